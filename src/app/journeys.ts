@@ -1,0 +1,112 @@
+/**
+ * Journey lifecycle: drafts are validated on every save, publishing freezes the draft as a new immutable
+ * version, and every status change reaches the running engine at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JourneyDefinition } from '../core/definition.ts';
+import { compileJourney, type Problem } from '../core/validate.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { JourneyRecord, JourneyStatus, JourneyVersion, Store } from '../store/store.ts';
+
+export class InvalidJourneyError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(`invalid journey: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  }
+}
+
+export class NotFoundError extends Error {}
+
+export class ConflictError extends Error {}
+
+export type Layout = JourneyRecord['layout'];
+
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export class JourneyService {
+  constructor(
+    private readonly store: Store,
+    private readonly engine: Engine,
+  ) {}
+
+  validate(definition: unknown): JourneyDefinition {
+    const result = compileJourney(definition);
+    if (!result.ok) throw new InvalidJourneyError(result.problems);
+    return result.journey.definition;
+  }
+
+  async create(input: { id?: string; definition: unknown; layout?: Layout }): Promise<JourneyRecord> {
+    const definition = this.validate(input.definition);
+    const id = input.id ?? slugOf(definition.name);
+    if (!ID_PATTERN.test(id)) throw new InvalidJourneyError([{ path: '/id', message: 'a journey id is 1-63 lowercase letters, digits and dashes' }]);
+    if (await this.store.getJourney(id)) throw new ConflictError(`journey "${id}" already exists`);
+    return this.store.createJourney({ id, name: definition.name, draft: definition, layout: input.layout ?? {} }, this.engine.clock.now());
+  }
+
+  async update(id: string, input: { definition: unknown; layout?: Layout }): Promise<JourneyRecord> {
+    const definition = this.validate(input.definition);
+    const updated = await this.store.updateJourneyDraft(id, definition, input.layout, this.engine.clock.now());
+    if (!updated) throw new NotFoundError(`no journey "${id}"`);
+    return updated;
+  }
+
+  async get(id: string): Promise<JourneyRecord> {
+    const journey = await this.store.getJourney(id);
+    if (!journey) throw new NotFoundError(`no journey "${id}"`);
+    return journey;
+  }
+
+  list(): Promise<JourneyRecord[]> {
+    return this.store.listJourneys();
+  }
+
+  async versions(id: string): Promise<JourneyVersion[]> {
+    await this.get(id);
+    return this.store.listVersions(id);
+  }
+
+  /** Freezes the current draft as the next version; new entries take it, users in flight stay on theirs. */
+  async publish(id: string): Promise<JourneyVersion> {
+    const journey = await this.get(id);
+    if (journey.status === 'stopped') throw new ConflictError(`journey "${id}" is stopped; create a new journey instead`);
+    this.validate(journey.draft);
+    const version = await this.store.publishJourney(id, this.engine.clock.now());
+    if (!version) throw new NotFoundError(`no journey "${id}"`);
+    await this.engine.reloadJourneys();
+    return version;
+  }
+
+  /** No new entries; users inside continue. */
+  pause(id: string): Promise<JourneyRecord> {
+    return this.transition(id, 'paused', ['running']);
+  }
+
+  resume(id: string): Promise<JourneyRecord> {
+    return this.transition(id, 'running', ['paused']);
+  }
+
+  /** No new entries and everyone inside exits. Final. */
+  async stop(id: string): Promise<{ journey: JourneyRecord; exited: number }> {
+    const journey = await this.transition(id, 'stopped', ['draft', 'running', 'paused']);
+    const exited = await this.store.stopInstances(id, this.engine.clock.now());
+    return { journey, exited };
+  }
+
+  private async transition(id: string, to: JourneyStatus, from: JourneyStatus[]): Promise<JourneyRecord> {
+    const journey = await this.get(id);
+    if (journey.status === to) return journey;
+    if (!from.includes(journey.status)) throw new ConflictError(`journey "${id}" is ${journey.status}; it cannot become ${to}`);
+    if (to === 'running' && journey.version === null) throw new ConflictError(`journey "${id}" has never been published`);
+    const updated = (await this.store.setJourneyStatus(id, to, this.engine.clock.now()))!;
+    await this.engine.reloadJourneys();
+    return updated;
+  }
+}
+
+function slugOf(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50);
+  return slug || `journey-${randomUUID().slice(0, 8)}`;
+}

@@ -1,0 +1,17 @@
+/**
+ * The built-in channel: delivery is recording the rendered message in the store's message log, readable over
+ * the API. The product works end to end with no provider configured.
+ */
+import type { ChannelSender, ChannelSenders } from './channel.ts';
+
+export const outboxChannel: ChannelSender = {
+  name: 'outbox',
+  async send(messages, now) {
+    const at = now();
+    return messages.map((m) => ({ id: m.id, status: 'sent' as const, at }));
+  },
+};
+
+export function outboxOnly(): ChannelSenders {
+  return { push: outboxChannel, sms: outboxChannel, email: outboxChannel, webhook: outboxChannel };
+}

@@ -1,0 +1,89 @@
+/** One user's pass through one version of a journey, as the interpreter sees and stores it. */
+import type { Channel } from './definition.ts';
+
+export type InstanceStatus =
+  | 'pending' // an inaction entry waiting for its window to close
+  | 'active' // in the journey
+  | 'control' // held out: gets no messages, goals still count
+  | 'exited';
+
+export type ExitReason =
+  | 'not_qualified' // the negative event came inside the inaction window
+  | 'goal'
+  | 'timeout'
+  | 'completed'
+  | 'stopped';
+
+/** The event a journey was entered with; its properties are available to every later message. */
+export interface EntryEvent {
+  messageId: string;
+  name: string;
+  timestamp: number;
+  properties: Record<string, unknown>;
+}
+
+export interface Instance {
+  id: string;
+  journeyId: string;
+  version: number;
+  userId: string;
+  status: InstanceStatus;
+  /** The node the user is waiting at, if any. */
+  nodeId: string | null;
+  /** When the interpreter next needs a timer input: the durable timer. */
+  wakeAt: number | null;
+  createdAt: number;
+  enteredAt: number | null;
+  /** Counts node visits; with the node id it makes every send id deterministic. */
+  step: number;
+  entryEvent: EntryEvent;
+  /** When the current node's wait ends (a delay, or a send deferred past DND hours). */
+  nodeUntil: number | null;
+  /** When the whole journey times out for this user. */
+  timeoutAt: number | null;
+  /** When a goal was first met; a conversion counts once per instance. */
+  convertedAt: number | null;
+  exit: { reason: ExitReason; at: number; nodeId: string | null; goalId?: string } | null;
+}
+
+export interface ProfileView {
+  userId: string;
+  traits: Record<string, unknown>;
+}
+
+/** An event as the interpreter receives it. */
+export interface JourneyEvent {
+  messageId: string;
+  userId: string;
+  name: string;
+  timestamp: number;
+  properties: Record<string, unknown>;
+}
+
+export type Input = { type: 'timer' } | { type: 'event'; event: JourneyEvent };
+
+export type SkipReason = 'no_push_token' | 'no_phone' | 'no_email' | 'dnd' | 'control_group';
+
+export type Effect =
+  | { type: 'send'; sendId: string; nodeId: string; channel: Channel }
+  | { type: 'skip'; sendId: string; nodeId: string; channel: Channel; reason: SkipReason }
+  | { type: 'count'; metric: JourneyMetric; nodeId?: string };
+
+export type JourneyMetric =
+  | 'qualified'
+  | 'entered'
+  | 'control'
+  | 'not_qualified'
+  | 'goal'
+  | 'control_goal'
+  | 'timed_out'
+  | 'completed'
+  | 'stopped'
+  | 'node_entered'
+  | 'node_skipped'
+  | 'node_goal';
+
+export interface Transition {
+  instance: Instance;
+  effects: Effect[];
+}

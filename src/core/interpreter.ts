@@ -1,0 +1,296 @@
+/**
+ * The journey interpreter: a pure function of (journey, instance, input, now, profile) to (instance, effects).
+ * No I/O and no reading of the system clock; the caller stores the new instance and carries out the effects
+ * in one transaction.
+ */
+import { bucketOf } from './bucket.ts';
+import type { Channel } from './definition.ts';
+import { firstAllowedMoment, isValidTimeZone } from './dnd.ts';
+import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
+import type { CompiledJourney } from './validate.ts';
+
+export interface Env {
+  now: number;
+  profile: ProfileView | null;
+}
+
+/** How long a control-group user is watched for conversions when the journey sets no timeout. */
+export const CONTROL_WINDOW_WITHOUT_TIMEOUT_MS = 30 * 86_400_000;
+
+/** What the store knows about a user's earlier passes through a journey. */
+export interface EntryHistory {
+  live: boolean;
+  everEntered: boolean;
+}
+
+/** Whether `event` starts a new instance of the journey for its user. */
+export function shouldStart(journey: CompiledJourney, event: JourneyEvent, history: EntryHistory): boolean {
+  if (event.name !== journey.entry.trigger.event) return false;
+  if (history.live) return false; // never two live instances of one journey for one user
+  return !(history.everEntered && journey.reentry === 'never');
+}
+
+export function instanceId(journeyId: string, entryMessageId: string): string {
+  return `${journeyId}:${entryMessageId}`;
+}
+
+export function startInstance(journey: CompiledJourney, journeyId: string, version: number, event: JourneyEvent, env: Env): Transition {
+  const instance: Instance = {
+    id: instanceId(journeyId, event.messageId),
+    journeyId,
+    version,
+    userId: event.userId,
+    status: 'pending',
+    nodeId: journey.entry.id,
+    wakeAt: null,
+    createdAt: event.timestamp,
+    enteredAt: null,
+    step: 0,
+    entryEvent: { messageId: event.messageId, name: event.name, timestamp: event.timestamp, properties: event.properties },
+    nodeUntil: null,
+    timeoutAt: null,
+    convertedAt: null,
+    exit: null,
+  };
+  const run = new Run(journey, instance, env);
+  if (journey.entry.trigger.type === 'inaction') instance.nodeUntil = event.timestamp + journey.entry.withinMs;
+  else run.qualify();
+  return run.finish();
+}
+
+export function advance(journey: CompiledJourney, current: Instance, input: Input, env: Env): Transition {
+  const run = new Run(journey, { ...current }, env);
+  switch (input.type) {
+    case 'timer':
+      run.onTimer();
+      break;
+    case 'event':
+      run.onEvent(input.event);
+      break;
+    default:
+      assertNever(input);
+  }
+  return run.finish();
+}
+
+/** One interpreter step over a copy of the instance, collecting effects. */
+class Run {
+  private readonly effects: Effect[] = [];
+
+  constructor(
+    private readonly journey: CompiledJourney,
+    private readonly instance: Instance,
+    private readonly env: Env,
+  ) {}
+
+  finish(): Transition {
+    const i = this.instance;
+    i.wakeAt = wakeTime(i);
+    return { instance: i, effects: this.effects };
+  }
+
+  onTimer(): void {
+    const i = this.instance;
+    const now = this.env.now;
+    if (i.status === 'exited') return;
+    if (i.timeoutAt !== null && i.timeoutAt <= now) return this.exit('timeout');
+    if (i.nodeUntil === null || i.nodeUntil > now) return; // an early or stale wake-up: nothing is due
+    if (i.status === 'pending') return this.qualify();
+    if (i.status === 'active') this.resumeAt(i.nodeId!);
+  }
+
+  onEvent(event: JourneyEvent): void {
+    const i = this.instance;
+    if (i.status === 'exited' || event.timestamp < i.createdAt) return;
+    const trigger = this.journey.entry.trigger;
+    if (i.status === 'pending') {
+      // Converted before the engine acted on the window's end: never message someone who already did it.
+      if (trigger.type === 'inaction' && event.name === trigger.notEvent) this.exit('not_qualified');
+      return;
+    }
+    const goal = this.journey.goals.get(event.name);
+    if (!goal || i.convertedAt !== null) return; // one conversion per instance
+    i.convertedAt = event.timestamp;
+    if (i.status === 'control') {
+      this.count('control_goal');
+      this.exit('goal', goal.id, false);
+      return;
+    }
+    this.count('goal');
+    if (i.nodeId) this.count('node_goal', i.nodeId);
+    if (goal.exitOnGoal) this.exit('goal', goal.id, false);
+  }
+
+  qualify(): void {
+    const i = this.instance;
+    const now = this.env.now;
+    this.count('qualified');
+    i.enteredAt = now;
+    const timeoutMs = this.journey.timeoutMs;
+    if (bucketOf(i.journeyId, i.userId) < this.journey.controlGroupPercent) {
+      i.status = 'control';
+      i.nodeId = null;
+      i.nodeUntil = null;
+      i.timeoutAt = now + (timeoutMs ?? CONTROL_WINDOW_WITHOUT_TIMEOUT_MS);
+      this.count('control');
+      return;
+    }
+    i.status = 'active';
+    i.timeoutAt = timeoutMs === null ? null : now + timeoutMs;
+    this.count('entered');
+    this.walkFrom(this.journey.entry.id);
+  }
+
+  /** A wait at `nodeId` has ended. */
+  private resumeAt(nodeId: string): void {
+    const node = this.journey.nodes.get(nodeId)!;
+    this.instance.nodeUntil = null;
+    switch (node.kind) {
+      case 'delay':
+      case 'entry':
+        return this.walkFrom(this.next(nodeId));
+      case 'send':
+        this.send(node.id, node.channel);
+        return this.walkFrom(this.next(nodeId));
+      case 'exit':
+        return this.exit('completed');
+      default:
+        assertNever(node);
+    }
+  }
+
+  /** Enter `nodeId` and keep going until the user has to wait or leaves. */
+  private walkFrom(start: string | null): void {
+    let nodeId = start;
+    while (nodeId !== null) {
+      const node = this.journey.nodes.get(nodeId)!;
+      const i = this.instance;
+      i.nodeId = nodeId;
+      i.nodeUntil = null;
+      if (node.kind !== 'entry') {
+        i.step += 1;
+        this.count('node_entered', nodeId);
+      }
+      switch (node.kind) {
+        case 'entry':
+          break;
+        case 'send': {
+          const allowedAt = this.allowedSendTime();
+          if (allowedAt === null) {
+            this.skip(node.id, node.channel, 'dnd');
+          } else if (allowedAt > this.env.now) {
+            i.nodeUntil = allowedAt; // deferred past DND hours; the send happens on the timer
+            return;
+          } else {
+            this.send(node.id, node.channel);
+          }
+          break;
+        }
+        case 'delay':
+          i.nodeUntil = this.env.now + this.journey.delayMs.get(node.id)!;
+          return;
+        case 'exit':
+          return this.exit('completed');
+        default:
+          assertNever(node);
+      }
+      nodeId = this.next(nodeId);
+    }
+    this.exit('completed'); // validation forbids dead ends, but never leave a user stranded
+  }
+
+  private next(nodeId: string): string | null {
+    return this.journey.next.get(nodeId) ?? null;
+  }
+
+  /** When the current send may happen: now, later (DND with defer), or never (DND with skip). */
+  private allowedSendTime(): number | null {
+    const dnd = this.journey.definition.setup?.dnd;
+    const now = this.env.now;
+    if (!dnd) return now;
+    const zone = dnd.timezone === 'journey' ? this.journey.timezone : (userTimeZone(this.env.profile) ?? this.journey.timezone);
+    const allowed = firstAllowedMoment(now, dnd, zone);
+    if (allowed === now) return now;
+    return (dnd.whenInDnd ?? 'defer') === 'defer' ? allowed : null;
+  }
+
+  private send(nodeId: string, channel: Channel): void {
+    const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
+    const missing = missingAddress(channel, this.env.profile);
+    if (missing) return this.skip(nodeId, channel, missing);
+    this.effects.push({ type: 'send', sendId, nodeId, channel });
+  }
+
+  private skip(nodeId: string, channel: Channel, reason: SkipReason): void {
+    const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
+    this.effects.push({ type: 'skip', sendId, nodeId, channel, reason });
+    this.count('node_skipped', nodeId);
+  }
+
+  private exit(reason: ExitReason, goalId?: string, countReason = true): void {
+    const i = this.instance;
+    if (i.status === 'exited') return;
+    if (countReason) this.count(EXIT_METRIC[reason]);
+    i.exit = { reason, at: this.env.now, nodeId: i.nodeId, ...(goalId ? { goalId } : {}) };
+    i.status = 'exited';
+    i.nodeUntil = null;
+  }
+
+  private count(metric: JourneyMetric, nodeId?: string): void {
+    this.effects.push(nodeId === undefined ? { type: 'count', metric } : { type: 'count', metric, nodeId });
+  }
+}
+
+const EXIT_METRIC: Record<ExitReason, JourneyMetric> = {
+  not_qualified: 'not_qualified',
+  goal: 'goal',
+  timeout: 'timed_out',
+  completed: 'completed',
+  stopped: 'stopped',
+};
+
+function wakeTime(i: Instance): number | null {
+  switch (i.status) {
+    case 'exited':
+      return null;
+    case 'pending':
+      return i.nodeUntil;
+    case 'control':
+      return i.timeoutAt;
+    case 'active':
+      if (i.nodeUntil === null) return i.timeoutAt;
+      return i.timeoutAt === null ? i.nodeUntil : Math.min(i.nodeUntil, i.timeoutAt);
+    default:
+      return assertNever(i.status);
+  }
+}
+
+const ADDRESS_TRAIT: Record<Channel, [string, SkipReason] | null> = {
+  push: ['pushToken', 'no_push_token'],
+  sms: ['phone', 'no_phone'],
+  email: ['email', 'no_email'],
+  webhook: null,
+};
+
+function missingAddress(channel: Channel, profile: ProfileView | null): SkipReason | null {
+  const need = ADDRESS_TRAIT[channel];
+  if (!need) return null;
+  const value = profile?.traits[need[0]];
+  return typeof value === 'string' && value.length > 0 ? null : need[1];
+}
+
+const zoneValidity = new Map<string, boolean>();
+function userTimeZone(profile: ProfileView | null): string | null {
+  const zone = profile?.traits.timezone;
+  if (typeof zone !== 'string') return null;
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = isValidTimeZone(zone);
+    zoneValidity.set(zone, valid);
+  }
+  return valid ? zone : null;
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

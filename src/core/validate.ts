@@ -1,0 +1,212 @@
+/**
+ * Turns untrusted JSON into a compiled journey, or into the full list of what is wrong with it.
+ * Every problem is reported at once, each with the path of the field it is about.
+ */
+import { Compile } from 'typebox/compile';
+import { Liquid } from 'liquidjs';
+import { JourneyDefinition, NODE_SCHEMAS, type Edge, type JourneyNode, type Trigger } from './definition.ts';
+import { parseDuration } from './duration.ts';
+import { isValidTimeZone } from './dnd.ts';
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** A definition checked and pre-digested for the interpreter: edges indexed, durations in ms. */
+export interface CompiledJourney {
+  definition: JourneyDefinition;
+  entry: { id: string; trigger: Trigger; withinMs: number };
+  nodes: Map<string, JourneyNode>;
+  next: Map<string, string>;
+  delayMs: Map<string, number>;
+  goals: Map<string, { id: string; exitOnGoal: boolean }>;
+  timeoutMs: number | null;
+  controlGroupPercent: number;
+  reentry: 'never' | 'afterExit';
+  timezone: string;
+}
+
+const checkDefinition = Compile(JourneyDefinition);
+const checkNode = Object.fromEntries(Object.entries(NODE_SCHEMAS).map(([kind, schema]) => [kind, Compile(schema)]));
+const liquid = new Liquid({ strictFilters: true });
+
+export type CompileResult = { ok: true; journey: CompiledJourney } | { ok: false; problems: Problem[] };
+
+export function compileJourney(input: unknown): CompileResult {
+  const problems = schemaProblems(input);
+  if (problems.length > 0) return { ok: false, problems };
+  const definition = input as JourneyDefinition;
+  graphProblems(definition, problems);
+  setupProblems(definition, problems);
+  templateProblems(definition, problems);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, journey: digest(definition) };
+}
+
+function schemaProblems(input: unknown): Problem[] {
+  if (checkDefinition.Check(input)) return [];
+  const problems: Problem[] = [];
+  const nodes = (input as { nodes?: unknown })?.nodes;
+  for (const error of checkDefinition.Errors(input)) {
+    // A node fails every branch of the union; report it against its own kind's schema instead (below).
+    if (Array.isArray(nodes) && error.instancePath.startsWith('/nodes/')) continue;
+    problems.push(fromSchemaError(error, ''));
+  }
+  if (Array.isArray(nodes)) {
+    nodes.forEach((node, i) => {
+      const path = `/nodes/${i}`;
+      const kind = (node as { kind?: unknown })?.kind;
+      const check = typeof kind === 'string' ? checkNode[kind] : undefined;
+      if (!check) {
+        problems.push({ path: `${path}/kind`, message: `unknown node kind ${JSON.stringify(kind)}; expected one of ${Object.keys(NODE_SCHEMAS).join(', ')}` });
+        return;
+      }
+      for (const error of check.Errors(node)) {
+        if (error.keyword === 'anyOf' || error.keyword === 'boolean') continue;
+        problems.push(fromSchemaError(error, path));
+      }
+    });
+  }
+  return dedupe(problems);
+}
+
+function fromSchemaError(error: { instancePath: string; message: string; keyword: string; params: Record<string, unknown> }, prefix: string): Problem {
+  const path = prefix + error.instancePath;
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params.additionalProperties as string[] | undefined)?.join(', ');
+    return { path, message: `unknown field${extra ? ` ${extra}` : ''}` };
+  }
+  if (error.keyword === 'required') {
+    const missing = (error.params.requiredProperties as string[] | undefined)?.join(', ');
+    return { path, message: `missing required field ${missing}` };
+  }
+  return { path: path || '/', message: error.message };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function graphProblems(definition: JourneyDefinition, problems: Problem[]): void {
+  const index = new Map<string, number>();
+  definition.nodes.forEach((node, i) => {
+    if (index.has(node.id)) problems.push({ path: `/nodes/${i}/id`, message: `duplicate node id "${node.id}"` });
+    else index.set(node.id, i);
+  });
+  const entries = definition.nodes.filter((n) => n.kind === 'entry');
+  if (entries.length !== 1) problems.push({ path: '/nodes', message: `a journey needs exactly one entry node, found ${entries.length}` });
+
+  const outgoing = new Map<string, Edge[]>();
+  definition.edges.forEach((edge, i) => {
+    if (!index.has(edge.from)) problems.push({ path: `/edges/${i}/from`, message: `edge from unknown node "${edge.from}"` });
+    if (!index.has(edge.to)) problems.push({ path: `/edges/${i}/to`, message: `edge to unknown node "${edge.to}"` });
+    if (definition.nodes[index.get(edge.to) ?? -1]?.kind === 'entry') problems.push({ path: `/edges/${i}/to`, message: 'no edge may lead into the entry node' });
+    const list = outgoing.get(edge.from) ?? [];
+    list.push(edge);
+    outgoing.set(edge.from, list);
+  });
+
+  for (const [id, edges] of outgoing) {
+    const i = index.get(id);
+    if (i === undefined) continue;
+    const node = definition.nodes[i]!;
+    if (node.kind === 'exit') problems.push({ path: `/nodes/${i}`, message: `exit node "${id}" cannot have outgoing edges` });
+    else if (edges.length > 1) problems.push({ path: `/nodes/${i}`, message: `node "${id}" has ${edges.length} outgoing "next" edges; it needs exactly one` });
+  }
+  definition.nodes.forEach((node, i) => {
+    if (node.kind !== 'exit' && !outgoing.has(node.id)) {
+      problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" has no way out; connect it to another node or to an exit` });
+    }
+  });
+
+  const entry = entries[0];
+  if (!entry) return;
+  const reached = new Set([entry.id]);
+  const queue = [entry.id];
+  while (queue.length > 0) {
+    for (const edge of outgoing.get(queue.shift()!) ?? []) {
+      if (index.has(edge.to) && !reached.has(edge.to)) {
+        reached.add(edge.to);
+        queue.push(edge.to);
+      }
+    }
+  }
+  definition.nodes.forEach((node, i) => {
+    if (!reached.has(node.id)) problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" cannot be reached from the entry` });
+  });
+  if (hasCycleWithoutDelay(definition, outgoing)) {
+    problems.push({ path: '/edges', message: 'the graph has a loop with no delay in it; users would spin forever' });
+  }
+}
+
+function hasCycleWithoutDelay(definition: JourneyDefinition, outgoing: Map<string, Edge[]>): boolean {
+  const kind = new Map(definition.nodes.map((n) => [n.id, n.kind]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string): boolean => {
+    if (kind.get(id) === 'delay') return false;
+    if (state.get(id) === 'visiting') return true;
+    if (state.get(id) === 'done') return false;
+    state.set(id, 'visiting');
+    const cyclic = (outgoing.get(id) ?? []).some((e) => kind.has(e.to) && visit(e.to));
+    state.set(id, 'done');
+    return cyclic;
+  };
+  return definition.nodes.some((n) => visit(n.id));
+}
+
+function setupProblems(definition: JourneyDefinition, problems: Problem[]): void {
+  const zone = definition.setup?.timezone;
+  if (zone !== undefined && !isValidTimeZone(zone)) problems.push({ path: '/setup/timezone', message: `unknown IANA time zone "${zone}"` });
+  const goals = new Set<string>();
+  (definition.goals ?? []).forEach((goal, i) => {
+    if (goals.has(goal.id)) problems.push({ path: `/goals/${i}/id`, message: `duplicate goal id "${goal.id}"` });
+    goals.add(goal.id);
+  });
+  definition.nodes.forEach((node, i) => {
+    if (node.kind !== 'send') return;
+    const m = node.message;
+    if (node.channel === 'push' && m.title === undefined) problems.push({ path: `/nodes/${i}/message/title`, message: 'a push message needs a title' });
+    if (node.channel === 'email' && m.subject === undefined) problems.push({ path: `/nodes/${i}/message/subject`, message: 'an email needs a subject' });
+    if (node.channel === 'webhook' && m.url === undefined) problems.push({ path: `/nodes/${i}/message/url`, message: 'a webhook needs a url' });
+  });
+}
+
+function templateProblems(definition: JourneyDefinition, problems: Problem[]): void {
+  definition.nodes.forEach((node, i) => {
+    if (node.kind !== 'send') return;
+    for (const field of ['title', 'subject', 'body'] as const) {
+      const text = node.message[field];
+      if (text === undefined) continue;
+      try {
+        liquid.parse(text);
+      } catch (error) {
+        problems.push({ path: `/nodes/${i}/message/${field}`, message: `template does not parse: ${(error as Error).message}` });
+      }
+    }
+  });
+}
+
+function digest(definition: JourneyDefinition): CompiledJourney {
+  const entry = definition.nodes.find((n) => n.kind === 'entry')!;
+  const trigger = entry.trigger;
+  const setup = definition.setup ?? {};
+  return {
+    definition,
+    entry: { id: entry.id, trigger, withinMs: trigger.type === 'inaction' ? parseDuration(trigger.within) : 0 },
+    nodes: new Map(definition.nodes.map((n) => [n.id, n])),
+    next: new Map(definition.edges.map((e) => [e.from, e.to])),
+    delayMs: new Map(definition.nodes.flatMap((n) => (n.kind === 'delay' ? [[n.id, parseDuration(n.duration)] as const] : []))),
+    goals: new Map((definition.goals ?? []).map((g) => [g.event, { id: g.id, exitOnGoal: g.exitOnGoal ?? true }])),
+    timeoutMs: setup.timeout ? parseDuration(setup.timeout) : null,
+    controlGroupPercent: setup.controlGroupPercent ?? 0,
+    reentry: setup.reentry ?? 'never',
+    timezone: setup.timezone ?? 'UTC',
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The journeys the engine runs, compiled once and looked up synchronously inside units of work.
+ * Holds every published version, since users in flight stay on the version they entered.
+ */
+import { compileJourney, type CompiledJourney } from '../core/validate.ts';
+import type { JourneyStatus, Store } from '../store/store.ts';
+
+export interface CatalogEntry {
+  journeyId: string;
+  version: number;
+  journey: CompiledJourney;
+  /** Event names this version reacts to for users already inside (goals, the inaction's negative event). */
+  watches: Set<string>;
+}
+
+export class Catalog {
+  private versions = new Map<string, CatalogEntry>();
+  private startsOn = new Map<string, CatalogEntry[]>();
+
+  static async load(store: Store): Promise<Catalog> {
+    const catalog = new Catalog();
+    await catalog.refresh(store);
+    return catalog;
+  }
+
+  async refresh(store: Store): Promise<void> {
+    const [journeys, versions] = await Promise.all([store.listJourneys(), store.listVersions()]);
+    const next = new Map<string, CatalogEntry>();
+    for (const v of versions) {
+      const key = `${v.journeyId}@${v.version}`;
+      const known = this.versions.get(key);
+      if (known) {
+        next.set(key, known);
+        continue;
+      }
+      const compiled = compileJourney(v.definition);
+      if (!compiled.ok) throw new Error(`stored journey ${key} no longer validates: ${compiled.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+      next.set(key, { journeyId: v.journeyId, version: v.version, journey: compiled.journey, watches: watchedEvents(compiled.journey) });
+    }
+    const startsOn = new Map<string, CatalogEntry[]>();
+    for (const j of journeys) {
+      if (!acceptsEntries(j.status) || j.version === null) continue;
+      const entry = next.get(`${j.id}@${j.version}`)!;
+      const event = entry.journey.entry.trigger.event;
+      startsOn.set(event, [...(startsOn.get(event) ?? []), entry]);
+    }
+    this.versions = next;
+    this.startsOn = startsOn;
+  }
+
+  version(journeyId: string, version: number): CatalogEntry | undefined {
+    return this.versions.get(`${journeyId}@${version}`);
+  }
+
+  /** Running journeys whose entry trigger is this event. */
+  startingOn(eventName: string): CatalogEntry[] {
+    return this.startsOn.get(eventName) ?? [];
+  }
+}
+
+function acceptsEntries(status: JourneyStatus): boolean {
+  return status === 'running';
+}
+
+function watchedEvents(journey: CompiledJourney): Set<string> {
+  const names = new Set(journey.goals.keys());
+  const trigger = journey.entry.trigger;
+  if (trigger.type === 'inaction') names.add(trigger.notEvent);
+  return names;
+}

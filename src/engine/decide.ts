@@ -1,0 +1,117 @@
+/**
+ * What a batch of events or due timers changes: runs the pure interpreter over what the store loaded and
+ * turns its effects into rows (messages rendered, stats aggregated). Synchronous, so the store can run it
+ * inside its transaction.
+ */
+import { advance, shouldStart, startInstance, type Env } from '../core/interpreter.ts';
+import type { Instance, Transition } from '../core/instance.ts';
+import type { Changes, EventBatchView, NewMessage, Profile, StatDelta, TimerBatchView } from '../store/store.ts';
+import type { Catalog, CatalogEntry } from './catalog.ts';
+import { renderMessage, templateScope } from './render.ts';
+
+export function decideEvents(catalog: Catalog, view: EventBatchView, now: number): ChangeSet {
+  const changes = new ChangeSet(now);
+  for (const event of view.events) {
+    const profile = view.profiles.get(event.userId) ?? null;
+    const env: Env = { now, profile };
+    const live = view.live.get(event.userId) ?? [];
+    const stillLive: Instance[] = [];
+    for (const instance of live) {
+      const entry = catalog.version(instance.journeyId, instance.version);
+      if (entry && entry.watches.has(event.name)) {
+        const t = advance(entry.journey, instance, { type: 'event', event }, env);
+        changes.take(entry, t, profile);
+        if (t.instance.status !== 'exited') stillLive.push(t.instance);
+      } else {
+        stillLive.push(instance);
+      }
+    }
+    for (const entry of catalog.startingOn(event.name)) {
+      const entered = view.entered.get(event.userId);
+      const history = { live: stillLive.some((i) => i.journeyId === entry.journeyId), everEntered: entered?.has(entry.journeyId) ?? false };
+      if (!shouldStart(entry.journey, event, history)) continue;
+      const t = startInstance(entry.journey, entry.journeyId, entry.version, event, env);
+      changes.take(entry, t, profile);
+      if (t.instance.status !== 'exited') stillLive.push(t.instance);
+      if (t.instance.enteredAt !== null) {
+        if (entered) entered.add(entry.journeyId);
+        else view.entered.set(event.userId, new Set([entry.journeyId]));
+      }
+    }
+    view.live.set(event.userId, stillLive);
+  }
+  return changes;
+}
+
+export function decideTimers(catalog: Catalog, view: TimerBatchView, now: number): ChangeSet {
+  const changes = new ChangeSet(now);
+  for (const instance of view.instances) {
+    const entry = catalog.version(instance.journeyId, instance.version);
+    if (!entry) {
+      // Its version is unknown to this process (published elsewhere a moment ago): retry shortly.
+      changes.instances.set(instance.id, { ...instance, wakeAt: now + 1_000 });
+      continue;
+    }
+    const profile = view.profiles.get(instance.userId) ?? null;
+    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, { now, profile }), profile);
+  }
+  return changes;
+}
+
+/** Accumulates one unit of work's changes; stats are summed so each counter is written once per batch. */
+export class ChangeSet {
+  readonly instances = new Map<string, Instance>();
+  readonly messages: NewMessage[] = [];
+  private readonly stats = new Map<string, StatDelta>();
+  /** The earliest timer this unit set, so the runtime can arm its in-memory schedule. */
+  earliestWake: number | null = null;
+
+  constructor(private readonly now: number) {}
+
+  take(entry: CatalogEntry, { instance, effects }: Transition, profile: Profile | null): void {
+    this.instances.set(instance.id, instance);
+    if (instance.wakeAt !== null && (this.earliestWake === null || instance.wakeAt < this.earliestWake)) this.earliestWake = instance.wakeAt;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'count':
+          this.count(instance, effect.nodeId ?? '', effect.metric);
+          break;
+        case 'send': {
+          const node = entry.journey.nodes.get(effect.nodeId);
+          if (node?.kind !== 'send') throw new Error(`send effect for non-send node ${effect.nodeId}`);
+          const to = addressOf(effect.channel, profile);
+          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'pending', null, renderMessage(node.message, templateScope(profile, instance.entryEvent), to)));
+          break;
+        }
+        case 'skip':
+          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null));
+          break;
+        default: {
+          const never: never = effect;
+          throw new Error(`unknown effect ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+
+  toChanges(): Changes {
+    return { instances: [...this.instances.values()], messages: this.messages, stats: [...this.stats.values()] };
+  }
+
+  private message(i: Instance, id: string, nodeId: string, channel: NewMessage['channel'], status: NewMessage['status'], reason: NewMessage['reason'], content: NewMessage['content']): NewMessage {
+    return { id, journeyId: i.journeyId, version: i.version, instanceId: i.id, nodeId, userId: i.userId, channel, status, reason, content, createdAt: this.now };
+  }
+
+  private count(i: Instance, nodeId: string, metric: StatDelta['metric']): void {
+    const key = `${i.journeyId}\u0000${i.version}\u0000${nodeId}\u0000${metric}`;
+    const known = this.stats.get(key);
+    if (known) known.count += 1;
+    else this.stats.set(key, { journeyId: i.journeyId, version: i.version, nodeId, metric, count: 1 });
+  }
+}
+
+function addressOf(channel: NewMessage['channel'], profile: Profile | null): string | undefined {
+  const traits = profile?.traits ?? {};
+  const value = channel === 'push' ? traits.pushToken : channel === 'sms' ? traits.phone : channel === 'email' ? traits.email : undefined;
+  return typeof value === 'string' ? value : undefined;
+}

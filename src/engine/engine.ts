@@ -1,0 +1,257 @@
+/**
+ * The engine runtime: the imperative shell around the pure interpreter. It group-commits incoming events,
+ * fires due timers, and dispatches the outbox to channels. The store is the truth; the in-memory timer is
+ * only an alarm clock for the earliest wake-up this process knows of, backed by a periodic poll.
+ */
+import type { ChannelSenders } from '../channels/channel.ts';
+import type { Clock } from '../core/clock.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import type { IngestResult, Message, SendOutcome, Store } from '../store/store.ts';
+import { Catalog } from './catalog.ts';
+import { decideEvents, decideTimers, type ChangeSet } from './decide.ts';
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  channels: ChannelSenders;
+  /** Real time: arm timers and poll. Off for simulations, which drive the engine step by step. */
+  realtime?: boolean;
+  /** Most events committed in one transaction. */
+  maxIngestBatch?: number;
+  /** Most due timers claimed in one transaction. */
+  timerBatch?: number;
+  /** Safety poll for due timers set by other processes. */
+  pollMs?: number;
+  onError?: (error: unknown, where: string) => void;
+}
+
+interface PendingIngest {
+  events: JourneyEvent[];
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  private catalog!: Catalog;
+  private readonly channels: ChannelSenders;
+  private readonly realtime: boolean;
+  private readonly maxIngestBatch: number;
+  private readonly timerBatch: number;
+  private readonly pollMs: number;
+  private readonly onError: (error: unknown, where: string) => void;
+
+  private queue: PendingIngest[] = [];
+  private queued = 0;
+  private flushScheduled = false;
+  private flushing: Promise<void> = Promise.resolve();
+
+  private alarm: NodeJS.Timeout | null = null;
+  private alarmAt = Infinity;
+  private poll: NodeJS.Timeout | null = null;
+  private firing: Promise<void> | null = null;
+  private fireAgain = false;
+
+  private dispatching: Promise<void> | null = null;
+  private dispatchAgain = false;
+  private running = false;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.channels = options.channels;
+    this.realtime = options.realtime ?? true;
+    this.maxIngestBatch = options.maxIngestBatch ?? 5_000;
+    this.timerBatch = options.timerBatch ?? 2_000;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.onError = options.onError ?? ((error, where) => console.error(`waymark engine: ${where}:`, error));
+  }
+
+  async start(): Promise<void> {
+    this.catalog = await Catalog.load(this.store);
+    this.running = true;
+    if (!this.realtime) return;
+    this.poll = setInterval(() => this.wake(), this.pollMs);
+    this.poll.unref();
+    this.wake();
+    this.kickDispatch();
+  }
+
+  /** Stops timers and waits for work under way; queued events are committed first. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.alarm) clearTimeout(this.alarm);
+    if (this.poll) clearInterval(this.poll);
+    this.alarm = null;
+    this.poll = null;
+    await this.flushNow();
+    await this.firing;
+    await this.dispatching;
+  }
+
+  /** Re-reads journeys after a publish, pause or stop. */
+  async reloadJourneys(): Promise<void> {
+    await this.catalog.refresh(this.store);
+  }
+
+  /**
+   * Accepts events and resolves once they are committed with everything they caused. Calls made within the
+   * same moment share one transaction (group commit).
+   */
+  ingest(events: JourneyEvent[]): Promise<IngestResult> {
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      this.queued += events.length;
+      if (this.queued >= this.maxIngestBatch) void this.flushNow();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flushNow());
+      }
+    });
+  }
+
+  private flushNow(): Promise<void> {
+    this.flushScheduled = false;
+    this.flushing = this.flushing.then(() => this.flushQueue());
+    return this.flushing;
+  }
+
+  private async flushQueue(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch: PendingIngest[] = [];
+      let size = 0;
+      while (this.queue.length > 0 && (size === 0 || size + this.queue[0]!.events.length <= this.maxIngestBatch)) {
+        const next = this.queue.shift()!;
+        size += next.events.length;
+        batch.push(next);
+      }
+      this.queued -= size;
+      try {
+        const result = await this.ingestNow(batch.flatMap((p) => p.events));
+        // Report the batch's totals to each caller only in proportion: callers need accepted vs duplicate for their own events.
+        for (const p of batch) p.resolve(result.perCall(p.events));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  /** One unit of work over a batch of events, committed before it returns. */
+  async ingestNow(events: JourneyEvent[]): Promise<IngestResult & { perCall(events: JourneyEvent[]): IngestResult }> {
+    const now = this.clock.now();
+    let set: ChangeSet | null = null;
+    const fresh = new Set<string>();
+    const result = await this.store.ingestEvents(events, now, (view) => {
+      for (const e of view.events) fresh.add(e.messageId);
+      set = decideEvents(this.catalog, view, now);
+      return set.toChanges();
+    });
+    this.afterCommit(set);
+    return {
+      ...result,
+      perCall: (mine) => {
+        const accepted = mine.filter((e) => fresh.delete(e.messageId)).length;
+        return { accepted, duplicates: mine.length - accepted };
+      },
+    };
+  }
+
+  /** Fires every timer due at the clock's now; returns how many instances advanced. */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = this.clock.now();
+      let set: ChangeSet | null = null;
+      const n = await this.store.fireDueTimers(now, this.timerBatch, (view) => {
+        set = decideTimers(this.catalog, view, now);
+        return set.toChanges();
+      });
+      total += n;
+      this.afterCommit(set);
+      if (n < this.timerBatch) return total;
+    }
+  }
+
+  /** Sends pending outbox messages until none are left. */
+  async dispatch(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const pending = await this.store.pendingMessages(1_000);
+      if (pending.length === 0) return total;
+      const byChannel = new Map<string, Message[]>();
+      for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
+      const outcomes: SendOutcome[] = [];
+      await Promise.all(
+        [...byChannel].map(async ([channel, messages]) => {
+          const sender = this.channels[channel as keyof ChannelSenders];
+          outcomes.push(...(await sender.send(messages, () => this.clock.now())));
+        }),
+      );
+      await this.store.recordOutcomes(outcomes);
+      total += outcomes.length;
+    }
+  }
+
+  private afterCommit(set: ChangeSet | null): void {
+    if (!set || !this.realtime) return;
+    const changes = set as ChangeSet;
+    if (changes.messages.some((m) => m.status === 'pending')) this.kickDispatch();
+    if (changes.earliestWake !== null) this.armAlarm(changes.earliestWake);
+  }
+
+  private armAlarm(at: number): void {
+    if (!this.running || at >= this.alarmAt) return;
+    if (this.alarm) clearTimeout(this.alarm);
+    this.alarmAt = at;
+    this.alarm = setTimeout(() => {
+      this.alarm = null;
+      this.alarmAt = Infinity;
+      this.wake();
+    }, Math.min(Math.max(0, at - this.clock.now()), 2 ** 31 - 1));
+  }
+
+  /** Fires due timers, then re-arms the alarm for the next one in the store. */
+  private wake(): void {
+    if (!this.running) return;
+    if (this.firing) {
+      this.fireAgain = true;
+      return;
+    }
+    this.firing = (async () => {
+      try {
+        do {
+          this.fireAgain = false;
+          await this.runDue();
+        } while (this.fireAgain && this.running);
+        const next = await this.store.nextWakeAt();
+        if (next !== null) this.armAlarm(next);
+      } catch (error) {
+        this.onError(error, 'timers');
+      } finally {
+        this.firing = null;
+      }
+    })();
+  }
+
+  private kickDispatch(): void {
+    if (!this.running) return;
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = (async () => {
+      try {
+        do {
+          this.dispatchAgain = false;
+          await this.dispatch();
+        } while (this.dispatchAgain && this.running);
+      } catch (error) {
+        this.onError(error, 'dispatch');
+      } finally {
+        this.dispatching = null;
+      }
+    })();
+  }
+}

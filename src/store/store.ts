@@ -1,0 +1,186 @@
+/**
+ * The storage port. Every adapter (embedded SQLite, PostgreSQL) implements it and passes the same contract
+ * tests (test/store/contract.ts).
+ *
+ * The engine's hot paths are units of work: the store loads what a batch needs, hands it to a synchronous
+ * `decide` function (the pure interpreter plus rendering), and commits the returned changes in the same
+ * transaction as the events or timers that caused them. The decide function never awaits, so an adapter
+ * can run the whole unit inside one transaction: synchronously on SQLite, under row locks on PostgreSQL.
+ */
+import type { Channel, JourneyDefinition } from '../core/definition.ts';
+import type { Instance, JourneyEvent, JourneyMetric, SkipReason } from '../core/instance.ts';
+
+export interface Profile {
+  userId: string;
+  traits: Record<string, unknown>;
+  updatedAt: number;
+}
+
+export interface ProfileUpsert {
+  userId: string;
+  traits: Record<string, unknown>;
+}
+
+export interface StoredEvent extends JourneyEvent {
+  receivedAt: number;
+}
+
+export type JourneyStatus = 'draft' | 'running' | 'paused' | 'stopped';
+
+export interface JourneyRecord {
+  id: string;
+  name: string;
+  status: JourneyStatus;
+  /** The newest published version, or null before the first publish. */
+  version: number | null;
+  draft: JourneyDefinition;
+  /** Canvas positions, kept apart from the logic: { nodeId: { x, y } }. */
+  layout: Record<string, { x: number; y: number }>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface JourneyVersion {
+  journeyId: string;
+  version: number;
+  definition: JourneyDefinition;
+  publishedAt: number;
+}
+
+export type MessageStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+export interface MessageContent {
+  title?: string;
+  subject?: string;
+  body: string;
+  url?: string;
+  to?: string;
+}
+
+export interface NewMessage {
+  /** Deterministic (instance, node, step): the unique key that makes a send happen at most once. */
+  id: string;
+  journeyId: string;
+  version: number;
+  instanceId: string;
+  nodeId: string;
+  userId: string;
+  channel: Channel;
+  status: 'pending' | 'skipped';
+  reason: SkipReason | null;
+  content: MessageContent | null;
+  createdAt: number;
+}
+
+export interface Message extends Omit<NewMessage, 'status' | 'reason'> {
+  /** Position in the message log; the cursor for listing. */
+  seq: number;
+  status: MessageStatus;
+  reason: string | null;
+  sentAt: number | null;
+  attempts: number;
+}
+
+export interface StatDelta {
+  journeyId: string;
+  version: number;
+  nodeId: string; // '' for journey-wide metrics
+  metric: JourneyMetric | 'node_sent' | 'node_failed';
+  count: number;
+}
+
+/** What a unit of work commits, besides the events or timers that caused it. */
+export interface Changes {
+  instances: Instance[];
+  messages: NewMessage[];
+  stats: StatDelta[];
+}
+
+/** What the store loads for a batch of events before calling decide. */
+export interface EventBatchView {
+  /** Only the events not seen before (deduplicated on messageId), in the order given. */
+  events: StoredEvent[];
+  profiles: Map<string, Profile>;
+  /** Live (pending, active, control) instances of the batch's users. */
+  live: Map<string, Instance[]>;
+  /** Journeys each user of the batch has ever entered: "journeyId" entries per user. */
+  entered: Map<string, Set<string>>;
+}
+
+export interface TimerBatchView {
+  instances: Instance[];
+  profiles: Map<string, Profile>;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export interface SendOutcome {
+  id: string;
+  status: 'sent' | 'failed';
+  at: number;
+  error?: string;
+}
+
+export interface MessageQuery {
+  after?: number;
+  limit: number;
+  userId?: string;
+  journeyId?: string;
+}
+
+export interface StatRow {
+  version: number;
+  nodeId: string;
+  metric: string;
+  count: number;
+}
+
+export interface ApiKeyRecord {
+  kind: 'admin' | 'write';
+  hash: string;
+  createdAt: number;
+}
+
+export interface Store {
+  close(): Promise<void>;
+
+  // Access keys, stored as hashes only.
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  addApiKey(key: ApiKeyRecord): Promise<void>;
+
+  // Profiles
+  upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void>;
+  getProfile(userId: string): Promise<Profile | null>;
+
+  // Journeys and their immutable versions
+  createJourney(journey: { id: string; name: string; draft: JourneyDefinition; layout: JourneyRecord['layout'] }, now: number): Promise<JourneyRecord>;
+  updateJourneyDraft(id: string, draft: JourneyDefinition, layout: JourneyRecord['layout'] | undefined, now: number): Promise<JourneyRecord | null>;
+  /** Freezes the draft as the next version and makes the journey run it. */
+  publishJourney(id: string, now: number): Promise<JourneyVersion | null>;
+  setJourneyStatus(id: string, status: JourneyStatus, now: number): Promise<JourneyRecord | null>;
+  getJourney(id: string): Promise<JourneyRecord | null>;
+  listJourneys(): Promise<JourneyRecord[]>;
+  listVersions(journeyId?: string): Promise<JourneyVersion[]>;
+
+  // Engine units of work
+  ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes): Promise<IngestResult>;
+  /** Claims up to `limit` instances whose timer is due at `now` and advances them; returns how many. */
+  fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes): Promise<number>;
+  /** The earliest pending timer, or null. */
+  nextWakeAt(): Promise<number | null>;
+  /** Exits every live instance of a journey; returns how many. */
+  stopInstances(journeyId: string, now: number): Promise<number>;
+
+  // Outbox
+  pendingMessages(limit: number): Promise<Message[]>;
+  recordOutcomes(outcomes: SendOutcome[]): Promise<void>;
+
+  // Reads
+  listMessages(query: MessageQuery): Promise<Message[]>;
+  userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
+  userInstances(userId: string): Promise<Instance[]>;
+  journeyStats(journeyId: string): Promise<StatRow[]>;
+}
