@@ -126,6 +126,10 @@ function graphProblems(definition: JourneyDefinition, problems: Problem[]): void
     }
   });
 
+  if (hasCycleWithoutDelay(definition, outgoing)) {
+    problems.push({ path: '/edges', message: 'the graph has a loop with no delay in it; users would spin forever' });
+  }
+
   const entry = entries[0];
   if (!entry) return;
   const reached = new Set([entry.id]);
@@ -141,9 +145,6 @@ function graphProblems(definition: JourneyDefinition, problems: Problem[]): void
   definition.nodes.forEach((node, i) => {
     if (!reached.has(node.id)) problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" cannot be reached from the entry` });
   });
-  if (hasCycleWithoutDelay(definition, outgoing)) {
-    problems.push({ path: '/edges', message: 'the graph has a loop with no delay in it; users would spin forever' });
-  }
 }
 
 function hasCycleWithoutDelay(definition: JourneyDefinition, outgoing: Map<string, Edge[]>): boolean {

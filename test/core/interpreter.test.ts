@@ -1,0 +1,213 @@
+/** The pure interpreter, driven directly: no store, no clock but the `now` we pass. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bucketOf } from '../../src/core/bucket.ts';
+import type { JourneyDefinition } from '../../src/core/definition.ts';
+import { firstAllowedMoment } from '../../src/core/dnd.ts';
+import type { Effect, Instance, JourneyEvent, ProfileView } from '../../src/core/instance.ts';
+import { advance, startInstance } from '../../src/core/interpreter.ts';
+import { compileJourney, type CompiledJourney } from '../../src/core/validate.ts';
+import { example } from '../helpers.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+function compile(definition: JourneyDefinition): CompiledJourney {
+  const result = compileJourney(definition);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.journey;
+}
+
+const profile = (userId: string, traits: Record<string, unknown> = {}): ProfileView => ({
+  userId,
+  traits: { name: userId, email: `${userId}@x.test`, phone: '+1555', pushToken: 'tok', ...traits },
+});
+
+const cart = (userId: string, timestamp: number): JourneyEvent => ({ messageId: `cart-${userId}-${timestamp}`, userId, name: 'Added to Cart', timestamp, properties: {} });
+const charged = (userId: string, timestamp: number): JourneyEvent => ({ messageId: `ch-${userId}-${timestamp}`, userId, name: 'Charged', timestamp, properties: {} });
+
+/** Runs timers whenever one is due up to `until`; returns every effect with the time it happened. */
+function runTimers(journey: CompiledJourney, instance: Instance, until: number, who: ProfileView): { instance: Instance; log: Array<[number, Effect]> } {
+  const log: Array<[number, Effect]> = [];
+  let current = instance;
+  while (current.wakeAt !== null && current.wakeAt <= until) {
+    const now = current.wakeAt;
+    const t = advance(journey, current, { type: 'timer' }, { now, profile: who });
+    for (const e of t.effects) log.push([now, e]);
+    current = t.instance;
+  }
+  return { instance: current, log };
+}
+
+const sends = (log: Array<[number, Effect]>) => log.filter(([, e]) => e.type === 'send' || e.type === 'skip').map(([at, e]) => [at, (e as { nodeId: string }).nodeId, e.type === 'skip' ? e.reason : 'send']);
+
+test('inaction entry: pending until the window closes, measured from the cart event time', () => {
+  const journey = compile(example('abandoned-cart'));
+  const t0 = Date.UTC(2026, 0, 5, 12);
+  const start = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0 + 500, profile: profile('u') });
+  assert.equal(start.instance.status, 'pending');
+  assert.equal(start.instance.wakeAt, t0 + 2 * MIN);
+  assert.deepEqual(start.effects, []);
+  const { instance, log } = runTimers(journey, start.instance, t0 + 10 * HOUR, profile('u'));
+  assert.deepEqual(sends(log), [
+    [t0 + 2 * MIN, 'push-free-shipping', 'send'],
+    [t0 + 2 * MIN + 2 * HOUR, 'sms-10-off', 'send'],
+    [t0 + 2 * MIN + 4 * HOUR, 'email-final-reminder', 'send'],
+  ]);
+  assert.equal(instance.status, 'exited');
+  assert.equal(instance.exit?.reason, 'completed');
+  const sendIds = log.flatMap(([, e]) => (e.type === 'send' ? [e.sendId] : []));
+  assert.equal(new Set(sendIds).size, 3, 'send ids are distinct');
+  assert.ok(sendIds.every((id) => id.startsWith('cart:cart-u-')), 'send ids derive from the instance');
+});
+
+test('the interpreter is deterministic: same inputs, same outputs', () => {
+  const journey = compile(example('abandoned-cart'));
+  const t0 = Date.UTC(2026, 0, 5, 12);
+  const a = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
+  const b = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
+  assert.deepEqual(a, b);
+});
+
+test('a charge before the engine acts on the window closes the door; an earlier one is ignored', () => {
+  const journey = compile(example('abandoned-cart'));
+  const t0 = Date.UTC(2026, 0, 5, 12);
+  const pending = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance;
+  const before = advance(journey, pending, { type: 'event', event: charged('u', t0 - 1) }, { now: t0 + 10, profile: profile('u') });
+  assert.equal(before.instance.status, 'pending', 'a charge older than the cart does not count');
+  const inside = advance(journey, pending, { type: 'event', event: charged('u', t0 + MIN) }, { now: t0 + MIN, profile: profile('u') });
+  assert.equal(inside.instance.status, 'exited');
+  assert.equal(inside.instance.exit?.reason, 'not_qualified');
+  assert.equal(inside.instance.wakeAt, null);
+});
+
+test('journey timeout ends the instance wherever it is', () => {
+  const definition = example('abandoned-cart');
+  definition.setup = { ...definition.setup, timeout: '3h' };
+  const journey = compile(definition);
+  const t0 = Date.UTC(2026, 0, 5, 12);
+  const start = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') });
+  const { instance, log } = runTimers(journey, start.instance, t0 + 10 * HOUR, profile('u'));
+  assert.deepEqual(sends(log).map((s) => s[1]), ['push-free-shipping', 'sms-10-off']);
+  assert.equal(instance.exit?.reason, 'timeout');
+  assert.equal(instance.exit?.at, t0 + 2 * MIN + 3 * HOUR);
+  assert.ok(log.some(([, e]) => e.type === 'count' && e.metric === 'timed_out'));
+});
+
+test('DND defer: a send due at 23:00 local waits until 09:00 local, and later steps keep their spacing', () => {
+  const journey = compile(example('abandoned-cart-quiet-hours'));
+  const user = pickUserOutsideControl(journey, 'ny');
+  // 22:58 in New York (EST, UTC-5) on a winter day: push due 23:00 local, inside 21:00-09:00.
+  const cartAt = Date.UTC(2026, 0, 6, 3, 58);
+  const who = profile(user, { timezone: 'America/New_York' });
+  const start = startInstance(journey, 'quiet', 1, cart(user, cartAt), { now: cartAt, profile: who });
+  const { log } = runTimers(journey, start.instance, cartAt + 2 * 86_400_000, who);
+  const nine = Date.UTC(2026, 0, 6, 14, 0); // 09:00 EST
+  assert.deepEqual(sends(log), [
+    [nine, 'push-free-shipping', 'send'],
+    [nine + 2 * HOUR, 'sms-10-off', 'send'],
+    [nine + 4 * HOUR, 'email-final-reminder', 'send'],
+  ]);
+});
+
+test("DND uses the user's zone, falling back to the journey's when the profile has none or a bad one", () => {
+  const journey = compile(example('abandoned-cart-quiet-hours'));
+  const user = pickUserOutsideControl(journey, 'tokyo');
+  const cartAt = Date.UTC(2026, 0, 6, 3, 58); // 12:58 in Tokyo: allowed there, 22:58 in New York
+  for (const [traits, expectedPushAt] of [
+    [{ timezone: 'Asia/Tokyo' }, cartAt + 2 * MIN],
+    [{}, Date.UTC(2026, 0, 6, 14, 0)],
+    [{ timezone: 'Not/AZone' }, Date.UTC(2026, 0, 6, 14, 0)],
+  ] as const) {
+    const who = profile(user, traits);
+    const { log } = runTimers(journey, startInstance(journey, 'quiet', 1, cart(user, cartAt), { now: cartAt, profile: who }).instance, cartAt + 86_400_000, who);
+    assert.equal(sends(log)[0]![0], expectedPushAt, JSON.stringify(traits));
+  }
+});
+
+test('DND skip: the message is recorded as skipped for dnd and the user goes on', () => {
+  const definition = example('abandoned-cart-quiet-hours');
+  definition.setup = { ...definition.setup, controlGroupPercent: 0, dnd: { start: '21:00', end: '09:00', whenInDnd: 'skip' } };
+  const journey = compile(definition);
+  const cartAt = Date.UTC(2026, 0, 6, 3, 58);
+  const who = profile('u', { timezone: 'America/New_York' });
+  const { log } = runTimers(journey, startInstance(journey, 'quiet', 1, cart('u', cartAt), { now: cartAt, profile: who }).instance, cartAt + 86_400_000, who);
+  assert.deepEqual(sends(log), [
+    [cartAt + 2 * MIN, 'push-free-shipping', 'dnd'],
+    [cartAt + 2 * MIN + 2 * HOUR, 'sms-10-off', 'dnd'], // 01:00 local
+    [cartAt + 2 * MIN + 4 * HOUR, 'email-final-reminder', 'dnd'], // 03:00 local
+  ]);
+});
+
+test('DND end on a daylight-saving gap: 02:30 that does not exist moves to the first valid instant', () => {
+  // New York springs forward on 2026-03-08 at 02:00 -> 03:00. Window 22:00-02:30 ends at 03:30 EDT (= 07:30 UTC).
+  const at = Date.UTC(2026, 2, 8, 6, 45); // 01:45 EST, inside the window
+  assert.equal(firstAllowedMoment(at, { start: '22:00', end: '02:30' }, 'America/New_York'), Date.UTC(2026, 2, 8, 7, 30));
+});
+
+test('DND end on a daylight-saving overlap: 01:30 that happens twice resolves to its first occurrence', () => {
+  // New York falls back on 2026-11-01 at 02:00 EDT -> 01:00 EST; 01:30 happens at 05:30 UTC and at 06:30 UTC.
+  const at = Date.UTC(2026, 10, 1, 4, 0); // 00:00 EDT, inside 22:00-01:30
+  assert.equal(firstAllowedMoment(at, { start: '22:00', end: '01:30' }, 'America/New_York'), Date.UTC(2026, 10, 1, 5, 30));
+  const outside = Date.UTC(2026, 10, 1, 6, 0); // 01:00 EST, the second pass of the hour: 01:00 < 01:30, inside again
+  assert.equal(firstAllowedMoment(outside, { start: '22:00', end: '01:30' }, 'America/New_York'), Date.UTC(2026, 10, 1, 6, 30));
+});
+
+test('a 2 h delay is 2 x 3600 s even across a daylight-saving change', () => {
+  const journey = compile(example('abandoned-cart'));
+  const cartAt = Date.UTC(2026, 2, 8, 5, 0); // 00:00 EST, two hours before New York springs forward
+  const who = profile('u', { timezone: 'America/New_York' });
+  const { log } = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', cartAt), { now: cartAt, profile: who }).instance, cartAt + 86_400_000, who);
+  assert.deepEqual(sends(log).map((s) => (s[0] as number) - cartAt), [2 * MIN, 2 * MIN + 2 * HOUR, 2 * MIN + 4 * HOUR]);
+});
+
+test('control group: stable per (journey, user), no messages, goals still counted', () => {
+  const journey = compile(example('abandoned-cart-quiet-hours')); // 10% control
+  assert.equal(bucketOf('quiet', 'u1'), bucketOf('quiet', 'u1'));
+  const users = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
+  const held = users.filter((u) => bucketOf('quiet', u) < 10).length;
+  assert.ok(held > 900 && held < 1100, `about 10% held out, got ${held}`);
+
+  const controlUser = users.find((u) => bucketOf('quiet', u) < 10)!;
+  const t0 = Date.UTC(2026, 0, 6, 15);
+  const who = profile(controlUser, { timezone: 'UTC' });
+  const pending = startInstance(journey, 'quiet', 1, cart(controlUser, t0), { now: t0, profile: who }).instance;
+  const qualified = advance(journey, pending, { type: 'timer' }, { now: t0 + 2 * MIN, profile: who });
+  assert.equal(qualified.instance.status, 'control');
+  assert.ok(!qualified.effects.some((e) => e.type === 'send'));
+  assert.deepEqual(qualified.effects.filter((e) => e.type === 'count').map((e) => (e as { metric: string }).metric), ['qualified', 'control']);
+  const converted = advance(journey, qualified.instance, { type: 'event', event: charged(controlUser, t0 + HOUR) }, { now: t0 + HOUR, profile: who });
+  assert.equal(converted.instance.exit?.reason, 'goal');
+  assert.deepEqual(converted.effects, [{ type: 'count', metric: 'control_goal' }]);
+});
+
+test('a count-only goal counts one conversion and the user stays in the journey', () => {
+  const definition = example('abandoned-cart');
+  definition.goals = [{ id: 'purchase', event: 'Charged', exitOnGoal: false }];
+  const journey = compile(definition);
+  const t0 = Date.UTC(2026, 0, 6, 15);
+  const who = profile('u');
+  let { instance } = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: who }).instance, t0 + 3 * MIN, who);
+  const first = advance(journey, instance, { type: 'event', event: charged('u', t0 + 4 * MIN) }, { now: t0 + 4 * MIN, profile: who });
+  const second = advance(journey, first.instance, { type: 'event', event: charged('u', t0 + 5 * MIN) }, { now: t0 + 5 * MIN, profile: who });
+  assert.equal(first.effects.filter((e) => e.type === 'count' && e.metric === 'goal').length, 1);
+  assert.equal(second.effects.length, 0);
+  instance = second.instance;
+  assert.equal(instance.status, 'active');
+  assert.equal(runTimers(journey, instance, t0 + 10 * HOUR, who).log.filter(([, e]) => e.type === 'send').length, 2);
+});
+
+test('action entry enters at once; a user with no address is skipped with the reason', () => {
+  const definition = example('abandoned-cart');
+  definition.nodes[0] = { id: 'cart-abandoned', kind: 'entry', trigger: { type: 'action', event: 'Added to Cart' } };
+  const journey = compile(definition);
+  const t0 = Date.UTC(2026, 0, 6, 15);
+  const who: ProfileView = { userId: 'u', traits: {} };
+  const start = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: who });
+  assert.equal(start.instance.status, 'active');
+  assert.deepEqual(start.effects.filter((e) => e.type === 'skip').map((e) => (e as { reason: string }).reason), ['no_push_token']);
+});
+
+function pickUserOutsideControl(journey: CompiledJourney, prefix: string): string {
+  for (let i = 0; ; i++) if (bucketOf('quiet', `${prefix}${i}`) >= journey.controlGroupPercent) return `${prefix}${i}`;
+}

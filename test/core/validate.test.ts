@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileJourney } from '../../src/core/validate.ts';
+import { example } from '../helpers.ts';
+
+test('the shipped examples validate', () => {
+  for (const name of ['abandoned-cart', 'abandoned-cart-quiet-hours']) {
+    const result = compileJourney(example(name));
+    assert.equal(result.ok, true, `${name}: ${JSON.stringify(!result.ok && result.problems)}`);
+  }
+});
+
+test('every problem is listed at once, each with the path it is about', () => {
+  const broken = example('abandoned-cart');
+  broken.nodes.push({ id: 'orphan', kind: 'delay', duration: '1h' }); // unreachable, and no way out
+  broken.nodes.push({ id: 'mystery', kind: 'teleport' } as never); // unknown kind
+  broken.edges.push({ from: 'sms-10-off', to: 'nowhere' }); // dangling; sms now has two ways out
+  (broken.nodes[2] as { duration: string }).duration = 'two hours';
+  const result = compileJourney(broken);
+  assert.equal(result.ok, false);
+  const problems = result.ok ? [] : result.problems;
+  const has = (path: string, pattern: RegExp) =>
+    assert.ok(problems.some((p) => p.path === path && pattern.test(p.message)), `expected ${path} ${pattern} in ${JSON.stringify(problems, null, 1)}`);
+  has('/nodes/8/kind', /unknown node kind "teleport"/);
+  has('/nodes/2/duration', /pattern/);
+  assert.equal(problems.length, 2, 'schema problems stop before graph checks');
+
+  (broken.nodes[2] as { duration: string }).duration = '2h';
+  broken.nodes.pop();
+  const graph = compileJourney(broken);
+  const graphProblems = graph.ok ? [] : graph.problems;
+  const hasGraph = (path: string, pattern: RegExp) =>
+    assert.ok(graphProblems.some((p) => p.path === path && pattern.test(p.message)), `expected ${path} ${pattern} in ${JSON.stringify(graphProblems, null, 1)}`);
+  hasGraph('/edges/6/to', /unknown node "nowhere"/);
+  hasGraph('/nodes/3', /2 outgoing/);
+  hasGraph('/nodes/7', /cannot be reached/);
+  hasGraph('/nodes/7', /no way out/);
+});
+
+test('entry, channel fields, time zone, templates and loops are checked', () => {
+  const result = compileJourney({
+    name: 'bad',
+    setup: { timezone: 'Mars/Olympus' },
+    nodes: [
+      { id: 'a', kind: 'delay', duration: '1m' },
+      { id: 'p', kind: 'send', channel: 'push', message: { body: 'Hi {{ Profile.Name | nosuchfilter }}' } },
+      { id: 'e', kind: 'send', channel: 'email', message: { body: '{% if %}' } },
+    ],
+    edges: [
+      { from: 'a', to: 'p' },
+      { from: 'p', to: 'e' },
+      { from: 'e', to: 'p' },
+    ],
+  });
+  assert.equal(result.ok, false);
+  const messages = result.ok ? [] : result.problems.map((p) => `${p.path} ${p.message}`);
+  const expectations = [/^\/nodes a journey needs exactly one entry node, found 0/, /^\/setup\/timezone unknown IANA time zone/, /^\/nodes\/1\/message\/title a push message needs a title/, /^\/nodes\/2\/message\/subject an email needs a subject/, /^\/nodes\/1\/message\/body template does not parse/, /^\/nodes\/2\/message\/body template does not parse/, /loop with no delay/];
+  for (const e of expectations) assert.ok(messages.some((m) => e.test(m)), `expected ${e} in ${JSON.stringify(messages, null, 1)}`);
+});
+
+test('non-objects are refused with a readable message', () => {
+  const result = compileJourney('not a journey');
+  assert.equal(result.ok, false);
+  assert.ok(!result.ok && result.problems.length > 0);
+});
