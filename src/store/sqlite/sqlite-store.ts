@@ -65,7 +65,7 @@ export class SqliteStore implements Store {
 
   async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
     this.db.transaction(() => {
-      for (const p of profiles) this.s.upsertProfile.run(p.userId, JSON.stringify(p.traits), now);
+      for (const p of profiles) this.s.upsertProfile.run({ userId: p.userId, traits: JSON.stringify(p.traits), now });
     })();
   }
 
@@ -271,8 +271,8 @@ function prepareStatements(db: Database.Database) {
     addKey: db.prepare('INSERT INTO api_keys (hash, kind, created_at) VALUES (?, ?, ?)'),
     // json_patch merges traits; a null trait removes it (RFC 7396).
     upsertProfile: db.prepare(
-      `INSERT INTO profiles (user_id, traits, updated_at) VALUES (?, json_patch('{}', ?), ?)
-       ON CONFLICT (user_id) DO UPDATE SET traits = json_patch(profiles.traits, excluded.traits), updated_at = excluded.updated_at`,
+      `INSERT INTO profiles (user_id, traits, updated_at) VALUES (@userId, json_patch('{}', @traits), @now)
+       ON CONFLICT (user_id) DO UPDATE SET traits = json_patch(profiles.traits, @traits), updated_at = @now`,
     ),
     getProfile: db.prepare('SELECT * FROM profiles WHERE user_id = ?'),
     insertJourney: db.prepare("INSERT INTO journeys (id, name, status, version, draft, layout, created_at, updated_at) VALUES (?, ?, 'draft', NULL, ?, ?, ?, ?)"),

@@ -1,0 +1,205 @@
+/**
+ * The Store contract: every adapter must pass these. Call `storeContract(name, open)` from an adapter's
+ * test file with a function that opens a fresh, empty store.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
+import type { Changes, NewMessage, Store } from '../../src/store/store.ts';
+import { example } from '../helpers.ts';
+
+const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
+
+const event = (messageId: string, userId = 'u1', name = 'Added to Cart', timestamp = 1_000): JourneyEvent => ({ messageId, userId, name, timestamp, properties: { sku: 'S1' } });
+
+function instance(id: string, overrides: Partial<Instance> = {}): Instance {
+  return {
+    id,
+    journeyId: 'cart',
+    version: 1,
+    userId: 'u1',
+    status: 'active',
+    nodeId: 'wait',
+    wakeAt: 5_000,
+    createdAt: 1_000,
+    enteredAt: 1_000,
+    step: 1,
+    entryEvent: { messageId: 'e1', name: 'Added to Cart', timestamp: 1_000, properties: {} },
+    nodeUntil: 5_000,
+    timeoutAt: null,
+    convertedAt: null,
+    exit: null,
+    ...overrides,
+  };
+}
+
+function message(id: string, overrides: Partial<NewMessage> = {}): NewMessage {
+  return { id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'push', userId: 'u1', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 2_000, ...overrides };
+}
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    test('profiles merge traits; a null trait removes it', async () => {
+      const store = await open();
+      await store.upsertProfiles([{ userId: 'u1', traits: { name: 'Ana', phone: '+1' } }], 10);
+      await store.upsertProfiles([{ userId: 'u1', traits: { email: 'a@x.test', phone: null } }], 20);
+      const profile = await store.getProfile('u1');
+      assert.deepEqual(profile, { userId: 'u1', traits: { name: 'Ana', email: 'a@x.test' }, updatedAt: 20 });
+      assert.equal(await store.getProfile('nobody'), null);
+      await store.close();
+    });
+
+    test('publishing freezes the draft as a new immutable version', async () => {
+      const store = await open();
+      const draft = example('abandoned-cart');
+      await store.createJourney({ id: 'cart', name: draft.name, draft, layout: { push: { x: 1, y: 2 } } }, 1);
+      assert.equal((await store.getJourney('cart'))?.status, 'draft');
+      const v1 = await store.publishJourney('cart', 2);
+      assert.equal(v1?.version, 1);
+      await store.updateJourneyDraft('cart', { ...draft, name: 'Renamed' }, undefined, 3);
+      const v2 = await store.publishJourney('cart', 4);
+      assert.equal(v2?.version, 2);
+      const versions = await store.listVersions('cart');
+      assert.deepEqual(versions.map((v) => [v.version, v.definition.name]), [[1, draft.name], [2, 'Renamed']]);
+      const journey = await store.getJourney('cart');
+      assert.equal(journey?.status, 'running');
+      assert.equal(journey?.version, 2);
+      assert.deepEqual(journey?.layout, { push: { x: 1, y: 2 } }, 'layout is kept apart from the logic');
+      assert.equal(await store.publishJourney('missing', 5), null);
+      await store.close();
+    });
+
+    test('events are deduplicated on messageId; decide sees only new ones', async () => {
+      const store = await open();
+      const seen: string[][] = [];
+      const decide = (view: { events: JourneyEvent[] }) => {
+        seen.push(view.events.map((e) => e.messageId));
+        return NO_CHANGES;
+      };
+      assert.deepEqual(await store.ingestEvents([event('a'), event('b'), event('a')], 100, decide), { accepted: 2, duplicates: 1 });
+      assert.deepEqual(await store.ingestEvents([event('b'), event('c')], 200, decide), { accepted: 1, duplicates: 1 });
+      assert.deepEqual(seen, [['a', 'b'], ['c']]);
+      assert.deepEqual((await store.userEvents('u1', 10)).map((e) => e.messageId).sort(), ['a', 'b', 'c']);
+      await store.close();
+    });
+
+    test('a unit of work is atomic: if decide throws, its events are not stored', async () => {
+      const store = await open();
+      await assert.rejects(
+        store.ingestEvents([event('x')], 100, () => {
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.deepEqual(await store.userEvents('u1', 10), []);
+      assert.deepEqual(await store.ingestEvents([event('x')], 100, () => NO_CHANGES), { accepted: 1, duplicates: 0 });
+      await store.close();
+    });
+
+    test('decide gets profiles, live instances and entry history of the batch users', async () => {
+      const store = await open();
+      await store.upsertProfiles([{ userId: 'u1', traits: { name: 'Ana' } }], 1);
+      await store.ingestEvents([event('e1')], 1_000, () => ({
+        ...NO_CHANGES,
+        instances: [instance('old', { status: 'exited', wakeAt: null, journeyId: 'welcome' }), instance('live')],
+      }));
+      let view: Parameters<Parameters<Store['ingestEvents']>[2]>[0] | null = null;
+      await store.ingestEvents([event('e2', 'u1', 'Charged')], 2_000, (v) => {
+        view = v;
+        return NO_CHANGES;
+      });
+      const v = view!;
+      assert.equal(v.profiles.get('u1')?.traits.name, 'Ana');
+      assert.deepEqual(v.live.get('u1')?.map((i) => i.id), ['live']);
+      assert.deepEqual([...(v.entered.get('u1') ?? [])].sort(), ['cart', 'welcome']);
+      await store.close();
+    });
+
+    test('never two live instances of one journey for one user', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, instances: [instance('i1')] }));
+      await assert.rejects(store.ingestEvents([event('e2')], 2, () => ({ ...NO_CHANGES, instances: [instance('i2')] })));
+      assert.equal((await store.userEvents('u1', 10)).length, 1, 'the failed unit stored nothing');
+      await store.ingestEvents([event('e3')], 3, () => ({ ...NO_CHANGES, instances: [instance('i1', { status: 'exited', wakeAt: null }), instance('i3')] }));
+      assert.deepEqual((await store.userInstances('u1')).map((i) => i.id).sort(), ['i1', 'i3']);
+      await store.close();
+    });
+
+    test('due timers are claimed in due order, up to the limit, and only when due', async () => {
+      const store = await open();
+      const sleepers = [instance('late', { userId: 'a', wakeAt: 9_000 }), instance('soon', { userId: 'b', wakeAt: 3_000 }), instance('mid', { userId: 'c', wakeAt: 5_000 })];
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, instances: sleepers }));
+      assert.equal(await store.nextWakeAt(), 3_000);
+      const claimed: string[] = [];
+      const fired = await store.fireDueTimers(6_000, 1, (view) => {
+        claimed.push(...view.instances.map((i) => i.id));
+        return { ...NO_CHANGES, instances: view.instances.map((i) => ({ ...i, wakeAt: null, status: 'exited' as const })) };
+      });
+      assert.equal(fired, 1);
+      assert.deepEqual(claimed, ['soon']);
+      assert.equal(await store.nextWakeAt(), 5_000);
+      assert.equal(await store.fireDueTimers(4_000, 10, () => NO_CHANGES), 0, 'nothing due at 4000');
+      await store.close();
+    });
+
+    test('a message id is recorded once; outcomes are recorded once and counted', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, messages: [message('s1'), message('s1'), message('s2', { status: 'skipped', reason: 'no_phone', content: null })] }));
+      await store.ingestEvents([event('e2')], 2, () => ({ ...NO_CHANGES, messages: [message('s1', { content: { body: 'again' } })] }));
+      const pending = await store.pendingMessages(10);
+      assert.deepEqual(pending.map((m) => [m.id, m.content?.body]), [['s1', 'hi']]);
+      await store.recordOutcomes([{ id: 's1', status: 'sent', at: 3_000 }]);
+      await store.recordOutcomes([{ id: 's1', status: 'sent', at: 4_000 }]);
+      assert.deepEqual(await store.pendingMessages(10), []);
+      const all = await store.listMessages({ limit: 10 });
+      assert.deepEqual(all.map((m) => [m.id, m.status, m.reason, m.sentAt, m.attempts]), [['s1', 'sent', null, 3_000, 1], ['s2', 'skipped', 'no_phone', null, 0]]);
+      const stats = await store.journeyStats('cart');
+      assert.deepEqual(stats.filter((s) => s.metric === 'node_sent').map((s) => s.count), [1]);
+      await store.close();
+    });
+
+    test('message log pages by cursor and filters by user and journey', async () => {
+      const store = await open();
+      const batch = Array.from({ length: 5 }, (_, i) => message(`m${i}`, { userId: i % 2 ? 'odd' : 'even', journeyId: i < 3 ? 'cart' : 'other' }));
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, messages: batch }));
+      const page1 = await store.listMessages({ limit: 2 });
+      const page2 = await store.listMessages({ limit: 2, after: page1.at(-1)!.seq });
+      const page3 = await store.listMessages({ limit: 2, after: page2.at(-1)!.seq });
+      assert.deepEqual([...page1, ...page2, ...page3].map((m) => m.id), ['m0', 'm1', 'm2', 'm3', 'm4']);
+      assert.deepEqual((await store.listMessages({ limit: 10, userId: 'odd' })).map((m) => m.id), ['m1', 'm3']);
+      assert.deepEqual((await store.listMessages({ limit: 10, journeyId: 'other' })).map((m) => m.id), ['m3', 'm4']);
+      await store.close();
+    });
+
+    test('stats deltas add up across units of work', async () => {
+      const store = await open();
+      const delta = { journeyId: 'cart', version: 1, nodeId: '', metric: 'entered' as const, count: 2 };
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, stats: [delta] }));
+      await store.ingestEvents([event('e2')], 2, () => ({ ...NO_CHANGES, stats: [{ ...delta, count: 3 }] }));
+      assert.deepEqual(await store.journeyStats('cart'), [{ version: 1, nodeId: '', metric: 'entered', count: 5 }]);
+      await store.close();
+    });
+
+    test('stopping a journey exits every live instance and counts them', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({
+        ...NO_CHANGES,
+        instances: [instance('a', { userId: 'a' }), instance('b', { userId: 'b', status: 'pending' }), instance('c', { userId: 'c', status: 'exited', wakeAt: null })],
+      }));
+      assert.equal(await store.stopInstances('cart', 50), 2);
+      assert.equal(await store.nextWakeAt(), null);
+      const [a] = await store.userInstances('a');
+      assert.deepEqual(a?.exit, { reason: 'stopped', at: 50, nodeId: 'wait' });
+      assert.deepEqual(await store.journeyStats('cart'), [{ version: 1, nodeId: '', metric: 'stopped', count: 2 }]);
+      await store.close();
+    });
+
+    test('api keys are stored as given (hashes) and listed', async () => {
+      const store = await open();
+      await store.addApiKey({ kind: 'admin', hash: 'h1', createdAt: 1 });
+      await store.addApiKey({ kind: 'write', hash: 'h2', createdAt: 2 });
+      assert.deepEqual((await store.listApiKeys()).map((k) => k.kind).sort(), ['admin', 'write']);
+      await store.close();
+    });
+  });
+}

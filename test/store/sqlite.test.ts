@@ -1,0 +1,7 @@
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { tempDir } from '../helpers.ts';
+import { storeContract } from './contract.ts';
+
+let n = 0;
+storeContract('SQLite', async () => new SqliteStore(join(tempDir(), `store-${++n}.db`)));
