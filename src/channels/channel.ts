@@ -4,6 +4,11 @@ import type { Message, SendOutcome } from '../store/store.ts';
 
 export interface ChannelSender {
   readonly name: string;
+  /**
+   * True when delivering is recording the message in the store (the built-in outbox): the engine then marks
+   * it sent in the same transaction that created it, and the dispatcher never sees it.
+   */
+  readonly deliversInStore?: boolean;
   /** Must not throw for one bad message: report it as 'failed' in its outcome. The message id is the idempotency key. */
   send(messages: Message[], now: () => number): Promise<SendOutcome[]>;
 }

@@ -6,6 +6,7 @@ import type { ChannelSender, ChannelSenders } from './channel.ts';
 
 export const outboxChannel: ChannelSender = {
   name: 'outbox',
+  deliversInStore: true,
   async send(messages, now) {
     const at = now();
     return messages.map((m) => ({ id: m.id, status: 'sent' as const, at }));

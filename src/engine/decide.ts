@@ -4,13 +4,14 @@
  * inside its transaction.
  */
 import { advance, shouldStart, startInstance, type Env } from '../core/interpreter.ts';
+import type { Channel } from '../core/definition.ts';
 import type { Instance, Transition } from '../core/instance.ts';
 import type { Changes, EventBatchView, NewMessage, Profile, StatDelta, TimerBatchView } from '../store/store.ts';
 import type { Catalog, CatalogEntry } from './catalog.ts';
 import { renderMessage, templateScope } from './render.ts';
 
-export function decideEvents(catalog: Catalog, view: EventBatchView, now: number): ChangeSet {
-  const changes = new ChangeSet(now);
+export function decideEvents(catalog: Catalog, view: EventBatchView, now: number, inStore: ReadonlySet<Channel>): ChangeSet {
+  const changes = new ChangeSet(now, inStore);
   for (const event of view.events) {
     const profile = view.profiles.get(event.userId) ?? null;
     const env: Env = { now, profile };
@@ -43,8 +44,8 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, now: number
   return changes;
 }
 
-export function decideTimers(catalog: Catalog, view: TimerBatchView, now: number): ChangeSet {
-  const changes = new ChangeSet(now);
+export function decideTimers(catalog: Catalog, view: TimerBatchView, now: number, inStore: ReadonlySet<Channel>): ChangeSet {
+  const changes = new ChangeSet(now, inStore);
   for (const instance of view.instances) {
     const entry = catalog.version(instance.journeyId, instance.version);
     if (!entry) {
@@ -66,7 +67,11 @@ export class ChangeSet {
   /** The earliest timer this unit set, so the runtime can arm its in-memory schedule. */
   earliestWake: number | null = null;
 
-  constructor(private readonly now: number) {}
+  constructor(
+    private readonly now: number,
+    /** Channels whose delivery is the message row itself: recorded as sent at once. */
+    private readonly inStore: ReadonlySet<Channel>,
+  ) {}
 
   take(entry: CatalogEntry, { instance, effects }: Transition, profile: Profile | null): void {
     this.instances.set(instance.id, instance);
@@ -80,7 +85,10 @@ export class ChangeSet {
           const node = entry.journey.nodes.get(effect.nodeId);
           if (node?.kind !== 'send') throw new Error(`send effect for non-send node ${effect.nodeId}`);
           const to = addressOf(effect.channel, profile);
-          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'pending', null, renderMessage(node.message, templateScope(profile, instance.entryEvent), to)));
+          const content = renderMessage(node.message, templateScope(profile, instance.entryEvent), to);
+          const delivered = this.inStore.has(effect.channel);
+          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, delivered ? 'sent' : 'pending', null, content));
+          if (delivered) this.count(instance, effect.nodeId, 'node_sent');
           break;
         }
         case 'skip':
@@ -99,7 +107,7 @@ export class ChangeSet {
   }
 
   private message(i: Instance, id: string, nodeId: string, channel: NewMessage['channel'], status: NewMessage['status'], reason: NewMessage['reason'], content: NewMessage['content']): NewMessage {
-    return { id, journeyId: i.journeyId, version: i.version, instanceId: i.id, nodeId, userId: i.userId, channel, status, reason, content, createdAt: this.now };
+    return { id, journeyId: i.journeyId, version: i.version, instanceId: i.id, nodeId, userId: i.userId, channel, status, reason, content, createdAt: this.now, sentAt: status === 'sent' ? this.now : null };
   }
 
   private count(i: Instance, nodeId: string, metric: StatDelta['metric']): void {

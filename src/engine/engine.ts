@@ -5,6 +5,7 @@
  */
 import type { ChannelSenders } from '../channels/channel.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IngestResult, Message, SendOutcome, Store } from '../store/store.ts';
 import { Catalog } from './catalog.ts';
@@ -36,6 +37,7 @@ export class Engine {
   readonly clock: Clock;
   private catalog!: Catalog;
   private readonly channels: ChannelSenders;
+  private readonly deliveredInStore: ReadonlySet<Channel>;
   private readonly realtime: boolean;
   private readonly maxIngestBatch: number;
   private readonly timerBatch: number;
@@ -61,6 +63,7 @@ export class Engine {
     this.store = options.store;
     this.clock = options.clock;
     this.channels = options.channels;
+    this.deliveredInStore = new Set((Object.keys(options.channels) as Channel[]).filter((c) => options.channels[c].deliversInStore));
     this.realtime = options.realtime ?? true;
     this.maxIngestBatch = options.maxIngestBatch ?? 5_000;
     this.timerBatch = options.timerBatch ?? 2_000;
@@ -145,7 +148,7 @@ export class Engine {
     const fresh = new Set<string>();
     const result = await this.store.ingestEvents(events, now, (view) => {
       for (const e of view.events) fresh.add(e.messageId);
-      set = decideEvents(this.catalog, view, now);
+      set = decideEvents(this.catalog, view, now, this.deliveredInStore);
       return set.toChanges();
     });
     this.afterCommit(set);
@@ -165,7 +168,7 @@ export class Engine {
       const now = this.clock.now();
       let set: ChangeSet | null = null;
       const n = await this.store.fireDueTimers(now, this.timerBatch, (view) => {
-        set = decideTimers(this.catalog, view, now);
+        set = decideTimers(this.catalog, view, now, this.deliveredInStore);
         return set.toChanges();
       });
       total += n;

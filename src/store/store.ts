@@ -66,13 +66,15 @@ export interface NewMessage {
   nodeId: string;
   userId: string;
   channel: Channel;
-  status: 'pending' | 'skipped';
+  /** 'sent' when the channel delivers by recording in the store itself (the built-in outbox channel). */
+  status: 'pending' | 'sent' | 'skipped';
   reason: SkipReason | null;
   content: MessageContent | null;
   createdAt: number;
+  sentAt: number | null;
 }
 
-export interface Message extends Omit<NewMessage, 'status' | 'reason'> {
+export interface Message extends Omit<NewMessage, 'status' | 'reason' | 'sentAt'> {
   /** Position in the message log; the cursor for listing. */
   seq: number;
   status: MessageStatus;

@@ -34,7 +34,7 @@ function instance(id: string, overrides: Partial<Instance> = {}): Instance {
 }
 
 function message(id: string, overrides: Partial<NewMessage> = {}): NewMessage {
-  return { id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'push', userId: 'u1', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 2_000, ...overrides };
+  return { id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'push', userId: 'u1', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 2_000, sentAt: null, ...overrides };
 }
 
 export function storeContract(name: string, open: () => Promise<Store>): void {

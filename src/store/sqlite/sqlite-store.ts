@@ -47,6 +47,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');
+    this.db.pragma('mmap_size = 268435456');
+    this.db.pragma('wal_autocheckpoint = 10000');
     migrate(this.db);
     this.s = prepareStatements(this.db);
   }
@@ -242,7 +244,7 @@ export class SqliteStore implements Store {
   private apply(changes: Changes, now: number): void {
     for (const instance of changes.instances) this.writeInstance(instance, now);
     for (const m of changes.messages) {
-      this.s.insertMessage.run(m.id, m.journeyId, m.version, m.instanceId, m.nodeId, m.userId, m.channel, m.status, m.reason, m.content === null ? null : JSON.stringify(m.content), m.createdAt);
+      this.s.insertMessage.run(m.id, m.journeyId, m.version, m.instanceId, m.nodeId, m.userId, m.channel, m.status, m.reason, m.content === null ? null : JSON.stringify(m.content), m.createdAt, m.sentAt);
     }
     for (const d of changes.stats) this.s.addStat.run(d.journeyId, d.version, d.nodeId, d.metric, d.count);
   }
@@ -298,8 +300,8 @@ function prepareStatements(db: Database.Database) {
     liveOfJourney: db.prepare("SELECT state FROM instances WHERE journey_id = ? AND status <> 'exited'"),
     userInstances: db.prepare('SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC'),
     insertMessage: db.prepare(
-      `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
     pendingMessages: db.prepare("SELECT * FROM messages WHERE status = 'pending' ORDER BY seq LIMIT ?"),
     recordOutcome: db.prepare(
