@@ -1,0 +1,182 @@
+/**
+ * "Why did (or didn't) this user get each message?" Answered from what the engine already records: the
+ * user's instances (status, current node, exit) and the message log, read against each instance's version.
+ */
+import type { JourneyDefinition, JourneyNode } from '../core/definition.ts';
+import type { Instance } from '../core/instance.ts';
+import type { JourneyRecord, Message, StoredEvent } from '../store/store.ts';
+import type { ExplainResult } from './schemas.ts';
+
+type Step = ExplainResult['journeys'][number]['steps'][number];
+type Explained = ExplainResult['journeys'][number];
+
+export interface ExplainInput {
+  userId: string;
+  /** Newest first. */
+  instances: Instance[];
+  /** The definition of each (journey, version) the instances ran. */
+  definitionOf(journeyId: string, version: number): JourneyDefinition | undefined;
+  messages: Message[];
+  /** When the caller asked about one journey: it and the user's recent events, to say why there is no instance. */
+  asked?: { journey: JourneyRecord; entryEvent: string | null; events: StoredEvent[] };
+}
+
+const SKIPPED: Record<string, string> = {
+  no_push_token: 'skipped: the profile has no pushToken',
+  no_phone: 'skipped: the profile has no phone',
+  no_email: 'skipped: the profile has no email',
+  dnd: 'skipped: it fell in do-not-disturb hours and the journey skips rather than defers',
+  control_group: 'skipped: the user is in the control group',
+};
+
+export function explainUser(input: ExplainInput): ExplainResult {
+  const journeys = input.instances.map((instance) => explainInstance(instance, input.definitionOf(instance.journeyId, instance.version), input.messages));
+  const notes: string[] = [];
+  if (input.asked && journeys.length === 0) notes.push(whyNoInstance(input.asked));
+  if (!input.asked && journeys.length === 0) notes.push('this user has not triggered any journey');
+  return { userId: input.userId, journeys, notes };
+}
+
+function explainInstance(instance: Instance, definition: JourneyDefinition | undefined, messages: Message[]): Explained {
+  const base = {
+    journeyId: instance.journeyId,
+    version: instance.version,
+    instanceId: instance.id,
+    status: instance.status,
+    enteredAt: iso(instance.enteredAt),
+    exit: instance.exit ? { ...instance.exit, at: iso(instance.exit.at)! } : null,
+  };
+  if (!definition) return { ...base, summary: `version ${instance.version} of "${instance.journeyId}" is not stored; nothing more can be said`, steps: [] };
+  const chain = walk(definition);
+  const mine = messages.filter((m) => m.instanceId === instance.id);
+  const steps: Step[] = [];
+  for (const node of chain) {
+    if (node.kind !== 'send') continue;
+    const sent = mine.filter((m) => m.nodeId === node.id);
+    if (sent.length > 0) steps.push(...sent.map(fromMessage));
+    else steps.push({ nodeId: node.id, channel: node.channel, ...unsent(instance, definition, chain, node) });
+  }
+  return { ...base, summary: summarize(instance, definition), steps };
+}
+
+/** The nodes in the order a user meets them: from the entry along each node's one `next` edge. */
+function walk(definition: JourneyDefinition): JourneyNode[] {
+  const byId = new Map(definition.nodes.map((n) => [n.id, n]));
+  const next = new Map(definition.edges.map((e) => [e.from, e.to]));
+  const chain: JourneyNode[] = [];
+  const seen = new Set<string>();
+  let node: JourneyNode | undefined = definition.nodes.find((n) => n.kind === 'entry');
+  while (node && !seen.has(node.id)) {
+    seen.add(node.id);
+    chain.push(node);
+    node = byId.get(next.get(node.id) ?? '');
+  }
+  // Validation makes every node reachable; list any other send nodes anyway rather than hide them.
+  for (const n of definition.nodes) if (!seen.has(n.id)) chain.push(n);
+  return chain;
+}
+
+function fromMessage(m: Message): Step {
+  const base = { nodeId: m.nodeId, channel: m.channel };
+  switch (m.status) {
+    case 'sent':
+      return { ...base, outcome: 'sent', at: iso(m.sentAt), reason: null, detail: `sent by ${m.channel}${m.content?.to ? ` to ${m.content.to}` : ''} at ${iso(m.sentAt)}` };
+    case 'skipped':
+      return { ...base, outcome: 'skipped', at: iso(m.createdAt), reason: m.reason, detail: SKIPPED[m.reason ?? ''] ?? `skipped: ${m.reason ?? 'no reason recorded'}` };
+    case 'failed':
+      return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `delivery failed after ${m.attempts} attempt(s)${m.reason ? `: ${m.reason}` : ''}` };
+    case 'pending':
+      return { ...base, outcome: 'pending', at: null, reason: 'queued', detail: `queued for delivery since ${iso(m.createdAt)}` };
+  }
+}
+
+/** Why a send node of this instance has no message. */
+function unsent(instance: Instance, definition: JourneyDefinition, chain: JourneyNode[], node: JourneyNode): Omit<Step, 'nodeId' | 'channel'> {
+  if (wasControl(instance)) {
+    return { outcome: 'not_reached', at: null, reason: 'control_group', detail: 'held out in the control group: control users get no messages (their conversions still count)' };
+  }
+  if (instance.status === 'pending') return { outcome: 'pending', at: null, reason: 'not_yet_qualified', detail: waitingToQualify(instance, definition) };
+  if (instance.status === 'exited') return { outcome: 'not_reached', at: null, reason: instance.exit!.reason, detail: `not reached: ${exitText(instance, definition)}` };
+  if (instance.nodeId === node.id) {
+    return { outcome: 'pending', at: null, reason: 'dnd_deferred', detail: `due at ${iso(instance.nodeUntil)}: deferred past do-not-disturb hours` };
+  }
+  const here = chain.findIndex((n) => n.id === instance.nodeId);
+  if (chain.findIndex((n) => n.id === node.id) > here) {
+    return { outcome: 'pending', at: null, reason: 'waiting', detail: `not yet: the user is waiting at ${at(chain[here], instance.nodeUntil)}` };
+  }
+  return { outcome: 'not_reached', at: null, reason: null, detail: 'the user went past this node but no message was recorded' };
+}
+
+function summarize(instance: Instance, definition: JourneyDefinition): string {
+  switch (instance.status) {
+    case 'pending':
+      return waitingToQualify(instance, definition);
+    case 'control':
+      return `in the control group since ${iso(instance.enteredAt)}, watched for conversions until ${iso(instance.timeoutAt)}; gets no messages`;
+    case 'active': {
+      const node = definition.nodes.find((n) => n.id === instance.nodeId);
+      return `in the journey since ${iso(instance.enteredAt)}, now at ${at(node, instance.nodeUntil)}`;
+    }
+    case 'exited':
+      return exitText(instance, definition);
+  }
+}
+
+function waitingToQualify(instance: Instance, definition: JourneyDefinition): string {
+  const trigger = entryTrigger(definition);
+  const unless = trigger?.type === 'inaction' ? ` unless "${trigger.notEvent}" comes first` : '';
+  return `waiting to qualify: enters at ${iso(instance.nodeUntil)}${unless}`;
+}
+
+function exitText(instance: Instance, definition: JourneyDefinition): string {
+  const exit = instance.exit!;
+  const when = iso(exit.at);
+  const where = exit.nodeId ? ` at node "${exit.nodeId}"` : '';
+  switch (exit.reason) {
+    case 'not_qualified': {
+      const trigger = entryTrigger(definition);
+      return trigger?.type === 'inaction'
+        ? `never qualified: "${trigger.notEvent}" came within ${trigger.within} of "${trigger.event}" (at ${when})`
+        : `never qualified (at ${when})`;
+    }
+    case 'goal': {
+      const goal = definition.goals?.find((g) => g.id === exit.goalId);
+      const group = wasControl(instance) ? ' as a control-group user' : '';
+      return `exited on goal "${exit.goalId ?? '?'}"${goal ? ` ("${goal.event}")` : ''}${where} at ${when}${group}`;
+    }
+    case 'timeout':
+      return `the journey timed out for this user${where} at ${when}`;
+    case 'stopped':
+      return `the journey was stopped${where} at ${when}`;
+    case 'completed':
+      return `completed the journey at ${when}`;
+  }
+}
+
+/** Control users enter with no node and never get one; everyone else walks from the entry node. */
+function wasControl(instance: Instance): boolean {
+  return instance.status === 'control' || (instance.enteredAt !== null && instance.nodeId === null);
+}
+
+function at(node: JourneyNode | undefined, until: number | null): string {
+  if (!node) return 'an unknown node';
+  return `${node.kind} node "${node.id}"${until !== null ? ` until ${iso(until)}` : ''}`;
+}
+
+function whyNoInstance(asked: NonNullable<ExplainInput['asked']>): string {
+  const { journey, entryEvent, events } = asked;
+  if (journey.version === null) return `"${journey.id}" has never been published, so nobody has entered it`;
+  if (entryEvent === null) return `"${journey.id}" has no entry trigger`;
+  const triggers = events.filter((e) => e.name === entryEvent);
+  if (triggers.length === 0) return `no "${entryEvent}" event is recorded for this user, so "${journey.id}" never started for them`;
+  return `"${entryEvent}" was recorded (latest at ${iso(triggers[0]!.timestamp)}) but started no instance: the journey was not running then (now ${journey.status})`;
+}
+
+function entryTrigger(definition: JourneyDefinition) {
+  const entry = definition.nodes.find((n) => n.kind === 'entry');
+  return entry?.kind === 'entry' ? entry.trigger : undefined;
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}

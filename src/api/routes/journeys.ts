@@ -1,0 +1,146 @@
+/** Journey management: drafts, versions, the lifecycle, and stats. Admin only. */
+import { InvalidJourneyError } from '../../app/journeys.ts';
+import type { Api, RouteContext } from '../context.ts';
+import { badRequest, type Problem } from '../errors.ts';
+import {
+  CreateJourneyBody,
+  JourneyList,
+  JourneyParams,
+  JourneyRecord,
+  JourneyVersion,
+  StatsView,
+  StopResult,
+  UpdateJourneyBody,
+  ValidateJourneyBody,
+  ValidateResult,
+  VersionList,
+  withErrors,
+} from '../schemas.ts';
+import { statsView } from '../stats-view.ts';
+
+const tags = ['journeys'];
+
+export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
+  const journeys = waymark.journeys;
+
+  app.get('/v1/journeys', { schema: { tags, summary: 'List journeys', response: withErrors({ 200: JourneyList }) } }, async () => ({
+    journeys: await journeys.list(),
+  }));
+
+  app.post(
+    '/v1/journeys',
+    {
+      schema: {
+        tags,
+        summary: 'Create a journey (a draft)',
+        description: 'The id defaults to a slug of the definition’s name. The definition is validated in full; every problem is listed with its path in the body.',
+        body: CreateJourneyBody,
+        response: withErrors({ 201: JourneyRecord }, 400, 409),
+      },
+    },
+    async (request, reply) => {
+      const { id, definition, layout } = request.body;
+      const created = await inBody(() => journeys.create({ definition, ...(id !== undefined ? { id } : {}), ...(layout !== undefined ? { layout } : {}) }));
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.post(
+    '/v1/journeys/validate',
+    {
+      schema: {
+        tags,
+        summary: 'Check a definition without saving it',
+        body: ValidateJourneyBody,
+        response: withErrors({ 200: ValidateResult }, 400),
+      },
+    },
+    async (request) => {
+      // Through the service, so this answers exactly what saving the definition would.
+      try {
+        journeys.validate(request.body.definition);
+        return { valid: true, problems: [] };
+      } catch (error) {
+        if (error instanceof InvalidJourneyError) return { valid: false, problems: underDefinition(error.problems) };
+        throw error;
+      }
+    },
+  );
+
+  app.get('/v1/journeys/:id', { schema: { tags, summary: 'Get a journey and its draft', params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404) } }, (request) =>
+    journeys.get(request.params.id),
+  );
+
+  app.put(
+    '/v1/journeys/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the draft',
+        description: 'Users already inside keep the version they entered; the draft takes effect on the next publish.',
+        params: JourneyParams,
+        body: UpdateJourneyBody,
+        response: withErrors({ 200: JourneyRecord }, 400, 404),
+      },
+    },
+    (request) => {
+      const { definition, layout } = request.body;
+      return inBody(() => journeys.update(request.params.id, { definition, ...(layout !== undefined ? { layout } : {}) }));
+    },
+  );
+
+  app.get(
+    '/v1/journeys/:id/versions',
+    { schema: { tags, summary: 'List published versions', params: JourneyParams, response: withErrors({ 200: VersionList }, 404) } },
+    async (request) => ({ versions: await journeys.versions(request.params.id) }),
+  );
+
+  app.post(
+    '/v1/journeys/:id/publish',
+    {
+      schema: {
+        tags,
+        summary: 'Publish the draft as the next version and run it',
+        description: 'New entries take the new version; users in flight stay on theirs.',
+        params: JourneyParams,
+        response: withErrors({ 200: JourneyVersion }, 400, 404, 409),
+      },
+    },
+    (request) => journeys.publish(request.params.id),
+  );
+
+  const lifecycle = { params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404, 409) };
+  app.post('/v1/journeys/:id/pause', { schema: { tags, summary: 'Pause: no new entries, users inside continue', ...lifecycle } }, (request) =>
+    journeys.pause(request.params.id),
+  );
+  app.post('/v1/journeys/:id/resume', { schema: { tags, summary: 'Resume a paused journey', ...lifecycle } }, (request) => journeys.resume(request.params.id));
+  app.post(
+    '/v1/journeys/:id/stop',
+    { schema: { tags, summary: 'Stop for good: no new entries and everyone inside exits', params: JourneyParams, response: withErrors({ 200: StopResult }, 404, 409) } },
+    (request) => journeys.stop(request.params.id),
+  );
+
+  app.get(
+    '/v1/journeys/:id/stats',
+    { schema: { tags, summary: 'Funnel, conversion and per-node counts', params: JourneyParams, response: withErrors({ 200: StatsView }, 404) } },
+    async (request) => {
+      const journey = await journeys.get(request.params.id);
+      const [rows, versions] = await Promise.all([waymark.store.journeyStats(journey.id), waymark.store.listVersions(journey.id)]);
+      return statsView(journey.id, rows, versions, journey.draft);
+    },
+  );
+}
+
+/** The service reports paths inside the definition; a client needs them inside the body it sent. */
+async function inBody<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof InvalidJourneyError) throw badRequest(underDefinition(error.problems), 'journey definition');
+    throw error;
+  }
+}
+
+function underDefinition(problems: Problem[]): Problem[] {
+  return problems.map((p) => ({ ...p, path: `/definition${p.path === '/' ? '' : p.path}` }));
+}

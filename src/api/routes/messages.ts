@@ -1,0 +1,38 @@
+/** The outbox and message log, for operators and for polling integrations. */
+import Type from 'typebox';
+import type { Api, RouteContext } from '../context.ts';
+import { messagePage } from '../message-log.ts';
+import { MessagePage, PageQuery, withErrors } from '../schemas.ts';
+
+const MessagesQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    journeyId: Type.Optional(Type.String({ minLength: 1 })),
+    userId: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export function messageRoutes(app: Api, { waymark }: RouteContext): void {
+  app.get(
+    '/v1/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'The message log, oldest first',
+        description: 'Page with `after` = the previous answer’s `next`; an empty page means you are at the end (poll again later with the same `next`).',
+        querystring: MessagesQuery,
+        response: withErrors({ 200: MessagePage }, 400),
+      },
+    },
+    (request) => {
+      const { after, limit, journeyId, userId } = request.query;
+      return messagePage(waymark.store, {
+        limit,
+        ...(after !== undefined ? { after } : {}),
+        ...(journeyId !== undefined ? { journeyId } : {}),
+        ...(userId !== undefined ? { userId } : {}),
+      });
+    },
+  );
+}

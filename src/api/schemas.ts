@@ -1,0 +1,264 @@
+/**
+ * The API's request and response schemas. They validate requests, type the handlers (through the TypeBox
+ * type provider), shape the JSON responses and generate the OpenAPI document, so they are the contract.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+import { Channel } from '../core/definition.ts';
+import { TIME_ZONE_FORMAT } from './validation.ts';
+
+const Millis = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const AnyObject = Type.Object({}, { additionalProperties: true });
+
+// ---------------------------------------------------------------- errors
+
+export const ProblemSchema = Type.Object({
+  path: Type.String({ description: 'JSON pointer to the bad field, in the body unless `in` says otherwise' }),
+  message: Type.String(),
+  in: Type.Optional(Type.Union([Type.Literal('querystring'), Type.Literal('params'), Type.Literal('headers')])),
+});
+
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'HTTP status text' }),
+  message: Type.String(),
+  problems: Type.Optional(Type.Array(ProblemSchema)),
+});
+
+type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413;
+
+/** Adds the error responses a route can give (401 and 403 always), so they are documented and serialized alike. */
+export function withErrors<R extends Record<number, TSchema>, C extends ErrorCode = never>(ok: R, ...codes: C[]): R & { [K in C | 401 | 403]: typeof ErrorBody } {
+  const errors: Record<number, typeof ErrorBody> = {};
+  for (const code of [401, 403, ...codes]) errors[code] = ErrorBody;
+  return { ...errors, ...ok } as R & { [K in C | 401 | 403]: typeof ErrorBody };
+}
+
+// ---------------------------------------------------------------- ingestion
+
+/** Longest user id, event name or message id accepted; ids longer than this are almost surely a bug. */
+const MAX_ID = 200;
+
+export const EventInput = Type.Object(
+  {
+    userId: Type.String({ minLength: 1, maxLength: MAX_ID }),
+    event: Type.String({ minLength: 1, maxLength: MAX_ID, description: 'Event name, e.g. "Added to Cart"' }),
+    properties: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Available to templates as Event.<name>' })),
+    timestamp: Type.Optional(
+      Type.Union([Type.String({ format: 'date-time' }), Millis], {
+        description: 'When it happened: ISO 8601 with offset, or epoch ms. Default: when the server receives it.',
+      }),
+    ),
+    messageId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_ID,
+        description:
+          'Unique id of this event, used to drop duplicates (retries). Send one: without it the server makes a random id, so a retried request is counted twice.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EventInput = Static<typeof EventInput>;
+
+export const IngestResult = Type.Object({
+  accepted: Type.Integer({ description: 'Events stored now' }),
+  duplicates: Type.Integer({ description: 'Events whose messageId was seen before, ignored' }),
+});
+
+const Traits = Type.Object(
+  {
+    name: Type.Optional(Nullable(Type.String())),
+    email: Type.Optional(Nullable(Type.String({ description: 'Address for the email channel' }))),
+    phone: Type.Optional(Nullable(Type.String({ description: 'Number for the SMS channel' }))),
+    pushToken: Type.Optional(Nullable(Type.String({ description: 'Device token for the push channel' }))),
+    timezone: Type.Optional(Nullable(Type.String({ format: TIME_ZONE_FORMAT, description: 'IANA zone, e.g. "Europe/Paris"; used for do-not-disturb hours' }))),
+  },
+  {
+    additionalProperties: true,
+    description: 'Merged into the stored traits (JSON merge patch): a key set to null is removed. Templates see them as Profile.<Name>.',
+  },
+);
+
+export const ProfileInput = Type.Object({ userId: Type.String({ minLength: 1, maxLength: MAX_ID }), traits: Traits }, { additionalProperties: false });
+export type ProfileInput = Static<typeof ProfileInput>;
+
+/** Ingestion bodies: one item, or `{ batch: [...] }` refused whole if any item is bad. */
+export function oneOrBatch<T extends TSchema>(item: T, maxBatch: number) {
+  return Type.Union([item, Type.Object({ batch: Type.Array(item, { maxItems: maxBatch }) }, { additionalProperties: false })]);
+}
+
+export const ProfilesResult = Type.Object({ updated: Type.Integer() });
+
+// ---------------------------------------------------------------- journeys
+
+/**
+ * Where a journey definition goes in a body or response. Validated by the JourneyService rather than here
+ * (its problems are clearer than a union's and include the graph checks), and returned exactly as stored;
+ * the OpenAPI document shows the full JourneyDefinition schema in its place (see openapi.ts).
+ */
+export const DefinitionSlot = Type.Object({}, { additionalProperties: true, description: 'A journey definition (JourneyDefinition)' });
+
+const Layout = Type.Record(Type.String(), Type.Object({ x: Type.Number(), y: Type.Number() }), { description: 'Canvas positions by node id' });
+
+export const JourneyId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: '1-63 lowercase letters, digits and dashes' });
+export const JourneyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const CreateJourneyBody = Type.Object(
+  { id: Type.Optional(JourneyId), definition: DefinitionSlot, layout: Type.Optional(Layout) },
+  { additionalProperties: false },
+);
+export const UpdateJourneyBody = Type.Object({ definition: DefinitionSlot, layout: Type.Optional(Layout) }, { additionalProperties: false });
+export const ValidateJourneyBody = Type.Object({ definition: DefinitionSlot }, { additionalProperties: false });
+export const ValidateResult = Type.Object({ valid: Type.Boolean(), problems: Type.Array(ProblemSchema) });
+
+const JourneyStatus = Type.Union([Type.Literal('draft'), Type.Literal('running'), Type.Literal('paused'), Type.Literal('stopped')]);
+
+export const JourneyRecord = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: JourneyStatus,
+  version: Nullable(Type.Integer({ description: 'Newest published version' })),
+  draft: DefinitionSlot,
+  layout: Layout,
+  createdAt: Millis,
+  updatedAt: Millis,
+});
+export const JourneyList = Type.Object({ journeys: Type.Array(JourneyRecord) });
+
+export const JourneyVersion = Type.Object({ journeyId: Type.String(), version: Type.Integer(), definition: DefinitionSlot, publishedAt: Millis });
+export const VersionList = Type.Object({ versions: Type.Array(JourneyVersion) });
+export const StopResult = Type.Object({ journey: JourneyRecord, exited: Type.Integer({ description: 'Users taken out of the journey' }) });
+
+const Totals = Type.Object({
+  qualified: Type.Integer(),
+  entered: Type.Integer({ description: 'Qualified and not held out' }),
+  control: Type.Integer({ description: 'Qualified and held out in the control group' }),
+  notQualified: Type.Integer({ description: 'The inaction trigger’s negative event came inside the window' }),
+  goal: Type.Integer({ description: 'Conversions of users who entered' }),
+  controlGoal: Type.Integer({ description: 'Conversions of control users' }),
+  timedOut: Type.Integer(),
+  completed: Type.Integer(),
+  stopped: Type.Integer(),
+});
+const NodeStats = Type.Object({
+  nodeId: Type.String(),
+  kind: Type.String(),
+  entered: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Type.Integer(),
+  goal: Type.Integer({ description: 'Conversions while waiting at this node' }),
+});
+const Rate = Nullable(Type.Number({ description: 'converted / users, null when there are none' }));
+
+export const StatsView = Type.Object({
+  journeyId: Type.String(),
+  versions: Type.Array(Type.Integer()),
+  totals: Totals,
+  conversion: Type.Object({
+    target: Type.Object({ entered: Type.Integer(), converted: Type.Integer(), rate: Rate }),
+    control: Type.Object({ users: Type.Integer(), converted: Type.Integer(), rate: Rate }),
+    uplift: Nullable(Type.Number({ description: 'Relative: (target rate - control rate) / control rate; null without a control conversion rate' })),
+  }),
+  nodes: Type.Array(NodeStats, { description: 'In the order of the newest version’s definition; nodes only older versions had come last' }),
+  byVersion: Type.Record(Type.String(), Type.Object({ totals: Totals, nodes: Type.Array(NodeStats) })),
+});
+export type StatsView = Static<typeof StatsView>;
+
+// ---------------------------------------------------------------- users and messages
+
+export const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: MAX_ID }) });
+
+export const Profile = Type.Object({ userId: Type.String(), traits: AnyObject, updatedAt: Millis });
+
+export const StoredEvent = Type.Object({
+  messageId: Type.String(),
+  userId: Type.String(),
+  name: Type.String(),
+  timestamp: Millis,
+  properties: AnyObject,
+  receivedAt: Millis,
+});
+
+export const Instance = Type.Object({
+  id: Type.String(),
+  journeyId: Type.String(),
+  version: Type.Integer(),
+  userId: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('control'), Type.Literal('exited')]),
+  nodeId: Nullable(Type.String()),
+  wakeAt: Nullable(Millis),
+  createdAt: Millis,
+  enteredAt: Nullable(Millis),
+  step: Type.Integer(),
+  entryEvent: Type.Object({ messageId: Type.String(), name: Type.String(), timestamp: Millis, properties: AnyObject }),
+  nodeUntil: Nullable(Millis),
+  timeoutAt: Nullable(Millis),
+  convertedAt: Nullable(Millis),
+  exit: Nullable(Type.Object({ reason: Type.String(), at: Millis, nodeId: Nullable(Type.String()), goalId: Type.Optional(Type.String()) })),
+});
+
+export const Message = Type.Object({
+  seq: Type.Integer({ description: 'Position in the message log: the pagination cursor' }),
+  id: Type.String(),
+  journeyId: Type.String(),
+  version: Type.Integer(),
+  instanceId: Type.String(),
+  nodeId: Type.String(),
+  userId: Type.String(),
+  channel: Channel,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')]),
+  reason: Nullable(Type.String()),
+  content: Nullable(
+    Type.Object({
+      title: Type.Optional(Type.String()),
+      subject: Type.Optional(Type.String()),
+      body: Type.String(),
+      url: Type.Optional(Type.String()),
+      to: Type.Optional(Type.String()),
+    }),
+  ),
+  createdAt: Millis,
+  sentAt: Nullable(Millis),
+  attempts: Type.Integer(),
+});
+
+export const MessagePage = Type.Object({
+  messages: Type.Array(Message),
+  next: Type.Integer({ description: 'Pass as `after` for the next page: the last seq returned (or `after` again when the page is empty)' }),
+});
+
+export const PageQuery = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'Return messages with seq greater than this' })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
+
+export const Outcome = Type.Union([Type.Literal('sent'), Type.Literal('skipped'), Type.Literal('failed'), Type.Literal('pending'), Type.Literal('not_reached')]);
+
+export const ExplainStep = Type.Object({
+  nodeId: Type.String(),
+  channel: Type.String(),
+  outcome: Outcome,
+  at: Nullable(Type.String({ description: 'ISO time of the send or skip' })),
+  reason: Nullable(Type.String({ description: 'Machine-readable reason, e.g. no_phone, dnd, goal, not_qualified' })),
+  detail: Type.String({ description: 'The answer, in a sentence' }),
+});
+
+export const ExplainInstance = Type.Object({
+  journeyId: Type.String(),
+  version: Type.Integer(),
+  instanceId: Type.String(),
+  status: Type.String(),
+  enteredAt: Nullable(Type.String()),
+  exit: Nullable(Type.Object({ reason: Type.String(), at: Type.String(), nodeId: Nullable(Type.String()), goalId: Type.Optional(Type.String()) })),
+  summary: Type.String(),
+  steps: Type.Array(ExplainStep, { description: 'One line per send node of the version (per message, if a node sent several)' }),
+});
+
+export const ExplainResult = Type.Object({
+  userId: Type.String(),
+  journeys: Type.Array(ExplainInstance, { description: 'Newest first' }),
+  notes: Type.Array(Type.String(), { description: 'Why a journey asked about has no instance, if so' }),
+});
+export type ExplainResult = Static<typeof ExplainResult>;

@@ -1,0 +1,82 @@
+/**
+ * The HTTP API: a Fastify instance over a running Waymark. Built here, not started: the caller listens
+ * (and may still register more, e.g. a UI: such routes are admin-only unless they say otherwise).
+ * Errors and access are handled once, here and in auth.ts, so routes only declare their schema and access
+ * level, and throw.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { ConflictError, InvalidJourneyError, NotFoundError } from '../app/journeys.ts';
+import type { Waymark } from '../app/waymark.ts';
+import { authHook } from './auth.ts';
+import type { RouteContext } from './context.ts';
+import { ApiError, summarize, type Problem } from './errors.ts';
+import { registerOpenApi } from './openapi.ts';
+import { eventRoutes } from './routes/events.ts';
+import { journeyRoutes } from './routes/journeys.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { profileRoutes } from './routes/profiles.ts';
+import { userRoutes } from './routes/users.ts';
+import { createValidatorCompiler, problemsOf } from './validation.ts';
+
+export interface ServerOptions {
+  /** true for pino's defaults, or pino options; off by default. */
+  logger?: boolean | object;
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
+  bodyLimit?: number;
+  /** Most events or profiles in one batch (default 1000). */
+  maxBatch?: number;
+}
+
+export async function buildServer(waymark: Waymark, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setErrorHandler(errorHandler(bodyLimit, options.logger ? null : (...args) => console.error(...args)));
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  app.addHook('onRequest', authHook(waymark.store));
+  await registerOpenApi(app);
+
+  const context: RouteContext = { waymark, maxBatch: options.maxBatch ?? 1000 };
+  metaRoutes(app);
+  eventRoutes(app, context);
+  profileRoutes(app, context);
+  journeyRoutes(app, context);
+  userRoutes(app, context);
+  messageRoutes(app, context);
+  return app;
+}
+
+/** A batch of a thousand bad events would otherwise answer with thousands of lines; the message gives the count. */
+const MAX_PROBLEMS = 100;
+
+/** `fallback` reports unexpected errors when the logger is off: a 500 must never go unseen. */
+function errorHandler(bodyLimit: number, fallback: ((...args: unknown[]) => void) | null) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const send = (status: number, message: string, problems?: Problem[]) =>
+      reply.code(status).send({ error: STATUS_CODES[status] ?? 'Error', message, ...(problems ? { problems: problems.slice(0, MAX_PROBLEMS) } : {}) });
+
+    if (error.validation) {
+      const part = error.validationContext ?? 'body';
+      const problems = problemsOf(error.validation as Parameters<typeof problemsOf>[0], part);
+      return send(400, summarize(problems, part === 'body' ? 'request body' : part), problems);
+    }
+    if (error instanceof ApiError) {
+      if (error.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+      return send(error.statusCode, error.message, error.problems);
+    }
+    if (error instanceof InvalidJourneyError) return send(400, error.message, error.problems);
+    if (error instanceof NotFoundError) return send(404, error.message);
+    if (error instanceof ConflictError) return send(409, error.message);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, `request body is larger than the limit of ${bodyLimit} bytes; send smaller batches`);
+    // Fastify's own client errors (bad JSON, wrong content type) carry their status and a useful message.
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return send(error.statusCode, error.message);
+    if (fallback) fallback(`waymark api: ${request.method} ${request.url} failed:`, error);
+    else request.log.error({ err: error }, 'request failed');
+    return send(500, 'internal error; see the server log');
+  };
+}

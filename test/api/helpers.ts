@@ -1,0 +1,51 @@
+/** An API server over a real SQLite file, listening on a random local port, with both keys. */
+import { join } from 'node:path';
+import { after } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { openWaymark, type Waymark } from '../../src/app/waymark.ts';
+import { ensureApiKeys } from '../../src/api/keys.ts';
+import { buildServer, type ServerOptions } from '../../src/api/server.ts';
+import { tempDir } from '../helpers.ts';
+
+export interface TestApi {
+  waymark: Waymark;
+  server: FastifyInstance;
+  url: string;
+  admin: string;
+  write: string;
+  /** JSON request; `key` defaults to the admin key, null sends none. */
+  call(method: string, path: string, options?: { key?: string | null; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
+}
+
+export async function startApi(options: ServerOptions = {}): Promise<TestApi> {
+  const waymark = await openWaymark({ database: join(tempDir('waymark-api-'), 'waymark.db'), realtime: true });
+  const keys = await ensureApiKeys(waymark.store);
+  const server = await buildServer(waymark, options);
+  const address = await server.listen({ port: 0, host: '127.0.0.1' });
+  after(async () => {
+    await server.close();
+    await waymark.close();
+  });
+  const admin = keys.admin!;
+  const call: TestApi['call'] = async (method, path, { key = admin, body, raw } = {}) => {
+    const headers: Record<string, string> = {};
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${address}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  return { waymark, server, url: address, admin, write: keys.write!, call };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 4_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startApi } from './helpers.ts';
+
+test('GET /openapi.json describes every route, its auth, and the journey definition schema', async () => {
+  const api = await startApi();
+  const response = await api.call('GET', '/openapi.json', { key: null });
+  assert.equal(response.status, 200);
+  const doc = response.body;
+  assert.equal(doc.openapi, '3.1.0');
+  const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+    Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+  );
+  for (const expected of [
+    'GET /health',
+    'POST /v1/events',
+    'POST /v1/profiles',
+    'GET /v1/journeys',
+    'POST /v1/journeys',
+    'POST /v1/journeys/validate',
+    'GET /v1/journeys/{id}',
+    'PUT /v1/journeys/{id}',
+    'GET /v1/journeys/{id}/versions',
+    'POST /v1/journeys/{id}/publish',
+    'POST /v1/journeys/{id}/pause',
+    'POST /v1/journeys/{id}/resume',
+    'POST /v1/journeys/{id}/stop',
+    'GET /v1/journeys/{id}/stats',
+    'GET /v1/users/{userId}',
+    'GET /v1/users/{userId}/events',
+    'GET /v1/users/{userId}/journeys',
+    'GET /v1/users/{userId}/messages',
+    'GET /v1/users/{userId}/explain',
+    'GET /v1/messages',
+  ]) {
+    assert.ok(operations.includes(expected), `${expected} is documented`);
+  }
+
+  assert.deepEqual(doc.security, [{ bearer: [] }]);
+  assert.deepEqual(doc.paths['/health'].get.security, [], 'health needs no key');
+
+  const definition = doc.components.schemas.JourneyDefinition;
+  assert.deepEqual(definition.required, ['name', 'nodes', 'edges']);
+  assert.ok(JSON.stringify(definition).includes('inaction'), 'the trigger kinds are in it');
+  const ref = { $ref: '#/components/schemas/JourneyDefinition' };
+  assert.deepEqual(doc.paths['/v1/journeys'].post.requestBody.content['application/json'].schema.properties.definition, ref);
+  assert.deepEqual(doc.paths['/v1/journeys/{id}'].get.responses['200'].content['application/json'].schema.properties.draft, ref);
+
+  const events = doc.paths['/v1/events'].post;
+  assert.match(JSON.stringify(events.requestBody), /messageId/);
+  assert.ok(events.responses['400'] && events.responses['413'], 'error responses documented');
+});
