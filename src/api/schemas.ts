@@ -3,6 +3,7 @@
  * type provider), shape the JSON responses and generate the OpenAPI document, so they are the contract.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { JOURNEY_ID_PATTERN } from '../app/journeys.ts';
 import { Channel } from '../core/definition.ts';
 import { TIME_ZONE_FORMAT } from './validation.ts';
 
@@ -101,7 +102,7 @@ export const DefinitionSlot = Type.Object({}, { additionalProperties: true, desc
 
 const Layout = Type.Record(Type.String(), Type.Object({ x: Type.Number(), y: Type.Number() }), { description: 'Canvas positions by node id' });
 
-export const JourneyId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: '1-63 lowercase letters, digits and dashes' });
+export const JourneyId = Type.String({ pattern: JOURNEY_ID_PATTERN, description: '1-63 lowercase letters, digits and dashes' });
 export const JourneyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const CreateJourneyBody = Type.Object(

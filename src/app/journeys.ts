@@ -20,7 +20,9 @@ export class ConflictError extends Error {}
 
 export type Layout = JourneyRecord['layout'];
 
-const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** A journey id: 1-63 lowercase letters, digits and dashes. Shared with the API schema. */
+export const JOURNEY_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+const ID_PATTERN = new RegExp(JOURNEY_ID_PATTERN);
 
 export class JourneyService {
   constructor(

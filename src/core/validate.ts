@@ -48,11 +48,9 @@ function schemaProblems(input: unknown): Problem[] {
   if (checkDefinition.Check(input)) return [];
   const problems: Problem[] = [];
   const nodes = (input as { nodes?: unknown })?.nodes;
-  for (const error of checkDefinition.Errors(input)) {
-    // A node fails every branch of the union; report it against its own kind's schema instead (below).
-    if (Array.isArray(nodes) && error.instancePath.startsWith('/nodes/')) continue;
-    problems.push(fromSchemaError(error, ''));
-  }
+  // A node fails every branch of the union; report it against its own kind's schema instead (below).
+  const errors = [...checkDefinition.Errors(input)].filter((e) => !(Array.isArray(nodes) && e.instancePath.startsWith('/nodes/')));
+  for (const error of narrowUnions(errors)) problems.push(fromSchemaError(error, ''));
   if (Array.isArray(nodes)) {
     nodes.forEach((node, i) => {
       const path = `/nodes/${i}`;
@@ -62,8 +60,8 @@ function schemaProblems(input: unknown): Problem[] {
         problems.push({ path: `${path}/kind`, message: `unknown node kind ${JSON.stringify(kind)}; expected one of ${Object.keys(NODE_SCHEMAS).join(', ')}` });
         return;
       }
-      for (const error of check.Errors(node)) {
-        if (error.keyword === 'anyOf' || error.keyword === 'boolean') continue;
+      for (const error of narrowUnions([...check.Errors(node)])) {
+        if (error.keyword === 'boolean') continue;
         problems.push(fromSchemaError(error, path));
       }
     });
@@ -71,7 +69,40 @@ function schemaProblems(input: unknown): Problem[] {
   return dedupe(problems);
 }
 
-function fromSchemaError(error: { instancePath: string; message: string; keyword: string; params: Record<string, unknown> }, prefix: string): Problem {
+type SchemaError = { instancePath: string; schemaPath: string; message: string; keyword: string; params: Record<string, unknown> };
+
+/**
+ * A value that fails a union fails every branch, and the raw errors say so for each. Keep what a person
+ * needs: for a union of constants, the allowed values; for a union of objects told apart by `type` or
+ * `kind`, only the errors of the branch the value names.
+ */
+function narrowUnions(errors: SchemaError[]): SchemaError[] {
+  let result = errors;
+  for (const union of errors.filter((e) => e.keyword === 'anyOf')) {
+    const prefix = `${union.schemaPath}/anyOf/`;
+    const branches = new Map<string, SchemaError[]>();
+    for (const e of result) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const k = e.schemaPath.slice(prefix.length).split('/')[0]!;
+      branches.set(k, [...(branches.get(k) ?? []), e]);
+    }
+    const inBranches = new Set([...branches.values()].flat());
+    const all = [...branches.values()];
+    const constants = all.every((b) => b.length === 1 && b[0]!.keyword === 'const' && b[0]!.instancePath === union.instancePath);
+    let replacement: SchemaError[] | null = null;
+    if (constants && all.length > 0) {
+      const allowed = all.map((b) => JSON.stringify(b[0]!.params.allowedValue)).join(', ');
+      replacement = [{ ...union, keyword: 'enum', message: `must be one of ${allowed}` }];
+    } else {
+      const named = all.filter((b) => !b.some((e) => e.keyword === 'const' && /\/(type|kind)$/.test(e.instancePath) && e.instancePath.slice(0, e.instancePath.lastIndexOf('/')) === union.instancePath));
+      if (named.length === 1) replacement = named[0]!;
+    }
+    if (replacement) result = [...result.filter((e) => e !== union && !inBranches.has(e)), ...replacement];
+  }
+  return result;
+}
+
+function fromSchemaError(error: SchemaError, prefix: string): Problem {
   const path = prefix + error.instancePath;
   if (error.keyword === 'additionalProperties') {
     const extra = (error.params.additionalProperties as string[] | undefined)?.join(', ');
