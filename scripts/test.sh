@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite. PostgreSQL store tests need a server: use WAYMARK_TEST_DATABASE_URL when set,
+# else start this machine's PostgreSQL 15 cluster (Debian's pg_ctlcluster) and use it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${WAYMARK_TEST_DATABASE_URL:-}" ] && [ "${WAYMARK_SKIP_POSTGRES:-}" != "1" ]; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    pg_ctlcluster 15 main status >/dev/null 2>&1 || pg_ctlcluster 15 main start
+    # A known password so the tests can connect over TCP like an application would.
+    su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+    export WAYMARK_TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/postgres"
+  else
+    echo "test: PostgreSQL 15 not found; install it (apt-get install postgresql-15), set WAYMARK_TEST_DATABASE_URL, or set WAYMARK_SKIP_POSTGRES=1" >&2
+    exit 1
+  fi
+fi
+
+# Node 20's test runner does not expand globs itself.
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+exec node --import tsx --test --test-concurrency=2 "$@" "${files[@]}"
