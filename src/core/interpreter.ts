@@ -76,12 +76,19 @@ export function advance(journey: CompiledJourney, current: Instance, input: Inpu
 /** One interpreter step over a copy of the instance, collecting effects. */
 class Run {
   private readonly effects: Effect[] = [];
+  /**
+   * The moment later waits are measured from: the time a step was due, not when the engine got to it, so
+   * lateness (a busy engine, a restart) does not accumulate along the journey.
+   */
+  private base: number;
 
   constructor(
     private readonly journey: CompiledJourney,
     private readonly instance: Instance,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.base = env.now;
+  }
 
   finish(): Transition {
     const i = this.instance;
@@ -95,6 +102,7 @@ class Run {
     if (i.status === 'exited') return;
     if (i.timeoutAt !== null && i.timeoutAt <= now) return this.exit('timeout');
     if (i.nodeUntil === null || i.nodeUntil > now) return; // an early or stale wake-up: nothing is due
+    this.base = i.nodeUntil;
     if (i.status === 'pending') return this.qualify();
     if (i.status === 'active') this.resumeAt(i.nodeId!);
   }
@@ -123,7 +131,7 @@ class Run {
 
   qualify(): void {
     const i = this.instance;
-    const now = this.env.now;
+    const now = this.base;
     this.count('qualified');
     i.enteredAt = now;
     const timeoutMs = this.journey.timeoutMs;
@@ -187,7 +195,7 @@ class Run {
           break;
         }
         case 'delay':
-          i.nodeUntil = this.env.now + this.journey.delayMs.get(node.id)!;
+          i.nodeUntil = this.base + this.journey.delayMs.get(node.id)!;
           return;
         case 'exit':
           return this.exit('completed');
@@ -203,7 +211,7 @@ class Run {
     return this.journey.next.get(nodeId) ?? null;
   }
 
-  /** When the current send may happen: now, later (DND with defer), or never (DND with skip). */
+  /** When the current send may happen: now, later (DND with defer), or never (DND with skip). Judged at the actual moment of sending. */
   private allowedSendTime(): number | null {
     const dnd = this.journey.definition.setup?.dnd;
     const now = this.env.now;

@@ -211,3 +211,16 @@ test('action entry enters at once; a user with no address is skipped with the re
 function pickUserOutsideControl(journey: CompiledJourney, prefix: string): string {
   for (let i = 0; ; i++) if (bucketOf('quiet', `${prefix}${i}`) >= journey.controlGroupPercent) return `${prefix}${i}`;
 }
+
+test('lateness does not accumulate: a step processed late still schedules the next from its due time', () => {
+  const journey = compile(example('abandoned-cart'));
+  const t0 = Date.UTC(2026, 0, 5, 12);
+  const who = profile('u');
+  const pending = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: who }).instance;
+  const lateQualify = advance(journey, pending, { type: 'timer' }, { now: t0 + 2 * MIN + 900, profile: who });
+  assert.equal(lateQualify.instance.enteredAt, t0 + 2 * MIN, 'entered when the window closed');
+  assert.equal(lateQualify.instance.wakeAt, t0 + 2 * MIN + 2 * HOUR, 'the SMS stays due 2 h after the window closed');
+  const lateSms = advance(journey, lateQualify.instance, { type: 'timer' }, { now: t0 + 2 * MIN + 2 * HOUR + 5_000, profile: who });
+  assert.equal(lateSms.instance.wakeAt, t0 + 2 * MIN + 4 * HOUR);
+  assert.ok(lateSms.effects.some((e) => e.type === 'send' && e.nodeId === 'sms-10-off'));
+});
