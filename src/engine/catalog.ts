@@ -3,7 +3,7 @@
  * Holds every published version, since users in flight stay on the version they entered.
  */
 import { compileJourney, type CompiledJourney } from '../core/validate.ts';
-import type { JourneyStatus, Store } from '../store/store.ts';
+import type { JourneyStatus, Lookback, Store } from '../store/store.ts';
 
 export interface CatalogEntry {
   journeyId: string;
@@ -16,6 +16,7 @@ export interface CatalogEntry {
 export class Catalog {
   private versions = new Map<string, CatalogEntry>();
   private startsOn = new Map<string, CatalogEntry[]>();
+  private lookbackSpec: Lookback = { startsJourney: () => false, names: new Set() };
 
   static async load(store: Store): Promise<Catalog> {
     const catalog = new Catalog();
@@ -46,6 +47,13 @@ export class Catalog {
     }
     this.versions = next;
     this.startsOn = startsOn;
+    const names = new Set([...startsOn.values()].flat().flatMap((e) => [...e.watches]));
+    this.lookbackSpec = { startsJourney: (event) => startsOn.has(event.name), names };
+  }
+
+  /** What the store must load so journeys started by a batch can see events that overtook their entry event. */
+  lookback(): Lookback {
+    return this.lookbackSpec;
   }
 
   version(journeyId: string, version: number): CatalogEntry | undefined {

@@ -12,7 +12,10 @@ import { renderMessage, templateScope } from './render.ts';
 
 export function decideEvents(catalog: Catalog, view: EventBatchView, now: number, inStore: ReadonlySet<Channel>): ChangeSet {
   const changes = new ChangeSet(now, inStore);
+  // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
+  const ahead = new Set(view.events.map((e) => e.messageId));
   for (const event of view.events) {
+    ahead.delete(event.messageId);
     const profile = view.profiles.get(event.userId) ?? null;
     const env: Env = { now, profile };
     const live = view.live.get(event.userId) ?? [];
@@ -31,8 +34,15 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, now: number
       const entered = view.entered.get(event.userId);
       const history = { live: stillLive.some((i) => i.journeyId === entry.journeyId), everEntered: entered?.has(entry.journeyId) ?? false };
       if (!shouldStart(entry.journey, event, history)) continue;
-      const t = startInstance(entry.journey, entry.journeyId, entry.version, event, env);
+      let t = startInstance(entry.journey, entry.journeyId, entry.version, event, env);
       changes.take(entry, t, profile);
+      // Events that happened after this one but reached us before it (a conversion overtaking its cart).
+      for (const earlier of view.recent.get(event.userId) ?? []) {
+        if (t.instance.status === 'exited') break;
+        if (earlier.timestamp < event.timestamp || earlier.messageId === event.messageId || ahead.has(earlier.messageId) || !entry.watches.has(earlier.name)) continue;
+        t = advance(entry.journey, t.instance, { type: 'event', event: earlier }, env);
+        changes.take(entry, t, profile);
+      }
       if (t.instance.status !== 'exited') stillLive.push(t.instance);
       if (t.instance.enteredAt !== null) {
         if (entered) entered.add(entry.journeyId);

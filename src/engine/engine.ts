@@ -150,7 +150,7 @@ export class Engine {
       for (const e of view.events) fresh.add(e.messageId);
       set = decideEvents(this.catalog, view, now, this.deliveredInStore);
       return set.toChanges();
-    });
+    }, this.catalog.lookback());
     this.afterCommit(set);
     return {
       ...result,

@@ -107,6 +107,19 @@ export interface EventBatchView {
   live: Map<string, Instance[]>;
   /** Journeys each user of the batch has ever entered: "journeyId" entries per user. */
   entered: Map<string, Set<string>>;
+  /**
+   * For users with an event that may start a journey: their stored events named in `lookback.names` with a
+   * timestamp at or after that user's earliest such event, in (timestamp, arrival) order, this batch's
+   * included. Events can arrive out of order (a conversion before the cart it follows); a journey started
+   * now replays them.
+   */
+  recent: Map<string, StoredEvent[]>;
+}
+
+export interface Lookback {
+  /** Whether this event may start a journey (its user then needs `recent`). */
+  startsJourney(event: JourneyEvent): boolean;
+  names: ReadonlySet<string>;
 }
 
 export interface TimerBatchView {
@@ -168,7 +181,7 @@ export interface Store {
   listVersions(journeyId?: string): Promise<JourneyVersion[]>;
 
   // Engine units of work
-  ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes): Promise<IngestResult>;
+  ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult>;
   /** Claims up to `limit` instances whose timer is due at `now` and advances them; returns how many. */
   fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes): Promise<number>;
   /** The earliest pending timer, or null. */

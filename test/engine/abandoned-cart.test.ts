@@ -97,3 +97,23 @@ test('re-entry after exit: a second abandoned cart after the first journey ended
   await w.runUntil(T0 + 11 * HOUR);
   assert.equal((await sends(w, 'ana')).filter((s) => s.status === 'sent').length, 6);
 });
+
+test('a Charged that overtakes its Added to Cart (arrives first, happened after) keeps the user out', async () => {
+  const w = await cartJourney();
+  await w.send({ userId: 'ana', name: 'Charged', timestamp: T0 + 30_000 });
+  await w.engine.ingestNow([{ messageId: 'late-cart', userId: 'ana', name: 'Added to Cart', timestamp: T0, properties: {} }]);
+  await w.runUntil(T0 + 5 * HOUR);
+  assert.deepEqual(await sends(w, 'ana'), []);
+  const stats = Object.fromEntries((await w.store.journeyStats('cart')).filter((s) => s.nodeId === '').map((s) => [s.metric, s.count]));
+  assert.deepEqual(stats, { not_qualified: 1 });
+});
+
+test('both orders inside one batch give the same answer', async () => {
+  const w = await cartJourney();
+  const cartEvent = (userId: string) => ({ messageId: `cart-${userId}`, userId, name: 'Added to Cart', timestamp: T0, properties: {} });
+  const charge = (userId: string) => ({ messageId: `charge-${userId}`, userId, name: 'Charged', timestamp: T0 + 1_000, properties: {} });
+  await w.engine.ingestNow([cartEvent('ana'), charge('ana'), charge('bo'), cartEvent('bo')]);
+  await w.runUntil(T0 + 5 * HOUR);
+  assert.deepEqual(await sends(w, 'ana'), []);
+  assert.deepEqual(await sends(w, 'bo'), []);
+});

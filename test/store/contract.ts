@@ -115,6 +115,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    test('lookback: for users with a starting event, recent watched events at or after it, this batch included', async () => {
+      const store = await open();
+      await store.ingestEvents([event('old', 'u1', 'Charged', 500), event('later', 'u1', 'Charged', 2_000), event('other', 'u2', 'Charged', 2_000)], 1, () => NO_CHANGES);
+      const lookback = { startsJourney: (e: JourneyEvent) => e.name === 'Added to Cart', names: new Set(['Charged']) };
+      let recent = new Map<string, JourneyEvent[]>();
+      await store.ingestEvents(
+        [event('cart', 'u1', 'Added to Cart', 1_000), event('same-batch', 'u1', 'Charged', 1_500), event('u3-charge', 'u3', 'Charged', 3_000)],
+        2,
+        (view) => {
+          recent = view.recent;
+          return NO_CHANGES;
+        },
+        lookback,
+      );
+      assert.deepEqual([...recent.keys()], ['u1'], 'only users with a starting event');
+      assert.deepEqual(recent.get('u1')!.map((e) => e.messageId), ['same-batch', 'later'], 'in timestamp order, from the starting event on');
+      await store.close();
+    });
+
     test('never two live instances of one journey for one user', async () => {
       const store = await open();
       await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, instances: [instance('i1')] }));

@@ -15,6 +15,7 @@ import type {
   JourneyRecord,
   JourneyStatus,
   JourneyVersion,
+  Lookback,
   Message,
   MessageQuery,
   Profile,
@@ -121,7 +122,7 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes): Promise<IngestResult> {
+  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult> {
     return this.db.transaction((): IngestResult => {
       const fresh: StoredEvent[] = [];
       for (const e of events) {
@@ -130,8 +131,9 @@ export class SqliteStore implements Store {
       }
       if (fresh.length > 0) {
         const users = unique(fresh.map((e) => e.userId));
-        const view: EventBatchView = { events: fresh, profiles: this.loadProfiles(users), live: new Map(), entered: new Map() };
+        const view: EventBatchView = { events: fresh, profiles: this.loadProfiles(users), live: new Map(), entered: new Map(), recent: new Map() };
         this.loadInstancesOf(users, view);
+        if (lookback) this.loadRecent(fresh, lookback, view);
         this.apply(decide(view), now);
       }
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
@@ -192,14 +194,7 @@ export class SqliteStore implements Store {
   }
 
   async userEvents(userId: string, limit: number): Promise<StoredEvent[]> {
-    return (this.s.userEvents.all(userId, limit) as Row[]).map((r) => ({
-      messageId: r.message_id as string,
-      userId: r.user_id as string,
-      name: r.name as string,
-      timestamp: r.ts as number,
-      properties: JSON.parse(r.properties as string),
-      receivedAt: r.received_at as number,
-    }));
+    return (this.s.userEvents.all(userId, limit) as Row[]).map(toEvent);
   }
 
   async userInstances(userId: string): Promise<Instance[]> {
@@ -229,9 +224,29 @@ export class SqliteStore implements Store {
     }
   }
 
+  private loadRecent(fresh: StoredEvent[], lookback: Lookback, view: EventBatchView): void {
+    const since = new Map<string, number>();
+    for (const e of fresh) {
+      if (lookback.startsJourney(e)) since.set(e.userId, Math.min(since.get(e.userId) ?? Infinity, e.timestamp));
+    }
+    if (since.size === 0 || lookback.names.size === 0) return;
+    const names = [...lookback.names];
+    const earliest = Math.min(...since.values());
+    for (const chunk of chunks([...since.keys()])) {
+      const sql = `SELECT * FROM events WHERE name IN (${names.map(() => '?').join(',')}) AND ts >= ? AND user_id IN`;
+      for (const row of this.inList(sql, [...names, earliest, ...chunk] as string[]).sort((a, b) => (a.ts as number) - (b.ts as number) || (a.seq as number) - (b.seq as number))) {
+        const e = toEvent(row);
+        if (e.timestamp < since.get(e.userId)!) continue;
+        getOrCreate(view.recent, e.userId, () => [] as StoredEvent[]).push(e);
+      }
+    }
+  }
+
   private readonly inListCache = new Map<string, Database.Statement>();
-  private inList(prefix: string, values: string[]): Row[] {
-    const sql = `${prefix} (${values.map(() => '?').join(',')})`;
+  /** Runs `prefix (?, ?, …)` with one placeholder per value after `prefix`'s own. */
+  private inList(prefix: string, values: Array<string | number>): Row[] {
+    const own = prefix.split('?').length - 1;
+    const sql = `${prefix} (${values.slice(own).map(() => '?').join(',')})`;
     let statement = this.inListCache.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
@@ -319,6 +334,17 @@ function prepareStatements(db: Database.Database) {
 
 function toProfile(row: Row): Profile {
   return { userId: row.user_id as string, traits: JSON.parse(row.traits as string), updatedAt: row.updated_at as number };
+}
+
+function toEvent(r: Row): StoredEvent {
+  return {
+    messageId: r.message_id as string,
+    userId: r.user_id as string,
+    name: r.name as string,
+    timestamp: r.ts as number,
+    properties: JSON.parse(r.properties as string),
+    receivedAt: r.received_at as number,
+  };
 }
 
 function toJourney(row: Row): JourneyRecord {
