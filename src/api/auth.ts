@@ -28,11 +28,27 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-/** Which kind of key `token` is, or null. Keys are read on every call so a key added or revoked elsewhere counts at once. */
-export async function keyKind(store: Store, token: string): Promise<ApiKeyRecord['kind'] | null> {
+/** How long the key list is cached: a key added or revoked elsewhere counts within this time. */
+const KEY_CACHE_MS = 1_000;
+
+/** Reads the stored keys at most once per KEY_CACHE_MS, not on every request of a busy ingest stream. */
+export function cachedKeys(store: Store, now: () => number = Date.now): () => Promise<ApiKeyRecord[]> {
+  let cached: { at: number; keys: Promise<ApiKeyRecord[]> } | null = null;
+  return () => {
+    if (cached === null || now() - cached.at > KEY_CACHE_MS) {
+      const keys = store.listApiKeys();
+      cached = { at: now(), keys };
+      keys.catch(() => (cached = null));
+    }
+    return cached.keys;
+  };
+}
+
+/** Which kind of key `token` is, or null. */
+export async function keyKind(keys: () => Promise<ApiKeyRecord[]>, token: string): Promise<ApiKeyRecord['kind'] | null> {
   const hash = Buffer.from(hashKey(token), 'hex');
   let kind: ApiKeyRecord['kind'] | null = null;
-  for (const key of await store.listApiKeys()) {
+  for (const key of await keys()) {
     const stored = Buffer.from(key.hash, 'hex');
     if (stored.length === hash.length && timingSafeEqual(stored, hash)) kind = key.kind;
   }
@@ -41,12 +57,13 @@ export async function keyKind(store: Store, token: string): Promise<ApiKeyRecord
 
 /** Runs before the body is read, so an unauthenticated caller cannot make the server parse anything. */
 export function authHook(store: Store): onRequestAsyncHookHandler {
+  const keys = cachedKeys(store);
   return async (request: FastifyRequest) => {
     const access = request.routeOptions.config.access ?? 'admin';
     if (access === 'public') return;
     const token = bearerToken(request.headers.authorization);
     if (token === null) throw new ApiError(401, 'missing API key: send "Authorization: Bearer <key>"');
-    const kind = await keyKind(store, token);
+    const kind = await keyKind(keys, token);
     if (kind === null) throw new ApiError(401, 'invalid API key');
     if (access === 'admin' && kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
     request.keyKind = kind;
