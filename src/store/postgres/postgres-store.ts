@@ -1,0 +1,695 @@
+/**
+ * The PostgreSQL Store: several engine processes, on several machines, against one database.
+ *
+ * Every unit of work (ingestEvents, fireDueTimers, stopInstances, recordOutcomes) is one READ COMMITTED
+ * transaction on one pooled client, with one multi-row statement per table (unnest over array parameters)
+ * whatever the batch size; decide, synchronous, runs between the reads and the writes. Concurrency rules:
+ *
+ *  - A user's units of work are serialized across processes by a transaction-level advisory lock on a
+ *    53-bit hash of (schema, user id). Ingest takes its batch users' locks in ascending key order, and only
+ *    then reads, so it sees every earlier unit of work of those users committed: two processes never both
+ *    create a live instance for one user, and never both advance one instance from the same state.
+ *  - Ingest locks the live instance rows it reads (FOR UPDATE, in id order), so stopInstances, which locks
+ *    a journey's live rows in id order too, either waits for it or is waited for; neither overwrites the other.
+ *  - The timer claim takes due rows FOR UPDATE SKIP LOCKED (two processes never claim one instance and
+ *    never wait for each other), then try-locks (never waits for) each claimed row's user and leaves the
+ *    instances of users being ingested right now for the next claim.
+ *  - Everything else is taken in a fixed order, so waits cannot form a cycle: new events in message-id order
+ *    (two processes may get overlapping batches), stats counters (the only hot rows) sorted by key and last.
+ *  - Pending messages are leased (lease_until, on the database clock) so dispatchers do not send one message
+ *    at the same time; an expired lease (a dead dispatcher) makes the message claimable again.
+ *
+ * Timestamps are epoch milliseconds from the engine (`now`), in bigint columns parsed to numbers.
+ */
+import pg from 'pg';
+import type { JourneyDefinition } from '../../core/definition.ts';
+import type { Instance, JourneyEvent } from '../../core/instance.ts';
+import type {
+  ApiKeyRecord,
+  Changes,
+  EventBatchView,
+  IngestResult,
+  JourneyRecord,
+  JourneyStatus,
+  JourneyVersion,
+  Lookback,
+  Message,
+  MessageQuery,
+  NewMessage,
+  Profile,
+  ProfileUpsert,
+  SendOutcome,
+  StatDelta,
+  StatRow,
+  Store,
+  StoredEvent,
+  TimerBatchView,
+} from '../store.ts';
+import { migrate } from './migrate.ts';
+
+export interface PostgresOptions {
+  /**
+   * The schema holding Waymark's tables (created when missing); several deployments can share a database
+   * in different schemas. Default: the connection's current schema (normally "public").
+   */
+  schema?: string;
+  /** Most connections of this process's pool. Default 10. */
+  poolSize?: number;
+  /** How long a dispatcher owns the pending messages it claimed before another may take them. Default 30 s. */
+  leaseMs?: number;
+  /** Connect timeout. Default 10 s. */
+  connectionTimeoutMillis?: number;
+  /** Errors of idle pooled connections (the server restarted, the network dropped). Default: console.error. */
+  onError?: (error: Error) => void;
+  /** Extra pg.Pool settings (ssl, application_name, statement_timeout, idle_in_transaction_session_timeout (default 60 s), ...). */
+  pool?: Omit<pg.PoolConfig, 'connectionString' | 'types' | 'options' | 'max'>;
+}
+
+type Row = Record<string, unknown>;
+type Client = pg.PoolClient;
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const INT8_OID = 20;
+
+/** pg returns bigint as a string; Waymark's bigints (epoch ms, sequences, counters) fit in a double. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text') =>
+    oid === INT8_OID && format === 'text' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts';
+const JOURNEY_COLUMNS = 'id, name, status, version, draft, layout, created_at, updated_at';
+
+export class PostgresStore implements Store {
+  readonly pool: pg.Pool;
+  /** The schema this store works in. */
+  readonly schema: string;
+  private readonly leaseMs: number;
+  private closed = false;
+
+  private constructor(pool: pg.Pool, schema: string, leaseMs: number) {
+    this.pool = pool;
+    this.schema = schema;
+    this.leaseMs = leaseMs;
+  }
+
+  /** Connects a pool and brings the schema up to date (under an advisory lock, so processes may start together). */
+  static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
+    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) throw new Error(`schema must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(options.schema)}`);
+    const leaseMs = options.leaseMs ?? 30_000;
+    if (!Number.isSafeInteger(leaseMs) || leaseMs < 1) throw new Error(`leaseMs must be a positive integer, got ${leaseMs}`);
+    const pool = new pg.Pool({
+      connectionTimeoutMillis: 10_000,
+      // A process that stalls inside a unit of work (a network partition, a frozen VM) must not hold its
+      // users' locks for ever: the server ends such a session and its transaction rolls back.
+      idle_in_transaction_session_timeout: 60_000,
+      ...options.pool,
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types,
+      ...(options.connectionTimeoutMillis !== undefined ? { connectionTimeoutMillis: options.connectionTimeoutMillis } : {}),
+      // The schema is quoted for the server; IDENTIFIER leaves nothing to escape.
+      ...(options.schema !== undefined ? { options: `-c search_path="${options.schema}"` } : {}),
+    });
+    const onError = options.onError ?? ((error: Error) => console.error('waymark postgres pool:', error.message));
+    pool.on('error', onError);
+    try {
+      const client = await pool.connect();
+      try {
+        let schema = options.schema;
+        if (schema === undefined) {
+          const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+          schema = rows[0]?.schema ?? undefined;
+          if (!schema) throw new Error('the connection has no current schema (empty search_path); pass options.schema');
+          if (!IDENTIFIER.test(schema)) throw new Error(`the current schema ${JSON.stringify(schema)} is not a plain identifier; pass options.schema`);
+        }
+        await migrate(client, schema, String(hash53(`waymark:${schema}:migrate`)));
+        return new PostgresStore(pool, schema, leaseMs);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new Error(`PostgresStore: cannot open ${redact(url)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  // ---- access keys
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    const { rows } = await this.pool.query({ name: 'wm-keys', text: 'SELECT hash, kind, created_at FROM api_keys ORDER BY created_at, hash' });
+    return rows.map((r: Row) => ({ hash: r.hash as string, kind: r.kind as ApiKeyRecord['kind'], createdAt: r.created_at as number }));
+  }
+
+  async addApiKey(key: ApiKeyRecord): Promise<void> {
+    await this.pool.query({ name: 'wm-add-key', text: 'INSERT INTO api_keys (hash, kind, created_at) VALUES ($1, $2, $3)', values: [key.hash, key.kind, key.createdAt] });
+  }
+
+  // ---- profiles
+
+  async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
+    if (profiles.length === 0) return;
+    // One statement cannot upsert a row twice: a user given twice gets a second round, applied in order.
+    const rounds: ProfileUpsert[][] = [];
+    const seen = new Map<string, number>();
+    for (const p of profiles) {
+      const round = seen.get(p.userId) ?? 0;
+      seen.set(p.userId, round + 1);
+      (rounds[round] ??= []).push(p);
+    }
+    await this.transaction(async (c) => {
+      for (const round of rounds) {
+        // The patches travel as one jsonb object keyed by user id: the insert reads it in key order (the same
+        // in every process, so concurrent upserts lock rows in one order), and the update looks up the raw
+        // patch by key, since `excluded` only has the inserted (null-free) value.
+        const patches: Record<string, Record<string, unknown>> = Object.create(null); // a user id may be "__proto__"
+        for (const p of round) patches[p.userId] = p.traits;
+        await c.query({
+          name: 'wm-upsert-profiles',
+          text: `INSERT INTO profiles (user_id, traits, updated_at)
+                 SELECT p.key, waymark_merge_patch('{}'::jsonb, p.value), $2 FROM jsonb_each($1::jsonb) AS p
+                 ON CONFLICT (user_id) DO UPDATE SET traits = waymark_merge_patch(profiles.traits, $1::jsonb -> excluded.user_id), updated_at = excluded.updated_at`,
+          values: [JSON.stringify(patches), now],
+        });
+      }
+    });
+  }
+
+  async getProfile(userId: string): Promise<Profile | null> {
+    const { rows } = await this.pool.query({ name: 'wm-profile', text: 'SELECT user_id, traits, updated_at FROM profiles WHERE user_id = $1', values: [userId] });
+    return rows[0] ? toProfile(rows[0]) : null;
+  }
+
+  // ---- journeys
+
+  async createJourney(j: { id: string; name: string; draft: JourneyDefinition; layout: JourneyRecord['layout'] }, now: number): Promise<JourneyRecord> {
+    const { rows } = await this.pool.query({
+      name: 'wm-create-journey',
+      text: `INSERT INTO journeys (id, name, status, version, draft, layout, created_at, updated_at) VALUES ($1, $2, 'draft', NULL, $3, $4, $5, $5) RETURNING ${JOURNEY_COLUMNS}`,
+      values: [j.id, j.name, JSON.stringify(j.draft), JSON.stringify(j.layout), now],
+    });
+    return toJourney(rows[0]);
+  }
+
+  async updateJourneyDraft(id: string, draft: JourneyDefinition, layout: JourneyRecord['layout'] | undefined, now: number): Promise<JourneyRecord | null> {
+    const { rows } = await this.pool.query({
+      name: 'wm-update-draft',
+      text: `UPDATE journeys SET name = $1, draft = $2, layout = coalesce($3, layout), updated_at = $4 WHERE id = $5 RETURNING ${JOURNEY_COLUMNS}`,
+      values: [draft.name, JSON.stringify(draft), layout === undefined ? null : JSON.stringify(layout), now, id],
+    });
+    return rows[0] ? toJourney(rows[0]) : null;
+  }
+
+  async publishJourney(id: string, now: number): Promise<JourneyVersion | null> {
+    return this.transaction(async (c) => {
+      // The row lock makes concurrent publishes of one journey take consecutive versions.
+      const { rows } = await c.query({ name: 'wm-journey-for-publish', text: 'SELECT version, draft::text AS draft FROM journeys WHERE id = $1 FOR UPDATE', values: [id] });
+      const row = rows[0] as Row | undefined;
+      if (!row) return null;
+      const version = ((row.version as number | null) ?? 0) + 1;
+      await c.query({ name: 'wm-insert-version', text: 'INSERT INTO journey_versions (journey_id, version, definition, published_at) VALUES ($1, $2, $3, $4)', values: [id, version, row.draft, now] });
+      await c.query({ name: 'wm-set-published', text: "UPDATE journeys SET version = $1, status = 'running', updated_at = $2 WHERE id = $3", values: [version, now, id] });
+      return { journeyId: id, version, definition: JSON.parse(row.draft as string), publishedAt: now };
+    });
+  }
+
+  async setJourneyStatus(id: string, status: JourneyStatus, now: number): Promise<JourneyRecord | null> {
+    const { rows } = await this.pool.query({ name: 'wm-set-status', text: `UPDATE journeys SET status = $1, updated_at = $2 WHERE id = $3 RETURNING ${JOURNEY_COLUMNS}`, values: [status, now, id] });
+    return rows[0] ? toJourney(rows[0]) : null;
+  }
+
+  async getJourney(id: string): Promise<JourneyRecord | null> {
+    const { rows } = await this.pool.query({ name: 'wm-journey', text: `SELECT ${JOURNEY_COLUMNS} FROM journeys WHERE id = $1`, values: [id] });
+    return rows[0] ? toJourney(rows[0]) : null;
+  }
+
+  async listJourneys(): Promise<JourneyRecord[]> {
+    const { rows } = await this.pool.query({ name: 'wm-journeys', text: `SELECT ${JOURNEY_COLUMNS} FROM journeys ORDER BY created_at, id` });
+    return rows.map(toJourney);
+  }
+
+  async listVersions(journeyId?: string): Promise<JourneyVersion[]> {
+    const { rows } =
+      journeyId === undefined
+        ? await this.pool.query({ name: 'wm-versions', text: 'SELECT journey_id, version, definition, published_at FROM journey_versions ORDER BY journey_id, version' })
+        : await this.pool.query({ name: 'wm-versions-of', text: 'SELECT journey_id, version, definition, published_at FROM journey_versions WHERE journey_id = $1 ORDER BY version', values: [journeyId] });
+    return rows.map((r: Row) => ({ journeyId: r.journey_id as string, version: r.version as number, definition: r.definition as JourneyDefinition, publishedAt: r.published_at as number }));
+  }
+
+  // ---- engine units of work
+
+  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult> {
+    if (events.length === 0) return { accepted: 0, duplicates: 0 };
+    return this.transaction(async (c) => {
+      // 1. Store the events not seen before. seq (arrival order) follows the order given, but rows are
+      //    inserted in message-id order, so two processes given overlapping batches never wait on each
+      //    other's uncommitted ids in opposite orders (a deadlock).
+      const firsts = new Map<string, JourneyEvent>();
+      for (const e of events) if (!firsts.has(e.messageId)) firsts.set(e.messageId, e);
+      const list = [...firsts.values()];
+      const { rows: inserted } = await c.query({
+        name: 'wm-insert-events',
+        text: `WITH input AS (
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(m, u, n, t, p, ord)
+               ),
+               numbered AS MATERIALIZED (
+                 SELECT input.*, nextval('events_seq_seq') AS seq FROM input ORDER BY ord
+               )
+               INSERT INTO events (seq, message_id, user_id, name, ts, properties, received_at)
+               SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered ORDER BY m COLLATE "C"
+               ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+        values: [list.map((e) => e.messageId), list.map((e) => e.userId), list.map((e) => e.name), list.map((e) => e.timestamp), list.map((e) => JSON.stringify(e.properties)), now],
+      });
+      const freshIds = new Set(inserted.map((r: Row) => r.message_id as string));
+      const fresh: StoredEvent[] = [];
+      for (const e of events) {
+        if (freshIds.delete(e.messageId)) fresh.push({ ...e, receivedAt: now });
+      }
+      if (fresh.length === 0) return { accepted: 0, duplicates: events.length };
+
+      // 2. Serialize per user across processes, then read what decide needs.
+      const users = unique(fresh.map((e) => e.userId));
+      await this.lockUsers(c, users);
+      const view: EventBatchView = { events: fresh, profiles: await this.loadProfiles(c, users), live: new Map(), entered: new Map(), recent: new Map() };
+      const { rows } = await c.query({
+        name: 'wm-instances-of-users',
+        text: `WITH live AS MATERIALIZED (
+                 SELECT user_id, journey_id, state FROM instances WHERE user_id = ANY($1::text[]) AND status <> 'exited' ORDER BY id FOR UPDATE
+               )
+               SELECT user_id, journey_id, state FROM live
+               UNION ALL
+               SELECT DISTINCT user_id, journey_id, NULL::jsonb FROM instances WHERE user_id = ANY($1::text[]) AND entered_at IS NOT NULL`,
+        values: [users],
+      });
+      for (const row of rows as Row[]) {
+        const userId = row.user_id as string;
+        const state = row.state as Instance | null;
+        if (state === null || state.enteredAt !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(row.journey_id as string);
+        if (state !== null) getOrCreate(view.live, userId, () => [] as Instance[]).push(state);
+      }
+
+      if (lookback) await this.loadRecent(c, fresh, lookback, view);
+
+      // 3. Decide (synchronous), then write.
+      await this.apply(c, decide(view), now);
+      return { accepted: fresh.length, duplicates: events.length - fresh.length };
+    });
+  }
+
+  async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes): Promise<number> {
+    if (limit <= 0) return 0;
+    return this.transaction(async (c) => {
+      // Rows another process has claimed are skipped, never waited for.
+      const { rows } = await c.query({
+        name: 'wm-claim-due',
+        text: 'SELECT user_id, state FROM instances WHERE wake_at <= $1 ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED',
+        values: [now, limit],
+      });
+      if (rows.length === 0) return 0;
+      // A user whose events are being ingested in another transaction right now is left for the next claim:
+      // that transaction read the instance and will write it.
+      const keys = unique((rows as Row[]).map((r) => this.userLockKey(r.user_id as string)));
+      const { rows: locks } = await c.query({
+        name: 'wm-try-lock-users',
+        text: 'SELECT k::text AS k, pg_try_advisory_xact_lock(k) AS ok FROM unnest($1::bigint[]) AS k',
+        values: [keys.map(String)],
+      });
+      const locked = new Set((locks as Row[]).filter((r) => r.ok === true).map((r) => Number(r.k)));
+      const instances = (rows as Row[]).filter((r) => locked.has(this.userLockKey(r.user_id as string))).map((r) => r.state as Instance);
+      if (instances.length === 0) return 0;
+      const profiles = await this.loadProfiles(c, unique(instances.map((i) => i.userId)));
+      await this.apply(c, decide({ instances, profiles }), now);
+      return instances.length;
+    });
+  }
+
+  async nextWakeAt(): Promise<number | null> {
+    const { rows } = await this.pool.query({ name: 'wm-next-wake', text: 'SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at LIMIT 1' });
+    return (rows[0]?.wake_at as number | undefined) ?? null;
+  }
+
+  async stopInstances(journeyId: string, now: number): Promise<number> {
+    // One statement: lock the journey's live instances in id order (waiting for units of work holding
+    // them), exit them with the same state change as the SQLite store, and count them per version.
+    const { rows } = await this.pool.query({
+      name: 'wm-stop-instances',
+      text: `WITH target AS MATERIALIZED (
+               SELECT id FROM instances WHERE journey_id = $1 AND status <> 'exited' ORDER BY id FOR UPDATE
+             ),
+             stopped AS (
+               UPDATE instances i SET status = 'exited', wake_at = NULL, updated_at = $2,
+                 state = i.state || jsonb_build_object('status', 'exited', 'wakeAt', NULL, 'nodeUntil', NULL,
+                   'exit', jsonb_build_object('reason', 'stopped', 'at', $2::bigint, 'nodeId', coalesce(i.state -> 'nodeId', 'null'::jsonb)))
+               WHERE i.id = ANY (ARRAY(SELECT id FROM target)) AND i.status <> 'exited'
+               RETURNING i.version
+             ),
+             counted AS (
+               INSERT INTO stats (journey_id, version, node_id, metric, count)
+               SELECT $1, version, '', 'stopped', count(*) FROM stopped GROUP BY version ORDER BY version
+               ON CONFLICT (journey_id, version, node_id, metric) DO UPDATE SET count = stats.count + excluded.count
+               RETURNING 1
+             )
+             SELECT count(*) AS n FROM stopped`,
+      values: [journeyId, now],
+    });
+    return rows[0].n as number;
+  }
+
+  // ---- outbox
+
+  /**
+   * Claims up to `limit` pending messages for this caller: they are leased for `leaseMs` on the database
+   * clock, during which no other call returns them. recordOutcomes ends the lease; a lease that runs out
+   * (its dispatcher died) makes the message claimable again, so delivery is at least once.
+   */
+  async pendingMessages(limit: number): Promise<Message[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.pool.query({
+      name: 'wm-claim-pending',
+      text: `WITH claim AS MATERIALIZED (
+               SELECT seq FROM messages
+               WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < (extract(epoch FROM statement_timestamp()) * 1000)::bigint)
+               ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+             )
+             UPDATE messages m SET lease_until = (extract(epoch FROM statement_timestamp()) * 1000)::bigint + $2
+             WHERE m.seq = ANY (ARRAY(SELECT seq FROM claim))
+             RETURNING ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}`,
+      values: [limit, this.leaseMs],
+    });
+    return (rows as Row[]).map(toMessage).sort((a, b) => a.seq - b.seq);
+  }
+
+  async recordOutcomes(outcomes: SendOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    // The first outcome of a message counts, as when they are applied one by one.
+    const firsts = new Map<string, SendOutcome>();
+    for (const o of outcomes) if (!firsts.has(o.id)) firsts.set(o.id, o);
+    const list = [...firsts.values()].sort((a, b) => compare(a.id, b.id));
+    // One statement: only messages still pending change (idempotent), and each change is counted.
+    await this.pool.query({
+      name: 'wm-record-outcomes',
+      text: `WITH target AS MATERIALIZED (
+               SELECT m.seq, o.status, o.at, o.error
+               FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS o(id, status, at, error) JOIN messages m ON m.id = o.id
+               WHERE m.status = 'pending' ORDER BY m.id FOR UPDATE OF m
+             ),
+             recorded AS (
+               UPDATE messages m SET status = t.status, sent_at = t.at, reason = t.error, attempts = m.attempts + 1, lease_until = NULL
+               FROM target t
+               WHERE m.seq = t.seq AND m.status = 'pending'
+               RETURNING m.journey_id, m.version, m.node_id, t.status
+             )
+             INSERT INTO stats (journey_id, version, node_id, metric, count)
+             SELECT journey_id, version, node_id, CASE status WHEN 'sent' THEN 'node_sent' ELSE 'node_failed' END AS metric, count(*)
+             FROM recorded GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+             ON CONFLICT (journey_id, version, node_id, metric) DO UPDATE SET count = stats.count + excluded.count`,
+      values: [list.map((o) => o.id), list.map((o) => o.status), list.map((o) => o.at), list.map((o) => o.error ?? null)],
+    });
+  }
+
+  // ---- reads
+
+  async listMessages(q: MessageQuery): Promise<Message[]> {
+    const after = q.after ?? 0;
+    const { rows } =
+      q.userId !== undefined
+        ? await this.pool.query({ name: 'wm-messages-of-user', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, values: [q.userId, after, q.limit] })
+        : q.journeyId !== undefined
+          ? await this.pool.query({ name: 'wm-messages-of-journey', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE journey_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, values: [q.journeyId, after, q.limit] })
+          : await this.pool.query({ name: 'wm-messages', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 ORDER BY seq LIMIT $2`, values: [after, q.limit] });
+    return (rows as Row[]).map(toMessage);
+  }
+
+  async userEvents(userId: string, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query({
+      name: 'wm-user-events',
+      text: 'SELECT message_id, user_id, name, ts, properties, received_at FROM events WHERE user_id = $1 ORDER BY ts DESC, seq DESC LIMIT $2',
+      values: [userId, limit],
+    });
+    return (rows as Row[]).map(toEvent);
+  }
+
+  async userInstances(userId: string): Promise<Instance[]> {
+    const { rows } = await this.pool.query({ name: 'wm-user-instances', text: 'SELECT state FROM instances WHERE user_id = $1 ORDER BY updated_at DESC, id', values: [userId] });
+    return (rows as Row[]).map((r) => r.state as Instance);
+  }
+
+  async journeyStats(journeyId: string): Promise<StatRow[]> {
+    const { rows } = await this.pool.query({ name: 'wm-stats', text: 'SELECT version, node_id, metric, count FROM stats WHERE journey_id = $1 ORDER BY version, node_id, metric', values: [journeyId] });
+    return (rows as Row[]).map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
+  }
+
+  // ---- internals
+
+  /** Runs `fn` in one transaction on one pooled client; rolls back if it throws. */
+  private async transaction<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError; // the connection is unusable: discard it rather than return it to the pool
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private userLockKey(userId: string): number {
+    return userLockKey(this.schema, userId);
+  }
+
+  /** Blocks until this transaction holds every user's lock, taken in ascending key order (no deadlock). */
+  private async lockUsers(c: Client, users: string[]): Promise<void> {
+    const keys = unique(users.map((u) => this.userLockKey(u))).sort((a, b) => a - b);
+    // unnest yields the array in order and the function runs row by row, so the locks are taken in order.
+    await c.query({ name: 'wm-lock-users', text: 'SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k', values: [keys.map(String)] });
+  }
+
+  /** The stored events a journey started now may replay: see EventBatchView.recent. */
+  private async loadRecent(c: Client, fresh: StoredEvent[], lookback: Lookback, view: EventBatchView): Promise<void> {
+    const since = new Map<string, number>();
+    for (const e of fresh) {
+      if (lookback.startsJourney(e)) since.set(e.userId, Math.min(since.get(e.userId) ?? Infinity, e.timestamp));
+    }
+    if (since.size === 0 || lookback.names.size === 0) return;
+    const { rows } = await c.query({
+      name: 'wm-recent-events',
+      text: `SELECT e.message_id, e.user_id, e.name, e.ts, e.properties, e.received_at
+             FROM unnest($1::text[], $2::bigint[]) AS s(u, since) JOIN events e ON e.user_id = s.u AND e.ts >= s.since
+             WHERE e.name = ANY($3::text[])
+             ORDER BY e.ts, e.seq`,
+      values: [[...since.keys()], [...since.values()], [...lookback.names]],
+    });
+    for (const row of rows as Row[]) getOrCreate(view.recent, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
+  }
+
+  private async loadProfiles(c: Client, users: string[]): Promise<Map<string, Profile>> {
+    const { rows } = await c.query({ name: 'wm-profiles-of', text: 'SELECT user_id, traits, updated_at FROM profiles WHERE user_id = ANY($1::text[])', values: [users] });
+    const profiles = new Map<string, Profile>();
+    for (const row of rows as Row[]) profiles.set(row.user_id as string, toProfile(row));
+    return profiles;
+  }
+
+  /** Writes a unit of work's changes with one statement per table. */
+  private async apply(c: Client, changes: Changes, now: number): Promise<void> {
+    const instances = lastById(changes.instances);
+    if (instances.length > 0) {
+      // In the order decide gave: an instance that exits is written before the one that replaces it.
+      await c.query({
+        name: 'wm-upsert-instances',
+        text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at)
+               SELECT id, j, v, u, s, w, e, st::jsonb, $9 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[]) AS i(id, j, v, u, s, w, e, st)
+               ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, entered_at = excluded.entered_at,
+                 state = excluded.state, updated_at = excluded.updated_at`,
+        values: [
+          instances.map((i) => i.id),
+          instances.map((i) => i.journeyId),
+          instances.map((i) => i.version),
+          instances.map((i) => i.userId),
+          instances.map((i) => i.status),
+          instances.map((i) => i.wakeAt),
+          instances.map((i) => i.enteredAt),
+          instances.map((i) => JSON.stringify(i)),
+          now,
+        ],
+      });
+    }
+    const messages = firstById(changes.messages);
+    if (messages.length > 0) {
+      // In the order decide gave, which is the order of seq.
+      await c.query({
+        name: 'wm-insert-messages',
+        text: `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
+               SELECT id, j, v, i, n, u, ch, s, r, co::jsonb, ca, sa
+               FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[])
+                 AS m(id, j, v, i, n, u, ch, s, r, co, ca, sa)
+               ON CONFLICT (id) DO NOTHING`,
+        values: [
+          messages.map((m) => m.id),
+          messages.map((m) => m.journeyId),
+          messages.map((m) => m.version),
+          messages.map((m) => m.instanceId),
+          messages.map((m) => m.nodeId),
+          messages.map((m) => m.userId),
+          messages.map((m) => m.channel),
+          messages.map((m) => m.status),
+          messages.map((m) => m.reason),
+          messages.map((m) => (m.content === null ? null : JSON.stringify(m.content))),
+          messages.map((m) => m.createdAt),
+          messages.map((m) => m.sentAt),
+        ],
+      });
+    }
+    await addStats(c, changes.stats);
+  }
+}
+
+/**
+ * Adds counters: summed per key, written in key order so concurrent units of work lock the (hot) counter
+ * rows in the same order.
+ */
+async function addStats(c: Client, deltas: StatDelta[]): Promise<void> {
+  const sums = new Map<string, StatDelta>();
+  for (const d of deltas) {
+    if (d.count === 0) continue;
+    const key = `${d.journeyId}\u0000${d.version}\u0000${d.nodeId}\u0000${d.metric}`;
+    const known = sums.get(key);
+    if (known) known.count += d.count;
+    else sums.set(key, { ...d });
+  }
+  if (sums.size === 0) return;
+  const list = [...sums.values()].sort((a, b) => compare(a.journeyId, b.journeyId) || a.version - b.version || compare(a.nodeId, b.nodeId) || compare(a.metric, b.metric));
+  await c.query({
+    name: 'wm-add-stats',
+    text: `INSERT INTO stats (journey_id, version, node_id, metric, count)
+           SELECT j, v, n, m, c FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[]) AS d(j, v, n, m, c)
+           ON CONFLICT (journey_id, version, node_id, metric) DO UPDATE SET count = stats.count + excluded.count`,
+    values: [list.map((d) => d.journeyId), list.map((d) => d.version), list.map((d) => d.nodeId), list.map((d) => d.metric), list.map((d) => d.count)],
+  });
+}
+
+function toProfile(row: Row): Profile {
+  return { userId: row.user_id as string, traits: row.traits as Record<string, unknown>, updatedAt: row.updated_at as number };
+}
+
+function toEvent(r: Row): StoredEvent {
+  return {
+    messageId: r.message_id as string,
+    userId: r.user_id as string,
+    name: r.name as string,
+    timestamp: r.ts as number,
+    properties: r.properties as Record<string, unknown>,
+    receivedAt: r.received_at as number,
+  };
+}
+
+function toJourney(row: Row): JourneyRecord {
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    status: row.status as JourneyStatus,
+    version: row.version as number | null,
+    draft: row.draft as JourneyDefinition,
+    layout: row.layout as JourneyRecord['layout'],
+    createdAt: row.created_at as number,
+    updatedAt: row.updated_at as number,
+  };
+}
+
+function toMessage(row: Row): Message {
+  return {
+    seq: row.seq as number,
+    id: row.id as string,
+    journeyId: row.journey_id as string,
+    version: row.version as number,
+    instanceId: row.instance_id as string,
+    nodeId: row.node_id as string,
+    userId: row.user_id as string,
+    channel: row.channel as Message['channel'],
+    status: row.status as Message['status'],
+    reason: row.reason as string | null,
+    content: row.content as Message['content'],
+    createdAt: row.created_at as number,
+    sentAt: row.sent_at as number | null,
+    attempts: row.attempts as number,
+  };
+}
+
+/**
+ * The advisory lock key that serializes a user's units of work: 53 bits of a hash of (schema, user id), so
+ * the number round-trips exactly through a double. A collision only makes two users share a lock.
+ */
+export function userLockKey(schema: string, userId: string): number {
+  return hash53(`waymark:${schema}:user:${userId}`);
+}
+
+/** cyrb53: a fast, well-mixed 53-bit string hash (collisions only make two users share a lock). */
+export function hash53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** Code-unit order: any fixed order works for locking, as long as every process uses the same one. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** One row per instance: its last state, at its first position (decide's ChangeSet never repeats one). */
+function lastById(instances: Instance[]): Instance[] {
+  const byId = new Map<string, Instance>();
+  for (const i of instances) byId.set(i.id, i);
+  return [...byId.values()];
+}
+
+function firstById(messages: NewMessage[]): NewMessage[] {
+  const byId = new Map<string, NewMessage>();
+  for (const m of messages) if (!byId.has(m.id)) byId.set(m.id, m);
+  return [...byId.values()];
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable database URL)';
+  }
+}

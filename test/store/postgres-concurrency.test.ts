@@ -1,0 +1,284 @@
+/**
+ * The PostgreSQL store shared by several engine processes: two PostgresStore instances (two pools, as two
+ * processes would have) on one schema, racing on timers, ingestion and the outbox.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channel } from '../../src/core/definition.ts';
+import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
+import { Catalog } from '../../src/engine/catalog.ts';
+import { decideEvents, decideTimers } from '../../src/engine/decide.ts';
+import { userLockKey, type PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import type { Changes, NewMessage } from '../../src/store/store.ts';
+import { T0, example } from '../helpers.ts';
+import { testSchema, withPostgres, type TestSchema } from './postgres-fixture.ts';
+
+const NONE: Changes = { instances: [], messages: [], stats: [] };
+
+const event = (messageId: string, userId = 'u1', name = 'Added to Cart', timestamp = 1_000): JourneyEvent => ({ messageId, userId, name, timestamp, properties: {} });
+
+function sleeper(id: string, userId: string, wakeAt: number): Instance {
+  return {
+    id,
+    journeyId: 'cart',
+    version: 1,
+    userId,
+    status: 'active',
+    nodeId: 'wait',
+    wakeAt,
+    createdAt: 1,
+    enteredAt: 1,
+    step: 1,
+    entryEvent: { messageId: `e-${id}`, name: 'Added to Cart', timestamp: 1, properties: {} },
+    nodeUntil: wakeAt,
+    timeoutAt: null,
+    convertedAt: null,
+    exit: null,
+  };
+}
+
+function message(id: string, overrides: Partial<NewMessage> = {}): NewMessage {
+  return { id, journeyId: 'cart', version: 1, instanceId: `i-${id}`, nodeId: 'push', userId: 'u1', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 1, sentAt: null, ...overrides };
+}
+
+/** Two "processes" on one fresh schema. */
+async function twoStores(options: Parameters<TestSchema['open']>[0] = {}): Promise<{ schema: TestSchema; a: PostgresStore; b: PostgresStore; done(): Promise<void> }> {
+  const schema = testSchema();
+  const a = await schema.open(options);
+  const b = await schema.open(options);
+  return {
+    schema,
+    a,
+    b,
+    async done() {
+      await a.close();
+      await b.close();
+      await schema.drop();
+    },
+  };
+}
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+const count = async (schema: TestSchema, sql: string, values: unknown[] = []): Promise<number> => Number((await schema.query<{ n: number }>(sql, values))[0]!.n);
+
+await withPostgres('PostgreSQL store under concurrency', () => {
+  test('two stores claiming due timers at once advance every instance exactly once', async () => {
+    const { schema, a, b, done } = await twoStores();
+    try {
+      const n = 2_000;
+      const sleepers = Array.from({ length: n }, (_, k) => sleeper(`i${k}`, `u${k}`, 1_000 + (k % 97)));
+      await a.ingestEvents([event('seed')], 1, () => ({ ...NONE, instances: sleepers }));
+      const claims = new Map<string, number>();
+      const fired = { a: 0, b: 0 };
+      const worker = async (store: PostgresStore, name: 'a' | 'b') => {
+        for (;;) {
+          const got = await store.fireDueTimers(10_000, 13, (view) => {
+            for (const i of view.instances) claims.set(i.id, (claims.get(i.id) ?? 0) + 1);
+            return {
+              instances: view.instances.map((i) => ({ ...i, step: i.step + 1, status: 'exited' as const, wakeAt: null, nodeUntil: null, exit: { reason: 'completed' as const, at: 10_000, nodeId: i.nodeId } })),
+              messages: view.instances.map((i) => message(`${i.id}:done`, { instanceId: i.id, userId: i.userId })),
+              stats: [{ journeyId: 'cart', version: 1, nodeId: '', metric: 'completed' as const, count: view.instances.length }],
+            };
+          });
+          fired[name] += got;
+          if (got === 0 && (await store.nextWakeAt()) === null) return;
+        }
+      };
+      await Promise.all([worker(a, 'a'), worker(a, 'a'), worker(b, 'b'), worker(b, 'b')]);
+
+      assert.equal(claims.size, n, 'every instance was claimed');
+      assert.deepEqual([...new Set(claims.values())], [1], 'no instance was claimed twice');
+      assert.equal(fired.a + fired.b, n);
+      assert.ok(fired.a > 0 && fired.b > 0, `both stores fired timers (a ${fired.a}, b ${fired.b})`);
+      assert.equal(await count(schema, "SELECT count(*) AS n FROM instances WHERE (state->>'step')::int = 2 AND status = 'exited' AND wake_at IS NULL"), n);
+      assert.equal(await count(schema, 'SELECT count(*) AS n FROM messages'), n);
+      assert.deepEqual(await a.journeyStats('cart'), [{ version: 1, nodeId: '', metric: 'completed', count: n }]);
+    } finally {
+      await done();
+    }
+  });
+
+  test('concurrent ingest and timers for the same users from two stores (abandoned cart) keep one live instance and count every step once', async () => {
+    const { schema, a, b, done } = await twoStores();
+    try {
+      const definition = example('abandoned-cart');
+      await a.createJourney({ id: 'cart', name: definition.name, draft: definition, layout: {} }, T0);
+      await a.publishJourney('cart', T0);
+      const users = Array.from({ length: 12 }, (_, k) => `user-${k}`);
+      await a.upsertProfiles(users.map((u) => ({ userId: u, traits: { Name: u, pushToken: `tok-${u}`, phone: '+15550000', email: `${u}@x.test` } })), T0);
+      const inStore = new Set<Channel>();
+      let clock = T0;
+      let messageSeq = 0;
+      let sent = 0;
+      let ingesting = 4;
+      const ingester = async (store: PostgresStore, seed: number) => {
+        const catalog = await Catalog.load(store);
+        const random = lcg(seed);
+        try {
+          for (let round = 0; round < 60; round++) {
+            clock += 15_000;
+            const now = clock;
+            const batch = users
+              .filter(() => random() < 0.6)
+              .map((userId) => event(`m${++messageSeq}`, userId, random() < 0.85 ? 'Added to Cart' : 'Charged', now));
+            sent += batch.length;
+            await store.ingestEvents(batch, now, (view) => decideEvents(catalog, view, now, inStore).toChanges(), catalog.lookback());
+          }
+        } finally {
+          ingesting--;
+        }
+      };
+      const timers = async (store: PostgresStore) => {
+        const catalog = await Catalog.load(store);
+        while (ingesting > 0 || (await store.nextWakeAt()) !== null) {
+          const now = clock;
+          const fired = await store.fireDueTimers(now, 3, (view) => decideTimers(catalog, view, now, inStore).toChanges());
+          if (fired === 0) {
+            if (ingesting === 0) clock += 3_600_000; // let the tail of the journeys run out
+            await sleep(1);
+          }
+        }
+      };
+      const work = [ingester(a, 1), ingester(b, 2), ingester(a, 3), ingester(b, 4)];
+      await Promise.all([...work, timers(a), timers(b)]);
+
+      assert.equal(await count(schema, 'SELECT count(*) AS n FROM events'), sent, 'every event was accepted once');
+      assert.equal(await count(schema, "SELECT count(*) AS n FROM (SELECT 1 FROM instances WHERE status <> 'exited' GROUP BY journey_id, user_id HAVING count(*) > 1) d"), 0);
+      const stats = new Map((await a.journeyStats('cart')).filter((s) => s.nodeId === '').map((s) => [s.metric, s.count]));
+      const entered = await count(schema, 'SELECT count(*) AS n FROM instances WHERE entered_at IS NOT NULL');
+      assert.ok(entered > 20, `enough journeys ran to mean something (${entered})`);
+      assert.equal(stats.get('qualified'), entered, 'each pending instance qualified once');
+      assert.equal(stats.get('entered'), entered);
+      assert.equal(stats.get('not_qualified') ?? 0, await count(schema, "SELECT count(*) AS n FROM instances WHERE state->'exit'->>'reason' = 'not_qualified'"));
+      assert.equal(stats.get('goal') ?? 0, await count(schema, "SELECT count(*) AS n FROM instances WHERE state->'exit'->>'reason' = 'goal'"));
+      assert.equal(stats.get('completed') ?? 0, await count(schema, "SELECT count(*) AS n FROM instances WHERE state->'exit'->>'reason' = 'completed'"));
+      assert.equal(await count(schema, "SELECT count(*) AS n FROM messages WHERE node_id = 'push-free-shipping'"), entered, 'one push per entered instance');
+      assert.equal(await count(schema, "SELECT count(*) AS n FROM instances WHERE status <> 'exited'"), 0, 'every journey ran out');
+    } finally {
+      await done();
+    }
+  });
+
+  test('two stores ingesting overlapping batches in opposite orders accept each event once, without deadlock', async () => {
+    const { a, b, done } = await twoStores();
+    try {
+      const events = Array.from({ length: 2_000 }, (_, k) => event(`e${k}`, `u${k % 150}`));
+      const decided = new Map<string, number>();
+      const decide = (view: { events: JourneyEvent[] }) => {
+        for (const e of view.events) decided.set(e.messageId, (decided.get(e.messageId) ?? 0) + 1);
+        return NONE;
+      };
+      const run = async (store: PostgresStore, reverse: boolean) => {
+        let accepted = 0;
+        for (let i = 0; i < events.length; i += 250) {
+          const chunk = events.slice(i, i + 250);
+          accepted += (await store.ingestEvents(reverse ? chunk.reverse() : chunk, 5, decide)).accepted;
+        }
+        return accepted;
+      };
+      // All four work on the same chunk at about the same time, two of them in the opposite order.
+      const accepted = await Promise.all([run(a, false), run(b, true), run(a, true), run(b, false)]);
+      assert.equal(accepted.reduce((x, y) => x + y, 0), events.length);
+      assert.equal(decided.size, events.length);
+      assert.deepEqual([...new Set(decided.values())], [1], 'decide saw each event once');
+    } finally {
+      await done();
+    }
+  });
+
+  test('a leased message goes to no other dispatcher until its lease runs out; then another picks it up', async () => {
+    const { a, b, done } = await twoStores({ leaseMs: 400 });
+    try {
+      await a.ingestEvents([event('e1')], 1, () => ({ ...NONE, messages: [message('m1'), message('m2'), message('m3')] }));
+      assert.deepEqual((await a.pendingMessages(2)).map((m) => m.id), ['m1', 'm2']);
+      assert.deepEqual((await b.pendingMessages(10)).map((m) => m.id), ['m3'], 'the leased messages are not handed out again');
+      assert.deepEqual(await a.pendingMessages(10), []);
+      await b.recordOutcomes([{ id: 'm3', status: 'sent', at: 5 }]);
+      await a.recordOutcomes([{ id: 'm1', status: 'sent', at: 10 }]); // then store a "dies" holding m2
+      assert.deepEqual(await b.pendingMessages(10), []);
+      await sleep(600);
+      const retaken = await b.pendingMessages(10);
+      assert.deepEqual(retaken.map((m) => m.id), ['m2'], 'an expired lease makes the message claimable again');
+      assert.equal(retaken[0]!.status, 'pending');
+      await b.recordOutcomes([{ id: 'm2', status: 'failed', at: 20, error: 'provider timeout' }]);
+      await a.recordOutcomes([{ id: 'm2', status: 'sent', at: 30 }]); // the late outcome of the first claim is ignored
+      const log = await a.listMessages({ limit: 10 });
+      assert.deepEqual(log.map((m) => [m.id, m.status, m.reason, m.sentAt, m.attempts]), [
+        ['m1', 'sent', null, 10, 1],
+        ['m2', 'failed', 'provider timeout', 20, 1],
+        ['m3', 'sent', null, 5, 1],
+      ]);
+      assert.deepEqual((await a.journeyStats('cart')).map((s) => [s.metric, s.count]), [['node_failed', 1], ['node_sent', 2]]);
+      assert.deepEqual(await a.pendingMessages(10), []);
+    } finally {
+      await done();
+    }
+  });
+
+  test('concurrent dispatchers never hold one message at the same time', async () => {
+    const { a, b, done } = await twoStores();
+    try {
+      const n = 600;
+      await a.ingestEvents([event('e1')], 1, () => ({ ...NONE, messages: Array.from({ length: n }, (_, k) => message(`m${k}`, { nodeId: `n${k % 3}` })) }));
+      const claimed = new Map<string, number>();
+      const dispatcher = async (store: PostgresStore) => {
+        for (;;) {
+          const batch = await store.pendingMessages(17);
+          if (batch.length === 0) return;
+          for (const m of batch) claimed.set(m.id, (claimed.get(m.id) ?? 0) + 1);
+          await sleep(1);
+          await store.recordOutcomes(batch.map((m) => ({ id: m.id, status: 'sent' as const, at: 2 })));
+        }
+      };
+      await Promise.all([dispatcher(a), dispatcher(a), dispatcher(b), dispatcher(b)]);
+      assert.equal(claimed.size, n);
+      assert.deepEqual([...new Set(claimed.values())], [1]);
+      const sentCounts = (await a.journeyStats('cart')).filter((s) => s.metric === 'node_sent').reduce((sum, s) => sum + s.count, 0);
+      assert.equal(sentCounts, n);
+    } finally {
+      await done();
+    }
+  });
+
+  test('a due timer whose user is being ingested elsewhere is left for the next claim; ingest waits for the user', async () => {
+    const { schema, a, b, done } = await twoStores();
+    const holder = await schema.connect();
+    try {
+      await a.ingestEvents([event('e0', 'ana')], 1, () => ({ ...NONE, instances: [sleeper('i1', 'ana', 100), sleeper('i2', 'bo', 100)] }));
+      // Another process's ingest of ana between taking her lock and locking her rows, held open.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(userLockKey(schema.name, 'ana'))]);
+      const seen: string[] = [];
+      const advance = (view: { instances: Instance[] }): Changes => {
+        seen.push(...view.instances.map((i) => i.id));
+        return { ...NONE, instances: view.instances.map((i) => ({ ...i, step: i.step + 1, wakeAt: null, status: 'exited' as const })) };
+      };
+      assert.equal(await b.fireDueTimers(1_000, 10, advance), 1);
+      assert.deepEqual(seen, ['i2'], 'ana is skipped, bo advances');
+      let ingested = false;
+      const ingest = a.ingestEvents([event('e1', 'ana', 'Charged')], 500, (view) => {
+        assert.deepEqual(view.live.get('ana')?.map((i) => i.id), ['i1']);
+        return NONE;
+      });
+      void ingest.then(() => (ingested = true));
+      await sleep(200);
+      assert.equal(ingested, false, 'the ingest of ana waits for her lock');
+      await holder.query('COMMIT');
+      assert.deepEqual(await ingest, { accepted: 1, duplicates: 0 });
+      assert.equal(await b.fireDueTimers(1_000, 10, advance), 1);
+      assert.deepEqual(seen, ['i2', 'i1'], 'ana is claimed once nobody is ingesting her events');
+    } finally {
+      holder.release();
+      await done();
+    }
+  });
+});
