@@ -87,7 +87,11 @@ export class Engine {
     this.catalog = await Catalog.load(this.store);
     this.running = true;
     if (!this.realtime) return;
-    this.poll = setInterval(() => this.wake(), this.pollMs);
+    // The poll also picks up journeys published, paused or stopped by other processes on the same database.
+    this.poll = setInterval(() => {
+      this.reloadJourneys().catch((error) => this.onError(error, 'journeys'));
+      this.wake();
+    }, this.pollMs);
     this.poll.unref();
     this.wake();
     this.kickDispatch();
