@@ -1,0 +1,19 @@
+/**
+ * Benchmarks. `npm run bench -- cart [options]` replays the abandoned-cart workload over HTTP in real time;
+ * `npm run bench -- simulate [options]` pushes it through `simulate` on a virtual clock as fast as it goes.
+ * Options: --users N --span-ms S --window-ms W --delay-ms D --seed K, or --workload DIR.
+ */
+import { runCartBench } from './cart.ts';
+import { parseBenchArgs } from './common.ts';
+import { runSimulateBench } from './simulate.ts';
+
+const [mode, ...rest] = process.argv.slice(2);
+try {
+  const args = parseBenchArgs(rest);
+  if (mode === 'cart') await runCartBench(args);
+  else if (mode === 'simulate') await runSimulateBench(args);
+  else throw new Error(`unknown mode ${JSON.stringify(mode)}; use "cart" or "simulate"`);
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exit(2);
+}

@@ -1,0 +1,29 @@
+/** The `waymark` command line: one Commander program, one file per command group under ./commands. */
+import { Command } from 'commander';
+import { registerEventCommands } from './commands/events.ts';
+import { registerJourneyCommands } from './commands/journey.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerSimulate } from './commands/simulate.ts';
+import { debugEnabled, reportError } from './errors.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('waymark')
+    .description('Waymark: self-hosted customer-journey orchestration')
+    .version('0.1.0')
+    .option('--verbose', 'print stack traces on errors (or set WAYMARK_DEBUG=1)')
+    .showHelpAfterError('(add --help for usage)');
+  registerServe(program);
+  registerJourneyCommands(program);
+  registerEventCommands(program);
+  registerSimulate(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = reportError(error, debugEnabled(program.opts().verbose as boolean | undefined));
+  }
+}

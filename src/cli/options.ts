@@ -1,0 +1,21 @@
+/** Parsers for option values, failing with a message that names the option. */
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}.`);
+    return n;
+  };
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return n;
+}
+
+export function isoInstant(value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z.');
+  return value;
+}

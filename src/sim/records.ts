@@ -1,0 +1,107 @@
+/**
+ * The NDJSON record formats the CLI and the simulator read: events in native form
+ * {userId, event, properties, timestamp, messageId} or in workload form {at, userId, event, properties}
+ * (`at` = ms after a start time), and profiles as {userId, ...traits} or {userId, traits: {...}}.
+ */
+import { createHash } from 'node:crypto';
+import type { JourneyEvent } from '../core/instance.ts';
+import type { ProfileUpsert } from '../store/store.ts';
+
+/** A bad input line; the message starts with "line N:" so the user can find it. */
+export class LineError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+/** Where workload `at` offsets count from when no start is given. */
+export const DEFAULT_START = Date.parse('2026-01-01T00:00:00Z');
+
+/** An ISO 8601 timestamp (or epoch milliseconds) as epoch milliseconds, or an error naming the option. */
+export function parseInstant(value: string | number, what = 'time'): number {
+  const ms = typeof value === 'number' ? value : /^-?\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new Error(`${what} ${JSON.stringify(value)} is not an ISO 8601 date-time`);
+  return ms;
+}
+
+export type EventForm = 'native' | 'workload';
+
+/** An event line made ready: the engine's form, and the form the HTTP API accepts. */
+export interface ParsedEvent {
+  form: EventForm;
+  event: JourneyEvent;
+}
+
+function parseJson(text: string, n: number): Record<string, unknown> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (text.trim() === '') return null;
+    throw new LineError(n, `not valid JSON (${(error as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LineError(n, 'expected a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * A message id for a line that has none: the line number (fixed-width base 36, so ids sort in file order and
+ * land at the end of the store's indexes) and a hash of the line and its resolved timestamp. Importing the
+ * same file with the same start again gives the same ids, so the store deduplicates it line for line.
+ */
+export function derivedMessageId(n: number, text: string, timestamp: number): string {
+  const hash = createHash('sha256').update(`${timestamp}\n${text}`).digest('hex').slice(0, 20);
+  return `l${n.toString(36).padStart(7, '0')}-${hash}`;
+}
+
+/** Parses one event line; returns null for a blank line. `start` anchors workload `at` offsets. */
+export function parseEventLine(text: string, n: number, start: number): ParsedEvent | null {
+  const o = parseJson(text, n);
+  if (o === null) return null;
+  const userId = o.userId;
+  if (typeof userId !== 'string' || userId.length === 0) throw new LineError(n, 'userId must be a non-empty string');
+  const name = o.event ?? o.name;
+  if (typeof name !== 'string' || name.length === 0) throw new LineError(n, 'event must be a non-empty string');
+  const properties = o.properties ?? {};
+  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) throw new LineError(n, 'properties must be a JSON object');
+  let form: EventForm;
+  let timestamp: number;
+  if (o.at !== undefined) {
+    if (typeof o.at !== 'number' || !Number.isFinite(o.at)) throw new LineError(n, '"at" must be a number of milliseconds after the start');
+    form = 'workload';
+    timestamp = start + Math.round(o.at);
+  } else if (o.timestamp !== undefined) {
+    form = 'native';
+    timestamp = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) : typeof o.timestamp === 'number' ? o.timestamp : NaN;
+    if (!Number.isFinite(timestamp)) throw new LineError(n, `timestamp ${JSON.stringify(o.timestamp)} is not an ISO 8601 date-time`);
+  } else {
+    throw new LineError(n, 'an event needs a "timestamp" (ISO 8601) or an "at" (ms after --start)');
+  }
+  let messageId = o.messageId;
+  if (messageId === undefined) messageId = derivedMessageId(n, text, timestamp);
+  else if (typeof messageId !== 'string' || messageId.length === 0) throw new LineError(n, 'messageId must be a non-empty string');
+  return { form, event: { messageId: messageId as string, userId, name, timestamp, properties: properties as Record<string, unknown> } };
+}
+
+/** The body the HTTP API takes for one event. */
+export function toApiEvent(e: JourneyEvent): { messageId: string; userId: string; event: string; timestamp: string; properties: Record<string, unknown> } {
+  return { messageId: e.messageId, userId: e.userId, event: e.name, timestamp: new Date(e.timestamp).toISOString(), properties: e.properties };
+}
+
+/** Parses one profile line; returns null for a blank line. */
+export function parseProfileLine(text: string, n: number): ProfileUpsert | null {
+  const o = parseJson(text, n);
+  if (o === null) return null;
+  const { userId, ...rest } = o;
+  if (typeof userId !== 'string' || userId.length === 0) throw new LineError(n, 'userId must be a non-empty string');
+  const keys = Object.keys(rest);
+  if (keys.length === 1 && keys[0] === 'traits') {
+    const traits = rest.traits;
+    if (traits === null || typeof traits !== 'object' || Array.isArray(traits)) throw new LineError(n, 'traits must be a JSON object');
+    return { userId, traits: traits as Record<string, unknown> };
+  }
+  return { userId, traits: rest };
+}

@@ -1,0 +1,445 @@
+/**
+ * Simulation: runs one journey over a recorded stream of events on a virtual clock, through the same engine
+ * and the same embedded SQLite store as production, and writes what would have been sent.
+ *
+ * Determinism and ordering: events must come in time order. Before an event at time t is ingested, every timer
+ * due strictly before t fires, in due-time order, with the clock set to its due time; an event at exactly a
+ * timer's due time is processed first (so a goal in the same millisecond as a send prevents it). Events that
+ * share one timestamp share one engine.ingestNow call (the engine uses one `now` per batch, and then it is
+ * every event's own time, so the result is identical to feeding them one by one). After the last event the
+ * clock jumps from one due timer to the next until none is left.
+ *
+ * Speed without changing results: many units of work (ingests, timer firings) are grouped into one SQLite
+ * transaction (the engine's own transactions nest as savepoints). Delivery is the built-in outbox, which the
+ * engine records as sent in the unit of work that decided the send, so sentAt is that unit's virtual time.
+ *
+ * Memory stays flat: both input files are streamed, at most one timestamp's events are held, and the output
+ * files are written from the store's message log page by page.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openWaymark, type Waymark } from '../app/waymark.ts';
+import { VirtualClock } from '../core/clock.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Message, ProfileUpsert } from '../store/store.ts';
+import { journeyIdFromFile, readJourney } from './journey-file.ts';
+import { openLines } from './lines.ts';
+import { DEFAULT_START, LineError, parseEventLine, parseInstant, parseProfileLine } from './records.ts';
+
+export interface SimulationOptions {
+  /** The journey definition: a JSON file, or the definition itself. */
+  journey: string | { definition: unknown; id: string };
+  /** Journey id; by default the journey file's name. */
+  journeyId?: string;
+  /** NDJSON profiles: {userId, ...traits} or {userId, traits}. */
+  profiles?: string;
+  /** NDJSON events, in time order: workload form {at, ...} or native form {timestamp, ...}. */
+  events: string;
+  /** Where workload `at` offsets count from (ISO 8601 or epoch ms); default 2026-01-01T00:00:00Z. */
+  start?: string | number;
+  /** Output directory, created if missing. */
+  out: string;
+  /**
+   * Keep the simulation's SQLite database in this file (must not exist yet; removed again if the run fails). By default a
+   * temporary file in `out`, deleted at the end.
+   */
+  db?: string;
+  onProgress?: (progress: SimulationProgress) => void;
+  /** Least wall time between two progress reports; default 200 ms. */
+  progressIntervalMs?: number;
+  /** Units of work (an ingest or a timer firing) per SQLite commit; 1 commits each on its own. Default 20000. */
+  commitEvery?: number;
+  /** Stops the run (it then rejects, and the temporary database is removed). */
+  signal?: AbortSignal;
+}
+
+export interface SimulationProgress {
+  phase: 'profiles' | 'events' | 'timers' | 'output';
+  profiles: number;
+  events: number;
+  /** Bytes of the file the phase is reading, and its size (profiles and events phases). */
+  bytesRead: number;
+  bytesTotal: number;
+  /** The virtual clock, epoch ms. */
+  virtualTime: number;
+  timersFired: number;
+}
+
+export interface SimulationResult {
+  journeyId: string;
+  /** Distinct users with at least one event. */
+  users: number;
+  profiles: number;
+  events: number;
+  accepted: number;
+  duplicates: number;
+  sent: Record<string, number>;
+  sentTotal: number;
+  skipped: number;
+  failed: number;
+  /** Instances advanced by timers. */
+  timersFired: number;
+  /** engine.ingestNow calls and engine.runDue calls made. */
+  ingestCalls: number;
+  timerRuns: number;
+  startTime: string;
+  /** The virtual clock when the last timer had fired. */
+  endTime: string;
+  wallMs: number;
+  eventsPerSecond: number;
+  stats: JourneyStatsSummary;
+  /** Wall milliseconds spent in each part of the run. */
+  timings: Timings;
+  files: { messages: string; skipped: string; stats: string; db: string | null };
+}
+
+export interface Timings {
+  /** Reading and parsing profiles and events, loading profiles, and the simulator's own bookkeeping. */
+  read: number;
+  ingest: number;
+  timers: number;
+  nextWake: number;
+  dispatch: number;
+  commit: number;
+  output: number;
+}
+
+export interface JourneyStatsSummary {
+  journeyId: string;
+  totals: Record<string, number>;
+  nodes: Record<string, Record<string, number>>;
+}
+
+export class SimulationError extends Error {}
+
+const MAX_SAME_TIME_BATCH = 5_000;
+const PROFILE_BATCH = 2_000;
+const OUTPUT_PAGE = 5_000;
+/** Timer runs at one instant before we call it a loop (a cycle through a zero delay). */
+const MAX_RUNS_AT_ONE_INSTANT = 10_000;
+
+export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+  const wallStart = performance.now();
+  const start = options.start === undefined ? DEFAULT_START : parseInstant(options.start, 'start');
+  const commitEvery = Math.max(1, options.commitEvery ?? 20_000);
+  const interval = options.progressIntervalMs ?? 200;
+
+  // Read and check everything cheap before creating any file.
+  const journeyId = options.journeyId ?? (typeof options.journey === 'string' ? journeyIdFromFile(options.journey) : options.journey.id);
+  const definition = typeof options.journey === 'string' ? (await readJourney(options.journey)).definition : options.journey.definition;
+  const events = await openLines(options.events, 'events file');
+  const profiles = options.profiles === undefined ? null : await openLines(options.profiles, 'profiles file');
+  if (options.db !== undefined && existsSync(options.db)) throw new SimulationError(`database ${options.db} already exists; a simulation starts from an empty one`);
+
+  // The clock starts at --start, or at the first event when it has its own timestamp and no start was given.
+  const first = await firstEvent(options.events, start);
+  const clockStart = options.start === undefined && first !== null && first.form === 'native' ? first.event.timestamp : start;
+
+  await fs.mkdir(options.out, { recursive: true });
+  const dbFile = options.db ?? join(options.out, `.simulation-${process.pid}-${Date.now()}.db`);
+  const clock = new VirtualClock(clockStart);
+  const store = new SqliteStore(dbFile, { durability: 'fast' });
+  let waymark: Waymark | null = null;
+  let completed = false;
+  const progress: SimulationProgress = { phase: 'profiles', profiles: 0, events: 0, bytesRead: 0, bytesTotal: 0, virtualTime: clockStart, timersFired: 0 };
+  let lastReport = 0;
+  const report = (force = false) => {
+    if (!options.onProgress) return;
+    const t = performance.now();
+    if (!force && t - lastReport < interval) return;
+    lastReport = t;
+    progress.virtualTime = clock.now();
+    options.onProgress({ ...progress });
+  };
+
+  const timings: Timings = { read: 0, ingest: 0, timers: 0, nextWake: 0, dispatch: 0, commit: 0, output: 0 };
+  const checkAborted = () => {
+    if (options.signal?.aborted) throw new SimulationError('the simulation was interrupted');
+  };
+
+  try {
+    waymark = await openWaymark({ database: store, clock, realtime: false });
+    const w = waymark;
+    const readStart = performance.now();
+    await w.journeys.create({ id: journeyId, definition });
+    await w.journeys.publish(journeyId);
+
+    // Profiles, in batches, before any event.
+    if (profiles) {
+      progress.bytesTotal = profiles.size;
+      let batch: ProfileUpsert[] = [];
+      for await (const lines of profiles) {
+        for (const line of lines) {
+          const p = inFile(options.profiles!, () => parseProfileLine(line.text, line.n));
+          if (p) batch.push(p);
+        }
+        if (batch.length >= PROFILE_BATCH) {
+          await w.store.upsertProfiles(batch, clock.now());
+          progress.profiles += batch.length;
+          batch = [];
+        }
+        progress.bytesRead = profiles.bytesRead;
+        report();
+        checkAborted();
+      }
+      if (batch.length > 0) await w.store.upsertProfiles(batch, clock.now());
+      progress.profiles += batch.length;
+    }
+
+    // Events, with the timers due between them.
+    progress.phase = 'events';
+    progress.bytesRead = 0;
+    progress.bytesTotal = events.size;
+    report(true);
+    let accepted = 0;
+    let duplicates = 0;
+    let ingestCalls = 0;
+    let timerRuns = 0;
+    let batch: JourneyEvent[] = [];
+    let batchAt = -Infinity;
+    const tx = new GroupCommit(store, commitEvery, timings);
+
+    const dispatch = async () => {
+      const t0 = performance.now();
+      await w.engine.dispatch();
+      timings.dispatch += performance.now() - t0;
+    };
+    const ingest = async () => {
+      if (batch.length === 0) return;
+      clock.set(batchAt);
+      const t0 = performance.now();
+      const result = await w.engine.ingestNow(batch);
+      timings.ingest += performance.now() - t0;
+      accepted += result.accepted;
+      duplicates += result.duplicates;
+      ingestCalls += 1;
+      batch = [];
+      tx.unit();
+    };
+    /** Fires, in order, every timer due strictly before `t`, each at its own due time. */
+    const fireTimersBefore = async (t: number) => {
+      let runsHere = 0;
+      for (;;) {
+        let t0 = performance.now();
+        const next = await w.store.nextWakeAt();
+        timings.nextWake += performance.now() - t0;
+        if (next === null || next >= t) return;
+        if (next > clock.now()) {
+          clock.set(next);
+          runsHere = 0;
+        } else if (++runsHere > MAX_RUNS_AT_ONE_INSTANT) {
+          throw new SimulationError(`timers keep firing at ${new Date(clock.now()).toISOString()}; does the journey loop through a zero delay?`);
+        }
+        t0 = performance.now();
+        progress.timersFired += await w.engine.runDue();
+        timings.timers += performance.now() - t0;
+        timerRuns += 1;
+        tx.unit();
+        if ((timerRuns & 255) === 0) {
+          report();
+          checkAborted();
+        }
+      }
+    };
+
+    let lastAt = -Infinity;
+    const take = async (e: JourneyEvent, n: number) => {
+      const t = e.timestamp;
+      if (t < lastAt) throw new SimulationError(`${options.events}: line ${n}: events must be in time order, and ${iso(t)} comes after ${iso(lastAt)}`);
+      if (t < clockStart) throw new SimulationError(`${options.events}: line ${n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
+      lastAt = t;
+      if (t !== batchAt || batch.length >= MAX_SAME_TIME_BATCH) {
+        await ingest();
+        await fireTimersBefore(t);
+        batchAt = t;
+      }
+      batch.push(e);
+      progress.events += 1;
+    };
+
+    tx.begin();
+    for await (const lines of events) {
+      for (const line of lines) {
+        const parsed = inFile(options.events, () => parseEventLine(line.text, line.n, start));
+        if (parsed) await take(parsed.event, line.n);
+      }
+      progress.bytesRead = events.bytesRead;
+      report();
+      checkAborted();
+    }
+    await ingest();
+    timings.read = performance.now() - readStart - timings.ingest - timings.timers - timings.nextWake - timings.commit;
+    progress.phase = 'timers';
+    progress.bytesRead = events.size;
+    report(true);
+    await fireTimersBefore(Infinity);
+    await dispatch();
+    tx.commit();
+    const endTime = clock.now();
+
+    // Output, streamed from the message log.
+    progress.phase = 'output';
+    report(true);
+    await fs.mkdir(options.out, { recursive: true });
+    const files = { messages: join(options.out, 'messages.ndjson'), skipped: join(options.out, 'skipped.ndjson'), stats: join(options.out, 'stats.json') };
+    const outputStart = performance.now();
+    const written = await writeMessages(w, files.messages, files.skipped);
+    timings.output = performance.now() - outputStart;
+    const stats = await statsSummary(w, journeyId);
+    await fs.writeFile(files.stats, `${JSON.stringify(stats, null, 2)}\n`);
+    const users = (store.db.prepare('SELECT count(DISTINCT user_id) AS n FROM events').get() as { n: number }).n;
+
+    const wallMs = performance.now() - wallStart;
+    completed = true;
+    return {
+      journeyId,
+      users,
+      profiles: progress.profiles,
+      events: progress.events,
+      accepted,
+      duplicates,
+      sent: written.sent,
+      sentTotal: Object.values(written.sent).reduce((a, b) => a + b, 0),
+      skipped: written.skipped,
+      failed: written.failed,
+      timersFired: progress.timersFired,
+      ingestCalls,
+      timerRuns,
+      startTime: iso(clockStart),
+      endTime: iso(endTime),
+      wallMs,
+      eventsPerSecond: progress.events / (wallMs / 1000),
+      stats,
+      timings: roundTimings(timings),
+      files: { ...files, db: options.db === undefined ? null : resolve(options.db) },
+    };
+  } finally {
+    if (store.db.open && store.db.inTransaction) store.db.exec('ROLLBACK');
+    if (waymark) await waymark.close();
+    else await store.close();
+    // The temporary database always goes; a --db file is kept only when the run completed (a half-made one would be refused next time).
+    if (options.db === undefined || !completed) {
+      for (const suffix of ['', '-wal', '-shm']) await fs.rm(dbFile + suffix, { force: true });
+    }
+  }
+}
+
+/** A bad line's error, prefixed with the file it is in. */
+function inFile<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof LineError) throw new SimulationError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The first event of the file, read on its own (the main pass reads it again). */
+async function firstEvent(file: string, start: number) {
+  for await (const lines of await openLines(file, 'events file', 1 << 16)) {
+    for (const line of lines) {
+      const parsed = inFile(file, () => parseEventLine(line.text, line.n, start));
+      if (parsed) return parsed;
+    }
+  }
+  return null;
+}
+
+/** Groups the engine's transactions into one SQLite transaction per `every` units of work. */
+class GroupCommit {
+  private units = 0;
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly every: number,
+    private readonly timings: { commit: number },
+  ) {}
+
+  begin(): void {
+    if (this.every > 1) this.store.db.exec('BEGIN');
+  }
+
+  /** Counts a unit of work, committing every `every` of them. */
+  unit(): void {
+    if (++this.units < this.every) return;
+    this.units = 0;
+    if (this.every > 1) {
+      const t0 = performance.now();
+      this.store.db.exec('COMMIT');
+      this.store.db.exec('BEGIN');
+      this.timings.commit += performance.now() - t0;
+    }
+  }
+
+  commit(): void {
+    if (this.every > 1 && this.store.db.inTransaction) this.store.db.exec('COMMIT');
+  }
+}
+
+async function writeMessages(w: Waymark, messagesFile: string, skippedFile: string) {
+  const sentOut = await fs.open(messagesFile, 'w');
+  const skippedOut = await fs.open(skippedFile, 'w');
+  const sent: Record<string, number> = {};
+  let skipped = 0;
+  let failed = 0;
+  try {
+    let after = 0;
+    for (;;) {
+      const page: Message[] = await w.store.listMessages({ after, limit: OUTPUT_PAGE });
+      if (page.length === 0) break;
+      let sentText = '';
+      let skippedText = '';
+      for (const m of page) {
+        if (m.status === 'sent') {
+          sent[m.channel] = (sent[m.channel] ?? 0) + 1;
+          sentText += `${JSON.stringify({ userId: m.userId, channel: m.channel, nodeId: m.nodeId, sentAt: iso(m.sentAt!), journeyId: m.journeyId, content: m.content })}\n`;
+        } else if (m.status === 'skipped') {
+          skipped += 1;
+          skippedText += `${JSON.stringify({ userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason })}\n`;
+        } else {
+          failed += 1;
+        }
+      }
+      if (sentText) await sentOut.write(sentText);
+      if (skippedText) await skippedOut.write(skippedText);
+      after = page[page.length - 1]!.seq;
+    }
+  } finally {
+    await sentOut.close();
+    await skippedOut.close();
+  }
+  return { sent, skipped, failed };
+}
+
+/** The journey's stats rows, summed over versions: journey-wide metrics in `totals`, the rest per node (in definition order). */
+export async function statsSummary(w: Waymark, journeyId: string): Promise<JourneyStatsSummary> {
+  const rows = await w.store.journeyStats(journeyId);
+  const journey = await w.store.getJourney(journeyId);
+  const order = new Map((journey?.draft.nodes ?? []).map((n, i) => [n.id, i]));
+  const totals: Record<string, number> = {};
+  const nodes = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    if (r.nodeId === '') totals[r.metric] = (totals[r.metric] ?? 0) + r.count;
+    else {
+      const node = nodes.get(r.nodeId) ?? {};
+      node[r.metric] = (node[r.metric] ?? 0) + r.count;
+      nodes.set(r.nodeId, node);
+    }
+  }
+  const sorted = [...nodes].sort(([a], [b]) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
+  return { journeyId, totals: sortKeys(totals), nodes: Object.fromEntries(sorted.map(([id, m]) => [id, sortKeys(m)])) };
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function roundTimings(t: Timings): Timings {
+  const out = { ...t };
+  for (const key of Object.keys(out) as (keyof Timings)[]) out[key] = Math.round(out[key]);
+  return out;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers.ts';
+import { runCli, serve } from './run.ts';
+
+test('serve: keys shown once, example published, journey and events commands against it, clean shutdown', async () => {
+  const dir = tempDir('waymark-cli-serve-');
+  const db = join(dir, 'data', 'waymark.db');
+
+  // First start: random keys, printed once.
+  const first = await serve(db);
+  const printed = first.output().stdout;
+  assert.match(printed, /will not be shown again/);
+  const admin = /admin key: (wm_admin_\S+)/.exec(printed)?.[1];
+  const write = /write key: (wm_write_\S+)/.exec(printed)?.[1];
+  assert.ok(admin && write, printed);
+  assert.match(printed, /example journey abandoned-cart created from examples\/abandoned-cart\.json and published \(version 1\)/);
+  assert.deepEqual(await (await fetch(`${first.url}/health`)).json(), { ok: true });
+
+  const env = { WAYMARK_URL: first.url, WAYMARK_ADMIN_KEY: admin, WAYMARK_WRITE_KEY: write };
+  const events = join(dir, 'events.ndjson');
+  writeFileSync(events, Array.from({ length: 25 }, (_, i) => JSON.stringify({ at: i * 10, userId: `u${i % 7}`, event: i % 3 ? 'Added to Cart' : 'Charged', properties: { i } })).join('\n') + '\n');
+  const badEvents = join(dir, 'bad-events.ndjson');
+  writeFileSync(badEvents, `${JSON.stringify({ userId: 'a', event: 'Charged', timestamp: '2026-01-01T00:00:00Z' })}\n{"userId": "b", "event": }\n`);
+
+  // Independent commands side by side; each sequence in order.
+  await Promise.all([
+    (async () => {
+      const list = await runCli(['journey', 'list'], env);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(list.stdout, /^ID +STATUS +VERSION +UPDATED +NAME\nabandoned-cart +running +1 +\S+ +Abandoned cart recovery\n$/);
+      const wrongKey = await runCli(['journey', 'list', '--key', 'not-a-key'], env);
+      assert.equal(wrongKey.code, 1);
+      assert.match(wrongKey.stderr, /^waymark: GET \/v1\/journeys failed with 401: invalid API key\n$/);
+      const missing = await runCli(['journey', 'publish', 'nope'], env);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr, 'waymark: POST /v1/journeys/nope/publish failed with 404: no journey "nope"\n');
+    })(),
+    (async () => {
+      const applied = await runCli(['journey', 'apply', 'examples/abandoned-cart-quiet-hours.json', '--id', 'quiet'], env);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /^created journey quiet \(".*"\); not running yet/);
+      const published = await runCli(['journey', 'publish', 'quiet'], env);
+      assert.equal(published.stdout, 'published journey quiet version 1\n');
+      const updated = await runCli(['journey', 'apply', 'examples/abandoned-cart-quiet-hours.json', '--id', 'quiet'], env);
+      assert.match(updated.stdout, /^updated the draft of journey quiet .*version 1 until you publish again\n$/);
+    })(),
+    (async () => {
+      // Workload lines need --start; a re-import is all duplicates; a bad line stops with its number.
+      const noStart = await runCli(['events', 'import', events], env);
+      assert.equal(noStart.code, 1);
+      assert.match(noStart.stderr, /line 1: a workload line \("at" offset\) needs --start to place it in time \(nothing was sent\)\n$/);
+      const imported = await runCli(['events', 'import', events, '--start', '2026-01-01T00:00:00Z', '--batch', '10'], env);
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.match(imported.stdout, /: 25 events sent, 25 accepted, 0 duplicates in [\d.]+ s/);
+      const again = await runCli(['events', 'import', events, '--start', '2026-01-01T00:00:00Z'], env);
+      assert.match(again.stdout, /: 25 events sent, 0 accepted, 25 duplicates in /);
+      const bad = await runCli(['events', 'import', badEvents], env);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /^waymark: .*bad-events\.ndjson: line 2: not valid JSON .* \(nothing was sent\)\n$/);
+    })(),
+  ]);
+
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exited, 0);
+  assert.match(first.output().stdout, /SIGTERM: stopping.*\nstopped\n$/s);
+
+  // Second start on the same database: no new keys, the example is left alone, the old keys still work.
+  const second = await serve(db, { WAYMARK_ADMIN_KEY: 'ignored-seed-0123456789' });
+  assert.doesNotMatch(second.output().stdout, /key/);
+  assert.match(second.output().stdout, /example journey abandoned-cart exists already; left as it is/);
+  const relisted = await runCli(['journey', 'list', '--json'], { ...env, WAYMARK_URL: second.url });
+  assert.deepEqual(
+    JSON.parse(relisted.stdout).map((j: { id: string }) => j.id),
+    ['abandoned-cart', 'quiet'],
+  );
+  second.child.kill('SIGINT');
+  assert.equal(await second.exited, 0);
+});

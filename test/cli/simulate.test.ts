@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers.ts';
+import { cartWorkload, expectedSends, writeWorkload } from '../sim/workload.ts';
+import { runCli } from './run.ts';
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const START = Date.parse('2026-01-01T00:00:00Z'); // the default --start
+
+// 200 users over 10 minutes with the example journey's own timings: a 2 min window, 2 h between messages.
+const users = cartWorkload({ users: 200, spanMs: 10 * MIN, windowMs: 2 * MIN, delayMs: 2 * HOUR, sameMillisecond: 5 });
+const dir = tempDir('waymark-cli-sim-');
+const files = writeWorkload(join(dir, 'workload'), users);
+
+const run1 = join(dir, 'run1');
+let firstRun: ReturnType<typeof runCli> | null = null;
+const simulateOnce = () => (firstRun ??= runCli(simulateArgs(run1)));
+
+function simulateArgs(out: string): string[] {
+  return ['simulate', '--journey', 'examples/abandoned-cart.json', '--profiles', files.profiles, '--events', files.events, '--out', out];
+}
+
+function readNdjson(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+test('simulate sends exactly the right messages at exactly cart + 2 min, + 2 h, + 4 h', async () => {
+  const out = run1;
+  const r = await simulateOnce();
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^simulated abandoned-cart: 200 users, 310 events; sent 330 messages \(email 90, push 140, sms 100\), 0 skipped; .* s wall, [\d,]+ events\/s\n/);
+
+  const messages = readNdjson(join(out, 'messages.ndjson'));
+  const got = messages.map((m) => `${m.userId} ${m.channel} ${m.sentAt}`).sort();
+  assert.deepEqual(got, expectedSends(users, START));
+
+  // Who got what, by class, and the per-message fields.
+  const counts = { A: 60, B: 40, C: 90, E: 10 };
+  for (const [cls, n] of Object.entries(counts)) assert.equal(users.filter((u) => u.cls === cls).length, n);
+  const c = users.find((u) => u.cls === 'C')!;
+  const push = messages.find((m) => m.channel === 'push' && m.userId === c.userId)!;
+  assert.deepEqual(push, {
+    userId: c.userId,
+    channel: 'push',
+    nodeId: 'push-free-shipping',
+    sentAt: new Date(START + c.cartAt + 2 * MIN).toISOString(),
+    journeyId: 'abandoned-cart',
+    content: { body: `Hi ${c.name}, your ${c.product} is waiting. Free shipping if you check out today.`, title: 'Still thinking it over?', to: `tok-${c.userId}` },
+  });
+  const email = messages.find((m) => m.channel === 'email' && m.userId === c.userId)!;
+  assert.equal(email.sentAt, new Date(START + c.cartAt + 2 * MIN + 4 * HOUR).toISOString());
+  assert.equal(readFileSync(join(out, 'skipped.ndjson'), 'utf8'), '');
+
+  const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8'));
+  assert.deepEqual(stats, {
+    journeyId: 'abandoned-cart',
+    totals: { completed: 90, entered: 140, goal: 50, not_qualified: 60, qualified: 140 },
+    nodes: {
+      'push-free-shipping': { node_entered: 140, node_sent: 140 },
+      'wait-2h-before-sms': { node_entered: 140, node_goal: 40 },
+      'sms-10-off': { node_entered: 100, node_sent: 100 },
+      'wait-2h-before-email': { node_entered: 100, node_goal: 10 },
+      'email-final-reminder': { node_entered: 90, node_sent: 90 },
+      done: { node_entered: 90 },
+    },
+  });
+  // The temporary database is gone.
+  assert.deepEqual(readdirSync(out).sort(), ['messages.ndjson', 'skipped.ndjson', 'stats.json']);
+});
+
+test('simulate is deterministic: two runs write byte-identical files', async () => {
+  const [a, b] = [run1, join(dir, 'run2')];
+  const [ra, rb] = await Promise.all([simulateOnce(), runCli(simulateArgs(b))]);
+  assert.equal(ra.code, 0, ra.stderr);
+  assert.equal(rb.code, 0, rb.stderr);
+  for (const file of ['messages.ndjson', 'skipped.ndjson', 'stats.json']) {
+    assert.ok(readFileSync(join(a, file)).equals(readFileSync(join(b, file))), `${file} differs between runs`);
+  }
+  assert.ok(readFileSync(join(a, 'messages.ndjson')).length > 0);
+});
+
+test('simulate errors: a missing file is named, a bad line points at its number, exit code 1', async () => {
+  const missing = await runCli(['simulate', '--journey', 'examples/abandoned-cart.json', '--events', join(dir, 'nope.ndjson'), '--out', join(dir, 'x')]);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, `waymark: events file ${join(dir, 'nope.ndjson')} does not exist\n`);
+
+  const bad = join(dir, 'bad.ndjson');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(bad, '{"at":0,"userId":"u1","event":"Added to Cart"}\n{"at":5,"userId":"u2"}\n');
+  const r = await runCli(['simulate', '--journey', 'examples/abandoned-cart.json', '--events', bad, '--out', join(dir, 'y')]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `waymark: ${bad}: line 2: event must be a non-empty string\n`);
+  assert.deepEqual(readdirSync(join(dir, 'y')), [], 'no database left behind');
+});
