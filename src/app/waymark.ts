@@ -14,6 +14,8 @@ export interface WaymarkOptions {
   clock?: Clock;
   channels?: ChannelSenders;
   realtime?: boolean;
+  /** Fire timers and dispatch the outbox in this process (default true; false for an API-only process). */
+  background?: boolean;
   onError?: (error: unknown, where: string) => void;
 }
 
@@ -31,6 +33,7 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
     clock: options.clock ?? systemClock,
     channels: options.channels ?? outboxOnly(),
     realtime: options.realtime ?? true,
+    background: options.background ?? true,
     ...(options.onError ? { onError: options.onError } : {}),
   });
   await engine.start();

@@ -17,6 +17,11 @@ export interface EngineOptions {
   channels: ChannelSenders;
   /** Real time: arm timers and poll. Off for simulations, which drive the engine step by step. */
   realtime?: boolean;
+  /**
+   * Whether this process fires timers and dispatches the outbox (the worker role). An API-only process
+   * (false) still ingests events and runs what they cause at once; workers elsewhere do the rest.
+   */
+  background?: boolean;
   /** Most events committed in one transaction. */
   maxIngestBatch?: number;
   /** Most due timers claimed in one transaction. */
@@ -68,6 +73,7 @@ export class Engine {
   private dispatching: Promise<void> | null = null;
   private dispatchAgain = false;
   private running = false;
+  private readonly background: boolean;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -75,6 +81,7 @@ export class Engine {
     this.channels = options.channels;
     this.deliveredInStore = new Set((Object.keys(options.channels) as Channel[]).filter((c) => options.channels[c].deliversInStore));
     this.realtime = options.realtime ?? true;
+    this.background = options.background ?? true;
     this.maxIngestBatch = options.maxIngestBatch ?? 5_000;
     this.timerBatch = options.timerBatch ?? 2_000;
     this.pollMs = options.pollMs ?? 1_000;
@@ -221,7 +228,7 @@ export class Engine {
   }
 
   private armAlarm(at: number): void {
-    if (!this.running || at >= this.alarmAt) return;
+    if (!this.running || !this.background || at >= this.alarmAt) return;
     if (this.alarm) clearTimeout(this.alarm);
     this.alarmAt = at;
     const fireAt = Math.max(at, this.lastTimerRun + this.timerCoalesceMs);
@@ -234,7 +241,7 @@ export class Engine {
 
   /** Fires due timers, then re-arms the alarm for the next one in the store. */
   private wake(): void {
-    if (!this.running) return;
+    if (!this.running || !this.background) return;
     if (this.firing) {
       this.fireAgain = true;
       return;
@@ -257,7 +264,7 @@ export class Engine {
   }
 
   private kickDispatch(): void {
-    if (!this.running) return;
+    if (!this.running || !this.background) return;
     if (this.dispatching) {
       this.dispatchAgain = true;
       return;
