@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < USERS; i += BATCH) {
       const events = cartEvents(i, Math.min(BATCH, USERS - i), T0);
       const s = performance.now();
-      await store.ingestEvents(events, T0, (view) => decideEvents(catalog, view, T0, inStore).toChanges(), catalog.lookback());
+      await store.ingestEvents(events, T0, (view) => decideEvents(catalog, view, { now: T0, inStore, time: 'arrival' }).toChanges(), catalog.lookback());
       times.push(performance.now() - s);
     }
     report('ingestEvents (1 pending instance per event)', USERS, performance.now() - t, times);
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     let fired = 0;
     for (;;) {
       const s = performance.now();
-      const n = await store.fireDueTimers(now, BATCH, (view) => decideTimers(catalog, view, now, inStore).toChanges());
+      const n = await store.fireDueTimers(now, BATCH, (view) => decideTimers(catalog, view, { now: now, inStore, time: 'arrival' }).toChanges());
       if (n === 0) break;
       times.push(performance.now() - s);
       fired += n;
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     fired = 0;
     for (;;) {
       const s = performance.now();
-      const n = await store.fireDueTimers(later, BATCH, (view) => decideTimers(catalog, view, later, inStore).toChanges());
+      const n = await store.fireDueTimers(later, BATCH, (view) => decideTimers(catalog, view, { now: later, inStore, time: 'arrival' }).toChanges());
       if (n === 0) break;
       times.push(performance.now() - s);
       fired += n;
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
           next += BATCH;
           const events = cartEvents(from, Math.min(BATCH, USERS - from), T0);
           const s = performance.now();
-          await store.ingestEvents(events, T0, (view) => decideEvents(catalog, view, T0, inStore).toChanges(), catalog.lookback());
+          await store.ingestEvents(events, T0, (view) => decideEvents(catalog, view, { now: T0, inStore, time: 'arrival' }).toChanges(), catalog.lookback());
           times.push(performance.now() - s);
         }
       };
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
         const catalog = catalogs[w % 2]!;
         for (;;) {
           const s = performance.now();
-          const n = await store.fireDueTimers(now, BATCH, (view) => decideTimers(catalog, view, now, inStore).toChanges());
+          const n = await store.fireDueTimers(now, BATCH, (view) => decideTimers(catalog, view, { now: now, inStore, time: 'arrival' }).toChanges());
           if (n === 0) {
             const next = await store.nextWakeAt();
             if (next === null || next > now) return;

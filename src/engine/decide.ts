@@ -10,21 +10,38 @@ import type { Changes, EventBatchView, NewMessage, Profile, StatDelta, TimerBatc
 import type { Catalog, CatalogEntry } from './catalog.ts';
 import { renderMessage, templateScope } from './render.ts';
 
-export function decideEvents(catalog: Catalog, view: EventBatchView, now: number, inStore: ReadonlySet<Channel>): ChangeSet {
-  const changes = new ChangeSet(now, inStore);
+/**
+ * When an input is processed. 'arrival': now, as the runtime sees it (real time). 'occurrence': the moment it
+ * happened, an event at its timestamp and a timer at its due time, with a user's earlier timers fired before
+ * their event; simulations use it to process large batches spanning time exactly as if one by one.
+ */
+export type TimeMode = 'arrival' | 'occurrence';
+
+export interface DecideOptions {
+  now: number;
+  inStore: ReadonlySet<Channel>;
+  time: TimeMode;
+}
+
+export function decideEvents(catalog: Catalog, view: EventBatchView, options: DecideOptions): ChangeSet {
+  const changes = new ChangeSet(options.now, options.inStore);
+  const occurrence = options.time === 'occurrence';
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
   for (const event of view.events) {
     ahead.delete(event.messageId);
     const profile = view.profiles.get(event.userId) ?? null;
+    const now = occurrence ? event.timestamp : options.now;
     const env: Env = { now, profile };
     const live = view.live.get(event.userId) ?? [];
     const stillLive: Instance[] = [];
-    for (const instance of live) {
+    for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
+      if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, profile, changes);
+      if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {
         const t = advance(entry.journey, instance, { type: 'event', event }, env);
-        changes.take(entry, t, profile);
+        changes.take(entry, t, profile, now);
         if (t.instance.status !== 'exited') stillLive.push(t.instance);
       } else {
         stillLive.push(instance);
@@ -35,13 +52,13 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, now: number
       const history = { live: stillLive.some((i) => i.journeyId === entry.journeyId), everEntered: entered?.has(entry.journeyId) ?? false };
       if (!shouldStart(entry.journey, event, history)) continue;
       let t = startInstance(entry.journey, entry.journeyId, entry.version, event, env);
-      changes.take(entry, t, profile);
+      changes.take(entry, t, profile, now);
       // Events that happened after this one but reached us before it (a conversion overtaking its cart).
       for (const earlier of view.recent.get(event.userId) ?? []) {
         if (t.instance.status === 'exited') break;
         if (earlier.timestamp < event.timestamp || earlier.messageId === event.messageId || ahead.has(earlier.messageId) || !entry.watches.has(earlier.name)) continue;
         t = advance(entry.journey, t.instance, { type: 'event', event: earlier }, env);
-        changes.take(entry, t, profile);
+        changes.take(entry, t, profile, now);
       }
       if (t.instance.status !== 'exited') stillLive.push(t.instance);
       if (t.instance.enteredAt !== null) {
@@ -54,19 +71,33 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, now: number
   return changes;
 }
 
-export function decideTimers(catalog: Catalog, view: TimerBatchView, now: number, inStore: ReadonlySet<Channel>): ChangeSet {
-  const changes = new ChangeSet(now, inStore);
+export function decideTimers(catalog: Catalog, view: TimerBatchView, options: DecideOptions): ChangeSet {
+  const changes = new ChangeSet(options.now, options.inStore);
   for (const instance of view.instances) {
     const entry = catalog.version(instance.journeyId, instance.version);
     if (!entry) {
       // Its version is unknown to this process (published elsewhere a moment ago): retry shortly.
-      changes.instances.set(instance.id, { ...instance, wakeAt: now + 1_000 });
+      changes.instances.set(instance.id, { ...instance, wakeAt: options.now + 1_000 });
       continue;
     }
     const profile = view.profiles.get(instance.userId) ?? null;
-    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, { now, profile }), profile);
+    const now = options.time === 'occurrence' && instance.wakeAt !== null ? Math.min(instance.wakeAt, options.now) : options.now;
+    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, { now, profile }), profile, now);
   }
   return changes;
+}
+
+/** Fires an instance's timers due strictly before `until`, each at its due time (an event at the same moment goes first). */
+function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, profile: Profile | null, changes: ChangeSet): Instance {
+  let current = instance;
+  while (current.status !== 'exited' && current.wakeAt !== null && current.wakeAt < until) {
+    const at = current.wakeAt;
+    const t = advance(entry.journey, current, { type: 'timer' }, { now: at, profile });
+    changes.take(entry, t, profile, at);
+    if (t.instance.wakeAt === at) break; // nothing moved: never spin
+    current = t.instance;
+  }
+  return current;
 }
 
 /** Accumulates one unit of work's changes; stats are summed so each counter is written once per batch. */
@@ -83,7 +114,8 @@ export class ChangeSet {
     private readonly inStore: ReadonlySet<Channel>,
   ) {}
 
-  take(entry: CatalogEntry, { instance, effects }: Transition, profile: Profile | null): void {
+  /** Records a transition made at `at` (the unit's now unless inputs carry their own time). */
+  take(entry: CatalogEntry, { instance, effects }: Transition, profile: Profile | null, at = this.now): void {
     this.instances.set(instance.id, instance);
     if (instance.wakeAt !== null && (this.earliestWake === null || instance.wakeAt < this.earliestWake)) this.earliestWake = instance.wakeAt;
     for (const effect of effects) {
@@ -97,12 +129,12 @@ export class ChangeSet {
           const to = addressOf(effect.channel, profile);
           const content = renderMessage(node.message, templateScope(profile, instance.entryEvent), to);
           const delivered = this.inStore.has(effect.channel);
-          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, delivered ? 'sent' : 'pending', null, content));
+          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, delivered ? 'sent' : 'pending', null, content, at));
           if (delivered) this.count(instance, effect.nodeId, 'node_sent');
           break;
         }
         case 'skip':
-          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null));
+          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null, at));
           break;
         default: {
           const never: never = effect;
@@ -116,8 +148,8 @@ export class ChangeSet {
     return { instances: [...this.instances.values()], messages: this.messages, stats: [...this.stats.values()] };
   }
 
-  private message(i: Instance, id: string, nodeId: string, channel: NewMessage['channel'], status: NewMessage['status'], reason: NewMessage['reason'], content: NewMessage['content']): NewMessage {
-    return { id, journeyId: i.journeyId, version: i.version, instanceId: i.id, nodeId, userId: i.userId, channel, status, reason, content, createdAt: this.now, sentAt: status === 'sent' ? this.now : null };
+  private message(i: Instance, id: string, nodeId: string, channel: NewMessage['channel'], status: NewMessage['status'], reason: NewMessage['reason'], content: NewMessage['content'], at: number): NewMessage {
+    return { id, journeyId: i.journeyId, version: i.version, instanceId: i.id, nodeId, userId: i.userId, channel, status, reason, content, createdAt: at, sentAt: status === 'sent' ? at : null };
   }
 
   private count(i: Instance, nodeId: string, metric: StatDelta['metric']): void {

@@ -9,7 +9,7 @@ import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IngestResult, Message, SendOutcome, Store } from '../store/store.ts';
 import { Catalog } from './catalog.ts';
-import { decideEvents, decideTimers, type ChangeSet } from './decide.ts';
+import { decideEvents, decideTimers, type ChangeSet, type TimeMode } from './decide.ts';
 
 export interface EngineOptions {
   store: Store;
@@ -17,6 +17,8 @@ export interface EngineOptions {
   channels: ChannelSenders;
   /** Real time: arm timers and poll. Off for simulations, which drive the engine step by step. */
   realtime?: boolean;
+  /** When inputs are processed: on arrival (default), or at the moment they happened (simulations; see decide.ts). */
+  time?: TimeMode;
   /**
    * Whether this process fires timers and dispatches the outbox (the worker role). An API-only process
    * (false) still ingests events and runs what they cause at once; workers elsewhere do the rest.
@@ -74,6 +76,7 @@ export class Engine {
   private dispatchAgain = false;
   private running = false;
   private readonly background: boolean;
+  private readonly time: TimeMode;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -82,6 +85,7 @@ export class Engine {
     this.deliveredInStore = new Set((Object.keys(options.channels) as Channel[]).filter((c) => options.channels[c].deliversInStore));
     this.realtime = options.realtime ?? true;
     this.background = options.background ?? true;
+    this.time = options.time ?? 'arrival';
     this.maxIngestBatch = options.maxIngestBatch ?? 5_000;
     this.timerBatch = options.timerBatch ?? 2_000;
     this.pollMs = options.pollMs ?? 1_000;
@@ -171,7 +175,7 @@ export class Engine {
     const fresh = new Set<string>();
     const result = await this.store.ingestEvents(events, now, (view) => {
       for (const e of view.events) fresh.add(e.messageId);
-      set = decideEvents(this.catalog, view, now, this.deliveredInStore);
+      set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time });
       return set.toChanges();
     }, this.catalog.lookback());
     this.afterCommit(set);
@@ -184,14 +188,17 @@ export class Engine {
     };
   }
 
-  /** Fires every timer due at the clock's now; returns how many instances advanced. */
-  async runDue(): Promise<number> {
+  /**
+   * Fires every timer due at `until` (default: the clock's now); returns how many instances advanced.
+   * In 'occurrence' time each fires at its own due time, so a simulation can fire a whole stretch at once.
+   */
+  async runDue(until?: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const now = this.clock.now();
+      const now = until ?? this.clock.now();
       let set: ChangeSet | null = null;
       const n = await this.store.fireDueTimers(now, this.timerBatch, (view) => {
-        set = decideTimers(this.catalog, view, now, this.deliveredInStore);
+        set = decideTimers(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time });
         return set.toChanges();
       });
       total += n;

@@ -113,11 +113,10 @@ export interface JourneyStatsSummary {
 
 export class SimulationError extends Error {}
 
-const MAX_SAME_TIME_BATCH = 5_000;
+/** Events per engine call: large enough that a commit's fixed cost is spread thin. */
+const MAX_BATCH = 5_000;
 const PROFILE_BATCH = 2_000;
 const OUTPUT_PAGE = 5_000;
-/** Timer runs at one instant before we call it a loop (a cycle through a zero delay). */
-const MAX_RUNS_AT_ONE_INSTANT = 10_000;
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const wallStart = performance.now();
@@ -159,7 +158,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   };
 
   try {
-    waymark = await openWaymark({ database: store, clock, realtime: false });
+    waymark = await openWaymark({ database: store, clock, realtime: false, time: 'occurrence' });
     const w = waymark;
     const readStart = performance.now();
     await w.journeys.create({ id: journeyId, definition });
@@ -197,7 +196,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     let ingestCalls = 0;
     let timerRuns = 0;
     let batch: JourneyEvent[] = [];
-    let batchAt = -Infinity;
     const tx = new GroupCommit(store, commitEvery, timings);
 
     const dispatch = async () => {
@@ -205,9 +203,33 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       await w.engine.dispatch();
       timings.dispatch += performance.now() - t0;
     };
+    /**
+     * Fires every timer due at or before `until`, each at its own due time (the engine runs in occurrence
+     * time). Firing one may set another due before `until` (a short delay), so repeat until none is left;
+     * durations are at least 1 ms, so this ends.
+     */
+    const fireTimersUntil = async (until: number) => {
+      for (;;) {
+        const t0 = performance.now();
+        const fired = await w.engine.runDue(until);
+        timings.timers += performance.now() - t0;
+        timerRuns += 1;
+        tx.unit();
+        if (fired === 0) return;
+        progress.timersFired += fired;
+        report();
+        checkAborted();
+      }
+    };
+    /**
+     * A batch spans time: timers due before its first event fire first; within it, the engine fires a user's
+     * earlier timers before that user's event, and timers of users with no event in it fire with the next
+     * batch at their own times. The result is the same as taking events and timers one by one.
+     */
     const ingest = async () => {
       if (batch.length === 0) return;
-      clock.set(batchAt);
+      await fireTimersUntil(batch[0]!.timestamp - 1);
+      clock.set(Math.max(clock.now(), batch[batch.length - 1]!.timestamp));
       const t0 = performance.now();
       const result = await w.engine.ingestNow(batch);
       timings.ingest += performance.now() - t0;
@@ -217,31 +239,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       batch = [];
       tx.unit();
     };
-    /** Fires, in order, every timer due strictly before `t`, each at its own due time. */
-    const fireTimersBefore = async (t: number) => {
-      let runsHere = 0;
-      for (;;) {
-        let t0 = performance.now();
-        const next = await w.store.nextWakeAt();
-        timings.nextWake += performance.now() - t0;
-        if (next === null || next >= t) return;
-        if (next > clock.now()) {
-          clock.set(next);
-          runsHere = 0;
-        } else if (++runsHere > MAX_RUNS_AT_ONE_INSTANT) {
-          throw new SimulationError(`timers keep firing at ${new Date(clock.now()).toISOString()}; does the journey loop through a zero delay?`);
-        }
-        t0 = performance.now();
-        progress.timersFired += await w.engine.runDue();
-        timings.timers += performance.now() - t0;
-        timerRuns += 1;
-        tx.unit();
-        if ((timerRuns & 255) === 0) {
-          report();
-          checkAborted();
-        }
-      }
-    };
 
     let lastAt = -Infinity;
     const take = async (e: JourneyEvent, n: number) => {
@@ -249,13 +246,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (t < lastAt) throw new SimulationError(`${options.events}: line ${n}: events must be in time order, and ${iso(t)} comes after ${iso(lastAt)}`);
       if (t < clockStart) throw new SimulationError(`${options.events}: line ${n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
       lastAt = t;
-      if (t !== batchAt || batch.length >= MAX_SAME_TIME_BATCH) {
-        await ingest();
-        await fireTimersBefore(t);
-        batchAt = t;
-      }
       batch.push(e);
       progress.events += 1;
+      if (batch.length >= MAX_BATCH) await ingest();
     };
 
     tx.begin();
@@ -273,10 +266,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     progress.phase = 'timers';
     progress.bytesRead = events.size;
     report(true);
-    await fireTimersBefore(Infinity);
+    // Then every timer still set, stretch by stretch, so the end time is the last one that fired.
+    let endTime = clock.now();
+    for (;;) {
+      const last = (store.db.prepare('SELECT max(wake_at) AS at FROM instances').get() as { at: number | null }).at;
+      if (last === null) break;
+      await fireTimersUntil(last);
+      endTime = Math.max(endTime, last);
+    }
+    clock.set(endTime);
     await dispatch();
     tx.commit();
-    const endTime = clock.now();
 
     // Output, streamed from the message log.
     progress.phase = 'output';

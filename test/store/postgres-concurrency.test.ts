@@ -131,7 +131,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
               .filter(() => random() < 0.6)
               .map((userId) => event(`m${++messageSeq}`, userId, random() < 0.85 ? 'Added to Cart' : 'Charged', now));
             sent += batch.length;
-            await store.ingestEvents(batch, now, (view) => decideEvents(catalog, view, now, inStore).toChanges(), catalog.lookback());
+            await store.ingestEvents(batch, now, (view) => decideEvents(catalog, view, { now: now, inStore, time: 'arrival' }).toChanges(), catalog.lookback());
           }
         } finally {
           ingesting--;
@@ -141,7 +141,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
         const catalog = await Catalog.load(store);
         while (ingesting > 0 || (await store.nextWakeAt()) !== null) {
           const now = clock;
-          const fired = await store.fireDueTimers(now, 3, (view) => decideTimers(catalog, view, now, inStore).toChanges());
+          const fired = await store.fireDueTimers(now, 3, (view) => decideTimers(catalog, view, { now: now, inStore, time: 'arrival' }).toChanges());
           if (fired === 0) {
             if (ingesting === 0) clock += 3_600_000; // let the tail of the journeys run out
             await sleep(1);

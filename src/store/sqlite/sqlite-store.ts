@@ -34,6 +34,7 @@ export interface SqliteOptions {
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const IN_CHUNK = 500; // bound the size of IN (...) lists
+const PROFILE_CACHE_SIZE = 200_000;
 
 type Row = Record<string, unknown>;
 
@@ -43,7 +44,8 @@ export class SqliteStore implements Store {
 
   constructor(file: string, options: SqliteOptions = {}) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    // 'fast' is for throwaway databases (simulations): no write-ahead log to write twice, no syncing.
+    this.db.pragma(`journal_mode = ${options.durability === 'fast' ? 'MEMORY' : 'WAL'}`);
     this.db.pragma(`synchronous = ${options.durability === 'fast' ? 'OFF' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
@@ -68,7 +70,10 @@ export class SqliteStore implements Store {
 
   async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
     this.db.transaction(() => {
-      for (const p of profiles) this.s.upsertProfile.run({ userId: p.userId, traits: JSON.stringify(p.traits), now });
+      for (const p of profiles) {
+        this.profileCache.delete(p.userId);
+        this.s.upsertProfile.run({ userId: p.userId, traits: JSON.stringify(p.traits), now });
+      }
     })();
   }
 
@@ -205,11 +210,25 @@ export class SqliteStore implements Store {
     return (this.s.stats.all(journeyId) as Row[]).map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
   }
 
+  /**
+   * Every unit of work needs its users' profiles, and this process is the file's only writer, so parsed
+   * profiles are kept (bounded) and dropped when a profile is written.
+   */
+  private readonly profileCache = new Map<string, Profile | null>();
+
   private loadProfiles(users: string[]): Map<string, Profile> {
     const profiles = new Map<string, Profile>();
-    for (const chunk of chunks(users)) {
+    const missing: string[] = [];
+    for (const user of users) {
+      const cached = this.profileCache.get(user);
+      if (cached === undefined) missing.push(user);
+      else if (cached !== null) profiles.set(user, cached);
+    }
+    if (this.profileCache.size + missing.length > PROFILE_CACHE_SIZE) this.profileCache.clear();
+    for (const chunk of chunks(missing)) {
       for (const row of this.inList('SELECT * FROM profiles WHERE user_id IN', chunk)) profiles.set(row.user_id as string, toProfile(row));
     }
+    for (const user of missing) this.profileCache.set(user, profiles.get(user) ?? null);
     return profiles;
   }
 
@@ -264,8 +283,12 @@ export class SqliteStore implements Store {
     for (const d of changes.stats) this.s.addStat.run(d.journeyId, d.version, d.nodeId, d.metric, d.count);
   }
 
+  /** Most writes move an existing instance on, so try the cheaper UPDATE first. */
   private writeInstance(i: Instance, now: number): void {
-    this.s.upsertInstance.run(i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, JSON.stringify(i), now);
+    const state = JSON.stringify(i);
+    if (this.s.updateInstance.run(i.status, i.wakeAt, i.enteredAt, state, now, i.id).changes === 0) {
+      this.s.insertInstance.run(i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, state, now);
+    }
   }
 }
 
@@ -305,11 +328,8 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
     ),
     userEvents: db.prepare('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?'),
-    upsertInstance: db.prepare(
-      `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, entered_at = excluded.entered_at,
-         state = excluded.state, updated_at = excluded.updated_at`,
-    ),
+    insertInstance: db.prepare('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    updateInstance: db.prepare('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, state = ?, updated_at = ? WHERE id = ?'),
     dueInstances: db.prepare('SELECT state FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?'),
     nextWake: db.prepare('SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at LIMIT 1'),
     liveOfJourney: db.prepare("SELECT state FROM instances WHERE journey_id = ? AND status <> 'exited'"),
