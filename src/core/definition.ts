@@ -37,6 +37,33 @@ export const InactionTrigger = Type.Object(
 export const Trigger = Type.Union([ActionTrigger, InactionTrigger]);
 export type Trigger = Static<typeof Trigger>;
 
+const FilterScalar = Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()]);
+export type FilterScalar = Static<typeof FilterScalar>;
+
+export const Filter = Type.Object(
+  {
+    property: Type.String({ minLength: 1, maxLength: 200, description: 'A top-level event property or profile trait' }),
+    op: Type.Union([
+      Type.Literal('='),
+      Type.Literal('!='),
+      Type.Literal('<'),
+      Type.Literal('<='),
+      Type.Literal('>'),
+      Type.Literal('>='),
+      Type.Literal('contains'),
+      Type.Literal('in'),
+      Type.Literal('exists'),
+    ]),
+    value: Type.Optional(Type.Union([FilterScalar, Type.Array(FilterScalar, { maxItems: 1000 })])),
+  },
+  {
+    additionalProperties: false,
+    description: 'A condition on one property; no type coercion. "!=" holds when the property is missing; every other op but "exists" needs it present.',
+  },
+);
+export type Filter = Static<typeof Filter>;
+const Filters = Type.Array(Filter, { maxItems: 50, description: 'All must hold (AND)' });
+
 export const EntryNode = Type.Object(
   { id: Id, kind: Type.Literal('entry'), trigger: Trigger },
   { additionalProperties: false, description: 'Where users come in. Exactly one per journey.' },
@@ -63,21 +90,86 @@ export const DelayNode = Type.Object(
   { additionalProperties: false, description: 'Wait a fixed time (exact milliseconds, not wall-clock hours).' },
 );
 
+export const WaitNode = Type.Object(
+  {
+    id: Id,
+    kind: Type.Literal('wait'),
+    event: EventName,
+    where: Type.Optional(Filters),
+    sameAs: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 10,
+        description: "Properties the event must share with the journey's entry event (e.g. the same cartId)",
+      }),
+    ),
+    timeout: Duration,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Wait for the user to do `event` after reaching this node, for at most `timeout`. Branches: "yes" (it came in time, the timeout instant included) and "timeout". Events from before the user got here do not count.',
+  },
+);
+
+export const SplitNode = Type.Object(
+  { id: Id, kind: Type.Literal('split'), where: Type.Array(Filter, { minItems: 1, maxItems: 50, description: 'All must hold (AND)' }) },
+  {
+    additionalProperties: false,
+    description: "Route on the user's profile traits as they are when the user reaches this node. Branches: \"yes\" (every filter holds) and \"no\".",
+  },
+);
+
+export const AbVariant = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Also the branch label of its edge' }),
+    percent: Type.Integer({ minimum: 1, maximum: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+export const AbSplitNode = Type.Object(
+  { id: Id, kind: Type.Literal('abSplit'), variants: Type.Array(AbVariant, { minItems: 2, maxItems: 7 }) },
+  {
+    additionalProperties: false,
+    description: 'Send each user down one variant, percentages adding up to 100; stable per (journey, user, node). Branches: the variant names.',
+  },
+);
+
+export const UpdateProfileNode = Type.Object(
+  {
+    id: Id,
+    kind: Type.Literal('updateProfile'),
+    set: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Boolean(), Type.Null()]), {
+      minProperties: 1,
+      maxProperties: 50,
+      description: 'Traits to write, literal values only; null removes a trait. Merged like POST /v1/profiles.',
+    }),
+  },
+  { additionalProperties: false, description: "Write traits to the user's profile, in the same transaction as the step, then go on." },
+);
+
 export const ExitNode = Type.Object(
   { id: Id, kind: Type.Literal('exit') },
   { additionalProperties: false, description: 'The user completes the journey.' },
 );
 
-export const JourneyNode = Type.Union([EntryNode, SendNode, DelayNode, ExitNode]);
+export const JourneyNode = Type.Union([EntryNode, SendNode, DelayNode, WaitNode, SplitNode, AbSplitNode, UpdateProfileNode, ExitNode]);
 export type JourneyNode = Static<typeof JourneyNode>;
 export type NodeKind = JourneyNode['kind'];
-export const NODE_SCHEMAS = { entry: EntryNode, send: SendNode, delay: DelayNode, exit: ExitNode } as const;
+export const NODE_SCHEMAS = { entry: EntryNode, send: SendNode, delay: DelayNode, wait: WaitNode, split: SplitNode, abSplit: AbSplitNode, updateProfile: UpdateProfileNode, exit: ExitNode } as const;
 
 export const Edge = Type.Object(
   {
     from: Id,
     to: Id,
-    branch: Type.Optional(Type.Literal('next', { description: 'Branch label; "next" is the only one so far' })),
+    branch: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9_-]+$',
+        description: 'Which way out of `from` this edge is: "next" (the default) for linear nodes; each node kind lists its own (see docs/journeys.md)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -87,9 +179,16 @@ export const Goal = Type.Object(
   {
     id: Id,
     event: EventName,
+    where: Type.Optional(Filters),
     exitOnGoal: Type.Optional(Type.Boolean({ default: true, description: 'Leave the journey at once (default true)' })),
+    // Conversion window from the moment the user entered: a later event neither counts nor exits.
+    within: Type.Optional(Duration),
   },
-  { additionalProperties: false, description: 'A conversion. Counted once per journey instance, control users included.' },
+  {
+    additionalProperties: false,
+    description:
+      'A conversion: `event` matching `where`, within `within` of entering. Counted once per journey instance, control users included; with several goals, the first in the list that matches counts.',
+  },
 );
 export type Goal = Static<typeof Goal>;
 

@@ -67,7 +67,9 @@ export type SkipReason = 'no_push_token' | 'no_phone' | 'no_email' | 'dnd' | 'co
 export type Effect =
   | { type: 'send'; sendId: string; nodeId: string; channel: Channel }
   | { type: 'skip'; sendId: string; nodeId: string; channel: Channel; reason: SkipReason }
-  | { type: 'count'; metric: JourneyMetric; nodeId?: string };
+  | { type: 'count'; metric: JourneyMetric; nodeId?: string }
+  /** Trait patch for the user's profile (an updateProfile node), merged like the profile API. */
+  | { type: 'profile'; nodeId: string; set: Record<string, string | number | boolean | null> };
 
 export type JourneyMetric =
   | 'qualified'

@@ -4,10 +4,14 @@
  * in one transaction.
  */
 import { bucketOf } from './bucket.ts';
-import type { Channel } from './definition.ts';
+import { NEXT, NO, TIMEOUT, YES } from './branches.ts';
+import { matchesAll } from './filters.ts';
+import { mergeTraits } from './traits.ts';
+import { assertNever } from './never.ts';
+import type { Channel, JourneyNode } from './definition.ts';
 import { firstAllowedMoment, isValidTimeZone } from './dnd.ts';
 import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
-import type { CompiledJourney } from './validate.ts';
+import type { CompiledGoal, CompiledJourney } from './validate.ts';
 
 export interface Env {
   now: number;
@@ -81,6 +85,8 @@ class Run {
    * lateness (a busy engine, a restart) does not accumulate along the journey.
    */
   private base: number;
+  /** The profile as this step sees it: an updateProfile node's write is visible to the nodes after it. */
+  private profile: ProfileView | null;
 
   constructor(
     private readonly journey: CompiledJourney,
@@ -88,6 +94,7 @@ class Run {
     private readonly env: Env,
   ) {
     this.base = env.now;
+    this.profile = env.profile;
   }
 
   finish(): Transition {
@@ -116,8 +123,15 @@ class Run {
       if (trigger.type === 'inaction' && event.name === trigger.notEvent) this.exit('not_qualified');
       return;
     }
-    const goal = this.journey.goals.get(event.name);
-    if (!goal || i.convertedAt !== null) return; // one conversion per instance
+    this.checkGoal(event);
+    if (i.status === 'active') this.checkWait(event);
+  }
+
+  private checkGoal(event: JourneyEvent): void {
+    const i = this.instance;
+    if (i.convertedAt !== null) return; // one conversion per instance
+    const goal = this.journey.goals.find((g) => goalMatches(g, event, i.enteredAt));
+    if (!goal) return;
     i.convertedAt = event.timestamp;
     if (i.status === 'control') {
       this.count('control_goal');
@@ -127,6 +141,24 @@ class Run {
     this.count('goal');
     if (i.nodeId) this.count('node_goal', i.nodeId);
     if (goal.exitOnGoal) this.exit('goal', goal.id, false);
+  }
+
+  /**
+   * A user waiting at a wait node goes down "yes" on a matching event inside the window: after the moment
+   * they reached the node (an event at that very instant came before it, like an event before a timer in the
+   * same millisecond) and up to the timeout instant included.
+   */
+  private checkWait(event: JourneyEvent): void {
+    const i = this.instance;
+    const node = i.nodeId === null ? undefined : this.journey.nodes.get(i.nodeId);
+    if (node?.kind !== 'wait' || i.nodeUntil === null) return;
+    const opened = i.nodeUntil - this.journey.waitMs.get(node.id)!;
+    if (event.timestamp <= opened || event.timestamp > i.nodeUntil) return;
+    if (!waitMatches(node, event, i.entryEvent.properties)) return;
+    // Later waits are measured from when the user did it, not from when we heard of it.
+    this.base = Math.min(event.timestamp, this.env.now);
+    i.nodeUntil = null;
+    this.walkFrom(this.next(node.id, YES));
   }
 
   qualify(): void {
@@ -157,9 +189,15 @@ class Run {
       case 'delay':
       case 'entry':
         return this.walkFrom(this.next(nodeId));
+      case 'split':
+      case 'abSplit':
+      case 'updateProfile':
+        return; // done on arrival; never waited at
       case 'send':
         this.send(node.id, node.channel);
         return this.walkFrom(this.next(nodeId));
+      case 'wait':
+        return this.walkFrom(this.next(nodeId, TIMEOUT)); // the window closed with no matching event
       case 'exit':
         return this.exit('completed');
       default:
@@ -179,8 +217,19 @@ class Run {
         i.step += 1;
         this.count('node_entered', nodeId);
       }
+      let branch = NEXT;
       switch (node.kind) {
         case 'entry':
+          break;
+        case 'split':
+          branch = matchesAll(node.where, this.profile?.traits ?? {}) ? YES : NO;
+          break;
+        case 'abSplit':
+          branch = pickVariant(node.variants, bucketOf(i.journeyId, i.userId, node.id));
+          break;
+        case 'updateProfile':
+          this.effects.push({ type: 'profile', nodeId: node.id, set: node.set });
+          this.profile = { userId: i.userId, traits: mergeTraits(this.profile?.traits ?? {}, node.set) };
           break;
         case 'send': {
           const allowedAt = this.allowedSendTime();
@@ -197,18 +246,22 @@ class Run {
         case 'delay':
           i.nodeUntil = this.base + this.journey.delayMs.get(node.id)!;
           return;
+        case 'wait':
+          // The window opens now (at `base`) and is recovered later as nodeUntil - timeout.
+          i.nodeUntil = this.base + this.journey.waitMs.get(node.id)!;
+          return;
         case 'exit':
           return this.exit('completed');
         default:
           assertNever(node);
       }
-      nodeId = this.next(nodeId);
+      nodeId = this.next(nodeId, branch);
     }
     this.exit('completed'); // validation forbids dead ends, but never leave a user stranded
   }
 
-  private next(nodeId: string): string | null {
-    return this.journey.next.get(nodeId) ?? null;
+  private next(nodeId: string, branch: string = NEXT): string | null {
+    return this.journey.next.get(nodeId)?.get(branch) ?? null;
   }
 
   /** When the current send may happen: now, later (DND with defer), or never (DND with skip). Judged at the actual moment of sending. */
@@ -216,7 +269,7 @@ class Run {
     const dnd = this.journey.definition.setup?.dnd;
     const now = this.env.now;
     if (!dnd) return now;
-    const zone = dnd.timezone === 'journey' ? this.journey.timezone : (userTimeZone(this.env.profile) ?? this.journey.timezone);
+    const zone = dnd.timezone === 'journey' ? this.journey.timezone : (userTimeZone(this.profile) ?? this.journey.timezone);
     const allowed = firstAllowedMoment(now, dnd, zone);
     if (allowed === now) return now;
     return (dnd.whenInDnd ?? 'defer') === 'defer' ? allowed : null;
@@ -224,7 +277,7 @@ class Run {
 
   private send(nodeId: string, channel: Channel): void {
     const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
-    const missing = missingAddress(channel, this.env.profile);
+    const missing = missingAddress(channel, this.profile);
     if (missing) return this.skip(nodeId, channel, missing);
     this.effects.push({ type: 'send', sendId, nodeId, channel });
   }
@@ -287,6 +340,28 @@ function missingAddress(channel: Channel, profile: ProfileView | null): SkipReas
   return typeof value === 'string' && value.length > 0 ? null : need[1];
 }
 
+function goalMatches(goal: CompiledGoal, event: JourneyEvent, enteredAt: number | null): boolean {
+  if (event.name !== goal.event || !matchesAll(goal.where, event.properties)) return false;
+  // The window is closed at its end instant included, like a wait's timeout.
+  return goal.withinMs === null || (enteredAt !== null && event.timestamp <= enteredAt + goal.withinMs);
+}
+
+/** Variants own consecutive bucket ranges in definition order: 50/50 is buckets 0-49 and 50-99. */
+function pickVariant(variants: ReadonlyArray<{ name: string; percent: number }>, bucket: number): string {
+  let upTo = 0;
+  for (const v of variants) {
+    upTo += v.percent;
+    if (bucket < upTo) return v.name;
+  }
+  return variants[variants.length - 1]!.name; // unreachable when percentages add up to 100
+}
+
+function waitMatches(node: Extract<JourneyNode, { kind: 'wait' }>, event: JourneyEvent, entry: Record<string, unknown>): boolean {
+  if (event.name !== node.event || !matchesAll(node.where, event.properties)) return false;
+  // A property the entry event lacks matches nothing: "the same cart" needs a cart to compare with.
+  return (node.sameAs ?? []).every((p) => entry[p] !== undefined && entry[p] !== null && event.properties[p] === entry[p]);
+}
+
 const zoneValidity = new Map<string, boolean>();
 function userTimeZone(profile: ProfileView | null): string | null {
   const zone = profile?.traits.timezone;
@@ -299,6 +374,4 @@ function userTimeZone(profile: ProfileView | null): string | null {
   return valid ? zone : null;
 }
 
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
-}
+export { assertNever };

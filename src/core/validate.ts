@@ -4,8 +4,10 @@
  */
 import { Compile } from 'typebox/compile';
 import { Liquid } from 'liquidjs';
-import { JourneyDefinition, NODE_SCHEMAS, type Edge, type JourneyNode, type Trigger } from './definition.ts';
+import { JourneyDefinition, NODE_SCHEMAS, type Edge, type Filter, type JourneyNode, type Trigger } from './definition.ts';
+import { branchOf, branchesOf, letsTimePass } from './branches.ts';
 import { parseDuration } from './duration.ts';
+import { filterProblems } from './filters.ts';
 import { isValidTimeZone } from './dnd.ts';
 
 export interface Problem {
@@ -18,9 +20,13 @@ export interface CompiledJourney {
   definition: JourneyDefinition;
   entry: { id: string; trigger: Trigger; withinMs: number };
   nodes: Map<string, JourneyNode>;
-  next: Map<string, string>;
+  /** Per node, per branch label: the node that edge leads to. */
+  next: Map<string, Map<string, string>>;
   delayMs: Map<string, number>;
-  goals: Map<string, { id: string; exitOnGoal: boolean }>;
+  /** Wait nodes' timeouts. */
+  waitMs: Map<string, number>;
+  /** In definition order: the first that matches an event is the one that counts. */
+  goals: CompiledGoal[];
   timeoutMs: number | null;
   controlGroupPercent: number;
   reentry: 'never' | 'afterExit';
@@ -30,6 +36,15 @@ export interface CompiledJourney {
 const checkDefinition = Compile(JourneyDefinition);
 const checkNode = Object.fromEntries(Object.entries(NODE_SCHEMAS).map(([kind, schema]) => [kind, Compile(schema)]));
 const liquid = new Liquid({ strictFilters: true });
+
+export interface CompiledGoal {
+  id: string;
+  event: string;
+  where: Filter[];
+  exitOnGoal: boolean;
+  /** The conversion window from entry, or null for the whole journey. */
+  withinMs: number | null;
+}
 
 export type CompileResult = { ok: true; journey: CompiledJourney } | { ok: false; problems: Problem[] };
 
@@ -135,6 +150,7 @@ function graphProblems(definition: JourneyDefinition, problems: Problem[]): void
   if (entries.length !== 1) problems.push({ path: '/nodes', message: `a journey needs exactly one entry node, found ${entries.length}` });
 
   const outgoing = new Map<string, Edge[]>();
+  const edgeIndex = new Map<Edge, number>();
   definition.edges.forEach((edge, i) => {
     if (!index.has(edge.from)) problems.push({ path: `/edges/${i}/from`, message: `edge from unknown node "${edge.from}"` });
     if (!index.has(edge.to)) problems.push({ path: `/edges/${i}/to`, message: `edge to unknown node "${edge.to}"` });
@@ -142,18 +158,31 @@ function graphProblems(definition: JourneyDefinition, problems: Problem[]): void
     const list = outgoing.get(edge.from) ?? [];
     list.push(edge);
     outgoing.set(edge.from, list);
+    edgeIndex.set(edge, i);
   });
 
-  for (const [id, edges] of outgoing) {
-    const i = index.get(id);
-    if (i === undefined) continue;
-    const node = definition.nodes[i]!;
-    if (node.kind === 'exit') problems.push({ path: `/nodes/${i}`, message: `exit node "${id}" cannot have outgoing edges` });
-    else if (edges.length > 1) problems.push({ path: `/nodes/${i}`, message: `node "${id}" has ${edges.length} outgoing "next" edges; it needs exactly one` });
-  }
   definition.nodes.forEach((node, i) => {
-    if (node.kind !== 'exit' && !outgoing.has(node.id)) {
+    if (index.get(node.id) !== i) return; // a duplicate id: reported above
+    const edges = outgoing.get(node.id) ?? [];
+    if (node.kind === 'exit') {
+      if (edges.length > 0) problems.push({ path: `/nodes/${i}`, message: `exit node "${node.id}" cannot have outgoing edges` });
+      return;
+    }
+    const branches = [...new Set(branchesOf(node))];
+    for (const edge of edges) {
+      const label = branchOf(edge);
+      if (!branches.includes(label)) {
+        problems.push({ path: `/edges/${edgeIndex.get(edge)}/branch`, message: `${node.kind} node "${node.id}" has no branch "${label}"; its branches are ${branches.map((b) => `"${b}"`).join(', ')}` });
+      }
+    }
+    if (edges.length === 0 && branches.length === 1) {
       problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" has no way out; connect it to another node or to an exit` });
+      return;
+    }
+    for (const branch of branches) {
+      const count = edges.filter((e) => branchOf(e) === branch).length;
+      if (count === 0) problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" has no "${branch}" edge; connect it to another node or to an exit` });
+      if (count > 1) problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" has ${count} outgoing "${branch}" edges; it needs exactly one` });
     }
   });
 
@@ -179,14 +208,15 @@ function graphProblems(definition: JourneyDefinition, problems: Problem[]): void
 }
 
 function hasCycleWithoutDelay(definition: JourneyDefinition, outgoing: Map<string, Edge[]>): boolean {
-  const kind = new Map(definition.nodes.map((n) => [n.id, n.kind]));
+  const byId = new Map(definition.nodes.map((n) => [n.id, n]));
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string): boolean => {
-    if (kind.get(id) === 'delay') return false;
+    const node = byId.get(id);
+    if (node && letsTimePass(node)) return false;
     if (state.get(id) === 'visiting') return true;
     if (state.get(id) === 'done') return false;
     state.set(id, 'visiting');
-    const cyclic = (outgoing.get(id) ?? []).some((e) => kind.has(e.to) && visit(e.to));
+    const cyclic = (outgoing.get(id) ?? []).some((e) => byId.has(e.to) && visit(e.to));
     state.set(id, 'done');
     return cyclic;
   };
@@ -200,14 +230,27 @@ function setupProblems(definition: JourneyDefinition, problems: Problem[]): void
   (definition.goals ?? []).forEach((goal, i) => {
     if (goals.has(goal.id)) problems.push({ path: `/goals/${i}/id`, message: `duplicate goal id "${goal.id}"` });
     goals.add(goal.id);
+    problems.push(...filterProblems(goal.where, `/goals/${i}/where`));
   });
   definition.nodes.forEach((node, i) => {
+    if (node.kind === 'wait' || node.kind === 'split') problems.push(...filterProblems(node.where, `/nodes/${i}/where`));
+    if (node.kind === 'abSplit') abSplitProblems(node.variants, `/nodes/${i}/variants`, problems);
     if (node.kind !== 'send') return;
     const m = node.message;
     if (node.channel === 'push' && m.title === undefined) problems.push({ path: `/nodes/${i}/message/title`, message: 'a push message needs a title' });
     if (node.channel === 'email' && m.subject === undefined) problems.push({ path: `/nodes/${i}/message/subject`, message: 'an email needs a subject' });
     if (node.channel === 'webhook' && m.url === undefined) problems.push({ path: `/nodes/${i}/message/url`, message: 'a webhook needs a url' });
   });
+}
+
+function abSplitProblems(variants: Array<{ name: string; percent: number }>, path: string, problems: Problem[]): void {
+  const names = new Set<string>();
+  variants.forEach((v, j) => {
+    if (names.has(v.name)) problems.push({ path: `${path}/${j}/name`, message: `duplicate variant name "${v.name}"` });
+    names.add(v.name);
+  });
+  const total = variants.reduce((sum, v) => sum + v.percent, 0);
+  if (total !== 100) problems.push({ path, message: `variant percentages add up to ${total}; they must add up to 100` });
 }
 
 function templateProblems(definition: JourneyDefinition, problems: Problem[]): void {
@@ -233,12 +276,23 @@ function digest(definition: JourneyDefinition): CompiledJourney {
     definition,
     entry: { id: entry.id, trigger, withinMs: trigger.type === 'inaction' ? parseDuration(trigger.within) : 0 },
     nodes: new Map(definition.nodes.map((n) => [n.id, n])),
-    next: new Map(definition.edges.map((e) => [e.from, e.to])),
+    next: nextByBranch(definition.edges),
     delayMs: new Map(definition.nodes.flatMap((n) => (n.kind === 'delay' ? [[n.id, parseDuration(n.duration)] as const] : []))),
-    goals: new Map((definition.goals ?? []).map((g) => [g.event, { id: g.id, exitOnGoal: g.exitOnGoal ?? true }])),
+    waitMs: new Map(definition.nodes.flatMap((n) => (n.kind === 'wait' ? [[n.id, parseDuration(n.timeout)] as const] : []))),
+    goals: (definition.goals ?? []).map((g) => ({ id: g.id, event: g.event, where: g.where ?? [], exitOnGoal: g.exitOnGoal ?? true, withinMs: g.within ? parseDuration(g.within) : null })),
     timeoutMs: setup.timeout ? parseDuration(setup.timeout) : null,
     controlGroupPercent: setup.controlGroupPercent ?? 0,
     reentry: setup.reentry ?? 'never',
     timezone: setup.timezone ?? 'UTC',
   };
+}
+
+function nextByBranch(edges: Edge[]): Map<string, Map<string, string>> {
+  const next = new Map<string, Map<string, string>>();
+  for (const edge of edges) {
+    const branches = next.get(edge.from) ?? new Map<string, string>();
+    branches.set(branchOf(edge), edge.to);
+    next.set(edge.from, branches);
+  }
+  return next;
 }

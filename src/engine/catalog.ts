@@ -9,7 +9,7 @@ export interface CatalogEntry {
   journeyId: string;
   version: number;
   journey: CompiledJourney;
-  /** Event names this version reacts to for users already inside (goals, the inaction's negative event). */
+  /** Event names this version reacts to for users already inside (goals, the inaction's negative event, waits). */
   watches: Set<string>;
 }
 
@@ -71,8 +71,9 @@ function acceptsEntries(status: JourneyStatus): boolean {
 }
 
 function watchedEvents(journey: CompiledJourney): Set<string> {
-  const names = new Set(journey.goals.keys());
+  const names = new Set(journey.goals.map((g) => g.event));
   const trigger = journey.entry.trigger;
   if (trigger.type === 'inaction') names.add(trigger.notEvent);
+  for (const node of journey.nodes.values()) if (node.kind === 'wait') names.add(node.event);
   return names;
 }

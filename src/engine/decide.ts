@@ -6,7 +6,8 @@
 import { advance, shouldStart, startInstance, type Env } from '../core/interpreter.ts';
 import type { Channel } from '../core/definition.ts';
 import type { Instance, Transition } from '../core/instance.ts';
-import type { Changes, EventBatchView, NewMessage, Profile, StatDelta, TimerBatchView } from '../store/store.ts';
+import { mergeTraits } from '../core/traits.ts';
+import type { Changes, EventBatchView, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView } from '../store/store.ts';
 import type { Catalog, CatalogEntry } from './catalog.ts';
 import { renderMessage, templateScope } from './render.ts';
 
@@ -24,24 +25,24 @@ export interface DecideOptions {
 }
 
 export function decideEvents(catalog: Catalog, view: EventBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles);
   const occurrence = options.time === 'occurrence';
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
   for (const event of view.events) {
     ahead.delete(event.messageId);
-    const profile = view.profiles.get(event.userId) ?? null;
     const now = occurrence ? event.timestamp : options.now;
-    const env: Env = { now, profile };
+    // Read afresh each time: an updateProfile node earlier in this batch may have changed the traits.
+    const env = (): Env => ({ now, profile: changes.profileOf(event.userId) });
     const live = view.live.get(event.userId) ?? [];
     const stillLive: Instance[] = [];
     for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
-      if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, profile, changes);
+      if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, changes);
       if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {
-        const t = advance(entry.journey, instance, { type: 'event', event }, env);
-        changes.take(entry, t, profile, now);
+        const t = advance(entry.journey, instance, { type: 'event', event }, env());
+        changes.take(entry, t, now);
         if (t.instance.status !== 'exited') stillLive.push(t.instance);
       } else {
         stillLive.push(instance);
@@ -51,14 +52,14 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
       const entered = view.entered.get(event.userId);
       const history = { live: stillLive.some((i) => i.journeyId === entry.journeyId), everEntered: entered?.has(entry.journeyId) ?? false };
       if (!shouldStart(entry.journey, event, history)) continue;
-      let t = startInstance(entry.journey, entry.journeyId, entry.version, event, env);
-      changes.take(entry, t, profile, now);
+      let t = startInstance(entry.journey, entry.journeyId, entry.version, event, env());
+      changes.take(entry, t, now);
       // Events that happened after this one but reached us before it (a conversion overtaking its cart).
       for (const earlier of view.recent.get(event.userId) ?? []) {
         if (t.instance.status === 'exited') break;
         if (earlier.timestamp < event.timestamp || earlier.messageId === event.messageId || ahead.has(earlier.messageId) || !entry.watches.has(earlier.name)) continue;
-        t = advance(entry.journey, t.instance, { type: 'event', event: earlier }, env);
-        changes.take(entry, t, profile, now);
+        t = advance(entry.journey, t.instance, { type: 'event', event: earlier }, env());
+        changes.take(entry, t, now);
       }
       if (t.instance.status !== 'exited') stillLive.push(t.instance);
       if (t.instance.enteredAt !== null) {
@@ -72,7 +73,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
 }
 
 export function decideTimers(catalog: Catalog, view: TimerBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles);
   for (const instance of view.instances) {
     const entry = catalog.version(instance.journeyId, instance.version);
     if (!entry) {
@@ -80,20 +81,19 @@ export function decideTimers(catalog: Catalog, view: TimerBatchView, options: De
       changes.instances.set(instance.id, { ...instance, wakeAt: options.now + 1_000 });
       continue;
     }
-    const profile = view.profiles.get(instance.userId) ?? null;
     const now = options.time === 'occurrence' && instance.wakeAt !== null ? Math.min(instance.wakeAt, options.now) : options.now;
-    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, { now, profile }), profile, now);
+    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, { now, profile: changes.profileOf(instance.userId) }), now);
   }
   return changes;
 }
 
 /** Fires an instance's timers due strictly before `until`, each at its due time (an event at the same moment goes first). */
-function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, profile: Profile | null, changes: ChangeSet): Instance {
+function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, changes: ChangeSet): Instance {
   let current = instance;
   while (current.status !== 'exited' && current.wakeAt !== null && current.wakeAt < until) {
     const at = current.wakeAt;
-    const t = advance(entry.journey, current, { type: 'timer' }, { now: at, profile });
-    changes.take(entry, t, profile, at);
+    const t = advance(entry.journey, current, { type: 'timer' }, { now: at, profile: changes.profileOf(current.userId) });
+    changes.take(entry, t, at);
     if (t.instance.wakeAt === at) break; // nothing moved: never spin
     current = t.instance;
   }
@@ -104,6 +104,8 @@ function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, p
 export class ChangeSet {
   readonly instances = new Map<string, Instance>();
   readonly messages: NewMessage[] = [];
+  /** Trait patches from updateProfile nodes, in order; merged like the profile API (null removes). */
+  readonly profiles: ProfileUpsert[] = [];
   private readonly stats = new Map<string, StatDelta>();
   /** The earliest timer this unit set, so the runtime can arm its in-memory schedule. */
   earliestWake: number | null = null;
@@ -112,10 +114,17 @@ export class ChangeSet {
     private readonly now: number,
     /** Channels whose delivery is the message row itself: recorded as sent at once. */
     private readonly inStore: ReadonlySet<Channel>,
+    /** The unit's loaded profiles; updated in place so later steps of the unit see their own writes. */
+    private readonly profileViews: Map<string, Profile>,
   ) {}
 
+  profileOf(userId: string): Profile | null {
+    return this.profileViews.get(userId) ?? null;
+  }
+
   /** Records a transition made at `at` (the unit's now unless inputs carry their own time). */
-  take(entry: CatalogEntry, { instance, effects }: Transition, profile: Profile | null, at = this.now): void {
+  take(entry: CatalogEntry, { instance, effects }: Transition, at = this.now): void {
+    let profile = this.profileOf(instance.userId);
     this.instances.set(instance.id, instance);
     if (instance.wakeAt !== null && (this.earliestWake === null || instance.wakeAt < this.earliestWake)) this.earliestWake = instance.wakeAt;
     for (const effect of effects) {
@@ -133,6 +142,11 @@ export class ChangeSet {
           if (delivered) this.count(instance, effect.nodeId, 'node_sent');
           break;
         }
+        case 'profile':
+          this.profiles.push({ userId: instance.userId, traits: effect.set });
+          profile = { userId: instance.userId, traits: mergeTraits(profile?.traits ?? {}, effect.set), updatedAt: at };
+          this.profileViews.set(instance.userId, profile);
+          break;
         case 'skip':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null, at));
           break;
@@ -145,7 +159,7 @@ export class ChangeSet {
   }
 
   toChanges(): Changes {
-    return { instances: [...this.instances.values()], messages: this.messages, stats: [...this.stats.values()] };
+    return { instances: [...this.instances.values()], messages: this.messages, stats: [...this.stats.values()], profiles: this.profiles };
   }
 
   private message(i: Instance, id: string, nodeId: string, channel: NewMessage['channel'], status: NewMessage['status'], reason: NewMessage['reason'], content: NewMessage['content'], at: number): NewMessage {

@@ -96,6 +96,11 @@ export interface Changes {
   instances: Instance[];
   messages: NewMessage[];
   stats: StatDelta[];
+  /**
+   * Trait patches written by updateProfile nodes, in order; merged like upsertProfiles. Optional so that a
+   * unit of work that writes none (and older callers) can leave it out.
+   */
+  profiles?: ProfileUpsert[];
 }
 
 /** What the store loads for a batch of events before calling decide. */

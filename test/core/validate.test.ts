@@ -63,3 +63,14 @@ test('non-objects are refused with a readable message', () => {
   assert.equal(result.ok, false);
   assert.ok(!result.ok && result.problems.length > 0);
 });
+
+test('edge branch labels: each node kind declares its branches; unknown labels are refused with the edge path', () => {
+  const definition = example('abandoned-cart');
+  definition.edges[0] = { ...definition.edges[0]!, branch: 'yes' };
+  definition.edges[1] = { ...definition.edges[1]!, branch: 'next' }; // explicit "next" is the same as none
+  const result = compileJourney(definition);
+  const messages = result.ok ? [] : result.problems.map((p) => `${p.path} ${p.message}`);
+  assert.ok(messages.includes('/edges/0/branch entry node "cart-abandoned" has no branch "yes"; its branches are "next"'), JSON.stringify(messages, null, 1));
+  assert.ok(messages.some((m) => /^\/nodes\/0 node "cart-abandoned" has no "next" edge/.test(m)), JSON.stringify(messages, null, 1));
+  assert.equal(messages.length, 2);
+});

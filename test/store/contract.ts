@@ -49,6 +49,29 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    test('a unit of work writes profile traits with merge semantics; the next unit sees them', async () => {
+      const store = await open();
+      await store.upsertProfiles([{ userId: 'u1', traits: { name: 'Ana', tier: 'silver', phone: '+1' } }], 10);
+      const seen: unknown[] = [];
+      await store.ingestEvents([event('p1')], 20, (view) => {
+        seen.push(view.profiles.get('u1')?.traits); // loaded (and, in SQLite, cached) before the write
+        return { ...NO_CHANGES, profiles: [{ userId: 'u1', traits: { tier: 'gold', phone: null } }, { userId: 'u1', traits: { vip: true } }, { userId: 'u2', traits: { vip: false } }] };
+      });
+      assert.deepEqual(await store.getProfile('u1'), { userId: 'u1', traits: { name: 'Ana', tier: 'gold', vip: true }, updatedAt: 20 });
+      assert.deepEqual(await store.getProfile('u2'), { userId: 'u2', traits: { vip: false }, updatedAt: 20 });
+      await store.ingestEvents([event('p2')], 30, (view) => {
+        seen.push(view.profiles.get('u1')?.traits);
+        return NO_CHANGES;
+      });
+      assert.deepEqual(seen, [{ name: 'Ana', tier: 'silver', phone: '+1' }, { name: 'Ana', tier: 'gold', vip: true }]);
+      // A unit that fails writes no traits.
+      await assert.rejects(store.ingestEvents([event('p3')], 40, () => {
+        throw new Error('boom');
+      }));
+      assert.equal((await store.getProfile('u1'))?.updatedAt, 20);
+      await store.close();
+    });
+
     test('publishing freezes the draft as a new immutable version', async () => {
       const store = await open();
       const draft = example('abandoned-cart');

@@ -155,30 +155,7 @@ export class PostgresStore implements Store {
 
   async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
     if (profiles.length === 0) return;
-    // One statement cannot upsert a row twice: a user given twice gets a second round, applied in order.
-    const rounds: ProfileUpsert[][] = [];
-    const seen = new Map<string, number>();
-    for (const p of profiles) {
-      const round = seen.get(p.userId) ?? 0;
-      seen.set(p.userId, round + 1);
-      (rounds[round] ??= []).push(p);
-    }
-    await this.transaction(async (c) => {
-      for (const round of rounds) {
-        // The patches travel as one jsonb object keyed by user id: the insert reads it in key order (the same
-        // in every process, so concurrent upserts lock rows in one order), and the update looks up the raw
-        // patch by key, since `excluded` only has the inserted (null-free) value.
-        const patches: Record<string, Record<string, unknown>> = Object.create(null); // a user id may be "__proto__"
-        for (const p of round) patches[p.userId] = p.traits;
-        await c.query({
-          name: 'wm-upsert-profiles',
-          text: `INSERT INTO profiles (user_id, traits, updated_at)
-                 SELECT p.key, waymark_merge_patch('{}'::jsonb, p.value), $2 FROM jsonb_each($1::jsonb) AS p
-                 ON CONFLICT (user_id) DO UPDATE SET traits = waymark_merge_patch(profiles.traits, $1::jsonb -> excluded.user_id), updated_at = excluded.updated_at`,
-          values: [JSON.stringify(patches), now],
-        });
-      }
-    });
+    await this.transaction((c) => writeProfiles(c, profiles, now));
   }
 
   async getProfile(userId: string): Promise<Profile | null> {
@@ -555,6 +532,33 @@ export class PostgresStore implements Store {
       });
     }
     await addStats(c, changes.stats);
+    if (changes.profiles && changes.profiles.length > 0) await writeProfiles(c, changes.profiles, now);
+  }
+}
+
+/** Merges trait patches into profiles, batched: one statement per round (a user patched twice needs two). */
+async function writeProfiles(c: Client, profiles: ProfileUpsert[], now: number): Promise<void> {
+  // One statement cannot upsert a row twice: a user given twice gets a second round, applied in order.
+  const rounds: ProfileUpsert[][] = [];
+  const seen = new Map<string, number>();
+  for (const p of profiles) {
+    const round = seen.get(p.userId) ?? 0;
+    seen.set(p.userId, round + 1);
+    (rounds[round] ??= []).push(p);
+  }
+  for (const round of rounds) {
+    // The patches travel as one jsonb object keyed by user id: the insert reads it in key order (the same
+    // in every process, so concurrent upserts lock rows in one order), and the update looks up the raw
+    // patch by key, since `excluded` only has the inserted (null-free) value.
+    const patches: Record<string, Record<string, unknown>> = Object.create(null); // a user id may be "__proto__"
+    for (const p of round) patches[p.userId] = p.traits;
+    await c.query({
+      name: 'wm-upsert-profiles',
+      text: `INSERT INTO profiles (user_id, traits, updated_at)
+             SELECT p.key, waymark_merge_patch('{}'::jsonb, p.value), $2 FROM jsonb_each($1::jsonb) AS p
+             ON CONFLICT (user_id) DO UPDATE SET traits = waymark_merge_patch(profiles.traits, $1::jsonb -> excluded.user_id), updated_at = excluded.updated_at`,
+      values: [JSON.stringify(patches), now],
+    });
   }
 }
 

@@ -281,6 +281,10 @@ export class SqliteStore implements Store {
       this.s.insertMessage.run(m.id, m.journeyId, m.version, m.instanceId, m.nodeId, m.userId, m.channel, m.status, m.reason, m.content === null ? null : JSON.stringify(m.content), m.createdAt, m.sentAt);
     }
     for (const d of changes.stats) this.s.addStat.run(d.journeyId, d.version, d.nodeId, d.metric, d.count);
+    for (const p of changes.profiles ?? []) {
+      this.profileCache.delete(p.userId); // the cached parse is stale now; the next unit reads the merged row
+      this.s.upsertProfile.run({ userId: p.userId, traits: JSON.stringify(p.traits), now });
+    }
   }
 
   /** Most writes move an existing instance on, so try the cheaper UPDATE first. */
