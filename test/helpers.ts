@@ -51,7 +51,8 @@ export async function virtualWaymark(start = T0): Promise<VirtualWaymark> {
     clock,
     runUntil,
     async send(e) {
-      await runUntil(e.timestamp);
+      await runUntil(e.timestamp - 1); // an event goes before a timer due at the same moment
+      clock.set(Math.max(clock.now(), e.timestamp));
       await waymark.engine.ingestNow([{ messageId: e.messageId ?? `m${++messageCounter}`, properties: {}, ...e }]);
       await waymark.engine.dispatch();
     },
