@@ -59,21 +59,44 @@ function explainInstance(instance: Instance, definition: JourneyDefinition | und
   return { ...base, summary: summarize(instance, definition), steps };
 }
 
-/** The nodes in the order a user meets them: from the entry along each node's one `next` edge. */
+/** The nodes in the order a user meets them: breadth first from the entry, branches in edge order. */
 function walk(definition: JourneyDefinition): JourneyNode[] {
   const byId = new Map(definition.nodes.map((n) => [n.id, n]));
-  const next = new Map(definition.edges.map((e) => [e.from, e.to]));
-  const chain: JourneyNode[] = [];
-  const seen = new Set<string>();
-  let node: JourneyNode | undefined = definition.nodes.find((n) => n.kind === 'entry');
-  while (node && !seen.has(node.id)) {
-    seen.add(node.id);
-    chain.push(node);
-    node = byId.get(next.get(node.id) ?? '');
+  const entry = definition.nodes.find((n) => n.kind === 'entry');
+  const chain: JourneyNode[] = entry ? [entry] : [];
+  const seen = new Set(chain.map((n) => n.id));
+  for (let i = 0; i < chain.length; i++) {
+    for (const id of successors(definition, chain[i]!.id)) {
+      const node = byId.get(id);
+      if (node && !seen.has(id)) {
+        seen.add(id);
+        chain.push(node);
+      }
+    }
   }
   // Validation makes every node reachable; list any other send nodes anyway rather than hide them.
   for (const n of definition.nodes) if (!seen.has(n.id)) chain.push(n);
   return chain;
+}
+
+function successors(definition: JourneyDefinition, id: string): string[] {
+  return definition.edges.filter((e) => e.from === id).map((e) => e.to);
+}
+
+/** Whether `to` can still be reached from `from` (a branch not taken cannot). */
+function reachable(definition: JourneyDefinition, from: string, to: string): boolean {
+  const seen = new Set([from]);
+  const queue = [from];
+  while (queue.length > 0) {
+    for (const next of successors(definition, queue.shift()!)) {
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
 }
 
 function fromMessage(m: Message): Step {
@@ -96,15 +119,21 @@ function unsent(instance: Instance, definition: JourneyDefinition, chain: Journe
     return { outcome: 'not_reached', at: null, reason: 'control_group', detail: 'held out in the control group: control users get no messages (their conversions still count)' };
   }
   if (instance.status === 'pending') return { outcome: 'pending', at: null, reason: 'not_yet_qualified', detail: waitingToQualify(instance, definition) };
-  if (instance.status === 'exited') return { outcome: 'not_reached', at: null, reason: instance.exit!.reason, detail: `not reached: ${exitText(instance, definition)}` };
+  if (instance.status === 'exited') {
+    if (instance.exit!.reason === 'completed') return { outcome: 'not_reached', at: null, reason: 'other_branch', detail: 'not on the path this user took: a branch led elsewhere' };
+    return { outcome: 'not_reached', at: null, reason: instance.exit!.reason, detail: `not reached: ${exitText(instance, definition)}` };
+  }
   if (instance.nodeId === node.id) {
     return { outcome: 'pending', at: null, reason: 'dnd_deferred', detail: `due at ${iso(instance.nodeUntil)}: deferred past do-not-disturb hours` };
   }
-  const here = chain.findIndex((n) => n.id === instance.nodeId);
-  if (chain.findIndex((n) => n.id === node.id) > here) {
-    return { outcome: 'pending', at: null, reason: 'waiting', detail: `not yet: the user is waiting at ${at(chain[here], instance.nodeUntil)}` };
+  const here = chain.find((n) => n.id === instance.nodeId);
+  if (instance.nodeId !== null && reachable(definition, instance.nodeId, node.id)) {
+    return { outcome: 'pending', at: null, reason: 'waiting', detail: `not yet: the user is waiting at ${at(here, instance.nodeUntil)}` };
   }
-  return { outcome: 'not_reached', at: null, reason: null, detail: 'the user went past this node but no message was recorded' };
+  if (instance.nodeId !== null && reachable(definition, node.id, instance.nodeId)) {
+    return { outcome: 'not_reached', at: null, reason: null, detail: 'the user went past this node but no message was recorded' };
+  }
+  return { outcome: 'not_reached', at: null, reason: 'other_branch', detail: 'not on the path this user is on: a branch led elsewhere' };
 }
 
 function summarize(instance: Instance, definition: JourneyDefinition): string {
