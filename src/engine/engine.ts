@@ -165,6 +165,7 @@ export class Engine {
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
+      await this.yieldToIo();
     }
   }
 
@@ -204,7 +205,17 @@ export class Engine {
       total += n;
       this.afterCommit(set);
       if (n < this.timerBatch) return total;
+      await this.yieldToIo();
     }
+  }
+
+  /**
+   * The embedded store answers synchronously, so a loop over units of work would never let the server read
+   * a request; between units, real time gives the event loop a turn (ingest must not wait behind a backlog
+   * of timers, or a conversion lands after the message it should have stopped).
+   */
+  private yieldToIo(): Promise<void> {
+    return this.realtime ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve();
   }
 
   /** Sends pending outbox messages until none are left. */
@@ -224,6 +235,7 @@ export class Engine {
       );
       await this.store.recordOutcomes(outcomes);
       total += outcomes.length;
+      await this.yieldToIo();
     }
   }
 

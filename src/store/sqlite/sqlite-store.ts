@@ -51,7 +51,6 @@ export class SqliteStore implements Store {
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('mmap_size = 268435456');
-    this.db.pragma('wal_autocheckpoint = 10000');
     migrate(this.db);
     this.s = prepareStatements(this.db);
   }
