@@ -1,15 +1,14 @@
 /**
- * Real-time abandoned-cart benchmark: starts a Waymark server on a fresh embedded store, replays the
+ * Real-time abandoned-cart benchmark: starts Waymark on a fresh store (a SQLite file, or with --database a
+ * fresh PostgreSQL schema, with --workers N as one api process and N worker processes), replays the
  * workload over HTTP in real time the way an SDK would (batched), then checks every send against
- * expected.json and prints throughput, lateness and the server's CPU and memory.
+ * expected.json and prints throughput, lateness and the CPU and memory of the servers (and the database).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readExpected, SendChecker, type CheckReport } from './check.ts';
-import { processTreeUsage } from './proc.ts';
+import { startCluster } from './cluster.ts';
 import { ensureWorkload, readLines, type BenchArgs } from './common.ts';
 
 const ADMIN_KEY = 'wm_admin_benchmark_key';
@@ -32,17 +31,18 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
   const expected = await readExpected(join(dir, 'expected.json'));
   const { windowMs, delayMs } = expected.params;
   const data = mkdtempSync(join(tmpdir(), 'waymark-bench-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = startServer(join(data, 'bench.db'), port);
+  const cluster = await startCluster({ ...(args.database ? { database: args.database } : {}), workers: args.workers, analyzeMs: args.analyzeMs, serveArgs: args.serveArgs, dataDir: data, env: { WAYMARK_ADMIN_KEY: ADMIN_KEY, WAYMARK_WRITE_KEY: WRITE_KEY } }).catch((error) => {
+    rmSync(data, { recursive: true, force: true });
+    throw error;
+  });
+  const base = cluster.base;
+  log(`servers: ${cluster.label}${cluster.schema ? ` (schema ${cluster.schema})` : ''}${args.serveArgs.length > 0 ? `, serve ${args.serveArgs.join(' ')}` : ''}`);
   try {
-    await waitForHealth(base, server);
     await createJourney(base, windowMs, delayMs);
     const profileCount = await uploadProfiles(base, join(dir, 'profiles.ndjson'));
     log(`profiles: ${profileCount} uploaded`);
 
-    const usage = processTreeUsage(server.pid!);
-    const cpuBefore = usage.cpuSeconds();
+    const cpuBefore = cluster.cpu();
     const replay = await replayEvents(base, join(dir, 'events.ndjson'), args.batchMs);
     // Wait for the last due message, plus slack for a slow engine to catch up.
     const lastDue = replay.t0 + expected.lastDueAt;
@@ -53,9 +53,9 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
       seen = await countSent(base);
       if (seen >= total || Date.now() > lastDue + args.settleMs) break;
     }
-    const cpu = usage.cpuSeconds() - cpuBefore;
+    const cpuAfter = cluster.cpu();
     const runSeconds = (Date.now() - replay.t0) / 1000;
-    const rssMb = usage.peakRssMb();
+    const rssMb = cluster.peakRssMb();
 
     const checker = new SendChecker(expected);
     await forEachSent(base, (m) => checker.add(m.userId, m.channel, m.sentAt - replay.t0));
@@ -63,6 +63,7 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
 
     const spanSeconds = expected.params.spanMs / 1000;
     console.log('');
+    console.log(`servers           ${cluster.label}${args.serveArgs.length > 0 ? ` (serve ${args.serveArgs.join(' ')})` : ''}`);
     console.log(`workload          ${dir}`);
     console.log(`users             ${expected.users}  (W=${windowMs} ms, D=${delayMs} ms, span ${spanSeconds} s)`);
     const offered = replay.carts / spanSeconds;
@@ -72,39 +73,18 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
     console.log(`errors            missing ${report.missing}, unexpected ${report.unexpected}, duplicate ${report.duplicate}, after conversion ${report.afterConversion}`);
     for (const example of report.examples.slice(0, 5)) console.log(`                  e.g. ${example}`);
     console.log(`lateness ms       p50 ${report.lateness.p50}  p95 ${report.lateness.p95}  p99 ${report.lateness.p99}  max ${report.lateness.max}`);
-    console.log(`server            CPU ${cpu.toFixed(1)} s over ${runSeconds.toFixed(1)} s (${((cpu / runSeconds) * 100).toFixed(0)}% of one core), peak RSS ${rssMb.toFixed(0)} MB`);
+    const share = (seconds: number) => `${seconds.toFixed(1)} s (${((seconds / runSeconds) * 100).toFixed(0)}% of one core)`;
+    const roles = Object.keys(cpuAfter.byRole).map((role) => `${role} ${share(cpuAfter.byRole[role]! - (cpuBefore.byRole[role] ?? 0))}`);
+    console.log(`server            CPU over ${runSeconds.toFixed(1)} s: ${roles.join(', ')}; peak RSS ${rssMb.toFixed(0)} MB`);
+    if (cpuAfter.database !== null) console.log(`database          CPU ${share(cpuAfter.database - cpuBefore.database!)} (every postgres process on this machine)`);
+    console.log(`machine           CPU ${share(cpuAfter.machine - cpuBefore.machine)} busy of ${availableParallelism()} cores (everything on the machine, this benchmark's client included)`);
     const errors = report.errors + replay.failedRequests;
     console.log(`errors: ${errors}  p99_ms: ${report.lateness.p99}  rate: ${Math.round(offered)} carts/s`);
     return { ...report, errors };
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await cluster.stop();
     rmSync(data, { recursive: true, force: true });
   }
-}
-
-function startServer(db: string, port: number): ChildProcess {
-  // BENCH_PROFILE_DIR=dir writes a CPU profile of the server there.
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'bin/waymark.mjs'), 'serve', '--db', db, '--port', String(port)], {
-    env: { ...process.env, WAYMARK_ADMIN_KEY: ADMIN_KEY, WAYMARK_WRITE_KEY: WRITE_KEY },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function waitForHealth(base: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited with code ${server.exitCode}`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error('server did not become healthy within 30 s');
 }
 
 async function api(base: string, method: string, path: string, key: string, body?: unknown): Promise<any> {
@@ -226,17 +206,6 @@ async function forEachSent(base: string, visit: (m: SentMessage) => void): Promi
 async function countSent(base: string): Promise<number> {
   const stats = await api(base, 'GET', '/v1/journeys/cart-bench/stats', ADMIN_KEY);
   return (stats.nodes as Array<{ sent: number }>).reduce((sum, n) => sum + (n.sent ?? 0), 0);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -11,6 +11,14 @@ export interface BenchArgs extends WorkloadParams {
   batchMs: number;
   /** How long to wait past the last due time for stragglers. */
   settleMs: number;
+  /** A postgres:// URL: run on PostgreSQL, in a fresh schema dropped afterwards; otherwise a fresh SQLite file. */
+  database?: string;
+  /** 0: one `serve` process (role all). N >= 1 (PostgreSQL only): one `--role api` process and N `--role worker` processes. */
+  workers: number;
+  /** PostgreSQL: ANALYZE the schema's tables this often (default 5000; 0: leave it to autovacuum). See cluster.ts. */
+  analyzeMs: number;
+  /** Extra `waymark serve` options for every server process (--timer-batch N, --poll-ms N, --timer-gap-ms N). */
+  serveArgs: string[];
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -18,14 +26,23 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out']);
+  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--timer-gap-ms']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const workload = get('--workload');
+  const database = get('--database');
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new Error('--database must be a postgres:// URL (the default is a fresh SQLite file)');
+  const workers = Number(get('--workers') ?? 0);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new Error('--workers must be a whole number from 0 to 64');
+  if (workers > 0 && database === undefined) throw new Error('--workers needs --database postgres://...: SQLite runs in one process');
   return {
     ...parseWorkloadArgs(argv),
     ...(workload ? { workload } : {}),
     batchMs: Number(get('--batch-ms') ?? 10),
     settleMs: Number(get('--settle-ms') ?? 10_000),
+    ...(database !== undefined ? { database } : {}),
+    workers,
+    analyzeMs: Number(get('--analyze-ms') ?? 5_000),
+    serveArgs: ['--timer-batch', '--poll-ms', '--timer-gap-ms'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
   };
 }
 

@@ -2,6 +2,10 @@
  * Benchmarks. `npm run bench -- cart [options]` replays the abandoned-cart workload over HTTP in real time;
  * `npm run bench -- simulate [options]` pushes it through `simulate` on a virtual clock as fast as it goes.
  * Options: --users N --span-ms S --window-ms W --delay-ms D --seed K, or --workload DIR.
+ * cart on PostgreSQL: --database postgres://... (a fresh schema, dropped afterwards) and --workers N (0: one
+ * `serve` process, role all; N: one `--role api` process and N `--role worker` processes), --analyze-ms MS
+ * (ANALYZE the schema this often, default 5000; 0: leave it to autovacuum); --timer-batch N and --poll-ms N
+ * are passed to every `serve`.
  */
 import { runCartBench } from './cart.ts';
 import { parseBenchArgs } from './common.ts';

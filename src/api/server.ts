@@ -16,7 +16,7 @@ import { registerOpenApi } from './openapi.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
-import { metaRoutes } from './routes/meta.ts';
+import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { userRoutes } from './routes/users.ts';
 import { createValidatorCompiler, problemsOf } from './validation.ts';
@@ -42,12 +42,27 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   await registerOpenApi(app);
 
   const context: RouteContext = { waymark, maxBatch: options.maxBatch ?? 1000 };
-  metaRoutes(app);
+  metaRoutes(app, waymark);
   eventRoutes(app, context);
   profileRoutes(app, context);
   journeyRoutes(app, context);
   userRoutes(app, context);
   messageRoutes(app, context);
+  return app;
+}
+
+/**
+ * The listener of a worker process: GET /health and GET /ready only, no keys, nothing else (404). The
+ * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes.
+ */
+export async function buildHealthServer(waymark: Waymark, options: Pick<ServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setErrorHandler(errorHandler(1024, options.logger ? null : (...args) => console.error(...args)));
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: a worker serves only /health and /ready` });
+  });
+  healthRoutes(app, waymark);
   return app;
 }
 

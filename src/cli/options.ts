@@ -19,3 +19,11 @@ export function isoInstant(value: string): string {
   if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z.');
   return value;
 }
+
+export function nonNegativeInt(name: string, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`${name} must be a whole number from 0 to ${max}.`);
+    return n;
+  };
+}

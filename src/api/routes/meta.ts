@@ -1,12 +1,41 @@
-/** Unauthenticated routes: liveness and the API description. */
+/** Unauthenticated routes: liveness, readiness and the API description. */
 import Type from 'typebox';
+import type { Waymark } from '../../app/waymark.ts';
 import type { Api } from '../context.ts';
 
-export function metaRoutes(app: Api): void {
+const Ready = Type.Object({ ready: Type.Boolean(), reason: Type.Optional(Type.String()) });
+
+/**
+ * GET /health: liveness, the process is up and serving (no store access: a database outage must not get
+ * every process restarted). GET /ready: readiness, the store answers a cheap query and the process is not
+ * shutting down; 503 otherwise, so a load balancer stops sending it work.
+ */
+export function healthRoutes(app: Api, waymark: Waymark): void {
   app.get(
     '/health',
     { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Liveness', security: [], response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
     async () => ({ ok: true }),
   );
+  app.get(
+    '/ready',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['meta'],
+        summary: 'Readiness',
+        description: 'Ready when the store answers a cheap query and the process is not shutting down; 503 with the reason otherwise.',
+        security: [],
+        response: { 200: Ready, 503: Ready },
+      },
+    },
+    async (_request, reply) => {
+      const readiness = await waymark.readiness();
+      return reply.code(readiness.ready ? 200 : 503).send(readiness);
+    },
+  );
+}
+
+export function metaRoutes(app: Api, waymark: Waymark): void {
+  healthRoutes(app, waymark);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }

@@ -1,61 +1,159 @@
-/** `waymark serve`: the engine, the HTTP API and the embedded SQLite store in one process. */
+/**
+ * `waymark serve`: the engine and the HTTP API, on the embedded SQLite file or on PostgreSQL.
+ *
+ * Roles (PostgreSQL): `all` (default) runs the HTTP API and the workers (timers, outbox) in one process;
+ * `api` runs the HTTP API, and ingested events do what they cause at once, but timers and sends are left to
+ * workers; `worker` fires timers and dispatches the outbox, and listens only for GET /health and GET /ready.
+ * Any number of each against one database. SQLite is single-process: role `all` only.
+ */
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Waymark } from '../../app/waymark.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
+import type { PostgresStore } from '../../store/postgres/postgres-store.ts';
 import { CliError } from '../errors.ts';
-import { port } from '../options.ts';
+import { nonNegativeInt, port, positiveInt } from '../options.ts';
+
+const ROLES = ['all', 'api', 'worker'] as const;
+/** PostgreSQL's default --timer-gap-ms (see the option). */
+const PG_TIMER_GAP_MS = 25;
+type Role = (typeof ROLES)[number];
 
 interface ServeOptions {
-  db: string;
+  db?: string;
+  database?: string;
+  role: string;
   port?: number;
   host: string;
   example?: string[];
   log?: boolean;
+  poolSize?: number;
+  drainMs?: number;
+  pollMs?: number;
+  timerBatch?: number;
+  timerGapMs?: number;
 }
+
+/** Where the data lives: an embedded SQLite file, or a PostgreSQL database (and schema). */
+export type DatabaseChoice = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string; shown: string };
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run Waymark: engine, HTTP API and the embedded SQLite store')
-    .option('--db <file>', 'SQLite database file, created if missing', './data/waymark.db')
-    .option('--port <n>', 'port to listen on (env PORT, default 3000)', port)
+    .description('run Waymark: the HTTP API and the engine, on the embedded SQLite file or on PostgreSQL')
+    .option('--db <file>', 'SQLite database file, created if missing (default ./data/waymark.db)')
+    .option(
+      '--database <url>',
+      'postgres://user:pass@host:5432/db[?schema=NAME] selects PostgreSQL (env DATABASE_URL; the schema also from env WAYMARK_PG_SCHEMA); anything else is a SQLite file',
+    )
+    .option('--role <role>', 'all: API and workers; api: HTTP API only; worker: timers and sends, plus /health and /ready (PostgreSQL only)', 'all')
+    .option('--port <n>', 'port to listen on, 0 for any free port (env PORT, default 3000); a worker serves only /health and /ready on it', port)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--example <file...>', 'create and publish these journey files unless a journey with that id exists (id from the file name)')
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option('--pool-size <n>', 'PostgreSQL connections of this process (default 10)', positiveInt('--pool-size', 1000))
+    .option('--drain-ms <n>', 'on SIGTERM, answer /ready with 503 and keep serving this long before closing, so load balancers stop sending work (default 0)', nonNegativeInt('--drain-ms'))
+    .option('--poll-ms <n>', 'how often the engine looks for timers and journeys set by other processes (default 1000)', positiveInt('--poll-ms', 3_600_000))
+    .option('--timer-gap-ms <n>', 'shortest time between two timer runs of this process (default 5 on SQLite, 25 on PostgreSQL, where workers otherwise re-poll rows another worker holds)', nonNegativeInt('--timer-gap-ms', 60_000))
+    .option('--timer-batch <n>', 'most due timers one transaction claims (default 2000); smaller holds users\' locks for less time', positiveInt('--timer-batch', 100_000))
     .action((options: ServeOptions) => serve(options));
 }
 
+/** --database, else --db, else DATABASE_URL, else ./data/waymark.db. A postgres:// URL means PostgreSQL. */
+export function chooseDatabase(options: { db?: string; database?: string }, env: NodeJS.ProcessEnv = process.env): DatabaseChoice {
+  if (options.db !== undefined && options.database !== undefined) throw new CliError('give either --db FILE (SQLite) or --database URL, not both');
+  const given = options.database ?? options.db ?? (env.DATABASE_URL || undefined) ?? './data/waymark.db';
+  if (options.db !== undefined || !/^postgres(ql)?:\/\//i.test(given)) return { kind: 'sqlite', file: resolve(given) };
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new CliError('the PostgreSQL URL cannot be parsed; expected postgres://user:password@host:5432/database');
+  }
+  // ?schema= is Waymark's, not the driver's: take it out of the URL.
+  const fromUrl = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  const schema = fromUrl || env.WAYMARK_PG_SCHEMA || undefined;
+  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new CliError(`the schema must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(schema)}`);
+  const shown = new URL(url.toString());
+  if (shown.password) shown.password = '***';
+  return { kind: 'postgres', url: url.toString(), ...(schema !== undefined ? { schema } : {}), shown: shown.toString() };
+}
+
 async function serve(options: ServeOptions): Promise<void> {
+  if (!(ROLES as readonly string[]).includes(options.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(options.role)}`);
+  const role = options.role as Role;
+  const database = chooseDatabase(options);
+  if (database.kind === 'sqlite' && role !== 'all') {
+    throw new CliError(
+      `--role ${role} needs PostgreSQL (--database postgres://... or DATABASE_URL): SQLite is a single-process store, so run one \`waymark serve\` (role all) on it`,
+    );
+  }
+  if (role === 'worker' && options.example !== undefined) throw new CliError('--example is for the api and all roles: a worker serves no API and creates no journeys');
+  if (database.kind === 'sqlite' && options.poolSize !== undefined) throw new CliError('--pool-size is for PostgreSQL');
   const listenPort = options.port ?? portFromEnv();
-  const dbFile = resolve(options.db);
   // Read the example journeys first: a typo in a path should fail before anything is created.
-  const examples = [];
+  const examples: Array<{ file: string; id: string } & Awaited<ReturnType<typeof readJourney>>> = [];
   for (const file of options.example ?? []) examples.push({ file, id: journeyIdFromFile(file), ...(await readJourney(file)) });
-  mkdirSync(dirname(dbFile), { recursive: true });
+  if (database.kind === 'sqlite') mkdirSync(dirname(database.file), { recursive: true });
 
   // Loaded here, not at the top: the rest of the CLI starts faster without the server's dependencies.
-  const [{ openWaymark }, { buildServer }, { ensureApiKeys }] = await Promise.all([
+  const [{ openWaymark }, { buildServer, buildHealthServer }, { ensureApiKeys }] = await Promise.all([
     import('../../app/waymark.ts'),
     import('../../api/server.ts'),
     import('../../api/keys.ts'),
   ]);
-  const waymark = await openWaymark({ database: dbFile });
+  let store: PostgresStore | null = null;
+  if (database.kind === 'postgres') {
+    const { PostgresStore } = await import('../../store/postgres/postgres-store.ts');
+    try {
+      store = await PostgresStore.open(database.url, {
+        ...(database.schema !== undefined ? { schema: database.schema } : {}),
+        ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+      });
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  }
+  const pg = store;
+  const waymark = await openWaymark({
+    database: pg ?? (database as { file: string }).file,
+    background: role !== 'api',
+    engine: {
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.timerBatch !== undefined ? { timerBatch: options.timerBatch } : {}),
+      // On PostgreSQL a worker that finds the due rows claimed by another worker looks again after this gap:
+      // 5 ms (the engine's default) has every idle worker re-polling hundreds of times a second.
+      ...(options.timerGapMs !== undefined ? { timerCoalesceMs: options.timerGapMs } : pg ? { timerCoalesceMs: PG_TIMER_GAP_MS } : {}),
+    },
+    ...(pg ? { probe: () => pg.pool.query('SELECT 1') } : {}),
+  }).catch(async (error) => {
+    await pg?.close().catch(() => {});
+    throw error;
+  });
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   try {
-    const keys = await ensureApiKeys(waymark.store, seedKeys());
-    if (keys.admin || keys.write) printNewKeys(keys);
-    for (const example of examples) {
-      if (await waymark.store.getJourney(example.id)) {
-        process.stdout.write(`example journey ${example.id} exists already; left as it is\n`);
-        continue;
-      }
-      await waymark.journeys.create({ id: example.id, definition: example.definition, ...(example.layout ? { layout: example.layout } : {}) });
-      const version = await waymark.journeys.publish(example.id);
-      process.stdout.write(`example journey ${example.id} created from ${example.file} and published (version ${version.version})\n`);
+    if (role !== 'worker') {
+      // Several api processes may start at once on an empty PostgreSQL database: one makes the keys and
+      // the examples, the others then find them.
+      await startupLock(store, async () => {
+        const keys = await ensureApiKeys(waymark.store, seedKeys());
+        if (keys.admin || keys.write) printNewKeys(keys);
+        for (const example of examples) {
+          if (await waymark.store.getJourney(example.id)) {
+            process.stdout.write(`example journey ${example.id} exists already; left as it is\n`);
+            continue;
+          }
+          await waymark.journeys.create({ id: example.id, definition: example.definition, ...(example.layout ? { layout: example.layout } : {}) });
+          const version = await waymark.journeys.publish(example.id);
+          process.stdout.write(`example journey ${example.id} created from ${example.file} and published (version ${version.version})\n`);
+        }
+      });
+      app = await buildServer(waymark, { logger: options.log === true });
+    } else {
+      app = await buildHealthServer(waymark, { logger: options.log === true });
     }
-    app = await buildServer(waymark, { logger: options.log === true });
     try {
       await app.listen({ port: listenPort, host: options.host });
     } catch (error) {
@@ -71,8 +169,28 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   const address = app.server.address();
   const shown = address && typeof address === 'object' ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
-  process.stdout.write(`Waymark listening on ${shown} (database ${dbFile}); Ctrl-C to stop\n`);
-  onShutdown(app, waymark);
+  const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
+  const where = database.kind === 'sqlite' ? `SQLite ${database.file}` : `PostgreSQL ${database.shown}, schema ${store!.schema}`;
+  process.stdout.write(`Waymark listening on ${shown} (${what}; ${where}); Ctrl-C to stop\n`);
+  onShutdown(app, waymark, options.drainMs ?? 0);
+}
+
+/** Runs `fn` holding a session advisory lock of the schema (PostgreSQL); on SQLite just runs it. */
+async function startupLock(store: PostgresStore | null, fn: () => Promise<void>): Promise<void> {
+  if (!store) return fn();
+  const { hash53 } = await import('../../store/postgres/postgres-store.ts');
+  const key = String(hash53(`waymark:${store.schema}:startup`));
+  const client = await store.pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+    try {
+      await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 function portFromEnv(): number {
@@ -105,7 +223,14 @@ function printNewKeys(keys: { admin?: string; write?: string }): void {
   );
 }
 
-function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark): void {
+/**
+ * Graceful shutdown on SIGTERM or SIGINT: /ready answers 503 at once (and for --drain-ms the process keeps
+ * serving), then the listener stops accepting and waits for requests under way, queued events are
+ * committed, the engine's timer and dispatch work under way finishes, and the store closes; exit 0. A
+ * timer batch or outbox lease never outlives the process: what is not committed rolls back and is claimed
+ * again by another worker. A second signal exits at once.
+ */
+function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark, drainMs: number): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) {
@@ -113,9 +238,11 @@ function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark): void 
       process.exit(1);
     }
     closing = true;
+    waymark.drain();
     process.stdout.write(`${signal}: stopping (finishing requests and queued work)...\n`);
     void (async () => {
       try {
+        if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
         await app.close();
         await waymark.close();
         process.stdout.write('stopped\n');
