@@ -117,14 +117,28 @@ class Run {
   onEvent(event: JourneyEvent): void {
     const i = this.instance;
     if (i.status === 'exited' || event.timestamp < i.createdAt) return;
+    if (i.status === 'pending') return this.whilePending(event);
+    this.checkGoal(event);
+    if (i.status === 'active') this.checkWait(event);
+  }
+
+  /** An event for a user whose inaction window is open, or closed with the engine not yet caught up. */
+  private whilePending(event: JourneyEvent): void {
+    const i = this.instance;
     const trigger = this.journey.entry.trigger;
-    if (i.status === 'pending') {
-      // Converted before the engine acted on the window's end: never message someone who already did it.
+    const deadline = i.nodeUntil!;
+    if (event.timestamp <= deadline) {
       if (trigger.type === 'inaction' && event.name === trigger.notEvent) this.exit('not_qualified');
       return;
     }
+    // The window had closed before this event happened, so the user qualified then. A goal now exits them
+    // at once as a conversion, before any of the path's messages: those were due while the engine was behind,
+    // and a user who has converted gets none. Any other event waits for the timer to qualify them.
+    if (!this.journey.goals.some((g) => goalMatches(g, event, deadline))) return;
+    this.base = deadline;
+    this.qualify(false);
     this.checkGoal(event);
-    if (i.status === 'active') this.checkWait(event);
+    if (i.status === 'active') this.walkFrom(this.journey.entry.id); // a count-only goal: the path goes on
   }
 
   private checkGoal(event: JourneyEvent): void {
@@ -161,7 +175,8 @@ class Run {
     this.walkFrom(this.next(node.id, YES));
   }
 
-  qualify(): void {
+  /** The user is in: counted, assigned to the control group or not, and (unless told otherwise) started on the path. */
+  qualify(walk = true): void {
     const i = this.instance;
     const now = this.base;
     this.count('qualified');
@@ -178,7 +193,7 @@ class Run {
     i.status = 'active';
     i.timeoutAt = timeoutMs === null ? null : now + timeoutMs;
     this.count('entered');
-    this.walkFrom(this.journey.entry.id);
+    if (walk) this.walkFrom(this.journey.entry.id);
   }
 
   /** A wait at `nodeId` has ended. */

@@ -69,13 +69,25 @@ test('the interpreter is deterministic: same inputs, same outputs', () => {
   assert.deepEqual(a, b);
 });
 
+test('a charge after the window closed, reaching a lagging engine before its timer: entered and converted, no messages', () => {
+  const journey = compile(example('abandoned-cart'));
+  const t0 = Date.UTC(2026, 0, 5, 12);
+  const pending = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance;
+  const late = advance(journey, pending, { type: 'event', event: charged('u', t0 + 3 * MIN) }, { now: t0 + 3 * MIN, profile: profile('u') });
+  assert.equal(late.instance.status, 'exited');
+  assert.equal(late.instance.exit?.reason, 'goal');
+  assert.equal(late.instance.enteredAt, t0 + 2 * MIN, 'entered when the window closed');
+  assert.deepEqual(late.effects.filter((e) => e.type === 'count').map((e) => (e as { metric: string }).metric), ['qualified', 'entered', 'goal', 'node_goal']);
+  assert.ok(!late.effects.some((e) => e.type === 'send'), 'no message to a user who has converted');
+});
+
 test('a charge before the engine acts on the window closes the door; an earlier one is ignored', () => {
   const journey = compile(example('abandoned-cart'));
   const t0 = Date.UTC(2026, 0, 5, 12);
   const pending = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance;
   const before = advance(journey, pending, { type: 'event', event: charged('u', t0 - 1) }, { now: t0 + 10, profile: profile('u') });
   assert.equal(before.instance.status, 'pending', 'a charge older than the cart does not count');
-  const inside = advance(journey, pending, { type: 'event', event: charged('u', t0 + MIN) }, { now: t0 + MIN, profile: profile('u') });
+  const inside = advance(journey, pending, { type: 'event', event: charged('u', t0 + 2 * MIN) }, { now: t0 + 2 * MIN + 50, profile: profile('u') });
   assert.equal(inside.instance.status, 'exited');
   assert.equal(inside.instance.exit?.reason, 'not_qualified');
   assert.equal(inside.instance.wakeAt, null);
