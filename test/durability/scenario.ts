@@ -1,0 +1,176 @@
+/**
+ * The crash scenario both kill -9 tests run, on whichever store `serve` is pointed at: the abandoned-cart
+ * workload replayed in real time by a client that retries like an SDK's queue, while the server is killed
+ * with SIGKILL at random moments and started again on the same database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { generateWorkload } from '../../bench/workload.ts';
+import { ROOT } from '../helpers.ts';
+import type { ExpectedUser } from './verdict.ts';
+
+export const ADMIN = 'wm_admin_durability_test';
+export const WRITE = 'wm_write_durability_test';
+
+export interface ScenarioOptions {
+  dir: string;
+  /** `serve` arguments naming the database, e.g. ['--db', file] or ['--database', url]. */
+  database: string[];
+  users: number;
+  spanMs: number;
+  windowMs: number;
+  delayMs: number;
+  kills: number;
+  /** Live instances in the store, read right after each kill. */
+  liveInstances(): Promise<number>;
+}
+
+export interface ScenarioRun {
+  expected: ExpectedUser[];
+  events: number;
+  t0: number;
+  /** When the last expected message was due. */
+  lastDue: number;
+  inFlightAtKill: number[];
+  /** Stops the running server with SIGTERM; resolves to its exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> {
+  generateWorkload({ users: o.users, spanMs: o.spanMs, windowMs: o.windowMs, delayMs: o.delayMs, seed: 7 }, join(o.dir, 'workload'));
+  const expected = (JSON.parse(readFileSync(join(o.dir, 'workload', 'expected.json'), 'utf8')) as { users: ExpectedUser[] }).users;
+  const events = lines(join(o.dir, 'workload', 'events.ndjson')) as Array<{ at: number; userId: string; event: string; properties: unknown }>;
+  const profiles = lines(join(o.dir, 'workload', 'profiles.ndjson')) as Array<{ userId: string }>;
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const start = () =>
+    spawn(process.execPath, [join(ROOT, 'bin/waymark.mjs'), 'serve', ...o.database, '--port', String(port)], {
+      env: { ...process.env, WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE },
+      stdio: 'ignore',
+    });
+  let server: ChildProcess = start();
+  // Whatever happens below, no server is left running.
+  const killServer = () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  };
+  process.once('exit', killServer);
+  await healthy(base).catch((error) => {
+    killServer();
+    throw error;
+  });
+  const definition = JSON.parse(readFileSync(join(ROOT, 'examples/abandoned-cart.json'), 'utf8'));
+  definition.nodes[0].trigger.within = `${o.windowMs}ms`;
+  for (const node of definition.nodes) if (node.kind === 'delay') node.duration = `${o.delayMs}ms`;
+  await post(base, '/v1/journeys', ADMIN, { id: 'cart', definition });
+  await post(base, '/v1/journeys/cart/publish', ADMIN, {});
+  for (let i = 0; i < profiles.length; i += 1000) {
+    await post(base, '/v1/profiles', WRITE, { batch: profiles.slice(i, i + 1000).map(({ userId, ...traits }) => ({ userId, traits })) });
+  }
+
+  // The client: one batch in flight at a time, retried until the server takes it, like an SDK's queue.
+  const t0 = Date.now() + 300;
+  const queue: unknown[] = [];
+  let replayDone = false;
+  const sender = (async () => {
+    while (!replayDone || queue.length > 0) {
+      if (queue.length === 0) {
+        await sleep(5);
+        continue;
+      }
+      const batch = queue.slice(0, 500);
+      for (;;) {
+        try {
+          await post(base, '/v1/events', WRITE, { batch });
+          break;
+        } catch {
+          await sleep(50); // the server is down: retry the same batch (same messageIds, so no duplicates)
+        }
+      }
+      queue.splice(0, batch.length);
+    }
+  })();
+
+  const killAt = Array.from({ length: o.kills }, () => 500 + Math.random() * (o.spanMs + o.windowMs + o.delayMs)).sort((a, b) => a - b);
+  const inFlightAtKill: number[] = [];
+  const killer = (async () => {
+    for (const at of killAt) {
+      await sleep(t0 + at - Date.now());
+      server.kill('SIGKILL');
+      await new Promise((resolve) => server.once('exit', resolve));
+      inFlightAtKill.push(await o.liveInstances());
+      server = start();
+      await healthy(base);
+    }
+  })();
+
+  let next = 0;
+  while (next < events.length) {
+    const elapsed = Date.now() - t0;
+    while (next < events.length && events[next]!.at <= elapsed) {
+      const e = events[next]!;
+      queue.push({ messageId: `e${next}`, userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at });
+      next++;
+    }
+    await sleep(5);
+  }
+  replayDone = true;
+  await Promise.all([sender, killer]);
+
+  return {
+    expected,
+    events: events.length,
+    t0,
+    lastDue: t0 + Math.max(...expected.flatMap((u) => Object.values(u.sends))),
+    inFlightAtKill,
+    async stop() {
+      process.removeListener('exit', killServer);
+      if (server.exitCode !== null || server.signalCode !== null) return server.exitCode;
+      server.kill('SIGTERM');
+      return new Promise((resolve) => server.once('exit', (code) => resolve(code)));
+    },
+  };
+}
+
+function lines(file: string): unknown[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+async function healthy(base: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(25);
+  }
+  throw new Error('server did not come up');
+}
+
+async function post(base: string, path: string, key: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
