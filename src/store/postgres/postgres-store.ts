@@ -46,6 +46,9 @@ import type {
   TimerBatchView,
 } from '../store.ts';
 import { migrate } from './migrate.ts';
+import { rowMappers, type Row } from '../rows.ts';
+
+const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage } = rowMappers((value) => value);
 
 export interface PostgresOptions {
   /**
@@ -65,7 +68,6 @@ export interface PostgresOptions {
   pool?: Omit<pg.PoolConfig, 'connectionString' | 'types' | 'options' | 'max'>;
 }
 
-type Row = Record<string, unknown>;
 type Client = pg.PoolClient;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -586,52 +588,9 @@ async function addStats(c: Client, deltas: StatDelta[]): Promise<void> {
   });
 }
 
-function toProfile(row: Row): Profile {
-  return { userId: row.user_id as string, traits: row.traits as Record<string, unknown>, updatedAt: row.updated_at as number };
-}
 
-function toEvent(r: Row): StoredEvent {
-  return {
-    messageId: r.message_id as string,
-    userId: r.user_id as string,
-    name: r.name as string,
-    timestamp: r.ts as number,
-    properties: r.properties as Record<string, unknown>,
-    receivedAt: r.received_at as number,
-  };
-}
 
-function toJourney(row: Row): JourneyRecord {
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    status: row.status as JourneyStatus,
-    version: row.version as number | null,
-    draft: row.draft as JourneyDefinition,
-    layout: row.layout as JourneyRecord['layout'],
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  };
-}
 
-function toMessage(row: Row): Message {
-  return {
-    seq: row.seq as number,
-    id: row.id as string,
-    journeyId: row.journey_id as string,
-    version: row.version as number,
-    instanceId: row.instance_id as string,
-    nodeId: row.node_id as string,
-    userId: row.user_id as string,
-    channel: row.channel as Message['channel'],
-    status: row.status as Message['status'],
-    reason: row.reason as string | null,
-    content: row.content as Message['content'],
-    createdAt: row.created_at as number,
-    sentAt: row.sent_at as number | null,
-    attempts: row.attempts as number,
-  };
-}
 
 /**
  * The advisory lock key that serializes a user's units of work: 53 bits of a hash of (schema, user id), so

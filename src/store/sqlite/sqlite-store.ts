@@ -26,6 +26,9 @@ import type {
   StoredEvent,
   TimerBatchView,
 } from '../store.ts';
+import { rowMappers, type Row } from '../rows.ts';
+
+const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage } = rowMappers((value) => JSON.parse(value as string));
 
 export interface SqliteOptions {
   /** 'safe' survives power loss up to the last commit; 'fast' (simulations) may lose recent commits on a crash of the machine. */
@@ -36,7 +39,6 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const IN_CHUNK = 500; // bound the size of IN (...) lists
 const PROFILE_CACHE_SIZE = 200_000;
 
-type Row = Record<string, unknown>;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -355,56 +357,13 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-function toProfile(row: Row): Profile {
-  return { userId: row.user_id as string, traits: JSON.parse(row.traits as string), updatedAt: row.updated_at as number };
-}
 
-function toEvent(r: Row): StoredEvent {
-  return {
-    messageId: r.message_id as string,
-    userId: r.user_id as string,
-    name: r.name as string,
-    timestamp: r.ts as number,
-    properties: JSON.parse(r.properties as string),
-    receivedAt: r.received_at as number,
-  };
-}
 
-function toJourney(row: Row): JourneyRecord {
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    status: row.status as JourneyStatus,
-    version: row.version as number | null,
-    draft: JSON.parse(row.draft as string),
-    layout: JSON.parse(row.layout as string),
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  };
-}
 
 function toInstance(row: Row): Instance {
   return JSON.parse(row.state as string);
 }
 
-function toMessage(row: Row): Message {
-  return {
-    seq: row.seq as number,
-    id: row.id as string,
-    journeyId: row.journey_id as string,
-    version: row.version as number,
-    instanceId: row.instance_id as string,
-    nodeId: row.node_id as string,
-    userId: row.user_id as string,
-    channel: row.channel as Message['channel'],
-    status: row.status as Message['status'],
-    reason: row.reason as string | null,
-    content: row.content === null ? null : JSON.parse(row.content as string),
-    createdAt: row.created_at as number,
-    sentAt: row.sent_at as number | null,
-    attempts: row.attempts as number,
-  };
-}
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];

@@ -1,0 +1,51 @@
+/**
+ * Row to record mappers shared by the adapters. Column names are the same in both schemas; what differs is
+ * how a JSON column arrives (text to parse on SQLite, already decoded on PostgreSQL), so each adapter binds
+ * its own `json` decoder.
+ */
+import type { JourneyDefinition } from '../core/definition.ts';
+import type { JourneyRecord, JourneyStatus, Message, Profile, StoredEvent } from './store.ts';
+
+export type Row = Record<string, unknown>;
+type Json = (value: unknown) => unknown;
+
+export function rowMappers(json: Json) {
+  const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : json(value));
+  return {
+    profile: (row: Row): Profile => ({ userId: row.user_id as string, traits: json(row.traits) as Record<string, unknown>, updatedAt: row.updated_at as number }),
+    event: (row: Row): StoredEvent => ({
+      messageId: row.message_id as string,
+      userId: row.user_id as string,
+      name: row.name as string,
+      timestamp: row.ts as number,
+      properties: json(row.properties) as Record<string, unknown>,
+      receivedAt: row.received_at as number,
+    }),
+    journey: (row: Row): JourneyRecord => ({
+      id: row.id as string,
+      name: row.name as string,
+      status: row.status as JourneyStatus,
+      version: row.version as number | null,
+      draft: json(row.draft) as JourneyDefinition,
+      layout: json(row.layout) as JourneyRecord['layout'],
+      createdAt: row.created_at as number,
+      updatedAt: row.updated_at as number,
+    }),
+    message: (row: Row): Message => ({
+      seq: row.seq as number,
+      id: row.id as string,
+      journeyId: row.journey_id as string,
+      version: row.version as number,
+      instanceId: row.instance_id as string,
+      nodeId: row.node_id as string,
+      userId: row.user_id as string,
+      channel: row.channel as Message['channel'],
+      status: row.status as Message['status'],
+      reason: row.reason as string | null,
+      content: jsonOrNull(row.content) as Message['content'],
+      createdAt: row.created_at as number,
+      sentAt: row.sent_at as number | null,
+      attempts: row.attempts as number,
+    }),
+  };
+}
