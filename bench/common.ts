@@ -17,7 +17,7 @@ export interface BenchArgs extends WorkloadParams {
   workers: number;
   /** PostgreSQL: ANALYZE the schema's tables this often (default 5000; 0: leave it to autovacuum). See cluster.ts. */
   analyzeMs: number;
-  /** Extra `waymark serve` options for every server process (--timer-batch N, --poll-ms N, --timer-gap-ms N). */
+  /** Extra `waymark serve` options for every server process (--timer-batch N, --poll-ms N). */
   serveArgs: string[];
 }
 
@@ -26,7 +26,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--timer-gap-ms']);
+  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const workload = get('--workload');
   const database = get('--database');
@@ -42,7 +42,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ...(database !== undefined ? { database } : {}),
     workers,
     analyzeMs: Number(get('--analyze-ms') ?? 5_000),
-    serveArgs: ['--timer-batch', '--poll-ms', '--timer-gap-ms'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
+    serveArgs: ['--timer-batch', '--poll-ms'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
   };
 }
 

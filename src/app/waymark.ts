@@ -19,11 +19,8 @@ export interface WaymarkOptions {
   time?: TimeMode;
   /** Fire timers and dispatch the outbox in this process (default true; false for an API-only process). */
   background?: boolean;
-  /**
-   * Engine tuning: the safety poll for timers and journeys set by other processes, the timer claim size, and
-   * the shortest time between two timer runs (see EngineOptions).
-   */
-  engine?: { pollMs?: number; timerBatch?: number; timerCoalesceMs?: number };
+  /** Engine tuning: the safety poll for timers and journeys set by other processes, and the timer claim size. */
+  engine?: { pollMs?: number; timerBatch?: number };
   /**
    * Readiness's store check: a cheap query that fails when the store is unreachable. Default: the store's
    * nextWakeAt() (one index probe); serve passes `SELECT 1` for PostgreSQL.

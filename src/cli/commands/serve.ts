@@ -16,8 +16,6 @@ import { CliError } from '../errors.ts';
 import { nonNegativeInt, port, positiveInt } from '../options.ts';
 
 const ROLES = ['all', 'api', 'worker'] as const;
-/** PostgreSQL's default --timer-gap-ms (see the option). */
-const PG_TIMER_GAP_MS = 25;
 type Role = (typeof ROLES)[number];
 
 interface ServeOptions {
@@ -32,7 +30,6 @@ interface ServeOptions {
   drainMs?: number;
   pollMs?: number;
   timerBatch?: number;
-  timerGapMs?: number;
 }
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL database (and schema). */
@@ -55,7 +52,6 @@ export function registerServe(program: Command): void {
     .option('--pool-size <n>', 'PostgreSQL connections of this process (default 10)', positiveInt('--pool-size', 1000))
     .option('--drain-ms <n>', 'on SIGTERM, answer /ready with 503 and keep serving this long before closing, so load balancers stop sending work (default 0)', nonNegativeInt('--drain-ms'))
     .option('--poll-ms <n>', 'how often the engine looks for timers and journeys set by other processes (default 1000)', positiveInt('--poll-ms', 3_600_000))
-    .option('--timer-gap-ms <n>', 'shortest time between two timer runs of this process (default 5 on SQLite, 25 on PostgreSQL, where workers otherwise re-poll rows another worker holds)', nonNegativeInt('--timer-gap-ms', 60_000))
     .option('--timer-batch <n>', 'most due timers one transaction claims (default 2000); smaller holds users\' locks for less time', positiveInt('--timer-batch', 100_000))
     .action((options: ServeOptions) => serve(options));
 }
@@ -123,9 +119,6 @@ async function serve(options: ServeOptions): Promise<void> {
     engine: {
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       ...(options.timerBatch !== undefined ? { timerBatch: options.timerBatch } : {}),
-      // On PostgreSQL a worker that finds the due rows claimed by another worker looks again after this gap:
-      // 5 ms (the engine's default) has every idle worker re-polling hundreds of times a second.
-      ...(options.timerGapMs !== undefined ? { timerCoalesceMs: options.timerGapMs } : pg ? { timerCoalesceMs: PG_TIMER_GAP_MS } : {}),
     },
     ...(pg ? { probe: () => pg.pool.query('SELECT 1') } : {}),
   }).catch(async (error) => {
