@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { PostgresStore, type PostgresOptions } from '../../src/store/postgres/postgres-store.ts';
+import { PostgresStore, redact, type PostgresOptions } from '../../src/store/postgres/postgres-store.ts';
 
 export const PG_URL = process.env.WAYMARK_TEST_DATABASE_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const SKIP = process.env.WAYMARK_SKIP_POSTGRES === '1';
@@ -111,12 +111,3 @@ export async function openTestStore(options: Omit<PostgresOptions, 'schema'> = {
   return store;
 }
 
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
