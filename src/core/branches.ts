@@ -11,6 +11,10 @@ export const NEXT = 'next';
 export const YES = 'yes';
 export const TIMEOUT = 'timeout';
 export const NO = 'no';
+/** A send that did not happen (no address, DND with "don't send", a frequency cap). */
+export const UNREACHABLE = 'unreachable';
+/** A delay until a date property that is missing or already past. */
+export const MISSED = 'missed';
 const WAIT_BRANCHES = [YES, TIMEOUT] as const;
 const SPLIT_BRANCHES = [YES, NO] as const;
 
@@ -37,6 +41,16 @@ export function branchesOf(node: JourneyNode): readonly string[] {
     default:
       return assertNever(node);
   }
+}
+
+/**
+ * Branches a node may have but need not: when one is not drawn, its users take the fallback the node kind
+ * documents (an unsent message goes on along "next"; a missed date leaves the journey).
+ */
+export function optionalBranchesOf(node: JourneyNode): readonly string[] {
+  if (node.kind === 'send') return [UNREACHABLE];
+  if (node.kind === 'delay' && node.untilDate) return [MISSED];
+  return [];
 }
 
 /** Kinds that let time pass before a user goes on, so a loop through one cannot spin. */

@@ -3,13 +3,20 @@
  * A definition is logic only; canvas positions live apart from it (see `layout` on the journey).
  */
 import Type, { type Static } from 'typebox';
-import { CLOCK_TIME_PATTERN } from './dnd.ts';
+import { CLOCK_TIME_PATTERN } from './local-time.ts';
 import { DURATION_PATTERN } from './duration.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Unique within the journey' });
 const EventName = Type.String({ minLength: 1, maxLength: 200 });
 export const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'e.g. "500ms", "90s", "2m", "2h", "1d"' });
 const ClockTime = Type.String({ pattern: CLOCK_TIME_PATTERN, description: 'Local wall-clock time, "HH:MM"' });
+const Weekday = Type.Union([Type.Literal('mon'), Type.Literal('tue'), Type.Literal('wed'), Type.Literal('thu'), Type.Literal('fri'), Type.Literal('sat'), Type.Literal('sun')]);
+const Weekdays = Type.Array(Weekday, { minItems: 1, maxItems: 7, uniqueItems: true, description: 'Days of the week, e.g. ["mon", "tue"]' });
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 date-time with an offset, e.g. "2026-12-01T09:00:00Z"' });
+const ZoneChoice = Type.Union([Type.Literal('user'), Type.Literal('journey')], {
+  default: 'user',
+  description: "'user': the profile's `timezone` trait, falling back to the journey's; 'journey': always the journey's",
+});
 const Template = Type.String({ maxLength: 100_000, description: 'Liquid template over Profile and Event' });
 
 export const Channel = Type.Union([Type.Literal('push'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('webhook')]);
@@ -85,9 +92,33 @@ export const SendNode = Type.Object(
   { additionalProperties: false, description: 'Send one message on a channel, then go on.' },
 );
 
+/** A moment taken from a date property of the profile: "3 days before renewal_date, at 10:00 local". */
+export const DateMoment = Type.Object(
+  {
+    property: Type.String({ minLength: 1, maxLength: 200, description: 'A profile trait holding a date ("2026-12-01"), a date-time or epoch milliseconds' }),
+    before: Type.Optional(Duration),
+    after: Type.Optional(Duration),
+    time: Type.Optional(ClockTime),
+  },
+  { additionalProperties: false, description: 'Whole days move by calendar days in the zone; `time` then sets the local time of day.' },
+);
+export type DateMoment = Static<typeof DateMoment>;
+
 export const DelayNode = Type.Object(
-  { id: Id, kind: Type.Literal('delay'), duration: Duration },
-  { additionalProperties: false, description: 'Wait a fixed time (exact milliseconds, not wall-clock hours).' },
+  {
+    id: Id,
+    kind: Type.Literal('delay'),
+    duration: Type.Optional(Duration),
+    untilTime: Type.Optional(ClockTime),
+    days: Type.Optional(Weekdays),
+    untilDate: Type.Optional(DateMoment),
+    timezone: Type.Optional(ZoneChoice),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Wait, then go on. Exactly one of: `duration` (exact milliseconds, not wall-clock hours); `untilTime` (the next time the local clock shows it, at or after arrival, on one of `days` if given); `untilDate` (a moment from a profile date property; branch "missed" when it is missing or already past, if drawn, else the user leaves).',
+  },
 );
 
 export const WaitNode = Type.Object(
@@ -192,24 +223,26 @@ export const Goal = Type.Object(
 );
 export type Goal = Static<typeof Goal>;
 
+export const DndWindow = Type.Object(
+  { start: ClockTime, end: ClockTime, days: Type.Optional(Weekdays) },
+  { additionalProperties: false, description: 'Local hours on the days it starts on (every day if no `days`); may cross midnight, e.g. 22:00-09:00' },
+);
+
 export const Dnd = Type.Object(
   {
-    start: ClockTime,
-    end: ClockTime,
-    timezone: Type.Optional(
-      Type.Union([Type.Literal('user'), Type.Literal('journey')], {
-        default: 'user',
-        description: "'user': the profile's timezone, falling back to the journey's; 'journey': always the journey's",
-      }),
-    ),
+    start: Type.Optional(ClockTime),
+    end: Type.Optional(ClockTime),
+    windows: Type.Optional(Type.Array(DndWindow, { minItems: 1, maxItems: 14, description: 'Per-weekday windows, e.g. weekends longer' })),
+    timezone: Type.Optional(ZoneChoice),
     whenInDnd: Type.Optional(
       Type.Union([Type.Literal('defer'), Type.Literal('skip')], {
         default: 'defer',
-        description: "'defer': send when the window ends (later steps keep their spacing from the actual send); 'skip': record the message as skipped and go on",
+        description:
+          "'defer': send when the window ends (later steps keep their spacing from the actual send); 'skip': record the message as skipped and take the node's \"unreachable\" branch (or go on if none is drawn)",
       }),
     ),
   },
-  { additionalProperties: false, description: 'Do-not-disturb hours, applied when a message is about to be sent.' },
+  { additionalProperties: false, description: 'Do-not-disturb hours, applied when a message is about to be sent: `start`/`end` every day, plus any `windows`.' },
 );
 export type Dnd = Static<typeof Dnd>;
 
@@ -221,6 +254,9 @@ export const Setup = Type.Object(
         description: "'never': a user enters once ever; 'afterExit': again, once the previous instance has ended",
       }),
     ),
+    reentryCooldown: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: "With 'afterExit': how long after leaving before the user may enter again" })),
+    startAt: Type.Optional(Type.String({ ...Timestamp, description: 'No entries before this moment (default: from publishing)' })),
+    endAt: Type.Optional(Type.String({ ...Timestamp, description: 'No new entries from this moment; users inside finish' })),
     timeout: Type.Optional(Duration),
     controlGroupPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 99, default: 0 })),
     timezone: Type.Optional(Type.String({ minLength: 1, default: 'UTC', description: 'IANA zone of the journey' })),

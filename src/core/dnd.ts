@@ -1,36 +1,63 @@
+/**
+ * "Do not disturb" hours as local wall-clock windows. A window belongs to the day it starts on and may cross
+ * midnight: Friday's 22:00-09:00 runs from Friday 22:00 to Saturday 09:00.
+ */
 import { DateTime } from 'luxon';
+import { atClockTime, minutesOf, weekdayOf, type Weekday } from './local-time.ts';
 
-/** "Do not disturb" hours as local wall-clock times; a window may cross midnight (22:00-09:00). */
+export { CLOCK_TIME_PATTERN, isValidTimeZone } from './local-time.ts';
+
 export interface DndWindow {
   start: string; // "HH:MM"
   end: string; // "HH:MM"
+  /** The days the window starts on; every day when absent. */
+  days?: readonly Weekday[];
 }
 
-export const CLOCK_TIME_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+/** Enough passes to leave any chain of back-to-back windows: at most one per day of a week, and then some. */
+const MAX_HOPS = 16;
 
-function minutesOf(clockTime: string): number {
-  const [h, m] = clockTime.split(':').map(Number);
-  return h! * 60 + m!;
-}
-
-export function isValidTimeZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+/**
+ * When a message may be sent: `at` itself when it is outside every window, otherwise the first moment no
+ * window covers, in the given zone. A local end time that does not exist (skipped by daylight saving) moves
+ * forward to the first valid instant; one that happens twice is its first occurrence.
+ */
+export function firstAllowedMoment(at: number, windows: DndWindow | readonly DndWindow[], zone: string): number {
+  const list = (Array.isArray(windows) ? windows : [windows]) as readonly DndWindow[];
+  let moment = at;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const end = coveringEnd(moment, list, zone);
+    if (end === null) return moment;
+    moment = end;
+  }
+  return moment; // windows covering the whole week: validation refuses them, never loop forever anyway
 }
 
 /**
- * When the message may be sent: `at` itself when it is outside the window, otherwise the first moment the
- * window ends in the given zone. A local end time that does not exist (skipped by daylight saving) moves
- * forward to the first valid instant, which is what a person reading the clock would expect.
+ * The end of a window covering `at`, if any (the latest, when several do). Coverage is read off the wall
+ * clock, so during the hour that happens twice both passes of 01:00 are inside a window ending at 01:30.
  */
-export function firstAllowedMoment(at: number, window: DndWindow, zone: string): number {
+function coveringEnd(at: number, windows: readonly DndWindow[], zone: string): number | null {
   const local = DateTime.fromMillis(at, { zone });
   const minute = local.hour * 60 + local.minute;
-  const start = minutesOf(window.start);
-  const end = minutesOf(window.end);
-  if (start === end) return at;
-  const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
-  if (!inside) return at;
-  const endToday = local.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
-  const endsLater = minute < end ? endToday : endToday.plus({ days: 1 });
-  return endsLater.toMillis();
+  const today = weekdayOf(local);
+  const yesterday = weekdayOf(local.minus({ days: 1 }));
+  const on = (w: DndWindow, day: Weekday) => w.days === undefined || w.days.length === 0 || w.days.includes(day);
+  let end: number | null = null;
+  const consider = (candidate: DateTime) => {
+    const ms = candidate.toMillis();
+    if (ms > at && (end === null || ms > end)) end = ms;
+  };
+  for (const w of windows) {
+    const start = minutesOf(w.start);
+    const stop = minutesOf(w.end);
+    if (start === stop) continue; // an empty window
+    if (start < stop) {
+      if (on(w, today) && minute >= start && minute < stop) consider(atClockTime(local, w.end));
+    } else {
+      if (on(w, today) && minute >= start) consider(atClockTime(local.plus({ days: 1 }), w.end));
+      if (on(w, yesterday) && minute < stop) consider(atClockTime(local, w.end));
+    }
+  }
+  return end;
 }

@@ -44,6 +44,14 @@ export interface Instance {
   /** When a goal was first met; a conversion counts once per instance. */
   convertedAt: number | null;
   exit: { reason: ExitReason; at: number; nodeId: string | null; goalId?: string } | null;
+  /** What became of each message this pass sent or tried to, in order (absent on instances stored before it existed). */
+  outcomes?: MessageOutcome[];
+}
+
+export interface MessageOutcome {
+  nodeId: string;
+  outcome: 'sent' | 'unreachable' | 'failed' | 'clicked';
+  at: number;
 }
 
 export interface ProfileView {
@@ -83,6 +91,7 @@ export type JourneyMetric =
   | 'stopped'
   | 'node_entered'
   | 'node_skipped'
+  | 'node_missed'
   | 'node_goal';
 
 export interface Transition {

@@ -4,12 +4,13 @@
  * in one transaction.
  */
 import { bucketOf } from './bucket.ts';
-import { NEXT, NO, TIMEOUT, YES } from './branches.ts';
+import { MISSED, NEXT, NO, TIMEOUT, UNREACHABLE, YES } from './branches.ts';
 import { matchesAll } from './filters.ts';
 import { mergeTraits } from './traits.ts';
 import { assertNever } from './never.ts';
 import type { Channel, JourneyNode } from './definition.ts';
-import { firstAllowedMoment, isValidTimeZone } from './dnd.ts';
+import { firstAllowedMoment } from './dnd.ts';
+import { dateMoment, isValidTimeZone, nextClockTime } from './local-time.ts';
 import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
 import type { CompiledGoal, CompiledJourney } from './validate.ts';
 
@@ -25,13 +26,23 @@ export const CONTROL_WINDOW_WITHOUT_TIMEOUT_MS = 30 * 86_400_000;
 export interface EntryHistory {
   live: boolean;
   everEntered: boolean;
+  /** When the user last left this journey, if known: for a re-entry cool-down. */
+  lastExitAt?: number | null;
 }
 
 /** Whether `event` starts a new instance of the journey for its user. */
 export function shouldStart(journey: CompiledJourney, event: JourneyEvent, history: EntryHistory): boolean {
   if (event.name !== journey.entry.trigger.event) return false;
   if (history.live) return false; // never two live instances of one journey for one user
-  return !(history.everEntered && journey.reentry === 'never');
+  if (!withinEntryTimeline(journey, event.timestamp)) return false;
+  if (history.everEntered && journey.reentry === 'never') return false;
+  const cooldown = journey.reentryCooldownMs;
+  return !(cooldown !== null && history.lastExitAt != null && event.timestamp < history.lastExitAt + cooldown);
+}
+
+/** Entries happen from startAt (included) to endAt (excluded), judged at the moment the user did the entry event. */
+export function withinEntryTimeline(journey: CompiledJourney, at: number): boolean {
+  return (journey.startAt === null || at >= journey.startAt) && (journey.endAt === null || at < journey.endAt);
 }
 
 export function instanceId(journeyId: string, entryMessageId: string): string {
@@ -209,8 +220,7 @@ class Run {
       case 'updateProfile':
         return; // done on arrival; never waited at
       case 'send':
-        this.send(node.id, node.channel);
-        return this.walkFrom(this.next(nodeId));
+        return this.walkFrom(this.next(nodeId, this.send(node.id, node.channel) ? NEXT : this.unreachable(nodeId)));
       case 'wait':
         return this.walkFrom(this.next(nodeId, TIMEOUT)); // the window closed with no matching event
       case 'exit':
@@ -250,17 +260,31 @@ class Run {
           const allowedAt = this.allowedSendTime();
           if (allowedAt === null) {
             this.skip(node.id, node.channel, 'dnd');
+            branch = this.unreachable(nodeId);
           } else if (allowedAt > this.env.now) {
             i.nodeUntil = allowedAt; // deferred past DND hours; the send happens on the timer
             return;
-          } else {
-            this.send(node.id, node.channel);
+          } else if (!this.send(node.id, node.channel)) {
+            branch = this.unreachable(nodeId);
           }
           break;
         }
-        case 'delay':
-          i.nodeUntil = this.base + this.journey.delayMs.get(node.id)!;
-          return;
+        case 'delay': {
+          const until = this.delayEnd(node.id);
+          if (until === null) {
+            // A date that is missing or already past: the "missed" branch, or out of the journey.
+            this.count('node_missed', nodeId);
+            if (this.next(nodeId, MISSED) === null) return this.exit('completed');
+            branch = MISSED;
+            break;
+          }
+          if (until > this.env.now) {
+            i.nodeUntil = until;
+            return;
+          }
+          this.base = until; // due already (a 10:00 reached at 10:00 exactly, or a late engine): go on
+          break;
+        }
         case 'wait':
           // The window opens now (at `base`) and is recovered later as nodeUntil - timeout.
           i.nodeUntil = this.base + this.journey.waitMs.get(node.id)!;
@@ -275,32 +299,70 @@ class Run {
     this.exit('completed'); // validation forbids dead ends, but never leave a user stranded
   }
 
+  /** When a delay at `nodeId`, entered at `base`, ends; null when a date property gives no future moment. */
+  private delayEnd(nodeId: string): number | null {
+    const plan = this.journey.delays.get(nodeId)!;
+    switch (plan.type) {
+      case 'duration':
+        return this.base + plan.ms;
+      case 'time':
+        return nextClockTime(this.base, plan.time, this.zone(plan.zone), plan.days);
+      case 'date': {
+        const at = dateMoment(this.profile?.traits[plan.property], this.zone(plan.zone), plan);
+        return at === null || at < this.base ? null : at;
+      }
+      default:
+        return assertNever(plan);
+    }
+  }
+
+  private zone(choice: 'user' | 'journey'): string {
+    return choice === 'journey' ? this.journey.timezone : (userTimeZone(this.profile) ?? this.journey.timezone);
+  }
+
+  /** The way out of a send node whose message was not sent: "unreachable" when drawn, else on as usual. */
+  private unreachable(nodeId: string): string {
+    return this.next(nodeId, UNREACHABLE) === null ? NEXT : UNREACHABLE;
+  }
+
   private next(nodeId: string, branch: string = NEXT): string | null {
     return this.journey.next.get(nodeId)?.get(branch) ?? null;
   }
 
   /** When the current send may happen: now, later (DND with defer), or never (DND with skip). Judged at the actual moment of sending. */
   private allowedSendTime(): number | null {
-    const dnd = this.journey.definition.setup?.dnd;
+    const dnd = this.journey.dnd;
     const now = this.env.now;
     if (!dnd) return now;
-    const zone = dnd.timezone === 'journey' ? this.journey.timezone : (userTimeZone(this.profile) ?? this.journey.timezone);
-    const allowed = firstAllowedMoment(now, dnd, zone);
+    const allowed = firstAllowedMoment(now, dnd.windows, this.zone(dnd.zone));
     if (allowed === now) return now;
-    return (dnd.whenInDnd ?? 'defer') === 'defer' ? allowed : null;
+    return dnd.whenInDnd === 'defer' ? allowed : null;
   }
 
-  private send(nodeId: string, channel: Channel): void {
+  /** Sends, or records why not; true when the message went to the outbox. */
+  private send(nodeId: string, channel: Channel): boolean {
     const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
     const missing = missingAddress(channel, this.profile);
-    if (missing) return this.skip(nodeId, channel, missing);
+    if (missing) {
+      this.skip(nodeId, channel, missing);
+      return false;
+    }
     this.effects.push({ type: 'send', sendId, nodeId, channel });
+    this.record(nodeId, 'sent');
+    return true;
+  }
+
+  /** What became of this instance's messages, for splits on message outcome. */
+  private record(nodeId: string, outcome: 'sent' | 'unreachable'): void {
+    const i = this.instance;
+    i.outcomes = [...(i.outcomes ?? []), { nodeId, outcome, at: this.env.now }];
   }
 
   private skip(nodeId: string, channel: Channel, reason: SkipReason): void {
     const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
     this.effects.push({ type: 'skip', sendId, nodeId, channel, reason });
     this.count('node_skipped', nodeId);
+    this.record(nodeId, 'unreachable');
   }
 
   private exit(reason: ExitReason, goalId?: string, countReason = true): void {

@@ -5,10 +5,11 @@
 import { Compile } from 'typebox/compile';
 import { Liquid } from 'liquidjs';
 import { JourneyDefinition, NODE_SCHEMAS, type Edge, type Filter, type JourneyNode, type Trigger } from './definition.ts';
-import { branchOf, branchesOf, letsTimePass } from './branches.ts';
+import { branchOf, branchesOf, letsTimePass, optionalBranchesOf } from './branches.ts';
 import { parseDuration } from './duration.ts';
 import { filterProblems } from './filters.ts';
-import { isValidTimeZone } from './dnd.ts';
+import { isValidTimeZone, type DndWindow } from './dnd.ts';
+import type { Weekday } from './local-time.ts';
 
 export interface Problem {
   path: string;
@@ -22,7 +23,8 @@ export interface CompiledJourney {
   nodes: Map<string, JourneyNode>;
   /** Per node, per branch label: the node that edge leads to. */
   next: Map<string, Map<string, string>>;
-  delayMs: Map<string, number>;
+  /** How long each delay node waits, digested. */
+  delays: Map<string, DelayPlan>;
   /** Wait nodes' timeouts. */
   waitMs: Map<string, number>;
   /** In definition order: the first that matches an event is the one that counts. */
@@ -30,8 +32,18 @@ export interface CompiledJourney {
   timeoutMs: number | null;
   controlGroupPercent: number;
   reentry: 'never' | 'afterExit';
+  reentryCooldownMs: number | null;
+  /** Entry timeline: entries happen in [startAt, endAt). */
+  startAt: number | null;
+  endAt: number | null;
   timezone: string;
+  dnd: { windows: DndWindow[]; zone: 'user' | 'journey'; whenInDnd: 'defer' | 'skip' } | null;
 }
+
+export type DelayPlan =
+  | { type: 'duration'; ms: number }
+  | { type: 'time'; time: string; days: Weekday[] | undefined; zone: 'user' | 'journey' }
+  | { type: 'date'; property: string; beforeMs?: number; afterMs?: number; time?: string; zone: 'user' | 'journey' };
 
 const checkDefinition = Compile(JourneyDefinition);
 const checkNode = Object.fromEntries(Object.entries(NODE_SCHEMAS).map(([kind, schema]) => [kind, Compile(schema)]));
@@ -169,11 +181,17 @@ function graphProblems(definition: JourneyDefinition, problems: Problem[]): void
       return;
     }
     const branches = [...new Set(branchesOf(node))];
+    const optional = optionalBranchesOf(node);
     for (const edge of edges) {
       const label = branchOf(edge);
-      if (!branches.includes(label)) {
-        problems.push({ path: `/edges/${edgeIndex.get(edge)}/branch`, message: `${node.kind} node "${node.id}" has no branch "${label}"; its branches are ${branches.map((b) => `"${b}"`).join(', ')}` });
+      if (!branches.includes(label) && !optional.includes(label)) {
+        const known = [...branches, ...optional].map((b) => `"${b}"`).join(', ');
+        problems.push({ path: `/edges/${edgeIndex.get(edge)}/branch`, message: `${node.kind} node "${node.id}" has no branch "${label}"; its branches are ${known}` });
       }
+    }
+    for (const branch of optional) {
+      const count = edges.filter((e) => branchOf(e) === branch).length;
+      if (count > 1) problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" has ${count} outgoing "${branch}" edges; it may have one` });
     }
     if (edges.length === 0 && branches.length === 1) {
       problems.push({ path: `/nodes/${i}`, message: `node "${node.id}" has no way out; connect it to another node or to an exit` });
@@ -226,6 +244,7 @@ function hasCycleWithoutDelay(definition: JourneyDefinition, outgoing: Map<strin
 function setupProblems(definition: JourneyDefinition, problems: Problem[]): void {
   const zone = definition.setup?.timezone;
   if (zone !== undefined && !isValidTimeZone(zone)) problems.push({ path: '/setup/timezone', message: `unknown IANA time zone "${zone}"` });
+  setupTimeProblems(definition, problems);
   const goals = new Set<string>();
   (definition.goals ?? []).forEach((goal, i) => {
     if (goals.has(goal.id)) problems.push({ path: `/goals/${i}/id`, message: `duplicate goal id "${goal.id}"` });
@@ -235,12 +254,45 @@ function setupProblems(definition: JourneyDefinition, problems: Problem[]): void
   definition.nodes.forEach((node, i) => {
     if (node.kind === 'wait' || node.kind === 'split') problems.push(...filterProblems(node.where, `/nodes/${i}/where`));
     if (node.kind === 'abSplit') abSplitProblems(node.variants, `/nodes/${i}/variants`, problems);
+    if (node.kind === 'delay') delayProblems(node, `/nodes/${i}`, problems);
     if (node.kind !== 'send') return;
     const m = node.message;
     if (node.channel === 'push' && m.title === undefined) problems.push({ path: `/nodes/${i}/message/title`, message: 'a push message needs a title' });
     if (node.channel === 'email' && m.subject === undefined) problems.push({ path: `/nodes/${i}/message/subject`, message: 'an email needs a subject' });
     if (node.channel === 'webhook' && m.url === undefined) problems.push({ path: `/nodes/${i}/message/url`, message: 'a webhook needs a url' });
   });
+}
+
+function setupTimeProblems(definition: JourneyDefinition, problems: Problem[]): void {
+  const setup = definition.setup ?? {};
+  const dnd = setup.dnd;
+  if (dnd) {
+    if ((dnd.start === undefined) !== (dnd.end === undefined)) problems.push({ path: '/setup/dnd', message: 'give both "start" and "end", or neither' });
+    if (dnd.start === undefined && dnd.windows === undefined) problems.push({ path: '/setup/dnd', message: 'give "start" and "end" (every day) or "windows" (per weekday)' });
+    const all = dndWindows(dnd);
+    if (all.some((w) => w.start === w.end && (w.days === undefined || w.days.length === 7))) {
+      problems.push({ path: '/setup/dnd', message: 'a window from a time to the same time is empty; leave it out' });
+    }
+  }
+  if (setup.startAt !== undefined && setup.endAt !== undefined && Date.parse(setup.endAt) <= Date.parse(setup.startAt)) {
+    problems.push({ path: '/setup/endAt', message: 'endAt must be after startAt' });
+  }
+  if (setup.reentryCooldown !== undefined && (setup.reentry ?? 'never') !== 'afterExit') {
+    problems.push({ path: '/setup/reentryCooldown', message: "a cool-down needs reentry 'afterExit'" });
+  }
+}
+
+function dndWindows(dnd: NonNullable<NonNullable<JourneyDefinition['setup']>['dnd']>): DndWindow[] {
+  const everyDay = dnd.start !== undefined && dnd.end !== undefined ? [{ start: dnd.start, end: dnd.end }] : [];
+  return [...everyDay, ...(dnd.windows ?? [])];
+}
+
+function delayProblems(node: Extract<JourneyNode, { kind: 'delay' }>, path: string, problems: Problem[]): void {
+  const modes = [node.duration, node.untilTime, node.untilDate].filter((m) => m !== undefined).length;
+  if (modes !== 1) problems.push({ path, message: 'a delay needs exactly one of "duration", "untilTime" or "untilDate"' });
+  if (node.days !== undefined && node.untilTime === undefined) problems.push({ path: `${path}/days`, message: '"days" goes with "untilTime"' });
+  if (node.timezone !== undefined && node.duration !== undefined) problems.push({ path: `${path}/timezone`, message: 'a fixed duration has no time zone; use it with "untilTime" or "untilDate"' });
+  if (node.untilDate?.before !== undefined && node.untilDate.after !== undefined) problems.push({ path: `${path}/untilDate`, message: 'give "before" or "after", not both' });
 }
 
 function abSplitProblems(variants: Array<{ name: string; percent: number }>, path: string, problems: Problem[]): void {
@@ -277,14 +329,35 @@ function digest(definition: JourneyDefinition): CompiledJourney {
     entry: { id: entry.id, trigger, withinMs: trigger.type === 'inaction' ? parseDuration(trigger.within) : 0 },
     nodes: new Map(definition.nodes.map((n) => [n.id, n])),
     next: nextByBranch(definition.edges),
-    delayMs: new Map(definition.nodes.flatMap((n) => (n.kind === 'delay' ? [[n.id, parseDuration(n.duration)] as const] : []))),
+    delays: new Map(definition.nodes.flatMap((n) => (n.kind === 'delay' ? [[n.id, delayPlan(n)] as const] : []))),
     waitMs: new Map(definition.nodes.flatMap((n) => (n.kind === 'wait' ? [[n.id, parseDuration(n.timeout)] as const] : []))),
     goals: (definition.goals ?? []).map((g) => ({ id: g.id, event: g.event, where: g.where ?? [], exitOnGoal: g.exitOnGoal ?? true, withinMs: g.within ? parseDuration(g.within) : null })),
     timeoutMs: setup.timeout ? parseDuration(setup.timeout) : null,
     controlGroupPercent: setup.controlGroupPercent ?? 0,
     reentry: setup.reentry ?? 'never',
+    reentryCooldownMs: setup.reentryCooldown ? parseDuration(setup.reentryCooldown) : null,
+    startAt: setup.startAt ? Date.parse(setup.startAt) : null,
+    endAt: setup.endAt ? Date.parse(setup.endAt) : null,
     timezone: setup.timezone ?? 'UTC',
+    dnd: setup.dnd ? { windows: dndWindows(setup.dnd), zone: setup.dnd.timezone ?? 'user', whenInDnd: setup.dnd.whenInDnd ?? 'defer' } : null,
   };
+}
+
+function delayPlan(node: Extract<JourneyNode, { kind: 'delay' }>): DelayPlan {
+  const zone = node.timezone ?? 'user';
+  if (node.untilTime !== undefined) return { type: 'time', time: node.untilTime, days: node.days, zone };
+  if (node.untilDate !== undefined) {
+    const { property, before, after, time } = node.untilDate;
+    return {
+      type: 'date',
+      property,
+      zone,
+      ...(before ? { beforeMs: parseDuration(before) } : {}),
+      ...(after ? { afterMs: parseDuration(after) } : {}),
+      ...(time ? { time } : {}),
+    };
+  }
+  return { type: 'duration', ms: parseDuration(node.duration!) };
 }
 
 function nextByBranch(edges: Edge[]): Map<string, Map<string, string>> {

@@ -1,0 +1,100 @@
+/**
+ * Wall-clock time in a user's zone: the next 10:00 local, a date property as a moment. Pure functions over
+ * epoch milliseconds; luxon does the calendar and the daylight-saving arithmetic.
+ *
+ * Daylight saving: a local time that does not exist that day (02:30 when clocks jump from 02:00 to 03:00)
+ * moves forward by the gap (03:30); a local time that happens twice (01:30 when clocks fall back) is its
+ * first occurrence. Both are what a person reading the clock would expect.
+ */
+import { DateTime } from 'luxon';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export const CLOCK_TIME_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+
+export function minutesOf(clockTime: string): number {
+  const [h, m] = clockTime.split(':').map(Number);
+  return h! * 60 + m!;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  return DateTime.now().setZone(zone).isValid;
+}
+
+/** luxon numbers weekdays 1 (Monday) to 7 (Sunday). */
+export function weekdayOf(local: DateTime): Weekday {
+  return WEEKDAYS[local.weekday - 1]!;
+}
+
+/** The local day of `local` at `clockTime`, resolved through daylight-saving gaps and overlaps as above. */
+export function atClockTime(local: DateTime, clockTime: string): DateTime {
+  const minutes = minutesOf(clockTime);
+  return local.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
+}
+
+/**
+ * The first moment at or after `from` when the local clock in `zone` shows `clockTime`, on one of `days`
+ * (every day when absent or empty).
+ */
+export function nextClockTime(from: number, clockTime: string, zone: string, days?: readonly Weekday[]): number {
+  const start = DateTime.fromMillis(from, { zone });
+  for (let offset = 0; offset <= 7; offset++) {
+    const day = start.plus({ days: offset });
+    if (days && days.length > 0 && !days.includes(weekdayOf(day))) continue;
+    const at = atClockTime(day, clockTime).toMillis();
+    if (at >= from) return at;
+  }
+  throw new Error('unreachable: some day of the next eight matches'); // validation forbids an empty day list
+}
+
+export interface DateOffset {
+  /** Whole calendar days (or a duration in ms for sub-day offsets) before or after the date. */
+  before?: number;
+  after?: number;
+  /** Local time of day on the resulting date. */
+  time?: string;
+}
+
+/**
+ * A profile's date property as a moment in `zone`: "2026-12-01" (a calendar date, midnight local),
+ * "2026-12-01T15:30:00Z" (an instant) or epoch milliseconds. Offsets of whole days move by calendar days
+ * in the zone (so "1d before" keeps the local time across a clock change); `time` then sets the time of day.
+ * Null when the value is missing or not a date.
+ */
+export function dateMoment(value: unknown, zone: string, offset: { beforeMs?: number; afterMs?: number; time?: string }): number | null {
+  const base = parseDate(value, zone);
+  if (base === null) return null;
+  let moment: DateTime = base;
+  const shift = (offset.afterMs ?? 0) - (offset.beforeMs ?? 0);
+  if (shift % 86_400_000 === 0) moment = moment.plus({ days: shift / 86_400_000 });
+  else moment = moment.plus({ milliseconds: shift });
+  if (offset.time !== undefined) moment = atClockTime(moment, offset.time);
+  return moment.toMillis();
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseDate(value: unknown, zone: string): DateTime | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return DateTime.fromMillis(value, { zone });
+  if (typeof value !== 'string' || value.length === 0) return null;
+  // A bare date is a calendar day in the user's zone; a date-time without an offset is read in that zone too.
+  const parsed: DateTime = DateTime.fromISO(value, { zone });
+  if (!parsed.isValid) return null;
+  return DATE_ONLY.test(value) ? parsed : parsed.setZone(zone);
+}
+
+/** The same month and day as `value` in the year of `from`, or the next year if that has passed: a birthday. */
+export function nextAnniversary(value: unknown, zone: string, from: number, time?: string): number | null {
+  const date = parseDate(value, zone);
+  if (date === null) return null;
+  const now = DateTime.fromMillis(from, { zone });
+  for (const year of [now.year, now.year + 1]) {
+    // 29 February in a common year is celebrated on 28 February.
+    const day = Math.min(date.day, DateTime.fromObject({ year, month: date.month }, { zone }).daysInMonth!);
+    const day0 = DateTime.fromObject({ year, month: date.month, day }, { zone });
+    const moment = time === undefined ? day0.toMillis() : atClockTime(day0, time).toMillis();
+    if (moment >= from) return moment;
+  }
+  return null;
+}
