@@ -5,10 +5,11 @@
 import Type, { type Static } from 'typebox';
 import { CLOCK_TIME_PATTERN } from './local-time.ts';
 import { DURATION_PATTERN } from './duration.ts';
+import { Duration, Filter, type Condition } from './segment-schema.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Unique within the journey' });
 const EventName = Type.String({ minLength: 1, maxLength: 200 });
-export const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'e.g. "500ms", "90s", "2m", "2h", "1d"' });
+export { Duration };
 const ClockTime = Type.String({ pattern: CLOCK_TIME_PATTERN, description: 'Local wall-clock time, "HH:MM"' });
 const Weekday = Type.Union([Type.Literal('mon'), Type.Literal('tue'), Type.Literal('wed'), Type.Literal('thu'), Type.Literal('fri'), Type.Literal('sat'), Type.Literal('sun')]);
 const Weekdays = Type.Array(Weekday, { minItems: 1, maxItems: 7, uniqueItems: true, description: 'Days of the week, e.g. ["mon", "tue"]' });
@@ -41,34 +42,53 @@ export const InactionTrigger = Type.Object(
   },
 );
 
-export const Trigger = Type.Union([ActionTrigger, InactionTrigger]);
-export type Trigger = Static<typeof Trigger>;
+/** A segment condition (docs/journeys.md, "Segments"); checked in full by validation, kept loose here so the schema stays small. */
+const SegmentCondition = Type.Unsafe<Condition>(
+  Type.Object(
+    { type: Type.Union([Type.Literal('profile'), Type.Literal('event'), Type.Literal('message'), Type.Literal('all'), Type.Literal('any'), Type.Literal('not')]) },
+    { additionalProperties: true, description: 'A segment condition: profile, event (did / did not, counts, windows), message outcome, or an all/any/not group' },
+  ),
+);
 
-const FilterScalar = Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()]);
-export type FilterScalar = Static<typeof FilterScalar>;
+export const Schedule = Type.Union([
+  Type.Object(
+    { type: Type.Literal('dates'), at: Type.Array(Timestamp, { minItems: 1, maxItems: 366 }) },
+    { additionalProperties: false, description: 'Once, or on each of these moments' },
+  ),
+  Type.Object(
+    { type: Type.Literal('recurring'), time: ClockTime, days: Type.Optional(Weekdays) },
+    { additionalProperties: false, description: "Every day (or on `days`) at `time` in the journey's time zone" },
+  ),
+]);
 
-export const Filter = Type.Object(
+export const SegmentTrigger = Type.Object(
+  { type: Type.Literal('segment'), segment: SegmentCondition, schedule: Schedule },
+  { additionalProperties: false, description: 'At each scheduled moment, everyone matching `segment` at that moment enters.' },
+);
+
+export const DateTrigger = Type.Object(
   {
-    property: Type.String({ minLength: 1, maxLength: 200, description: 'A top-level event property or profile trait' }),
-    op: Type.Union([
-      Type.Literal('='),
-      Type.Literal('!='),
-      Type.Literal('<'),
-      Type.Literal('<='),
-      Type.Literal('>'),
-      Type.Literal('>='),
-      Type.Literal('contains'),
-      Type.Literal('in'),
-      Type.Literal('exists'),
-    ]),
-    value: Type.Optional(Type.Union([FilterScalar, Type.Array(FilterScalar, { maxItems: 1000 })])),
+    type: Type.Literal('date'),
+    property: Type.String({ minLength: 1, maxLength: 200, description: 'A profile trait holding a date ("2026-12-01"), a date-time or epoch milliseconds' }),
+    before: Type.Optional(Duration),
+    after: Type.Optional(Duration),
+    time: Type.Optional(ClockTime),
+    annual: Type.Optional(Type.Boolean({ default: false, description: 'Every year on the month and day (a birthday), not once on the date' })),
+    timezone: Type.Optional(ZoneChoice),
   },
   {
     additionalProperties: false,
-    description: 'A condition on one property; no type coercion. "!=" holds when the property is missing; every other op but "exists" needs it present.',
+    description:
+      "Enter at a moment taken from a date property: e.g. 3 days `before` renewal_date, or on `birthday` (annual) at 10:00 local. Profiles are scanned once a day at midnight in the journey's zone for moments in the day ahead.",
   },
 );
+
+export const Trigger = Type.Union([ActionTrigger, InactionTrigger, SegmentTrigger, DateTrigger]);
+export type Trigger = Static<typeof Trigger>;
+
+export { Filter };
 export type Filter = Static<typeof Filter>;
+export type FilterScalar = string | number | boolean;
 const Filters = Type.Array(Filter, { maxItems: 50, description: 'All must hold (AND)' });
 
 export const EntryNode = Type.Object(
@@ -143,10 +163,16 @@ export const WaitNode = Type.Object(
 );
 
 export const SplitNode = Type.Object(
-  { id: Id, kind: Type.Literal('split'), where: Type.Array(Filter, { minItems: 1, maxItems: 50, description: 'All must hold (AND)' }) },
+  {
+    id: Id,
+    kind: Type.Literal('split'),
+    where: Type.Optional(Type.Array(Filter, { minItems: 1, maxItems: 50, description: 'Profile filters, all must hold (AND)' })),
+    condition: Type.Optional(SegmentCondition),
+  },
   {
     additionalProperties: false,
-    description: "Route on the user's profile traits as they are when the user reaches this node. Branches: \"yes\" (every filter holds) and \"no\".",
+    description:
+      'Route on the user as they are when they reach this node: `where` (profile traits) or `condition` (a segment condition: traits, event history, outcomes of earlier sends in this pass). Branches: "yes" and "no".',
   },
 );
 

@@ -8,7 +8,8 @@ import { MISSED, NEXT, NO, TIMEOUT, UNREACHABLE, YES } from './branches.ts';
 import { matchesAll } from './filters.ts';
 import { mergeTraits } from './traits.ts';
 import { assertNever } from './never.ts';
-import type { Channel, JourneyNode } from './definition.ts';
+import type { Channel, Filter, JourneyNode } from './definition.ts';
+import type { UserEvent } from './segment.ts';
 import { firstAllowedMoment } from './dnd.ts';
 import { dateMoment, isValidTimeZone, nextClockTime } from './local-time.ts';
 import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
@@ -17,6 +18,8 @@ import type { CompiledGoal, CompiledJourney } from './validate.ts';
 export interface Env {
   now: number;
   profile: ProfileView | null;
+  /** The user's stored events a split's condition may ask about (the catalog says which); none if absent. */
+  events?: readonly UserEvent[];
 }
 
 /** How long a control-group user is watched for conversions when the journey sets no timeout. */
@@ -32,7 +35,7 @@ export interface EntryHistory {
 
 /** Whether `event` starts a new instance of the journey for its user. */
 export function shouldStart(journey: CompiledJourney, event: JourneyEvent, history: EntryHistory): boolean {
-  if (event.name !== journey.entry.trigger.event) return false;
+  if (event.name !== journey.entry.event) return false; // a scheduled entry's journeyId is the catalog's to match
   if (history.live) return false; // never two live instances of one journey for one user
   if (!withinEntryTimeline(journey, event.timestamp)) return false;
   if (history.everEntered && journey.reentry === 'never') return false;
@@ -68,9 +71,18 @@ export function startInstance(journey: CompiledJourney, journeyId: string, versi
     exit: null,
   };
   const run = new Run(journey, instance, env);
+  const enterAt = scheduledMoment(journey, event);
   if (journey.entry.trigger.type === 'inaction') instance.nodeUntil = event.timestamp + journey.entry.withinMs;
+  else if (enterAt !== null && enterAt > env.now) instance.nodeUntil = enterAt; // a date entry found ahead of its moment
   else run.qualify();
   return run.finish();
+}
+
+/** For a scheduled entry: the moment the user is to enter, carried by the ENTER_EVENT. */
+function scheduledMoment(journey: CompiledJourney, event: JourneyEvent): number | null {
+  if (journey.entry.trigger.type !== 'date') return null;
+  const at = event.properties.at;
+  return typeof at === 'number' && Number.isFinite(at) ? at : null;
 }
 
 export function advance(journey: CompiledJourney, current: Instance, input: Input, env: Env): Transition {
@@ -247,7 +259,7 @@ class Run {
         case 'entry':
           break;
         case 'split':
-          branch = matchesAll(node.where, this.profile?.traits ?? {}) ? YES : NO;
+          branch = this.splitHolds(node.id, node.where) ? YES : NO;
           break;
         case 'abSplit':
           branch = pickVariant(node.variants, bucketOf(i.journeyId, i.userId, node.id));
@@ -297,6 +309,13 @@ class Run {
       nodeId = this.next(nodeId, branch);
     }
     this.exit('completed'); // validation forbids dead ends, but never leave a user stranded
+  }
+
+  private splitHolds(nodeId: string, where: readonly Filter[] | undefined): boolean {
+    const traits = this.profile?.traits ?? {};
+    const condition = this.journey.conditions.get(nodeId);
+    if (!condition) return matchesAll(where, traits);
+    return condition({ now: this.env.now, traits, events: this.env.events ?? [], messages: this.instance.outcomes ?? [] });
   }
 
   /** When a delay at `nodeId`, entered at `base`, ends; null when a date property gives no future moment. */

@@ -8,6 +8,7 @@ import { JourneyDefinition, NODE_SCHEMAS, type Edge, type Filter, type JourneyNo
 import { branchOf, branchesOf, letsTimePass, optionalBranchesOf } from './branches.ts';
 import { parseDuration } from './duration.ts';
 import { filterProblems } from './filters.ts';
+import { compileCondition, conditionProblems, conditionSchemaProblems, messageNodes, type CompiledCondition, type Condition } from './segment.ts';
 import { isValidTimeZone, type DndWindow } from './dnd.ts';
 import type { Weekday } from './local-time.ts';
 
@@ -19,7 +20,10 @@ export interface Problem {
 /** A definition checked and pre-digested for the interpreter: edges indexed, durations in ms. */
 export interface CompiledJourney {
   definition: JourneyDefinition;
-  entry: { id: string; trigger: Trigger; withinMs: number };
+  /** `event` is the name of the event that starts it: the trigger's, or ENTER_EVENT for a scheduled entry. */
+  entry: { id: string; trigger: Trigger; withinMs: number; event: string };
+  /** Split nodes' segment conditions, compiled once. */
+  conditions: Map<string, CompiledCondition>;
   nodes: Map<string, JourneyNode>;
   /** Per node, per branch label: the node that edge leads to. */
   next: Map<string, Map<string, string>>;
@@ -39,6 +43,12 @@ export interface CompiledJourney {
   timezone: string;
   dnd: { windows: DndWindow[]; zone: 'user' | 'journey'; whenInDnd: 'defer' | 'skip' } | null;
 }
+
+/**
+ * The name of the internal event a scheduled entry (segment or date property) starts a user with. Its
+ * properties say which journey (`journeyId`), which run (`runAt`), and when to enter (`at`).
+ */
+export const ENTER_EVENT = '$enter';
 
 export type DelayPlan =
   | { type: 'duration'; ms: number }
@@ -253,6 +263,8 @@ function setupProblems(definition: JourneyDefinition, problems: Problem[]): void
   });
   definition.nodes.forEach((node, i) => {
     if (node.kind === 'wait' || node.kind === 'split') problems.push(...filterProblems(node.where, `/nodes/${i}/where`));
+    if (node.kind === 'split') splitProblems(definition, node, `/nodes/${i}`, problems);
+    if (node.kind === 'entry') triggerProblems(node.trigger, `/nodes/${i}/trigger`, problems);
     if (node.kind === 'abSplit') abSplitProblems(node.variants, `/nodes/${i}/variants`, problems);
     if (node.kind === 'delay') delayProblems(node, `/nodes/${i}`, problems);
     if (node.kind !== 'send') return;
@@ -261,6 +273,36 @@ function setupProblems(definition: JourneyDefinition, problems: Problem[]): void
     if (node.channel === 'email' && m.subject === undefined) problems.push({ path: `/nodes/${i}/message/subject`, message: 'an email needs a subject' });
     if (node.channel === 'webhook' && m.url === undefined) problems.push({ path: `/nodes/${i}/message/url`, message: 'a webhook needs a url' });
   });
+}
+
+function splitProblems(definition: JourneyDefinition, node: Extract<JourneyNode, { kind: 'split' }>, path: string, problems: Problem[]): void {
+  if ((node.where === undefined) === (node.condition === undefined)) {
+    problems.push({ path, message: 'a split needs exactly one of "where" (profile filters) or "condition" (a segment condition)' });
+  }
+  if (node.condition === undefined) return;
+  const found = segmentProblems(node.condition, `${path}/condition`, true, problems);
+  if (!found) return;
+  const sends = new Set(definition.nodes.filter((n) => n.kind === 'send').map((n) => n.id));
+  for (const ref of messageNodes(node.condition, `${path}/condition`)) {
+    if (!sends.has(ref.nodeId)) problems.push({ path: ref.path, message: `"${ref.nodeId}" is not a send node of this journey` });
+  }
+}
+
+/** Shape first, then meaning; false when the condition is unusable. */
+function segmentProblems(condition: Condition, path: string, allowMessages: boolean, problems: Problem[]): boolean {
+  const shape = conditionSchemaProblems(condition, path);
+  if (shape.length > 0) {
+    problems.push(...shape);
+    return false;
+  }
+  const meaning = conditionProblems(condition, path, { allowMessages });
+  problems.push(...meaning);
+  return meaning.length === 0;
+}
+
+function triggerProblems(trigger: Trigger, path: string, problems: Problem[]): void {
+  if (trigger.type === 'segment') segmentProblems(trigger.segment, `${path}/segment`, false, problems);
+  if (trigger.type === 'date' && trigger.before !== undefined && trigger.after !== undefined) problems.push({ path, message: 'give "before" or "after", not both' });
 }
 
 function setupTimeProblems(definition: JourneyDefinition, problems: Problem[]): void {
@@ -326,7 +368,8 @@ function digest(definition: JourneyDefinition): CompiledJourney {
   const setup = definition.setup ?? {};
   return {
     definition,
-    entry: { id: entry.id, trigger, withinMs: trigger.type === 'inaction' ? parseDuration(trigger.within) : 0 },
+    entry: { id: entry.id, trigger, withinMs: trigger.type === 'inaction' ? parseDuration(trigger.within) : 0, event: entryEventOf(trigger) },
+    conditions: new Map(definition.nodes.flatMap((n) => (n.kind === 'split' && n.condition ? [[n.id, compileCondition(n.condition)] as const] : []))),
     nodes: new Map(definition.nodes.map((n) => [n.id, n])),
     next: nextByBranch(definition.edges),
     delays: new Map(definition.nodes.flatMap((n) => (n.kind === 'delay' ? [[n.id, delayPlan(n)] as const] : []))),
@@ -341,6 +384,10 @@ function digest(definition: JourneyDefinition): CompiledJourney {
     timezone: setup.timezone ?? 'UTC',
     dnd: setup.dnd ? { windows: dndWindows(setup.dnd), zone: setup.dnd.timezone ?? 'user', whenInDnd: setup.dnd.whenInDnd ?? 'defer' } : null,
   };
+}
+
+function entryEventOf(trigger: Trigger): string {
+  return trigger.type === 'action' || trigger.type === 'inaction' ? trigger.event : ENTER_EVENT;
 }
 
 function delayPlan(node: Extract<JourneyNode, { kind: 'delay' }>): DelayPlan {

@@ -2,7 +2,8 @@
  * The journeys the engine runs, compiled once and looked up synchronously inside units of work.
  * Holds every published version, since users in flight stay on the version they entered.
  */
-import { compileJourney, type CompiledJourney } from '../core/validate.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import { ENTER_EVENT, compileJourney, type CompiledJourney } from '../core/validate.ts';
 import type { JourneyStatus, Lookback, Store } from '../store/store.ts';
 
 export interface CatalogEntry {
@@ -42,13 +43,13 @@ export class Catalog {
     for (const j of journeys) {
       if (!acceptsEntries(j.status) || j.version === null) continue;
       const entry = next.get(`${j.id}@${j.version}`)!;
-      const event = entry.journey.entry.trigger.event;
-      startsOn.set(event, [...(startsOn.get(event) ?? []), entry]);
+      const key = startKey(entry.journey.entry.event, entry.journeyId);
+      startsOn.set(key, [...(startsOn.get(key) ?? []), entry]);
     }
     this.versions = next;
     this.startsOn = startsOn;
     const names = new Set([...startsOn.values()].flat().flatMap((e) => [...e.watches]));
-    this.lookbackSpec = { startsJourney: (event) => startsOn.has(event.name), names };
+    this.lookbackSpec = { startsJourney: (event) => startsOn.has(eventKey(event)), names };
   }
 
   /** What the store must load so journeys started by a batch can see events that overtook their entry event. */
@@ -60,10 +61,19 @@ export class Catalog {
     return this.versions.get(`${journeyId}@${version}`);
   }
 
-  /** Running journeys whose entry trigger is this event. */
-  startingOn(eventName: string): CatalogEntry[] {
-    return this.startsOn.get(eventName) ?? [];
+  /** Running journeys this event may start: those triggered by its name, or the one a scheduled entry names. */
+  startingOn(event: Pick<JourneyEvent, 'name' | 'properties'>): CatalogEntry[] {
+    return this.startsOn.get(eventKey(event)) ?? [];
   }
+}
+
+/** A scheduled entry starts only the journey it names; any other event, every journey triggered by its name. */
+function startKey(entryEvent: string, journeyId: string): string {
+  return entryEvent === ENTER_EVENT ? `${ENTER_EVENT}:${journeyId}` : entryEvent;
+}
+
+function eventKey(event: Pick<JourneyEvent, 'name' | 'properties'>): string {
+  return event.name === ENTER_EVENT ? `${ENTER_EVENT}:${String(event.properties.journeyId)}` : event.name;
 }
 
 function acceptsEntries(status: JourneyStatus): boolean {

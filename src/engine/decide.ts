@@ -48,7 +48,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
         stillLive.push(instance);
       }
     }
-    for (const entry of catalog.startingOn(event.name)) {
+    for (const entry of catalog.startingOn(event)) {
       const entered = view.entered.get(event.userId);
       const history = { live: stillLive.some((i) => i.journeyId === entry.journeyId), everEntered: entered?.has(entry.journeyId) ?? false };
       if (!shouldStart(entry.journey, event, history)) continue;

@@ -25,7 +25,7 @@ for (const file of files) {
     const goals = journey.goals.map((g) => g.event);
     const events: Array<{ at: number; userId: string; event: string; properties: Record<string, unknown> }> = [];
     const users = Array.from({ length: 30 }, (_, i) => `user-${i}`);
-    users.forEach((userId, i) => events.push({ at: i * 1_000, userId, event: journey.entry.trigger.event, properties: { productName: 'Shoes', price: 50, currency: 'EUR', plan: 'pro' } }));
+    users.forEach((userId, i) => events.push({ at: i * 1_000, userId, event: journey.entry.event, properties: { productName: 'Shoes', price: 50, currency: 'EUR', plan: 'pro' } }));
     users.forEach((userId, i) => {
       if (i % 2 !== 0) return;
       waitedFor.forEach((event, k) => events.push({ at: 10 * MIN + k, userId, event, properties: {} }));

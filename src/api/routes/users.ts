@@ -92,7 +92,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
       if (journey) {
         const newest = journey.version === null ? undefined : (await store.listVersions(journey.id)).find((v) => v.version === journey.version);
         const entry = (newest?.definition ?? journey.draft).nodes.find((n) => n.kind === 'entry');
-        input.asked = { journey, entryEvent: entry?.kind === 'entry' ? entry.trigger.event : null, events: await store.userEvents(userId, 1_000) };
+        input.asked = { journey, entryEvent: entry?.kind === 'entry' && 'event' in entry.trigger ? entry.trigger.event : null, events: await store.userEvents(userId, 1_000) };
       }
       return explainUser(input);
     },
