@@ -272,6 +272,16 @@ export const Dnd = Type.Object(
 );
 export type Dnd = Static<typeof Dnd>;
 
+export const FrequencyCap = Type.Object(
+  {
+    max: Type.Integer({ minimum: 1, maximum: 1000, description: 'At most this many messages...' }),
+    per: Type.String({ pattern: DURATION_PATTERN, description: '...in any window this long (a rolling window: "1d" is the last 24 hours)' }),
+    channel: Type.Optional(Channel),
+  },
+  { additionalProperties: false, description: 'A project-wide cap on messages per user, across journeys: on one channel, or on all when no channel is named' },
+);
+export type FrequencyCap = Static<typeof FrequencyCap>;
+
 export const Setup = Type.Object(
   {
     reentry: Type.Optional(
@@ -283,6 +293,7 @@ export const Setup = Type.Object(
     reentryCooldown: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: "With 'afterExit': how long after leaving before the user may enter again" })),
     startAt: Type.Optional(Type.String({ ...Timestamp, description: 'No entries before this moment (default: from publishing)' })),
     endAt: Type.Optional(Type.String({ ...Timestamp, description: 'No new entries from this moment; users inside finish' })),
+    ignoreFrequencyCaps: Type.Optional(Type.Boolean({ default: false, description: "Opt out of the project's frequency caps (e.g. transactional reminders)" })),
     timeout: Type.Optional(Duration),
     controlGroupPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 99, default: 0 })),
     timezone: Type.Optional(Type.String({ minLength: 1, default: 'UTC', description: 'IANA zone of the journey' })),

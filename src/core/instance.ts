@@ -70,7 +70,7 @@ export interface JourneyEvent {
 
 export type Input = { type: 'timer' } | { type: 'event'; event: JourneyEvent };
 
-export type SkipReason = 'no_push_token' | 'no_phone' | 'no_email' | 'dnd' | 'control_group';
+export type SkipReason = 'no_push_token' | 'no_phone' | 'no_email' | 'dnd' | 'control_group' | 'frequency_cap';
 
 export type Effect =
   | { type: 'send'; sendId: string; nodeId: string; channel: Channel }

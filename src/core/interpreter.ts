@@ -20,6 +20,27 @@ export interface Env {
   profile: ProfileView | null;
   /** The user's stored events a split's condition may ask about (the catalog says which); none if absent. */
   events?: readonly UserEvent[];
+  /** The project's frequency caps and the user's messages recent enough to count against them. */
+  caps?: CapContext;
+}
+
+export interface CapContext {
+  rules: ReadonlyArray<{ max: number; perMs: number; channel?: Channel }>;
+  /** The user's messages sent or queued, every journey, at least as far back as the longest rule. */
+  recent: ReadonlyArray<{ channel: Channel; at: number }>;
+}
+
+/** Whether one more message on `channel` at `now` would break a cap, counting `sent` (this step's own sends) too. */
+export function capped(caps: CapContext | undefined, channel: Channel, now: number, sent: ReadonlyArray<{ channel: Channel; at: number }> = []): boolean {
+  if (!caps) return false;
+  return caps.rules.some((rule) => {
+    if (rule.channel !== undefined && rule.channel !== channel) return false;
+    const counts = (m: { channel: Channel; at: number }) => m.at > now - rule.perMs && m.at <= now && (rule.channel === undefined || m.channel === rule.channel);
+    let n = 0;
+    for (const m of caps.recent) if (counts(m)) n++;
+    for (const m of sent) if (counts(m)) n++;
+    return n >= rule.max;
+  });
 }
 
 /** How long a control-group user is watched for conversions when the journey sets no timeout. */
@@ -110,6 +131,8 @@ class Run {
   private base: number;
   /** The profile as this step sees it: an updateProfile node's write is visible to the nodes after it. */
   private profile: ProfileView | null;
+  /** Messages this step has sent: they count against the frequency caps of its later sends. */
+  private readonly sentThisStep: Array<{ channel: Channel; at: number }> = [];
 
   constructor(
     private readonly journey: CompiledJourney,
@@ -366,7 +389,12 @@ class Run {
       this.skip(nodeId, channel, missing);
       return false;
     }
+    if (!this.journey.ignoreFrequencyCaps && capped(this.env.caps, channel, this.env.now, this.sentThisStep)) {
+      this.skip(nodeId, channel, 'frequency_cap');
+      return false;
+    }
     this.effects.push({ type: 'send', sendId, nodeId, channel });
+    this.sentThisStep.push({ channel, at: this.env.now });
     this.record(nodeId, 'sent');
     return true;
   }
@@ -458,16 +486,9 @@ function waitMatches(node: Extract<JourneyNode, { kind: 'wait' }>, event: Journe
   return (node.sameAs ?? []).every((p) => entry[p] !== undefined && entry[p] !== null && event.properties[p] === entry[p]);
 }
 
-const zoneValidity = new Map<string, boolean>();
 function userTimeZone(profile: ProfileView | null): string | null {
   const zone = profile?.traits.timezone;
-  if (typeof zone !== 'string') return null;
-  let valid = zoneValidity.get(zone);
-  if (valid === undefined) {
-    valid = isValidTimeZone(zone);
-    zoneValidity.set(zone, valid);
-  }
-  return valid ? zone : null;
+  return typeof zone === 'string' && isValidTimeZone(zone) ? zone : null;
 }
 
 export { assertNever };

@@ -18,8 +18,17 @@ export function minutesOf(clockTime: string): number {
   return h! * 60 + m!;
 }
 
+const zoneValidity = new Map<string, boolean>();
+
+/** Memoized: it is asked once per user on hot paths, and there are only so many zone names. */
 export function isValidTimeZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = DateTime.now().setZone(zone).isValid;
+    if (zoneValidity.size > 10_000) zoneValidity.clear(); // junk names cannot grow it without bound
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 /** luxon numbers weekdays 1 (Monday) to 7 (Sunday). */

@@ -37,6 +37,7 @@ export interface CompiledJourney {
   controlGroupPercent: number;
   reentry: 'never' | 'afterExit';
   reentryCooldownMs: number | null;
+  ignoreFrequencyCaps: boolean;
   /** Entry timeline: entries happen in [startAt, endAt). */
   startAt: number | null;
   endAt: number | null;
@@ -379,6 +380,7 @@ function digest(definition: JourneyDefinition): CompiledJourney {
     controlGroupPercent: setup.controlGroupPercent ?? 0,
     reentry: setup.reentry ?? 'never',
     reentryCooldownMs: setup.reentryCooldown ? parseDuration(setup.reentryCooldown) : null,
+    ignoreFrequencyCaps: setup.ignoreFrequencyCaps ?? false,
     startAt: setup.startAt ? Date.parse(setup.startAt) : null,
     endAt: setup.endAt ? Date.parse(setup.endAt) : null,
     timezone: setup.timezone ?? 'UTC',

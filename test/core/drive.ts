@@ -1,6 +1,6 @@
 /** A tiny driver for the pure interpreter: events at their timestamps, timers in between, no store. */
 import type { Effect, Instance, JourneyEvent, ProfileView } from '../../src/core/instance.ts';
-import { advance, startInstance } from '../../src/core/interpreter.ts';
+import { advance, startInstance, type Env } from '../../src/core/interpreter.ts';
 import { compileJourney, type CompiledJourney } from '../../src/core/validate.ts';
 
 export function compile(definition: unknown): CompiledJourney {
@@ -14,15 +14,16 @@ let seq = 0;
 export const ev = (name: string, timestamp: number, properties: Record<string, unknown> = {}): JourneyEvent => ({ messageId: `m${++seq}`, userId: 'u', name, timestamp, properties });
 
 /** Feeds events at their timestamps and fires timers in between (events first at a tie). */
-export function drive(journey: CompiledJourney, entry: JourneyEvent, inputs: Array<JourneyEvent | { timerAt: number }>, until: number, profile = who) {
+/** `extra`: what else the engine would put in every step's Env (event history, frequency caps). */
+export function drive(journey: CompiledJourney, entry: JourneyEvent, inputs: Array<JourneyEvent | { timerAt: number }>, until: number, profile = who, extra: Omit<Env, 'now' | 'profile'> = {}) {
   const log: Array<[number, Effect]> = [];
-  let t = startInstance(journey, 'j', 1, entry, { now: entry.timestamp, profile });
+  let t = startInstance(journey, 'j', 1, entry, { now: entry.timestamp, profile, ...extra });
   for (const e of t.effects) log.push([entry.timestamp, e]);
   let instance: Instance = t.instance;
   const fireUntil = (limit: number, inclusive: boolean) => {
     while (instance.wakeAt !== null && (inclusive ? instance.wakeAt <= limit : instance.wakeAt < limit)) {
       const at = instance.wakeAt;
-      t = advance(journey, instance, { type: 'timer' }, { now: at, profile });
+      t = advance(journey, instance, { type: 'timer' }, { now: at, profile, ...extra });
       for (const e of t.effects) log.push([at, e]);
       instance = t.instance;
     }
@@ -33,7 +34,7 @@ export function drive(journey: CompiledJourney, entry: JourneyEvent, inputs: Arr
       continue;
     }
     fireUntil(input.timestamp, false);
-    t = advance(journey, instance, { type: 'event', event: input }, { now: input.timestamp, profile });
+    t = advance(journey, instance, { type: 'event', event: input }, { now: input.timestamp, profile, ...extra });
     for (const e of t.effects) log.push([input.timestamp, e]);
     instance = t.instance;
   }
