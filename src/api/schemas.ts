@@ -128,6 +128,14 @@ export const JourneyRecord = Type.Object({
 export const JourneyList = Type.Object({ journeys: Type.Array(JourneyRecord) });
 
 export const JourneyVersion = Type.Object({ journeyId: Type.String(), version: Type.Integer(), definition: DefinitionSlot, publishedAt: Millis });
+export const PublishWarning = Type.Object({
+  path: Type.String({ description: 'JSON pointer into the published definition, under /definition (as in POST /v1/journeys/validate)' }),
+  message: Type.String(),
+});
+export const PublishResult = Type.Object({
+  ...JourneyVersion.properties,
+  warnings: Type.Array(PublishWarning, { description: 'What the publish checks found worth knowing but not worth refusing; empty when nothing' }),
+});
 export const VersionList = Type.Object({ versions: Type.Array(JourneyVersion) });
 export const StopResult = Type.Object({ journey: JourneyRecord, exited: Type.Integer({ description: 'Users taken out of the journey' }) });
 

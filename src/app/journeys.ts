@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JourneyDefinition } from '../core/definition.ts';
-import { compileJourney, type Problem } from '../core/validate.ts';
+import { publishChecks } from '../core/publish-checks.ts';
+import { compileJourney, type CompiledJourney, type Problem } from '../core/validate.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { JourneyRecord, JourneyStatus, JourneyVersion, Store } from '../store/store.ts';
 
@@ -24,16 +25,32 @@ export type Layout = JourneyRecord['layout'];
 export const JOURNEY_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 const ID_PATTERN = new RegExp(JOURNEY_ID_PATTERN);
 
+export interface JourneyServiceOptions {
+  /**
+   * Every profile trait name ever set, for the publish checks that warn about templates and channels using
+   * traits no profile has; null (or no function) skips those checks.
+   */
+  knownTraits?: () => Promise<ReadonlySet<string> | null>;
+}
+
+/** A published version, with what the publish checks found worth saying but not worth refusing. */
+export type PublishedVersion = JourneyVersion & { warnings: Problem[] };
+
 export class JourneyService {
   constructor(
     private readonly store: Store,
     private readonly engine: Engine,
+    private readonly options: JourneyServiceOptions = {},
   ) {}
 
   validate(definition: unknown): JourneyDefinition {
+    return this.compile(definition).definition;
+  }
+
+  private compile(definition: unknown): CompiledJourney {
     const result = compileJourney(definition);
     if (!result.ok) throw new InvalidJourneyError(result.problems);
-    return result.journey.definition;
+    return result.journey;
   }
 
   async create(input: { id?: string; definition: unknown; layout?: Layout }): Promise<JourneyRecord> {
@@ -66,15 +83,22 @@ export class JourneyService {
     return this.store.listVersions(id);
   }
 
-  /** Freezes the current draft as the next version; new entries take it, users in flight stay on theirs. */
-  async publish(id: string): Promise<JourneyVersion> {
+  /**
+   * Freezes the current draft as the next version; new entries take it, users in flight stay on theirs.
+   * Refused (InvalidJourneyError, every problem listed) when the draft does not validate or a publish check
+   * finds an error; the publish checks' warnings come back with the version.
+   */
+  async publish(id: string): Promise<PublishedVersion> {
     const journey = await this.get(id);
     if (journey.status === 'stopped') throw new ConflictError(`journey "${id}" is stopped; create a new journey instead`);
-    this.validate(journey.draft);
+    const compiled = this.compile(journey.draft);
+    const knownTraits = this.options.knownTraits ? await this.options.knownTraits() : null;
+    const { errors, warnings } = publishChecks(compiled, { knownTraits, now: this.engine.clock.now() });
+    if (errors.length > 0) throw new InvalidJourneyError(errors);
     const version = await this.store.publishJourney(id, this.engine.clock.now());
     if (!version) throw new NotFoundError(`no journey "${id}"`);
     await this.engine.reloadJourneys();
-    return version;
+    return { ...version, warnings };
   }
 
   /** No new entries; users inside continue. */

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { example } from '../helpers.ts';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ensureApiKeys } from '../../src/api/keys.ts';
+import { buildServer } from '../../src/api/server.ts';
+import { JourneyService } from '../../src/app/journeys.ts';
+import { openWaymark } from '../../src/app/waymark.ts';
+import type { JourneyDefinition } from '../../src/core/definition.ts';
+import { example, tempDir } from '../helpers.ts';
 import { startApi } from './helpers.ts';
 
 test('journey lifecycle over HTTP: create, read, update, validate, publish, pause, resume, stop', async () => {
@@ -108,4 +114,140 @@ test('an unexpected failure is a 500 that hides internals and still reaches stde
   assert.deepEqual([response.status, response.body], [500, { error: 'Internal Server Error', message: 'internal error; see the server log' }]);
   assert.equal(logged.mock.callCount(), 1);
   assert.match(String(logged.mock.calls[0]!.arguments[1]), /disk on fire/);
+});
+
+/** Entry "Signed Up" -> delay until 22:00 -> SMS -> wait for "Charged" (yes/timeout) -> exit, DND 21:00-09:00. */
+function eveningJourney(): JourneyDefinition {
+  return {
+    name: 'Evening nudge',
+    setup: { timezone: 'UTC', dnd: { start: '21:00', end: '09:00', whenInDnd: 'defer' } },
+    goals: [{ id: 'bought', event: 'Charged' }],
+    nodes: [
+      { id: 'start', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
+      { id: 'evening', kind: 'delay', untilTime: '22:00' },
+      { id: 'text', kind: 'send', channel: 'sms', message: { body: 'Hi {{ Profile.nickname | default: "there" }}' } },
+      { id: 'paid', kind: 'wait', event: 'Charged', timeout: '1d' },
+      { id: 'done', kind: 'exit' },
+    ],
+    edges: [
+      { from: 'start', to: 'evening' },
+      { from: 'evening', to: 'text' },
+      { from: 'text', to: 'paid' },
+      { from: 'paid', to: 'done', branch: 'yes' },
+      { from: 'paid', to: 'done', branch: 'timeout' },
+    ],
+  };
+}
+
+test('publish refuses a draft with every problem listed: structural ones, then the publish checks', async () => {
+  const api = await startApi();
+  assert.equal((await api.call('POST', '/v1/journeys', { body: { id: 'evening', definition: eveningJourney() } })).status, 201);
+
+  // A draft stored before today's validation (written to the store directly): publish validates it again.
+  const broken = eveningJourney();
+  broken.nodes.push({ id: 'test', kind: 'abSplit', variants: [{ name: 'a', percent: 60 }, { name: 'b', percent: 50 }] });
+  broken.edges = broken.edges.filter((e) => e.branch !== 'timeout'); // the wait's "timeout" not connected
+  broken.edges.push({ from: 'paid', to: 'test', branch: 'timeout' }, { from: 'test', to: 'done', branch: 'a' }); // "b" not connected
+  (broken.nodes[2] as { message: { body: string } }).message.body = '{{ Profile.nickname '; // does not parse
+  await api.waymark.store.updateJourneyDraft('evening', broken, undefined, Date.now());
+  const structural = await api.call('POST', '/v1/journeys/evening/publish');
+  assert.equal(structural.status, 400);
+  assert.match(structural.body.message, /^invalid journey definition: /);
+  const messages = structural.body.problems.map((p: { path: string; message: string }) => `${p.path} ${p.message}`);
+  for (const expected of [
+    /^\/definition\/nodes\/5 node "test" has no "b" edge/,
+    /^\/definition\/nodes\/5\/variants variant percentages add up to 110; they must add up to 100$/,
+    /^\/definition\/nodes\/2\/message\/body template does not parse/,
+  ]) {
+    assert.ok(messages.some((m: string) => expected.test(m)), `expected ${expected} in ${JSON.stringify(messages, null, 1)}`);
+  }
+
+  // A draft that validates but that the publish checks refuse: both errors at once, each at its path.
+  const refused = eveningJourney();
+  refused.setup!.dnd!.whenInDnd = 'skip';
+  refused.goals = [{ id: 'signed-up-again', event: 'Signed Up' }];
+  assert.equal((await api.call('PUT', '/v1/journeys/evening', { body: { definition: refused } })).status, 200, 'a draft may be saved');
+  const checked = await api.call('POST', '/v1/journeys/evening/publish');
+  assert.equal(checked.status, 400);
+  assert.deepEqual(checked.body.problems, [
+    {
+      path: '/definition/goals/0/event',
+      message:
+        'goal "signed-up-again" is the entry event "Signed Up" with no filters: every user has done it just to enter, so the goal measures nothing (doing it again counts as converting); make the goal the event that means success',
+    },
+    {
+      path: '/definition/nodes/2',
+      message:
+        'send "text" is scheduled inside DND hours and would never be sent: it comes right after delay "evening", which ends at 22:00, always inside the DND hours, and whenInDnd is "skip"',
+    },
+  ]);
+  assert.deepEqual((await api.call('GET', '/v1/journeys/evening/versions')).body.versions, [], 'nothing published');
+  assert.equal((await api.call('GET', '/v1/journeys/evening')).body.status, 'draft');
+});
+
+test('publish with warnings goes ahead and returns them, documented in the OpenAPI document', async () => {
+  const api = await startApi();
+  await api.call('POST', '/v1/journeys', { body: { id: 'evening', definition: eveningJourney() } });
+  const published = await api.call('POST', '/v1/journeys/evening/publish');
+  assert.equal(published.status, 200);
+  assert.deepEqual([published.body.journeyId, published.body.version], ['evening', 1]);
+  assert.deepEqual(published.body.warnings, [
+    {
+      path: '/definition/nodes/2',
+      message:
+        'send "text" is scheduled inside DND hours: it comes right after delay "evening", which ends at 22:00, always inside the DND hours, so it will always be deferred to when the window ends (09:00)',
+    },
+    {
+      path: '/definition/nodes/3/event',
+      message: 'wait "paid" waits for "Charged", which is also goal "bought" (exitOnGoal): the goal is checked first and exits the user, so the "yes" branch is never taken',
+    },
+  ]);
+  assert.equal((await api.call('GET', '/v1/journeys/evening')).body.status, 'running');
+
+  const clean = await api.call('POST', '/v1/journeys', { body: { id: 'cart', definition: example('abandoned-cart') } });
+  assert.equal(clean.status, 201);
+  assert.deepEqual((await api.call('POST', '/v1/journeys/cart/publish')).body.warnings, []);
+
+  const doc = (await api.call('GET', '/openapi.json', { key: null })).body;
+  const ok = doc.paths['/v1/journeys/{id}/publish'].post.responses['200'].content['application/json'].schema;
+  assert.equal(ok.properties.warnings.type, 'array');
+  assert.deepEqual(ok.properties.definition, { $ref: '#/components/schemas/JourneyDefinition' });
+});
+
+test('publish warns about traits no profile has when the service knows the traits', async () => {
+  const waymark = await openWaymark({ database: join(tempDir('waymark-api-'), 'waymark.db'), realtime: true });
+  let asked = 0;
+  const journeys = new JourneyService(waymark.store, waymark.engine, {
+    knownTraits: async () => {
+      asked += 1;
+      return new Set(['name', 'email']);
+    },
+  });
+  const keys = await ensureApiKeys(waymark.store);
+  const server = await buildServer({ ...waymark, journeys });
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  after(async () => {
+    await server.close();
+    await waymark.close();
+  });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${keys.admin}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  const definition = eveningJourney();
+  delete definition.setup!.dnd;
+  definition.goals = [];
+  assert.equal((await call('POST', '/v1/journeys', { id: 'evening', definition })).status, 201);
+  const published = await call('POST', '/v1/journeys/evening/publish');
+  assert.equal(published.status, 200);
+  assert.equal(asked, 1);
+  assert.deepEqual(published.body.warnings, [
+    { path: '/definition/nodes/2/channel', message: 'send "text" is an SMS, but no profile has a "phone" trait: it would be skipped for every user' },
+    { path: '/definition/nodes/2/message/body', message: 'Profile.nickname at line 1, column 7: no profile has a "nickname" trait, so every user gets the default' },
+  ]);
 });

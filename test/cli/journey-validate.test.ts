@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, tempDir } from '../helpers.ts';
-import { runCli } from './run.ts';
+import { runCli, serve } from './run.ts';
 
 test('journey validate: the example is valid (exit 0, "OK")', async () => {
   const r = await runCli(['journey', 'validate', 'examples/abandoned-cart.json']);
@@ -46,4 +46,79 @@ test('journey validate: a missing file or bad JSON is one readable line, exit 1'
 
   const verbose = await runCli(['--verbose', 'journey', 'validate', file]);
   assert.match(verbose.stderr, /\n\s+at /, 'a stack trace with --verbose');
+});
+
+/** Entry -> delay until 22:00 -> SMS -> exit, with quiet hours 21:00-09:00: the SMS always lands inside them. */
+function eveningJourney(whenInDnd: 'defer' | 'skip', goal = 'Charged') {
+  return {
+    name: 'Evening nudge',
+    setup: { timezone: 'UTC', dnd: { start: '21:00', end: '09:00', whenInDnd } },
+    goals: [{ id: 'bought', event: goal }],
+    nodes: [
+      { id: 'start', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
+      { id: 'evening', kind: 'delay', untilTime: '22:00' },
+      { id: 'text', kind: 'send', channel: 'sms', message: { body: 'Hi' } },
+      { id: 'done', kind: 'exit' },
+    ],
+    edges: [
+      { from: 'start', to: 'evening' },
+      { from: 'evening', to: 'text' },
+      { from: 'text', to: 'done' },
+    ],
+  };
+}
+
+const DEFERRED = 'send "text" is scheduled inside DND hours: it comes right after delay "evening", which ends at 22:00, always inside the DND hours, so it will always be deferred to when the window ends (09:00)';
+
+test('journey validate runs the publish checks: errors exit 1 with every problem, warnings are printed after OK', async () => {
+  const dir = tempDir();
+  const refused = join(dir, 'refused.json');
+  writeFileSync(refused, JSON.stringify(eveningJourney('skip', 'Signed Up')));
+  const r = await runCli(['journey', 'validate', refused]);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stdout,
+    '/goals/0/event: goal "bought" is the entry event "Signed Up" with no filters: every user has done it just to enter, so the goal measures nothing (doing it again counts as converting); make the goal the event that means success\n' +
+      '/nodes/2: send "text" is scheduled inside DND hours and would never be sent: it comes right after delay "evening", which ends at 22:00, always inside the DND hours, and whenInDnd is "skip"\n',
+  );
+  assert.match(r.stderr, /^waymark: .*refused\.json is a valid draft but would be refused at publish: 2 problems\n$/);
+
+  const warned = join(dir, 'warned.json');
+  writeFileSync(warned, JSON.stringify(eveningJourney('defer')));
+  const w = await runCli(['journey', 'validate', warned]);
+  assert.equal(w.code, 0, w.stderr);
+  assert.equal(w.stdout, `OK ${warned}: "Evening nudge", 4 nodes, 3 edges; 1 warning\n  warning /nodes/2: ${DEFERRED}\n`);
+  assert.equal(w.stderr, '');
+});
+
+test('journey publish: a refusal lists every problem and exits 1; warnings are printed with the published version', async () => {
+  const dir = tempDir('waymark-cli-publish-');
+  const server = await serve(join(dir, 'waymark.db'));
+  try {
+    const admin = /admin key: (wm_admin_\S+)/.exec(server.output().stdout)?.[1];
+    assert.ok(admin, server.output().stdout);
+    const env = { WAYMARK_URL: server.url, WAYMARK_ADMIN_KEY: admin };
+
+    const refused = join(dir, 'evening.json');
+    writeFileSync(refused, JSON.stringify(eveningJourney('skip')));
+    assert.equal((await runCli(['journey', 'apply', refused], env)).code, 0, 'a draft may be saved');
+    const no = await runCli(['journey', 'publish', 'evening'], env);
+    assert.equal(no.code, 1);
+    assert.equal(no.stdout, '');
+    const lines = no.stderr.trim().split('\n');
+    assert.match(lines[0]!, /^waymark: POST \/v1\/journeys\/evening\/publish failed with 400: invalid journey definition: \/definition\/nodes\/2 send "text" is scheduled inside DND hours/);
+    assert.deepEqual(lines.slice(1), [
+      '  /definition/nodes/2: send "text" is scheduled inside DND hours and would never be sent: it comes right after delay "evening", which ends at 22:00, always inside the DND hours, and whenInDnd is "skip"',
+    ]);
+
+    writeFileSync(refused, JSON.stringify(eveningJourney('defer')));
+    assert.equal((await runCli(['journey', 'apply', refused], env)).code, 0);
+    const yes = await runCli(['journey', 'publish', 'evening'], env);
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.equal(yes.stdout, `published journey evening version 1, with 1 warning\n  warning /definition/nodes/2: ${DEFERRED}\n`);
+    assert.equal(yes.stderr, '');
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
 });

@@ -7,7 +7,7 @@ import {
   JourneyList,
   JourneyParams,
   JourneyRecord,
-  JourneyVersion,
+  PublishResult,
   StatsView,
   StopResult,
   UpdateJourneyBody,
@@ -101,12 +101,18 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
       schema: {
         tags,
         summary: 'Publish the draft as the next version and run it',
-        description: 'New entries take the new version; users in flight stay on theirs.',
+        description:
+          'New entries take the new version; users in flight stay on theirs. The draft is validated again and the publish checks run ' +
+          '(see docs/journeys.md, "Publishing"): any error refuses the publish with 400 and every problem listed, each path pointing into ' +
+          'the draft under /definition; warnings do not block and come back in `warnings`, with paths of the same form.',
         params: JourneyParams,
-        response: withErrors({ 200: JourneyVersion }, 400, 404, 409),
+        response: withErrors({ 200: PublishResult }, 400, 404, 409),
       },
     },
-    (request) => journeys.publish(request.params.id),
+    async (request) => {
+      const published = await inBody(() => journeys.publish(request.params.id));
+      return { ...published, warnings: underDefinition(published.warnings) };
+    },
   );
 
   const lifecycle = { params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404, 409) };

@@ -1,14 +1,25 @@
 /** `waymark journey ...`: check a definition locally, and manage journeys on a running server. */
 import type { Command } from 'commander';
+import type { CompiledJourney } from '../../core/validate.ts';
 import type { JourneyRecord, JourneyVersion } from '../../store/store.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
-import { CliError, plural } from '../errors.ts';
+import { CliError, plural, type Problem } from '../errors.ts';
 import { adminClient, DEFAULT_URL, HttpError, type ConnectionOptions } from '../http.ts';
 
 /** The validator is loaded on demand: it takes most of the CLI's start-up time. */
 async function compile(definition: unknown) {
   const { compileJourney } = await import('../../core/validate.ts');
   return compileJourney(definition);
+}
+
+/** The publish checks, loaded on demand like the validator. No known traits here: those checks need the server. */
+async function checkForPublish(journey: CompiledJourney) {
+  const { publishChecks } = await import('../../core/publish-checks.ts');
+  return publishChecks(journey, { knownTraits: null, now: Date.now() });
+}
+
+function printWarnings(warnings: Problem[]): void {
+  for (const w of warnings) process.stdout.write(`  warning ${w.path || '/'}: ${w.message}\n`);
 }
 
 function connection(command: Command): Command {
@@ -22,18 +33,25 @@ export function registerJourneyCommands(program: Command): void {
 
   journey
     .command('validate')
-    .description('check a journey definition file locally (no server); exit code 1 when it is invalid')
+    .description('check a journey definition file locally (no server), publish checks included; exit code 1 when it is invalid or would be refused at publish')
     .argument('<file>', 'journey definition (JSON)')
     .action(async (file: string) => {
       const { definition } = await readJourney(file);
       const result = await compile(definition);
-      if (result.ok) {
-        const d = result.journey.definition;
-        process.stdout.write(`OK ${file}: "${d.name}", ${d.nodes.length} nodes, ${d.edges.length} edges\n`);
-        return;
+      if (!result.ok) {
+        for (const p of result.problems) process.stdout.write(`${p.path || '/'}: ${p.message}\n`);
+        throw new CliError(`${file} is not a valid journey: ${plural(result.problems.length, 'problem')}`);
       }
-      for (const p of result.problems) process.stdout.write(`${p.path || '/'}: ${p.message}\n`);
-      throw new CliError(`${file} is not a valid journey: ${plural(result.problems.length, 'problem')}`);
+      const { errors, warnings } = await checkForPublish(result.journey);
+      if (errors.length > 0) {
+        for (const p of errors) process.stdout.write(`${p.path || '/'}: ${p.message}\n`);
+        printWarnings(warnings);
+        throw new CliError(`${file} is a valid draft but would be refused at publish: ${plural(errors.length, 'problem')}`);
+      }
+      const d = result.journey.definition;
+      const noted = warnings.length > 0 ? `; ${plural(warnings.length, 'warning')}` : '';
+      process.stdout.write(`OK ${file}: "${d.name}", ${d.nodes.length} nodes, ${d.edges.length} edges${noted}\n`);
+      printWarnings(warnings);
     });
 
   connection(
@@ -66,8 +84,12 @@ export function registerJourneyCommands(program: Command): void {
 
   connection(journey.command('publish').description('publish the draft as the next version and run it').argument('<id>', 'journey id')).action(
     async (id: string, options: ConnectionOptions) => {
-      const version = await adminClient(options).request<JourneyVersion>('POST', `/v1/journeys/${encodeURIComponent(id)}/publish`);
-      process.stdout.write(`published journey ${version.journeyId} version ${version.version}\n`);
+      // A refusal (400) lists every problem through the HttpError, exit code 1.
+      const version = await adminClient(options).request<JourneyVersion & { warnings?: Problem[] }>('POST', `/v1/journeys/${encodeURIComponent(id)}/publish`);
+      const warnings = version.warnings ?? [];
+      const noted = warnings.length > 0 ? `, with ${plural(warnings.length, 'warning')}` : '';
+      process.stdout.write(`published journey ${version.journeyId} version ${version.version}${noted}\n`);
+      printWarnings(warnings);
     },
   );
 
