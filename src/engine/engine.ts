@@ -7,7 +7,7 @@ import type { ChannelSenders } from '../channels/channel.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
-import type { IngestResult, Message, SendOutcome, Store } from '../store/store.ts';
+import type { IngestResult, Message, PruneResult, SendOutcome, Store } from '../store/store.ts';
 import { Catalog } from './catalog.ts';
 import { decideEvents, decideTimers, type ChangeSet, type TimeMode } from './decide.ts';
 
@@ -37,8 +37,16 @@ export interface EngineOptions {
   ingestDelayMs?: number;
   /** Timers due within this long of each other fire in one transaction rather than one each. */
   timerCoalesceMs?: number;
+  /**
+   * Event retention: events received longer ago than this are pruned (Store.pruneEvents) about once an hour
+   * of the engine's clock, by processes that run background work. Default null: events are kept for ever.
+   */
+  eventRetentionMs?: number | null;
   onError?: (error: unknown, where: string) => void;
 }
+
+/** How often retention runs: old events only need to go eventually, and each run costs a few queries. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 interface PendingIngest {
   events: JourneyEvent[];
@@ -78,6 +86,10 @@ export class Engine {
   private readonly background: boolean;
   private readonly time: TimeMode;
 
+  private eventRetentionMs: number | null;
+  private lastPruneAt = -Infinity;
+  private pruning: Promise<void> | null = null;
+
   constructor(options: EngineOptions) {
     this.store = options.store;
     this.clock = options.clock;
@@ -91,6 +103,7 @@ export class Engine {
     this.pollMs = options.pollMs ?? 1_000;
     this.ingestDelayMs = options.ingestDelayMs ?? 2;
     this.timerCoalesceMs = options.timerCoalesceMs ?? 5;
+    this.eventRetentionMs = options.eventRetentionMs ?? null;
     this.onError = options.onError ?? ((error, where) => console.error(`waymark engine: ${where}:`, error));
   }
 
@@ -102,6 +115,7 @@ export class Engine {
     this.poll = setInterval(() => {
       this.reloadJourneys().catch((error) => this.onError(error, 'journeys'));
       this.wake();
+      this.kickPrune();
     }, this.pollMs);
     this.poll.unref();
     this.wake();
@@ -118,6 +132,7 @@ export class Engine {
     await this.flushNow();
     await this.firing;
     await this.dispatching;
+    await this.pruning;
   }
 
   /** Re-reads journeys after a publish, pause or stop. */
@@ -280,6 +295,35 @@ export class Engine {
         this.firing = null;
       }
     })();
+  }
+
+  /** Sets event retention on an engine already running (see EngineOptions.eventRetentionMs). */
+  setEventRetention(retentionMs: number | null): void {
+    this.eventRetentionMs = retentionMs;
+  }
+
+  /**
+   * Prunes the events past retention if the last run is an hour old or more on the engine's clock (the
+   * first call runs at once). Null when nothing is due: no retention, an API-only process, or too soon.
+   */
+  async pruneEventsIfDue(): Promise<PruneResult | null> {
+    if (this.eventRetentionMs === null || !this.background) return null;
+    const now = this.clock.now();
+    if (now - this.lastPruneAt < PRUNE_EVERY_MS) return null;
+    this.lastPruneAt = now; // a failed run too: it is tried again an hour later, not at every poll
+    return this.store.pruneEvents(now - this.eventRetentionMs);
+  }
+
+  private kickPrune(): void {
+    if (!this.running || this.pruning) return;
+    this.pruning = this.pruneEventsIfDue()
+      .then(
+        () => {},
+        (error) => this.onError(error, 'event retention'),
+      )
+      .finally(() => {
+        this.pruning = null;
+      });
   }
 
   private kickDispatch(): void {

@@ -137,6 +137,18 @@ export interface IngestResult {
   duplicates: number;
 }
 
+/** What pruneEvents removed. */
+export interface PruneResult {
+  /** How many events were removed. */
+  events: number;
+  /**
+   * The cut applied: every event received before it is gone, with its messageId (accepted again if sent
+   * again), and every event received at or after it is kept. PostgreSQL drops whole days, so it rounds
+   * `before` down to midnight UTC; SQLite applies `before` as given.
+   */
+  before: number;
+}
+
 export interface SendOutcome {
   id: string;
   status: 'sent' | 'failed';
@@ -203,4 +215,12 @@ export interface Store {
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
   userInstances(userId: string): Promise<Instance[]>;
   journeyStats(journeyId: string): Promise<StatRow[]>;
+
+  // Retention
+  /**
+   * Removes the events received before `before` (see PruneResult.before for the exact cut). The retention
+   * window is also the dedupe window: a messageId is remembered only as long as its event is kept.
+   * Runs in bounded steps; units of work go on meanwhile.
+   */
+  pruneEvents(before: number): Promise<PruneResult>;
 }

@@ -9,6 +9,8 @@ import type { Changes, NewMessage, Store } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 const event = (messageId: string, userId = 'u1', name = 'Added to Cart', timestamp = 1_000): JourneyEvent => ({ messageId, userId, name, timestamp, properties: { sku: 'S1' } });
 
@@ -233,6 +235,53 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const [a] = await store.userInstances('a');
       assert.deepEqual(a?.exit, { reason: 'stopped', at: 50, nodeId: 'wait' });
       assert.deepEqual(await store.journeyStats('cart'), [{ version: 1, nodeId: '', metric: 'stopped', count: 2 }]);
+      await store.close();
+    });
+
+    test('pruning removes events received before the cut with their message ids; later ones stay, deduplicated', async () => {
+      const store = await open();
+      await store.ingestEvents([event('day0-a'), event('day0-b', 'u2')], 1_000, () => NO_CHANGES);
+      await store.ingestEvents([event('day1')], DAY + 5, () => NO_CHANGES);
+      await store.ingestEvents([event('day2', 'u1', 'Charged', 3_000)], 2 * DAY + 7, () => NO_CHANGES);
+      assert.deepEqual(await store.pruneEvents(2 * DAY), { events: 3, before: 2 * DAY }, 'a cut at midnight UTC is applied as given everywhere');
+      assert.deepEqual((await store.userEvents('u1', 10)).map((e) => e.messageId), ['day2']);
+      assert.deepEqual(await store.userEvents('u2', 10), []);
+      // The retention window is the dedupe window: a pruned id is new again, a kept one is still a duplicate.
+      assert.deepEqual(await store.ingestEvents([event('day0-a'), event('day2')], 3 * DAY, () => NO_CHANGES), { accepted: 1, duplicates: 1 });
+      assert.deepEqual((await store.userEvents('u1', 10)).map((e) => [e.messageId, e.receivedAt]), [['day2', 2 * DAY + 7], ['day0-a', 3 * DAY]]);
+      // The lookback reads what is left.
+      let recent: string[] = [];
+      const lookback = { startsJourney: (e: JourneyEvent) => e.name === 'Added to Cart', names: new Set(['Charged']) };
+      await store.ingestEvents([event('cart', 'u1', 'Added to Cart', 2_000)], 3 * DAY + 1, (view) => {
+        recent = (view.recent.get('u1') ?? []).map((e) => e.messageId);
+        return NO_CHANGES;
+      }, lookback);
+      assert.deepEqual(recent, ['day2']);
+      assert.deepEqual(await store.pruneEvents(2 * DAY), { events: 0, before: 2 * DAY }, 'pruning again finds nothing');
+      await store.close();
+    });
+
+    test('pruning keeps every event received at or after `before`; a cut inside a day may round down to midnight', async () => {
+      const store = await open();
+      const received = [DAY - 1, DAY, DAY + HOUR, DAY + 3 * HOUR, DAY + 3 * HOUR + 1, 2 * DAY];
+      for (const [i, at] of received.entries()) await store.ingestEvents([event(`e${i}`)], at, () => NO_CHANGES);
+      const before = DAY + 3 * HOUR;
+      const result = await store.pruneEvents(before);
+      assert.ok(result.before <= before && result.before >= DAY, `the cut ${result.before} is in [midnight, before]`);
+      const kept = received.filter((at) => at >= result.before);
+      assert.equal(result.events, received.length - kept.length);
+      assert.deepEqual((await store.userEvents('u1', 10)).map((e) => e.receivedAt).sort((a, b) => a - b), kept);
+      assert.ok(kept.includes(before), 'the event received at `before` is kept');
+      await store.close();
+    });
+
+    test('pruning many events goes in batches and removes them all', async () => {
+      const store = await open();
+      const old = Array.from({ length: 12_345 }, (_, i) => event(`old-${i}`, `u${i % 100}`));
+      await store.ingestEvents(old, 1_000, () => NO_CHANGES);
+      await store.ingestEvents([event('new')], 2 * DAY, () => NO_CHANGES);
+      assert.deepEqual(await store.pruneEvents(DAY), { events: 12_345, before: DAY });
+      assert.deepEqual(await store.ingestEvents([event('old-0'), event('old-12344'), event('new')], 2 * DAY, () => NO_CHANGES), { accepted: 2, duplicates: 1 });
       await store.close();
     });
 

@@ -13,7 +13,7 @@ import type { Waymark } from '../../app/waymark.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
 import type { PostgresStore } from '../../store/postgres/postgres-store.ts';
 import { CliError } from '../errors.ts';
-import { nonNegativeInt, port, positiveInt } from '../options.ts';
+import { durationAtLeast, nonNegativeInt, port, positiveInt } from '../options.ts';
 
 const ROLES = ['all', 'api', 'worker'] as const;
 type Role = (typeof ROLES)[number];
@@ -30,6 +30,7 @@ interface ServeOptions {
   drainMs?: number;
   pollMs?: number;
   timerBatch?: number;
+  eventRetention?: number;
 }
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL database (and schema). */
@@ -53,6 +54,11 @@ export function registerServe(program: Command): void {
     .option('--drain-ms <n>', 'on SIGTERM, answer /ready with 503 and keep serving this long before closing, so load balancers stop sending work (default 0)', nonNegativeInt('--drain-ms'))
     .option('--poll-ms <n>', 'how often the engine looks for timers and journeys set by other processes (default 1000)', positiveInt('--poll-ms', 3_600_000))
     .option('--timer-batch <n>', 'most due timers one transaction claims (default 2000); smaller holds users\' locks for less time', positiveInt('--timer-batch', 100_000))
+    .option(
+      '--event-retention <duration>',
+      'drop events received longer ago than this, e.g. 90d (at least 1d), checked hourly by the worker and all roles; a messageId is deduplicated only as long as its event is kept (default: keep events for ever)',
+      durationAtLeast('--event-retention', '1d'),
+    )
     .action((options: ServeOptions) => serve(options));
 }
 
@@ -88,6 +94,7 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   if (role === 'worker' && options.example !== undefined) throw new CliError('--example is for the api and all roles: a worker serves no API and creates no journeys');
   if (database.kind === 'sqlite' && options.poolSize !== undefined) throw new CliError('--pool-size is for PostgreSQL');
+  if (role === 'api' && options.eventRetention !== undefined) throw new CliError('--event-retention is for the worker and all roles: an api process prunes nothing');
   const listenPort = options.port ?? portFromEnv();
   // Read the example journeys first: a typo in a path should fail before anything is created.
   const examples: Array<{ file: string; id: string } & Awaited<ReturnType<typeof readJourney>>> = [];
@@ -125,6 +132,8 @@ async function serve(options: ServeOptions): Promise<void> {
     await pg?.close().catch(() => {});
     throw error;
   });
+  // Set on the running engine: openWaymark takes no retention option.
+  if (options.eventRetention !== undefined) waymark.engine.setEventRetention(options.eventRetention);
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   try {
     if (role !== 'worker') {
@@ -164,7 +173,8 @@ async function serve(options: ServeOptions): Promise<void> {
   const shown = address && typeof address === 'object' ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
   const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
   const where = database.kind === 'sqlite' ? `SQLite ${database.file}` : `PostgreSQL ${database.shown}, schema ${store!.schema}`;
-  process.stdout.write(`Waymark listening on ${shown} (${what}; ${where}); Ctrl-C to stop\n`);
+  const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
+  process.stdout.write(`Waymark listening on ${shown} (${what}; ${where}${retention}); Ctrl-C to stop\n`);
   onShutdown(app, waymark, options.drainMs ?? 0);
 }
 

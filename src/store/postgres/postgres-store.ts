@@ -14,12 +14,14 @@
  *  - The timer claim takes due rows FOR UPDATE SKIP LOCKED (two processes never claim one instance and
  *    never wait for each other), then try-locks (never waits for) each claimed row's user and leaves the
  *    instances of users being ingested right now for the next claim.
- *  - Everything else is taken in a fixed order, so waits cannot form a cycle: new events in message-id order
- *    (two processes may get overlapping batches), stats counters (the only hot rows) sorted by key and last.
+ *  - Everything else is taken in a fixed order, so waits cannot form a cycle: new event ids in message-id
+ *    order (two processes may get overlapping batches), stats counters (the only hot rows) sorted by key and last.
  *  - Pending messages are leased (lease_until, on the database clock) so dispatchers do not send one message
  *    at the same time; an expired lease (a dead dispatcher) makes the message claimable again.
  *
- * Timestamps are epoch milliseconds from the engine (`now`), in bigint columns parsed to numbers.
+ * Events live in day partitions of received_at (see event-partitions.ts), and their dedupe keys in event_ids,
+ * both pruned by pruneEvents. Timestamps are epoch milliseconds from the engine (`now`), in bigint columns
+ * parsed to numbers.
  */
 import pg from 'pg';
 import type { JourneyDefinition } from '../../core/definition.ts';
@@ -38,6 +40,7 @@ import type {
   NewMessage,
   Profile,
   ProfileUpsert,
+  PruneResult,
   SendOutcome,
   StatDelta,
   StatRow,
@@ -45,6 +48,8 @@ import type {
   StoredEvent,
   TimerBatchView,
 } from '../store.ts';
+import { INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS } from './batch-lookups.ts';
+import { DAY_MS, dayOf, EventPartitions, isMissingPartition } from './event-partitions.ts';
 import { migrate } from './migrate.ts';
 import { rowMappers, type Row } from '../rows.ts';
 
@@ -79,6 +84,9 @@ const types: pg.CustomTypesConfig = {
     oid === INT8_OID && format === 'text' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/** event_ids rows deleted per statement when pruning: each batch is a short transaction of its own. */
+const PRUNE_BATCH = 5_000;
+
 const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts';
 const JOURNEY_COLUMNS = 'id, name, status, version, draft, layout, created_at, updated_at';
 
@@ -87,12 +95,14 @@ export class PostgresStore implements Store {
   /** The schema this store works in. */
   readonly schema: string;
   private readonly leaseMs: number;
+  private readonly partitions: EventPartitions;
   private closed = false;
 
   private constructor(pool: pg.Pool, schema: string, leaseMs: number) {
     this.pool = pool;
     this.schema = schema;
     this.leaseMs = leaseMs;
+    this.partitions = new EventPartitions((fn) => this.transaction(fn), String(hash53(`waymark:${schema}:event-partitions`)));
   }
 
   /** Connects a pool and brings the schema up to date (under an advisory lock, so processes may start together). */
@@ -225,10 +235,25 @@ export class PostgresStore implements Store {
 
   async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult> {
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
+    // The batch's rows all go to the partition of now's day: made first, in a transaction of its own.
+    await this.partitions.ensure(now);
+    try {
+      return await this.ingestUnit(events, now, decide, lookback);
+    } catch (error) {
+      if (!isMissingPartition(error)) throw error;
+      // Another process's pruning dropped the day this process thought it had: make it again, once. The
+      // insert is the unit's first statement, so decide has not run.
+      this.partitions.forget(now);
+      await this.partitions.ensure(now);
+      return this.ingestUnit(events, now, decide, lookback);
+    }
+  }
+
+  private ingestUnit(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult> {
     return this.transaction(async (c) => {
-      // 1. Store the events not seen before. seq (arrival order) follows the order given, but rows are
-      //    inserted in message-id order, so two processes given overlapping batches never wait on each
-      //    other's uncommitted ids in opposite orders (a deadlock).
+      // 1. Store the events not seen before: their ids go into event_ids first, in message-id order, so two
+      //    processes given overlapping batches never wait on each other's uncommitted ids in opposite orders
+      //    (a deadlock). seq (arrival order) follows the order given.
       const firsts = new Map<string, JourneyEvent>();
       for (const e of events) if (!firsts.has(e.messageId)) firsts.set(e.messageId, e);
       const list = [...firsts.values()];
@@ -237,12 +262,17 @@ export class PostgresStore implements Store {
         text: `WITH input AS (
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(m, u, n, t, p, ord)
                ),
+               fresh AS (
+                 INSERT INTO event_ids (message_id, received_at)
+                 SELECT m, $6 FROM input ORDER BY m COLLATE "C"
+                 ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+               ),
                numbered AS MATERIALIZED (
-                 SELECT input.*, nextval('events_seq_seq') AS seq FROM input ORDER BY ord
+                 SELECT input.*, nextval('events_seq_seq') AS seq FROM input WHERE m IN (SELECT message_id FROM fresh) ORDER BY ord
                )
                INSERT INTO events (seq, message_id, user_id, name, ts, properties, received_at)
-               SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered ORDER BY m COLLATE "C"
-               ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+               SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered
+               RETURNING message_id`,
         values: [list.map((e) => e.messageId), list.map((e) => e.userId), list.map((e) => e.name), list.map((e) => e.timestamp), list.map((e) => JSON.stringify(e.properties)), now],
       });
       const freshIds = new Set(inserted.map((r: Row) => r.message_id as string));
@@ -256,16 +286,7 @@ export class PostgresStore implements Store {
       const users = unique(fresh.map((e) => e.userId));
       await this.lockUsers(c, users);
       const view: EventBatchView = { events: fresh, profiles: await this.loadProfiles(c, users), live: new Map(), entered: new Map(), recent: new Map() };
-      const { rows } = await c.query({
-        name: 'wm-instances-of-users',
-        text: `WITH live AS MATERIALIZED (
-                 SELECT user_id, journey_id, state FROM instances WHERE user_id = ANY($1::text[]) AND status <> 'exited' ORDER BY id FOR UPDATE
-               )
-               SELECT user_id, journey_id, state FROM live
-               UNION ALL
-               SELECT DISTINCT user_id, journey_id, NULL::jsonb FROM instances WHERE user_id = ANY($1::text[]) AND entered_at IS NOT NULL`,
-        values: [users],
-      });
+      const { rows } = await c.query({ name: 'wm-instances-of-users', text: INSTANCES_OF_USERS, values: [users] });
       for (const row of rows as Row[]) {
         const userId = row.user_id as string;
         const state = row.state as Instance | null;
@@ -424,6 +445,25 @@ export class PostgresStore implements Store {
     return (rows as Row[]).map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
   }
 
+  // ---- retention
+
+  async pruneEvents(before: number): Promise<PruneResult> {
+    // Whole days only: the rest of before's day stays, and so do its events' ids.
+    const cut = dayOf(before) * DAY_MS;
+    const events = await this.partitions.dropBefore(cut);
+    // The dedupe keys after the events (a failure in between leaves keys of dropped events, never events
+    // without their keys), in batches: each a short statement of its own.
+    for (;;) {
+      const { rowCount } = await this.pool.query({
+        name: 'wm-prune-event-ids',
+        text: 'DELETE FROM event_ids WHERE message_id IN (SELECT message_id FROM event_ids WHERE received_at < $1 LIMIT $2)',
+        values: [cut, PRUNE_BATCH],
+      });
+      if ((rowCount ?? 0) < PRUNE_BATCH) break;
+    }
+    return { events, before: cut };
+  }
+
   // ---- internals
 
   /** Runs `fn` in one transaction on one pooled client; rolls back if it throws. */
@@ -467,17 +507,14 @@ export class PostgresStore implements Store {
     if (since.size === 0 || lookback.names.size === 0) return;
     const { rows } = await c.query({
       name: 'wm-recent-events',
-      text: `SELECT e.message_id, e.user_id, e.name, e.ts, e.properties, e.received_at
-             FROM unnest($1::text[], $2::bigint[]) AS s(u, since) JOIN events e ON e.user_id = s.u AND e.ts >= s.since
-             WHERE e.name = ANY($3::text[])
-             ORDER BY e.ts, e.seq`,
+      text: RECENT_EVENTS_OF_USERS,
       values: [[...since.keys()], [...since.values()], [...lookback.names]],
     });
     for (const row of rows as Row[]) getOrCreate(view.recent, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
   }
 
   private async loadProfiles(c: Client, users: string[]): Promise<Map<string, Profile>> {
-    const { rows } = await c.query({ name: 'wm-profiles-of', text: 'SELECT user_id, traits, updated_at FROM profiles WHERE user_id = ANY($1::text[])', values: [users] });
+    const { rows } = await c.query({ name: 'wm-profiles-of', text: PROFILES_OF_USERS, values: [users] });
     const profiles = new Map<string, Profile>();
     for (const row of rows as Row[]) profiles.set(row.user_id as string, toProfile(row));
     return profiles;

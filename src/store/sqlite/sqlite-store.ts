@@ -20,6 +20,7 @@ import type {
   MessageQuery,
   Profile,
   ProfileUpsert,
+  PruneResult,
   SendOutcome,
   StatRow,
   Store,
@@ -38,6 +39,8 @@ export interface SqliteOptions {
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const IN_CHUNK = 500; // bound the size of IN (...) lists
 const PROFILE_CACHE_SIZE = 200_000;
+/** Events deleted per transaction when pruning, so ingest never waits long behind retention. */
+const PRUNE_BATCH = 5_000;
 
 
 export class SqliteStore implements Store {
@@ -211,6 +214,18 @@ export class SqliteStore implements Store {
     return (this.s.stats.all(journeyId) as Row[]).map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
   }
 
+  /** Deletes in batches, oldest first; the dedupe keys (message_id is unique in events) go with the rows. */
+  async pruneEvents(before: number): Promise<PruneResult> {
+    let events = 0;
+    for (;;) {
+      const { changes } = this.s.pruneEvents.run(before, PRUNE_BATCH);
+      events += changes;
+      if (changes < PRUNE_BATCH) return { events, before };
+      // The store is synchronous: between batches, let the server read requests.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   /**
    * Every unit of work needs its users' profiles, and this process is the file's only writer, so parsed
    * profiles are kept (bounded) and dropped when a profile is written.
@@ -333,6 +348,7 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
     ),
     userEvents: db.prepare('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?'),
+    pruneEvents: db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?)'),
     insertInstance: db.prepare('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     updateInstance: db.prepare('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, state = ?, updated_at = ? WHERE id = ?'),
     dueInstances: db.prepare('SELECT state FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?'),

@@ -1,0 +1,52 @@
+/**
+ * The reads of a batch's users (ingest and the timer claim), written so that they probe an index once per
+ * user even on a fresh schema, before autovacuum has collected statistics (and on the events partitions of
+ * a new day, which start without them too).
+ *
+ * Without statistics the planner takes any user to have 1/200 of a table's rows: `user_id = ANY($1)` over a
+ * batch of users, or a plain join of the table to `unnest($1)`, then looks like most of the table, and is
+ * planned as a full scan (a hash join) on every batch. Where user_id is unique (profiles) the join to unnest
+ * is enough: the planner knows each user matches one row. Where it is not (instances, events), each user's
+ * rows come from a LATERAL subquery that OFFSET 0 keeps from being merged into the join, so it runs as one
+ * index scan per user whatever the estimates. test/store/postgres-batch-lookups.test.ts checks the plans.
+ */
+
+/** $1: user ids. */
+export const PROFILES_OF_USERS = `
+  SELECT p.user_id, p.traits, p.updated_at
+  FROM unnest($1::text[]) AS u(user_id) JOIN profiles p ON p.user_id = u.user_id`;
+
+/**
+ * $1: user ids. Their live instances (with state), locked FOR UPDATE in id order (stopInstances locks in
+ * that order too), and then every (user, journey) they ever entered (state NULL). The live rows are found
+ * per user first, then locked through the primary key: a lock taken inside the per-user subquery would be
+ * taken in user order.
+ */
+export const INSTANCES_OF_USERS = `
+  WITH found AS MATERIALIZED (
+    SELECT f.id FROM unnest($1::text[]) AS u(user_id)
+    CROSS JOIN LATERAL (SELECT id FROM instances WHERE user_id = u.user_id AND status <> 'exited' OFFSET 0) AS f
+  ),
+  live AS MATERIALIZED (
+    SELECT user_id, journey_id, state FROM instances
+    WHERE id = ANY (ARRAY(SELECT id FROM found)) AND status <> 'exited'
+    ORDER BY id FOR UPDATE
+  )
+  SELECT user_id, journey_id, state FROM live
+  UNION ALL
+  SELECT DISTINCT e.user_id, e.journey_id, NULL::jsonb FROM unnest($1::text[]) AS u(user_id)
+  CROSS JOIN LATERAL (SELECT user_id, journey_id FROM instances WHERE user_id = u.user_id AND entered_at IS NOT NULL OFFSET 0) AS e`;
+
+/**
+ * $1, $2: user ids and, for each, the earliest timestamp wanted; $3: event names. In (ts, seq) order.
+ * No bound on received_at (the partition key) would be safe: an event reaches the lookback by its own
+ * timestamp, whenever it arrived, so each user costs one index probe per partition.
+ */
+export const RECENT_EVENTS_OF_USERS = `
+  SELECT e.message_id, e.user_id, e.name, e.ts, e.properties, e.received_at
+  FROM unnest($1::text[], $2::bigint[]) AS s(user_id, since)
+  CROSS JOIN LATERAL (
+    SELECT message_id, user_id, name, ts, properties, received_at, seq FROM events
+    WHERE user_id = s.user_id AND ts >= s.since AND name = ANY($3::text[]) OFFSET 0
+  ) AS e
+  ORDER BY e.ts, e.seq`;

@@ -1,0 +1,85 @@
+/**
+ * The reads of a batch's users are planned as index probes even on a fresh schema, before any statistics
+ * exist (src/store/postgres/batch-lookups.ts): EXPLAIN on tables of 50,000 rows that were never analyzed.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
+import { DAY_MS } from '../../src/store/postgres/event-partitions.ts';
+import { T0 } from '../helpers.ts';
+import { testSchema, withPostgres, type TestSchema } from './postgres-fixture.ts';
+
+const ROWS = 50_000;
+const USERS = Array.from({ length: 500 }, (_, i) => `u${i * 97}`);
+
+interface PlanNode {
+  'Node Type': string;
+  'Plan Rows': number;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+async function plan(schema: TestSchema, sql: string, values: unknown[]): Promise<PlanNode> {
+  const [row] = await schema.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+  return row!['QUERY PLAN'][0]!.Plan;
+}
+
+/** Every scan of the plan: "Seq Scan on instances", "Index Scan on events_20261102", ... */
+async function scans(schema: TestSchema, sql: string, values: unknown[]): Promise<string[]> {
+  const found: string[] = [];
+  const walk = (node: PlanNode) => {
+    if (node['Relation Name']) found.push(`${node['Node Type']} on ${node['Relation Name']}`);
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(await plan(schema, sql, values));
+  return found;
+}
+
+await withPostgres('PostgreSQL batch lookups without statistics', () => {
+  test('the instances and recent events of 500 users are read by index on tables never analyzed', async () => {
+    const schema = testSchema();
+    const store = await schema.open();
+    try {
+      // Three day partitions, made by the store as ingest would; then bulk rows, with autovacuum kept away.
+      for (let day = 0; day < 3; day++) {
+        await store.ingestEvents([{ messageId: `seed-${day}`, userId: 'seed', name: 'Charged', timestamp: T0, properties: {} }], T0 + day * DAY_MS, () => ({ instances: [], messages: [], stats: [] }));
+      }
+      const partitions = (await schema.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass")).map((r) => r.name);
+      for (const table of ['instances', 'profiles', 'event_ids', ...partitions]) await schema.query(`ALTER TABLE "${table}" SET (autovacuum_enabled = false)`);
+      await schema.query(`INSERT INTO profiles (user_id, traits, updated_at) SELECT 'u' || g, '{}', 1 FROM generate_series(1, $1::int) g`, [ROWS]);
+      await schema.query(
+        `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at)
+         SELECT 'i' || g, 'cart', 1, 'u' || g, 'active', NULL, 1, '{}', 1 FROM generate_series(1, $1::int) g`,
+        [ROWS],
+      );
+      for (let day = 0; day < 3; day++) {
+        await schema.query(
+          `INSERT INTO events (message_id, user_id, name, ts, properties, received_at)
+           SELECT 'm' || g || '-' || $2::int, 'u' || g, 'Charged', $3::bigint + g, '{}', $3::bigint + $2::int * $4::bigint FROM generate_series(1, $1::int) g`,
+          [ROWS, day, T0, DAY_MS],
+        );
+      }
+      const analyzed = await schema.query("SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND (tablename IN ('instances', 'profiles') OR tablename LIKE 'events%')");
+      assert.equal(analyzed.length, 0, 'the tables have no statistics');
+
+      // Without statistics, ANY over a batch's users is planned as a full scan: what these lookups avoid.
+      assert.deepEqual(await scans(schema, 'SELECT state FROM instances WHERE user_id = ANY($1::text[])', [USERS]), ['Seq Scan on instances']);
+
+      // profiles: user_id is the key, so the planner knows each user is one row and chooses by cost.
+      assert.equal((await plan(schema, PROFILES_OF_USERS, [USERS]))['Plan Rows'], USERS.length);
+      // instances and events: one index probe per user, whatever the planner guesses.
+      const lookups: Array<[string, string, unknown[]]> = [
+        ['instances', INSTANCES_OF_USERS, [USERS]],
+        ['recent events', RECENT_EVENTS_OF_USERS, [USERS, USERS.map(() => T0), ['Charged']]],
+      ];
+      for (const [what, sql, values] of lookups) {
+        const found = await scans(schema, sql, values);
+        assert.ok(found.length > 0, what);
+        assert.deepEqual(found.filter((s) => s.startsWith('Seq Scan')), [], `${what}: ${found.join(', ')}`);
+      }
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+});
