@@ -4,6 +4,7 @@
  * its own `json` decoder.
  */
 import type { JourneyDefinition } from '../core/definition.ts';
+import type { Instance } from '../core/instance.ts';
 import type { JourneyRecord, JourneyStatus, Message, Profile, StoredEvent } from './store.ts';
 
 export type Row = Record<string, unknown>;
@@ -49,3 +50,11 @@ export function rowMappers(json: Json) {
     }),
   };
 }
+
+/** The instances.exited_at column: when an exited instance left (its exit.at), else null. */
+export function exitedAt(instance: Instance): number | null {
+  return instance.status === 'exited' ? (instance.exit?.at ?? null) : null;
+}
+
+/** Stands for "no lower bound" on a timestamp (ts >= it holds for every stored event). */
+export const MIN_TIMESTAMP = Number.MIN_SAFE_INTEGER;

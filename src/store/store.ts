@@ -112,6 +112,10 @@ export interface EventBatchView {
   live: Map<string, Instance[]>;
   /** Journeys each user of the batch has ever entered: "journeyId" entries per user. */
   entered: Map<string, Set<string>>;
+  /** Per user, per journey: when they last left it (exited instances only), for re-entry cool-downs. */
+  lastExits: Map<string, Map<string, number>>;
+  /** What `context` asked for, per user of the batch. */
+  context: UserContext;
   /**
    * For users with an event that may start a journey: their stored events named in `lookback.names` with a
    * timestamp at or after that user's earliest such event, in (timestamp, arrival) order, this batch's
@@ -130,6 +134,29 @@ export interface Lookback {
 export interface TimerBatchView {
   instances: Instance[];
   profiles: Map<string, Profile>;
+  /** What `context` asked for, per user of the batch. */
+  context: UserContext;
+}
+
+/** What the engine needs to know about each user of a unit of work beyond their profile and instances. */
+export interface UserContextSpec {
+  /** Stored events with these names, with a timestamp at or after `since` (null: all of them), for split conditions. */
+  history: { names: ReadonlySet<string>; since: number | null } | null;
+  /** Messages created at or after this moment with status pending or sent, every journey, for frequency caps. */
+  sendsSince: number | null;
+}
+
+export interface UserContext {
+  /** Per user, in (timestamp, arrival) order. Users with none may be absent. */
+  history: Map<string, StoredEvent[]>;
+  /** Per user, in creation order. Users with none may be absent. */
+  sends: Map<string, Array<{ channel: Channel; at: number }>>;
+}
+
+/** One run of a scheduled entry, as claimed: where its scan of the profiles got to. */
+export interface RunClaim {
+  /** The last user id scanned, or null to start from the beginning. */
+  cursor: string | null;
 }
 
 export interface IngestResult {
@@ -198,13 +225,41 @@ export interface Store {
   listVersions(journeyId?: string): Promise<JourneyVersion[]>;
 
   // Engine units of work
-  ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult>;
+  ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult>;
   /** Claims up to `limit` instances whose timer is due at `now` and advances them; returns how many. */
-  fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes): Promise<number>;
+  fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number>;
   /** The earliest pending timer, or null. */
   nextWakeAt(): Promise<number | null>;
   /** Exits every live instance of a journey; returns how many. */
   stopInstances(journeyId: string, now: number): Promise<number>;
+  /** How many pending, active or control instances a journey has. */
+  liveInstanceCount(journeyId: string): Promise<number>;
+  /**
+   * Moves a journey's live instances on older versions to `toVersion` when the node they are at is in
+   * `nodeIds` (pending and control instances, at no node, always move); the others stay on their version.
+   * Their timers are kept. Returns how many moved.
+   */
+  moveInstances(journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number>;
+
+  // Scheduled entries
+  /** Profiles in user id order after `after` (null: from the first), at most `limit`. */
+  scanProfiles(after: string | null, limit: number): Promise<Profile[]>;
+  /** The stored events of these users with these names and a timestamp at or after `since` (null: all), by user then (timestamp, arrival). */
+  eventsOfUsers(userIds: readonly string[], names: readonly string[], since: number | null): Promise<StoredEvent[]>;
+  /**
+   * Claims the run of a journey's scheduled entry at `runAt`: null when it is finished, or held by another
+   * process whose lease has not expired; else the cursor to resume from, leased to the caller for `leaseMs`.
+   */
+  claimRun(journeyId: string, runAt: number, now: number, leaseMs: number): Promise<RunClaim | null>;
+  /** Saves a run's progress and renews its lease. */
+  saveRunCursor(journeyId: string, runAt: number, cursor: string, now: number, leaseMs: number): Promise<void>;
+  finishRun(journeyId: string, runAt: number, now: number): Promise<void>;
+
+  // Project settings (frequency caps, ...): one JSON document, {} until first saved.
+  getSettings(): Promise<Record<string, unknown>>;
+  saveSettings(settings: Record<string, unknown>, now: number): Promise<void>;
+  /** Every trait name any profile has had (kept as profiles are written), for publish-time warnings. */
+  traitNames(): Promise<Set<string>>;
 
   // Outbox
   pendingMessages(limit: number): Promise<Message[]>;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
-import type { Changes, NewMessage, Store } from '../../src/store/store.ts';
+import type { Changes, EventBatchView, NewMessage, Store, TimerBatchView, UserContext, UserContextSpec } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
@@ -37,6 +37,19 @@ function instance(id: string, overrides: Partial<Instance> = {}): Instance {
 
 function message(id: string, overrides: Partial<NewMessage> = {}): NewMessage {
   return { id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'push', userId: 'u1', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 2_000, sentAt: null, ...overrides };
+}
+
+/** A context as plain data: user -> message ids, user -> [channel, at]. */
+function contextData(context: UserContext) {
+  return {
+    history: Object.fromEntries([...context.history].map(([user, events]) => [user, events.map((e) => e.messageId)])),
+    sends: Object.fromEntries([...context.sends].map(([user, sends]) => [user, sends.map((s) => [s.channel, s.at])])),
+  };
+}
+
+/** Exited at `at` (the state's exit.at), from `nodeId`. */
+function exited(id: string, at: number, overrides: Partial<Instance> = {}): Instance {
+  return instance(id, { status: 'exited', wakeAt: null, nodeUntil: null, exit: { reason: 'completed', at, nodeId: 'wait' }, ...overrides });
 }
 
 export function storeContract(name: string, open: () => Promise<Store>): void {
@@ -282,6 +295,300 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.ingestEvents([event('new')], 2 * DAY, () => NO_CHANGES);
       assert.deepEqual(await store.pruneEvents(DAY), { events: 12_345, before: DAY });
       assert.deepEqual(await store.ingestEvents([event('old-0'), event('old-12344'), event('new')], 2 * DAY, () => NO_CHANGES), { accepted: 2, duplicates: 1 });
+      await store.close();
+    });
+
+    test('context: the ingest view loads the history and recent sends asked for, for the batch users only', async () => {
+      const store = await open();
+      // Stored events (received at 1): u1's, u2's, and u3's, who is not in the later batch.
+      await store.ingestEvents(
+        [
+          event('u1-c1', 'u1', 'Charged', 1_000),
+          event('u1-v', 'u1', 'Viewed', 2_500),
+          event('u1-c2b', 'u1', 'Charged', 3_000), // equal timestamps keep arrival order
+          event('u1-c2a', 'u1', 'Charged', 3_000),
+          event('u1-c0', 'u1', 'Charged', 2_000),
+          event('u2-c', 'u2', 'Charged', 4_000),
+          event('u3-c', 'u3', 'Charged', 4_000),
+        ],
+        1,
+        () => ({
+          ...NO_CHANGES,
+          messages: [
+            message('m-old', { createdAt: 1_000 }),
+            message('m-pending', { createdAt: 3_000, channel: 'push' }),
+            message('m-sent', { createdAt: 2_500, channel: 'sms' }),
+            message('m-failed', { createdAt: 3_500, channel: 'email' }),
+            message('m-skipped', { createdAt: 3_600, status: 'skipped', reason: 'no_phone', content: null }),
+            message('m-sent-late', { createdAt: 4_000, channel: 'email', status: 'sent', sentAt: 4_000 }),
+            message('m-u2', { userId: 'u2', createdAt: 5_000, channel: 'sms' }),
+            message('m-u3', { userId: 'u3', createdAt: 5_000 }),
+          ],
+        }),
+      );
+      await store.recordOutcomes([
+        { id: 'm-sent', status: 'sent', at: 2_600 },
+        { id: 'm-failed', status: 'failed', at: 3_600, error: 'bounced' },
+      ]);
+
+      const views: EventBatchView[] = [];
+      const capture = (view: EventBatchView) => {
+        views.push(view);
+        return NO_CHANGES;
+      };
+      const spec: UserContextSpec = { history: { names: new Set(['Charged', 'Signed Up']), since: 2_000 }, sendsSince: 2_500 };
+      await store.ingestEvents([event('now-1', 'u1', 'Opened', 9_000), event('now-2', 'u2', 'Charged', 8_000)], 10, capture, undefined, spec);
+      assert.deepEqual(contextData(views[0]!.context), {
+        history: { u1: ['u1-c0', 'u1-c2b', 'u1-c2a'], u2: ['u2-c', 'now-2'] },
+        sends: { u1: [['sms', 2_500], ['push', 3_000], ['email', 4_000]], u2: [['sms', 5_000]] },
+      }, 'named events from `since` on, this batch included, in (timestamp, arrival) order; pending and sent messages from `sendsSince` on, in creation order');
+
+      // since null: every stored event with the names; no sends asked for.
+      await store.ingestEvents([event('now-3', 'u1', 'Opened', 9_500)], 11, capture, undefined, { history: { names: new Set(['Charged']), since: null }, sendsSince: null });
+      assert.deepEqual(contextData(views[1]!.context), { history: { u1: ['u1-c1', 'u1-c0', 'u1-c2b', 'u1-c2a'] }, sends: {} });
+
+      // Nothing asked for: empty maps.
+      await store.ingestEvents([event('now-4', 'u1', 'Opened', 9_600)], 12, capture);
+      await store.ingestEvents([event('now-5', 'u1', 'Opened', 9_700)], 13, capture, undefined, { history: { names: new Set(), since: null }, sendsSince: null });
+      for (const view of views.slice(2)) assert.deepEqual(contextData(view.context), { history: {}, sends: {} });
+      await store.close();
+    });
+
+    test('context: the timer view loads the history and recent sends of the claimed instances\' users', async () => {
+      const store = await open();
+      await store.ingestEvents(
+        [event('a-1', 'a', 'Charged', 100), event('a-2', 'a', 'Charged', 700), event('b-1', 'b', 'Charged', 800), event('c-1', 'c', 'Charged', 900)],
+        1,
+        () => ({
+          ...NO_CHANGES,
+          instances: [instance('ia', { userId: 'a', wakeAt: 1_000 }), instance('ib', { userId: 'b', wakeAt: 1_000 }), instance('ic', { userId: 'c', wakeAt: 50_000 })],
+          messages: [message('ma', { userId: 'a', createdAt: 600 }), message('mb', { userId: 'b', createdAt: 100 }), message('mc', { userId: 'c', createdAt: 600 })],
+        }),
+      );
+      const spec: UserContextSpec = { history: { names: new Set(['Charged']), since: 500 }, sendsSince: 500 };
+      let view: TimerBatchView | null = null;
+      assert.equal(
+        await store.fireDueTimers(2_000, 10, (v) => {
+          view = v;
+          return NO_CHANGES;
+        }, spec),
+        2,
+      );
+      assert.deepEqual(contextData(view!.context), { history: { a: ['a-2'], b: ['b-1'] }, sends: { a: [['push', 600]] } }, 'c has no due timer: not loaded');
+      await store.fireDueTimers(2_000, 10, (v) => {
+        view = v;
+        return NO_CHANGES;
+      });
+      assert.deepEqual(contextData(view!.context), { history: {}, sends: {} }, 'no spec: empty maps');
+      await store.close();
+    });
+
+    test('lastExits: per user and journey, the latest exit of an exited instance, for the batch users only', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({
+        ...NO_CHANGES,
+        instances: [
+          exited('c1', 300),
+          exited('c2', 100),
+          exited('w1', 200, { journeyId: 'welcome' }),
+          instance('live', { journeyId: 'cart' }),
+          instance('no-exit', { journeyId: 'legacy', status: 'exited', wakeAt: null }), // exited without an exit record
+          exited('p1', 150, { journeyId: 'promo', status: 'exited', enteredAt: null, exit: { reason: 'not_qualified', at: 150, nodeId: null } }),
+          exited('u2-c', 999, { userId: 'u2' }),
+        ],
+      }));
+      let view: EventBatchView | null = null;
+      const capture = (v: EventBatchView) => {
+        view = v;
+        return NO_CHANGES;
+      };
+      await store.ingestEvents([event('e2')], 2, capture);
+      assert.deepEqual(Object.fromEntries(view!.lastExits.get('u1') ?? []), { cart: 300, welcome: 200, promo: 150 });
+      assert.deepEqual([...view!.lastExits.keys()], ['u1'], 'only the batch users');
+      assert.deepEqual([...(view!.entered.get('u1') ?? [])].sort(), ['cart', 'legacy', 'welcome'], 'entered is unchanged: promo was never entered');
+      assert.deepEqual(view!.live.get('u1')?.map((i) => i.id), ['live']);
+
+      // An instance exited by a unit of work, and one stopped with its journey, count too.
+      await store.ingestEvents([event('e3')], 3, () => ({ ...NO_CHANGES, instances: [exited('live', 400)] }));
+      await store.ingestEvents([event('e4')], 4, () => ({ ...NO_CHANGES, instances: [instance('w2', { journeyId: 'welcome' })] }));
+      assert.equal(await store.stopInstances('welcome', 500), 1);
+      await store.ingestEvents([event('e5')], 5, capture);
+      assert.deepEqual(Object.fromEntries(view!.lastExits.get('u1') ?? []), { cart: 400, welcome: 500, promo: 150 });
+      await store.close();
+    });
+
+    test('liveInstanceCount counts the pending, active and control instances of a journey', async () => {
+      const store = await open();
+      assert.equal(await store.liveInstanceCount('cart'), 0);
+      await store.ingestEvents([event('e1')], 1, () => ({
+        ...NO_CHANGES,
+        instances: [
+          instance('a', { userId: 'a' }),
+          instance('b', { userId: 'b', status: 'pending', nodeId: null }),
+          instance('c', { userId: 'c', status: 'control', nodeId: null }),
+          exited('d', 5, { userId: 'd' }),
+          instance('e', { userId: 'e', journeyId: 'other' }),
+        ],
+      }));
+      assert.equal(await store.liveInstanceCount('cart'), 3);
+      assert.equal(await store.liveInstanceCount('other'), 1);
+      await store.close();
+    });
+
+    test('moveInstances moves live instances on older versions at the nodes given (and at no node), keeping their timers', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({
+        ...NO_CHANGES,
+        instances: [
+          instance('at-wait', { userId: 'a', wakeAt: 7_000 }),
+          instance('at-push', { userId: 'b', nodeId: 'push', wakeAt: 8_000 }),
+          instance('pending', { userId: 'c', status: 'pending', nodeId: null, enteredAt: null, wakeAt: 9_000 }),
+          instance('control', { userId: 'd', status: 'control', nodeId: null, wakeAt: null }),
+          exited('exited', 50, { userId: 'e' }),
+          instance('newer', { userId: 'f', version: 2, wakeAt: 20_000 }),
+          instance('other-journey', { userId: 'g', journeyId: 'other', wakeAt: 20_000 }),
+          instance('v0', { userId: 'h', version: 0, nodeId: 'sms', wakeAt: 6_000 }),
+        ],
+      }));
+      assert.equal(await store.nextWakeAt(), 6_000);
+      assert.equal(await store.moveInstances('cart', 2, ['wait', 'sms'], 100), 4);
+      const read = async (user: string) => (await store.userInstances(user))[0]!;
+      const versions: Record<string, number> = {};
+      for (const user of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) versions[user] = (await read(user)).version;
+      assert.deepEqual(versions, { a: 2, b: 1, c: 2, d: 2, e: 1, f: 2, g: 1, h: 2 });
+      const a = await read('a');
+      assert.deepEqual(a, instance('at-wait', { userId: 'a', wakeAt: 7_000, version: 2 }), 'only the version changed');
+      assert.equal(await store.nextWakeAt(), 6_000, 'timers are kept');
+      assert.deepEqual([(await read('c')).wakeAt, (await read('h')).wakeAt], [9_000, 6_000]);
+      assert.equal(await store.moveInstances('cart', 2, ['wait', 'sms'], 200), 0, 'moved once');
+      assert.equal(await store.moveInstances('cart', 3, [], 300), 2, 'no nodes given: only the instances at no node');
+      assert.deepEqual([(await read('c')).version, (await read('d')).version, (await read('a')).version], [3, 3, 2]);
+      // The moved instances go on: the timer view has them on their new version.
+      const seen: Array<[string, number]> = [];
+      await store.fireDueTimers(7_500, 10, (view) => {
+        seen.push(...view.instances.map((i): [string, number] => [i.id, i.version]));
+        return { ...NO_CHANGES, instances: view.instances.map((i) => ({ ...i, wakeAt: null, step: i.step + 1 })) };
+      });
+      assert.deepEqual(seen, [['v0', 2], ['at-wait', 2]]);
+      assert.deepEqual([(await read('a')).version, (await read('a')).step], [2, 2]);
+      assert.equal(await store.liveInstanceCount('cart'), 6, 'still one live instance each');
+      await store.close();
+    });
+
+    test('moveInstances moves every instance of a large journey (several pages)', async () => {
+      const store = await open();
+      const n = 4_321;
+      await store.ingestEvents([event('e1')], 1, () => ({
+        ...NO_CHANGES,
+        instances: Array.from({ length: n }, (_, k) => instance(`i${k}`, { userId: `user-${k}`, nodeId: k % 3 === 0 ? 'push' : 'wait' })),
+      }));
+      const expected = Array.from({ length: n }, (_, k) => k).filter((k) => k % 3 !== 0).length;
+      assert.equal(await store.moveInstances('cart', 2, ['wait'], 10), expected);
+      assert.equal(await store.moveInstances('cart', 2, ['wait', 'push'], 20), n - expected);
+      assert.equal((await store.userInstances('user-3'))[0]!.version, 2);
+      await store.close();
+    });
+
+    test('scanProfiles pages through every profile in user id order (byte order)', async () => {
+      const store = await open();
+      const ids = ['b', 'a', 'B', 'a1', 'é', 'z', '_', '10', '9'];
+      await store.upsertProfiles(ids.map((userId) => ({ userId, traits: { id: userId } })), 5);
+      const pages: string[][] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await store.scanProfiles(after, 4);
+        if (page.length === 0) break;
+        pages.push(page.map((p) => p.userId));
+        after = page[page.length - 1]!.userId;
+      }
+      assert.deepEqual(pages, [['10', '9', 'B', '_'], ['a', 'a1', 'b', 'z'], ['é']]);
+      assert.deepEqual(await store.scanProfiles('a', 1), [{ userId: 'a1', traits: { id: 'a1' }, updatedAt: 5 }]);
+      assert.deepEqual(await store.scanProfiles('zz', 10), [{ userId: 'é', traits: { id: 'é' }, updatedAt: 5 }]);
+      await store.close();
+    });
+
+    test('eventsOfUsers: the users\' events with the names from `since` on, by user then (timestamp, arrival)', async () => {
+      const store = await open();
+      await store.ingestEvents(
+        [
+          event('u2-a', 'u2', 'Charged', 2_000),
+          event('u1-late', 'u1', 'Charged', 3_000),
+          event('u1-old', 'u1', 'Charged', 500),
+          event('u1-b', 'u1', 'Charged', 2_000),
+          event('u1-a', 'u1', 'Charged', 2_000),
+          event('u1-view', 'u1', 'Viewed', 2_500),
+          event('u3-a', 'u3', 'Charged', 2_000),
+          event('u10-a', 'u10', 'Charged', 2_000),
+        ],
+        1,
+        () => NO_CHANGES,
+      );
+      await store.ingestEvents([event('u1-later', 'u1', 'Charged', 1_000)], 2, () => NO_CHANGES);
+      const ids = async (users: string[], names: string[], since: number | null) => (await store.eventsOfUsers(users, names, since)).map((e) => e.messageId);
+      assert.deepEqual(await ids(['u2', 'u10', 'u1', 'nobody'], ['Charged'], 1_000), ['u1-later', 'u1-b', 'u1-a', 'u1-late', 'u10-a', 'u2-a']);
+      assert.deepEqual(await ids(['u1'], ['Charged', 'Viewed'], null), ['u1-old', 'u1-later', 'u1-b', 'u1-a', 'u1-view', 'u1-late']);
+      assert.deepEqual(await ids(['u1', 'u1'], ['Viewed', 'Viewed'], null), ['u1-view'], 'repeated users and names count once');
+      assert.deepEqual(await ids(['u1'], [], null), []);
+      assert.deepEqual(await ids([], ['Charged'], null), []);
+      const [first] = await store.eventsOfUsers(['u3'], ['Charged'], null);
+      assert.deepEqual(first, { messageId: 'u3-a', userId: 'u3', name: 'Charged', timestamp: 2_000, properties: { sku: 'S1' }, receivedAt: 1 });
+      // About a thousand users at once.
+      const many = Array.from({ length: 1_200 }, (_, k) => `m${k}`);
+      await store.ingestEvents(many.map((u) => event(`${u}-e`, u, 'Charged', 5_000)), 3, () => NO_CHANGES);
+      const found = await store.eventsOfUsers(many.slice(0, 1_000), ['Charged'], null);
+      assert.equal(found.length, 1_000);
+      assert.deepEqual(found.map((e) => e.userId), [...many.slice(0, 1_000)].sort());
+      await store.close();
+    });
+
+    test('claimRun leases a run; another claim gets it only once the lease ran out, from the saved cursor; never once finished', async () => {
+      const store = await open();
+      assert.deepEqual(await store.claimRun('j', 100, 1_000, 500), { cursor: null });
+      assert.equal(await store.claimRun('j', 100, 1_200, 500), null, 'leased until 1500');
+      assert.deepEqual(await store.claimRun('j', 200, 1_200, 500), { cursor: null }, 'another run of the journey is a run of its own');
+      assert.deepEqual(await store.claimRun('k', 100, 1_200, 500), { cursor: null }, 'and so is another journey\'s');
+      await store.saveRunCursor('j', 100, 'user-5', 1_300, 500);
+      assert.equal(await store.claimRun('j', 100, 1_799, 500), null, 'saving renewed the lease until 1800');
+      assert.deepEqual(await store.claimRun('j', 100, 1_800, 500), { cursor: 'user-5' }, 'an expired lease: taken over from the cursor');
+      assert.equal(await store.claimRun('j', 100, 1_900, 500), null, 'the new owner holds it until 2300');
+      await store.saveRunCursor('j', 100, 'user-7', 2_000, 500);
+      await store.saveRunCursor('j', 100, 'user-6', 2_000, 500); // a late save of the owner that lost the lease
+      assert.deepEqual(await store.claimRun('j', 100, 2_500, 500), { cursor: 'user-7' }, 'the cursor only moves forward');
+      await store.finishRun('j', 100, 2_600);
+      assert.equal(await store.claimRun('j', 100, 10_000, 500), null, 'finished');
+      await store.saveRunCursor('j', 100, 'user-9', 10_000, 500);
+      assert.equal(await store.claimRun('j', 100, 20_000, 500), null, 'still finished');
+      await store.finishRun('k', 300, 1_000);
+      assert.equal(await store.claimRun('k', 300, 2_000, 500), null, 'a run finished without a claim is finished too');
+      await store.close();
+    });
+
+    test('settings: {} until saved, then the document saved last', async () => {
+      const store = await open();
+      assert.deepEqual(await store.getSettings(), {});
+      const settings = { frequencyCap: { perDay: 3, channels: ['push', 'sms'] }, quietHours: null, name: 'Ünïcode' };
+      await store.saveSettings(settings, 10);
+      assert.deepEqual(await store.getSettings(), settings);
+      await store.saveSettings({ frequencyCap: { perDay: 1 } }, 20);
+      assert.deepEqual(await store.getSettings(), { frequencyCap: { perDay: 1 } }, 'replaced, not merged');
+      await store.close();
+    });
+
+    test('traitNames: every trait name profiles have had, from upserts and units of work', async () => {
+      const store = await open();
+      assert.deepEqual(await store.traitNames(), new Set());
+      await store.upsertProfiles([{ userId: 'u1', traits: { name: 'Ana', email: 'a@x.test' } }, { userId: 'u2', traits: { plan: 'pro', never: null } }], 1);
+      assert.deepEqual(await store.traitNames(), new Set(['name', 'email', 'plan']));
+      await store.upsertProfiles([{ userId: 'u1', traits: { email: null, phone: '+1' } }], 2);
+      assert.deepEqual(await store.traitNames(), new Set(['name', 'email', 'plan', 'phone']), 'a trait removed was still had');
+      await assert.rejects(store.ingestEvents([event('e0')], 3, () => {
+        throw new Error('boom');
+      }));
+      await store.ingestEvents([event('e1')], 4, () => ({ ...NO_CHANGES, profiles: [{ userId: 'u1', traits: { vip: true, tier: null } }, { userId: 'u3', traits: { name: 'Bo', score: 3 } }] }));
+      await store.ingestEvents([event('e2')], 5, () => ({ ...NO_CHANGES, profiles: [{ userId: 'u1', traits: { vip: false } }] }));
+      await store.ingestEvents([event('e3')], 1_000, () => ({ ...NO_CHANGES, instances: [instance('i1', { wakeAt: 10 })] }));
+      await store.fireDueTimers(10, 10, (view) => ({ ...NO_CHANGES, instances: view.instances.map((i) => ({ ...i, wakeAt: null })), profiles: [{ userId: 'u1', traits: { fromTimer: 'x' } }] }));
+      assert.deepEqual(await store.traitNames(), new Set(['name', 'email', 'plan', 'phone', 'vip', 'score', 'fromTimer']));
       await store.close();
     });
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
+import { EVENTS_OF_USERS, INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
 import { DAY_MS } from '../../src/store/postgres/event-partitions.ts';
 import { T0 } from '../helpers.ts';
 import { testSchema, withPostgres, type TestSchema } from './postgres-fixture.ts';
@@ -36,7 +36,7 @@ async function scans(schema: TestSchema, sql: string, values: unknown[]): Promis
 }
 
 await withPostgres('PostgreSQL batch lookups without statistics', () => {
-  test('the instances and recent events of 500 users are read by index on tables never analyzed', async () => {
+  test('the instances, events and recent sends of 500 users are read by index on tables never analyzed', async () => {
     const schema = testSchema();
     const store = await schema.open();
     try {
@@ -45,12 +45,17 @@ await withPostgres('PostgreSQL batch lookups without statistics', () => {
         await store.ingestEvents([{ messageId: `seed-${day}`, userId: 'seed', name: 'Charged', timestamp: T0, properties: {} }], T0 + day * DAY_MS, () => ({ instances: [], messages: [], stats: [] }));
       }
       const partitions = (await schema.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass")).map((r) => r.name);
-      for (const table of ['instances', 'profiles', 'event_ids', ...partitions]) await schema.query(`ALTER TABLE "${table}" SET (autovacuum_enabled = false)`);
+      for (const table of ['instances', 'profiles', 'event_ids', 'messages', ...partitions]) await schema.query(`ALTER TABLE "${table}" SET (autovacuum_enabled = false)`);
       await schema.query(`INSERT INTO profiles (user_id, traits, updated_at) SELECT 'u' || g, '{}', 1 FROM generate_series(1, $1::int) g`, [ROWS]);
       await schema.query(
         `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at)
          SELECT 'i' || g, 'cart', 1, 'u' || g, 'active', NULL, 1, '{}', 1 FROM generate_series(1, $1::int) g`,
         [ROWS],
+      );
+      await schema.query(
+        `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, created_at)
+         SELECT 'm' || g, 'cart', 1, 'i' || g, 'push', 'u' || (g % 5000), 'push', 'sent', $2::bigint + g FROM generate_series(1, $1::int) g`,
+        [ROWS, T0],
       );
       for (let day = 0; day < 3; day++) {
         await schema.query(
@@ -59,7 +64,7 @@ await withPostgres('PostgreSQL batch lookups without statistics', () => {
           [ROWS, day, T0, DAY_MS],
         );
       }
-      const analyzed = await schema.query("SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND (tablename IN ('instances', 'profiles') OR tablename LIKE 'events%')");
+      const analyzed = await schema.query("SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND (tablename IN ('instances', 'profiles', 'messages') OR tablename LIKE 'events%')");
       assert.equal(analyzed.length, 0, 'the tables have no statistics');
 
       // Without statistics, ANY over a batch's users is planned as a full scan: what these lookups avoid.
@@ -71,6 +76,8 @@ await withPostgres('PostgreSQL batch lookups without statistics', () => {
       const lookups: Array<[string, string, unknown[]]> = [
         ['instances', INSTANCES_OF_USERS, [USERS]],
         ['recent events', RECENT_EVENTS_OF_USERS, [USERS, USERS.map(() => T0), ['Charged']]],
+        ['events of users', EVENTS_OF_USERS, [USERS, ['Charged'], T0]],
+        ['recent sends', SENDS_OF_USERS, [USERS, T0]],
       ];
       for (const [what, sql, values] of lookups) {
         const found = await scans(schema, sql, values);

@@ -284,4 +284,77 @@ await withPostgres('PostgreSQL store under concurrency', () => {
       await done();
     }
   });
+
+  test('two stores racing to claim one run: exactly one wins, and exactly one takes it over once its lease ran out', async () => {
+    const { a, b, done } = await twoStores();
+    try {
+      for (let run = 0; run < 20; run++) {
+        const claims = await Promise.all([a, b, a, b, a, b].map((store) => store.claimRun('j', run, 1_000, 500)));
+        assert.equal(claims.filter((c) => c !== null).length, 1, `run ${run}: one claim wins`);
+        await (run % 2 ? a : b).saveRunCursor('j', run, `user-${run}`, 1_100, 500);
+        const takeOvers = await Promise.all([a, b, a, b, a, b].map((store) => store.claimRun('j', run, 1_600, 500)));
+        assert.deepEqual(takeOvers.filter((c) => c !== null), [{ cursor: `user-${run}` }], `run ${run}: one take-over wins, from the cursor`);
+        await a.finishRun('j', run, 1_700);
+        assert.deepEqual(await Promise.all([a.claimRun('j', run, 9_000, 500), b.claimRun('j', run, 9_000, 500)]), [null, null]);
+      }
+    } finally {
+      await done();
+    }
+  });
+
+  test('moveInstances waits for a unit of work holding an instance, then moves the state it wrote (or leaves it, if it left the nodes)', async () => {
+    const { schema, a, b, done } = await twoStores();
+    const holder = await schema.connect();
+    try {
+      await a.ingestEvents([event('e0', 'ana')], 1, () => ({ ...NONE, instances: [sleeper('i1', 'ana', 100), sleeper('i2', 'bo', 100)] }));
+      const hold = async (id: string, patch: Record<string, unknown>) => {
+        // What a unit of work does: lock the instance as it reads it, then write it from what it read.
+        await holder.query('BEGIN');
+        await holder.query('SELECT state FROM instances WHERE id = $1 FOR UPDATE', [id]);
+        return async () => {
+          await holder.query('UPDATE instances SET state = state || $2::jsonb WHERE id = $1', [id, JSON.stringify(patch)]);
+          await holder.query('COMMIT');
+        };
+      };
+      // ana's unit moves her on to another node that moves too.
+      let commit = await hold('i1', { step: 2, nodeId: 'wait-2', version: 1 });
+      let finished = false;
+      let move = b.moveInstances('cart', 2, ['wait', 'wait-2'], 10).finally(() => (finished = true));
+      await sleep(200);
+      assert.equal(finished, false, 'the move waits for the unit holding ana');
+      await commit();
+      assert.equal(await move, 2);
+      const ana = (await a.userInstances('ana'))[0]!;
+      assert.deepEqual([ana.version, ana.step, ana.nodeId], [2, 2, 'wait-2'], 'moved as the unit left it');
+      assert.equal((await schema.query<{ version: number }>("SELECT version FROM instances WHERE id = 'i1'"))[0]!.version, 2);
+
+      // bo's unit moves him on to a node that stays: the move checks again and leaves him.
+      commit = await hold('i2', { step: 2, nodeId: 'push', version: 2 });
+      finished = false;
+      move = b.moveInstances('cart', 3, ['wait', 'wait-2'], 20).finally(() => (finished = true));
+      await sleep(200);
+      assert.equal(finished, false);
+      await commit();
+      assert.equal(await move, 1, 'only ana moved');
+      const bo = (await a.userInstances('bo'))[0]!;
+      assert.deepEqual([bo.version, bo.step, bo.nodeId], [2, 2, 'push']);
+
+      // A unit of work reading during a move reads the moved state (and the timer claim skips it meanwhile).
+      await holder.query('BEGIN');
+      await holder.query("UPDATE instances SET version = 4, state = jsonb_set(state, '{version}', '4') WHERE id = 'i1'"); // a move in progress
+      let seen: number[] = [];
+      const ingest = a.ingestEvents([event('e1', 'ana', 'Charged')], 30, (view) => {
+        seen = (view.live.get('ana') ?? []).map((i) => i.version);
+        return NONE;
+      });
+      assert.equal(await b.fireDueTimers(1_000, 10, () => NONE), 1, 'bo fires; ana, being moved, is skipped');
+      await sleep(100);
+      await holder.query('COMMIT');
+      await ingest;
+      assert.deepEqual(seen, [4]);
+    } finally {
+      holder.release();
+      await done();
+    }
+  });
 });

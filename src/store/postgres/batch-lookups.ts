@@ -17,10 +17,11 @@ export const PROFILES_OF_USERS = `
   FROM unnest($1::text[]) AS u(user_id) JOIN profiles p ON p.user_id = u.user_id`;
 
 /**
- * $1: user ids. Their live instances (with state), locked FOR UPDATE in id order (stopInstances locks in
- * that order too), and then every (user, journey) they ever entered (state NULL). The live rows are found
- * per user first, then locked through the primary key: a lock taken inside the per-user subquery would be
- * taken in user order.
+ * $1: user ids. Their live instances (with state), locked FOR UPDATE in id order (stopInstances and
+ * moveInstances lock in that order too), and then, per (user, journey) they have an instance of that
+ * entered or exited, whether they ever entered it and when they last left it (state NULL). The live rows are
+ * found per user first, then locked through the primary key: a lock taken inside the per-user subquery
+ * would be taken in user order.
  */
 export const INSTANCES_OF_USERS = `
   WITH found AS MATERIALIZED (
@@ -32,10 +33,15 @@ export const INSTANCES_OF_USERS = `
     WHERE id = ANY (ARRAY(SELECT id FROM found)) AND status <> 'exited'
     ORDER BY id FOR UPDATE
   )
-  SELECT user_id, journey_id, state FROM live
+  SELECT user_id, journey_id, state, NULL::boolean AS entered, NULL::bigint AS last_exit FROM live
   UNION ALL
-  SELECT DISTINCT e.user_id, e.journey_id, NULL::jsonb FROM unnest($1::text[]) AS u(user_id)
-  CROSS JOIN LATERAL (SELECT user_id, journey_id FROM instances WHERE user_id = u.user_id AND entered_at IS NOT NULL OFFSET 0) AS e`;
+  SELECT e.user_id, e.journey_id, NULL::jsonb, bool_or(e.entered_at IS NOT NULL), max(e.exited_at)
+  FROM unnest($1::text[]) AS u(user_id)
+  CROSS JOIN LATERAL (
+    SELECT user_id, journey_id, entered_at, exited_at FROM instances
+    WHERE user_id = u.user_id AND (entered_at IS NOT NULL OR exited_at IS NOT NULL) OFFSET 0
+  ) AS e
+  GROUP BY e.user_id, e.journey_id`;
 
 /**
  * $1, $2: user ids and, for each, the earliest timestamp wanted; $3: event names. In (ts, seq) order.
@@ -50,3 +56,32 @@ export const RECENT_EVENTS_OF_USERS = `
     WHERE user_id = s.user_id AND ts >= s.since AND name = ANY($3::text[]) OFFSET 0
   ) AS e
   ORDER BY e.ts, e.seq`;
+
+
+/**
+ * $1: user ids; $2: event names; $3: the earliest timestamp wanted. By user ("C" order), then (ts, seq):
+ * the history of a unit of work's users (UserContext.history) and Store.eventsOfUsers. As above, one index
+ * probe per user and partition.
+ */
+export const EVENTS_OF_USERS = `
+  SELECT e.message_id, e.user_id, e.name, e.ts, e.properties, e.received_at
+  FROM unnest($1::text[]) AS u(user_id)
+  CROSS JOIN LATERAL (
+    SELECT message_id, user_id, name, ts, properties, received_at, seq FROM events
+    WHERE user_id = u.user_id AND ts >= $3::bigint AND name = ANY($2::text[]) OFFSET 0
+  ) AS e
+  ORDER BY e.user_id, e.ts, e.seq`;
+
+/**
+ * $1: user ids; $2: the earliest created_at wanted. Their messages pending or sent since then, every
+ * journey (UserContext.sends, for frequency caps), in creation order: one probe of messages_by_user_created
+ * per user.
+ */
+export const SENDS_OF_USERS = `
+  SELECT m.user_id, m.channel, m.created_at
+  FROM unnest($1::text[]) AS u(user_id)
+  CROSS JOIN LATERAL (
+    SELECT user_id, channel, created_at, seq FROM messages
+    WHERE user_id = u.user_id AND created_at >= $2::bigint AND status IN ('pending', 'sent') OFFSET 0
+  ) AS m
+  ORDER BY m.created_at, m.seq`;

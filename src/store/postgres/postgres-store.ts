@@ -14,8 +14,14 @@
  *  - The timer claim takes due rows FOR UPDATE SKIP LOCKED (two processes never claim one instance and
  *    never wait for each other), then try-locks (never waits for) each claimed row's user and leaves the
  *    instances of users being ingested right now for the next claim.
+ *  - moveInstances locks a page of a journey's live rows at a time in id order too, and holds nothing else:
+ *    every unit of work holds the instances it read (FOR UPDATE) until it commits, so a move waits for it and
+ *    re-checks the row as it was left, and a unit reading a row being moved reads it moved.
  *  - Everything else is taken in a fixed order, so waits cannot form a cycle: new event ids in message-id
- *    order (two processes may get overlapping batches), stats counters (the only hot rows) sorted by key and last.
+ *    order (two processes may get overlapping batches), stats counters (the only hot rows) sorted by key,
+ *    then profiles, and new trait names (in name order) last.
+ *  - A scheduled entry's run is claimed with one upsert (journey_runs), leased on the engine's clock: the
+ *    row lock makes the insert or the take-over of an expired lease happen once.
  *  - Pending messages are leased (lease_until, on the database clock) so dispatchers do not send one message
  *    at the same time; an expired lease (a dead dispatcher) makes the message claimable again.
  *
@@ -24,7 +30,7 @@
  * parsed to numbers.
  */
 import pg from 'pg';
-import type { JourneyDefinition } from '../../core/definition.ts';
+import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
 import type {
   ApiKeyRecord,
@@ -41,17 +47,21 @@ import type {
   Profile,
   ProfileUpsert,
   PruneResult,
+  RunClaim,
   SendOutcome,
   StatDelta,
   StatRow,
   Store,
   StoredEvent,
   TimerBatchView,
+  UserContext,
+  UserContextSpec,
 } from '../store.ts';
-import { INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS } from './batch-lookups.ts';
+import { EVENTS_OF_USERS, INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from './batch-lookups.ts';
 import { DAY_MS, dayOf, EventPartitions, isMissingPartition } from './event-partitions.ts';
 import { migrate } from './migrate.ts';
-import { rowMappers, type Row } from '../rows.ts';
+import { exitedAt, MIN_TIMESTAMP, rowMappers, type Row } from '../rows.ts';
+import { TraitNameCache } from '../trait-names.ts';
 
 const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage } = rowMappers((value) => value);
 
@@ -86,6 +96,8 @@ const types: pg.CustomTypesConfig = {
 
 /** event_ids rows deleted per statement when pruning: each batch is a short transaction of its own. */
 const PRUNE_BATCH = 5_000;
+/** Live instances looked at per statement (a transaction of its own) when moving instances to a new version. */
+const MOVE_BATCH = 2_000;
 
 const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts';
 const JOURNEY_COLUMNS = 'id, name, status, version, draft, layout, created_at, updated_at';
@@ -96,6 +108,8 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly leaseMs: number;
   private readonly partitions: EventPartitions;
+  /** Trait names this process knows are recorded: a profile write inserts only others (usually none). */
+  private readonly traitNameCache = new TraitNameCache();
   private closed = false;
 
   private constructor(pool: pg.Pool, schema: string, leaseMs: number) {
@@ -167,7 +181,11 @@ export class PostgresStore implements Store {
 
   async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
     if (profiles.length === 0) return;
-    await this.transaction((c) => writeProfiles(c, profiles, now));
+    const names = await this.transaction(async (c) => {
+      await writeProfiles(c, profiles, now);
+      return this.recordTraitNames(c, profiles);
+    });
+    this.traitNameCache.remember(names);
   }
 
   async getProfile(userId: string): Promise<Profile | null> {
@@ -233,24 +251,25 @@ export class PostgresStore implements Store {
 
   // ---- engine units of work
 
-  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult> {
+  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
     // The batch's rows all go to the partition of now's day: made first, in a transaction of its own.
     await this.partitions.ensure(now);
     try {
-      return await this.ingestUnit(events, now, decide, lookback);
+      return await this.ingestUnit(events, now, decide, lookback, context);
     } catch (error) {
       if (!isMissingPartition(error)) throw error;
       // Another process's pruning dropped the day this process thought it had: make it again, once. The
       // insert is the unit's first statement, so decide has not run.
       this.partitions.forget(now);
       await this.partitions.ensure(now);
-      return this.ingestUnit(events, now, decide, lookback);
+      return this.ingestUnit(events, now, decide, lookback, context);
     }
   }
 
-  private ingestUnit(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult> {
-    return this.transaction(async (c) => {
+  private async ingestUnit(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
+    let names: string[] = [];
+    const result = await this.transaction(async (c): Promise<IngestResult> => {
       // 1. Store the events not seen before: their ids go into event_ids first, in message-id order, so two
       //    processes given overlapping batches never wait on each other's uncommitted ids in opposite orders
       //    (a deadlock). seq (arrival order) follows the order given.
@@ -285,26 +304,43 @@ export class PostgresStore implements Store {
       // 2. Serialize per user across processes, then read what decide needs.
       const users = unique(fresh.map((e) => e.userId));
       await this.lockUsers(c, users);
-      const view: EventBatchView = { events: fresh, profiles: await this.loadProfiles(c, users), live: new Map(), entered: new Map(), recent: new Map() };
+      const view: EventBatchView = {
+        events: fresh,
+        profiles: await this.loadProfiles(c, users),
+        live: new Map(),
+        entered: new Map(),
+        lastExits: new Map(),
+        context: await this.loadContext(c, users, context),
+        recent: new Map(),
+      };
       const { rows } = await c.query({ name: 'wm-instances-of-users', text: INSTANCES_OF_USERS, values: [users] });
       for (const row of rows as Row[]) {
         const userId = row.user_id as string;
+        const journeyId = row.journey_id as string;
         const state = row.state as Instance | null;
-        if (state === null || state.enteredAt !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(row.journey_id as string);
-        if (state !== null) getOrCreate(view.live, userId, () => [] as Instance[]).push(state);
+        if (state !== null) {
+          if (state.enteredAt !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
+          getOrCreate(view.live, userId, () => [] as Instance[]).push(state);
+          continue;
+        }
+        if (row.entered === true) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
+        if (row.last_exit !== null) getOrCreate(view.lastExits, userId, () => new Map<string, number>()).set(journeyId, row.last_exit as number);
       }
 
       if (lookback) await this.loadRecent(c, fresh, lookback, view);
 
       // 3. Decide (synchronous), then write.
-      await this.apply(c, decide(view), now);
+      names = await this.apply(c, decide(view), now);
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     });
+    this.traitNameCache.remember(names);
+    return result;
   }
 
-  async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes): Promise<number> {
+  async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
     if (limit <= 0) return 0;
-    return this.transaction(async (c) => {
+    let names: string[] = [];
+    const fired = await this.transaction(async (c) => {
       // Rows another process has claimed are skipped, never waited for.
       const { rows } = await c.query({
         name: 'wm-claim-due',
@@ -323,10 +359,13 @@ export class PostgresStore implements Store {
       const locked = new Set((locks as Row[]).filter((r) => r.ok === true).map((r) => Number(r.k)));
       const instances = (rows as Row[]).filter((r) => locked.has(this.userLockKey(r.user_id as string))).map((r) => r.state as Instance);
       if (instances.length === 0) return 0;
-      const profiles = await this.loadProfiles(c, unique(instances.map((i) => i.userId)));
-      await this.apply(c, decide({ instances, profiles }), now);
+      const users = unique(instances.map((i) => i.userId));
+      const view: TimerBatchView = { instances, profiles: await this.loadProfiles(c, users), context: await this.loadContext(c, users, context) };
+      names = await this.apply(c, decide(view), now);
       return instances.length;
     });
+    this.traitNameCache.remember(names);
+    return fired;
   }
 
   async nextWakeAt(): Promise<number | null> {
@@ -343,7 +382,7 @@ export class PostgresStore implements Store {
                SELECT id FROM instances WHERE journey_id = $1 AND status <> 'exited' ORDER BY id FOR UPDATE
              ),
              stopped AS (
-               UPDATE instances i SET status = 'exited', wake_at = NULL, updated_at = $2,
+               UPDATE instances i SET status = 'exited', wake_at = NULL, exited_at = $2, updated_at = $2,
                  state = i.state || jsonb_build_object('status', 'exited', 'wakeAt', NULL, 'nodeUntil', NULL,
                    'exit', jsonb_build_object('reason', 'stopped', 'at', $2::bigint, 'nodeId', coalesce(i.state -> 'nodeId', 'null'::jsonb)))
                WHERE i.id = ANY (ARRAY(SELECT id FROM target)) AND i.status <> 'exited'
@@ -359,6 +398,113 @@ export class PostgresStore implements Store {
       values: [journeyId, now],
     });
     return rows[0].n as number;
+  }
+
+  async liveInstanceCount(journeyId: string): Promise<number> {
+    const { rows } = await this.pool.query({ name: 'wm-live-count', text: "SELECT count(*) AS n FROM instances WHERE journey_id = $1 AND status <> 'exited'", values: [journeyId] });
+    return rows[0].n as number;
+  }
+
+  /**
+   * In pages of the journey's live instances in user order (instances_one_live), one statement (and
+   * transaction) each, so no user's units of work wait long. Each page's instances to move are locked in id
+   * order, like every unit of work's (and stopInstances') row locks, so:
+   *  - a unit of work that read an instance (it reads them FOR UPDATE, or claims them FOR UPDATE SKIP LOCKED)
+   *    holds it until it commits: the move waits, then checks the instance again as that unit left it (still
+   *    live, on another version, at a node to move) and moves that state, never an older one;
+   *  - a unit of work that reads an instance during the move waits for it, then reads the moved state (the
+   *    timer claim skips it until the next claim), so it never writes back the version it replaced.
+   * Waits cannot form a cycle: everyone locks instance rows in id order, and the move holds nothing else.
+   */
+  async moveInstances(journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number> {
+    let moved = 0;
+    let after: string | null = null;
+    for (;;) {
+      const { rows } = await this.pool.query({
+        name: after === null ? 'wm-move-instances-first' : 'wm-move-instances',
+        text: moveInstancesSql(after !== null),
+        values: [journeyId, toVersion, [...nodeIds], now, MOVE_BATCH, ...(after === null ? [] : [after])],
+      });
+      const row = rows[0] as Row;
+      moved += row.moved as number;
+      if ((row.scanned as number) < MOVE_BATCH) return moved;
+      after = row.last as string;
+    }
+  }
+
+  // ---- scheduled entries
+
+  async scanProfiles(after: string | null, limit: number): Promise<Profile[]> {
+    const { rows } =
+      after === null
+        ? await this.pool.query({ name: 'wm-scan-profiles-first', text: 'SELECT user_id, traits, updated_at FROM profiles ORDER BY user_id LIMIT $1', values: [limit] })
+        : await this.pool.query({
+            name: 'wm-scan-profiles',
+            text: 'SELECT user_id, traits, updated_at FROM profiles WHERE user_id > $1::text COLLATE "C" ORDER BY user_id LIMIT $2',
+            values: [after, limit],
+          });
+    return (rows as Row[]).map(toProfile);
+  }
+
+  async eventsOfUsers(userIds: readonly string[], names: readonly string[], since: number | null): Promise<StoredEvent[]> {
+    if (userIds.length === 0 || names.length === 0) return [];
+    const { rows } = await this.pool.query({ name: 'wm-events-of-users', text: EVENTS_OF_USERS, values: [unique([...userIds]), unique([...names]), since ?? MIN_TIMESTAMP] });
+    return (rows as Row[]).map(toEvent);
+  }
+
+  /**
+   * One statement, race-free: the insert, or the take-over of an unfinished run whose lease has run out,
+   * happens under the row's lock, and a second claimer re-checks the lease on the row as the first left it.
+   */
+  async claimRun(journeyId: string, runAt: number, now: number, leaseMs: number): Promise<RunClaim | null> {
+    const { rows } = await this.pool.query({
+      name: 'wm-claim-run',
+      text: `INSERT INTO journey_runs (journey_id, run_at, cursor, lease_until, finished_at) VALUES ($1, $2, NULL, $3, NULL)
+             ON CONFLICT (journey_id, run_at) DO UPDATE SET lease_until = excluded.lease_until
+             WHERE journey_runs.finished_at IS NULL AND (journey_runs.lease_until IS NULL OR journey_runs.lease_until <= $4)
+             RETURNING cursor`,
+      values: [journeyId, runAt, now + leaseMs, now],
+    });
+    return rows[0] ? { cursor: (rows[0].cursor as string | null) ?? null } : null;
+  }
+
+  /** The cursor only moves forward ("C" order): a late save of an owner that lost its lease does not rewind the run. */
+  async saveRunCursor(journeyId: string, runAt: number, cursor: string, now: number, leaseMs: number): Promise<void> {
+    await this.pool.query({
+      name: 'wm-save-run-cursor',
+      text: `UPDATE journey_runs SET cursor = CASE WHEN cursor IS NULL OR cursor < $3::text COLLATE "C" THEN $3 ELSE cursor END, lease_until = $4
+             WHERE journey_id = $1 AND run_at = $2 AND finished_at IS NULL`,
+      values: [journeyId, runAt, cursor, now + leaseMs],
+    });
+  }
+
+  async finishRun(journeyId: string, runAt: number, now: number): Promise<void> {
+    await this.pool.query({
+      name: 'wm-finish-run',
+      text: `INSERT INTO journey_runs (journey_id, run_at, cursor, lease_until, finished_at) VALUES ($1, $2, NULL, NULL, $3)
+             ON CONFLICT (journey_id, run_at) DO UPDATE SET finished_at = coalesce(journey_runs.finished_at, excluded.finished_at), lease_until = NULL`,
+      values: [journeyId, runAt, now],
+    });
+  }
+
+  // ---- settings and trait names
+
+  async getSettings(): Promise<Record<string, unknown>> {
+    const { rows } = await this.pool.query({ name: 'wm-settings', text: 'SELECT document FROM settings WHERE id = 1' });
+    return rows[0] ? (rows[0].document as Record<string, unknown>) : {};
+  }
+
+  async saveSettings(settings: Record<string, unknown>, now: number): Promise<void> {
+    await this.pool.query({
+      name: 'wm-save-settings',
+      text: 'INSERT INTO settings (id, document, updated_at) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at',
+      values: [JSON.stringify(settings), now],
+    });
+  }
+
+  async traitNames(): Promise<Set<string>> {
+    const { rows } = await this.pool.query({ name: 'wm-trait-names', text: 'SELECT name FROM trait_names ORDER BY name' });
+    return new Set((rows as Row[]).map((r) => r.name as string));
   }
 
   // ---- outbox
@@ -513,6 +659,41 @@ export class PostgresStore implements Store {
     for (const row of rows as Row[]) getOrCreate(view.recent, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
   }
 
+  /** What `spec` asks for about these users: one statement per kind, in the unit's transaction (after its locks). */
+  private async loadContext(c: Client, users: string[], spec: UserContextSpec | undefined): Promise<UserContext> {
+    const context: UserContext = { history: new Map(), sends: new Map() };
+    if (!spec) return context;
+    const history = spec.history;
+    if (history && history.names.size > 0) {
+      const { rows } = await c.query({ name: 'wm-history-of-users', text: EVENTS_OF_USERS, values: [users, [...history.names], history.since ?? MIN_TIMESTAMP] });
+      for (const row of rows as Row[]) getOrCreate(context.history, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
+    }
+    if (spec.sendsSince !== null) {
+      const { rows } = await c.query({ name: 'wm-sends-of-users', text: SENDS_OF_USERS, values: [users, spec.sendsSince] });
+      for (const row of rows as Row[]) {
+        getOrCreate(context.sends, row.user_id as string, () => [] as Array<{ channel: Channel; at: number }>).push({ channel: row.channel as Channel, at: row.created_at as number });
+      }
+    }
+    return context;
+  }
+
+  /**
+   * Records the trait names of these patches this process has not seen, in the caller's transaction; returns
+   * them, to remember once it commits. In name order ("C"), last in every transaction that writes profiles,
+   * so two transactions inserting the same new names never wait for each other in a cycle.
+   */
+  private async recordTraitNames(c: Client, profiles: ProfileUpsert[]): Promise<string[]> {
+    const names = this.traitNameCache.unknown(profiles);
+    if (names.length > 0) {
+      await c.query({
+        name: 'wm-insert-trait-names',
+        text: 'INSERT INTO trait_names (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n COLLATE "C" ON CONFLICT (name) DO NOTHING',
+        values: [names],
+      });
+    }
+    return names;
+  }
+
   private async loadProfiles(c: Client, users: string[]): Promise<Map<string, Profile>> {
     const { rows } = await c.query({ name: 'wm-profiles-of', text: PROFILES_OF_USERS, values: [users] });
     const profiles = new Map<string, Profile>();
@@ -520,17 +701,18 @@ export class PostgresStore implements Store {
     return profiles;
   }
 
-  /** Writes a unit of work's changes with one statement per table. */
-  private async apply(c: Client, changes: Changes, now: number): Promise<void> {
+  /** Writes a unit of work's changes with one statement per table; returns the trait names it recorded. */
+  private async apply(c: Client, changes: Changes, now: number): Promise<string[]> {
     const instances = lastById(changes.instances);
     if (instances.length > 0) {
       // In the order decide gave: an instance that exits is written before the one that replaces it.
       await c.query({
         name: 'wm-upsert-instances',
-        text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at)
-               SELECT id, j, v, u, s, w, e, st::jsonb, $9 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[]) AS i(id, j, v, u, s, w, e, st)
+        text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, state, updated_at)
+               SELECT id, j, v, u, s, w, e, x, st::jsonb, $10
+               FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[]) AS i(id, j, v, u, s, w, e, x, st)
                ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, entered_at = excluded.entered_at,
-                 state = excluded.state, updated_at = excluded.updated_at`,
+                 exited_at = excluded.exited_at, state = excluded.state, updated_at = excluded.updated_at`,
         values: [
           instances.map((i) => i.id),
           instances.map((i) => i.journeyId),
@@ -539,6 +721,7 @@ export class PostgresStore implements Store {
           instances.map((i) => i.status),
           instances.map((i) => i.wakeAt),
           instances.map((i) => i.enteredAt),
+          instances.map(exitedAt),
           instances.map((i) => JSON.stringify(i)),
           now,
         ],
@@ -571,8 +754,36 @@ export class PostgresStore implements Store {
       });
     }
     await addStats(c, changes.stats);
-    if (changes.profiles && changes.profiles.length > 0) await writeProfiles(c, changes.profiles, now);
+    if (!changes.profiles || changes.profiles.length === 0) return [];
+    await writeProfiles(c, changes.profiles, now);
+    return this.recordTraitNames(c, changes.profiles);
   }
+}
+
+/**
+ * One page of moveInstances: $1 journey, $2 the version to move to, $3 the node ids whose instances move,
+ * $4 now, $5 the page size, $6 the last user id of the previous page (when `after`). Returns how many
+ * moved, how many live instances the page held, and its last user id.
+ */
+function moveInstancesSql(after: boolean): string {
+  return `WITH page AS MATERIALIZED (
+            SELECT id, user_id FROM instances
+            WHERE journey_id = $1 AND status <> 'exited' ${after ? 'AND user_id > $6::text COLLATE "C"' : ''}
+            ORDER BY user_id LIMIT $5
+          ),
+          target AS MATERIALIZED (
+            SELECT id FROM instances
+            WHERE id = ANY (ARRAY(SELECT id FROM page)) AND status <> 'exited' AND version <> $2
+              AND (state ->> 'nodeId' IS NULL OR state ->> 'nodeId' = ANY ($3::text[]))
+            ORDER BY id FOR UPDATE
+          ),
+          moved AS (
+            UPDATE instances i SET version = $2, state = jsonb_set(i.state, '{version}', to_jsonb($2::int)), updated_at = $4
+            WHERE i.id = ANY (ARRAY(SELECT id FROM target))
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM page) AS scanned,
+                 (SELECT user_id FROM page ORDER BY user_id DESC LIMIT 1) AS last`;
 }
 
 /** Merges trait patches into profiles, batched: one statement per round (a user patched twice needs two). */

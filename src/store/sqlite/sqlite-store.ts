@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JourneyDefinition } from '../../core/definition.ts';
+import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
 import type {
   ApiKeyRecord,
@@ -21,13 +21,17 @@ import type {
   Profile,
   ProfileUpsert,
   PruneResult,
+  RunClaim,
   SendOutcome,
   StatRow,
   Store,
   StoredEvent,
   TimerBatchView,
+  UserContext,
+  UserContextSpec,
 } from '../store.ts';
-import { rowMappers, type Row } from '../rows.ts';
+import { exitedAt, MIN_TIMESTAMP, rowMappers, type Row } from '../rows.ts';
+import { TraitNameCache } from '../trait-names.ts';
 
 const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage } = rowMappers((value) => JSON.parse(value as string));
 
@@ -41,6 +45,8 @@ const IN_CHUNK = 500; // bound the size of IN (...) lists
 const PROFILE_CACHE_SIZE = 200_000;
 /** Events deleted per transaction when pruning, so ingest never waits long behind retention. */
 const PRUNE_BATCH = 5_000;
+/** Live instances looked at per transaction when moving a journey's instances to a new version. */
+const MOVE_BATCH = 2_000;
 
 
 export class SqliteStore implements Store {
@@ -73,12 +79,14 @@ export class SqliteStore implements Store {
   }
 
   async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
-    this.db.transaction(() => {
+    const names = this.db.transaction((): string[] => {
       for (const p of profiles) {
         this.profileCache.delete(p.userId);
         this.s.upsertProfile.run({ userId: p.userId, traits: JSON.stringify(p.traits), now });
       }
+      return this.recordTraitNames(profiles);
     })();
+    this.traitNameCache.remember(names);
   }
 
   async getProfile(userId: string): Promise<Profile | null> {
@@ -131,8 +139,9 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback): Promise<IngestResult> {
-    return this.db.transaction((): IngestResult => {
+  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
+    let names: string[] = [];
+    const result = this.db.transaction((): IngestResult => {
       const fresh: StoredEvent[] = [];
       for (const e of events) {
         const inserted = this.s.insertEvent.run(e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
@@ -140,23 +149,36 @@ export class SqliteStore implements Store {
       }
       if (fresh.length > 0) {
         const users = unique(fresh.map((e) => e.userId));
-        const view: EventBatchView = { events: fresh, profiles: this.loadProfiles(users), live: new Map(), entered: new Map(), recent: new Map() };
+        const view: EventBatchView = {
+          events: fresh,
+          profiles: this.loadProfiles(users),
+          live: new Map(),
+          entered: new Map(),
+          lastExits: new Map(),
+          context: this.loadContext(users, context),
+          recent: new Map(),
+        };
         this.loadInstancesOf(users, view);
         if (lookback) this.loadRecent(fresh, lookback, view);
-        this.apply(decide(view), now);
+        names = this.apply(decide(view), now);
       }
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     })();
+    this.traitNameCache.remember(names);
+    return result;
   }
 
-  async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes): Promise<number> {
-    return this.db.transaction((): number => {
+  async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
+    let names: string[] = [];
+    const fired = this.db.transaction((): number => {
       const instances = (this.s.dueInstances.all(now, limit) as Row[]).map(toInstance);
       if (instances.length === 0) return 0;
-      const profiles = this.loadProfiles(unique(instances.map((i) => i.userId)));
-      this.apply(decide({ instances, profiles }), now);
+      const users = unique(instances.map((i) => i.userId));
+      names = this.apply(decide({ instances, profiles: this.loadProfiles(users), context: this.loadContext(users, context) }), now);
       return instances.length;
     })();
+    this.traitNameCache.remember(names);
+    return fired;
   }
 
   async nextWakeAt(): Promise<number | null> {
@@ -176,6 +198,69 @@ export class SqliteStore implements Store {
       for (const [version, count] of counts) this.s.addStat.run(journeyId, version, '', 'stopped', count);
       return live.length;
     })();
+  }
+
+  async liveInstanceCount(journeyId: string): Promise<number> {
+    return (this.s.liveCount.get(journeyId) as Row).n as number;
+  }
+
+  /**
+   * In pages of the journey's live instances in user order, one transaction each (units of work go on in
+   * between; each instance is moved whole or not at all). Only the version changes: node, timers and the
+   * rest of the state stay.
+   */
+  async moveInstances(journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number> {
+    const nodes = JSON.stringify([...nodeIds]);
+    let moved = 0;
+    let after: string | null = null;
+    for (;;) {
+      const page = this.db.transaction((): Row[] => {
+        const rows = (after === null ? this.s.livePageFirst.all(journeyId, MOVE_BATCH) : this.s.livePageAfter.all(journeyId, after, MOVE_BATCH)) as Row[];
+        if (rows.length > 0) moved += this.s.moveInstances.run({ ids: JSON.stringify(rows.map((r) => r.id)), version: toVersion, nodes, now }).changes;
+        return rows;
+      })();
+      if (page.length < MOVE_BATCH) return moved;
+      after = page[page.length - 1]!.user_id as string;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async scanProfiles(after: string | null, limit: number): Promise<Profile[]> {
+    const rows = after === null ? this.s.profilesFirst.all(limit) : this.s.profilesAfter.all(after, limit);
+    return (rows as Row[]).map(toProfile);
+  }
+
+  /** One statement: the users come as a JSON array, each probing events_by_user; sorted by user in SQL (byte order, as PostgreSQL's "C"). */
+  async eventsOfUsers(userIds: readonly string[], names: readonly string[], since: number | null): Promise<StoredEvent[]> {
+    if (userIds.length === 0 || names.length === 0) return [];
+    const rows = this.s.eventsOfUsers.all(JSON.stringify(unique([...userIds])), JSON.stringify(unique([...names])), since ?? MIN_TIMESTAMP) as Row[];
+    return rows.map(toEvent);
+  }
+
+  async claimRun(journeyId: string, runAt: number, now: number, leaseMs: number): Promise<RunClaim | null> {
+    const row = this.s.claimRun.get(journeyId, runAt, now + leaseMs, now) as Row | undefined;
+    return row ? { cursor: (row.cursor as string | null) ?? null } : null;
+  }
+
+  async saveRunCursor(journeyId: string, runAt: number, cursor: string, now: number, leaseMs: number): Promise<void> {
+    this.s.saveRunCursor.run({ journeyId, runAt, cursor, leaseUntil: now + leaseMs });
+  }
+
+  async finishRun(journeyId: string, runAt: number, now: number): Promise<void> {
+    this.s.finishRun.run(journeyId, runAt, now);
+  }
+
+  async getSettings(): Promise<Record<string, unknown>> {
+    const row = this.s.getSettings.get() as Row | undefined;
+    return row ? JSON.parse(row.document as string) : {};
+  }
+
+  async saveSettings(settings: Record<string, unknown>, now: number): Promise<void> {
+    this.s.saveSettings.run(JSON.stringify(settings), now);
+  }
+
+  async traitNames(): Promise<Set<string>> {
+    return new Set((this.s.traitNames.all() as Row[]).map((r) => r.name as string));
   }
 
   async pendingMessages(limit: number): Promise<Message[]> {
@@ -250,13 +335,44 @@ export class SqliteStore implements Store {
 
   private loadInstancesOf(users: string[], view: EventBatchView): void {
     for (const chunk of chunks(users)) {
-      const rows = this.inList("SELECT journey_id, user_id, status, entered_at, CASE WHEN status <> 'exited' THEN state END AS state FROM instances WHERE user_id IN", chunk);
+      const rows = this.inList("SELECT journey_id, user_id, entered_at, exited_at, CASE WHEN status <> 'exited' THEN state END AS state FROM instances WHERE user_id IN", chunk);
       for (const row of rows) {
         const userId = row.user_id as string;
-        if (row.entered_at !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(row.journey_id as string);
+        const journeyId = row.journey_id as string;
+        if (row.entered_at !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
         if (row.state !== null) getOrCreate(view.live, userId, () => [] as Instance[]).push(JSON.parse(row.state as string));
+        const exited = row.exited_at as number | null;
+        if (exited !== null) {
+          const exits = getOrCreate(view.lastExits, userId, () => new Map<string, number>());
+          if (!((exits.get(journeyId) ?? -Infinity) >= exited)) exits.set(journeyId, exited);
+        }
       }
     }
+  }
+
+  /** What `spec` asks for about these users: a query per chunk of users and kind, in the unit's transaction. */
+  private loadContext(users: string[], spec: UserContextSpec | undefined): UserContext {
+    const context: UserContext = { history: new Map(), sends: new Map() };
+    if (!spec) return context;
+    const history = spec.history;
+    if (history && history.names.size > 0) {
+      const names = [...history.names];
+      const sql = `SELECT * FROM events WHERE name IN (${names.map(() => '?').join(',')}) AND ts >= ? AND user_id IN`;
+      for (const chunk of chunks(users)) {
+        for (const row of this.inList(sql, [...names, history.since ?? MIN_TIMESTAMP, ...chunk], 'ORDER BY ts, seq')) {
+          getOrCreate(context.history, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
+        }
+      }
+    }
+    if (spec.sendsSince !== null) {
+      const sql = "SELECT user_id, channel, created_at FROM messages WHERE status IN ('pending', 'sent') AND created_at >= ? AND user_id IN";
+      for (const chunk of chunks(users)) {
+        for (const row of this.inList(sql, [spec.sendsSince, ...chunk], 'ORDER BY created_at, seq')) {
+          getOrCreate(context.sends, row.user_id as string, () => [] as Array<{ channel: Channel; at: number }>).push({ channel: row.channel as Channel, at: row.created_at as number });
+        }
+      }
+    }
+    return context;
   }
 
   private loadRecent(fresh: StoredEvent[], lookback: Lookback, view: EventBatchView): void {
@@ -278,10 +394,10 @@ export class SqliteStore implements Store {
   }
 
   private readonly inListCache = new Map<string, Database.Statement>();
-  /** Runs `prefix (?, ?, …)` with one placeholder per value after `prefix`'s own. */
-  private inList(prefix: string, values: Array<string | number>): Row[] {
+  /** Runs `prefix (?, ?, …) suffix` with one placeholder per value after `prefix`'s own. */
+  private inList(prefix: string, values: Array<string | number>, suffix = ''): Row[] {
     const own = prefix.split('?').length - 1;
-    const sql = `${prefix} (${values.slice(own).map(() => '?').join(',')})`;
+    const sql = `${prefix} (${values.slice(own).map(() => '?').join(',')}) ${suffix}`;
     let statement = this.inListCache.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
@@ -291,23 +407,37 @@ export class SqliteStore implements Store {
     return statement.all(...values) as Row[];
   }
 
-  private apply(changes: Changes, now: number): void {
+  /** Writes a unit of work's changes; returns the trait names it recorded, to remember once it commits. */
+  private apply(changes: Changes, now: number): string[] {
     for (const instance of changes.instances) this.writeInstance(instance, now);
     for (const m of changes.messages) {
       this.s.insertMessage.run(m.id, m.journeyId, m.version, m.instanceId, m.nodeId, m.userId, m.channel, m.status, m.reason, m.content === null ? null : JSON.stringify(m.content), m.createdAt, m.sentAt);
     }
     for (const d of changes.stats) this.s.addStat.run(d.journeyId, d.version, d.nodeId, d.metric, d.count);
-    for (const p of changes.profiles ?? []) {
+    const profiles = changes.profiles ?? [];
+    for (const p of profiles) {
       this.profileCache.delete(p.userId); // the cached parse is stale now; the next unit reads the merged row
       this.s.upsertProfile.run({ userId: p.userId, traits: JSON.stringify(p.traits), now });
     }
+    return profiles.length === 0 ? [] : this.recordTraitNames(profiles);
+  }
+
+  /** Trait names recorded per store: a write inserts only the ones it has not seen (usually none). */
+  private readonly traitNameCache = new TraitNameCache();
+
+  /** Records the trait names of these patches not seen before, in the caller's transaction; returns them. */
+  private recordTraitNames(profiles: ProfileUpsert[]): string[] {
+    const names = this.traitNameCache.unknown(profiles);
+    for (const name of names) this.s.insertTraitName.run(name);
+    return names;
   }
 
   /** Most writes move an existing instance on, so try the cheaper UPDATE first. */
   private writeInstance(i: Instance, now: number): void {
     const state = JSON.stringify(i);
-    if (this.s.updateInstance.run(i.status, i.wakeAt, i.enteredAt, state, now, i.id).changes === 0) {
-      this.s.insertInstance.run(i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, state, now);
+    const exited = exitedAt(i);
+    if (this.s.updateInstance.run(i.status, i.wakeAt, i.enteredAt, exited, state, now, i.id).changes === 0) {
+      this.s.insertInstance.run(i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, exited, state, now);
     }
   }
 }
@@ -349,11 +479,51 @@ function prepareStatements(db: Database.Database) {
     ),
     userEvents: db.prepare('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?'),
     pruneEvents: db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?)'),
-    insertInstance: db.prepare('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    updateInstance: db.prepare('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, state = ?, updated_at = ? WHERE id = ?'),
+    insertInstance: db.prepare(
+      'INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    updateInstance: db.prepare('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, exited_at = ?, state = ?, updated_at = ? WHERE id = ?'),
     dueInstances: db.prepare('SELECT state FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?'),
     nextWake: db.prepare('SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at LIMIT 1'),
     liveOfJourney: db.prepare("SELECT state FROM instances WHERE journey_id = ? AND status <> 'exited'"),
+    liveCount: db.prepare("SELECT count(*) AS n FROM instances WHERE journey_id = ? AND status <> 'exited'"),
+    // A page of a journey's live instances in user order (instances_one_live), then the move of those that
+    // are on another version and at no node or at one of the nodes given.
+    livePageFirst: db.prepare("SELECT id, user_id FROM instances WHERE journey_id = ? AND status <> 'exited' ORDER BY user_id LIMIT ?"),
+    livePageAfter: db.prepare("SELECT id, user_id FROM instances WHERE journey_id = ? AND status <> 'exited' AND user_id > ? ORDER BY user_id LIMIT ?"),
+    moveInstances: db.prepare(
+      `UPDATE instances SET version = @version, state = json_set(state, '$.version', @version), updated_at = @now
+       WHERE id IN (SELECT value FROM json_each(@ids)) AND status <> 'exited' AND version <> @version
+         AND (json_extract(state, '$.nodeId') IS NULL OR json_extract(state, '$.nodeId') IN (SELECT value FROM json_each(@nodes)))`,
+    ),
+    profilesFirst: db.prepare('SELECT * FROM profiles ORDER BY user_id LIMIT ?'),
+    profilesAfter: db.prepare('SELECT * FROM profiles WHERE user_id > ? ORDER BY user_id LIMIT ?'),
+    // CROSS JOIN keeps the users outside: one probe of events_by_user each.
+    eventsOfUsers: db.prepare(
+      `SELECT e.* FROM json_each(?) AS u CROSS JOIN events e ON e.user_id = u.value
+       WHERE e.name IN (SELECT value FROM json_each(?)) AND e.ts >= ?
+       ORDER BY e.user_id, e.ts, e.seq`,
+    ),
+    // Inserts the run, or takes it over when it is unfinished and its lease has run out; no row otherwise.
+    claimRun: db.prepare(
+      `INSERT INTO journey_runs (journey_id, run_at, cursor, lease_until, finished_at) VALUES (?, ?, NULL, ?, NULL)
+       ON CONFLICT (journey_id, run_at) DO UPDATE SET lease_until = excluded.lease_until
+       WHERE journey_runs.finished_at IS NULL AND (journey_runs.lease_until IS NULL OR journey_runs.lease_until <= ?)
+       RETURNING cursor`,
+    ),
+    // The cursor only moves forward (a late save of an owner that lost its lease does not rewind the run).
+    saveRunCursor: db.prepare(
+      `UPDATE journey_runs SET cursor = CASE WHEN cursor IS NULL OR cursor < @cursor THEN @cursor ELSE cursor END, lease_until = @leaseUntil
+       WHERE journey_id = @journeyId AND run_at = @runAt AND finished_at IS NULL`,
+    ),
+    finishRun: db.prepare(
+      `INSERT INTO journey_runs (journey_id, run_at, cursor, lease_until, finished_at) VALUES (?, ?, NULL, NULL, ?)
+       ON CONFLICT (journey_id, run_at) DO UPDATE SET finished_at = coalesce(journey_runs.finished_at, excluded.finished_at), lease_until = NULL`,
+    ),
+    getSettings: db.prepare('SELECT document FROM settings WHERE id = 1'),
+    saveSettings: db.prepare('INSERT INTO settings (id, document, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at'),
+    traitNames: db.prepare('SELECT name FROM trait_names ORDER BY name'),
+    insertTraitName: db.prepare('INSERT OR IGNORE INTO trait_names (name) VALUES (?)'),
     userInstances: db.prepare('SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC'),
     insertMessage: db.prepare(
       `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)

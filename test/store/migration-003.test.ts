@@ -1,0 +1,116 @@
+/**
+ * Migration 003 on a database made by the earlier migrations, with rows in it: exited instances get their
+ * exited_at from their state (so lastExits sees them), and the trait names of existing profiles are recorded.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Instance } from '../../src/core/instance.ts';
+import { migrate, migrationFiles } from '../../src/store/postgres/migrate.ts';
+import { hash53 } from '../../src/store/postgres/postgres-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { EventBatchView, Store } from '../../src/store/store.ts';
+import { tempDir } from '../helpers.ts';
+import { testSchema, withPostgres } from './postgres-fixture.ts';
+
+const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../src/store/sqlite/migrations/', import.meta.url));
+
+function state(id: string, userId: string, journeyId: string, exit: Instance['exit'], exitedWithoutRecord = false): Instance {
+  const ended = exit !== null || exitedWithoutRecord;
+  return {
+    id,
+    journeyId,
+    version: 1,
+    userId,
+    status: ended ? 'exited' : 'active',
+    nodeId: ended ? null : 'wait',
+    wakeAt: ended ? null : 5_000,
+    createdAt: 1,
+    enteredAt: 1,
+    step: 1,
+    entryEvent: { messageId: 'e', name: 'Added to Cart', timestamp: 1, properties: {} },
+    nodeUntil: null,
+    timeoutAt: null,
+    convertedAt: null,
+    exit,
+  };
+}
+
+/** Rows as a version-2 database holds them. */
+const PROFILES: Array<[string, Record<string, unknown>]> = [
+  ['u1', { name: 'Ana', email: 'a@x.test' }],
+  ['u2', { plan: 'pro', address: { city: 'Porto' } }],
+];
+const INSTANCES = [
+  state('c1', 'u1', 'cart', { reason: 'completed', at: 300, nodeId: 'wait' }),
+  state('c2', 'u1', 'cart', { reason: 'goal', at: 700, nodeId: 'wait' }),
+  state('w1', 'u1', 'welcome', { reason: 'stopped', at: 200, nodeId: null }),
+  state('legacy', 'u1', 'legacy', null, true), // exited, without an exit record
+  state('live', 'u1', 'promo', null),
+];
+
+async function checkMigrated(store: Store, exitedAt: () => Promise<Array<[string, number | null]>>): Promise<void> {
+  assert.deepEqual(await store.traitNames(), new Set(['name', 'email', 'plan', 'address']));
+  assert.deepEqual(await exitedAt(), [['c1', 300], ['c2', 700], ['legacy', null], ['live', null], ['w1', 200]]);
+  let view: EventBatchView | null = null;
+  await store.ingestEvents([{ messageId: 'after', userId: 'u1', name: 'Opened', timestamp: 1, properties: {} }], 10, (v) => {
+    view = v;
+    return { instances: [], messages: [], stats: [] };
+  });
+  assert.deepEqual(Object.fromEntries(view!.lastExits.get('u1') ?? []), { cart: 700, welcome: 200 });
+  assert.deepEqual(view!.live.get('u1')?.map((i) => i.id), ['live']);
+}
+
+await withPostgres('PostgreSQL migration 003', () => {
+  test('PostgreSQL migration 003 fills exited_at and trait_names from existing rows', async () => {
+    const schema = testSchema();
+    const client = await schema.connect();
+    try {
+      await migrate(client, schema.name, String(hash53(`waymark:${schema.name}:migrate`)), migrationFiles().filter((m) => m.version <= 2));
+      for (const [userId, traits] of PROFILES) await client.query('INSERT INTO profiles (user_id, traits, updated_at) VALUES ($1, $2, 1)', [userId, JSON.stringify(traits)]);
+      for (const i of INSTANCES) {
+        await client.query('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES ($1, $2, 1, $3, $4, $5, 1, $6, 1)', [
+          i.id,
+          i.journeyId,
+          i.userId,
+          i.status,
+          i.wakeAt,
+          JSON.stringify(i),
+        ]);
+      }
+    } finally {
+      client.release();
+    }
+    const store = await schema.open();
+    try {
+      const applied = await schema.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      assert.deepEqual(applied.map((r) => r.version), [1, 2, 3]);
+      await checkMigrated(store, async () => (await schema.query<{ id: string; exited_at: number | null }>('SELECT id, exited_at FROM instances ORDER BY id')).map((r) => [r.id, r.exited_at === null ? null : Number(r.exited_at)]));
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+});
+
+test('SQLite migration 003 fills exited_at and trait_names from existing rows', async () => {
+  const file = join(tempDir(), 'v2.db');
+  const db = new Database(file);
+  for (const name of ['001_init.sql', '002_events_by_received_at.sql']) db.exec(readFileSync(SQLITE_MIGRATIONS + name, 'utf8'));
+  db.pragma('user_version = 2');
+  for (const [userId, traits] of PROFILES) db.prepare('INSERT INTO profiles (user_id, traits, updated_at) VALUES (?, ?, 1)').run(userId, JSON.stringify(traits));
+  for (const i of INSTANCES) {
+    db.prepare('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, 1, ?, ?, ?, 1, ?, 1)').run(i.id, i.journeyId, i.userId, i.status, i.wakeAt, JSON.stringify(i));
+  }
+  db.close();
+  const store = new SqliteStore(file);
+  try {
+    assert.equal(store.db.pragma('user_version', { simple: true }), 3);
+    await checkMigrated(store, async () => (store.db.prepare('SELECT id, exited_at FROM instances ORDER BY id').all() as Array<{ id: string; exited_at: number | null }>).map((r) => [r.id, r.exited_at]));
+  } finally {
+    await store.close();
+  }
+});
