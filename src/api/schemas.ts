@@ -113,7 +113,10 @@ export const UpdateJourneyBody = Type.Object({ definition: DefinitionSlot, layou
 export const ValidateJourneyBody = Type.Object({ definition: DefinitionSlot }, { additionalProperties: false });
 export const ValidateResult = Type.Object({ valid: Type.Boolean(), problems: Type.Array(ProblemSchema) });
 
-const JourneyStatus = Type.Union([Type.Literal('draft'), Type.Literal('running'), Type.Literal('paused'), Type.Literal('stopped')]);
+const JourneyStatus = Type.Union(
+  [Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('running'), Type.Literal('paused'), Type.Literal('stopped'), Type.Literal('completed')],
+  { description: 'scheduled: running, with an entry timeline not started yet; completed: running, its timeline over and nobody left inside' },
+);
 
 export const JourneyRecord = Type.Object({
   id: Type.String(),
@@ -135,7 +138,19 @@ export const PublishWarning = Type.Object({
 export const PublishResult = Type.Object({
   ...JourneyVersion.properties,
   warnings: Type.Array(PublishWarning, { description: 'What the publish checks found worth knowing but not worth refusing; empty when nothing' }),
+  moved: Type.Integer({ description: 'Users in flight moved onto this version (with moveUsers)' }),
 });
+export const PublishBody = Type.Object(
+  {
+    moveUsers: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Move users in flight onto the new version where the node they are at still exists (they keep their current wait); others stay on theirs',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export const VersionList = Type.Object({ versions: Type.Array(JourneyVersion) });
 export const StopResult = Type.Object({ journey: JourneyRecord, exited: Type.Integer({ description: 'Users taken out of the journey' }) });
 

@@ -18,6 +18,7 @@ import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
 import { createValidatorCompiler, problemsOf } from './validation.ts';
 
@@ -48,6 +49,7 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   journeyRoutes(app, context);
   userRoutes(app, context);
   messageRoutes(app, context);
+  settingsRoutes(app, context);
   return app;
 }
 

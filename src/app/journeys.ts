@@ -34,7 +34,15 @@ export interface JourneyServiceOptions {
 }
 
 /** A published version, with what the publish checks found worth saying but not worth refusing. */
-export type PublishedVersion = JourneyVersion & { warnings: Problem[] };
+export type PublishedVersion = JourneyVersion & { warnings: Problem[]; moved: number };
+
+/**
+ * Where a journey is in its life, as a marketer sees it. Stored statuses are draft, running, paused and
+ * stopped; "scheduled" is a running journey whose entry timeline has not started, and "completed" one whose
+ * timeline has ended with nobody left inside.
+ */
+export type Lifecycle = JourneyStatus | 'scheduled' | 'completed';
+export type JourneyView = Omit<JourneyRecord, 'status'> & { status: Lifecycle };
 
 export class JourneyService {
   constructor(
@@ -74,8 +82,27 @@ export class JourneyService {
     return journey;
   }
 
-  list(): Promise<JourneyRecord[]> {
-    return this.store.listJourneys();
+  /** The journey with its lifecycle status. */
+  async view(id: string): Promise<JourneyView> {
+    const journey = await this.get(id);
+    return this.lifecycle(journey, await this.store.listVersions(id));
+  }
+
+  async list(): Promise<JourneyView[]> {
+    const [journeys, versions] = await Promise.all([this.store.listJourneys(), this.store.listVersions()]);
+    return Promise.all(journeys.map((j) => this.lifecycle(j, versions)));
+  }
+
+  private async lifecycle(journey: JourneyRecord, versions: JourneyVersion[]): Promise<JourneyView> {
+    if (journey.status !== 'running') return journey;
+    const current = versions.find((v) => v.journeyId === journey.id && v.version === journey.version);
+    const setup = current?.definition.setup ?? {};
+    const now = this.engine.clock.now();
+    if (setup.startAt !== undefined && now < Date.parse(setup.startAt)) return { ...journey, status: 'scheduled' };
+    if (setup.endAt !== undefined && now >= Date.parse(setup.endAt) && (await this.store.liveInstanceCount(journey.id)) === 0) {
+      return { ...journey, status: 'completed' };
+    }
+    return journey;
   }
 
   async versions(id: string): Promise<JourneyVersion[]> {
@@ -88,7 +115,7 @@ export class JourneyService {
    * Refused (InvalidJourneyError, every problem listed) when the draft does not validate or a publish check
    * finds an error; the publish checks' warnings come back with the version.
    */
-  async publish(id: string): Promise<PublishedVersion> {
+  async publish(id: string, options: { moveUsers?: boolean } = {}): Promise<PublishedVersion> {
     const journey = await this.get(id);
     if (journey.status === 'stopped') throw new ConflictError(`journey "${id}" is stopped; create a new journey instead`);
     const compiled = this.compile(journey.draft);
@@ -98,7 +125,9 @@ export class JourneyService {
     const version = await this.store.publishJourney(id, this.engine.clock.now());
     if (!version) throw new NotFoundError(`no journey "${id}"`);
     await this.engine.reloadJourneys();
-    return { ...version, warnings };
+    // Users in flight stay on their version unless asked; moved ones go on from the node they are at.
+    const moved = options.moveUsers ? await this.store.moveInstances(id, version.version, compiled.definition.nodes.map((n) => n.id), this.engine.clock.now()) : 0;
+    return { ...version, warnings, moved };
   }
 
   /** No new entries; users inside continue. */

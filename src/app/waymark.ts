@@ -20,7 +20,7 @@ export interface WaymarkOptions {
   /** Fire timers and dispatch the outbox in this process (default true; false for an API-only process). */
   background?: boolean;
   /** Engine tuning: the safety poll for timers and journeys set by other processes, and the timer claim size. */
-  engine?: { pollMs?: number; timerBatch?: number };
+  engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null };
   /**
    * Readiness's store check: a cheap query that fails when the store is unreachable. Default: the store's
    * nextWakeAt() (one index probe); serve passes `SELECT 1` for PostgreSQL.
@@ -63,6 +63,7 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
     realtime: options.realtime ?? true,
     background: options.background ?? true,
     time: options.time ?? 'arrival',
+    ...options.engine,
     ...(options.onError ? { onError: options.onError } : {}),
   });
   await engine.start();
@@ -72,7 +73,7 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
   return {
     store,
     engine,
-    journeys: new JourneyService(store, engine),
+    journeys: new JourneyService(store, engine, { knownTraits: () => knownTraits(store) }),
     get draining() {
       return draining;
     },
@@ -105,4 +106,10 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
       return closing;
     },
   };
+}
+
+/** The trait names profiles have had; null before any profile is stored, when "no profile has X" says nothing. */
+async function knownTraits(store: Store): Promise<ReadonlySet<string> | null> {
+  const names = await store.traitNames();
+  return names.size === 0 ? null : names;
 }

@@ -4,7 +4,10 @@
  */
 import type { JourneyEvent } from '../core/instance.ts';
 import { ENTER_EVENT, compileJourney, type CompiledJourney } from '../core/validate.ts';
-import type { JourneyStatus, Lookback, Store } from '../store/store.ts';
+import type { CapContext } from '../core/interpreter.ts';
+import { eventNeeds, usesEvents, type Condition } from '../core/segment.ts';
+import type { JourneyStatus, Lookback, Store, UserContextSpec } from '../store/store.ts';
+import { scheduleOf, type ScheduledJourney } from './scheduler.ts';
 
 export interface CatalogEntry {
   journeyId: string;
@@ -17,6 +20,9 @@ export interface CatalogEntry {
 export class Catalog {
   private versions = new Map<string, CatalogEntry>();
   private startsOn = new Map<string, CatalogEntry[]>();
+  /** Split conditions that read event history, in every version (users in flight may be on any). */
+  private historyConditions: Condition[] = [];
+  private scheduledJourneys: ScheduledJourney[] = [];
   private lookbackSpec: Lookback = { startsJourney: () => false, names: new Set() };
 
   static async load(store: Store): Promise<Catalog> {
@@ -48,6 +54,16 @@ export class Catalog {
     }
     this.versions = next;
     this.startsOn = startsOn;
+    this.historyConditions = [...next.values()].flatMap((e) =>
+      e.journey.definition.nodes.flatMap((n) => (n.kind === 'split' && n.condition && usesEvents(n.condition) ? [n.condition] : [])),
+    );
+    const publishedAt = new Map(versions.map((v) => [`${v.journeyId}@${v.version}`, v.publishedAt]));
+    this.scheduledJourneys = journeys.flatMap((j) => {
+      if (!acceptsEntries(j.status) || j.version === null) return [];
+      const entry = next.get(`${j.id}@${j.version}`)!;
+      if (!scheduleOf(entry.journey)) return [];
+      return [{ journeyId: j.id, journey: entry.journey, publishedAt: publishedAt.get(`${j.id}@${j.version}`)! }];
+    });
     const names = new Set([...startsOn.values()].flat().flatMap((e) => [...e.watches]));
     this.lookbackSpec = { startsJourney: (event) => startsOn.has(eventKey(event)), names };
   }
@@ -55,6 +71,28 @@ export class Catalog {
   /** What the store must load so journeys started by a batch can see events that overtook their entry event. */
   lookback(): Lookback {
     return this.lookbackSpec;
+  }
+
+  /**
+   * What a unit of work at `now` must load per user: the event history split conditions ask about, and the
+   * messages recent enough to count against the longest frequency cap.
+   */
+  contextSpec(now: number, caps: CapContext['rules']): UserContextSpec {
+    let history: UserContextSpec['history'] = null;
+    for (const condition of this.historyConditions) {
+      const needs = eventNeeds(condition, now);
+      if (needs.names.length === 0) continue;
+      const names: ReadonlySet<string> = new Set([...(history?.names ?? []), ...needs.names]);
+      const since: number | null = history === null ? needs.since : history.since === null || needs.since === null ? null : Math.min(history.since, needs.since);
+      history = { names, since };
+    }
+    const longest = caps.reduce((max, rule) => Math.max(max, rule.perMs), 0);
+    return { history, sendsSince: longest > 0 ? now - longest : null };
+  }
+
+  /** Running journeys with a scheduled entry (segment or date property). */
+  scheduled(): readonly ScheduledJourney[] {
+    return this.scheduledJourneys;
   }
 
   version(journeyId: string, version: number): CatalogEntry | undefined {

@@ -3,11 +3,11 @@
  * turns its effects into rows (messages rendered, stats aggregated). Synchronous, so the store can run it
  * inside its transaction.
  */
-import { advance, shouldStart, startInstance, type Env } from '../core/interpreter.ts';
+import { advance, shouldStart, startInstance, type CapContext, type Env } from '../core/interpreter.ts';
 import type { Channel } from '../core/definition.ts';
 import type { Instance, Transition } from '../core/instance.ts';
 import { mergeTraits } from '../core/traits.ts';
-import type { Changes, EventBatchView, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView } from '../store/store.ts';
+import type { Changes, EventBatchView, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView, UserContext } from '../store/store.ts';
 import type { Catalog, CatalogEntry } from './catalog.ts';
 import { renderMessage, templateScope } from './render.ts';
 
@@ -22,10 +22,12 @@ export interface DecideOptions {
   now: number;
   inStore: ReadonlySet<Channel>;
   time: TimeMode;
+  /** The project's frequency caps (none when absent). */
+  caps?: CapContext['rules'];
 }
 
 export function decideEvents(catalog: Catalog, view: EventBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore, view.profiles);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context);
   const occurrence = options.time === 'occurrence';
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
@@ -33,12 +35,12 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
     ahead.delete(event.messageId);
     const now = occurrence ? event.timestamp : options.now;
     // Read afresh each time: an updateProfile node earlier in this batch may have changed the traits.
-    const env = (): Env => ({ now, profile: changes.profileOf(event.userId) });
+    const env = (): Env => changes.envOf(event.userId, now, options.caps);
     const live = view.live.get(event.userId) ?? [];
     const stillLive: Instance[] = [];
     for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
-      if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, changes);
+      if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, changes, options.caps);
       if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {
         const t = advance(entry.journey, instance, { type: 'event', event }, env());
@@ -50,7 +52,11 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
     }
     for (const entry of catalog.startingOn(event)) {
       const entered = view.entered.get(event.userId);
-      const history = { live: stillLive.some((i) => i.journeyId === entry.journeyId), everEntered: entered?.has(entry.journeyId) ?? false };
+      const history = {
+        live: stillLive.some((i) => i.journeyId === entry.journeyId),
+        everEntered: entered?.has(entry.journeyId) ?? false,
+        lastExitAt: view.lastExits.get(event.userId)?.get(entry.journeyId) ?? null,
+      };
       if (!shouldStart(entry.journey, event, history)) continue;
       let t = startInstance(entry.journey, entry.journeyId, entry.version, event, env());
       changes.take(entry, t, now);
@@ -73,7 +79,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
 }
 
 export function decideTimers(catalog: Catalog, view: TimerBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore, view.profiles);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context);
   for (const instance of view.instances) {
     const entry = catalog.version(instance.journeyId, instance.version);
     if (!entry) {
@@ -82,17 +88,17 @@ export function decideTimers(catalog: Catalog, view: TimerBatchView, options: De
       continue;
     }
     const now = options.time === 'occurrence' && instance.wakeAt !== null ? Math.min(instance.wakeAt, options.now) : options.now;
-    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, { now, profile: changes.profileOf(instance.userId) }), now);
+    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, changes.envOf(instance.userId, now, options.caps)), now);
   }
   return changes;
 }
 
 /** Fires an instance's timers due strictly before `until`, each at its due time (an event at the same moment goes first). */
-function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, changes: ChangeSet): Instance {
+function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, changes: ChangeSet, caps: DecideOptions['caps']): Instance {
   let current = instance;
   while (current.status !== 'exited' && current.wakeAt !== null && current.wakeAt < until) {
     const at = current.wakeAt;
-    const t = advance(entry.journey, current, { type: 'timer' }, { now: at, profile: changes.profileOf(current.userId) });
+    const t = advance(entry.journey, current, { type: 'timer' }, changes.envOf(current.userId, at, caps));
     changes.take(entry, t, at);
     if (t.instance.wakeAt === at) break; // nothing moved: never spin
     current = t.instance;
@@ -116,10 +122,21 @@ export class ChangeSet {
     private readonly inStore: ReadonlySet<Channel>,
     /** The unit's loaded profiles; updated in place so later steps of the unit see their own writes. */
     private readonly profileViews: Map<string, Profile>,
+    /** The users' event history and recent sends; sends are appended as the unit makes them, for the caps. */
+    private readonly context: UserContext = { history: new Map(), sends: new Map() },
   ) {}
 
   profileOf(userId: string): Profile | null {
     return this.profileViews.get(userId) ?? null;
+  }
+
+  /** What the interpreter sees of a user at `now`, this unit's own writes and sends included. */
+  envOf(userId: string, now: number, caps: DecideOptions['caps']): Env {
+    const env: Env = { now, profile: this.profileOf(userId) };
+    const history = this.context.history.get(userId);
+    if (history) env.events = history;
+    if (caps && caps.length > 0) env.caps = { rules: caps, recent: this.context.sends.get(userId) ?? [] };
+    return env;
   }
 
   /** Records a transition made at `at` (the unit's now unless inputs carry their own time). */
@@ -139,6 +156,9 @@ export class ChangeSet {
           const content = renderMessage(node.message, templateScope(profile, instance.entryEvent), to);
           const delivered = this.inStore.has(effect.channel);
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, delivered ? 'sent' : 'pending', null, content, at));
+          const sends = this.context.sends.get(instance.userId);
+          if (sends) sends.push({ channel: effect.channel, at });
+          else this.context.sends.set(instance.userId, [{ channel: effect.channel, at }]);
           if (delivered) this.count(instance, effect.nodeId, 'node_sent');
           break;
         }

@@ -8,7 +8,10 @@ import type { Clock } from '../core/clock.ts';
 import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IngestResult, Message, PruneResult, SendOutcome, Store } from '../store/store.ts';
+import type { CapContext } from '../core/interpreter.ts';
+import { capRules } from '../core/settings.ts';
 import { Catalog } from './catalog.ts';
+import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from './scheduler.ts';
 import { decideEvents, decideTimers, type ChangeSet, type TimeMode } from './decide.ts';
 
 export interface EngineOptions {
@@ -86,6 +89,14 @@ export class Engine {
   private readonly background: boolean;
   private readonly time: TimeMode;
 
+  /** The project's frequency caps, re-read with the journeys. */
+  private caps: CapContext['rules'] = [];
+  private scheduling: Promise<void> | null = null;
+  /** Runs of scheduled entries this process has seen through (or found finished): not asked about again. */
+  private readonly finishedRuns = new Set<string>();
+  /** Runs found finished or leased elsewhere, and when to ask about them again. */
+  private readonly runRetryAt = new Map<string, number>();
+
   private eventRetentionMs: number | null;
   private lastPruneAt = -Infinity;
   private pruning: Promise<void> | null = null;
@@ -109,6 +120,7 @@ export class Engine {
 
   async start(): Promise<void> {
     this.catalog = await Catalog.load(this.store);
+    this.caps = capRules(await this.store.getSettings());
     this.running = true;
     if (!this.realtime) return;
     // The poll also picks up journeys published, paused or stopped by other processes on the same database.
@@ -116,6 +128,7 @@ export class Engine {
       this.reloadJourneys().catch((error) => this.onError(error, 'journeys'));
       this.wake();
       this.kickPrune();
+      this.kickSchedule();
     }, this.pollMs);
     this.poll.unref();
     this.wake();
@@ -133,11 +146,13 @@ export class Engine {
     await this.firing;
     await this.dispatching;
     await this.pruning;
+    await this.scheduling;
   }
 
-  /** Re-reads journeys after a publish, pause or stop. */
+  /** Re-reads journeys after a publish, pause or stop, and the project settings. */
   async reloadJourneys(): Promise<void> {
     await this.catalog.refresh(this.store);
+    this.caps = capRules(await this.store.getSettings());
   }
 
   /**
@@ -191,9 +206,9 @@ export class Engine {
     const fresh = new Set<string>();
     const result = await this.store.ingestEvents(events, now, (view) => {
       for (const e of view.events) fresh.add(e.messageId);
-      set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time });
+      set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps });
       return set.toChanges();
-    }, this.catalog.lookback());
+    }, this.catalog.lookback(), this.catalog.contextSpec(now, this.caps));
     this.afterCommit(set);
     return {
       ...result,
@@ -213,10 +228,15 @@ export class Engine {
     for (;;) {
       const now = until ?? this.clock.now();
       let set: ChangeSet | null = null;
-      const n = await this.store.fireDueTimers(now, this.timerBatch, (view) => {
-        set = decideTimers(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time });
-        return set.toChanges();
-      });
+      const n = await this.store.fireDueTimers(
+        now,
+        this.timerBatch,
+        (view) => {
+          set = decideTimers(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps });
+          return set.toChanges();
+        },
+        this.catalog.contextSpec(now, this.caps),
+      );
       total += n;
       this.afterCommit(set);
       if (n < this.timerBatch) return total;
@@ -323,6 +343,56 @@ export class Engine {
       )
       .finally(() => {
         this.pruning = null;
+      });
+  }
+
+  /**
+   * Carries out the scheduled entries due now (segment and date-property triggers), each run once across
+   * processes. Returns what each run did; runs finished before, or held by another process, are left out.
+   */
+  async runScheduled(onProgress?: (p: RunProgress) => void): Promise<RunProgress[]> {
+    const done: RunProgress[] = [];
+    for (const s of this.catalog.scheduled()) {
+      const now = this.clock.now();
+      const runAt = dueRun(s, now);
+      if (runAt === null) continue;
+      const key = `${s.journeyId}@${runAt}`;
+      if (this.finishedRuns.has(key) || (this.runRetryAt.get(key) ?? -Infinity) > now) continue;
+      const progress = await carryOutRun(this.store, s, runAt, this.clock, (events) => this.ingestNow(events), onProgress);
+      if (progress) {
+        done.push(progress);
+        this.finishedRuns.add(key);
+        this.runRetryAt.delete(key);
+      } else {
+        // Finished elsewhere, or under way elsewhere: ask again once a lease could have lapsed.
+        this.runRetryAt.set(key, now + RUN_LEASE_MS);
+      }
+    }
+    return done;
+  }
+
+  /** When the next scheduled entry is due, for drivers of a virtual clock; null if none is scheduled. */
+  nextScheduledAt(): number | null {
+    const now = this.clock.now();
+    const due = this.catalog.scheduled().flatMap((s) => {
+      const at = dueRun(s, now);
+      const key = `${s.journeyId}@${at}`;
+      if (at !== null && !this.finishedRuns.has(key)) return [Math.max(at, this.runRetryAt.get(key) ?? at)];
+      const next = nextRunAt(s, now);
+      return next === null ? [] : [next];
+    });
+    return due.length === 0 ? null : Math.min(...due);
+  }
+
+  private kickSchedule(): void {
+    if (!this.running || !this.background || this.scheduling) return;
+    this.scheduling = this.runScheduled()
+      .then(
+        () => {},
+        (error) => this.onError(error, 'scheduled entries'),
+      )
+      .finally(() => {
+        this.scheduling = null;
       });
   }
 

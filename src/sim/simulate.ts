@@ -38,6 +38,11 @@ export interface SimulationOptions {
   events: string;
   /** Where workload `at` offsets count from (ISO 8601 or epoch ms); default 2026-01-01T00:00:00Z. */
   start?: string | number;
+  /**
+   * Scheduled entries (segment and date-property triggers) run at their moments up to here (ISO 8601 or epoch
+   * ms); default: the last event's time. Timers set by then still fire to the end.
+   */
+  until?: string | number;
   /** Output directory, created if missing. */
   out: string;
   /**
@@ -121,6 +126,7 @@ const OUTPUT_PAGE = 5_000;
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const wallStart = performance.now();
   const start = options.start === undefined ? DEFAULT_START : parseInstant(options.start, 'start');
+  const until = options.until === undefined ? null : parseInstant(options.until, 'until');
   const commitEvery = Math.max(1, options.commitEvery ?? 20_000);
   const interval = options.progressIntervalMs ?? 200;
 
@@ -226,8 +232,23 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
      * earlier timers before that user's event, and timers of users with no event in it fire with the next
      * batch at their own times. The result is the same as taking events and timers one by one.
      */
+    /** Runs the scheduled entries due up to `until`, each at its own moment, timers before it first. */
+    const runScheduledUntil = async (until: number) => {
+      for (;;) {
+        const next = w.engine.nextScheduledAt();
+        if (next === null || next > until) return;
+        await fireTimersUntil(next - 1);
+        clock.set(Math.max(clock.now(), next));
+        const t0 = performance.now();
+        await w.engine.runScheduled();
+        timings.ingest += performance.now() - t0;
+        tx.unit();
+        checkAborted();
+      }
+    };
     const ingest = async () => {
       if (batch.length === 0) return;
+      await runScheduledUntil(batch[0]!.timestamp - 1);
       await fireTimersUntil(batch[0]!.timestamp - 1);
       clock.set(Math.max(clock.now(), batch[batch.length - 1]!.timestamp));
       const t0 = performance.now();
@@ -262,6 +283,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       checkAborted();
     }
     await ingest();
+    await runScheduledUntil(until ?? (lastAt === -Infinity ? clockStart : lastAt));
     timings.read = performance.now() - readStart - timings.ingest - timings.timers - timings.nextWake - timings.commit;
     progress.phase = 'timers';
     progress.bytesRead = events.size;

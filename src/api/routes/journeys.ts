@@ -7,6 +7,7 @@ import {
   JourneyList,
   JourneyParams,
   JourneyRecord,
+  PublishBody,
   PublishResult,
   StatsView,
   StopResult,
@@ -68,7 +69,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   );
 
   app.get('/v1/journeys/:id', { schema: { tags, summary: 'Get a journey and its draft', params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404) } }, (request) =>
-    journeys.get(request.params.id),
+    journeys.view(request.params.id),
   );
 
   app.put(
@@ -106,11 +107,17 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
           '(see docs/journeys.md, "Publishing"): any error refuses the publish with 400 and every problem listed, each path pointing into ' +
           'the draft under /definition; warnings do not block and come back in `warnings`, with paths of the same form.',
         params: JourneyParams,
+        body: PublishBody,
         response: withErrors({ 200: PublishResult }, 400, 404, 409),
+      },
+      // The body is optional: no body means the defaults.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => {
-      const published = await inBody(() => journeys.publish(request.params.id));
+      const moveUsers = request.body?.moveUsers ?? false;
+      const published = await inBody(() => journeys.publish(request.params.id, { moveUsers }));
       return { ...published, warnings: underDefinition(published.warnings) };
     },
   );

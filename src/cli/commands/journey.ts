@@ -82,16 +82,22 @@ export function registerJourneyCommands(program: Command): void {
     process.stdout.write(`${created ? 'created journey' : 'updated the draft of journey'} ${record.id} ("${record.name}"); ${next}\n`);
   });
 
-  connection(journey.command('publish').description('publish the draft as the next version and run it').argument('<id>', 'journey id')).action(
-    async (id: string, options: ConnectionOptions) => {
-      // A refusal (400) lists every problem through the HttpError, exit code 1.
-      const version = await adminClient(options).request<JourneyVersion & { warnings?: Problem[] }>('POST', `/v1/journeys/${encodeURIComponent(id)}/publish`);
-      const warnings = version.warnings ?? [];
-      const noted = warnings.length > 0 ? `, with ${plural(warnings.length, 'warning')}` : '';
-      process.stdout.write(`published journey ${version.journeyId} version ${version.version}${noted}\n`);
-      printWarnings(warnings);
-    },
-  );
+  connection(
+    journey
+      .command('publish')
+      .description('publish the draft as the next version and run it')
+      .argument('<id>', 'journey id')
+      .option('--move-users', 'move users in flight onto the new version where the node they are at still exists'),
+  ).action(async (id: string, options: ConnectionOptions & { moveUsers?: boolean }) => {
+    // A refusal (400) lists every problem through the HttpError, exit code 1.
+    const body = { moveUsers: options.moveUsers === true };
+    const version = await adminClient(options).request<JourneyVersion & { warnings?: Problem[]; moved?: number }>('POST', `/v1/journeys/${encodeURIComponent(id)}/publish`, body);
+    const warnings = version.warnings ?? [];
+    const noted = warnings.length > 0 ? `, with ${plural(warnings.length, 'warning')}` : '';
+    const moved = options.moveUsers ? `; ${plural(version.moved ?? 0, 'user')} in flight moved onto it` : '';
+    process.stdout.write(`published journey ${version.journeyId} version ${version.version}${noted}${moved}\n`);
+    printWarnings(warnings);
+  });
 
   connection(journey.command('list').description('list journeys on the server').option('--json', 'print the API response as JSON')).action(
     async (options: ConnectionOptions & { json?: boolean }) => {

@@ -126,14 +126,13 @@ async function serve(options: ServeOptions): Promise<void> {
     engine: {
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       ...(options.timerBatch !== undefined ? { timerBatch: options.timerBatch } : {}),
+      ...(options.eventRetention !== undefined ? { eventRetentionMs: options.eventRetention } : {}),
     },
     ...(pg ? { probe: () => pg.pool.query('SELECT 1') } : {}),
   }).catch(async (error) => {
     await pg?.close().catch(() => {});
     throw error;
   });
-  // Set on the running engine: openWaymark takes no retention option.
-  if (options.eventRetention !== undefined) waymark.engine.setEventRetention(options.eventRetention);
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   try {
     if (role !== 'worker') {

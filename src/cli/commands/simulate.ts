@@ -17,6 +17,7 @@ interface SimulateOptions {
   profiles?: string;
   events: string;
   start?: string;
+  until?: string;
   out: string;
   db?: string;
   json?: boolean;
@@ -34,6 +35,7 @@ export function registerSimulate(program: Command): void {
     .option('--profiles <file>', 'profiles NDJSON: {userId, ...traits} or {userId, traits: {...}}')
     .requiredOption('--events <file>', 'events NDJSON: {at, userId, event, properties} (at = ms after --start) or {userId, event, properties, timestamp, messageId?}')
     .option('--start <iso>', 'what workload "at" offsets count from (default 2026-01-01T00:00:00Z)', isoInstant)
+    .option('--until <iso>', 'run scheduled entries (segment, date property) up to this moment (default: the last event)', isoInstant)
     .requiredOption('--out <dir>', 'output directory, created if missing')
     .option('--db <file>', 'keep the simulation database in this new file (default: a temporary file in --out, deleted at the end)')
     .option('--json', 'print the result as JSON instead of the summary line')
@@ -58,6 +60,7 @@ async function run(options: SimulateOptions): Promise<void> {
       ...(options.journeyId !== undefined ? { journeyId: options.journeyId } : {}),
       ...(options.profiles !== undefined ? { profiles: options.profiles } : {}),
       ...(options.start !== undefined ? { start: options.start } : {}),
+      ...(options.until !== undefined ? { until: options.until } : {}),
       ...(options.db !== undefined ? { db: options.db } : {}),
       signal: abort.signal,
       onProgress: (p) => {
