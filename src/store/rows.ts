@@ -4,8 +4,8 @@
  * its own `json` decoder.
  */
 import type { JourneyDefinition } from '../core/definition.ts';
-import type { Instance } from '../core/instance.ts';
-import type { JourneyRecord, JourneyStatus, Message, Profile, StoredEvent } from './store.ts';
+import type { Instance, JourneyEvent } from '../core/instance.ts';
+import type { InstanceMessage, JourneyRecord, JourneyStatus, Message, MessageStatus, Profile, StoredEvent } from './store.ts';
 
 export type Row = Record<string, unknown>;
 type Json = (value: unknown) => unknown;
@@ -47,6 +47,23 @@ export function rowMappers(json: Json) {
       createdAt: row.created_at as number,
       sentAt: row.sent_at as number | null,
       attempts: row.attempts as number,
+      clickedAt: (row.clicked_at as number | null | undefined) ?? null,
+    }),
+    /** An inbox row (the event as given, no receivedAt: it is stored as received when drained). */
+    inboxEvent: (row: Row): JourneyEvent => ({
+      messageId: row.message_id as string,
+      userId: row.user_id as string,
+      name: row.name as string,
+      timestamp: row.ts as number,
+      properties: json(row.properties) as Record<string, unknown>,
+    }),
+    /** What a split on message outcome reads of a message (UserContext.messages). */
+    instanceMessage: (row: Row): InstanceMessage => ({
+      nodeId: row.node_id as string,
+      status: row.status as MessageStatus,
+      createdAt: row.created_at as number,
+      sentAt: row.sent_at as number | null,
+      clickedAt: row.clicked_at as number | null,
     }),
   };
 }

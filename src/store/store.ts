@@ -81,6 +81,8 @@ export interface Message extends Omit<NewMessage, 'status' | 'reason' | 'sentAt'
   reason: string | null;
   sentAt: number | null;
   attempts: number;
+  /** When the recipient first clicked (POST /v1/messages/:id/click), or null. */
+  clickedAt: number | null;
 }
 
 export interface StatDelta {
@@ -101,6 +103,11 @@ export interface Changes {
    * unit of work that writes none (and older callers) can leave it out.
    */
   profiles?: ProfileUpsert[];
+  /**
+   * Internal events this unit causes (a journey trigger: a user reached a node another journey starts on),
+   * kept in the inbox in the same transaction and processed later by drainInbox, as if ingested.
+   */
+  followUps?: JourneyEvent[];
 }
 
 /** What the store loads for a batch of events before calling decide. */
@@ -144,6 +151,8 @@ export interface UserContextSpec {
   history: { names: ReadonlySet<string>; since: number | null } | null;
   /** Messages created at or after this moment with status pending or sent, every journey, for frequency caps. */
   sendsSince: number | null;
+  /** Load the messages of the unit's instances (the live ones of an event batch's users; the claimed ones of a timer batch), for splits on message outcome. */
+  outcomes?: boolean;
 }
 
 export interface UserContext {
@@ -151,6 +160,17 @@ export interface UserContext {
   history: Map<string, StoredEvent[]>;
   /** Per user, in creation order. Users with none may be absent. */
   sends: Map<string, Array<{ channel: Channel; at: number }>>;
+  /** Per instance id, its messages in creation order, when `outcomes` was asked for. Instances with none may be absent. */
+  messages?: Map<string, InstanceMessage[]>;
+}
+
+/** What became of one message, as a split on message outcome reads it. */
+export interface InstanceMessage {
+  nodeId: string;
+  status: MessageStatus;
+  createdAt: number;
+  sentAt: number | null;
+  clickedAt: number | null;
 }
 
 /** One run of a scheduled entry, as claimed: where its scan of the profiles got to. */
@@ -230,6 +250,14 @@ export interface Store {
   fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number>;
   /** The earliest pending timer, or null. */
   nextWakeAt(): Promise<number | null>;
+  /**
+   * Claims up to `limit` inbox events (oldest first; on PostgreSQL with SKIP LOCKED, so processes share the
+   * inbox) and processes them exactly as ingestEvents would (dedupe on messageId, stored as events), removing
+   * them from the inbox in the same transaction. Returns how many were claimed.
+   */
+  drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number>;
+  /** How many events wait in the inbox. */
+  inboxSize(): Promise<number>;
   /** Exits every live instance of a journey; returns how many. */
   stopInstances(journeyId: string, now: number): Promise<number>;
   /** How many pending, active or control instances a journey has. */
@@ -264,6 +292,8 @@ export interface Store {
   // Outbox
   pendingMessages(limit: number): Promise<Message[]>;
   recordOutcomes(outcomes: SendOutcome[]): Promise<void>;
+  /** Records the first click on a message; later clicks change nothing. False when there is no such message. */
+  recordClick(messageId: string, at: number): Promise<boolean>;
 
   // Reads
   listMessages(query: MessageQuery): Promise<Message[]>;

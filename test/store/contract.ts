@@ -47,6 +47,20 @@ function contextData(context: UserContext) {
   };
 }
 
+/** UserContext.messages as plain data: instance id -> its messages; undefined when not loaded. */
+function outcomesData(context: UserContext) {
+  return context.messages && Object.fromEntries([...context.messages].filter(([, messages]) => messages.length > 0));
+}
+
+/** An internal event (a follow-up), as decide would add to Changes.followUps. */
+const followUp = (messageId: string, userId = 'u1', name = 'Journey Reached', timestamp = 1_000, properties: Record<string, unknown> = { from: 'cart' }): JourneyEvent => ({
+  messageId,
+  userId,
+  name,
+  timestamp,
+  properties,
+});
+
 /** Exited at `at` (the state's exit.at), from `nodeId`. */
 function exited(id: string, at: number, overrides: Partial<Instance> = {}): Instance {
   return instance(id, { status: 'exited', wakeAt: null, nodeUntil: null, exit: { reason: 'completed', at, nodeId: 'wait' }, ...overrides });
@@ -589,6 +603,239 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.ingestEvents([event('e3')], 1_000, () => ({ ...NO_CHANGES, instances: [instance('i1', { wakeAt: 10 })] }));
       await store.fireDueTimers(10, 10, (view) => ({ ...NO_CHANGES, instances: view.instances.map((i) => ({ ...i, wakeAt: null })), profiles: [{ userId: 'u1', traits: { fromTimer: 'x' } }] }));
       assert.deepEqual(await store.traitNames(), new Set(['name', 'email', 'plan', 'phone', 'vip', 'score', 'fromTimer']));
+      await store.close();
+    });
+
+    test('recordClick: the first click is kept, later ones change nothing; false for an unknown message', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, messages: [message('m1'), message('m2', { userId: 'u2', journeyId: 'other' })] }));
+      assert.deepEqual((await store.listMessages({ limit: 10 })).map((m) => [m.id, m.clickedAt]), [['m1', null], ['m2', null]]);
+      assert.deepEqual((await store.pendingMessages(10)).map((m) => m.clickedAt), [null, null]);
+      assert.equal(await store.recordClick('m1', 5_000), true);
+      assert.equal(await store.recordClick('m1', 6_000), true, 'a known message');
+      assert.equal(await store.recordClick('m1', 4_000), true, 'an earlier moment changes nothing either');
+      assert.equal(await store.recordClick('nope', 5_000), false);
+      assert.equal(await store.recordClick('m2', 7_000), true);
+      assert.deepEqual((await store.listMessages({ limit: 10 })).map((m) => [m.id, m.clickedAt]), [['m1', 5_000], ['m2', 7_000]]);
+      assert.deepEqual((await store.listMessages({ limit: 10, userId: 'u1' })).map((m) => [m.id, m.clickedAt]), [['m1', 5_000]]);
+      assert.deepEqual((await store.listMessages({ limit: 10, journeyId: 'other' })).map((m) => [m.id, m.clickedAt]), [['m2', 7_000]]);
+      // A click is not an outcome: the message is still pending, and its outcome is recorded as before.
+      await store.recordOutcomes([{ id: 'm1', status: 'sent', at: 8_000 }]);
+      const [m1] = await store.listMessages({ limit: 1 });
+      assert.deepEqual([m1!.status, m1!.sentAt, m1!.clickedAt, m1!.attempts], ['sent', 8_000, 5_000, 1]);
+      await store.close();
+    });
+
+    test('context: outcomes loads the messages of the batch users\' live instances, per instance in creation order', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({
+        ...NO_CHANGES,
+        instances: [
+          instance('i1'),
+          instance('i2', { journeyId: 'welcome' }),
+          instance('quiet', { journeyId: 'quiet' }),
+          exited('old', 50, { journeyId: 'promo' }),
+          instance('i3', { userId: 'u3' }),
+        ],
+        messages: [
+          message('m1-a', { instanceId: 'i1', nodeId: 'push', createdAt: 2_000 }),
+          message('m2', { instanceId: 'i2', journeyId: 'welcome', nodeId: 'email', channel: 'email', createdAt: 2_500 }),
+          message('m-old', { instanceId: 'old', journeyId: 'promo', createdAt: 40 }),
+          message('m3', { instanceId: 'i3', userId: 'u3', createdAt: 2_000 }),
+        ],
+      }));
+      await store.ingestEvents([event('e2')], 2, () => ({
+        ...NO_CHANGES,
+        messages: [
+          message('m1-b', { instanceId: 'i1', nodeId: 'sms', channel: 'sms', createdAt: 3_000 }),
+          message('m1-c', { instanceId: 'i1', nodeId: 'email', channel: 'email', status: 'skipped', reason: 'no_email', content: null, createdAt: 3_000 }),
+          message('m1-d', { instanceId: 'i1', nodeId: 'webhook', channel: 'webhook', status: 'sent', sentAt: 3_100, createdAt: 3_100 }),
+        ],
+      }));
+      await store.recordOutcomes([
+        { id: 'm1-a', status: 'sent', at: 2_100 },
+        { id: 'm1-b', status: 'failed', at: 3_050, error: 'bounced' },
+      ]);
+      await store.recordClick('m1-a', 2_200);
+      await store.recordClick('m1-d', 3_300);
+
+      const views: EventBatchView[] = [];
+      const capture = (view: EventBatchView) => {
+        views.push(view);
+        return NO_CHANGES;
+      };
+      const spec: UserContextSpec = { history: null, sendsSince: null, outcomes: true };
+      await store.ingestEvents([event('now-1', 'u1', 'Opened'), event('now-2', 'u2', 'Opened')], 10, capture, undefined, spec);
+      assert.deepEqual(outcomesData(views[0]!.context), {
+        i1: [
+          { nodeId: 'push', status: 'sent', createdAt: 2_000, sentAt: 2_100, clickedAt: 2_200 },
+          { nodeId: 'sms', status: 'failed', createdAt: 3_000, sentAt: 3_050, clickedAt: null },
+          { nodeId: 'email', status: 'skipped', createdAt: 3_000, sentAt: null, clickedAt: null },
+          { nodeId: 'webhook', status: 'sent', createdAt: 3_100, sentAt: 3_100, clickedAt: 3_300 },
+        ],
+        i2: [{ nodeId: 'email', status: 'pending', createdAt: 2_500, sentAt: null, clickedAt: null }],
+      }, 'the live instances of the batch users only: not the exited one, not u3\'s');
+      assert.deepEqual(contextData(views[0]!.context), { history: {}, sends: {} }, 'only what was asked for');
+
+      // Alongside the other kinds, and only for the batch's users.
+      await store.ingestEvents([event('now-3', 'u3', 'Opened')], 11, capture, undefined, { history: null, sendsSince: 0, outcomes: true });
+      assert.deepEqual(outcomesData(views[1]!.context), { i3: [{ nodeId: 'push', status: 'pending', createdAt: 2_000, sentAt: null, clickedAt: null }] });
+      assert.deepEqual(contextData(views[1]!.context), { history: {}, sends: { u3: [['push', 2_000]] } });
+
+      // A user without live instances: nothing; not asked for: nothing loaded.
+      await store.ingestEvents([event('now-4', 'u2', 'Opened')], 12, capture, undefined, spec);
+      assert.deepEqual(outcomesData(views[2]!.context), {});
+      await store.ingestEvents([event('now-5', 'u1', 'Opened')], 13, capture, undefined, { history: null, sendsSince: null });
+      await store.ingestEvents([event('now-6', 'u1', 'Opened')], 14, capture);
+      for (const view of views.slice(3)) assert.equal(view.context.messages?.size ?? 0, 0);
+      await store.close();
+    });
+
+    test('context: outcomes in the timer view loads the messages of the claimed instances only', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({
+        ...NO_CHANGES,
+        instances: [
+          instance('ia', { userId: 'a', wakeAt: 1_000 }),
+          instance('ia-other', { userId: 'a', journeyId: 'other', wakeAt: 90_000 }),
+          instance('ib', { userId: 'b', wakeAt: 1_500 }),
+          instance('ic', { userId: 'c', wakeAt: 50_000 }),
+        ],
+        messages: [
+          message('ma-1', { userId: 'a', instanceId: 'ia', nodeId: 'push', createdAt: 100 }),
+          message('ma-2', { userId: 'a', instanceId: 'ia', nodeId: 'sms', channel: 'sms', createdAt: 200 }),
+          message('ma-other', { userId: 'a', instanceId: 'ia-other', journeyId: 'other', createdAt: 150 }),
+          message('mc', { userId: 'c', instanceId: 'ic', createdAt: 100 }),
+        ],
+      }));
+      await store.recordOutcomes([{ id: 'ma-1', status: 'sent', at: 110 }]);
+      await store.recordClick('ma-1', 120);
+      let view: TimerBatchView | null = null;
+      const capture = (v: TimerBatchView) => {
+        view = v;
+        return { ...NO_CHANGES, instances: v.instances.map((i) => ({ ...i, wakeAt: null })) };
+      };
+      assert.equal(await store.fireDueTimers(2_000, 10, capture, { history: null, sendsSince: null, outcomes: true }), 2);
+      assert.deepEqual(outcomesData(view!.context), {
+        ia: [
+          { nodeId: 'push', status: 'sent', createdAt: 100, sentAt: 110, clickedAt: 120 },
+          { nodeId: 'sms', status: 'pending', createdAt: 200, sentAt: null, clickedAt: null },
+        ],
+      }, 'ib has none; a\'s other instance and c\'s are not claimed');
+      assert.equal(await store.fireDueTimers(60_000, 10, capture, { history: null, sendsSince: null }), 1);
+      assert.equal(view!.context.messages?.size ?? 0, 0, 'not asked for: not loaded');
+      await store.close();
+    });
+
+    test('followUps go to the inbox in the unit\'s transaction: a failed unit adds none; an id already waiting is not added again', async () => {
+      const store = await open();
+      assert.equal(await store.inboxSize(), 0);
+      await assert.rejects(store.ingestEvents([event('e0')], 1, () => {
+        throw new Error('boom');
+      }), /boom/);
+      // A unit that fails while writing (an event without properties cannot be stored) adds nothing either,
+      // not even the follow-up written before the one that failed.
+      await assert.rejects(store.ingestEvents([event('e0')], 1, () => ({
+        ...NO_CHANGES,
+        messages: [message('m0')],
+        followUps: [followUp('ok'), { ...followUp('broken'), properties: undefined as unknown as Record<string, unknown> }],
+      })));
+      assert.equal(await store.inboxSize(), 0);
+      assert.deepEqual(await store.userEvents('u1', 10), []);
+      assert.deepEqual(await store.listMessages({ limit: 10 }), []);
+
+      await store.ingestEvents([event('e1')], 10, () => ({ ...NO_CHANGES, followUps: [followUp('f1', 'u1', 'Journey Reached', 1_000, { v: 1 }), followUp('f2', 'u2'), followUp('f1', 'u1', 'Journey Reached', 1_000, { v: 2 })] }));
+      assert.equal(await store.inboxSize(), 2, 'f1 given twice is added once');
+      await store.ingestEvents([event('e2')], 11, () => ({ ...NO_CHANGES, followUps: [followUp('f2', 'u2', 'Changed'), followUp('f3', 'u3')] }));
+      assert.equal(await store.inboxSize(), 3, 'f2 already waits');
+      // Timer units add follow-ups too.
+      await store.ingestEvents([event('e3', 'u4')], 12, () => ({ ...NO_CHANGES, instances: [instance('sleeper', { userId: 'u4', wakeAt: 100 }), instance('later', { userId: 'u5', wakeAt: 150 })] }));
+      await store.fireDueTimers(100, 10, (view) => ({ ...NO_CHANGES, instances: view.instances.map((i) => ({ ...i, wakeAt: null })), followUps: [followUp('f4', 'u4')] }));
+      assert.equal(await store.inboxSize(), 4);
+      await assert.rejects(store.fireDueTimers(200, 10, () => {
+        throw new Error('boom');
+      }));
+      assert.equal(await store.inboxSize(), 4);
+
+      const drained: JourneyEvent[] = [];
+      assert.equal(await store.drainInbox(1_000, 10, (view) => {
+        drained.push(...view.events);
+        return NO_CHANGES;
+      }), 4);
+      assert.deepEqual(drained.map((e) => [e.messageId, e.userId, e.name, e.properties]), [
+        ['f1', 'u1', 'Journey Reached', { v: 1 }],
+        ['f2', 'u2', 'Journey Reached', { from: 'cart' }],
+        ['f3', 'u3', 'Journey Reached', { from: 'cart' }],
+        ['f4', 'u4', 'Journey Reached', { from: 'cart' }],
+      ], 'in the order added; the first of an id wins');
+      assert.equal(await store.inboxSize(), 0);
+      await store.close();
+    });
+
+    test('drainInbox processes inbox events as ingestEvents would (dedupe, view, lookback, context), oldest first, up to the limit', async () => {
+      const store = await open();
+      await store.upsertProfiles([{ userId: 'u1', traits: { name: 'Ana' } }], 1);
+      await store.ingestEvents([event('dup', 'u1', 'Charged', 500), event('hist', 'u1', 'Charged', 1_500)], 1, () => ({
+        ...NO_CHANGES,
+        instances: [instance('live'), exited('gone', 300, { journeyId: 'welcome' })],
+        messages: [message('m1', { instanceId: 'live', createdAt: 700 })],
+      }));
+      await store.ingestEvents([event('e1', 'u9')], 2, () => ({
+        ...NO_CHANGES,
+        followUps: [followUp('f1', 'u1', 'Journey Reached', 1_000), followUp('dup', 'u1', 'Charged', 500), followUp('f2', 'u2', 'Journey Reached', 2_000), followUp('f3', 'u1', 'Journey Reached', 3_000)],
+      }));
+      assert.equal(await store.inboxSize(), 4);
+
+      // A drain whose decide throws leaves every inbox event as it was, and stores none.
+      await assert.rejects(store.drainInbox(50, 2, () => {
+        throw new Error('boom');
+      }), /boom/);
+      assert.equal(await store.inboxSize(), 4);
+      assert.deepEqual((await store.userEvents('u1', 10)).map((e) => e.messageId), ['hist', 'dup']);
+
+      const lookback = { startsJourney: (e: JourneyEvent) => e.name === 'Journey Reached', names: new Set(['Charged']) };
+      const spec: UserContextSpec = { history: { names: new Set(['Charged']), since: null }, sendsSince: 0, outcomes: true };
+      const views: EventBatchView[] = [];
+      // The oldest two: f1, and dup, which was ingested already: dropped, yet claimed and removed.
+      assert.equal(await store.drainInbox(100, 2, (view) => {
+        views.push(view);
+        return { ...NO_CHANGES, stats: [{ journeyId: 'cart', version: 1, nodeId: '', metric: 'entered', count: 1 }], followUps: [followUp('g1', 'u1', 'Next', 4_000)] };
+      }, lookback, spec), 2);
+      const v = views[0]!;
+      assert.deepEqual(v.events.map((e) => [e.messageId, e.receivedAt]), [['f1', 100]], 'only the events not seen before, received now');
+      assert.equal(v.profiles.get('u1')?.traits.name, 'Ana');
+      assert.deepEqual([...v.live.keys()], ['u1']);
+      assert.deepEqual(v.live.get('u1')!.map((i) => i.id), ['live']);
+      assert.deepEqual([...(v.entered.get('u1') ?? [])].sort(), ['cart', 'welcome']);
+      assert.deepEqual(Object.fromEntries(v.lastExits.get('u1') ?? []), { welcome: 300 });
+      assert.deepEqual(contextData(v.context), { history: { u1: ['dup', 'hist'] }, sends: { u1: [['push', 700]] } });
+      assert.deepEqual(outcomesData(v.context), { live: [{ nodeId: 'push', status: 'pending', createdAt: 700, sentAt: null, clickedAt: null }] });
+      assert.deepEqual([...v.recent].map(([user, events]) => [user, events.map((e) => e.messageId)]), [['u1', ['hist']]], 'lookback from f1\'s timestamp on');
+      assert.equal(await store.inboxSize(), 3, 'two removed, the follow-up of the drain added');
+      assert.deepEqual((await store.userEvents('u1', 10)).map((e) => [e.messageId, e.receivedAt]), [['hist', 1], ['f1', 100], ['dup', 1]], 'f1 is stored; dup is not stored again');
+      assert.deepEqual(await store.journeyStats('cart'), [{ version: 1, nodeId: '', metric: 'entered', count: 1 }], 'the changes are committed');
+
+      // The rest, in order, the drain's own follow-up last.
+      assert.equal(await store.drainInbox(200, 10, (view) => {
+        views.push(view);
+        return NO_CHANGES;
+      }), 3);
+      assert.deepEqual(views[1]!.events.map((e) => [e.messageId, e.userId, e.name, e.timestamp]), [
+        ['f2', 'u2', 'Journey Reached', 2_000],
+        ['f3', 'u1', 'Journey Reached', 3_000],
+        ['g1', 'u1', 'Next', 4_000],
+      ]);
+      assert.deepEqual([...views[1]!.live.keys()], ['u1']);
+      assert.equal(await store.inboxSize(), 0);
+      assert.equal(await store.drainInbox(300, 10, () => assert.fail('nothing to drain')), 0);
+
+      // Drained events are deduplicated like ingested ones: a later ingest of one is a duplicate.
+      assert.deepEqual(await store.ingestEvents([event('f3', 'u1'), event('new', 'u1')], 400, () => NO_CHANGES), { accepted: 1, duplicates: 1 });
+      // An inbox holding only events seen before: claimed and removed, decide not called.
+      await store.ingestEvents([event('e2', 'u9')], 500, () => ({ ...NO_CHANGES, followUps: [followUp('new'), followUp('f2', 'u2')] }));
+      assert.equal(await store.drainInbox(600, 10, () => assert.fail('no new event')), 2);
+      assert.equal(await store.inboxSize(), 0);
+      assert.equal(await store.drainInbox(700, 0, () => assert.fail('limit 0')), 0);
       await store.close();
     });
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVENTS_OF_USERS, INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
+import { EVENTS_OF_USERS, INSTANCES_OF_USERS, MESSAGES_OF_INSTANCES, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
 import { DAY_MS } from '../../src/store/postgres/event-partitions.ts';
 import { T0 } from '../helpers.ts';
 import { testSchema, withPostgres, type TestSchema } from './postgres-fixture.ts';
@@ -36,7 +36,7 @@ async function scans(schema: TestSchema, sql: string, values: unknown[]): Promis
 }
 
 await withPostgres('PostgreSQL batch lookups without statistics', () => {
-  test('the instances, events and recent sends of 500 users are read by index on tables never analyzed', async () => {
+  test('the instances, events, recent sends and instance messages of 500 users are read by index on tables never analyzed', async () => {
     const schema = testSchema();
     const store = await schema.open();
     try {
@@ -78,6 +78,7 @@ await withPostgres('PostgreSQL batch lookups without statistics', () => {
         ['recent events', RECENT_EVENTS_OF_USERS, [USERS, USERS.map(() => T0), ['Charged']]],
         ['events of users', EVENTS_OF_USERS, [USERS, ['Charged'], T0]],
         ['recent sends', SENDS_OF_USERS, [USERS, T0]],
+        ['messages of instances', MESSAGES_OF_INSTANCES, [USERS.map((u) => `i${u.slice(1)}`)]],
       ];
       for (const [what, sql, values] of lookups) {
         const found = await scans(schema, sql, values);

@@ -357,4 +357,80 @@ await withPostgres('PostgreSQL store under concurrency', () => {
       await done();
     }
   });
+  test('two stores draining the inbox at once process every inbox event exactly once, follow-ups of follow-ups included', async () => {
+    const { schema, a, b, done } = await twoStores();
+    try {
+      const n = 600;
+      const users = Array.from({ length: 40 }, (_, k) => `u${k}`);
+      await a.ingestEvents([event('seed')], 1, () => ({ ...NONE, followUps: Array.from({ length: n }, (_, k) => event(`f${k}`, users[k % users.length]!, 'Journey Reached')) }));
+      assert.equal(await a.inboxSize(), n);
+      const decided = new Map<string, number>();
+      const drained = { a: 0, b: 0 };
+      const drainer = async (store: PostgresStore, name: 'a' | 'b') => {
+        for (;;) {
+          const got = await store.drainInbox(10, 7, (view) => {
+            for (const e of view.events) decided.set(e.messageId, (decided.get(e.messageId) ?? 0) + 1);
+            // Every first-generation event causes one more, drained by whoever gets it.
+            const followUps = view.events.filter((e) => !e.messageId.endsWith(':2')).map((e) => event(`${e.messageId}:2`, e.userId, 'Next'));
+            return {
+              ...NONE,
+              followUps,
+              stats: [{ journeyId: 'cart', version: 1, nodeId: '', metric: 'entered' as const, count: view.events.length }],
+            };
+          });
+          drained[name] += got;
+          if (got === 0 && (await store.inboxSize()) === 0) return;
+          await sleep(0);
+        }
+      };
+      await Promise.all([drainer(a, 'a'), drainer(a, 'a'), drainer(b, 'b'), drainer(b, 'b')]);
+      assert.equal(decided.size, 2 * n, 'every inbox event was processed');
+      assert.deepEqual([...new Set(decided.values())], [1], 'none twice');
+      assert.equal(drained.a + drained.b, 2 * n, 'and claimed once');
+      assert.ok(drained.a > 0 && drained.b > 0, `both stores drained (a ${drained.a}, b ${drained.b})`);
+      assert.equal(await a.inboxSize(), 0);
+      assert.equal(await count(schema, 'SELECT count(*) AS n FROM events'), 2 * n + 1);
+      assert.deepEqual(await a.journeyStats('cart'), [{ version: 1, nodeId: '', metric: 'entered', count: 2 * n }]);
+    } finally {
+      await done();
+    }
+  });
+
+  test('a drain waits for its users like ingest; meanwhile a unit adding a follow-up it holds goes on without waiting', async () => {
+    const { schema, a, b, done } = await twoStores();
+    const holder = await schema.connect();
+    try {
+      await a.ingestEvents([event('e0', 'bo')], 1, () => ({ ...NONE, instances: [sleeper('i1', 'ana', 100)], followUps: [event('f1', 'ana', 'Journey Reached')] }));
+      // Another process's unit of work on ana, between taking her lock and committing, held open.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(userLockKey(schema.name, 'ana'))]);
+      const seen: string[][] = [];
+      let drainedCount: number | null = null;
+      const drain = b.drainInbox(50, 10, (view) => {
+        seen.push(view.events.map((e) => e.messageId), (view.live.get('ana') ?? []).map((i) => i.id));
+        return NONE;
+      }).then((n) => (drainedCount = n));
+      await sleep(200);
+      assert.equal(drainedCount, null, 'the drain waits for ana\'s lock, holding f1');
+      assert.equal(await a.drainInbox(50, 10, () => assert.fail('f1 is claimed')), 0, 'another drain skips the claimed row');
+      // A unit of bo's (which may hold other users' locks) adding f1 again: f1 waits already, so it is left
+      // as it is, without waiting for the drain that holds it.
+      const ingest = a.ingestEvents([event('e1', 'bo')], 60, () => ({ ...NONE, followUps: [event('f1', 'ana', 'Journey Reached'), event('f2', 'bo', 'Journey Reached')] }));
+      const first = await Promise.race([ingest, sleep(1_000).then(() => 'still waiting')]);
+      assert.deepEqual(first, { accepted: 1, duplicates: 0 }, 'the follow-up insert did not wait for the drain');
+      assert.equal(drainedCount, null);
+      await holder.query('COMMIT');
+      await ingest;
+      await drain;
+      assert.equal(drainedCount, 1);
+      assert.deepEqual(seen, [['f1'], ['i1']]);
+      assert.deepEqual((await a.userEvents('ana', 10)).map((e) => e.messageId), ['f1']);
+      assert.equal(await a.inboxSize(), 1, 'f2 waits');
+      assert.equal(await a.drainInbox(70, 10, () => NONE), 1);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {}); // a failed assertion may leave ana's lock held
+      holder.release();
+      await done();
+    }
+  });
 });

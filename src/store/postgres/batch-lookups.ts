@@ -85,3 +85,16 @@ export const SENDS_OF_USERS = `
     WHERE user_id = u.user_id AND created_at >= $2::bigint AND status IN ('pending', 'sent') OFFSET 0
   ) AS m
   ORDER BY m.created_at, m.seq`;
+
+/**
+ * $1: instance ids. Their messages (UserContext.messages, for splits on message outcome), by instance, in
+ * creation (log) order: one probe of messages_by_instance per instance.
+ */
+export const MESSAGES_OF_INSTANCES = `
+  SELECT m.instance_id, m.node_id, m.status, m.created_at, m.sent_at, m.clicked_at
+  FROM unnest($1::text[]) AS i(id)
+  CROSS JOIN LATERAL (
+    SELECT instance_id, node_id, status, created_at, sent_at, clicked_at, seq FROM messages
+    WHERE instance_id = i.id OFFSET 0
+  ) AS m
+  ORDER BY m.instance_id, m.seq`;

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL Store: several engine processes, on several machines, against one database.
  *
- * Every unit of work (ingestEvents, fireDueTimers, stopInstances, recordOutcomes) is one READ COMMITTED
+ * Every unit of work (ingestEvents, drainInbox, fireDueTimers, stopInstances, recordOutcomes) is one READ COMMITTED
  * transaction on one pooled client, with one multi-row statement per table (unnest over array parameters)
  * whatever the batch size; decide, synchronous, runs between the reads and the writes. Concurrency rules:
  *
@@ -9,6 +9,9 @@
  *    53-bit hash of (schema, user id). Ingest takes its batch users' locks in ascending key order, and only
  *    then reads, so it sees every earlier unit of work of those users committed: two processes never both
  *    create a live instance for one user, and never both advance one instance from the same state.
+ *  - drainInbox is ingest on the inbox rows it claims: it takes them FOR UPDATE SKIP LOCKED first (processes
+ *    share the inbox and never wait for each other's rows), then runs ingest's code and order exactly, and
+ *    deletes the rows last, when it waits for nothing more (see drainInbox).
  *  - Ingest locks the live instance rows it reads (FOR UPDATE, in id order), so stopInstances, which locks
  *    a journey's live rows in id order too, either waits for it or is waited for; neither overwrites the other.
  *  - The timer claim takes due rows FOR UPDATE SKIP LOCKED (two processes never claim one instance and
@@ -18,8 +21,8 @@
  *    every unit of work holds the instances it read (FOR UPDATE) until it commits, so a move waits for it and
  *    re-checks the row as it was left, and a unit reading a row being moved reads it moved.
  *  - Everything else is taken in a fixed order, so waits cannot form a cycle: new event ids in message-id
- *    order (two processes may get overlapping batches), stats counters (the only hot rows) sorted by key,
- *    then profiles, and new trait names (in name order) last.
+ *    order (two processes may get overlapping batches), new inbox ids (follow-ups) in message-id order,
+ *    stats counters (the only hot rows) sorted by key, then profiles, and new trait names (in name order) last.
  *  - A scheduled entry's run is claimed with one upsert (journey_runs), leased on the engine's clock: the
  *    row lock makes the insert or the take-over of an expired lease happen once.
  *  - Pending messages are leased (lease_until, on the database clock) so dispatchers do not send one message
@@ -37,6 +40,7 @@ import type {
   Changes,
   EventBatchView,
   IngestResult,
+  InstanceMessage,
   JourneyRecord,
   JourneyStatus,
   JourneyVersion,
@@ -57,13 +61,20 @@ import type {
   UserContext,
   UserContextSpec,
 } from '../store.ts';
-import { EVENTS_OF_USERS, INSTANCES_OF_USERS, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from './batch-lookups.ts';
+import { EVENTS_OF_USERS, INSTANCES_OF_USERS, MESSAGES_OF_INSTANCES, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from './batch-lookups.ts';
 import { DAY_MS, dayOf, EventPartitions, isMissingPartition } from './event-partitions.ts';
 import { migrate } from './migrate.ts';
 import { exitedAt, MIN_TIMESTAMP, rowMappers, type Row } from '../rows.ts';
 import { TraitNameCache } from '../trait-names.ts';
 
-const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage } = rowMappers((value) => value);
+const {
+  profile: toProfile,
+  event: toEvent,
+  journey: toJourney,
+  message: toMessage,
+  inboxEvent: toInboxEvent,
+  instanceMessage: toInstanceMessage,
+} = rowMappers((value) => value);
 
 export interface PostgresOptions {
   /**
@@ -85,6 +96,18 @@ export interface PostgresOptions {
 
 type Client = pg.PoolClient;
 
+/**
+ * Where a unit of work on events gets them, inside its transaction: the batch given (ingestEvents), or the
+ * inbox rows it claims (drainInbox), with what to do once the unit has written (delete them).
+ */
+type EventSource = (client: Client) => Promise<{ events: JourneyEvent[]; finish?: (client: Client) => Promise<void> }>;
+
+interface EventUnitResult {
+  /** How many events the source gave (drainInbox's count). */
+  claimed: number;
+  result: IngestResult;
+}
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const INT8_OID = 20;
 
@@ -99,7 +122,7 @@ const PRUNE_BATCH = 5_000;
 /** Live instances looked at per statement (a transaction of its own) when moving instances to a new version. */
 const MOVE_BATCH = 2_000;
 
-const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts';
+const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, clicked_at';
 const JOURNEY_COLUMNS = 'id, name, status, version, draft, layout, created_at, updated_at';
 
 export class PostgresStore implements Store {
@@ -253,88 +276,150 @@ export class PostgresStore implements Store {
 
   async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
-    // The batch's rows all go to the partition of now's day: made first, in a transaction of its own.
+    return (await this.eventUnit(now, async () => ({ events }), decide, lookback, context)).result;
+  }
+
+  /**
+   * One transaction, the same unit of work as ingestEvents: claim the oldest `limit` inbox rows (FOR UPDATE
+   * SKIP LOCKED: another drain's rows are skipped, never waited for), process them as ingested, and delete
+   * them last. Until that delete the claimed rows are only locked, and a follow-up insert of the same id
+   * (ON CONFLICT DO NOTHING) does not wait for a row that is only locked: so the rows never make a unit of work
+   * that holds user locks wait for this one while it waits for those locks. Once deleted, this transaction
+   * waits for nothing more.
+   */
+  async drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number> {
+    if (limit <= 0) return 0;
+    return (await this.eventUnit(now, (c) => this.claimInbox(c, limit), decide, lookback, context)).claimed;
+  }
+
+  async inboxSize(): Promise<number> {
+    const { rows } = await this.pool.query({ name: 'wm-inbox-size', text: 'SELECT count(*) AS n FROM inbox' });
+    return rows[0].n as number;
+  }
+
+  /**
+   * A unit of work on events (ingestEvents, drainInbox): the events `source` gives, in one transaction. Their
+   * rows all go to the partition of now's day: made first, in a transaction of its own.
+   */
+  private async eventUnit(now: number, source: EventSource, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<EventUnitResult> {
     await this.partitions.ensure(now);
     try {
-      return await this.ingestUnit(events, now, decide, lookback, context);
+      return await this.eventTransaction(now, source, decide, lookback, context);
     } catch (error) {
       if (!isMissingPartition(error)) throw error;
       // Another process's pruning dropped the day this process thought it had: make it again, once. The
-      // insert is the unit's first statement, so decide has not run.
+      // event insert comes before decide, and the whole transaction (an inbox claim too) was rolled back.
       this.partitions.forget(now);
       await this.partitions.ensure(now);
-      return this.ingestUnit(events, now, decide, lookback, context);
+      return this.eventTransaction(now, source, decide, lookback, context);
     }
   }
 
-  private async ingestUnit(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
+  private async eventTransaction(now: number, source: EventSource, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<EventUnitResult> {
     let names: string[] = [];
-    const result = await this.transaction(async (c): Promise<IngestResult> => {
-      // 1. Store the events not seen before: their ids go into event_ids first, in message-id order, so two
-      //    processes given overlapping batches never wait on each other's uncommitted ids in opposite orders
-      //    (a deadlock). seq (arrival order) follows the order given.
-      const firsts = new Map<string, JourneyEvent>();
-      for (const e of events) if (!firsts.has(e.messageId)) firsts.set(e.messageId, e);
-      const list = [...firsts.values()];
-      const { rows: inserted } = await c.query({
-        name: 'wm-insert-events',
-        text: `WITH input AS (
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(m, u, n, t, p, ord)
-               ),
-               fresh AS (
-                 INSERT INTO event_ids (message_id, received_at)
-                 SELECT m, $6 FROM input ORDER BY m COLLATE "C"
-                 ON CONFLICT (message_id) DO NOTHING RETURNING message_id
-               ),
-               numbered AS MATERIALIZED (
-                 SELECT input.*, nextval('events_seq_seq') AS seq FROM input WHERE m IN (SELECT message_id FROM fresh) ORDER BY ord
-               )
-               INSERT INTO events (seq, message_id, user_id, name, ts, properties, received_at)
-               SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered
-               RETURNING message_id`,
-        values: [list.map((e) => e.messageId), list.map((e) => e.userId), list.map((e) => e.name), list.map((e) => e.timestamp), list.map((e) => JSON.stringify(e.properties)), now],
-      });
-      const freshIds = new Set(inserted.map((r: Row) => r.message_id as string));
-      const fresh: StoredEvent[] = [];
-      for (const e of events) {
-        if (freshIds.delete(e.messageId)) fresh.push({ ...e, receivedAt: now });
-      }
-      if (fresh.length === 0) return { accepted: 0, duplicates: events.length };
-
-      // 2. Serialize per user across processes, then read what decide needs.
-      const users = unique(fresh.map((e) => e.userId));
-      await this.lockUsers(c, users);
-      const view: EventBatchView = {
-        events: fresh,
-        profiles: await this.loadProfiles(c, users),
-        live: new Map(),
-        entered: new Map(),
-        lastExits: new Map(),
-        context: await this.loadContext(c, users, context),
-        recent: new Map(),
-      };
-      const { rows } = await c.query({ name: 'wm-instances-of-users', text: INSTANCES_OF_USERS, values: [users] });
-      for (const row of rows as Row[]) {
-        const userId = row.user_id as string;
-        const journeyId = row.journey_id as string;
-        const state = row.state as Instance | null;
-        if (state !== null) {
-          if (state.enteredAt !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
-          getOrCreate(view.live, userId, () => [] as Instance[]).push(state);
-          continue;
-        }
-        if (row.entered === true) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
-        if (row.last_exit !== null) getOrCreate(view.lastExits, userId, () => new Map<string, number>()).set(journeyId, row.last_exit as number);
-      }
-
-      if (lookback) await this.loadRecent(c, fresh, lookback, view);
-
-      // 3. Decide (synchronous), then write.
-      names = await this.apply(c, decide(view), now);
-      return { accepted: fresh.length, duplicates: events.length - fresh.length };
+    const result = await this.transaction(async (c): Promise<EventUnitResult> => {
+      const { events, finish } = await source(c);
+      if (events.length === 0) return { claimed: 0, result: { accepted: 0, duplicates: 0 } };
+      const processed = await this.processEvents(c, events, now, decide, lookback, context);
+      names = processed.names;
+      if (finish) await finish(c);
+      return { claimed: events.length, result: processed.result };
     });
     this.traitNameCache.remember(names);
     return result;
+  }
+
+  /** The oldest `limit` inbox rows no other transaction holds, locked; deleted once the unit has written. */
+  private async claimInbox(c: Client, limit: number): Promise<{ events: JourneyEvent[]; finish: (c: Client) => Promise<void> }> {
+    const { rows } = await c.query({
+      name: 'wm-claim-inbox',
+      text: 'SELECT seq, message_id, user_id, name, ts, properties FROM inbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED',
+      values: [limit],
+    });
+    return {
+      events: (rows as Row[]).map(toInboxEvent),
+      finish: async (client) => {
+        await client.query({ name: 'wm-delete-inbox', text: 'DELETE FROM inbox WHERE seq = ANY ($1::bigint[])', values: [(rows as Row[]).map((r) => r.seq)] });
+      },
+    };
+  }
+
+  /**
+   * Stores the events not seen before, then (for those) locks their users, reads the view, decides and
+   * writes, in the caller's transaction. Returns the trait names recorded, to remember once it commits.
+   */
+  private async processEvents(
+    c: Client,
+    events: JourneyEvent[],
+    now: number,
+    decide: (view: EventBatchView) => Changes,
+    lookback: Lookback | undefined,
+    context: UserContextSpec | undefined,
+  ): Promise<{ result: IngestResult; names: string[] }> {
+    // 1. Store the events not seen before: their ids go into event_ids first, in message-id order, so two
+    //    processes given overlapping batches never wait on each other's uncommitted ids in opposite orders
+    //    (a deadlock). seq (arrival order) follows the order given.
+    const firsts = new Map<string, JourneyEvent>();
+    for (const e of events) if (!firsts.has(e.messageId)) firsts.set(e.messageId, e);
+    const list = [...firsts.values()];
+    const { rows: inserted } = await c.query({
+      name: 'wm-insert-events',
+      text: `WITH input AS (
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(m, u, n, t, p, ord)
+             ),
+             fresh AS (
+               INSERT INTO event_ids (message_id, received_at)
+               SELECT m, $6 FROM input ORDER BY m COLLATE "C"
+               ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+             ),
+             numbered AS MATERIALIZED (
+               SELECT input.*, nextval('events_seq_seq') AS seq FROM input WHERE m IN (SELECT message_id FROM fresh) ORDER BY ord
+             )
+             INSERT INTO events (seq, message_id, user_id, name, ts, properties, received_at)
+             SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered
+             RETURNING message_id`,
+      values: [list.map((e) => e.messageId), list.map((e) => e.userId), list.map((e) => e.name), list.map((e) => e.timestamp), list.map((e) => JSON.stringify(e.properties)), now],
+    });
+    const freshIds = new Set(inserted.map((r: Row) => r.message_id as string));
+    const fresh: StoredEvent[] = [];
+    for (const e of events) {
+      if (freshIds.delete(e.messageId)) fresh.push({ ...e, receivedAt: now });
+    }
+    if (fresh.length === 0) return { result: { accepted: 0, duplicates: events.length }, names: [] };
+
+    // 2. Serialize per user across processes, then read what decide needs.
+    const users = unique(fresh.map((e) => e.userId));
+    await this.lockUsers(c, users);
+    const view: EventBatchView = {
+      events: fresh,
+      profiles: await this.loadProfiles(c, users),
+      live: new Map(),
+      entered: new Map(),
+      lastExits: new Map(),
+      context: { history: new Map(), sends: new Map() },
+      recent: new Map(),
+    };
+    const { rows } = await c.query({ name: 'wm-instances-of-users', text: INSTANCES_OF_USERS, values: [users] });
+    const liveIds: string[] = [];
+    for (const row of rows as Row[]) {
+      const userId = row.user_id as string;
+      const journeyId = row.journey_id as string;
+      const state = row.state as Instance | null;
+      if (state !== null) {
+        if (state.enteredAt !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
+        getOrCreate(view.live, userId, () => [] as Instance[]).push(state);
+        liveIds.push(state.id);
+        continue;
+      }
+      if (row.entered === true) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
+      if (row.last_exit !== null) getOrCreate(view.lastExits, userId, () => new Map<string, number>()).set(journeyId, row.last_exit as number);
+    }
+    view.context = await this.loadContext(c, users, liveIds, context);
+    if (lookback) await this.loadRecent(c, fresh, lookback, view);
+
+    // 3. Decide (synchronous), then write.
+    const names = await this.apply(c, decide(view), now);
+    return { result: { accepted: fresh.length, duplicates: events.length - fresh.length }, names };
   }
 
   async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
@@ -360,7 +445,11 @@ export class PostgresStore implements Store {
       const instances = (rows as Row[]).filter((r) => locked.has(this.userLockKey(r.user_id as string))).map((r) => r.state as Instance);
       if (instances.length === 0) return 0;
       const users = unique(instances.map((i) => i.userId));
-      const view: TimerBatchView = { instances, profiles: await this.loadProfiles(c, users), context: await this.loadContext(c, users, context) };
+      const view: TimerBatchView = {
+        instances,
+        profiles: await this.loadProfiles(c, users),
+        context: await this.loadContext(c, users, instances.map((i) => i.id), context),
+      };
       names = await this.apply(c, decide(view), now);
       return instances.length;
     });
@@ -559,6 +648,22 @@ export class PostgresStore implements Store {
     });
   }
 
+  /**
+   * One statement: the first click is set under the row's lock, and a concurrent second click re-checks the
+   * row as the first left it (clicked), so it changes nothing. True when the message exists.
+   */
+  async recordClick(messageId: string, at: number): Promise<boolean> {
+    const { rows } = await this.pool.query({
+      name: 'wm-record-click',
+      text: `WITH clicked AS (
+               UPDATE messages SET clicked_at = $2 WHERE id = $1 AND clicked_at IS NULL RETURNING 1
+             )
+             SELECT EXISTS (SELECT 1 FROM clicked) OR EXISTS (SELECT 1 FROM messages WHERE id = $1) AS found`,
+      values: [messageId, at],
+    });
+    return rows[0].found === true;
+  }
+
   // ---- reads
 
   async listMessages(q: MessageQuery): Promise<Message[]> {
@@ -659,8 +764,11 @@ export class PostgresStore implements Store {
     for (const row of rows as Row[]) getOrCreate(view.recent, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
   }
 
-  /** What `spec` asks for about these users: one statement per kind, in the unit's transaction (after its locks). */
-  private async loadContext(c: Client, users: string[], spec: UserContextSpec | undefined): Promise<UserContext> {
+  /**
+   * What `spec` asks for about these users (and, for outcomes, these instances of theirs): one statement per
+   * kind, in the unit's transaction (after its locks).
+   */
+  private async loadContext(c: Client, users: string[], instanceIds: string[], spec: UserContextSpec | undefined): Promise<UserContext> {
     const context: UserContext = { history: new Map(), sends: new Map() };
     if (!spec) return context;
     const history = spec.history;
@@ -673,6 +781,14 @@ export class PostgresStore implements Store {
       for (const row of rows as Row[]) {
         getOrCreate(context.sends, row.user_id as string, () => [] as Array<{ channel: Channel; at: number }>).push({ channel: row.channel as Channel, at: row.created_at as number });
       }
+    }
+    if (spec.outcomes) {
+      const messages = new Map<string, InstanceMessage[]>();
+      if (instanceIds.length > 0) {
+        const { rows } = await c.query({ name: 'wm-messages-of-instances', text: MESSAGES_OF_INSTANCES, values: [unique(instanceIds)] });
+        for (const row of rows as Row[]) getOrCreate(messages, row.instance_id as string, () => [] as InstanceMessage[]).push(toInstanceMessage(row));
+      }
+      context.messages = messages;
     }
     return context;
   }
@@ -750,6 +866,32 @@ export class PostgresStore implements Store {
           messages.map((m) => (m.content === null ? null : JSON.stringify(m.content))),
           messages.map((m) => m.createdAt),
           messages.map((m) => m.sentAt),
+        ],
+      });
+    }
+    const followUps = firstByMessageId(changes.followUps ?? []);
+    if (followUps.length > 0) {
+      // seq (the drain order) follows the order given; the ids are inserted in message-id order, so two units
+      // adding the same ids never wait on each other's uncommitted ones in opposite orders. An id already in
+      // the inbox is left as it is (a row a drain has claimed but not yet deleted is only locked: no wait).
+      await c.query({
+        name: 'wm-insert-inbox',
+        text: `WITH input AS (
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(m, u, n, t, p, ord)
+               ),
+               numbered AS MATERIALIZED (
+                 SELECT input.*, nextval('inbox_seq_seq') AS seq FROM input ORDER BY ord
+               )
+               INSERT INTO inbox (seq, message_id, user_id, name, ts, properties, created_at)
+               SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered ORDER BY m COLLATE "C"
+               ON CONFLICT (message_id) DO NOTHING`,
+        values: [
+          followUps.map((e) => e.messageId),
+          followUps.map((e) => e.userId),
+          followUps.map((e) => e.name),
+          followUps.map((e) => e.timestamp),
+          followUps.map((e) => JSON.stringify(e.properties)),
+          now,
         ],
       });
     }
@@ -883,6 +1025,12 @@ function lastById(instances: Instance[]): Instance[] {
 function firstById(messages: NewMessage[]): NewMessage[] {
   const byId = new Map<string, NewMessage>();
   for (const m of messages) if (!byId.has(m.id)) byId.set(m.id, m);
+  return [...byId.values()];
+}
+
+function firstByMessageId(events: JourneyEvent[]): JourneyEvent[] {
+  const byId = new Map<string, JourneyEvent>();
+  for (const e of events) if (!byId.has(e.messageId)) byId.set(e.messageId, e);
   return [...byId.values()];
 }
 

@@ -15,6 +15,7 @@ import type {
   JourneyRecord,
   JourneyStatus,
   JourneyVersion,
+  InstanceMessage,
   Lookback,
   Message,
   MessageQuery,
@@ -33,7 +34,14 @@ import type {
 import { exitedAt, MIN_TIMESTAMP, rowMappers, type Row } from '../rows.ts';
 import { TraitNameCache } from '../trait-names.ts';
 
-const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage } = rowMappers((value) => JSON.parse(value as string));
+const {
+  profile: toProfile,
+  event: toEvent,
+  journey: toJourney,
+  message: toMessage,
+  inboxEvent: toInboxEvent,
+  instanceMessage: toInstanceMessage,
+} = rowMappers((value) => JSON.parse(value as string));
 
 export interface SqliteOptions {
   /** 'safe' survives power loss up to the last commit; 'fast' (simulations) may lose recent commits on a crash of the machine. */
@@ -140,32 +148,30 @@ export class SqliteStore implements Store {
   }
 
   async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
-    let names: string[] = [];
-    const result = this.db.transaction((): IngestResult => {
-      const fresh: StoredEvent[] = [];
-      for (const e of events) {
-        const inserted = this.s.insertEvent.run(e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
-        if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
-      }
-      if (fresh.length > 0) {
-        const users = unique(fresh.map((e) => e.userId));
-        const view: EventBatchView = {
-          events: fresh,
-          profiles: this.loadProfiles(users),
-          live: new Map(),
-          entered: new Map(),
-          lastExits: new Map(),
-          context: this.loadContext(users, context),
-          recent: new Map(),
-        };
-        this.loadInstancesOf(users, view);
-        if (lookback) this.loadRecent(fresh, lookback, view);
-        names = this.apply(decide(view), now);
-      }
-      return { accepted: fresh.length, duplicates: events.length - fresh.length };
-    })();
+    const { result, names } = this.db.transaction(() => this.eventUnit(events, now, decide, lookback, context))();
     this.traitNameCache.remember(names);
     return result;
+  }
+
+  /**
+   * One transaction: the oldest `limit` inbox rows, processed by the same code as ingestEvents, then removed
+   * (by seq: the follow-ups the unit adds are new rows, and an id already waiting was not added again).
+   */
+  async drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number> {
+    if (limit <= 0) return 0; // SQLite reads a negative LIMIT as none
+    const { claimed, names } = this.db.transaction((): { claimed: number; names: string[] } => {
+      const rows = this.s.claimInbox.all(limit) as Row[];
+      if (rows.length === 0) return { claimed: 0, names: [] };
+      const { names } = this.eventUnit(rows.map(toInboxEvent), now, decide, lookback, context);
+      this.s.deleteInbox.run(JSON.stringify(rows.map((r) => r.seq)));
+      return { claimed: rows.length, names };
+    })();
+    this.traitNameCache.remember(names);
+    return claimed;
+  }
+
+  async inboxSize(): Promise<number> {
+    return (this.s.inboxSize.get() as Row).n as number;
   }
 
   async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
@@ -174,7 +180,8 @@ export class SqliteStore implements Store {
       const instances = (this.s.dueInstances.all(now, limit) as Row[]).map(toInstance);
       if (instances.length === 0) return 0;
       const users = unique(instances.map((i) => i.userId));
-      names = this.apply(decide({ instances, profiles: this.loadProfiles(users), context: this.loadContext(users, context) }), now);
+      const view: TimerBatchView = { instances, profiles: this.loadProfiles(users), context: this.loadContext(users, instances.map((i) => i.id), context) };
+      names = this.apply(decide(view), now);
       return instances.length;
     })();
     this.traitNameCache.remember(names);
@@ -276,6 +283,10 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async recordClick(messageId: string, at: number): Promise<boolean> {
+    return this.db.transaction((): boolean => this.s.recordClick.run(at, messageId).changes === 1 || this.s.messageExists.get(messageId) !== undefined)();
+  }
+
   async listMessages(q: MessageQuery): Promise<Message[]> {
     const after = q.after ?? 0;
     const rows =
@@ -333,6 +344,41 @@ export class SqliteStore implements Store {
     return profiles;
   }
 
+  /**
+   * The unit of work of ingestEvents and drainInbox, in the caller's transaction: stores the events not seen
+   * before (deduplicated on messageId), loads the view, decides and writes. Returns the trait names recorded,
+   * to remember once the transaction commits.
+   */
+  private eventUnit(
+    events: JourneyEvent[],
+    now: number,
+    decide: (view: EventBatchView) => Changes,
+    lookback: Lookback | undefined,
+    context: UserContextSpec | undefined,
+  ): { result: IngestResult; names: string[] } {
+    const fresh: StoredEvent[] = [];
+    for (const e of events) {
+      const inserted = this.s.insertEvent.run(e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
+      if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
+    }
+    const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
+    if (fresh.length === 0) return { result, names: [] };
+    const users = unique(fresh.map((e) => e.userId));
+    const view: EventBatchView = {
+      events: fresh,
+      profiles: this.loadProfiles(users),
+      live: new Map(),
+      entered: new Map(),
+      lastExits: new Map(),
+      context: { history: new Map(), sends: new Map() },
+      recent: new Map(),
+    };
+    this.loadInstancesOf(users, view);
+    view.context = this.loadContext(users, liveInstanceIds(view.live), context);
+    if (lookback) this.loadRecent(fresh, lookback, view);
+    return { result, names: this.apply(decide(view), now) };
+  }
+
   private loadInstancesOf(users: string[], view: EventBatchView): void {
     for (const chunk of chunks(users)) {
       const rows = this.inList("SELECT journey_id, user_id, entered_at, exited_at, CASE WHEN status <> 'exited' THEN state END AS state FROM instances WHERE user_id IN", chunk);
@@ -350,8 +396,11 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** What `spec` asks for about these users: a query per chunk of users and kind, in the unit's transaction. */
-  private loadContext(users: string[], spec: UserContextSpec | undefined): UserContext {
+  /**
+   * What `spec` asks for about these users (and, for outcomes, these instances of theirs): a query per chunk of
+   * users and kind, one for the instances' messages, in the unit's transaction.
+   */
+  private loadContext(users: string[], instanceIds: string[], spec: UserContextSpec | undefined): UserContext {
     const context: UserContext = { history: new Map(), sends: new Map() };
     if (!spec) return context;
     const history = spec.history;
@@ -371,6 +420,15 @@ export class SqliteStore implements Store {
           getOrCreate(context.sends, row.user_id as string, () => [] as Array<{ channel: Channel; at: number }>).push({ channel: row.channel as Channel, at: row.created_at as number });
         }
       }
+    }
+    if (spec.outcomes) {
+      const messages = new Map<string, InstanceMessage[]>();
+      if (instanceIds.length > 0) {
+        for (const row of this.s.messagesOfInstances.all(JSON.stringify(unique(instanceIds))) as Row[]) {
+          getOrCreate(messages, row.instance_id as string, () => [] as InstanceMessage[]).push(toInstanceMessage(row));
+        }
+      }
+      context.messages = messages;
     }
     return context;
   }
@@ -414,6 +472,9 @@ export class SqliteStore implements Store {
       this.s.insertMessage.run(m.id, m.journeyId, m.version, m.instanceId, m.nodeId, m.userId, m.channel, m.status, m.reason, m.content === null ? null : JSON.stringify(m.content), m.createdAt, m.sentAt);
     }
     for (const d of changes.stats) this.s.addStat.run(d.journeyId, d.version, d.nodeId, d.metric, d.count);
+    for (const e of changes.followUps ?? []) {
+      this.s.insertInbox.run(e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
+    }
     const profiles = changes.profiles ?? [];
     for (const p of profiles) {
       this.profileCache.delete(p.userId); // the cached parse is stale now; the next unit reads the merged row
@@ -533,6 +594,21 @@ function prepareStatements(db: Database.Database) {
     recordOutcome: db.prepare(
       "UPDATE messages SET status = ?, sent_at = ?, reason = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending' RETURNING journey_id, version, node_id",
     ),
+    recordClick: db.prepare('UPDATE messages SET clicked_at = ? WHERE id = ? AND clicked_at IS NULL'),
+    messageExists: db.prepare('SELECT 1 FROM messages WHERE id = ?'),
+    // The messages of a unit's instances (a JSON array of ids), one probe of messages_by_instance each, in
+    // creation (log) order.
+    messagesOfInstances: db.prepare(
+      `SELECT m.instance_id, m.node_id, m.status, m.created_at, m.sent_at, m.clicked_at
+       FROM json_each(?) AS i CROSS JOIN messages m ON m.instance_id = i.value
+       ORDER BY m.seq`,
+    ),
+    insertInbox: db.prepare(
+      'INSERT INTO inbox (message_id, user_id, name, ts, properties, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
+    ),
+    claimInbox: db.prepare('SELECT seq, message_id, user_id, name, ts, properties FROM inbox ORDER BY seq LIMIT ?'),
+    deleteInbox: db.prepare('DELETE FROM inbox WHERE seq IN (SELECT value FROM json_each(?))'),
+    inboxSize: db.prepare('SELECT count(*) AS n FROM inbox'),
     messagesAfter: db.prepare('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?'),
     messagesOfUser: db.prepare('SELECT * FROM messages WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     messagesOfJourney: db.prepare('SELECT * FROM messages WHERE journey_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
@@ -548,6 +624,12 @@ function prepareStatements(db: Database.Database) {
 
 function toInstance(row: Row): Instance {
   return JSON.parse(row.state as string);
+}
+
+function liveInstanceIds(live: Map<string, Instance[]>): string[] {
+  const ids: string[] = [];
+  for (const instances of live.values()) for (const i of instances) ids.push(i.id);
+  return ids;
 }
 
 

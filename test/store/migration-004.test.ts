@@ -1,0 +1,144 @@
+/**
+ * Migration 004 on a database made by the earlier migrations, with rows in it: existing messages get
+ * clicked_at (NULL, then recordClick sets it), the messages of existing instances are found through the new
+ * index for splits on message outcome, and the inbox starts empty and works.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Instance } from '../../src/core/instance.ts';
+import { migrate, migrationFiles } from '../../src/store/postgres/migrate.ts';
+import { hash53 } from '../../src/store/postgres/postgres-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { EventBatchView, Store } from '../../src/store/store.ts';
+import { tempDir } from '../helpers.ts';
+import { testSchema, withPostgres } from './postgres-fixture.ts';
+
+const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../src/store/sqlite/migrations/', import.meta.url));
+const SQLITE_BEFORE_004 = readdirSync(SQLITE_MIGRATIONS).filter((f) => /^\d+_.+\.sql$/.test(f) && Number.parseInt(f, 10) <= 3).sort();
+
+function live(id: string, userId: string, journeyId: string): Instance {
+  return {
+    id,
+    journeyId,
+    version: 1,
+    userId,
+    status: 'active',
+    nodeId: 'wait',
+    wakeAt: 5_000,
+    createdAt: 1,
+    enteredAt: 1,
+    step: 1,
+    entryEvent: { messageId: 'e', name: 'Added to Cart', timestamp: 1, properties: {} },
+    nodeUntil: 5_000,
+    timeoutAt: null,
+    convertedAt: null,
+    exit: null,
+  };
+}
+
+/** Rows as a version-3 database holds them. */
+const INSTANCES = [live('i1', 'u1', 'cart'), live('i2', 'u2', 'cart')];
+// [id, instance, user, node, status, created_at, sent_at], in log order
+const MESSAGES: Array<[string, string, string, string, string, number, number | null]> = [
+  ['m1', 'i1', 'u1', 'push', 'sent', 100, 110],
+  ['m2', 'i2', 'u2', 'push', 'pending', 150, null],
+  ['m3', 'i1', 'u1', 'sms', 'failed', 200, 210],
+];
+
+async function checkMigrated(store: Store, indexes: () => Promise<string[]>): Promise<void> {
+  assert.ok((await indexes()).includes('messages_by_instance'), 'the messages of an instance are indexed');
+  assert.deepEqual((await store.listMessages({ limit: 10 })).map((m) => [m.id, m.status, m.clickedAt]), [['m1', 'sent', null], ['m2', 'pending', null], ['m3', 'failed', null]]);
+  assert.equal(await store.recordClick('m1', 300), true);
+  assert.equal(await store.recordClick('m1', 400), true);
+  assert.equal(await store.recordClick('missing', 400), false);
+  assert.deepEqual((await store.listMessages({ limit: 1 }))[0]!.clickedAt, 300);
+
+  assert.equal(await store.inboxSize(), 0);
+  let view: EventBatchView | null = null;
+  await store.ingestEvents([{ messageId: 'after', userId: 'u1', name: 'Opened', timestamp: 1, properties: {} }], 10, (v) => {
+    view = v;
+    return { instances: [], messages: [], stats: [], followUps: [{ messageId: 'follow', userId: 'u2', name: 'Journey Reached', timestamp: 2, properties: { from: 'cart' } }] };
+  }, undefined, { history: null, sendsSince: null, outcomes: true });
+  assert.deepEqual(Object.fromEntries(view!.context.messages ?? []), {
+    i1: [
+      { nodeId: 'push', status: 'sent', createdAt: 100, sentAt: 110, clickedAt: 300 },
+      { nodeId: 'sms', status: 'failed', createdAt: 200, sentAt: 210, clickedAt: null },
+    ],
+  });
+  assert.equal(await store.inboxSize(), 1);
+  const drained: string[] = [];
+  assert.equal(await store.drainInbox(20, 10, (v) => {
+    drained.push(...v.events.map((e) => `${e.messageId}:${e.userId}:${v.live.get(e.userId)?.map((i) => i.id).join(',')}`));
+    return { instances: [], messages: [], stats: [] };
+  }), 1);
+  assert.deepEqual(drained, ['follow:u2:i2']);
+  assert.equal(await store.inboxSize(), 0);
+}
+
+await withPostgres('PostgreSQL migration 004', () => {
+  test('PostgreSQL migration 004 adds clicked_at to existing messages, indexes them by instance, and makes the inbox', async () => {
+    const schema = testSchema();
+    const client = await schema.connect();
+    try {
+      await migrate(client, schema.name, String(hash53(`waymark:${schema.name}:migrate`)), migrationFiles().filter((m) => m.version <= 3));
+      for (const i of INSTANCES) {
+        await client.query('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES ($1, $2, 1, $3, $4, $5, 1, $6, 1)', [
+          i.id,
+          i.journeyId,
+          i.userId,
+          i.status,
+          i.wakeAt,
+          JSON.stringify(i),
+        ]);
+      }
+      for (const [id, instanceId, userId, nodeId, status, createdAt, sentAt] of MESSAGES) {
+        await client.query(
+          `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts)
+           VALUES ($1, 'cart', 1, $2, $3, $4, 'push', $5, NULL, '{"body":"hi"}', $6, $7, 1)`,
+          [id, instanceId, nodeId, userId, status, createdAt, sentAt],
+        );
+      }
+    } finally {
+      client.release();
+    }
+    const store = await schema.open();
+    try {
+      const applied = await schema.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      assert.deepEqual(applied.map((r) => r.version), migrationFiles().map((m) => m.version));
+      assert.ok(applied.some((r) => r.version === 4));
+      await checkMigrated(store, async () => (await schema.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'messages'")).map((r) => r.indexname));
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+});
+
+test('SQLite migration 004 adds clicked_at to existing messages, indexes them by instance, and makes the inbox', async () => {
+  const file = join(tempDir(), 'v3.db');
+  const db = new Database(file);
+  assert.equal(SQLITE_BEFORE_004.length, 3);
+  for (const name of SQLITE_BEFORE_004) db.exec(readFileSync(SQLITE_MIGRATIONS + name, 'utf8'));
+  db.pragma('user_version = 3');
+  for (const i of INSTANCES) {
+    db.prepare('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, 1, ?, ?, ?, 1, ?, 1)').run(i.id, i.journeyId, i.userId, i.status, i.wakeAt, JSON.stringify(i));
+  }
+  for (const [id, instanceId, userId, nodeId, status, createdAt, sentAt] of MESSAGES) {
+    db.prepare(
+      `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts)
+       VALUES (?, 'cart', 1, ?, ?, ?, 'push', ?, NULL, '{"body":"hi"}', ?, ?, 1)`,
+    ).run(id, instanceId, nodeId, userId, status, createdAt, sentAt);
+  }
+  db.close();
+  const store = new SqliteStore(file);
+  try {
+    assert.ok((store.db.pragma('user_version', { simple: true }) as number) >= 4);
+    await checkMigrated(store, async () => (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'").all() as Array<{ name: string }>).map((r) => r.name));
+  } finally {
+    await store.close();
+  }
+});
