@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import { openWaymark, type Waymark } from '../src/app/waymark.ts';
+import type { ChannelSenders } from '../src/channels/channel.ts';
+import { outboxOnly } from '../src/channels/outbox.ts';
 import { VirtualClock } from '../src/core/clock.ts';
 import type { JourneyDefinition } from '../src/core/definition.ts';
 import type { JourneyEvent } from '../src/core/instance.ts';
@@ -59,16 +61,18 @@ export interface VirtualWaymarkOptions {
   store?: StoreKind;
   /** The virtual clock's start. Default T0. */
   start?: number;
+  /** Senders in place of the built-in outbox, per channel. */
+  channels?: Partial<ChannelSenders>;
 }
 
 let messageCounter = 0;
 
 /** A Waymark on a virtual clock, closed when the current test ends. A number is the start (SQLite store). */
 export async function virtualWaymark(options: VirtualWaymarkOptions | number = {}): Promise<VirtualWaymark> {
-  const { store = 'sqlite', start = T0 } = typeof options === 'number' ? { start: options } : options;
+  const { store = 'sqlite', start = T0, channels = {} } = typeof options === 'number' ? { start: options } : options;
   const clock = new VirtualClock(start);
   const database = store === 'postgres' ? await openTestStore() : join(tempDir(), 'waymark.db');
-  const waymark = await openWaymark({ database, clock, realtime: false }).catch(async (error) => {
+  const waymark = await openWaymark({ database, clock, realtime: false, channels: { ...outboxOnly(), ...channels } }).catch(async (error) => {
     if (typeof database !== 'string') await database.close().catch(() => {});
     throw error;
   });
@@ -83,6 +87,7 @@ export async function virtualWaymark(options: VirtualWaymarkOptions | number = {
       clock.set(Math.max(clock.now(), next));
       if (run !== null && run <= next) await waymark.engine.runScheduled();
       await waymark.engine.runDue();
+      await waymark.engine.drainInbox();
       await waymark.engine.dispatch();
     }
     clock.set(Math.max(clock.now(), at));
@@ -95,6 +100,7 @@ export async function virtualWaymark(options: VirtualWaymarkOptions | number = {
       await runUntil(e.timestamp - 1); // an event goes before a timer due at the same moment
       clock.set(Math.max(clock.now(), e.timestamp));
       await waymark.engine.ingestNow([{ messageId: e.messageId ?? `m${++messageCounter}`, properties: {}, ...e }]);
+      await waymark.engine.drainInbox();
       await waymark.engine.dispatch();
     },
   };

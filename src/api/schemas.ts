@@ -246,6 +246,7 @@ export const Message = Type.Object({
   createdAt: Millis,
   sentAt: Nullable(Millis),
   attempts: Type.Integer(),
+  clickedAt: Nullable(Millis),
 });
 
 export const MessagePage = Type.Object({

@@ -121,6 +121,7 @@ export class JourneyService {
     const compiled = this.compile(journey.draft);
     const knownTraits = this.options.knownTraits ? await this.options.knownTraits() : null;
     const { errors, warnings } = publishChecks(compiled, { knownTraits, now: this.engine.clock.now() });
+    errors.push(...(await this.triggerProblems(id, compiled)));
     if (errors.length > 0) throw new InvalidJourneyError(errors);
     const version = await this.store.publishJourney(id, this.engine.clock.now());
     if (!version) throw new NotFoundError(`no journey "${id}"`);
@@ -128,6 +129,20 @@ export class JourneyService {
     // Users in flight stay on their version unless asked; moved ones go on from the node they are at.
     const moved = options.moveUsers ? await this.store.moveInstances(id, version.version, compiled.definition.nodes.map((n) => n.id), this.engine.clock.now()) : 0;
     return { ...version, warnings, moved };
+  }
+
+  /** A journey trigger must name another journey that has the node, in its draft or a published version. */
+  private async triggerProblems(id: string, compiled: CompiledJourney): Promise<Problem[]> {
+    const trigger = compiled.entry.trigger;
+    if (trigger.type !== 'journey') return [];
+    const index = compiled.definition.nodes.findIndex((n) => n.id === compiled.entry.id);
+    const path = `/nodes/${index}/trigger`;
+    if (trigger.journeyId === id) return [{ path: `${path}/journeyId`, message: 'a journey cannot be triggered by itself' }];
+    const source = await this.store.getJourney(trigger.journeyId);
+    if (!source) return [{ path: `${path}/journeyId`, message: `no journey "${trigger.journeyId}"` }];
+    const versions = await this.store.listVersions(trigger.journeyId);
+    const hasNode = [source.draft, ...versions.map((v) => v.definition)].some((d) => d.nodes.some((n) => n.id === trigger.nodeId));
+    return hasNode ? [] : [{ path: `${path}/nodeId`, message: `journey "${trigger.journeyId}" has no node "${trigger.nodeId}"` }];
   }
 
   /** No new entries; users inside continue. */

@@ -83,7 +83,19 @@ export const DateTrigger = Type.Object(
   },
 );
 
-export const Trigger = Type.Union([ActionTrigger, InactionTrigger, SegmentTrigger, DateTrigger]);
+export const JourneyTrigger = Type.Object(
+  {
+    type: Type.Literal('journey'),
+    journeyId: Type.String({ minLength: 1, maxLength: 64, description: 'The other journey' }),
+    nodeId: Id,
+  },
+  {
+    additionalProperties: false,
+    description: 'Enter when the user reaches node `nodeId` of journey `journeyId` (any of its versions; its entry node: when the user enters it). Chains journeys.',
+  },
+);
+
+export const Trigger = Type.Union([ActionTrigger, InactionTrigger, SegmentTrigger, DateTrigger, JourneyTrigger]);
 export type Trigger = Static<typeof Trigger>;
 
 export { Filter };

@@ -9,7 +9,7 @@ import { matchesAll } from './filters.ts';
 import { mergeTraits } from './traits.ts';
 import { assertNever } from './never.ts';
 import type { Channel, Filter, JourneyNode } from './definition.ts';
-import type { UserEvent } from './segment.ts';
+import type { MessageRecord, UserEvent } from './segment.ts';
 import { firstAllowedMoment } from './dnd.ts';
 import { dateMoment, isValidTimeZone, nextClockTime } from './local-time.ts';
 import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
@@ -22,6 +22,11 @@ export interface Env {
   events?: readonly UserEvent[];
   /** The project's frequency caps and the user's messages recent enough to count against them. */
   caps?: CapContext;
+  /**
+   * What the store knows of this instance's messages, for splits on message outcome: authoritative for the
+   * nodes it covers (a queued message that later failed is "failed"); the instance's own record covers the rest.
+   */
+  messages?: readonly MessageRecord[];
 }
 
 export interface CapContext {
@@ -338,7 +343,13 @@ class Run {
     const traits = this.profile?.traits ?? {};
     const condition = this.journey.conditions.get(nodeId);
     if (!condition) return matchesAll(where, traits);
-    return condition({ now: this.env.now, traits, events: this.env.events ?? [], messages: this.instance.outcomes ?? [] });
+    return condition({ now: this.env.now, traits, events: this.env.events ?? [], messages: this.outcomes() });
+  }
+
+  private outcomes(): MessageRecord[] {
+    const stored = this.env.messages ?? [];
+    const covered = new Set(stored.map((m) => m.nodeId));
+    return [...stored, ...(this.instance.outcomes ?? []).filter((o) => !covered.has(o.nodeId))];
   }
 
   /** When a delay at `nodeId`, entered at `base`, ends; null when a date property gives no future moment. */

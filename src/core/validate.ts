@@ -388,6 +388,7 @@ function digest(definition: JourneyDefinition): CompiledJourney {
   };
 }
 
+/** Live triggers start on their event's name; scheduled and journey triggers on ENTER_EVENT naming the journey. */
 function entryEventOf(trigger: Trigger): string {
   return trigger.type === 'action' || trigger.type === 'inaction' ? trigger.event : ENTER_EVENT;
 }

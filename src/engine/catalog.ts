@@ -5,7 +5,7 @@
 import type { JourneyEvent } from '../core/instance.ts';
 import { ENTER_EVENT, compileJourney, type CompiledJourney } from '../core/validate.ts';
 import type { CapContext } from '../core/interpreter.ts';
-import { eventNeeds, usesEvents, type Condition } from '../core/segment.ts';
+import { eventNeeds, usesEvents, usesMessages, type Condition } from '../core/segment.ts';
 import type { JourneyStatus, Lookback, Store, UserContextSpec } from '../store/store.ts';
 import { scheduleOf, type ScheduledJourney } from './scheduler.ts';
 
@@ -23,6 +23,9 @@ export class Catalog {
   /** Split conditions that read event history, in every version (users in flight may be on any). */
   private historyConditions: Condition[] = [];
   private scheduledJourneys: ScheduledJourney[] = [];
+  /** Running journeys started when a user reaches a node of another: by "journeyId\u0000nodeId". */
+  private triggers = new Map<string, CatalogEntry[]>();
+  private readsOutcomes = false;
   private lookbackSpec: Lookback = { startsJourney: () => false, names: new Set() };
 
   static async load(store: Store): Promise<Catalog> {
@@ -57,6 +60,17 @@ export class Catalog {
     this.historyConditions = [...next.values()].flatMap((e) =>
       e.journey.definition.nodes.flatMap((n) => (n.kind === 'split' && n.condition && usesEvents(n.condition) ? [n.condition] : [])),
     );
+    this.readsOutcomes = [...next.values()].some((e) => e.journey.definition.nodes.some((n) => n.kind === 'split' && n.condition && usesMessages(n.condition)));
+    const triggers = new Map<string, CatalogEntry[]>();
+    for (const j of journeys) {
+      if (!acceptsEntries(j.status) || j.version === null) continue;
+      const entry = next.get(`${j.id}@${j.version}`)!;
+      const trigger = entry.journey.entry.trigger;
+      if (trigger.type !== 'journey') continue;
+      const key = `${trigger.journeyId}\u0000${trigger.nodeId}`;
+      triggers.set(key, [...(triggers.get(key) ?? []), entry]);
+    }
+    this.triggers = triggers;
     const publishedAt = new Map(versions.map((v) => [`${v.journeyId}@${v.version}`, v.publishedAt]));
     this.scheduledJourneys = journeys.flatMap((j) => {
       if (!acceptsEntries(j.status) || j.version === null) return [];
@@ -87,7 +101,12 @@ export class Catalog {
       history = { names, since };
     }
     const longest = caps.reduce((max, rule) => Math.max(max, rule.perMs), 0);
-    return { history, sendsSince: longest > 0 ? now - longest : null };
+    return { history, sendsSince: longest > 0 ? now - longest : null, outcomes: this.readsOutcomes };
+  }
+
+  /** Running journeys that start when a user reaches `nodeId` of `journeyId`. */
+  triggeredBy(journeyId: string, nodeId: string): readonly CatalogEntry[] {
+    return this.triggers.get(`${journeyId}\u0000${nodeId}`) ?? [];
   }
 
   /** Running journeys with a scheduled entry (segment or date property). */

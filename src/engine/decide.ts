@@ -5,9 +5,11 @@
  */
 import { advance, shouldStart, startInstance, type CapContext, type Env } from '../core/interpreter.ts';
 import type { Channel } from '../core/definition.ts';
-import type { Instance, Transition } from '../core/instance.ts';
+import type { Instance, JourneyEvent, Transition } from '../core/instance.ts';
+import type { MessageRecord } from '../core/segment.ts';
+import { ENTER_EVENT } from '../core/validate.ts';
 import { mergeTraits } from '../core/traits.ts';
-import type { Changes, EventBatchView, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView, UserContext } from '../store/store.ts';
+import type { Changes, EventBatchView, InstanceMessage, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView, UserContext } from '../store/store.ts';
 import type { Catalog, CatalogEntry } from './catalog.ts';
 import { renderMessage, templateScope } from './render.ts';
 
@@ -27,7 +29,7 @@ export interface DecideOptions {
 }
 
 export function decideEvents(catalog: Catalog, view: EventBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context, catalog);
   const occurrence = options.time === 'occurrence';
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
@@ -35,7 +37,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
     ahead.delete(event.messageId);
     const now = occurrence ? event.timestamp : options.now;
     // Read afresh each time: an updateProfile node earlier in this batch may have changed the traits.
-    const env = (): Env => changes.envOf(event.userId, now, options.caps);
+    const env = (instanceId?: string): Env => changes.envOf(event.userId, now, options.caps, instanceId);
     const live = view.live.get(event.userId) ?? [];
     const stillLive: Instance[] = [];
     for (let instance of live) {
@@ -43,7 +45,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
       if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, changes, options.caps);
       if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {
-        const t = advance(entry.journey, instance, { type: 'event', event }, env());
+        const t = advance(entry.journey, instance, { type: 'event', event }, env(instance.id));
         changes.take(entry, t, now);
         if (t.instance.status !== 'exited') stillLive.push(t.instance);
       } else {
@@ -79,7 +81,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
 }
 
 export function decideTimers(catalog: Catalog, view: TimerBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context, catalog);
   for (const instance of view.instances) {
     const entry = catalog.version(instance.journeyId, instance.version);
     if (!entry) {
@@ -88,7 +90,7 @@ export function decideTimers(catalog: Catalog, view: TimerBatchView, options: De
       continue;
     }
     const now = options.time === 'occurrence' && instance.wakeAt !== null ? Math.min(instance.wakeAt, options.now) : options.now;
-    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, changes.envOf(instance.userId, now, options.caps)), now);
+    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, changes.envOf(instance.userId, now, options.caps, instance.id)), now);
   }
   return changes;
 }
@@ -98,7 +100,7 @@ function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, c
   let current = instance;
   while (current.status !== 'exited' && current.wakeAt !== null && current.wakeAt < until) {
     const at = current.wakeAt;
-    const t = advance(entry.journey, current, { type: 'timer' }, changes.envOf(current.userId, at, caps));
+    const t = advance(entry.journey, current, { type: 'timer' }, changes.envOf(current.userId, at, caps, current.id));
     changes.take(entry, t, at);
     if (t.instance.wakeAt === at) break; // nothing moved: never spin
     current = t.instance;
@@ -112,6 +114,8 @@ export class ChangeSet {
   readonly messages: NewMessage[] = [];
   /** Trait patches from updateProfile nodes, in order; merged like the profile API (null removes). */
   readonly profiles: ProfileUpsert[] = [];
+  /** Internal events for the inbox: journeys this unit's users trigger. */
+  readonly followUps: JourneyEvent[] = [];
   private readonly stats = new Map<string, StatDelta>();
   /** The earliest timer this unit set, so the runtime can arm its in-memory schedule. */
   earliestWake: number | null = null;
@@ -124,6 +128,7 @@ export class ChangeSet {
     private readonly profileViews: Map<string, Profile>,
     /** The users' event history and recent sends; sends are appended as the unit makes them, for the caps. */
     private readonly context: UserContext = { history: new Map(), sends: new Map() },
+    private readonly catalog?: Catalog,
   ) {}
 
   profileOf(userId: string): Profile | null {
@@ -131,11 +136,13 @@ export class ChangeSet {
   }
 
   /** What the interpreter sees of a user at `now`, this unit's own writes and sends included. */
-  envOf(userId: string, now: number, caps: DecideOptions['caps']): Env {
+  envOf(userId: string, now: number, caps: DecideOptions['caps'], instanceId?: string): Env {
     const env: Env = { now, profile: this.profileOf(userId) };
     const history = this.context.history.get(userId);
     if (history) env.events = history;
     if (caps && caps.length > 0) env.caps = { rules: caps, recent: this.context.sends.get(userId) ?? [] };
+    const messages = instanceId === undefined ? undefined : this.context.messages?.get(instanceId);
+    if (messages) env.messages = messages.flatMap(outcomesOf);
     return env;
   }
 
@@ -148,6 +155,8 @@ export class ChangeSet {
       switch (effect.type) {
         case 'count':
           this.count(instance, effect.nodeId ?? '', effect.metric);
+          if (effect.metric === 'node_entered' && effect.nodeId) this.trigger(instance, effect.nodeId, at);
+          if (effect.metric === 'entered') this.trigger(instance, entry.journey.entry.id, at);
           break;
         case 'send': {
           const node = entry.journey.nodes.get(effect.nodeId);
@@ -179,7 +188,23 @@ export class ChangeSet {
   }
 
   toChanges(): Changes {
-    return { instances: [...this.instances.values()], messages: this.messages, stats: [...this.stats.values()], profiles: this.profiles };
+    return { instances: [...this.instances.values()], messages: this.messages, stats: [...this.stats.values()], profiles: this.profiles, followUps: this.followUps };
+  }
+
+  /**
+   * Journey triggers: the journeys that start when a user reaches this node get an internal ENTER_EVENT, kept
+   * in the inbox with this unit's changes. Its id names the journey and this visit, so it happens once.
+   */
+  private trigger(instance: Instance, nodeId: string, at: number): void {
+    for (const target of this.catalog?.triggeredBy(instance.journeyId, nodeId) ?? []) {
+      this.followUps.push({
+        messageId: `${ENTER_EVENT}:${target.journeyId}:${instance.id}:${nodeId}:${instance.step}`,
+        userId: instance.userId,
+        name: ENTER_EVENT,
+        timestamp: at,
+        properties: { ...instance.entryEvent.properties, journeyId: target.journeyId, fromJourney: instance.journeyId, fromNode: nodeId },
+      });
+    }
   }
 
   private message(i: Instance, id: string, nodeId: string, channel: NewMessage['channel'], status: NewMessage['status'], reason: NewMessage['reason'], content: NewMessage['content'], at: number): NewMessage {
@@ -191,6 +216,27 @@ export class ChangeSet {
     const known = this.stats.get(key);
     if (known) known.count += 1;
     else this.stats.set(key, { journeyId: i.journeyId, version: i.version, nodeId, metric, count: 1 });
+  }
+}
+
+/**
+ * A stored message as outcomes: "sent" once handed to the channel (queued or delivered), "failed" when the
+ * channel gave up, "unreachable" when skipped, and "clicked" on the first click.
+ */
+function outcomesOf(m: InstanceMessage): MessageRecord[] {
+  const sentAt = m.sentAt ?? m.createdAt;
+  switch (m.status) {
+    case 'skipped':
+      return [{ nodeId: m.nodeId, outcome: 'unreachable', at: m.createdAt }];
+    case 'failed':
+      return [{ nodeId: m.nodeId, outcome: 'failed', at: sentAt, sentAt: m.createdAt }];
+    case 'pending':
+    case 'sent': {
+      const sent: MessageRecord = { nodeId: m.nodeId, outcome: 'sent', at: sentAt };
+      return m.clickedAt === null ? [sent] : [sent, { nodeId: m.nodeId, outcome: 'clicked', at: m.clickedAt, sentAt }];
+    }
+    default:
+      return [];
   }
 }
 

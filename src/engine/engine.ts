@@ -11,6 +11,7 @@ import type { IngestResult, Message, PruneResult, SendOutcome, Store } from '../
 import type { CapContext } from '../core/interpreter.ts';
 import { capRules } from '../core/settings.ts';
 import { Catalog } from './catalog.ts';
+import { SingleFlight } from './single-flight.ts';
 import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from './scheduler.ts';
 import { decideEvents, decideTimers, type ChangeSet, type TimeMode } from './decide.ts';
 
@@ -80,11 +81,7 @@ export class Engine {
   private alarm: NodeJS.Timeout | null = null;
   private alarmAt = Infinity;
   private poll: NodeJS.Timeout | null = null;
-  private firing: Promise<void> | null = null;
-  private fireAgain = false;
 
-  private dispatching: Promise<void> | null = null;
-  private dispatchAgain = false;
   private running = false;
   private readonly background: boolean;
   private readonly time: TimeMode;
@@ -92,6 +89,10 @@ export class Engine {
   /** The project's frequency caps, re-read with the journeys. */
   private caps: CapContext['rules'] = [];
   private scheduling: Promise<void> | null = null;
+  /** Firing due timers, sending the outbox, draining the inbox: each at most once at a time. */
+  private readonly firing: SingleFlight;
+  private readonly dispatching: SingleFlight;
+  private readonly draining: SingleFlight;
   /** Runs of scheduled entries this process has seen through (or found finished): not asked about again. */
   private readonly finishedRuns = new Set<string>();
   /** Runs found finished or leased elsewhere, and when to ask about them again. */
@@ -116,6 +117,21 @@ export class Engine {
     this.timerCoalesceMs = options.timerCoalesceMs ?? 5;
     this.eventRetentionMs = options.eventRetentionMs ?? null;
     this.onError = options.onError ?? ((error, where) => console.error(`waymark engine: ${where}:`, error));
+    const mayContinue = () => this.running;
+    this.firing = new SingleFlight({
+      round: () => {
+        this.lastTimerRun = this.clock.now();
+        return this.runDue();
+      },
+      settle: async () => {
+        const next = await this.store.nextWakeAt();
+        if (next !== null) this.armAlarm(next);
+      },
+      mayContinue,
+      onError: (error) => this.onError(error, 'timers'),
+    });
+    this.dispatching = new SingleFlight({ round: () => this.dispatch(), mayContinue, onError: (error) => this.onError(error, 'dispatch') });
+    this.draining = new SingleFlight({ round: () => this.drainInbox(), mayContinue, onError: (error) => this.onError(error, 'inbox') });
   }
 
   async start(): Promise<void> {
@@ -129,6 +145,7 @@ export class Engine {
       this.wake();
       this.kickPrune();
       this.kickSchedule();
+      this.kickDrain(); // events other processes left in the inbox
     }, this.pollMs);
     this.poll.unref();
     this.wake();
@@ -143,10 +160,11 @@ export class Engine {
     this.alarm = null;
     this.poll = null;
     await this.flushNow();
-    await this.firing;
-    await this.dispatching;
+    await this.firing.settled();
+    await this.dispatching.settled();
     await this.pruning;
     await this.scheduling;
+    await this.draining.settled();
   }
 
   /** Re-reads journeys after a publish, pause or stop, and the project settings. */
@@ -279,6 +297,37 @@ export class Engine {
     const changes = set as ChangeSet;
     if (changes.messages.some((m) => m.status === 'pending')) this.kickDispatch();
     if (changes.earliestWake !== null) this.armAlarm(changes.earliestWake);
+    if (changes.followUps.length > 0) this.kickDrain();
+  }
+
+  /**
+   * Processes the inbox (internal events such as journey triggers) until it is empty; returns how many events.
+   * Each batch is one unit of work, like an ingest.
+   */
+  async drainInbox(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = this.clock.now();
+      let set: ChangeSet | null = null;
+      const n = await this.store.drainInbox(
+        now,
+        this.maxIngestBatch,
+        (view) => {
+          set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps });
+          return set.toChanges();
+        },
+        this.catalog.lookback(),
+        this.catalog.contextSpec(now, this.caps),
+      );
+      total += n;
+      this.afterCommit(set);
+      if (n < this.maxIngestBatch) return total;
+      await this.yieldToIo();
+    }
+  }
+
+  private kickDrain(): void {
+    if (this.running && this.background) this.draining.kick();
   }
 
   private armAlarm(at: number): void {
@@ -295,26 +344,7 @@ export class Engine {
 
   /** Fires due timers, then re-arms the alarm for the next one in the store. */
   private wake(): void {
-    if (!this.running || !this.background) return;
-    if (this.firing) {
-      this.fireAgain = true;
-      return;
-    }
-    this.firing = (async () => {
-      try {
-        do {
-          this.fireAgain = false;
-          this.lastTimerRun = this.clock.now();
-          await this.runDue();
-        } while (this.fireAgain && this.running);
-        const next = await this.store.nextWakeAt();
-        if (next !== null) this.armAlarm(next);
-      } catch (error) {
-        this.onError(error, 'timers');
-      } finally {
-        this.firing = null;
-      }
-    })();
+    if (this.running && this.background) this.firing.kick();
   }
 
   /** Sets event retention on an engine already running (see EngineOptions.eventRetentionMs). */
@@ -397,22 +427,6 @@ export class Engine {
   }
 
   private kickDispatch(): void {
-    if (!this.running || !this.background) return;
-    if (this.dispatching) {
-      this.dispatchAgain = true;
-      return;
-    }
-    this.dispatching = (async () => {
-      try {
-        do {
-          this.dispatchAgain = false;
-          await this.dispatch();
-        } while (this.dispatchAgain && this.running);
-      } catch (error) {
-        this.onError(error, 'dispatch');
-      } finally {
-        this.dispatching = null;
-      }
-    })();
+    if (this.running && this.background) this.dispatching.kick();
   }
 }

@@ -218,6 +218,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       for (;;) {
         const t0 = performance.now();
         const fired = await w.engine.runDue(until);
+        await w.engine.drainInbox(); // journeys these steps triggered
         timings.timers += performance.now() - t0;
         timerRuns += 1;
         tx.unit();
@@ -241,6 +242,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         clock.set(Math.max(clock.now(), next));
         const t0 = performance.now();
         await w.engine.runScheduled();
+        await w.engine.drainInbox();
         timings.ingest += performance.now() - t0;
         tx.unit();
         checkAborted();
@@ -253,6 +255,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       clock.set(Math.max(clock.now(), batch[batch.length - 1]!.timestamp));
       const t0 = performance.now();
       const result = await w.engine.ingestNow(batch);
+      await w.engine.drainInbox();
       timings.ingest += performance.now() - t0;
       accepted += result.accepted;
       duplicates += result.duplicates;

@@ -2,6 +2,7 @@
 import Type from 'typebox';
 import type { Api, RouteContext } from '../context.ts';
 import { messagePage } from '../message-log.ts';
+import { ApiError } from '../errors.ts';
 import { MessagePage, PageQuery, withErrors } from '../schemas.ts';
 
 const MessagesQuery = Type.Object(
@@ -33,6 +34,26 @@ export function messageRoutes(app: Api, { waymark }: RouteContext): void {
         ...(journeyId !== undefined ? { journeyId } : {}),
         ...(userId !== undefined ? { userId } : {}),
       });
+    },
+  );
+
+  app.post(
+    '/v1/messages/:id/click',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['messages'],
+        summary: 'Record a click on a message',
+        description:
+          'For the app or a link redirector to call when the recipient opens the message. The first click counts (later ones change nothing); splits on the "clicked" outcome read it.',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 500 }) }),
+        response: withErrors({ 200: Type.Object({ ok: Type.Boolean() }) }, 404),
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      if (!(await waymark.store.recordClick(id, waymark.engine.clock.now()))) throw new ApiError(404, `no message "${id}"`);
+      return { ok: true };
     },
   );
 }
