@@ -1,0 +1,63 @@
+/** Delays until a local time or a date, and per-weekday DND, through the real engine and store. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { JourneyDefinition } from '../../src/core/definition.ts';
+import { forEachStore, virtualWaymark } from '../helpers.ts';
+
+const FRIDAY_18H = Date.UTC(2026, 5, 12, 18, 0); // Friday 12 June 2026, 18:00 UTC
+
+function journey(delay: Record<string, unknown>, setup: Record<string, unknown> = {}): JourneyDefinition {
+  return {
+    name: 'local time',
+    setup: { timezone: 'UTC', ...setup },
+    nodes: [
+      { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
+      { id: 'wait', kind: 'delay', ...delay } as never,
+      { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
+      { id: 'out', kind: 'exit' },
+    ],
+    edges: [
+      { from: 'in', to: 'wait' },
+      { from: 'wait', to: 'push' },
+      { from: 'push', to: 'out' },
+      ...(delay.untilDate ? [{ from: 'wait', to: 'out', branch: 'missed' }] : []),
+    ],
+  };
+}
+
+await forEachStore((store) => {
+  async function run(definition: JourneyDefinition, traits: Record<string, Record<string, unknown>>) {
+    const w = await virtualWaymark({ store, start: FRIDAY_18H });
+    await w.store.upsertProfiles(Object.entries(traits).map(([userId, t]) => ({ userId, traits: { pushToken: 'tok', ...t } })), FRIDAY_18H);
+    await w.journeys.create({ id: 'j', definition });
+    await w.journeys.publish('j');
+    for (const userId of Object.keys(traits)) await w.send({ userId, name: 'Signed Up', timestamp: FRIDAY_18H });
+    await w.runUntil(FRIDAY_18H + 14 * 86_400_000);
+    const sent = await w.store.listMessages({ journeyId: 'j', limit: 100 });
+    return Object.fromEntries(sent.map((m) => [m.userId, m.status === 'sent' ? new Date(m.createdAt).toISOString() : m.status]));
+  }
+
+  test('delay until the next weekday 09:00 in each user zone', async () => {
+    const sent = await run(journey({ untilTime: '09:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] }), {
+      paris: { timezone: 'Europe/Paris' },
+      tokyo: { timezone: 'Asia/Tokyo' },
+    });
+    // Friday 18:00 UTC is Friday 20:00 in Paris and Saturday 03:00 in Tokyo: both wait for Monday 09:00 local.
+    assert.deepEqual(sent, { paris: '2026-06-15T07:00:00.000Z', tokyo: '2026-06-15T00:00:00.000Z' });
+  });
+
+  test('delay until a date property; a missing or past date takes "missed"', async () => {
+    const sent = await run(journey({ untilDate: { property: 'trial_ends', before: '1d', time: '10:00' } }), {
+      ana: { trial_ends: '2026-06-20' },
+      bo: { trial_ends: '2026-06-01' },
+      cy: {},
+    });
+    assert.deepEqual(sent, { ana: '2026-06-19T10:00:00.000Z' });
+  });
+
+  test('per-weekday DND: Friday night runs to Saturday 11:00, weekday nights to 08:00', async () => {
+    const dnd = { windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'sun'], start: '21:00', end: '08:00' }, { days: ['fri', 'sat'], start: '20:00', end: '11:00' }], timezone: 'journey' };
+    const sent = await run(journey({ duration: '3h' }, { dnd }), { ana: {} }); // due Friday 21:00
+    assert.deepEqual(sent, { ana: '2026-06-13T11:00:00.000Z' });
+  });
+});
