@@ -27,6 +27,7 @@ const SKIPPED: Record<string, string> = {
   no_email: 'skipped: the profile has no email',
   dnd: 'skipped: it fell in do-not-disturb hours and the journey skips rather than defers',
   control_group: 'skipped: the user is in the control group',
+  frequency_cap: "skipped: a project frequency cap was reached (see GET /v1/settings); the user took the node's unreachable branch if it has one",
 };
 
 export function explainUser(input: ExplainInput): ExplainResult {
@@ -195,10 +196,27 @@ function at(node: JourneyNode | undefined, until: number | null): string {
 function whyNoInstance(asked: NonNullable<ExplainInput['asked']>): string {
   const { journey, entryEvent, events } = asked;
   if (journey.version === null) return `"${journey.id}" has never been published, so nobody has entered it`;
-  if (entryEvent === null) return `"${journey.id}" has no entry trigger`;
+  if (entryEvent === null) return `"${journey.id}" does not start on an event of the user's: ${scheduledEntryText(asked)}`;
   const triggers = events.filter((e) => e.name === entryEvent);
   if (triggers.length === 0) return `no "${entryEvent}" event is recorded for this user, so "${journey.id}" never started for them`;
-  return `"${entryEvent}" was recorded (latest at ${iso(triggers[0]!.timestamp)}) but started no instance: the journey was not running then (now ${journey.status})`;
+  return (
+    `"${entryEvent}" was recorded (latest at ${iso(triggers[0]!.timestamp)}) but started no instance: the journey was not ` +
+    `running then (now ${journey.status}), or the event fell outside its entry timeline or a re-entry cool-down`
+  );
+}
+
+function scheduledEntryText(asked: NonNullable<ExplainInput['asked']>): string {
+  const trigger = entryTrigger(asked.journey.draft);
+  switch (trigger?.type) {
+    case 'segment':
+      return 'users enter when they match its segment at a scheduled run, and this user has not matched at any run since it was published';
+    case 'date':
+      return `users enter at a moment from the profile's "${trigger.property}" trait, and this user's is missing, unreadable or not yet come`;
+    case 'journey':
+      return `users enter when they reach node "${trigger.nodeId}" of journey "${trigger.journeyId}", which this user has not`;
+    default:
+      return 'it has no entry trigger';
+  }
 }
 
 function entryTrigger(definition: JourneyDefinition) {

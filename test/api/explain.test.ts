@@ -35,3 +35,19 @@ test('explain follows branches: the branch not taken is said to be elsewhere, wh
     [['welcome-email', 'sent', null], ['push-tip', 'sent', null], ['reminder-email', 'not_reached', 'other_branch']],
   );
 });
+
+test('explain names frequency caps, and says how a scheduled or chained journey would have let the user in', () => {
+  const capped: Message = { ...sent('push-tip', 'push', T0), status: 'skipped', reason: 'frequency_cap', sentAt: null };
+  const result = explainUser({ userId: 'ana', instances: [instance({})], definitionOf: () => onboarding, messages: [capped] });
+  const step = result.journeys[0]!.steps.find((s) => s.nodeId === 'push-tip')!;
+  assert.match(step.detail, /frequency cap/);
+
+  const journey = (trigger: unknown) => ({
+    id: 'j', name: 'j', status: 'running' as const, version: 1, layout: {}, createdAt: T0, updatedAt: T0,
+    draft: { name: 'j', nodes: [{ id: 'in', kind: 'entry' as const, trigger: trigger as never }, { id: 'out', kind: 'exit' as const }], edges: [{ from: 'in', to: 'out' }] },
+  });
+  const why = (trigger: unknown) => explainUser({ userId: 'ana', instances: [], definitionOf: () => undefined, messages: [], asked: { journey: journey(trigger), entryEvent: null, events: [] } }).notes;
+  assert.match(why({ type: 'segment', schedule: { type: 'dates', at: [] }, segment: { type: 'profile', where: [] } }).join(), /match its segment at a scheduled run/);
+  assert.match(why({ type: 'date', property: 'birthday' }).join(), /"birthday" trait/);
+  assert.match(why({ type: 'journey', journeyId: 'cart', nodeId: 'sms' }).join(), /reach node "sms" of journey "cart"/);
+});
