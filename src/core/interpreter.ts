@@ -412,6 +412,7 @@ class Run {
 
   /** What became of this instance's messages, for splits on message outcome. */
   private record(nodeId: string, outcome: 'sent' | 'unreachable'): void {
+    if (!this.journey.readsOutcomes) return; // kept only for splits that read it: the instance row stays small
     const i = this.instance;
     i.outcomes = [...(i.outcomes ?? []), { nodeId, outcome, at: this.env.now }];
   }

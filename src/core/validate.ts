@@ -8,7 +8,7 @@ import { JourneyDefinition, NODE_SCHEMAS, type Edge, type Filter, type JourneyNo
 import { branchOf, branchesOf, letsTimePass, optionalBranchesOf } from './branches.ts';
 import { parseDuration } from './duration.ts';
 import { filterProblems } from './filters.ts';
-import { compileCondition, conditionProblems, conditionSchemaProblems, messageNodes, type CompiledCondition, type Condition } from './segment.ts';
+import { compileCondition, conditionProblems, conditionSchemaProblems, messageNodes, usesMessages, type CompiledCondition, type Condition } from './segment.ts';
 import { isValidTimeZone, type DndWindow } from './dnd.ts';
 import type { Weekday } from './local-time.ts';
 
@@ -24,6 +24,8 @@ export interface CompiledJourney {
   entry: { id: string; trigger: Trigger; withinMs: number; event: string };
   /** Split nodes' segment conditions, compiled once. */
   conditions: Map<string, CompiledCondition>;
+  /** Whether a split asks about message outcomes: only then does an instance keep a record of its sends. */
+  readsOutcomes: boolean;
   nodes: Map<string, JourneyNode>;
   /** Per node, per branch label: the node that edge leads to. */
   next: Map<string, Map<string, string>>;
@@ -371,6 +373,7 @@ function digest(definition: JourneyDefinition): CompiledJourney {
     definition,
     entry: { id: entry.id, trigger, withinMs: trigger.type === 'inaction' ? parseDuration(trigger.within) : 0, event: entryEventOf(trigger) },
     conditions: new Map(definition.nodes.flatMap((n) => (n.kind === 'split' && n.condition ? [[n.id, compileCondition(n.condition)] as const] : []))),
+    readsOutcomes: definition.nodes.some((n) => n.kind === 'split' && n.condition !== undefined && usesMessages(n.condition)),
     nodes: new Map(definition.nodes.map((n) => [n.id, n])),
     next: nextByBranch(definition.edges),
     delays: new Map(definition.nodes.flatMap((n) => (n.kind === 'delay' ? [[n.id, delayPlan(n)] as const] : []))),
