@@ -41,7 +41,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     settleMs: Number(get('--settle-ms') ?? 10_000),
     ...(database !== undefined ? { database } : {}),
     workers,
-    analyzeMs: Number(get('--analyze-ms') ?? 5_000),
+    analyzeMs: Number(get('--analyze-ms') ?? 0),
     serveArgs: ['--timer-batch', '--poll-ms'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
   };
 }
