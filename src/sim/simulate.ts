@@ -32,6 +32,12 @@ export interface SimulationOptions {
   journey: string | { definition: unknown; id: string };
   /** Journey id; by default the journey file's name. */
   journeyId?: string;
+  /**
+   * Other journeys (files) to run alongside, each under its file's name, e.g. the one whose node triggers the
+   * simulated journey. Published first; messages.ndjson and skipped.ndjson hold every journey's messages (each
+   * names its journeyId), stats.json the simulated journey's.
+   */
+  with?: string[];
   /** NDJSON profiles: {userId, ...traits} or {userId, traits}. */
   profiles?: string;
   /** NDJSON events, in time order: workload form {at, ...} or native form {timestamp, ...}. */
@@ -133,6 +139,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // Read and check everything cheap before creating any file.
   const journeyId = options.journeyId ?? (typeof options.journey === 'string' ? journeyIdFromFile(options.journey) : options.journey.id);
   const definition = typeof options.journey === 'string' ? (await readJourney(options.journey)).definition : options.journey.definition;
+  const companions = await Promise.all((options.with ?? []).map(async (file) => ({ id: journeyIdFromFile(file), definition: (await readJourney(file)).definition })));
+  const clash = companions.find((c) => c.id === journeyId) ?? companions.find((c, i) => companions.findIndex((d) => d.id === c.id) !== i);
+  if (clash) throw new SimulationError(`two journeys would both be "${clash.id}"; rename a file (or use --journey-id)`);
   const events = await openLines(options.events, 'events file');
   const profiles = options.profiles === undefined ? null : await openLines(options.profiles, 'profiles file');
   if (options.db !== undefined && existsSync(options.db)) throw new SimulationError(`database ${options.db} already exists; a simulation starts from an empty one`);
@@ -167,6 +176,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     waymark = await openWaymark({ database: store, clock, realtime: false, time: 'occurrence' });
     const w = waymark;
     const readStart = performance.now();
+    for (const companion of companions) {
+      await w.journeys.create(companion);
+      await w.journeys.publish(companion.id);
+    }
     await w.journeys.create({ id: journeyId, definition });
     await w.journeys.publish(journeyId);
 

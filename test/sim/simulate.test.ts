@@ -142,3 +142,36 @@ test('an interrupted run rejects and leaves no temporary database behind', async
   const { readdirSync } = await import('node:fs');
   assert.deepEqual(readdirSync(out), []);
 });
+
+test('--with runs another journey alongside: a journey triggered by its node is simulated too', async () => {
+  const dir = tempDir();
+  const followUp = join(dir, 'sms-follow-up.json');
+  writeFileSync(
+    followUp,
+    JSON.stringify({
+      name: 'After the SMS',
+      nodes: [
+        { id: 'in', kind: 'entry', trigger: { type: 'journey', journeyId: 'abandoned-cart', nodeId: 'sms-10-off' } },
+        { id: 'hook', kind: 'send', channel: 'webhook', message: { url: 'https://crm.example.test/hook', body: '{{ Event.productName }}' } },
+        { id: 'out', kind: 'exit' },
+      ],
+      edges: [
+        { from: 'in', to: 'hook' },
+        { from: 'hook', to: 'out' },
+      ],
+    }),
+  );
+  const profiles = ndjson(join(dir, 'profiles.ndjson'), [{ userId: 'ana', phone: '+1555', pushToken: 'tok', email: 'a@example.test' }, { userId: 'bo', pushToken: 'tok' }]);
+  const events = ndjson(join(dir, 'events.ndjson'), [
+    { at: 0, userId: 'ana', event: 'Added to Cart', properties: { productName: 'Shoes' } },
+    { at: 0, userId: 'bo', event: 'Added to Cart', properties: { productName: 'Hat' } },
+    { at: 30_000, userId: 'bo', event: 'Charged', properties: {} },
+  ]);
+  const result = await simulate({ journey: followUp, with: [JOURNEY], profiles, events, start: START, out: join(dir, 'out') });
+  assert.equal(result.journeyId, 'sms-follow-up');
+  const sent = lines(result.files.messages).map((m) => [m.journeyId, m.userId, m.nodeId, Date.parse(m.sentAt as string) - START]);
+  assert.deepEqual(sent.filter(([journey]) => journey === 'sms-follow-up'), [['sms-follow-up', 'ana', 'hook', 2 * MIN + 2 * HOUR]]);
+  assert.ok(sent.some(([journey, user, node]) => journey === 'abandoned-cart' && user === 'ana' && node === 'sms-10-off'), 'the companion journey ran');
+  assert.equal(result.stats.journeyId, 'sms-follow-up');
+  await assert.rejects(simulate({ journey: JOURNEY, with: [JOURNEY], events, out: join(dir, 'out2') }), /two journeys would both be "abandoned-cart"/);
+});

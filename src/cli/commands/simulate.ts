@@ -18,6 +18,7 @@ interface SimulateOptions {
   events: string;
   start?: string;
   until?: string;
+  with?: string[];
   out: string;
   db?: string;
   json?: boolean;
@@ -32,6 +33,7 @@ export function registerSimulate(program: Command): void {
     )
     .requiredOption('--journey <file>', 'journey definition (JSON); its id is the file name unless --journey-id')
     .option('--journey-id <id>', 'journey id to simulate under')
+    .option('--with <file>', 'another journey to run alongside (repeatable), e.g. the one whose node triggers this one', (file: string, all: string[] = []) => [...all, file])
     .option('--profiles <file>', 'profiles NDJSON: {userId, ...traits} or {userId, traits: {...}}')
     .requiredOption('--events <file>', 'events NDJSON: {at, userId, event, properties} (at = ms after --start) or {userId, event, properties, timestamp, messageId?}')
     .option('--start <iso>', 'what workload "at" offsets count from (default 2026-01-01T00:00:00Z)', isoInstant)
@@ -58,6 +60,7 @@ async function run(options: SimulateOptions): Promise<void> {
       events: options.events,
       out: options.out,
       ...(options.journeyId !== undefined ? { journeyId: options.journeyId } : {}),
+      ...(options.with !== undefined ? { with: options.with } : {}),
       ...(options.profiles !== undefined ? { profiles: options.profiles } : {}),
       ...(options.start !== undefined ? { start: options.start } : {}),
       ...(options.until !== undefined ? { until: options.until } : {}),
