@@ -23,22 +23,31 @@ const Template = Type.String({ maxLength: 100_000, description: 'Liquid template
 export const Channel = Type.Union([Type.Literal('push'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('webhook')]);
 export type Channel = Static<typeof Channel>;
 
+const Filters = Type.Array(Filter, { maxItems: 50, description: 'All must hold (AND)' });
+const SameAs = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+  maxItems: 10,
+  description: "Properties the event must share with the journey's entry event (e.g. the same cartId)",
+});
+
 export const ActionTrigger = Type.Object(
-  { type: Type.Literal('action'), event: EventName },
-  { additionalProperties: false, description: 'Enter when the user does `event`.' },
+  { type: Type.Literal('action'), event: EventName, where: Type.Optional(Filters) },
+  { additionalProperties: false, description: 'Enter when the user does `event` with properties matching `where`.' },
 );
 
 export const InactionTrigger = Type.Object(
   {
     type: Type.Literal('inaction'),
     event: EventName,
+    where: Type.Optional(Filters),
     notEvent: EventName,
+    notWhere: Type.Optional(Filters),
+    sameAs: Type.Optional(SameAs),
     within: Duration,
   },
   {
     additionalProperties: false,
     description:
-      'Enter when the user does `event` and does not do `notEvent` within `within`, measured from the timestamp of that `event`.',
+      'Enter when the user does `event` (matching `where`) and does not do `notEvent` (matching `notWhere`, and sharing the `sameAs` properties with that `event`, e.g. the same cartId) within `within`, measured from the timestamp of that `event`.',
   },
 );
 
@@ -101,7 +110,6 @@ export type Trigger = Static<typeof Trigger>;
 export { Filter };
 export type Filter = Static<typeof Filter>;
 export type FilterScalar = string | number | boolean;
-const Filters = Type.Array(Filter, { maxItems: 50, description: 'All must hold (AND)' });
 
 export const EntryNode = Type.Object(
   { id: Id, kind: Type.Literal('entry'), trigger: Trigger },
@@ -159,12 +167,7 @@ export const WaitNode = Type.Object(
     kind: Type.Literal('wait'),
     event: EventName,
     where: Type.Optional(Filters),
-    sameAs: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
-        maxItems: 10,
-        description: "Properties the event must share with the journey's entry event (e.g. the same cartId)",
-      }),
-    ),
+    sameAs: Type.Optional(SameAs),
     timeout: Duration,
   },
   {

@@ -8,7 +8,7 @@ import { MISSED, NEXT, NO, TIMEOUT, UNREACHABLE, YES } from './branches.ts';
 import { matchesAll } from './filters.ts';
 import { mergeTraits } from './traits.ts';
 import { assertNever } from './never.ts';
-import type { Channel, Filter, JourneyNode } from './definition.ts';
+import type { Channel, Filter, JourneyNode, Trigger } from './definition.ts';
 import type { MessageRecord, UserEvent } from './segment.ts';
 import { firstAllowedMoment } from './dnd.ts';
 import { dateMoment, isValidTimeZone, nextClockTime } from './local-time.ts';
@@ -62,6 +62,8 @@ export interface EntryHistory {
 /** Whether `event` starts a new instance of the journey for its user. */
 export function shouldStart(journey: CompiledJourney, event: JourneyEvent, history: EntryHistory): boolean {
   if (event.name !== journey.entry.event) return false; // a scheduled entry's journeyId is the catalog's to match
+  const trigger = journey.entry.trigger;
+  if ((trigger.type === 'action' || trigger.type === 'inaction') && !matchesAll(trigger.where, event.properties)) return false;
   if (history.live) return false; // never two live instances of one journey for one user
   if (!withinEntryTimeline(journey, event.timestamp)) return false;
   if (history.everEntered && journey.reentry === 'never') return false;
@@ -179,7 +181,7 @@ class Run {
     const trigger = this.journey.entry.trigger;
     const deadline = i.nodeUntil!;
     if (event.timestamp <= deadline) {
-      if (trigger.type === 'inaction' && event.name === trigger.notEvent) this.exit('not_qualified');
+      if (trigger.type === 'inaction' && breaksInaction(trigger, event, i.entryEvent.properties)) this.exit('not_qualified');
       return;
     }
     // The window had closed before this event happened, so the user qualified then. A goal now exits them
@@ -493,9 +495,17 @@ function pickVariant(variants: ReadonlyArray<{ name: string; percent: number }>,
 }
 
 function waitMatches(node: Extract<JourneyNode, { kind: 'wait' }>, event: JourneyEvent, entry: Record<string, unknown>): boolean {
-  if (event.name !== node.event || !matchesAll(node.where, event.properties)) return false;
-  // A property the entry event lacks matches nothing: "the same cart" needs a cart to compare with.
-  return (node.sameAs ?? []).every((p) => entry[p] !== undefined && entry[p] !== null && event.properties[p] === entry[p]);
+  return event.name === node.event && matchesAll(node.where, event.properties) && sharesWithEntry(node.sameAs, event, entry);
+}
+
+/** The inaction's negative event: `notEvent`, matching `notWhere`, about the same thing as the entry event. */
+function breaksInaction(trigger: Extract<Trigger, { type: 'inaction' }>, event: JourneyEvent, entry: Record<string, unknown>): boolean {
+  return event.name === trigger.notEvent && matchesAll(trigger.notWhere, event.properties) && sharesWithEntry(trigger.sameAs, event, entry);
+}
+
+/** A property the entry event lacks matches nothing: "the same cart" needs a cart to compare with. */
+function sharesWithEntry(sameAs: readonly string[] | undefined, event: JourneyEvent, entry: Record<string, unknown>): boolean {
+  return (sameAs ?? []).every((p) => entry[p] !== undefined && entry[p] !== null && event.properties[p] === entry[p]);
 }
 
 function userTimeZone(profile: ProfileView | null): string | null {

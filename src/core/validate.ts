@@ -304,6 +304,8 @@ function segmentProblems(condition: Condition, path: string, allowMessages: bool
 }
 
 function triggerProblems(trigger: Trigger, path: string, problems: Problem[]): void {
+  if (trigger.type === 'action' || trigger.type === 'inaction') problems.push(...filterProblems(trigger.where, `${path}/where`));
+  if (trigger.type === 'inaction') problems.push(...filterProblems(trigger.notWhere, `${path}/notWhere`));
   if (trigger.type === 'segment') segmentProblems(trigger.segment, `${path}/segment`, false, problems);
   if (trigger.type === 'date' && trigger.before !== undefined && trigger.after !== undefined) problems.push({ path, message: 'give "before" or "after", not both' });
 }
