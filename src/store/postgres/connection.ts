@@ -1,0 +1,116 @@
+/**
+ * The PostgreSQL store's connection: the options, the pool (bigints parsed to numbers, search_path set to the
+ * schema), the schema brought up to date at start-up, and the one way the store's modules run a transaction.
+ */
+import pg from 'pg';
+import { hash53 } from './locks.ts';
+import { migrate } from './migrate.ts';
+
+export interface PostgresOptions {
+  /**
+   * The schema holding Waymark's tables (created when missing); several deployments can share a database
+   * in different schemas. Default: the connection's current schema (normally "public").
+   */
+  schema?: string;
+  /** Most connections of this process's pool. Default 10. */
+  poolSize?: number;
+  /** How long a dispatcher owns the pending messages it claimed before another may take them. Default 30 s. */
+  leaseMs?: number;
+  /** Connect timeout. Default 10 s. */
+  connectionTimeoutMillis?: number;
+  /** Errors of idle pooled connections (the server restarted, the network dropped). Default: console.error. */
+  onError?: (error: Error) => void;
+  /** Extra pg.Pool settings (ssl, application_name, statement_timeout, idle_in_transaction_session_timeout (default 60 s), ...). */
+  pool?: Omit<pg.PoolConfig, 'connectionString' | 'types' | 'options' | 'max'>;
+}
+
+export type Client = pg.PoolClient;
+
+/** An open connection: the pool, the schema it works in, and the dispatchers' lease. */
+export interface Connection {
+  pool: pg.Pool;
+  schema: string;
+  leaseMs: number;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const INT8_OID = 20;
+
+/** pg returns bigint as a string; Waymark's bigints (epoch ms, sequences, counters) fit in a double. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text') =>
+    oid === INT8_OID && format === 'text' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Connects a pool and brings the schema up to date (under an advisory lock, so processes may start together). */
+export async function connect(url: string, options: PostgresOptions): Promise<Connection> {
+  if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) throw new Error(`schema must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(options.schema)}`);
+  const leaseMs = options.leaseMs ?? 30_000;
+  if (!Number.isSafeInteger(leaseMs) || leaseMs < 1) throw new Error(`leaseMs must be a positive integer, got ${leaseMs}`);
+  const pool = new pg.Pool({
+    connectionTimeoutMillis: 10_000,
+    // A process that stalls inside a unit of work (a network partition, a frozen VM) must not hold its
+    // users' locks for ever: the server ends such a session and its transaction rolls back.
+    idle_in_transaction_session_timeout: 60_000,
+    ...options.pool,
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types,
+    ...(options.connectionTimeoutMillis !== undefined ? { connectionTimeoutMillis: options.connectionTimeoutMillis } : {}),
+    // The schema is quoted for the server; IDENTIFIER leaves nothing to escape.
+    ...(options.schema !== undefined ? { options: `-c search_path="${options.schema}"` } : {}),
+  });
+  const onError = options.onError ?? ((error: Error) => console.error('waymark postgres pool:', error.message));
+  pool.on('error', onError);
+  try {
+    const client = await pool.connect();
+    try {
+      let schema = options.schema;
+      if (schema === undefined) {
+        const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+        schema = rows[0]?.schema ?? undefined;
+        if (!schema) throw new Error('the connection has no current schema (empty search_path); pass options.schema');
+        if (!IDENTIFIER.test(schema)) throw new Error(`the current schema ${JSON.stringify(schema)} is not a plain identifier; pass options.schema`);
+      }
+      await migrate(client, schema, String(hash53(`waymark:${schema}:migrate`)));
+      return { pool, schema, leaseMs };
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new Error(`PostgresStore: cannot open ${redact(url)}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Runs `fn` in one transaction on one pooled client; rolls back if it throws. */
+export async function transaction<T>(pool: pg.Pool, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    try {
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError; // the connection is unusable: discard it rather than return it to the pool
+      });
+      throw error;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A database URL fit to print: the password masked. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable database URL)';
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Rows to records, shared by the PostgreSQL store's modules: the row mappers bound for pg (jsonb arrives
+ * decoded), the messages columns every message read returns, and the helpers that group rows.
+ */
+import type { JourneyEvent } from '../../core/instance.ts';
+import { rowMappers } from '../rows.ts';
+
+export const {
+  profile: toProfile,
+  event: toEvent,
+  journey: toJourney,
+  message: toMessage,
+  inboxEvent: toInboxEvent,
+  instanceMessage: toInstanceMessage,
+} = rowMappers((value) => value);
+
+export const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, clicked_at';
+
+export function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** The first of each message id, in the order given. */
+export function firstByMessageId(events: JourneyEvent[]): JourneyEvent[] {
+  const byId = new Map<string, JourneyEvent>();
+  for (const e of events) if (!byId.has(e.messageId)) byId.set(e.messageId, e);
+  return [...byId.values()];
+}
+
+export function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}

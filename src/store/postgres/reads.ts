@@ -1,0 +1,59 @@
+/**
+ * The reads behind the API and the CLI, outside any unit of work: a user's messages, events, instances and
+ * profile, a journey's counters, and the counts the engine polls (inbox size, next wake-up, live instances).
+ */
+import type pg from 'pg';
+import type { Instance } from '../../core/instance.ts';
+import type { Message, MessageQuery, Profile, StatRow, StoredEvent } from '../store.ts';
+import type { Row } from '../rows.ts';
+import { MESSAGE_COLUMNS, toEvent, toMessage, toProfile } from './pg-rows.ts';
+
+export async function listMessages(pool: pg.Pool, q: MessageQuery): Promise<Message[]> {
+  const after = q.after ?? 0;
+  const { rows } =
+    q.userId !== undefined
+      ? await pool.query({ name: 'wm-messages-of-user', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, values: [q.userId, after, q.limit] })
+      : q.journeyId !== undefined
+        ? await pool.query({ name: 'wm-messages-of-journey', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE journey_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, values: [q.journeyId, after, q.limit] })
+        : await pool.query({ name: 'wm-messages', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 ORDER BY seq LIMIT $2`, values: [after, q.limit] });
+  return (rows as Row[]).map(toMessage);
+}
+
+export async function userEvents(pool: pg.Pool, userId: string, limit: number): Promise<StoredEvent[]> {
+  const { rows } = await pool.query({
+    name: 'wm-user-events',
+    text: 'SELECT message_id, user_id, name, ts, properties, received_at FROM events WHERE user_id = $1 ORDER BY ts DESC, seq DESC LIMIT $2',
+    values: [userId, limit],
+  });
+  return (rows as Row[]).map(toEvent);
+}
+
+export async function userInstances(pool: pg.Pool, userId: string): Promise<Instance[]> {
+  const { rows } = await pool.query({ name: 'wm-user-instances', text: 'SELECT state FROM instances WHERE user_id = $1 ORDER BY updated_at DESC, id', values: [userId] });
+  return (rows as Row[]).map((r) => r.state as Instance);
+}
+
+export async function journeyStats(pool: pg.Pool, journeyId: string): Promise<StatRow[]> {
+  const { rows } = await pool.query({ name: 'wm-stats', text: 'SELECT version, node_id, metric, count FROM stats WHERE journey_id = $1 ORDER BY version, node_id, metric', values: [journeyId] });
+  return (rows as Row[]).map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
+}
+
+export async function getProfile(pool: pg.Pool, userId: string): Promise<Profile | null> {
+  const { rows } = await pool.query({ name: 'wm-profile', text: 'SELECT user_id, traits, updated_at FROM profiles WHERE user_id = $1', values: [userId] });
+  return rows[0] ? toProfile(rows[0]) : null;
+}
+
+export async function inboxSize(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query({ name: 'wm-inbox-size', text: 'SELECT count(*) AS n FROM inbox' });
+  return rows[0].n as number;
+}
+
+export async function nextWakeAt(pool: pg.Pool): Promise<number | null> {
+  const { rows } = await pool.query({ name: 'wm-next-wake', text: 'SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at LIMIT 1' });
+  return (rows[0]?.wake_at as number | undefined) ?? null;
+}
+
+export async function liveInstanceCount(pool: pg.Pool, journeyId: string): Promise<number> {
+  const { rows } = await pool.query({ name: 'wm-live-count', text: "SELECT count(*) AS n FROM instances WHERE journey_id = $1 AND status <> 'exited'", values: [journeyId] });
+  return rows[0].n as number;
+}

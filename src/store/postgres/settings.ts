@@ -1,0 +1,35 @@
+/**
+ * The project's small tables: its access keys (hashed), its settings document (frequency caps, ...), and every
+ * trait name its profiles have had, for publish-time warnings (recorded, in name order, by the units of work
+ * that write profiles: see apply-changes.ts).
+ */
+import type pg from 'pg';
+import type { ApiKeyRecord } from '../store.ts';
+import type { Row } from '../rows.ts';
+
+export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyRecord[]> {
+  const { rows } = await pool.query({ name: 'wm-keys', text: 'SELECT hash, kind, created_at FROM api_keys ORDER BY created_at, hash' });
+  return rows.map((r: Row) => ({ hash: r.hash as string, kind: r.kind as ApiKeyRecord['kind'], createdAt: r.created_at as number }));
+}
+
+export async function addApiKey(pool: pg.Pool, key: ApiKeyRecord): Promise<void> {
+  await pool.query({ name: 'wm-add-key', text: 'INSERT INTO api_keys (hash, kind, created_at) VALUES ($1, $2, $3)', values: [key.hash, key.kind, key.createdAt] });
+}
+
+export async function getSettings(pool: pg.Pool): Promise<Record<string, unknown>> {
+  const { rows } = await pool.query({ name: 'wm-settings', text: 'SELECT document FROM settings WHERE id = 1' });
+  return rows[0] ? (rows[0].document as Record<string, unknown>) : {};
+}
+
+export async function saveSettings(pool: pg.Pool, settings: Record<string, unknown>, now: number): Promise<void> {
+  await pool.query({
+    name: 'wm-save-settings',
+    text: 'INSERT INTO settings (id, document, updated_at) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at',
+    values: [JSON.stringify(settings), now],
+  });
+}
+
+export async function traitNames(pool: pg.Pool): Promise<Set<string>> {
+  const { rows } = await pool.query({ name: 'wm-trait-names', text: 'SELECT name FROM trait_names ORDER BY name' });
+  return new Set((rows as Row[]).map((r) => r.name as string));
+}
