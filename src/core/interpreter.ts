@@ -22,6 +22,8 @@ export interface Env {
   events?: readonly UserEvent[];
   /** The project's frequency caps and the user's messages recent enough to count against them. */
   caps?: CapContext;
+  /** The project's time zone (settings), for journeys that name none; UTC when absent. */
+  projectTimezone?: string;
   /**
    * What the store knows of this instance's messages, for splits on message outcome: authoritative for the
    * nodes it covers (a queued message that later failed is "failed"); the instance's own record covers the rest.
@@ -372,7 +374,8 @@ class Run {
   }
 
   private zone(choice: 'user' | 'journey'): string {
-    return choice === 'journey' ? this.journey.timezone : (userTimeZone(this.profile) ?? this.journey.timezone);
+    const journeyZone = this.journey.timezone ?? this.env.projectTimezone ?? 'UTC';
+    return choice === 'journey' ? journeyZone : (userTimeZone(this.profile) ?? journeyZone);
   }
 
   /** The way out of a send node whose message was not sent: "unreachable" when drawn, else on as usual. */

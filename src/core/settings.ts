@@ -2,7 +2,6 @@
  * Project settings: what applies across journeys. One schema for validation, types and the API docs.
  */
 import Type, { type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { FrequencyCap } from './definition.ts';
 import { parseDuration } from './duration.ts';
 import { isValidTimeZone } from './local-time.ts';
@@ -10,6 +9,9 @@ import type { CapContext } from './interpreter.ts';
 
 export const ProjectSettings = Type.Object(
   {
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "The project's IANA time zone: for journeys that name none, and for users without a valid one (default UTC)" }),
+    ),
     frequencyCaps: Type.Optional(
       Type.Array(FrequencyCap, {
         maxItems: 20,
@@ -21,13 +23,16 @@ export const ProjectSettings = Type.Object(
 );
 export type ProjectSettings = Static<typeof ProjectSettings>;
 
-const check = Compile(ProjectSettings);
-
 export type Problem = { path: string; message: string };
 
-export function settingsProblems(input: unknown): Problem[] {
-  if (check.Check(input)) return [];
-  return [...check.Errors(input)].map((e) => ({ path: e.instancePath || '/', message: e.message }));
+/** What the schema cannot say: that the time zone is a real one. */
+export function settingsProblems(settings: ProjectSettings): Problem[] {
+  return settings.timezone !== undefined && !isValidTimeZone(settings.timezone) ? [{ path: '/timezone', message: `unknown IANA time zone "${settings.timezone}"` }] : [];
+}
+
+export function projectTimezoneOf(settings: Record<string, unknown>): string {
+  const zone = (settings as ProjectSettings).timezone;
+  return typeof zone === 'string' && isValidTimeZone(zone) ? zone : 'UTC';
 }
 
 /** The caps as the interpreter takes them; settings stored by an older version may lack any field. */

@@ -43,7 +43,8 @@ export interface CompiledJourney {
   /** Entry timeline: entries happen in [startAt, endAt). */
   startAt: number | null;
   endAt: number | null;
-  timezone: string;
+  /** The journey's own IANA zone, or null to use the project's (settings), else UTC. */
+  timezone: string | null;
   dnd: { windows: DndWindow[]; zone: 'user' | 'journey'; whenInDnd: 'defer' | 'skip' } | null;
 }
 
@@ -388,7 +389,7 @@ function digest(definition: JourneyDefinition): CompiledJourney {
     ignoreFrequencyCaps: setup.ignoreFrequencyCaps ?? false,
     startAt: setup.startAt ? Date.parse(setup.startAt) : null,
     endAt: setup.endAt ? Date.parse(setup.endAt) : null,
-    timezone: setup.timezone ?? 'UTC',
+    timezone: setup.timezone ?? null,
     dnd: setup.dnd ? { windows: dndWindows(setup.dnd), zone: setup.dnd.timezone ?? 'user', whenInDnd: setup.dnd.whenInDnd ?? 'defer' } : null,
   };
 }

@@ -28,13 +28,14 @@ export class Catalog {
   private readsOutcomes = false;
   private lookbackSpec: Lookback = { startsJourney: () => false, names: new Set() };
 
-  static async load(store: Store): Promise<Catalog> {
+  static async load(store: Store, projectTimezone?: string): Promise<Catalog> {
     const catalog = new Catalog();
-    await catalog.refresh(store);
+    await catalog.refresh(store, projectTimezone);
     return catalog;
   }
 
-  async refresh(store: Store): Promise<void> {
+  /** Re-reads the journeys; `projectTimezone` is where journeys that name no zone run their schedules. */
+  async refresh(store: Store, projectTimezone = 'UTC'): Promise<void> {
     const [journeys, versions] = await Promise.all([store.listJourneys(), store.listVersions()]);
     const next = new Map<string, CatalogEntry>();
     for (const v of versions) {
@@ -76,7 +77,8 @@ export class Catalog {
       if (!acceptsEntries(j.status) || j.version === null) return [];
       const entry = next.get(`${j.id}@${j.version}`)!;
       if (!scheduleOf(entry.journey)) return [];
-      return [{ journeyId: j.id, journey: entry.journey, publishedAt: publishedAt.get(`${j.id}@${j.version}`)! }];
+      const zone = entry.journey.timezone ?? projectTimezone;
+      return [{ journeyId: j.id, journey: entry.journey, zone, publishedAt: publishedAt.get(`${j.id}@${j.version}`)! }];
     });
     const names = new Set([...startsOn.values()].flat().flatMap((e) => [...e.watches]));
     this.lookbackSpec = { startsJourney: (event) => startsOn.has(eventKey(event)), names };

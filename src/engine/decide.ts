@@ -26,10 +26,12 @@ export interface DecideOptions {
   time: TimeMode;
   /** The project's frequency caps (none when absent). */
   caps?: CapContext['rules'];
+  /** The project's time zone, for journeys that name none (UTC when absent). */
+  projectTimezone?: string;
 }
 
 export function decideEvents(catalog: Catalog, view: EventBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context, catalog);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context, catalog, options.projectTimezone);
   const occurrence = options.time === 'occurrence';
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
@@ -81,7 +83,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
 }
 
 export function decideTimers(catalog: Catalog, view: TimerBatchView, options: DecideOptions): ChangeSet {
-  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context, catalog);
+  const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context, catalog, options.projectTimezone);
   for (const instance of view.instances) {
     const entry = catalog.version(instance.journeyId, instance.version);
     if (!entry) {
@@ -129,6 +131,7 @@ export class ChangeSet {
     /** The users' event history and recent sends; sends are appended as the unit makes them, for the caps. */
     private readonly context: UserContext = { history: new Map(), sends: new Map() },
     private readonly catalog?: Catalog,
+    private readonly projectTimezone?: string,
   ) {}
 
   profileOf(userId: string): Profile | null {
@@ -138,6 +141,7 @@ export class ChangeSet {
   /** What the interpreter sees of a user at `now`, this unit's own writes and sends included. */
   envOf(userId: string, now: number, caps: DecideOptions['caps'], instanceId?: string): Env {
     const env: Env = { now, profile: this.profileOf(userId) };
+    if (this.projectTimezone) env.projectTimezone = this.projectTimezone;
     const history = this.context.history.get(userId);
     if (history) env.events = history;
     if (caps && caps.length > 0) env.caps = { rules: caps, recent: this.context.sends.get(userId) ?? [] };

@@ -9,7 +9,7 @@ import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IngestResult, Message, PruneResult, SendOutcome, Store } from '../store/store.ts';
 import type { CapContext } from '../core/interpreter.ts';
-import { capRules } from '../core/settings.ts';
+import { capRules, projectTimezoneOf } from '../core/settings.ts';
 import { Catalog } from './catalog.ts';
 import { SingleFlight } from './single-flight.ts';
 import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from './scheduler.ts';
@@ -86,8 +86,9 @@ export class Engine {
   private readonly background: boolean;
   private readonly time: TimeMode;
 
-  /** The project's frequency caps, re-read with the journeys. */
+  /** The project's frequency caps and time zone, re-read with the journeys. */
   private caps: CapContext['rules'] = [];
+  private projectTimezone = 'UTC';
   private scheduling: Promise<void> | null = null;
   /** Firing due timers, sending the outbox, draining the inbox: each at most once at a time. */
   private readonly firing: SingleFlight;
@@ -135,8 +136,8 @@ export class Engine {
   }
 
   async start(): Promise<void> {
-    this.catalog = await Catalog.load(this.store);
-    this.caps = capRules(await this.store.getSettings());
+    this.applySettings(await this.store.getSettings());
+    this.catalog = await Catalog.load(this.store, this.projectTimezone);
     this.running = true;
     if (!this.realtime) return;
     // The poll also picks up journeys published, paused or stopped by other processes on the same database.
@@ -167,10 +168,15 @@ export class Engine {
     await this.draining.settled();
   }
 
+  private applySettings(settings: Record<string, unknown>): void {
+    this.caps = capRules(settings);
+    this.projectTimezone = projectTimezoneOf(settings);
+  }
+
   /** Re-reads journeys after a publish, pause or stop, and the project settings. */
   async reloadJourneys(): Promise<void> {
-    await this.catalog.refresh(this.store);
-    this.caps = capRules(await this.store.getSettings());
+    this.applySettings(await this.store.getSettings());
+    await this.catalog.refresh(this.store, this.projectTimezone);
   }
 
   /**
@@ -224,7 +230,7 @@ export class Engine {
     const fresh = new Set<string>();
     const result = await this.store.ingestEvents(events, now, (view) => {
       for (const e of view.events) fresh.add(e.messageId);
-      set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps });
+      set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps, projectTimezone: this.projectTimezone });
       return set.toChanges();
     }, this.catalog.lookback(), this.catalog.contextSpec(now, this.caps));
     this.afterCommit(set);
@@ -250,7 +256,7 @@ export class Engine {
         now,
         this.timerBatch,
         (view) => {
-          set = decideTimers(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps });
+          set = decideTimers(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps, projectTimezone: this.projectTimezone });
           return set.toChanges();
         },
         this.catalog.contextSpec(now, this.caps),
@@ -313,7 +319,7 @@ export class Engine {
         now,
         this.maxIngestBatch,
         (view) => {
-          set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps });
+          set = decideEvents(this.catalog, view, { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps, projectTimezone: this.projectTimezone });
           return set.toChanges();
         },
         this.catalog.lookback(),

@@ -25,6 +25,8 @@ export const RUN_LEASE_MS = 60_000;
 export interface ScheduledJourney {
   journeyId: string;
   journey: CompiledJourney;
+  /** The zone its schedule runs in: the journey's, else the project's, else UTC. */
+  zone: string;
   /** When the running version was published: no run from before it is made up for. */
   publishedAt: number;
 }
@@ -51,7 +53,7 @@ export function scheduleOf(journey: CompiledJourney): Schedule | null {
 export function dueRun(s: ScheduledJourney, now: number): number | null {
   const schedule = scheduleOf(s.journey);
   if (!schedule) return null;
-  const runAt = latestRun(schedule, s.journey.timezone, now);
+  const runAt = latestRun(schedule, s.zone, now);
   if (runAt === null) return null;
   // A date scan looks a day ahead, so the scan of the day a journey is published still counts.
   const reach = s.journey.entry.trigger.type === 'date' ? DAY_MS : 0;
@@ -64,7 +66,7 @@ export function dueRun(s: ScheduledJourney, now: number): number | null {
 export function nextRunAt(s: ScheduledJourney, now: number): number | null {
   const schedule = scheduleOf(s.journey);
   if (!schedule) return null;
-  const at = nextRun(schedule, s.journey.timezone, now);
+  const at = nextRun(schedule, s.zone, now);
   return at === null || (s.journey.endAt !== null && at >= s.journey.endAt) ? null : at;
 }
 
@@ -138,7 +140,7 @@ function matcher(s: ScheduledJourney, runAt: number): Matcher {
         needs: null,
         entryFor: (profile) => {
           const value = profile.traits[trigger.property];
-          const zone = zoneOf(profile, trigger.timezone ?? 'user', s.journey.timezone);
+          const zone = zoneOf(profile, trigger.timezone ?? 'user', s.zone);
           const moment = trigger.annual
             ? annualMoment(value, zone, from, beforeMs, afterMs, trigger.time)
             : dateMoment(value, zone, { beforeMs, afterMs, ...(trigger.time ? { time: trigger.time } : {}) });

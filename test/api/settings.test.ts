@@ -16,6 +16,8 @@ test('GET /v1/settings is {} at first; PUT replaces it, admin only, and bad caps
   const paths = bad.body.problems.map((p: { path: string }) => p.path).sort();
   assert.deepEqual(paths, ['/frequencyCaps/0/max', '/frequencyCaps/0/per']);
   assert.deepEqual((await api.call('GET', '/v1/settings')).body, caps, 'nothing half-stored');
+  const zone = await api.call('PUT', '/v1/settings', { body: { ...caps, timezone: 'Mars/Olympus' } });
+  assert.deepEqual([zone.status, zone.body.problems], [400, [{ path: '/timezone', message: 'unknown IANA time zone "Mars/Olympus"' }]]);
 });
 
 test('publish takes { moveUsers } and says how many moved; a journey with a future startAt shows as scheduled', async () => {

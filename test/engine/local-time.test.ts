@@ -61,3 +61,18 @@ await forEachStore((store) => {
     assert.deepEqual(sent, { ana: '2026-06-13T11:00:00.000Z' });
   });
 });
+
+await forEachStore((store) => {
+  test("a journey that names no time zone uses the project's (settings), for its schedule and for users without one", async () => {
+    const w = await virtualWaymark({ store, start: FRIDAY_18H });
+    await w.store.saveSettings({ timezone: 'Asia/Tokyo' }, FRIDAY_18H);
+    await w.engine.reloadJourneys();
+    await w.store.upsertProfiles([{ userId: 'ana', traits: { pushToken: 'tok' } }], FRIDAY_18H);
+    await w.journeys.create({ id: 'j', definition: { ...journey({ untilTime: '09:00' }), setup: {} } });
+    await w.journeys.publish('j');
+    await w.send({ userId: 'ana', name: 'Signed Up', timestamp: FRIDAY_18H });
+    await w.runUntil(FRIDAY_18H + 2 * 86_400_000);
+    const [push] = await w.store.listMessages({ journeyId: 'j', limit: 1 });
+    assert.equal(new Date(push!.createdAt).toISOString(), '2026-06-13T00:00:00.000Z'); // Saturday 09:00 in Tokyo
+  });
+});

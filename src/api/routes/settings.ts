@@ -1,5 +1,6 @@
-/** Project settings: what applies across journeys, such as frequency caps. Admin keys only. */
-import { ProjectSettings } from '../../core/settings.ts';
+/** Project settings: what applies across journeys (frequency caps, the project's time zone). Admin keys only. */
+import { ProjectSettings, settingsProblems } from '../../core/settings.ts';
+import { badRequest } from '../errors.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { withErrors } from '../schemas.ts';
 
@@ -18,6 +19,8 @@ export function settingsRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const problems = settingsProblems(request.body);
+      if (problems.length > 0) throw badRequest(problems);
       await waymark.store.saveSettings(request.body, waymark.engine.clock.now());
       await waymark.engine.reloadJourneys();
       return request.body;
