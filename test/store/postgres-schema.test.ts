@@ -15,6 +15,16 @@ const MIN = 60_000;
 const HOUR = 3_600_000;
 
 await withPostgres('PostgreSQL store specifics', () => {
+  test("the store's sessions run with jit off and in their schema", async () => {
+    const store = await openTestStore();
+    try {
+      const { rows } = await store.pool.query<{ jit: string; schema: string }>('SELECT current_setting($1) AS jit, current_schema() AS schema', ['jit']);
+      assert.deepEqual(rows[0], { jit: 'off', schema: store.schema });
+    } finally {
+      await store.close();
+    }
+  });
+
   test('processes starting together apply each migration once, recorded in schema_migrations', async () => {
     const schema = testSchema();
     const stores = await Promise.all(Array.from({ length: 4 }, () => schema.open({ poolSize: 1 })));

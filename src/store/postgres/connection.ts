@@ -57,8 +57,10 @@ export async function connect(url: string, options: PostgresOptions): Promise<Co
     max: options.poolSize ?? 10,
     types,
     ...(options.connectionTimeoutMillis !== undefined ? { connectionTimeoutMillis: options.connectionTimeoutMillis } : {}),
-    // The schema is quoted for the server; IDENTIFIER leaves nothing to escape.
-    ...(options.schema !== undefined ? { options: `-c search_path="${options.schema}"` } : {}),
+    // jit off: the batch lookups over many day partitions are costed high enough that the server JIT-compiles
+    // their first executions on each connection, 1.5 s of compiling for a query that runs in 0.1 s
+    // (bench/RESULTS.md, "Scheduled segment entry"). The schema is quoted; IDENTIFIER leaves nothing to escape.
+    options: ['-c jit=off', ...(options.schema !== undefined ? [`-c search_path="${options.schema}"`] : [])].join(' '),
   });
   const onError = options.onError ?? ((error: Error) => console.error('waymark postgres pool:', error.message));
   pool.on('error', onError);
