@@ -6,17 +6,23 @@
  * `serve` process, role all; N: one `--role api` process and N `--role worker` processes), --analyze-ms MS
  * (ANALYZE the schema this often, default 5000; 0: leave it to autovacuum); --timer-batch N and --poll-ms N
  * are passed to every `serve`.
+ * `npm run bench -- segment [--profiles N] [--events N] [--seed K] [--database URL] [--keep [FILE]]`: a scheduled
+ * segment entry over N profiles and their events (bench/segment.ts).
  */
 import { runCartBench } from './cart.ts';
 import { parseBenchArgs } from './common.ts';
+import { runSegmentBench } from './segment.ts';
 import { runSimulateBench } from './simulate.ts';
 
 const [mode, ...rest] = process.argv.slice(2);
 try {
-  const args = parseBenchArgs(rest);
-  if (mode === 'cart') await runCartBench(args);
-  else if (mode === 'simulate') await runSimulateBench(args);
-  else throw new Error(`unknown mode ${JSON.stringify(mode)}; use "cart" or "simulate"`);
+  if (mode === 'segment') await runSegmentBench(rest);
+  else {
+    const args = parseBenchArgs(rest);
+    if (mode === 'cart') await runCartBench(args);
+    else if (mode === 'simulate') await runSimulateBench(args);
+    else throw new Error(`unknown mode ${JSON.stringify(mode)}; use "cart", "simulate" or "segment"`);
+  }
 } catch (error) {
   console.error(`bench: ${(error as Error).message}`);
   process.exit(2);
