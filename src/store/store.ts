@@ -119,7 +119,10 @@ export interface EventBatchView {
   live: Map<string, Instance[]>;
   /** Journeys each user of the batch has ever entered: "journeyId" entries per user. */
   entered: Map<string, Set<string>>;
-  /** Per user, per journey: when they last left it (exited instances only), for re-entry cool-downs. */
+  /**
+   * Per user, per journey: when they last left a pass they had entered, for re-entry cool-downs (a pass that
+   * never qualified, such as a broken inaction window, does not start a cool-down).
+   */
   lastExits: Map<string, Map<string, number>>;
   /** What `context` asked for, per user of the batch. */
   context: UserContext;

@@ -39,4 +39,19 @@ await forEachStore((store) => {
     const sent = (await w.store.listMessages({ journeyId: 'big', limit: 10 })).map((m) => [m.userId, m.content?.body, m.createdAt - T0]);
     assert.deepEqual(sent, [['ana', 'cart a1', 2 * MIN]]);
   });
+
+  test('a broken inaction window starts no cool-down: the next cart may enter at once', async () => {
+    const w = await virtualWaymark({ store });
+    await w.store.upsertProfiles([{ userId: 'ana', traits: { pushToken: 'tok' } }], T0);
+    await w.journeys.create({ id: 'big', definition: { ...cartJourney, setup: { reentry: 'afterExit', reentryCooldown: '1d' } } });
+    await w.journeys.publish('big');
+    await w.send({ userId: 'ana', name: 'Added to Cart', timestamp: T0, properties: { cartId: 'a1', price: 80 } });
+    await w.send({ userId: 'ana', name: 'Charged', timestamp: T0 + MIN, properties: { cartId: 'a1' } }); // not qualified
+    await w.send({ userId: 'ana', name: 'Added to Cart', timestamp: T0 + 2 * MIN, properties: { cartId: 'a2', price: 80 } });
+    await w.runUntil(T0 + 10 * MIN);
+    await w.send({ userId: 'ana', name: 'Added to Cart', timestamp: T0 + 20 * MIN, properties: { cartId: 'a3', price: 80 } }); // inside the cool-down
+    await w.runUntil(T0 + 30 * MIN);
+    const sent = (await w.store.listMessages({ journeyId: 'big', limit: 10 })).map((m) => [m.content?.body, m.createdAt - T0]);
+    assert.deepEqual(sent, [['cart a2', 4 * MIN]]);
+  });
 });

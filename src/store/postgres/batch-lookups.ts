@@ -35,7 +35,7 @@ export const INSTANCES_OF_USERS = `
   )
   SELECT user_id, journey_id, state, NULL::boolean AS entered, NULL::bigint AS last_exit FROM live
   UNION ALL
-  SELECT e.user_id, e.journey_id, NULL::jsonb, bool_or(e.entered_at IS NOT NULL), max(e.exited_at)
+  SELECT e.user_id, e.journey_id, NULL::jsonb, bool_or(e.entered_at IS NOT NULL), max(e.exited_at) FILTER (WHERE e.entered_at IS NOT NULL)
   FROM unnest($1::text[]) AS u(user_id)
   CROSS JOIN LATERAL (
     SELECT user_id, journey_id, entered_at, exited_at FROM instances

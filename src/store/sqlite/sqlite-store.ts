@@ -388,7 +388,7 @@ export class SqliteStore implements Store {
         if (row.entered_at !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
         if (row.state !== null) getOrCreate(view.live, userId, () => [] as Instance[]).push(JSON.parse(row.state as string));
         const exited = row.exited_at as number | null;
-        if (exited !== null) {
+        if (exited !== null && row.entered_at !== null) {
           const exits = getOrCreate(view.lastExits, userId, () => new Map<string, number>());
           if (!((exits.get(journeyId) ?? -Infinity) >= exited)) exits.set(journeyId, exited);
         }
