@@ -394,7 +394,7 @@ export class Engine {
       if (runAt === null) continue;
       const key = `${s.journeyId}@${runAt}`;
       if (this.finishedRuns.has(key) || (this.runRetryAt.get(key) ?? -Infinity) > now) continue;
-      const progress = await carryOutRun(this.store, s, runAt, this.clock, (events) => this.ingestNow(events), onProgress);
+      const progress = await carryOutRun(this.store, s, runAt, this.clock, (events) => this.ingestNow(events), onProgress, () => this.yieldToIo());
       if (progress) {
         done.push(progress);
         this.finishedRuns.add(key);

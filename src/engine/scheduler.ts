@@ -81,6 +81,8 @@ export async function carryOutRun(
   clock: { now(): number },
   enter: (events: JourneyEvent[]) => Promise<{ accepted: number }>,
   onProgress?: (p: RunProgress) => void,
+  /** Between pages: lets a server answer requests during a long run (the embedded store never waits on I/O). */
+  betweenPages: () => Promise<void> = () => Promise.resolve(),
 ): Promise<RunProgress | null> {
   const claim = await store.claimRun(s.journeyId, runAt, clock.now(), RUN_LEASE_MS);
   if (!claim) return null;
@@ -102,6 +104,7 @@ export async function carryOutRun(
     progress.scanned += profiles.length;
     await store.saveRunCursor(s.journeyId, runAt, cursor, clock.now(), RUN_LEASE_MS);
     onProgress?.(progress);
+    await betweenPages();
   }
   await store.finishRun(s.journeyId, runAt, clock.now());
   return progress;

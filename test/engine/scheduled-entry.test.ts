@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
-import { RUN_LEASE_MS } from '../../src/engine/scheduler.ts';
+import { compileJourney } from '../../src/core/validate.ts';
+import { RUN_LEASE_MS, carryOutRun } from '../../src/engine/scheduler.ts';
 import { forEachStore, virtualWaymark, type StoreKind } from '../helpers.ts';
 
 const HOUR = 3_600_000;
@@ -124,4 +125,19 @@ await forEachStore((store) => {
     assert.deepEqual((await pushes(w)).map(([u]) => u), ['u0', 'u1', 'u2', 'u3', 'u4'], 'everyone once');
     assert.deepEqual(await w.store.claimRun('j', runAt, runAt + DAY, RUN_LEASE_MS), null, 'finished');
   });
+});
+
+test('a long scheduled run gives way between pages of profiles (a server keeps answering meanwhile)', async () => {
+  const w = await start('sqlite', journey({ type: 'segment', segment: { type: 'profile', where: [{ property: 'plan', op: '=', value: 'pro' }] }, schedule: { type: 'dates', at: ['2026-06-01T09:00:00Z'] } }), {});
+  await w.store.upsertProfiles(Array.from({ length: 2_500 }, (_, i) => ({ userId: `u${String(i).padStart(4, '0')}`, traits: { plan: i % 2 ? 'pro' : 'free' } })), START);
+  const runAt = Date.UTC(2026, 5, 1, 9);
+  w.clock.set(runAt);
+  const compiled = compileJourney((await w.journeys.get('j')).draft);
+  assert.ok(compiled.ok);
+  const scheduled = { journeyId: 'j', journey: compiled.journey, zone: 'UTC', publishedAt: START };
+  let pauses = 0;
+  const progress = await carryOutRun(w.store, scheduled, runAt, w.clock, (events) => w.engine.ingestNow(events), undefined, async () => {
+    pauses += 1;
+  });
+  assert.deepEqual([progress?.scanned, progress?.entered, pauses], [2_500, 1_250, 3]);
 });
