@@ -172,6 +172,7 @@ const NodeStats = Type.Object({
   sent: Type.Integer(),
   failed: Type.Integer(),
   skipped: Type.Integer(),
+  missed: Type.Integer({ description: 'Delays until a date property that was missing or already past' }),
   goal: Type.Integer({ description: 'Conversions while waiting at this node' }),
 });
 const Rate = Nullable(Type.Number({ description: 'converted / users, null when there are none' }));

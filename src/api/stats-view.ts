@@ -23,6 +23,7 @@ const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind'>> = {
   node_sent: 'sent',
   node_failed: 'failed',
   node_skipped: 'skipped',
+  node_missed: 'missed',
   node_goal: 'goal',
 };
 
@@ -60,7 +61,7 @@ function tally(rows: StatRow[], order: string[], kinds: Map<string, string>): { 
   const nodeOf = (nodeId: string) => {
     let node = nodes.get(nodeId);
     if (!node) {
-      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, goal: 0 };
+      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, missed: 0, goal: 0 };
       nodes.set(nodeId, node);
     }
     return node;

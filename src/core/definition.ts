@@ -311,7 +311,7 @@ export const Setup = Type.Object(
     ignoreFrequencyCaps: Type.Optional(Type.Boolean({ default: false, description: "Opt out of the project's frequency caps (e.g. transactional reminders)" })),
     timeout: Type.Optional(Duration),
     controlGroupPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 99, default: 0 })),
-    timezone: Type.Optional(Type.String({ minLength: 1, default: 'UTC', description: 'IANA zone of the journey' })),
+    timezone: Type.Optional(Type.String({ minLength: 1, description: "IANA zone of the journey; without one, the project's (settings), else UTC" })),
     dnd: Type.Optional(Dnd),
   },
   { additionalProperties: false },

@@ -59,7 +59,8 @@ export function dueRun(s: ScheduledJourney, now: number): number | null {
   const reach = s.journey.entry.trigger.type === 'date' ? DAY_MS : 0;
   if (runAt + reach <= s.publishedAt) return null;
   if (s.journey.endAt !== null && runAt >= s.journey.endAt) return null;
-  if (s.journey.startAt !== null && runAt + reach <= s.journey.startAt) return null;
+  // A run at startAt itself counts (the timeline includes its start); a date scan counts if its day reaches it.
+  if (s.journey.startAt !== null && (reach === 0 ? runAt < s.journey.startAt : runAt + reach <= s.journey.startAt)) return null;
   return runAt;
 }
 

@@ -43,8 +43,8 @@ test('stats: totals across versions, conversion against the control group, nodes
     view.nodes.map((n) => n.nodeId),
     ['push-free-shipping', 'wait-2h-before-sms', 'wait-2h-before-email', 'email-final-reminder', 'done', 'sms-10-off'],
   );
-  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, goal: 0 });
-  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, goal: 0 });
+  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, missed: 0, goal: 0 });
+  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, missed: 0, goal: 0 });
   assert.equal(view.byVersion['1']!.totals.entered, 8);
   assert.equal(view.byVersion['2']!.nodes.find((n) => n.nodeId === 'wait-2h-before-sms')!.goal, 4);
   assert.ok(!view.byVersion['2']!.nodes.some((n) => n.nodeId === 'sms-10-off'), 'v2 has no SMS node');

@@ -78,6 +78,15 @@ await forEachStore((store) => {
     assert.deepEqual(await pushes(w), [['ana', Date.parse(at[1]!)]]);
   });
 
+  test('a segment run at the very moment the entry timeline starts counts (startAt is included)', async () => {
+    const at = '2026-06-02T09:00:00.000Z';
+    const w = await start(store, journey({ type: 'segment', segment: { type: 'profile', where: [{ property: 'plan', op: 'exists' }] }, schedule: { type: 'dates', at: [at] } }, { startAt: at }), {
+      ana: { plan: 'pro' },
+    });
+    await w.runUntil(START + 5 * DAY);
+    assert.deepEqual(await pushes(w), [['ana', Date.parse(at)]]);
+  });
+
   test('date entry: 3 days before renewal_date at 10:00 in each user zone, pending until then', async () => {
     const trigger = { type: 'date', property: 'renewal_date', before: '3d', time: '10:00' };
     const w = await start(store, journey(trigger), {
