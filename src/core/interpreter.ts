@@ -11,7 +11,7 @@ import { assertNever } from './never.ts';
 import type { Channel, Filter, JourneyNode, Trigger } from './definition.ts';
 import type { MessageRecord, UserEvent } from './segment.ts';
 import { firstAllowedMoment } from './dnd.ts';
-import { dateMoment, isValidTimeZone, nextClockTime } from './local-time.ts';
+import { dateMoment, nextClockTime, zoneFor } from './local-time.ts';
 import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
 import type { CompiledGoal, CompiledJourney } from './validate.ts';
 
@@ -375,7 +375,7 @@ class Run {
 
   private zone(choice: 'user' | 'journey'): string {
     const journeyZone = this.journey.timezone ?? this.env.projectTimezone ?? 'UTC';
-    return choice === 'journey' ? journeyZone : (userTimeZone(this.profile) ?? journeyZone);
+    return zoneFor(this.profile?.traits, choice, journeyZone);
   }
 
   /** The way out of a send node whose message was not sent: "unreachable" when drawn, else on as usual. */
@@ -509,11 +509,6 @@ function breaksInaction(trigger: Extract<Trigger, { type: 'inaction' }>, event: 
 /** A property the entry event lacks matches nothing: "the same cart" needs a cart to compare with. */
 function sharesWithEntry(sameAs: readonly string[] | undefined, event: JourneyEvent, entry: Record<string, unknown>): boolean {
   return (sameAs ?? []).every((p) => entry[p] !== undefined && entry[p] !== null && event.properties[p] === entry[p]);
-}
-
-function userTimeZone(profile: ProfileView | null): string | null {
-  const zone = profile?.traits.timezone;
-  return typeof zone === 'string' && isValidTimeZone(zone) ? zone : null;
 }
 
 export { assertNever };

@@ -31,6 +31,15 @@ export function isValidTimeZone(zone: string): boolean {
   return valid;
 }
 
+/**
+ * The zone a local time is read in: with 'user', the profile's `timezone` trait when it is a valid IANA name;
+ * otherwise (and with 'journey') the journey's own.
+ */
+export function zoneFor(traits: Record<string, unknown> | undefined, choice: 'user' | 'journey', journeyZone: string): string {
+  const zone = traits?.timezone;
+  return choice === 'user' && typeof zone === 'string' && isValidTimeZone(zone) ? zone : journeyZone;
+}
+
 /** luxon numbers weekdays 1 (Monday) to 7 (Sunday). */
 export function weekdayOf(local: DateTime): Weekday {
   return WEEKDAYS[local.weekday - 1]!;

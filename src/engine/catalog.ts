@@ -5,7 +5,7 @@
 import type { JourneyEvent } from '../core/instance.ts';
 import { ENTER_EVENT, compileJourney, type CompiledJourney } from '../core/validate.ts';
 import type { CapContext } from '../core/interpreter.ts';
-import { eventNeeds, usesEvents, usesMessages, type Condition } from '../core/segment.ts';
+import { eventNeeds, usesEvents, type Condition } from '../core/segment.ts';
 import type { JourneyStatus, Lookback, Store, UserContextSpec } from '../store/store.ts';
 import { scheduleOf, type ScheduledJourney } from './scheduler.ts';
 
@@ -49,37 +49,30 @@ export class Catalog {
       if (!compiled.ok) throw new Error(`stored journey ${key} no longer validates: ${compiled.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
       next.set(key, { journeyId: v.journeyId, version: v.version, journey: compiled.journey, watches: watchedEvents(compiled.journey) });
     }
-    const startsOn = new Map<string, CatalogEntry[]>();
-    for (const j of journeys) {
-      if (!acceptsEntries(j.status) || j.version === null) continue;
-      const entry = next.get(`${j.id}@${j.version}`)!;
-      const key = startKey(entry.journey.entry.event, entry.journeyId);
-      startsOn.set(key, [...(startsOn.get(key) ?? []), entry]);
-    }
+    // Every version may have users in flight; only each running journey's newest takes new entries.
     this.versions = next;
-    this.startsOn = startsOn;
     this.historyConditions = [...next.values()].flatMap((e) =>
       e.journey.definition.nodes.flatMap((n) => (n.kind === 'split' && n.condition && usesEvents(n.condition) ? [n.condition] : [])),
     );
-    this.readsOutcomes = [...next.values()].some((e) => e.journey.definition.nodes.some((n) => n.kind === 'split' && n.condition && usesMessages(n.condition)));
+    this.readsOutcomes = [...next.values()].some((e) => e.journey.readsOutcomes);
+    const publishedAt = new Map(versions.map((v) => [`${v.journeyId}@${v.version}`, v.publishedAt]));
+    const startsOn = new Map<string, CatalogEntry[]>();
     const triggers = new Map<string, CatalogEntry[]>();
+    const scheduled: ScheduledJourney[] = [];
+    const add = (map: Map<string, CatalogEntry[]>, key: string, entry: CatalogEntry) => map.set(key, [...(map.get(key) ?? []), entry]);
     for (const j of journeys) {
       if (!acceptsEntries(j.status) || j.version === null) continue;
-      const entry = next.get(`${j.id}@${j.version}`)!;
-      const trigger = entry.journey.entry.trigger;
-      if (trigger.type !== 'journey') continue;
-      const key = `${trigger.journeyId}\u0000${trigger.nodeId}`;
-      triggers.set(key, [...(triggers.get(key) ?? []), entry]);
+      const key = `${j.id}@${j.version}`;
+      const entry = next.get(key)!;
+      const journey = entry.journey;
+      add(startsOn, startKey(journey.entry.event, j.id), entry);
+      const trigger = journey.entry.trigger;
+      if (trigger.type === 'journey') add(triggers, `${trigger.journeyId}\u0000${trigger.nodeId}`, entry);
+      if (scheduleOf(journey)) scheduled.push({ journeyId: j.id, journey, zone: journey.timezone ?? projectTimezone, publishedAt: publishedAt.get(key)! });
     }
+    this.startsOn = startsOn;
     this.triggers = triggers;
-    const publishedAt = new Map(versions.map((v) => [`${v.journeyId}@${v.version}`, v.publishedAt]));
-    this.scheduledJourneys = journeys.flatMap((j) => {
-      if (!acceptsEntries(j.status) || j.version === null) return [];
-      const entry = next.get(`${j.id}@${j.version}`)!;
-      if (!scheduleOf(entry.journey)) return [];
-      const zone = entry.journey.timezone ?? projectTimezone;
-      return [{ journeyId: j.id, journey: entry.journey, zone, publishedAt: publishedAt.get(`${j.id}@${j.version}`)! }];
-    });
+    this.scheduledJourneys = scheduled;
     const names = new Set([...startsOn.values()].flat().flatMap((e) => [...e.watches]));
     this.lookbackSpec = { startsJourney: (event) => startsOn.has(eventKey(event)), names };
   }

@@ -89,11 +89,12 @@ export class Engine {
   /** The project's frequency caps and time zone, re-read with the journeys. */
   private caps: CapContext['rules'] = [];
   private projectTimezone = 'UTC';
-  private scheduling: Promise<void> | null = null;
-  /** Firing due timers, sending the outbox, draining the inbox: each at most once at a time. */
+  /** Background work, each at most once at a time: timers, the outbox, the inbox, retention, scheduled entries. */
   private readonly firing: SingleFlight;
   private readonly dispatching: SingleFlight;
   private readonly draining: SingleFlight;
+  private readonly pruning: SingleFlight;
+  private readonly scheduling: SingleFlight;
   /** Runs of scheduled entries this process has seen through (or found finished): not asked about again. */
   private readonly finishedRuns = new Set<string>();
   /** Runs found finished or leased elsewhere, and when to ask about them again. */
@@ -101,7 +102,6 @@ export class Engine {
 
   private eventRetentionMs: number | null;
   private lastPruneAt = -Infinity;
-  private pruning: Promise<void> | null = null;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -133,6 +133,9 @@ export class Engine {
     });
     this.dispatching = new SingleFlight({ round: () => this.dispatch(), mayContinue, onError: (error) => this.onError(error, 'dispatch') });
     this.draining = new SingleFlight({ round: () => this.drainInbox(), mayContinue, onError: (error) => this.onError(error, 'inbox') });
+    // A kick while these run only costs a cheap extra round: both return at once when nothing is due.
+    this.pruning = new SingleFlight({ round: () => this.pruneEventsIfDue(), mayContinue, onError: (error) => this.onError(error, 'event retention') });
+    this.scheduling = new SingleFlight({ round: () => this.runScheduled(), mayContinue, onError: (error) => this.onError(error, 'scheduled entries') });
   }
 
   async start(): Promise<void> {
@@ -163,8 +166,8 @@ export class Engine {
     await this.flushNow();
     await this.firing.settled();
     await this.dispatching.settled();
-    await this.pruning;
-    await this.scheduling;
+    await this.pruning.settled();
+    await this.scheduling.settled();
     await this.draining.settled();
   }
 
@@ -371,15 +374,7 @@ export class Engine {
   }
 
   private kickPrune(): void {
-    if (!this.running || this.pruning) return;
-    this.pruning = this.pruneEventsIfDue()
-      .then(
-        () => {},
-        (error) => this.onError(error, 'event retention'),
-      )
-      .finally(() => {
-        this.pruning = null;
-      });
+    if (this.running) this.pruning.kick();
   }
 
   /**
@@ -421,15 +416,7 @@ export class Engine {
   }
 
   private kickSchedule(): void {
-    if (!this.running || !this.background || this.scheduling) return;
-    this.scheduling = this.runScheduled()
-      .then(
-        () => {},
-        (error) => this.onError(error, 'scheduled entries'),
-      )
-      .finally(() => {
-        this.scheduling = null;
-      });
+    if (this.running && this.background) this.scheduling.kick();
   }
 
   private kickDispatch(): void {

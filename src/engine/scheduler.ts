@@ -8,7 +8,7 @@
  * Date trigger: every day at midnight in the journey's zone, users whose moment (from the date property) falls
  * within the coming day enter, waiting as pending instances until their moment.
  */
-import { dateMoment, isValidTimeZone, nextAnniversary } from '../core/local-time.ts';
+import { dateMoment, nextAnniversary, zoneFor } from '../core/local-time.ts';
 import { latestRun, nextRun, type Schedule } from '../core/schedule.ts';
 import { compileCondition, eventNeeds, type UserEvent } from '../core/segment.ts';
 import type { JourneyEvent } from '../core/instance.ts';
@@ -144,7 +144,7 @@ function matcher(s: ScheduledJourney, runAt: number): Matcher {
         needs: null,
         entryFor: (profile) => {
           const value = profile.traits[trigger.property];
-          const zone = zoneOf(profile, trigger.timezone ?? 'user', s.zone);
+          const zone = zoneFor(profile.traits, trigger.timezone ?? 'user', s.zone);
           const moment = trigger.annual
             ? annualMoment(value, zone, from, beforeMs, afterMs, trigger.time)
             : dateMoment(value, zone, { beforeMs, afterMs, ...(trigger.time ? { time: trigger.time } : {}) });
@@ -167,11 +167,6 @@ function annualMoment(value: unknown, zone: string, from: number, beforeMs: numb
   if (moment >= from) return moment;
   const nextYear = nextAnniversary(value, zone, day + DAY_MS, undefined);
   return nextYear === null ? null : dateMoment(nextYear, zone, { beforeMs, afterMs, ...(time ? { time } : {}) });
-}
-
-function zoneOf(profile: Profile, choice: 'user' | 'journey', fallback: string): string {
-  const zone = profile.traits.timezone;
-  return choice === 'user' && typeof zone === 'string' && isValidTimeZone(zone) ? zone : fallback;
 }
 
 function groupByUser(events: ReadonlyArray<UserEvent & { userId: string }>): Map<string, UserEvent[]> {
