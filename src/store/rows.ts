@@ -12,16 +12,16 @@ type Json = (value: unknown) => unknown;
 
 export function rowMappers(json: Json) {
   const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : json(value));
+  const journeyEvent = (row: Row): JourneyEvent => ({
+    messageId: row.message_id as string,
+    userId: row.user_id as string,
+    name: row.name as string,
+    timestamp: row.ts as number,
+    properties: json(row.properties) as Record<string, unknown>,
+  });
   return {
     profile: (row: Row): Profile => ({ userId: row.user_id as string, traits: json(row.traits) as Record<string, unknown>, updatedAt: row.updated_at as number }),
-    event: (row: Row): StoredEvent => ({
-      messageId: row.message_id as string,
-      userId: row.user_id as string,
-      name: row.name as string,
-      timestamp: row.ts as number,
-      properties: json(row.properties) as Record<string, unknown>,
-      receivedAt: row.received_at as number,
-    }),
+    event: (row: Row): StoredEvent => ({ ...journeyEvent(row), receivedAt: row.received_at as number }),
     journey: (row: Row): JourneyRecord => ({
       id: row.id as string,
       name: row.name as string,
@@ -50,13 +50,7 @@ export function rowMappers(json: Json) {
       clickedAt: (row.clicked_at as number | null | undefined) ?? null,
     }),
     /** An inbox row (the event as given, no receivedAt: it is stored as received when drained). */
-    inboxEvent: (row: Row): JourneyEvent => ({
-      messageId: row.message_id as string,
-      userId: row.user_id as string,
-      name: row.name as string,
-      timestamp: row.ts as number,
-      properties: json(row.properties) as Record<string, unknown>,
-    }),
+    inboxEvent: journeyEvent,
     /** What a split on message outcome reads of a message (UserContext.messages). */
     instanceMessage: (row: Row): InstanceMessage => ({
       nodeId: row.node_id as string,

@@ -3,21 +3,13 @@
  * exited_at from their state (so lastExits sees them), and the trait names of existing profiles are recorded.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { Instance } from '../../src/core/instance.ts';
-import { migrate, migrationFiles } from '../../src/store/postgres/migrate.ts';
-import { hash53 } from '../../src/store/postgres/postgres-store.ts';
+import { migrationFiles } from '../../src/store/postgres/migrate.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { EventBatchView, Store } from '../../src/store/store.ts';
-import { tempDir } from '../helpers.ts';
+import { INSERT_INSTANCE, LATEST_SQLITE, instanceValues, postgresBefore, sqliteBefore } from './migration-fixture.ts';
 import { testSchema, withPostgres } from './postgres-fixture.ts';
-
-const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../src/store/sqlite/migrations/', import.meta.url));
-const LATEST_SQLITE = Math.max(...readdirSync(SQLITE_MIGRATIONS).filter((f) => /^\d+_.+\.sql$/.test(f)).map((f) => Number.parseInt(f, 10)));
 
 function state(id: string, userId: string, journeyId: string, exit: Instance['exit'], exitedWithoutRecord = false): Instance {
   const ended = exit !== null || exitedWithoutRecord;
@@ -68,23 +60,10 @@ async function checkMigrated(store: Store, exitedAt: () => Promise<Array<[string
 await withPostgres('PostgreSQL migration 003', () => {
   test('PostgreSQL migration 003 fills exited_at and trait_names from existing rows', async () => {
     const schema = testSchema();
-    const client = await schema.connect();
-    try {
-      await migrate(client, schema.name, String(hash53(`waymark:${schema.name}:migrate`)), migrationFiles().filter((m) => m.version <= 2));
+    await postgresBefore(schema, 3, async (client) => {
       for (const [userId, traits] of PROFILES) await client.query('INSERT INTO profiles (user_id, traits, updated_at) VALUES ($1, $2, 1)', [userId, JSON.stringify(traits)]);
-      for (const i of INSTANCES) {
-        await client.query('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES ($1, $2, 1, $3, $4, $5, 1, $6, 1)', [
-          i.id,
-          i.journeyId,
-          i.userId,
-          i.status,
-          i.wakeAt,
-          JSON.stringify(i),
-        ]);
-      }
-    } finally {
-      client.release();
-    }
+      for (const i of INSTANCES) await client.query(INSERT_INSTANCE.postgres, instanceValues(i));
+    });
     const store = await schema.open();
     try {
       const applied = await schema.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
@@ -98,15 +77,10 @@ await withPostgres('PostgreSQL migration 003', () => {
 });
 
 test('SQLite migration 003 fills exited_at and trait_names from existing rows', async () => {
-  const file = join(tempDir(), 'v2.db');
-  const db = new Database(file);
-  for (const name of ['001_init.sql', '002_events_by_received_at.sql']) db.exec(readFileSync(SQLITE_MIGRATIONS + name, 'utf8'));
-  db.pragma('user_version = 2');
-  for (const [userId, traits] of PROFILES) db.prepare('INSERT INTO profiles (user_id, traits, updated_at) VALUES (?, ?, 1)').run(userId, JSON.stringify(traits));
-  for (const i of INSTANCES) {
-    db.prepare('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, 1, ?, ?, ?, 1, ?, 1)').run(i.id, i.journeyId, i.userId, i.status, i.wakeAt, JSON.stringify(i));
-  }
-  db.close();
+  const file = sqliteBefore(3, (db) => {
+    for (const [userId, traits] of PROFILES) db.prepare('INSERT INTO profiles (user_id, traits, updated_at) VALUES (?, ?, 1)').run(userId, JSON.stringify(traits));
+    for (const i of INSTANCES) db.prepare(INSERT_INSTANCE.sqlite).run(...instanceValues(i));
+  });
   const store = new SqliteStore(file);
   try {
     assert.equal(store.db.pragma('user_version', { simple: true }), LATEST_SQLITE, '003 and every later migration ran');

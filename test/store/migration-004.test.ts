@@ -4,21 +4,13 @@
  * index for splits on message outcome, and the inbox starts empty and works.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { Instance } from '../../src/core/instance.ts';
-import { migrate, migrationFiles } from '../../src/store/postgres/migrate.ts';
-import { hash53 } from '../../src/store/postgres/postgres-store.ts';
+import { migrationFiles } from '../../src/store/postgres/migrate.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { EventBatchView, Store } from '../../src/store/store.ts';
-import { tempDir } from '../helpers.ts';
+import { INSERT_INSTANCE, instanceValues, postgresBefore, sqliteBefore } from './migration-fixture.ts';
 import { testSchema, withPostgres } from './postgres-fixture.ts';
-
-const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../src/store/sqlite/migrations/', import.meta.url));
-const SQLITE_BEFORE_004 = readdirSync(SQLITE_MIGRATIONS).filter((f) => /^\d+_.+\.sql$/.test(f) && Number.parseInt(f, 10) <= 3).sort();
 
 function live(id: string, userId: string, journeyId: string): Instance {
   return {
@@ -82,19 +74,8 @@ async function checkMigrated(store: Store, indexes: () => Promise<string[]>): Pr
 await withPostgres('PostgreSQL migration 004', () => {
   test('PostgreSQL migration 004 adds clicked_at to existing messages, indexes them by instance, and makes the inbox', async () => {
     const schema = testSchema();
-    const client = await schema.connect();
-    try {
-      await migrate(client, schema.name, String(hash53(`waymark:${schema.name}:migrate`)), migrationFiles().filter((m) => m.version <= 3));
-      for (const i of INSTANCES) {
-        await client.query('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES ($1, $2, 1, $3, $4, $5, 1, $6, 1)', [
-          i.id,
-          i.journeyId,
-          i.userId,
-          i.status,
-          i.wakeAt,
-          JSON.stringify(i),
-        ]);
-      }
+    await postgresBefore(schema, 4, async (client) => {
+      for (const i of INSTANCES) await client.query(INSERT_INSTANCE.postgres, instanceValues(i));
       for (const [id, instanceId, userId, nodeId, status, createdAt, sentAt] of MESSAGES) {
         await client.query(
           `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts)
@@ -102,9 +83,7 @@ await withPostgres('PostgreSQL migration 004', () => {
           [id, instanceId, nodeId, userId, status, createdAt, sentAt],
         );
       }
-    } finally {
-      client.release();
-    }
+    });
     const store = await schema.open();
     try {
       const applied = await schema.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
@@ -119,21 +98,15 @@ await withPostgres('PostgreSQL migration 004', () => {
 });
 
 test('SQLite migration 004 adds clicked_at to existing messages, indexes them by instance, and makes the inbox', async () => {
-  const file = join(tempDir(), 'v3.db');
-  const db = new Database(file);
-  assert.equal(SQLITE_BEFORE_004.length, 3);
-  for (const name of SQLITE_BEFORE_004) db.exec(readFileSync(SQLITE_MIGRATIONS + name, 'utf8'));
-  db.pragma('user_version = 3');
-  for (const i of INSTANCES) {
-    db.prepare('INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, 1, ?, ?, ?, 1, ?, 1)').run(i.id, i.journeyId, i.userId, i.status, i.wakeAt, JSON.stringify(i));
-  }
-  for (const [id, instanceId, userId, nodeId, status, createdAt, sentAt] of MESSAGES) {
-    db.prepare(
-      `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts)
-       VALUES (?, 'cart', 1, ?, ?, ?, 'push', ?, NULL, '{"body":"hi"}', ?, ?, 1)`,
-    ).run(id, instanceId, nodeId, userId, status, createdAt, sentAt);
-  }
-  db.close();
+  const file = sqliteBefore(4, (db) => {
+    for (const i of INSTANCES) db.prepare(INSERT_INSTANCE.sqlite).run(...instanceValues(i));
+    for (const [id, instanceId, userId, nodeId, status, createdAt, sentAt] of MESSAGES) {
+      db.prepare(
+        `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts)
+         VALUES (?, 'cart', 1, ?, ?, ?, 'push', ?, NULL, '{"body":"hi"}', ?, ?, 1)`,
+      ).run(id, instanceId, nodeId, userId, status, createdAt, sentAt);
+    }
+  });
   const store = new SqliteStore(file);
   try {
     assert.ok((store.db.pragma('user_version', { simple: true }) as number) >= 4);

@@ -1,0 +1,56 @@
+/**
+ * A database as an earlier release left it, with rows in it, for testing that a new migration upgrades
+ * existing data: built by the migrations before `version` only, then seeded.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type pg from 'pg';
+import type { Instance } from '../../src/core/instance.ts';
+import { migrate, migrationFiles } from '../../src/store/postgres/migrate.ts';
+import { hash53 } from '../../src/store/postgres/postgres-store.ts';
+import { tempDir } from '../helpers.ts';
+import type { TestSchema } from './postgres-fixture.ts';
+
+const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../src/store/sqlite/migrations/', import.meta.url));
+const SQLITE_FILES = readdirSync(SQLITE_MIGRATIONS)
+  .filter((f) => /^\d+_.+\.sql$/.test(f))
+  .sort();
+
+/** The newest SQLite migration, which opening a store brings every database up to. */
+export const LATEST_SQLITE = Math.max(...SQLITE_FILES.map((f) => Number.parseInt(f, 10)));
+
+/** A SQLite file made by the migrations before `version`, seeded; opening a store on it runs the rest. */
+export function sqliteBefore(version: number, seed: (db: Database.Database) => void): string {
+  const file = join(tempDir(), `v${version - 1}.db`);
+  const db = new Database(file);
+  const earlier = SQLITE_FILES.filter((f) => Number.parseInt(f, 10) < version);
+  if (earlier.length !== version - 1) throw new Error(`expected ${version - 1} SQLite migrations before ${version}, found ${earlier.join(', ')}`);
+  for (const name of earlier) db.exec(readFileSync(SQLITE_MIGRATIONS + name, 'utf8'));
+  db.pragma(`user_version = ${version - 1}`);
+  seed(db);
+  db.close();
+  return file;
+}
+
+/** A PostgreSQL schema made by the migrations before `version`, seeded; opening a store on it runs the rest. */
+export async function postgresBefore(schema: TestSchema, version: number, seed: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await schema.connect();
+  try {
+    await migrate(client, schema.name, String(hash53(`waymark:${schema.name}:migrate`)), migrationFiles().filter((m) => m.version < version));
+    await seed(client);
+  } finally {
+    client.release();
+  }
+}
+
+/** An instance row as the release before 003 wrote it (no exited_at): the SQL per dialect and its values. */
+export const INSERT_INSTANCE = {
+  sqlite: 'INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES (?, ?, 1, ?, ?, ?, 1, ?, 1)',
+  postgres: 'INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at) VALUES ($1, $2, 1, $3, $4, $5, 1, $6, 1)',
+};
+
+export function instanceValues(i: Instance): unknown[] {
+  return [i.id, i.journeyId, i.userId, i.status, i.wakeAt, JSON.stringify(i)];
+}
