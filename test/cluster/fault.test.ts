@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateWorkload } from '../../bench/workload.ts';
 import { example, tempDir } from '../helpers.ts';
+import { readDeliveryLog } from '../durability/postgres-log.ts';
+import { replayInRealTime } from '../durability/scenario.ts';
 import { verdict } from '../durability/verdict.ts';
 import { testSchema, withPostgres } from '../store/postgres-fixture.ts';
 import { ADMIN, WRITE, cartJourney, post, schemaUrl, sleep, startServe, type Serve } from './cluster.ts';
@@ -64,28 +66,7 @@ await withPostgres('fault test on PostgreSQL', () => {
       // Workers reload journeys every second: let them all know the journey before the first cart is due.
       await sleep(1_200);
 
-      // The client: one batch in flight at a time, retried until taken, like an SDK's queue.
       const t0 = Date.now() + 300;
-      const queue: unknown[] = [];
-      let replayDone = false;
-      const sender = (async () => {
-        while (!replayDone || queue.length > 0) {
-          if (queue.length === 0) {
-            await sleep(5);
-            continue;
-          }
-          const batch = queue.slice(0, 1000);
-          for (;;) {
-            try {
-              await post(base, '/v1/events', WRITE, { batch });
-              break;
-            } catch {
-              await sleep(50);
-            }
-          }
-          queue.splice(0, batch.length);
-        }
-      })();
 
       // The killer: until the last message is due, SIGKILL a random worker every few seconds and start a new one.
       const lastDue = t0 + Math.max(...expected.users.flatMap((u) => Object.values(u.sends)));
@@ -108,18 +89,7 @@ await withPostgres('fault test on PostgreSQL', () => {
       })();
       killer.catch(() => {}); // awaited below; a failed restart must not go unhandled meanwhile
 
-      let next = 0;
-      while (next < events.length) {
-        const elapsed = Date.now() - t0;
-        while (next < events.length && events[next].at <= elapsed) {
-          const e = events[next];
-          queue.push({ messageId: `e${next}`, userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at });
-          next++;
-        }
-        await sleep(5);
-      }
-      replayDone = true;
-      await Promise.all([sender, killer]);
+      await Promise.all([replayInRealTime(base, WRITE, events, t0, 1000), killer]);
       t.diagnostic(`${USERS} users over ${SPAN_MS} ms; ${inFlightAtKill.length} workers killed and restarted, at ${killedAt.map((ms) => `+${ms}`).join(', ')} ms, with ${inFlightAtKill.join(', ')} instances live at each kill`);
       assert.ok(inFlightAtKill.length >= 2, `workers were killed and restarted (${inFlightAtKill.length} times)`);
       assert.ok(inFlightAtKill.some((n) => n > 100), `users were in flight when workers died: ${inFlightAtKill.join(', ')}`);
@@ -146,17 +116,9 @@ await withPostgres('fault test on PostgreSQL', () => {
       assert.equal(await count('SELECT count(*)::int AS n FROM events'), events.length, 'every event stored once');
 
       // Nothing sent twice: one message per (user, node), whatever its id.
-      const duplicates = await schema.query('SELECT user_id, node_id, count(*)::int AS n FROM messages GROUP BY user_id, node_id HAVING count(*) > 1 LIMIT 10');
-      assert.deepEqual(duplicates, [], 'no duplicate sends');
-
-      const sent = new Map<string, number>();
-      for (const row of await schema.query<{ user_id: string; node_id: string; sent_at: number }>("SELECT user_id, node_id, sent_at::float8 AS sent_at FROM messages WHERE status = 'sent'")) {
-        sent.set(`${row.user_id}/${row.node_id}`, row.sent_at);
-      }
-      const chargeReceived = new Map<string, number>();
-      for (const row of await schema.query<{ user_id: string; received_at: number }>("SELECT user_id, received_at::float8 AS received_at FROM events WHERE name = 'Charged'")) {
-        chargeReceived.set(row.user_id, row.received_at);
-      }
+      const log = await readDeliveryLog(schema);
+      assert.deepEqual(log.duplicates, [], 'no duplicate sends');
+      const { sent, chargeReceived } = log;
 
       const { missing, unexplained } = verdict(expected.users, sent, chargeReceived, t0);
       assert.deepEqual(missing.slice(0, 20), [], `no expected message is missing (${missing.length} are)`);
@@ -168,9 +130,7 @@ await withPostgres('fault test on PostgreSQL', () => {
       assert.equal(await count("SELECT count(*)::int AS n FROM instances WHERE status <> 'exited'"), 0, 'every instance has ended');
 
       // Every counter agrees with the message log and the instances.
-      const statSent = await schema.query("SELECT node_id, sum(count)::int AS n FROM stats WHERE metric = 'node_sent' GROUP BY node_id ORDER BY node_id");
-      const logSent = await schema.query("SELECT node_id, count(*)::int AS n FROM messages WHERE status = 'sent' GROUP BY node_id ORDER BY node_id");
-      assert.deepEqual(statSent, logSent, 'node_sent counters match the message log');
+      assert.deepEqual(log.sentCounters.stats, log.sentCounters.log, 'node_sent counters match the message log');
       const metric = (name: string, node = '') => count(`SELECT coalesce(sum(count), 0)::int AS n FROM stats WHERE metric = '${name}' AND node_id = '${node}'`);
       const exits = (reason: string) => count(`SELECT count(*)::int AS n FROM instances WHERE state -> 'exit' ->> 'reason' = '${reason}'`);
       assert.equal(await metric('entered'), await count('SELECT count(*)::int AS n FROM instances WHERE entered_at IS NOT NULL'), 'entered = instances entered');

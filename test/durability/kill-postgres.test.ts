@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { tempDir } from '../helpers.ts';
 import { PG_URL, testSchema, withPostgres, type TestSchema } from '../store/postgres-fixture.ts';
 import { runKillScenario, sleep } from './scenario.ts';
+import { readDeliveryLog } from './postgres-log.ts';
 import { verdict } from './verdict.ts';
 
 const KILLS = 3;
@@ -40,25 +41,15 @@ await withPostgres('durability on PostgreSQL', () => {
       assert.equal(await count('SELECT count(*)::int AS n FROM events'), run.events, 'every event stored once');
 
       // Nothing sent twice: one message per (user, node), whatever its id.
-      const duplicates = await schema.query('SELECT user_id, node_id, count(*)::int AS n FROM messages GROUP BY user_id, node_id HAVING count(*) > 1');
-      assert.deepEqual(duplicates, [], 'no duplicate sends');
+      const log = await readDeliveryLog(schema);
+      assert.deepEqual(log.duplicates, [], 'no duplicate sends');
 
-      const sent = new Map<string, number>();
-      for (const row of await schema.query<{ user_id: string; node_id: string; sent_at: number }>("SELECT user_id, node_id, sent_at::float8 AS sent_at FROM messages WHERE status = 'sent'")) {
-        sent.set(`${row.user_id}/${row.node_id}`, row.sent_at);
-      }
-      const chargeReceived = new Map<string, number>();
-      for (const row of await schema.query<{ user_id: string; received_at: number }>("SELECT user_id, received_at::float8 AS received_at FROM events WHERE name = 'Charged'")) {
-        chargeReceived.set(row.user_id, row.received_at);
-      }
-      const { missing, unexplained } = verdict(run.expected, sent, chargeReceived, run.t0);
+      const { missing, unexplained } = verdict(run.expected, log.sent, log.chargeReceived, run.t0);
       assert.deepEqual(missing, [], 'no expected message is missing');
       assert.deepEqual(unexplained, [], 'no unexpected message except those the downtime explains');
 
       // Stats agree with the message log.
-      const statSent = await schema.query("SELECT node_id, sum(count)::int AS n FROM stats WHERE metric = 'node_sent' GROUP BY node_id ORDER BY node_id");
-      const logSent = await schema.query("SELECT node_id, count(*)::int AS n FROM messages WHERE status = 'sent' GROUP BY node_id ORDER BY node_id");
-      assert.deepEqual(statSent, logSent, 'node_sent counters match the message log');
+      assert.deepEqual(log.sentCounters.stats, log.sentCounters.log, 'node_sent counters match the message log');
       const entered = await count("SELECT sum(count)::int AS n FROM stats WHERE metric = 'entered'");
       const enteredInstances = await count('SELECT count(*)::int AS n FROM instances WHERE entered_at IS NOT NULL');
       assert.equal(entered, enteredInstances, 'entered counter matches the instances');

@@ -41,7 +41,7 @@ export interface ScenarioRun {
 export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> {
   generateWorkload({ users: o.users, spanMs: o.spanMs, windowMs: o.windowMs, delayMs: o.delayMs, seed: 7 }, join(o.dir, 'workload'));
   const expected = (JSON.parse(readFileSync(join(o.dir, 'workload', 'expected.json'), 'utf8')) as { users: ExpectedUser[] }).users;
-  const events = lines(join(o.dir, 'workload', 'events.ndjson')) as Array<{ at: number; userId: string; event: string; properties: unknown }>;
+  const events = lines(join(o.dir, 'workload', 'events.ndjson')) as ReplayedEvent[];
   const profiles = lines(join(o.dir, 'workload', 'profiles.ndjson')) as Array<{ userId: string }>;
 
   const port = await freePort();
@@ -70,31 +70,9 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
     await post(base, '/v1/profiles', WRITE, { batch: profiles.slice(i, i + 1000).map(({ userId, ...traits }) => ({ userId, traits })) });
   }
 
-  // The client: one batch in flight at a time, retried until the server takes it, like an SDK's queue.
-  const t0 = Date.now() + 300;
-  const queue: unknown[] = [];
-  let replayDone = false;
-  const sender = (async () => {
-    while (!replayDone || queue.length > 0) {
-      if (queue.length === 0) {
-        await sleep(5);
-        continue;
-      }
-      const batch = queue.slice(0, 500);
-      for (;;) {
-        try {
-          await post(base, '/v1/events', WRITE, { batch });
-          break;
-        } catch {
-          await sleep(50); // the server is down: retry the same batch (same messageIds, so no duplicates)
-        }
-      }
-      queue.splice(0, batch.length);
-    }
-  })();
-
   const killAt = Array.from({ length: o.kills }, () => 500 + Math.random() * (o.spanMs + o.windowMs + o.delayMs)).sort((a, b) => a - b);
   const inFlightAtKill: number[] = [];
+  const t0 = Date.now() + 300;
   const killer = (async () => {
     for (const at of killAt) {
       await sleep(t0 + at - Date.now());
@@ -106,18 +84,7 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
     }
   })();
 
-  let next = 0;
-  while (next < events.length) {
-    const elapsed = Date.now() - t0;
-    while (next < events.length && events[next]!.at <= elapsed) {
-      const e = events[next]!;
-      queue.push({ messageId: `e${next}`, userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at });
-      next++;
-    }
-    await sleep(5);
-  }
-  replayDone = true;
-  await Promise.all([sender, killer]);
+  await Promise.all([replayInRealTime(base, WRITE, events, t0, 500), killer]);
 
   return {
     expected,
@@ -160,6 +127,53 @@ async function post(base: string, path: string, key: string, body: unknown): Pro
   return response.json();
 }
 
+
+export interface ReplayedEvent {
+  at: number;
+  userId: string;
+  event: string;
+  properties: unknown;
+}
+
+/**
+ * Sends a workload's events in real time from `t0` (each at t0 + at), as a client would: batches of up to
+ * `batchSize`, one in flight at a time, each retried until the server takes it, like an SDK's queue (the same
+ * messageIds, so a retry never duplicates). Resolves once every event has been taken.
+ */
+export async function replayInRealTime(base: string, writeKey: string, events: readonly ReplayedEvent[], t0: number, batchSize: number): Promise<void> {
+  const queue: unknown[] = [];
+  let replayDone = false;
+  const sender = (async () => {
+    while (!replayDone || queue.length > 0) {
+      if (queue.length === 0) {
+        await sleep(5);
+        continue;
+      }
+      const batch = queue.slice(0, batchSize);
+      for (;;) {
+        try {
+          await post(base, '/v1/events', writeKey, { batch });
+          break;
+        } catch {
+          await sleep(50); // the server is down: retry the same batch
+        }
+      }
+      queue.splice(0, batch.length);
+    }
+  })();
+  let next = 0;
+  while (next < events.length) {
+    const elapsed = Date.now() - t0;
+    while (next < events.length && events[next]!.at <= elapsed) {
+      const e = events[next]!;
+      queue.push({ messageId: `e${next}`, userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at });
+      next++;
+    }
+    await sleep(5);
+  }
+  replayDone = true;
+  await sender;
+}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
