@@ -6,6 +6,7 @@ import { advance, startInstance } from '../../src/core/interpreter.ts';
 import { compileJourney, type CompiledJourney } from '../../src/core/validate.ts';
 import { example } from '../helpers.ts';
 import { compile, drive, ev, who } from './drive.ts';
+import { tagVip as tagVipJourney } from '../journeys.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -236,25 +237,7 @@ test('goal validation: filter values are checked with the goal path', () => {
   assert.deepEqual(second.ok ? [] : second.problems, [{ path: '/goals/0/where/0/value', message: '">" needs a number or string value' }]);
 });
 
-const tagVip = {
-  name: 'tag',
-  nodes: [
-    { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Charged' } },
-    { id: 'tag', kind: 'updateProfile', set: { vip: true, tier: 'gold', trial: null } },
-    { id: 'is-vip', kind: 'split', where: [{ property: 'vip', op: '=', value: true }] },
-    { id: 'p', kind: 'send', channel: 'push', message: { title: 'VIP', body: 'tier {{ Profile.tier }}' } },
-    { id: 'e', kind: 'send', channel: 'email', message: { subject: 's', body: 'not vip' } },
-    { id: 'out', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'in', to: 'tag' },
-    { from: 'tag', to: 'is-vip' },
-    { from: 'is-vip', to: 'p', branch: 'yes' },
-    { from: 'is-vip', to: 'e', branch: 'no' },
-    { from: 'p', to: 'out' },
-    { from: 'e', to: 'out' },
-  ],
-};
+const tagVip = tagVipJourney({ vip: true, tier: 'gold', trial: null }, 'tier {{ Profile.tier }}');
 
 test('updateProfile: emits the trait patch, and later nodes of the same step see it', () => {
   const t = startInstance(compile(tagVip), 'j', 1, ev('Charged', T0), { now: T0, profile: { userId: 'u', traits: { pushToken: 'tok', trial: true } } });

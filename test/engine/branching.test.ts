@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, example, forEachStore, virtualWaymark, type StoreKind } from '../helpers.ts';
+import { tagVip } from '../journeys.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -85,25 +86,7 @@ await forEachStore((store) => {
   });
 
   test('engine: updateProfile writes traits in the same unit of work; messages after it render them', async () => {
-    const w = await withJourney(store, {
-      name: 'tag',
-      nodes: [
-        { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Charged' } },
-        { id: 'tag', kind: 'updateProfile', set: { vip: true, phone: null } },
-        { id: 'is-vip', kind: 'split', where: [{ property: 'vip', op: '=', value: true }] },
-        { id: 'p', kind: 'send', channel: 'push', message: { title: 'VIP', body: 'vip={{ Profile.vip }}' } },
-        { id: 'e', kind: 'send', channel: 'email', message: { subject: 's', body: 'not vip' } },
-        { id: 'out', kind: 'exit' },
-      ],
-      edges: [
-        { from: 'in', to: 'tag' },
-        { from: 'tag', to: 'is-vip' },
-        { from: 'is-vip', to: 'p', branch: 'yes' },
-        { from: 'is-vip', to: 'e', branch: 'no' },
-        { from: 'p', to: 'out' },
-        { from: 'e', to: 'out' },
-      ],
-    });
+    const w = await withJourney(store, tagVip({ vip: true, phone: null }, 'vip={{ Profile.vip }}'));
     await w.send({ userId: 'ana', name: 'Charged', timestamp: T0 });
     const profile = await w.store.getProfile('ana');
     assert.equal(profile?.traits.vip, true);
