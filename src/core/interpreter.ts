@@ -14,6 +14,7 @@ import { firstAllowedMoment } from './dnd.ts';
 import { dateMoment, nextClockTime, zoneFor } from './local-time.ts';
 import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
 import type { CompiledGoal, CompiledJourney } from './validate.ts';
+import type { Renderer, RenderResult } from './templates.ts';
 
 export interface Env {
   now: number;
@@ -29,6 +30,12 @@ export interface Env {
    * nodes it covers (a queued message that later failed is "failed"); the instance's own record covers the rest.
    */
   messages?: readonly MessageRecord[];
+  /**
+   * Renders a send's message for the user (pure: the profile as this step sees it and the entry event). With
+   * it, a send effect carries its content, and a template that fails fails that message; without it, sends
+   * carry no content (the interpreter alone, in tests).
+   */
+  render?: Renderer;
 }
 
 export interface CapContext {
@@ -397,7 +404,7 @@ class Run {
     return dnd.whenInDnd === 'defer' ? allowed : null;
   }
 
-  /** Sends, or records why not; true when the message went to the outbox. */
+  /** Sends, or records why not (skipped, or failed to render); true when the message went to the outbox. */
   private send(nodeId: string, channel: Channel): boolean {
     const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
     const missing = missingAddress(channel, this.profile);
@@ -409,17 +416,31 @@ class Run {
       this.skip(nodeId, channel, 'frequency_cap');
       return false;
     }
-    this.effects.push({ type: 'send', sendId, nodeId, channel });
+    const rendered = this.render(nodeId);
+    if (rendered && !rendered.ok) {
+      // One user's template failing (a runaway loop, a bad value) fails this message only: the failure path.
+      this.effects.push({ type: 'fail', sendId, nodeId, channel, reason: 'render_failed', detail: rendered.error });
+      this.record(nodeId, 'failed');
+      return false;
+    }
+    this.effects.push(rendered ? { type: 'send', sendId, nodeId, channel, content: rendered.content } : { type: 'send', sendId, nodeId, channel });
     this.sentThisStep.push({ channel, at: this.env.now });
     this.record(nodeId, 'sent');
     return true;
   }
 
+  private render(nodeId: string): RenderResult | null {
+    const node = this.journey.nodes.get(nodeId);
+    if (!this.env.render || node?.kind !== 'send') return null;
+    return this.env.render(node.message, this.profile, this.instance.entryEvent);
+  }
+
   /** What became of this instance's messages, for splits on message outcome. */
-  private record(nodeId: string, outcome: 'sent' | 'unreachable'): void {
+  private record(nodeId: string, outcome: 'sent' | 'unreachable' | 'failed'): void {
     if (!this.journey.readsOutcomes) return; // kept only for splits that read it: the instance row stays small
     const i = this.instance;
-    i.outcomes = [...(i.outcomes ?? []), { nodeId, outcome, at: this.env.now }];
+    const now = this.env.now;
+    i.outcomes = [...(i.outcomes ?? []), outcome === 'failed' ? { nodeId, outcome, at: now, sentAt: now } : { nodeId, outcome, at: now }];
   }
 
   private skip(nodeId: string, channel: Channel, reason: SkipReason): void {

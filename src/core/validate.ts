@@ -3,13 +3,13 @@
  * Every problem is reported at once, each with the path of the field it is about.
  */
 import { Compile } from 'typebox/compile';
-import { Liquid } from 'liquidjs';
 import { JourneyDefinition, NODE_SCHEMAS, type Edge, type Filter, type JourneyNode, type Trigger } from './definition.ts';
 import { branchOf, branchesOf, letsTimePass, optionalBranchesOf } from './branches.ts';
 import { parseDuration } from './duration.ts';
 import { filterProblems } from './filters.ts';
 import { compileCondition, conditionProblems, conditionSchemaProblems, messageNodes, usesMessages, type CompiledCondition, type Condition } from './segment.ts';
 import { isValidTimeZone, type DndWindow } from './dnd.ts';
+import { templateProblems as problemsOfTemplate } from './templates.ts';
 import type { Weekday } from './local-time.ts';
 
 export interface Problem {
@@ -61,7 +61,6 @@ export type DelayPlan =
 
 const checkDefinition = Compile(JourneyDefinition);
 const checkNode = Object.fromEntries(Object.entries(NODE_SCHEMAS).map(([kind, schema]) => [kind, Compile(schema)]));
-const liquid = new Liquid({ strictFilters: true });
 
 export interface CompiledGoal {
   id: string;
@@ -358,12 +357,7 @@ function templateProblems(definition: JourneyDefinition, problems: Problem[]): v
     if (node.kind !== 'send') return;
     for (const field of ['title', 'subject', 'body'] as const) {
       const text = node.message[field];
-      if (text === undefined) continue;
-      try {
-        liquid.parse(text);
-      } catch (error) {
-        problems.push({ path: `/nodes/${i}/message/${field}`, message: `template does not parse: ${(error as Error).message}` });
-      }
+      if (text !== undefined) problems.push(...problemsOfTemplate(text, `/nodes/${i}/message/${field}`));
     }
   });
 }
