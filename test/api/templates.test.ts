@@ -34,7 +34,7 @@ test('a template that includes a file is refused on save and on publish, at its 
   assert.deepEqual((await api.call('GET', '/v1/journeys/welcome/versions')).body.versions, [], 'nothing published');
 });
 
-test('an event whose immediate send fails to render is accepted; the message is recorded as failed', async () => {
+test('an event whose immediate send fails to render is accepted; the message is recorded as failed and explained', async () => {
   const api = await startApi();
   assert.equal((await api.call('POST', '/v1/journeys', { body: { id: 'welcome', definition: withBody('{% for i in (1..Profile.n) %}*{% endfor %}') } })).status, 201);
   assert.equal((await api.call('POST', '/v1/journeys/welcome/publish')).status, 200);
@@ -47,4 +47,7 @@ test('an event whose immediate send fails to render is accepted; the message is 
     messages.map((m) => [m.nodeId, m.status, m.reason]),
     [['text', 'failed', 'render_failed: body: memory alloc limit exceeded, line:1, col:1']],
   );
+  const explained = await api.call('GET', '/v1/users/ana/explain?journeyId=welcome');
+  const step = explained.body.journeys[0].steps[0];
+  assert.deepEqual([step.nodeId, step.outcome, step.detail], ['text', 'failed', 'not sent: the template failed to render for this user (body: memory alloc limit exceeded, line:1, col:1)']);
 });
