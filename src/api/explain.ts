@@ -100,6 +100,7 @@ function fromMessage(m: Message): Step {
     case 'skipped':
       return { ...base, outcome: 'skipped', at: iso(m.createdAt), reason: m.reason, detail: SKIP_REASONS[m.reason ?? ''] ?? `skipped: ${m.reason ?? 'no reason recorded'}` };
     case 'failed':
+      if (m.reason?.startsWith('render_failed:')) return { ...base, outcome: 'failed', at: iso(m.createdAt), reason: m.reason, detail: `not sent: the template failed to render for this user (${m.reason.slice('render_failed: '.length)})` };
       return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `delivery failed after ${m.attempts} attempt(s)${m.reason ? `: ${m.reason}` : ''}` };
     case 'pending':
       return { ...base, outcome: 'pending', at: null, reason: 'queued', detail: `queued for delivery since ${iso(m.createdAt)}` };

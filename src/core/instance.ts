@@ -1,5 +1,6 @@
 /** One user's pass through one version of a journey, as the interpreter sees and stores it. */
 import type { CHANNELS, Channel } from './channels.ts';
+import type { RenderedMessage } from './templates.ts';
 
 export type InstanceStatus =
   | 'pending' // an inaction entry waiting for its window to close
@@ -52,6 +53,8 @@ export interface MessageOutcome {
   nodeId: string;
   outcome: 'sent' | 'unreachable' | 'failed' | 'clicked';
   at: number;
+  /** For a message that failed before it was handed to a channel: when it was attempted. */
+  sentAt?: number;
 }
 
 export interface ProfileView {
@@ -74,8 +77,14 @@ export type Input = { type: 'timer' } | { type: 'event'; event: JourneyEvent };
 export type SkipReason = AddressSkipReason | 'unsubscribed' | 'dnd' | 'control_group' | 'frequency_cap';
 type AddressSkipReason = NonNullable<(typeof CHANNELS)[Channel]['address']>['missing'];
 
+/** Why a message failed before any channel saw it: its template did not render for this user. */
+export type FailReason = 'render_failed';
+
 export type Effect =
-  | { type: 'send'; sendId: string; nodeId: string; channel: Channel }
+  /** `content`: the message rendered for this user, when the step was given a renderer (the engine always is). */
+  | { type: 'send'; sendId: string; nodeId: string; channel: Channel; content?: RenderedMessage }
+  /** The message failed (recorded as failed, `detail` saying why); the send node's failure path was taken. */
+  | { type: 'fail'; sendId: string; nodeId: string; channel: Channel; reason: FailReason; detail: string }
   | { type: 'skip'; sendId: string; nodeId: string; channel: Channel; reason: SkipReason }
   | { type: 'count'; metric: JourneyMetric; nodeId?: string }
   /** Trait patch for the user's profile (an updateProfile node), merged like the profile API. */

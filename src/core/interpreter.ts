@@ -297,10 +297,11 @@ class Run implements Walk {
   }
 
   /** What became of this instance's messages, for splits on message outcome. */
-  record(nodeId: string, outcome: 'sent' | 'unreachable'): void {
+  record(nodeId: string, outcome: 'sent' | 'unreachable' | 'failed'): void {
     if (!this.journey.readsOutcomes) return; // kept only for splits that read it: the instance row stays small
     const i = this.instance;
-    i.outcomes = [...(i.outcomes ?? []), { nodeId, outcome, at: this.env.now }];
+    const now = this.env.now;
+    i.outcomes = [...(i.outcomes ?? []), outcome === 'failed' ? { nodeId, outcome, at: now, sentAt: now } : { nodeId, outcome, at: now }];
   }
 
   private exit(reason: ExitReason, goalId?: string, countReason = true): void {

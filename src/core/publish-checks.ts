@@ -8,6 +8,7 @@
  *
  * Here, about the journey as a whole:
  * - error: a goal that is the entry event itself (same event, same filters).
+ * - warning: a template reading a name other than Profile, Event and EventName (a typo: blank for everyone).
  * - warning: a template naming a profile trait no profile has (only when the known traits are given).
  * - warning: `setup.endAt` already past at publish time (nobody can enter).
  * And each node kind's own (`publishChecks` in src/core/nodes), e.g.:
@@ -16,12 +17,13 @@
  * - send: a channel whose address trait no profile has (only when the known traits are given).
  * - wait: an event that an exiting goal always takes first (its "yes" is never taken).
  */
-import { Liquid, Value, toValueSync, type Template } from 'liquidjs';
+import { Value, toValueSync, type Template } from 'liquidjs';
 import type { CompiledJourney } from './compile.ts';
 import type { Filter, JourneyDefinition, JourneyNode } from './definition.ts';
 import { filterText } from './filters.ts';
 import { specOf } from './nodes/index.ts';
 import type { Problem } from './problem.ts';
+import { parseTemplate, templateGlobals, TEMPLATE_ROOTS } from './templates.ts';
 
 export type { Problem };
 
@@ -56,6 +58,7 @@ export function publishChecks(journey: CompiledJourney, { knownTraits, now }: Pu
   entryWindowPassed(journey, now, result);
   journey.definition.nodes.forEach((node, i) => {
     if (node.kind !== 'send') return;
+    unknownTemplateRoots(node, i, result);
     specOf(node).publishChecks?.(node, journey, context, result);
     if (known) unknownTemplateTraits(node, i, known, result);
   });
@@ -94,12 +97,10 @@ function traitsSetByJourney(definition: JourneyDefinition): string[] {
   return definition.nodes.flatMap((n) => (n.kind === 'updateProfile' ? Object.entries(n.set).filter(([, v]) => v !== null).map(([k]) => k) : []));
 }
 
-/** `Profile.<alias>` in templates and the trait it reads (see templateScope in src/engine/render.ts). */
+/** `Profile.<alias>` in templates and the trait it reads (see templateScope in templates.ts). */
 const PROFILE_ALIASES: Readonly<Record<string, string>> = { Name: 'name', Email: 'email', Phone: 'phone' };
 /** The user id: always there. */
 const ALWAYS_SET = new Set(['Identity']);
-
-const liquid = new Liquid({ strictFilters: true });
 
 /**
  * A `Profile.<name>` reference to a trait no profile has: it is blank for every user. A `| default:` does
@@ -133,16 +134,12 @@ interface ProfileReference {
 }
 
 function profileReferences(text: string): ProfileReference[] {
-  let templates: Template[];
-  try {
-    templates = liquid.parse(text);
-  } catch {
-    return []; // validation reports it
-  }
+  const templates = parsed(text);
+  if (!templates) return [];
   const defaulted = new Set<string>();
   collectDefaulted(templates, defaulted);
   const byName = new Map<string, ProfileReference>();
-  for (const variable of liquid.analyzeSync(templates, { partials: false }).globals.Profile ?? []) {
+  for (const variable of templateGlobals(templates).Profile ?? []) {
     const name = variable.segments[1];
     if (typeof name !== 'string') continue; // Profile alone, Profile[0] or Profile[some.variable]: not a name
     const { row, col } = variable.location;
@@ -152,6 +149,53 @@ function profileReferences(text: string): ProfileReference[] {
     else byName.set(name, { name, row, col, defaulted: isDefaulted });
   }
   return [...byName.values()];
+}
+
+function parsed(text: string): Template[] | null {
+  try {
+    return parseTemplate(text);
+  } catch {
+    return null; // validation reports it
+  }
+}
+
+// ---------------------------------------------------------------- template roots
+
+/**
+ * A name a template reads other than Profile, Event and EventName (`Profil.Name`, `event.total`): nothing
+ * provides it, so it is blank for every user. One finding per name per field, at its first occurrence.
+ */
+function unknownTemplateRoots(node: SendNode, i: number, result: PublishCheckResult): void {
+  for (const field of ['title', 'subject', 'body'] as const) {
+    const text = node.message[field];
+    if (text === undefined || !text.includes('{')) continue;
+    const templates = parsed(text);
+    if (!templates) continue;
+    for (const [root, uses] of Object.entries(templateGlobals(templates))) {
+      if (TEMPLATE_ROOTS.includes(root) || uses.length === 0) continue;
+      const { row, col } = uses[0]!.location;
+      const guess = likelyRoot(root);
+      result.warnings.push({
+        path: `/nodes/${i}/message/${field}`,
+        message: `${uses[0]!.toString()} at line ${row}, column ${col}: a template can read only Profile, Event and EventName, so "${root}" is blank for every user${guess ? ` (did you mean ${guess}?)` : ''}`,
+      });
+    }
+  }
+}
+
+/** The root a misspelt one was probably meant to be: the same but for case, or one or two letters off. */
+function likelyRoot(name: string): string | undefined {
+  return TEMPLATE_ROOTS.find((r) => r.toLowerCase() === name.toLowerCase()) ?? TEMPLATE_ROOTS.find((r) => editDistance(r, name) <= 2);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 /** Positions of the variables that a `default` filter applies to: the value before the filters. */

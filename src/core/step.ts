@@ -6,6 +6,7 @@ import type { Channel } from './channels.ts';
 import type { CompiledJourney } from './compile.ts';
 import type { Effect, Instance, JourneyMetric, ProfileView } from './instance.ts';
 import type { MessageRecord, UserEvent } from './segment.ts';
+import type { Renderer } from './templates.ts';
 
 export interface Env {
   now: number;
@@ -21,6 +22,12 @@ export interface Env {
    * nodes it covers (a queued message that later failed is "failed"); the instance's own record covers the rest.
    */
   messages?: readonly MessageRecord[];
+  /**
+   * Renders a send's message for the user (pure: the profile as this step sees it and the entry event). With
+   * it, a send effect carries its content, and a template that fails fails that message; without it, sends
+   * carry no content (the interpreter alone, in tests).
+   */
+  render?: Renderer;
 }
 
 export interface CapContext {
@@ -58,7 +65,7 @@ export interface Walk {
   noteSent(channel: Channel): void;
   /** What became of this pass's messages (the store's record, then the instance's own). */
   outcomes(): MessageRecord[];
-  record(nodeId: string, outcome: 'sent' | 'unreachable'): void;
+  record(nodeId: string, outcome: 'sent' | 'unreachable' | 'failed'): void;
 }
 
 export const go = (branch: string, from?: number): Decision => (from === undefined ? { type: 'go', branch } : { type: 'go', branch, from });

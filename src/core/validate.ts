@@ -4,7 +4,6 @@
  * fields (src/core/nodes); this file checks the journey as a whole: the graph, the setup, the goals.
  */
 import { Compile } from 'typebox/compile';
-import { Liquid } from 'liquidjs';
 import { branchOf } from './branches.ts';
 import { compileDefinition, dndWindows, type CompiledJourney } from './compile.ts';
 import { JourneyDefinition, type Edge } from './definition.ts';
@@ -20,7 +19,6 @@ export type { DelayPlan } from './nodes/delay.ts';
 
 const checkDefinition = Compile(JourneyDefinition);
 const checkNode = Object.fromEntries(NODE_KINDS.map((kind) => [kind, Compile(NODE_SPECS[kind].schema)]));
-const liquid = new Liquid({ strictFilters: true });
 
 export type CompileResult = { ok: true; journey: CompiledJourney } | { ok: false; problems: Problem[] };
 
@@ -31,7 +29,6 @@ export function compileJourney(input: unknown): CompileResult {
   graphProblems(definition, problems);
   setupProblems(definition, problems);
   definition.nodes.forEach((node, i) => problems.push(...(specOf(node).check?.(node, `/nodes/${i}`, definition) ?? [])));
-  templateProblems(definition, problems);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, journey: compileDefinition(definition) };
 }
@@ -177,20 +174,5 @@ function setupProblems(definition: JourneyDefinition, problems: Problem[]): void
     if (goals.has(goal.id)) problems.push({ path: `/goals/${i}/id`, message: `duplicate goal id "${goal.id}"` });
     goals.add(goal.id);
     problems.push(...filterProblems(goal.where, `/goals/${i}/where`));
-  });
-}
-
-function templateProblems(definition: JourneyDefinition, problems: Problem[]): void {
-  definition.nodes.forEach((node, i) => {
-    if (node.kind !== 'send') return;
-    for (const field of ['title', 'subject', 'body'] as const) {
-      const text = node.message[field];
-      if (text === undefined) continue;
-      try {
-        liquid.parse(text);
-      } catch (error) {
-        problems.push({ path: `/nodes/${i}/message/${field}`, message: `template does not parse: ${(error as Error).message}` });
-      }
-    }
   });
 }

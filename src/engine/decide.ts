@@ -9,9 +9,9 @@ import type { Instance, JourneyEvent, Transition } from '../core/instance.ts';
 import type { MessageRecord } from '../core/segment.ts';
 import { ENTER_EVENT } from '../core/validate.ts';
 import { mergeTraits } from '../core/traits.ts';
-import type { Changes, EventBatchView, InstanceMessage, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView, UserContext } from '../store/store.ts';
+import type { Changes, EventBatchView, InstanceMessage, MessageContent, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView, UserContext } from '../store/store.ts';
 import type { Catalog, CatalogEntry } from './catalog.ts';
-import { renderMessage, templateScope } from './render.ts';
+import { renderMessage } from '../core/templates.ts';
 
 /**
  * When an input is processed. 'arrival': now, as the runtime sees it (real time). 'occurrence': the moment it
@@ -140,7 +140,7 @@ export class ChangeSet {
 
   /** What the interpreter sees of a user at `now`, this unit's own writes and sends included. */
   envOf(userId: string, now: number, caps: DecideOptions['caps'], instanceId?: string): Env {
-    const env: Env = { now, profile: this.profileOf(userId) };
+    const env: Env = { now, profile: this.profileOf(userId), render: renderMessage };
     if (this.projectTimezone) env.projectTimezone = this.projectTimezone;
     const history = this.context.history.get(userId);
     if (history) env.events = history;
@@ -163,10 +163,10 @@ export class ChangeSet {
           if (effect.metric === 'entered') this.trigger(instance, entry.journey.entry.id, at);
           break;
         case 'send': {
-          const node = entry.journey.nodes.get(effect.nodeId);
-          if (node?.kind !== 'send') throw new Error(`send effect for non-send node ${effect.nodeId}`);
+          // Rendered by the interpreter (envOf gives it the renderer), so a failure could take the failure path.
+          if (!effect.content) throw new Error(`send effect for ${effect.nodeId} without its content`);
           const to = addressOf(effect.channel, profile?.traits);
-          const content = renderMessage(node.message, templateScope(profile, instance.entryEvent), to);
+          const content: MessageContent = to === undefined ? effect.content : { ...effect.content, to };
           const delivered = this.inStore.has(effect.channel);
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, delivered ? 'sent' : 'pending', null, content, at));
           const sends = this.context.sends.get(instance.userId);
@@ -182,6 +182,10 @@ export class ChangeSet {
           break;
         case 'skip':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null, at));
+          break;
+        case 'fail':
+          this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'failed', `${effect.reason}: ${effect.detail}`, null, at));
+          this.count(instance, effect.nodeId, 'node_failed');
           break;
         default: {
           const never: never = effect;

@@ -8,7 +8,7 @@
  * can run the whole unit inside one transaction: synchronously on SQLite, under row locks on PostgreSQL.
  */
 import type { Channel, JourneyDefinition } from '../core/definition.ts';
-import type { Instance, JourneyEvent, JourneyMetric, SkipReason } from '../core/instance.ts';
+import type { FailReason, Instance, JourneyEvent, JourneyMetric, SkipReason } from '../core/instance.ts';
 
 export interface Profile {
   userId: string;
@@ -66,9 +66,10 @@ export interface NewMessage {
   nodeId: string;
   userId: string;
   channel: Channel;
-  /** 'sent' when the channel delivers by recording in the store itself (the built-in outbox channel). */
-  status: 'pending' | 'sent' | 'skipped';
-  reason: SkipReason | null;
+  /** 'sent' when the channel delivers by recording in the store itself (the built-in outbox channel); 'failed' when it could not be rendered. */
+  status: 'pending' | 'sent' | 'skipped' | 'failed';
+  /** Why skipped, or why failed (`render_failed: ` and Liquid's reason). */
+  reason: SkipReason | `${FailReason}: ${string}` | null;
   content: MessageContent | null;
   createdAt: number;
   sentAt: number | null;

@@ -122,3 +122,27 @@ test('journey publish: a refusal lists every problem and exits 1; warnings are p
     await server.exited;
   }
 });
+
+test('journey validate warns about template names other than Profile, Event and EventName, as publish does', async () => {
+  const definition = eveningJourney('defer');
+  (definition.nodes[2] as { message: { body: string } }).message.body = 'Hi {{ Profil.Nmae }}';
+  const file = join(tempDir(), 'typo.json');
+  writeFileSync(file, JSON.stringify(definition));
+  const r = await runCli(['journey', 'validate', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    `OK ${file}: "Evening nudge", 4 nodes, 3 edges; 2 warnings\n  warning /nodes/2: ${DEFERRED}\n` +
+      '  warning /nodes/2/message/body: Profil.Nmae at line 1, column 7: a template can read only Profile, Event and EventName, so "Profil" is blank for every user (did you mean Profile?)\n',
+  );
+});
+
+test('journey validate refuses a template that includes a file, at its path', async () => {
+  const definition = eveningJourney('defer');
+  (definition.nodes[2] as { message: { body: string } }).message.body = "{% include 'package.json' %}";
+  const file = join(tempDir(), 'include.json');
+  writeFileSync(file, JSON.stringify(definition));
+  const r = await runCli(['journey', 'validate', file]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '/nodes/2/message/body: templates cannot include files ({% include %}) at line 1, column 1\n');
+});

@@ -9,6 +9,7 @@ import { firstAllowedMoment } from '../dnd.ts';
 import type { SkipReason } from '../instance.ts';
 import type { Problem } from '../problem.ts';
 import { Id } from '../schema-parts.ts';
+import { templateProblems } from '../templates.ts';
 import { go, type CapContext, type Decision, type Walk } from '../step.ts';
 import type { NodeSpec } from './spec.ts';
 
@@ -66,6 +67,10 @@ export const send: NodeSpec<SendNode> = {
     for (const [name, field] of Object.entries(spec.content)) {
       if (field.required && message[name] === undefined) problems.push({ path: `${path}/message/${name}`, message: `${spec.noun} needs a ${name}` });
     }
+    // Every template field given, the channel's or not: it must parse, within the limits, and read no file.
+    for (const [name, text] of Object.entries(message)) {
+      if (text !== undefined && FIELDS.get(name)?.template) problems.push(...templateProblems(text, `${path}/message/${name}`));
+    }
     return problems;
   },
   plan: () => undefined,
@@ -108,7 +113,7 @@ function allowedSendTime(walk: Walk): number | null {
   return dnd.whenInDnd === 'defer' ? allowed : null;
 }
 
-/** Sends, or records why not; true when the message was handed to its channel. */
+/** Sends, or records why not (skipped, or failed to render); true when the message was handed to its channel. */
 function sendNow(walk: Walk, node: SendNode): boolean {
   const reason = unreachableReason(node.channel, walk.profile?.traits);
   if (reason) {
@@ -119,7 +124,15 @@ function sendNow(walk: Walk, node: SendNode): boolean {
     skip(walk, node, 'frequency_cap');
     return false;
   }
-  walk.emit({ type: 'send', sendId: sendIdOf(walk, node.id), nodeId: node.id, channel: node.channel });
+  const sendId = sendIdOf(walk, node.id);
+  const rendered = walk.env.render?.(node.message, walk.profile, walk.instance.entryEvent) ?? null;
+  if (rendered && !rendered.ok) {
+    // One user's template failing (a runaway loop, a bad value) fails this message only: the failure path.
+    walk.emit({ type: 'fail', sendId, nodeId: node.id, channel: node.channel, reason: 'render_failed', detail: rendered.error });
+    walk.record(node.id, 'failed');
+    return false;
+  }
+  walk.emit(rendered ? { type: 'send', sendId, nodeId: node.id, channel: node.channel, content: rendered.content } : { type: 'send', sendId, nodeId: node.id, channel: node.channel });
   walk.noteSent(node.channel);
   walk.record(node.id, 'sent');
   return true;
