@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Instance } from '../../src/core/instance.ts';
-import { explainUser } from '../../src/api/explain.ts';
+import { explainUser } from '../../src/app/explain.ts';
 import type { Message } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
 

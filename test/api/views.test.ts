@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainUser } from '../../src/api/explain.ts';
-import { statsView } from '../../src/api/stats-view.ts';
+import { explainUser } from '../../src/app/explain.ts';
+import { statsView } from '../../src/app/stats.ts';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import type { Instance } from '../../src/core/instance.ts';
 import type { JourneyVersion, StatRow } from '../../src/store/store.ts';

@@ -1,5 +1,6 @@
 /** Journey management: drafts, versions, the lifecycle, and stats. Admin only. */
 import { InvalidJourneyError } from '../../app/journeys.ts';
+import { statsView } from '../../app/stats.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { badRequest, type Problem } from '../errors.ts';
 import {
@@ -17,7 +18,6 @@ import {
   VersionList,
   withErrors,
 } from '../schemas.ts';
-import { statsView } from '../stats-view.ts';
 
 const tags = ['journeys'];
 

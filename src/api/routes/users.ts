@@ -1,9 +1,9 @@
 /** One user, seen from every side: profile, events, journeys, messages, and why they got what they got. */
 import Type from 'typebox';
+import { explainUser, type ExplainInput } from '../../app/explain.ts';
 import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { explainUser, type ExplainInput } from '../explain.ts';
 import { messagePage, messagesOfUser } from '../message-log.ts';
 import { ExplainResult, Instance, MessagePage, PageQuery, Profile, StoredEvent, UserParams, withErrors } from '../schemas.ts';
 

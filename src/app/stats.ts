@@ -1,7 +1,7 @@
 /** Journey statistics shaped for people: totals, conversion against the control group, and a per-node funnel. */
 import type { JourneyDefinition } from '../core/definition.ts';
 import type { JourneyVersion, StatRow } from '../store/store.ts';
-import type { StatsView } from './schemas.ts';
+import type { StatsView } from './views.ts';
 
 type Totals = StatsView['totals'];
 type NodeStats = StatsView['nodes'][number];

@@ -5,7 +5,7 @@
 import type { JourneyDefinition, JourneyNode } from '../core/definition.ts';
 import type { Instance } from '../core/instance.ts';
 import type { JourneyRecord, Message, StoredEvent } from '../store/store.ts';
-import type { ExplainResult } from './schemas.ts';
+import type { ExplainResult } from './views.ts';
 
 type Step = ExplainResult['journeys'][number]['steps'][number];
 type Explained = ExplainResult['journeys'][number];
