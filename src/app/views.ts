@@ -26,6 +26,9 @@ const NodeStats = Type.Object({
   sent: Type.Integer(),
   failed: Type.Integer(),
   skipped: Type.Integer(),
+  skippedBy: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Skips by reason (no_phone, no_email, no_push_token, dnd, frequency_cap); skips recorded before reasons were counted are in `skipped` only',
+  }),
   missed: Type.Integer({ description: 'Delays until a date property that was missing or already past' }),
   goal: Type.Integer({ description: 'Conversions while waiting at this node' }),
 });
