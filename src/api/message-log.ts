@@ -24,16 +24,3 @@ export async function messagePage(store: Store, query: MessageQuery): Promise<{ 
     if (chunk.length < query.limit) return { messages, next: cursor };
   }
 }
-
-/** Every message of a user, up to `cap` (explaining a user needs all of theirs, which is rarely many). */
-export async function messagesOfUser(store: Store, userId: string, cap = 10_000): Promise<Message[]> {
-  const all: Message[] = [];
-  let after = 0;
-  while (all.length < cap) {
-    const page = await store.listMessages({ userId, after, limit: 1_000 });
-    all.push(...page);
-    if (page.length < 1_000) break;
-    after = page.at(-1)!.seq;
-  }
-  return all;
-}

@@ -1,9 +1,11 @@
 /** The `waymark` command line: one Commander program, one file per command group under ./commands. */
 import { Command } from 'commander';
 import { registerEventCommands } from './commands/events.ts';
+import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { registerStats } from './commands/stats.ts';
 import { debugEnabled, reportError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerJourneyCommands(program);
   registerEventCommands(program);
   registerSimulate(program);
+  registerStats(program);
+  registerExplain(program);
   return program;
 }
 

@@ -182,6 +182,7 @@ export class ChangeSet {
           break;
         case 'skip':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null, at));
+          this.count(instance, effect.nodeId, `node_skipped:${effect.reason}`); // the stats' skips by reason, next to the core's node_skipped
           break;
         case 'fail':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'failed', `${effect.reason}: ${effect.detail}`, null, at));

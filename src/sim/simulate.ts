@@ -14,15 +14,22 @@
  * engine records as sent in the unit of work that decided the send, so sentAt is that unit's virtual time.
  *
  * Memory stays flat: both input files are streamed, at most one timestamp's events are held, and the output
- * files are written from the store's message log page by page.
+ * files are streamed from the store's message log (sorted by SQLite).
+ *
+ * Output: messages.ndjson holds the sent messages in sentAt order (ties in the order they were decided), as the
+ * batching above may decide a later send before an earlier one; skipped.ndjson the skipped ones in the order
+ * they were decided; stats.json the simulated journey's stats exactly as GET /v1/journeys/:id/stats answers.
  */
-import { existsSync, promises as fs } from 'node:fs';
+import { closeSync, existsSync, promises as fs, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { journeyStats } from '../app/stats.ts';
+import type { StatsView } from '../app/views.ts';
 import { openWaymark, type Waymark } from '../app/waymark.ts';
 import { VirtualClock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
+import { exportMessages } from '../store/sqlite/message-export.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import type { Message, ProfileUpsert } from '../store/store.ts';
+import type { ProfileUpsert } from '../store/store.ts';
 import { journeyIdFromFile, readJourney } from './journey-file.ts';
 import { openLines } from './lines.ts';
 import { DEFAULT_START, LineError, parseEventLine, parseInstant, parseProfileLine } from './records.ts';
@@ -35,7 +42,7 @@ export interface SimulationOptions {
   /**
    * Other journeys (files) to run alongside, each under its file's name, e.g. the one whose node triggers the
    * simulated journey. Published first; messages.ndjson and skipped.ndjson hold every journey's messages (each
-   * names its journeyId), stats.json the simulated journey's.
+   * names its journeyId), stats.json the simulated journey's stats.
    */
   with?: string[];
   /** NDJSON profiles: {userId, ...traits} or {userId, traits}. */
@@ -99,7 +106,8 @@ export interface SimulationResult {
   endTime: string;
   wallMs: number;
   eventsPerSecond: number;
-  stats: JourneyStatsSummary;
+  /** The simulated journey's stats, as the API's GET /v1/journeys/:id/stats answers (and as in stats.json). */
+  stats: StatsView;
   /** Wall milliseconds spent in each part of the run. */
   timings: Timings;
   files: { messages: string; skipped: string; stats: string; db: string | null };
@@ -116,18 +124,13 @@ export interface Timings {
   output: number;
 }
 
-export interface JourneyStatsSummary {
-  journeyId: string;
-  totals: Record<string, number>;
-  nodes: Record<string, Record<string, number>>;
-}
-
 export class SimulationError extends Error {}
 
 /** Events per engine call: large enough that a commit's fixed cost is spread thin. */
 const MAX_BATCH = 5_000;
 const PROFILE_BATCH = 2_000;
-const OUTPUT_PAGE = 5_000;
+/** Characters of output gathered before each write. */
+const OUTPUT_CHUNK = 1 << 20;
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const wallStart = performance.now();
@@ -322,9 +325,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     await fs.mkdir(options.out, { recursive: true });
     const files = { messages: join(options.out, 'messages.ndjson'), skipped: join(options.out, 'skipped.ndjson'), stats: join(options.out, 'stats.json') };
     const outputStart = performance.now();
-    const written = await writeMessages(w, files.messages, files.skipped);
+    const written = writeMessages(store, files.messages, files.skipped);
     timings.output = performance.now() - outputStart;
-    const stats = await statsSummary(w, journeyId);
+    const stats = await journeyStats(w.store, journeyId);
     await fs.writeFile(files.stats, `${JSON.stringify(stats, null, 2)}\n`);
     const users = (store.db.prepare('SELECT count(DISTINCT user_id) AS n FROM events').get() as { n: number }).n;
 
@@ -414,58 +417,41 @@ class GroupCommit {
   }
 }
 
-async function writeMessages(w: Waymark, messagesFile: string, skippedFile: string) {
-  const sentOut = await fs.open(messagesFile, 'w');
-  const skippedOut = await fs.open(skippedFile, 'w');
+/**
+ * Writes the sent and the skipped messages and counts them. Synchronous from end to end: the rows come from an
+ * open SQLite statement, so nothing else may use the connection meanwhile (see exportMessages).
+ */
+function writeMessages(store: SqliteStore, messagesFile: string, skippedFile: string) {
   const sent: Record<string, number> = {};
   let skipped = 0;
   let failed = 0;
-  try {
-    let after = 0;
-    for (;;) {
-      const page: Message[] = await w.store.listMessages({ after, limit: OUTPUT_PAGE });
-      if (page.length === 0) break;
-      let sentText = '';
-      let skippedText = '';
-      for (const m of page) {
-        if (m.status === 'sent') {
-          sent[m.channel] = (sent[m.channel] ?? 0) + 1;
-          sentText += `${JSON.stringify({ userId: m.userId, channel: m.channel, nodeId: m.nodeId, sentAt: iso(m.sentAt!), journeyId: m.journeyId, content: m.content })}\n`;
-        } else if (m.status === 'skipped') {
-          skipped += 1;
-          skippedText += `${JSON.stringify({ userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason })}\n`;
-        } else {
-          failed += 1;
-        }
-      }
-      if (sentText) await sentOut.write(sentText);
-      if (skippedText) await skippedOut.write(skippedText);
-      after = page[page.length - 1]!.seq;
-    }
-  } finally {
-    await sentOut.close();
-    await skippedOut.close();
-  }
-  return { sent, skipped, failed };
+  writeLines(messagesFile, exportMessages(store, 'sent', 'sentAt'), (m) => {
+    sent[m.channel] = (sent[m.channel] ?? 0) + 1;
+    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, sentAt: iso(m.sentAt!), journeyId: m.journeyId, content: m.content };
+  });
+  writeLines(skippedFile, exportMessages(store, 'skipped', 'seq'), (m) => {
+    skipped += 1;
+    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason };
+  });
+  for (const _ of exportMessages(store, 'failed', 'seq')) failed += 1;
+  return { sent: sortKeys(sent), skipped, failed };
 }
 
-/** The journey's stats rows, summed over versions: journey-wide metrics in `totals`, the rest per node (in definition order). */
-export async function statsSummary(w: Waymark, journeyId: string): Promise<JourneyStatsSummary> {
-  const rows = await w.store.journeyStats(journeyId);
-  const journey = await w.store.getJourney(journeyId);
-  const order = new Map((journey?.draft.nodes ?? []).map((n, i) => [n.id, i]));
-  const totals: Record<string, number> = {};
-  const nodes = new Map<string, Record<string, number>>();
-  for (const r of rows) {
-    if (r.nodeId === '') totals[r.metric] = (totals[r.metric] ?? 0) + r.count;
-    else {
-      const node = nodes.get(r.nodeId) ?? {};
-      node[r.metric] = (node[r.metric] ?? 0) + r.count;
-      nodes.set(r.nodeId, node);
+function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => unknown): void {
+  const fd = openSync(file, 'w');
+  try {
+    let text = '';
+    for (const item of items) {
+      text += `${JSON.stringify(line(item))}\n`;
+      if (text.length >= OUTPUT_CHUNK) {
+        writeSync(fd, text);
+        text = '';
+      }
     }
+    if (text) writeSync(fd, text);
+  } finally {
+    closeSync(fd);
   }
-  const sorted = [...nodes].sort(([a], [b]) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
-  return { journeyId, totals: sortKeys(totals), nodes: Object.fromEntries(sorted.map(([id, m]) => [id, sortKeys(m)])) };
 }
 
 function sortKeys(o: Record<string, number>): Record<string, number> {

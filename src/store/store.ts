@@ -90,7 +90,7 @@ export interface StatDelta {
   journeyId: string;
   version: number;
   nodeId: string; // '' for journey-wide metrics
-  metric: JourneyMetric | 'node_sent' | 'node_failed';
+  metric: JourneyMetric | 'node_sent' | 'node_failed' | `node_skipped:${SkipReason}`;
   count: number;
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Instance } from '../../src/core/instance.ts';
-import { explainUser } from '../../src/api/explain.ts';
+import { explainView } from '../../src/app/explain.ts';
 import type { Message } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
 
@@ -22,14 +22,14 @@ function sent(nodeId: string, channel: Message['channel'], at: number): Message 
 }
 
 test('explain follows branches: the branch not taken is said to be elsewhere, what is ahead is pending', () => {
-  const waiting = explainUser({ userId: 'ana', instances: [instance({})], definitionOf: () => onboarding, messages: [sent('welcome-email', 'email', T0)] });
+  const waiting = explainView({ userId: 'ana', instances: [instance({})], definitionOf: () => onboarding, messages: [sent('welcome-email', 'email', T0)] });
   assert.deepEqual(
     waiting.journeys[0]!.steps.map((s) => [s.nodeId, s.outcome, s.reason]),
     [['welcome-email', 'sent', null], ['push-tip', 'pending', 'waiting'], ['reminder-email', 'pending', 'waiting']],
   );
 
   const done = instance({ status: 'exited', nodeId: 'done', wakeAt: null, nodeUntil: null, exit: { reason: 'completed', at: T0 + 86_400_000, nodeId: 'done' } });
-  const finished = explainUser({ userId: 'ana', instances: [done], definitionOf: () => onboarding, messages: [sent('welcome-email', 'email', T0), sent('push-tip', 'push', T0 + 86_400_000)] });
+  const finished = explainView({ userId: 'ana', instances: [done], definitionOf: () => onboarding, messages: [sent('welcome-email', 'email', T0), sent('push-tip', 'push', T0 + 86_400_000)] });
   assert.deepEqual(
     finished.journeys[0]!.steps.map((s) => [s.nodeId, s.outcome, s.reason]),
     [['welcome-email', 'sent', null], ['push-tip', 'sent', null], ['reminder-email', 'not_reached', 'other_branch']],
@@ -38,7 +38,7 @@ test('explain follows branches: the branch not taken is said to be elsewhere, wh
 
 test('explain names frequency caps, and says how a scheduled or chained journey would have let the user in', () => {
   const capped: Message = { ...sent('push-tip', 'push', T0), status: 'skipped', reason: 'frequency_cap', sentAt: null };
-  const result = explainUser({ userId: 'ana', instances: [instance({})], definitionOf: () => onboarding, messages: [capped] });
+  const result = explainView({ userId: 'ana', instances: [instance({})], definitionOf: () => onboarding, messages: [capped] });
   const step = result.journeys[0]!.steps.find((s) => s.nodeId === 'push-tip')!;
   assert.match(step.detail, /frequency cap/);
 
@@ -46,7 +46,7 @@ test('explain names frequency caps, and says how a scheduled or chained journey 
     id: 'j', name: 'j', status: 'running' as const, version: 1, layout: {}, createdAt: T0, updatedAt: T0,
     draft: { name: 'j', nodes: [{ id: 'in', kind: 'entry' as const, trigger: trigger as never }, { id: 'out', kind: 'exit' as const }], edges: [{ from: 'in', to: 'out' }] },
   });
-  const why = (trigger: unknown) => explainUser({ userId: 'ana', instances: [], definitionOf: () => undefined, messages: [], asked: { journey: journey(trigger), entryEvent: null, events: [] } }).notes;
+  const why = (trigger: unknown) => explainView({ userId: 'ana', instances: [], definitionOf: () => undefined, messages: [], asked: { journey: journey(trigger), entryEvent: null, events: [] } }).notes;
   assert.match(why({ type: 'segment', schedule: { type: 'dates', at: [] }, segment: { type: 'profile', where: [] } }).join(), /match its segment at a scheduled run/);
   assert.match(why({ type: 'date', property: 'birthday' }).join(), /"birthday" trait/);
   assert.match(why({ type: 'journey', journeyId: 'cart', nodeId: 'sms' }).join(), /reach node "sms" of journey "cart"/);

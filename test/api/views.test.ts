@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainUser } from '../../src/api/explain.ts';
-import { statsView } from '../../src/api/stats-view.ts';
+import { explainView } from '../../src/app/explain.ts';
+import { statsView } from '../../src/app/stats.ts';
+import type { StatsView } from '../../src/app/views.ts';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import type { Instance } from '../../src/core/instance.ts';
 import type { JourneyVersion, StatRow } from '../../src/store/store.ts';
@@ -43,11 +44,29 @@ test('stats: totals across versions, conversion against the control group, nodes
     view.nodes.map((n) => n.nodeId),
     ['push-free-shipping', 'wait-2h-before-sms', 'wait-2h-before-email', 'email-final-reminder', 'done', 'sms-10-off'],
   );
-  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, missed: 0, goal: 0 });
-  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, missed: 0, goal: 0 });
+  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, skippedBy: {}, missed: 0, goal: 0 });
+  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0 });
   assert.equal(view.byVersion['1']!.totals.entered, 8);
   assert.equal(view.byVersion['2']!.nodes.find((n) => n.nodeId === 'wait-2h-before-sms')!.goal, 4);
   assert.ok(!view.byVersion['2']!.nodes.some((n) => n.nodeId === 'sms-10-off'), 'v2 has no SMS node');
+});
+
+test('stats: skips by reason, summed over versions, beside the skip total (older skips have no reason)', () => {
+  const versions: JourneyVersion[] = [{ journeyId: 'cart', version: 1, definition: cart, publishedAt: T0 }];
+  const row = (version: number, nodeId: string, metric: string, count: number): StatRow => ({ version, nodeId, metric, count });
+  const rows = [
+    row(1, 'sms-10-off', 'node_skipped', 7),
+    row(1, 'sms-10-off', 'node_skipped:no_phone', 3),
+    row(1, 'sms-10-off', 'node_skipped:dnd', 2),
+    row(2, 'sms-10-off', 'node_skipped', 4),
+    row(2, 'sms-10-off', 'node_skipped:no_phone', 4),
+  ];
+  const sms = (nodes: StatsView['nodes']) => nodes.find((n) => n.nodeId === 'sms-10-off');
+  const view = statsView('cart', rows, versions, cart);
+  // 7 + 4 skips, 9 of them with a reason: dnd 2, no_phone 3 + 4 (sorted by reason).
+  assert.deepEqual(sms(view.nodes), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 0, failed: 0, skipped: 11, skippedBy: { dnd: 2, no_phone: 7 }, missed: 0, goal: 0 });
+  assert.deepEqual(Object.keys(sms(view.nodes)!.skippedBy), ['dnd', 'no_phone']);
+  assert.deepEqual(sms(view.byVersion['2']!.nodes)!.skippedBy, { no_phone: 4 });
 });
 
 function instance(over: Partial<Instance>): Instance {
@@ -72,7 +91,7 @@ function instance(over: Partial<Instance>): Instance {
 }
 
 function explainOne(i: Instance) {
-  const result = explainUser({ userId: 'ana', instances: [i], definitionOf: () => cart, messages: [] });
+  const result = explainView({ userId: 'ana', instances: [i], definitionOf: () => cart, messages: [] });
   return result.journeys[0]!;
 }
 

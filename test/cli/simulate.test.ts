@@ -58,18 +58,27 @@ test('simulate sends exactly the right messages at exactly cart + 2 min, + 2 h, 
   assert.equal(readFileSync(join(out, 'skipped.ndjson'), 'utf8'), '');
 
   const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8'));
+  // The API's stats shape. No control group; 50 of the 140 who entered converted: 0.3571.
+  const totals = { qualified: 140, entered: 140, control: 0, notQualified: 60, goal: 50, controlGoal: 0, timedOut: 0, completed: 90, stopped: 0 };
+  const node = (nodeId: string, kind: string, entered: number, sent: number, goal: number) => ({ nodeId, kind, entered, sent, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal });
+  const nodes = [
+    node('push-free-shipping', 'send', 140, 140, 0),
+    node('wait-2h-before-sms', 'delay', 140, 0, 40),
+    node('sms-10-off', 'send', 100, 100, 0),
+    node('wait-2h-before-email', 'delay', 100, 0, 10),
+    node('email-final-reminder', 'send', 90, 90, 0),
+    node('done', 'exit', 90, 0, 0),
+  ];
   assert.deepEqual(stats, {
     journeyId: 'abandoned-cart',
-    totals: { completed: 90, entered: 140, goal: 50, not_qualified: 60, qualified: 140 },
-    nodes: {
-      'push-free-shipping': { node_entered: 140, node_sent: 140 },
-      'wait-2h-before-sms': { node_entered: 140, node_goal: 40 },
-      'sms-10-off': { node_entered: 100, node_sent: 100 },
-      'wait-2h-before-email': { node_entered: 100, node_goal: 10 },
-      'email-final-reminder': { node_entered: 90, node_sent: 90 },
-      done: { node_entered: 90 },
-    },
+    versions: [1],
+    totals,
+    conversion: { target: { entered: 140, converted: 50, rate: 0.3571 }, control: { users: 0, converted: 0, rate: null }, uplift: null },
+    nodes,
+    byVersion: { '1': { totals, nodes } },
   });
+  const sentAt = messages.map((m) => m.sentAt as string);
+  assert.deepEqual(sentAt, [...sentAt].sort(), 'messages.ndjson is in sentAt order');
   // The temporary database is gone.
   assert.deepEqual(readdirSync(out).sort(), ['messages.ndjson', 'skipped.ndjson', 'stats.json']);
 });

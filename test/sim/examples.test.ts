@@ -74,7 +74,7 @@ for (const file of files) {
       if (node.kind !== 'wait' && node.kind !== 'abSplit' && node.kind !== 'split') continue;
       for (const target of journey.next.get(node.id)!.values()) {
         if (journey.nodes.get(target)?.kind === 'exit') continue;
-        assert.ok((result.stats.nodes[target]?.node_entered ?? 0) > 0, `${file}: nobody reached ${target} from ${node.id}: ${JSON.stringify(result.stats.nodes)}`);
+        assert.ok((result.stats.nodes.find((n) => n.nodeId === target)?.entered ?? 0) > 0, `${file}: nobody reached ${target} from ${node.id}: ${JSON.stringify(result.stats.nodes)}`);
       }
     }
     assert.ok(Date.parse(result.endTime) - Date.parse(result.startTime) < 60 * DAY, 'every timer fired and the run ended');

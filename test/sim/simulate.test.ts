@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { statsSummary, simulate, type SimulationProgress } from '../../src/sim/simulate.ts';
+import { journeyStats } from '../../src/app/stats.ts';
+import { simulate, type SimulationProgress } from '../../src/sim/simulate.ts';
 import { parseEventLine, parseProfileLine } from '../../src/sim/records.ts';
 import { example, tempDir, virtualWaymark } from '../helpers.ts';
 import { cartWorkload, writeWorkload } from './workload.ts';
@@ -55,7 +56,9 @@ test('same results as feeding the engine one event at a time (the reference driv
 
   const sort = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
   assert.deepEqual(sort(lines(result.files.messages)), sort(reference));
-  assert.deepEqual(result.stats, await statsSummary(w, 'abandoned-cart'));
+  const sentAt = lines(result.files.messages).map((m) => m.sentAt as string);
+  assert.deepEqual(sentAt, [...sentAt].sort(), 'messages.ndjson is in sentAt order');
+  assert.deepEqual(result.stats, await journeyStats(w.store, 'abandoned-cart'), 'the same stats as the reference run');
   assert.equal(result.sentTotal, users.reduce((n, u) => n + Object.keys(u.sends).length, 0));
   assert.ok(result.ingestCalls < result.events, 'events sharing a millisecond share an ingest');
 });
@@ -79,7 +82,35 @@ test('an event at exactly a due time is processed first: a goal in the same mill
   const sent = lines(result.files.messages).map((m) => `${m.userId} ${m.channel} ${m.sentAt}`);
   const at = (ms: number) => new Date(START + ms).toISOString();
   assert.deepEqual(sent, [`sms-edge push ${at(2 * MIN)}`, `one-ms-late push ${at(2 * MIN)}`, `one-ms-late sms ${at(2 * MIN + 2 * HOUR)}`]);
-  assert.deepEqual(result.stats.totals, { entered: 2, goal: 2, not_qualified: 1, qualified: 2 });
+  assert.deepEqual(result.stats.totals, { qualified: 2, entered: 2, control: 0, notQualified: 1, goal: 2, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0 });
+});
+
+test('messages.ndjson is in sentAt order, even when a later send was decided first', async () => {
+  // One batch holds all three events. cy's push, due at 2:30, fires inside it, before cy's event at 3:00;
+  // ana's, due at 2:00, fires after it (she has no event in the batch): decided second, sent first.
+  const dir = tempDir();
+  const profiles = ndjson(join(dir, 'profiles.ndjson'), [
+    { userId: 'ana', email: 'ana@x.test', phone: '+1', pushToken: 't-ana' },
+    { userId: 'cy', email: 'cy@x.test', phone: '+2', pushToken: 't-cy' },
+  ]);
+  const events = ndjson(join(dir, 'events.ndjson'), [
+    { at: 0, userId: 'ana', event: 'Added to Cart' },
+    { at: 30_000, userId: 'cy', event: 'Added to Cart' },
+    { at: 3 * MIN, userId: 'cy', event: 'Viewed Product' },
+  ]);
+  const result = await simulate({ journey: JOURNEY, profiles, events, start: START, out: join(dir, 'out') });
+  const at = (ms: number) => new Date(START + ms).toISOString();
+  assert.deepEqual(
+    lines(result.files.messages).map((m) => `${m.sentAt} ${m.userId} ${m.channel}`),
+    [
+      `${at(2 * MIN)} ana push`,
+      `${at(2 * MIN + 30_000)} cy push`,
+      `${at(2 * MIN + 2 * HOUR)} ana sms`,
+      `${at(2 * MIN + 30_000 + 2 * HOUR)} cy sms`,
+      `${at(2 * MIN + 4 * HOUR)} ana email`,
+      `${at(2 * MIN + 30_000 + 4 * HOUR)} cy email`,
+    ],
+  );
 });
 
 test('native events with ISO timestamps, duplicates, skipped sends, --db kept, progress reported', async () => {

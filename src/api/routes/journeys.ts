@@ -1,5 +1,6 @@
 /** Journey management: drafts, versions, the lifecycle, and stats. Admin only. */
 import { InvalidJourneyError } from '../../app/journeys.ts';
+import { journeyStats } from '../../app/stats.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { badRequest, type Problem } from '../errors.ts';
 import {
@@ -17,7 +18,6 @@ import {
   VersionList,
   withErrors,
 } from '../schemas.ts';
-import { statsView } from '../stats-view.ts';
 
 const tags = ['journeys'];
 
@@ -136,11 +136,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/journeys/:id/stats',
     { schema: { tags, summary: 'Funnel, conversion and per-node counts', params: JourneyParams, response: withErrors({ 200: StatsView }, 404) } },
-    async (request) => {
-      const journey = await journeys.get(request.params.id);
-      const [rows, versions] = await Promise.all([waymark.store.journeyStats(journey.id), waymark.store.listVersions(journey.id)]);
-      return statsView(journey.id, rows, versions, journey.draft);
-    },
+    (request) => journeyStats(waymark.store, request.params.id),
   );
 }
 

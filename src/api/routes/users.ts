@@ -1,10 +1,9 @@
 /** One user, seen from every side: profile, events, journeys, messages, and why they got what they got. */
 import Type from 'typebox';
-import type { JourneyDefinition } from '../../core/definition.ts';
+import { explainUser } from '../../app/explain.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { explainUser, type ExplainInput } from '../explain.ts';
-import { messagePage, messagesOfUser } from '../message-log.ts';
+import { messagePage } from '../message-log.ts';
 import { ExplainResult, Instance, MessagePage, PageQuery, Profile, StoredEvent, UserParams, withErrors } from '../schemas.ts';
 
 const tags = ['users'];
@@ -74,27 +73,6 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
         response: withErrors({ 200: ExplainResult }, 400, 404),
       },
     },
-    async (request) => {
-      const { userId } = request.params;
-      const { journeyId } = request.query;
-      const journey = journeyId === undefined ? null : await waymark.journeys.get(journeyId); // 404 for an unknown journey
-      const instances = (await store.userInstances(userId)).filter((i) => journeyId === undefined || i.journeyId === journeyId);
-      const definitions = new Map<string, JourneyDefinition>();
-      for (const id of new Set(instances.map((i) => i.journeyId))) {
-        for (const v of await store.listVersions(id)) definitions.set(`${id}@${v.version}`, v.definition);
-      }
-      const input: ExplainInput = {
-        userId,
-        instances,
-        definitionOf: (id, version) => definitions.get(`${id}@${version}`),
-        messages: await messagesOfUser(store, userId),
-      };
-      if (journey) {
-        const newest = journey.version === null ? undefined : (await store.listVersions(journey.id)).find((v) => v.version === journey.version);
-        const entry = (newest?.definition ?? journey.draft).nodes.find((n) => n.kind === 'entry');
-        input.asked = { journey, entryEvent: entry?.kind === 'entry' && 'event' in entry.trigger ? entry.trigger.event : null, events: await store.userEvents(userId, 1_000) };
-      }
-      return explainUser(input);
-    },
+    (request) => explainUser(store, request.params.userId, request.query), // 404 for an unknown journey
   );
 }

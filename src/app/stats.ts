@@ -1,7 +1,8 @@
 /** Journey statistics shaped for people: totals, conversion against the control group, and a per-node funnel. */
 import type { JourneyDefinition } from '../core/definition.ts';
-import type { JourneyVersion, StatRow } from '../store/store.ts';
-import type { StatsView } from './schemas.ts';
+import type { JourneyVersion, StatRow, Store } from '../store/store.ts';
+import { NotFoundError } from './journeys.ts';
+import type { StatsView } from './views.ts';
 
 type Totals = StatsView['totals'];
 type NodeStats = StatsView['nodes'][number];
@@ -18,7 +19,7 @@ const JOURNEY_METRICS: Record<string, keyof Totals> = {
   stopped: 'stopped',
 };
 
-const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind'>> = {
+const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind' | 'skippedBy'>> = {
   node_entered: 'entered',
   node_sent: 'sent',
   node_failed: 'failed',
@@ -26,6 +27,17 @@ const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind'>> = {
   node_missed: 'missed',
   node_goal: 'goal',
 };
+
+/** Counted next to node_skipped, one per reason: `node_skipped:no_phone`. */
+const SKIPPED_BY = 'node_skipped:';
+
+/** The stats of a journey as the API, the CLI and simulate show them; NotFoundError for an unknown journey. */
+export async function journeyStats(store: Store, journeyId: string): Promise<StatsView> {
+  const journey = await store.getJourney(journeyId);
+  if (!journey) throw new NotFoundError(`no journey "${journeyId}"`);
+  const [rows, versions] = await Promise.all([store.journeyStats(journeyId), store.listVersions(journeyId)]);
+  return statsView(journeyId, rows, versions, journey.draft);
+}
 
 /**
  * `versions` are the journey's published versions; `draft` stands in for node order before the first publish.
@@ -61,7 +73,7 @@ function tally(rows: StatRow[], order: string[], kinds: Map<string, string>): { 
   const nodeOf = (nodeId: string) => {
     let node = nodes.get(nodeId);
     if (!node) {
-      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, missed: 0, goal: 0 };
+      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0 };
       nodes.set(nodeId, node);
     }
     return node;
@@ -71,11 +83,17 @@ function tally(rows: StatRow[], order: string[], kinds: Map<string, string>): { 
     if (row.nodeId === '') {
       const key = JOURNEY_METRICS[row.metric];
       if (key) totals[key] += row.count;
+    } else if (row.metric.startsWith(SKIPPED_BY)) {
+      const skippedBy = nodeOf(row.nodeId).skippedBy;
+      const reason = row.metric.slice(SKIPPED_BY.length);
+      skippedBy[reason] = (skippedBy[reason] ?? 0) + row.count;
     } else {
       const key = NODE_METRICS[row.metric];
       if (key) nodeOf(row.nodeId)[key] += row.count;
     }
   }
+  // Reasons in a fixed order, so the JSON is the same whatever order the store returned the rows in.
+  for (const node of nodes.values()) node.skippedBy = Object.fromEntries(Object.entries(node.skippedBy).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { totals, nodes: [...nodes.values()] };
 }
 

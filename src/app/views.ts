@@ -1,0 +1,80 @@
+/**
+ * The read models' shapes: journey stats and a user's explanation. The API serves them as they are (its
+ * schemas re-export these, so they are in the OpenAPI document), and the CLI and simulate print them.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+// ---------------------------------------------------------------- journey stats
+
+const Totals = Type.Object({
+  qualified: Type.Integer(),
+  entered: Type.Integer({ description: 'Qualified and not held out' }),
+  control: Type.Integer({ description: 'Qualified and held out in the control group' }),
+  notQualified: Type.Integer({ description: 'The inaction trigger’s negative event came inside the window' }),
+  goal: Type.Integer({ description: 'Conversions of users who entered' }),
+  controlGoal: Type.Integer({ description: 'Conversions of control users' }),
+  timedOut: Type.Integer(),
+  completed: Type.Integer(),
+  stopped: Type.Integer(),
+});
+const NodeStats = Type.Object({
+  nodeId: Type.String(),
+  kind: Type.String(),
+  entered: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Type.Integer(),
+  skippedBy: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Skips by reason (no_phone, no_email, no_push_token, dnd, frequency_cap); skips recorded before reasons were counted are in `skipped` only',
+  }),
+  missed: Type.Integer({ description: 'Delays until a date property that was missing or already past' }),
+  goal: Type.Integer({ description: 'Conversions while waiting at this node' }),
+});
+const Rate = Nullable(Type.Number({ description: 'converted / users, null when there are none' }));
+
+export const StatsView = Type.Object({
+  journeyId: Type.String(),
+  versions: Type.Array(Type.Integer()),
+  totals: Totals,
+  conversion: Type.Object({
+    target: Type.Object({ entered: Type.Integer(), converted: Type.Integer(), rate: Rate }),
+    control: Type.Object({ users: Type.Integer(), converted: Type.Integer(), rate: Rate }),
+    uplift: Nullable(Type.Number({ description: 'Relative: (target rate - control rate) / control rate; null without a control conversion rate' })),
+  }),
+  nodes: Type.Array(NodeStats, { description: 'In the order of the newest version’s definition; nodes only older versions had come last' }),
+  byVersion: Type.Record(Type.String(), Type.Object({ totals: Totals, nodes: Type.Array(NodeStats) })),
+});
+export type StatsView = Static<typeof StatsView>;
+
+// ---------------------------------------------------------------- explain
+
+export const Outcome = Type.Union([Type.Literal('sent'), Type.Literal('skipped'), Type.Literal('failed'), Type.Literal('pending'), Type.Literal('not_reached')]);
+
+export const ExplainStep = Type.Object({
+  nodeId: Type.String(),
+  channel: Type.String(),
+  outcome: Outcome,
+  at: Nullable(Type.String({ description: 'ISO time of the send or skip' })),
+  reason: Nullable(Type.String({ description: 'Machine-readable reason, e.g. no_phone, dnd, goal, not_qualified' })),
+  detail: Type.String({ description: 'The answer, in a sentence' }),
+});
+
+export const ExplainInstance = Type.Object({
+  journeyId: Type.String(),
+  version: Type.Integer(),
+  instanceId: Type.String(),
+  status: Type.String(),
+  enteredAt: Nullable(Type.String()),
+  exit: Nullable(Type.Object({ reason: Type.String(), at: Type.String(), nodeId: Nullable(Type.String()), goalId: Type.Optional(Type.String()) })),
+  summary: Type.String(),
+  steps: Type.Array(ExplainStep, { description: 'One line per send node of the version (per message, if a node sent several)' }),
+});
+
+export const ExplainResult = Type.Object({
+  userId: Type.String(),
+  journeys: Type.Array(ExplainInstance, { description: 'Newest first' }),
+  notes: Type.Array(Type.String(), { description: 'Why a journey asked about has no instance, if so' }),
+});
+export type ExplainResult = Static<typeof ExplainResult>;
