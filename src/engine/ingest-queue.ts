@@ -1,6 +1,8 @@
 /**
  * Group commit for incoming events: calls made within the same moment share one unit of work, because a
- * commit costs about as much as a few dozen rows, so under load this is what keeps throughput up.
+ * commit costs about as much as a few dozen rows, so under load this is what keeps throughput up. Sharing
+ * must not make callers answer for each other: when a shared unit fails, each call is tried again as a unit of
+ * its own, so only a call whose own events fail gets the error.
  */
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IngestResult } from '../store/store.ts';
@@ -67,9 +69,22 @@ export class IngestQueue {
         // Report the batch's totals to each caller only in proportion: callers need accepted vs duplicate for their own events.
         for (const p of batch) p.resolve(result.perCall(p.events));
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        if (batch.length === 1) batch[0]!.reject(error);
+        else await this.oneByOne(batch);
       }
       await this.options.between();
+    }
+  }
+
+  /** Commits each call as its own unit of work (after their shared one failed). */
+  private async oneByOne(batch: PendingIngest[]): Promise<void> {
+    for (const p of batch) {
+      await this.options.between();
+      try {
+        p.resolve((await this.options.commit(p.events)).perCall(p.events));
+      } catch (error) {
+        p.reject(error);
+      }
     }
   }
 }
