@@ -3,7 +3,7 @@
  * midnight: Friday's 22:00-09:00 runs from Friday 22:00 to Saturday 09:00.
  */
 import { DateTime } from 'luxon';
-import { atClockTime, minutesOf, weekdayOf, type Weekday } from './local-time.ts';
+import { clockTimeOn, minutesOf, weekdayOf, type Weekday } from './local-time.ts';
 
 export { CLOCK_TIME_PATTERN, isValidTimeZone } from './local-time.ts';
 
@@ -19,8 +19,9 @@ const MAX_HOPS = 16;
 
 /**
  * When a message may be sent: `at` itself when it is outside every window, otherwise the first moment no
- * window covers, in the given zone. A local end time that does not exist (skipped by daylight saving) moves
- * forward to the first valid instant; one that happens twice is its first occurrence.
+ * window covers, in the given zone. A local end time that does not exist (skipped by daylight saving) ends
+ * the window at the first valid instant, when the clocks jump (a 02:30 end on the night clocks go from 02:00
+ * to 03:00 ends it at 03:00, already past 02:30); one that happens twice is its first occurrence still ahead.
  */
 export function firstAllowedMoment(at: number, windows: DndWindow | readonly DndWindow[], zone: string): number {
   const list = (Array.isArray(windows) ? windows : [windows]) as readonly DndWindow[];
@@ -44,19 +45,20 @@ function coveringEnd(at: number, windows: readonly DndWindow[], zone: string): n
   const yesterday = weekdayOf(local.minus({ days: 1 }));
   const on = (w: DndWindow, day: Weekday) => w.days === undefined || w.days.length === 0 || w.days.includes(day);
   let end: number | null = null;
-  const consider = (candidate: DateTime) => {
-    const ms = candidate.toMillis();
-    if (ms > at && (end === null || ms > end)) end = ms;
+  const consider = (day: DateTime, clockTime: string) => {
+    const on = clockTimeOn(day, clockTime);
+    const ms = on.instants.find((t) => t > at) ?? on.gap?.endsAt;
+    if (ms !== undefined && ms > at && (end === null || ms > end)) end = ms;
   };
   for (const w of windows) {
     const start = minutesOf(w.start);
     const stop = minutesOf(w.end);
     if (start === stop) continue; // an empty window
     if (start < stop) {
-      if (on(w, today) && minute >= start && minute < stop) consider(atClockTime(local, w.end));
+      if (on(w, today) && minute >= start && minute < stop) consider(local, w.end);
     } else {
-      if (on(w, today) && minute >= start) consider(atClockTime(local.plus({ days: 1 }), w.end));
-      if (on(w, yesterday) && minute < stop) consider(atClockTime(local, w.end));
+      if (on(w, today) && minute >= start) consider(local.plus({ days: 1 }), w.end);
+      if (on(w, yesterday) && minute < stop) consider(local, w.end);
     }
   }
   return end;

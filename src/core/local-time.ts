@@ -1,10 +1,11 @@
 /**
  * Wall-clock time in a user's zone: the next 10:00 local, a date property as a moment. Pure functions over
- * epoch milliseconds; luxon does the calendar and the daylight-saving arithmetic.
+ * epoch milliseconds; luxon does the calendar, and clockTimeOn resolves times that daylight saving skips or repeats.
  *
  * Daylight saving: a local time that does not exist that day (02:30 when clocks jump from 02:00 to 03:00)
  * moves forward by the gap (03:30); a local time that happens twice (01:30 when clocks fall back) is its
- * first occurrence. Both are what a person reading the clock would expect.
+ * first occurrence, whatever the time of day it is reckoned from (a "next 01:30" waits for the second only
+ * from inside the repeated hour, once the first has gone). Both are what a person reading the clock would expect.
  */
 import { DateTime } from 'luxon';
 
@@ -47,8 +48,48 @@ export function weekdayOf(local: DateTime): Weekday {
 
 /** The local day of `local` at `clockTime`, resolved through daylight-saving gaps and overlaps as above. */
 export function atClockTime(local: DateTime, clockTime: string): DateTime {
+  const on = clockTimeOn(local, clockTime);
+  return DateTime.fromMillis(on.instants[0] ?? on.gap!.shifted, { zone: local.zone });
+}
+
+export interface ClockTimeOnDay {
+  /** When the clock shows the time that day: once, twice when clocks fall back through it (earlier first), or never. */
+  instants: number[];
+  /**
+   * When the clocks jump over it: `shifted` is the time moved forward by the gap (02:30 -> 03:30), `endsAt` the
+   * instant the clocks jump, the first at which they show a later time than it (03:00).
+   */
+  gap: { shifted: number; endsAt: number } | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Every instant of `local`'s calendar day at which the clock in its zone shows `clockTime`. Worked out from the
+ * zone's offsets a day either side rather than left to luxon, whose pick between the two passes of a repeated
+ * time depends on the offset of the DateTime it starts from (so the evening before and midnight disagreed).
+ */
+export function clockTimeOn(local: DateTime, clockTime: string): ClockTimeOnDay {
   const minutes = minutesOf(clockTime);
-  return local.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
+  const wall = Date.UTC(local.year, local.month - 1, local.day, Math.floor(minutes / 60), minutes % 60);
+  const zone = local.zone;
+  const before = zone.offset(wall - DAY_MS);
+  const after = zone.offset(wall + DAY_MS);
+  const instants = [...new Set([before, after])]
+    .map((offset) => ({ offset, at: wall - offset * 60_000 }))
+    .filter(({ offset, at }) => zone.offset(at) === offset)
+    .map(({ at }) => at)
+    .sort((a, b) => a - b);
+  if (instants.length > 0) return { instants, gap: null };
+  // Skipped: the clocks jump from `before` to `after` somewhere between these two readings of the wall time.
+  let lo = wall - after * 60_000;
+  let hi = wall - before * 60_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (zone.offset(mid) === before) lo = mid;
+    else hi = mid;
+  }
+  return { instants, gap: { shifted: wall - before * 60_000, endsAt: hi } };
 }
 
 /**
@@ -60,8 +101,10 @@ export function nextClockTime(from: number, clockTime: string, zone: string, day
   for (let offset = 0; offset <= 7; offset++) {
     const day = start.plus({ days: offset });
     if (days && days.length > 0 && !days.includes(weekdayOf(day))) continue;
-    const at = atClockTime(day, clockTime).toMillis();
-    if (at >= from) return at;
+    const on = clockTimeOn(day, clockTime);
+    // Of a time that happens twice, the first still ahead: the evening before, the first; during the repeated hour, the second.
+    const at = on.instants.find((t) => t >= from) ?? on.gap?.shifted;
+    if (at !== undefined && at >= from) return at;
   }
   throw new Error('unreachable: some day of the next eight matches'); // validation forbids an empty day list
 }

@@ -45,10 +45,12 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
     for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
       if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, changes, options.caps);
+      noteHistory(view, instance);
       if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {
         const t = advance(entry.journey, instance, { type: 'event', event }, env(instance.id));
         changes.take(entry, t, now);
+        noteHistory(view, t.instance);
         if (t.instance.status !== 'exited') stillLive.push(t.instance);
       } else {
         stillLive.push(instance);
@@ -72,10 +74,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
         changes.take(entry, t, now);
       }
       if (t.instance.status !== 'exited') stillLive.push(t.instance);
-      if (t.instance.enteredAt !== null) {
-        if (entered) entered.add(entry.journeyId);
-        else view.entered.set(event.userId, new Set([entry.journeyId]));
-      }
+      noteHistory(view, t.instance);
     }
     view.live.set(event.userId, stillLive);
   }
@@ -95,6 +94,22 @@ export function decideTimers(catalog: Catalog, view: TimerBatchView, options: De
     changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, changes.envOf(instance.userId, now, options.caps, instance.id)), now);
   }
   return changes;
+}
+
+/**
+ * Keeps the batch's entry history current as its instances enter and exit, so a later event of the same batch
+ * sees them as the next unit of work would: re-entry "never" and the cool-down then hold inside a batch too.
+ * Like the store's, only passes that entered count (a broken inaction window is no pass).
+ */
+function noteHistory(view: EventBatchView, instance: Instance): void {
+  if (instance.enteredAt === null) return;
+  const entered = view.entered.get(instance.userId);
+  if (entered) entered.add(instance.journeyId);
+  else view.entered.set(instance.userId, new Set([instance.journeyId]));
+  if (instance.status !== 'exited' || !instance.exit) return;
+  const exits = view.lastExits.get(instance.userId);
+  if (!exits) view.lastExits.set(instance.userId, new Map([[instance.journeyId, instance.exit.at]]));
+  else if (!((exits.get(instance.journeyId) ?? -Infinity) >= instance.exit.at)) exits.set(instance.journeyId, instance.exit.at);
 }
 
 /** Fires an instance's timers due strictly before `until`, each at its due time (an event at the same moment goes first). */

@@ -152,9 +152,10 @@ test('DND skip: the message is recorded as skipped for dnd and the user goes on'
 });
 
 test('DND end on a daylight-saving gap: 02:30 that does not exist moves to the first valid instant', () => {
-  // New York springs forward on 2026-03-08 at 02:00 -> 03:00. Window 22:00-02:30 ends at 03:30 EDT (= 07:30 UTC).
+  // New York springs forward on 2026-03-08 at 02:00 -> 03:00. Window 22:00-02:30 ends when the clocks jump,
+  // at 03:00 EDT (= 07:00 UTC): the first instant the clock shows a time past 02:30.
   const at = Date.UTC(2026, 2, 8, 6, 45); // 01:45 EST, inside the window
-  assert.equal(firstAllowedMoment(at, { start: '22:00', end: '02:30' }, 'America/New_York'), Date.UTC(2026, 2, 8, 7, 30));
+  assert.equal(firstAllowedMoment(at, { start: '22:00', end: '02:30' }, 'America/New_York'), Date.UTC(2026, 2, 8, 7, 0));
 });
 
 test('DND end on a daylight-saving overlap: 01:30 that happens twice resolves to its first occurrence', () => {

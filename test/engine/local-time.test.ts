@@ -76,3 +76,40 @@ await forEachStore((store) => {
     assert.equal(new Date(push!.createdAt).toISOString(), '2026-06-13T00:00:00.000Z'); // Saturday 09:00 in Tokyo
   });
 });
+
+/**
+ * Daylight saving through the engine. New York (EDT = UTC-4, EST = UTC-5) falls back on 2026-11-01 (01:30 is
+ * 05:30 and again 06:30 UTC) and springs forward on 2026-03-08 (02:00 EST -> 03:00 EDT, at 07:00 UTC).
+ */
+await forEachStore((store) => {
+  async function pushTimes(definition: JourneyDefinition, start: number, arrivals: Record<string, number>, until: number) {
+    const w = await virtualWaymark({ store, start });
+    await w.store.upsertProfiles(Object.keys(arrivals).map((userId) => ({ userId, traits: { pushToken: 'tok' } })), start);
+    await w.journeys.create({ id: 'j', definition });
+    await w.journeys.publish('j');
+    for (const [userId, at] of Object.entries(arrivals).sort((a, b) => a[1] - b[1])) await w.send({ userId, name: 'Signed Up', timestamp: at });
+    await w.runUntil(until);
+    const sent = await w.store.listMessages({ journeyId: 'j', limit: 100 });
+    return Object.fromEntries(sent.map((m) => [m.userId, m.status === 'sent' ? new Date(m.createdAt).toISOString() : m.status]));
+  }
+
+  test('delay until 01:30 on the fall-back night: the first 01:30 for a user who arrived the evening before, as from midnight', async () => {
+    const evening = Date.UTC(2026, 10, 1, 0, 0); // Saturday 31 October, 20:00 EDT
+    const sent = await pushTimes(journey({ untilTime: '01:30' }, { timezone: 'America/New_York' }), evening, {
+      evening,
+      midnight: Date.UTC(2026, 10, 1, 4, 0), // 00:00 EDT
+      repeated: Date.UTC(2026, 10, 1, 6, 10), // 01:10 EST, inside the repeated hour: the clock shows 01:30 again at 06:30 UTC
+    }, evening + 2 * 86_400_000);
+    assert.deepEqual(sent, { evening: '2026-11-01T05:30:00.000Z', midnight: '2026-11-01T05:30:00.000Z', repeated: '2026-11-01T06:30:00.000Z' });
+  });
+
+  test('DND 22:00-02:30 on the spring-forward night releases when the clocks jump, at 03:00 EDT', async () => {
+    const dnd = { start: '22:00', end: '02:30', timezone: 'journey' };
+    const start = Date.UTC(2026, 2, 8, 3, 0); // Saturday 7 March, 22:00 EST
+    const sent = await pushTimes(journey({ duration: '1m' }, { timezone: 'America/New_York', dnd }), start, {
+      late: Date.UTC(2026, 2, 8, 4, 0), // 23:00 EST: due 23:01
+      lastMinute: Date.UTC(2026, 2, 8, 6, 58), // 01:58 EST: due 01:59
+    }, start + 86_400_000);
+    assert.deepEqual(sent, { late: '2026-03-08T07:00:00.000Z', lastMinute: '2026-03-08T07:00:00.000Z' });
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Group commit for incoming events: calls made within the same moment share one unit of work, because a
+ * commit costs about as much as a few dozen rows, so under load this is what keeps throughput up. Sharing
+ * must not make callers answer for each other: when a shared unit fails, each call is tried again as a unit of
+ * its own, so only a call whose own events fail gets the error.
+ */
+import type { JourneyEvent } from '../core/instance.ts';
+import type { IngestResult } from '../store/store.ts';
+import type { CommittedIngest } from './steps.ts';
+
+export interface IngestQueueOptions {
+  /** Commits one batch of events as one unit of work (EngineSteps.ingestNow). */
+  commit: (events: JourneyEvent[]) => Promise<CommittedIngest>;
+  /** Most events committed in one unit of work. */
+  maxBatch: number;
+  /** How long events wait for others to share their unit of work. */
+  delayMs: number;
+  /** Between two units of work (gives the event loop a turn on real time). */
+  between: () => Promise<void>;
+}
+
+interface PendingIngest {
+  events: JourneyEvent[];
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class IngestQueue {
+  private queue: PendingIngest[] = [];
+  private queued = 0;
+  private flushScheduled = false;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: IngestQueueOptions) {}
+
+  /** Accepts events and resolves once they are committed with everything they caused. */
+  ingest(events: JourneyEvent[]): Promise<IngestResult> {
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      this.queued += events.length;
+      if (this.queued >= this.options.maxBatch) void this.flushNow();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(() => void this.flushNow(), this.options.delayMs);
+      }
+    });
+  }
+
+  /** Commits everything queued; resolves once it is. */
+  flushNow(): Promise<void> {
+    this.flushScheduled = false;
+    this.flushing = this.flushing.then(() => this.flushQueue());
+    return this.flushing;
+  }
+
+  private async flushQueue(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch: PendingIngest[] = [];
+      let size = 0;
+      while (this.queue.length > 0 && (size === 0 || size + this.queue[0]!.events.length <= this.options.maxBatch)) {
+        const next = this.queue.shift()!;
+        size += next.events.length;
+        batch.push(next);
+      }
+      this.queued -= size;
+      try {
+        const result = await this.options.commit(batch.flatMap((p) => p.events));
+        // Report the batch's totals to each caller only in proportion: callers need accepted vs duplicate for their own events.
+        for (const p of batch) p.resolve(result.perCall(p.events));
+      } catch (error) {
+        if (batch.length === 1) batch[0]!.reject(error);
+        else await this.oneByOne(batch);
+      }
+      await this.options.between();
+    }
+  }
+
+  /** Commits each call as its own unit of work (after their shared one failed). */
+  private async oneByOne(batch: PendingIngest[]): Promise<void> {
+    for (const p of batch) {
+      await this.options.between();
+      try {
+        p.resolve((await this.options.commit(p.events)).perCall(p.events));
+      } catch (error) {
+        p.reject(error);
+      }
+    }
+  }
+}

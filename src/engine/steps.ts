@@ -1,0 +1,255 @@
+/**
+ * The engine's steps, each made of units of work committed before it returns: ingest a batch of events, fire
+ * due timers, drain the inbox, send the outbox, carry out scheduled entries, prune old events. A simulation
+ * drives them one by one on a virtual clock; on real time the runtime (runtime.ts) runs them in the background.
+ */
+import type { ChannelSenders } from '../channels/channel.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Channel } from '../core/definition.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import type { CapContext } from '../core/interpreter.ts';
+import { capRules, projectTimezoneOf } from '../core/settings.ts';
+import type { IngestResult, Message, PruneResult, SendOutcome, Store } from '../store/store.ts';
+import { Catalog } from './catalog.ts';
+import { decideEvents, decideTimers, type ChangeSet, type DecideOptions, type TimeMode } from './decide.ts';
+import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from './scheduler.ts';
+
+/** How often retention runs: old events only need to go eventually, and each run costs a few queries. */
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** An ingest's totals, and the share of them that is one caller's events (for a group commit's callers). */
+export type CommittedIngest = IngestResult & { perCall(events: JourneyEvent[]): IngestResult };
+
+export interface StepOptions {
+  store: Store;
+  clock: Clock;
+  channels: ChannelSenders;
+  realtime: boolean;
+  background: boolean;
+  time: TimeMode;
+  maxIngestBatch: number;
+  timerBatch: number;
+  eventRetentionMs: number | null;
+  /** After each unit of work commits, with what it changed (the runtime arms timers and kicks work from it). */
+  onCommit: (set: ChangeSet) => void;
+}
+
+export class EngineSteps {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly channels: ChannelSenders;
+  private readonly deliveredInStore: ReadonlySet<Channel>;
+  private readonly realtime: boolean;
+  private readonly background: boolean;
+  private readonly time: TimeMode;
+  private readonly maxIngestBatch: number;
+  private readonly timerBatch: number;
+  private readonly onCommit: (set: ChangeSet) => void;
+
+  private catalog!: Catalog;
+  /** The project's frequency caps and time zone, re-read with the journeys. */
+  private caps: CapContext['rules'] = [];
+  private projectTimezone = 'UTC';
+  /** Runs of scheduled entries this process has seen through (or found finished): not asked about again. */
+  private readonly finishedRuns = new Set<string>();
+  /** Runs found finished or leased elsewhere, and when to ask about them again. */
+  private readonly runRetryAt = new Map<string, number>();
+
+  private eventRetentionMs: number | null;
+  private lastPruneAt = -Infinity;
+
+  constructor(options: StepOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.channels = options.channels;
+    this.deliveredInStore = new Set((Object.keys(options.channels) as Channel[]).filter((c) => options.channels[c].deliversInStore));
+    this.realtime = options.realtime;
+    this.background = options.background;
+    this.time = options.time;
+    this.maxIngestBatch = options.maxIngestBatch;
+    this.timerBatch = options.timerBatch;
+    this.eventRetentionMs = options.eventRetentionMs;
+    this.onCommit = options.onCommit;
+  }
+
+  /** Reads the journeys and the project settings for the first time. */
+  async load(): Promise<void> {
+    this.applySettings(await this.store.getSettings());
+    this.catalog = await Catalog.load(this.store, this.projectTimezone);
+  }
+
+  /** Re-reads journeys after a publish, pause or stop, and the project settings. */
+  async reloadJourneys(): Promise<void> {
+    this.applySettings(await this.store.getSettings());
+    await this.catalog.refresh(this.store, this.projectTimezone);
+  }
+
+  private applySettings(settings: Record<string, unknown>): void {
+    this.caps = capRules(settings);
+    this.projectTimezone = projectTimezoneOf(settings);
+  }
+
+  private decideOptions(now: number): DecideOptions {
+    return { now, inStore: this.deliveredInStore, time: this.time, caps: this.caps, projectTimezone: this.projectTimezone };
+  }
+
+  /** One unit of work over a batch of events, committed before it returns. */
+  async ingestNow(events: JourneyEvent[]): Promise<CommittedIngest> {
+    const now = this.clock.now();
+    let set: ChangeSet | null = null;
+    const fresh = new Set<string>();
+    const result = await this.store.ingestEvents(events, now, (view) => {
+      for (const e of view.events) fresh.add(e.messageId);
+      set = decideEvents(this.catalog, view, this.decideOptions(now));
+      return set.toChanges();
+    }, this.catalog.lookback(), this.catalog.contextSpec(now, this.caps));
+    this.afterCommit(set);
+    return {
+      ...result,
+      perCall: (mine) => {
+        const accepted = mine.filter((e) => fresh.delete(e.messageId)).length;
+        return { accepted, duplicates: mine.length - accepted };
+      },
+    };
+  }
+
+  /**
+   * Fires every timer due at `until` (default: the clock's now); returns how many instances advanced.
+   * In 'occurrence' time each fires at its own due time, so a simulation can fire a whole stretch at once.
+   */
+  async runDue(until?: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = until ?? this.clock.now();
+      let set: ChangeSet | null = null;
+      const n = await this.store.fireDueTimers(
+        now,
+        this.timerBatch,
+        (view) => {
+          set = decideTimers(this.catalog, view, this.decideOptions(now));
+          return set.toChanges();
+        },
+        this.catalog.contextSpec(now, this.caps),
+      );
+      total += n;
+      this.afterCommit(set);
+      if (n < this.timerBatch) return total;
+      await this.yieldToIo();
+    }
+  }
+
+  /**
+   * The embedded store answers synchronously, so a loop over units of work would never let the server read
+   * a request; between units, real time gives the event loop a turn (ingest must not wait behind a backlog
+   * of timers, or a conversion lands after the message it should have stopped).
+   */
+  yieldToIo(): Promise<void> {
+    return this.realtime ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve();
+  }
+
+  /** Sends pending outbox messages until none are left. */
+  async dispatch(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const pending = await this.store.pendingMessages(1_000);
+      if (pending.length === 0) return total;
+      const byChannel = new Map<string, Message[]>();
+      for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
+      const outcomes: SendOutcome[] = [];
+      await Promise.all(
+        [...byChannel].map(async ([channel, messages]) => {
+          const sender = this.channels[channel as keyof ChannelSenders];
+          outcomes.push(...(await sender.send(messages, () => this.clock.now())));
+        }),
+      );
+      await this.store.recordOutcomes(outcomes);
+      total += outcomes.length;
+      await this.yieldToIo();
+    }
+  }
+
+  private afterCommit(set: ChangeSet | null): void {
+    if (set) this.onCommit(set);
+  }
+
+  /**
+   * Processes the inbox (internal events such as journey triggers) until it is empty; returns how many events.
+   * Each batch is one unit of work, like an ingest.
+   */
+  async drainInbox(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = this.clock.now();
+      let set: ChangeSet | null = null;
+      const n = await this.store.drainInbox(
+        now,
+        this.maxIngestBatch,
+        (view) => {
+          set = decideEvents(this.catalog, view, this.decideOptions(now));
+          return set.toChanges();
+        },
+        this.catalog.lookback(),
+        this.catalog.contextSpec(now, this.caps),
+      );
+      total += n;
+      this.afterCommit(set);
+      if (n < this.maxIngestBatch) return total;
+      await this.yieldToIo();
+    }
+  }
+
+  /** Sets event retention on an engine already running (see EngineOptions.eventRetentionMs). */
+  setEventRetention(retentionMs: number | null): void {
+    this.eventRetentionMs = retentionMs;
+  }
+
+  /**
+   * Prunes the events past retention if the last run is an hour old or more on the engine's clock (the
+   * first call runs at once). Null when nothing is due: no retention, an API-only process, or too soon.
+   */
+  async pruneEventsIfDue(): Promise<PruneResult | null> {
+    if (this.eventRetentionMs === null || !this.background) return null;
+    const now = this.clock.now();
+    if (now - this.lastPruneAt < PRUNE_EVERY_MS) return null;
+    this.lastPruneAt = now; // a failed run too: it is tried again an hour later, not at every poll
+    return this.store.pruneEvents(now - this.eventRetentionMs);
+  }
+
+  /**
+   * Carries out the scheduled entries due now (segment and date-property triggers), each run once across
+   * processes. Returns what each run did; runs finished before, or held by another process, are left out.
+   */
+  async runScheduled(onProgress?: (p: RunProgress) => void): Promise<RunProgress[]> {
+    const done: RunProgress[] = [];
+    for (const s of this.catalog.scheduled()) {
+      const now = this.clock.now();
+      const runAt = dueRun(s, now);
+      if (runAt === null) continue;
+      const key = `${s.journeyId}@${runAt}`;
+      if (this.finishedRuns.has(key) || (this.runRetryAt.get(key) ?? -Infinity) > now) continue;
+      const progress = await carryOutRun(this.store, s, runAt, this.clock, (events) => this.ingestNow(events), onProgress, () => this.yieldToIo());
+      if (progress) {
+        done.push(progress);
+        this.finishedRuns.add(key);
+        this.runRetryAt.delete(key);
+      } else {
+        // Finished elsewhere, or under way elsewhere: ask again once a lease could have lapsed.
+        this.runRetryAt.set(key, now + RUN_LEASE_MS);
+      }
+    }
+    return done;
+  }
+
+  /** When the next scheduled entry is due, for drivers of a virtual clock; null if none is scheduled. */
+  nextScheduledAt(): number | null {
+    const now = this.clock.now();
+    const due = this.catalog.scheduled().flatMap((s) => {
+      const at = dueRun(s, now);
+      const key = `${s.journeyId}@${at}`;
+      if (at !== null && !this.finishedRuns.has(key)) return [Math.max(at, this.runRetryAt.get(key) ?? at)];
+      const next = nextRunAt(s, now);
+      return next === null ? [] : [next];
+    });
+    return due.length === 0 ? null : Math.min(...due);
+  }
+}
