@@ -5,7 +5,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { JOURNEY_ID_PATTERN } from '../app/journeys.ts';
 import { Channel } from '../core/definition.ts';
-import { TIME_ZONE_FORMAT } from './validation.ts';
+import { MAX_NESTING, MAX_TIMESTAMP, NESTING_LIMIT, TIME_ZONE_FORMAT } from './validation.ts';
 
 const Millis = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -43,10 +43,12 @@ export const EventInput = Type.Object(
   {
     userId: Type.String({ minLength: 1, maxLength: MAX_ID }),
     event: Type.String({ minLength: 1, maxLength: MAX_ID, description: 'Event name, e.g. "Added to Cart"' }),
-    properties: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Available to templates as Event.<name>' })),
+    properties: Type.Optional(
+      Type.Object({}, { additionalProperties: true, ...NESTING_LIMIT, description: `Available to templates as Event.<name>; at most ${MAX_NESTING} levels of objects and arrays` }),
+    ),
     timestamp: Type.Optional(
-      Type.Union([Type.String({ format: 'date-time' }), Millis], {
-        description: 'When it happened: ISO 8601 with offset, or epoch ms. Default: when the server receives it.',
+      Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: MAX_TIMESTAMP, description: 'Epoch milliseconds' })], {
+        description: 'When it happened: ISO 8601 with offset, or epoch ms, from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. Default: when the server receives it.',
       }),
     ),
     messageId: Type.Optional(
@@ -77,7 +79,9 @@ const Traits = Type.Object(
   },
   {
     additionalProperties: true,
-    description: 'Merged into the stored traits (JSON merge patch): a key set to null is removed. Templates see them as Profile.<Name>.',
+    ...NESTING_LIMIT,
+    description:
+      `Merged into the stored traits (JSON merge patch): a key set to null is removed. Templates see them as Profile.<Name>. At most ${MAX_NESTING} levels of objects and arrays.`,
   },
 );
 
@@ -157,6 +161,11 @@ export const StopResult = Type.Object({ journey: JourneyRecord, exited: Type.Int
 export { StatsView } from '../app/views.ts';
 
 // ---------------------------------------------------------------- users and messages
+
+/** Longest message id the click route takes (a journey id, the entry event's id, a node id and a step, joined). */
+export const MAX_MESSAGE_ID = 500;
+/** Longest id any route takes in its path, in characters: the server's router must let it through. */
+export const MAX_PATH_ID = MAX_MESSAGE_ID;
 
 export const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: MAX_ID }) });
 

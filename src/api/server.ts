@@ -20,6 +20,7 @@ import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
+import { MAX_PATH_ID } from './schemas.ts';
 import { createValidatorCompiler, problemsOf } from './validation.ts';
 
 export interface ServerOptions {
@@ -33,7 +34,10 @@ export interface ServerOptions {
 
 export async function buildServer(waymark: Waymark, options: ServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit }).withTypeProvider<TypeBoxTypeProvider>();
+  // The router refuses longer path segments (414) before any schema sees them: let through every id a schema
+  // allows, counted in UTF-16 units, of which a character outside the BMP (an emoji) takes two.
+  const routerOptions = { maxParamLength: 2 * MAX_PATH_ID };
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit, routerOptions }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(errorHandler(bodyLimit, options.logger ? null : (...args) => console.error(...args)));
   app.setNotFoundHandler((request, reply) => {

@@ -27,7 +27,8 @@ export function parseInstant(value: string | number, what = 'time'): number {
   return ms;
 }
 
-export type EventForm = 'native' | 'workload';
+/** 'untimed': neither timestamp nor "at", taken only when the caller allows it (see parseEventLine). */
+export type EventForm = 'native' | 'workload' | 'untimed';
 
 /** An event line made ready: the engine's form, and the form the HTTP API accepts. */
 export interface ParsedEvent {
@@ -57,8 +58,12 @@ export function derivedMessageId(n: number, text: string, timestamp: number): st
   return `l${n.toString(36).padStart(7, '0')}-${hash}`;
 }
 
-/** Parses one event line; returns null for a blank line. `start` anchors workload `at` offsets. */
-export function parseEventLine(text: string, n: number, start: number): ParsedEvent | null {
+/**
+ * Parses one event line; returns null for a blank line. `start` anchors workload `at` offsets. With
+ * `untimed`, a line with neither timestamp nor "at" is taken as form 'untimed', carrying `start` as a
+ * placeholder: its sender leaves the time to the receiver, as POST /v1/events does without a timestamp.
+ */
+export function parseEventLine(text: string, n: number, start: number, untimed = false): ParsedEvent | null {
   const o = parseJson(text, n);
   if (o === null) return null;
   const userId = o.userId;
@@ -77,6 +82,9 @@ export function parseEventLine(text: string, n: number, start: number): ParsedEv
     form = 'native';
     timestamp = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) : typeof o.timestamp === 'number' ? o.timestamp : NaN;
     if (!Number.isFinite(timestamp)) throw new LineError(n, `timestamp ${JSON.stringify(o.timestamp)} is not an ISO 8601 date-time`);
+  } else if (untimed) {
+    form = 'untimed';
+    timestamp = start;
   } else {
     throw new LineError(n, 'an event needs a "timestamp" (ISO 8601) or an "at" (ms after --start)');
   }
@@ -86,9 +94,9 @@ export function parseEventLine(text: string, n: number, start: number): ParsedEv
   return { form, event: { messageId: messageId as string, userId, name, timestamp, properties: properties as Record<string, unknown> } };
 }
 
-/** The body the HTTP API takes for one event. */
-export function toApiEvent(e: JourneyEvent): { messageId: string; userId: string; event: string; timestamp: string; properties: Record<string, unknown> } {
-  return { messageId: e.messageId, userId: e.userId, event: e.name, timestamp: new Date(e.timestamp).toISOString(), properties: e.properties };
+/** The body the HTTP API takes for one event; without `timed`, no timestamp (the server stamps it on arrival). */
+export function toApiEvent(e: JourneyEvent, timed = true): { messageId: string; userId: string; event: string; timestamp?: string; properties: Record<string, unknown> } {
+  return { messageId: e.messageId, userId: e.userId, event: e.name, ...(timed ? { timestamp: new Date(e.timestamp).toISOString() } : {}), properties: e.properties };
 }
 
 /** Parses one profile line; returns null for a blank line. */

@@ -1,11 +1,12 @@
-/** An API server over a real SQLite file, listening on a random local port, with both keys. */
+/** An API server over a real store (a SQLite file unless told), listening on a random local port, with both keys. */
 import { join } from 'node:path';
 import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { openWaymark, type Waymark } from '../../src/app/waymark.ts';
 import { ensureApiKeys } from '../../src/api/keys.ts';
 import { buildServer, type ServerOptions } from '../../src/api/server.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir, type StoreKind } from '../helpers.ts';
+import { openTestStore } from '../store/postgres-fixture.ts';
 
 export interface TestApi {
   waymark: Waymark;
@@ -17,8 +18,10 @@ export interface TestApi {
   call(method: string, path: string, options?: { key?: string | null; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
 }
 
-export async function startApi(options: ServerOptions = {}): Promise<TestApi> {
-  const waymark = await openWaymark({ database: join(tempDir('waymark-api-'), 'waymark.db'), realtime: true });
+/** `store: 'postgres'` runs on a fresh schema (see forEachStore in test/helpers.ts), dropped when the file ends. */
+export async function startApi({ store = 'sqlite', ...options }: ServerOptions & { store?: StoreKind } = {}): Promise<TestApi> {
+  const database = store === 'postgres' ? await openTestStore() : join(tempDir('waymark-api-'), 'waymark.db');
+  const waymark = await openWaymark({ database, realtime: true });
   const keys = await ensureApiKeys(waymark.store);
   const server = await buildServer(waymark, options);
   const address = await server.listen({ port: 0, host: '127.0.0.1' });

@@ -4,6 +4,7 @@ import type { JourneyEvent } from '../../core/instance.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { badRequest, type Problem } from '../errors.ts';
 import { EventInput, IngestResult, oneOrBatch, withErrors } from '../schemas.ts';
+import { timestampProblem } from '../validation.ts';
 
 export function eventRoutes(app: Api, { waymark, maxBatch }: RouteContext): void {
   app.post(
@@ -37,8 +38,13 @@ function toJourneyEvent(input: EventInput, now: number, path: string, problems: 
   if (typeof input.timestamp === 'number') timestamp = input.timestamp;
   else if (typeof input.timestamp === 'string') {
     timestamp = Date.parse(input.timestamp);
-    // The schema's date-time format admits a few strings Date cannot read (e.g. a leap second).
+    // The schema's date-time format admits a few strings Date cannot read (e.g. a leap second), and years
+    // before 1970; the epoch-ms form has the same range in the schema.
     if (Number.isNaN(timestamp)) problems.push({ path: `${path}/timestamp`, message: 'is not a date-time this server can read' });
+    else {
+      const problem = timestampProblem(timestamp);
+      if (problem) problems.push({ path: `${path}/timestamp`, message: problem });
+    }
   }
   return {
     messageId: input.messageId ?? randomUUID(),

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { Api, RouteContext } from '../context.ts';
 import { messagePage } from '../message-log.ts';
 import { ApiError } from '../errors.ts';
-import { MessagePage, PageQuery, withErrors } from '../schemas.ts';
+import { MAX_MESSAGE_ID, MessagePage, PageQuery, withErrors } from '../schemas.ts';
 
 const MessagesQuery = Type.Object(
   {
@@ -46,7 +46,7 @@ export function messageRoutes(app: Api, { waymark }: RouteContext): void {
         summary: 'Record a click on a message',
         description:
           'For the app or a link redirector to call when the recipient opens the message. The first click counts (later ones change nothing); splits on the "clicked" outcome read it.',
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 500 }) }),
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_ID }) }),
         response: withErrors({ 200: Type.Object({ ok: Type.Boolean() }) }, 404),
       },
     },

@@ -18,8 +18,9 @@ export function registerEventCommands(program: Command): void {
     .command('import')
     .description(
       'stream an NDJSON file of events to POST /v1/events in batches. Lines are {userId, event, properties, timestamp, messageId} ' +
-        'or workload lines {at, userId, event, properties} with --start; a line without messageId gets one derived from its line ' +
-        'number and content, so importing the same file again is deduplicated',
+        'or workload lines {at, userId, event, properties} with --start; a line without timestamp (or at) is stamped by the server ' +
+        'when it arrives, as the API does; a line without messageId gets one derived from its line number and content, so ' +
+        'importing the same file again is deduplicated',
     )
     .argument('<file>', 'events, one JSON object per line')
     .option('--url <url>', `Waymark API address (env WAYMARK_URL, default ${DEFAULT_URL})`)
@@ -73,14 +74,14 @@ async function importEvents(file: string, options: ImportOptions): Promise<void>
       for (const line of chunk) {
         let parsed;
         try {
-          parsed = parseEventLine(line.text, line.n, start ?? 0);
+          parsed = parseEventLine(line.text, line.n, start ?? 0, true);
         } catch (error) {
           if (error instanceof LineError) throw new CliError(`${file}: ${error.message}${sentNote(sent)}`);
           throw error;
         }
         if (parsed === null) continue;
         if (parsed.form === 'workload' && start === null) throw new CliError(`${file}: line ${line.n}: a workload line ("at" offset) needs --start to place it in time${sentNote(sent)}`);
-        batch.push(toApiEvent(parsed.event));
+        batch.push(toApiEvent(parsed.event, parsed.form !== 'untimed'));
         lineNumbers.push(line.n);
         if (batch.length >= options.batch) {
           await flush();
