@@ -1,5 +1,7 @@
 /** The `waymark` command line: one Commander program, one file per command group under ./commands. */
 import { Command } from 'commander';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { registerEventCommands } from './commands/events.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
 import { registerServe } from './commands/serve.ts';
@@ -27,3 +29,6 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.exitCode = reportError(error, debugEnabled(program.opts().verbose as boolean | undefined));
   }
 }
+
+// Started directly (`node --import tsx src/cli/main.ts`: `npm run dev` and the tests) rather than imported by bin/.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await main();
