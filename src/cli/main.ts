@@ -30,5 +30,15 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   }
 }
 
-// Started directly (`node --import tsx src/cli/main.ts`: `npm run dev` and the tests) rather than imported by bin/.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await main();
+/** Started as the script (`node --import tsx src/cli/main.ts`: `npm run dev`, the tests) rather than imported by bin/. */
+function startedDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false; // argv[1] is no file: node -e, a REPL
+  }
+}
+
+if (startedDirectly()) await main();
