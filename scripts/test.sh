@@ -23,6 +23,9 @@ if [ -z "${WAYMARK_TEST_DATABASE_URL:-}" ] && [ "${WAYMARK_SKIP_POSTGRES:-}" != 
   fi
 fi
 
+# The tests run TypeScript through tsx, the CLI's included (test/cli/run.ts spawns src/cli/main.ts): no build
+# needed, nor used. test/cli/build.test.ts is the one that runs `npm run build` (into a temporary folder) and
+# checks the compiled bin/waymark.mjs that ships.
 # Node 20's test runner does not expand globs itself.
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=2 "$@" "${files[@]}"

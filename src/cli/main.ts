@@ -1,5 +1,7 @@
 /** The `waymark` command line: one Commander program, one file per command group under ./commands. */
 import { Command } from 'commander';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { registerEventCommands } from './commands/events.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
@@ -31,3 +33,16 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.exitCode = reportError(error, debugEnabled(program.opts().verbose as boolean | undefined));
   }
 }
+
+/** Started as the script (`node --import tsx src/cli/main.ts`: `npm run dev`, the tests) rather than imported by bin/. */
+function startedDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false; // argv[1] is no file: node -e, a REPL
+  }
+}
+
+if (startedDirectly()) await main();

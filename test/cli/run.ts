@@ -1,9 +1,14 @@
-/** Runs the real CLI as a child process: `node bin/waymark.mjs ...`. */
+/**
+ * Runs the real CLI as a child process, FROM SOURCE: `node --import tsx src/cli/main.ts ...`, so every test
+ * sees the code as it is now, with no build step in the edit-test loop. What ships (bin/waymark.mjs over the
+ * compiled dist/) is tested on its own, once, in build.test.ts.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.ts';
 
-export const BIN = join(ROOT, 'bin', 'waymark.mjs');
+/** Node arguments that start the CLI from source (tsx located here, so any working directory will do). */
+export const CLI = ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'main.ts')];
 
 export interface CliResult {
   code: number | null;
@@ -18,9 +23,10 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return env;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** `cli` is what starts the CLI: from source unless a test says otherwise (the compiled bin). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, cli: string[] = CLI): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cli, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -30,20 +36,25 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   });
 }
 
-export function startCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: Record<string, string | undefined> = {}, cli: string[] = CLI): ChildProcess {
+  return spawn(process.execPath, [...cli, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Starts `waymark serve` on a free port and resolves with its URL and everything it printed so far. */
-export async function serve(db: string, env: Record<string, string> = {}) {
-  const child = startCli(['serve', '--db', db, '--port', '0', '--example', 'examples/abandoned-cart.json'], env);
+export async function serve(db: string, env: Record<string, string> = {}, cli: string[] = CLI) {
+  const child = startCli(['serve', '--db', db, '--port', '0', '--example', 'examples/abandoned-cart.json'], env, cli);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stdout}\n${stderr}`)), 15_000);
+    // A ceiling for a machine under heavy load, not a timing expectation; a server that missed it is killed
+    // so that it cannot keep the test process alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start:\n${stdout}\n${stderr}`));
+    }, 60_000);
     const check = () => {
       const m = /listening on (http:\/\/\S+)/.exec(stdout);
       if (m) {

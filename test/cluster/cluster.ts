@@ -3,7 +3,7 @@
  * schema of its own (test/store/postgres-fixture.ts), passed to serve as `?schema=` on the URL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { CLI } from '../cli/run.ts';
 import { ROOT } from '../helpers.ts';
 import { PG_URL } from '../store/postgres-fixture.ts';
 
@@ -34,7 +34,7 @@ process.once('exit', () => {
 
 /** Starts `waymark serve --role ROLE --port 0` and resolves once it prints where it listens. */
 export function startServe(role: 'all' | 'api' | 'worker', database: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Serve> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/waymark.mjs'), 'serve', '--database', database, '--role', role, '--port', '0', ...extra], {
+  const child = spawn(process.execPath, [...CLI, 'serve', '--database', database, '--role', role, '--port', '0', ...extra], {
     cwd: ROOT,
     env: { ...cleanEnv(), WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../bench/cluster.ts';
 import { generateWorkload } from '../../bench/workload.ts';
+import { CLI } from '../cli/run.ts';
 import { ROOT } from '../helpers.ts';
 import type { ExpectedUser } from './verdict.ts';
 
@@ -47,7 +48,7 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const start = () =>
-    spawn(process.execPath, [join(ROOT, 'bin/waymark.mjs'), 'serve', ...o.database, '--port', String(port)], {
+    spawn(process.execPath, [...CLI, 'serve', ...o.database, '--port', String(port)], {
       env: { ...process.env, WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE },
       stdio: 'ignore',
     });

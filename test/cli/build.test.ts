@@ -1,0 +1,59 @@
+/**
+ * What ships: `npm run build` into a temporary folder laid out like the package (bin/, dist/, package.json,
+ * node_modules), then the real bin/waymark.mjs run over it. Every other CLI test runs the source (run.ts).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { ROOT, tempDir } from '../helpers.ts';
+import { runCli, serve } from './run.ts';
+
+/** A copy of the package's launcher and manifest, sharing the repository's node_modules. */
+function packageLayout(dir: string): string[] {
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync(join(ROOT, 'bin', 'waymark.mjs'), join(dir, 'bin', 'waymark.mjs'));
+  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json')); // "type": "module" for dist/*.js
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return [join(dir, 'bin', 'waymark.mjs')];
+}
+
+test('npm run build: the compiled bin answers --help like the source and serves /health on a fresh database', async () => {
+  const dir = tempDir('waymark-build-');
+  await promisify(execFile)('npm', ['run', 'build', '--', join(dir, 'dist')], { cwd: ROOT });
+  const bin = packageLayout(dir);
+
+  // The SQL migrations sit beside the compiled stores, where they are looked up: each store's, all of them.
+  for (const store of ['sqlite', 'postgres']) {
+    const sources = readdirSync(join(ROOT, 'src', 'store', store, 'migrations')).sort();
+    assert.ok(sources.includes('001_init.sql'), store);
+    assert.deepEqual(readdirSync(join(dir, 'dist', 'store', store, 'migrations')).sort(), sources);
+  }
+  assert.equal(existsSync(join(dir, 'dist', 'cli', 'main.ts')), false);
+
+  const [compiled, source] = await Promise.all([runCli(['--help'], {}, bin), runCli(['--help'])]);
+  assert.equal(compiled.code, 0, compiled.stderr);
+  assert.match(compiled.stdout, /^Usage: waymark \[options\] \[command\]\n\nWaymark: self-hosted customer-journey orchestration\n/);
+  assert.equal(compiled.stdout, source.stdout);
+
+  const server = await serve(join(dir, 'data', 'waymark.db'), {}, bin);
+  try {
+    const health = await fetch(`${server.url}/health`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { ok: true });
+    assert.match(server.output().stdout, /example journey abandoned-cart created from examples\/abandoned-cart\.json and published \(version 1\)/);
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+});
+
+test('the bin without a build says in one line to run npm run build, and exits 1', async () => {
+  const bin = packageLayout(tempDir('waymark-unbuilt-'));
+  const result = await runCli(['--help'], {}, bin);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, '');
+  assert.equal(result.stderr, 'waymark: no compiled build (dist/cli/main.js is missing): run `npm run build` first\n');
+});
