@@ -121,7 +121,7 @@ export interface DateOffset {
  * A profile's date property as a moment in `zone`: "2026-12-01" (a calendar date, midnight local),
  * "2026-12-01T15:30:00Z" (an instant) or epoch milliseconds. Offsets of whole days move by calendar days
  * in the zone (so "1d before" keeps the local time across a clock change); `time` then sets the time of day.
- * Null when the value is missing or not a date.
+ * Null when the value is missing or not a date, or the moment falls outside what Date can hold.
  */
 export function dateMoment(value: unknown, zone: string, offset: { beforeMs?: number; afterMs?: number; time?: string }): number | null {
   const base = parseDate(value, zone);
@@ -131,7 +131,8 @@ export function dateMoment(value: unknown, zone: string, offset: { beforeMs?: nu
   if (shift % 86_400_000 === 0) moment = moment.plus({ days: shift / 86_400_000 });
   else moment = moment.plus({ milliseconds: shift });
   if (offset.time !== undefined) moment = atClockTime(moment, offset.time);
-  return moment.toMillis();
+  // A shift past the end of the Date range gives an invalid moment: no date, like a missing one.
+  return moment.isValid ? moment.toMillis() : null;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
