@@ -1,0 +1,48 @@
+/** What the API and the engine read outside units of work: profiles, messages, a user's events and instances, stats. */
+import type { Instance } from '../../core/instance.ts';
+import type { Message, MessageQuery, Profile, StatRow, StoredEvent } from '../store.ts';
+import type { Sql } from './connection.ts';
+import { toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
+
+export function getProfile(sql: Sql, userId: string): Profile | null {
+  const row = sql.get('SELECT * FROM profiles WHERE user_id = ?', userId);
+  return row ? toProfile(row) : null;
+}
+
+export function listMessages(sql: Sql, q: MessageQuery): Message[] {
+  const after = q.after ?? 0;
+  const rows =
+    q.userId !== undefined
+      ? sql.all('SELECT * FROM messages WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?', q.userId, after, q.limit)
+      : q.journeyId !== undefined
+        ? sql.all('SELECT * FROM messages WHERE journey_id = ? AND seq > ? ORDER BY seq LIMIT ?', q.journeyId, after, q.limit)
+        : sql.all('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', after, q.limit);
+  return rows.map(toMessage);
+}
+
+export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent[] {
+  return sql.all('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?', userId, limit).map(toEvent);
+}
+
+export function userInstances(sql: Sql, userId: string): Instance[] {
+  return sql.all('SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC', userId).map(toInstance);
+}
+
+export function journeyStats(sql: Sql, journeyId: string): StatRow[] {
+  return sql
+    .all('SELECT version, node_id, metric, count FROM stats WHERE journey_id = ? ORDER BY version, node_id, metric', journeyId)
+    .map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
+}
+
+export function inboxSize(sql: Sql): number {
+  return sql.get('SELECT count(*) AS n FROM inbox')!.n as number;
+}
+
+export function nextWakeAt(sql: Sql): number | null {
+  const row = sql.get('SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at LIMIT 1');
+  return (row?.wake_at as number | undefined) ?? null;
+}
+
+export function liveInstanceCount(sql: Sql, journeyId: string): number {
+  return sql.get("SELECT count(*) AS n FROM instances WHERE journey_id = ? AND status <> 'exited'", journeyId)!.n as number;
+}
