@@ -229,6 +229,16 @@ export interface ApiKeyRecord {
 export interface Store {
   close(): Promise<void>;
 
+  // Health and coordination
+  /** A cheap round trip that fails when the store is unreachable (readiness). */
+  ping(): Promise<void>;
+  /**
+   * Runs `fn` holding the store-wide lock `name`, released when fn settles: no other call under that name on
+   * this store (in this process or, on PostgreSQL, in any process on the same schema) runs meanwhile.
+   * For short start-up work, e.g. one process making the access keys that several start with.
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
+
   // Access keys, stored as hashes only.
   listApiKeys(): Promise<ApiKeyRecord[]>;
   addApiKey(key: ApiKeyRecord): Promise<void>;
@@ -253,6 +263,8 @@ export interface Store {
   fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number>;
   /** The earliest pending timer, or null. */
   nextWakeAt(): Promise<number | null>;
+  /** The latest pending timer, or null. */
+  lastWakeAt(): Promise<number | null>;
   /**
    * Claims up to `limit` inbox events (oldest first; on PostgreSQL with SKIP LOCKED, so processes share the
    * inbox) and processes them exactly as ingestEvents would (dedupe on messageId, stored as events), removing
@@ -303,6 +315,8 @@ export interface Store {
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
   userInstances(userId: string): Promise<Instance[]>;
   journeyStats(journeyId: string): Promise<StatRow[]>;
+  /** How many distinct users the stored events are of. Reads every event: for the summary of a finished run. */
+  eventUserCount(): Promise<number>;
 
   // Retention
   /**

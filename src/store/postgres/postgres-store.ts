@@ -40,7 +40,7 @@ import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
 import * as instances from './journey-instances.ts';
 import * as journeys from './journeys.ts';
-import { hash53 } from './locks.ts';
+import { exclusively, hash53 } from './locks.ts';
 import * as outbox from './outbox.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
@@ -81,6 +81,16 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+
+  // ---- health and coordination
+
+  ping(): Promise<void> {
+    return reads.ping(this.pool);
+  }
+
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return exclusively(this.pool, this.schema, name, fn);
   }
 
   // ---- access keys, settings and trait names
@@ -227,8 +237,16 @@ export class PostgresStore implements Store {
     return reads.nextWakeAt(this.pool);
   }
 
+  lastWakeAt(): Promise<number | null> {
+    return reads.lastWakeAt(this.pool);
+  }
+
   liveInstanceCount(journeyId: string): Promise<number> {
     return reads.liveInstanceCount(this.pool, journeyId);
+  }
+
+  eventUserCount(): Promise<number> {
+    return reads.eventUserCount(this.pool);
   }
 
   // ---- retention

@@ -53,6 +53,20 @@ export async function nextWakeAt(pool: pg.Pool): Promise<number | null> {
   return (rows[0]?.wake_at as number | undefined) ?? null;
 }
 
+export async function lastWakeAt(pool: pg.Pool): Promise<number | null> {
+  const { rows } = await pool.query({ name: 'wm-last-wake', text: 'SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at DESC LIMIT 1' });
+  return (rows[0]?.wake_at as number | undefined) ?? null;
+}
+
+export async function eventUserCount(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query('SELECT count(DISTINCT user_id) AS n FROM events');
+  return rows[0].n as number;
+}
+
+export async function ping(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}
+
 export async function liveInstanceCount(pool: pg.Pool, journeyId: string): Promise<number> {
   const { rows } = await pool.query({ name: 'wm-live-count', text: "SELECT count(*) AS n FROM instances WHERE journey_id = $1 AND status <> 'exited'", values: [journeyId] });
   return rows[0].n as number;

@@ -43,6 +43,15 @@ export function nextWakeAt(sql: Sql): number | null {
   return (row?.wake_at as number | undefined) ?? null;
 }
 
+export function lastWakeAt(sql: Sql): number | null {
+  const row = sql.get('SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at DESC LIMIT 1');
+  return (row?.wake_at as number | undefined) ?? null;
+}
+
+export function eventUserCount(sql: Sql): number {
+  return sql.get('SELECT count(DISTINCT user_id) AS n FROM events')!.n as number;
+}
+
 export function liveInstanceCount(sql: Sql, journeyId: string): number {
   return sql.get("SELECT count(*) AS n FROM instances WHERE journey_id = ? AND status <> 'exited'", journeyId)!.n as number;
 }

@@ -35,6 +35,7 @@ import type {
   TimerBatchView,
   UserContextSpec,
 } from '../store.ts';
+import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
 import { openDatabase, Sql, type SqliteOptions } from './connection.ts';
@@ -54,6 +55,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly sql: Sql;
   private readonly unit: WriteContext;
+  private readonly locks = new InProcessLocks();
 
   constructor(file: string, options: SqliteOptions = {}) {
     this.db = openDatabase(file, options);
@@ -63,6 +65,34 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  // ---- health, coordination and group commit
+
+  async ping(): Promise<void> {
+    this.sql.get('SELECT 1');
+  }
+
+  /** One process writes the file, so a lock within the process is the store-wide lock. */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, fn);
+  }
+
+  /**
+   * Group commit, for throwaway runs (simulations): from beginGroup to commitGroup every unit of work joins
+   * one transaction (its own becomes a savepoint), so many units share one commit. rollbackGroup drops an
+   * open group, after a failure. Not on the Store port: PostgreSQL commits every unit of work on its own.
+   */
+  beginGroup(): void {
+    this.db.exec('BEGIN');
+  }
+
+  commitGroup(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  rollbackGroup(): void {
+    if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 
   // ---- access keys, settings and trait names
@@ -209,8 +239,16 @@ export class SqliteStore implements Store {
     return reads.nextWakeAt(this.sql);
   }
 
+  async lastWakeAt(): Promise<number | null> {
+    return reads.lastWakeAt(this.sql);
+  }
+
   async liveInstanceCount(journeyId: string): Promise<number> {
     return reads.liveInstanceCount(this.sql, journeyId);
+  }
+
+  async eventUserCount(): Promise<number> {
+    return reads.eventUserCount(this.sql);
   }
 
   // ---- retention
