@@ -3,7 +3,7 @@
  * adapters: each reads its rows its own way, then groups them here, so both hand decide the same shapes.
  */
 import type { Channel } from '../core/definition.ts';
-import type { JourneyEvent } from '../core/instance.ts';
+import type { Instance, JourneyEvent } from '../core/instance.ts';
 import type { EventBatchView, InstanceMessage, Lookback, Profile, StoredEvent, UserContext } from './store.ts';
 
 export function unique<T>(values: T[]): T[] {
@@ -26,6 +26,18 @@ export function emptyEventView(events: StoredEvent[], profiles: Map<string, Prof
 
 export function emptyContext(): UserContext {
   return { history: new Map(), sends: new Map() };
+}
+
+/** A live instance of a user of the view (it counts as entered once it has entered). */
+export function addLive(view: EventBatchView, instance: Instance): void {
+  getOrCreate(view.live, instance.userId, () => [] as Instance[]).push(instance);
+  if (instance.enteredAt !== null) getOrCreate(view.entered, instance.userId, () => new Set<string>()).add(instance.journeyId);
+}
+
+/** A journey a user of the view entered, and when they last left a pass of it (null: never left one). */
+export function addEntered(view: EventBatchView, userId: string, journeyId: string, lastExit: number | null): void {
+  getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
+  if (lastExit !== null) getOrCreate(view.lastExits, userId, () => new Map<string, number>()).set(journeyId, lastExit);
 }
 
 /** Adds events, in the order given, to their users' lists (UserContext.history, EventBatchView.recent). */

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import type { Changes, EventBatchView, NewMessage, Store, TimerBatchView, UserContext, UserContextSpec } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
+import { boundedContract } from './contract-bounded.ts';
 import { processContract } from './contract-process.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
@@ -849,5 +850,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     processContract(open);
+    boundedContract(open);
   });
 }

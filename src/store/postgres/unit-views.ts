@@ -7,7 +7,7 @@ import type { Channel } from '../../core/definition.ts';
 import type { Instance } from '../../core/instance.ts';
 import type { EventBatchView, Lookback, Profile, StoredEvent, TimerBatchView, UserContext, UserContextSpec } from '../store.ts';
 import { MIN_TIMESTAMP, type Row } from '../rows.ts';
-import { addSend, emptyContext, emptyEventView, getOrCreate, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
+import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
 import { EVENTS_OF_USERS, INSTANCES_OF_USERS, MESSAGES_OF_INSTANCES, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from './batch-lookups.ts';
 import type { Client } from './connection.ts';
 import { toEvent, toInstanceMessage, toProfile } from './pg-rows.ts';
@@ -22,17 +22,11 @@ export async function loadEventView(c: Client, fresh: StoredEvent[], users: stri
   const { rows } = await c.query({ name: 'wm-instances-of-users', text: INSTANCES_OF_USERS, values: [users] });
   const liveIds: string[] = [];
   for (const row of rows as Row[]) {
-    const userId = row.user_id as string;
-    const journeyId = row.journey_id as string;
     const state = row.state as Instance | null;
     if (state !== null) {
-      if (state.enteredAt !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
-      getOrCreate(view.live, userId, () => [] as Instance[]).push(state);
+      addLive(view, state);
       liveIds.push(state.id);
-      continue;
-    }
-    if (row.entered === true) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
-    if (row.last_exit !== null) getOrCreate(view.lastExits, userId, () => new Map<string, number>()).set(journeyId, row.last_exit as number);
+    } else addEntered(view, row.user_id as string, row.journey_id as string, row.last_exit as number | null);
   }
   view.context = await loadContext(c, users, liveIds, spec);
   if (lookback) await loadRecent(c, fresh, lookback, view);

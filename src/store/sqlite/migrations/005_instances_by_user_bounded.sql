@@ -1,0 +1,10 @@
+-- Waymark embedded schema, version 5. Never edit a released migration: add a new file.
+-- A unit of work reads, per user of its batch, their live instances and, per journey they entered, when they
+-- last left it. A journey with re-entry and no cool-down leaves one exited instance per pass, so both must
+-- come from index probes, whatever the number of a user's exited instances:
+--   * instances_live_by_user: a user's live instances only.
+--   * instances_entered_by_user: the journeys a user entered (a skip scan: one probe per journey) and the
+--     latest exit of each (one probe at the end of the (user, journey) range).
+
+CREATE INDEX instances_live_by_user ON instances (user_id) WHERE status <> 'exited';
+CREATE INDEX instances_entered_by_user ON instances (user_id, journey_id, exited_at) WHERE entered_at IS NOT NULL;
