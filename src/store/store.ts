@@ -9,6 +9,9 @@
  */
 import type { Channel, JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent, JourneyMetric, SkipReason } from '../core/instance.ts';
+import type { Page, PageRequest } from './pages.ts';
+
+export type { Page, PageRequest } from './pages.ts';
 
 export interface Profile {
   userId: string;
@@ -220,6 +223,13 @@ export interface StatRow {
   count: number;
 }
 
+/** What the store knows of a user besides their profile. */
+export interface UserSeen {
+  /** The earliest and latest timestamps of their stored events; null when none is stored. */
+  firstSeenAt: number | null;
+  lastSeenAt: number | null;
+}
+
 export interface ApiKeyRecord {
   kind: 'admin' | 'write';
   hash: string;
@@ -256,6 +266,10 @@ export interface Store {
   getJourney(id: string): Promise<JourneyRecord | null>;
   listJourneys(): Promise<JourneyRecord[]>;
   listVersions(journeyId?: string): Promise<JourneyVersion[]>;
+  /** A page of the journeys, in creation order (then id). The cursor may throw InvalidCursorError. */
+  journeyPage(page: PageRequest): Promise<Page<JourneyRecord>>;
+  /** A page of a journey's versions, oldest first. The cursor may throw InvalidCursorError. */
+  versionPage(journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>>;
 
   // Engine units of work
   ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult>;
@@ -314,6 +328,16 @@ export interface Store {
   listMessages(query: MessageQuery): Promise<Message[]>;
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
   userInstances(userId: string): Promise<Instance[]>;
+  /**
+   * A page of a user's instances (of one journey when given), most recently changed first (then id,
+   * descending); through an index, whatever the number of the user's instances. The cursor may throw
+   * InvalidCursorError.
+   */
+  userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>>;
+  /** The messages of these instances, in log order. */
+  messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]>;
+  /** What is known of a user from their events, instances and messages; null when the store has none of theirs. */
+  userSeen(userId: string): Promise<UserSeen | null>;
   journeyStats(journeyId: string): Promise<StatRow[]>;
   /** How many distinct users the stored events are of. Reads every event: for the summary of a finished run. */
   eventUserCount(): Promise<number>;

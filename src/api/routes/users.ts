@@ -4,7 +4,8 @@ import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { explainUser, type ExplainInput } from '../explain.ts';
-import { messagePage, messagesOfUser } from '../message-log.ts';
+import { messagePage } from '../message-log.ts';
+import { NextCursor, paged, PagingQuery } from '../paging.ts';
 import { ExplainResult, Instance, MessagePage, PageQuery, Profile, StoredEvent, UserParams, withErrors } from '../schemas.ts';
 
 const tags = ['users'];
@@ -12,11 +13,25 @@ const tags = ['users'];
 export function userRoutes(app: Api, { waymark }: RouteContext): void {
   const store = waymark.store;
 
-  app.get('/v1/users/:userId', { schema: { tags, summary: 'The user’s profile', params: UserParams, response: withErrors({ 200: Profile }, 404) } }, async (request) => {
-    const profile = await store.getProfile(request.params.userId);
-    if (!profile) throw new ApiError(404, `no profile for user "${request.params.userId}"`);
-    return profile;
-  });
+  app.get(
+    '/v1/users/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'The user’s profile, and when they were first and last seen',
+        description:
+          'A user with events, journeys or messages but no profile answers `traits: {}` and `updatedAt: null`. `firstSeenAt` and `lastSeenAt` are the earliest and latest timestamps of their stored events (null when none is stored). 404 only for a user the project has never heard of.',
+        params: UserParams,
+        response: withErrors({ 200: UserView }, 404),
+      },
+    },
+    async (request) => {
+      const { userId } = request.params;
+      const [profile, seen] = await Promise.all([store.getProfile(userId), store.userSeen(userId)]);
+      if (!profile && !seen) throw new ApiError(404, `no user "${userId}": no profile, events, journeys or messages`);
+      return { ...(profile ?? { userId, traits: {}, updatedAt: null }), firstSeenAt: seen?.firstSeenAt ?? null, lastSeenAt: seen?.lastSeenAt ?? null };
+    },
+  );
 
   app.get(
     '/v1/users/:userId/events',
@@ -37,12 +52,17 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
     {
       schema: {
         tags,
-        summary: 'The user’s journey instances, most recently changed first',
+        summary: 'The user’s journey instances, most recently changed first, a page at a time',
+        description: 'Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
         params: UserParams,
-        response: withErrors({ 200: Type.Object({ instances: Type.Array(Instance) }) }),
+        querystring: Type.Object(PagingQuery.properties, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ instances: Type.Array(Instance), nextCursor: NextCursor }) }, 400),
       },
     },
-    async (request) => ({ instances: await store.userInstances(request.params.userId) }),
+    async (request) => {
+      const page = await paged(() => store.userInstancePage(request.params.userId, request.query));
+      return { instances: page.items, nextCursor: page.nextCursor };
+    },
   );
 
   app.get(
@@ -68,17 +88,19 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
       schema: {
         tags,
         summary: 'Why the user did or did not get each message',
-        description: 'For each of the user’s journey instances: its status and exit, and for every send node of its version whether the message was sent, skipped (and why), is still to come, or was never reached (and why).',
+        description:
+          'For each of the user’s journey instances (a page of them, most recently changed first): its status and exit, and for every send node of its version whether the message was sent, skipped (and why), is still to come, or was never reached (and why). Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
         params: UserParams,
-        querystring: Type.Object({ journeyId: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
-        response: withErrors({ 200: ExplainResult }, 400, 404),
+        querystring: Type.Object({ journeyId: Type.Optional(Type.String({ minLength: 1 })), ...PagingQuery.properties }, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ ...ExplainResult.properties, nextCursor: NextCursor }) }, 400, 404),
       },
     },
     async (request) => {
       const { userId } = request.params;
-      const { journeyId } = request.query;
+      const { journeyId, limit, cursor } = request.query;
       const journey = journeyId === undefined ? null : await waymark.journeys.get(journeyId); // 404 for an unknown journey
-      const instances = (await store.userInstances(userId)).filter((i) => journeyId === undefined || i.journeyId === journeyId);
+      const page = await paged(() => store.userInstancePage(userId, { limit, cursor, journeyId }));
+      const instances = page.items;
       const definitions = new Map<string, JourneyDefinition>();
       for (const id of new Set(instances.map((i) => i.journeyId))) {
         for (const v of await store.listVersions(id)) definitions.set(`${id}@${v.version}`, v.definition);
@@ -87,14 +109,21 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
         userId,
         instances,
         definitionOf: (id, version) => definitions.get(`${id}@${version}`),
-        messages: await messagesOfUser(store, userId),
+        messages: await store.messagesOfInstances(instances.map((i) => i.id)),
       };
       if (journey) {
         const newest = journey.version === null ? undefined : (await store.listVersions(journey.id)).find((v) => v.version === journey.version);
         const entry = (newest?.definition ?? journey.draft).nodes.find((n) => n.kind === 'entry');
         input.asked = { journey, entryEvent: entry?.kind === 'entry' && 'event' in entry.trigger ? entry.trigger.event : null, events: await store.userEvents(userId, 1_000) };
       }
-      return explainUser(input);
+      return { ...explainUser(input), nextCursor: page.nextCursor };
     },
   );
 }
+
+const UserView = Type.Object({
+  ...Profile.properties,
+  updatedAt: Type.Union([Profile.properties.updatedAt, Type.Null()], { description: 'When the profile was last written; null when the user has none' }),
+  firstSeenAt: Type.Union([Type.Integer(), Type.Null()], { description: 'The earliest timestamp of their stored events (ms), or null' }),
+  lastSeenAt: Type.Union([Type.Integer(), Type.Null()], { description: 'The latest timestamp of their stored events (ms), or null' }),
+});

@@ -24,6 +24,8 @@ import type {
   Lookback,
   Message,
   MessageQuery,
+  Page,
+  PageRequest,
   Profile,
   ProfileUpsert,
   PruneResult,
@@ -34,6 +36,7 @@ import type {
   StoredEvent,
   TimerBatchView,
   UserContextSpec,
+  UserSeen,
 } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
@@ -145,6 +148,14 @@ export class PostgresStore implements Store {
     return journeys.listVersions(this.pool, journeyId);
   }
 
+  journeyPage(page: PageRequest): Promise<Page<JourneyRecord>> {
+    return journeys.journeyPage(this.pool, page);
+  }
+
+  versionPage(journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>> {
+    return journeys.versionPage(this.pool, journeyId, page);
+  }
+
   stopInstances(journeyId: string, now: number): Promise<number> {
     return instances.stopInstances(this.pool, journeyId, now);
   }
@@ -223,6 +234,18 @@ export class PostgresStore implements Store {
 
   userInstances(userId: string): Promise<Instance[]> {
     return reads.userInstances(this.pool, userId);
+  }
+
+  userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
+    return reads.userInstancePage(this.pool, userId, page);
+  }
+
+  messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]> {
+    return reads.messagesOfInstances(this.pool, instanceIds);
+  }
+
+  userSeen(userId: string): Promise<UserSeen | null> {
+    return reads.userSeen(this.pool, userId);
   }
 
   journeyStats(journeyId: string): Promise<StatRow[]> {

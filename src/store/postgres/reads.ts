@@ -4,7 +4,8 @@
  */
 import type pg from 'pg';
 import type { Instance } from '../../core/instance.ts';
-import type { Message, MessageQuery, Profile, StatRow, StoredEvent } from '../store.ts';
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
+import type { Message, MessageQuery, Profile, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Row } from '../rows.ts';
 import { MESSAGE_COLUMNS, toEvent, toMessage, toProfile } from './pg-rows.ts';
 
@@ -31,6 +32,40 @@ export async function userEvents(pool: pg.Pool, userId: string, limit: number): 
 export async function userInstances(pool: pg.Pool, userId: string): Promise<Instance[]> {
   const { rows } = await pool.query({ name: 'wm-user-instances', text: 'SELECT state FROM instances WHERE user_id = $1 ORDER BY updated_at DESC, id', values: [userId] });
   return (rows as Row[]).map((r) => r.state as Instance);
+}
+
+/** Keyset (updated_at, id) descending, through instances_by_user_updated; one row more than the page. */
+export async function userInstancePage(pool: pg.Pool, userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
+  const cursor = page.cursor === undefined ? null : decodeCursor(page.cursor, ['number', 'string']);
+  const { rows } = await pool.query({
+    name: 'wm-user-instance-page',
+    text: `SELECT state, updated_at FROM instances
+           WHERE user_id = $1 AND ($2::bigint IS NULL OR (updated_at, id) < ($2::bigint, $3::text)) AND ($4::text IS NULL OR journey_id = $4)
+           ORDER BY updated_at DESC, id DESC LIMIT $5`,
+    values: [userId, cursor?.[0] ?? null, cursor?.[1] ?? null, page.journeyId ?? null, page.limit + 1],
+  });
+  const items = (rows as Row[]).map((r) => ({ instance: r.state as Instance, updatedAt: r.updated_at as number }));
+  const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
+  return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
+}
+
+export async function messagesOfInstances(pool: pg.Pool, instanceIds: readonly string[]): Promise<Message[]> {
+  if (instanceIds.length === 0) return [];
+  const { rows } = await pool.query({ name: 'wm-messages-of-instance-ids', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE instance_id = ANY ($1::text[]) ORDER BY seq`, values: [[...new Set(instanceIds)]] });
+  return (rows as Row[]).map(toMessage);
+}
+
+/** The first and last event by the events_by_user index; else whether any instance or message is theirs. */
+export async function userSeen(pool: pg.Pool, userId: string): Promise<UserSeen | null> {
+  const { rows } = await pool.query({
+    name: 'wm-user-seen',
+    text: `SELECT (SELECT min(ts) FROM events WHERE user_id = $1) AS first, (SELECT max(ts) FROM events WHERE user_id = $1) AS last,
+                  EXISTS (SELECT 1 FROM instances WHERE user_id = $1) OR EXISTS (SELECT 1 FROM messages WHERE user_id = $1) AS known`,
+    values: [userId],
+  });
+  const row = rows[0] as Row;
+  if (row.first !== null) return { firstSeenAt: row.first as number, lastSeenAt: row.last as number };
+  return row.known === true ? { firstSeenAt: null, lastSeenAt: null } : null;
 }
 
 export async function journeyStats(pool: pg.Pool, journeyId: string): Promise<StatRow[]> {

@@ -1,5 +1,6 @@
 /** Journeys (a draft, a status, the newest version) and their immutable published versions. */
 import type { JourneyDefinition } from '../../core/definition.ts';
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
 import type { JourneyRecord, JourneyStatus, JourneyVersion } from '../store.ts';
 import type { Row } from '../rows.ts';
 import type { Sql } from './connection.ts';
@@ -60,6 +61,20 @@ export function listJourneys(sql: Sql): JourneyRecord[] {
 export function listVersions(sql: Sql, journeyId?: string): JourneyVersion[] {
   const rows = journeyId === undefined ? sql.all('SELECT * FROM journey_versions ORDER BY journey_id, version') : sql.all('SELECT * FROM journey_versions WHERE journey_id = ? ORDER BY version', journeyId);
   return rows.map(toVersion);
+}
+
+/** Keyset (created_at, id), through journeys_by_created. */
+export function journeyPage(sql: Sql, page: PageRequest): Page<JourneyRecord> {
+  const [createdAt, id] = page.cursor === undefined ? [Number.MIN_SAFE_INTEGER, ''] : decodeCursor(page.cursor, ['number', 'string']);
+  const rows = sql.all('SELECT * FROM journeys WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?', createdAt, id, page.limit + 1).map(toJourney);
+  return pageOf(rows, page.limit, (j) => [j.createdAt, j.id]);
+}
+
+/** Keyset version, through the primary key. */
+export function versionPage(sql: Sql, journeyId: string, page: PageRequest): Page<JourneyVersion> {
+  const [after] = page.cursor === undefined ? [0] : decodeCursor(page.cursor, ['number']);
+  const rows = sql.all('SELECT * FROM journey_versions WHERE journey_id = ? AND version > ? ORDER BY version LIMIT ?', journeyId, after, page.limit + 1).map(toVersion);
+  return pageOf(rows, page.limit, (v) => [v.version]);
 }
 
 function toVersion(r: Row): JourneyVersion {

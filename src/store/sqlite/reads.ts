@@ -1,6 +1,7 @@
 /** What the API and the engine read outside units of work: profiles, messages, a user's events and instances, stats. */
 import type { Instance } from '../../core/instance.ts';
-import type { Message, MessageQuery, Profile, StatRow, StoredEvent } from '../store.ts';
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
+import type { Message, MessageQuery, Profile, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Sql } from './connection.ts';
 import { toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
 
@@ -26,6 +27,37 @@ export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent
 
 export function userInstances(sql: Sql, userId: string): Instance[] {
   return sql.all('SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC', userId).map(toInstance);
+}
+
+/** Keyset (updated_at, id) descending, through instances_by_user_updated; one row more than the page. */
+export function userInstancePage(sql: Sql, userId: string, page: PageRequest & { journeyId?: string | undefined }): Page<Instance> {
+  const [updatedAt, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, '\u{10FFFF}'] : decodeCursor(page.cursor, ['number', 'string']);
+  const rows = sql.all(
+    `SELECT state, updated_at FROM instances WHERE user_id = ? AND (updated_at, id) < (?, ?) AND (? IS NULL OR journey_id = ?)
+     ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    userId,
+    updatedAt,
+    id,
+    page.journeyId ?? null,
+    page.journeyId ?? null,
+    page.limit + 1,
+  );
+  const items = rows.map((r) => ({ instance: toInstance(r), updatedAt: r.updated_at as number }));
+  const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
+  return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
+}
+
+export function messagesOfInstances(sql: Sql, instanceIds: readonly string[]): Message[] {
+  if (instanceIds.length === 0) return [];
+  return sql.all('SELECT m.* FROM json_each(?) AS i CROSS JOIN messages m ON m.instance_id = i.value ORDER BY m.seq', JSON.stringify([...new Set(instanceIds)])).map(toMessage);
+}
+
+/** The first and last event by the events_by_user index; else whether any instance or message is theirs. */
+export function userSeen(sql: Sql, userId: string): UserSeen | null {
+  const first = sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts LIMIT 1', userId);
+  if (first) return { firstSeenAt: first.ts as number, lastSeenAt: sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts DESC LIMIT 1', userId)!.ts as number };
+  const other = sql.get('SELECT EXISTS (SELECT 1 FROM instances WHERE user_id = ?) OR EXISTS (SELECT 1 FROM messages WHERE user_id = ?) AS known', userId, userId);
+  return other!.known === 1 ? { firstSeenAt: null, lastSeenAt: null } : null;
 }
 
 export function journeyStats(sql: Sql, journeyId: string): StatRow[] {

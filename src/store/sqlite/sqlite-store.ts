@@ -24,6 +24,8 @@ import type {
   Lookback,
   Message,
   MessageQuery,
+  Page,
+  PageRequest,
   Profile,
   ProfileUpsert,
   PruneResult,
@@ -34,6 +36,7 @@ import type {
   StoredEvent,
   TimerBatchView,
   UserContextSpec,
+  UserSeen,
 } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
@@ -147,6 +150,14 @@ export class SqliteStore implements Store {
     return journeys.listVersions(this.sql, journeyId);
   }
 
+  async journeyPage(page: PageRequest): Promise<Page<JourneyRecord>> {
+    return journeys.journeyPage(this.sql, page);
+  }
+
+  async versionPage(journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>> {
+    return journeys.versionPage(this.sql, journeyId, page);
+  }
+
   async stopInstances(journeyId: string, now: number): Promise<number> {
     return instances.stopInstances(this.sql, journeyId, now);
   }
@@ -225,6 +236,18 @@ export class SqliteStore implements Store {
 
   async userInstances(userId: string): Promise<Instance[]> {
     return reads.userInstances(this.sql, userId);
+  }
+
+  async userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
+    return reads.userInstancePage(this.sql, userId, page);
+  }
+
+  async messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]> {
+    return reads.messagesOfInstances(this.sql, instanceIds);
+  }
+
+  async userSeen(userId: string): Promise<UserSeen | null> {
+    return reads.userSeen(this.sql, userId);
   }
 
   async journeyStats(journeyId: string): Promise<StatRow[]> {

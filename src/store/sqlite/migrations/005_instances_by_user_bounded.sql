@@ -8,3 +8,8 @@
 
 CREATE INDEX instances_live_by_user ON instances (user_id) WHERE status <> 'exited';
 CREATE INDEX instances_entered_by_user ON instances (user_id, journey_id, exited_at) WHERE entered_at IS NOT NULL;
+
+-- Pages of the API's lists, read by keyset through an index: a user's instances, most recently changed
+-- first (GET /v1/users/:id/journeys and /explain), and the journeys in creation order (GET /v1/journeys).
+CREATE INDEX instances_by_user_updated ON instances (user_id, updated_at, id);
+CREATE INDEX journeys_by_created ON journeys (created_at, id);
