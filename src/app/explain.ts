@@ -5,7 +5,7 @@
 import type { JourneyDefinition, JourneyNode } from '../core/definition.ts';
 import { SKIP_REASONS } from '../core/channels.ts';
 import type { Instance } from '../core/instance.ts';
-import type { JourneyRecord, Message, Store, StoredEvent } from '../store/store.ts';
+import type { JourneyRecord, Message, PageRequest, Store, StoredEvent } from '../store/store.ts';
 import { NotFoundError } from './journeys.ts';
 import type { ExplainResult } from './views.ts';
 
@@ -23,19 +23,20 @@ export interface ExplainInput {
   asked?: { journey: JourneyRecord; entryEvent: string | null; events: StoredEvent[] };
 }
 
-/** Most of a user's messages read to explain them (a user rarely has many), and of their events, newest first. */
-const MAX_MESSAGES = 10_000;
+/** Most of a user's events read to say why they never entered, newest first. */
 const MAX_EVENTS = 1_000;
 
 /**
- * Explains a user from the store: every journey of theirs, or only `journeyId` (NotFoundError when there is
- * no such journey), then a note when the user never entered it.
+ * Explains a user from the store, a page of their journey instances at a time (most recently changed first):
+ * every journey of theirs, or only `journeyId` (NotFoundError when there is no such journey), then a note when
+ * the user never entered it. Only the messages of the instances on the page are read.
  */
-export async function explainUser(store: Store, userId: string, options: { journeyId?: string } = {}): Promise<ExplainResult> {
-  const { journeyId } = options;
+export async function explainUser(store: Store, userId: string, options: { journeyId?: string | undefined } & Partial<PageRequest> = {}): Promise<ExplainResult & { nextCursor: string | null }> {
+  const { journeyId, limit = 50, cursor } = options;
   const journey = journeyId === undefined ? null : await store.getJourney(journeyId);
   if (journeyId !== undefined && !journey) throw new NotFoundError(`no journey "${journeyId}"`);
-  const instances = (await store.userInstances(userId)).filter((i) => journeyId === undefined || i.journeyId === journeyId);
+  const page = await store.userInstancePage(userId, { limit, cursor, journeyId });
+  const instances = page.items;
   const definitions = new Map<string, JourneyDefinition>();
   for (const id of new Set(instances.map((i) => i.journeyId))) {
     for (const v of await store.listVersions(id)) definitions.set(`${id}@${v.version}`, v.definition);
@@ -44,27 +45,16 @@ export async function explainUser(store: Store, userId: string, options: { journ
     userId,
     instances,
     definitionOf: (id, version) => definitions.get(`${id}@${version}`),
-    messages: await messagesOfUser(store, userId),
+    messages: await store.messagesOfInstances(instances.map((i) => i.id)),
   };
   if (journey) {
     const newest = journey.version === null ? undefined : (await store.listVersions(journey.id)).find((v) => v.version === journey.version);
     const entry = (newest?.definition ?? journey.draft).nodes.find((n) => n.kind === 'entry');
     input.asked = { journey, entryEvent: entry?.kind === 'entry' && 'event' in entry.trigger ? entry.trigger.event : null, events: await store.userEvents(userId, MAX_EVENTS) };
   }
-  return explainView(input);
+  return { ...explainView(input), nextCursor: page.nextCursor };
 }
 
-async function messagesOfUser(store: Store, userId: string): Promise<Message[]> {
-  const all: Message[] = [];
-  let after = 0;
-  while (all.length < MAX_MESSAGES) {
-    const page = await store.listMessages({ userId, after, limit: 1_000 });
-    all.push(...page);
-    if (page.length < 1_000) break;
-    after = page.at(-1)!.seq;
-  }
-  return all;
-}
 
 /** The explanation from what was read: pure, so it is tested without a store. */
 export function explainView(input: ExplainInput): ExplainResult {

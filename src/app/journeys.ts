@@ -7,7 +7,7 @@ import type { JourneyDefinition } from '../core/definition.ts';
 import { publishChecks } from '../core/publish-checks.ts';
 import { compileJourney, type CompiledJourney, type Problem } from '../core/validate.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { JourneyRecord, JourneyStatus, JourneyVersion, Store } from '../store/store.ts';
+import type { JourneyRecord, JourneyStatus, JourneyVersion, Page, PageRequest, Store } from '../store/store.ts';
 
 export class InvalidJourneyError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -93,6 +93,12 @@ export class JourneyService {
     return Promise.all(journeys.map((j) => this.lifecycle(j, versions)));
   }
 
+  /** A page of list(): only the page's running journeys' versions are read. */
+  async listPage(page: PageRequest): Promise<Page<JourneyView>> {
+    const { items, nextCursor } = await this.store.journeyPage(page);
+    return { items: await Promise.all(items.map(async (j) => this.lifecycle(j, j.status === 'running' ? await this.store.listVersions(j.id) : []))), nextCursor };
+  }
+
   private async lifecycle(journey: JourneyRecord, versions: JourneyVersion[]): Promise<JourneyView> {
     if (journey.status !== 'running') return journey;
     const current = versions.find((v) => v.journeyId === journey.id && v.version === journey.version);
@@ -108,6 +114,11 @@ export class JourneyService {
   async versions(id: string): Promise<JourneyVersion[]> {
     await this.get(id);
     return this.store.listVersions(id);
+  }
+
+  async versionPage(id: string, page: PageRequest): Promise<Page<JourneyVersion>> {
+    await this.get(id);
+    return this.store.versionPage(id, page);
   }
 
   /**

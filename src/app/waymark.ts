@@ -4,14 +4,15 @@ import type { ChannelSenders } from '../channels/channel.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { TimeMode } from '../engine/decide.ts';
 import { Engine } from '../engine/engine.ts';
-import { SqliteStore, type SqliteOptions } from '../store/sqlite/sqlite-store.ts';
+import { openStore, type OpenStoreOptions } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { JourneyService } from './journeys.ts';
 
 export interface WaymarkOptions {
-  /** A SQLite file path (default) or an already opened store. */
+  /** A SQLite file path, a postgres:// URL (see openStore), or an already opened store. */
   database: string | Store;
-  sqlite?: SqliteOptions;
+  /** How to open `database` when it is a path or URL. */
+  storeOptions?: OpenStoreOptions;
   clock?: Clock;
   channels?: ChannelSenders;
   realtime?: boolean;
@@ -23,7 +24,7 @@ export interface WaymarkOptions {
   engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null };
   /**
    * Readiness's store check: a cheap query that fails when the store is unreachable. Default: the store's
-   * nextWakeAt() (one index probe); serve passes `SELECT 1` for PostgreSQL.
+   * ping().
    */
   probe?: () => Promise<unknown>;
   onError?: (error: unknown, where: string) => void;
@@ -55,7 +56,7 @@ export interface Waymark {
 }
 
 export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
-  const store = typeof options.database === 'string' ? new SqliteStore(options.database, options.sqlite) : options.database;
+  const store = typeof options.database === 'string' ? await openStore(options.database, options.storeOptions) : options.database;
   const engine = new Engine({
     store,
     clock: options.clock ?? systemClock,
@@ -67,7 +68,7 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
     ...(options.onError ? { onError: options.onError } : {}),
   });
   await engine.start();
-  const probe = options.probe ?? (() => store.nextWakeAt());
+  const probe = options.probe ?? (() => store.ping());
   let draining = false;
   let closing: Promise<void> | null = null;
   return {

@@ -27,8 +27,9 @@ import type { StatsView } from '../app/views.ts';
 import { openWaymark, type Waymark } from '../app/waymark.ts';
 import { VirtualClock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
+import { openSqliteStore } from '../store/open.ts';
 import { exportMessages } from '../store/sqlite/message-export.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ProfileUpsert } from '../store/store.ts';
 import { journeyIdFromFile, readJourney } from './journey-file.ts';
 import { openLines } from './lines.ts';
@@ -156,7 +157,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   await fs.mkdir(options.out, { recursive: true });
   const dbFile = options.db ?? join(options.out, `.simulation-${process.pid}-${Date.now()}.db`);
   const clock = new VirtualClock(clockStart);
-  const store = new SqliteStore(dbFile, { durability: 'fast' });
+  const store = openSqliteStore(dbFile, { durability: 'fast' });
   let waymark: Waymark | null = null;
   let completed = false;
   const progress: SimulationProgress = { phase: 'profiles', profiles: 0, events: 0, bytesRead: 0, bytesTotal: 0, virtualTime: clockStart, timersFired: 0 };
@@ -310,7 +311,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     // Then every timer still set, stretch by stretch, so the end time is the last one that fired.
     let endTime = clock.now();
     for (;;) {
-      const last = (store.db.prepare('SELECT max(wake_at) AS at FROM instances').get() as { at: number | null }).at;
+      const last = await store.lastWakeAt();
       if (last === null) break;
       await fireTimersUntil(last);
       endTime = Math.max(endTime, last);
@@ -329,7 +330,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     timings.output = performance.now() - outputStart;
     const stats = await journeyStats(w.store, journeyId);
     await fs.writeFile(files.stats, `${JSON.stringify(stats, null, 2)}\n`);
-    const users = (store.db.prepare('SELECT count(DISTINCT user_id) AS n FROM events').get() as { n: number }).n;
+    const users = await store.eventUserCount();
 
     const wallMs = performance.now() - wallStart;
     completed = true;
@@ -356,7 +357,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       files: { ...files, db: options.db === undefined ? null : resolve(options.db) },
     };
   } finally {
-    if (store.db.open && store.db.inTransaction) store.db.exec('ROLLBACK');
+    store.rollbackGroup();
     if (waymark) await waymark.close();
     else await store.close();
     // The temporary database always goes; a --db file is kept only when the run completed (a half-made one would be refused next time).
@@ -397,7 +398,7 @@ class GroupCommit {
   ) {}
 
   begin(): void {
-    if (this.every > 1) this.store.db.exec('BEGIN');
+    if (this.every > 1) this.store.beginGroup();
   }
 
   /** Counts a unit of work, committing every `every` of them. */
@@ -406,14 +407,14 @@ class GroupCommit {
     this.units = 0;
     if (this.every > 1) {
       const t0 = performance.now();
-      this.store.db.exec('COMMIT');
-      this.store.db.exec('BEGIN');
+      this.store.commitGroup();
+      this.store.beginGroup();
       this.timings.commit += performance.now() - t0;
     }
   }
 
   commit(): void {
-    if (this.every > 1 && this.store.db.inTransaction) this.store.db.exec('COMMIT');
+    if (this.every > 1) this.store.commitGroup();
   }
 }
 

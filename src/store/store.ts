@@ -9,6 +9,9 @@
  */
 import type { Channel, JourneyDefinition } from '../core/definition.ts';
 import type { FailReason, Instance, JourneyEvent, JourneyMetric, SkipReason } from '../core/instance.ts';
+import type { Page, PageRequest } from './pages.ts';
+
+export type { Page, PageRequest } from './pages.ts';
 
 export interface Profile {
   userId: string;
@@ -221,6 +224,13 @@ export interface StatRow {
   count: number;
 }
 
+/** What the store knows of a user besides their profile. */
+export interface UserSeen {
+  /** The earliest and latest timestamps of their stored events; null when none is stored. */
+  firstSeenAt: number | null;
+  lastSeenAt: number | null;
+}
+
 export interface ApiKeyRecord {
   kind: 'admin' | 'write';
   hash: string;
@@ -229,6 +239,16 @@ export interface ApiKeyRecord {
 
 export interface Store {
   close(): Promise<void>;
+
+  // Health and coordination
+  /** A cheap round trip that fails when the store is unreachable (readiness). */
+  ping(): Promise<void>;
+  /**
+   * Runs `fn` holding the store-wide lock `name`, released when fn settles: no other call under that name on
+   * this store (in this process or, on PostgreSQL, in any process on the same schema) runs meanwhile.
+   * For short start-up work, e.g. one process making the access keys that several start with.
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
 
   // Access keys, stored as hashes only.
   listApiKeys(): Promise<ApiKeyRecord[]>;
@@ -247,6 +267,10 @@ export interface Store {
   getJourney(id: string): Promise<JourneyRecord | null>;
   listJourneys(): Promise<JourneyRecord[]>;
   listVersions(journeyId?: string): Promise<JourneyVersion[]>;
+  /** A page of the journeys, in creation order (then id). The cursor may throw InvalidCursorError. */
+  journeyPage(page: PageRequest): Promise<Page<JourneyRecord>>;
+  /** A page of a journey's versions, oldest first. The cursor may throw InvalidCursorError. */
+  versionPage(journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>>;
 
   // Engine units of work
   ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult>;
@@ -254,6 +278,8 @@ export interface Store {
   fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number>;
   /** The earliest pending timer, or null. */
   nextWakeAt(): Promise<number | null>;
+  /** The latest pending timer, or null. */
+  lastWakeAt(): Promise<number | null>;
   /**
    * Claims up to `limit` inbox events (oldest first; on PostgreSQL with SKIP LOCKED, so processes share the
    * inbox) and processes them exactly as ingestEvents would (dedupe on messageId, stored as events), removing
@@ -303,7 +329,19 @@ export interface Store {
   listMessages(query: MessageQuery): Promise<Message[]>;
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
   userInstances(userId: string): Promise<Instance[]>;
+  /**
+   * A page of a user's instances (of one journey when given), most recently changed first (then id,
+   * descending); through an index, whatever the number of the user's instances. The cursor may throw
+   * InvalidCursorError.
+   */
+  userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>>;
+  /** The messages of these instances, in log order. */
+  messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]>;
+  /** What is known of a user from their events, instances and messages; null when the store has none of theirs. */
+  userSeen(userId: string): Promise<UserSeen | null>;
   journeyStats(journeyId: string): Promise<StatRow[]>;
+  /** How many distinct users the stored events are of. Reads every event: for the summary of a finished run. */
+  eventUserCount(): Promise<number>;
 
   // Retention
   /**

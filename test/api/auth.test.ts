@@ -35,7 +35,7 @@ test('routes need a key: none or a wrong one is 401, the write key only ingests,
   }
 
   assert.deepEqual((await api.call('POST', '/v1/events', { key: api.admin, body: event })).body, { accepted: 0, duplicates: 1 });
-  assert.deepEqual((await api.call('GET', '/v1/journeys')).body, { journeys: [] });
+  assert.deepEqual((await api.call('GET', '/v1/journeys')).body, { journeys: [], nextCursor: null });
   assert.equal((await api.call('GET', '/v1/users/u1')).body.traits.name, 'U');
   assert.deepEqual((await api.call('GET', '/health', { key: null })).body, { ok: true });
 });

@@ -107,7 +107,7 @@ test('stats of a journey nobody has entered yet: zeros, in definition order', as
 test('an unexpected failure is a 500 that hides internals and still reaches stderr', async (t) => {
   const api = await startApi();
   const logged = t.mock.method(console, 'error', () => {});
-  t.mock.method(api.waymark.store, 'listJourneys', async () => {
+  t.mock.method(api.waymark.store, 'journeyPage', async () => {
     throw new Error('disk on fire at /var/secret/path');
   });
   const response = await api.call('GET', '/v1/journeys');

@@ -73,7 +73,7 @@ await forEachStore((store) => {
     const bo = await explainUser(w.store, 'bo');
     assert.equal(bo.journeys[0]!.status, 'control');
     assert.ok(bo.journeys[0]!.steps.every((s) => s.outcome === 'not_reached' && s.reason === 'control_group'));
-    assert.deepEqual(await explainUser(w.store, 'zed'), { userId: 'zed', journeys: [], notes: ['this user has not triggered any journey'] });
+    assert.deepEqual(await explainUser(w.store, 'zed'), { userId: 'zed', journeys: [], notes: ['this user has not triggered any journey'], nextCursor: null });
     await assert.rejects(explainUser(w.store, 'dee', { journeyId: 'nope' }), (e: Error) => e instanceof NotFoundError && e.message === 'no journey "nope"');
   });
 });

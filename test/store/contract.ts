@@ -7,6 +7,8 @@ import { describe, test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import type { Changes, EventBatchView, NewMessage, Store, TimerBatchView, UserContext, UserContextSpec } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
+import { boundedContract } from './contract-bounded.ts';
+import { processContract } from './contract-process.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -846,5 +848,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual((await store.listApiKeys()).map((k) => k.kind).sort(), ['admin', 'write']);
       await store.close();
     });
+
+    processContract(open);
+    boundedContract(open);
   });
 }

@@ -1,8 +1,10 @@
 /** Journey management: drafts, versions, the lifecycle, and stats. Admin only. */
 import { InvalidJourneyError } from '../../app/journeys.ts';
 import { journeyStats } from '../../app/stats.ts';
+import Type from 'typebox';
 import type { Api, RouteContext } from '../context.ts';
 import { badRequest, type Problem } from '../errors.ts';
+import { NextCursor, paged, PagingQuery } from '../paging.ts';
 import {
   CreateJourneyBody,
   JourneyList,
@@ -24,9 +26,22 @@ const tags = ['journeys'];
 export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   const journeys = waymark.journeys;
 
-  app.get('/v1/journeys', { schema: { tags, summary: 'List journeys', response: withErrors({ 200: JourneyList }) } }, async () => ({
-    journeys: await journeys.list(),
-  }));
+  app.get(
+    '/v1/journeys',
+    {
+      schema: {
+        tags,
+        summary: 'List journeys, in creation order, a page at a time',
+        description: 'Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
+        querystring: Type.Object(PagingQuery.properties, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ ...JourneyList.properties, nextCursor: NextCursor }) }, 400),
+      },
+    },
+    async (request) => {
+      const page = await paged(() => journeys.listPage(request.query));
+      return { journeys: page.items, nextCursor: page.nextCursor };
+    },
+  );
 
   app.post(
     '/v1/journeys',
@@ -92,8 +107,20 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
 
   app.get(
     '/v1/journeys/:id/versions',
-    { schema: { tags, summary: 'List published versions', params: JourneyParams, response: withErrors({ 200: VersionList }, 404) } },
-    async (request) => ({ versions: await journeys.versions(request.params.id) }),
+    {
+      schema: {
+        tags,
+        summary: 'List published versions, oldest first, a page at a time',
+        description: 'Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
+        params: JourneyParams,
+        querystring: Type.Object(PagingQuery.properties, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ ...VersionList.properties, nextCursor: NextCursor }) }, 400, 404),
+      },
+    },
+    async (request) => {
+      const page = await paged(() => journeys.versionPage(request.params.id, request.query));
+      return { versions: page.items, nextCursor: page.nextCursor };
+    },
   );
 
   app.post(

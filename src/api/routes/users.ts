@@ -4,6 +4,7 @@ import { explainUser } from '../../app/explain.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { messagePage } from '../message-log.ts';
+import { NextCursor, paged, PagingQuery } from '../paging.ts';
 import { ExplainResult, Instance, MessagePage, PageQuery, Profile, StoredEvent, UserParams, withErrors } from '../schemas.ts';
 
 const tags = ['users'];
@@ -11,11 +12,25 @@ const tags = ['users'];
 export function userRoutes(app: Api, { waymark }: RouteContext): void {
   const store = waymark.store;
 
-  app.get('/v1/users/:userId', { schema: { tags, summary: 'The user’s profile', params: UserParams, response: withErrors({ 200: Profile }, 404) } }, async (request) => {
-    const profile = await store.getProfile(request.params.userId);
-    if (!profile) throw new ApiError(404, `no profile for user "${request.params.userId}"`);
-    return profile;
-  });
+  app.get(
+    '/v1/users/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'The user’s profile, and when they were first and last seen',
+        description:
+          'A user with events, journeys or messages but no profile answers `traits: {}` and `updatedAt: null`. `firstSeenAt` and `lastSeenAt` are the earliest and latest timestamps of their stored events (null when none is stored). 404 only for a user the project has never heard of.',
+        params: UserParams,
+        response: withErrors({ 200: UserView }, 404),
+      },
+    },
+    async (request) => {
+      const { userId } = request.params;
+      const [profile, seen] = await Promise.all([store.getProfile(userId), store.userSeen(userId)]);
+      if (!profile && !seen) throw new ApiError(404, `no user "${userId}": no profile, events, journeys or messages`);
+      return { ...(profile ?? { userId, traits: {}, updatedAt: null }), firstSeenAt: seen?.firstSeenAt ?? null, lastSeenAt: seen?.lastSeenAt ?? null };
+    },
+  );
 
   app.get(
     '/v1/users/:userId/events',
@@ -36,12 +51,17 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
     {
       schema: {
         tags,
-        summary: 'The user’s journey instances, most recently changed first',
+        summary: 'The user’s journey instances, most recently changed first, a page at a time',
+        description: 'Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
         params: UserParams,
-        response: withErrors({ 200: Type.Object({ instances: Type.Array(Instance) }) }),
+        querystring: Type.Object(PagingQuery.properties, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ instances: Type.Array(Instance), nextCursor: NextCursor }) }, 400),
       },
     },
-    async (request) => ({ instances: await store.userInstances(request.params.userId) }),
+    async (request) => {
+      const page = await paged(() => store.userInstancePage(request.params.userId, request.query));
+      return { instances: page.items, nextCursor: page.nextCursor };
+    },
   );
 
   app.get(
@@ -67,12 +87,20 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
       schema: {
         tags,
         summary: 'Why the user did or did not get each message',
-        description: 'For each of the user’s journey instances: its status and exit, and for every send node of its version whether the message was sent, skipped (and why), is still to come, or was never reached (and why).',
+        description:
+          'For each of the user’s journey instances (a page of them, most recently changed first): its status and exit, and for every send node of its version whether the message was sent, skipped (and why), is still to come, or was never reached (and why). Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
         params: UserParams,
-        querystring: Type.Object({ journeyId: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
-        response: withErrors({ 200: ExplainResult }, 400, 404),
+        querystring: Type.Object({ journeyId: Type.Optional(Type.String({ minLength: 1 })), ...PagingQuery.properties }, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ ...ExplainResult.properties, nextCursor: NextCursor }) }, 400, 404),
       },
     },
-    (request) => explainUser(store, request.params.userId, request.query), // 404 for an unknown journey
+    (request) => paged(() => explainUser(store, request.params.userId, request.query)), // 404 for an unknown journey
   );
 }
+
+const UserView = Type.Object({
+  ...Profile.properties,
+  updatedAt: Type.Union([Profile.properties.updatedAt, Type.Null()], { description: 'When the profile was last written; null when the user has none' }),
+  firstSeenAt: Type.Union([Type.Integer(), Type.Null()], { description: 'The earliest timestamp of their stored events (ms), or null' }),
+  lastSeenAt: Type.Union([Type.Integer(), Type.Null()], { description: 'The latest timestamp of their stored events (ms), or null' }),
+});

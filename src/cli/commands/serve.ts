@@ -11,7 +11,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Waymark } from '../../app/waymark.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
-import type { PostgresStore } from '../../store/postgres/postgres-store.ts';
 import { CliError } from '../errors.ts';
 import { durationAtLeast, nonNegativeInt, port, positiveInt } from '../options.ts';
 
@@ -107,30 +106,23 @@ async function serve(options: ServeOptions): Promise<void> {
     import('../../api/server.ts'),
     import('../../api/keys.ts'),
   ]);
-  let store: PostgresStore | null = null;
-  if (database.kind === 'postgres') {
-    const { PostgresStore } = await import('../../store/postgres/postgres-store.ts');
-    try {
-      store = await PostgresStore.open(database.url, {
-        ...(database.schema !== undefined ? { schema: database.schema } : {}),
-        ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
-      });
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
-  }
-  const pg = store;
+  const { openStore, storeLocation } = await import('../../store/open.ts');
+  const store = await openStore(database.kind === 'sqlite' ? database.file : database.url, {
+    ...(database.kind === 'postgres' && database.schema !== undefined ? { schema: database.schema } : {}),
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+  }).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
   const waymark = await openWaymark({
-    database: pg ?? (database as { file: string }).file,
+    database: store,
     background: role !== 'api',
     engine: {
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       ...(options.timerBatch !== undefined ? { timerBatch: options.timerBatch } : {}),
       ...(options.eventRetention !== undefined ? { eventRetentionMs: options.eventRetention } : {}),
     },
-    ...(pg ? { probe: () => pg.pool.query('SELECT 1') } : {}),
   }).catch(async (error) => {
-    await pg?.close().catch(() => {});
+    await store.close().catch(() => {});
     throw error;
   });
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
@@ -138,7 +130,7 @@ async function serve(options: ServeOptions): Promise<void> {
     if (role !== 'worker') {
       // Several api processes may start at once on an empty PostgreSQL database: one makes the keys and
       // the examples, the others then find them.
-      await startupLock(store, async () => {
+      await store.exclusively('startup', async () => {
         const keys = await ensureApiKeys(waymark.store, seedKeys());
         if (keys.admin || keys.write) printNewKeys(keys);
         for (const example of examples) {
@@ -171,28 +163,9 @@ async function serve(options: ServeOptions): Promise<void> {
   const address = app.server.address();
   const shown = address && typeof address === 'object' ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
   const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
-  const where = database.kind === 'sqlite' ? `SQLite ${database.file}` : `PostgreSQL ${database.shown}, schema ${store!.schema}`;
   const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
-  process.stdout.write(`Waymark listening on ${shown} (${what}; ${where}${retention}); Ctrl-C to stop\n`);
+  process.stdout.write(`Waymark listening on ${shown} (${what}; ${storeLocation(store)}${retention}); Ctrl-C to stop\n`);
   onShutdown(app, waymark, options.drainMs ?? 0);
-}
-
-/** Runs `fn` holding a session advisory lock of the schema (PostgreSQL); on SQLite just runs it. */
-async function startupLock(store: PostgresStore | null, fn: () => Promise<void>): Promise<void> {
-  if (!store) return fn();
-  const { hash53 } = await import('../../store/postgres/postgres-store.ts');
-  const key = String(hash53(`waymark:${store.schema}:startup`));
-  const client = await store.pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
-    try {
-      await fn();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
-    }
-  } finally {
-    client.release();
-  }
 }
 
 function portFromEnv(): number {

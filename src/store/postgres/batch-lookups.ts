@@ -18,13 +18,15 @@ export const PROFILES_OF_USERS = `
 
 /**
  * $1: user ids. Their live instances (with state), locked FOR UPDATE in id order (stopInstances and
- * moveInstances lock in that order too), and then, per (user, journey) they have an instance of that
- * entered or exited, whether they ever entered it and when they last left it (state NULL). The live rows are
- * found per user first, then locked through the primary key: a lock taken inside the per-user subquery
- * would be taken in user order.
+ * moveInstances lock in that order too), and then, per (user, journey) they entered, when they last left it
+ * (state NULL, entered true). The live rows are found per user first (instances_live_by_user), then locked
+ * through the primary key: a lock taken inside the per-user subquery would be taken in user order. The
+ * journeys a user entered come from a skip scan of instances_entered_by_user (one probe per journey) and
+ * each one's last exit from one probe more, so a user with many exited passes costs no more than one with
+ * a few.
  */
 export const INSTANCES_OF_USERS = `
-  WITH found AS MATERIALIZED (
+  WITH RECURSIVE found AS MATERIALIZED (
     SELECT f.id FROM unnest($1::text[]) AS u(user_id)
     CROSS JOIN LATERAL (SELECT id FROM instances WHERE user_id = u.user_id AND status <> 'exited' OFFSET 0) AS f
   ),
@@ -32,16 +34,19 @@ export const INSTANCES_OF_USERS = `
     SELECT user_id, journey_id, state FROM instances
     WHERE id = ANY (ARRAY(SELECT id FROM found)) AND status <> 'exited'
     ORDER BY id FOR UPDATE
+  ),
+  entered (user_id, journey_id) AS (
+    SELECT u.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = u.user_id AND entered_at IS NOT NULL)
+    FROM unnest($1::text[]) AS u(user_id)
+    UNION ALL
+    SELECT e.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = e.user_id AND entered_at IS NOT NULL AND journey_id > e.journey_id)
+    FROM entered e WHERE e.journey_id IS NOT NULL
   )
   SELECT user_id, journey_id, state, NULL::boolean AS entered, NULL::bigint AS last_exit FROM live
   UNION ALL
-  SELECT e.user_id, e.journey_id, NULL::jsonb, bool_or(e.entered_at IS NOT NULL), max(e.exited_at) FILTER (WHERE e.entered_at IS NOT NULL)
-  FROM unnest($1::text[]) AS u(user_id)
-  CROSS JOIN LATERAL (
-    SELECT user_id, journey_id, entered_at, exited_at FROM instances
-    WHERE user_id = u.user_id AND (entered_at IS NOT NULL OR exited_at IS NOT NULL) OFFSET 0
-  ) AS e
-  GROUP BY e.user_id, e.journey_id`;
+  SELECT e.user_id, e.journey_id, NULL::jsonb, true,
+    (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND entered_at IS NOT NULL)
+  FROM entered e WHERE e.journey_id IS NOT NULL`;
 
 /**
  * $1, $2: user ids and, for each, the earliest timestamp wanted; $3: event names. In (ts, seq) order.

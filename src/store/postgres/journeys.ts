@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import type { JourneyDefinition } from '../../core/definition.ts';
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
 import type { JourneyRecord, JourneyStatus, JourneyVersion } from '../store.ts';
 import type { Row } from '../rows.ts';
 import { transaction } from './connection.ts';
@@ -63,4 +64,27 @@ export async function listVersions(pool: pg.Pool, journeyId?: string): Promise<J
       ? await pool.query({ name: 'wm-versions', text: 'SELECT journey_id, version, definition, published_at FROM journey_versions ORDER BY journey_id, version' })
       : await pool.query({ name: 'wm-versions-of', text: 'SELECT journey_id, version, definition, published_at FROM journey_versions WHERE journey_id = $1 ORDER BY version', values: [journeyId] });
   return rows.map((r: Row) => ({ journeyId: r.journey_id as string, version: r.version as number, definition: r.definition as JourneyDefinition, publishedAt: r.published_at as number }));
+}
+
+/** Keyset (created_at, id), through journeys_by_created. */
+export async function journeyPage(pool: pg.Pool, page: PageRequest): Promise<Page<JourneyRecord>> {
+  const [createdAt, id] = page.cursor === undefined ? [Number.MIN_SAFE_INTEGER, ''] : decodeCursor(page.cursor, ['number', 'string']);
+  const { rows } = await pool.query({
+    name: 'wm-journey-page',
+    text: `SELECT ${JOURNEY_COLUMNS} FROM journeys WHERE (created_at, id) > ($1::bigint, $2::text) ORDER BY created_at, id LIMIT $3`,
+    values: [createdAt, id, page.limit + 1],
+  });
+  return pageOf((rows as Row[]).map(toJourney), page.limit, (j) => [j.createdAt, j.id]);
+}
+
+/** Keyset version, through the primary key. */
+export async function versionPage(pool: pg.Pool, journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>> {
+  const [after] = page.cursor === undefined ? [0] : decodeCursor(page.cursor, ['number']);
+  const { rows } = await pool.query({
+    name: 'wm-version-page',
+    text: 'SELECT journey_id, version, definition, published_at FROM journey_versions WHERE journey_id = $1 AND version > $2 ORDER BY version LIMIT $3',
+    values: [journeyId, after, page.limit + 1],
+  });
+  const versions = (rows as Row[]).map((r) => ({ journeyId: r.journey_id as string, version: r.version as number, definition: r.definition as JourneyDefinition, publishedAt: r.published_at as number }));
+  return pageOf(versions, page.limit, (v) => [v.version]);
 }

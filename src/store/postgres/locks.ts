@@ -2,6 +2,7 @@
  * The advisory locks that serialize a user's units of work across processes (the rules are in
  * units-of-work.ts), and the fixed order every process takes row locks in.
  */
+import type pg from 'pg';
 import type { Row } from '../rows.ts';
 import type { Client } from './connection.ts';
 import { unique } from './pg-rows.ts';
@@ -50,6 +51,25 @@ export async function tryLockUsers(c: Client, schema: string, users: string[]): 
   });
   const locked = new Set((rows as Row[]).filter((r) => r.ok === true).map((r) => Number(r.k)));
   return (userId) => locked.has(userLockKey(schema, userId));
+}
+
+/**
+ * Runs `fn` holding a session advisory lock of (schema, name) on a connection of its own: processes on one
+ * schema run it one at a time (Store.exclusively). The lock goes with the session if the process dies.
+ */
+export async function exclusively<T>(pool: pg.Pool, schema: string, name: string, fn: () => Promise<T>): Promise<T> {
+  const key = String(hash53(`waymark:${schema}:${name}`));
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 /** Code-unit order: any fixed order works for locking, as long as every process uses the same one. */

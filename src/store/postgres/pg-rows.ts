@@ -5,6 +5,8 @@
 import type { JourneyEvent } from '../../core/instance.ts';
 import { rowMappers } from '../rows.ts';
 
+export { getOrCreate, unique } from '../views.ts';
+
 export const {
   profile: toProfile,
   event: toEvent,
@@ -16,22 +18,9 @@ export const {
 
 export const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, clicked_at';
 
-export function unique<T>(values: T[]): T[] {
-  return [...new Set(values)];
-}
-
 /** The first of each message id, in the order given. */
 export function firstByMessageId(events: JourneyEvent[]): JourneyEvent[] {
   const byId = new Map<string, JourneyEvent>();
   for (const e of events) if (!byId.has(e.messageId)) byId.set(e.messageId, e);
   return [...byId.values()];
-}
-
-export function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = create();
-    map.set(key, value);
-  }
-  return value;
 }

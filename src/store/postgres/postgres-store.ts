@@ -24,6 +24,8 @@ import type {
   Lookback,
   Message,
   MessageQuery,
+  Page,
+  PageRequest,
   Profile,
   ProfileUpsert,
   PruneResult,
@@ -34,13 +36,14 @@ import type {
   StoredEvent,
   TimerBatchView,
   UserContextSpec,
+  UserSeen,
 } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
 import * as instances from './journey-instances.ts';
 import * as journeys from './journeys.ts';
-import { hash53 } from './locks.ts';
+import { exclusively, hash53 } from './locks.ts';
 import * as outbox from './outbox.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
@@ -81,6 +84,16 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+
+  // ---- health and coordination
+
+  ping(): Promise<void> {
+    return reads.ping(this.pool);
+  }
+
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return exclusively(this.pool, this.schema, name, fn);
   }
 
   // ---- access keys, settings and trait names
@@ -133,6 +146,14 @@ export class PostgresStore implements Store {
 
   listVersions(journeyId?: string): Promise<JourneyVersion[]> {
     return journeys.listVersions(this.pool, journeyId);
+  }
+
+  journeyPage(page: PageRequest): Promise<Page<JourneyRecord>> {
+    return journeys.journeyPage(this.pool, page);
+  }
+
+  versionPage(journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>> {
+    return journeys.versionPage(this.pool, journeyId, page);
   }
 
   stopInstances(journeyId: string, now: number): Promise<number> {
@@ -215,6 +236,18 @@ export class PostgresStore implements Store {
     return reads.userInstances(this.pool, userId);
   }
 
+  userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
+    return reads.userInstancePage(this.pool, userId, page);
+  }
+
+  messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]> {
+    return reads.messagesOfInstances(this.pool, instanceIds);
+  }
+
+  userSeen(userId: string): Promise<UserSeen | null> {
+    return reads.userSeen(this.pool, userId);
+  }
+
   journeyStats(journeyId: string): Promise<StatRow[]> {
     return reads.journeyStats(this.pool, journeyId);
   }
@@ -227,8 +260,16 @@ export class PostgresStore implements Store {
     return reads.nextWakeAt(this.pool);
   }
 
+  lastWakeAt(): Promise<number | null> {
+    return reads.lastWakeAt(this.pool);
+  }
+
   liveInstanceCount(journeyId: string): Promise<number> {
     return reads.liveInstanceCount(this.pool, journeyId);
+  }
+
+  eventUserCount(): Promise<number> {
+    return reads.eventUserCount(this.pool);
   }
 
   // ---- retention

@@ -4,7 +4,8 @@
  */
 import type pg from 'pg';
 import type { Instance } from '../../core/instance.ts';
-import type { Message, MessageQuery, Profile, StatRow, StoredEvent } from '../store.ts';
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
+import type { Message, MessageQuery, Profile, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Row } from '../rows.ts';
 import { MESSAGE_COLUMNS, toEvent, toMessage, toProfile } from './pg-rows.ts';
 
@@ -33,6 +34,40 @@ export async function userInstances(pool: pg.Pool, userId: string): Promise<Inst
   return (rows as Row[]).map((r) => r.state as Instance);
 }
 
+/** Keyset (updated_at, id) descending, through instances_by_user_updated; one row more than the page. */
+export async function userInstancePage(pool: pg.Pool, userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
+  const cursor = page.cursor === undefined ? null : decodeCursor(page.cursor, ['number', 'string']);
+  const { rows } = await pool.query({
+    name: 'wm-user-instance-page',
+    text: `SELECT state, updated_at FROM instances
+           WHERE user_id = $1 AND ($2::bigint IS NULL OR (updated_at, id) < ($2::bigint, $3::text)) AND ($4::text IS NULL OR journey_id = $4)
+           ORDER BY updated_at DESC, id DESC LIMIT $5`,
+    values: [userId, cursor?.[0] ?? null, cursor?.[1] ?? null, page.journeyId ?? null, page.limit + 1],
+  });
+  const items = (rows as Row[]).map((r) => ({ instance: r.state as Instance, updatedAt: r.updated_at as number }));
+  const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
+  return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
+}
+
+export async function messagesOfInstances(pool: pg.Pool, instanceIds: readonly string[]): Promise<Message[]> {
+  if (instanceIds.length === 0) return [];
+  const { rows } = await pool.query({ name: 'wm-messages-of-instance-ids', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE instance_id = ANY ($1::text[]) ORDER BY seq`, values: [[...new Set(instanceIds)]] });
+  return (rows as Row[]).map(toMessage);
+}
+
+/** The first and last event by the events_by_user index; else whether any instance or message is theirs. */
+export async function userSeen(pool: pg.Pool, userId: string): Promise<UserSeen | null> {
+  const { rows } = await pool.query({
+    name: 'wm-user-seen',
+    text: `SELECT (SELECT min(ts) FROM events WHERE user_id = $1) AS first, (SELECT max(ts) FROM events WHERE user_id = $1) AS last,
+                  EXISTS (SELECT 1 FROM instances WHERE user_id = $1) OR EXISTS (SELECT 1 FROM messages WHERE user_id = $1) AS known`,
+    values: [userId],
+  });
+  const row = rows[0] as Row;
+  if (row.first !== null) return { firstSeenAt: row.first as number, lastSeenAt: row.last as number };
+  return row.known === true ? { firstSeenAt: null, lastSeenAt: null } : null;
+}
+
 export async function journeyStats(pool: pg.Pool, journeyId: string): Promise<StatRow[]> {
   const { rows } = await pool.query({ name: 'wm-stats', text: 'SELECT version, node_id, metric, count FROM stats WHERE journey_id = $1 ORDER BY version, node_id, metric', values: [journeyId] });
   return (rows as Row[]).map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
@@ -51,6 +86,20 @@ export async function inboxSize(pool: pg.Pool): Promise<number> {
 export async function nextWakeAt(pool: pg.Pool): Promise<number | null> {
   const { rows } = await pool.query({ name: 'wm-next-wake', text: 'SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at LIMIT 1' });
   return (rows[0]?.wake_at as number | undefined) ?? null;
+}
+
+export async function lastWakeAt(pool: pg.Pool): Promise<number | null> {
+  const { rows } = await pool.query({ name: 'wm-last-wake', text: 'SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at DESC LIMIT 1' });
+  return (rows[0]?.wake_at as number | undefined) ?? null;
+}
+
+export async function eventUserCount(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query('SELECT count(DISTINCT user_id) AS n FROM events');
+  return rows[0].n as number;
+}
+
+export async function ping(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
 }
 
 export async function liveInstanceCount(pool: pg.Pool, journeyId: string): Promise<number> {

@@ -5,11 +5,12 @@
  */
 import type { Channel } from '../../core/definition.ts';
 import type { Instance } from '../../core/instance.ts';
-import type { EventBatchView, InstanceMessage, Lookback, Profile, StoredEvent, TimerBatchView, UserContext, UserContextSpec } from '../store.ts';
+import type { EventBatchView, Lookback, Profile, StoredEvent, TimerBatchView, UserContext, UserContextSpec } from '../store.ts';
 import { MIN_TIMESTAMP, type Row } from '../rows.ts';
+import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
 import { EVENTS_OF_USERS, INSTANCES_OF_USERS, MESSAGES_OF_INSTANCES, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from './batch-lookups.ts';
 import type { Client } from './connection.ts';
-import { getOrCreate, toEvent, toInstanceMessage, toProfile, unique } from './pg-rows.ts';
+import { toEvent, toInstanceMessage, toProfile } from './pg-rows.ts';
 
 /**
  * An event unit's view of its fresh events' users: their profiles; their live instances (locked FOR UPDATE,
@@ -17,29 +18,15 @@ import { getOrCreate, toEvent, toInstanceMessage, toProfile, unique } from './pg
  * `spec` asks for; and, with a lookback, the stored events a journey started now may replay.
  */
 export async function loadEventView(c: Client, fresh: StoredEvent[], users: string[], lookback: Lookback | undefined, spec: UserContextSpec | undefined): Promise<EventBatchView> {
-  const view: EventBatchView = {
-    events: fresh,
-    profiles: await loadProfiles(c, users),
-    live: new Map(),
-    entered: new Map(),
-    lastExits: new Map(),
-    context: { history: new Map(), sends: new Map() },
-    recent: new Map(),
-  };
+  const view = emptyEventView(fresh, await loadProfiles(c, users));
   const { rows } = await c.query({ name: 'wm-instances-of-users', text: INSTANCES_OF_USERS, values: [users] });
   const liveIds: string[] = [];
   for (const row of rows as Row[]) {
-    const userId = row.user_id as string;
-    const journeyId = row.journey_id as string;
     const state = row.state as Instance | null;
     if (state !== null) {
-      if (state.enteredAt !== null) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
-      getOrCreate(view.live, userId, () => [] as Instance[]).push(state);
+      addLive(view, state);
       liveIds.push(state.id);
-      continue;
-    }
-    if (row.entered === true) getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);
-    if (row.last_exit !== null) getOrCreate(view.lastExits, userId, () => new Map<string, number>()).set(journeyId, row.last_exit as number);
+    } else addEntered(view, row.user_id as string, row.journey_id as string, row.last_exit as number | null);
   }
   view.context = await loadContext(c, users, liveIds, spec);
   if (lookback) await loadRecent(c, fresh, lookback, view);
@@ -61,43 +48,34 @@ export async function loadTimerView(c: Client, instances: Instance[], spec: User
  * kind, in the unit's transaction (after its locks).
  */
 async function loadContext(c: Client, users: string[], instanceIds: string[], spec: UserContextSpec | undefined): Promise<UserContext> {
-  const context: UserContext = { history: new Map(), sends: new Map() };
+  const context = emptyContext();
   if (!spec) return context;
   const history = spec.history;
   if (history && history.names.size > 0) {
     const { rows } = await c.query({ name: 'wm-history-of-users', text: EVENTS_OF_USERS, values: [users, [...history.names], history.since ?? MIN_TIMESTAMP] });
-    for (const row of rows as Row[]) getOrCreate(context.history, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
+    groupByUser(context.history, (rows as Row[]).map(toEvent));
   }
   if (spec.sendsSince !== null) {
     const { rows } = await c.query({ name: 'wm-sends-of-users', text: SENDS_OF_USERS, values: [users, spec.sendsSince] });
-    for (const row of rows as Row[]) {
-      getOrCreate(context.sends, row.user_id as string, () => [] as Array<{ channel: Channel; at: number }>).push({ channel: row.channel as Channel, at: row.created_at as number });
-    }
+    for (const row of rows as Row[]) addSend(context, row.user_id as string, row.channel as Channel, row.created_at as number);
   }
   if (spec.outcomes) {
-    const messages = new Map<string, InstanceMessage[]>();
-    if (instanceIds.length > 0) {
-      const { rows } = await c.query({ name: 'wm-messages-of-instances', text: MESSAGES_OF_INSTANCES, values: [unique(instanceIds)] });
-      for (const row of rows as Row[]) getOrCreate(messages, row.instance_id as string, () => [] as InstanceMessage[]).push(toInstanceMessage(row));
-    }
-    context.messages = messages;
+    const rows = instanceIds.length === 0 ? [] : (await c.query({ name: 'wm-messages-of-instances', text: MESSAGES_OF_INSTANCES, values: [unique(instanceIds)] })).rows;
+    context.messages = groupByInstance((rows as Row[]).map((row) => ({ instanceId: row.instance_id as string, message: toInstanceMessage(row) })));
   }
   return context;
 }
 
 /** The stored events a journey started now may replay: see EventBatchView.recent. */
 async function loadRecent(c: Client, fresh: StoredEvent[], lookback: Lookback, view: EventBatchView): Promise<void> {
-  const since = new Map<string, number>();
-  for (const e of fresh) {
-    if (lookback.startsJourney(e)) since.set(e.userId, Math.min(since.get(e.userId) ?? Infinity, e.timestamp));
-  }
-  if (since.size === 0 || lookback.names.size === 0) return;
+  const since = lookbackStarts(fresh, lookback);
+  if (!since) return;
   const { rows } = await c.query({
     name: 'wm-recent-events',
     text: RECENT_EVENTS_OF_USERS,
     values: [[...since.keys()], [...since.values()], [...lookback.names]],
   });
-  for (const row of rows as Row[]) getOrCreate(view.recent, row.user_id as string, () => [] as StoredEvent[]).push(toEvent(row));
+  groupByUser(view.recent, (rows as Row[]).map(toEvent));
 }
 
 async function loadProfiles(c: Client, users: string[]): Promise<Map<string, Profile>> {

@@ -1,0 +1,106 @@
+/**
+ * Writing a unit of work's Changes, in its transaction: instances, messages, stats, follow-ups for the inbox,
+ * and profile patches (with the trait names not recorded before).
+ */
+import type { Instance } from '../../core/instance.ts';
+import type { Changes, ProfileUpsert } from '../store.ts';
+import { exitedAt } from '../rows.ts';
+import type { TraitNameCache } from '../trait-names.ts';
+import type { Sql } from './connection.ts';
+import type { ProfileCache } from './unit-views.ts';
+
+/** What writing profiles needs besides the file: the parsed profiles to drop, the trait names already recorded. */
+export interface WriteContext {
+  readonly sql: Sql;
+  readonly profiles: ProfileCache;
+  /** Trait names recorded per store: a write inserts only the ones it has not seen (usually none). */
+  readonly traitNames: TraitNameCache;
+}
+
+/** Writes a unit of work's changes; returns the trait names it recorded, to remember once it commits. */
+export function applyChanges(ctx: WriteContext, changes: Changes, now: number): string[] {
+  const { sql } = ctx;
+  for (const instance of changes.instances) writeInstance(sql, instance, now);
+  for (const m of changes.messages) {
+    sql.run(
+      `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      m.id,
+      m.journeyId,
+      m.version,
+      m.instanceId,
+      m.nodeId,
+      m.userId,
+      m.channel,
+      m.status,
+      m.reason,
+      m.content === null ? null : JSON.stringify(m.content),
+      m.createdAt,
+      m.sentAt,
+    );
+  }
+  for (const d of changes.stats) addStat(sql, d.journeyId, d.version, d.nodeId, d.metric, d.count);
+  for (const e of changes.followUps ?? []) {
+    sql.run(
+      'INSERT INTO inbox (message_id, user_id, name, ts, properties, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
+      e.messageId,
+      e.userId,
+      e.name,
+      e.timestamp,
+      JSON.stringify(e.properties),
+      now,
+    );
+  }
+  const profiles = changes.profiles ?? [];
+  return profiles.length === 0 ? [] : writeProfiles(ctx, profiles, now);
+}
+
+/**
+ * Merges profile patches (json_patch; a null trait removes it, RFC 7396) in the caller's transaction; returns
+ * the trait names recorded, to remember once it commits.
+ */
+export function writeProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now: number): string[] {
+  for (const p of profiles) {
+    ctx.profiles.forget(p.userId); // the cached parse is stale now; the next unit reads the merged row
+    ctx.sql.run(
+      `INSERT INTO profiles (user_id, traits, updated_at) VALUES (@userId, json_patch('{}', @traits), @now)
+       ON CONFLICT (user_id) DO UPDATE SET traits = json_patch(profiles.traits, @traits), updated_at = @now`,
+      { userId: p.userId, traits: JSON.stringify(p.traits), now },
+    );
+  }
+  const names = ctx.traitNames.unknown(profiles);
+  for (const name of names) ctx.sql.run('INSERT OR IGNORE INTO trait_names (name) VALUES (?)', name);
+  return names;
+}
+
+/** Most writes move an existing instance on, so try the cheaper UPDATE first. */
+export function writeInstance(sql: Sql, i: Instance, now: number): void {
+  const state = JSON.stringify(i);
+  const exited = exitedAt(i);
+  if (sql.run('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, exited_at = ?, state = ?, updated_at = ? WHERE id = ?', i.status, i.wakeAt, i.enteredAt, exited, state, now, i.id).changes === 0) {
+    sql.run(
+      'INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      i.id,
+      i.journeyId,
+      i.version,
+      i.userId,
+      i.status,
+      i.wakeAt,
+      i.enteredAt,
+      exited,
+      state,
+      now,
+    );
+  }
+}
+
+export function addStat(sql: Sql, journeyId: string, version: number, nodeId: string, metric: string, count: number): void {
+  sql.run(
+    'INSERT INTO stats (journey_id, version, node_id, metric, count) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count',
+    journeyId,
+    version,
+    nodeId,
+    metric,
+    count,
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The SQLite file: its options, the pragmas and migrations applied on opening, and Sql, which prepares each
+ * statement once and runs it (better-sqlite3 is synchronous: every call returns when the statement is done).
+ */
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Row } from '../rows.ts';
+
+export interface SqliteOptions {
+  /** 'safe' survives power loss up to the last commit; 'fast' (simulations) may lose recent commits on a crash of the machine. */
+  durability?: 'safe' | 'fast';
+}
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+/** Bounds the size of IN (...) lists. */
+export const IN_CHUNK = 500;
+
+export function openDatabase(file: string, options: SqliteOptions): Database.Database {
+  const db = new Database(file);
+  // 'fast' is for throwaway databases (simulations): no write-ahead log to write twice, no syncing.
+  db.pragma(`journal_mode = ${options.durability === 'fast' ? 'MEMORY' : 'WAL'}`);
+  db.pragma(`synchronous = ${options.durability === 'fast' ? 'OFF' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('mmap_size = 268435456');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Database.Database): void {
+  const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const file of files) {
+    const version = Number.parseInt(file, 10);
+    if (version <= current) continue;
+    db.transaction(() => {
+      db.exec(readFileSync(MIGRATIONS_DIR + file, 'utf8'));
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}
+
+/** Statements by their text, each prepared on first use and kept; IN lists of every length, kept bounded. */
+export class Sql {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly inLists = new Map<string, Database.Statement>();
+
+  constructor(readonly db: Database.Database) {}
+
+  statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  all(sql: string, ...params: unknown[]): Row[] {
+    return this.statement(sql).all(...params) as Row[];
+  }
+
+  get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.statement(sql).get(...params) as Row | undefined;
+  }
+
+  run(sql: string, ...params: unknown[]): Database.RunResult {
+    return this.statement(sql).run(...params);
+  }
+
+  /** Runs `fn` in a transaction (a savepoint inside another one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Runs `prefix (?, ?, …) suffix` with one placeholder per value after `prefix`'s own. */
+  inList(prefix: string, values: Array<string | number>, suffix = ''): Row[] {
+    const own = prefix.split('?').length - 1;
+    const sql = `${prefix} (${values.slice(own).map(() => '?').join(',')}) ${suffix}`;
+    let statement = this.inLists.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.inLists.size > 2000) this.inLists.clear();
+      this.inLists.set(sql, statement);
+    }
+    return statement.all(...values) as Row[];
+  }
+}
+
+export function* chunks<T>(values: T[]): Generator<T[]> {
+  for (let i = 0; i < values.length; i += IN_CHUNK) yield values.slice(i, i + IN_CHUNK);
+}

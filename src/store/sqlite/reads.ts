@@ -1,0 +1,89 @@
+/** What the API and the engine read outside units of work: profiles, messages, a user's events and instances, stats. */
+import type { Instance } from '../../core/instance.ts';
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
+import type { Message, MessageQuery, Profile, StatRow, StoredEvent, UserSeen } from '../store.ts';
+import type { Sql } from './connection.ts';
+import { toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
+
+export function getProfile(sql: Sql, userId: string): Profile | null {
+  const row = sql.get('SELECT * FROM profiles WHERE user_id = ?', userId);
+  return row ? toProfile(row) : null;
+}
+
+export function listMessages(sql: Sql, q: MessageQuery): Message[] {
+  const after = q.after ?? 0;
+  const rows =
+    q.userId !== undefined
+      ? sql.all('SELECT * FROM messages WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?', q.userId, after, q.limit)
+      : q.journeyId !== undefined
+        ? sql.all('SELECT * FROM messages WHERE journey_id = ? AND seq > ? ORDER BY seq LIMIT ?', q.journeyId, after, q.limit)
+        : sql.all('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', after, q.limit);
+  return rows.map(toMessage);
+}
+
+export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent[] {
+  return sql.all('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?', userId, limit).map(toEvent);
+}
+
+export function userInstances(sql: Sql, userId: string): Instance[] {
+  return sql.all('SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC', userId).map(toInstance);
+}
+
+/** Keyset (updated_at, id) descending, through instances_by_user_updated; one row more than the page. */
+export function userInstancePage(sql: Sql, userId: string, page: PageRequest & { journeyId?: string | undefined }): Page<Instance> {
+  const [updatedAt, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, '\u{10FFFF}'] : decodeCursor(page.cursor, ['number', 'string']);
+  const rows = sql.all(
+    `SELECT state, updated_at FROM instances WHERE user_id = ? AND (updated_at, id) < (?, ?) AND (? IS NULL OR journey_id = ?)
+     ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    userId,
+    updatedAt,
+    id,
+    page.journeyId ?? null,
+    page.journeyId ?? null,
+    page.limit + 1,
+  );
+  const items = rows.map((r) => ({ instance: toInstance(r), updatedAt: r.updated_at as number }));
+  const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
+  return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
+}
+
+export function messagesOfInstances(sql: Sql, instanceIds: readonly string[]): Message[] {
+  if (instanceIds.length === 0) return [];
+  return sql.all('SELECT m.* FROM json_each(?) AS i CROSS JOIN messages m ON m.instance_id = i.value ORDER BY m.seq', JSON.stringify([...new Set(instanceIds)])).map(toMessage);
+}
+
+/** The first and last event by the events_by_user index; else whether any instance or message is theirs. */
+export function userSeen(sql: Sql, userId: string): UserSeen | null {
+  const first = sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts LIMIT 1', userId);
+  if (first) return { firstSeenAt: first.ts as number, lastSeenAt: sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts DESC LIMIT 1', userId)!.ts as number };
+  const other = sql.get('SELECT EXISTS (SELECT 1 FROM instances WHERE user_id = ?) OR EXISTS (SELECT 1 FROM messages WHERE user_id = ?) AS known', userId, userId);
+  return other!.known === 1 ? { firstSeenAt: null, lastSeenAt: null } : null;
+}
+
+export function journeyStats(sql: Sql, journeyId: string): StatRow[] {
+  return sql
+    .all('SELECT version, node_id, metric, count FROM stats WHERE journey_id = ? ORDER BY version, node_id, metric', journeyId)
+    .map((r) => ({ version: r.version as number, nodeId: r.node_id as string, metric: r.metric as string, count: r.count as number }));
+}
+
+export function inboxSize(sql: Sql): number {
+  return sql.get('SELECT count(*) AS n FROM inbox')!.n as number;
+}
+
+export function nextWakeAt(sql: Sql): number | null {
+  const row = sql.get('SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at LIMIT 1');
+  return (row?.wake_at as number | undefined) ?? null;
+}
+
+export function lastWakeAt(sql: Sql): number | null {
+  const row = sql.get('SELECT wake_at FROM instances WHERE wake_at IS NOT NULL ORDER BY wake_at DESC LIMIT 1');
+  return (row?.wake_at as number | undefined) ?? null;
+}
+
+export function eventUserCount(sql: Sql): number {
+  return sql.get('SELECT count(DISTINCT user_id) AS n FROM events')!.n as number;
+}
+
+export function liveInstanceCount(sql: Sql, journeyId: string): number {
+  return sql.get("SELECT count(*) AS n FROM instances WHERE journey_id = ? AND status <> 'exited'", journeyId)!.n as number;
+}

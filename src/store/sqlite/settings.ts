@@ -1,0 +1,28 @@
+/** Access keys (hashes only), the project settings document, and the trait names profiles have had. */
+import type { ApiKeyRecord } from '../store.ts';
+import type { Sql } from './connection.ts';
+
+export function listApiKeys(sql: Sql): ApiKeyRecord[] {
+  return sql.all('SELECT * FROM api_keys').map((r) => ({ hash: r.hash as string, kind: r.kind as ApiKeyRecord['kind'], createdAt: r.created_at as number }));
+}
+
+export function addApiKey(sql: Sql, key: ApiKeyRecord): void {
+  sql.run('INSERT INTO api_keys (hash, kind, created_at) VALUES (?, ?, ?)', key.hash, key.kind, key.createdAt);
+}
+
+export function getSettings(sql: Sql): Record<string, unknown> {
+  const row = sql.get('SELECT document FROM settings WHERE id = 1');
+  return row ? JSON.parse(row.document as string) : {};
+}
+
+export function saveSettings(sql: Sql, settings: Record<string, unknown>, now: number): void {
+  sql.run(
+    'INSERT INTO settings (id, document, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at',
+    JSON.stringify(settings),
+    now,
+  );
+}
+
+export function traitNames(sql: Sql): Set<string> {
+  return new Set(sql.all('SELECT name FROM trait_names ORDER BY name').map((r) => r.name as string));
+}

@@ -1,0 +1,87 @@
+/**
+ * The engine's units of work on the SQLite store: ingest, the inbox drain and the timer claim, which read a
+ * view, let decide choose the Changes, and commit them; and the profile upsert. Each runs synchronously inside
+ * one transaction (better-sqlite3 is synchronous), so nothing can interleave between a read and its write.
+ * Trait names a unit recorded are remembered once it has committed, never before.
+ */
+import type { JourneyEvent } from '../../core/instance.ts';
+import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
+import { applyChanges, writeProfiles, type WriteContext } from './apply-changes.ts';
+import { toInboxEvent, toInstance } from './sqlite-rows.ts';
+import { loadEventView, loadTimerView } from './unit-views.ts';
+
+type Decide<View> = (view: View) => Changes;
+
+export function upsertProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now: number): void {
+  const names = ctx.sql.transaction((): string[] => writeProfiles(ctx, profiles, now));
+  ctx.traitNames.remember(names);
+}
+
+export function ingestEvents(ctx: WriteContext, events: JourneyEvent[], now: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): IngestResult {
+  const { result, names } = ctx.sql.transaction(() => eventUnit(ctx, events, now, decide, lookback, context));
+  ctx.traitNames.remember(names);
+  return result;
+}
+
+/**
+ * One transaction: the oldest `limit` inbox rows, processed by the same code as ingestEvents, then removed
+ * (by seq: the follow-ups the unit adds are new rows, and an id already waiting was not added again).
+ */
+export function drainInbox(ctx: WriteContext, now: number, limit: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): number {
+  if (limit <= 0) return 0; // SQLite reads a negative LIMIT as none
+  const { sql } = ctx;
+  const { claimed, names } = sql.transaction((): { claimed: number; names: string[] } => {
+    const rows = sql.all('SELECT seq, message_id, user_id, name, ts, properties FROM inbox ORDER BY seq LIMIT ?', limit);
+    if (rows.length === 0) return { claimed: 0, names: [] };
+    const { names } = eventUnit(ctx, rows.map(toInboxEvent), now, decide, lookback, context);
+    sql.run('DELETE FROM inbox WHERE seq IN (SELECT value FROM json_each(?))', JSON.stringify(rows.map((r) => r.seq)));
+    return { claimed: rows.length, names };
+  });
+  ctx.traitNames.remember(names);
+  return claimed;
+}
+
+export function fireDueTimers(ctx: WriteContext, now: number, limit: number, decide: Decide<TimerBatchView>, context?: UserContextSpec): number {
+  const { sql } = ctx;
+  let names: string[] = [];
+  const fired = sql.transaction((): number => {
+    const instances = sql.all('SELECT state FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?', now, limit).map(toInstance);
+    if (instances.length === 0) return 0;
+    names = applyChanges(ctx, decide(loadTimerView(sql, ctx.profiles, instances, context)), now);
+    return instances.length;
+  });
+  ctx.traitNames.remember(names);
+  return fired;
+}
+
+/**
+ * The unit of work of ingestEvents and drainInbox, in the caller's transaction: stores the events not seen
+ * before (deduplicated on messageId), loads the view, decides and writes. Returns the trait names recorded,
+ * to remember once the transaction commits.
+ */
+function eventUnit(
+  ctx: WriteContext,
+  events: JourneyEvent[],
+  now: number,
+  decide: Decide<EventBatchView>,
+  lookback: Lookback | undefined,
+  context: UserContextSpec | undefined,
+): { result: IngestResult; names: string[] } {
+  const fresh: StoredEvent[] = [];
+  for (const e of events) {
+    const inserted = ctx.sql.run(
+      'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
+      e.messageId,
+      e.userId,
+      e.name,
+      e.timestamp,
+      JSON.stringify(e.properties),
+      now,
+    );
+    if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
+  }
+  const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
+  if (fresh.length === 0) return { result, names: [] };
+  const view = loadEventView(ctx.sql, ctx.profiles, fresh, lookback, context);
+  return { result, names: applyChanges(ctx, decide(view), now) };
+}
