@@ -31,37 +31,25 @@ const TEMPLATE_MAX = 100_000;
 
 export const CHANNELS = {
   push: {
-    noun: 'a push message',
-    label: 'Push',
-    address: { trait: 'pushToken', missing: 'no_push_token' },
-    optOutTrait: 'pushOptOut',
+    noun: 'a push message', label: 'Push', address: { trait: 'pushToken', missing: 'no_push_token' }, optOutTrait: 'pushOptOut',
     content: {
       title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true },
       body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true },
     },
   },
   sms: {
-    noun: 'an SMS',
-    label: 'SMS',
-    address: { trait: 'phone', missing: 'no_phone' },
-    optOutTrait: 'smsOptOut',
+    noun: 'an SMS', label: 'SMS', address: { trait: 'phone', missing: 'no_phone' }, optOutTrait: 'smsOptOut',
     content: { body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true } },
   },
   email: {
-    noun: 'an email',
-    label: 'Email',
-    address: { trait: 'email', missing: 'no_email' },
-    optOutTrait: 'emailOptOut',
+    noun: 'an email', label: 'Email', address: { trait: 'email', missing: 'no_email' }, optOutTrait: 'emailOptOut',
     content: {
       subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true },
       body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true },
     },
   },
   webhook: {
-    noun: 'a webhook',
-    label: 'Webhook',
-    address: null,
-    optOutTrait: null,
+    noun: 'a webhook', label: 'Webhook', address: null, optOutTrait: null,
     content: {
       url: { label: 'URL', required: true, maxLength: 2000, template: false },
       body: { label: 'JSON body', required: true, maxLength: TEMPLATE_MAX, template: true },

@@ -27,15 +27,6 @@ export interface RuntimeOptions {
 }
 
 export class Runtime {
-  private readonly steps: EngineSteps;
-  private readonly store: Store;
-  private readonly clock: Clock;
-  private readonly realtime: boolean;
-  private readonly background: boolean;
-  private readonly pollMs: number;
-  private readonly timerCoalesceMs: number;
-  private readonly flush: () => Promise<void>;
-  private readonly onError: (error: unknown, where: string) => void;
 
   private running = false;
   private lastTimerRun = 0;
@@ -50,49 +41,40 @@ export class Runtime {
   private readonly pruning: SingleFlight;
   private readonly scheduling: SingleFlight;
 
-  constructor(options: RuntimeOptions) {
-    this.steps = options.steps;
-    this.store = options.store;
-    this.clock = options.clock;
-    this.realtime = options.realtime;
-    this.background = options.background;
-    this.pollMs = options.pollMs;
-    this.timerCoalesceMs = options.timerCoalesceMs;
-    this.flush = options.flush;
-    this.onError = options.onError;
-    const steps = this.steps;
+  constructor(private readonly o: RuntimeOptions) {
+    const steps = this.o.steps;
     const mayContinue = () => this.running;
     this.firing = new SingleFlight({
       round: () => {
-        this.lastTimerRun = this.clock.now();
+        this.lastTimerRun = this.o.clock.now();
         return steps.runDue();
       },
       settle: async () => {
-        const next = await this.store.nextWakeAt();
+        const next = await this.o.store.nextWakeAt();
         if (next !== null) this.armAlarm(next);
       },
       mayContinue,
-      onError: (error) => this.onError(error, 'timers'),
+      onError: (error) => this.o.onError(error, 'timers'),
     });
-    this.dispatching = new SingleFlight({ round: () => steps.dispatch(), mayContinue, onError: (error) => this.onError(error, 'dispatch') });
-    this.draining = new SingleFlight({ round: () => steps.drainInbox(), mayContinue, onError: (error) => this.onError(error, 'inbox') });
+    this.dispatching = new SingleFlight({ round: () => steps.dispatch(), mayContinue, onError: (error) => this.o.onError(error, 'dispatch') });
+    this.draining = new SingleFlight({ round: () => steps.drainInbox(), mayContinue, onError: (error) => this.o.onError(error, 'inbox') });
     // A kick while these run only costs a cheap extra round: both return at once when nothing is due.
-    this.pruning = new SingleFlight({ round: () => steps.pruneEventsIfDue(), mayContinue, onError: (error) => this.onError(error, 'event retention') });
-    this.scheduling = new SingleFlight({ round: () => steps.runScheduled(), mayContinue, onError: (error) => this.onError(error, 'scheduled entries') });
+    this.pruning = new SingleFlight({ round: () => steps.pruneEventsIfDue(), mayContinue, onError: (error) => this.o.onError(error, 'event retention') });
+    this.scheduling = new SingleFlight({ round: () => steps.runScheduled(), mayContinue, onError: (error) => this.o.onError(error, 'scheduled entries') });
   }
 
   /** Starts the loops (on real time; a simulation only marks the engine running). */
   start(): void {
     this.running = true;
-    if (!this.realtime) return;
+    if (!this.o.realtime) return;
     // The poll also picks up journeys published, paused or stopped by other processes on the same database.
     this.poll = setInterval(() => {
-      this.steps.reloadJourneys().catch((error) => this.onError(error, 'journeys'));
+      this.o.steps.reloadJourneys().catch((error) => this.o.onError(error, 'journeys'));
       this.wake();
       this.kickPrune();
       this.kickSchedule();
       this.kickDrain(); // events other processes left in the inbox
-    }, this.pollMs);
+    }, this.o.pollMs);
     this.poll.unref();
     this.wake();
     this.kickDispatch();
@@ -105,7 +87,7 @@ export class Runtime {
     if (this.poll) clearInterval(this.poll);
     this.alarm = null;
     this.poll = null;
-    await this.flush();
+    await this.o.flush();
     await this.firing.settled();
     await this.dispatching.settled();
     await this.pruning.settled();
@@ -115,31 +97,31 @@ export class Runtime {
 
   /** After a unit of work commits: send what it queued, arm its earliest timer, drain what it triggered. */
   afterCommit(changes: ChangeSet): void {
-    if (!this.realtime) return;
+    if (!this.o.realtime) return;
     if (changes.messages.some((m) => m.status === 'pending')) this.kickDispatch();
     if (changes.earliestWake !== null) this.armAlarm(changes.earliestWake);
     if (changes.followUps.length > 0) this.kickDrain();
   }
 
   private kickDrain(): void {
-    if (this.running && this.background) this.draining.kick();
+    if (this.running && this.o.background) this.draining.kick();
   }
 
   private armAlarm(at: number): void {
-    if (!this.running || !this.background || at >= this.alarmAt) return;
+    if (!this.running || !this.o.background || at >= this.alarmAt) return;
     if (this.alarm) clearTimeout(this.alarm);
     this.alarmAt = at;
-    const fireAt = Math.max(at, this.lastTimerRun + this.timerCoalesceMs);
+    const fireAt = Math.max(at, this.lastTimerRun + this.o.timerCoalesceMs);
     this.alarm = setTimeout(() => {
       this.alarm = null;
       this.alarmAt = Infinity;
       this.wake();
-    }, Math.min(Math.max(0, fireAt - this.clock.now()), 2 ** 31 - 1));
+    }, Math.min(Math.max(0, fireAt - this.o.clock.now()), 2 ** 31 - 1));
   }
 
   /** Fires due timers, then re-arms the alarm for the next one in the store. */
   private wake(): void {
-    if (this.running && this.background) this.firing.kick();
+    if (this.running && this.o.background) this.firing.kick();
   }
 
   private kickPrune(): void {
@@ -147,10 +129,10 @@ export class Runtime {
   }
 
   private kickSchedule(): void {
-    if (this.running && this.background) this.scheduling.kick();
+    if (this.running && this.o.background) this.scheduling.kick();
   }
 
   private kickDispatch(): void {
-    if (this.running && this.background) this.dispatching.kick();
+    if (this.running && this.o.background) this.dispatching.kick();
   }
 }

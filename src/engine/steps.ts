@@ -9,7 +9,7 @@ import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { CapContext } from '../core/interpreter.ts';
 import { capRules, projectTimezoneOf } from '../core/settings.ts';
-import type { IngestResult, Message, PruneResult, SendOutcome, Store } from '../store/store.ts';
+import type { EventBatchView, IngestResult, Message, PruneResult, SendOutcome, Store, TimerBatchView } from '../store/store.ts';
 import { Catalog } from './catalog.ts';
 import { decideEvents, decideTimers, type ChangeSet, type DecideOptions, type TimeMode } from './decide.ts';
 import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from './scheduler.ts';
@@ -117,23 +117,27 @@ export class EngineSteps {
    * Fires every timer due at `until` (default: the clock's now); returns how many instances advanced.
    * In 'occurrence' time each fires at its own due time, so a simulation can fire a whole stretch at once.
    */
-  async runDue(until?: number): Promise<number> {
-    let total = 0;
-    for (;;) {
+  runDue(until?: number): Promise<number> {
+    return this.untilShort(this.timerBatch, async () => {
       const now = until ?? this.clock.now();
       let set: ChangeSet | null = null;
-      const n = await this.store.fireDueTimers(
-        now,
-        this.timerBatch,
-        (view) => {
-          set = decideTimers(this.catalog, view, this.decideOptions(now));
-          return set.toChanges();
-        },
-        this.catalog.contextSpec(now, this.caps),
-      );
-      total += n;
+      const decide = (view: TimerBatchView) => {
+        set = decideTimers(this.catalog, view, this.decideOptions(now));
+        return set.toChanges();
+      };
+      const n = await this.store.fireDueTimers(now, this.timerBatch, decide, this.catalog.contextSpec(now, this.caps));
       this.afterCommit(set);
-      if (n < this.timerBatch) return total;
+      return n;
+    });
+  }
+
+  /** Runs units of work of at most `batch` inputs until one comes back short, giving I/O a turn between them. */
+  private async untilShort(batch: number, unit: () => Promise<number>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await unit();
+      total += n;
+      if (n < batch) return total;
       await this.yieldToIo();
     }
   }
@@ -176,26 +180,18 @@ export class EngineSteps {
    * Processes the inbox (internal events such as journey triggers) until it is empty; returns how many events.
    * Each batch is one unit of work, like an ingest.
    */
-  async drainInbox(): Promise<number> {
-    let total = 0;
-    for (;;) {
+  drainInbox(): Promise<number> {
+    return this.untilShort(this.maxIngestBatch, async () => {
       const now = this.clock.now();
       let set: ChangeSet | null = null;
-      const n = await this.store.drainInbox(
-        now,
-        this.maxIngestBatch,
-        (view) => {
-          set = decideEvents(this.catalog, view, this.decideOptions(now));
-          return set.toChanges();
-        },
-        this.catalog.lookback(),
-        this.catalog.contextSpec(now, this.caps),
-      );
-      total += n;
+      const decide = (view: EventBatchView) => {
+        set = decideEvents(this.catalog, view, this.decideOptions(now));
+        return set.toChanges();
+      };
+      const n = await this.store.drainInbox(now, this.maxIngestBatch, decide, this.catalog.lookback(), this.catalog.contextSpec(now, this.caps));
       this.afterCommit(set);
-      if (n < this.maxIngestBatch) return total;
-      await this.yieldToIo();
-    }
+      return n;
+    });
   }
 
   /** Sets event retention on an engine already running (see EngineOptions.eventRetentionMs). */

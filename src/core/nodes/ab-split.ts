@@ -24,16 +24,10 @@ export const AbSplitNode = Type.Object(
 export type AbSplitNode = Static<typeof AbSplitNode>;
 
 export const abSplit: NodeSpec<AbSplitNode> = {
-  kind: 'abSplit',
-  schema: AbSplitNode,
+  kind: 'abSplit', schema: AbSplitNode,
   meta: {
-    label: 'A/B split',
-    category: 'branching',
-    description: 'Send each user down one variant by percentage, the same one every time',
-    fields: ['variants'],
-    branches: [],
-    branchesFrom: 'variants',
-    counters: ['entered', 'goal'],
+    label: 'A/B split', category: 'branching', description: 'Send each user down one variant by percentage, the same one every time',
+    fields: ['variants'], branches: [], branchesFrom: 'variants', counters: ['entered', 'goal'],
   },
   branches: (node) => node.variants.map((v) => v.name),
   check(node, path) {

@@ -47,18 +47,10 @@ export type DelayPlan =
   | { type: 'date'; property: string; beforeMs?: number; afterMs?: number; time?: string; zone: 'user' | 'journey' };
 
 export const delay: NodeSpec<DelayNode, DelayPlan> = {
-  kind: 'delay',
-  schema: DelayNode,
+  kind: 'delay', schema: DelayNode,
   meta: {
-    label: 'Delay',
-    category: 'timing',
-    description: 'Wait a while, until a local time, or until a date on the profile',
-    fields: ['duration', 'untilTime', 'days', 'untilDate', 'timezone'],
-    branches: [
-      { name: NEXT, label: 'Then' },
-      { name: MISSED, label: 'Missed', optional: true },
-    ],
-    counters: ['entered', 'missed', 'goal'],
+    label: 'Delay', category: 'timing', description: 'Wait a while, until a local time, or until a date on the profile',
+    fields: ['duration', 'untilTime', 'days', 'untilDate', 'timezone'], branches: [{ name: NEXT, label: 'Then' }, { name: MISSED, label: 'Missed', optional: true }], counters: ['entered', 'missed', 'goal'],
   },
   branches: () => [NEXT],
   optionalBranches: (node) => (node.untilDate ? [MISSED] : []),

@@ -16,15 +16,10 @@ export const EntryNode = Type.Object(
 export type EntryNode = Static<typeof EntryNode>;
 
 export const entry: NodeSpec<EntryNode> = {
-  kind: 'entry',
-  schema: EntryNode,
+  kind: 'entry', schema: EntryNode,
   meta: {
-    label: 'Entry',
-    category: 'entry',
-    description: 'Who comes in, and when: a live event, an inaction, a scheduled segment, a date, or another journey',
-    fields: ['trigger'],
-    branches: [{ name: NEXT, label: 'Entered' }],
-    counters: [],
+    label: 'Entry', category: 'entry', description: 'Who comes in, and when: a live event, an inaction, a scheduled segment, a date, or another journey',
+    fields: ['trigger'], branches: [{ name: NEXT, label: 'Entered' }], counters: [],
   },
   branches: () => [NEXT],
   check(node, path) {

@@ -7,8 +7,7 @@ export const ExitNode = Type.Object({ id: Id, kind: Type.Literal('exit') }, { ad
 export type ExitNode = Static<typeof ExitNode>;
 
 export const exit: NodeSpec<ExitNode> = {
-  kind: 'exit',
-  schema: ExitNode,
+  kind: 'exit', schema: ExitNode,
   meta: { label: 'Exit', category: 'exit', description: 'The user completes the journey here', fields: [], branches: [], counters: ['entered'] },
   branches: () => [],
   plan: () => undefined,

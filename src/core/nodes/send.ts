@@ -45,18 +45,10 @@ export const SendNode = Type.Object(
 export type SendNode = Static<typeof SendNode>;
 
 export const send: NodeSpec<SendNode> = {
-  kind: 'send',
-  schema: SendNode,
+  kind: 'send', schema: SendNode,
   meta: {
-    label: 'Send message',
-    category: 'message',
-    description: 'Send a push, SMS, email or webhook, personalized with Liquid',
-    fields: ['channel', 'message'],
-    branches: [
-      { name: NEXT, label: 'Sent' },
-      { name: UNREACHABLE, label: 'Unreachable', optional: true },
-    ],
-    counters: ['entered', 'sent', 'failed', 'skipped', 'goal'],
+    label: 'Send message', category: 'message', description: 'Send a push, SMS, email or webhook, personalized with Liquid',
+    fields: ['channel', 'message'], branches: [{ name: NEXT, label: 'Sent' }, { name: UNREACHABLE, label: 'Unreachable', optional: true }], counters: ['entered', 'sent', 'failed', 'skipped', 'goal'],
   },
   branches: () => [NEXT],
   optionalBranches: () => [UNREACHABLE],

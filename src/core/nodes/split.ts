@@ -24,18 +24,10 @@ export const SplitNode = Type.Object(
 export type SplitNode = Static<typeof SplitNode>;
 
 export const split: NodeSpec<SplitNode, CompiledCondition | null> = {
-  kind: 'split',
-  schema: SplitNode,
+  kind: 'split', schema: SplitNode,
   meta: {
-    label: 'Split',
-    category: 'branching',
-    description: 'Yes or no on the user as they are now: traits, event history, earlier messages',
-    fields: ['where', 'condition'],
-    branches: [
-      { name: YES, label: 'Yes' },
-      { name: NO, label: 'No' },
-    ],
-    counters: ['entered', 'goal'],
+    label: 'Split', category: 'branching', description: 'Yes or no on the user as they are now: traits, event history, earlier messages',
+    fields: ['where', 'condition'], branches: [{ name: YES, label: 'Yes' }, { name: NO, label: 'No' }], counters: ['entered', 'goal'],
   },
   branches: () => [YES, NO],
   check(node, path, definition) {

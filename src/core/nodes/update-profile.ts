@@ -20,15 +20,10 @@ export const UpdateProfileNode = Type.Object(
 export type UpdateProfileNode = Static<typeof UpdateProfileNode>;
 
 export const updateProfile: NodeSpec<UpdateProfileNode> = {
-  kind: 'updateProfile',
-  schema: UpdateProfileNode,
+  kind: 'updateProfile', schema: UpdateProfileNode,
   meta: {
-    label: 'Update profile',
-    category: 'profile',
-    description: "Write traits to the user's profile (null removes one)",
-    fields: ['set'],
-    branches: [{ name: NEXT, label: 'Next' }],
-    counters: ['entered', 'goal'],
+    label: 'Update profile', category: 'profile', description: "Write traits to the user's profile (null removes one)",
+    fields: ['set'], branches: [{ name: NEXT, label: 'Next' }], counters: ['entered', 'goal'],
   },
   branches: () => [NEXT],
   plan: () => undefined,

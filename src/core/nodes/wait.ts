@@ -28,18 +28,10 @@ export type WaitNode = Static<typeof WaitNode>;
 
 /** The plan: the timeout in ms. */
 export const wait: NodeSpec<WaitNode, number> = {
-  kind: 'wait',
-  schema: WaitNode,
+  kind: 'wait', schema: WaitNode,
   meta: {
-    label: 'Wait for event',
-    category: 'timing',
-    description: 'Wait until the user does an event, or give up after a timeout',
-    fields: ['event', 'where', 'sameAs', 'timeout'],
-    branches: [
-      { name: YES, label: 'Yes' },
-      { name: TIMEOUT, label: 'Timeout' },
-    ],
-    counters: ['entered', 'goal'],
+    label: 'Wait for event', category: 'timing', description: 'Wait until the user does an event, or give up after a timeout',
+    fields: ['event', 'where', 'sameAs', 'timeout'], branches: [{ name: YES, label: 'Yes' }, { name: TIMEOUT, label: 'Timeout' }], counters: ['entered', 'goal'],
   },
   branches: () => [YES, TIMEOUT],
   letsTimePass: true, // "yes" needs a new event and "timeout" a timer: either way, not the same step again

@@ -53,29 +53,26 @@ export const INSTANCES_OF_USERS = `
  * No bound on received_at (the partition key) would be safe: an event reaches the lookback by its own
  * timestamp, whenever it arrived, so each user costs one index probe per partition.
  */
-export const RECENT_EVENTS_OF_USERS = `
-  SELECT e.message_id, e.user_id, e.name, e.ts, e.properties, e.received_at
-  FROM unnest($1::text[], $2::bigint[]) AS s(user_id, since)
-  CROSS JOIN LATERAL (
-    SELECT message_id, user_id, name, ts, properties, received_at, seq FROM events
-    WHERE user_id = s.user_id AND ts >= s.since AND name = ANY($3::text[]) OFFSET 0
-  ) AS e
-  ORDER BY e.ts, e.seq`;
-
+export const RECENT_EVENTS_OF_USERS = eventsPerUser('unnest($1::text[], $2::bigint[]) AS u(user_id, since)', 'ts >= u.since AND name = ANY($3::text[])', 'e.ts, e.seq');
 
 /**
  * $1: user ids; $2: event names; $3: the earliest timestamp wanted. By user ("C" order), then (ts, seq):
  * the history of a unit of work's users (UserContext.history) and Store.eventsOfUsers. As above, one index
  * probe per user and partition.
  */
-export const EVENTS_OF_USERS = `
+export const EVENTS_OF_USERS = eventsPerUser('unnest($1::text[]) AS u(user_id)', 'ts >= $3::bigint AND name = ANY($2::text[])', 'e.user_id, e.ts, e.seq');
+
+/** Events of each user of `users` (aliased u) that meet `where`: one index probe per user and partition. */
+function eventsPerUser(users: string, where: string, orderBy: string): string {
+  return `
   SELECT e.message_id, e.user_id, e.name, e.ts, e.properties, e.received_at
-  FROM unnest($1::text[]) AS u(user_id)
+  FROM ${users}
   CROSS JOIN LATERAL (
     SELECT message_id, user_id, name, ts, properties, received_at, seq FROM events
-    WHERE user_id = u.user_id AND ts >= $3::bigint AND name = ANY($2::text[]) OFFSET 0
+    WHERE user_id = u.user_id AND ${where} OFFSET 0
   ) AS e
-  ORDER BY e.user_id, e.ts, e.seq`;
+  ORDER BY ${orderBy}`;
+}
 
 /**
  * $1: user ids; $2: the earliest created_at wanted. Their messages pending or sent since then, every

@@ -13,31 +13,7 @@
 import type pg from 'pg';
 import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type {
-  ApiKeyRecord,
-  Changes,
-  EventBatchView,
-  IngestResult,
-  JourneyRecord,
-  JourneyStatus,
-  JourneyVersion,
-  Lookback,
-  Message,
-  MessageQuery,
-  Page,
-  PageRequest,
-  Profile,
-  ProfileUpsert,
-  PruneResult,
-  RunClaim,
-  SendOutcome,
-  StatRow,
-  Store,
-  StoredEvent,
-  TimerBatchView,
-  UserContextSpec,
-  UserSeen,
-} from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';

@@ -41,15 +41,8 @@ export function applyChanges(ctx: WriteContext, changes: Changes, now: number): 
   }
   for (const d of changes.stats) addStat(sql, d.journeyId, d.version, d.nodeId, d.metric, d.count);
   for (const e of changes.followUps ?? []) {
-    sql.run(
-      'INSERT INTO inbox (message_id, user_id, name, ts, properties, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
-      e.messageId,
-      e.userId,
-      e.name,
-      e.timestamp,
-      JSON.stringify(e.properties),
-      now,
-    );
+    const sqlText = 'INSERT INTO inbox (message_id, user_id, name, ts, properties, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING';
+    sql.run(sqlText, e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
   }
   const profiles = changes.profiles ?? [];
   return profiles.length === 0 ? [] : writeProfiles(ctx, profiles, now);

@@ -13,31 +13,7 @@
 import type Database from 'better-sqlite3';
 import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type {
-  ApiKeyRecord,
-  Changes,
-  EventBatchView,
-  IngestResult,
-  JourneyRecord,
-  JourneyStatus,
-  JourneyVersion,
-  Lookback,
-  Message,
-  MessageQuery,
-  Page,
-  PageRequest,
-  Profile,
-  ProfileUpsert,
-  PruneResult,
-  RunClaim,
-  SendOutcome,
-  StatRow,
-  Store,
-  StoredEvent,
-  TimerBatchView,
-  UserContextSpec,
-  UserSeen,
-} from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';

@@ -69,15 +69,8 @@ function eventUnit(
 ): { result: IngestResult; names: string[] } {
   const fresh: StoredEvent[] = [];
   for (const e of events) {
-    const inserted = ctx.sql.run(
-      'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING',
-      e.messageId,
-      e.userId,
-      e.name,
-      e.timestamp,
-      JSON.stringify(e.properties),
-      now,
-    );
+    const insert = 'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING';
+    const inserted = ctx.sql.run(insert, e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
     if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
   }
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
