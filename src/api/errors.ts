@@ -1,11 +1,8 @@
 /** Errors the API raises itself; the server's error handler turns them into JSON bodies. */
 
-export interface Problem {
-  /** JSON pointer into the request part named by `in` (the body unless said otherwise). */
-  path: string;
-  message: string;
-  in?: 'querystring' | 'params' | 'headers';
-}
+import type { Problem } from '../core/problem.ts';
+
+export type { Problem };
 
 export class ApiError extends Error {
   constructor(

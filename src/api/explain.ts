@@ -3,6 +3,7 @@
  * user's instances (status, current node, exit) and the message log, read against each instance's version.
  */
 import type { JourneyDefinition, JourneyNode } from '../core/definition.ts';
+import { SKIP_REASONS } from '../core/channels.ts';
 import type { Instance } from '../core/instance.ts';
 import type { JourneyRecord, Message, StoredEvent } from '../store/store.ts';
 import type { ExplainResult } from './schemas.ts';
@@ -20,15 +21,6 @@ export interface ExplainInput {
   /** When the caller asked about one journey: it and the user's recent events, to say why there is no instance. */
   asked?: { journey: JourneyRecord; entryEvent: string | null; events: StoredEvent[] };
 }
-
-const SKIPPED: Record<string, string> = {
-  no_push_token: 'skipped: the profile has no pushToken',
-  no_phone: 'skipped: the profile has no phone',
-  no_email: 'skipped: the profile has no email',
-  dnd: 'skipped: it fell in do-not-disturb hours and the journey skips rather than defers',
-  control_group: 'skipped: the user is in the control group',
-  frequency_cap: "skipped: a project frequency cap was reached (see GET /v1/settings); the user took the node's unreachable branch if it has one",
-};
 
 export function explainUser(input: ExplainInput): ExplainResult {
   const journeys = input.instances.map((instance) => explainInstance(instance, input.definitionOf(instance.journeyId, instance.version), input.messages));
@@ -106,7 +98,7 @@ function fromMessage(m: Message): Step {
     case 'sent':
       return { ...base, outcome: 'sent', at: iso(m.sentAt), reason: null, detail: `sent by ${m.channel}${m.content?.to ? ` to ${m.content.to}` : ''} at ${iso(m.sentAt)}` };
     case 'skipped':
-      return { ...base, outcome: 'skipped', at: iso(m.createdAt), reason: m.reason, detail: SKIPPED[m.reason ?? ''] ?? `skipped: ${m.reason ?? 'no reason recorded'}` };
+      return { ...base, outcome: 'skipped', at: iso(m.createdAt), reason: m.reason, detail: SKIP_REASONS[m.reason ?? ''] ?? `skipped: ${m.reason ?? 'no reason recorded'}` };
     case 'failed':
       return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `delivery failed after ${m.attempts} attempt(s)${m.reason ? `: ${m.reason}` : ''}` };
     case 'pending':

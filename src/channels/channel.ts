@@ -1,5 +1,5 @@
 /** A way to deliver messages. Given a batch of pending messages, says for each whether it went out. */
-import type { Channel } from '../core/definition.ts';
+import type { Channel } from '../core/channels.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
 
 export interface ChannelSender {
@@ -13,4 +13,5 @@ export interface ChannelSender {
   send(messages: Message[], now: () => number): Promise<SendOutcome[]>;
 }
 
+/** One sender per channel of the table (core/channels.ts): the compiler refuses a channel without one. */
 export type ChannelSenders = Record<Channel, ChannelSender>;

@@ -2,6 +2,7 @@
  * The built-in channel: delivery is recording the rendered message in the store's message log, readable over
  * the API. The product works end to end with no provider configured.
  */
+import { CHANNEL_NAMES } from '../core/channels.ts';
 import type { ChannelSender, ChannelSenders } from './channel.ts';
 
 export const outboxChannel: ChannelSender = {
@@ -14,5 +15,5 @@ export const outboxChannel: ChannelSender = {
 };
 
 export function outboxOnly(): ChannelSenders {
-  return { push: outboxChannel, sms: outboxChannel, email: outboxChannel, webhook: outboxChannel };
+  return Object.fromEntries(CHANNEL_NAMES.map((channel) => [channel, outboxChannel])) as ChannelSenders;
 }

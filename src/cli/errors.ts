@@ -1,8 +1,7 @@
 /** How the CLI fails: one readable line (plus any listed problems), a non-zero exit code, no stack trace unless asked. */
-export interface Problem {
-  path: string;
-  message: string;
-}
+import type { Problem } from '../core/problem.ts';
+
+export type { Problem };
 
 /** An error meant for the user: its message is the whole story. */
 export class CliError extends Error {

@@ -5,7 +5,7 @@
 import type { Filter, FilterScalar } from './definition.ts';
 import { assertNever } from './never.ts';
 
-type Problem = { path: string; message: string };
+import type { Problem } from './problem.ts';
 
 /** True when every filter holds (an empty or absent list holds for everything). */
 export function matchesAll(filters: readonly Filter[] | undefined, properties: Record<string, unknown>): boolean {
@@ -83,3 +83,8 @@ export function filterProblems(filters: readonly Filter[] | undefined, path: str
 }
 
 export type { Filter, FilterScalar };
+
+/** A filter as text, for comparing filters: the same condition gives the same text. */
+export function filterText(f: Filter): string {
+  return JSON.stringify([f.property, f.op, f.value === undefined ? null : f.value]);
+}

@@ -1,5 +1,5 @@
 /** One user's pass through one version of a journey, as the interpreter sees and stores it. */
-import type { Channel } from './definition.ts';
+import type { CHANNELS, Channel } from './channels.ts';
 
 export type InstanceStatus =
   | 'pending' // an inaction entry waiting for its window to close
@@ -70,7 +70,9 @@ export interface JourneyEvent {
 
 export type Input = { type: 'timer' } | { type: 'event'; event: JourneyEvent };
 
-export type SkipReason = 'no_push_token' | 'no_phone' | 'no_email' | 'dnd' | 'control_group' | 'frequency_cap';
+/** Why a message was not sent: the channel's missing address (channels.ts), an opt-out, DND, the control group, a cap. */
+export type SkipReason = AddressSkipReason | 'unsubscribed' | 'dnd' | 'control_group' | 'frequency_cap';
+type AddressSkipReason = NonNullable<(typeof CHANNELS)[Channel]['address']>['missing'];
 
 export type Effect =
   | { type: 'send'; sendId: string; nodeId: string; channel: Channel }

@@ -4,51 +4,22 @@
  * in one transaction.
  */
 import { bucketOf } from './bucket.ts';
-import { MISSED, NEXT, NO, TIMEOUT, UNREACHABLE, YES } from './branches.ts';
+import { NEXT } from './branches.ts';
+import type { Channel } from './channels.ts';
+import type { CompiledGoal, CompiledJourney } from './compile.ts';
+import type { Trigger } from './definition.ts';
 import { matchesAll } from './filters.ts';
-import { mergeTraits } from './traits.ts';
+import type { Effect, ExitReason, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, Transition } from './instance.ts';
+import { zoneFor } from './local-time.ts';
 import { assertNever } from './never.ts';
-import type { Channel, Filter, JourneyNode, Trigger } from './definition.ts';
-import type { MessageRecord, UserEvent } from './segment.ts';
-import { firstAllowedMoment } from './dnd.ts';
-import { dateMoment, nextClockTime, zoneFor } from './local-time.ts';
-import type { Effect, Input, Instance, JourneyEvent, JourneyMetric, ProfileView, SkipReason, Transition, ExitReason } from './instance.ts';
-import type { CompiledGoal, CompiledJourney } from './validate.ts';
+import { specOf } from './nodes/index.ts';
+import { sharesWithEntry } from './nodes/wait.ts';
+import type { MessageRecord } from './segment.ts';
+import type { Decision, Env, Walk } from './step.ts';
+import { mergeTraits } from './traits.ts';
 
-export interface Env {
-  now: number;
-  profile: ProfileView | null;
-  /** The user's stored events a split's condition may ask about (the catalog says which); none if absent. */
-  events?: readonly UserEvent[];
-  /** The project's frequency caps and the user's messages recent enough to count against them. */
-  caps?: CapContext;
-  /** The project's time zone (settings), for journeys that name none; UTC when absent. */
-  projectTimezone?: string;
-  /**
-   * What the store knows of this instance's messages, for splits on message outcome: authoritative for the
-   * nodes it covers (a queued message that later failed is "failed"); the instance's own record covers the rest.
-   */
-  messages?: readonly MessageRecord[];
-}
-
-export interface CapContext {
-  rules: ReadonlyArray<{ max: number; perMs: number; channel?: Channel }>;
-  /** The user's messages sent or queued, every journey, at least as far back as the longest rule. */
-  recent: ReadonlyArray<{ channel: Channel; at: number }>;
-}
-
-/** Whether one more message on `channel` at `now` would break a cap, counting `sent` (this step's own sends) too. */
-export function capped(caps: CapContext | undefined, channel: Channel, now: number, sent: ReadonlyArray<{ channel: Channel; at: number }> = []): boolean {
-  if (!caps) return false;
-  return caps.rules.some((rule) => {
-    if (rule.channel !== undefined && rule.channel !== channel) return false;
-    const counts = (m: { channel: Channel; at: number }) => m.at > now - rule.perMs && m.at <= now && (rule.channel === undefined || m.channel === rule.channel);
-    let n = 0;
-    for (const m of caps.recent) if (counts(m)) n++;
-    for (const m of sent) if (counts(m)) n++;
-    return n >= rule.max;
-  });
-}
+export type { Env, CapContext } from './step.ts';
+export { capped } from './nodes/send.ts';
 
 /** How long a control-group user is watched for conversions when the journey sets no timeout. */
 export const CONTROL_WINDOW_WITHOUT_TIMEOUT_MS = 30 * 86_400_000;
@@ -130,23 +101,21 @@ export function advance(journey: CompiledJourney, current: Instance, input: Inpu
   return run.finish();
 }
 
-/** One interpreter step over a copy of the instance, collecting effects. */
-class Run {
+/** One interpreter step over a copy of the instance, collecting effects: the run loop and its timing. */
+class Run implements Walk {
   private readonly effects: Effect[] = [];
   /**
    * The moment later waits are measured from: the time a step was due, not when the engine got to it, so
    * lateness (a busy engine, a restart) does not accumulate along the journey.
    */
-  private base: number;
-  /** The profile as this step sees it: an updateProfile node's write is visible to the nodes after it. */
-  private profile: ProfileView | null;
-  /** Messages this step has sent: they count against the frequency caps of its later sends. */
-  private readonly sentThisStep: Array<{ channel: Channel; at: number }> = [];
+  base: number;
+  profile: ProfileView | null;
+  readonly sentThisStep: Array<{ channel: Channel; at: number }> = [];
 
   constructor(
-    private readonly journey: CompiledJourney,
-    private readonly instance: Instance,
-    private readonly env: Env,
+    readonly journey: CompiledJourney,
+    readonly instance: Instance,
+    readonly env: Env,
   ) {
     this.base = env.now;
     this.profile = env.profile;
@@ -174,7 +143,7 @@ class Run {
     if (i.status === 'exited' || event.timestamp < i.createdAt) return;
     if (i.status === 'pending') return this.whilePending(event);
     this.checkGoal(event);
-    if (i.status === 'active') this.checkWait(event);
+    if (i.status === 'active') this.atNode(event);
   }
 
   /** An event for a user whose inaction window is open, or closed with the engine not yet caught up. */
@@ -212,22 +181,17 @@ class Run {
     if (goal.exitOnGoal) this.exit('goal', goal.id, false);
   }
 
-  /**
-   * A user waiting at a wait node goes down "yes" on a matching event inside the window: after the moment
-   * they reached the node (an event at that very instant came before it, like an event before a timer in the
-   * same millisecond) and up to the timeout instant included.
-   */
-  private checkWait(event: JourneyEvent): void {
+  /** An event for a user waiting at a node: the node's kind says whether it moves them. */
+  private atNode(event: JourneyEvent): void {
     const i = this.instance;
     const node = i.nodeId === null ? undefined : this.journey.nodes.get(i.nodeId);
-    if (node?.kind !== 'wait' || i.nodeUntil === null) return;
-    const opened = i.nodeUntil - this.journey.waitMs.get(node.id)!;
-    if (event.timestamp <= opened || event.timestamp > i.nodeUntil) return;
-    if (!waitMatches(node, event, i.entryEvent.properties)) return;
-    // Later waits are measured from when the user did it, not from when we heard of it.
-    this.base = Math.min(event.timestamp, this.env.now);
+    if (!node || i.nodeUntil === null) return;
+    const spec = specOf(node);
+    const decision = spec.onEvent?.(node, event, this, this.journey.plans.get(node.id)) ?? null;
+    if (decision === null) return;
     i.nodeUntil = null;
-    this.walkFrom(this.next(node.id, YES));
+    const next = this.follow(node.id, decision);
+    if (next !== undefined) this.walkFrom(next);
   }
 
   /** The user is in: counted, assigned to the control group or not, and (unless told otherwise) started on the path. */
@@ -251,33 +215,20 @@ class Run {
     if (walk) this.walkFrom(this.journey.entry.id);
   }
 
-  /** A wait at `nodeId` has ended. */
+  /** The wait at `nodeId` has ended. Kinds that never wait have no resume: nothing to do. */
   private resumeAt(nodeId: string): void {
     const node = this.journey.nodes.get(nodeId)!;
     this.instance.nodeUntil = null;
-    switch (node.kind) {
-      case 'delay':
-      case 'entry':
-        return this.walkFrom(this.next(nodeId));
-      case 'split':
-      case 'abSplit':
-      case 'updateProfile':
-        return; // done on arrival; never waited at
-      case 'send':
-        return this.walkFrom(this.next(nodeId, this.send(node.id, node.channel) ? NEXT : this.unreachable(nodeId)));
-      case 'wait':
-        return this.walkFrom(this.next(nodeId, TIMEOUT)); // the window closed with no matching event
-      case 'exit':
-        return this.exit('completed');
-      default:
-        assertNever(node);
-    }
+    const spec = specOf(node);
+    if (!spec.resume) return;
+    const next = this.follow(nodeId, spec.resume(node, this, this.journey.plans.get(nodeId)));
+    if (next !== undefined) this.walkFrom(next);
   }
 
   /** Enter `nodeId` and keep going until the user has to wait or leaves. */
-  private walkFrom(start: string | null): void {
+  private walkFrom(start: string): void {
     let nodeId = start;
-    while (nodeId !== null) {
+    for (;;) {
       const node = this.journey.nodes.get(nodeId)!;
       const i = this.instance;
       i.nodeId = nodeId;
@@ -286,147 +237,70 @@ class Run {
         i.step += 1;
         this.count('node_entered', nodeId);
       }
-      let branch = NEXT;
-      switch (node.kind) {
-        case 'entry':
-          break;
-        case 'split':
-          branch = this.splitHolds(node.id, node.where) ? YES : NO;
-          break;
-        case 'abSplit':
-          branch = pickVariant(node.variants, bucketOf(i.journeyId, i.userId, node.id));
-          break;
-        case 'updateProfile':
-          this.effects.push({ type: 'profile', nodeId: node.id, set: node.set });
-          this.profile = { userId: i.userId, traits: mergeTraits(this.profile?.traits ?? {}, node.set) };
-          break;
-        case 'send': {
-          const allowedAt = this.allowedSendTime();
-          if (allowedAt === null) {
-            this.skip(node.id, node.channel, 'dnd');
-            branch = this.unreachable(nodeId);
-          } else if (allowedAt > this.env.now) {
-            i.nodeUntil = allowedAt; // deferred past DND hours; the send happens on the timer
-            return;
-          } else if (!this.send(node.id, node.channel)) {
-            branch = this.unreachable(nodeId);
-          }
-          break;
-        }
-        case 'delay': {
-          const until = this.delayEnd(node.id);
-          if (until === null) {
-            // A date that is missing or already past: the "missed" branch, or out of the journey.
-            this.count('node_missed', nodeId);
-            if (this.next(nodeId, MISSED) === null) return this.exit('completed');
-            branch = MISSED;
-            break;
-          }
-          if (until > this.env.now) {
-            i.nodeUntil = until;
-            return;
-          }
-          this.base = until; // due already (a 10:00 reached at 10:00 exactly, or a late engine): go on
-          break;
-        }
-        case 'wait':
-          // The window opens now (at `base`) and is recovered later as nodeUntil - timeout.
-          i.nodeUntil = this.base + this.journey.waitMs.get(node.id)!;
-          return;
-        case 'exit':
-          return this.exit('completed');
-        default:
-          assertNever(node);
-      }
-      nodeId = this.next(nodeId, branch);
+      const next = this.follow(nodeId, specOf(node).arrive(node, this, this.journey.plans.get(nodeId)));
+      if (next === undefined) return;
+      nodeId = next;
     }
-    this.exit('completed'); // validation forbids dead ends, but never leave a user stranded
   }
 
-  private splitHolds(nodeId: string, where: readonly Filter[] | undefined): boolean {
-    const traits = this.profile?.traits ?? {};
-    const condition = this.journey.conditions.get(nodeId);
-    if (!condition) return matchesAll(where, traits);
-    return condition({ now: this.env.now, traits, events: this.env.events ?? [], messages: this.outcomes() });
-  }
-
-  private outcomes(): MessageRecord[] {
-    const stored = this.env.messages ?? [];
-    const covered = new Set(stored.map((m) => m.nodeId));
-    return [...stored, ...(this.instance.outcomes ?? []).filter((o) => !covered.has(o.nodeId))];
-  }
-
-  /** When a delay at `nodeId`, entered at `base`, ends; null when a date property gives no future moment. */
-  private delayEnd(nodeId: string): number | null {
-    const plan = this.journey.delays.get(nodeId)!;
-    switch (plan.type) {
-      case 'duration':
-        return this.base + plan.ms;
-      case 'time':
-        return nextClockTime(this.base, plan.time, this.zone(plan.zone), plan.days);
-      case 'date': {
-        const at = dateMoment(this.profile?.traits[plan.property], this.zone(plan.zone), plan);
-        return at === null || at < this.base ? null : at;
+  /** Carries out a node's decision: the next node to enter, or undefined when the walk stops here. */
+  private follow(nodeId: string, decision: Decision): string | undefined {
+    switch (decision.type) {
+      case 'wait':
+        this.instance.nodeUntil = decision.until;
+        return undefined;
+      case 'exit':
+        this.exit('completed');
+        return undefined;
+      case 'go': {
+        if (decision.from !== undefined) this.base = decision.from;
+        const next = this.next(nodeId, decision.branch);
+        if (next !== null) return next;
+        this.exit('completed'); // validation forbids dead ends, but never leave a user stranded
+        return undefined;
       }
       default:
-        return assertNever(plan);
+        return assertNever(decision);
     }
   }
 
-  private zone(choice: 'user' | 'journey'): string {
-    const journeyZone = this.journey.timezone ?? this.env.projectTimezone ?? 'UTC';
-    return zoneFor(this.profile?.traits, choice, journeyZone);
-  }
-
-  /** The way out of a send node whose message was not sent: "unreachable" when drawn, else on as usual. */
-  private unreachable(nodeId: string): string {
-    return this.next(nodeId, UNREACHABLE) === null ? NEXT : UNREACHABLE;
+  has(nodeId: string, branch: string): boolean {
+    return this.next(nodeId, branch) !== null;
   }
 
   private next(nodeId: string, branch: string = NEXT): string | null {
     return this.journey.next.get(nodeId)?.get(branch) ?? null;
   }
 
-  /** When the current send may happen: now, later (DND with defer), or never (DND with skip). Judged at the actual moment of sending. */
-  private allowedSendTime(): number | null {
-    const dnd = this.journey.dnd;
-    const now = this.env.now;
-    if (!dnd) return now;
-    const allowed = firstAllowedMoment(now, dnd.windows, this.zone(dnd.zone));
-    if (allowed === now) return now;
-    return dnd.whenInDnd === 'defer' ? allowed : null;
+  zone(choice: 'user' | 'journey'): string {
+    const journeyZone = this.journey.timezone ?? this.env.projectTimezone ?? 'UTC';
+    return zoneFor(this.profile?.traits, choice, journeyZone);
   }
 
-  /** Sends, or records why not; true when the message went to the outbox. */
-  private send(nodeId: string, channel: Channel): boolean {
-    const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
-    const missing = missingAddress(channel, this.profile);
-    if (missing) {
-      this.skip(nodeId, channel, missing);
-      return false;
-    }
-    if (!this.journey.ignoreFrequencyCaps && capped(this.env.caps, channel, this.env.now, this.sentThisStep)) {
-      this.skip(nodeId, channel, 'frequency_cap');
-      return false;
-    }
-    this.effects.push({ type: 'send', sendId, nodeId, channel });
+  emit(effect: Effect): void {
+    this.effects.push(effect);
+  }
+
+  updateProfile(nodeId: string, set: Record<string, string | number | boolean | null>): void {
+    this.effects.push({ type: 'profile', nodeId, set });
+    this.profile = { userId: this.instance.userId, traits: mergeTraits(this.profile?.traits ?? {}, set) };
+  }
+
+  noteSent(channel: Channel): void {
     this.sentThisStep.push({ channel, at: this.env.now });
-    this.record(nodeId, 'sent');
-    return true;
+  }
+
+  outcomes(): MessageRecord[] {
+    const stored = this.env.messages ?? [];
+    const covered = new Set(stored.map((m) => m.nodeId));
+    return [...stored, ...(this.instance.outcomes ?? []).filter((o) => !covered.has(o.nodeId))];
   }
 
   /** What became of this instance's messages, for splits on message outcome. */
-  private record(nodeId: string, outcome: 'sent' | 'unreachable'): void {
+  record(nodeId: string, outcome: 'sent' | 'unreachable'): void {
     if (!this.journey.readsOutcomes) return; // kept only for splits that read it: the instance row stays small
     const i = this.instance;
     i.outcomes = [...(i.outcomes ?? []), { nodeId, outcome, at: this.env.now }];
-  }
-
-  private skip(nodeId: string, channel: Channel, reason: SkipReason): void {
-    const sendId = `${this.instance.id}:${nodeId}:${this.instance.step}`;
-    this.effects.push({ type: 'skip', sendId, nodeId, channel, reason });
-    this.count('node_skipped', nodeId);
-    this.record(nodeId, 'unreachable');
   }
 
   private exit(reason: ExitReason, goalId?: string, countReason = true): void {
@@ -438,7 +312,7 @@ class Run {
     i.nodeUntil = null;
   }
 
-  private count(metric: JourneyMetric, nodeId?: string): void {
+  count(metric: JourneyMetric, nodeId?: string): void {
     this.effects.push(nodeId === undefined ? { type: 'count', metric } : { type: 'count', metric, nodeId });
   }
 }
@@ -467,48 +341,15 @@ function wakeTime(i: Instance): number | null {
   }
 }
 
-const ADDRESS_TRAIT: Record<Channel, [string, SkipReason] | null> = {
-  push: ['pushToken', 'no_push_token'],
-  sms: ['phone', 'no_phone'],
-  email: ['email', 'no_email'],
-  webhook: null,
-};
-
-function missingAddress(channel: Channel, profile: ProfileView | null): SkipReason | null {
-  const need = ADDRESS_TRAIT[channel];
-  if (!need) return null;
-  const value = profile?.traits[need[0]];
-  return typeof value === 'string' && value.length > 0 ? null : need[1];
-}
-
 function goalMatches(goal: CompiledGoal, event: JourneyEvent, enteredAt: number | null): boolean {
   if (event.name !== goal.event || !matchesAll(goal.where, event.properties)) return false;
   // The window is closed at its end instant included, like a wait's timeout.
   return goal.withinMs === null || (enteredAt !== null && event.timestamp <= enteredAt + goal.withinMs);
 }
 
-/** Variants own consecutive bucket ranges in definition order: 50/50 is buckets 0-49 and 50-99. */
-function pickVariant(variants: ReadonlyArray<{ name: string; percent: number }>, bucket: number): string {
-  let upTo = 0;
-  for (const v of variants) {
-    upTo += v.percent;
-    if (bucket < upTo) return v.name;
-  }
-  return variants[variants.length - 1]!.name; // unreachable when percentages add up to 100
-}
-
-function waitMatches(node: Extract<JourneyNode, { kind: 'wait' }>, event: JourneyEvent, entry: Record<string, unknown>): boolean {
-  return event.name === node.event && matchesAll(node.where, event.properties) && sharesWithEntry(node.sameAs, event, entry);
-}
-
 /** The inaction's negative event: `notEvent`, matching `notWhere`, about the same thing as the entry event. */
 function breaksInaction(trigger: Extract<Trigger, { type: 'inaction' }>, event: JourneyEvent, entry: Record<string, unknown>): boolean {
   return event.name === trigger.notEvent && matchesAll(trigger.notWhere, event.properties) && sharesWithEntry(trigger.sameAs, event, entry);
-}
-
-/** A property the entry event lacks matches nothing: "the same cart" needs a cart to compare with. */
-function sharesWithEntry(sameAs: readonly string[] | undefined, event: JourneyEvent, entry: Record<string, unknown>): boolean {
-  return (sameAs ?? []).every((p) => entry[p] !== undefined && entry[p] !== null && event.properties[p] === entry[p]);
 }
 
 export { assertNever };

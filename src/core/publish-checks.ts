@@ -6,21 +6,22 @@
  * Errors refuse the publish; warnings are returned with the published version. Each finding has the JSON
  * pointer of the field it is about, inside the definition.
  *
+ * Here, about the journey as a whole:
  * - error: a goal that is the entry event itself (same event, same filters).
- * - error / warning: a send right after a delay that always ends inside DND hours (never sent with
- *   whenInDnd "skip" and no "unreachable" edge: error; otherwise a warning).
  * - warning: a template naming a profile trait no profile has (only when the known traits are given).
- * - warning: a send on a channel whose address trait no profile has (only when the known traits are given).
- * - warning: a wait for an event that an exiting goal always takes first (its "yes" is never taken).
  * - warning: `setup.endAt` already past at publish time (nobody can enter).
+ * And each node kind's own (`publishChecks` in src/core/nodes), e.g.:
+ * - delay: a send right after it that always lands inside DND hours (never sent with whenInDnd "skip" and no
+ *   "unreachable" edge: error; otherwise a warning).
+ * - send: a channel whose address trait no profile has (only when the known traits are given).
+ * - wait: an event that an exiting goal always takes first (its "yes" is never taken).
  */
-import { DateTime } from 'luxon';
 import { Liquid, Value, toValueSync, type Template } from 'liquidjs';
-import type { Channel, Filter, JourneyDefinition, JourneyNode } from './definition.ts';
-import { NEXT, UNREACHABLE } from './branches.ts';
-import { firstAllowedMoment } from './dnd.ts';
-import { minutesOf, WEEKDAYS, type Weekday } from './local-time.ts';
-import type { CompiledJourney, Problem } from './validate.ts';
+import type { CompiledJourney } from './compile.ts';
+import type { Filter, JourneyDefinition, JourneyNode } from './definition.ts';
+import { filterText } from './filters.ts';
+import { specOf } from './nodes/index.ts';
+import type { Problem } from './problem.ts';
 
 export type { Problem };
 
@@ -43,22 +44,21 @@ export interface PublishCheckResult {
   warnings: Problem[];
 }
 
-export function publishChecks(journey: CompiledJourney, context: PublishCheckContext = {}): PublishCheckResult {
+export function publishChecks(journey: CompiledJourney, { knownTraits, now }: PublishCheckContext = {}): PublishCheckResult {
   const result: PublishCheckResult = { errors: [], warnings: [] };
   const index = new Map(journey.definition.nodes.map((n, i) => [n.id, i]));
   goalIsEntryEvent(journey, result);
-  sendsInsideDnd(journey, index, result);
-  waitsTakenByGoal(journey, result);
-  entryWindowPassed(journey, context.now, result);
-  const known = context.knownTraits;
-  if (known) {
-    const traits = new Set([...known, ...traitsSetByJourney(journey.definition)]);
-    journey.definition.nodes.forEach((node, i) => {
-      if (node.kind !== 'send') return;
-      missingAddressTrait(node, i, traits, result);
-      unknownTemplateTraits(node, i, traits, result);
-    });
-  }
+  const known = knownTraits ? new Set([...knownTraits, ...traitsSetByJourney(journey.definition)]) : null;
+  // Each kind's own findings (a send after a delay that always ends in DND, a wait a goal always pre-empts),
+  // the journey's timeline, then what each send would reach (its channel's address, its templates' traits).
+  const context = { knownTraits: known, index };
+  for (const node of journey.definition.nodes) if (node.kind !== 'send') specOf(node).publishChecks?.(node, journey, context, result);
+  entryWindowPassed(journey, now, result);
+  journey.definition.nodes.forEach((node, i) => {
+    if (node.kind !== 'send') return;
+    specOf(node).publishChecks?.(node, journey, context, result);
+    if (known) unknownTemplateTraits(node, i, known, result);
+  });
   return result;
 }
 
@@ -85,91 +85,6 @@ function goalIsEntryEvent(journey: CompiledJourney, result: PublishCheckResult):
 /** Filters as an order-insensitive key: two lists with the same conditions have the same key. */
 function filterKey(filters: readonly Filter[]): string {
   return JSON.stringify(filters.map(filterText).sort());
-}
-
-function filterText(f: Filter): string {
-  return JSON.stringify([f.property, f.op, f.value === undefined ? null : f.value]);
-}
-
-/**
- * A wait for an event that an exiting goal always matches: goals are checked before waits, so the user exits
- * and never takes "yes". Only when the first goal that could take the event is an exiting one with no
- * `within` whose filters every waited-for event meets (no filters, or a subset of the wait's own).
- */
-function waitsTakenByGoal(journey: CompiledJourney, result: PublishCheckResult): void {
-  journey.definition.nodes.forEach((node, i) => {
-    if (node.kind !== 'wait') return;
-    const waitFilters = new Set((node.where ?? []).map(filterText));
-    for (const goal of journey.goals) {
-      if (goal.event !== node.event) continue;
-      const always = goal.where.every((f) => waitFilters.has(filterText(f)));
-      if (!always) {
-        if (goal.exitOnGoal) continue; // exits only sometimes; a later goal may still always exit
-        return; // a count-only goal may take the event first, and then the user goes on to "yes"
-      }
-      if (goal.exitOnGoal && goal.withinMs === null) {
-        result.warnings.push({
-          path: `/nodes/${i}/event`,
-          message: `wait "${node.id}" waits for "${node.event}", which is also goal "${goal.id}" (exitOnGoal): the goal is checked first and exits the user, so the "yes" branch is never taken`,
-        });
-      }
-      return;
-    }
-  });
-}
-
-// ---------------------------------------------------------------- DND
-
-/** Monday 1 January 2024, 00:00 UTC: the week whose days stand for every weekday. */
-const REFERENCE_MONDAY = Date.UTC(2024, 0, 1);
-const DAY_MS = 86_400_000;
-
-/**
- * A delay that ends at a fixed local time (`untilTime`, or `untilDate` with a `time`), followed directly by a
- * send, where that time is inside a DND window on every day the delay can end on. Judged only when the delay
- * and DND read the same zone (both "user" or both "journey"): otherwise the two clocks differ per user.
- * Wall-clock times are compared on one representative week (daylight-saving days aside).
- */
-function sendsInsideDnd(journey: CompiledJourney, index: Map<string, number>, result: PublishCheckResult): void {
-  const dnd = journey.dnd;
-  if (!dnd || dnd.windows.length === 0) return;
-  for (const [delayId, plan] of journey.delays) {
-    if (plan.type === 'duration') continue;
-    const time = plan.time;
-    if (time === undefined || plan.zone !== dnd.zone) continue;
-    const sendId = journey.next.get(delayId)?.get(NEXT);
-    const send = sendId === undefined ? undefined : journey.nodes.get(sendId);
-    if (send?.kind !== 'send') continue;
-    const days: readonly Weekday[] = plan.type === 'time' && plan.days && plan.days.length > 0 ? plan.days : WEEKDAYS;
-    const resumes: string[] = [];
-    let always = true;
-    for (const day of days) {
-      const at = REFERENCE_MONDAY + WEEKDAYS.indexOf(day) * DAY_MS + minutesOf(time) * 60_000;
-      const allowed = firstAllowedMoment(at, dnd.windows, 'UTC');
-      if (allowed === at) {
-        always = false;
-        break;
-      }
-      resumes.push(DateTime.fromMillis(allowed, { zone: 'UTC' }).toFormat('HH:mm'));
-    }
-    if (!always) continue;
-    const on = days === WEEKDAYS ? '' : ` on ${days.join(', ')}`;
-    const lands = `it comes right after delay "${delayId}", which ends at ${time}${on}, always inside the DND hours`;
-    const path = `/nodes/${index.get(send.id)}`;
-    if (dnd.whenInDnd === 'skip') {
-      if (journey.next.get(send.id)?.has(UNREACHABLE)) {
-        result.warnings.push({
-          path,
-          message: `send "${send.id}" is scheduled inside DND hours and would never be sent: ${lands}, and whenInDnd is "skip", so every user coming from "${delayId}" takes its "unreachable" branch`,
-        });
-      } else {
-        result.errors.push({ path, message: `send "${send.id}" is scheduled inside DND hours and would never be sent: ${lands}, and whenInDnd is "skip"` });
-      }
-    } else {
-      const ends = [...new Set(resumes)].sort().join(' or ');
-      result.warnings.push({ path, message: `send "${send.id}" is scheduled inside DND hours: ${lands}, so it will always be deferred to when the window ends (${ends})` });
-    }
-  }
 }
 
 // ---------------------------------------------------------------- known traits
@@ -251,24 +166,6 @@ function collectDefaulted(templates: Template[], into: Set<string>): void {
     }
     if (template.children) collectDefaulted(toValueSync(template.children(false, true)) as Template[], into);
   }
-}
-
-/** The trait each channel sends to (as the interpreter's address check), and the message's name. */
-const ADDRESS: Readonly<Record<Channel, { trait: string; what: string } | null>> = {
-  push: { trait: 'pushToken', what: 'a push message' },
-  sms: { trait: 'phone', what: 'an SMS' },
-  email: { trait: 'email', what: 'an email' },
-  webhook: null,
-};
-
-/** A send whose channel needs an address trait that no profile has: every user is skipped there. */
-function missingAddressTrait(node: SendNode, i: number, known: ReadonlySet<string>, result: PublishCheckResult): void {
-  const address = ADDRESS[node.channel];
-  if (address === null || known.has(address.trait)) return;
-  result.warnings.push({
-    path: `/nodes/${i}/channel`,
-    message: `send "${node.id}" is ${address.what}, but no profile has a "${address.trait}" trait: it would be skipped for every user`,
-  });
 }
 
 // ---------------------------------------------------------------- setup

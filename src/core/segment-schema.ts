@@ -21,8 +21,9 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { Settings } from 'typebox/system';
 import { DURATION_PATTERN } from './duration.ts';
+import type { Problem } from './problem.ts';
+import { allErrors, problemsFromSchemaErrors } from './schema-problems.ts';
 
 /** How deep groups may nest: `all` > `any` > `not` > `all` > a profile, event or message condition is the deepest allowed. */
 export const MAX_GROUP_DEPTH = 4;
@@ -181,10 +182,7 @@ export type Condition = LeafCondition | GroupCondition;
 // Schema problems, readable
 // ---------------------------------------------------------------------------------------------------------
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 // Compiled on first use: modules that only evaluate conditions do not pay for it.
 function compileCheckers() {
@@ -208,13 +206,7 @@ const KINDS = ['profile', 'event', 'message', 'all', 'any', 'not'];
 export function conditionSchemaProblems(value: unknown, path = ''): Problem[] {
   if (compiled().condition.Check(value)) return [];
   const problems: Problem[] = [];
-  const maxErrors = Settings.Get().maxErrors;
-  Settings.Set({ maxErrors: 1000 }); // all of a leaf's errors (a value failing a union of 9 constants has 10)
-  try {
-    visit(value, path, 0, problems);
-  } finally {
-    Settings.Set({ maxErrors });
-  }
+  visit(value, path, 0, problems);
   return problems;
 }
 
@@ -226,7 +218,7 @@ function visit(value: unknown, path: string, depth: number, problems: Problem[])
   const record = value as Record<string, unknown>;
   const type = record.type;
   if (type === 'profile' || type === 'event' || type === 'message') {
-    problems.push(...fromErrors([...compiled()[type].Errors(value)], path));
+    problems.push(...problemsFromSchemaErrors(allErrors(compiled()[type], value), path));
     return;
   }
   if (type !== 'all' && type !== 'any' && type !== 'not') {
@@ -252,60 +244,5 @@ function visit(value: unknown, path: string, depth: number, problems: Problem[])
     problems.push({ path: `${path}/of`, message: `an "${type}" group needs 1 to 50 conditions` });
   } else {
     of.forEach((child, i) => visit(child, `${path}/of/${i}`, depth + 1, problems));
-  }
-}
-
-type SchemaError = { keyword: string; schemaPath: string; instancePath: string; params: Record<string, unknown>; message: string };
-
-function inBranchOf(error: SchemaError, union: SchemaError): boolean {
-  return error.schemaPath.startsWith(`${union.schemaPath}/anyOf/`);
-}
-
-/** Errors outside any union as they are; each union's errors explained by `fromUnion`. */
-function fromErrors(errors: SchemaError[], prefix: string): Problem[] {
-  const unions = errors.filter((e) => e.keyword === 'anyOf');
-  return errors
-    .filter((e) => e.keyword !== 'boolean' && !unions.some((u) => inBranchOf(e, u)))
-    .flatMap((e) => (e.keyword === 'anyOf' ? fromUnion(e, errors.filter((x) => inBranchOf(x, e)), prefix) : [fromError(e, prefix)]));
-}
-
-/**
- * A value of the wrong kind altogether (every branch fails on the value itself, by type or constant) gets
- * the list of what is allowed; otherwise the problems of the branch with the fewest (the first on a tie).
- */
-function fromUnion(union: SchemaError, inner: SchemaError[], prefix: string): Problem[] {
-  if (inner.every((e) => e.instancePath === union.instancePath && (e.keyword === 'const' || e.keyword === 'type' || e.keyword === 'anyOf'))) {
-    const constants = inner.filter((e) => e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
-    const types = inner.filter((e) => e.keyword === 'type').map((e) => String(e.params.type));
-    const message =
-      types.length === 0
-        ? `must be one of ${constants.join(', ')}`
-        : `must be ${[...constants, ...types.map((t) => (t === 'array' ? 'a list of these' : `a ${t}`))].join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
-    return [{ path: prefix + union.instancePath, message }];
-  }
-  const branches = new Map<string, SchemaError[]>();
-  for (const e of inner) {
-    const branch = e.schemaPath.slice(union.schemaPath.length + '/anyOf/'.length).split('/')[0]!;
-    branches.set(branch, [...(branches.get(branch) ?? []), e]);
-  }
-  const weight = (list: SchemaError[]) => list.filter((e) => e.keyword !== 'boolean').length;
-  const closest = [...branches.values()].sort((a, b) => weight(a) - weight(b))[0] ?? [];
-  return fromErrors(closest, prefix);
-}
-
-function fromError(error: SchemaError, prefix: string): Problem {
-  const path = prefix + error.instancePath;
-  switch (error.keyword) {
-    case 'required':
-      return { path, message: `missing required field ${(error.params.requiredProperties as string[]).join(', ')}` };
-    case 'additionalProperties':
-      return { path, message: `unknown field ${(error.params.additionalProperties as string[]).join(', ')}` };
-    case 'format':
-      return { path, message: 'must be an RFC 3339 date-time with a zone, e.g. "2026-11-02T15:00:00Z"' };
-    case 'pattern':
-      if (error.params.pattern === DURATION_PATTERN) return { path, message: 'must be a duration: a whole number above 0 and a unit, e.g. "90s", "2h", "7d"' };
-      return { path, message: error.message };
-    default:
-      return { path, message: error.message };
   }
 }

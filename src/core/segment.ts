@@ -33,7 +33,8 @@
 import { parseDuration } from './duration.ts';
 import { filterProblems, matchesAll } from './filters.ts';
 import { assertNever } from './never.ts';
-import { MAX_GROUP_DEPTH, type Condition, type EventCondition, type EventCount, type EventWindow, type LeafCondition, type MessageCondition, type MessageOutcome, type Problem } from './segment-schema.ts';
+import { MAX_GROUP_DEPTH, conditionSchemaProblems, type Condition, type EventCondition, type EventCount, type EventWindow, type LeafCondition, type MessageCondition, type MessageOutcome } from './segment-schema.ts';
+import type { Problem } from './problem.ts';
 
 export * from './segment-schema.ts';
 
@@ -273,6 +274,14 @@ export function usesTraits(condition: Condition): boolean {
 export interface ConditionOptions {
   /** Whether `message` conditions are allowed: inside a journey (splits, goals) yes; scheduled entries no. */
   allowMessages: boolean;
+}
+
+/** Shape first, then meaning: the condition's problems, and whether it is usable (no problem at all). */
+export function segmentConditionProblems(condition: Condition, path: string, allowMessages: boolean): { problems: Problem[]; usable: boolean } {
+  const shape = conditionSchemaProblems(condition, path);
+  if (shape.length > 0) return { problems: shape, usable: false };
+  const problems = conditionProblems(condition, path, { allowMessages });
+  return { problems, usable: problems.length === 0 };
 }
 
 /**

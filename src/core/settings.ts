@@ -1,6 +1,7 @@
 /**
  * Project settings: what applies across journeys. One schema for validation, types and the API docs.
  */
+import type { Problem } from './problem.ts';
 import Type, { type Static } from 'typebox';
 import { FrequencyCap } from './definition.ts';
 import { parseDuration } from './duration.ts';
@@ -23,7 +24,7 @@ export const ProjectSettings = Type.Object(
 );
 export type ProjectSettings = Static<typeof ProjectSettings>;
 
-export type Problem = { path: string; message: string };
+export type { Problem };
 
 /** What the schema cannot say: that the time zone is a real one. */
 export function settingsProblems(settings: ProjectSettings): Problem[] {

@@ -5,6 +5,7 @@
 import type { JourneyEvent } from '../core/instance.ts';
 import { ENTER_EVENT, compileJourney, type CompiledJourney } from '../core/validate.ts';
 import type { CapContext } from '../core/interpreter.ts';
+import { specOf } from '../core/nodes/index.ts';
 import { eventNeeds, usesEvents, type Condition } from '../core/segment.ts';
 import type { JourneyStatus, Lookback, Store, UserContextSpec } from '../store/store.ts';
 import { scheduleOf, type ScheduledJourney } from './scheduler.ts';
@@ -136,6 +137,6 @@ function watchedEvents(journey: CompiledJourney): Set<string> {
   const names = new Set(journey.goals.map((g) => g.event));
   const trigger = journey.entry.trigger;
   if (trigger.type === 'inaction') names.add(trigger.notEvent);
-  for (const node of journey.nodes.values()) if (node.kind === 'wait') names.add(node.event);
+  for (const node of journey.nodes.values()) for (const name of specOf(node).watches?.(node) ?? []) names.add(name);
   return names;
 }

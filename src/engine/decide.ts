@@ -4,7 +4,7 @@
  * inside its transaction.
  */
 import { advance, shouldStart, startInstance, type CapContext, type Env } from '../core/interpreter.ts';
-import type { Channel } from '../core/definition.ts';
+import { addressOf, type Channel } from '../core/channels.ts';
 import type { Instance, JourneyEvent, Transition } from '../core/instance.ts';
 import type { MessageRecord } from '../core/segment.ts';
 import { ENTER_EVENT } from '../core/validate.ts';
@@ -165,7 +165,7 @@ export class ChangeSet {
         case 'send': {
           const node = entry.journey.nodes.get(effect.nodeId);
           if (node?.kind !== 'send') throw new Error(`send effect for non-send node ${effect.nodeId}`);
-          const to = addressOf(effect.channel, profile);
+          const to = addressOf(effect.channel, profile?.traits);
           const content = renderMessage(node.message, templateScope(profile, instance.entryEvent), to);
           const delivered = this.inStore.has(effect.channel);
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, delivered ? 'sent' : 'pending', null, content, at));
@@ -242,10 +242,4 @@ function outcomesOf(m: InstanceMessage): MessageRecord[] {
     default:
       return [];
   }
-}
-
-function addressOf(channel: NewMessage['channel'], profile: Profile | null): string | undefined {
-  const traits = profile?.traits ?? {};
-  const value = channel === 'push' ? traits.pushToken : channel === 'sms' ? traits.phone : channel === 'email' ? traits.email : undefined;
-  return typeof value === 'string' ? value : undefined;
 }

@@ -60,9 +60,9 @@ test('a batch with one bad event is refused whole, naming every bad field', asyn
   assert.equal(response.body.error, 'Bad Request');
   assert.match(response.body.message, /\/batch\/3\/propertys/);
   assert.deepEqual(response.body.problems, [
-    { path: '/batch/3/propertys', message: 'is not an allowed field' },
+    { path: '/batch/3/propertys', message: 'unknown field propertys' },
     { path: '/batch/3/timestamp', message: 'must be an ISO 8601 date-time with a zone, e.g. "2026-11-02T15:00:00Z"' },
-    { path: '/batch/3/userId', message: 'is required' },
+    { path: '/batch/3/userId', message: 'missing required field userId' },
     { path: '/batch/4/event', message: 'must NOT have fewer than 1 characters' },
     { path: '/batch/4/properties', message: 'must be object' },
     { path: '/batch/4/timestamp', message: 'must be >= 0' },
@@ -70,7 +70,7 @@ test('a batch with one bad event is refused whole, naming every bad field', asyn
   assert.deepEqual(await api.waymark.store.userEvents('ana', 10), [], 'nothing stored');
 
   const single = await api.call('POST', '/v1/events', { key: api.write, body: { userId: 'ana' } });
-  assert.deepEqual(single.body.problems, [{ path: '/event', message: 'is required' }], 'a single event is reported as one, not as a batch');
+  assert.deepEqual(single.body.problems, [{ path: '/event', message: 'missing required field event' }], 'a single event is reported as one, not as a batch');
   const wrongType = await api.call('POST', '/v1/events', { key: api.write, body: { userId: 42, event: 'Viewed' } });
   assert.deepEqual(wrongType.body.problems, [{ path: '/userId', message: 'must be string' }], 'no coercion of body values');
 });
@@ -111,7 +111,7 @@ test('profiles: upsert one or a batch, traits merge, and a bad time zone is refu
   });
   assert.equal(bad.status, 400);
   assert.deepEqual(bad.body.problems, [
-    { path: '/batch/1/traits/email', message: 'must be string or must be null' },
+    { path: '/batch/1/traits/email', message: 'must be a string or null' },
     { path: '/batch/1/traits/timezone', message: 'must be an IANA time zone, e.g. "Europe/Paris"' },
   ]);
   assert.equal((await api.call('GET', '/v1/users/cy')).status, 404, 'the good profile of a refused batch is not stored either');

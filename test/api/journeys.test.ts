@@ -79,7 +79,7 @@ test('an invalid definition is refused with every problem, each at its path in t
   const badShape = await api.call('POST', '/v1/journeys', { body: { id: 'Not An Id', definition: { name: '' }, colour: 'red' } });
   assert.equal(badShape.status, 400);
   assert.deepEqual(badShape.body.problems, [
-    { path: '/colour', message: 'is not an allowed field' },
+    { path: '/colour', message: 'unknown field colour' },
     { path: '/id', message: 'must match pattern "^[a-z0-9][a-z0-9-]{0,62}$"' },
   ]);
 
@@ -112,8 +112,10 @@ test('an unexpected failure is a 500 that hides internals and still reaches stde
   });
   const response = await api.call('GET', '/v1/journeys');
   assert.deepEqual([response.status, response.body], [500, { error: 'Internal Server Error', message: 'internal error; see the server log' }]);
-  assert.equal(logged.mock.callCount(), 1);
-  assert.match(String(logged.mock.calls[0]!.arguments[1]), /disk on fire/);
+  // The engine's own reload may also hit the failing store (and log it) while the test runs: count the API's line.
+  const apiLines = logged.mock.calls.filter((c) => /^waymark api: GET \/v1\/journeys failed/.test(String(c.arguments[0])));
+  assert.equal(apiLines.length, 1);
+  assert.match(String(apiLines[0]!.arguments[1]), /disk on fire/);
 });
 
 /** Entry "Signed Up" -> delay until 22:00 -> SMS -> wait for "Charged" (yes/timeout) -> exit, DND 21:00-09:00. */

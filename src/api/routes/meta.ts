@@ -1,5 +1,6 @@
 /** Unauthenticated routes: liveness, readiness and the API description. */
 import Type from 'typebox';
+import { NodeCatalog, nodeCatalog } from '../../app/catalog-meta.ts';
 import type { Waymark } from '../../app/waymark.ts';
 import type { Api } from '../context.ts';
 
@@ -38,4 +39,20 @@ export function healthRoutes(app: Api, waymark: Waymark): void {
 export function metaRoutes(app: Api, waymark: Waymark): void {
   healthRoutes(app, waymark);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  // Public like the API description: it says what journeys can hold, nothing about any project.
+  const catalog = nodeCatalog();
+  app.get(
+    '/v1/meta/nodes',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['meta'],
+        summary: 'Node kinds and channels',
+        description: "Every node kind (its JSON Schema, branches, form fields, canvas label) and every channel (address and opt-out traits, message fields), from the node registry and the channel table.",
+        security: [],
+        response: { 200: NodeCatalog },
+      },
+    },
+    async () => catalog,
+  );
 }

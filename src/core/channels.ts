@@ -1,0 +1,109 @@
+/**
+ * Every channel in one table: where its address is, how a user opts out, what its message holds. Validation,
+ * the interpreter, decide, explain, publish checks, the API schemas and the senders read it; adding a channel
+ * is one entry here and one sender (src/channels/).
+ */
+import Type from 'typebox';
+import type { SkipReason } from './instance.ts';
+
+export interface ContentField {
+  label: string;
+  required: boolean;
+  /** Longest template source accepted. */
+  maxLength: number;
+  /** A Liquid template over Profile and Event (else a literal, such as a URL). */
+  template: boolean;
+}
+
+export interface ChannelSpec {
+  label: string;
+  /** The message's name in a sentence: "a push message needs a title". */
+  noun: string;
+  /** The profile trait a message is sent to, and the skip reason when it is missing or empty; null: no address (webhooks). */
+  address: { trait: string; missing: string } | null;
+  /** A profile trait that, when true, means the user opted out of this channel: sends are skipped as "unsubscribed". */
+  optOutTrait: string | null;
+  /** The message's fields in form order. */
+  content: Readonly<Record<string, ContentField>>;
+}
+
+const TEMPLATE_MAX = 100_000;
+
+export const CHANNELS = {
+  push: {
+    noun: 'a push message',
+    label: 'Push',
+    address: { trait: 'pushToken', missing: 'no_push_token' },
+    optOutTrait: 'pushOptOut',
+    content: {
+      title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true },
+      body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true },
+    },
+  },
+  sms: {
+    noun: 'an SMS',
+    label: 'SMS',
+    address: { trait: 'phone', missing: 'no_phone' },
+    optOutTrait: 'smsOptOut',
+    content: { body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true } },
+  },
+  email: {
+    noun: 'an email',
+    label: 'Email',
+    address: { trait: 'email', missing: 'no_email' },
+    optOutTrait: 'emailOptOut',
+    content: {
+      subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true },
+      body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true },
+    },
+  },
+  webhook: {
+    noun: 'a webhook',
+    label: 'Webhook',
+    address: null,
+    optOutTrait: null,
+    content: {
+      url: { label: 'URL', required: true, maxLength: 2000, template: false },
+      body: { label: 'JSON body', required: true, maxLength: TEMPLATE_MAX, template: true },
+    },
+  },
+} as const satisfies Record<string, ChannelSpec>;
+
+export type Channel = keyof typeof CHANNELS;
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+
+/** The channel names as a schema: a union of constants, so a wrong one is reported as "must be one of ...". */
+export const Channel = Type.Unsafe<Channel>(Type.Union(CHANNEL_NAMES.map((name) => Type.Literal(name))));
+
+export function channelSpec(channel: Channel): ChannelSpec {
+  return CHANNELS[channel];
+}
+
+/** Why a user cannot be sent to on `channel`, from their traits: no address, or opted out; null when they can. */
+export function unreachableReason(channel: Channel, traits: Readonly<Record<string, unknown>> | undefined): SkipReason | null {
+  const spec = channelSpec(channel);
+  if (spec.address) {
+    const value = traits?.[spec.address.trait];
+    if (!(typeof value === 'string' && value.length > 0)) return spec.address.missing as SkipReason;
+  }
+  if (spec.optOutTrait && traits?.[spec.optOutTrait] === true) return 'unsubscribed';
+  return null;
+}
+
+/** The address a message on `channel` goes to, if the profile has one. */
+export function addressOf(channel: Channel, traits: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const trait = channelSpec(channel).address?.trait;
+  const value = trait === undefined ? undefined : traits?.[trait];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Every reason a send can be skipped, with what explain says of it. */
+export const SKIP_REASONS = {
+  ...Object.fromEntries(
+    Object.values(CHANNELS).flatMap((c: ChannelSpec) => (c.address ? [[c.address.missing, `skipped: the profile has no ${c.address.trait}`]] : [])),
+  ),
+  unsubscribed: 'skipped: the user opted out of this channel',
+  dnd: 'skipped: it fell in do-not-disturb hours and the journey skips rather than defers',
+  control_group: 'skipped: the user is in the control group',
+  frequency_cap: "skipped: a project frequency cap was reached (see GET /v1/settings); the user took the node's unreachable branch if it has one",
+} as Record<string, string>;
