@@ -23,6 +23,16 @@ if [ -z "${WAYMARK_TEST_DATABASE_URL:-}" ] && [ "${WAYMARK_SKIP_POSTGRES:-}" != 
   fi
 fi
 
+# The dashboard's browser test (test/web) drives Debian's Chromium: install it when missing and we may.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y chromium
+  else
+    echo "test: /usr/bin/chromium not found; install it (apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+
 # Node 20's test runner does not expand globs itself.
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=2 "$@" "${files[@]}"

@@ -35,8 +35,12 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+export function isDashboardBuilt(dir: string = DASHBOARD_DIR): boolean {
+  return existsSync(join(dir, 'index.html'));
+}
+
 export async function registerDashboard(app: FastifyInstance, dir: string = DASHBOARD_DIR): Promise<void> {
-  const built = existsSync(join(dir, 'index.html'));
+  const built = isDashboardBuilt(dir);
   if (built) await app.register(fastifyStatic, { root: dir, serve: false, index: false, dotfiles: 'deny', cacheControl: false });
 
   const page = async (_request: unknown, reply: FastifyReply) => {

@@ -35,6 +35,8 @@ export interface Served {
   url: string;
   admin: string;
   write: string;
+  /** The dashboard's address as the startup output gives it. */
+  dashboard: string;
   /** Stops the server and removes its database. */
   close(): Promise<void>;
 }
@@ -64,7 +66,8 @@ export async function serve(examples: string[]): Promise<Served> {
       const url = /listening on (http:\/\/\S+?) /.exec(output)?.[1];
       const admin = /admin key: (wm_admin_\S+)/.exec(output)?.[1];
       const write = /write key: (wm_write_\S+)/.exec(output)?.[1];
-      if (url && admin && write) resolve({ url, admin, write, close });
+      const dashboard = /Dashboard: (\S+)/.exec(output)?.[1];
+      if (url && admin && write && dashboard) resolve({ url, admin, write, dashboard, close });
     });
   });
 }

@@ -73,7 +73,8 @@ async function shoot(name: string): Promise<void> {
 }
 
 test('sign in: a wrong key is refused with a message, the admin key lets you in', async () => {
-  await page.goto(server!.url);
+  assert.equal(server!.dashboard, `${server!.url}/`, 'the startup output says where the dashboard is');
+  await page.goto(server!.dashboard);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await checkAccessibility('sign-in');
   await shoot('1-sign-in');
@@ -112,7 +113,12 @@ test('a journey opens on its canvas: every node, its counts, and the labelled br
   const ids = await page.locator('.node-card .node-id').allInnerTexts();
   assert.deepEqual(ids.sort(), ['cart-abandoned', 'done', 'email-final-reminder', 'push-free-shipping', 'sms-10-off', 'wait-2h-before-email', 'wait-2h-before-sms']);
   const push = page.locator('.node-card[data-node-id="push-free-shipping"]');
+  // Titles and labels come from the server's node registry (GET /v1/meta/nodes).
+  assert.equal(await push.locator('.node-title').innerText(), 'Send message · Push');
+  assert.equal(await page.locator('.node-card[data-node-id="done"] .node-title').innerText(), 'Exit');
   assert.equal(await push.locator('.node-summary').innerText(), 'Still thinking it over?');
+  assert.equal(await page.locator('.node-card[data-node-id="sms-10-off"] .node-summary').innerText(), 'Hi, take 10% off your cart with code CART10. Reply STOP to opt out.');
+  assert.deepEqual(await page.locator('.node-card[data-node-id="wait-2h-before-sms"] .node-stat').allInnerTexts(), ['2 entered', '1 converted here']);
   assert.deepEqual(await push.locator('.node-stat').allInnerTexts(), ['2 entered', '2 sent']);
   assert.equal(await page.locator('.node-card[data-node-id="cart-abandoned"] .node-summary').innerText(), 'Does Added to Cart, no Charged within 2 minutes');
   assert.equal(await page.locator('.node-card[data-node-id="wait-2h-before-sms"] .node-summary').innerText(), 'Wait 2 hours');
@@ -132,7 +138,9 @@ test('a journey opens on its canvas: every node, its counts, and the labelled br
   await page.goto(`${server!.url}/journeys/win-back`);
   await page.locator('.react-flow__edge-text').first().waitFor();
   const labels = await page.locator('.react-flow__edge-text').allTextContents();
-  assert.deepEqual(labels.sort(), ['discount · 50%', 'no', 'whats-new · 50%', 'yes']);
+  // Split branches by their registry labels; A/B variants by their names, with their shares.
+  assert.deepEqual(labels.sort(), ['No', 'Yes', 'discount · 50%', 'whats-new · 50%']);
+  assert.equal(await page.locator('.node-card[data-node-id="test-offer"] .node-title').innerText(), 'A/B split');
   assert.equal(await page.locator('.node-card').count(), 8);
   await checkAccessibility('win-back canvas');
   await shoot('5-canvas-win-back');
@@ -143,8 +151,8 @@ test('signing out returns to the sign-in page, and the old cookie no longer read
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   const status = await page.evaluate(() => fetch('/v1/journeys').then((r) => r.status));
   assert.equal(status, 401);
-  // The wrong key, then the read after signing out; /v1/meta/nodes is 404 on servers without the registry.
-  const expected = (p: string) => p === '401 POST /v1/session' || p === '401 GET /v1/journeys' || p === '404 GET /v1/meta/nodes';
+  // The wrong key, then the read after signing out.
+  const expected = (p: string) => p === '401 POST /v1/session' || p === '401 GET /v1/journeys';
   assert.deepEqual(problems.filter((p) => !expected(p)), [], 'no console errors or failed requests besides the expected ones');
   assert.equal(problems.filter((p) => p === '401 POST /v1/session').length, 1);
 });

@@ -174,6 +174,10 @@ async function serve(options: ServeOptions): Promise<void> {
   const where = database.kind === 'sqlite' ? `SQLite ${database.file}` : `PostgreSQL ${database.shown}, schema ${store!.schema}`;
   const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${where}${retention}); Ctrl-C to stop\n`);
+  if (role !== 'worker') {
+    const { isDashboardBuilt } = await import('../../api/dashboard.ts');
+    process.stdout.write(isDashboardBuilt() ? `Dashboard: ${shown}/ (sign in with the admin key)\n` : 'Dashboard: not built; run "npm run build:web" and restart to serve it at /\n');
+  }
   onShutdown(app, waymark, options.drainMs ?? 0);
 }
 

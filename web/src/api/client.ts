@@ -44,16 +44,7 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   throw new ApiFailure(result.response.status, typeof message === 'string' ? message : `The server answered ${result.response.status}.`);
 }
 
-/**
- * GET /v1/meta/nodes, the node-kind registry, through the same client. Typed loosely until the server that
- * generated schema.d.ts has the route; a server without it answers 404 and the canvas uses kind names.
- */
+/** GET /v1/meta/nodes, the node-kind registry; null when it cannot be read (the canvas then shows kind names). */
 export async function fetchRegistry(): Promise<unknown> {
-  const get = client.GET as unknown as (path: string) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-  try {
-    const { data, response } = await get('/v1/meta/nodes');
-    return response.ok ? data : null;
-  } catch {
-    return null;
-  }
+  return unwrap(client.GET('/v1/meta/nodes')).catch(() => null);
 }

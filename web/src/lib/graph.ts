@@ -3,7 +3,7 @@
  * counts) and one arrow per edge, labelled with its branch. Pure, so it is tested without a browser.
  */
 import { formatDuration } from './format.ts';
-import { branchLabel, channelLabel, kindLabel, toneOf, type Registry, type Tone } from './meta.ts';
+import { branchLabel, channelLabel, countersOf, kindLabel, toneOf, type Registry, type Tone } from './meta.ts';
 
 /** The parts of a definition the canvas reads; the server has validated the rest. */
 export interface DefinitionNode {
@@ -28,6 +28,7 @@ export interface NodeCounts {
   sent: number;
   failed: number;
   skipped: number;
+  missed: number;
   goal: number;
 }
 
@@ -63,16 +64,20 @@ export function toCards(definition: DefinitionLike, registry: Registry | null, c
     title: node.kind === 'send' ? `${kindLabel(node.kind, registry)} · ${channelLabel(String(node.channel), registry)}` : kindLabel(node.kind, registry),
     tone: toneOf(node.kind, registry),
     summary: summarize(node),
-    stats: cardStats(node, byNode.get(node.id)),
+    stats: cardStats(countersOf(node.kind, registry), byNode.get(node.id)),
   }));
 }
 
 export function toArrows(definition: DefinitionLike, registry: Registry | null): Arrow[] {
   const kinds = new Map(definition.nodes.map((n) => [n.id, n]));
+  const ways = new Map<string, number>();
+  for (const edge of definition.edges) ways.set(edge.from, (ways.get(edge.from) ?? 0) + 1);
   return definition.edges.map((edge) => {
     const branch = edge.branch ?? NEXT;
     const from = kinds.get(edge.from);
-    let label = branch === NEXT ? '' : from ? branchLabel(from.kind, branch, registry) : branch;
+    // The single way out of a node needs no label; "next" beside another way out does ("Sent" / "Unreachable").
+    const unlabelled = branch === NEXT && (ways.get(edge.from) ?? 0) < 2;
+    let label = unlabelled ? '' : from ? branchLabel(from.kind, branch, registry) : branch;
     // An A/B variant's branch is the variant's name; its share is worth showing on the arrow.
     if (from?.kind === 'abSplit' && Array.isArray(from.variants)) {
       const variant = (from.variants as Array<{ name?: unknown; percent?: unknown }>).find((v) => v.name === branch);
@@ -82,15 +87,18 @@ export function toArrows(definition: DefinitionLike, registry: Registry | null):
   });
 }
 
-/** The counts worth a badge on a node's card; zeros of outcomes that never happened stay off. */
-function cardStats(node: DefinitionNode, counts: NodeCounts | undefined): CardStat[] {
-  if (node.kind === 'entry') return [];
-  const c = counts ?? { nodeId: node.id, entered: 0, sent: 0, failed: 0, skipped: 0, goal: 0 };
-  const stats: CardStat[] = [{ label: 'entered', value: c.entered }];
-  if (node.kind === 'send') stats.push({ label: 'sent', value: c.sent });
-  if (c.failed > 0) stats.push({ label: 'failed', value: c.failed });
-  if (c.skipped > 0) stats.push({ label: 'skipped', value: c.skipped });
-  if (c.goal > 0) stats.push({ label: 'converted here', value: c.goal });
+const COUNTER_LABEL: Record<string, string> = { goal: 'converted here' };
+/** Always shown, zero or not: how many came, and how many got the message. */
+const ALWAYS = new Set(['entered', 'sent']);
+
+/** The kind's counters as badges; zeros of outcomes that never happened stay off the card. */
+function cardStats(counters: readonly string[], counts: NodeCounts | undefined): CardStat[] {
+  const stats: CardStat[] = [];
+  for (const counter of counters) {
+    const value = counts ? (counts as unknown as Record<string, unknown>)[counter] : 0;
+    if (typeof value !== 'number' || (value === 0 && !ALWAYS.has(counter))) continue;
+    stats.push({ label: COUNTER_LABEL[counter] ?? counter, value });
+  }
   return stats;
 }
 

@@ -14,9 +14,14 @@ export const CARD_WIDTH = 280;
 export const CARD_HEIGHT = 120;
 
 /** elkjs is most of the app's weight: loaded on the first canvas that needs it, not with the sign-in page. */
-let elk: Promise<{ layout(graph: ElkNode): Promise<ElkNode> }> | null = null;
-function loadElk() {
-  elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) => new ELK());
+type Elk = { layout(graph: ElkNode): Promise<ElkNode> };
+let elk: Promise<Elk> | null = null;
+function loadElk(): Promise<Elk> {
+  elk ??= import('elkjs/lib/elk.bundled.js').then((module) => {
+    // A CommonJS module: its default export is the constructor, which also carries itself as `default`.
+    const exported = module.default as unknown as (new () => Elk) & { default?: new () => Elk };
+    return new (exported.default ?? exported)();
+  });
   return elk;
 }
 

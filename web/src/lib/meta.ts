@@ -17,7 +17,9 @@ export interface NodeMeta {
   fields: string[];
   branches: BranchMeta[];
   /** 'variants': the branches are the node's variants (an A/B split), named by the journey. */
-  branchesFrom?: 'variants';
+  branchesFrom?: string;
+  /** The per-node counters of the stats that this kind shows, in order. */
+  counters?: string[];
 }
 
 export interface ChannelMeta {
@@ -70,6 +72,14 @@ export function toneOf(kind: string, registry: Registry | null): Tone {
 /** The node kind's label, or its name while the server has no registry. */
 export function kindLabel(kind: string, registry: Registry | null): string {
   return registry?.nodes.find((n) => n.kind === kind)?.label ?? kind;
+}
+
+/** The counters a kind's card shows: the registry's, else a guess from the kind. */
+export function countersOf(kind: string, registry: Registry | null): string[] {
+  const counters = registry?.nodes.find((n) => n.kind === kind)?.counters;
+  if (counters) return counters;
+  if (kind === 'entry') return [];
+  return kind === 'send' ? ['entered', 'sent', 'failed', 'skipped', 'goal'] : ['entered', 'missed', 'goal'];
 }
 
 export function channelLabel(channel: string, registry: Registry | null): string {
