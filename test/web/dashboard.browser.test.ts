@@ -106,6 +106,24 @@ test('the list shows each journey with its status, version and counts', async ()
   await shoot('2-journeys');
 });
 
+test('actions from the list go through the session cookie: duplicate makes a draft, pause and resume', async () => {
+  const name = 'Win-back after a cancelled subscription';
+  await page.getByRole('button', { name: `Duplicate ${name}`, exact: true }).click();
+  await page.getByRole('status').filter({ hasText: `Created the draft “${name} (copy)”.` }).waitFor();
+  const copy = page.getByRole('row').filter({ hasText: `${name} (copy)` });
+  assert.deepEqual((await copy.getByRole('cell').allInnerTexts()).slice(1, 3), ['Draft', '—']);
+  assert.match(await copy.getByRole('cell').first().innerText(), /\nwin-back-copy · updated /);
+  assert.deepEqual(await copy.getByRole('button').allInnerTexts(), ['Publish', 'Duplicate']);
+
+  const row = page.getByRole('row').filter({ hasText: name }).filter({ hasNotText: '(copy)' });
+  await page.getByRole('button', { name: `Pause ${name}`, exact: true }).click();
+  await row.getByRole('cell').nth(1).filter({ hasText: 'Paused' }).waitFor();
+  assert.deepEqual(await row.getByRole('button').allInnerTexts(), ['Resume', 'Stop', 'Duplicate']);
+  await page.getByRole('button', { name: `Resume ${name}`, exact: true }).click();
+  await row.getByRole('cell').nth(1).filter({ hasText: 'Running' }).waitFor();
+  await checkAccessibility('journeys after actions');
+});
+
 test('a journey opens on its canvas: every node, its counts, and the labelled branches', async () => {
   await page.getByRole('link', { name: 'Abandoned cart recovery' }).click();
   await page.waitForURL(`${server!.url}/journeys/abandoned-cart`);

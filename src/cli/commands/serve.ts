@@ -176,7 +176,7 @@ async function serve(options: ServeOptions): Promise<void> {
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${where}${retention}); Ctrl-C to stop\n`);
   if (role !== 'worker') {
     const { isDashboardBuilt } = await import('../../api/dashboard.ts');
-    process.stdout.write(isDashboardBuilt() ? `Dashboard: ${shown}/ (sign in with the admin key)\n` : 'Dashboard: not built; run "npm run build:web" and restart to serve it at /\n');
+    process.stdout.write(isDashboardBuilt() ? `Dashboard: ${shown}/ (sign in as admin)\n` : 'Dashboard: not built; run "npm run build:web" and restart to serve it at /\n');
   }
   onShutdown(app, waymark, options.drainMs ?? 0);
 }
