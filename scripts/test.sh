@@ -23,6 +23,16 @@ if [ -z "${WAYMARK_TEST_DATABASE_URL:-}" ] && [ "${WAYMARK_SKIP_POSTGRES:-}" != 
   fi
 fi
 
+# The dashboard's browser test (test/web) drives Debian's Chromium: install it when missing and we may.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y chromium
+  else
+    echo "test: /usr/bin/chromium not found; install it (apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+
 # The tests run TypeScript through tsx, the CLI's included (test/cli/run.ts spawns src/cli/main.ts): no build
 # needed, nor used. test/cli/build.test.ts is the one that runs `npm run build` (into a temporary folder) and
 # checks the compiled bin/waymark.mjs that ships.

@@ -1,11 +1,13 @@
 /**
- * Bearer-key access control. Each route declares who may call it in `config.access`; undeclared routes are
- * admin-only, so a route added without thought fails closed.
+ * Access control: a bearer key, or the dashboard's session cookie (which counts as the admin key). Each route
+ * declares who may call it in `config.access`; undeclared routes are admin-only, so a route added without
+ * thought fails closed.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ApiKeyRecord, Store } from '../store/store.ts';
 import { ApiError } from './errors.ts';
+import { CSRF_HEADER, sessionCookie, type Sessions } from './sessions.ts';
 
 /** public: no key. write: the write key (event and profile ingestion) or the admin key. admin: the admin key. */
 export type Access = 'public' | 'write' | 'admin';
@@ -32,7 +34,7 @@ export function bearerToken(header: string | undefined): string | null {
 const KEY_CACHE_MS = 1_000;
 
 /** Reads the stored keys at most once per KEY_CACHE_MS, not on every request of a busy ingest stream. */
-export function cachedKeys(store: Store, now: () => number = Date.now): () => Promise<ApiKeyRecord[]> {
+export function cachedKeys(store: Pick<Store, 'listApiKeys'>, now: () => number = Date.now): () => Promise<ApiKeyRecord[]> {
   let cached: { at: number; keys: Promise<ApiKeyRecord[]> } | null = null;
   return () => {
     if (cached === null || now() - cached.at > KEY_CACHE_MS) {
@@ -55,17 +57,43 @@ export async function keyKind(keys: () => Promise<ApiKeyRecord[]>, token: string
   return kind;
 }
 
-/** Runs before the body is read, so an unauthenticated caller cannot make the server parse anything. */
-export function authHook(store: Store): onRequestAsyncHookHandler {
-  const keys = cachedKeys(store);
+/** Methods that only read: a cookie-authenticated request with any other method must carry CSRF_HEADER. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Runs before the body is read, so an unauthenticated caller cannot make the server parse anything. A bearer
+ * key, when sent, decides; without one, a dashboard session cookie stands for the admin key.
+ */
+export function authHook(store: Pick<Store, 'listApiKeys'>, sessions?: Sessions, now: () => number = Date.now): onRequestAsyncHookHandler {
+  const keys = cachedKeys(store, now);
   return async (request: FastifyRequest) => {
     const access = request.routeOptions.config.access ?? 'admin';
     if (access === 'public') return;
     const token = bearerToken(request.headers.authorization);
+    const sessionId = token === null && sessions ? sessionCookie(request) : null;
+    if (sessionId !== null) {
+      request.keyKind = await sessionKind(sessions!, keys, sessionId, request);
+      return;
+    }
     if (token === null) throw new ApiError(401, 'missing API key: send "Authorization: Bearer <key>"');
     const kind = await keyKind(keys, token);
     if (kind === null) throw new ApiError(401, 'invalid API key');
     if (access === 'admin' && kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
     request.keyKind = kind;
   };
+}
+
+async function sessionKind(sessions: Sessions, keys: () => Promise<ApiKeyRecord[]>, id: string, request: FastifyRequest): Promise<'admin'> {
+  const session = sessions.get(id);
+  if (!session) throw new ApiError(401, 'the dashboard session has expired or was signed out; sign in again');
+  if (!(await keys()).some((k) => k.kind === 'admin' && k.hash === session.keyHash)) {
+    sessions.close(id);
+    throw new ApiError(401, 'the admin key this session signed in with was revoked; sign in again');
+  }
+  // SameSite=Strict already keeps the cookie off cross-site requests; the header is the second lock, for
+  // browsers or proxies that get SameSite wrong: a cross-site page cannot set it without a CORS preflight.
+  if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== '1') {
+    throw new ApiError(403, `a request signed in by the dashboard cookie that changes something needs the header "${CSRF_HEADER}: 1"`);
+  }
+  return 'admin';
 }

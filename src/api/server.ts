@@ -4,12 +4,14 @@
  * Errors and access are handled once, here and in auth.ts, so routes only declare their schema and access
  * level, and throw.
  */
+import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ConflictError, InvalidJourneyError, NotFoundError } from '../app/journeys.ts';
 import type { Waymark } from '../app/waymark.ts';
 import { authHook } from './auth.ts';
+import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -18,9 +20,11 @@ import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
 import { MAX_PATH_ID } from './schemas.ts';
+import { Sessions } from './sessions.ts';
 import { createValidatorCompiler, problemsOf } from './validation.ts';
 
 export interface ServerOptions {
@@ -30,6 +34,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Most events or profiles in one batch (default 1000). */
   maxBatch?: number;
+  /** The built dashboard served at / (default web/dist of the package). */
+  dashboardDir?: string;
 }
 
 export async function buildServer(waymark: Waymark, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -43,7 +49,9 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
-  app.addHook('onRequest', authHook(waymark.store));
+  await app.register(cookie); // before the auth hook, which reads the dashboard's session cookie
+  const sessions = new Sessions();
+  app.addHook('onRequest', authHook(waymark.store, sessions));
   await registerOpenApi(app);
 
   const context: RouteContext = { waymark, maxBatch: options.maxBatch ?? 1000 };
@@ -54,6 +62,8 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   userRoutes(app, context);
   messageRoutes(app, context);
   settingsRoutes(app, context);
+  sessionRoutes(app, waymark.store, sessions);
+  await registerDashboard(app, options.dashboardDir);
   return app;
 }
 

@@ -165,6 +165,10 @@ async function serve(options: ServeOptions): Promise<void> {
   const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
   const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${storeLocation(store)}${retention}); Ctrl-C to stop\n`);
+  if (role !== 'worker') {
+    const { isDashboardBuilt } = await import('../../api/dashboard.ts');
+    process.stdout.write(isDashboardBuilt() ? `Dashboard: ${shown}/ (sign in as admin)\n` : 'Dashboard: not built; run "npm run build:web" and restart to serve it at /\n');
+  }
   onShutdown(app, waymark, options.drainMs ?? 0);
 }
 

@@ -1,0 +1,63 @@
+import { useState } from 'react';
+import type { Journey } from '../api/client.ts';
+import { actionsFor } from '../lib/format.ts';
+import { useStore, type LifecycleAction } from '../store.ts';
+import { Dialog } from './Dialog.tsx';
+
+const LABEL: Record<LifecycleAction, string> = { publish: 'Publish', pause: 'Pause', resume: 'Resume', stop: 'Stop' };
+
+/** The lifecycle buttons a journey's status allows, and Duplicate. Stop asks first: it cannot be undone. */
+export function JourneyActions({ journey, compact = false }: { journey: Journey; compact?: boolean }) {
+  const lifecycle = useStore((s) => s.lifecycle);
+  const duplicate = useStore((s) => s.duplicate);
+  const busy = useStore((s) => s.busy);
+  const [confirmStop, setConfirmStop] = useState(false);
+  const size = compact ? ' small' : '';
+  const name = journey.name;
+
+  return (
+    <div className="actions">
+      {actionsFor(journey.status).map((action) => (
+        <button
+          key={action}
+          type="button"
+          className={`button${size}${action === 'stop' ? ' danger-ghost' : action === 'publish' ? ' primary' : ''}`}
+          disabled={!!busy[`${action}:${journey.id}`]}
+          aria-label={compact ? `${LABEL[action]} ${name}` : undefined}
+          onClick={() => (action === 'stop' ? setConfirmStop(true) : void lifecycle(journey.id, action))}
+        >
+          {LABEL[action]}
+        </button>
+      ))}
+      <button
+        type="button"
+        className={`button${size}`}
+        disabled={!!busy[`duplicate:${journey.id}`]}
+        aria-label={compact ? `Duplicate ${name}` : undefined}
+        onClick={() => void duplicate(journey.id)}
+      >
+        Duplicate
+      </button>
+      {confirmStop && (
+        <Dialog title={`Stop “${name}”?`} onClose={() => setConfirmStop(false)}>
+          <p>No one new will enter, and everyone in the journey now leaves it. A stopped journey cannot be resumed.</p>
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={() => setConfirmStop(false)} autoFocus>
+              Keep running
+            </button>
+            <button
+              type="button"
+              className="button danger"
+              onClick={() => {
+                setConfirmStop(false);
+                void lifecycle(journey.id, 'stop');
+              }}
+            >
+              Stop journey
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </div>
+  );
+}

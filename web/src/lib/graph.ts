@@ -1,0 +1,183 @@
+/**
+ * A journey definition as the canvas draws it: one card per node (title, a line saying what it does, its
+ * counts) and one arrow per edge, labelled with its branch. Pure, so it is tested without a browser.
+ */
+import { formatDuration } from './format.ts';
+import { branchLabel, channelLabel, countersOf, kindLabel, toneOf, type Registry, type Tone } from './meta.ts';
+
+/** The parts of a definition the canvas reads; the server has validated the rest. */
+export interface DefinitionNode {
+  id: string;
+  kind: string;
+  [field: string]: unknown;
+}
+export interface DefinitionEdge {
+  from: string;
+  to: string;
+  branch?: string;
+}
+export interface DefinitionLike {
+  name: string;
+  nodes: DefinitionNode[];
+  edges: DefinitionEdge[];
+}
+
+export interface NodeCounts {
+  nodeId: string;
+  entered: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  missed: number;
+  goal: number;
+}
+
+export interface CardStat {
+  label: string;
+  value: number;
+}
+
+export interface Card {
+  id: string;
+  kind: string;
+  title: string;
+  tone: Tone;
+  summary: string;
+  stats: CardStat[];
+}
+
+export interface Arrow {
+  id: string;
+  from: string;
+  to: string;
+  /** Empty for the single way out of a linear node ("next"). */
+  label: string;
+}
+
+const NEXT = 'next';
+
+export function toCards(definition: DefinitionLike, registry: Registry | null, counts: readonly NodeCounts[] = []): Card[] {
+  const byNode = new Map(counts.map((c) => [c.nodeId, c]));
+  return definition.nodes.map((node) => ({
+    id: node.id,
+    kind: node.kind,
+    title: node.kind === 'send' ? `${kindLabel(node.kind, registry)} · ${channelLabel(String(node.channel), registry)}` : kindLabel(node.kind, registry),
+    tone: toneOf(node.kind, registry),
+    summary: summarize(node),
+    stats: cardStats(countersOf(node.kind, registry), byNode.get(node.id)),
+  }));
+}
+
+export function toArrows(definition: DefinitionLike, registry: Registry | null): Arrow[] {
+  const kinds = new Map(definition.nodes.map((n) => [n.id, n]));
+  const ways = new Map<string, number>();
+  for (const edge of definition.edges) ways.set(edge.from, (ways.get(edge.from) ?? 0) + 1);
+  return definition.edges.map((edge) => {
+    const branch = edge.branch ?? NEXT;
+    const from = kinds.get(edge.from);
+    // The single way out of a node needs no label; "next" beside another way out does ("Sent" / "Unreachable").
+    const unlabelled = branch === NEXT && (ways.get(edge.from) ?? 0) < 2;
+    let label = unlabelled ? '' : from ? branchLabel(from.kind, branch, registry) : branch;
+    // An A/B variant's branch is the variant's name; its share is worth showing on the arrow.
+    if (from?.kind === 'abSplit' && Array.isArray(from.variants)) {
+      const variant = (from.variants as Array<{ name?: unknown; percent?: unknown }>).find((v) => v.name === branch);
+      if (variant && typeof variant.percent === 'number') label = `${label} · ${variant.percent}%`;
+    }
+    return { id: `${edge.from}->${edge.to}:${branch}`, from: edge.from, to: edge.to, label };
+  });
+}
+
+const COUNTER_LABEL: Record<string, string> = { goal: 'converted here' };
+/** Always shown, zero or not: how many came, and how many got the message. */
+const ALWAYS = new Set(['entered', 'sent']);
+
+/** The kind's counters as badges; zeros of outcomes that never happened stay off the card. */
+function cardStats(counters: readonly string[], counts: NodeCounts | undefined): CardStat[] {
+  const stats: CardStat[] = [];
+  for (const counter of counters) {
+    const value = counts ? (counts as unknown as Record<string, unknown>)[counter] : 0;
+    if (typeof value !== 'number' || (value === 0 && !ALWAYS.has(counter))) continue;
+    stats.push({ label: COUNTER_LABEL[counter] ?? counter, value });
+  }
+  return stats;
+}
+
+/** One line saying what a node does, from its fields. */
+export function summarize(node: DefinitionNode): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  switch (node.kind) {
+    case 'entry':
+      return triggerSummary(node.trigger as Record<string, unknown> | undefined);
+    case 'send': {
+      const message = (node.message ?? {}) as Record<string, unknown>;
+      return firstLine(text(message.title) || text(message.subject) || text(message.body) || text(message.url));
+    }
+    case 'delay':
+      if (typeof node.duration === 'string') return `Wait ${formatDuration(node.duration)}`;
+      if (typeof node.untilTime === 'string') return `Wait until ${node.untilTime}${Array.isArray(node.days) ? ` on ${node.days.join(', ')}` : ''}`;
+      if (node.untilDate && typeof node.untilDate === 'object') return `Wait until the date in ${text((node.untilDate as Record<string, unknown>).property) || 'a profile property'}`;
+      return 'Wait';
+    case 'wait':
+      return `Wait up to ${formatDuration(text(node.timeout))} for ${text(node.event)}`;
+    case 'split':
+      return Array.isArray(node.where) ? filtersSummary(node.where as Array<Record<string, unknown>>) : 'Matches the segment condition';
+    case 'abSplit':
+      return Array.isArray(node.variants)
+        ? (node.variants as Array<{ name?: unknown; percent?: unknown }>).map((v) => `${text(v.name)} ${typeof v.percent === 'number' ? `${v.percent}%` : ''}`.trim()).join(' / ')
+        : 'Random split';
+    case 'updateProfile':
+      return node.set && typeof node.set === 'object' ? `Set ${Object.keys(node.set).join(', ')}` : 'Update the profile';
+    case 'exit':
+      return 'Leave the journey';
+    default:
+      return '';
+  }
+}
+
+/** "plan is pro or business", "and 2 more" past the first. */
+function filtersSummary(filters: Array<Record<string, unknown>>): string {
+  const first = filters[0];
+  if (!first) return '';
+  const value = (v: unknown) => (Array.isArray(v) ? v.map(String).join(' or ') : String(v));
+  const ops: Record<string, string> = { '=': 'is', '!=': 'is not', '<': '<', '<=': '≤', '>': '>', '>=': '≥', contains: 'contains', in: 'is' };
+  const line = first.op === 'exists' ? `${String(first.property)} is set` : `${String(first.property)} ${ops[String(first.op)] ?? String(first.op)} ${value(first.value)}`;
+  return filters.length > 1 ? `${line}, and ${filters.length - 1} more` : line;
+}
+
+function triggerSummary(trigger: Record<string, unknown> | undefined): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  switch (trigger?.type) {
+    case 'action':
+      return `Does ${text(trigger.event)}`;
+    case 'inaction':
+      return `Does ${text(trigger.event)}, no ${text(trigger.notEvent)} within ${formatDuration(text(trigger.within))}`;
+    case 'segment':
+      return 'Matches a segment, on schedule';
+    case 'date':
+      return `A date in ${text(trigger.property)}`;
+    case 'journey':
+      return `Reaches ${text(trigger.nodeId)} in ${text(trigger.journeyId)}`;
+    default:
+      return '';
+  }
+}
+
+/**
+ * Templates can be long HTML with Liquid: the card shows how the text reads, within 80 characters. An output
+ * with a default shows the default (`{{ Profile.Name | default: "there" }}` reads "there"), one without shows
+ * its variable's name in braces, and tags (`{% if %}`) and HTML are left out.
+ */
+export function firstLine(template: string): string {
+  const plain = template
+    .replace(/\{\{-?\s*([^}]*?)\s*-?\}\}/g, (_, expression: string) => {
+      const fallback = /\|\s*default:\s*(?:"([^"]*)"|'([^']*)')/.exec(expression);
+      if (fallback) return fallback[1] ?? fallback[2] ?? '';
+      const variable = expression.split('|')[0]!.trim();
+      return `{${variable.split('.').at(-1) ?? variable}}`;
+    })
+    .replace(/\{%-?[\s\S]*?-?%\}/g, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 80 ? `${plain.slice(0, 79)}…` : plain;
+}

@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'react';
+import { JourneyTable } from '../components/JourneyTable.tsx';
+import { NewJourneyDialog } from '../components/NewJourneyDialog.tsx';
+import { NoticeBar } from '../components/NoticeBar.tsx';
+import { formatCount } from '../lib/format.ts';
+import { figuresOf } from '../lib/figures.ts';
+import { useStore } from '../store.ts';
+
+/** How often the list re-reads the counts while it is open. */
+const REFRESH_MS = 15_000;
+
+export function JourneysPage() {
+  const journeys = useStore((s) => s.journeys);
+  const error = useStore((s) => s.listError);
+  const loadJourneys = useStore((s) => s.loadJourneys);
+  const [creating, setCreating] = useState(false);
+
+  useEffect(() => {
+    document.title = 'Journeys · Waymark';
+    const timer = window.setInterval(() => void loadJourneys(), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [loadJourneys]);
+
+  const live = journeys?.filter((r) => ['running', 'scheduled'].includes(r.journey.status)).length ?? 0;
+  const entered = journeys?.reduce((sum, r) => sum + (figuresOf(r.stats).entered ?? 0), 0) ?? 0;
+  const converted = journeys?.reduce((sum, r) => sum + (figuresOf(r.stats).converted ?? 0), 0) ?? 0;
+
+  return (
+    <main className="page">
+      <div className="page-head">
+        <div>
+          <h1>Journeys</h1>
+          <p className="muted">Automated paths that react to what your users do, and what they don’t.</p>
+        </div>
+        <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          New journey
+        </button>
+      </div>
+      <NoticeBar />
+      {journeys && journeys.length > 0 && (
+        <section className="summary" aria-label="Summary">
+          <div className="summary-item">
+            <span className="summary-value">{formatCount(live)}</span>
+            <span className="summary-label">Live journeys</span>
+          </div>
+          <div className="summary-item">
+            <span className="summary-value">{formatCount(entered)}</span>
+            <span className="summary-label">Users entered</span>
+          </div>
+          <div className="summary-item">
+            <span className="summary-value">{formatCount(converted)}</span>
+            <span className="summary-label">Conversions</span>
+          </div>
+        </section>
+      )}
+      {error && (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+      {journeys === null && !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading journeys" />}
+      {journeys && journeys.length === 0 && (
+        <div className="panel empty">
+          <h2>No journeys yet</h2>
+          <p className="muted">Create a draft here, or send a definition to POST /v1/journeys. The examples folder has ready-made ones.</p>
+          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+            New journey
+          </button>
+        </div>
+      )}
+      {journeys && journeys.length > 0 && <JourneyTable rows={journeys} />}
+      {creating && <NewJourneyDialog onClose={() => setCreating(false)} />}
+    </main>
+  );
+}
