@@ -38,7 +38,7 @@ test('signing in with the admin key sets an httpOnly SameSite=Strict cookie that
   assert.ok(!setCookie.includes(api.admin), 'the cookie is not the key');
   const cookie = cookieOf(setCookie);
 
-  assert.deepEqual((await send(`${api.url}/v1/journeys`, 'GET', { cookie })).body, { journeys: [] });
+  assert.deepEqual((await send(`${api.url}/v1/journeys`, 'GET', { cookie })).body, { journeys: [], nextCursor: null });
   const state = await send(`${api.url}/v1/session`, 'GET', { cookie });
   assert.equal(state.body.signedIn, true);
   assert.equal(state.body.expiresAt, signIn.body.expiresAt);
@@ -60,7 +60,7 @@ test('a cookie-authenticated request that changes something needs the CSRF heade
   assert.match(refused.body.message, /x-waymark-csrf: 1/);
   const wrongValue = await send(`${api.url}/v1/journeys`, 'POST', { cookie, 'x-waymark-csrf': 'yes' }, { definition });
   assert.equal(wrongValue.status, 403);
-  assert.deepEqual((await api.call('GET', '/v1/journeys')).body, { journeys: [] }, 'nothing was created');
+  assert.deepEqual((await api.call('GET', '/v1/journeys')).body, { journeys: [], nextCursor: null }, 'nothing was created');
 
   const created = await send(`${api.url}/v1/journeys`, 'POST', { cookie, 'x-waymark-csrf': '1' }, { definition });
   assert.equal(created.status, 201);
