@@ -26,3 +26,18 @@ export function tagVip(set: Record<string, string | number | boolean | null>, pu
     ],
   };
 }
+
+/**
+ * A journey from its nodes in path order: each node leads to the next one ("next"), except exits and the
+ * nodes `branches` gives edges of their own (splits, waits, sends with an unreachable way out).
+ */
+export function path(name: string, nodes: JourneyDefinition['nodes'], more: Omit<Partial<JourneyDefinition>, 'nodes' | 'edges'> & { branches?: JourneyDefinition['edges'] } = {}): JourneyDefinition {
+  const { branches = [], ...rest } = more;
+  const branched = new Set(branches.map((e) => e.from));
+  const edges: JourneyDefinition['edges'] = [];
+  nodes.forEach((node, i) => {
+    const next = nodes[i + 1];
+    if (next && node.kind !== 'exit' && !branched.has(node.id)) edges.push({ from: node.id, to: next.id });
+  });
+  return { name, ...rest, nodes, edges: [...edges, ...branches] };
+}
