@@ -16,7 +16,7 @@ import { VirtualClock } from '../../src/core/clock.ts';
 import type { JourneyEvent } from '../../src/core/instance.ts';
 import { simulate } from '../../src/sim/simulate.ts';
 import type { Store } from '../../src/store/store.ts';
-import { openTestStore } from '../store/postgres-fixture.ts';
+import { testSchema, type TestSchema } from '../store/postgres-fixture.ts';
 import type { DiffCase } from './arbitraries.ts';
 
 export const JOURNEY_ID = 'j';
@@ -38,6 +38,8 @@ export type Outcome = { refused: string } | { rows: Row[]; failed: number; stats
 export type Driver = 'one-by-one' | 'batches' | 'simulate' | 'postgres';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Content with its keys sorted: PostgreSQL's jsonb keeps no key order, and the order means nothing. */
+const sorted = (content: unknown) => (content && typeof content === 'object' ? Object.fromEntries(Object.entries(content).sort(([a], [b]) => (a < b ? -1 : 1))) : content);
 /** Rows in a canonical order: the drivers may decide the same sends in a different order within a moment. */
 const canonical = (rows: Row[]) => rows.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
@@ -47,7 +49,7 @@ export async function run(driver: Driver, c: DiffCase): Promise<Outcome> {
 
 async function runEngine(c: DiffCase, kind: 'sqlite' | 'postgres', batches: boolean): Promise<Outcome> {
   const dir = kind === 'sqlite' ? mkdtempSync(join(tmpdir(), 'waymark-diff-')) : null;
-  const database: string | Store = dir ? join(dir, 'waymark.db') : await openTestStore();
+  const database: string | Store = dir ? join(dir, 'waymark.db') : await emptiedPostgres();
   const clock = new VirtualClock(c.start);
   let w: Waymark | null = null;
   try {
@@ -94,7 +96,7 @@ async function runEngine(c: DiffCase, kind: 'sqlite' | 'postgres', batches: bool
     const messages = await store.listMessages({ limit: 100_000 });
     const rows = messages
       .filter((m) => m.status !== 'failed')
-      .map((m) => ({ userId: m.userId, nodeId: m.nodeId, channel: m.channel, status: m.status, reason: m.reason, at: iso(m.status === 'sent' ? m.sentAt! : m.createdAt), content: m.status === 'sent' ? m.content : null }));
+      .map((m) => ({ userId: m.userId, nodeId: m.nodeId, channel: m.channel, status: m.status, reason: m.reason, at: iso(m.status === 'sent' ? m.sentAt! : m.createdAt), content: m.status === 'sent' ? sorted(m.content) : null }));
     return { rows: canonical(rows), failed: messages.length - rows.length, stats: await journeyStats(store, JOURNEY_ID) };
   } finally {
     if (w) await w.close();
@@ -144,11 +146,36 @@ async function runSimulate(c: DiffCase): Promise<Outcome> {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, string>);
     const rows: Row[] = [
-      ...lines(result.files.messages).map((m) => ({ userId: m.userId!, nodeId: m.nodeId!, channel: m.channel!, status: 'sent', reason: null, at: m.sentAt!, content: m.content })),
+      ...lines(result.files.messages).map((m) => ({ userId: m.userId!, nodeId: m.nodeId!, channel: m.channel!, status: 'sent', reason: null, at: m.sentAt!, content: sorted(m.content) })),
       ...lines(result.files.skipped).map((m) => ({ userId: m.userId!, nodeId: m.nodeId!, channel: m.channel!, status: 'skipped', reason: m.reason!, at: m.at!, content: null })),
     ];
     return { rows: canonical(rows), failed: result.failed, stats: result.stats };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One PostgreSQL schema for every case, emptied before each: creating and migrating a schema costs a few
+ * hundred milliseconds of DDL, emptying it a few. Its tables then hold what a fresh schema's do (the day
+ * partitions of events stay, as they would on a server that has run for a while).
+ */
+let shared: TestSchema | null = null;
+
+async function emptiedPostgres(): Promise<Store> {
+  if (!shared) {
+    shared = testSchema();
+    return shared.open({ poolSize: 2 });
+  }
+  const tables = await shared.query<{ tablename: string }>(
+    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'",
+  );
+  if (tables.length > 0) await shared.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY`);
+  return shared.open({ poolSize: 2 });
+}
+
+/** Drops the shared schema (the test fixture drops it at the end of a test file anyway; the soak calls this). */
+export async function dropPostgres(): Promise<void> {
+  if (shared) await shared.drop();
+  shared = null;
 }

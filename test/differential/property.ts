@@ -26,14 +26,52 @@ export function difference(a: Outcome, b: Outcome): string | null {
   return null;
 }
 
+/**
+ * What the cases exercised, so a test can check that the generator still reaches what it is meant to (a
+ * property over cases that never send anything would pass and prove nothing).
+ */
+export interface Tally {
+  cases: number;
+  refused: number;
+  /** Cases `simulate` took part in. */
+  simulated: number;
+  outOfOrder: number;
+  redelivered: number;
+  /** Messages by "status reason", e.g. "skipped dnd". */
+  messages: Record<string, number>;
+  /** Cases whose stats count at least one of each. */
+  withStat: Record<'goal' | 'control' | 'timedOut' | 'completed', number>;
+}
+
+export function emptyTally(): Tally {
+  return { cases: 0, refused: 0, simulated: 0, outOfOrder: 0, redelivered: 0, messages: {}, withStat: { goal: 0, control: 0, timedOut: 0, completed: 0 } };
+}
+
 /** Runs the case through `drivers` (the first is the reference); throws naming the first pair that disagrees. */
-export async function agree(c: DiffCase, drivers: readonly Driver[]): Promise<void> {
+export async function agree(c: DiffCase, drivers: readonly Driver[], tally: Tally = emptyTally()): Promise<void> {
   const [reference, ...others] = drivers.filter((d) => d !== 'simulate' || simulateCanRun(c));
   const expected = await run(reference!, c);
   for (const driver of others) {
     const found = difference(expected, await run(driver, c));
     if (found) throw new Error(`${reference} and ${driver} disagree: ${found}`);
   }
+  tally.cases += 1;
+  if (others.includes('simulate')) tally.simulated += 1;
+  if (!inTimeOrder(c.events)) tally.outOfOrder += 1;
+  if (new Set(c.events.map((e) => e.messageId)).size < c.events.length) tally.redelivered += 1;
+  if ('refused' in expected) {
+    tally.refused += 1;
+    return;
+  }
+  for (const r of expected.rows) {
+    const key = r.reason ? `${r.status} ${r.reason}` : r.status;
+    tally.messages[key] = (tally.messages[key] ?? 0) + 1;
+  }
+  const t = expected.stats.totals;
+  if (t.goal + t.controlGoal > 0) tally.withStat.goal += 1;
+  if (t.control > 0) tally.withStat.control += 1;
+  if (t.timedOut > 0) tally.withStat.timedOut += 1;
+  if (t.completed > 0) tally.withStat.completed += 1;
 }
 
 export interface PropertyOptions {
@@ -43,6 +81,8 @@ export interface PropertyOptions {
   path?: string | undefined;
   /** Called after each case (the soak's progress). */
   onCase?: () => void;
+  /** Added to as cases pass (shrinking runs included). */
+  tally?: Tally;
 }
 
 /** The replay settings from the environment: WAYMARK_DIFF_SEED, WAYMARK_DIFF_RUNS, WAYMARK_DIFF_PATH. */
@@ -58,7 +98,7 @@ export function replayFromEnv(defaultRuns: number): { runs: number; seed?: numbe
 /** Checks the property; on a disagreement, throws with the shrunk case and how to replay it. */
 export async function checkProperty(options: PropertyOptions): Promise<void> {
   const property = fc.asyncProperty(caseArb, async (c) => {
-    await agree(c, options.drivers);
+    await agree(c, options.drivers, options.tally);
     options.onCase?.();
   });
   const details = await fc.check(property, {
@@ -74,8 +114,20 @@ export async function checkProperty(options: PropertyOptions): Promise<void> {
       `differential: ${error?.message ?? 'failed'}`,
       `seed ${details.seed}, path "${details.counterexamplePath}", after ${details.numRuns} case(s) and ${details.numShrinks} shrink(s)`,
       `replay: WAYMARK_DIFF_SEED=${details.seed} WAYMARK_DIFF_PATH=${details.counterexamplePath} WAYMARK_DIFF_RUNS=${options.runs} node --import tsx --test test/differential/differential.test.ts`,
-      `the case (start ${shrunk ? new Date(shrunk.start).toISOString() : '?'}):`,
-      JSON.stringify(shrunk, null, 1),
+      ...(shrunk ? describeCase(shrunk) : ['(no case)']),
     ].join('\n'),
   );
+}
+
+/** A case in lines a person can read: the journey, settings and profiles, then one event a line in arrival order. */
+export function describeCase(c: DiffCase): string[] {
+  return [
+    `start ${new Date(c.start).toISOString()} (${c.start})`,
+    `journey ${JSON.stringify(c.journey)}`,
+    `settings ${JSON.stringify(c.settings)}`,
+    ...c.profiles.map((p) => `profile ${JSON.stringify(p)}`),
+    'events, in arrival order:',
+    ...c.events.map((e) => `  ${new Date(e.timestamp).toISOString()} ${JSON.stringify(e)}`),
+    `as JSON: ${JSON.stringify(c)}`,
+  ];
 }
