@@ -16,7 +16,7 @@ import { VirtualClock } from '../../src/core/clock.ts';
 import type { JourneyEvent } from '../../src/core/instance.ts';
 import { simulate } from '../../src/sim/simulate.ts';
 import type { Store } from '../../src/store/store.ts';
-import { testSchema, type TestSchema } from '../store/postgres-fixture.ts';
+import type { TestSchema } from '../store/postgres-fixture.ts';
 import type { DiffCase } from './arbitraries.ts';
 
 export const JOURNEY_ID = 'j';
@@ -164,6 +164,8 @@ let shared: TestSchema | null = null;
 
 async function emptiedPostgres(): Promise<Store> {
   if (!shared) {
+    // Loaded only when asked for: the fixture registers a test hook, noise in a SQLite-only soak.
+    const { testSchema } = await import('../store/postgres-fixture.ts');
     shared = testSchema();
     return shared.open({ poolSize: 2 });
   }
