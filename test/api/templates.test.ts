@@ -3,20 +3,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { startApi } from './helpers.ts';
+import { path } from '../journeys.ts';
 
 function withBody(body: string): JourneyDefinition {
-  return {
-    name: 'welcome',
-    nodes: [
+  return path('welcome', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'text', kind: 'send', channel: 'sms', message: { body } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'text' },
-      { from: 'text', to: 'out' },
-    ],
-  };
+  ]);
 }
 
 test('a template that includes a file is refused on save and on publish, at its path', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, tempDir } from '../helpers.ts';
 import { runCli, serve } from './run.ts';
+import { path } from '../journeys.ts';
 
 test('journey validate: the example is valid (exit 0, "OK")', async () => {
   const r = await runCli(['journey', 'validate', 'examples/abandoned-cart.json']);
@@ -50,22 +51,15 @@ test('journey validate: a missing file or bad JSON is one readable line, exit 1'
 
 /** Entry -> delay until 22:00 -> SMS -> exit, with quiet hours 21:00-09:00: the SMS always lands inside them. */
 function eveningJourney(whenInDnd: 'defer' | 'skip', goal = 'Charged') {
-  return {
-    name: 'Evening nudge',
-    setup: { timezone: 'UTC', dnd: { start: '21:00', end: '09:00', whenInDnd } },
-    goals: [{ id: 'bought', event: goal }],
-    nodes: [
+  return path('Evening nudge', [
       { id: 'start', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'evening', kind: 'delay', untilTime: '22:00' },
       { id: 'text', kind: 'send', channel: 'sms', message: { body: 'Hi' } },
       { id: 'done', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'start', to: 'evening' },
-      { from: 'evening', to: 'text' },
-      { from: 'text', to: 'done' },
-    ],
-  };
+  ], {
+    setup: { timezone: 'UTC', dnd: { start: '21:00', end: '09:00', whenInDnd } },
+    goals: [{ id: 'bought', event: goal }],
+  });
 }
 
 const DEFERRED = 'send "text" is scheduled inside DND hours: it comes right after delay "evening", which ends at 22:00, always inside the DND hours, so it will always be deferred to when the window ends (09:00)';

@@ -5,30 +5,23 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../helpers.ts';
 import { runCli, serve } from './run.ts';
+import { path } from '../journeys.ts';
 
 /**
  * Sign-up sends an SMS, then waits a day (the test ends long before). 30% held out: FNV-1a buckets of
  * ("welcome", user), worked out by hand, put u7 (9) and lu (10) in the control group; ana (77), bo (62),
  * cy (77) and dee (33) enter.
  */
-const welcome = {
-  name: 'Welcome',
-  setup: { reentry: 'never', timeout: '7d', controlGroupPercent: 30 },
-  goals: [{ id: 'purchase', event: 'Purchased', exitOnGoal: true }],
-  nodes: [
+const welcome = path('Welcome', [
     { id: 'signed-up', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
     { id: 'sms-welcome', kind: 'send', channel: 'sms', message: { body: 'Welcome aboard!' } },
     { id: 'wait-1d', kind: 'delay', duration: '1d' },
     { id: 'email-tip', kind: 'send', channel: 'email', message: { subject: 'A tip', body: 'Try the wishlist.' } },
     { id: 'done', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'signed-up', to: 'sms-welcome' },
-    { from: 'sms-welcome', to: 'wait-1d' },
-    { from: 'wait-1d', to: 'email-tip' },
-    { from: 'email-tip', to: 'done' },
-  ],
-};
+], {
+  setup: { reentry: 'never', timeout: '7d', controlGroupPercent: 30 },
+  goals: [{ id: 'purchase', event: 'Purchased', exitOnGoal: true }],
+});
 
 /** Times differ from run to run: each ISO instant becomes a placeholder of the same width, so columns stay aligned. */
 const times = (text: string) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'YYYY-MM-DDTHH:MM:SS.sssZ');

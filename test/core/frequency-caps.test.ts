@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capped, type CapContext } from '../../src/core/interpreter.ts';
 import { compile, drive, ev, who } from './drive.ts';
+import { path } from '../journeys.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -26,24 +27,19 @@ test('capped: rolling windows, per channel or overall, this step\'s own sends in
 });
 
 const twoSends = (setup: Record<string, unknown> = {}) =>
-  compile({
-    name: 'caps',
-    setup,
-    nodes: [
+  compile(path('caps', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'push1', kind: 'send', channel: 'push', message: { title: 't', body: 'one' } },
       { id: 'push2', kind: 'send', channel: 'push', message: { title: 't', body: 'two' } },
       { id: 'email', kind: 'send', channel: 'email', message: { subject: 's', body: 'capped' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'push1' },
-      { from: 'push1', to: 'push2' },
+  ], {
+    setup,
+    branches: [
       { from: 'push2', to: 'out' },
       { from: 'push2', to: 'email', branch: 'unreachable' },
-      { from: 'email', to: 'out' },
     ],
-  });
+  }));
 
 test('a capped message is not sent: skipped with reason frequency_cap, down the "unreachable" branch', () => {
   const run = drive(twoSends(), ev('Signed Up', T), [], T + DAY, who, { caps: { rules, recent: [] } });
@@ -57,9 +53,7 @@ test('a journey that opts out of the caps sends anyway', () => {
 });
 
 test('split on a segment condition: event history and the outcome of an earlier send', () => {
-  const journey = compile({
-    name: 'history',
-    nodes: [
+  const journey = compile(path('history', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'sms', kind: 'send', channel: 'sms', message: { body: 'hi' } },
       {
@@ -75,15 +69,13 @@ test('split on a segment condition: event history and the outcome of an earlier 
       },
       { id: 'yes', kind: 'send', channel: 'push', message: { title: 't', body: 'engaged' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'sms' },
+  ], {
+    branches: [
       { from: 'sms', to: 'engaged' },
       { from: 'engaged', to: 'yes', branch: 'yes' },
       { from: 'engaged', to: 'out', branch: 'no' },
-      { from: 'yes', to: 'out' },
     ],
-  });
+  }));
   const views = (n: number, ago = HOUR) => Array.from({ length: n }, (_, i) => ({ name: 'Viewed Product', timestamp: T - ago - i, properties: {} }));
   assert.deepEqual(drive(journey, ev('Signed Up', T), [], T + DAY, who, { events: views(3) }).sent, [[0, 'sms'], [0, 'yes']]);
   assert.deepEqual(drive(journey, ev('Signed Up', T), [], T + DAY, who, { events: views(2) }).sent, [[0, 'sms']]);
@@ -94,22 +86,19 @@ test('split on a segment condition: event history and the outcome of an earlier 
 
 test('split validation: a message condition must name a send node; where and condition are exclusive', async () => {
   const { compileJourney } = await import('../../src/core/validate.ts');
-  const result = compileJourney({
-    name: 'bad',
-    nodes: [
+  const result = compileJourney(path('bad', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 's', kind: 'split', condition: { type: 'message', node: 'nope', outcome: 'sent' } },
       { id: 't', kind: 'split', where: [{ property: 'plan', op: '=', value: 'pro' }], condition: { type: 'profile', where: [] } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 's' },
+  ], {
+    branches: [
       { from: 's', to: 't', branch: 'yes' },
       { from: 's', to: 'out', branch: 'no' },
       { from: 't', to: 'out', branch: 'yes' },
       { from: 't', to: 'out', branch: 'no' },
     ],
-  });
+  }));
   const problems = result.ok ? [] : result.problems.map((p) => `${p.path} ${p.message}`);
   assert.ok(problems.includes('/nodes/1/condition/node "nope" is not a send node of this journey'), problems.join('\n'));
   assert.ok(problems.includes('/nodes/2 a split needs exactly one of "where" (profile filters) or "condition" (a segment condition)'), problems.join('\n'));

@@ -3,28 +3,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, forEachStore, virtualWaymark, type StoreKind } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** On `event`: a push, then (unless `fallback` is false) an email for users the push did not reach. */
 function pushJourney(event: string, setup: Record<string, unknown> = {}): JourneyDefinition {
-  return {
-    name: `on ${event}`,
-    setup,
-    nodes: [
+  return path(`on ${event}`, [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event } },
       { id: 'push', kind: 'send', channel: 'push', message: { title: event, body: 'b' } },
       { id: 'email', kind: 'send', channel: 'email', message: { subject: `instead of ${event}`, body: 'b' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'push' },
+  ], {
+    setup,
+    branches: [
       { from: 'push', to: 'out' },
       { from: 'push', to: 'email', branch: 'unreachable' },
-      { from: 'email', to: 'out' },
     ],
-  };
+  });
 }
 
 async function open(store: StoreKind, journeys: Record<string, JourneyDefinition>) {
@@ -77,23 +74,18 @@ await forEachStore((store) => {
   });
 
   test('a split on event history after a delay reads the events stored by then', async () => {
-    const definition: JourneyDefinition = {
-      name: 'history',
-      nodes: [
+    const definition: JourneyDefinition = path('history', [
         { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
         { id: 'wait', kind: 'delay', duration: '1d' },
         { id: 'engaged', kind: 'split', condition: { type: 'event', event: 'Viewed Product', count: { op: '>=', value: 2 }, within: { last: '1d' } } },
         { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'engaged' } },
         { id: 'out', kind: 'exit' },
-      ],
-      edges: [
-        { from: 'in', to: 'wait' },
-        { from: 'wait', to: 'engaged' },
+    ], {
+      branches: [
         { from: 'engaged', to: 'push', branch: 'yes' },
         { from: 'engaged', to: 'out', branch: 'no' },
-        { from: 'push', to: 'out' },
       ],
-    };
+    });
     const w = await open(store, { h: definition });
     await w.store.upsertProfiles([{ userId: 'bo', traits: { pushToken: 'tok' } }], T0);
     for (const userId of ['ana', 'bo']) await w.send({ userId, name: 'Signed Up', timestamp: T0 });

@@ -14,19 +14,13 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { forEachStore, T0, tempDir } from '../helpers.ts';
 import { openTestStore } from '../store/postgres-fixture.ts';
+import { path } from '../journeys.ts';
 
-const WELCOME: JourneyDefinition = {
-  name: 'welcome',
-  nodes: [
+const WELCOME: JourneyDefinition = path('welcome', [
     { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
     { id: 'push', kind: 'send', channel: 'push', message: { title: 'Hi', body: 'Welcome' } },
     { id: 'out', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'in', to: 'push' },
-    { from: 'push', to: 'out' },
-  ],
-};
+]);
 
 /** The store, except that a unit of work holding a "Poison" event fails after deciding, inside its transaction. */
 function poisoned(store: Store, units: string[][]): Store {

@@ -4,43 +4,31 @@ import { test } from 'node:test';
 import type { ChannelSender } from '../../src/channels/channel.ts';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, example, forEachStore, virtualWaymark } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-const followUp: JourneyDefinition = {
-  name: 'follow-up',
-  nodes: [
+const followUp: JourneyDefinition = path('follow-up', [
     { id: 'in', kind: 'entry', trigger: { type: 'journey', journeyId: 'cart', nodeId: 'sms-10-off' } },
     { id: 'hook', kind: 'send', channel: 'webhook', message: { url: 'https://crm.example.test/hook', body: 'sms sent for {{ Event.productName }}' } },
     { id: 'out', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'in', to: 'hook' },
-    { from: 'hook', to: 'out' },
-  ],
-};
+]);
 
 /** A push, an hour later a split on what became of it. */
-const outcomeSplit = (condition: unknown): JourneyDefinition => ({
-  name: 'outcome',
-  nodes: [
+const outcomeSplit = (condition: unknown): JourneyDefinition => (path('outcome', [
     { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
     { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
     { id: 'later', kind: 'delay', duration: '1h' },
     { id: 'check', kind: 'split', condition: condition as never },
     { id: 'email', kind: 'send', channel: 'email', message: { subject: 's', body: 'b' } },
     { id: 'out', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'in', to: 'push' },
-    { from: 'push', to: 'later' },
-    { from: 'later', to: 'check' },
+], {
+  branches: [
     { from: 'check', to: 'email', branch: 'yes' },
     { from: 'check', to: 'out', branch: 'no' },
-    { from: 'email', to: 'out' },
   ],
-});
+}));
 
 const failingPush: ChannelSender = {
   name: 'failing push',

@@ -3,23 +3,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, forEachStore, virtualWaymark } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 /** On "Ping": a push; users it does not reach get an email instead. */
-const journey: JourneyDefinition = {
-  name: 'ping',
-  nodes: [
+const journey: JourneyDefinition = path('ping', [
     { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Ping' } },
     { id: 'push', kind: 'send', channel: 'push', message: { title: 'Ping', body: 'b' } },
     { id: 'email', kind: 'send', channel: 'email', message: { subject: 'Ping', body: 'b' } },
     { id: 'out', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'in', to: 'push' },
+], {
+  branches: [
     { from: 'push', to: 'out' },
     { from: 'push', to: 'email', branch: 'unreachable' },
-    { from: 'email', to: 'out' },
   ],
-};
+});
 
 await forEachStore((store) => {
   test('a user who opted out of push is skipped as unsubscribed and takes the unreachable branch; others are sent to', async () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { T0, example, forEachStore, virtualWaymark } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -30,18 +31,11 @@ await forEachStore((store) => {
     await w.store.upsertProfiles([{ userId: 'ana', traits: { pushToken: 'tok' } }], at(2, 7));
     const quiet = example('abandoned-cart');
     quiet.setup = { ...quiet.setup, controlGroupPercent: 0, timezone: 'UTC', dnd: { start: '21:00', end: '08:00', timezone: 'journey' } };
-    const hello = {
-      name: 'hello',
-      nodes: [
+    const hello = path('hello', [
         { id: 'in', kind: 'entry' as const, trigger: { type: 'action' as const, event: 'Opened App' } },
         { id: 'push', kind: 'send' as const, channel: 'push' as const, message: { title: 'Hi', body: 'hello' } },
         { id: 'out', kind: 'exit' as const },
-      ],
-      edges: [
-        { from: 'in', to: 'push' },
-        { from: 'push', to: 'out' },
-      ],
-    };
+    ]);
     for (const [id, definition] of [['cart', quiet], ['hello', hello]] as const) {
       await w.journeys.create({ id, definition });
       await w.journeys.publish(id);

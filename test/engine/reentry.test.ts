@@ -9,42 +9,31 @@ import type { JourneyDefinition } from '../../src/core/definition.ts';
 import type { JourneyEvent } from '../../src/core/instance.ts';
 import { T0, forEachStore, virtualWaymark } from '../helpers.ts';
 import { startApi } from '../api/helpers.ts';
+import { path } from '../journeys.ts';
 
 const HOUR = 3_600_000;
 const iso = (t: number) => new Date(t).toISOString();
 
 /** entry -> push -> exit: a pass ends the moment it starts. */
 function actionJourney(setup: Record<string, unknown>): JourneyDefinition {
-  return {
-    name: 'action',
-    setup,
-    nodes: [
+  return path('action', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Opened' } },
       { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'push' },
-      { from: 'push', to: 'out' },
-    ],
-  };
+  ], {
+    setup,
+  });
 }
 
 /** An inaction entry: the pass enters (and ends) 2 minutes after "Added" unless "Charged" comes first. */
 function inactionJourney(setup: Record<string, unknown>): JourneyDefinition {
-  return {
-    name: 'inaction',
-    setup,
-    nodes: [
+  return path('inaction', [
       { id: 'in', kind: 'entry', trigger: { type: 'inaction', event: 'Added', notEvent: 'Charged', within: '2m' } },
       { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'push' },
-      { from: 'push', to: 'out' },
-    ],
-  };
+  ], {
+    setup,
+  });
 }
 
 const COOLDOWN = { reentry: 'afterExit', reentryCooldown: '1d' };

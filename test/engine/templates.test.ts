@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, forEachStore, virtualWaymark, type StoreKind } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const HOUR = 3_600_000;
 /** Fine for a small `n`; over Liquid's allocation limit for 100,000,000. It passes validation: the range is a trait. */
@@ -29,20 +30,12 @@ function looping(delay: boolean): JourneyDefinition {
 }
 
 /** On Signed Up, an hour later: a plain push. */
-const hello: JourneyDefinition = {
-  name: 'hello',
-  nodes: [
+const hello: JourneyDefinition = path('hello', [
     { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
     { id: 'later', kind: 'delay', duration: '1h' },
     { id: 'hi', kind: 'send', channel: 'push', message: { title: 'Hi', body: 'Welcome, {{ Profile.name }}' } },
     { id: 'out', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'in', to: 'later' },
-    { from: 'later', to: 'hi' },
-    { from: 'hi', to: 'out' },
-  ],
-};
+]);
 
 async function withUsers(store: StoreKind, journeys: Record<string, JourneyDefinition>) {
   const w = await virtualWaymark({ store });
