@@ -1,25 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { example } from '../helpers.ts';
-import { eventually, startApi, type TestApi } from './helpers.ts';
+import { VirtualClock } from '../../src/core/clock.ts';
+import { T0, example, forEachStore } from '../helpers.ts';
+import { startApi, type TestApi } from './helpers.ts';
 
-/** The example journey with milliseconds for minutes and hours, so it runs for real in about a second. */
-function quickCart() {
-  const definition = example('abandoned-cart');
-  return {
-    ...definition,
-    nodes: definition.nodes.map((node) => {
-      if (node.kind === 'entry' && node.trigger.type === 'inaction') return { ...node, trigger: { ...node.trigger, within: '200ms' } };
-      if (node.kind === 'delay') return { ...node, duration: '400ms' };
-      return node;
-    }),
-  };
-}
+const MIN = 60_000;
+const HOUR = 60 * MIN;
 
 type Step = { nodeId: string; outcome: string; reason: string | null; detail: string };
 
 async function messagesOf(api: TestApi, userId: string) {
-  return (await api.call('GET', `/v1/users/${userId}/messages`)).body.messages as { nodeId: string; status: string; reason: string | null; content: { body: string; to?: string } | null }[];
+  return (await api.call('GET', `/v1/users/${userId}/messages`)).body.messages as {
+    nodeId: string;
+    status: string;
+    reason: string | null;
+    sentAt: number | null;
+    content: { body: string; to?: string } | null;
+  }[];
 }
 
 async function explain(api: TestApi, userId: string) {
@@ -28,9 +25,11 @@ async function explain(api: TestApi, userId: string) {
   return response.body as { journeys: { status: string; summary: string; exit: { reason: string } | null; steps: Step[] }[]; notes: string[] };
 }
 
+await forEachStore((store) => {
 test('the abandoned cart journey over HTTP: messages, the message log, explain and stats', async () => {
-  const api = await startApi();
-  assert.equal((await api.call('POST', '/v1/journeys', { body: { id: 'cart', definition: quickCart() } })).status, 201);
+  // The example journey as shipped, on a virtual clock: the test moves time, nothing races it.
+  const api = await startApi({ store, clock: new VirtualClock(T0) });
+  assert.equal((await api.call('POST', '/v1/journeys', { body: { id: 'cart', definition: example('abandoned-cart') } })).status, 201);
   assert.equal((await api.call('POST', '/v1/journeys/cart/publish')).status, 200);
 
   const full = (name: string) => ({ name, email: `${name.toLowerCase()}@example.test`, phone: '+15550001', pushToken: `tok-${name.toLowerCase()}` });
@@ -50,20 +49,19 @@ test('the abandoned cart journey over HTTP: messages, the message log, explain a
   const cart = (userId: string) => ({ userId, event: 'Added to Cart', messageId: `cart-${userId}`, properties: { productName: 'Trail Running Shoes', price: 89.99, currency: 'USD' } });
   const added = await api.call('POST', '/v1/events', { key: api.write, body: { batch: ['ana', 'bo', 'cy', 'dee'].map(cart) } });
   assert.deepEqual(added.body, { accepted: 4, duplicates: 0 });
-  // cy pays inside the 200 ms window: never qualifies.
+  // cy pays a minute later, inside the 2-minute window: never qualifies.
+  await api.runUntil(T0 + 1 * MIN);
   await api.call('POST', '/v1/events', { key: api.write, body: { userId: 'cy', event: 'Charged', messageId: 'paid-cy' } });
-  // dee pays after the push, while waiting for the SMS: leaves on the goal.
-  await eventually(async () => ((await messagesOf(api, 'dee')).some((m) => m.status === 'sent') ? true : undefined), 4_000, "dee's push");
+  // The window closes at T0 + 2m: ana, bo and dee enter and get the push then; the SMS is due 2 h later.
+  await api.runUntil(T0 + 2 * MIN);
+  assert.deepEqual((await messagesOf(api, 'dee')).map((m) => [m.nodeId, m.status, m.sentAt]), [['push-free-shipping', 'sent', T0 + 2 * MIN]]);
+  // dee pays an hour later (T0 + 1h 2m), while waiting for the SMS: leaves on the goal.
+  await api.runUntil(T0 + 1 * HOUR + 2 * MIN);
   await api.call('POST', '/v1/events', { key: api.write, body: { userId: 'dee', event: 'Charged', messageId: 'paid-dee' } });
-
-  await eventually(
-    async () => {
-      const [ana, bo] = [await messagesOf(api, 'ana'), await messagesOf(api, 'bo')];
-      return ana.length === 3 && bo.length === 3 && [...ana, ...bo].every((m) => m.status !== 'pending') ? true : undefined;
-    },
-    5_000,
-    'the email to ana and bo',
-  );
+  // SMS at T0 + 2m + 2h, email at T0 + 2m + 4h; a minute before the email nothing has been sent by email yet.
+  await api.runUntil(T0 + 2 * MIN + 4 * HOUR - 1);
+  assert.deepEqual((await messagesOf(api, 'ana')).map((m) => m.nodeId), ['push-free-shipping', 'sms-10-off']);
+  await api.runUntil(T0 + 2 * MIN + 4 * HOUR);
 
   const ana = await messagesOf(api, 'ana');
   assert.deepEqual(
@@ -73,6 +71,10 @@ test('the abandoned cart journey over HTTP: messages, the message log, explain a
       ['sms-10-off', 'sent'],
       ['email-final-reminder', 'sent'],
     ],
+  );
+  assert.deepEqual(
+    ana.map((m) => m.sentAt),
+    [T0 + 2 * MIN, T0 + 2 * MIN + 2 * HOUR, T0 + 2 * MIN + 4 * HOUR],
   );
   assert.equal(ana[0]!.content!.body, 'Hi Ana, your Trail Running Shoes is waiting. Free shipping if you check out today.');
   assert.equal(ana[0]!.content!.to, 'tok-ana');
@@ -124,7 +126,7 @@ test('the abandoned cart journey over HTTP: messages, the message log, explain a
     'sms-10-off:not_reached:not_qualified',
     'email-final-reminder:not_reached:not_qualified',
   ]);
-  assert.match(cyWhy.summary, /never qualified: "Charged" came within 200ms of "Added to Cart"/);
+  assert.match(cyWhy.summary, /never qualified: "Charged" came within 2m of "Added to Cart"/);
 
   const deeWhy = (await explain(api, 'dee')).journeys[0]!;
   assert.deepEqual(outcomes(deeWhy.steps), ['push-free-shipping:sent', 'sms-10-off:not_reached:goal', 'email-final-reminder:not_reached:goal']);
@@ -158,4 +160,5 @@ test('the abandoned cart journey over HTTP: messages, the message log, explain a
     ],
   );
   assert.deepEqual(stats.byVersion['1'], { totals: stats.totals, nodes: stats.nodes });
+});
 });
