@@ -53,8 +53,8 @@ export async function startApi({ store = 'sqlite', clock, ...options }: ServerOp
   return { waymark, server, url: address, admin, write: keys.write!, call, runUntil };
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 4_000, what = 'condition'): Promise<T> {
+/** Polls `check` until it returns a value other than undefined, or fails after `ms` (a ceiling for a loaded machine). */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 30_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
