@@ -60,7 +60,8 @@ await withPostgres('roles on PostgreSQL', () => {
       await sleep(1_000);
       assert.deepEqual((await call(api.url, 'GET', '/v1/messages', ADMIN)).body.messages, []);
       const ana = (await call(api.url, 'GET', '/v1/users/ana/journeys', ADMIN)).body.instances;
-      assert.deepEqual(ana.map((i: { status: string }) => i.status), ['pending']);
+      const anaEvents = async () => JSON.stringify((await call(api.url, 'GET', '/v1/users/ana/events', ADMIN)).body);
+      assert.deepEqual(ana.map((i: { status: string }) => i.status), ['pending'], `ana's events: ${await anaEvents()}`);
 
       // A worker learns of timers set by other processes by polling (here every 100 ms).
       const worker = await startServe('worker', database, ['--poll-ms', '100']);
