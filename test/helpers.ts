@@ -77,21 +77,7 @@ export async function virtualWaymark(options: VirtualWaymarkOptions | number = {
     throw error;
   });
   after(() => waymark.close());
-  /** Timers and scheduled entries in time order; a scheduled run goes before a timer due at the same moment. */
-  const runUntil = async (at: number) => {
-    for (;;) {
-      const timer = await waymark.store.nextWakeAt();
-      const run = waymark.engine.nextScheduledAt();
-      const next = Math.min(timer ?? Infinity, run ?? Infinity);
-      if (next === Infinity || next > at) break;
-      clock.set(Math.max(clock.now(), next));
-      if (run !== null && run <= next) await waymark.engine.runScheduled();
-      await waymark.engine.runDue();
-      await waymark.engine.drainInbox();
-      await waymark.engine.dispatch();
-    }
-    clock.set(Math.max(clock.now(), at));
-  };
+  const runUntil = (at: number) => driveUntil(waymark, clock, at);
   return {
     ...waymark,
     clock,
@@ -104,4 +90,23 @@ export async function virtualWaymark(options: VirtualWaymarkOptions | number = {
       await waymark.engine.dispatch();
     },
   };
+}
+
+/**
+ * Moves `clock` to `at`, firing every timer and scheduled entry due on the way in time order (a scheduled run
+ * goes before a timer due at the same moment), draining the inbox and dispatching after each step.
+ */
+export async function driveUntil(waymark: Waymark, clock: VirtualClock, at: number): Promise<void> {
+  for (;;) {
+    const timer = await waymark.store.nextWakeAt();
+    const run = waymark.engine.nextScheduledAt();
+    const next = Math.min(timer ?? Infinity, run ?? Infinity);
+    if (next === Infinity || next > at) break;
+    clock.set(Math.max(clock.now(), next));
+    if (run !== null && run <= next) await waymark.engine.runScheduled();
+    await waymark.engine.runDue();
+    await waymark.engine.drainInbox();
+    await waymark.engine.dispatch();
+  }
+  clock.set(Math.max(clock.now(), at));
 }

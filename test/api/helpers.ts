@@ -1,11 +1,16 @@
-/** An API server over a real store (a SQLite file unless told), listening on a random local port, with both keys. */
+/**
+ * An API server over a real store (a SQLite file unless told), listening on a random local port, with both keys.
+ * With `clock` the server runs on that virtual clock with realtime off: nothing fires by itself, and the test
+ * moves time with `runUntil`.
+ */
 import { join } from 'node:path';
 import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { openWaymark, type Waymark } from '../../src/app/waymark.ts';
 import { ensureApiKeys } from '../../src/api/keys.ts';
 import { buildServer, type ServerOptions } from '../../src/api/server.ts';
-import { tempDir, type StoreKind } from '../helpers.ts';
+import type { VirtualClock } from '../../src/core/clock.ts';
+import { driveUntil, tempDir, type StoreKind } from '../helpers.ts';
 import { openTestStore } from '../store/postgres-fixture.ts';
 
 export interface TestApi {
@@ -15,13 +20,15 @@ export interface TestApi {
   admin: string;
   write: string;
   /** JSON request; `key` defaults to the admin key, null sends none. */
+  /** With a virtual clock: move it to `at`, firing due timers and dispatching; without one, an error. */
+  runUntil(at: number): Promise<void>;
   call(method: string, path: string, options?: { key?: string | null; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
 }
 
 /** `store: 'postgres'` runs on a fresh schema (see forEachStore in test/helpers.ts), dropped when the file ends. */
-export async function startApi({ store = 'sqlite', ...options }: ServerOptions & { store?: StoreKind } = {}): Promise<TestApi> {
+export async function startApi({ store = 'sqlite', clock, ...options }: ServerOptions & { store?: StoreKind; clock?: VirtualClock } = {}): Promise<TestApi> {
   const database = store === 'postgres' ? await openTestStore() : join(tempDir('waymark-api-'), 'waymark.db');
-  const waymark = await openWaymark({ database, realtime: true });
+  const waymark = await openWaymark({ database, ...(clock ? { clock, realtime: false } : { realtime: true }) });
   const keys = await ensureApiKeys(waymark.store);
   const server = await buildServer(waymark, options);
   const address = await server.listen({ port: 0, host: '127.0.0.1' });
@@ -39,11 +46,15 @@ export async function startApi({ store = 'sqlite', ...options }: ServerOptions &
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   };
-  return { waymark, server, url: address, admin, write: keys.write!, call };
+  const runUntil = async (at: number) => {
+    if (!clock) throw new Error('runUntil needs startApi({ clock })');
+    await driveUntil(waymark, clock, at);
+  };
+  return { waymark, server, url: address, admin, write: keys.write!, call, runUntil };
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 4_000, what = 'condition'): Promise<T> {
+/** Polls `check` until it returns a value other than undefined, or fails after `ms` (a ceiling for a loaded machine). */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 30_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();

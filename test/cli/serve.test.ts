@@ -25,19 +25,19 @@ test('serve: keys shown once, example published, journey and events commands aga
   const badEvents = join(dir, 'bad-events.ndjson');
   writeFileSync(badEvents, `${JSON.stringify({ userId: 'a', event: 'Charged', timestamp: '2026-01-01T00:00:00Z' })}\n{"userId": "b", "event": }\n`);
 
+  // The list first: it lists every journey, so it would race the apply below.
+  const list = await runCli(['journey', 'list'], env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^ID +STATUS +VERSION +UPDATED +NAME\nabandoned-cart +running +1 +\S+ +Abandoned cart recovery\n$/);
+  const wrongKey = await runCli(['journey', 'list', '--key', 'not-a-key'], env);
+  assert.equal(wrongKey.code, 1);
+  assert.match(wrongKey.stderr, /^waymark: GET \/v1\/journeys failed with 401: invalid API key\n$/);
+  const missing = await runCli(['journey', 'publish', 'nope'], env);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, 'waymark: POST /v1/journeys/nope/publish failed with 404: no journey "nope"\n');
+
   // Independent commands side by side; each sequence in order.
   await Promise.all([
-    (async () => {
-      const list = await runCli(['journey', 'list'], env);
-      assert.equal(list.code, 0, list.stderr);
-      assert.match(list.stdout, /^ID +STATUS +VERSION +UPDATED +NAME\nabandoned-cart +running +1 +\S+ +Abandoned cart recovery\n$/);
-      const wrongKey = await runCli(['journey', 'list', '--key', 'not-a-key'], env);
-      assert.equal(wrongKey.code, 1);
-      assert.match(wrongKey.stderr, /^waymark: GET \/v1\/journeys failed with 401: invalid API key\n$/);
-      const missing = await runCli(['journey', 'publish', 'nope'], env);
-      assert.equal(missing.code, 1);
-      assert.equal(missing.stderr, 'waymark: POST /v1/journeys/nope/publish failed with 404: no journey "nope"\n');
-    })(),
     (async () => {
       const applied = await runCli(['journey', 'apply', 'examples/abandoned-cart-quiet-hours.json', '--id', 'quiet'], env);
       assert.equal(applied.code, 0, applied.stderr);

@@ -49,8 +49,8 @@ export function startServe(role: 'all' | 'api' | 'worker', database: string, ext
   return new Promise<Serve>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`serve --role ${role} did not start within 30 s:\n${stdout}\n${stderr}`));
-    }, 30_000);
+      reject(new Error(`serve --role ${role} did not start within 90 s:\n${stdout}\n${stderr}`));
+    }, 90_000);
     const check = () => {
       const m = /listening on (http:\/\/\S+)/.exec(stdout);
       if (!m) return;

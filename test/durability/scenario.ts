@@ -58,7 +58,7 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
   };
   process.once('exit', killServer);
-  await healthy(base).catch((error) => {
+  await healthy(base, server).catch((error) => {
     killServer();
     throw error;
   });
@@ -81,7 +81,7 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
       await new Promise((resolve) => server.once('exit', resolve));
       inFlightAtKill.push(await o.liveInstances());
       server = start();
-      await healthy(base);
+      await healthy(base, server);
     }
   })();
 
@@ -109,9 +109,14 @@ function lines(file: string): unknown[] {
     .map((l) => JSON.parse(l));
 }
 
-async function healthy(base: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+/**
+ * Resolves once the server answers /health. The limit is a ceiling for a machine under heavy load, not a
+ * timing expectation; a server that exits before it answers fails at once.
+ */
+async function healthy(base: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
+    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`server exited (${server.exitCode ?? server.signalCode}) before it was healthy`);
     try {
       if ((await fetch(`${base}/health`)).ok) return;
     } catch {
@@ -119,7 +124,7 @@ async function healthy(base: string): Promise<void> {
     }
     await sleep(25);
   }
-  throw new Error('server did not come up');
+  throw new Error('server did not come up within 90 s');
 }
 
 async function post(base: string, path: string, key: string, body: unknown): Promise<unknown> {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
 import type { Channel } from '../../src/core/definition.ts';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import { Catalog } from '../../src/engine/catalog.ts';
@@ -40,6 +41,21 @@ function sleeper(id: string, userId: string, wakeAt: number): Instance {
 
 function message(id: string, overrides: Partial<NewMessage> = {}): NewMessage {
   return { id, journeyId: 'cart', version: 1, instanceId: `i-${id}`, nodeId: 'push', userId: 'u1', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 1, sentAt: null, ...overrides };
+}
+
+/**
+ * Resolves once some other connection waits for a lock `holder` holds: proof, from the server, that the
+ * operation under test is blocked, however slow the machine. Fails after a generous limit.
+ */
+async function blockedBy(schema: TestSchema, holder: pg.PoolClient): Promise<void> {
+  const pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const rows = await schema.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+    if (rows[0]!.n > 0) return;
+    if (Date.now() > deadline) throw new Error(`nothing waited for the lock of backend ${pid} within 30 s`);
+    await sleep(10);
+  }
 }
 
 /** Two "processes" on one fresh schema. */
@@ -199,7 +215,9 @@ await withPostgres('PostgreSQL store under concurrency', () => {
   });
 
   test('a leased message goes to no other dispatcher until its lease runs out; then another picks it up', async () => {
-    const { a, b, done } = await twoStores({ leaseMs: 400 });
+    // A lease no slow machine outlives by accident; its running out is played by moving it back a lease.
+    const LEASE = 60_000;
+    const { schema, a, b, done } = await twoStores({ leaseMs: LEASE });
     try {
       await a.ingestEvents([event('e1')], 1, () => ({ ...NONE, messages: [message('m1'), message('m2'), message('m3')] }));
       assert.deepEqual((await a.pendingMessages(2)).map((m) => m.id), ['m1', 'm2']);
@@ -208,7 +226,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
       await b.recordOutcomes([{ id: 'm3', status: 'sent', at: 5 }]);
       await a.recordOutcomes([{ id: 'm1', status: 'sent', at: 10 }]); // then store a "dies" holding m2
       assert.deepEqual(await b.pendingMessages(10), []);
-      await sleep(600);
+      await schema.query('UPDATE messages SET lease_until = lease_until - $1 WHERE id = $2', [LEASE, 'm2']);
       const retaken = await b.pendingMessages(10);
       assert.deepEqual(retaken.map((m) => m.id), ['m2'], 'an expired lease makes the message claimable again');
       assert.equal(retaken[0]!.status, 'pending');
@@ -273,7 +291,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
         return NONE;
       });
       void ingest.then(() => (ingested = true));
-      await sleep(200);
+      await blockedBy(schema, holder);
       assert.equal(ingested, false, 'the ingest of ana waits for her lock');
       await holder.query('COMMIT');
       assert.deepEqual(await ingest, { accepted: 1, duplicates: 0 });
@@ -320,7 +338,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
       let commit = await hold('i1', { step: 2, nodeId: 'wait-2', version: 1 });
       let finished = false;
       let move = b.moveInstances('cart', 2, ['wait', 'wait-2'], 10).finally(() => (finished = true));
-      await sleep(200);
+      await blockedBy(schema, holder);
       assert.equal(finished, false, 'the move waits for the unit holding ana');
       await commit();
       assert.equal(await move, 2);
@@ -332,7 +350,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
       commit = await hold('i2', { step: 2, nodeId: 'push', version: 2 });
       finished = false;
       move = b.moveInstances('cart', 3, ['wait', 'wait-2'], 20).finally(() => (finished = true));
-      await sleep(200);
+      await blockedBy(schema, holder);
       assert.equal(finished, false);
       await commit();
       assert.equal(await move, 1, 'only ana moved');
@@ -348,7 +366,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
         return NONE;
       });
       assert.equal(await b.fireDueTimers(1_000, 10, () => NONE), 1, 'bo fires; ana, being moved, is skipped');
-      await sleep(100);
+      await blockedBy(schema, holder);
       await holder.query('COMMIT');
       await ingest;
       assert.deepEqual(seen, [4]);
@@ -410,13 +428,14 @@ await withPostgres('PostgreSQL store under concurrency', () => {
         seen.push(view.events.map((e) => e.messageId), (view.live.get('ana') ?? []).map((i) => i.id));
         return NONE;
       }).then((n) => (drainedCount = n));
-      await sleep(200);
+      await blockedBy(schema, holder);
       assert.equal(drainedCount, null, 'the drain waits for ana\'s lock, holding f1');
       assert.equal(await a.drainInbox(50, 10, () => assert.fail('f1 is claimed')), 0, 'another drain skips the claimed row');
       // A unit of bo's (which may hold other users' locks) adding f1 again: f1 waits already, so it is left
       // as it is, without waiting for the drain that holds it.
       const ingest = a.ingestEvents([event('e1', 'bo')], 60, () => ({ ...NONE, followUps: [event('f1', 'ana', 'Journey Reached'), event('f2', 'bo', 'Journey Reached')] }));
-      const first = await Promise.race([ingest, sleep(1_000).then(() => 'still waiting')]);
+      // Were it to wait for the drain it would wait for ever (the drain waits for the holder): a generous limit.
+      const first = await Promise.race([ingest, sleep(30_000, 'still waiting', { ref: false })]);
       assert.deepEqual(first, { accepted: 1, duplicates: 0 }, 'the follow-up insert did not wait for the drain');
       assert.equal(drainedCount, null);
       await holder.query('COMMIT');
