@@ -114,3 +114,48 @@ test('simulate errors: a missing file is named, a bad line points at its number,
   assert.equal(r.stderr, `waymark: ${bad}: line 2: event must be a non-empty string\n`);
   assert.deepEqual(readdirSync(join(dir, 'y')), [], 'no database left behind');
 });
+
+test('simulate --settings backtests frequency caps: a send over the cap is skipped, the rest go out', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const settings = join(dir, 'settings.json');
+  writeFileSync(settings, JSON.stringify({ timezone: 'Europe/Paris', frequencyCaps: [{ max: 2, per: '1d' }] }));
+  const profiles = join(dir, 'capped-profiles.ndjson');
+  writeFileSync(profiles, ['ana', 'bo', 'cy'].map((userId) => JSON.stringify({ userId, email: `${userId}@x.test`, phone: '+1555', pushToken: `tok-${userId}` })).join('\n') + '\n');
+  const events = join(dir, 'capped-events.ndjson');
+  writeFileSync(
+    events,
+    [
+      { at: 0, userId: 'ana', event: 'Added to Cart' },
+      { at: 60_000, userId: 'bo', event: 'Added to Cart' },
+      { at: 90_000, userId: 'cy', event: 'Added to Cart' },
+      { at: 3_600_000, userId: 'cy', event: 'Charged' },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n') + '\n',
+  );
+  const out = join(dir, 'capped');
+  const r = await runCli(['simulate', '--journey', 'examples/abandoned-cart.json', '--settings', settings, '--profiles', profiles, '--events', events, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  // At most 2 messages a user in any 24 h: push (cart + 2 min) and sms (+ 2 h) go out; the email (+ 4 h) would be
+  // the third within a day, so it is skipped. cy converts at 01:00, after the push: one message, nothing capped.
+  assert.deepEqual(
+    readNdjson(join(out, 'messages.ndjson')).map((m) => `${m.userId} ${m.channel} ${m.sentAt}`),
+    [
+      'ana push 2026-01-01T00:02:00.000Z',
+      'bo push 2026-01-01T00:03:00.000Z',
+      'cy push 2026-01-01T00:03:30.000Z',
+      'ana sms 2026-01-01T02:02:00.000Z',
+      'bo sms 2026-01-01T02:03:00.000Z',
+    ],
+  );
+  assert.deepEqual(readNdjson(join(out, 'skipped.ndjson')), [
+    { userId: 'ana', channel: 'email', nodeId: 'email-final-reminder', at: '2026-01-01T04:02:00.000Z', reason: 'frequency_cap' },
+    { userId: 'bo', channel: 'email', nodeId: 'email-final-reminder', at: '2026-01-01T04:03:00.000Z', reason: 'frequency_cap' },
+  ]);
+
+  // A bad settings file is refused before anything runs, naming the file and the field.
+  writeFileSync(settings, JSON.stringify({ frequencyCaps: [{ max: 0, per: '1d' }], timezone: 'Mars/Olympus' }));
+  const bad = await runCli(['simulate', '--journey', 'examples/abandoned-cart.json', '--settings', settings, '--events', events, '--out', join(dir, 'z')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^waymark: settings file .*settings\.json: \/frequencyCaps\/0\/max .*\n$/);
+});
