@@ -67,6 +67,15 @@ test('the interpreter is deterministic: same inputs, same outputs', () => {
   const a = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
   const b = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
   assert.deepEqual(a, b);
+  // And the answer itself, so two equally wrong runs do not pass: 2026-01-05T12:00Z is 1767614400000.
+  assert.deepEqual(
+    a.log.flatMap(([at, e]) => (e.type === 'send' ? [[at - t0, e.sendId]] : [])),
+    [
+      [2 * MIN, 'cart:cart-u-1767614400000:push-free-shipping:1'],
+      [2 * MIN + 2 * HOUR, 'cart:cart-u-1767614400000:sms-10-off:3'],
+      [2 * MIN + 4 * HOUR, 'cart:cart-u-1767614400000:email-final-reminder:5'],
+    ],
+  );
 });
 
 test('a charge after the window closed, reaching a lagging engine before its timer: entered and converted, no messages', () => {
