@@ -31,9 +31,11 @@ import { openSqliteStore } from '../store/open.ts';
 import { exportMessages } from '../store/sqlite/message-export.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ProfileUpsert } from '../store/store.ts';
+import type { ProjectSettings } from '../core/settings.ts';
 import { journeyIdFromFile, readJourney } from './journey-file.ts';
 import { openLines } from './lines.ts';
 import { DEFAULT_START, LineError, parseEventLine, parseInstant, parseProfileLine } from './records.ts';
+import { readSettingsFile } from './settings-file.ts';
 
 export interface SimulationOptions {
   /** The journey definition: a JSON file, or the definition itself. */
@@ -46,6 +48,11 @@ export interface SimulationOptions {
    * names its journeyId), stats.json the simulated journey's stats.
    */
   with?: string[];
+  /**
+   * Project settings (the project's time zone, frequency caps), as PUT /v1/settings takes them: a JSON file, or
+   * the settings themselves. Default none: UTC, no caps.
+   */
+  settings?: string | ProjectSettings;
   /** NDJSON profiles: {userId, ...traits} or {userId, traits}. */
   profiles?: string;
   /** NDJSON events, in time order: workload form {at, ...} or native form {timestamp, ...}. */
@@ -143,6 +150,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // Read and check everything cheap before creating any file.
   const journeyId = options.journeyId ?? (typeof options.journey === 'string' ? journeyIdFromFile(options.journey) : options.journey.id);
   const definition = typeof options.journey === 'string' ? (await readJourney(options.journey)).definition : options.journey.definition;
+  const settings = typeof options.settings === 'string' ? await readSettingsFile(options.settings) : options.settings;
   const companions = await Promise.all((options.with ?? []).map(async (file) => ({ id: journeyIdFromFile(file), definition: (await readJourney(file)).definition })));
   const clash = companions.find((c) => c.id === journeyId) ?? companions.find((c, i) => companions.findIndex((d) => d.id === c.id) !== i);
   if (clash) throw new SimulationError(`two journeys would both be "${clash.id}"; rename a file (or use --journey-id)`);
@@ -180,6 +188,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     waymark = await openWaymark({ database: store, clock, realtime: false, time: 'occurrence' });
     const w = waymark;
     const readStart = performance.now();
+    // Before any publish: publishing is what makes the engine read the settings again.
+    if (settings !== undefined) await w.store.saveSettings(settings, clock.now());
     for (const companion of companions) {
       await w.journeys.create(companion);
       await w.journeys.publish(companion.id);

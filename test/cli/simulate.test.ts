@@ -40,21 +40,28 @@ test('simulate sends exactly the right messages at exactly cart + 2 min, + 2 h, 
   const got = messages.map((m) => `${m.userId} ${m.channel} ${m.sentAt}`).sort();
   assert.deepEqual(got, expectedSends(users, START));
 
-  // Who got what, by class, and the per-message fields.
-  const counts = { A: 60, B: 40, C: 90, E: 10 };
-  for (const [cls, n] of Object.entries(counts)) assert.equal(users.filter((u) => u.cls === cls).length, n);
-  const c = users.find((u) => u.cls === 'C')!;
-  const push = messages.find((m) => m.channel === 'push' && m.userId === c.userId)!;
+  // Per channel, by hand: of 200 users 60 (30%) convert inside the window, 40 (20%) between push and SMS, 10 (5%)
+  // between SMS and email, 90 never: push 40 + 10 + 90 = 140, sms 10 + 90 = 100, email 90.
+  const perChannel: Record<string, number> = {};
+  for (const m of messages) perChannel[m.channel as string] = (perChannel[m.channel as string] ?? 0) + 1;
+  assert.deepEqual(perChannel, { push: 140, sms: 100, email: 90 });
+  // Five users by hand. u0..u4 share the cart millisecond 00:00:01.000; u7's cart is at 1000 + 7 * 7919 ms =
+  // 00:00:56.433, u8's at 1000 + 8 * 7919 = 00:01:04.352. Push = cart + 2 min, sms = push + 2 h, email = sms + 2 h.
+  const of = (userId: string) => messages.filter((m) => m.userId === userId).map((m) => `${m.channel} ${m.sentAt}`);
+  assert.deepEqual(of('u0'), ['push 2026-01-01T00:02:01.000Z', 'sms 2026-01-01T02:02:01.000Z', 'email 2026-01-01T04:02:01.000Z'], 'u0 never converts');
+  assert.deepEqual(of('u1'), ['push 2026-01-01T00:02:01.000Z', 'sms 2026-01-01T02:02:01.000Z'], 'u1 converts at 03:02:01, before the email');
+  assert.deepEqual(of('u2'), [], 'u2 converts at 00:00:31, inside the window');
+  assert.deepEqual(of('u7'), ['push 2026-01-01T00:02:56.433Z'], 'u7 converts at 01:02:56.433, before the SMS');
+  assert.deepEqual(of('u8'), ['push 2026-01-01T00:03:04.352Z', 'sms 2026-01-01T02:03:04.352Z', 'email 2026-01-01T04:03:04.352Z'], 'u8 never converts');
+  const push = messages.find((m) => m.channel === 'push' && m.userId === 'u0')!;
   assert.deepEqual(push, {
-    userId: c.userId,
+    userId: 'u0',
     channel: 'push',
     nodeId: 'push-free-shipping',
-    sentAt: new Date(START + c.cartAt + 2 * MIN).toISOString(),
+    sentAt: '2026-01-01T00:02:01.000Z',
     journeyId: 'abandoned-cart',
-    content: { body: `Hi ${c.name}, your ${c.product} is waiting. Free shipping if you check out today.`, title: 'Still thinking it over?', to: `tok-${c.userId}` },
+    content: { body: 'Hi Ana 0, your Trail Running Shoes is waiting. Free shipping if you check out today.', title: 'Still thinking it over?', to: 'tok-u0' },
   });
-  const email = messages.find((m) => m.channel === 'email' && m.userId === c.userId)!;
-  assert.equal(email.sentAt, new Date(START + c.cartAt + 2 * MIN + 4 * HOUR).toISOString());
   assert.equal(readFileSync(join(out, 'skipped.ndjson'), 'utf8'), '');
 
   const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8'));
@@ -106,4 +113,49 @@ test('simulate errors: a missing file is named, a bad line points at its number,
   assert.equal(r.code, 1);
   assert.equal(r.stderr, `waymark: ${bad}: line 2: event must be a non-empty string\n`);
   assert.deepEqual(readdirSync(join(dir, 'y')), [], 'no database left behind');
+});
+
+test('simulate --settings backtests frequency caps: a send over the cap is skipped, the rest go out', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const settings = join(dir, 'settings.json');
+  writeFileSync(settings, JSON.stringify({ timezone: 'Europe/Paris', frequencyCaps: [{ max: 2, per: '1d' }] }));
+  const profiles = join(dir, 'capped-profiles.ndjson');
+  writeFileSync(profiles, ['ana', 'bo', 'cy'].map((userId) => JSON.stringify({ userId, email: `${userId}@x.test`, phone: '+1555', pushToken: `tok-${userId}` })).join('\n') + '\n');
+  const events = join(dir, 'capped-events.ndjson');
+  writeFileSync(
+    events,
+    [
+      { at: 0, userId: 'ana', event: 'Added to Cart' },
+      { at: 60_000, userId: 'bo', event: 'Added to Cart' },
+      { at: 90_000, userId: 'cy', event: 'Added to Cart' },
+      { at: 3_600_000, userId: 'cy', event: 'Charged' },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n') + '\n',
+  );
+  const out = join(dir, 'capped');
+  const r = await runCli(['simulate', '--journey', 'examples/abandoned-cart.json', '--settings', settings, '--profiles', profiles, '--events', events, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  // At most 2 messages a user in any 24 h: push (cart + 2 min) and sms (+ 2 h) go out; the email (+ 4 h) would be
+  // the third within a day, so it is skipped. cy converts at 01:00, after the push: one message, nothing capped.
+  assert.deepEqual(
+    readNdjson(join(out, 'messages.ndjson')).map((m) => `${m.userId} ${m.channel} ${m.sentAt}`),
+    [
+      'ana push 2026-01-01T00:02:00.000Z',
+      'bo push 2026-01-01T00:03:00.000Z',
+      'cy push 2026-01-01T00:03:30.000Z',
+      'ana sms 2026-01-01T02:02:00.000Z',
+      'bo sms 2026-01-01T02:03:00.000Z',
+    ],
+  );
+  assert.deepEqual(readNdjson(join(out, 'skipped.ndjson')), [
+    { userId: 'ana', channel: 'email', nodeId: 'email-final-reminder', at: '2026-01-01T04:02:00.000Z', reason: 'frequency_cap' },
+    { userId: 'bo', channel: 'email', nodeId: 'email-final-reminder', at: '2026-01-01T04:03:00.000Z', reason: 'frequency_cap' },
+  ]);
+
+  // A bad settings file is refused before anything runs, naming the file and the field.
+  writeFileSync(settings, JSON.stringify({ frequencyCaps: [{ max: 0, per: '1d' }], timezone: 'Mars/Olympus' }));
+  const bad = await runCli(['simulate', '--journey', 'examples/abandoned-cart.json', '--settings', settings, '--events', events, '--out', join(dir, 'z')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^waymark: settings file .*settings\.json: \/frequencyCaps\/0\/max .*\n$/);
 });

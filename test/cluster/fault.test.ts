@@ -21,7 +21,7 @@ import { generateWorkload } from '../../bench/workload.ts';
 import { example, tempDir } from '../helpers.ts';
 import { readDeliveryLog } from '../durability/postgres-log.ts';
 import { replayInRealTime } from '../durability/scenario.ts';
-import { verdict } from '../durability/verdict.ts';
+import { POSTGRES_INGEST_WAIT_MS, verdict } from '../durability/verdict.ts';
 import { testSchema, withPostgres } from '../store/postgres-fixture.ts';
 import { ADMIN, WRITE, cartJourney, post, schemaUrl, sleep, startServe, type Serve } from './cluster.ts';
 
@@ -120,7 +120,7 @@ await withPostgres('fault test on PostgreSQL', () => {
       assert.deepEqual(log.duplicates, [], 'no duplicate sends');
       const { sent, chargeReceived } = log;
 
-      const { missing, unexplained } = verdict(expected.users, sent, chargeReceived, t0);
+      const { missing, unexplained } = verdict(expected.users, sent, chargeReceived, t0, POSTGRES_INGEST_WAIT_MS);
       assert.deepEqual(missing.slice(0, 20), [], `no expected message is missing (${missing.length} are)`);
       assert.deepEqual(unexplained.slice(0, 20), [], `no unexpected message except those a late conversion explains (${unexplained.length})`);
 

@@ -67,6 +67,15 @@ test('the interpreter is deterministic: same inputs, same outputs', () => {
   const a = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
   const b = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
   assert.deepEqual(a, b);
+  // And the answer itself, so two equally wrong runs do not pass: 2026-01-05T12:00Z is 1767614400000.
+  assert.deepEqual(
+    a.log.flatMap(([at, e]) => (e.type === 'send' ? [[at - t0, e.sendId]] : [])),
+    [
+      [2 * MIN, 'cart:cart-u-1767614400000:push-free-shipping:1'],
+      [2 * MIN + 2 * HOUR, 'cart:cart-u-1767614400000:sms-10-off:3'],
+      [2 * MIN + 4 * HOUR, 'cart:cart-u-1767614400000:email-final-reminder:5'],
+    ],
+  );
 });
 
 test('a charge after the window closed, reaching a lagging engine before its timer: entered and converted, no messages', () => {
@@ -174,9 +183,50 @@ test('a 2 h delay is 2 x 3600 s even across a daylight-saving change', () => {
   assert.deepEqual(sends(log).map((s) => (s[0] as number) - cartAt), [2 * MIN, 2 * MIN + 2 * HOUR, 2 * MIN + 4 * HOUR]);
 });
 
+/**
+ * Known answers, recorded once from FNV-1a (32 bit) over "journey\0user[\0salt]", mod 100. A change to any of
+ * these numbers reassigns every control group and every A/B variant of every running journey: it must be a
+ * deliberate, documented migration, never a side effect.
+ */
+test('bucketOf: known-answer vectors (journey, user[, abSplit node]) -> bucket', () => {
+  const vectors: Array<[string, string, string | undefined, number]> = [
+    ['quiet', 'u1', undefined, 75],
+    ['quiet', 'u2', undefined, 94],
+    ['quiet', 'user-0', undefined, 99],
+    ['quiet', 'user-1', undefined, 80],
+    ['quiet', 'user-5', undefined, 4],
+    ['quiet', 'user-9999', undefined, 21],
+    ['abandoned-cart', 'ana', undefined, 78],
+    ['abandoned-cart', 'bo', undefined, 79],
+    ['win-back', 'user-7', undefined, 34],
+    ['wb', 'user-7', 'test-offer', 78],
+    ['wb', 'user-8', 'test-offer', 29],
+    ['other', 'user-7', 'test-offer', 7],
+    ['j', '', undefined, 91],
+    ['j', '\u00e9\u2713\u{1d11e}', undefined, 13],
+    ['quiet', 'u1', '', 45], // an empty salt is a salt: not the unsalted 75
+  ];
+  for (const [journeyId, userId, salt, bucket] of vectors) assert.equal(bucketOf(journeyId, userId, salt), bucket, `bucketOf(${journeyId}, ${userId}, ${salt})`);
+});
+
+test('ids: an instance is "journey:entry message id"; a send is "instance:node:step"', () => {
+  const journey = compile(example('abandoned-cart'));
+  const t0 = Date.UTC(2026, 0, 6, 15);
+  const who = profile('u');
+  const pending = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: who }).instance;
+  assert.equal(pending.id, `cart:cart-u-${t0}`);
+  assert.equal(pending.id, 'cart:cart-u-1767711600000'); // 2026-01-06T15:00Z = 20459 days * 86400000 + 15 h
+  const { log } = runTimers(journey, pending, t0 + 10 * HOUR, who);
+  // The step counts node visits after the entry: push 1, delay 2, sms 3, delay 4, email 5.
+  assert.deepEqual(
+    log.flatMap(([, e]) => (e.type === 'send' ? [e.sendId] : [])),
+    ['cart:cart-u-1767711600000:push-free-shipping:1', 'cart:cart-u-1767711600000:sms-10-off:3', 'cart:cart-u-1767711600000:email-final-reminder:5'],
+  );
+});
+
 test('control group: stable per (journey, user), no messages, goals still counted', () => {
   const journey = compile(example('abandoned-cart-quiet-hours')); // 10% control
-  assert.equal(bucketOf('quiet', 'u1'), bucketOf('quiet', 'u1'));
+  assert.equal(bucketOf('quiet', 'user-5'), 4, 'user-5 is in the 10% control group of "quiet"');
   const users = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
   const held = users.filter((u) => bucketOf('quiet', u) < 10).length;
   assert.ok(held > 900 && held < 1100, `about 10% held out, got ${held}`);

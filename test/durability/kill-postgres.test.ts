@@ -9,7 +9,7 @@ import { tempDir } from '../helpers.ts';
 import { PG_URL, testSchema, withPostgres, type TestSchema } from '../store/postgres-fixture.ts';
 import { runKillScenario, sleep } from './scenario.ts';
 import { readDeliveryLog } from './postgres-log.ts';
-import { verdict } from './verdict.ts';
+import { POSTGRES_INGEST_WAIT_MS, verdict } from './verdict.ts';
 
 const KILLS = 3;
 
@@ -44,7 +44,7 @@ await withPostgres('durability on PostgreSQL', () => {
       const log = await readDeliveryLog(schema);
       assert.deepEqual(log.duplicates, [], 'no duplicate sends');
 
-      const { missing, unexplained } = verdict(run.expected, log.sent, log.chargeReceived, run.t0);
+      const { missing, unexplained } = verdict(run.expected, log.sent, log.chargeReceived, run.t0, POSTGRES_INGEST_WAIT_MS);
       assert.deepEqual(missing, [], 'no expected message is missing');
       assert.deepEqual(unexplained, [], 'no unexpected message except those the downtime explains');
 

@@ -129,9 +129,12 @@ async function healthy(base: string, server: ChildProcess): Promise<void> {
 
 async function post(base: string, path: string, key: string, body: unknown): Promise<unknown> {
   const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new HttpError(`${path}: HTTP ${response.status} ${await response.text()}`);
   return response.json();
 }
+
+/** The server answered, and not with 2xx: a defect to report at once, never a reason to retry. */
+export class HttpError extends Error {}
 
 
 export interface ReplayedEvent {
@@ -144,11 +147,13 @@ export interface ReplayedEvent {
 /**
  * Sends a workload's events in real time from `t0` (each at t0 + at), as a client would: batches of up to
  * `batchSize`, one in flight at a time, each retried until the server takes it, like an SDK's queue (the same
- * messageIds, so a retry never duplicates). Resolves once every event has been taken.
+ * messageIds, so a retry never duplicates). Resolves once every event has been taken; rejects at once, with
+ * the status and body, when the server answers anything but 2xx (only no answer at all is retried).
  */
 export async function replayInRealTime(base: string, writeKey: string, events: readonly ReplayedEvent[], t0: number, batchSize: number): Promise<void> {
   const queue: unknown[] = [];
   let replayDone = false;
+  let failure: { error: unknown } | null = null;
   const sender = (async () => {
     while (!replayDone || queue.length > 0) {
       if (queue.length === 0) {
@@ -160,15 +165,18 @@ export async function replayInRealTime(base: string, writeKey: string, events: r
         try {
           await post(base, '/v1/events', writeKey, { batch });
           break;
-        } catch {
-          await sleep(50); // the server is down: retry the same batch
+        } catch (error) {
+          if (error instanceof HttpError) throw error;
+          await sleep(50); // the server is down (no answer): retry the same batch
         }
       }
       queue.splice(0, batch.length);
     }
   })();
+  sender.catch((error) => (failure = { error }));
   let next = 0;
   while (next < events.length) {
+    if (failure) throw (failure as { error: unknown }).error;
     const elapsed = Date.now() - t0;
     while (next < events.length && events[next]!.at <= elapsed) {
       const e = events[next]!;

@@ -63,7 +63,10 @@ await forEachStore((store) => {
     assert.deepEqual(await bodies('bo'), [[2, 'first'], [2, 'v2 second']]);
 
     // Version 3 drops the delay: a user waiting there cannot move and finishes on version 2.
-    await w.send({ userId: 'ana', name: 'Go', timestamp: T0 + 4 * HOUR }); // reentry never: ignored
+    // Reentry "never" (the default): ana, who finished at T0 + 2 h, does Go again and nothing happens.
+    const anaBefore = await w.store.userInstances('ana');
+    assert.deepEqual(anaBefore.map((i) => [i.status, i.version]), [['exited', 2]]);
+    await w.send({ userId: 'ana', name: 'Go', timestamp: T0 + 4 * HOUR });
     const v3 = twoStep('v3');
     v3.nodes = v3.nodes.filter((n) => n.id !== 'wait');
     v3.edges = [...v3.edges.filter((e) => e.from !== 'wait' && e.to !== 'wait'), { from: 'first', to: 'second' }];
@@ -73,6 +76,8 @@ await forEachStore((store) => {
     assert.equal((await w.journeys.publish('j', { moveUsers: true })).moved, 0);
     await w.runUntil(T0 + 7 * HOUR);
     assert.deepEqual(await bodies('cy'), [[2, 'first'], [2, 'v2 second']]);
+    assert.deepEqual(await w.store.userInstances('ana'), anaBefore, 'ana: the one finished instance, unchanged');
+    assert.deepEqual(await bodies('ana'), [[1, 'first'], [2, 'v2 second']], 'ana: exactly the first pass');
     const stats = await w.store.journeyStats('j');
     assert.ok(stats.some((r) => r.version === 2 && r.metric === 'completed'), 'stats per version');
   });

@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { journeyStats } from '../../src/app/stats.ts';
 import { simulate, type SimulationProgress } from '../../src/sim/simulate.ts';
-import { parseEventLine, parseProfileLine } from '../../src/sim/records.ts';
-import { example, tempDir, virtualWaymark } from '../helpers.ts';
-import { cartWorkload, writeWorkload } from './workload.ts';
+import { example, tempDir } from '../helpers.ts';
+import { cartWorkload, expectedSends, writeWorkload } from './workload.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -25,41 +23,45 @@ function ndjson(file: string, rows: unknown[]): string {
   return file;
 }
 
-test('same results as feeding the engine one event at a time (the reference driver in test/helpers)', async () => {
+test('a fixed workload: hand-computed sends and stats', async () => {
+  // 120 users, carts over 3 minutes (8 share the first millisecond), the example's own timings: a 2 min window,
+  // 2 h between messages. 30% (36) convert inside the window, 20% (24) between push and SMS, 5% (6) between SMS
+  // and email, the other 54 never (see workload.ts).
   const users = cartWorkload({ users: 120, spanMs: 3 * MIN, windowMs: 2 * MIN, delayMs: 2 * HOUR, sameMillisecond: 8 });
   const dir = tempDir();
   const files = writeWorkload(join(dir, 'in'), users);
   const result = await simulate({ journey: JOURNEY, profiles: files.profiles, events: files.events, start: START, out: join(dir, 'out') });
+  const messages = lines(result.files.messages);
 
-  // Reference: one ingest per event, every due timer fired and dispatched before the next event.
-  const w = await virtualWaymark(START);
-  await w.store.upsertProfiles(readFileSync(files.profiles, 'utf8').trim().split('\n').map((l, i) => parseProfileLine(l, i + 1)!), START);
-  await w.journeys.create({ id: 'abandoned-cart', definition: example('abandoned-cart') });
-  await w.journeys.publish('abandoned-cart');
-  const eventLines = readFileSync(files.events, 'utf8').trim().split('\n');
-  for (const [i, line] of eventLines.entries()) {
-    const { event } = parseEventLine(line, i + 1, START)!;
-    await w.runUntil(event.timestamp - 1); // timers due strictly before the event
-    w.clock.set(event.timestamp);
-    await w.engine.ingestNow([event]);
-    await w.engine.dispatch();
-  }
-  await w.runUntil(START + 10 * HOUR);
-  const reference = (await w.store.listMessages({ limit: 10_000 })).map((m) => ({
-    userId: m.userId,
-    channel: m.channel,
-    nodeId: m.nodeId,
-    sentAt: new Date(m.sentAt!).toISOString(),
-    journeyId: m.journeyId,
-    content: m.content,
-  }));
-
-  const sort = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
-  assert.deepEqual(sort(lines(result.files.messages)), sort(reference));
-  const sentAt = lines(result.files.messages).map((m) => m.sentAt as string);
+  // Per user, by hand (START is 09:00:00Z): u0..u7 put their carts in at 09:00:01.000, u11 at 1000 + 11 * 7919 ms
+  // = 09:01:28.109. Push = cart + 2 min, SMS = push + 2 h, email = SMS + 2 h.
+  const of = (userId: string) => messages.filter((m) => m.userId === userId).map((m) => `${m.channel} ${m.sentAt}`);
+  assert.deepEqual(of('u0'), ['push 2026-03-02T09:02:01.000Z'], 'u0 converts at 10:02:01, before the SMS');
+  assert.deepEqual(of('u1'), ['push 2026-03-02T09:02:01.000Z', 'sms 2026-03-02T11:02:01.000Z', 'email 2026-03-02T13:02:01.000Z'], 'u1 never converts');
+  assert.deepEqual(of('u5'), ['push 2026-03-02T09:02:01.000Z', 'sms 2026-03-02T11:02:01.000Z'], 'u5 converts at 12:02:01, before the email');
+  assert.deepEqual(of('u8'), [], 'u8 converts 30 s after the cart, inside the window');
+  assert.deepEqual(of('u11'), ['push 2026-03-02T09:03:28.109Z', 'sms 2026-03-02T11:03:28.109Z', 'email 2026-03-02T13:03:28.109Z'], 'u11 never converts');
+  // Every user, from the workload's own timing rules (not from the engine).
+  assert.deepEqual(messages.map((m) => `${m.userId} ${m.channel} ${m.sentAt}`).sort(), expectedSends(users, START));
+  const sentAt = messages.map((m) => m.sentAt as string);
   assert.deepEqual(sentAt, [...sentAt].sort(), 'messages.ndjson is in sentAt order');
-  assert.deepEqual(result.stats, await journeyStats(w.store, 'abandoned-cart'), 'the same stats as the reference run');
-  assert.equal(result.sentTotal, users.reduce((n, u) => n + Object.keys(u.sends).length, 0));
+
+  // push 24 + 6 + 54 = 84, sms 6 + 54 = 60, email 54.
+  assert.deepEqual(result.sent, { email: 54, push: 84, sms: 60 });
+  assert.equal(result.sentTotal, 198);
+  const totals = { qualified: 84, entered: 84, control: 0, notQualified: 36, goal: 30, controlGoal: 0, timedOut: 0, completed: 54, stopped: 0 };
+  assert.deepEqual(result.stats.totals, totals);
+  assert.deepEqual(result.stats.conversion, { target: { entered: 84, converted: 30, rate: 0.3571 }, control: { users: 0, converted: 0, rate: null }, uplift: null }); // 30 / 84
+  const node = (nodeId: string, kind: string, entered: number, sent: number, goal: number) => ({ nodeId, kind, entered, sent, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal });
+  assert.deepEqual(result.stats.nodes, [
+    node('push-free-shipping', 'send', 84, 84, 0),
+    node('wait-2h-before-sms', 'delay', 84, 0, 24),
+    node('sms-10-off', 'send', 60, 60, 0),
+    node('wait-2h-before-email', 'delay', 60, 0, 6),
+    node('email-final-reminder', 'send', 54, 54, 0),
+    node('done', 'exit', 54, 0, 0),
+  ]);
+  assert.equal(result.events, 120 + 36 + 24 + 6, 'a cart each, a charge each for those who convert');
   assert.ok(result.ingestCalls < result.events, 'events sharing a millisecond share an ingest');
 });
 

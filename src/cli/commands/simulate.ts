@@ -14,6 +14,7 @@ const FORMATS = {
 interface SimulateOptions {
   journey: string;
   journeyId?: string;
+  settings?: string;
   profiles?: string;
   events: string;
   start?: string;
@@ -34,6 +35,7 @@ export function registerSimulate(program: Command): void {
     .requiredOption('--journey <file>', 'journey definition (JSON); its id is the file name unless --journey-id')
     .option('--journey-id <id>', 'journey id to simulate under')
     .option('--with <file>', 'another journey to run alongside (repeatable), e.g. the one whose node triggers this one', (file: string, all: string[] = []) => [...all, file])
+    .option('--settings <file>', 'project settings JSON, as PUT /v1/settings takes them (time zone, frequency caps), so caps can be backtested')
     .option('--profiles <file>', 'profiles NDJSON: {userId, ...traits} or {userId, traits: {...}}')
     .requiredOption('--events <file>', 'events NDJSON: {at, userId, event, properties} (at = ms after --start) or {userId, event, properties, timestamp, messageId?}')
     .option('--start <iso>', 'what workload "at" offsets count from (default 2026-01-01T00:00:00Z)', isoInstant)
@@ -61,6 +63,7 @@ async function run(options: SimulateOptions): Promise<void> {
       out: options.out,
       ...(options.journeyId !== undefined ? { journeyId: options.journeyId } : {}),
       ...(options.with !== undefined ? { with: options.with } : {}),
+      ...(options.settings !== undefined ? { settings: options.settings } : {}),
       ...(options.profiles !== undefined ? { profiles: options.profiles } : {}),
       ...(options.start !== undefined ? { start: options.start } : {}),
       ...(options.until !== undefined ? { until: options.until } : {}),
