@@ -8,28 +8,24 @@ import { openWaymark } from '../../src/app/waymark.ts';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { example, forEachStore, tempDir } from '../helpers.ts';
 import { startApi } from './helpers.ts';
+import { path } from '../journeys.ts';
 
 /** Entry "Signed Up" -> delay until 22:00 -> SMS -> wait for "Charged" (yes/timeout) -> exit, DND 21:00-09:00. */
 function eveningJourney(): JourneyDefinition {
-  return {
-    name: 'Evening nudge',
-    setup: { timezone: 'UTC', dnd: { start: '21:00', end: '09:00', whenInDnd: 'defer' } },
-    goals: [{ id: 'bought', event: 'Charged' }],
-    nodes: [
+  return path('Evening nudge', [
       { id: 'start', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'evening', kind: 'delay', untilTime: '22:00' },
       { id: 'text', kind: 'send', channel: 'sms', message: { body: 'Hi {{ Profile.nickname | default: "there" }}' } },
       { id: 'paid', kind: 'wait', event: 'Charged', timeout: '1d' },
       { id: 'done', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'start', to: 'evening' },
-      { from: 'evening', to: 'text' },
-      { from: 'text', to: 'paid' },
+  ], {
+    setup: { timezone: 'UTC', dnd: { start: '21:00', end: '09:00', whenInDnd: 'defer' } },
+    goals: [{ id: 'bought', event: 'Charged' }],
+    branches: [
       { from: 'paid', to: 'done', branch: 'yes' },
       { from: 'paid', to: 'done', branch: 'timeout' },
     ],
-  };
+  });
 }
 
 await forEachStore((store) => {

@@ -8,22 +8,17 @@ import { test } from 'node:test';
 import { VirtualClock } from '../../src/core/clock.ts';
 import { T0, forEachStore } from '../helpers.ts';
 import { startApi } from './helpers.ts';
+import { path } from '../journeys.ts';
 
 const MIN = 60_000;
 
-const journey = {
-  name: 'welcome',
-  setup: { timezone: 'UTC' },
-  nodes: [
+const journey = path('welcome', [
     { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Opened' } },
     { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
     { id: 'out', kind: 'exit' },
-  ],
-  edges: [
-    { from: 'in', to: 'push' },
-    { from: 'push', to: 'out' },
-  ],
-};
+], {
+  setup: { timezone: 'UTC' },
+});
 
 await forEachStore((store) => {
   test('a click: the first counts, a second changes nothing, an unknown id is 404, the write key may click', async () => {

@@ -6,7 +6,7 @@ import { advance, startInstance } from '../../src/core/interpreter.ts';
 import { compileJourney, type CompiledJourney } from '../../src/core/validate.ts';
 import { example } from '../helpers.ts';
 import { compile, drive, ev, who } from './drive.ts';
-import { tagVip as tagVipJourney } from '../journeys.ts';
+import { tagVip as tagVipJourney, path } from '../journeys.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -15,25 +15,20 @@ const T0 = Date.UTC(2026, 0, 5, 12);
 
 /** Entry on Signed Up, a 1 h delay, then a 2 d wait for Completed Profile. */
 function delayedWait(wait: Record<string, unknown> = {}): CompiledJourney {
-  return compile({
-    name: 'w',
-    nodes: [
+  return compile(path('w', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'pause', kind: 'delay', duration: '1h' },
       { id: 'w', kind: 'wait', event: 'Completed Profile', timeout: '2d', ...wait },
       { id: 'yes', kind: 'send', channel: 'push', message: { title: 't', body: 'yes' } },
       { id: 'late', kind: 'send', channel: 'email', message: { subject: 's', body: 'timeout' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'pause' },
-      { from: 'pause', to: 'w' },
+  ], {
+    branches: [
       { from: 'w', to: 'yes', branch: 'yes' },
       { from: 'w', to: 'late', branch: 'timeout' },
       { from: 'yes', to: 'out' },
-      { from: 'late', to: 'out' },
     ],
-  });
+  }));
 }
 
 test('wait: the event inside the window takes "yes" at once', () => {
@@ -131,23 +126,19 @@ test('wait validation: both branches are required, unknown ones refused, filter 
 
 /** Entry, then a split on profile traits: yes -> push, no -> email. */
 const splitJourney = (where: unknown) =>
-  compile({
-    name: 's',
-    nodes: [
+  compile(path('s', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'vip', kind: 'split', where },
       { id: 'p', kind: 'send', channel: 'push', message: { title: 't', body: 'vip' } },
       { id: 'e', kind: 'send', channel: 'email', message: { subject: 's', body: 'not vip' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'vip' },
+  ], {
+    branches: [
       { from: 'vip', to: 'p', branch: 'yes' },
       { from: 'vip', to: 'e', branch: 'no' },
       { from: 'p', to: 'out' },
-      { from: 'e', to: 'out' },
     ],
-  });
+  }));
 
 test('split: routes on profile traits when the user reaches it; a missing profile goes down "no"', () => {
   const journey = splitJourney([{ property: 'tier', op: '=', value: 'gold' }, { property: 'orders', op: '>', value: 3 }]);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileJourney } from '../../src/core/validate.ts';
 import { example } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 test('the shipped examples validate', () => {
   for (const name of ['abandoned-cart', 'abandoned-cart-quiet-hours']) {
@@ -38,20 +39,16 @@ test('every problem is listed at once, each with the path it is about', () => {
 });
 
 test('entry, channel fields, time zone, templates and loops are checked', () => {
-  const result = compileJourney({
-    name: 'bad',
-    setup: { timezone: 'Mars/Olympus' },
-    nodes: [
+  const result = compileJourney(path('bad', [
       { id: 'a', kind: 'delay', duration: '1m' },
       { id: 'p', kind: 'send', channel: 'push', message: { body: 'Hi {{ Profile.Name | nosuchfilter }}' } },
       { id: 'e', kind: 'send', channel: 'email', message: { body: '{% if %}' } },
-    ],
-    edges: [
-      { from: 'a', to: 'p' },
-      { from: 'p', to: 'e' },
+  ], {
+    setup: { timezone: 'Mars/Olympus' },
+    branches: [
       { from: 'e', to: 'p' },
     ],
-  });
+  }));
   assert.equal(result.ok, false);
   const messages = result.ok ? [] : result.problems.map((p) => `${p.path} ${p.message}`);
   const expectations = [/^\/nodes a journey needs exactly one entry node, found 0/, /^\/setup\/timezone unknown IANA time zone/, /^\/nodes\/1\/message\/title a push message needs a title/, /^\/nodes\/2\/message\/subject an email needs a subject/, /^\/nodes\/1\/message\/body template does not parse/, /^\/nodes\/2\/message\/body template does not parse/, /loop with no delay/];

@@ -10,27 +10,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, forEachStore, virtualWaymark } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const DAY = 86_400_000;
 
 /** entry on "Signed Up" -> updateProfile (welcomed) -> push -> exit; goal "Charged". */
 function journey(setup: Record<string, unknown>): JourneyDefinition {
-  return {
-    name: 'control group',
-    setup: { controlGroupPercent: 50, reentry: 'afterExit', timezone: 'UTC', ...setup },
-    goals: [{ id: 'bought', event: 'Charged', exitOnGoal: true }],
-    nodes: [
+  return path('control group', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
       { id: 'tag', kind: 'updateProfile', set: { welcomed: true } },
       { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'tag' },
-      { from: 'tag', to: 'push' },
-      { from: 'push', to: 'out' },
-    ],
-  } as JourneyDefinition;
+  ], {
+    setup: { controlGroupPercent: 50, reentry: 'afterExit', timezone: 'UTC', ...setup },
+    goals: [{ id: 'bought', event: 'Charged', exitOnGoal: true }],
+  }) as JourneyDefinition;
 }
 
 await forEachStore((store) => {

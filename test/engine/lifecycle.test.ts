@@ -3,28 +3,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, forEachStore, virtualWaymark } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const HOUR = 3_600_000;
 const iso = (t: number) => new Date(t).toISOString();
 
 function twoStep(body: string, setup: Record<string, unknown> = {}): JourneyDefinition {
-  return {
-    name: 'two steps',
-    setup,
-    nodes: [
+  return path('two steps', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Go' } },
       { id: 'first', kind: 'send', channel: 'push', message: { title: 't', body: 'first' } },
       { id: 'wait', kind: 'delay', duration: '2h' },
       { id: 'second', kind: 'send', channel: 'push', message: { title: 't', body } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'first' },
-      { from: 'first', to: 'wait' },
-      { from: 'wait', to: 'second' },
-      { from: 'second', to: 'out' },
-    ],
-  };
+  ], {
+    setup,
+  });
 }
 
 await forEachStore((store) => {

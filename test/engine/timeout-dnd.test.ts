@@ -7,27 +7,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { T0, forEachStore, virtualWaymark } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** entry on "Opened" -> delay -> push -> exit. */
 function delayed(setup: Record<string, unknown>, delay: string): JourneyDefinition {
-  return {
-    name: 'timeout',
-    setup: { timezone: 'UTC', ...setup },
-    nodes: [
+  return path('timeout', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Opened' } },
       { id: 'wait', kind: 'delay', duration: delay },
       { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'wait' },
-      { from: 'wait', to: 'push' },
-      { from: 'push', to: 'out' },
-    ],
-  } as JourneyDefinition;
+  ], {
+    setup: { timezone: 'UTC', ...setup },
+  }) as JourneyDefinition;
 }
 
 /** entry on "Opened" -> push; sent -> "done", not sent -> "missed". DND 21:00-09:00. */

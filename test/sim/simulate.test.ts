@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { simulate, type SimulationProgress } from '../../src/sim/simulate.ts';
 import { example, tempDir } from '../helpers.ts';
 import { cartWorkload, expectedSends, writeWorkload } from './workload.ts';
+import { path } from '../journeys.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -181,18 +182,11 @@ test('--with runs another journey alongside: a journey triggered by its node is 
   const followUp = join(dir, 'sms-follow-up.json');
   writeFileSync(
     followUp,
-    JSON.stringify({
-      name: 'After the SMS',
-      nodes: [
+    JSON.stringify(path('After the SMS', [
         { id: 'in', kind: 'entry', trigger: { type: 'journey', journeyId: 'abandoned-cart', nodeId: 'sms-10-off' } },
         { id: 'hook', kind: 'send', channel: 'webhook', message: { url: 'https://crm.example.test/hook', body: '{{ Event.productName }}' } },
         { id: 'out', kind: 'exit' },
-      ],
-      edges: [
-        { from: 'in', to: 'hook' },
-        { from: 'hook', to: 'out' },
-      ],
-    }),
+    ])),
   );
   const profiles = ndjson(join(dir, 'profiles.ndjson'), [{ userId: 'ana', phone: '+1555', pushToken: 'tok', email: 'a@example.test' }, { userId: 'bo', pushToken: 'tok' }]);
   const events = ndjson(join(dir, 'events.ndjson'), [
