@@ -128,7 +128,7 @@ test('wait validation: both branches are required, unknown ones refused, filter 
 const splitJourney = (where: unknown) =>
   compile(path('s', [
       { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
-      { id: 'vip', kind: 'split', where },
+      { id: 'vip', kind: 'split', where: where as never },
       { id: 'p', kind: 'send', channel: 'push', message: { title: 't', body: 'vip' } },
       { id: 'e', kind: 'send', channel: 'email', message: { subject: 's', body: 'not vip' } },
       { id: 'out', kind: 'exit' },

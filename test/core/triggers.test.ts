@@ -4,23 +4,19 @@ import { test } from 'node:test';
 import { shouldStart } from '../../src/core/interpreter.ts';
 import { compileJourney } from '../../src/core/validate.ts';
 import { compile, drive, ev } from './drive.ts';
+import { path } from '../journeys.ts';
 
 const MIN = 60_000;
 const T = Date.UTC(2026, 5, 10, 12);
 
 const journey = (trigger: unknown) =>
-  compile({
-    name: 't',
-    nodes: [
-      { id: 'in', kind: 'entry', trigger },
+  compile(
+    path('t', [
+      { id: 'in', kind: 'entry', trigger: trigger as never },
       { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
       { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'push' },
-      { from: 'push', to: 'out' },
-    ],
-  });
+    ]),
+  );
 
 test('action trigger with where: only matching events start the journey', () => {
   const j = journey({ type: 'action', event: 'Added to Cart', where: [{ property: 'price', op: '>=', value: 50 }] });

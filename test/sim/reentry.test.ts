@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { simulate } from '../../src/sim/simulate.ts';
 import { tempDir } from '../helpers.ts';
+import { path } from '../journeys.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -24,19 +25,15 @@ function writeLines(file: string, rows: unknown[]): string {
 async function pushTimes(trigger: Record<string, unknown>, setup: Record<string, unknown>, hours: number[]): Promise<string[]> {
   const dir = tempDir();
   const journey = writeLines(join(dir, 'j.json'), [
-    {
-      name: 'reentry',
-      setup,
-      nodes: [
-        { id: 'in', kind: 'entry', trigger },
+    path(
+      'reentry',
+      [
+        { id: 'in', kind: 'entry', trigger: trigger as never },
         { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
         { id: 'out', kind: 'exit' },
       ],
-      edges: [
-        { from: 'in', to: 'push' },
-        { from: 'push', to: 'out' },
-      ],
-    },
+      { setup: setup as never },
+    ),
   ]);
   const profiles = writeLines(join(dir, 'profiles.ndjson'), [{ userId: 'ana', pushToken: 'tok' }]);
   const events = writeLines(join(dir, 'events.ndjson'), hours.map((h) => ({ at: h * HOUR, userId: 'ana', event: String(trigger.event) })));
