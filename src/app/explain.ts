@@ -5,6 +5,7 @@
 import type { JourneyDefinition, JourneyNode } from '../core/definition.ts';
 import { SKIP_REASONS } from '../core/channels.ts';
 import type { Instance } from '../core/instance.ts';
+import { specOf } from '../core/nodes/index.ts';
 import type { JourneyRecord, Message, PageRequest, Store, StoredEvent } from '../store/store.ts';
 import { NotFoundError } from './journeys.ts';
 import type { ExplainResult } from './views.ts';
@@ -218,7 +219,8 @@ function wasControl(instance: Instance): boolean {
 
 function at(node: JourneyNode | undefined, until: number | null): string {
   if (!node) return 'an unknown node';
-  return `${node.kind} node "${node.id}"${until !== null ? ` until ${iso(until)}` : ''}`;
+  const phrase = specOf(node).explain?.(node);
+  return `${node.kind} node "${node.id}"${phrase ? ` (${phrase})` : ''}${until !== null ? ` until ${iso(until)}` : ''}`;
 }
 
 function whyNoInstance(asked: NonNullable<ExplainInput['asked']>): string {

@@ -105,7 +105,7 @@ test('explain: a user still in the journey, one waiting to qualify, and a contro
       ['email-final-reminder', 'pending', 'waiting'],
     ],
   );
-  assert.equal(waiting.steps[1]!.detail, 'not yet: the user is waiting at delay node "wait-2h-before-sms" until 2026-11-02T17:00:00.000Z');
+  assert.equal(waiting.steps[1]!.detail, 'not yet: the user is waiting at delay node "wait-2h-before-sms" (a 2h delay) until 2026-11-02T17:00:00.000Z');
   assert.match(waiting.summary, /now at delay node "wait-2h-before-sms"/);
 
   const deferred = explainOne(instance({ nodeId: 'sms-10-off', nodeUntil: T0 + 3_600_000 }));

@@ -95,10 +95,10 @@ test('stats and explain: tables by default, the API answer with --json, one line
       'user bo',
       '',
       'welcome version 1: active, entered YYYY-MM-DDTHH:MM:SS.sssZ',
-      '  in the journey since YYYY-MM-DDTHH:MM:SS.sssZ, now at delay node "wait-1d" until YYYY-MM-DDTHH:MM:SS.sssZ',
+      '  in the journey since YYYY-MM-DDTHH:MM:SS.sssZ, now at delay node "wait-1d" (a 1d delay) until YYYY-MM-DDTHH:MM:SS.sssZ',
       '  NODE         CHANNEL  OUTCOME  AT                        WHY',
       '  sms-welcome  sms      skipped  YYYY-MM-DDTHH:MM:SS.sssZ  skipped: the profile has no phone',
-      '  email-tip    email    pending  -                         not yet: the user is waiting at delay node "wait-1d" until YYYY-MM-DDTHH:MM:SS.sssZ',
+      '  email-tip    email    pending  -                         not yet: the user is waiting at delay node "wait-1d" (a 1d delay) until YYYY-MM-DDTHH:MM:SS.sssZ',
       '',
     ].join('\n'),
   );

@@ -76,6 +76,12 @@ export const delay: NodeSpec<DelayNode, DelayPlan> = {
     return go(NEXT, until); // due already (a 10:00 reached at 10:00 exactly, or a late engine): go on
   },
   resume: () => go(NEXT),
+  explain: (node) =>
+    node.duration !== undefined
+      ? `a ${node.duration} delay`
+      : node.untilTime !== undefined
+        ? `until ${node.untilTime} local time${node.days ? ` on ${node.days.join(', ')}` : ''}`
+        : `until the date in ${node.untilDate?.property}`,
   publishChecks: (node, journey, context, findings) => sendInsideDnd(node, journey, context, findings),
 };
 

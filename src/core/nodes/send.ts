@@ -76,6 +76,7 @@ export const send: NodeSpec<SendNode> = {
     return deliver(walk, node);
   },
   resume: (node, walk) => deliver(walk, node),
+  explain: () => 'deferred past do-not-disturb hours',
   publishChecks(node, _journey, context, findings) {
     const address = channelSpec(node.channel).address;
     if (context.knownTraits === null || address === null || context.knownTraits.has(address.trait)) return;

@@ -75,6 +75,8 @@ export interface NodeSpec<N extends { id: string; kind: string }, P = undefined>
   onEvent?(node: N, event: JourneyEvent, walk: Walk, plan: P): Decision | null;
   /** Event names it reacts to while users wait at it. */
   watches?(node: N): readonly string[];
+  /** What explain says of a user waiting at it, in a few words ("a 2h delay"). */
+  explain?(node: N): string;
   /** What a marketer should hear before publishing (see publish-checks.ts). */
   publishChecks?(node: N, journey: CompiledJourney, context: PublishContext, findings: PublishFindings): void;
 }

@@ -54,6 +54,7 @@ export const wait: NodeSpec<WaitNode, number> = {
     return go(YES, Math.min(event.timestamp, walk.env.now));
   },
   watches: (node) => [node.event],
+  explain: (node) => `waiting for "${node.event}", at most ${node.timeout}`,
   publishChecks: (node, journey, context, findings) => takenByGoal(node, journey, context, findings),
 };
 
