@@ -14,18 +14,23 @@ export function journeyIdFromFile(file: string): string {
 }
 
 /** The parsed JSON of a journey file, or a FileError naming the file. */
-export async function readJourneyFile(file: string): Promise<unknown> {
+export function readJourneyFile(file: string): Promise<unknown> {
+  return readJsonFile(file, 'journey file');
+}
+
+/** The parsed JSON of `file` (a "journey file", a "settings file"), or a FileError naming it. */
+export async function readJsonFile(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new FileError(code === 'ENOENT' ? `journey file ${file} does not exist` : `cannot read journey file ${file}: ${(error as Error).message}`);
+    throw new FileError(code === 'ENOENT' ? `${what} ${file} does not exist` : `cannot read ${what} ${file}: ${(error as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new FileError(`journey file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new FileError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
   }
 }
 

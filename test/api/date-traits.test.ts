@@ -7,30 +7,27 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachStore } from '../helpers.ts';
 import { eventually, startApi, type TestApi } from './helpers.ts';
+import { path } from '../journeys.ts';
+import type { JourneyDefinition } from '../../src/core/definition.ts';
 
 const LAST_MS = 8_640_000_000_000_000; // +275760-09-13T00:00:00.000Z, the last moment Date can hold
 
 /** Delay until the `renewal` trait shifted by `shift`, then wait up to a day for "Renewed"; a missed date exits. */
 function renewalJourney(shift: { before?: string; after?: string }) {
-  return {
-    name: 'renewal',
-    setup: { timezone: 'UTC' },
-    nodes: [
-      { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Subscribed' } },
-      { id: 'date', kind: 'delay', untilDate: { property: 'renewal', ...shift } },
-      { id: 'wait', kind: 'wait', event: 'Renewed', timeout: '1d' },
-      { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
-      { id: 'out', kind: 'exit' },
-    ],
-    edges: [
-      { from: 'in', to: 'date' },
-      { from: 'date', to: 'wait' },
-      { from: 'date', to: 'out', branch: 'missed' },
-      { from: 'wait', to: 'push', branch: 'timeout' },
-      { from: 'wait', to: 'out', branch: 'yes' },
-      { from: 'push', to: 'out' },
-    ],
-  };
+  const nodes: JourneyDefinition['nodes'] = [
+    { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Subscribed' } },
+    { id: 'date', kind: 'delay', untilDate: { property: 'renewal', ...shift } },
+    { id: 'wait', kind: 'wait', event: 'Renewed', timeout: '1d' },
+    { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
+    { id: 'out', kind: 'exit' },
+  ];
+  const branches = [
+    { from: 'date', to: 'wait' },
+    { from: 'date', to: 'out', branch: 'missed' },
+    { from: 'wait', to: 'push', branch: 'timeout' },
+    { from: 'wait', to: 'out', branch: 'yes' },
+  ];
+  return path('renewal', nodes, { setup: { timezone: 'UTC' }, branches });
 }
 
 interface Seen {
