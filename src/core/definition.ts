@@ -25,8 +25,7 @@ export type { NodeKind } from './nodes/index.ts';
 /** The channel names as a schema and a type (channels.ts has the table). */
 export { Channel };
 
-/** Every node kind's schema, by kind, from the registry (src/core/nodes/index.ts). */
-export const NODE_SCHEMAS = Object.fromEntries(NODE_KINDS.map((kind) => [kind, NODE_SPECS[kind].schema]));
+/** A node of any kind: the union of the registry's schemas (src/core/nodes/index.ts). */
 export const JourneyNode = Type.Unsafe<AnyNode>(Type.Union(NODE_KINDS.map((kind) => NODE_SPECS[kind].schema)));
 export type JourneyNode = AnyNode;
 

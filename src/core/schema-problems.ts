@@ -26,7 +26,7 @@ export interface SchemaError {
 const DISCRIMINATORS = ['type', 'kind'];
 
 /** `format` names and what a person should read for them; `TIME_ZONE_FORMAT` is registered by the API. */
-export const FORMAT_MESSAGES: Record<string, string> = {
+const FORMAT_MESSAGES: Record<string, string> = {
   'date-time': 'must be an ISO 8601 date-time with a zone, e.g. "2026-11-02T15:00:00Z"',
   'iana-time-zone': 'must be an IANA time zone, e.g. "Europe/Paris"',
 };

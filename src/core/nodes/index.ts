@@ -24,7 +24,6 @@ export type NodeKind = keyof Specs;
 type NodeOfSpec<S> = S extends NodeSpec<infer N, any> ? N : never;
 /** A node of any kind, as its kind's schema gives it. */
 export type JourneyNode = NodeOfSpec<Specs[NodeKind]>;
-export type NodeOf<K extends NodeKind> = Extract<JourneyNode, { kind: K }>;
 
 export const NODE_KINDS = Object.keys(NODE_SPECS) as NodeKind[];
 
