@@ -48,7 +48,8 @@ export async function explainUser(store: Store, userId: string, options: { journ
     definitionOf: (id, version) => definitions.get(`${id}@${version}`),
     messages: await store.messagesOfInstances(instances.map((i) => i.id)),
   };
-  if (journey) {
+  // Only a user with no pass through the journey needs to hear why (see explainView): read the rest only then.
+  if (journey && instances.length === 0) {
     const newest = journey.version === null ? undefined : (await store.listVersions(journey.id)).find((v) => v.version === journey.version);
     const entry = (newest?.definition ?? journey.draft).nodes.find((n) => n.kind === 'entry');
     input.asked = { journey, entryEvent: entry?.kind === 'entry' && 'event' in entry.trigger ? entry.trigger.event : null, events: await store.userEvents(userId, MAX_EVENTS) };
