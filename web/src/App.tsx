@@ -1,8 +1,11 @@
-import { JourneyPage } from './pages/JourneyPage.tsx';
+import { lazy, Suspense } from 'react';
 import { JourneysPage } from './pages/JourneysPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { TopBar } from './components/TopBar.tsx';
-import { useStore } from './store.ts';
+import { useStore } from './store/index.ts';
+
+// The canvas brings React Flow and elkjs (most of the dashboard's weight): loaded only when a journey opens.
+const JourneyPage = lazy(() => import('./pages/JourneyPage.tsx').then((m) => ({ default: m.JourneyPage })));
 
 export function App() {
   const session = useStore((s) => s.session);
@@ -12,7 +15,9 @@ export function App() {
   return (
     <div className="shell">
       <TopBar />
-      {route.page === 'journey' ? <JourneyPage id={route.id} /> : <JourneysPage />}
+      <Suspense fallback={<main className="page" aria-busy="true" aria-label="Loading" />}>
+        {route.page === 'journey' ? <JourneyPage id={route.id} /> : <JourneysPage />}
+      </Suspense>
     </div>
   );
 }

@@ -1,12 +1,26 @@
-/** The dashboard's few pages, in the address bar so they can be bookmarked and shared. */
-export type Route = { page: 'journeys' } | { page: 'journey'; id: string };
+/** The dashboard's pages, in the address bar so they can be bookmarked and shared. */
+export type Route =
+  | { page: 'journeys' }
+  | { page: 'journey'; id: string }
+  | { page: 'users'; id: string | null }
+  | { page: 'messages' }
+  | { page: 'settings' };
 
 /** Keep in step with DASHBOARD_PAGES in src/api/dashboard.ts: the server answers these paths with the app. */
+const PAGES: { pattern: RegExp; route: (id: string | null) => Route }[] = [
+  { pattern: /^\/journeys\/([^/]+)\/?$/, route: (id) => ({ page: 'journey', id: id! }) },
+  { pattern: /^\/users\/?$/, route: () => ({ page: 'users', id: null }) },
+  { pattern: /^\/users\/([^/]+)\/?$/, route: (id) => ({ page: 'users', id }) },
+  { pattern: /^\/messages\/?$/, route: () => ({ page: 'messages' }) },
+  { pattern: /^\/settings\/?$/, route: () => ({ page: 'settings' }) },
+];
+
 export function routeOf(pathname: string): Route {
-  const match = /^\/journeys\/([^/]+)\/?$/.exec(pathname);
-  if (match) {
+  for (const { pattern, route } of PAGES) {
+    const match = pattern.exec(pathname);
+    if (!match) continue;
     try {
-      return { page: 'journey', id: decodeURIComponent(match[1]!) };
+      return route(match[1] === undefined ? null : decodeURIComponent(match[1]));
     } catch {
       return { page: 'journeys' };
     }
@@ -15,5 +29,16 @@ export function routeOf(pathname: string): Route {
 }
 
 export function pathOf(route: Route): string {
-  return route.page === 'journey' ? `/journeys/${encodeURIComponent(route.id)}` : '/journeys';
+  switch (route.page) {
+    case 'journey':
+      return `/journeys/${encodeURIComponent(route.id)}`;
+    case 'users':
+      return route.id === null ? '/users' : `/users/${encodeURIComponent(route.id)}`;
+    case 'messages':
+      return '/messages';
+    case 'settings':
+      return '/settings';
+    case 'journeys':
+      return '/journeys';
+  }
 }

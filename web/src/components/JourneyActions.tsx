@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Journey } from '../api/client.ts';
 import { actionsFor } from '../lib/format.ts';
-import { useStore, type LifecycleAction } from '../store.ts';
+import { useStore, type LifecycleAction } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
 
 const LABEL: Record<LifecycleAction, string> = { publish: 'Publish', pause: 'Pause', resume: 'Resume', stop: 'Stop' };

@@ -1,6 +1,6 @@
 import { formatAgo, formatCount, formatRate } from '../lib/format.ts';
 import { figuresOf } from '../lib/figures.ts';
-import { useStore, type JourneyRow } from '../store.ts';
+import { useStore, type JourneyRow } from '../store/index.ts';
 import { JourneyActions } from './JourneyActions.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
 
 /** A new draft: a name and the event that lets users in; the rest is built through the API for now. */

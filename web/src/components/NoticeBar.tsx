@@ -1,4 +1,4 @@
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 /** The outcome of the last action: a success, or the server's message about what went wrong. */
 export function NoticeBar() {

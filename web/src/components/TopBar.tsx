@@ -1,4 +1,4 @@
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 import { Logo } from './Logo.tsx';
 
 export function TopBar() {

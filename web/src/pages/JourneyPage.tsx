@@ -6,7 +6,7 @@ import { NoticeBar } from '../components/NoticeBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatCount, formatRate } from '../lib/format.ts';
 import { figuresOf } from '../lib/figures.ts';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 const REFRESH_MS = 15_000;
 

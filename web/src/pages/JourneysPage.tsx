@@ -4,7 +4,7 @@ import { NewJourneyDialog } from '../components/NewJourneyDialog.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { formatCount } from '../lib/format.ts';
 import { figuresOf } from '../lib/figures.ts';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 /** How often the list re-reads the counts while it is open. */
 const REFRESH_MS = 15_000;

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Logo } from '../components/Logo.tsx';
-import { useStore } from '../store.ts';
+import { useStore } from '../store/index.ts';
 
 export function SignInPage() {
   const signIn = useStore((s) => s.signIn);

@@ -1,13 +1,7 @@
-/**
- * The dashboard's state, in one store: the session, the page, the journeys with their stats, the open
- * journey, and what is under way. Components read slices of it and call its actions; only the actions talk
- * to the server, and only through the generated client.
- */
-import { create } from 'zustand';
-import { ApiFailure, client, fetchRegistry, unwrap, type Definition, type Journey, type Stats } from './api/client.ts';
-import { copyId } from './lib/format.ts';
-import { asRegistry, type Registry } from './lib/meta.ts';
-import { pathOf, routeOf, type Route } from './router.ts';
+/** The journeys: the list with each one's stats, the open journey, and their lifecycle actions. */
+import { ApiFailure, client, unwrap, type Definition, type Journey, type Stats } from '../api/client.ts';
+import { copyId } from '../lib/format.ts';
+import { kit, messageOf, type Slice } from './kit.ts';
 
 export interface JourneyRow {
   journey: Journey;
@@ -17,61 +11,21 @@ export interface JourneyRow {
 
 export type LifecycleAction = 'publish' | 'pause' | 'resume' | 'stop';
 
-export interface Notice {
-  tone: 'error' | 'success';
-  text: string;
-}
-
-interface State {
-  session: 'checking' | 'signedOut' | 'signedIn';
-  signInError: string | null;
-  route: Route;
+export interface JourneysSlice {
   journeys: JourneyRow[] | null;
   listError: string | null;
-  registry: Registry | null;
   open: { journey: Journey; stats: Stats | null } | null;
   openError: string | null;
-  /** Keys of actions under way ("pause:welcome"), so their buttons show it and cannot be pressed twice. */
-  busy: Record<string, true>;
-  notice: Notice | null;
 
-  start(): Promise<void>;
-  signIn(key: string): Promise<void>;
-  signOut(): Promise<void>;
-  navigate(route: Route): void;
   loadJourneys(): Promise<void>;
   loadJourney(id: string): Promise<void>;
   lifecycle(id: string, action: LifecycleAction): Promise<void>;
   duplicate(id: string): Promise<void>;
   createJourney(name: string, event: string): Promise<boolean>;
-  dismissNotice(): void;
 }
 
-export const useStore = create<State>()((set, get) => {
-  /** Runs a call; a 401 means the session is gone, so the sign-in page comes back. */
-  const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof ApiFailure && error.status === 401) set({ session: 'signedOut', signInError: 'Your session has ended. Sign in again.' });
-      throw error;
-    }
-  };
-  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-  const withBusy = async (key: string, run: () => Promise<void>) => {
-    if (get().busy[key]) return;
-    set((s) => ({ busy: { ...s.busy, [key]: true } }));
-    try {
-      await run();
-    } catch (error) {
-      if (!(error instanceof ApiFailure && error.status === 401)) set({ notice: { tone: 'error', text: messageOf(error) } });
-    } finally {
-      set((s) => {
-        const { [key]: _, ...rest } = s.busy;
-        return { busy: rest };
-      });
-    }
-  };
+export const journeysSlice: Slice<JourneysSlice> = (set, get) => {
+  const { guarded, withBusy } = kit(set, get);
   const statsOf = (id: string) => unwrap(client.GET('/v1/journeys/{id}/stats', { params: { path: { id } } })).catch(() => null);
   /** After a change, the list and the open journey show the server's word, not a guess. */
   const refresh = async () => {
@@ -80,58 +34,10 @@ export const useStore = create<State>()((set, get) => {
   };
 
   return {
-    session: 'checking',
-    signInError: null,
-    route: routeOf(window.location.pathname),
     journeys: null,
     listError: null,
-    registry: null,
     open: null,
     openError: null,
-    busy: {},
-    notice: null,
-
-    async start() {
-      window.addEventListener('popstate', () => {
-        set({ route: routeOf(window.location.pathname) });
-        void refresh();
-      });
-      try {
-        const state = await unwrap(client.GET('/v1/session'));
-        set({ session: state.signedIn ? 'signedIn' : 'signedOut' });
-      } catch (error) {
-        set({ session: 'signedOut', signInError: messageOf(error) });
-      }
-      if (get().session === 'signedIn') await afterSignIn();
-    },
-
-    async signIn(key) {
-      set({ signInError: null });
-      try {
-        await unwrap(client.POST('/v1/session', { body: { key: key.trim() } }));
-      } catch (error) {
-        const status = error instanceof ApiFailure ? error.status : 0;
-        const text = status === 401 ? 'That key is not valid. Use the admin key printed when the server first started.' : messageOf(error);
-        set({ signInError: text });
-        return;
-      }
-      set({ session: 'signedIn', notice: null });
-      await afterSignIn();
-    },
-
-    async signOut() {
-      await unwrap(client.DELETE('/v1/session')).catch(() => null);
-      set({ session: 'signedOut', signInError: null, journeys: null, open: null, notice: null });
-    },
-
-    navigate(route) {
-      const path = pathOf(route);
-      if (window.location.pathname !== path) window.history.pushState(null, '', path);
-      set({ route, notice: null });
-      if (route.page === 'journey') void get().loadJourney(route.id).catch(() => {});
-      else void get().loadJourneys().catch(() => {});
-      window.scrollTo(0, 0);
-    },
 
     async loadJourneys() {
       try {
@@ -205,14 +111,5 @@ export const useStore = create<State>()((set, get) => {
       set({ notice: { tone: 'success', text: 'Draft created. Build it out through the API or the CLI, then publish it here.' } });
       return true;
     },
-
-    dismissNotice() {
-      set({ notice: null });
-    },
   };
-
-  async function afterSignIn() {
-    const registry = fetchRegistry().then((value) => set({ registry: asRegistry(value) }));
-    await Promise.all([registry, refresh()]);
-  }
-});
+};

@@ -1,0 +1,17 @@
+/**
+ * The dashboard's state, in one store made of slices (one file each: the session, the journeys, ...).
+ * Components read slices of it and call its actions; only the actions talk to the server, and only through
+ * the generated client.
+ */
+import { create } from 'zustand';
+import type { State } from './kit.ts';
+import { journeysSlice } from './journeys.ts';
+import { sessionSlice } from './session.ts';
+
+export type { State, Notice } from './kit.ts';
+export type { JourneyRow, LifecycleAction } from './journeys.ts';
+
+export const useStore = create<State>()((set, get) => ({
+  ...sessionSlice(set, get),
+  ...journeysSlice(set, get),
+}));

@@ -1,0 +1,49 @@
+/**
+ * What every slice of the store shares: the whole state's type (each slice adds its part), and the helpers
+ * that turn a failed call into the sign-in page (401) or a notice, and keep a button from being pressed
+ * twice while its action is under way.
+ */
+import type { StoreApi } from 'zustand';
+import { ApiFailure } from '../api/client.ts';
+import type { JourneysSlice } from './journeys.ts';
+import type { SessionSlice } from './session.ts';
+
+export type State = SessionSlice & JourneysSlice;
+
+/** How a slice is made: it may read and change the whole state. */
+export type Slice<T> = (set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) => T;
+
+export interface Notice {
+  tone: 'error' | 'success';
+  text: string;
+}
+
+export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function kit(set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) {
+  /** Runs a call; a 401 means the session is gone, so the sign-in page comes back. */
+  const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 401) set({ session: 'signedOut', signInError: 'Your session has ended. Sign in again.' });
+      throw error;
+    }
+  };
+  /** Runs an action under a key ("pause:welcome") shown in `busy`; a failure becomes the notice. */
+  const withBusy = async (key: string, run: () => Promise<void>) => {
+    if (get().busy[key]) return;
+    set((s) => ({ busy: { ...s.busy, [key]: true } }));
+    try {
+      await run();
+    } catch (error) {
+      if (!(error instanceof ApiFailure && error.status === 401)) set({ notice: { tone: 'error', text: messageOf(error) } });
+    } finally {
+      set((s) => {
+        const { [key]: _, ...rest } = s.busy;
+        return { busy: rest };
+      });
+    }
+  };
+  return { guarded, withBusy };
+}
