@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { State } from './kit.ts';
+import { editorSlice } from './editor.ts';
 import { journeysSlice } from './journeys.ts';
 import { sessionSlice } from './session.ts';
 
@@ -14,4 +15,5 @@ export type { JourneyRow, LifecycleAction } from './journeys.ts';
 export const useStore = create<State>()((set, get) => ({
   ...sessionSlice(set, get),
   ...journeysSlice(set, get),
+  ...editorSlice(set, get),
 }));

@@ -1,0 +1,164 @@
+/**
+ * The journey being edited: a working copy of its draft and layout, an undo history of them, the selection,
+ * the problems the server finds in the copy (checked as one edits), and saving it back as the draft.
+ *
+ * Every change goes through `edit(label, change)`: the change is a pure function of the snapshot (see
+ * lib/edit.ts), so undo and redo are just the snapshots before and after. The canvas, the node forms, the
+ * setup forms and the composer all edit through it; nothing else holds a copy of the draft.
+ */
+import { client, unwrap, type Definition, type Journey } from '../api/client.ts';
+import type { Point } from '../lib/layout.ts';
+import { kit, messageOf, type Slice } from './kit.ts';
+
+export interface Snapshot {
+  draft: Definition;
+  layout: Record<string, Point>;
+}
+
+export interface Problem {
+  /** A JSON pointer into the definition: "/nodes/3/duration". */
+  path: string;
+  message: string;
+}
+
+export interface Editor {
+  journeyId: string;
+  current: Snapshot;
+  /** What the server holds: the copy is unsaved while it differs. */
+  saved: Snapshot;
+  past: { label: string; snapshot: Snapshot }[];
+  future: { label: string; snapshot: Snapshot }[];
+  selection: string[];
+  problems: Problem[];
+  /** The problems are for an older copy, and a newer check is under way. */
+  checking: boolean;
+  saving: boolean;
+}
+
+export interface EditorSlice {
+  editor: Editor | null;
+  /** Starts editing the journey's draft, unless it is being edited already (unsaved changes are kept). */
+  openEditor(journey: Journey): void;
+  closeEditor(): void;
+  /** One undoable change. `label` says what it was ("Add SMS", "Move 3 nodes") for the undo button's title. */
+  edit(label: string, change: (snapshot: Snapshot) => Snapshot): void;
+  /** Positions move on every drag frame: they change the layout without a history entry per frame. */
+  moveWithoutHistory(layout: Record<string, Point>): void;
+  undo(): void;
+  redo(): void;
+  select(ids: string[]): void;
+  /** PUT the copy as the draft; true when saved. */
+  saveDraft(): Promise<boolean>;
+}
+
+/** Enough to undo a long session; each entry is one snapshot of a journey, a few kB. */
+const HISTORY_LIMIT = 200;
+/** Checks wait for a pause in typing: one request per burst of edits, not per key. */
+const CHECK_DELAY_MS = 300;
+
+export const editorSlice: Slice<EditorSlice> = (set, get) => {
+  const { guarded } = kit(set, get);
+  let checkTimer: ReturnType<typeof setTimeout> | undefined;
+  let checkRun = 0;
+
+  const update = (change: (editor: Editor) => Partial<Editor>) => {
+    const editor = get().editor;
+    if (editor) set({ editor: { ...editor, ...change(editor) } });
+  };
+
+  /** Ask the server what is wrong with the copy; only the newest answer is kept. */
+  const scheduleCheck = () => {
+    clearTimeout(checkTimer);
+    update(() => ({ checking: true }));
+    checkTimer = setTimeout(async () => {
+      const editor = get().editor;
+      if (!editor) return;
+      const run = ++checkRun;
+      try {
+        const result = await guarded(() => unwrap(client.POST('/v1/journeys/validate', { body: { definition: editor.current.draft } })));
+        if (run === checkRun) update(() => ({ problems: result.problems.map(({ path, message }) => ({ path: path.replace(/^\/definition/, ''), message })), checking: false }));
+      } catch {
+        if (run === checkRun) update(() => ({ checking: false }));
+      }
+    }, CHECK_DELAY_MS);
+  };
+
+  return {
+    editor: null,
+
+    openEditor(journey) {
+      if (get().editor?.journeyId === journey.id) return;
+      const snapshot: Snapshot = { draft: journey.draft as Definition, layout: (journey.layout ?? {}) as Record<string, Point> };
+      set({ editor: { journeyId: journey.id, current: snapshot, saved: snapshot, past: [], future: [], selection: [], problems: [], checking: false, saving: false } });
+      scheduleCheck();
+    },
+
+    closeEditor() {
+      clearTimeout(checkTimer);
+      set({ editor: null });
+    },
+
+    edit(label, change) {
+      const editor = get().editor;
+      if (!editor) return;
+      const next = change(editor.current);
+      if (next === editor.current) return;
+      update((e) => ({ current: next, past: [...e.past, { label, snapshot: e.current }].slice(-HISTORY_LIMIT), future: [] }));
+      scheduleCheck();
+    },
+
+    moveWithoutHistory(layout) {
+      update((e) => ({ current: { ...e.current, layout } }));
+    },
+
+    undo() {
+      const editor = get().editor;
+      const last = editor?.past.at(-1);
+      if (!editor || !last) return;
+      update((e) => ({ current: last.snapshot, past: e.past.slice(0, -1), future: [{ label: last.label, snapshot: e.current }, ...e.future] }));
+      scheduleCheck();
+    },
+
+    redo() {
+      const editor = get().editor;
+      const next = editor?.future[0];
+      if (!editor || !next) return;
+      update((e) => ({ current: next.snapshot, future: e.future.slice(1), past: [...e.past, { label: next.label, snapshot: e.current }] }));
+      scheduleCheck();
+    },
+
+    select(ids) {
+      update(() => ({ selection: ids }));
+    },
+
+    async saveDraft() {
+      const editor = get().editor;
+      if (!editor || editor.saving) return false;
+      const sent = editor.current;
+      update(() => ({ saving: true }));
+      try {
+        await guarded(() => unwrap(client.PUT('/v1/journeys/{id}', { params: { path: { id: editor.journeyId } }, body: { definition: sent.draft, layout: sent.layout } })));
+        update(() => ({ saved: sent, saving: false }));
+        set({ notice: { tone: 'success', text: 'Draft saved.' } });
+        return true;
+      } catch (error) {
+        update(() => ({ saving: false }));
+        set({ notice: { tone: 'error', text: messageOf(error) } });
+        return false;
+      }
+    },
+  };
+};
+
+/** Whether the copy differs from what the server holds. */
+export function isDirty(editor: Editor | null): boolean {
+  return !!editor && editor.current !== editor.saved && JSON.stringify(editor.current) !== JSON.stringify(editor.saved);
+}
+
+/** The problems of one node: those whose path is under /nodes/<its index>. */
+export function problemsOfNode(editor: Editor, nodeId: string): Problem[] {
+  const index = editor.current.draft.nodes.findIndex((n) => n.id === nodeId);
+  if (index < 0) return [];
+  const prefix = `/nodes/${index}`;
+  return editor.problems.filter((p) => p.path === prefix || p.path.startsWith(`${prefix}/`));
+}
