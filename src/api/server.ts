@@ -15,6 +15,7 @@ import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -61,6 +62,7 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   journeyRoutes(app, context);
   userRoutes(app, context);
   messageRoutes(app, context);
+  catalogRoutes(app, context);
   settingsRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
