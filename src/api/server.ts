@@ -19,6 +19,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { previewRoutes } from './routes/preview.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -63,6 +64,7 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   userRoutes(app, context);
   messageRoutes(app, context);
   catalogRoutes(app, context);
+  previewRoutes(app, context);
   settingsRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
