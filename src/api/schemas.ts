@@ -233,7 +233,7 @@ export const MessageLogPage = Type.Object({
   messages: Type.Array(Message),
   next: Type.Integer({
     description:
-      'Pass as `after` (oldest first) or `before` (newest first) for the next page: the last seq looked at, which is the last returned when the page is full (when nothing was looked at, the `after` or `before` given, else 0)',
+      'Pass as `after` (oldest first) or `before` (newest first) for the next page: where this one stopped, the last seq returned when the page is full, the last looked at when the scan limit stopped it; at the end of the log, the last returned (none: the `after` or `before` given, else 0)',
   }),
   more: Type.Boolean({ description: 'false when the log was read to its end (as of now); true when more may follow `next`: ask again' }),
 });

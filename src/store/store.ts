@@ -240,7 +240,10 @@ export interface MessageLogQuery {
 export interface MessageLogPage {
   /** At most `limit`, in the order asked. */
   messages: Message[];
-  /** The last seq looked at (the last returned when the page is full); null when nothing was looked at. */
+  /**
+   * Where the page stopped: the last returned when it is full, the `scanLimit`-th looked at when the limit
+   * stopped it; at the end of the range, the last returned (null when none matched).
+   */
   scannedTo: number | null;
   /** False when the range was read to its end; true when messages past `scannedTo` may match. */
   more: boolean;
