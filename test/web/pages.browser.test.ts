@@ -204,6 +204,17 @@ test('the message log: a page at a time, filtered by journey and user, each user
     'ada | Welcome series v1 | welcome-email | Email | Skipped | Missing address: the profile has no email',
     'ada | Welcome series v1 | welcome-push | Push | Sent | —',
   ]);
+  // Newest first: ada's three skips came after her welcome push, which was her first message.
+  assert.match((await rows.last().getByRole('cell').allInnerTexts()).join(' | '), /welcome-push \| Push \| Sent/);
+  await page.getByLabel('Status').selectOption({ label: 'Skipped' });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByRole('status').filter({ hasText: '3 messages shown' }).waitFor();
+  await page.getByLabel('Channel').selectOption({ label: 'Email' });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByRole('status').filter({ hasText: '1 message shown' }).waitFor();
+  assert.match((await rows.first().getByRole('cell').allInnerTexts()).join(' | '), /welcome-email \| Email \| Skipped/);
+  await page.getByLabel('Channel').selectOption({ label: 'All' });
+  await page.getByLabel('Status').selectOption({ label: 'All' });
   await page.getByLabel('Journey').selectOption({ label: 'Quiet hours check' });
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.getByRole('status').filter({ hasText: '1 message shown' }).waitFor();

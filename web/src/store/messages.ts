@@ -1,6 +1,7 @@
 /**
- * The messages page: the message log (GET /v1/messages) under the filters chosen, a page at a time with the
- * log's own cursor (`after` = the previous page's `next`), and the journeys' names for the filter and table.
+ * The messages page: the message log (GET /v1/messages) under the filters chosen, newest first, a page at a
+ * time with the log's own cursor (`before` = the previous page's `next`), and the journeys' names for the
+ * filter and table.
  */
 import { client, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
@@ -10,16 +11,16 @@ import { kit, messageOf, type Slice } from './kit.ts';
 type Query = NonNullable<paths['/v1/messages']['get']['parameters']['query']>;
 export type LogMessage = paths['/v1/messages']['get']['responses'][200]['content']['application/json']['messages'][number];
 /** Every filter the route takes: the query minus its paging. */
-export type FilterKey = Exclude<keyof Query, 'after' | 'limit'>;
+export type FilterKey = Exclude<keyof Query, 'after' | 'before' | 'limit' | 'order'>;
 export type MessageFilters = Partial<Record<FilterKey, string>>;
 
 export interface MessageLog {
   /** The filters the rows are for. */
   filters: MessageFilters;
   rows: LogMessage[] | null;
-  /** Pass as `after` for the next page. */
+  /** Pass as `before` for the next (older) page. */
   next: number;
-  /** The last page was full: there may be more. */
+  /** There may be more: a filtered page can come back short with more behind it. */
   more: boolean;
   loading: boolean;
   error: string | null;
@@ -46,19 +47,20 @@ export const messagesSlice: Slice<MessagesSlice> = (set, get) => {
   const { guarded } = kit(set, get);
   let run = 0;
 
-  const read = async (filters: MessageFilters, after: number | null) => {
+  const read = async (filters: MessageFilters, before: number | null) => {
     const mine = ++run;
-    set((s) => ({ messageLog: { ...s.messageLog, filters, loading: true, ...(after === null ? { rows: null, error: null } : {}) } }));
-    const query: Query = { limit: MESSAGES_PAGE, ...filterQuery(filters), ...(after !== null ? { after } : {}) };
+    set((s) => ({ messageLog: { ...s.messageLog, filters, loading: true, ...(before === null ? { rows: null, error: null } : {}) } }));
+    // Filter values are what was typed or chosen; the server checks each (a 400 names the field).
+    const query: Query = { limit: MESSAGES_PAGE, order: 'newest', ...(filterQuery(filters) as Partial<Query>), ...(before !== null ? { before } : {}) };
     try {
       const page = await guarded(() => unwrap(client.GET('/v1/messages', { params: { query } })));
       if (mine !== run) return; // the filters changed while this page was on its way
       set((s) => ({
         messageLog: {
           filters,
-          rows: after === null ? page.messages : appendUnique(s.messageLog.rows ?? [], page.messages, (m) => m.id),
+          rows: before === null ? page.messages : appendUnique(s.messageLog.rows ?? [], page.messages, (m) => m.id),
           next: page.next,
-          more: page.messages.length === MESSAGES_PAGE,
+          more: page.more,
           loading: false,
           error: null,
         },

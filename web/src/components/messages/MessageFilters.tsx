@@ -37,6 +37,7 @@ export function MessageFilters() {
 
 function FilterControl({ field, value, onChange }: { field: FilterField; value: string; onChange: (value: string) => void }) {
   const names = useStore((s) => s.journeyNames);
+  const registry = useStore((s) => s.registry);
   const id = `filter-${field.key}`;
   const { input } = field;
   let control;
@@ -46,7 +47,9 @@ function FilterControl({ field, value, onChange }: { field: FilterField; value: 
     const options =
       input.kind === 'choice'
         ? [...input.options]
-        : Object.entries(names ?? {})
+        : input.kind === 'channel'
+          ? (registry?.channels ?? []).map((c) => ({ value: c.name, label: c.label }))
+          : Object.entries(names ?? {})
             .map(([journeyId, name]) => ({ value: journeyId, label: name }))
             .sort((a, b) => a.label.localeCompare(b.label));
     // A value the list lacks (a journey id typed into the address, names not read) stays choosable.
