@@ -415,8 +415,8 @@ test('a journey of 100 nodes stays smooth to drag', async () => {
   const median = sorted[Math.floor(sorted.length / 2)]!;
   const worst = sorted.at(-1)!;
   console.log(`100-node drag: ${steps.length} moves, median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms from mouse move to the card moved`);
-  // Measured on the shared 2-core test machine: median 4 ms a move, the worst of 57 moves 39 ms (see the
-  // log line above). The bound is generous so a loaded machine passes.
+  // Measured on the shared 2-core test machine over seven runs: a median of 4 to 7 ms a move, the worst of
+  // 57 moves 15 to 117 ms (see the log line above). The bound is generous so a loaded machine passes.
   assert.ok(steps.length >= 50, `the card followed the mouse (${steps.length} moves seen)`);
   assert.ok(median < 50, `median ${median} ms a move`);
   assert.equal(await page.getByRole('button', { name: 'Undo' }).getAttribute('title'), 'Undo “Move sms-45” (Ctrl+Z)');

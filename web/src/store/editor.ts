@@ -113,7 +113,7 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
       // After a drag, the entry undoes to where the nodes were before it, not to its last frame.
       const before = editor.moveStart ?? editor.current;
       if (next === before) return update(() => ({ current: next, moveStart: null }));
-      update((e) => ({ current: next, past: [...e.past, { label, snapshot: before }].slice(-HISTORY_LIMIT), future: [], moveStart: null }));
+      update((e) => ({ current: next, past: [...e.past, { label, snapshot: before }].slice(-HISTORY_LIMIT), future: [], moveStart: null, selection: within(e.selection, next) }));
       // Positions are not the server's business: only a change of the definition is checked again.
       if (next.draft !== before.draft) scheduleCheck();
     },
@@ -126,7 +126,7 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
       const editor = get().editor;
       const last = editor?.past.at(-1);
       if (!editor || !last) return;
-      update((e) => ({ current: last.snapshot, past: e.past.slice(0, -1), future: [{ label: last.label, snapshot: e.current }, ...e.future], moveStart: null }));
+      update((e) => ({ current: last.snapshot, past: e.past.slice(0, -1), future: [{ label: last.label, snapshot: e.current }, ...e.future], moveStart: null, selection: within(e.selection, last.snapshot) }));
       scheduleCheck();
     },
 
@@ -134,7 +134,7 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
       const editor = get().editor;
       const next = editor?.future[0];
       if (!editor || !next) return;
-      update((e) => ({ current: next.snapshot, future: e.future.slice(1), past: [...e.past, { label: next.label, snapshot: e.current }], moveStart: null }));
+      update((e) => ({ current: next.snapshot, future: e.future.slice(1), past: [...e.past, { label: next.label, snapshot: e.current }], moveStart: null, selection: within(e.selection, next.snapshot) }));
       scheduleCheck();
     },
 
@@ -160,6 +160,12 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
     },
   };
 };
+
+/** The selection without the nodes a change took away (the same array when it took none). */
+function within(selection: string[], snapshot: Snapshot): string[] {
+  const ids = new Set(snapshot.draft.nodes.map((n) => n.id));
+  return selection.every((id) => ids.has(id)) ? selection : selection.filter((id) => ids.has(id));
+}
 
 /** Whether the copy differs from what the server holds. */
 export function isDirty(editor: Editor | null): boolean {

@@ -2,6 +2,8 @@ import { nodeOfPath, type Problem } from '../../lib/problems.ts';
 import { useStore } from '../../store/index.ts';
 import type { CanvasActions } from './actions.ts';
 
+const NONE: Problem[] = [];
+
 /** What a problem is about, in words: its node, or the part of the journey its path names. */
 function placeOf(draft: Parameters<typeof nodeOfPath>[0], path: string): { node: string | null; where: string } {
   const node = nodeOfPath(draft, path);
@@ -20,7 +22,7 @@ function focusNode(id: string) {
  * view and focuses it. Escape closes the list.
  */
 export function ProblemsList({ actions, onClose }: { actions: CanvasActions; onClose: () => void }) {
-  const problems = useStore((s) => s.editor?.problems ?? []);
+  const problems = useStore((s) => s.editor?.problems ?? NONE);
   const checked = useStore((s) => s.editor?.checked ?? s.editor?.current.draft ?? null);
   const select = useStore((s) => s.select);
   if (!checked) return null;

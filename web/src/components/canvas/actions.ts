@@ -69,7 +69,6 @@ export function useCanvasActions() {
         if (nodeIds.length === 0 && arrowIds.length === 0) return;
         const what = nodeIds.length === 1 && arrowIds.length === 0 ? nodeIds[0]! : [nodeIds.length > 0 && plural(nodeIds.length, 'node'), arrowIds.length > 0 && plural(arrowIds.length, 'link')].filter(Boolean).join(' and ');
         state().edit(`Delete ${what}`, (s) => remove(s, nodeIds, arrowIds));
-        state().select(state().editor?.selection.filter((id) => !nodeIds.includes(id)) ?? []);
       },
 
       copy(ids: readonly string[]) {
