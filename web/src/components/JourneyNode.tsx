@@ -1,5 +1,5 @@
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { formatCount } from '../lib/format.ts';
 import type { Card } from '../lib/graph.ts';
 import type { Problem } from '../store/editor.ts';
@@ -43,8 +43,14 @@ export const JourneyNode = memo(function JourneyNode({ id, data }: NodeProps<Jou
   const errors = problems.filter((p) => p.severity === 'error').length;
   const ways = card.branches.map((b) => b.name).join(' ');
   const updateInternals = useUpdateNodeInternals();
-  // A variant added or renamed moves the handles: the links must attach to the new ones.
-  useEffect(() => updateInternals(id), [id, ways, updateInternals]);
+  // A variant added or renamed moves the handles: the links must attach to the new ones. Not on mount, when
+  // React Flow measures the card anyway (a hundred cards would each be measured again, one frame apiece).
+  const drawnWays = useRef(ways);
+  useEffect(() => {
+    if (drawnWays.current === ways) return;
+    drawnWays.current = ways;
+    updateInternals(id);
+  }, [id, ways, updateInternals]);
 
   const stats =
     card.stats.length > 0
