@@ -181,7 +181,7 @@ function pathLines(before: DiffDefinition, after: DiffDefinition): DiffLine[] {
   const line = (change: DiffLine['change'], title: string) => lines.push({ section: 'paths', change, subject: null, title, fields: [] });
   const start = (way: { from: string; branch: string }) => `${quote(way.from)}${way.branch === 'next' ? '' : ` (${way.branch})`}`;
   // In the order of the nodes they leave (as the journey now reads), then by branch.
-  const order = new Map([...after.nodes, ...before.nodes].map((n, i) => [n.id, i]).reverse());
+  const order = new Map([...after.nodes, ...before.nodes].map((n, i): [string, number] => [n.id, i]).reverse());
   const rank = (key: string) => order.get(key.split('\n')[0]!) ?? Infinity;
   const keys = [...new Set([...now.keys(), ...was.keys()])].sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
   for (const key of keys) {
