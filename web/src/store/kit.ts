@@ -11,8 +11,9 @@ import type { MessagesSlice } from './messages.ts';
 import type { SessionSlice } from './session.ts';
 import type { SettingsSlice } from './settings.ts';
 import type { UsersSlice } from './users.ts';
+import type { VersionsSlice } from './versions.ts';
 
-export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice;
+export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & VersionsSlice;
 
 /** How a slice is made: it may read and change the whole state. */
 export type Slice<T> = (set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) => T;
