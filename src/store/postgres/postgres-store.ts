@@ -8,19 +8,24 @@
  *    holds the per-user advisory locks;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
  *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, settings.ts (access keys,
- *    settings, trait names) and retention.ts, over event-partitions.ts.
+ *    settings, trait names) and retention.ts, over event-partitions.ts; and the dashboard's reads:
+ *    journey-waiting.ts, journey-series.ts, event-window.ts and profiles-of.ts (a backtest's input).
  */
 import type pg from 'pg';
 import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, SendOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
+import { eventWindow } from './event-window.ts';
 import * as instances from './journey-instances.ts';
+import { journeySeries } from './journey-series.ts';
+import { journeyWaiting } from './journey-waiting.ts';
 import * as journeys from './journeys.ts';
 import { exclusively, hash53 } from './locks.ts';
 import * as outbox from './outbox.ts';
+import { profilesOf } from './profiles-of.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
@@ -226,6 +231,22 @@ export class PostgresStore implements Store {
 
   journeyStats(journeyId: string): Promise<StatRow[]> {
     return reads.journeyStats(this.pool, journeyId);
+  }
+
+  journeyWaiting(journeyId: string): Promise<WaitingRow[]> {
+    return journeyWaiting(this.pool, journeyId);
+  }
+
+  journeySeries(journeyId: string, query: SeriesQuery): Promise<SeriesSlot[]> {
+    return journeySeries(this.pool, journeyId, query);
+  }
+
+  eventWindow(query: EventWindowQuery): Promise<Page<StoredEvent>> {
+    return eventWindow(this.pool, query);
+  }
+
+  profilesOf(userIds: readonly string[]): Promise<Profile[]> {
+    return profilesOf(this.pool, userIds);
   }
 
   inboxSize(): Promise<number> {
