@@ -18,6 +18,7 @@ const Totals = Type.Object({
   timedOut: Type.Integer(),
   completed: Type.Integer(),
   stopped: Type.Integer(),
+  inJourneyNow: Type.Integer({ description: 'Entered users in the journey at this moment (active instances), not counting pending or control ones' }),
 });
 const NodeStats = Type.Object({
   nodeId: Type.String(),
@@ -31,6 +32,7 @@ const NodeStats = Type.Object({
   }),
   missed: Type.Integer({ description: 'Delays until a date property that was missing or already past' }),
   goal: Type.Integer({ description: 'Conversions while waiting at this node' }),
+  waiting: Type.Integer({ description: 'Users at this node at this moment: waiting out a delay, for an event, or for the end of do-not-disturb hours' }),
 });
 const Rate = Nullable(Type.Number({ description: 'converted / users, null when there are none' }));
 
@@ -42,6 +44,16 @@ export const StatsView = Type.Object({
     target: Type.Object({ entered: Type.Integer(), converted: Type.Integer(), rate: Rate }),
     control: Type.Object({ users: Type.Integer(), converted: Type.Integer(), rate: Rate }),
     uplift: Nullable(Type.Number({ description: 'Relative: (target rate - control rate) / control rate; null without a control conversion rate' })),
+    significance: Nullable(
+      Type.Object(
+        {
+          z: Type.Number({ description: 'Two-proportion z statistic of the target rate against the control rate (pooled standard error); positive when the target converts better' }),
+          pValue: Type.Number({ description: 'Two-sided p-value, 4 significant digits' }),
+          significant: Type.Boolean({ description: 'pValue below 0.05 (judged before rounding)' }),
+        },
+        { description: 'Whether the gap between the rates is more than chance; null when either group is empty or nobody or everybody converted' },
+      ),
+    ),
   }),
   nodes: Type.Array(NodeStats, { description: 'In the order of the newest version’s definition; nodes only older versions had come last' }),
   byVersion: Type.Record(Type.String(), Type.Object({ totals: Totals, nodes: Type.Array(NodeStats) })),
