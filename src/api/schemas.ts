@@ -4,6 +4,7 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { JOURNEY_ID_PATTERN } from '../app/journeys.ts';
+import { MAX_HOURLY_DAYS, MAX_SERIES_DAYS } from '../app/series.ts';
 import { Channel } from '../core/definition.ts';
 import { MAX_NESTING, MAX_TIMESTAMP, NESTING_LIMIT, TIME_ZONE_FORMAT } from './validation.ts';
 
@@ -158,7 +159,15 @@ export const PublishBody = Type.Object(
 export const VersionList = Type.Object({ versions: Type.Array(JourneyVersion) });
 export const StopResult = Type.Object({ journey: JourneyRecord, exited: Type.Integer({ description: 'Users taken out of the journey' }) });
 
-export { StatsView } from '../app/views.ts';
+export { StatsView, SeriesView } from '../app/views.ts';
+
+export const SeriesQuery = Type.Object(
+  {
+    days: Type.Integer({ minimum: 1, maximum: MAX_SERIES_DAYS, default: 7, description: `Local days to cover, today's included (hourly buckets: at most ${MAX_HOURLY_DAYS})` }),
+    bucket: Type.Union([Type.Literal('day'), Type.Literal('hour')], { default: 'day', description: 'One bucket per local day, or per local hour' }),
+  },
+  { additionalProperties: false },
+);
 
 // ---------------------------------------------------------------- users and messages
 

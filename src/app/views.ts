@@ -1,6 +1,7 @@
 /**
- * The read models' shapes: journey stats and a user's explanation. The API serves them as they are (its
- * schemas re-export these, so they are in the OpenAPI document), and the CLI and simulate print them.
+ * The read models' shapes: journey stats, series and backtests, and a user's explanation. The API serves them
+ * as they are (its schemas re-export these, so they are in the OpenAPI document), and the CLI and simulate
+ * print them.
  */
 import Type, { type Static, type TSchema } from 'typebox';
 
@@ -59,6 +60,26 @@ export const StatsView = Type.Object({
   byVersion: Type.Record(Type.String(), Type.Object({ totals: Totals, nodes: Type.Array(NodeStats) })),
 });
 export type StatsView = Static<typeof StatsView>;
+
+// ---------------------------------------------------------------- journey series
+
+export const SeriesBucket = Type.Object({
+  start: Type.String({ description: 'The local day or hour the bucket is, as ISO 8601 with the time zone’s offset' }),
+  entered: Type.Integer({ description: 'Users who entered in it (not held out)' }),
+  goal: Type.Integer({ description: 'Conversions in it of users who had entered, whenever they entered' }),
+  control: Type.Integer({ description: 'Users held out in the control group in it' }),
+  controlGoal: Type.Integer({ description: 'Conversions in it of control users' }),
+});
+
+export const SeriesView = Type.Object({
+  journeyId: Type.String(),
+  timezone: Type.String({ description: 'The project’s time zone, whose days and hours the buckets are' }),
+  bucket: Type.Union([Type.Literal('day'), Type.Literal('hour')]),
+  from: Type.String({ description: 'The first bucket’s start' }),
+  to: Type.String({ description: 'The last bucket’s end (the current day or hour is the last bucket)' }),
+  buckets: Type.Array(SeriesBucket, { description: 'Oldest first, every bucket present, zeros included' }),
+});
+export type SeriesView = Static<typeof SeriesView>;
 
 // ---------------------------------------------------------------- explain
 

@@ -1,5 +1,6 @@
 /** Journey management: drafts, versions, the lifecycle, and stats. Admin only. */
 import { InvalidJourneyError } from '../../app/journeys.ts';
+import { journeySeries, MAX_HOURLY_DAYS } from '../../app/series.ts';
 import { journeyStats } from '../../app/stats.ts';
 import Type from 'typebox';
 import type { Api, RouteContext } from '../context.ts';
@@ -12,6 +13,8 @@ import {
   JourneyRecord,
   PublishBody,
   PublishResult,
+  SeriesQuery,
+  SeriesView,
   StatsView,
   StopResult,
   UpdateJourneyBody,
@@ -164,6 +167,30 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     '/v1/journeys/:id/stats',
     { schema: { tags, summary: 'Funnel, conversion and per-node counts', params: JourneyParams, response: withErrors({ 200: StatsView }, 404) } },
     (request) => journeyStats(waymark.store, request.params.id),
+  );
+
+  app.get(
+    '/v1/journeys/:id/series',
+    {
+      schema: {
+        tags,
+        summary: 'Entries and conversions per day or hour, in the project’s time zone',
+        description:
+          `The last \`days\` local days (1-90), or with \`bucket=hour\` the last \`days\` * 24 local hours (days 1-${MAX_HOURLY_DAYS}), the current one last. ` +
+          'Users count where they entered (entered, or control when held out) and conversions where they converted, whenever the user had entered; ' +
+          'every version of the journey. Empty buckets are zeros.',
+        params: JourneyParams,
+        querystring: SeriesQuery,
+        response: withErrors({ 200: SeriesView }, 400, 404),
+      },
+    },
+    (request) => {
+      const { days, bucket } = request.query;
+      if (bucket === 'hour' && days > MAX_HOURLY_DAYS) {
+        throw badRequest([{ path: '/days', message: `must be at most ${MAX_HOURLY_DAYS} with bucket=hour`, in: 'querystring' }], 'querystring');
+      }
+      return journeySeries(waymark.store, request.params.id, { days, bucket, now: waymark.engine.clock.now() });
+    },
   );
 }
 
