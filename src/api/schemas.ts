@@ -3,6 +3,7 @@
  * type provider), shape the JSON responses and generate the OpenAPI document, so they are the contract.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { MAX_BACKTEST_DAYS } from '../app/backtest.ts';
 import { JOURNEY_ID_PATTERN } from '../app/journeys.ts';
 import { MAX_HOURLY_DAYS, MAX_SERIES_DAYS } from '../app/series.ts';
 import { Channel } from '../core/definition.ts';
@@ -104,6 +105,10 @@ export const ProfilesResult = Type.Object({ updated: Type.Integer() });
  * the OpenAPI document shows the full JourneyDefinition schema in its place (see openapi.ts).
  */
 export const DefinitionSlot = Type.Object({}, { additionalProperties: true, description: 'A journey definition (JourneyDefinition)' });
+/** The slot where a body may leave the definition out (Type.Optional makes a copy, so it is listed apart). */
+export const OptionalDefinitionSlot = Type.Optional(DefinitionSlot);
+/** Every slot, for the OpenAPI document to point at the real schema. */
+export const DEFINITION_SLOTS: ReadonlySet<unknown> = new Set([DefinitionSlot, OptionalDefinitionSlot]);
 
 const Layout = Type.Record(Type.String(), Type.Object({ x: Type.Number(), y: Type.Number() }), { description: 'Canvas positions by node id' });
 
@@ -159,7 +164,15 @@ export const PublishBody = Type.Object(
 export const VersionList = Type.Object({ versions: Type.Array(JourneyVersion) });
 export const StopResult = Type.Object({ journey: JourneyRecord, exited: Type.Integer({ description: 'Users taken out of the journey' }) });
 
-export { StatsView, SeriesView } from '../app/views.ts';
+export { StatsView, SeriesView, BacktestView } from '../app/views.ts';
+
+export const BacktestBody = Type.Object(
+  {
+    days: Type.Integer({ minimum: 1, maximum: MAX_BACKTEST_DAYS, description: 'Replay the events recorded in this many days before now' }),
+    definition: OptionalDefinitionSlot,
+  },
+  { additionalProperties: false },
+);
 
 export const SeriesQuery = Type.Object(
   {

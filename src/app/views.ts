@@ -81,6 +81,21 @@ export const SeriesView = Type.Object({
 });
 export type SeriesView = Static<typeof SeriesView>;
 
+// ---------------------------------------------------------------- backtest
+
+export const BacktestView = Type.Object({
+  journeyId: Type.String(),
+  from: Type.String({ description: 'The replayed window’s start (ISO 8601, UTC): `days` days before the request' }),
+  to: Type.String({ description: 'Its end: the moment of the request. The replay stops there: users still waiting then are in `stats` as waiting' }),
+  events: Type.Integer({ description: 'Events replayed: those received and timestamped in the window, but the journeys’ own internal entries' }),
+  users: Type.Integer({ description: 'Distinct users of those events' }),
+  profiles: Type.Integer({ description: 'Their profiles, as stored now, that the replay used' }),
+  truncated: Type.Boolean({ description: 'True when the window held more than `maxEvents` events: only the first `maxEvents` received were read' }),
+  maxEvents: Type.Integer(),
+  stats: StatsView,
+});
+export type BacktestView = Static<typeof BacktestView>;
+
 // ---------------------------------------------------------------- explain
 
 export const Outcome = Type.Union([Type.Literal('sent'), Type.Literal('skipped'), Type.Literal('failed'), Type.Literal('pending'), Type.Literal('not_reached')]);
