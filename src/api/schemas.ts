@@ -3,9 +3,9 @@
  * type provider), shape the JSON responses and generate the OpenAPI document, so they are the contract.
  */
 import Type, { type Static, type TSchema } from 'typebox';
-import { MAX_BACKTEST_DAYS } from '../app/backtest.ts';
 import { JOURNEY_ID_PATTERN } from '../app/journeys.ts';
 import { MAX_HOURLY_DAYS, MAX_SERIES_DAYS } from '../app/series.ts';
+import { MAX_BACKTEST_DAYS } from '../sim/backtest.ts';
 import { Channel } from '../core/definition.ts';
 import { MAX_NESTING, MAX_TIMESTAMP, NESTING_LIMIT, TIME_ZONE_FORMAT } from './validation.ts';
 

@@ -47,6 +47,11 @@ export interface RunOptions {
   commitEvery?: number;
   /** Called after every unit of work: progress, a check for an abort, a turn of the event loop for others. */
   onUnit?: () => void | Promise<void>;
+  /**
+   * Inside a server: events per engine call and timers per unit of work (default 5,000 and 2,000), and a turn
+   * of the event loop between the engine's own units of work, so that no step of the run holds the process long.
+   */
+  shared?: { batch: number };
 }
 
 /** Events per engine call: large enough that a commit's fixed cost is spread thin. */
@@ -70,6 +75,7 @@ export class SimulationRun {
     readonly clock: VirtualClock,
     commitEvery: number,
     private readonly onUnit: () => void | Promise<void>,
+    private readonly maxBatch: number,
   ) {
     this.tx = new GroupCommit(store, commitEvery, this.timings);
   }
@@ -79,13 +85,14 @@ export class SimulationRun {
     const clock = new VirtualClock(options.clockStart);
     let waymark: Waymark | null = null;
     try {
-      waymark = await openWaymark({ database: options.store, clock, realtime: false, time: 'occurrence' });
+      const engine = options.shared ? { engine: { yieldBetweenUnits: true, timerBatch: options.shared.batch } } : {};
+      waymark = await openWaymark({ database: options.store, clock, realtime: false, time: 'occurrence', ...engine });
       if (options.settings !== undefined) await waymark.store.saveSettings(options.settings, clock.now());
       for (const journey of options.journeys) {
         await waymark.journeys.create(journey);
         await waymark.journeys.publish(journey.id);
       }
-      return new SimulationRun(waymark, options.store, clock, Math.max(1, options.commitEvery ?? 20_000), options.onUnit ?? (() => {}));
+      return new SimulationRun(waymark, options.store, clock, Math.max(1, options.commitEvery ?? 20_000), options.onUnit ?? (() => {}), options.shared?.batch ?? MAX_BATCH);
     } catch (error) {
       if (waymark) await waymark.close();
       else await options.store.close();
@@ -102,7 +109,7 @@ export class SimulationRun {
   async take(event: JourneyEvent): Promise<void> {
     this.group();
     this.batch.push(event);
-    if (this.batch.length >= MAX_BATCH) await this.ingest();
+    if (this.batch.length >= this.maxBatch) await this.ingest();
   }
 
   /** After the last event: ingests what is left, then runs the scheduled entries up to `until` (default: the last event's time, or the start). */

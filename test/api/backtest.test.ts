@@ -1,7 +1,7 @@
 /** POST /v1/journeys/:id/backtest over HTTP, on each store: a definition replayed over the recorded events, the live store untouched. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backtest } from '../../src/app/backtest.ts';
+import { backtest } from '../../src/sim/backtest.ts';
 import { ConflictError } from '../../src/app/journeys.ts';
 import { VirtualClock } from '../../src/core/clock.ts';
 import type { JourneyDefinition } from '../../src/core/definition.ts';

@@ -1,8 +1,8 @@
 /** Journey management: drafts, versions, the lifecycle, and stats. Admin only. */
-import { backtest, MAX_BACKTEST_EVENTS } from '../../app/backtest.ts';
 import { InvalidJourneyError } from '../../app/journeys.ts';
 import { journeySeries, MAX_HOURLY_DAYS } from '../../app/series.ts';
 import { journeyStats } from '../../app/stats.ts';
+import { backtest, MAX_BACKTEST_EVENTS } from '../../sim/backtest.ts';
 import Type from 'typebox';
 import type { Api, RouteContext } from '../context.ts';
 import { badRequest, type Problem } from '../errors.ts';

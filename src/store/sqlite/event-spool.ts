@@ -13,6 +13,7 @@ export type SpoolCursor = [ts: number, n: number] | null;
 export class EventSpool {
   private readonly db = new Database('');
   private readonly insert: Database.Statement;
+  private readonly insertUser: Database.Statement;
   private sealed = false;
   /** Events added. */
   count = 0;
@@ -21,37 +22,45 @@ export class EventSpool {
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('cache_size = -32768');
-    this.db.exec('CREATE TABLE spool (n INTEGER PRIMARY KEY, ts INTEGER NOT NULL, message_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, properties TEXT NOT NULL)');
+    // Sorted and listed as they come (the index, the users table), a page at a time, rather than at the end
+    // in one step that would hold the process for seconds.
+    this.db.exec(`
+      CREATE TABLE spool (n INTEGER PRIMARY KEY, ts INTEGER NOT NULL, message_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, properties TEXT NOT NULL);
+      CREATE INDEX spool_by_time ON spool (ts, n);
+      CREATE TABLE users (user_id TEXT PRIMARY KEY) WITHOUT ROWID;`);
     this.insert = this.db.prepare('INSERT INTO spool (ts, message_id, user_id, name, properties) VALUES (?, ?, ?, ?, ?)');
+    this.insertUser = this.db.prepare('INSERT OR IGNORE INTO users (user_id) VALUES (?)');
   }
 
   /** Adds events in arrival order (n counts on from the last one added). */
   add(events: readonly JourneyEvent[]): void {
     if (this.sealed) throw new Error('the spool is sealed');
     this.db.transaction(() => {
-      for (const e of events) this.insert.run(e.timestamp, e.messageId, e.userId, e.name, JSON.stringify(e.properties));
+      for (const e of events) {
+        this.insert.run(e.timestamp, e.messageId, e.userId, e.name, JSON.stringify(e.properties));
+        this.insertUser.run(e.userId);
+      }
     })();
     this.count += events.length;
   }
 
-  /** No more events: sorts them once (an index) and lists their users once, for the reads below. */
+  /** No more events: the reads below may begin. */
   seal(): void {
-    if (this.sealed) return;
     this.sealed = true;
-    this.db.exec('CREATE INDEX spool_by_time ON spool (ts, n); CREATE TABLE users AS SELECT DISTINCT user_id FROM spool ORDER BY user_id');
   }
 
-  /** How many distinct users the events are of (after seal). */
+  /** How many distinct users the events are of. */
   userCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 
-  /** Up to `limit` users after the `after`-th (after seal), in user id order. */
-  users(after: number, limit: number): string[] {
-    return (this.db.prepare('SELECT user_id FROM users WHERE rowid > ? ORDER BY rowid LIMIT ?').all(after, limit) as Array<{ user_id: string }>).map((r) => r.user_id);
+  /** Up to `limit` users after `after` (null: from the first), in user id order. */
+  users(after: string | null, limit: number): string[] {
+    const rows = after === null ? this.db.prepare('SELECT user_id FROM users ORDER BY user_id LIMIT ?').all(limit) : this.db.prepare('SELECT user_id FROM users WHERE user_id > ? ORDER BY user_id LIMIT ?').all(after, limit);
+    return (rows as Array<{ user_id: string }>).map((r) => r.user_id);
   }
 
-  /** Up to `limit` events after `cursor`, in (timestamp, arrival) order (after seal), and the cursor after them. */
+  /** Up to `limit` events after `cursor`, in (timestamp, arrival) order, and the cursor after them. */
   events(cursor: SpoolCursor, limit: number): { events: JourneyEvent[]; cursor: SpoolCursor } {
     const rows = (
       cursor === null

@@ -1,7 +1,7 @@
 /**
  * Backtests: what a journey definition would have done over the project's recent events. The events recorded
  * in the last N days and their users' profiles are copied out of the store, bounded, and replayed through the
- * simulation's engine loop (src/sim/run.ts, as `waymark simulate`) on a throwaway SQLite database and a
+ * simulation's engine loop (run.ts, as `waymark simulate`) on a throwaway SQLite database and a
  * virtual clock; the answer is that run's stats. The live store is only read: nothing is written to it, and
  * the run's sends go to the throwaway database's outbox, nowhere else.
  *
@@ -12,20 +12,22 @@
  */
 import type { JourneyDefinition } from '../core/definition.ts';
 import { ENTER_EVENT } from '../core/validate.ts';
-import { SimulationRun } from '../sim/run.ts';
 import { openSqliteStore } from '../store/open.ts';
 import { EventSpool, type SpoolCursor } from '../store/sqlite/event-spool.ts';
 import type { Store } from '../store/store.ts';
-import { ConflictError, NotFoundError } from './journeys.ts';
-import type { BacktestView } from './views.ts';
-import type { Waymark } from './waymark.ts';
+import { ConflictError, NotFoundError } from '../app/journeys.ts';
+import type { BacktestView } from '../app/views.ts';
+import type { Waymark } from '../app/waymark.ts';
+import { SimulationRun } from './run.ts';
 
 export const MAX_BACKTEST_DAYS = 90;
 /** Events read from the store per backtest at most: about two minutes of replay on one core. */
 export const MAX_BACKTEST_EVENTS = 1_000_000;
 /** Journeys followed up a chain of journey triggers at most. */
 const MAX_CHAIN = 10;
-const PAGE = 5_000;
+const PAGE = 2_000;
+/** Events per engine call: each call holds the process, so a few hundred milliseconds at most. */
+const SHARED_BATCH = 500;
 const DAY_MS = 86_400_000;
 
 export interface BacktestOptions {
@@ -61,12 +63,15 @@ export async function backtest(waymark: Waymark, journeyId: string, input: { day
       settings: await store.getSettings(),
       journeys: [...(await triggeringJourneys(store, journeyId, definition)), { id: journeyId, definition }],
       onUnit: turn,
+      commitEvery: 100, // a commit writes the pages changed since the last: a few at a time
+      shared: { batch: SHARED_BATCH },
     });
     try {
       let profiles = 0;
-      for (let after = 0; ; after += PAGE) {
+      for (let after: string | null = null; ; ) {
         const users = spool.users(after, PAGE);
         if (users.length === 0) break;
+        after = users.at(-1)!;
         const found = await store.profilesOf(users);
         await run.addProfiles(found.map((p) => ({ userId: p.userId, traits: p.traits })));
         profiles += found.length;

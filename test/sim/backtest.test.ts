@@ -1,7 +1,7 @@
 /** Backtests of a journey another one triggers, on each store: the trigger runs alongside, its recorded entries are not replayed. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backtest } from '../../src/app/backtest.ts';
+import { backtest } from '../../src/sim/backtest.ts';
 import { T0, forEachStore, virtualWaymark } from '../helpers.ts';
 import { path } from '../journeys.ts';
 
