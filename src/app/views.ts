@@ -90,7 +90,7 @@ export const BacktestView = Type.Object({
   events: Type.Integer({ description: 'Events replayed: those received and timestamped in the window, but the journeys’ own internal entries' }),
   users: Type.Integer({ description: 'Distinct users of those events' }),
   profiles: Type.Integer({ description: 'Their profiles, as stored now, that the replay used' }),
-  truncated: Type.Boolean({ description: 'True when the window held more than `maxEvents` events: only the first `maxEvents` received were read' }),
+  truncated: Type.Boolean({ description: 'True when the window held more than `maxEvents` events (internal entries included): only the first `maxEvents` received were read' }),
   maxEvents: Type.Integer(),
   stats: StatsView,
 });
