@@ -2,11 +2,13 @@
  * The browser test's world: the dashboard built from the current source, a real `waymark serve` on a fresh
  * SQLite file with example journeys, and Debian's Chromium driven by playwright-core.
  */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import axe from 'axe-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../helpers.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -75,4 +77,46 @@ export async function serve(examples: string[]): Promise<Served> {
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does it when run as root)`);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+const SCREENSHOTS = join(ROOT, 'test', 'web', 'screenshots');
+
+/** A page of the dashboard with what every browser test checks on it. */
+export interface DashboardPage {
+  page: Page;
+  /** Console errors and failed requests: a page that works but logs errors (a CSP refusal, say) still fails. */
+  problems: string[];
+  /** No serious or critical axe-core violation on the page as it is now. */
+  checkAccessibility(name: string): Promise<void>;
+  /** A screenshot under test/web/screenshots/ (git ignores it), for people to look at. */
+  shoot(name: string, fullPage?: boolean): Promise<void>;
+}
+
+/** A fresh 1440x900 page in `browser`, recording its problems. */
+export async function openPage(browser: Browser): Promise<DashboardPage> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  // Failed requests are tracked with their URLs; the console's copy of them names none.
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return {
+    page,
+    problems,
+    async checkAccessibility(name) {
+      await page.evaluate(axe.source);
+      const result = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
+      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(
+        serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+        [],
+        `${name}: no serious accessibility violations`,
+      );
+    },
+    async shoot(name, fullPage = false) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+    },
+  };
 }

@@ -4,35 +4,27 @@
  * violations) and saved as a screenshot under test/web/screenshots/ for people to look at.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../api/helpers.ts';
 import { ROOT } from '../helpers.ts';
-import { ensureDashboardBuilt, launchChromium, serve, type Served } from './browser-fixture.ts';
+import { ensureDashboardBuilt, launchChromium, openPage, serve, type Served, type DashboardPage } from './browser-fixture.ts';
 
-const SHOTS = join(ROOT, 'test', 'web', 'screenshots');
 
 let server: Served | undefined;
 let browser: Browser | undefined;
 let page: Page;
-/** Console errors and failed requests: a page that works but logs errors (a CSP refusal, say) still fails. */
-const problems: string[] = [];
+let problems: string[];
+let checkAccessibility: DashboardPage['checkAccessibility'];
+let shoot: DashboardPage['shoot'];
 
 before(async () => {
   ensureDashboardBuilt();
-  mkdirSync(SHOTS, { recursive: true });
   server = await serve(['examples/abandoned-cart.json', 'examples/win-back.json']);
   await seedCarts(server);
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  page = await context.newPage();
-  // Failed requests are tracked with their URLs below; the console's copy of them names none.
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`));
-  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  ({ page, problems, checkAccessibility, shoot } = await openPage(browser));
 });
 
 after(async () => {
@@ -57,20 +49,7 @@ async function seedCarts({ url, write, admin }: Served): Promise<void> {
   await eventually(async () => ((await stats()).totals.goal === 1 ? true : undefined), 20_000, 'one conversion');
 }
 
-async function checkAccessibility(name: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const result = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-    [],
-    `${name}: no serious accessibility violations`,
-  );
-}
 
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-}
 
 test('sign in: a wrong key is refused with a message, the admin key lets you in', async () => {
   assert.equal(server!.dashboard, `${server!.url}/`, 'the startup output says where the dashboard is');
