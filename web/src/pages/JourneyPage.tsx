@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { Canvas } from '../components/Canvas.tsx';
 import { JourneyActions } from '../components/JourneyActions.tsx';
-import { NodeDetails } from '../components/NodeDetails.tsx';
+import { JourneySettings } from '../components/JourneySettings.tsx';
+import { NodePanel } from '../components/NodePanel.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatCount, formatRate } from '../lib/format.ts';
@@ -17,6 +18,7 @@ export function JourneyPage({ id }: { id: string }) {
   const navigate = useStore((s) => s.navigate);
   const loadJourney = useStore((s) => s.loadJourney);
   const [selected, setSelected] = useState<string | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
 
   useEffect(() => {
     const timer = window.setInterval(() => void loadJourney(id), REFRESH_MS);
@@ -77,7 +79,10 @@ export function JourneyPage({ id }: { id: string }) {
           </div>
           {description && <p className="muted description">{description}</p>}
         </div>
-        <JourneyActions journey={journey} />
+        <div className="actions">
+          <button type="button" className="button" onClick={() => setSettingsOpen(true)}>Settings</button>
+          <JourneyActions journey={journey} />
+        </div>
       </div>
       <NoticeBar />
       <section className="kpis" aria-label="Journey totals">
@@ -90,8 +95,9 @@ export function JourneyPage({ id }: { id: string }) {
       </section>
       <div className="workspace">
         <Canvas journey={journey} stats={stats} registry={registry} onSelect={setSelected} />
-        {selected && <NodeDetails journey={journey} stats={stats} registry={registry} nodeId={selected} onClose={() => setSelected(null)} />}
+        {selected && <NodePanel journey={journey} stats={stats} registry={registry} nodeId={selected} onClose={() => setSelected(null)} />}
       </div>
+      {settingsOpen && <JourneySettings journey={journey} onClose={() => setSettingsOpen(false)} />}
     </main>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { State } from './kit.ts';
+import { catalogSlice } from './catalog.ts';
 import { editorSlice } from './editor.ts';
 import { journeysSlice } from './journeys.ts';
 import { sessionSlice } from './session.ts';
@@ -16,4 +17,5 @@ export const useStore = create<State>()((set, get) => ({
   ...sessionSlice(set, get),
   ...journeysSlice(set, get),
   ...editorSlice(set, get),
+  ...catalogSlice(set, get),
 }));

@@ -5,11 +5,12 @@
  */
 import type { StoreApi } from 'zustand';
 import { ApiFailure } from '../api/client.ts';
+import type { CatalogSlice } from './catalog.ts';
 import type { EditorSlice } from './editor.ts';
 import type { JourneysSlice } from './journeys.ts';
 import type { SessionSlice } from './session.ts';
 
-export type State = SessionSlice & JourneysSlice & EditorSlice;
+export type State = SessionSlice & JourneysSlice & EditorSlice & CatalogSlice;
 
 /** How a slice is made: it may read and change the whole state. */
 export type Slice<T> = (set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) => T;
