@@ -39,33 +39,35 @@ export function NodePanel({ journey, stats, registry, nodeId, onClose }: { journ
   const Form = formFor(node.kind);
   return (
     <aside className="details node-panel" aria-labelledby="details-title">
-      <div className="details-head">
-        <div>
-          <div className="eyebrow">{kindLabel(node.kind, registry)}</div>
-          <h2 id="details-title">{node.id}</h2>
+      <div className="node-panel-scroll">
+        <div className="details-head">
+          <div>
+            <div className="eyebrow">{kindLabel(node.kind, registry)}</div>
+            <h2 id="details-title">{node.id}</h2>
+          </div>
+          <button type="button" className="button ghost small" onClick={onClose} aria-label="Close details">
+            ×
+          </button>
         </div>
-        <button type="button" className="button ghost small" onClick={onClose} aria-label="Close details">
-          ×
-        </button>
+        {meta?.description && <p className="muted">{meta.description}</p>}
+        {counts && countersOf(node.kind, registry).length > 0 && (
+          <dl className="details-stats">
+            {countersOf(node.kind, registry).map((k) => (
+              <div key={k}>
+                <dt>{COUNTER_LABEL[k] ?? k}</dt>
+                <dd>{formatCount(counts[k])}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+        <ProblemsContext.Provider value={problems}>
+          <NodeProblems path={form.path} />
+          <form className="node-form" aria-label={`Settings of ${node.id}`} onSubmit={(e) => e.preventDefault()}>
+            {/* Keyed by node: typing not yet committed goes to the node it was typed for. */}
+            <Form key={node.id} {...form} />
+          </form>
+        </ProblemsContext.Provider>
       </div>
-      {meta?.description && <p className="muted">{meta.description}</p>}
-      {counts && countersOf(node.kind, registry).length > 0 && (
-        <dl className="details-stats">
-          {countersOf(node.kind, registry).map((k) => (
-            <div key={k}>
-              <dt>{COUNTER_LABEL[k] ?? k}</dt>
-              <dd>{formatCount(counts[k])}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
-      <ProblemsContext.Provider value={problems}>
-        <NodeProblems path={form.path} />
-        <form className="node-form" aria-label={`Settings of ${node.id}`} onSubmit={(e) => e.preventDefault()}>
-          {/* Keyed by node: typing not yet committed goes to the node it was typed for. */}
-          <Form key={node.id} {...form} />
-        </form>
-      </ProblemsContext.Provider>
       <SaveBar />
     </aside>
   );
