@@ -229,6 +229,15 @@ export const MessagePage = Type.Object({
   next: Type.Integer({ description: 'Pass as `after` for the next page: the last seq returned (or `after` again when the page is empty)' }),
 });
 
+export const MessageLogPage = Type.Object({
+  messages: Type.Array(Message),
+  next: Type.Integer({
+    description:
+      'Pass as `after` (oldest first) or `before` (newest first) for the next page: where this one stopped, the last seq returned when the page is full, the last looked at when the scan limit stopped it; at the end of the log, the last returned (none: the `after` or `before` given, else 0)',
+  }),
+  more: Type.Boolean({ description: 'false when the log was read to its end (as of now); true when more may follow `next`: ask again' }),
+});
+
 export const PageQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, description: 'Return messages with seq greater than this' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),

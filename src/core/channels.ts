@@ -87,13 +87,15 @@ export function addressOf(channel: Channel, traits: Readonly<Record<string, unkn
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Every reason a send can be skipped, with what explain says of it. */
+/**
+ * Every reason a send can be skipped, with what explain says of it. The control group is not one: its users
+ * never reach a send, so they have no message rows at all; explain says why from their instance.
+ */
 export const SKIP_REASONS = {
   ...Object.fromEntries(
     Object.values(CHANNELS).flatMap((c: ChannelSpec) => (c.address ? [[c.address.missing, `skipped: the profile has no ${c.address.trait}`]] : [])),
   ),
   unsubscribed: 'skipped: the user opted out of this channel',
   dnd: 'skipped: it fell in do-not-disturb hours and the journey skips rather than defers',
-  control_group: 'skipped: the user is in the control group',
   frequency_cap: "skipped: a project frequency cap was reached (see GET /v1/settings); the user took the node's unreachable branch if it has one",
 } as Record<string, string>;

@@ -74,7 +74,7 @@ export interface JourneyEvent {
 export type Input = { type: 'timer' } | { type: 'event'; event: JourneyEvent };
 
 /** Why a message was not sent: the channel's missing address (channels.ts), an opt-out, DND, the control group, a cap. */
-export type SkipReason = AddressSkipReason | 'unsubscribed' | 'dnd' | 'control_group' | 'frequency_cap';
+export type SkipReason = AddressSkipReason | 'unsubscribed' | 'dnd' | 'frequency_cap';
 type AddressSkipReason = NonNullable<(typeof CHANNELS)[Channel]['address']>['missing'];
 
 /** Why a message failed before any channel saw it: its template did not render for this user. */

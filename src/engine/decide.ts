@@ -28,6 +28,11 @@ export interface DecideOptions {
   caps?: CapContext['rules'];
   /** The project's time zone, for journeys that name none (UTC when absent). */
   projectTimezone?: string;
+  /**
+   * 'occurrence' time: the latest moment an event already taken happened. An event from before it is a late
+   * delivery and is taken then, as the live server takes it on arrival (default: no event taken yet).
+   */
+  arrivedBy?: number;
 }
 
 export function decideEvents(catalog: Catalog, view: EventBatchView, options: DecideOptions): ChangeSet {
@@ -35,16 +40,18 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
   const occurrence = options.time === 'occurrence';
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
+  let arrived = options.arrivedBy ?? -Infinity;
   for (const event of view.events) {
     ahead.delete(event.messageId);
-    const now = occurrence ? event.timestamp : options.now;
+    arrived = Math.max(arrived, event.timestamp);
+    const now = occurrence ? arrived : options.now;
     // Read afresh each time: an updateProfile node earlier in this batch may have changed the traits.
     const env = (instanceId?: string): Env => changes.envOf(event.userId, now, options.caps, instanceId);
     const live = view.live.get(event.userId) ?? [];
     const stillLive: Instance[] = [];
     for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
-      if (entry && occurrence) instance = fireDueBefore(entry, instance, event.timestamp, changes, options.caps);
+      if (entry && occurrence) instance = fireDueBefore(entry, instance, now, changes, options.caps);
       noteHistory(view, instance);
       if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {

@@ -115,9 +115,12 @@ export class Engine {
     return this.queue.ingest(events);
   }
 
-  /** One unit of work over a batch of events, committed before it returns. */
-  ingestNow(events: JourneyEvent[]): Promise<CommittedIngest> {
-    return this.steps.ingestNow(events);
+  /**
+   * One unit of work over a batch of events, committed before it returns. In 'occurrence' time, `arrivedBy`
+   * is the latest moment an event already taken happened: an event from before it is late, taken then.
+   */
+  ingestNow(events: JourneyEvent[], arrivedBy?: number): Promise<CommittedIngest> {
+    return this.steps.ingestNow(events, arrivedBy);
   }
 
   /**

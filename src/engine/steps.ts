@@ -94,13 +94,13 @@ export class EngineSteps {
   }
 
   /** One unit of work over a batch of events, committed before it returns. */
-  async ingestNow(events: JourneyEvent[]): Promise<CommittedIngest> {
+  async ingestNow(events: JourneyEvent[], arrivedBy?: number): Promise<CommittedIngest> {
     const now = this.clock.now();
     let set: ChangeSet | null = null;
     const fresh = new Set<string>();
     const result = await this.store.ingestEvents(events, now, (view) => {
       for (const e of view.events) fresh.add(e.messageId);
-      set = decideEvents(this.catalog, view, this.decideOptions(now));
+      set = decideEvents(this.catalog, view, { ...this.decideOptions(now), ...(arrivedBy !== undefined ? { arrivedBy } : {}) });
       return set.toChanges();
     }, this.catalog.lookback(), this.catalog.contextSpec(now, this.caps));
     this.afterCommit(set);

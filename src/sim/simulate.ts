@@ -2,11 +2,13 @@
  * Simulation: runs one journey over a recorded stream of events on a virtual clock, through the same engine
  * and the same embedded SQLite store as production, and writes what would have been sent.
  *
- * Determinism and ordering: events must come in time order. Before an event at time t is ingested, every timer
- * due strictly before t fires, in due-time order, with the clock set to its due time; an event at exactly a
- * timer's due time is processed first (so a goal in the same millisecond as a send prevents it). Events that
- * share one timestamp share one engine.ingestNow call (the engine uses one `now` per batch, and then it is
- * every event's own time, so the result is identical to feeding them one by one). After the last event the
+ * Determinism and ordering: events are taken in file order, as they would arrive. An event that happened before
+ * one already read (a late delivery) is taken at that one's time, as the live server takes it on arrival (see
+ * DecideOptions.arrivedBy); scheduled entries are taken at their own time. Before an event at time t is
+ * ingested, every timer due strictly before t fires, in due-time order, with the clock set to its due time; an
+ * event at exactly a timer's due time is processed first (so a goal in the same millisecond as a send prevents
+ * it). Events are ingested in batches spanning time, each event at its own time (the engine's 'occurrence'
+ * time), so the result is identical to feeding them one by one. After the last event the
  * clock jumps from one due timer to the next until none is left.
  *
  * Speed without changing results: many units of work (ingests, timer firings) are grouped into one SQLite
@@ -55,7 +57,7 @@ export interface SimulationOptions {
   settings?: string | ProjectSettings;
   /** NDJSON profiles: {userId, ...traits} or {userId, traits}. */
   profiles?: string;
-  /** NDJSON events, in time order: workload form {at, ...} or native form {timestamp, ...}. */
+  /** NDJSON events in arrival order (mostly time order; see above for late ones): workload form {at, ...} or native form {timestamp, ...}. */
   events: string;
   /** Where workload `at` offsets count from (ISO 8601 or epoch ms); default 2026-01-01T00:00:00Z. */
   start?: string | number;
@@ -229,6 +231,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     let ingestCalls = 0;
     let timerRuns = 0;
     let batch: JourneyEvent[] = [];
+    /** The latest time of the events read so far, and of those ingested before the batch (see take). */
+    let lastAt = -Infinity;
+    let arrivedBy = -Infinity;
     const tx = new GroupCommit(store, commitEvery, timings);
 
     const dispatch = async () => {
@@ -279,9 +284,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (batch.length === 0) return;
       await runScheduledUntil(batch[0]!.timestamp - 1);
       await fireTimersUntil(batch[0]!.timestamp - 1);
-      clock.set(Math.max(clock.now(), batch[batch.length - 1]!.timestamp));
+      clock.set(Math.max(clock.now(), lastAt));
       const t0 = performance.now();
-      const result = await w.engine.ingestNow(batch);
+      const result = await w.engine.ingestNow(batch, arrivedBy);
+      arrivedBy = lastAt;
       await w.engine.drainInbox();
       timings.ingest += performance.now() - t0;
       accepted += result.accepted;
@@ -291,12 +297,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       tx.unit();
     };
 
-    let lastAt = -Infinity;
     const take = async (e: JourneyEvent, n: number) => {
       const t = e.timestamp;
-      if (t < lastAt) throw new SimulationError(`${options.events}: line ${n}: events must be in time order, and ${iso(t)} comes after ${iso(lastAt)}`);
       if (t < clockStart) throw new SimulationError(`${options.events}: line ${n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
-      lastAt = t;
+      // A late event (before one read already) stays in line: the engine takes it when it arrives.
+      lastAt = Math.max(lastAt, t);
       batch.push(e);
       progress.events += 1;
       if (batch.length >= MAX_BATCH) await ingest();

@@ -217,6 +217,51 @@ export interface MessageQuery {
   journeyId?: string;
 }
 
+/**
+ * The message log with the dashboard's filters. The range is read through one index (the user's messages,
+ * else the journey's, else the whole log), and at most `scanLimit` messages of it are looked at: the other
+ * filters (node, status, channel) have no index of their own, so a request costs at most that many rows.
+ */
+export interface MessageLogQuery {
+  /** 'oldest': seq ascending, after `from`; 'newest': seq descending, before `from`. */
+  order: 'oldest' | 'newest';
+  /** Exclusive; absent: from the start of the log ('oldest') or its end ('newest'). */
+  from?: number;
+  limit: number;
+  userId?: string;
+  journeyId?: string;
+  nodeId?: string;
+  status?: MessageStatus;
+  channel?: Channel;
+  /** Most messages of the range looked at, matching or not. */
+  scanLimit: number;
+}
+
+export interface MessageLogPage {
+  /** At most `limit`, in the order asked. */
+  messages: Message[];
+  /**
+   * Where the page stopped: the last returned when it is full, the `scanLimit`-th looked at when the limit
+   * stopped it; at the end of the range, the last returned (null when none matched).
+   */
+  scannedTo: number | null;
+  /** False when the range was read to its end; true when messages past `scannedTo` may match. */
+  more: boolean;
+}
+
+/** What a bounded sample read: the items, and whether the store holds others it did not read. */
+export interface Sample<T> {
+  items: T[];
+  more: boolean;
+}
+
+/** An event as the catalog samples it. */
+export interface SampledEvent {
+  name: string;
+  timestamp: number;
+  properties: Record<string, unknown>;
+}
+
 export interface StatRow {
   version: number;
   nodeId: string;
@@ -339,6 +384,20 @@ export interface Store {
   messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]>;
   /** What is known of a user from their events, instances and messages; null when the store has none of theirs. */
   userSeen(userId: string): Promise<UserSeen | null>;
+  /** A page of the message log, filtered and bounded (see MessageLogQuery). */
+  messageLog(query: MessageLogQuery): Promise<MessageLogPage>;
+  /**
+   * The user's latest event (by timestamp, then arrival) named `name` (null: of any name), among their newest
+   * `lookback` events; null when there is none among them.
+   */
+  latestUserEvent(userId: string, name: string | null, lookback: number): Promise<StoredEvent | null>;
+  /**
+   * The newest events by arrival: at most `limit`, and only as many as start within `maxBytes` of stored
+   * properties (the newest is always read), so a few huge events cannot make it costly. For the catalog.
+   */
+  eventSample(limit: number, maxBytes: number): Promise<Sample<SampledEvent>>;
+  /** Profiles' traits in user id order (the primary key), bounded like eventSample. For the catalog. */
+  profileSample(limit: number, maxBytes: number): Promise<Sample<Record<string, unknown>>>;
   journeyStats(journeyId: string): Promise<StatRow[]>;
   /** How many distinct users the stored events are of. Reads every event: for the summary of a finished run. */
   eventUserCount(): Promise<number>;

@@ -32,6 +32,9 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'GET /v1/users/{userId}/messages',
     'GET /v1/users/{userId}/explain',
     'GET /v1/messages',
+    'GET /v1/catalog/events',
+    'GET /v1/catalog/traits',
+    'POST /v1/preview',
   ]) {
     assert.ok(operations.includes(expected), `${expected} is documented`);
   }

@@ -160,7 +160,7 @@ export const journeyArb: fc.Arbitrary<JourneyDefinition> = fc.record({ root: tre
   ...flatten(root),
 }));
 
-/** Mostly no caps: `simulate` takes no project settings, so only cases without caps reach it. */
+/** Caps in one case in three: they bite only when one user is due two sends within the window. */
 export const settingsArb: fc.Arbitrary<ProjectSettings> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({}) },
   {
@@ -191,7 +191,7 @@ const profileArb = (start: number) =>
 
 /**
  * Base events in time order, then redeliveries and late arrivals woven in. An ordered stream (two cases in
- * three, since only those reach `simulate`) has neither late events nor late redeliveries.
+ * three) has neither late events nor late redeliveries.
  */
 const eventsArb = (start: number) =>
   fc
@@ -238,7 +238,7 @@ export const caseArb: fc.Arbitrary<DiffCase> = fc.constantFrom(...STARTS).chain(
   }),
 );
 
-/** Whether every event's timestamp is at or after the one before: what `simulate` requires of its input. */
+/** Whether every event's timestamp is at or after the one before (no late arrivals). */
 export function inTimeOrder(events: readonly JourneyEvent[]): boolean {
   return events.every((e, i) => i === 0 || e.timestamp >= events[i - 1]!.timestamp);
 }

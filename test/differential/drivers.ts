@@ -135,7 +135,7 @@ async function runSimulate(c: DiffCase): Promise<Outcome> {
     writeFileSync(events, c.events.map((e) => `${JSON.stringify({ messageId: e.messageId, userId: e.userId, event: e.name, timestamp: e.timestamp, properties: e.properties })}\n`).join(''));
     let result;
     try {
-      result = await simulate({ journey: { id: JOURNEY_ID, definition: c.journey }, profiles, events, start: c.start, out: join(dir, 'out') });
+      result = await simulate({ journey: { id: JOURNEY_ID, definition: c.journey }, settings: c.settings, profiles, events, start: c.start, out: join(dir, 'out') });
     } catch (error) {
       if (error instanceof InvalidJourneyError) return { refused: error.message };
       throw error;

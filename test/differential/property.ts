@@ -1,17 +1,12 @@
 /**
- * The differential property: every driver given a case produces exactly what the first one did. `simulate`
- * takes no project settings and refuses events out of time order, so it joins only the cases it can run: no
- * frequency caps, events in time order. A failure is shrunk by fast-check and reported with its seed, its
+ * The differential property: every driver given a case produces exactly what the first one did, `simulate`
+ * included (given the case's settings, and its events in arrival order, late ones and all). A failure is shrunk by fast-check and reported with its seed, its
  * path (to go straight to the shrunk case) and the case itself as JSON.
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { caseArb, inTimeOrder, type DiffCase } from './arbitraries.ts';
 import { run, type Driver, type Outcome } from './drivers.ts';
-
-export function simulateCanRun(c: DiffCase): boolean {
-  return (c.settings.frequencyCaps ?? []).length === 0 && inTimeOrder(c.events);
-}
 
 /** Where two outcomes first differ, in a few lines; null when they agree. */
 export function difference(a: Outcome, b: Outcome): string | null {
@@ -49,7 +44,7 @@ export function emptyTally(): Tally {
 
 /** Runs the case through `drivers` (the first is the reference); throws naming the first pair that disagrees. */
 export async function agree(c: DiffCase, drivers: readonly Driver[], tally: Tally = emptyTally()): Promise<void> {
-  const [reference, ...others] = drivers.filter((d) => d !== 'simulate' || simulateCanRun(c));
+  const [reference, ...others] = drivers;
   const expected = await run(reference!, c);
   for (const driver of others) {
     const found = difference(expected, await run(driver, c));

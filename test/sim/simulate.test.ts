@@ -145,15 +145,31 @@ test('native events with ISO timestamps, duplicates, skipped sends, --db kept, p
   await assert.rejects(simulate({ journey: JOURNEY, events, out: join(dir, 'again'), db }), /database .*kept\.db already exists/);
 });
 
-test('events out of time order are refused with the line number', async () => {
+test('a late event (one before a line already read) is taken when it arrives, as the live server takes it', async () => {
   const dir = tempDir();
-  const events = ndjson(join(dir, 'events.ndjson'), [
-    { at: 10, userId: 'a', event: 'Added to Cart' },
-    { at: 5, userId: 'b', event: 'Added to Cart' },
+  const profiles = ndjson(join(dir, 'profiles.ndjson'), [
+    { userId: 'a', traits: { pushToken: 'tok-a', email: 'a@x.test' } },
+    { userId: 'b', traits: { pushToken: 'tok-b', email: 'b@x.test' } },
   ]);
-  await assert.rejects(simulate({ journey: JOURNEY, events, out: join(dir, 'out') }), {
-    message: `${events}: line 2: events must be in time order, and 2026-01-01T00:00:00.005Z comes after 2026-01-01T00:00:00.010Z`,
-  });
+  // a's Charged happened at 00:01, inside a's 2-minute window, but arrives after b's cart at 00:10: by then
+  // a's window closed (00:02) and the push went, so the Charged is a goal at 00:10 and a gets nothing more.
+  const events = ndjson(join(dir, 'events.ndjson'), [
+    { at: 0, userId: 'a', event: 'Added to Cart', messageId: 'a-cart' },
+    { at: 600_000, userId: 'b', event: 'Added to Cart', messageId: 'b-cart' },
+    { at: 60_000, userId: 'a', event: 'Charged', messageId: 'a-paid' },
+  ]);
+  const result = await simulate({ journey: JOURNEY, profiles, events, out: join(dir, 'out') });
+  assert.deepEqual(
+    lines(result.files.messages).map((m) => [m.userId, m.channel, m.sentAt]),
+    [
+      ['a', 'push', '2026-01-01T00:02:00.000Z'],
+      ['b', 'push', '2026-01-01T00:12:00.000Z'],
+      ['b', 'email', '2026-01-01T04:12:00.000Z'],
+    ],
+  );
+  assert.deepEqual(lines(result.files.skipped), [{ userId: 'b', channel: 'sms', nodeId: 'sms-10-off', at: '2026-01-01T02:12:00.000Z', reason: 'no_phone' }]);
+  assert.equal(result.stats.totals.entered, 2);
+  assert.equal(result.stats.totals.goal, 1);
 });
 
 test('an invalid journey is refused before anything runs, with its problems', async () => {

@@ -8,6 +8,7 @@ import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import type { Changes, EventBatchView, NewMessage, Store, TimerBatchView, UserContext, UserContextSpec } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
 import { boundedContract } from './contract-bounded.ts';
+import { dashboardContract } from './contract-dashboard.ts';
 import { processContract } from './contract-process.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
@@ -851,5 +852,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     processContract(open);
     boundedContract(open);
+    dashboardContract(open);
   });
 }

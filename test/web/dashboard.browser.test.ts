@@ -124,6 +124,25 @@ test('actions from the list go through the session cookie: duplicate makes a dra
   await checkAccessibility('journeys after actions');
 });
 
+test('the list shows 50 journeys at first and the rest on "Show more journeys"', async () => {
+  const { url, admin } = server!;
+  const definition = { name: 'Filler', nodes: [{ id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Ping' } }, { id: 'out', kind: 'exit' }], edges: [{ from: 'in', to: 'out' }] };
+  // 3 journeys so far (the two examples, the duplicate made above); 50 more make 53: a page of 50, then 3.
+  for (let i = 0; i < 50; i++) {
+    const id = `filler-${String(i).padStart(2, '0')}`;
+    const response = await fetch(`${url}/v1/journeys`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ id, definition: { ...definition, name: `Filler ${i}` } }) });
+    assert.equal(response.status, 201);
+  }
+  await page.reload();
+  await page.getByRole('button', { name: 'Show more journeys' }).waitFor();
+  assert.equal(await page.locator('tbody tr').count(), 50);
+  await page.getByRole('button', { name: 'Show more journeys' }).click();
+  await page.locator('tbody tr').nth(52).waitFor();
+  assert.equal(await page.locator('tbody tr').count(), 53);
+  assert.equal(await page.getByRole('button', { name: 'Show more journeys' }).count(), 0, 'no more button on the last page');
+  assert.equal(await page.locator('tbody tr').last().getByRole('cell').first().locator('a').innerText(), 'Filler 49');
+});
+
 test('a journey opens on its canvas: every node, its counts, and the labelled branches', async () => {
   await page.getByRole('link', { name: 'Abandoned cart recovery' }).click();
   await page.waitForURL(`${server!.url}/journeys/abandoned-cart`);

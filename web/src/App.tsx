@@ -1,7 +1,11 @@
 import { lazy, Suspense } from 'react';
 import { JourneysPage } from './pages/JourneysPage.tsx';
+import { MessagesPage } from './pages/MessagesPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { UsersPage } from './pages/UsersPage.tsx';
 import { TopBar } from './components/TopBar.tsx';
+import type { Route } from './router.ts';
 import { useStore } from './store/index.ts';
 
 // The canvas brings React Flow and elkjs (most of the dashboard's weight): loaded only when a journey opens.
@@ -16,8 +20,23 @@ export function App() {
     <div className="shell">
       <TopBar />
       <Suspense fallback={<main className="page" aria-busy="true" aria-label="Loading" />}>
-        {route.page === 'journey' ? <JourneyPage id={route.id} /> : <JourneysPage />}
+        <Page route={route} />
       </Suspense>
     </div>
   );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'journey':
+      return <JourneyPage id={route.id} />;
+    case 'users':
+      return <UsersPage id={route.id} />;
+    case 'messages':
+      return <MessagesPage />;
+    case 'settings':
+      return <SettingsPage />;
+    case 'journeys':
+      return <JourneysPage />;
+  }
 }

@@ -1,15 +1,30 @@
-/** The outbox and message log, for operators and for polling integrations. */
+/** The outbox and message log, for operators, polling integrations and the dashboard's message log. */
 import Type from 'typebox';
+import { Channel } from '../../core/channels.ts';
+import { Id } from '../../core/schema-parts.ts';
+import type { MessageLogQuery } from '../../store/store.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { messagePage } from '../message-log.ts';
-import { ApiError } from '../errors.ts';
-import { MAX_MESSAGE_ID, MessagePage, PageQuery, withErrors } from '../schemas.ts';
+import { ApiError, badRequest, type Problem } from '../errors.ts';
+import { MAX_MESSAGE_ID, MessageLogPage, PageQuery, withErrors } from '../schemas.ts';
+
+/**
+ * Messages of the range (a user's, else a journey's, else the whole log) looked at, at most, by one request
+ * with a filter that has no index (node, status, channel). Measured looking at 10,000 messages with none
+ * matching, in a log of 100,000: 1-15 ms on SQLite, 20-30 ms on PostgreSQL, on two shared cores.
+ */
+export const MESSAGE_SCAN_LIMIT = 10_000;
 
 const MessagesQuery = Type.Object(
   {
     ...PageQuery.properties,
+    before: Type.Optional(Type.Integer({ minimum: 0, description: 'With order=newest: return messages with seq less than this' })),
+    order: Type.Union([Type.Literal('oldest'), Type.Literal('newest')], { default: 'oldest', description: 'oldest: seq ascending, paged with `after`; newest: seq descending, paged with `before`' }),
     journeyId: Type.Optional(Type.String({ minLength: 1 })),
     userId: Type.Optional(Type.String({ minLength: 1 })),
+    nodeId: Type.Optional(Id),
+    status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')])),
+    channel: Type.Optional(Channel),
   },
   { additionalProperties: false },
 );
@@ -20,20 +35,43 @@ export function messageRoutes(app: Api, { waymark }: RouteContext): void {
     {
       schema: {
         tags: ['messages'],
-        summary: 'The message log, oldest first',
-        description: 'Page with `after` = the previous answer’s `next`; an empty page means you are at the end (poll again later with the same `next`).',
+        summary: 'The message log, oldest first (or newest first), filtered by user, journey, node, status and channel',
+        description:
+          'Oldest first: page with `after` = the previous answer’s `next`; an empty page with `more` false means you are at the end (poll again later with the same `next`). ' +
+          'Newest first (`order=newest`, for a log view): page with `before` = the previous `next` until `more` is false. ' +
+          `With a node, status or channel filter (or newest first), a request looks at no more than ${MESSAGE_SCAN_LIMIT.toLocaleString('en')} messages of the user's, else the journey's, else the whole log, ` +
+          'so a page may hold fewer than `limit`, or none, while `more` is true: ask again from `next`. `nodeId` needs `journeyId`.',
         querystring: MessagesQuery,
-        response: withErrors({ 200: MessagePage }, 400),
+        response: withErrors({ 200: MessageLogPage }, 400),
       },
     },
-    (request) => {
-      const { after, limit, journeyId, userId } = request.query;
-      return messagePage(waymark.store, {
+    async (request) => {
+      const { after, before, limit, order, journeyId, userId, nodeId, status, channel } = request.query;
+      const problems: Problem[] = [];
+      if (order === 'newest' && after !== undefined) problems.push({ path: '/after', message: 'pages oldest first; with order=newest, page with before', in: 'querystring' });
+      if (order === 'oldest' && before !== undefined) problems.push({ path: '/before', message: 'pages newest first; use it with order=newest', in: 'querystring' });
+      if (nodeId !== undefined && journeyId === undefined) problems.push({ path: '/nodeId', message: 'needs journeyId: a node id names a node within one journey', in: 'querystring' });
+      if (problems.length > 0) throw badRequest(problems, 'query string');
+      const defined = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+      if (order === 'oldest' && nodeId === undefined && status === undefined && channel === undefined) {
+        // As integrations have always paged it: every message of the range, unbounded by a scan limit.
+        const page = await messagePage(waymark.store, { limit, ...defined('after', after), ...defined('journeyId', journeyId), ...defined('userId', userId) });
+        return { ...page, more: page.messages.length === limit };
+      }
+      const query: MessageLogQuery = {
+        order,
         limit,
-        ...(after !== undefined ? { after } : {}),
-        ...(journeyId !== undefined ? { journeyId } : {}),
-        ...(userId !== undefined ? { userId } : {}),
-      });
+        scanLimit: MESSAGE_SCAN_LIMIT,
+        ...defined('from', order === 'newest' ? before : after),
+        ...defined('userId', userId),
+        ...defined('journeyId', journeyId),
+        ...defined('nodeId', nodeId),
+        ...defined('status', status),
+        ...defined('channel', channel),
+      };
+      const page = await waymark.store.messageLog(query);
+      return { messages: page.messages, next: page.scannedTo ?? (order === 'newest' ? (before ?? 0) : (after ?? 0)), more: page.more };
     },
   );
 

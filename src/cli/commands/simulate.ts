@@ -30,7 +30,7 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description(
       'run a journey over an event file on a virtual clock, with the same engine and SQLite store as the server, and write ' +
-        'OUT/messages.ndjson (sent, in sentAt order), OUT/skipped.ndjson and OUT/stats.json (as GET /v1/journeys/:id/stats answers). Events must be in time order',
+        'OUT/messages.ndjson (sent, in sentAt order), OUT/skipped.ndjson and OUT/stats.json (as GET /v1/journeys/:id/stats answers). Events are read in arrival order: one that happened before an earlier line arrives at that line’s time, as on the live server',
     )
     .requiredOption('--journey <file>', 'journey definition (JSON); its id is the file name unless --journey-id')
     .option('--journey-id <id>', 'journey id to simulate under')

@@ -8,19 +8,25 @@
  *    holds the per-user advisory locks;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
  *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, settings.ts (access keys,
- *    settings, trait names) and retention.ts, over event-partitions.ts.
+ *    settings, trait names) and retention.ts, over event-partitions.ts;
+ *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
+ *    event-sample.ts and profile-sample.ts (the catalog's bounded samples).
  */
 import type pg from 'pg';
 import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
 import * as instances from './journey-instances.ts';
+import { eventSample } from './event-sample.ts';
 import * as journeys from './journeys.ts';
+import { latestUserEvent } from './latest-user-event.ts';
 import { exclusively, hash53 } from './locks.ts';
+import { messageLog } from './message-log.ts';
 import * as outbox from './outbox.ts';
+import { profileSample } from './profile-sample.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
@@ -222,6 +228,22 @@ export class PostgresStore implements Store {
 
   userSeen(userId: string): Promise<UserSeen | null> {
     return reads.userSeen(this.pool, userId);
+  }
+
+  messageLog(q: MessageLogQuery): Promise<MessageLogPage> {
+    return messageLog(this.pool, q);
+  }
+
+  latestUserEvent(userId: string, name: string | null, lookback: number): Promise<StoredEvent | null> {
+    return latestUserEvent(this.pool, userId, name, lookback);
+  }
+
+  eventSample(limit: number, maxBytes: number): Promise<Sample<SampledEvent>> {
+    return eventSample(this.pool, limit, maxBytes);
+  }
+
+  profileSample(limit: number, maxBytes: number): Promise<Sample<Record<string, unknown>>> {
+    return profileSample(this.pool, limit, maxBytes);
   }
 
   journeyStats(journeyId: string): Promise<StatRow[]> {

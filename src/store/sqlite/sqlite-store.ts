@@ -8,19 +8,25 @@
  *    their views (with the profile cache), apply-changes.ts commits their Changes;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
  *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, settings.ts (access keys,
- *    settings, trait names) and retention.ts.
+ *    settings, trait names) and retention.ts;
+ *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
+ *    event-sample.ts and profile-sample.ts (the catalog's bounded samples).
  */
 import type Database from 'better-sqlite3';
 import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
 import { openDatabase, Sql, type SqliteOptions } from './connection.ts';
 import * as instances from './journey-instances.ts';
+import { eventSample } from './event-sample.ts';
 import * as journeys from './journeys.ts';
+import { latestUserEvent } from './latest-user-event.ts';
+import { messageLog } from './message-log.ts';
 import * as outbox from './outbox.ts';
+import { profileSample } from './profile-sample.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
@@ -224,6 +230,22 @@ export class SqliteStore implements Store {
 
   async userSeen(userId: string): Promise<UserSeen | null> {
     return reads.userSeen(this.sql, userId);
+  }
+
+  async messageLog(q: MessageLogQuery): Promise<MessageLogPage> {
+    return messageLog(this.sql, q);
+  }
+
+  async latestUserEvent(userId: string, name: string | null, lookback: number): Promise<StoredEvent | null> {
+    return latestUserEvent(this.sql, userId, name, lookback);
+  }
+
+  async eventSample(limit: number, maxBytes: number): Promise<Sample<SampledEvent>> {
+    return eventSample(this.sql, limit, maxBytes);
+  }
+
+  async profileSample(limit: number, maxBytes: number): Promise<Sample<Record<string, unknown>>> {
+    return profileSample(this.sql, limit, maxBytes);
   }
 
   async journeyStats(journeyId: string): Promise<StatRow[]> {

@@ -1,5 +1,5 @@
 /** When a segment entry runs: every day (or on some weekdays) at a time, or on chosen dates, in the journey's zone. */
-import { fromLocalInput, toLocalInput } from '../lib/zoned-time.ts';
+import { fromLocalInput, toLocalInput } from '../lib/zone-input.ts';
 import { SelectField, WeekdaysField } from './fields/choices.tsx';
 import { Group } from './fields/Field.tsx';
 import { TextField } from './fields/TextField.tsx';

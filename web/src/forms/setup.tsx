@@ -5,18 +5,19 @@
  */
 import { useState } from 'react';
 import { setDefinitionField, setSetup, type Draft } from '../lib/draft.ts';
-import { fromLocalInput, isValidZone, knownZones, toLocalInput } from '../lib/zoned-time.ts';
+import { fromLocalInput, toLocalInput } from '../lib/zone-input.ts';
+import { isKnownZone, zoneChoices } from '../lib/zoned-time.ts';
 import { CheckField, RadioGroup } from './fields/choices.tsx';
 import { DurationField } from './fields/DurationField.tsx';
 import { TextField } from './fields/TextField.tsx';
 import { DndFields } from './dnd.tsx';
 
-const ZONES = knownZones().map((z) => ({ value: z }));
+const ZONES = zoneChoices().map((z) => ({ value: z }));
 
 export function SetupForm({ draft, editDraft }: { draft: Draft; editDraft: (label: string, change: (d: Draft) => Draft) => void }) {
   const setup = draft.setup ?? {};
   const set = (label: string, key: string, value: unknown) => editDraft(label, (d) => setSetup(d, key, value));
-  const zone = typeof setup.timezone === 'string' && isValidZone(setup.timezone) ? setup.timezone : 'UTC';
+  const zone = typeof setup.timezone === 'string' && isKnownZone(setup.timezone) ? setup.timezone : 'UTC';
   const [zoneError, setZoneError] = useState<string | null>(null);
   const [percentError, setPercentError] = useState<string | null>(null);
   const reentry = setup.reentry === 'afterExit' ? 'afterExit' : 'never';
@@ -42,7 +43,7 @@ export function SetupForm({ draft, editDraft }: { draft: Draft; editDraft: (labe
         hint="Schedules, local times and quiet hours run in it (and for users without a timezone trait). Empty: the project's zone."
         onCommit={(text) => {
           const value = text.trim();
-          if (value !== '' && !isValidZone(value)) return setZoneError(`“${value}” is not an IANA time zone, e.g. Europe/Lisbon`);
+          if (value !== '' && !isKnownZone(value)) return setZoneError(`“${value}” is not an IANA time zone, e.g. Europe/Lisbon`);
           setZoneError(null);
           set('Change the time zone', 'timezone', value === '' ? undefined : value);
         }}

@@ -1,85 +1,68 @@
 /**
- * Date-times in a journey's zone, for the `datetime-local` inputs of the entry timeline and scheduled dates.
- * A definition holds ISO 8601 with an offset ("2026-12-01T09:00:00+01:00"); the form shows and takes the wall
- * clock of the journey's zone, whatever the browser's own zone is. Built on Intl alone (no date library).
+ * Times in the project's time zone (GET /v1/settings; the server falls back to UTC), written the same way on
+ * every page: "3 Dec 2026, 18:16:46". The API speaks epoch ms and ISO strings in UTC; people read local time.
  */
 
-/** Whether the browser knows `zone` as an IANA time zone. */
-export function isValidZone(zone: string): boolean {
-  if (!zone) return false;
+/** The server's fallback when the project names no zone, or one it cannot read. */
+export const DEFAULT_ZONE = 'UTC';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterOf(zone: string): Intl.DateTimeFormat | null {
+  let formatter = formatters.get(zone);
+  if (formatter) return formatter;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
   } catch {
-    return false;
+    return null; // not a zone this browser knows
   }
+  formatters.set(zone, formatter);
+  return formatter;
 }
 
-/** The IANA zones the browser knows, for a picker; UTC first. */
-export function knownZones(): string[] {
-  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return ['UTC', ...zones.filter((z) => z !== 'UTC')];
+export function isKnownZone(zone: string): boolean {
+  return formatterOf(zone) !== null;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall clock of `zone` at `ms`, as [year, month, day, hour, minute, second]. */
-function wallClock(ms: number, zone: string): number[] {
-  let format = formats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formats.set(zone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, p.value]));
-  return ['year', 'month', 'day', 'hour', 'minute', 'second'].map((k) => Number(parts[k]));
+/** The zone times are shown in: the project's when this browser knows it, else UTC (as the server does). */
+export function zoneOrDefault(zone: string | null | undefined): string {
+  return zone && isKnownZone(zone) ? zone : DEFAULT_ZONE;
 }
 
-/** How far `zone`'s clock is ahead of UTC at `ms`, in minutes. */
-export function offsetMinutes(ms: number, zone: string): number {
-  const [y, mo, d, h, mi, s] = wallClock(ms, zone) as [number, number, number, number, number, number];
-  const floored = Math.floor(ms / 1000) * 1000;
-  return Math.round((Date.UTC(y, mo - 1, d, h, mi, s) - floored) / 60_000);
+/** "3 Dec 2026, 18:16:46" in `zone`; "—" for no time; the input as given when it is not a time. */
+export function formatInZone(at: number | string | null | undefined, zone: string): string {
+  if (at === null || at === undefined) return '—';
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  const formatter = formatterOf(zone) ?? formatterOf(DEFAULT_ZONE)!;
+  if (!Number.isFinite(ms)) return String(at);
+  const part = Object.fromEntries(formatter.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${part.day} ${part.month} ${part.year}, ${part.hour}:${part.minute}:${part.second}`;
 }
 
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+/** ISO times in UTC as the API writes them inside sentences ("due at 2026-12-03T20:00:00.000Z: ..."). */
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z\b/g;
 
-/** "2026-12-01T09:00:00Z" in Europe/Lisbon → "2026-12-01T09:00" (what a datetime-local input holds); "" when not a date-time. */
-export function toLocalInput(iso: string | undefined, zone: string): string {
-  if (!iso) return '';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return '';
-  const [y, mo, d, h, mi] = wallClock(ms, zone) as [number, number, number, number, number];
-  return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}`;
+/** The sentence with every ISO time in it rewritten in `zone`. */
+export function localizeTimes(text: string, zone: string): string {
+  return text.replace(ISO_TIME, (iso) => formatInZone(iso, zone));
 }
 
 /**
- * "2026-12-01T09:00" on `zone`'s clock → "2026-12-01T09:00:00Z" (UTC) or "...+01:00"; null when the input is
- * not a date-time. A wall-clock time that a daylight-saving change skips moves forward by the gap, like the
- * engine's local times; one that happens twice is the first.
+ * The zones offered for the project: UTC first, then every zone this browser knows, plus `current` when the
+ * browser's list lacks it (lists differ between engines, and an older name may be stored), so it stays chosen.
  */
-export function fromLocalInput(local: string, zone: string): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
-  if (!match) return null;
-  const [y, mo, d, h, mi, s] = match.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== d) return null;
-  // The zone's offsets a day before and after: the moment has one of them (no zone changes twice a day).
-  // The earlier offset first, so a repeated time is the first; in a gap neither fits, and the earlier one
-  // moves the time forward by the gap.
-  const earlier = offsetMinutes(wall - 86_400_000, zone);
-  const later = offsetMinutes(wall + 86_400_000, zone);
-  let ms = wall - earlier * 60_000;
-  for (const offset of [earlier, later]) {
-    const candidate = wall - offset * 60_000;
-    if (offsetMinutes(candidate, zone) === offset) {
-      ms = candidate;
-      break;
-    }
-  }
-  const offset = offsetMinutes(ms, zone);
-  const shown = new Date(ms + offset * 60_000);
-  const stamp = `${pad(shown.getUTCFullYear(), 4)}-${pad(shown.getUTCMonth() + 1)}-${pad(shown.getUTCDate())}T${pad(shown.getUTCHours())}:${pad(shown.getUTCMinutes())}:${pad(shown.getUTCSeconds())}`;
-  if (offset === 0) return `${stamp}Z`;
-  const sign = offset > 0 ? '+' : '-';
-  return `${stamp}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+export function zoneChoices(current?: string | null): string[] {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const zones = [DEFAULT_ZONE, ...known.filter((z) => z !== DEFAULT_ZONE)];
+  if (current && !zones.includes(current)) zones.splice(1, 0, current);
+  return zones;
 }

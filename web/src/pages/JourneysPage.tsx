@@ -13,6 +13,9 @@ export function JourneysPage() {
   const journeys = useStore((s) => s.journeys);
   const error = useStore((s) => s.listError);
   const loadJourneys = useStore((s) => s.loadJourneys);
+  const cursor = useStore((s) => s.journeysCursor);
+  const loadMore = useStore((s) => s.loadMoreJourneys);
+  const loadingMore = useStore((s) => !!s.busy['more-journeys']);
   const [creating, setCreating] = useState(false);
 
   useEffect(() => {
@@ -69,6 +72,13 @@ export function JourneysPage() {
         </div>
       )}
       {journeys && journeys.length > 0 && <JourneyTable rows={journeys} />}
+      {journeys && cursor !== null && (
+        <div className="more">
+          <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore} aria-busy={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Show more journeys'}
+          </button>
+        </div>
+      )}
       {creating && <NewJourneyDialog onClose={() => setCreating(false)} />}
     </main>
   );

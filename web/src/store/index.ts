@@ -8,7 +8,10 @@ import type { State } from './kit.ts';
 import { catalogSlice } from './catalog.ts';
 import { editorSlice } from './editor.ts';
 import { journeysSlice } from './journeys.ts';
+import { messagesSlice } from './messages.ts';
 import { sessionSlice } from './session.ts';
+import { settingsSlice } from './settings.ts';
+import { usersSlice } from './users.ts';
 
 export type { State, Notice } from './kit.ts';
 export type { JourneyRow, LifecycleAction } from './journeys.ts';
@@ -17,5 +20,8 @@ export const useStore = create<State>()((set, get) => ({
   ...sessionSlice(set, get),
   ...journeysSlice(set, get),
   ...editorSlice(set, get),
+  ...usersSlice(set, get),
+  ...messagesSlice(set, get),
+  ...settingsSlice(set, get),
   ...catalogSlice(set, get),
 }));

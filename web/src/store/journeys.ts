@@ -13,19 +13,50 @@ export type LifecycleAction = 'publish' | 'pause' | 'resume' | 'stop';
 
 export interface JourneysSlice {
   journeys: JourneyRow[] | null;
+  /** Where the next page of the list starts; null when every journey is shown. */
+  journeysCursor: string | null;
   listError: string | null;
   open: { journey: Journey; stats: Stats | null } | null;
   openError: string | null;
 
+  /** Reads the list afresh: as many journeys as are shown (one page at first), with their stats. */
   loadJourneys(): Promise<void>;
+  /** Shows the next page of the list. */
+  loadMoreJourneys(): Promise<void>;
   loadJourney(id: string): Promise<void>;
   lifecycle(id: string, action: LifecycleAction): Promise<void>;
   duplicate(id: string): Promise<void>;
   createJourney(name: string, event: string): Promise<boolean>;
 }
 
+/** Journeys shown at first and added by "Show more"; each shown journey costs one stats request a refresh. */
+const PAGE = 50;
+/** The most GET /v1/journeys answers at once. */
+const MAX_PAGE = 500;
+
 export const journeysSlice: Slice<JourneysSlice> = (set, get) => {
   const { guarded, withBusy } = kit(set, get);
+  /** At least `count` journeys from the start of the list (or all there are), in pages the API allows. */
+  const readJourneys = async (count: number): Promise<{ journeys: Journey[]; cursor: string | null }> => {
+    const journeys: Journey[] = [];
+    let cursor: string | null = null;
+    do {
+      const limit = Math.min(MAX_PAGE, Math.max(1, count - journeys.length));
+      const query: { limit: number; cursor?: string } = cursor === null ? { limit } : { limit, cursor };
+      const page = await guarded(() => unwrap(client.GET('/v1/journeys', { params: { query } })));
+      journeys.push(...page.journeys);
+      cursor = page.nextCursor;
+    } while (cursor !== null && journeys.length < count);
+    return { journeys, cursor };
+  };
+  /** Rows show at once with the stats they had; fresh stats fill in as they come. */
+  const showJourneys = async (journeys: Journey[], cursor: string | null) => {
+    const previous = new Map((get().journeys ?? []).map((row) => [row.journey.id, row.stats]));
+    set({ journeys: journeys.map((journey) => ({ journey, stats: previous.get(journey.id) ?? null })), journeysCursor: cursor, listError: null });
+    const stats = await Promise.all(journeys.map((j) => statsOf(j.id)));
+    // Unless the list changed meanwhile (a page more was shown): then its own read fills the stats in.
+    if (get().journeys?.length === journeys.length) set({ journeys: journeys.map((journey, i) => ({ journey, stats: stats[i] ?? null })) });
+  };
   const statsOf = (id: string) => unwrap(client.GET('/v1/journeys/{id}/stats', { params: { path: { id } } })).catch(() => null);
   /** After a change, the list and the open journey show the server's word, not a guess. */
   const refresh = async () => {
@@ -35,21 +66,25 @@ export const journeysSlice: Slice<JourneysSlice> = (set, get) => {
 
   return {
     journeys: null,
+    journeysCursor: null,
     listError: null,
     open: null,
     openError: null,
 
     async loadJourneys() {
       try {
-        const { journeys } = await guarded(() => unwrap(client.GET('/v1/journeys', { params: { query: { limit: 500 } } })));
-        const previous = new Map((get().journeys ?? []).map((row) => [row.journey.id, row.stats]));
-        // Rows show at once with the stats they had; fresh stats fill in as they come.
-        set({ journeys: journeys.map((journey) => ({ journey, stats: previous.get(journey.id) ?? null })), listError: null });
-        const stats = await Promise.all(journeys.map((j) => statsOf(j.id)));
-        set({ journeys: journeys.map((journey, i) => ({ journey, stats: stats[i] ?? null })) });
+        const { journeys, cursor } = await readJourneys(Math.max(PAGE, get().journeys?.length ?? 0));
+        await showJourneys(journeys, cursor);
       } catch (error) {
         set({ listError: messageOf(error) });
       }
+    },
+
+    loadMoreJourneys() {
+      return withBusy('more-journeys', async () => {
+        const { journeys, cursor } = await readJourneys((get().journeys?.length ?? 0) + PAGE);
+        await showJourneys(journeys, cursor);
+      });
     },
 
     async loadJourney(id) {

@@ -8,9 +8,12 @@ import { ApiFailure } from '../api/client.ts';
 import type { CatalogSlice } from './catalog.ts';
 import type { EditorSlice } from './editor.ts';
 import type { JourneysSlice } from './journeys.ts';
+import type { MessagesSlice } from './messages.ts';
 import type { SessionSlice } from './session.ts';
+import type { SettingsSlice } from './settings.ts';
+import type { UsersSlice } from './users.ts';
 
-export type State = SessionSlice & JourneysSlice & EditorSlice & CatalogSlice;
+export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & CatalogSlice;
 
 /** How a slice is made: it may read and change the whole state. */
 export type Slice<T> = (set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) => T;

@@ -26,6 +26,9 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
     const { route } = get();
     if (route.page === 'journey') await get().loadJourney(route.id);
     else if (route.page === 'journeys') await get().loadJourneys();
+    else if (route.page === 'users') await Promise.all([get().loadUser(route.id), get().loadSettings(), get().loadJourneyNames()]);
+    else if (route.page === 'messages') await Promise.all([get().loadMessages(), get().loadSettings(), get().loadJourneyNames()]);
+    else if (route.page === 'settings') await get().loadSettings();
   };
   const afterSignIn = async () => {
     const registry = fetchRegistry().then((value) => set({ registry: asRegistry(value) }));
@@ -70,7 +73,7 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
 
     async signOut() {
       await unwrap(client.DELETE('/v1/session')).catch(() => null);
-      set({ session: 'signedOut', signInError: null, journeys: null, open: null, notice: null });
+      set({ session: 'signedOut', signInError: null, journeys: null, open: null, notice: null, user: null, settings: null, journeyNames: null });
     },
 
     navigate(route) {

@@ -8,7 +8,7 @@ import { propertiesOf } from '../../lib/catalog.ts';
 import { childrenOf, groupDepth, MAX_GROUP_DEPTH, switchCondition, windowKind, type Condition, type ConditionType } from '../../lib/condition.ts';
 import type { Filter } from '../../lib/draft.ts';
 import { withField } from '../../lib/draft.ts';
-import { toLocalInput, fromLocalInput } from '../../lib/zoned-time.ts';
+import { toLocalInput, fromLocalInput } from '../../lib/zone-input.ts';
 import { SelectField } from './choices.tsx';
 import { DurationField } from './DurationField.tsx';
 import { FieldErrors, useProblems } from './Field.tsx';

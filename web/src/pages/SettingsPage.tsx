@@ -1,0 +1,36 @@
+import { useEffect } from 'react';
+import { NoticeBar } from '../components/NoticeBar.tsx';
+import { KeysPanel } from '../components/settings/KeysPanel.tsx';
+import { SettingsForm } from '../components/settings/SettingsForm.tsx';
+import { useStore } from '../store/index.ts';
+import '../styles/pages.css';
+
+/** Project settings: the time zone and frequency caps (GET/PUT /v1/settings), and how API keys are set. */
+export function SettingsPage() {
+  const settings = useStore((s) => s.settings);
+  const read = useStore((s) => s.settingsRead);
+  const error = useStore((s) => s.settingsError);
+
+  useEffect(() => {
+    document.title = 'Settings · Waymark';
+  }, []);
+
+  return (
+    <main className="page narrow-page">
+      <div className="page-head">
+        <div>
+          <h1>Settings</h1>
+          <p className="muted">What applies to every journey of the project.</p>
+        </div>
+      </div>
+      <NoticeBar />
+      {error && (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+      {settings ? <SettingsForm key={read} settings={settings} /> : !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading the settings" />}
+      <KeysPanel />
+    </main>
+  );
+}
