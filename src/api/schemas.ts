@@ -114,8 +114,20 @@ export const CreateJourneyBody = Type.Object(
   { additionalProperties: false },
 );
 export const UpdateJourneyBody = Type.Object({ definition: DefinitionSlot, layout: Type.Optional(Layout) }, { additionalProperties: false });
-export const ValidateJourneyBody = Type.Object({ definition: DefinitionSlot }, { additionalProperties: false });
-export const ValidateResult = Type.Object({ valid: Type.Boolean(), problems: Type.Array(ProblemSchema) });
+export const ValidateJourneyBody = Type.Object(
+  { definition: DefinitionSlot, id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The journey it is a draft of: its journey trigger may not name itself' })) },
+  { additionalProperties: false },
+);
+const PublishCheck = Type.Object({
+  path: Type.String({ description: 'JSON pointer under /definition, as in problems' }),
+  message: Type.String(),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')], { description: 'error: publishing would be refused; warning: it would go ahead' }),
+});
+export const ValidateResult = Type.Object({
+  valid: Type.Boolean(),
+  problems: Type.Array(ProblemSchema),
+  checks: Type.Optional(Type.Array(PublishCheck, { description: 'What publishing would find (the publish checks); only for a valid definition' })),
+});
 
 const JourneyStatus = Type.Union(
   [Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('running'), Type.Literal('paused'), Type.Literal('stopped'), Type.Literal('completed')],

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JourneyDefinition } from '../core/definition.ts';
-import { publishChecks } from '../core/publish-checks.ts';
+import { publishChecks, type PublishCheckResult } from '../core/publish-checks.ts';
 import { compileJourney, type CompiledJourney, type Problem } from '../core/validate.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { JourneyRecord, JourneyStatus, JourneyVersion, Page, PageRequest, Store } from '../store/store.ts';
@@ -130,9 +130,7 @@ export class JourneyService {
     const journey = await this.get(id);
     if (journey.status === 'stopped') throw new ConflictError(`journey "${id}" is stopped; create a new journey instead`);
     const compiled = this.compile(journey.draft);
-    const knownTraits = this.options.knownTraits ? await this.options.knownTraits() : null;
-    const { errors, warnings } = publishChecks(compiled, { knownTraits, now: this.engine.clock.now() });
-    errors.push(...(await this.triggerProblems(id, compiled)));
+    const { errors, warnings } = await this.findings(compiled, id);
     if (errors.length > 0) throw new InvalidJourneyError(errors);
     const version = await this.store.publishJourney(id, this.engine.clock.now());
     if (!version) throw new NotFoundError(`no journey "${id}"`);
@@ -142,13 +140,28 @@ export class JourneyService {
     return { ...version, warnings, moved };
   }
 
+  /**
+   * What publishing a definition would find, without publishing (InvalidJourneyError when it does not
+   * validate): an editor shows it as one draws. `id` is the journey it is a draft of, when it is one.
+   */
+  async check(definition: unknown, id?: string): Promise<PublishCheckResult> {
+    return this.findings(this.compile(definition), id);
+  }
+
+  private async findings(compiled: CompiledJourney, id: string | undefined): Promise<PublishCheckResult> {
+    const knownTraits = this.options.knownTraits ? await this.options.knownTraits() : null;
+    const { errors, warnings } = publishChecks(compiled, { knownTraits, now: this.engine.clock.now() });
+    errors.push(...(await this.triggerProblems(id, compiled)));
+    return { errors, warnings };
+  }
+
   /** A journey trigger must name another journey that has the node, in its draft or a published version. */
-  private async triggerProblems(id: string, compiled: CompiledJourney): Promise<Problem[]> {
+  private async triggerProblems(id: string | undefined, compiled: CompiledJourney): Promise<Problem[]> {
     const trigger = compiled.entry.trigger;
     if (trigger.type !== 'journey') return [];
     const index = compiled.definition.nodes.findIndex((n) => n.id === compiled.entry.id);
     const path = `/nodes/${index}/trigger`;
-    if (trigger.journeyId === id) return [{ path: `${path}/journeyId`, message: 'a journey cannot be triggered by itself' }];
+    if (id !== undefined && trigger.journeyId === id) return [{ path: `${path}/journeyId`, message: 'a journey cannot be triggered by itself' }];
     const source = await this.store.getJourney(trigger.journeyId);
     if (!source) return [{ path: `${path}/journeyId`, message: `no journey "${trigger.journeyId}"` }];
     const versions = await this.store.listVersions(trigger.journeyId);

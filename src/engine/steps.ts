@@ -57,6 +57,8 @@ export class EngineSteps {
 
   private eventRetentionMs: number | null;
   private lastPruneAt = -Infinity;
+  private reloading: Promise<void> | null = null;
+  private nextReload: Promise<void> | null = null;
 
   constructor(options: StepOptions) {
     this.store = options.store;
@@ -79,7 +81,29 @@ export class EngineSteps {
   }
 
   /** Re-reads journeys after a publish, pause or stop, and the project settings. */
-  async reloadJourneys(): Promise<void> {
+  /**
+   * Reads the journeys and settings afresh. Reloads run one at a time, in the order asked, and a request made
+   * while one runs joins the next: so the last read applied is never older than a publish that asked for one.
+   * (The poll's reload and a publish's used to overlap, and a read begun before the publish could finish
+   * after it and put back a catalog without the new version: its first users were not entered.)
+   */
+  reloadJourneys(): Promise<void> {
+    if (!this.reloading) {
+      this.reloading = this.readJourneys().finally(() => {
+        this.reloading = null;
+      });
+      return this.reloading;
+    }
+    this.nextReload ??= this.reloading
+      .catch(() => {})
+      .then(() => {
+        this.nextReload = null;
+        return this.reloadJourneys();
+      });
+    return this.nextReload;
+  }
+
+  private async readJourneys(): Promise<void> {
     this.applySettings(await this.store.getSettings());
     await this.catalog.refresh(this.store, this.projectTimezone);
   }

@@ -56,3 +56,32 @@ await forEachStore((store) => {
     );
   });
 });
+
+test('a journey reload begun before a publish never puts back a catalog without the new version (SQLite)', async () => {
+  // A reload (the poll's, say) reads the journeys before the publish and is held until after it. Reloads
+  // used to overlap: the publish's own reload applied, then the held one put the old catalog back, and the
+  // first users of the new journey were not entered. Held on SQLite, whose reads finish within a few turns
+  // of the event loop, so "the publish's reload had every chance to finish first" needs no clock.
+  const w = await virtualWaymark();
+  const listJourneys = w.store.listJourneys.bind(w.store);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let reads = 0;
+  w.store.listJourneys = async () => {
+    const journeys = await listJourneys();
+    if (++reads === 1) await held;
+    return journeys;
+  };
+  const stale = w.engine.reloadJourneys();
+  await w.journeys.create({ id: 'hello', definition: path('hello', [
+    { id: 'in', kind: 'entry' as const, trigger: { type: 'action' as const, event: 'Opened App' } },
+    { id: 'out', kind: 'exit' as const },
+  ]) });
+  let published = false;
+  const publishing = w.journeys.publish('hello').then(() => (published = true));
+  for (let turn = 0; turn < 200 && !published; turn++) await new Promise((resolve) => setImmediate(resolve));
+  release();
+  await Promise.all([stale, publishing]);
+  await w.send({ userId: 'ana', name: 'Opened App', timestamp: T0 });
+  assert.equal((await w.store.userInstances('ana')).length, 1, 'the first user of the new journey entered');
+});

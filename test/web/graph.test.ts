@@ -129,7 +129,7 @@ test('a registry of the wrong shape is ignored, not trusted', () => {
   assert.deepEqual(asRegistry({ nodes: [], channels: [{ name: 'sms', label: 'SMS' }, { name: 3 }] }), { nodes: [], channels: [{ name: 'sms', label: 'SMS' }] });
 });
 
-test('elk lays a linear journey out top to bottom; a saved layout that places every node wins', async () => {
+test('the auto-layout lays a linear journey out top to bottom; a saved layout that places every node wins', async () => {
   const cart = example('abandoned-cart') as unknown as DefinitionLike;
   const auto = await layoutOf(cart, undefined);
   const ys = cart.nodes.map((n) => auto[n.id]!.y);

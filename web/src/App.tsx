@@ -8,7 +8,7 @@ import { TopBar } from './components/TopBar.tsx';
 import type { Route } from './router.ts';
 import { useStore } from './store/index.ts';
 
-// The canvas brings React Flow and elkjs (most of the dashboard's weight): loaded only when a journey opens.
+// The canvas brings React Flow and dagre (most of the dashboard's weight): loaded only when a journey opens.
 const JourneyPage = lazy(() => import('./pages/JourneyPage.tsx').then((m) => ({ default: m.JourneyPage })));
 
 export function App() {

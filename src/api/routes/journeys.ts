@@ -67,15 +67,18 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
       schema: {
         tags,
         summary: 'Check a definition without saving it',
+        description:
+          '`problems` are what saving would refuse. A valid definition also gets `checks`: what publishing it would find (errors refuse the publish, warnings do not).',
         body: ValidateJourneyBody,
         response: withErrors({ 200: ValidateResult }, 400),
       },
     },
     async (request) => {
-      // Through the service, so this answers exactly what saving the definition would.
+      // Through the service, so this answers exactly what saving, then publishing, the definition would.
       try {
-        journeys.validate(request.body.definition);
-        return { valid: true, problems: [] };
+        const { errors, warnings } = await journeys.check(request.body.definition, request.body.id);
+        const checks = [...errors.map((p) => ({ ...p, severity: 'error' as const })), ...warnings.map((p) => ({ ...p, severity: 'warning' as const }))];
+        return { valid: true, problems: [], checks: underDefinition(checks) };
       } catch (error) {
         if (error instanceof InvalidJourneyError) return { valid: false, problems: underDefinition(error.problems) };
         throw error;
@@ -177,6 +180,6 @@ async function inBody<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function underDefinition(problems: Problem[]): Problem[] {
+function underDefinition<P extends Problem>(problems: P[]): P[] {
   return problems.map((p) => ({ ...p, path: `/definition${p.path === '/' ? '' : p.path}` }));
 }

@@ -3,6 +3,8 @@ import type { Journey } from '../api/client.ts';
 import { actionsFor } from '../lib/format.ts';
 import { useStore, type LifecycleAction } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
+import { PublishDialog } from './publish/PublishDialog.tsx';
+import { VersionsPanel } from './publish/VersionsPanel.tsx';
 
 const LABEL: Record<LifecycleAction, string> = { publish: 'Publish', pause: 'Pause', resume: 'Resume', stop: 'Stop' };
 
@@ -12,23 +14,30 @@ export function JourneyActions({ journey, compact = false }: { journey: Journey;
   const duplicate = useStore((s) => s.duplicate);
   const busy = useStore((s) => s.busy);
   const [confirmStop, setConfirmStop] = useState(false);
+  const [panel, setPanel] = useState<'publish' | 'versions' | null>(null);
   const size = compact ? ' small' : '';
   const name = journey.name;
 
   return (
     <div className="actions">
-      {actionsFor(journey.status).map((action) => (
+      {/* On its page, a journey that has run can publish its draft again as a new version. */}
+      {(!compact && journey.version !== null && journey.status !== 'stopped' ? (['publish', ...actionsFor(journey.status)] as const) : actionsFor(journey.status)).map((action) => (
         <button
           key={action}
           type="button"
           className={`button${size}${action === 'stop' ? ' danger-ghost' : action === 'publish' ? ' primary' : ''}`}
           disabled={!!busy[`${action}:${journey.id}`]}
           aria-label={compact ? `${LABEL[action]} ${name}` : undefined}
-          onClick={() => (action === 'stop' ? setConfirmStop(true) : void lifecycle(journey.id, action))}
+          onClick={() => (action === 'stop' ? setConfirmStop(true) : action === 'publish' ? setPanel('publish') : void lifecycle(journey.id, action))}
         >
           {LABEL[action]}
         </button>
       ))}
+      {!compact && journey.version !== null && (
+        <button type="button" className="button" onClick={() => setPanel('versions')}>
+          Versions
+        </button>
+      )}
       <button
         type="button"
         className={`button${size}`}
@@ -38,6 +47,8 @@ export function JourneyActions({ journey, compact = false }: { journey: Journey;
       >
         Duplicate
       </button>
+      {panel === 'publish' && <PublishDialog journey={journey} onClose={() => setPanel(null)} />}
+      {panel === 'versions' && <VersionsPanel journey={journey} onClose={() => setPanel(null)} />}
       {confirmStop && (
         <Dialog title={`Stop “${name}”?`} onClose={() => setConfirmStop(false)}>
           <p>No one new will enter, and everyone in the journey now leaves it. A stopped journey cannot be resumed.</p>

@@ -5,14 +5,14 @@
  */
 import { useRef, useState, type KeyboardEvent } from 'react';
 import type { Journey } from '../api/client.ts';
-import { FieldErrors, ProblemsContext } from '../forms/fields/Field.tsx';
+import { FieldErrors, ProblemsContext, useCurrentProblems } from '../forms/fields/Field.tsx';
 import { EntryForm } from '../forms/entry.tsx';
 import { GoalsForm } from '../forms/goals.tsx';
 import { SaveBar } from '../forms/SaveBar.tsx';
 import { SetupForm } from '../forms/setup.tsx';
 import { useDraftEdit, useNodeForm } from '../forms/types.ts';
 import type { Draft } from '../lib/draft.ts';
-import { problemsWithin } from '../lib/problems.ts';
+import { problemsWithin } from '../lib/field-problems.ts';
 import { useStore } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
 import { useEditing } from './NodePanel.tsx';
@@ -25,11 +25,11 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'goals', label: 'Goals' },
 ];
 
-export function JourneySettings({ journey, onClose, initialTab = 'setup' }: { journey: Journey; onClose: () => void; initialTab?: Tab }) {
+export function JourneySettings({ journey, onClose, readOnly = false, initialTab = 'setup' }: { journey: Journey; onClose: () => void; readOnly?: boolean; initialTab?: Tab }) {
   const editing = useEditing(journey);
   const [tab, setTab] = useState<Tab>(initialTab);
   const draft = useStore((s) => s.editor?.current.draft) as unknown as Draft | undefined;
-  const problems = useStore((s) => s.editor?.problems ?? []);
+  const problems = useCurrentProblems();
   const editDraft = useDraftEdit();
   const tabs = useRef<Record<Tab, HTMLButtonElement | null>>({ setup: null, entry: null, goals: null });
   const entryIndex = draft?.nodes.findIndex((n) => n.kind === 'entry') ?? -1;
@@ -84,18 +84,20 @@ export function JourneySettings({ journey, onClose, initialTab = 'setup' }: { jo
         </div>
         <ProblemsContext.Provider value={problems}>
           <div className="settings-body" role="tabpanel" id={`settings-panel-${tab}`} aria-labelledby={`settings-tab-${tab}`}>
-            {!editing || !draft ? (
-              <p className="muted">Loading…</p>
-            ) : tab === 'setup' ? (
-              <SetupForm draft={draft} editDraft={editDraft} />
-            ) : tab === 'entry' ? (
-              entryIndex < 0 ? <FieldErrors messages={['This journey has no entry node: add one on the canvas.']} /> : <EntryTab nodeId={draft.nodes[entryIndex]!.id} />
-            ) : (
-              <GoalsForm draft={draft} editDraft={editDraft} />
-            )}
+            <fieldset className="form-frame" disabled={readOnly}>
+              {!editing || !draft ? (
+                <p className="muted">Loading…</p>
+              ) : tab === 'setup' ? (
+                <SetupForm draft={draft} editDraft={editDraft} />
+              ) : tab === 'entry' ? (
+                entryIndex < 0 ? <FieldErrors problems={['This journey has no entry node: add one on the canvas.']} /> : <EntryTab nodeId={draft.nodes[entryIndex]!.id} />
+              ) : (
+                <GoalsForm draft={draft} editDraft={editDraft} />
+              )}
+            </fieldset>
           </div>
         </ProblemsContext.Provider>
-        <SaveBar />
+        {!readOnly && <SaveBar />}
       </div>
     </Dialog>
   );

@@ -1,13 +1,12 @@
 /**
  * The side panel of the selected node: what its kind does, how many passed through it, and its form. Every
- * change goes through the editor slice (so undo and the live checks see it); the server's problems show next
- * to the fields they are about, and those about the node as a whole at the top.
+ * change goes through the editor slice (so undo, the editor bar's Save and the live checks see it); the
+ * server's problems show next to the fields they are about, and those about the node as a whole at the top.
  */
 import { useEffect } from 'react';
 import type { Journey, Stats } from '../api/client.ts';
 import { formFor } from '../forms/index.ts';
-import { FieldErrors, ProblemsContext, useProblems } from '../forms/fields/Field.tsx';
-import { SaveBar } from '../forms/SaveBar.tsx';
+import { FieldErrors, ProblemsContext, useCurrentProblems, useProblems } from '../forms/fields/Field.tsx';
 import { useNodeForm } from '../forms/types.ts';
 import { formatCount } from '../lib/format.ts';
 import { countersOf, kindLabel, type Registry } from '../lib/meta.ts';
@@ -16,21 +15,19 @@ import '../styles/forms.css';
 
 const COUNTER_LABEL: Record<string, string> = { goal: 'converted here' };
 
-/** Starts editing `journey` (unless it is already) and reads the pickers' lists. */
+/** Whether the editor holds `journey` (the journey page opens it), and the pickers' lists read. */
 export function useEditing(journey: Journey): boolean {
   const editing = useStore((s) => s.editor?.journeyId === journey.id);
-  const openEditor = useStore((s) => s.openEditor);
   const loadCatalog = useStore((s) => s.loadCatalog);
   useEffect(() => {
-    openEditor(journey);
     void loadCatalog();
-  }, [journey, openEditor, loadCatalog]);
+  }, [journey, loadCatalog]);
   return editing;
 }
 
-export function NodePanel({ journey, stats, registry, nodeId, onClose }: { journey: Journey; stats: Stats | null; registry: Registry | null; nodeId: string; onClose: () => void }) {
+export function NodePanel({ journey, stats, registry, nodeId, readOnly = false, onClose }: { journey: Journey; stats: Stats | null; registry: Registry | null; nodeId: string; readOnly?: boolean; onClose: () => void }) {
   const editing = useEditing(journey);
-  const problems = useStore((s) => s.editor?.problems ?? []);
+  const problems = useCurrentProblems();
   const form = useNodeForm(nodeId);
   if (!editing || !form) return null;
   const { node } = form;
@@ -63,18 +60,19 @@ export function NodePanel({ journey, stats, registry, nodeId, onClose }: { journ
         <ProblemsContext.Provider value={problems}>
           <NodeProblems path={form.path} />
           <form className="node-form" aria-label={`Settings of ${node.id}`} onSubmit={(e) => e.preventDefault()}>
-            {/* Keyed by node: typing not yet committed goes to the node it was typed for. */}
-            <Form key={node.id} {...form} />
+            {/* Keyed by node: typing not yet committed goes to the node it was typed for. A stopped journey is only read. */}
+            <fieldset className="form-frame" disabled={readOnly}>
+              <Form key={node.id} {...form} />
+            </fieldset>
           </form>
         </ProblemsContext.Provider>
       </div>
-      <SaveBar />
     </aside>
   );
 }
 
 /** Problems about the node as a whole (a branch without an edge, "exactly one of"). */
 function NodeProblems({ path }: { path: string }) {
-  const messages = useProblems(path);
-  return messages.length > 0 ? <FieldErrors messages={messages} /> : null;
+  const problems = useProblems(path);
+  return problems.length > 0 ? <FieldErrors problems={problems} /> : null;
 }

@@ -41,7 +41,7 @@ export function EntryForm({ node, path, draft, change }: NodeFormProps) {
   return (
     <>
       <SelectField label="Users enter" path={`${at}/type`} value={trigger.type} options={TYPES} onChange={(type) => setTrigger('Change the entry trigger', (t) => switchTrigger(t, type))} />
-      <FieldErrors messages={problems} />
+      <FieldErrors problems={problems} />
       {(trigger.type === 'action' || trigger.type === 'inaction') && (
         <>
           <TextField label="Entry event" path={`${at}/event`} value={event} options={eventOptions(events)} onCommit={(e) => set('Change the entry event', 'event', e)} />

@@ -19,7 +19,7 @@ export function GoalsForm({ draft, editDraft }: { draft: Draft; editDraft: (labe
   return (
     <>
       <p className="muted form-note">A goal is a conversion. Each pass converts once, on the first goal in this list that an event meets.</p>
-      <FieldErrors messages={problems} />
+      <FieldErrors problems={problems} />
       {goals.length === 0 && <p className="muted empty-note">No goals: conversions are not counted.</p>}
       <ol className="goals">
         {goals.map((goal, i) => (

@@ -3,7 +3,7 @@
  * counts) and one arrow per edge, labelled with its branch. Pure, so it is tested without a browser.
  */
 import { formatDuration } from './format.ts';
-import { branchLabel, channelLabel, countersOf, kindLabel, toneOf, type Registry, type Tone } from './meta.ts';
+import { branchLabel, channelLabel, countersOf, kindLabel, toneOf, type BranchMeta, type Registry, type Tone } from './meta.ts';
 
 /** The parts of a definition the canvas reads; the server has validated the rest. */
 export interface DefinitionNode {
@@ -44,28 +44,55 @@ export interface Card {
   tone: Tone;
   summary: string;
   stats: CardStat[];
+  /** Its ways out, one handle each, in the registry's order. */
+  branches: BranchMeta[];
+  /** Drawn small, on the link (a delay reads as "⏱ 2 hours" between two steps). */
+  compact: boolean;
 }
 
 export interface Arrow {
   id: string;
   from: string;
   to: string;
+  /** The edge's branch; "next" when the JSON has none. */
+  branch: string;
   /** Empty for the single way out of a linear node ("next"). */
   label: string;
 }
 
-const NEXT = 'next';
+export const NEXT = 'next';
+const COMPACT = new Set(['delay']);
 
 export function toCards(definition: DefinitionLike, registry: Registry | null, counts: readonly NodeCounts[] = []): Card[] {
   const byNode = new Map(counts.map((c) => [c.nodeId, c]));
-  return definition.nodes.map((node) => ({
+  return definition.nodes.map((node) => toCard(node, registry, byNode.get(node.id)));
+}
+
+export function toCard(node: DefinitionNode, registry: Registry | null, counts: NodeCounts | undefined): Card {
+  return {
     id: node.id,
     kind: node.kind,
     title: node.kind === 'send' ? `${kindLabel(node.kind, registry)} · ${channelLabel(String(node.channel), registry)}` : kindLabel(node.kind, registry),
     tone: toneOf(node.kind, registry),
     summary: summarize(node),
-    stats: cardStats(countersOf(node.kind, registry), byNode.get(node.id)),
-  }));
+    stats: cardStats(countersOf(node.kind, registry), counts),
+    branches: branchesOf(node, registry),
+    compact: COMPACT.has(node.kind),
+  };
+}
+
+/**
+ * A node's ways out: its kind's branches from the registry, an A/B split's variants, and a delay's "missed"
+ * only when it waits for a date (the only delay that can miss). Without a registry: one "next", none for an exit.
+ */
+export function branchesOf(node: DefinitionNode, registry: Registry | null): BranchMeta[] {
+  const meta = registry?.nodes.find((n) => n.kind === node.kind);
+  if (meta?.branchesFrom === 'variants' || (!meta && node.kind === 'abSplit')) {
+    const variants = Array.isArray(node.variants) ? (node.variants as Array<{ name?: unknown }>) : [];
+    return variants.filter((v) => typeof v.name === 'string' && v.name !== '').map((v) => ({ name: v.name as string, label: v.name as string, optional: false }));
+  }
+  if (!meta) return node.kind === 'exit' ? [] : [{ name: NEXT, label: 'Next', optional: false }];
+  return meta.branches.filter((b) => !(node.kind === 'delay' && b.name === 'missed' && !node.untilDate));
 }
 
 export function toArrows(definition: DefinitionLike, registry: Registry | null): Arrow[] {
@@ -83,8 +110,13 @@ export function toArrows(definition: DefinitionLike, registry: Registry | null):
       const variant = (from.variants as Array<{ name?: unknown; percent?: unknown }>).find((v) => v.name === branch);
       if (variant && typeof variant.percent === 'number') label = `${label} · ${variant.percent}%`;
     }
-    return { id: `${edge.from}->${edge.to}:${branch}`, from: edge.from, to: edge.to, label };
+    return { id: arrowId(edge), from: edge.from, to: edge.to, branch, label };
   });
+}
+
+/** An edge's id on the canvas: edges have none in the JSON, and two may join the same nodes by different branches. */
+export function arrowId(edge: DefinitionEdge): string {
+  return `${edge.from}->${edge.to}:${edge.branch ?? NEXT}`;
 }
 
 const COUNTER_LABEL: Record<string, string> = { goal: 'converted here' };

@@ -1,5 +1,11 @@
+import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect, useState } from 'react';
+import type { Journey, Stats } from '../api/client.ts';
 import { Canvas } from '../components/Canvas.tsx';
+import { useCanvasActions } from '../components/canvas/actions.ts';
+import { EditorBar } from '../components/canvas/EditorBar.tsx';
+import { Palette } from '../components/canvas/Palette.tsx';
+import { UnsavedCopy } from '../components/canvas/UnsavedCopy.tsx';
 import { JourneyActions } from '../components/JourneyActions.tsx';
 import { JourneySettings } from '../components/JourneySettings.tsx';
 import { NodePanel } from '../components/NodePanel.tsx';
@@ -7,6 +13,8 @@ import { NoticeBar } from '../components/NoticeBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatCount, formatRate } from '../lib/format.ts';
 import { figuresOf } from '../lib/figures.ts';
+import type { DefinitionLike } from '../lib/graph.ts';
+import { layoutOf } from '../lib/layout.ts';
 import { useStore } from '../store/index.ts';
 
 const REFRESH_MS = 15_000;
@@ -14,11 +22,10 @@ const REFRESH_MS = 15_000;
 export function JourneyPage({ id }: { id: string }) {
   const open = useStore((s) => (s.open?.journey.id === id ? s.open : null));
   const error = useStore((s) => s.openError);
-  const registry = useStore((s) => s.registry);
   const navigate = useStore((s) => s.navigate);
   const loadJourney = useStore((s) => s.loadJourney);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [settingsOpen, setSettingsOpen] = useState(false);
+  const openEditor = useStore((s) => s.openEditor);
+  const editing = useStore((s) => s.editor?.journeyId === id);
 
   useEffect(() => {
     const timer = window.setInterval(() => void loadJourney(id), REFRESH_MS);
@@ -27,6 +34,13 @@ export function JourneyPage({ id }: { id: string }) {
   useEffect(() => {
     document.title = `${open?.journey.name ?? id} · Waymark`;
   }, [open?.journey.name, id]);
+  // The editor starts from the server's draft, laid out when it has no layout of its own (that layout is
+  // what "saved" means until the user moves something); it keeps its copy across the 15-second refreshes.
+  const journey = open?.journey;
+  useEffect(() => {
+    if (!journey || useStore.getState().editor?.journeyId === journey.id) return;
+    openEditor({ ...journey, layout: layoutOf(journey.draft as unknown as DefinitionLike, journey.layout) });
+  }, [journey, openEditor]);
 
   const back = (
     <a
@@ -41,7 +55,7 @@ export function JourneyPage({ id }: { id: string }) {
     </a>
   );
 
-  if (!open) {
+  if (!open || !editing) {
     return (
       <main className="page">
         {back}
@@ -56,9 +70,9 @@ export function JourneyPage({ id }: { id: string }) {
     );
   }
 
-  const { journey, stats } = open;
+  const { stats } = open;
   const f = figuresOf(stats);
-  const description = (journey.draft as { description?: string }).description;
+  const description = (open.journey.draft as { description?: string }).description;
   const kpis = [
     { label: 'Entered', value: formatCount(f.entered) },
     { label: 'In journey now', value: formatCount(f.inJourney) },
@@ -73,16 +87,13 @@ export function JourneyPage({ id }: { id: string }) {
       <div className="page-head">
         <div>
           <div className="title-row">
-            <h1>{journey.name}</h1>
-            <StatusBadge status={journey.status} />
-            <span className="version">{journey.version === null ? 'never published' : `v${journey.version}`}</span>
+            <h1>{open.journey.name}</h1>
+            <StatusBadge status={open.journey.status} />
+            <span className="version">{open.journey.version === null ? 'never published' : `v${open.journey.version}`}</span>
           </div>
           {description && <p className="muted description">{description}</p>}
         </div>
-        <div className="actions">
-          <button type="button" className="button" onClick={() => setSettingsOpen(true)}>Settings</button>
-          <JourneyActions journey={journey} />
-        </div>
+        <JourneyActions journey={open.journey} />
       </div>
       <NoticeBar />
       <section className="kpis" aria-label="Journey totals">
@@ -93,11 +104,45 @@ export function JourneyPage({ id }: { id: string }) {
           </div>
         ))}
       </section>
-      <div className="workspace">
-        <Canvas journey={journey} stats={stats} registry={registry} onSelect={setSelected} />
-        {selected && <NodePanel journey={journey} stats={stats} registry={registry} nodeId={selected} onClose={() => setSelected(null)} />}
-      </div>
-      {settingsOpen && <JourneySettings journey={journey} onClose={() => setSettingsOpen(false)} />}
+      <UnsavedCopy journeyId={id} />
+      <ReactFlowProvider key={id}>
+        <JourneyEditor journey={open.journey} stats={stats} />
+      </ReactFlowProvider>
     </main>
+  );
+}
+
+/**
+ * The editing area: the bar (history, save, problems, and the journey settings' button), the palette, the
+ * canvas, and beside it the side panel of the selected node.
+ */
+function JourneyEditor({ journey, stats }: { journey: Journey; stats: Stats | null }) {
+  const registry = useStore((s) => s.registry);
+  const selected = useStore((s) => (s.editor?.selection.length === 1 ? s.editor.selection[0]! : null));
+  const select = useStore((s) => s.select);
+  const actions = useCanvasActions();
+  const readOnly = journey.status === 'stopped';
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const settings = (
+    <button type="button" className="button small" onClick={() => setSettingsOpen(true)}>
+      Settings
+    </button>
+  );
+  return (
+    <div className="editor">
+      {/* The journey settings' button goes in `settings`. */}
+      <EditorBar actions={actions} readOnly={readOnly} settings={settings} />
+      {settingsOpen && <JourneySettings journey={journey} readOnly={readOnly} onClose={() => setSettingsOpen(false)} />}
+      <div className="workspace">
+        {!readOnly && <Palette actions={actions} />}
+        <Canvas name={journey.name} stats={stats} registry={registry} readOnly={readOnly} />
+        {/* The side panel of the selected node. */}
+        {selected && (
+          <div className="editor-side">
+            <NodePanel journey={journey} stats={stats} registry={registry} nodeId={selected} readOnly={readOnly} onClose={() => select([])} />
+          </div>
+        )}
+      </div>
+    </div>
   );
 }

@@ -8,6 +8,7 @@
  */
 import { client, unwrap, type Definition, type Journey } from '../api/client.ts';
 import type { Point } from '../lib/layout.ts';
+import { problemsByNode, type Problem } from '../lib/problems.ts';
 import { kit, messageOf, type Slice } from './kit.ts';
 
 export interface Snapshot {
@@ -15,11 +16,7 @@ export interface Snapshot {
   layout: Record<string, Point>;
 }
 
-export interface Problem {
-  /** A JSON pointer into the definition: "/nodes/3/duration". */
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 export interface Editor {
   journeyId: string;
@@ -29,10 +26,15 @@ export interface Editor {
   past: { label: string; snapshot: Snapshot }[];
   future: { label: string; snapshot: Snapshot }[];
   selection: string[];
+  /** Validation problems, or when there are none the publish checks (POST /v1/journeys/validate). */
   problems: Problem[];
+  /** The draft the problems are about: their paths index its nodes and edges (the copy may have moved on). */
+  checked: Definition | null;
   /** The problems are for an older copy, and a newer check is under way. */
   checking: boolean;
   saving: boolean;
+  /** The snapshot before the drag under way: the one "Move" undoes to. */
+  moveStart: Snapshot | null;
 }
 
 export interface EditorSlice {
@@ -75,8 +77,14 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
       if (!editor) return;
       const run = ++checkRun;
       try {
-        const result = await guarded(() => unwrap(client.POST('/v1/journeys/validate', { body: { definition: editor.current.draft } })));
-        if (run === checkRun) update(() => ({ problems: result.problems.map(({ path, message }) => ({ path: path.replace(/^\/definition/, ''), message })), checking: false }));
+        const body = { definition: editor.current.draft, id: editor.journeyId };
+        const result = await guarded(() => unwrap(client.POST('/v1/journeys/validate', { body })));
+        const local = (path: string) => path.replace(/^\/definition/, '') || '/';
+        const problems: Problem[] = [
+          ...result.problems.map(({ path, message }) => ({ path: local(path), message, source: 'validation' as const, severity: 'error' as const })),
+          ...(result.checks ?? []).map(({ path, message, severity }) => ({ path: local(path), message, source: 'publish' as const, severity })),
+        ];
+        if (run === checkRun) update(() => ({ problems, checked: body.definition, checking: false }));
       } catch {
         if (run === checkRun) update(() => ({ checking: false }));
       }
@@ -89,7 +97,7 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
     openEditor(journey) {
       if (get().editor?.journeyId === journey.id) return;
       const snapshot: Snapshot = { draft: journey.draft as Definition, layout: (journey.layout ?? {}) as Record<string, Point> };
-      set({ editor: { journeyId: journey.id, current: snapshot, saved: snapshot, past: [], future: [], selection: [], problems: [], checking: false, saving: false } });
+      set({ editor: { journeyId: journey.id, current: snapshot, saved: snapshot, past: [], future: [], selection: [], problems: [], checked: null, checking: false, saving: false, moveStart: null } });
       scheduleCheck();
     },
 
@@ -102,20 +110,23 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
       const editor = get().editor;
       if (!editor) return;
       const next = change(editor.current);
-      if (next === editor.current) return;
-      update((e) => ({ current: next, past: [...e.past, { label, snapshot: e.current }].slice(-HISTORY_LIMIT), future: [] }));
-      scheduleCheck();
+      // After a drag, the entry undoes to where the nodes were before it, not to its last frame.
+      const before = editor.moveStart ?? editor.current;
+      if (next === before) return update(() => ({ current: next, moveStart: null }));
+      update((e) => ({ current: next, past: [...e.past, { label, snapshot: before }].slice(-HISTORY_LIMIT), future: [], moveStart: null, selection: within(e.selection, next) }));
+      // Positions are not the server's business: only a change of the definition is checked again.
+      if (next.draft !== before.draft) scheduleCheck();
     },
 
     moveWithoutHistory(layout) {
-      update((e) => ({ current: { ...e.current, layout } }));
+      update((e) => ({ current: { ...e.current, layout }, moveStart: e.moveStart ?? e.current }));
     },
 
     undo() {
       const editor = get().editor;
       const last = editor?.past.at(-1);
       if (!editor || !last) return;
-      update((e) => ({ current: last.snapshot, past: e.past.slice(0, -1), future: [{ label: last.label, snapshot: e.current }, ...e.future] }));
+      update((e) => ({ current: last.snapshot, past: e.past.slice(0, -1), future: [{ label: last.label, snapshot: e.current }, ...e.future], moveStart: null, selection: within(e.selection, last.snapshot) }));
       scheduleCheck();
     },
 
@@ -123,7 +134,7 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
       const editor = get().editor;
       const next = editor?.future[0];
       if (!editor || !next) return;
-      update((e) => ({ current: next.snapshot, future: e.future.slice(1), past: [...e.past, { label: next.label, snapshot: e.current }] }));
+      update((e) => ({ current: next.snapshot, future: e.future.slice(1), past: [...e.past, { label: next.label, snapshot: e.current }], moveStart: null, selection: within(e.selection, next.snapshot) }));
       scheduleCheck();
     },
 
@@ -150,15 +161,18 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
   };
 };
 
+/** The selection without the nodes a change took away (the same array when it took none). */
+function within(selection: string[], snapshot: Snapshot): string[] {
+  const ids = new Set(snapshot.draft.nodes.map((n) => n.id));
+  return selection.every((id) => ids.has(id)) ? selection : selection.filter((id) => ids.has(id));
+}
+
 /** Whether the copy differs from what the server holds. */
 export function isDirty(editor: Editor | null): boolean {
   return !!editor && editor.current !== editor.saved && JSON.stringify(editor.current) !== JSON.stringify(editor.saved);
 }
 
-/** The problems of one node: those whose path is under /nodes/<its index>. */
+/** The problems of one node: those whose path names it (see problemsByNode in lib/problems.ts). */
 export function problemsOfNode(editor: Editor, nodeId: string): Problem[] {
-  const index = editor.current.draft.nodes.findIndex((n) => n.id === nodeId);
-  if (index < 0) return [];
-  const prefix = `/nodes/${index}`;
-  return editor.problems.filter((p) => p.path === prefix || p.path.startsWith(`${prefix}/`));
+  return problemsByNode(editor).get(nodeId) ?? [];
 }

@@ -12,6 +12,7 @@ import { messagesSlice } from './messages.ts';
 import { sessionSlice } from './session.ts';
 import { settingsSlice } from './settings.ts';
 import { usersSlice } from './users.ts';
+import { versionsSlice } from './versions.ts';
 
 export type { State, Notice } from './kit.ts';
 export type { JourneyRow, LifecycleAction } from './journeys.ts';
@@ -23,5 +24,6 @@ export const useStore = create<State>()((set, get) => ({
   ...usersSlice(set, get),
   ...messagesSlice(set, get),
   ...settingsSlice(set, get),
+  ...versionsSlice(set, get),
   ...catalogSlice(set, get),
 }));

@@ -143,7 +143,7 @@ export const journeysSlice: Slice<JourneysSlice> = (set, get) => {
       });
       if (created === null) return false;
       get().navigate({ page: 'journey', id: (created as Journey).id });
-      set({ notice: { tone: 'success', text: 'Draft created. Build it out through the API or the CLI, then publish it here.' } });
+      set({ notice: { tone: 'success', text: 'Draft created. Add its steps from the palette, save, then publish it.' } });
       return true;
     },
   };

@@ -49,7 +49,7 @@ export function ConditionField({ path, value, onChange, context, depth = 0, labe
         options={types.map((t) => ({ value: t, label: TYPE_LABEL[t] }))}
         onChange={(type) => onChange(switchCondition(value, type, context.sends?.[0] ?? ''))}
       />
-      <FieldErrors messages={messages} />
+      <FieldErrors problems={messages} />
       <ConditionBody path={path} value={value} onChange={onChange} context={context} depth={depth} />
     </div>
   );
