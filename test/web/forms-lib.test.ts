@@ -18,10 +18,13 @@ import {
   withField,
   type Draft,
 } from '../../web/src/lib/draft.ts';
+import { asEvents, asPreview, asTraits, exampleText, insertables, propertiesOf } from '../../web/src/lib/catalog.ts';
+import { channelFields } from '../../web/src/lib/channel-fields.ts';
+import { childrenOf, groupDepth, switchCondition, windowKind } from '../../web/src/lib/condition.ts';
 import { describeDuration, durationOfMs, durationParts, isDuration, parseDurationText } from '../../web/src/lib/duration.ts';
 import { parseValue, valueText, valueTypeOf, withOp } from '../../web/src/lib/filter-values.ts';
 import { filterInsertables, insertAt, liquidPath, liquidTag, mentionAt } from '../../web/src/lib/liquid.ts';
-import { messagesOf, problemsAt, problemsWithin } from '../../web/src/lib/problems.ts';
+import { fieldProblems, problemsAt, problemsWithin, rebase } from '../../web/src/lib/field-problems.ts';
 import { fromLocalInput, offsetMinutes, toLocalInput } from '../../web/src/lib/zone-input.ts';
 
 test('durations: what people type becomes what a definition holds', () => {
@@ -56,6 +59,9 @@ test('Liquid: a trait or property at the caret, with a default, quoted when it i
   assert.equal(liquidPath('Event', 'say "hi"'), "Event['say \"hi\"']");
   assert.equal(liquidPath('Event', `both " and '`), null);
   assert.equal(liquidPath('Event', ''), null);
+  assert.equal(liquidPath('Event', 'cart.total'), 'Event.cart.total', 'a dotted key is a path into nested objects');
+  assert.equal(liquidPath('Event', 'cart.unit price'), 'Event.cart["unit price"]');
+  assert.equal(liquidPath('Event', 'cart.'), null);
 
   assert.deepEqual(insertAt('Hi , welcome', 3, 3, '{{ Profile.name }}'), { text: 'Hi {{ Profile.name }}, welcome', caret: 21 });
   assert.deepEqual(insertAt('Hi @na!', 3, 6, 'X'), { text: 'Hi X!', caret: 4 }, 'the typed @na is replaced');
@@ -209,7 +215,7 @@ test('filter values are typed as chosen, never coerced', () => {
   assert.deepEqual(withOp({ property: 'plan', op: 'exists', value: false }, '='), { property: 'plan', op: '=', value: '' });
 });
 
-test('a field shows the problems at its path, or under it for a list', () => {
+test('a field shows the problems at its path, or under it for a list, moved to where its node is now', () => {
   const problems = [
     { path: '/nodes/3/duration', message: 'must match pattern' },
     { path: '/nodes/3/where/0/value', message: 'must be a list' },
@@ -219,5 +225,123 @@ test('a field shows the problems at its path, or under it for a list', () => {
   assert.deepEqual(problemsAt(problems, '/nodes/3/duration').length, 2);
   assert.deepEqual(problemsWithin(problems, '/nodes/3/where').map((p) => p.path), ['/nodes/3/where/0/value']);
   assert.deepEqual(problemsWithin(problems, '/nodes/3').length, 3, 'not /nodes/30');
-  assert.deepEqual(messagesOf(problemsAt(problems, '/nodes/3/duration')), ['must match pattern']);
+  assert.deepEqual(fieldProblems(problemsAt(problems, '/nodes/3/duration')), [{ message: 'must match pattern', warning: false }], 'once');
+  assert.deepEqual(
+    fieldProblems([
+      { path: '/nodes/1/event', message: 'the yes branch is never taken', severity: 'warning' },
+      { path: '/nodes/1/event', message: 'must not be empty', severity: 'error' },
+    ]),
+    [
+      { message: 'must not be empty', warning: false },
+      { message: 'the yes branch is never taken', warning: true },
+    ],
+    'errors first, warnings said as such',
+  );
+
+  // Checked with nodes a, b, c; since then d was added first and b removed.
+  const checked = { nodes: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], edges: [{ from: 'a' }] };
+  const current = { nodes: [{ id: 'd' }, { id: 'a' }, { id: 'c' }], edges: [] };
+  assert.deepEqual(
+    rebase(
+      [
+        { path: '/nodes/2/duration', message: 'c' },
+        { path: '/nodes/1', message: 'b' },
+        { path: '/nodes/0', message: 'a' },
+        { path: '/setup/timeout', message: 'setup' },
+      ],
+      checked,
+      current,
+    ),
+    [
+      { path: '/nodes/2/duration', message: 'c' },
+      { path: '/nodes/1', message: 'a' },
+      { path: '/setup/timeout', message: 'setup' },
+    ],
+  );
+  const same = [{ path: '/nodes/0', message: 'x' }];
+  assert.deepEqual(rebase(same, null, current), same, 'nothing checked yet: as given');
+});
+
+test('the catalog as the pickers read it, and what the @ menu offers', () => {
+  // GET /v1/catalog/events and /v1/catalog/traits as the server answers.
+  const events = asEvents({
+    sampled: false,
+    read: 3,
+    truncated: false,
+    events: [
+      { name: 'Added to Cart', count: 2, lastSeenAt: 1_700_000_000_000, properties: [{ path: 'productName', type: 'string', count: 2, example: 'Lamp' }, { path: 'cart.total', type: 'number', count: 1, example: 12.5 }] },
+      { name: '', count: 1, lastSeenAt: 1, properties: [] },
+      'not an event',
+    ],
+  });
+  assert.deepEqual(events, [
+    {
+      name: 'Added to Cart',
+      count: 2,
+      lastSeenAt: 1_700_000_000_000,
+      properties: [
+        { key: 'productName', type: 'string', example: 'Lamp' },
+        { key: 'cart.total', type: 'number', example: 12.5 },
+      ],
+    },
+    { name: 'not an event', properties: [] },
+  ]);
+  const traits = asTraits({ sampled: false, read: 1, truncated: false, traits: [{ path: 'plan', type: 'string', count: 1, example: 'pro' }, { nope: 1 }] });
+  assert.deepEqual(traits, [{ key: 'plan', type: 'string', example: 'pro' }]);
+  assert.deepEqual(asEvents(null), [], 'no answer, no options');
+  assert.deepEqual(asTraits({ message: 'not found' }), []);
+  assert.deepEqual(propertiesOf(events, 'Added to Cart').map((k) => k.key), ['productName', 'cart.total']);
+  assert.deepEqual(propertiesOf(events, 'Charged'), []);
+
+  assert.deepEqual(
+    insertables(traits, propertiesOf(events, 'Added to Cart')).map((o) => `${o.scope}.${o.key}${o.detail ? ` (${o.detail})` : ''}`),
+    [
+      'Profile.plan (string · pro)',
+      'Profile.Name (the name trait)',
+      'Profile.Email (the email trait)',
+      'Profile.Phone (the phone trait)',
+      'Profile.Identity (the user id)',
+      'Event.productName (string · Lamp)',
+      'Event.cart.total (number · 12.5)',
+    ],
+  );
+  assert.equal(exampleText('x'.repeat(50)), `${'x'.repeat(39)}…`);
+
+  // POST /v1/preview as the server answers.
+  assert.deepEqual(
+    asPreview({ rendered: { body: 'Hi Ana' }, problems: [{ field: 'title', message: 'render failed' }], user: { found: true }, event: { name: 'Signed Up', properties: { plan: 'pro' } } }),
+    { rendered: { body: 'Hi Ana' }, problems: [{ field: 'title', message: 'render failed' }], userFound: true, event: { name: 'Signed Up', properties: { plan: 'pro' } } },
+  );
+  assert.deepEqual(asPreview({ rendered: { body: 3 }, user: {}, event: null }), { rendered: {}, problems: [], userFound: false, event: null });
+});
+
+test('a channel’s message fields from the registry, or from the message when the registry has none', () => {
+  const channels = [
+    { name: 'email', label: 'Email', fields: [{ name: 'subject', label: 'Subject', required: true, maxLength: 100000, template: true, multiline: false }, { name: 'body', label: 'Body (HTML)', required: true, maxLength: 100000, template: true, multiline: true }] },
+    { name: 'push', label: 'Push' },
+  ];
+  assert.deepEqual(channelFields(channels, 'email', {}), [
+    { name: 'subject', label: 'Subject', required: true, template: true, multiline: false, maxLength: 100000 },
+    { name: 'body', label: 'Body (HTML)', required: true, template: true, multiline: true, maxLength: 100000 },
+  ]);
+  assert.deepEqual(channelFields(channels, 'push', { body: 'b', title: 't' }), [
+    { name: 'title', label: 'Title', required: false, template: true, multiline: false },
+    { name: 'body', label: 'Body', required: true, template: true, multiline: true },
+  ]);
+  assert.deepEqual(channelFields([], 'sms', {}).map((f) => f.name), ['body']);
+});
+
+test('segment conditions change type keeping what carries over, within four levels of groups', () => {
+  const event = { type: 'event' as const, event: 'App Opened', did: false };
+  assert.deepEqual(switchCondition(event, 'all'), { type: 'all', of: [event] }, 'a leaf goes inside the new group');
+  assert.deepEqual(switchCondition({ type: 'any', of: [event, { type: 'profile', where: [] }] }, 'not'), { type: 'not', of: event }, 'a not keeps the first');
+  assert.deepEqual(switchCondition({ type: 'all', of: [{ type: 'profile', where: [] }, event] }, 'event'), event, 'the group’s own event condition');
+  assert.deepEqual(switchCondition(event, 'message', 'push-1'), { type: 'message', node: 'push-1', outcome: 'sent' });
+  assert.deepEqual(switchCondition({ type: 'profile', where: [] }, 'event'), { type: 'event', event: '' });
+  assert.equal(groupDepth(event), 0);
+  assert.equal(groupDepth({ type: 'all', of: [{ type: 'not', of: { type: 'any', of: [event] } }] }), 3);
+  assert.deepEqual(childrenOf({ type: 'not', of: event }), [event]);
+  assert.equal(windowKind(undefined), 'all');
+  assert.equal(windowKind({ last: '7d' }), 'last');
+  assert.equal(windowKind({ from: '2026-01-01T00:00:00Z' }), 'between');
 });

@@ -1,12 +1,13 @@
 /**
  * What the pickers offer: the events the project has received (with their property keys) and the profile
  * traits it holds (GET /v1/catalog/events, /v1/catalog/traits), and the preview of a message for one user
- * (POST /v1/preview). Read defensively: a server without these routes, or an older one, gives empty lists,
- * and every picker still takes free text.
+ * (POST /v1/preview). Read defensively: an answer without them (an older server, a failed read) gives empty
+ * lists, and every picker still takes free text.
  */
 import type { Insertable } from './liquid.ts';
 
 export interface CatalogKey {
+  /** Nested keys joined by dots, as the catalog gives them: "cart.total". */
   key: string;
   /** "string", "number", "boolean", ... as the server saw it. */
   type?: string;
@@ -16,7 +17,8 @@ export interface CatalogKey {
 export interface CatalogEvent {
   name: string;
   count?: number;
-  lastSeen?: string | number;
+  /** Epoch ms of the latest one. */
+  lastSeenAt?: number;
   properties: CatalogKey[];
 }
 
@@ -24,7 +26,8 @@ export interface PreviewRequest {
   channel: string;
   content: Record<string, string>;
   userId: string;
-  event?: { name: string; properties?: Record<string, unknown> };
+  /** The event name whose latest occurrence (for this user) is `Event`: the journey's entry event. */
+  event?: string;
 }
 
 export interface PreviewResult {
@@ -37,13 +40,13 @@ export interface PreviewResult {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** Keys given as a list of `{ key | name, type, example }` or as a record of key to `{ type, example }` (or to a type). */
+/** Keys given as a list of `{ path, type, example }` (or `key`/`name`), or as a record of key to `{ type, example }` (or to a type). */
 function keysOf(value: unknown): CatalogKey[] {
   const entries: [string, unknown][] = Array.isArray(value)
     ? value.flatMap((item): [string, unknown][] => {
         if (typeof item === 'string') return [[item, {}]];
         if (!isRecord(item)) return [];
-        const key = item.key ?? item.name ?? item.property ?? item.trait;
+        const key = item.path ?? item.key ?? item.name;
         return typeof key === 'string' ? [[key, item]] : [];
       })
     : isRecord(value)
@@ -74,7 +77,7 @@ export function asEvents(value: unknown): CatalogEvent[] {
     if (typeof name !== 'string' || name === '') return [];
     const event: CatalogEvent = { name, properties: keysOf(item.properties ?? item.keys) };
     if (typeof item.count === 'number') event.count = item.count;
-    if (typeof item.lastSeen === 'string' || typeof item.lastSeen === 'number') event.lastSeen = item.lastSeen;
+    if (typeof item.lastSeenAt === 'number') event.lastSeenAt = item.lastSeenAt;
     return [event];
   });
 }

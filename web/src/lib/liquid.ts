@@ -15,13 +15,22 @@ export interface Insertable {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** How a template reads `key` of `scope`: `Profile.plan`, or `Profile["first name"]` for other keys; null when Liquid cannot quote it. */
-export function liquidPath(scope: Scope, key: string): string | null {
-  if (IDENTIFIER.test(key)) return `${scope}.${key}`;
+/** One key of a path: `.plan`, or `["first name"]`; null when Liquid cannot quote it. */
+function segment(key: string): string | null {
+  if (IDENTIFIER.test(key)) return `.${key}`;
   if (key === '' || /[\n\r]/.test(key)) return null;
-  if (!key.includes('"')) return `${scope}["${key}"]`;
-  if (!key.includes("'")) return `${scope}['${key}']`;
+  if (!key.includes('"')) return `["${key}"]`;
+  if (!key.includes("'")) return `['${key}']`;
   return null; // Liquid strings have no escapes: a key with both quotes cannot be written
+}
+
+/**
+ * How a template reads `key` of `scope`: `Profile.plan`, `Profile["first name"]`; a dotted key is a path into
+ * nested objects, as the catalog writes them (`cart.total` → `Event.cart.total`). Null when it cannot be written.
+ */
+export function liquidPath(scope: Scope, key: string): string | null {
+  const segments = key.split('.').map(segment);
+  return segments.some((s) => s === null) ? null : `${scope}${segments.join('')}`;
 }
 
 /** `{{ Profile.name | default: "" }}`: the output tag the menu inserts. */

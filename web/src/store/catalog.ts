@@ -1,12 +1,15 @@
 /**
- * The pickers' data, read once per session and kept: the events the project has received with their property
- * keys, the profile traits it holds. Lists are empty until they come, and stay empty when the server cannot
- * say (every picker takes free text, so a form never waits on them). Also the preview of a message for one
- * user, which the composer asks for as the message changes.
+ * The pickers' data, read once a minute at most and kept: the events the project has received with their
+ * property keys, the profile traits it holds. Lists are empty until they come, and stay empty when the server
+ * cannot say (every picker takes free text, so a form never waits on them). Also the preview of a message for
+ * one user, which the composer asks for as the message changes, and the user it is asked for.
  */
-import { client } from '../api/client.ts';
+import { client, unwrap } from '../api/client.ts';
+import type { paths } from '../api/schema';
 import { asEvents, asPreview, asTraits, type CatalogEvent, type CatalogKey, type PreviewRequest, type PreviewResult } from '../lib/catalog.ts';
 import { kit, type Slice } from './kit.ts';
+
+type PreviewBody = paths['/v1/preview']['post']['requestBody']['content']['application/json'];
 
 export interface Catalog {
   events: CatalogEvent[];
@@ -30,18 +33,6 @@ export interface CatalogSlice {
 /** Fresh enough for a picker: events arrive all the time, but a list a minute old offers the same names. */
 const STALE_MS = 60_000;
 
-type Answer = Promise<{ data?: unknown; error?: unknown; response: Response }>;
-/**
- * The catalog and preview routes are called without the generated types while the server branch adding them
- * is not merged: the answers are read defensively (lib/catalog.ts) either way.
- */
-const loose = client as unknown as { GET(path: string, init?: object): Answer; POST(path: string, init: { body: unknown }): Answer };
-
-async function dataOf(call: Answer): Promise<unknown> {
-  const { data, response } = await call;
-  return response.ok ? data : null;
-}
-
 export const catalogSlice: Slice<CatalogSlice> = (set, get) => {
   const { guarded } = kit(set, get);
   let readAt = 0;
@@ -54,8 +45,8 @@ export const catalogSlice: Slice<CatalogSlice> = (set, get) => {
       readAt = Date.now();
       set((s) => ({ catalog: { ...s.catalog, status: 'loading' } }));
       const [events, traits] = await Promise.all([
-        guarded(() => dataOf(loose.GET('/v1/catalog/events'))).catch(() => null),
-        guarded(() => dataOf(loose.GET('/v1/catalog/traits'))).catch(() => null),
+        guarded(() => unwrap(client.GET('/v1/catalog/events'))).catch(() => null),
+        guarded(() => unwrap(client.GET('/v1/catalog/traits'))).catch(() => null),
       ]);
       set({ catalog: { events: asEvents(events), traits: asTraits(traits), status: 'ready' } });
     },
@@ -69,10 +60,7 @@ export const catalogSlice: Slice<CatalogSlice> = (set, get) => {
     },
 
     async previewMessage(request) {
-      const { data, error, response } = await guarded(() => loose.POST('/v1/preview', { body: request }));
-      if (response.ok) return asPreview(data);
-      const message = (error as { message?: unknown } | undefined)?.message;
-      throw new Error(response.status === 404 ? 'This server cannot preview messages yet.' : typeof message === 'string' ? message : `The server answered ${response.status}.`);
+      return asPreview(await guarded(() => unwrap(client.POST('/v1/preview', { body: request as PreviewBody }))));
     },
   };
 };

@@ -49,7 +49,7 @@ export function Composer({
           ),
         )}
       </div>
-      <PreviewPane channel={channel} message={message} fields={fields} />
+      <PreviewPane channel={channel} message={message} fields={fields} entryEvent={entryEvent} />
     </div>
   );
 }

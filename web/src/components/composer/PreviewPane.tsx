@@ -1,7 +1,7 @@
 /**
  * The message as one real user would get it: rendered by the server (POST /v1/preview) for the user id typed
- * or picked, again after each pause in editing. An email's HTML is shown in a sandboxed frame with no
- * scripts; everything else as text.
+ * or picked, with their latest entry event as Event, again after each pause in editing. An email's HTML is
+ * shown in a sandboxed frame with no scripts; everything else as text.
  */
 import { useEffect, useId, useState } from 'react';
 import type { ContentField } from '../../lib/channel-fields.ts';
@@ -12,9 +12,12 @@ const PAUSE_MS = 400;
 
 type State = { status: 'idle' } | { status: 'loading' } | { status: 'done'; result: PreviewResult } | { status: 'error'; message: string };
 
-export function PreviewPane({ channel, message, fields }: { channel: string; message: Record<string, unknown>; fields: readonly ContentField[] }) {
+export function PreviewPane({ channel, message, fields, entryEvent }: { channel: string; message: Record<string, unknown>; fields: readonly ContentField[]; entryEvent: string | undefined }) {
   const userId = useStore((s) => s.previewUser);
   const recent = useStore((s) => s.recentPreviewUsers);
+  // The user open on the users page is a likely one to try.
+  const viewed = useStore((s) => s.user?.id);
+  const suggestions = [...new Set([...recent, ...(viewed ? [viewed] : [])])];
   const setPreviewUser = useStore((s) => s.setPreviewUser);
   const previewMessage = useStore((s) => s.previewMessage);
   const [typed, setTyped] = useState(userId);
@@ -23,14 +26,14 @@ export function PreviewPane({ channel, message, fields }: { channel: string; mes
   const listId = useId();
 
   const content = Object.fromEntries(fields.flatMap((f) => (typeof message[f.name] === 'string' ? [[f.name, message[f.name] as string]] : [])));
-  const key = JSON.stringify([channel, content, userId]);
+  const key = JSON.stringify([channel, content, userId, entryEvent]);
 
   useEffect(() => {
     if (userId === '') return setState({ status: 'idle' });
     let live = true;
     setState((s) => (s.status === 'done' ? s : { status: 'loading' }));
     const timer = setTimeout(() => {
-      previewMessage({ channel, content, userId }).then(
+      previewMessage({ channel, content, userId, ...(entryEvent ? { event: entryEvent } : {}) }).then(
         (result) => live && setState({ status: 'done', result }),
         (error: unknown) => live && setState({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
       );
@@ -54,14 +57,14 @@ export function PreviewPane({ channel, message, fields }: { channel: string; mes
             value={typed}
             placeholder="user id"
             autoComplete="off"
-            list={recent.length > 0 ? listId : undefined}
+            list={suggestions.length > 0 ? listId : undefined}
             onChange={(e) => setTyped(e.target.value)}
             onBlur={() => setPreviewUser(typed)}
             onKeyDown={(e) => e.key === 'Enter' && setPreviewUser(typed)}
           />
-          {recent.length > 0 && (
+          {suggestions.length > 0 && (
             <datalist id={listId}>
-              {recent.map((u) => (
+              {suggestions.map((u) => (
                 <option key={u} value={u} />
               ))}
             </datalist>
@@ -72,19 +75,18 @@ export function PreviewPane({ channel, message, fields }: { channel: string; mes
         {state.status === 'idle' && <p className="muted">Enter a user id to see this message as they would get it.</p>}
         {state.status === 'loading' && <p className="muted">Rendering…</p>}
         {state.status === 'error' && <p className="field-error">{state.message}</p>}
-        {state.status === 'done' && <Rendered channel={channel} fields={fields} result={state.result} userId={userId} />}
+        {state.status === 'done' && <Rendered channel={channel} fields={fields} result={state.result} userId={userId} entryEvent={entryEvent} />}
       </div>
     </section>
   );
 }
 
-function Rendered({ channel, fields, result, userId }: { channel: string; fields: readonly ContentField[]; result: PreviewResult; userId: string }) {
+function Rendered({ channel, fields, result, userId, entryEvent }: { channel: string; fields: readonly ContentField[]; result: PreviewResult; userId: string; entryEvent: string | undefined }) {
   const { rendered, problems } = result;
   const text = (name: string) => rendered[name] ?? '';
   return (
     <>
-      {!result.userFound && <p className="preview-note">No user “{userId}” is known: Profile is empty, so traits render blank or as their default.</p>}
-      {result.event?.name && <p className="preview-note muted">Event: {result.event.name}</p>}
+      {!result.userFound && <p className="preview-note">“{userId}” has no profile: Profile is empty, so traits render blank or as their default.</p>}
       {channel === 'push' && (
         <div className="preview-push">
           <strong>{text('title')}</strong>
@@ -113,6 +115,7 @@ function Rendered({ channel, fields, result, userId }: { channel: string; fields
           ))}
         </dl>
       )}
+      <p className="preview-event">{result.event?.name ? `Event: their latest “${result.event.name}”.` : `Event is empty: they have no${entryEvent ? ` “${entryEvent}”` : ''} event.`}</p>
       {problems.length > 0 && (
         <ul className="field-errors">
           {problems.map((p, i) => (

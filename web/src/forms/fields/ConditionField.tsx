@@ -41,7 +41,7 @@ export function ConditionField({ path, value, onChange, context, depth = 0, labe
   });
   const messages = useProblems(path);
   return (
-    <div className={`condition depth-${depth}`} role="group" aria-label={label}>
+    <div className={`condition depth-${depth}`}>
       <SelectField
         label={label}
         path={`${path}/type`}

@@ -37,6 +37,8 @@ export function FiltersField({
   minItems?: number;
 }) {
   const filters = value ?? [];
+  // Filters read top-level keys only (a dot is part of the name): the catalog's nested paths do not apply.
+  const topLevel = keys.filter((k) => !k.key.includes('.'));
   const set = (i: number, filter: Filter) => onChange(filters.map((f, j) => (j === i ? filter : f)));
   return (
     <Group legend={legend} path={path} hint={hint} className="filters">
@@ -47,12 +49,12 @@ export function FiltersField({
           index={i}
           path={`${path}/${i}`}
           filter={filter}
-          keys={keys}
+          keys={topLevel}
           onChange={(f) => set(i, f)}
           onRemove={filters.length > minItems ? () => onChange(filters.filter((_, j) => j !== i)) : undefined}
         />
       ))}
-      <button type="button" className="button small add" onClick={() => onChange([...filters, { property: keys[0]?.key ?? '', op: '=', value: '' }])}>
+      <button type="button" className="button small add" onClick={() => onChange([...filters, { property: topLevel[0]?.key ?? '', op: '=', value: '' }])}>
         + {addLabel}
       </button>
     </Group>
