@@ -35,7 +35,7 @@ export function SelectField<T extends string>({
 export function CheckField({ label, checked, onChange, hint }: { label: ReactNode; checked: boolean; onChange: (checked: boolean) => void; hint?: ReactNode }) {
   const id = useId();
   return (
-    <div className="field check-field">
+    <div className="field checkbox-field">
       <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
       <label htmlFor={id}>{label}</label>
       {hint && (
