@@ -17,6 +17,7 @@ import { useStore } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
 import { useEditing } from './NodePanel.tsx';
 import '../styles/forms.css';
+import '../styles/journey-settings.css';
 
 type Tab = 'setup' | 'entry' | 'goals';
 const TABS: { id: Tab; label: string }[] = [

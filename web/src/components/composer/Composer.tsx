@@ -9,6 +9,7 @@ import { useStore } from '../../store/index.ts';
 import { PreviewPane } from './PreviewPane.tsx';
 import { TemplateField } from './TemplateField.tsx';
 import '../../styles/forms.css';
+import '../../styles/composer.css';
 
 export function Composer({
   channel,

@@ -43,7 +43,6 @@ export function PreviewPane({ channel, message, fields, entryEvent }: { channel:
       clearTimeout(timer);
     };
     // The key holds everything the request depends on.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, previewMessage]);
 
   return (
