@@ -2,7 +2,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { JourneyDefinition } from '../core/definition.ts';
-import { DefinitionSlot } from './schemas.ts';
+import { DEFINITION_SLOTS } from './schemas.ts';
 
 const DEFINITION_REF = { $ref: '#/components/schemas/JourneyDefinition' };
 
@@ -32,7 +32,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
  * them); the document points those places at the real schema instead, defined once under components.
  */
 function documentDefinitions(node: unknown): unknown {
-  if (node === DefinitionSlot) return DEFINITION_REF;
+  if (DEFINITION_SLOTS.has(node)) return DEFINITION_REF;
   if (Array.isArray(node)) return node.map(documentDefinitions);
   if (node === null || typeof node !== 'object') return node;
   return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, documentDefinitions(value)]));

@@ -4,6 +4,8 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { JOURNEY_ID_PATTERN } from '../app/journeys.ts';
+import { MAX_HOURLY_DAYS, MAX_SERIES_DAYS } from '../app/series.ts';
+import { MAX_BACKTEST_DAYS } from '../sim/backtest.ts';
 import { Channel } from '../core/definition.ts';
 import { MAX_NESTING, MAX_TIMESTAMP, NESTING_LIMIT, TIME_ZONE_FORMAT } from './validation.ts';
 
@@ -103,6 +105,10 @@ export const ProfilesResult = Type.Object({ updated: Type.Integer() });
  * the OpenAPI document shows the full JourneyDefinition schema in its place (see openapi.ts).
  */
 export const DefinitionSlot = Type.Object({}, { additionalProperties: true, description: 'A journey definition (JourneyDefinition)' });
+/** The slot where a body may leave the definition out (Type.Optional makes a copy, so it is listed apart). */
+export const OptionalDefinitionSlot = Type.Optional(DefinitionSlot);
+/** Every slot, for the OpenAPI document to point at the real schema. */
+export const DEFINITION_SLOTS: ReadonlySet<unknown> = new Set([DefinitionSlot, OptionalDefinitionSlot]);
 
 const Layout = Type.Record(Type.String(), Type.Object({ x: Type.Number(), y: Type.Number() }), { description: 'Canvas positions by node id' });
 
@@ -170,7 +176,23 @@ export const PublishBody = Type.Object(
 export const VersionList = Type.Object({ versions: Type.Array(JourneyVersion) });
 export const StopResult = Type.Object({ journey: JourneyRecord, exited: Type.Integer({ description: 'Users taken out of the journey' }) });
 
-export { StatsView } from '../app/views.ts';
+export { StatsView, SeriesView, BacktestView } from '../app/views.ts';
+
+export const BacktestBody = Type.Object(
+  {
+    days: Type.Integer({ minimum: 1, maximum: MAX_BACKTEST_DAYS, description: 'Replay the events recorded in this many days before now' }),
+    definition: OptionalDefinitionSlot,
+  },
+  { additionalProperties: false },
+);
+
+export const SeriesQuery = Type.Object(
+  {
+    days: Type.Integer({ minimum: 1, maximum: MAX_SERIES_DAYS, default: 7, description: `Local days to cover, today's included (hourly buckets: at most ${MAX_HOURLY_DAYS})` }),
+    bucket: Type.Union([Type.Literal('day'), Type.Literal('hour')], { default: 'day', description: 'One bucket per local day, or per local hour' }),
+  },
+  { additionalProperties: false },
+);
 
 // ---------------------------------------------------------------- users and messages
 

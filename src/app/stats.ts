@@ -1,7 +1,8 @@
 /** Journey statistics shaped for people: totals, conversion against the control group, and a per-node funnel. */
 import type { JourneyDefinition } from '../core/definition.ts';
-import type { JourneyVersion, StatRow, Store } from '../store/store.ts';
+import type { JourneyVersion, StatRow, Store, WaitingRow } from '../store/store.ts';
 import { NotFoundError } from './journeys.ts';
+import { twoProportionZTest } from './significance.ts';
 import type { StatsView } from './views.ts';
 
 type Totals = StatsView['totals'];
@@ -19,7 +20,7 @@ const JOURNEY_METRICS: Record<string, keyof Totals> = {
   stopped: 'stopped',
 };
 
-const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind' | 'skippedBy'>> = {
+const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind' | 'skippedBy' | 'waiting'>> = {
   node_entered: 'entered',
   node_sent: 'sent',
   node_failed: 'failed',
@@ -35,15 +36,16 @@ const SKIPPED_BY = 'node_skipped:';
 export async function journeyStats(store: Store, journeyId: string): Promise<StatsView> {
   const journey = await store.getJourney(journeyId);
   if (!journey) throw new NotFoundError(`no journey "${journeyId}"`);
-  const [rows, versions] = await Promise.all([store.journeyStats(journeyId), store.listVersions(journeyId)]);
-  return statsView(journeyId, rows, versions, journey.draft);
+  const [rows, versions, waiting] = await Promise.all([store.journeyStats(journeyId), store.listVersions(journeyId), store.journeyWaiting(journeyId)]);
+  return statsView(journeyId, rows, versions, journey.draft, waiting);
 }
 
 /**
  * `versions` are the journey's published versions; `draft` stands in for node order before the first publish.
+ * `waiting`: the counters of now (who is at which node), beside the stats rows' counters of all time.
  * Metrics the view does not know are ignored rather than failing the whole answer.
  */
-export function statsView(journeyId: string, rows: StatRow[], versions: JourneyVersion[], draft: JourneyDefinition): StatsView {
+export function statsView(journeyId: string, rows: StatRow[], versions: JourneyVersion[], draft: JourneyDefinition, waiting: WaitingRow[] = []): StatsView {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const newest = sorted.at(-1)?.definition ?? draft;
   // Node kinds by id, newest definition winning, so nodes dropped in later versions still get a kind.
@@ -52,14 +54,15 @@ export function statsView(journeyId: string, rows: StatRow[], versions: JourneyV
   for (const n of newest.nodes) kinds.set(n.id, n.kind);
   const order = newest.nodes.filter((n) => n.kind !== 'entry').map((n) => n.id);
 
-  const versionNumbers = [...new Set([...sorted.map((v) => v.version), ...rows.map((r) => r.version)])].sort((a, b) => a - b);
-  const all = tally(rows, order, kinds);
+  const versionNumbers = [...new Set([...sorted.map((v) => v.version), ...rows.map((r) => r.version), ...waiting.map((w) => w.version)])].sort((a, b) => a - b);
+  const all = tally(rows, waiting, order, kinds);
   const byVersion: StatsView['byVersion'] = {};
   for (const version of versionNumbers) {
     const definition = sorted.find((v) => v.version === version)?.definition;
     const versionOrder = definition ? definition.nodes.filter((n) => n.kind !== 'entry').map((n) => n.id) : [];
     byVersion[String(version)] = tally(
       rows.filter((r) => r.version === version),
+      waiting.filter((w) => w.version === version),
       versionOrder,
       kinds,
     );
@@ -67,13 +70,13 @@ export function statsView(journeyId: string, rows: StatRow[], versions: JourneyV
   return { journeyId, versions: versionNumbers, totals: all.totals, conversion: conversion(all.totals), nodes: all.nodes, byVersion };
 }
 
-function tally(rows: StatRow[], order: string[], kinds: Map<string, string>): { totals: Totals; nodes: NodeStats[] } {
-  const totals: Totals = { qualified: 0, entered: 0, control: 0, notQualified: 0, goal: 0, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0 };
+function tally(rows: StatRow[], waiting: WaitingRow[], order: string[], kinds: Map<string, string>): { totals: Totals; nodes: NodeStats[] } {
+  const totals: Totals = { qualified: 0, entered: 0, control: 0, notQualified: 0, goal: 0, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0, inJourneyNow: 0 };
   const nodes = new Map<string, NodeStats>();
   const nodeOf = (nodeId: string) => {
     let node = nodes.get(nodeId);
     if (!node) {
-      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0 };
+      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0, waiting: 0 };
       nodes.set(nodeId, node);
     }
     return node;
@@ -92,6 +95,10 @@ function tally(rows: StatRow[], order: string[], kinds: Map<string, string>): { 
       if (key) nodeOf(row.nodeId)[key] += row.count;
     }
   }
+  for (const w of waiting) {
+    totals.inJourneyNow += w.count;
+    nodeOf(w.nodeId).waiting += w.count;
+  }
   // Reasons in a fixed order, so the JSON is the same whatever order the store returned the rows in.
   for (const node of nodes.values()) node.skippedBy = Object.fromEntries(Object.entries(node.skippedBy).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { totals, nodes: [...nodes.values()] };
@@ -105,6 +112,7 @@ function conversion(t: Totals): StatsView['conversion'] {
     target: { entered: t.entered, converted: t.goal, rate: targetRate },
     control: { users: t.control, converted: t.controlGoal, rate: controlRate },
     uplift,
+    significance: twoProportionZTest({ users: t.entered, converted: t.goal }, { users: t.control, converted: t.controlGoal }),
   };
 }
 

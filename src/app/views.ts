@@ -1,6 +1,7 @@
 /**
- * The read models' shapes: journey stats and a user's explanation. The API serves them as they are (its
- * schemas re-export these, so they are in the OpenAPI document), and the CLI and simulate print them.
+ * The read models' shapes: journey stats, series and backtests, and a user's explanation. The API serves them
+ * as they are (its schemas re-export these, so they are in the OpenAPI document), and the CLI and simulate
+ * print them.
  */
 import Type, { type Static, type TSchema } from 'typebox';
 
@@ -18,6 +19,7 @@ const Totals = Type.Object({
   timedOut: Type.Integer(),
   completed: Type.Integer(),
   stopped: Type.Integer(),
+  inJourneyNow: Type.Integer({ description: 'Entered users in the journey at this moment (active instances), not counting pending or control ones' }),
 });
 const NodeStats = Type.Object({
   nodeId: Type.String(),
@@ -31,6 +33,7 @@ const NodeStats = Type.Object({
   }),
   missed: Type.Integer({ description: 'Delays until a date property that was missing or already past' }),
   goal: Type.Integer({ description: 'Conversions while waiting at this node' }),
+  waiting: Type.Integer({ description: 'Users at this node at this moment: waiting out a delay, for an event, or for the end of do-not-disturb hours' }),
 });
 const Rate = Nullable(Type.Number({ description: 'converted / users, null when there are none' }));
 
@@ -42,11 +45,56 @@ export const StatsView = Type.Object({
     target: Type.Object({ entered: Type.Integer(), converted: Type.Integer(), rate: Rate }),
     control: Type.Object({ users: Type.Integer(), converted: Type.Integer(), rate: Rate }),
     uplift: Nullable(Type.Number({ description: 'Relative: (target rate - control rate) / control rate; null without a control conversion rate' })),
+    significance: Nullable(
+      Type.Object(
+        {
+          z: Type.Number({ description: 'Two-proportion z statistic of the target rate against the control rate (pooled standard error); positive when the target converts better' }),
+          pValue: Type.Number({ description: 'Two-sided p-value, 4 significant digits' }),
+          significant: Type.Boolean({ description: 'pValue below 0.05 (judged before rounding)' }),
+        },
+        { description: 'Whether the gap between the rates is more than chance; null when either group is empty or nobody or everybody converted' },
+      ),
+    ),
   }),
   nodes: Type.Array(NodeStats, { description: 'In the order of the newest version’s definition; nodes only older versions had come last' }),
   byVersion: Type.Record(Type.String(), Type.Object({ totals: Totals, nodes: Type.Array(NodeStats) })),
 });
 export type StatsView = Static<typeof StatsView>;
+
+// ---------------------------------------------------------------- journey series
+
+export const SeriesBucket = Type.Object({
+  start: Type.String({ description: 'The local day or hour the bucket is, as ISO 8601 with the time zone’s offset' }),
+  entered: Type.Integer({ description: 'Users who entered in it (not held out)' }),
+  goal: Type.Integer({ description: 'Conversions in it of users who had entered, whenever they entered' }),
+  control: Type.Integer({ description: 'Users held out in the control group in it' }),
+  controlGoal: Type.Integer({ description: 'Conversions in it of control users' }),
+});
+
+export const SeriesView = Type.Object({
+  journeyId: Type.String(),
+  timezone: Type.String({ description: 'The project’s time zone, whose days and hours the buckets are' }),
+  bucket: Type.Union([Type.Literal('day'), Type.Literal('hour')]),
+  from: Type.String({ description: 'The first bucket’s start' }),
+  to: Type.String({ description: 'The last bucket’s end (the current day or hour is the last bucket)' }),
+  buckets: Type.Array(SeriesBucket, { description: 'Oldest first, every bucket present, zeros included' }),
+});
+export type SeriesView = Static<typeof SeriesView>;
+
+// ---------------------------------------------------------------- backtest
+
+export const BacktestView = Type.Object({
+  journeyId: Type.String(),
+  from: Type.String({ description: 'The replayed window’s start (ISO 8601, UTC): `days` days before the request' }),
+  to: Type.String({ description: 'Its end: the moment of the request. The replay stops there: users still waiting then are in `stats` as waiting' }),
+  events: Type.Integer({ description: 'Events replayed: those received and timestamped in the window, but the journeys’ own internal entries' }),
+  users: Type.Integer({ description: 'Distinct users of those events' }),
+  profiles: Type.Integer({ description: 'Their profiles, as stored now, that the replay used' }),
+  truncated: Type.Boolean({ description: 'True when the window held more than `maxEvents` events (internal entries included): only the first `maxEvents` received were read' }),
+  maxEvents: Type.Integer(),
+  stats: StatsView,
+});
+export type BacktestView = Static<typeof BacktestView>;
 
 // ---------------------------------------------------------------- explain
 

@@ -21,7 +21,7 @@ export interface WaymarkOptions {
   /** Fire timers and dispatch the outbox in this process (default true; false for an API-only process). */
   background?: boolean;
   /** Engine tuning: the safety poll for timers and journeys set by other processes, and the timer claim size. */
-  engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null };
+  engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null; yieldBetweenUnits?: boolean };
   /**
    * Readiness's store check: a cheap query that fails when the store is unreachable. Default: the store's
    * ping().

@@ -20,6 +20,8 @@ export interface EngineOptions {
   channels: ChannelSenders;
   /** Real time: arm timers and poll. Off for simulations, which drive the engine step by step. */
   realtime?: boolean;
+  /** Give the event loop a turn between units of work; default: realtime. On for a backtest run inside a server. */
+  yieldBetweenUnits?: boolean;
   /** When inputs are processed: on arrival (default), or at the moment they happened (simulations; see decide.ts). */
   time?: TimeMode;
   /**
@@ -65,7 +67,7 @@ export class Engine {
       store: options.store,
       clock: options.clock,
       channels: options.channels,
-      realtime,
+      realtime: options.yieldBetweenUnits ?? realtime, // the steps read it only to yield between units
       background,
       time: options.time ?? 'arrival',
       maxIngestBatch,

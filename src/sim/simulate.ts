@@ -1,34 +1,22 @@
 /**
  * Simulation: runs one journey over a recorded stream of events on a virtual clock, through the same engine
- * and the same embedded SQLite store as production, and writes what would have been sent.
+ * and the same embedded SQLite store as production, and writes what would have been sent. The engine loop
+ * (ordering, timers between events, group commit) is run.ts, shared with backtests; this reads the files
+ * and writes the output.
  *
- * Determinism and ordering: events are taken in file order, as they would arrive. An event that happened before
- * one already read (a late delivery) is taken at that one's time, as the live server takes it on arrival (see
- * DecideOptions.arrivedBy); scheduled entries are taken at their own time. Before an event at time t is
- * ingested, every timer due strictly before t fires, in due-time order, with the clock set to its due time; an
- * event at exactly a timer's due time is processed first (so a goal in the same millisecond as a send prevents
- * it). Events are ingested in batches spanning time, each event at its own time (the engine's 'occurrence'
- * time), so the result is identical to feeding them one by one. After the last event the
- * clock jumps from one due timer to the next until none is left.
+ * Events are read in arrival order (a late one is taken when it arrives, see run.ts), and none may come before
+ * the clock's start: a line that does is an error naming it.
  *
- * Speed without changing results: many units of work (ingests, timer firings) are grouped into one SQLite
- * transaction (the engine's own transactions nest as savepoints). Delivery is the built-in outbox, which the
- * engine records as sent in the unit of work that decided the send, so sentAt is that unit's virtual time.
- *
- * Memory stays flat: both input files are streamed, at most one timestamp's events are held, and the output
+ * Memory stays flat: both input files are streamed, at most one batch of events is held, and the output
  * files are streamed from the store's message log (sorted by SQLite).
  *
  * Output: messages.ndjson holds the sent messages in sentAt order (ties in the order they were decided), as the
- * batching above may decide a later send before an earlier one; skipped.ndjson the skipped ones in the order
+ * batching may decide a later send before an earlier one; skipped.ndjson the skipped ones in the order
  * they were decided; stats.json the simulated journey's stats exactly as GET /v1/journeys/:id/stats answers.
  */
 import { closeSync, existsSync, promises as fs, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { journeyStats } from '../app/stats.ts';
 import type { StatsView } from '../app/views.ts';
-import { openWaymark, type Waymark } from '../app/waymark.ts';
-import { VirtualClock } from '../core/clock.ts';
-import type { JourneyEvent } from '../core/instance.ts';
 import { openSqliteStore } from '../store/open.ts';
 import { exportMessages } from '../store/sqlite/message-export.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -37,7 +25,10 @@ import type { ProjectSettings } from '../core/settings.ts';
 import { journeyIdFromFile, readJourney } from './journey-file.ts';
 import { openLines } from './lines.ts';
 import { DEFAULT_START, LineError, parseEventLine, parseInstant, parseProfileLine } from './records.ts';
+import { SimulationRun, type Timings } from './run.ts';
 import { readSettingsFile } from './settings-file.ts';
+
+export type { Timings } from './run.ts';
 
 export interface SimulationOptions {
   /** The journey definition: a JSON file, or the definition itself. */
@@ -57,7 +48,7 @@ export interface SimulationOptions {
   settings?: string | ProjectSettings;
   /** NDJSON profiles: {userId, ...traits} or {userId, traits}. */
   profiles?: string;
-  /** NDJSON events in arrival order (mostly time order; see above for late ones): workload form {at, ...} or native form {timestamp, ...}. */
+  /** NDJSON events, in time order: workload form {at, ...} or native form {timestamp, ...}. */
   events: string;
   /** Where workload `at` offsets count from (ISO 8601 or epoch ms); default 2026-01-01T00:00:00Z. */
   start?: string | number;
@@ -123,21 +114,8 @@ export interface SimulationResult {
   files: { messages: string; skipped: string; stats: string; db: string | null };
 }
 
-export interface Timings {
-  /** Reading and parsing profiles and events, loading profiles, and the simulator's own bookkeeping. */
-  read: number;
-  ingest: number;
-  timers: number;
-  nextWake: number;
-  dispatch: number;
-  commit: number;
-  output: number;
-}
-
 export class SimulationError extends Error {}
 
-/** Events per engine call: large enough that a commit's fixed cost is spread thin. */
-const MAX_BATCH = 5_000;
 const PROFILE_BATCH = 2_000;
 /** Characters of output gathered before each write. */
 const OUTPUT_CHUNK = 1 << 20;
@@ -146,7 +124,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const wallStart = performance.now();
   const start = options.start === undefined ? DEFAULT_START : parseInstant(options.start, 'start');
   const until = options.until === undefined ? null : parseInstant(options.until, 'until');
-  const commitEvery = Math.max(1, options.commitEvery ?? 20_000);
   const interval = options.progressIntervalMs ?? 200;
 
   // Read and check everything cheap before creating any file.
@@ -166,38 +143,37 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   await fs.mkdir(options.out, { recursive: true });
   const dbFile = options.db ?? join(options.out, `.simulation-${process.pid}-${Date.now()}.db`);
-  const clock = new VirtualClock(clockStart);
-  const store = openSqliteStore(dbFile, { durability: 'fast' });
-  let waymark: Waymark | null = null;
   let completed = false;
   const progress: SimulationProgress = { phase: 'profiles', profiles: 0, events: 0, bytesRead: 0, bytesTotal: 0, virtualTime: clockStart, timersFired: 0 };
+  let run: SimulationRun | null = null;
   let lastReport = 0;
   const report = (force = false) => {
     if (!options.onProgress) return;
     const t = performance.now();
     if (!force && t - lastReport < interval) return;
     lastReport = t;
-    progress.virtualTime = clock.now();
+    progress.virtualTime = run?.clock.now() ?? clockStart;
+    progress.timersFired = run?.timersFired ?? 0;
     options.onProgress({ ...progress });
   };
-
-  const timings: Timings = { read: 0, ingest: 0, timers: 0, nextWake: 0, dispatch: 0, commit: 0, output: 0 };
   const checkAborted = () => {
     if (options.signal?.aborted) throw new SimulationError('the simulation was interrupted');
   };
 
   try {
-    waymark = await openWaymark({ database: store, clock, realtime: false, time: 'occurrence' });
-    const w = waymark;
     const readStart = performance.now();
-    // Before any publish: publishing is what makes the engine read the settings again.
-    if (settings !== undefined) await w.store.saveSettings(settings, clock.now());
-    for (const companion of companions) {
-      await w.journeys.create(companion);
-      await w.journeys.publish(companion.id);
-    }
-    await w.journeys.create({ id: journeyId, definition });
-    await w.journeys.publish(journeyId);
+    run = await SimulationRun.open({
+      store: openSqliteStore(dbFile, { durability: 'fast' }),
+      clockStart,
+      settings,
+      journeys: [...companions, { id: journeyId, definition }],
+      ...(options.commitEvery !== undefined ? { commitEvery: options.commitEvery } : {}),
+      onUnit: () => {
+        report();
+        checkAborted();
+      },
+    });
+    const r = run;
 
     // Profiles, in batches, before any event.
     if (profiles) {
@@ -209,7 +185,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           if (p) batch.push(p);
         }
         if (batch.length >= PROFILE_BATCH) {
-          await w.store.upsertProfiles(batch, clock.now());
+          await r.addProfiles(batch);
           progress.profiles += batch.length;
           batch = [];
         }
@@ -217,7 +193,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         report();
         checkAborted();
       }
-      if (batch.length > 0) await w.store.upsertProfiles(batch, clock.now());
+      await r.addProfiles(batch);
       progress.profiles += batch.length;
     }
 
@@ -226,114 +202,28 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     progress.bytesRead = 0;
     progress.bytesTotal = events.size;
     report(true);
-    let accepted = 0;
-    let duplicates = 0;
-    let ingestCalls = 0;
-    let timerRuns = 0;
-    let batch: JourneyEvent[] = [];
-    /** The latest time of the events read so far, and of those ingested before the batch (see take). */
     let lastAt = -Infinity;
-    let arrivedBy = -Infinity;
-    const tx = new GroupCommit(store, commitEvery, timings);
-
-    const dispatch = async () => {
-      const t0 = performance.now();
-      await w.engine.dispatch();
-      timings.dispatch += performance.now() - t0;
-    };
-    /**
-     * Fires every timer due at or before `until`, each at its own due time (the engine runs in occurrence
-     * time). Firing one may set another due before `until` (a short delay), so repeat until none is left;
-     * durations are at least 1 ms, so this ends.
-     */
-    const fireTimersUntil = async (until: number) => {
-      for (;;) {
-        const t0 = performance.now();
-        const fired = await w.engine.runDue(until);
-        await w.engine.drainInbox(); // journeys these steps triggered
-        timings.timers += performance.now() - t0;
-        timerRuns += 1;
-        tx.unit();
-        if (fired === 0) return;
-        progress.timersFired += fired;
-        report();
-        checkAborted();
-      }
-    };
-    /**
-     * A batch spans time: timers due before its first event fire first; within it, the engine fires a user's
-     * earlier timers before that user's event, and timers of users with no event in it fire with the next
-     * batch at their own times. The result is the same as taking events and timers one by one.
-     */
-    /** Runs the scheduled entries due up to `until`, each at its own moment, timers before it first. */
-    const runScheduledUntil = async (until: number) => {
-      for (;;) {
-        const next = w.engine.nextScheduledAt();
-        if (next === null || next > until) return;
-        await fireTimersUntil(next - 1);
-        clock.set(Math.max(clock.now(), next));
-        const t0 = performance.now();
-        await w.engine.runScheduled();
-        await w.engine.drainInbox();
-        timings.ingest += performance.now() - t0;
-        tx.unit();
-        checkAborted();
-      }
-    };
-    const ingest = async () => {
-      if (batch.length === 0) return;
-      await runScheduledUntil(batch[0]!.timestamp - 1);
-      await fireTimersUntil(batch[0]!.timestamp - 1);
-      clock.set(Math.max(clock.now(), lastAt));
-      const t0 = performance.now();
-      const result = await w.engine.ingestNow(batch, arrivedBy);
-      arrivedBy = lastAt;
-      await w.engine.drainInbox();
-      timings.ingest += performance.now() - t0;
-      accepted += result.accepted;
-      duplicates += result.duplicates;
-      ingestCalls += 1;
-      batch = [];
-      tx.unit();
-    };
-
-    const take = async (e: JourneyEvent, n: number) => {
-      const t = e.timestamp;
-      if (t < clockStart) throw new SimulationError(`${options.events}: line ${n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
-      // A late event (before one read already) stays in line: the engine takes it when it arrives.
-      lastAt = Math.max(lastAt, t);
-      batch.push(e);
-      progress.events += 1;
-      if (batch.length >= MAX_BATCH) await ingest();
-    };
-
-    tx.begin();
     for await (const lines of events) {
       for (const line of lines) {
         const parsed = inFile(options.events, () => parseEventLine(line.text, line.n, start));
-        if (parsed) await take(parsed.event, line.n);
+        if (!parsed) continue;
+        const t = parsed.event.timestamp;
+        if (t < clockStart) throw new SimulationError(`${options.events}: line ${line.n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
+        lastAt = Math.max(lastAt, t);
+        progress.events += 1;
+        await r.take(parsed.event);
       }
       progress.bytesRead = events.bytesRead;
       report();
       checkAborted();
     }
-    await ingest();
-    await runScheduledUntil(until ?? (lastAt === -Infinity ? clockStart : lastAt));
+    await r.endEvents(until, lastAt === -Infinity ? clockStart : lastAt);
+    const timings = r.timings;
     timings.read = performance.now() - readStart - timings.ingest - timings.timers - timings.nextWake - timings.commit;
     progress.phase = 'timers';
     progress.bytesRead = events.size;
     report(true);
-    // Then every timer still set, stretch by stretch, so the end time is the last one that fired.
-    let endTime = clock.now();
-    for (;;) {
-      const last = await store.lastWakeAt();
-      if (last === null) break;
-      await fireTimersUntil(last);
-      endTime = Math.max(endTime, last);
-    }
-    clock.set(endTime);
-    await dispatch();
-    tx.commit();
+    const endTime = await r.drainTimers();
 
     // Output, streamed from the message log.
     progress.phase = 'output';
@@ -341,11 +231,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     await fs.mkdir(options.out, { recursive: true });
     const files = { messages: join(options.out, 'messages.ndjson'), skipped: join(options.out, 'skipped.ndjson'), stats: join(options.out, 'stats.json') };
     const outputStart = performance.now();
-    const written = writeMessages(store, files.messages, files.skipped);
+    const written = writeMessages(r.store, files.messages, files.skipped);
     timings.output = performance.now() - outputStart;
-    const stats = await journeyStats(w.store, journeyId);
+    const stats = await r.stats(journeyId);
     await fs.writeFile(files.stats, `${JSON.stringify(stats, null, 2)}\n`);
-    const users = await store.eventUserCount();
+    const users = await r.store.eventUserCount();
 
     const wallMs = performance.now() - wallStart;
     completed = true;
@@ -354,15 +244,15 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       users,
       profiles: progress.profiles,
       events: progress.events,
-      accepted,
-      duplicates,
+      accepted: r.accepted,
+      duplicates: r.duplicates,
       sent: written.sent,
       sentTotal: Object.values(written.sent).reduce((a, b) => a + b, 0),
       skipped: written.skipped,
       failed: written.failed,
-      timersFired: progress.timersFired,
-      ingestCalls,
-      timerRuns,
+      timersFired: r.timersFired,
+      ingestCalls: r.ingestCalls,
+      timerRuns: r.timerRuns,
       startTime: iso(clockStart),
       endTime: iso(endTime),
       wallMs,
@@ -372,9 +262,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       files: { ...files, db: options.db === undefined ? null : resolve(options.db) },
     };
   } finally {
-    store.rollbackGroup();
-    if (waymark) await waymark.close();
-    else await store.close();
+    if (run) await run.close();
     // The temporary database always goes; a --db file is kept only when the run completed (a half-made one would be refused next time).
     if (options.db === undefined || !completed) {
       for (const suffix of ['', '-wal', '-shm']) await fs.rm(dbFile + suffix, { force: true });
@@ -401,36 +289,6 @@ async function firstEvent(file: string, start: number) {
     }
   }
   return null;
-}
-
-/** Groups the engine's transactions into one SQLite transaction per `every` units of work. */
-class GroupCommit {
-  private units = 0;
-  constructor(
-    private readonly store: SqliteStore,
-    private readonly every: number,
-    private readonly timings: { commit: number },
-  ) {}
-
-  begin(): void {
-    if (this.every > 1) this.store.beginGroup();
-  }
-
-  /** Counts a unit of work, committing every `every` of them. */
-  unit(): void {
-    if (++this.units < this.every) return;
-    this.units = 0;
-    if (this.every > 1) {
-      const t0 = performance.now();
-      this.store.commitGroup();
-      this.store.beginGroup();
-      this.timings.commit += performance.now() - t0;
-    }
-  }
-
-  commit(): void {
-    if (this.every > 1) this.store.commitGroup();
-  }
 }
 
 /**

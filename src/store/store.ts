@@ -276,6 +276,39 @@ export interface UserSeen {
   lastSeenAt: number | null;
 }
 
+/** How many active instances of a journey wait at one node of one version (journeyWaiting). */
+export interface WaitingRow {
+  version: number;
+  nodeId: string;
+  count: number;
+}
+
+/** A journey's entries and conversions over time, in slots of `slotMs` from `from` up to `to` (excluded). */
+export interface SeriesQuery {
+  from: number;
+  to: number;
+  slotMs: number;
+}
+
+/**
+ * One slot of journeySeries: users who entered in it (`entered`) or were held out in it (`control`), and users
+ * who converted in it, whenever they had entered (`goal` entered users, `controlGoal` control users).
+ */
+export interface SeriesSlot {
+  /** The slot's start: from + k * slotMs. */
+  at: number;
+  entered: number;
+  control: number;
+  goal: number;
+  controlGoal: number;
+}
+
+/** The events recorded in a window: received, and timestamped, at or after `from` and before `to`. */
+export interface EventWindowQuery extends PageRequest {
+  from: number;
+  to: number;
+}
+
 export interface ApiKeyRecord {
   kind: 'admin' | 'write';
   hash: string;
@@ -399,6 +432,25 @@ export interface Store {
   /** Profiles' traits in user id order (the primary key), bounded like eventSample. For the catalog. */
   profileSample(limit: number, maxBytes: number): Promise<Sample<Record<string, unknown>>>;
   journeyStats(journeyId: string): Promise<StatRow[]>;
+  /**
+   * The journey's active instances (every version) counted by version and the node they are at, through the
+   * journey's live instances (instances_one_live): one aggregate, whose cost is the journey's live instances.
+   */
+  journeyWaiting(journeyId: string): Promise<WaitingRow[]>;
+  /**
+   * The slots of the window with an entry or a conversion, in time order (empty slots are left out). Reads the
+   * journey's instances (a range of the primary key: instance ids start with the journey id), skipping
+   * without decoding their state those that entered and left before `from`.
+   */
+  journeySeries(journeyId: string, query: SeriesQuery): Promise<SeriesSlot[]>;
+  /**
+   * A page of the events recorded in the window, in the order of arrival, through the index on arrival (SQLite)
+   * or the day partitions (PostgreSQL). Not in timestamp order: a caller that needs it sorts. The cursor may
+   * throw InvalidCursorError.
+   */
+  eventWindow(query: EventWindowQuery): Promise<Page<StoredEvent>>;
+  /** The profiles of these users (those who have one), in no particular order. */
+  profilesOf(userIds: readonly string[]): Promise<Profile[]>;
   /** How many distinct users the stored events are of. Reads every event: for the summary of a finished run. */
   eventUserCount(): Promise<number>;
 

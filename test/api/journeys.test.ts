@@ -116,7 +116,8 @@ await forEachStore((store) => {
     const stats = (await api.call('GET', '/v1/journeys/cart/stats')).body;
     assert.deepEqual(stats.versions, []);
     assert.equal(stats.totals.entered, 0);
-    assert.deepEqual(stats.conversion, { target: { entered: 0, converted: 0, rate: null }, control: { users: 0, converted: 0, rate: null }, uplift: null });
+    assert.equal(stats.totals.inJourneyNow, 0);
+    assert.deepEqual(stats.conversion, { target: { entered: 0, converted: 0, rate: null }, control: { users: 0, converted: 0, rate: null }, uplift: null, significance: null });
     assert.deepEqual(
       stats.nodes.map((n: { nodeId: string; kind: string }) => `${n.kind}:${n.nodeId}`),
       ['send:push-free-shipping', 'delay:wait-2h-before-sms', 'send:sms-10-off', 'delay:wait-2h-before-email', 'send:email-final-reminder', 'exit:done'],

@@ -26,6 +26,8 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'POST /v1/journeys/{id}/resume',
     'POST /v1/journeys/{id}/stop',
     'GET /v1/journeys/{id}/stats',
+    'GET /v1/journeys/{id}/series',
+    'POST /v1/journeys/{id}/backtest',
     'GET /v1/users/{userId}',
     'GET /v1/users/{userId}/events',
     'GET /v1/users/{userId}/journeys',
@@ -48,6 +50,7 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
   const ref = { $ref: '#/components/schemas/JourneyDefinition' };
   assert.deepEqual(doc.paths['/v1/journeys'].post.requestBody.content['application/json'].schema.properties.definition, ref);
   assert.deepEqual(doc.paths['/v1/journeys/{id}'].get.responses['200'].content['application/json'].schema.properties.draft, ref);
+  assert.deepEqual(doc.paths['/v1/journeys/{id}/backtest'].post.requestBody.content['application/json'].schema.properties.definition, ref, 'an optional definition too');
 
   const events = doc.paths['/v1/events'].post;
   assert.match(JSON.stringify(events.requestBody), /messageId/);

@@ -35,19 +35,35 @@ test('stats: totals across versions, conversion against the control group, nodes
     row(2, 'wait-2h-before-sms', 'node_goal', 4),
     row(2, '', 'some_future_metric', 9),
   ];
-  const view = statsView('cart', rows, versions, cart);
+  // Who is where now: 3 at the SMS delay (2 on v1, 1 on v2), 1 at the push of v2.
+  const waiting = [
+    { version: 1, nodeId: 'wait-2h-before-sms', count: 2 },
+    { version: 2, nodeId: 'wait-2h-before-sms', count: 1 },
+    { version: 2, nodeId: 'push-free-shipping', count: 1 },
+  ];
+  const view = statsView('cart', rows, versions, cart, waiting);
   assert.deepEqual(view.versions, [1, 2]);
-  assert.deepEqual(view.totals, { qualified: 20, entered: 20, control: 4, notQualified: 0, goal: 6, controlGoal: 1, timedOut: 5, completed: 0, stopped: 0 });
-  // target 6/20 = 0.3, control 1/4 = 0.25: the journey converts 20% better than leaving users alone.
-  assert.deepEqual(view.conversion, { target: { entered: 20, converted: 6, rate: 0.3 }, control: { users: 4, converted: 1, rate: 0.25 }, uplift: 0.2 });
+  assert.deepEqual(view.totals, { qualified: 20, entered: 20, control: 4, notQualified: 0, goal: 6, controlGoal: 1, timedOut: 5, completed: 0, stopped: 0, inJourneyNow: 4 });
+  // target 6/20 = 0.3, control 1/4 = 0.25: the journey converts 20% better than leaving users alone. But 4 control
+  // users say little: pooled 7/24, SE = sqrt(7/24 * 17/24 * (1/20 + 1/4)) = 0.24896, z = 0.05 / 0.24896 = 0.2008,
+  // p = 2 * (1 - 0.57958) = 0.8408 (table): well within chance.
+  assert.deepEqual(view.conversion, {
+    target: { entered: 20, converted: 6, rate: 0.3 },
+    control: { users: 4, converted: 1, rate: 0.25 },
+    uplift: 0.2,
+    significance: { z: 0.2008, pValue: 0.8408, significant: false },
+  });
   assert.deepEqual(
     view.nodes.map((n) => n.nodeId),
     ['push-free-shipping', 'wait-2h-before-sms', 'wait-2h-before-email', 'email-final-reminder', 'done', 'sms-10-off'],
   );
-  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, skippedBy: {}, missed: 0, goal: 0 });
-  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0 });
+  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, skippedBy: {}, missed: 0, goal: 0, waiting: 1 });
+  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0, waiting: 0 });
+  assert.equal(view.nodes[1]!.waiting, 3);
   assert.equal(view.byVersion['1']!.totals.entered, 8);
+  assert.deepEqual([view.byVersion['1']!.totals.inJourneyNow, view.byVersion['2']!.totals.inJourneyNow], [2, 2]);
   assert.equal(view.byVersion['2']!.nodes.find((n) => n.nodeId === 'wait-2h-before-sms')!.goal, 4);
+  assert.equal(view.byVersion['2']!.nodes.find((n) => n.nodeId === 'wait-2h-before-sms')!.waiting, 1);
   assert.ok(!view.byVersion['2']!.nodes.some((n) => n.nodeId === 'sms-10-off'), 'v2 has no SMS node');
 });
 
@@ -64,7 +80,7 @@ test('stats: skips by reason, summed over versions, beside the skip total (older
   const sms = (nodes: StatsView['nodes']) => nodes.find((n) => n.nodeId === 'sms-10-off');
   const view = statsView('cart', rows, versions, cart);
   // 7 + 4 skips, 9 of them with a reason: dnd 2, no_phone 3 + 4 (sorted by reason).
-  assert.deepEqual(sms(view.nodes), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 0, failed: 0, skipped: 11, skippedBy: { dnd: 2, no_phone: 7 }, missed: 0, goal: 0 });
+  assert.deepEqual(sms(view.nodes), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 0, failed: 0, skipped: 11, skippedBy: { dnd: 2, no_phone: 7 }, missed: 0, goal: 0, waiting: 0 });
   assert.deepEqual(Object.keys(sms(view.nodes)!.skippedBy), ['dnd', 'no_phone']);
   assert.deepEqual(sms(view.byVersion['2']!.nodes)!.skippedBy, { no_phone: 4 });
 });

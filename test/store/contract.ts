@@ -9,6 +9,7 @@ import type { Changes, EventBatchView, NewMessage, Store, TimerBatchView, UserCo
 import { example } from '../helpers.ts';
 import { boundedContract } from './contract-bounded.ts';
 import { dashboardContract } from './contract-dashboard.ts';
+import { statsContract } from './contract-stats.ts';
 import { processContract } from './contract-process.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
@@ -853,5 +854,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     processContract(open);
     boundedContract(open);
     dashboardContract(open);
+    statsContract(open);
   });
 }

@@ -1,17 +1,23 @@
 /** Journey management: drafts, versions, the lifecycle, and stats. Admin only. */
 import { InvalidJourneyError } from '../../app/journeys.ts';
+import { journeySeries, MAX_HOURLY_DAYS } from '../../app/series.ts';
 import { journeyStats } from '../../app/stats.ts';
+import { backtest, MAX_BACKTEST_EVENTS } from '../../sim/backtest.ts';
 import Type from 'typebox';
 import type { Api, RouteContext } from '../context.ts';
 import { badRequest, type Problem } from '../errors.ts';
 import { NextCursor, paged, PagingQuery } from '../paging.ts';
 import {
+  BacktestBody,
+  BacktestView,
   CreateJourneyBody,
   JourneyList,
   JourneyParams,
   JourneyRecord,
   PublishBody,
   PublishResult,
+  SeriesQuery,
+  SeriesView,
   StatsView,
   StopResult,
   UpdateJourneyBody,
@@ -167,6 +173,54 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     '/v1/journeys/:id/stats',
     { schema: { tags, summary: 'Funnel, conversion and per-node counts', params: JourneyParams, response: withErrors({ 200: StatsView }, 404) } },
     (request) => journeyStats(waymark.store, request.params.id),
+  );
+
+  app.get(
+    '/v1/journeys/:id/series',
+    {
+      schema: {
+        tags,
+        summary: 'Entries and conversions per day or hour, in the project’s time zone',
+        description:
+          `The last \`days\` local days (1-90), or with \`bucket=hour\` the last \`days\` * 24 local hours (days 1-${MAX_HOURLY_DAYS}), the current one last. ` +
+          'Users count where they entered (entered, or control when held out) and conversions where they converted, whenever the user had entered; ' +
+          'every version of the journey. Empty buckets are zeros.',
+        params: JourneyParams,
+        querystring: SeriesQuery,
+        response: withErrors({ 200: SeriesView }, 400, 404),
+      },
+    },
+    (request) => {
+      const { days, bucket } = request.query;
+      if (bucket === 'hour' && days > MAX_HOURLY_DAYS) {
+        throw badRequest([{ path: '/days', message: `must be at most ${MAX_HOURLY_DAYS} with bucket=hour`, in: 'querystring' }], 'querystring');
+      }
+      return journeySeries(waymark.store, request.params.id, { days, bucket, now: waymark.engine.clock.now() });
+    },
+  );
+
+  app.post(
+    '/v1/journeys/:id/backtest',
+    {
+      schema: {
+        tags,
+        summary: 'Replay a definition over the recent events: what it would have done',
+        description:
+          'Runs `definition` (default: the journey’s draft) as this journey over the events recorded in the last `days` days (1-90) and their ' +
+          'users’ profiles as stored now, through the engine `waymark simulate` uses, on a virtual clock and a throwaway database: nothing is ' +
+          'written to the project and nothing is sent. Answers that run’s stats, in the shape of GET /v1/journeys/:id/stats, as they stand ' +
+          `at the end of the window. At most ${MAX_BACKTEST_EVENTS.toLocaleString('en')} events are read (the first received; \`truncated\` says so). ` +
+          'A definition that does not validate, or would not publish, is refused with 400 and every problem listed, paths under /definition as ' +
+          'in POST /v1/journeys/validate. One backtest runs at a time (409 meanwhile); a large one takes minutes.',
+        params: JourneyParams,
+        body: BacktestBody,
+        response: withErrors({ 200: BacktestView }, 400, 404, 409),
+      },
+    },
+    (request) => {
+      const { days, definition } = request.body;
+      return inBody(() => backtest(waymark, request.params.id, { days, ...(definition !== undefined ? { definition } : {}) }));
+    },
   );
 }
 

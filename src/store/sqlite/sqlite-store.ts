@@ -10,23 +10,28 @@
  *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, settings.ts (access keys,
  *    settings, trait names) and retention.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
- *    event-sample.ts and profile-sample.ts (the catalog's bounded samples).
+ *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
+ *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
  */
 import type Database from 'better-sqlite3';
 import type { JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, SendOutcome, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen } from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, SendOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
 import { openDatabase, Sql, type SqliteOptions } from './connection.ts';
+import { eventWindow } from './event-window.ts';
 import * as instances from './journey-instances.ts';
 import { eventSample } from './event-sample.ts';
+import { journeySeries } from './journey-series.ts';
+import { journeyWaiting } from './journey-waiting.ts';
 import * as journeys from './journeys.ts';
 import { latestUserEvent } from './latest-user-event.ts';
 import { messageLog } from './message-log.ts';
 import * as outbox from './outbox.ts';
 import { profileSample } from './profile-sample.ts';
+import { profilesOf } from './profiles-of.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
@@ -250,6 +255,22 @@ export class SqliteStore implements Store {
 
   async journeyStats(journeyId: string): Promise<StatRow[]> {
     return reads.journeyStats(this.sql, journeyId);
+  }
+
+  async journeyWaiting(journeyId: string): Promise<WaitingRow[]> {
+    return journeyWaiting(this.sql, journeyId);
+  }
+
+  async journeySeries(journeyId: string, query: SeriesQuery): Promise<SeriesSlot[]> {
+    return journeySeries(this.sql, journeyId, query);
+  }
+
+  async eventWindow(query: EventWindowQuery): Promise<Page<StoredEvent>> {
+    return eventWindow(this.sql, query);
+  }
+
+  async profilesOf(userIds: readonly string[]): Promise<Profile[]> {
+    return profilesOf(this.sql, userIds);
   }
 
   async inboxSize(): Promise<number> {

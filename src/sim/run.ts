@@ -1,0 +1,263 @@
+/**
+ * The simulation's engine loop, one path for `waymark simulate` (events from files) and backtests (events from
+ * the store): the real engine on a fresh SQLite store and a virtual clock, journeys published, profiles
+ * loaded, then events taken in time order with the timers and scheduled entries due between them.
+ *
+ * Determinism and ordering: events are taken in the order given, as they would arrive. An event that happened
+ * before one taken already (a late delivery) is taken at that one's time, as the live server takes it on
+ * arrival (see DecideOptions.arrivedBy); scheduled entries are taken at their own time. Before an event at
+ * time t is ingested, every timer due strictly before t fires, in
+ * due-time order, with the clock set to its due time; an event at exactly a timer's due time is processed first
+ * (so a goal in the same millisecond as a send prevents it). Events are ingested in batches of up to 5,000
+ * with the clock at the batch's last event: the engine runs in occurrence time, so each event is decided at its
+ * own timestamp, and within a batch it fires a user's earlier timers before that user's event; timers of
+ * users with no event in it fire with the next batch at their own times. The result is the same as taking
+ * events and timers one by one. After the last event the clock jumps from one due timer to the next until none
+ * is left.
+ *
+ * Speed without changing results: many units of work (ingests, timer firings) are grouped into one SQLite
+ * transaction (the engine's own transactions nest as savepoints). Delivery is the built-in outbox, which the
+ * engine records as sent in the unit of work that decided the send, so sentAt is that unit's virtual time.
+ */
+import { journeyStats } from '../app/stats.ts';
+import type { StatsView } from '../app/views.ts';
+import { openWaymark, type Waymark } from '../app/waymark.ts';
+import { VirtualClock } from '../core/clock.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { ProfileUpsert } from '../store/store.ts';
+
+export interface Timings {
+  /** Reading and parsing profiles and events, loading profiles, and the simulator's own bookkeeping. */
+  read: number;
+  ingest: number;
+  timers: number;
+  nextWake: number;
+  dispatch: number;
+  commit: number;
+  output: number;
+}
+
+export interface RunOptions {
+  /** A fresh, empty store, closed with the run. */
+  store: SqliteStore;
+  clockStart: number;
+  /** Project settings (time zone, frequency caps), saved before any publish: publishing is what makes the engine read them. */
+  settings?: Record<string, unknown> | undefined;
+  /** Journeys created and published in this order: those another one's trigger names come before it. */
+  journeys: Array<{ id: string; definition: unknown }>;
+  /** Units of work (an ingest or a timer firing) per SQLite commit; 1 commits each on its own. Default 20000. */
+  commitEvery?: number;
+  /** Called after every unit of work: progress, a check for an abort, a turn of the event loop for others. */
+  onUnit?: () => void | Promise<void>;
+  /**
+   * Inside a server: events per engine call and timers per unit of work (default 5,000 and 2,000), and a turn
+   * of the event loop between the engine's own units of work, so that no step of the run holds the process long.
+   */
+  shared?: { batch: number };
+}
+
+/** Events per engine call: large enough that a commit's fixed cost is spread thin. */
+const MAX_BATCH = 5_000;
+
+export class SimulationRun {
+  accepted = 0;
+  duplicates = 0;
+  ingestCalls = 0;
+  timerRuns = 0;
+  /** Instances advanced by timers. */
+  timersFired = 0;
+  readonly timings: Timings = { read: 0, ingest: 0, timers: 0, nextWake: 0, dispatch: 0, commit: 0, output: 0 };
+  private batch: JourneyEvent[] = [];
+  /** The latest time of the events taken so far, and of those ingested before the batch. */
+  private lastAt = -Infinity;
+  private arrivedBy = -Infinity;
+  private readonly tx: GroupCommit;
+  private grouping = false;
+
+  private constructor(
+    readonly waymark: Waymark,
+    readonly store: SqliteStore,
+    readonly clock: VirtualClock,
+    commitEvery: number,
+    private readonly onUnit: () => void | Promise<void>,
+    private readonly maxBatch: number,
+  ) {
+    this.tx = new GroupCommit(store, commitEvery, this.timings);
+  }
+
+  /** Opens the engine on `store` and publishes the journeys; the store is closed again if that fails. */
+  static async open(options: RunOptions): Promise<SimulationRun> {
+    const clock = new VirtualClock(options.clockStart);
+    let waymark: Waymark | null = null;
+    try {
+      const engine = options.shared ? { engine: { yieldBetweenUnits: true, timerBatch: options.shared.batch } } : {};
+      waymark = await openWaymark({ database: options.store, clock, realtime: false, time: 'occurrence', ...engine });
+      if (options.settings !== undefined) await waymark.store.saveSettings(options.settings, clock.now());
+      for (const journey of options.journeys) {
+        await waymark.journeys.create(journey);
+        await waymark.journeys.publish(journey.id);
+      }
+      return new SimulationRun(waymark, options.store, clock, Math.max(1, options.commitEvery ?? 20_000), options.onUnit ?? (() => {}), options.shared?.batch ?? MAX_BATCH);
+    } catch (error) {
+      if (waymark) await waymark.close();
+      else await options.store.close();
+      throw error;
+    }
+  }
+
+  /** Profiles, before any event. */
+  async addProfiles(profiles: ProfileUpsert[]): Promise<void> {
+    if (profiles.length > 0) await this.store.upsertProfiles(profiles, this.clock.now());
+  }
+
+  /**
+   * The next event, not before the clock's start (the caller checks: it can say where the input is wrong). One
+   * from before an event taken already is late: it stays in line, and the engine takes it when it arrives.
+   */
+  async take(event: JourneyEvent): Promise<void> {
+    this.group();
+    this.lastAt = Math.max(this.lastAt, event.timestamp);
+    this.batch.push(event);
+    if (this.batch.length >= this.maxBatch) await this.ingest();
+  }
+
+  /** After the last event: ingests what is left, then runs the scheduled entries up to `until` (default: the last event's time, or the start). */
+  async endEvents(until: number | null, lastEventAt: number | null): Promise<void> {
+    this.group();
+    await this.ingest();
+    await this.runScheduledUntil(until ?? lastEventAt ?? this.clock.now());
+  }
+
+  /**
+   * Then every timer still set, stretch by stretch, so the end time is the last one that fired; or, given a
+   * `stop`, the timers due up to it, the clock ending there (users still waiting then stay where they are).
+   * Dispatches and commits; returns the end time.
+   */
+  async drainTimers(stop: number | null = null): Promise<number> {
+    this.group();
+    let endTime = this.clock.now();
+    if (stop !== null) {
+      await this.fireTimersUntil(stop);
+      endTime = Math.max(endTime, stop);
+    } else {
+      for (;;) {
+        const last = await this.store.lastWakeAt();
+        if (last === null) break;
+        await this.fireTimersUntil(last);
+        endTime = Math.max(endTime, last);
+      }
+    }
+    this.clock.set(endTime);
+    const t0 = performance.now();
+    await this.waymark.engine.dispatch();
+    this.timings.dispatch += performance.now() - t0;
+    this.tx.commit();
+    return endTime;
+  }
+
+  /** A journey's stats, as GET /v1/journeys/:id/stats answers them. */
+  stats(journeyId: string): Promise<StatsView> {
+    return journeyStats(this.waymark.store, journeyId);
+  }
+
+  /** Drops an open group (after a failure), stops the engine and closes the store. */
+  async close(): Promise<void> {
+    this.store.rollbackGroup();
+    await this.waymark.close();
+  }
+
+  private group(): void {
+    if (this.grouping) return;
+    this.grouping = true;
+    this.tx.begin();
+  }
+
+  private async unit(): Promise<void> {
+    this.tx.unit();
+    await this.onUnit();
+  }
+
+  /**
+   * Fires every timer due at or before `until`, each at its own due time (the engine runs in occurrence
+   * time). Firing one may set another due before `until` (a short delay), so repeat until none is left;
+   * durations are at least 1 ms, so this ends.
+   */
+  private async fireTimersUntil(until: number): Promise<void> {
+    for (;;) {
+      const t0 = performance.now();
+      const fired = await this.waymark.engine.runDue(until);
+      await this.waymark.engine.drainInbox(); // journeys these steps triggered
+      this.timings.timers += performance.now() - t0;
+      this.timerRuns += 1;
+      this.timersFired += fired;
+      await this.unit();
+      if (fired === 0) return;
+    }
+  }
+
+  /** Runs the scheduled entries due up to `until`, each at its own moment, timers before it first. */
+  private async runScheduledUntil(until: number): Promise<void> {
+    const engine = this.waymark.engine;
+    for (;;) {
+      const next = engine.nextScheduledAt();
+      if (next === null || next > until) return;
+      await this.fireTimersUntil(next - 1);
+      this.clock.set(Math.max(this.clock.now(), next));
+      const t0 = performance.now();
+      await engine.runScheduled();
+      await engine.drainInbox();
+      this.timings.ingest += performance.now() - t0;
+      await this.unit();
+    }
+  }
+
+  /** The batch taken so far: the timers and scheduled entries due before its first event, then the batch. */
+  private async ingest(): Promise<void> {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    await this.runScheduledUntil(batch[0]!.timestamp - 1);
+    await this.fireTimersUntil(batch[0]!.timestamp - 1);
+    this.clock.set(Math.max(this.clock.now(), this.lastAt));
+    const t0 = performance.now();
+    const result = await this.waymark.engine.ingestNow(batch, this.arrivedBy);
+    this.arrivedBy = this.lastAt;
+    await this.waymark.engine.drainInbox();
+    this.timings.ingest += performance.now() - t0;
+    this.accepted += result.accepted;
+    this.duplicates += result.duplicates;
+    this.ingestCalls += 1;
+    await this.unit();
+  }
+}
+
+/** Groups the engine's transactions into one SQLite transaction per `every` units of work. */
+class GroupCommit {
+  private units = 0;
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly every: number,
+    private readonly timings: { commit: number },
+  ) {}
+
+  begin(): void {
+    if (this.every > 1) this.store.beginGroup();
+  }
+
+  /** Counts a unit of work, committing every `every` of them. */
+  unit(): void {
+    if (++this.units < this.every) return;
+    this.units = 0;
+    if (this.every > 1) {
+      const t0 = performance.now();
+      this.store.commitGroup();
+      this.store.beginGroup();
+      this.timings.commit += performance.now() - t0;
+    }
+  }
+
+  commit(): void {
+    if (this.every > 1) this.store.commitGroup();
+  }
+}

@@ -1,0 +1,21 @@
+/** Where a journey's users are now: its active instances counted by version and node. */
+import type { WaitingRow } from '../store.ts';
+import type { Sql } from './connection.ts';
+
+/**
+ * `status <> 'exited'` is the partial index's own condition, spelled out so SQLite reads instances_one_live
+ * (journey_id, ...) rather than every instance: the cost is the journey's live instances, each one's state read
+ * for its node.
+ */
+export const WAITING_OF_JOURNEY = `
+  SELECT version, json_extract(state, '$.nodeId') AS node_id, count(*) AS n
+  FROM instances
+  WHERE journey_id = ? AND status <> 'exited' AND status = 'active'
+  GROUP BY version, node_id`;
+
+export function journeyWaiting(sql: Sql, journeyId: string): WaitingRow[] {
+  return sql
+    .all(WAITING_OF_JOURNEY, journeyId)
+    .filter((r) => typeof r.node_id === 'string')
+    .map((r) => ({ version: r.version as number, nodeId: r.node_id as string, count: r.n as number }));
+}
