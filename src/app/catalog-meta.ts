@@ -31,7 +31,17 @@ export const NodeCatalog = Type.Object(
         label: Type.String(),
         addressTrait: Type.Union([Type.String(), Type.Null()], { description: 'The profile trait a message is sent to' }),
         optOutTrait: Type.Union([Type.String(), Type.Null()], { description: 'A profile trait that, when true, opts the user out of the channel' }),
-        fields: Type.Array(Type.Object({ name: Type.String(), label: Type.String(), required: Type.Boolean(), maxLength: Type.Integer(), template: Type.Boolean() })),
+        fields: Type.Array(
+          Type.Object({
+            name: Type.String({ description: 'The key in the send node\'s `message`' }),
+            label: Type.String(),
+            required: Type.Boolean(),
+            maxLength: Type.Integer({ description: 'Longest text accepted' }),
+            template: Type.Boolean({ description: 'A Liquid template over Profile and Event; false: taken as written (a URL)' }),
+            multiline: Type.Boolean({ description: 'Several lines (a body) rather than one (a title)' }),
+          }),
+          { description: 'The message fields, in form order' },
+        ),
       }),
     ),
     skipReasons: Type.Record(Type.String(), Type.String(), { description: 'Why a message can be skipped, in words' }),
@@ -63,7 +73,7 @@ export function nodeCatalog(): NodeCatalog {
       label: c.label,
       addressTrait: c.address?.trait ?? null,
       optOutTrait: c.optOutTrait,
-      fields: Object.entries(c.content).map(([field, f]) => ({ name: field, label: f.label, required: f.required, maxLength: f.maxLength, template: f.template })),
+      fields: Object.entries(c.content).map(([field, f]) => ({ name: field, label: f.label, required: f.required, maxLength: f.maxLength, template: f.template, multiline: f.multiline })),
     })),
     skipReasons: { ...SKIP_REASONS },
   };

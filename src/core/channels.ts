@@ -13,6 +13,8 @@ export interface ContentField {
   maxLength: number;
   /** A Liquid template over Profile and Event (else a literal, such as a URL). */
   template: boolean;
+  /** Text of several lines (a body), not one line (a title): how a form shows it. */
+  multiline: boolean;
 }
 
 export interface ChannelSpec {
@@ -33,26 +35,26 @@ export const CHANNELS = {
   push: {
     noun: 'a push message', label: 'Push', address: { trait: 'pushToken', missing: 'no_push_token' }, optOutTrait: 'pushOptOut',
     content: {
-      title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true },
-      body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true },
+      title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
+      body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
     },
   },
   sms: {
     noun: 'an SMS', label: 'SMS', address: { trait: 'phone', missing: 'no_phone' }, optOutTrait: 'smsOptOut',
-    content: { body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true } },
+    content: { body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true } },
   },
   email: {
     noun: 'an email', label: 'Email', address: { trait: 'email', missing: 'no_email' }, optOutTrait: 'emailOptOut',
     content: {
-      subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true },
-      body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true },
+      subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
+      body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
     },
   },
   webhook: {
     noun: 'a webhook', label: 'Webhook', address: null, optOutTrait: null,
     content: {
-      url: { label: 'URL', required: true, maxLength: 2000, template: false },
-      body: { label: 'JSON body', required: true, maxLength: TEMPLATE_MAX, template: true },
+      url: { label: 'URL', required: true, maxLength: 2000, template: false, multiline: false },
+      body: { label: 'JSON body', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
     },
   },
 } as const satisfies Record<string, ChannelSpec>;

@@ -54,6 +54,22 @@ test('every node kind with its branches, form fields and JSON Schema, and every 
       ['body', true],
     ],
   );
+  // What a composer needs of each field: its label, whether it is required, one line or several, how long,
+  // and whether Liquid is allowed in it.
+  const fieldsOf = (name: string) => channels.find((c: { name: string }) => c.name === name).fields;
+  assert.deepEqual(fieldsOf('push'), [
+    { name: 'title', label: 'Title', required: true, maxLength: 100_000, template: true, multiline: false },
+    { name: 'body', label: 'Message', required: true, maxLength: 100_000, template: true, multiline: true },
+  ]);
+  assert.deepEqual(fieldsOf('sms'), [{ name: 'body', label: 'Message', required: true, maxLength: 100_000, template: true, multiline: true }]);
+  assert.deepEqual(fieldsOf('email'), [
+    { name: 'subject', label: 'Subject', required: true, maxLength: 100_000, template: true, multiline: false },
+    { name: 'body', label: 'Body (HTML)', required: true, maxLength: 100_000, template: true, multiline: true },
+  ]);
+  assert.deepEqual(fieldsOf('webhook'), [
+    { name: 'url', label: 'URL', required: true, maxLength: 2000, template: false, multiline: false },
+    { name: 'body', label: 'JSON body', required: true, maxLength: 100_000, template: true, multiline: true },
+  ]);
   assert.equal(skipReasons.unsubscribed, 'skipped: the user opted out of this channel');
   assert.equal(skipReasons.no_phone, 'skipped: the profile has no phone');
   // Control users never reach a send: no message row, so no skip reason (explain says why from the instance).

@@ -1,5 +1,5 @@
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { Journey, Stats } from '../api/client.ts';
 import { Canvas } from '../components/Canvas.tsx';
 import { useCanvasActions } from '../components/canvas/actions.ts';
@@ -7,7 +7,8 @@ import { EditorBar } from '../components/canvas/EditorBar.tsx';
 import { Palette } from '../components/canvas/Palette.tsx';
 import { UnsavedCopy } from '../components/canvas/UnsavedCopy.tsx';
 import { JourneyActions } from '../components/JourneyActions.tsx';
-import { NodeDetails } from '../components/NodeDetails.tsx';
+import { JourneySettings } from '../components/JourneySettings.tsx';
+import { NodePanel } from '../components/NodePanel.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatCount, formatRate } from '../lib/format.ts';
@@ -117,22 +118,28 @@ export function JourneyPage({ id }: { id: string }) {
  */
 function JourneyEditor({ journey, stats }: { journey: Journey; stats: Stats | null }) {
   const registry = useStore((s) => s.registry);
-  const draft = useStore((s) => s.editor!.current.draft);
   const selected = useStore((s) => (s.editor?.selection.length === 1 ? s.editor.selection[0]! : null));
   const select = useStore((s) => s.select);
   const actions = useCanvasActions();
   const readOnly = journey.status === 'stopped';
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const settings = (
+    <button type="button" className="button small" onClick={() => setSettingsOpen(true)}>
+      Settings
+    </button>
+  );
   return (
     <div className="editor">
       {/* The journey settings' button goes in `settings`. */}
-      <EditorBar actions={actions} readOnly={readOnly} settings={null} />
+      <EditorBar actions={actions} readOnly={readOnly} settings={settings} />
+      {settingsOpen && <JourneySettings journey={journey} readOnly={readOnly} onClose={() => setSettingsOpen(false)} />}
       <div className="workspace">
         {!readOnly && <Palette actions={actions} />}
         <Canvas name={journey.name} stats={stats} registry={registry} readOnly={readOnly} />
         {/* The side panel of the selected node. */}
         {selected && (
           <div className="editor-side">
-            <NodeDetails journey={{ ...journey, draft }} stats={stats} registry={registry} nodeId={selected} onClose={() => select([])} />
+            <NodePanel journey={journey} stats={stats} registry={registry} nodeId={selected} readOnly={readOnly} onClose={() => select([])} />
           </div>
         )}
       </div>

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { State } from './kit.ts';
+import { catalogSlice } from './catalog.ts';
 import { editorSlice } from './editor.ts';
 import { journeysSlice } from './journeys.ts';
 import { messagesSlice } from './messages.ts';
@@ -24,4 +25,5 @@ export const useStore = create<State>()((set, get) => ({
   ...messagesSlice(set, get),
   ...settingsSlice(set, get),
   ...versionsSlice(set, get),
+  ...catalogSlice(set, get),
 }));
