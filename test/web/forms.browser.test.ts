@@ -5,32 +5,26 @@
  * test/web/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../helpers.ts';
-import { ensureDashboardBuilt, launchChromium, serve, type Served } from './browser-fixture.ts';
+import { ensureDashboardBuilt, launchChromium, openPage, serve, type Served, type DashboardPage } from './browser-fixture.ts';
 
-const SHOTS = join(ROOT, 'test', 'web', 'screenshots');
 
 let server: Served | undefined;
 let browser: Browser | undefined;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
+let checkAccessibility: DashboardPage['checkAccessibility'];
+let shoot: DashboardPage['shoot'];
 
 before(async () => {
   ensureDashboardBuilt();
-  mkdirSync(SHOTS, { recursive: true });
   server = await serve(['examples/win-back.json', 'examples/weekly-reengagement.json']);
   await seed(server);
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`));
-  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  ({ page, problems, checkAccessibility, shoot } = await openPage(browser));
 });
 
 after(async () => {
@@ -85,20 +79,7 @@ async function selectNode(id: string): Promise<void> {
   await page.locator(`.node-card[data-node-id="${id}"]`).dispatchEvent('click');
 }
 
-async function checkAccessibility(name: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const result = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-    [],
-    `${name}: no serious accessibility violations`,
-  );
-}
 
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-}
 
 test('sign in and open a journey', async () => {
   await page.goto(server!.dashboard);
