@@ -19,11 +19,12 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
     // In the order decide gave: an instance that exits is written before the one that replaces it.
     await c.query({
       name: 'wm-upsert-instances',
-      text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, state, updated_at)
-             SELECT id, j, v, u, s, w, e, x, st::jsonb, $10
-             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[]) AS i(id, j, v, u, s, w, e, x, st)
+      text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at)
+             SELECT id, j, v, u, s, w, e, x, n, st::jsonb, $11
+             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])
+               AS i(id, j, v, u, s, w, e, x, n, st)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, entered_at = excluded.entered_at,
-               exited_at = excluded.exited_at, state = excluded.state, updated_at = excluded.updated_at`,
+               exited_at = excluded.exited_at, node_id = excluded.node_id, state = excluded.state, updated_at = excluded.updated_at`,
       values: [
         instances.map((i) => i.id),
         instances.map((i) => i.journeyId),
@@ -33,6 +34,7 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
         instances.map((i) => i.wakeAt),
         instances.map((i) => i.enteredAt),
         instances.map(exitedAt),
+        instances.map((i) => i.nodeId),
         instances.map((i) => JSON.stringify(i)),
         now,
       ],

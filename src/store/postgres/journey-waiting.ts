@@ -5,11 +5,11 @@ import type { WaitingRow } from '../store.ts';
 
 /**
  * `status <> 'exited'` is the partial index's own condition, spelled out so the plan reads instances_one_live
- * (journey_id, ...) rather than every instance: the cost is the journey's live instances, each one's state read
- * for its node.
+ * (journey_id, ...) rather than every instance: the cost is the journey's live instances, with the node from
+ * its own column (migration 006), not from the state's JSON.
  */
 export const WAITING_OF_JOURNEY = `
-  SELECT version, state ->> 'nodeId' AS node_id, count(*) AS n
+  SELECT version, node_id, count(*) AS n
   FROM instances
   WHERE journey_id = $1 AND status <> 'exited' AND status = 'active'
   GROUP BY version, node_id`;

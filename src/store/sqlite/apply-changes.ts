@@ -70,9 +70,10 @@ export function writeProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now:
 export function writeInstance(sql: Sql, i: Instance, now: number): void {
   const state = JSON.stringify(i);
   const exited = exitedAt(i);
-  if (sql.run('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, exited_at = ?, state = ?, updated_at = ? WHERE id = ?', i.status, i.wakeAt, i.enteredAt, exited, state, now, i.id).changes === 0) {
+  const update = 'UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, exited_at = ?, node_id = ?, state = ?, updated_at = ? WHERE id = ?';
+  if (sql.run(update, i.status, i.wakeAt, i.enteredAt, exited, i.nodeId, state, now, i.id).changes === 0) {
     sql.run(
-      'INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       i.id,
       i.journeyId,
       i.version,
@@ -81,6 +82,7 @@ export function writeInstance(sql: Sql, i: Instance, now: number): void {
       i.wakeAt,
       i.enteredAt,
       exited,
+      i.nodeId,
       state,
       now,
     );

@@ -4,11 +4,11 @@ import type { Sql } from './connection.ts';
 
 /**
  * `status <> 'exited'` is the partial index's own condition, spelled out so SQLite reads instances_one_live
- * (journey_id, ...) rather than every instance: the cost is the journey's live instances, each one's state read
- * for its node.
+ * (journey_id, ...) rather than every instance: the cost is the journey's live instances, with the node from
+ * its own column (migration 006), not from the state's JSON.
  */
 export const WAITING_OF_JOURNEY = `
-  SELECT version, json_extract(state, '$.nodeId') AS node_id, count(*) AS n
+  SELECT version, node_id, count(*) AS n
   FROM instances
   WHERE journey_id = ? AND status <> 'exited' AND status = 'active'
   GROUP BY version, node_id`;
