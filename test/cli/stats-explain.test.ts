@@ -86,7 +86,13 @@ test('stats and explain: tables by default, the API answer with --json, one line
   );
   assert.equal(statsJson.code, 0, statsJson.stderr);
   assert.deepEqual(JSON.parse(statsJson.stdout), await api('/v1/journeys/welcome/stats'));
-  assert.deepEqual(JSON.parse(statsJson.stdout).conversion, { target: { entered: 4, converted: 3, rate: 0.75 }, control: { users: 2, converted: 1, rate: 0.5 }, uplift: 0.5 });
+  // Pooled 4/6; SE = sqrt(2/3 * 1/3 * (1/4 + 1/2)) = sqrt(1/6) = 0.40825; z = 0.25 / 0.40825 = 0.6124; p = 2 * (1 - 0.72986) = 0.5403.
+  assert.deepEqual(JSON.parse(statsJson.stdout).conversion, {
+    target: { entered: 4, converted: 3, rate: 0.75 },
+    control: { users: 2, converted: 1, rate: 0.5 },
+    uplift: 0.5,
+    significance: { z: 0.6124, pValue: 0.5403, significant: false },
+  });
 
   assert.equal(bo.code, 0, bo.stderr);
   assert.equal(
