@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { ROOT } from '../helpers.ts';
 
 /** Node arguments that start the CLI from source (tsx located here, so any working directory will do). */
@@ -48,6 +49,11 @@ export async function serve(db: string, env: Record<string, string> = {}, cli: s
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // A test that fails before stopping its server must not leave it running: it would keep the test process,
+  // and so the whole suite, waiting forever.
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const url = await new Promise<string>((resolve, reject) => {
     // A ceiling for a machine under heavy load, not a timing expectation; a server that missed it is killed
     // so that it cannot keep the test process alive.
