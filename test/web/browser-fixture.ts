@@ -1,6 +1,6 @@
 /**
  * The browser test's world: the dashboard built from the current source, a real `waymark serve` on a fresh
- * SQLite file with example journeys, and Debian's Chromium driven by playwright-core.
+ * SQLite file with example journeys (or none), and Debian's Chromium driven by playwright-core.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -50,7 +50,8 @@ export interface Served {
 export async function serve(examples: string[]): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'waymark-web-'));
   const db = join(dir, 'waymark.db');
-  const args = ['--import', 'tsx', join(ROOT, 'test', 'web', 'serve-cli.ts'), 'serve', '--db', db, '--port', '0', '--example', ...examples.map((e) => join(ROOT, e))];
+  const example = examples.length > 0 ? ['--example', ...examples.map((e) => join(ROOT, e))] : [];
+  const args = ['--import', 'tsx', join(ROOT, 'test', 'web', 'serve-cli.ts'), 'serve', '--db', db, '--port', '0', ...example];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAYMARK_ADMIN_KEY: '', WAYMARK_WRITE_KEY: '' } });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const close = async () => {

@@ -77,9 +77,10 @@ test('the list shows each journey with its status, version and counts', async ()
   const cells = await row.getByRole('cell').allInnerTexts();
   // Journey, status, version, entered, in journey now, converted, conversion.
   assert.match(cells[0]!, /^Abandoned cart recovery\nabandoned-cart · updated /);
-  assert.deepEqual(cells.slice(1, 7), ['Running', 'v1', '2', '—', '1', '50.0%']);
+  // In journey now: u2 waits at the delay; u1 converted, and a goal exits.
+  assert.deepEqual(cells.slice(1, 7), ['Running', 'v1', '2', '1', '1', '50.0%']);
   const winBack = await page.getByRole('row').filter({ hasText: 'Win-back after a cancelled subscription' }).getByRole('cell').allInnerTexts();
-  assert.deepEqual(winBack.slice(1, 7), ['Running', 'v1', '0', '—', '0', '—']);
+  assert.deepEqual(winBack.slice(1, 7), ['Running', 'v1', '0', '0', '0', '—']);
   assert.deepEqual(await row.getByRole('button').allInnerTexts(), ['Pause', 'Stop', 'Duplicate']);
   await checkAccessibility('journeys');
   await shoot('2-journeys');
@@ -142,7 +143,7 @@ test('a journey opens on its canvas: every node, its counts, and the labelled br
   await page.locator('.react-flow__minimap-node').nth(6).waitFor();
   assert.equal(await page.locator('.react-flow__minimap-node').count(), 7, 'the minimap draws every node');
   const kpis = await page.locator('.kpi').allInnerTexts();
-  assert.deepEqual(kpis, ['Entered\n2', 'In journey now\n—', 'Converted\n1', 'Conversion rate\n50.0%']);
+  assert.deepEqual(kpis, ['Entered\n2', 'In journey now\n1', 'Converted\n1', 'Conversion rate\n50.0%']);
   await checkAccessibility('abandoned-cart canvas');
   await shoot('3-canvas-abandoned-cart');
 

@@ -9,6 +9,7 @@ import {
   renameVariant,
   replaceNode,
   setDefinitionField,
+  setGoalEvent,
   setGoals,
   setSetup,
   switchChannel,
@@ -141,6 +142,19 @@ test('draft changes write exactly the fields the form set, and remove the ones i
   assert.deepEqual(newGoal(d, 'Plan Restarted'), { id: 'plan-restarted', event: 'Plan Restarted' });
   assert.equal(uniqueId('resubscribed', ['resubscribed', 'resubscribed-2']), 'resubscribed-3');
   assert.equal(uniqueId('  ', []), 'item');
+
+  // A goal added with the default event, then given the one meant: its id follows while it is the one made.
+  const added = { ...d, goals: [{ id: 'purchase', event: 'Purchase' }] };
+  assert.deepEqual(setGoalEvent(added, 0, 'Charged').goals, [{ id: 'charged', event: 'Charged' }]);
+  assert.deepEqual(setGoalEvent(added, 0, 'Order Completed').goals, [{ id: 'order-completed', event: 'Order Completed' }]);
+  const two = { ...d, goals: [{ id: 'charged', event: 'Charged' }, { id: 'charged-2', event: 'Charged', within: '1d' }] };
+  assert.deepEqual(setGoalEvent(two, 1, 'Refunded').goals![1], { id: 'refunded', event: 'Refunded', within: '1d' }, 'a suffixed id made from the event');
+  assert.deepEqual(setGoalEvent(two, 1, 'Charged'), two, 'the same event: no change');
+  const named = { ...d, goals: [{ id: 'bought', event: 'Purchase' }, { id: 'refunded', event: 'Refunded' }] };
+  assert.deepEqual(setGoalEvent(named, 0, 'Charged').goals![0], { id: 'bought', event: 'Charged' }, 'an id someone chose stays');
+  assert.deepEqual(setGoalEvent(named, 1, 'Refund Issued').goals![1], { id: 'refund-issued', event: 'Refund Issued' });
+  assert.deepEqual(setGoalEvent({ ...d, goals: [{ id: 'purchase', event: 'Purchase' }, { id: 'charged', event: 'Paid' }] }, 0, 'Charged').goals![0], { id: 'charged-2', event: 'Charged' }, 'not renamed onto a taken id');
+  assert.equal(setGoalEvent(named, 5, 'Charged'), named, 'no such goal');
 
   const node = { id: 'wait-3d', kind: 'delay', duration: '2h' };
   const replaced = replaceNode(d, 'wait-3d', node);

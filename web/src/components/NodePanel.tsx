@@ -14,6 +14,8 @@ import { useStore } from '../store/index.ts';
 import '../styles/forms.css';
 
 const COUNTER_LABEL: Record<string, string> = { goal: 'converted here' };
+/** Kinds that hold users: their count of who is there now shows even at zero. */
+const HOLDS = new Set(['delay', 'wait']);
 
 /** Whether the editor holds `journey` (the journey page opens it), and the pickers' lists read. */
 export function useEditing(journey: Journey): boolean {
@@ -33,6 +35,9 @@ export function NodePanel({ journey, stats, registry, nodeId, readOnly = false, 
   const { node } = form;
   const meta = registry?.nodes.find((n) => n.kind === node.kind);
   const counts = stats?.nodes.find((n) => n.nodeId === nodeId) as Record<string, number> | undefined;
+  const counters = countersOf(node.kind, registry);
+  // Who is at the node now, beside the counts of all time: a delay's users, or a send's held by quiet hours.
+  const waiting = typeof counts?.waiting === 'number' && (counts.waiting > 0 || HOLDS.has(node.kind)) ? counts.waiting : null;
   const Form = formFor(node.kind);
   return (
     <aside className="details node-panel" aria-labelledby="details-title">
@@ -47,14 +52,20 @@ export function NodePanel({ journey, stats, registry, nodeId, readOnly = false, 
           </button>
         </div>
         {meta?.description && <p className="muted">{meta.description}</p>}
-        {counts && countersOf(node.kind, registry).length > 0 && (
+        {counts && (counters.length > 0 || waiting !== null) && (
           <dl className="details-stats">
-            {countersOf(node.kind, registry).map((k) => (
+            {counters.map((k) => (
               <div key={k}>
                 <dt>{COUNTER_LABEL[k] ?? k}</dt>
                 <dd>{formatCount(counts[k])}</dd>
               </div>
             ))}
+            {waiting !== null && (
+              <div>
+                <dt>waiting now</dt>
+                <dd>{formatCount(waiting)}</dd>
+              </div>
+            )}
           </dl>
         )}
         <ProblemsContext.Provider value={problems}>

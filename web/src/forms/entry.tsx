@@ -37,6 +37,7 @@ export function EntryForm({ node, path, draft, change }: NodeFormProps) {
   const zone = typeof draft.setup?.timezone === 'string' ? draft.setup.timezone : 'UTC';
   const event = typeof trigger.event === 'string' ? trigger.event : '';
   const eventKeys = propertiesOf(events, event);
+  const notEvent = typeof trigger.notEvent === 'string' ? trigger.notEvent : '';
 
   return (
     <>
@@ -59,9 +60,17 @@ export function EntryForm({ node, path, draft, change }: NodeFormProps) {
           <TextField
             label="And does not do"
             path={`${at}/notEvent`}
-            value={String(trigger.notEvent ?? '')}
+            value={notEvent}
             options={eventOptions(events)}
             onCommit={(e) => set('Change the event not done', 'notEvent', e)}
+          />
+          {/* With the event it filters, as the entry event's filters are with it. */}
+          <FiltersField
+            legend={notEvent ? `Only a “${notEvent}” whose properties match` : 'Only when its properties match'}
+            path={`${at}/notWhere`}
+            value={trigger.notWhere as Filter[] | undefined}
+            keys={propertiesOf(events, notEvent)}
+            onChange={(w) => set('Change the filters of the event not done', 'notWhere', w.length > 0 ? w : undefined)}
           />
           <DurationField
             label="Within"
@@ -70,17 +79,10 @@ export function EntryForm({ node, path, draft, change }: NodeFormProps) {
             hint="From the entry event's timestamp; the user enters when this window closes."
             onChange={(d) => set('Change the inaction window', 'within', d)}
           />
-          <FiltersField
-            legend="Counting only those whose properties match"
-            path={`${at}/notWhere`}
-            value={trigger.notWhere as Filter[] | undefined}
-            keys={propertiesOf(events, String(trigger.notEvent ?? ''))}
-            onChange={(w) => set('Change the filters of the event not done', 'notWhere', w.length > 0 ? w : undefined)}
-          />
           <NameListField
-            label="That share with the entry event (optional)"
+            label="Same as the entry event's (optional)"
             path={`${at}/sameAs`}
-            hint="e.g. cartId: “did not pay for this cart”."
+            hint={`Properties the “${notEvent || 'other event'}” must share with the entry event, e.g. cartId: “did not pay for this cart”.`}
             value={trigger.sameAs as string[] | undefined}
             options={keyOptions(eventKeys)}
             onChange={(names) => set('Change the shared properties', 'sameAs', names)}

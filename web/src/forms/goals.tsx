@@ -3,7 +3,7 @@
  * and window; the first that matches counts, and by default the user leaves on it.
  */
 import { propertiesOf } from '../lib/catalog.ts';
-import { newGoal, setGoals, withField, type Draft, type Goal } from '../lib/draft.ts';
+import { newGoal, setGoalEvent, setGoals, withField, type Draft, type Goal } from '../lib/draft.ts';
 import { CheckField } from './fields/choices.tsx';
 import { DurationField } from './fields/DurationField.tsx';
 import { useProblems, FieldErrors } from './fields/Field.tsx';
@@ -25,7 +25,7 @@ export function GoalsForm({ draft, editDraft }: { draft: Draft; editDraft: (labe
         {goals.map((goal, i) => (
           <li key={i} className="goal" aria-label={`Goal ${i + 1}`}>
             <div className="inline-fields">
-              <TextField label={`Goal ${i + 1} event`} path={`/goals/${i}/event`} value={goal.event} options={eventOptions(events)} onCommit={(event) => setGoal('Change a goal’s event', i, (g) => ({ ...g, event }))} />
+              <TextField label={`Goal ${i + 1} event`} path={`/goals/${i}/event`} value={goal.event} options={eventOptions(events)} onCommit={(event) => editDraft('Change a goal’s event', (d) => setGoalEvent(d, i, event))} />
               <TextField label="Id" path={`/goals/${i}/id`} value={goal.id} onCommit={(id) => setGoal('Rename a goal', i, (g) => ({ ...g, id }))} />
             </div>
             <FiltersField

@@ -89,6 +89,20 @@ export function newGoal(draft: Draft, event: string): Goal {
   return { id: uniqueId(event.toLowerCase() || 'goal', (draft.goals ?? []).map((g) => g.id)), event };
 }
 
+/**
+ * Goal `index` on another event. Its id follows while it is still the one made from its event ("purchase"
+ * for Purchase becomes "charged" for Charged); an id someone chose stays.
+ */
+export function setGoalEvent(draft: Draft, index: number, event: string): Draft {
+  const goals = draft.goals ?? [];
+  const goal = goals[index];
+  if (!goal || goal.event === event) return draft;
+  const others = goals.filter((_, j) => j !== index).map((g) => g.id);
+  const made = goal.id === uniqueId(goal.event.toLowerCase() || 'goal', others);
+  const id = made ? uniqueId(event.toLowerCase() || 'goal', others) : goal.id;
+  return setGoals(draft, goals.map((g, j) => (j === index ? { ...g, id, event } : g)));
+}
+
 // ------------------------------------------------------------------ delay
 
 export type DelayMode = 'duration' | 'untilTime' | 'untilDate';

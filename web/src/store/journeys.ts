@@ -118,8 +118,9 @@ export const journeysSlice: Slice<JourneysSlice> = (set, get) => {
         for (let n = 1; ; n++) {
           try {
             const copy = await guarded(() => unwrap(client.POST('/v1/journeys', { body: { id: copyId(id, n), definition, layout: source.layout } })));
-            set({ notice: { tone: 'success', text: `Created the draft “${copy.name}”.` } });
             await refresh();
+            // Once the list shows the copy, so the notice never speaks of a row not there yet.
+            set({ notice: { tone: 'success', text: `Created the draft “${copy.name}”.` } });
             return;
           } catch (error) {
             if (!(error instanceof ApiFailure && error.status === 409) || n >= 20) throw error;

@@ -6,6 +6,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useMemo } from 'react';
 import { addBelow, addNode, clearSpot, copy, moveBy, paste, remove, tidy, type Clip, type NewNode } from '../../lib/edit.ts';
 import { CARD_HEIGHT, CARD_WIDTH, type Point } from '../../lib/layout.ts';
+import { initialViewport } from '../../lib/viewport.ts';
 import { useStore } from '../../store/index.ts';
 
 /** The clipboard: a copy of nodes, kept while the page is open, so they can be pasted into another journey. */
@@ -102,7 +103,14 @@ export function useCanvasActions() {
 
       tidy() {
         state().edit('Tidy up', tidy);
-        window.requestAnimationFrame(() => void flow.fitView({ duration: 200, maxZoom: 1 }));
+        // Framed as the page first shows a journey: whole when that is legible, else its top at a legible
+        // zoom (fitting a long journey shrank its cards past reading).
+        window.requestAnimationFrame(() => {
+          const box = frame()?.getBoundingClientRect();
+          const layout = state().editor?.current.layout;
+          if (!box || !layout) return;
+          void flow.setViewport(initialViewport(Object.values(layout), { width: CARD_WIDTH, height: CARD_HEIGHT }, { width: box.width, height: box.height }), { duration: 200 });
+        });
       },
     };
   }, [flow]);
