@@ -149,7 +149,7 @@ test('build: Push with a personal greeting, 2 h, SMS, 2 h, Email, each connected
   await drive.connectHandles('entry', 'next', 'push-1');
   const push = panelOf('push-1');
   await type(push.getByRole('textbox', { name: 'Title' }), 'Still thinking it over?');
-  // The greeting: the name from the profile, typed with @, then its default written between the quotes.
+  // The greeting: the name from the profile, typed with @, then its default, typed where the caret lands.
   const body = push.getByRole('textbox', { name: 'Message' });
   await body.pressSequentially('Hi @Name');
   const menu = push.getByRole('listbox', { name: 'Properties to insert' });
@@ -157,9 +157,9 @@ test('build: Push with a personal greeting, 2 h, SMS, 2 h, Email, each connected
   assert.deepEqual(await menu.getByRole('option').allTextContents(), ['ProfileNamethe name trait']);
   await body.press('Enter');
   assert.equal(await body.inputValue(), 'Hi {{ Profile.Name | default: "" }}');
-  for (let i = 0; i < 4; i++) await body.press('ArrowLeft');
+  // The caret waits between the default's quotes.
   await body.pressSequentially('there');
-  await body.press('End');
+  await body.press('Control+End'); // the end of the text, not of a wrapped line
   await body.pressSequentially(', your cart is waiting. Free shipping if you check out today.');
   await body.press('Tab');
   await checkAccessibility('the push form');

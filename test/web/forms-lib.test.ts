@@ -24,7 +24,7 @@ import { channelFields } from '../../web/src/lib/channel-fields.ts';
 import { childrenOf, groupDepth, switchCondition, windowKind } from '../../web/src/lib/condition.ts';
 import { describeDuration, durationOfMs, durationParts, isDuration, parseDurationText } from '../../web/src/lib/duration.ts';
 import { parseValue, valueText, valueTypeOf, withOp } from '../../web/src/lib/filter-values.ts';
-import { filterInsertables, insertAt, liquidPath, liquidTag, mentionAt } from '../../web/src/lib/liquid.ts';
+import { caretInTag, filterInsertables, insertAt, liquidPath, liquidTag, mentionAt } from '../../web/src/lib/liquid.ts';
 import { fieldProblems, problemsAt, problemsWithin, rebase } from '../../web/src/lib/field-problems.ts';
 import { fromLocalInput, offsetMinutes, toLocalInput } from '../../web/src/lib/zone-input.ts';
 
@@ -66,6 +66,9 @@ test('Liquid: a trait or property at the caret, with a default, quoted when it i
 
   assert.deepEqual(insertAt('Hi , welcome', 3, 3, '{{ Profile.name }}'), { text: 'Hi {{ Profile.name }}, welcome', caret: 21 });
   assert.deepEqual(insertAt('Hi @na!', 3, 6, 'X'), { text: 'Hi X!', caret: 4 }, 'the typed @na is replaced');
+  // The caret lands between the default's quotes: `{{ Profile.name | default: "` is 28 characters.
+  assert.equal(caretInTag('{{ Profile.name | default: "" }}'), 28);
+  assert.equal(caretInTag('{{ Profile.name | default: "there" }}'), 37, 'a tag with its fallback: after it');
 
   assert.deepEqual(mentionAt('Hi @na', 6), { start: 3, query: 'na' });
   assert.deepEqual(mentionAt('@', 1), { start: 0, query: '' });

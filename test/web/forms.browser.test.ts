@@ -131,6 +131,10 @@ test('an SMS body with an @-inserted trait, previewed for a real user', async ()
   await menu.waitFor();
   assert.deepEqual(await menu.getByRole('option').allTextContents(), ['Profileplanstring · pro']);
   await body.press('Enter');
+  // The caret waits between the default's quotes (`Your {{ Profile.plan | default: "` is 33 characters); this
+  // message needs no default, so on to the end.
+  await page.waitForFunction(() => (document.activeElement as HTMLTextAreaElement | null)?.selectionStart === 33);
+  await body.press('Control+End'); // the end of the text, not of a wrapped line
   await body.pressSequentially(' plan is half price.');
   assert.equal(await body.inputValue(), 'Your {{ Profile.plan | default: "" }} plan is half price.');
 

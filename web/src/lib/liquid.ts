@@ -41,6 +41,14 @@ export function liquidTag(scope: Scope, key: string, fallback = ''): string | nu
   return `{{ ${path} | default: ${quoted} }}`;
 }
 
+/**
+ * Where the caret goes in a tag liquidTag made with no fallback: between the quotes of `default: ""`, so what
+ * one types next is the fallback. The tag's length for any other snippet.
+ */
+export function caretInTag(tag: string): number {
+  return tag.endsWith(' | default: "" }}') ? tag.length - '" }}'.length : tag.length;
+}
+
 /** `text` with `start..end` replaced by `snippet`, and where the caret goes: just after it. */
 export function insertAt(text: string, start: number, end: number, snippet: string): { text: string; caret: number } {
   const from = Math.max(0, Math.min(start, text.length));

@@ -6,7 +6,7 @@
  */
 import { useId, useLayoutEffect, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import type { ContentField } from '../../lib/channel-fields.ts';
-import { filterInsertables, insertAt, liquidTag, mentionAt, type Insertable } from '../../lib/liquid.ts';
+import { caretInTag, filterInsertables, insertAt, liquidTag, mentionAt, type Insertable } from '../../lib/liquid.ts';
 import { Field } from '../../forms/fields/Field.tsx';
 import { useDraftText } from '../../forms/fields/useDraftText.ts';
 
@@ -44,7 +44,8 @@ export function TemplateField({ field, path, value, onCommit, insertables }: { f
     const tag = liquidTag(option.scope, option.key);
     if (tag === null) return;
     const result = insertAt(text, menu.start, menu.end, tag);
-    caretAfter.current = result.caret;
+    // Between the default's quotes: the next thing typed is what a user without the trait sees.
+    caretAfter.current = menu.start + caretInTag(tag);
     change(result.text);
     setMenu(null);
   };
