@@ -71,3 +71,23 @@ test('edge branch labels: each node kind declares its branches; unknown labels a
   assert.ok(messages.some((m) => /^\/nodes\/0 node "cart-abandoned" has no "next" edge/.test(m)), JSON.stringify(messages, null, 1));
   assert.equal(messages.length, 2);
 });
+
+test('a delay names one way to wait, and its other fields only where they mean something', () => {
+  const problemsOf = (delay: Record<string, unknown>) => {
+    const compiled = compileJourney(path('d', [
+      { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Go' } },
+      { id: 'wait', kind: 'delay', ...delay } as never,
+      { id: 'out', kind: 'exit' },
+    ]));
+    return compiled.ok ? [] : compiled.problems.map((p) => `${p.path}: ${p.message}`);
+  };
+  assert.deepEqual(problemsOf({ duration: '2h' }), []);
+  assert.deepEqual(problemsOf({}), ['/nodes/1: a delay needs exactly one of "duration", "untilTime" or "untilDate"']);
+  assert.deepEqual(problemsOf({ duration: '2h', untilTime: '09:00' }), ['/nodes/1: a delay needs exactly one of "duration", "untilTime" or "untilDate"']);
+  assert.deepEqual(problemsOf({ duration: '2h', days: ['mon'] }), ['/nodes/1/days: "days" goes with "untilTime"']);
+  assert.deepEqual(problemsOf({ untilTime: '09:00', days: ['mon'] }), []);
+  assert.deepEqual(problemsOf({ duration: '2h', timezone: 'user' }), ['/nodes/1/timezone: a fixed duration has no time zone; use it with "untilTime" or "untilDate"']);
+  assert.deepEqual(problemsOf({ untilTime: '09:00', timezone: 'user' }), []);
+  assert.deepEqual(problemsOf({ untilDate: { property: 'renewal', before: '1d', after: '1d' } }), ['/nodes/1/untilDate: give "before" or "after", not both']);
+  assert.deepEqual(problemsOf({ untilDate: { property: 'renewal', before: '1d' } }), []);
+});
