@@ -75,9 +75,8 @@ test('the list shows each journey with its status, version and counts', async ()
   const row = page.getByRole('row').filter({ hasText: 'Abandoned cart recovery' });
   await row.getByRole('cell').nth(6).filter({ hasText: '50.0%' }).waitFor();
   const cells = await row.getByRole('cell').allInnerTexts();
-  // Journey, status, version, entered, in journey now, converted, conversion.
+  // Journey, status, version, entered, in journey now (u2, in the 2-hour wait; u1 paid and left), converted, conversion.
   assert.match(cells[0]!, /^Abandoned cart recovery\nabandoned-cart · updated /);
-  // In journey now: u2 waits at the delay; u1 converted, and a goal exits.
   assert.deepEqual(cells.slice(1, 7), ['Running', 'v1', '2', '1', '1', '50.0%']);
   const winBack = await page.getByRole('row').filter({ hasText: 'Win-back after a cancelled subscription' }).getByRole('cell').allInnerTexts();
   assert.deepEqual(winBack.slice(1, 7), ['Running', 'v1', '0', '0', '0', '—']);
@@ -137,13 +136,16 @@ test('a journey opens on its canvas: every node, its counts, and the labelled br
   assert.equal(await page.locator('.node-card[data-node-id="sms-10-off"] .node-summary').innerText(), 'Hi, take 10% off your cart with code CART10. Reply STOP to opt out.');
   assert.deepEqual(await page.locator('.node-card[data-node-id="wait-2h-before-sms"] .node-stat').allInnerTexts(), ['2 entered', '1 converted here']);
   assert.deepEqual(await push.locator('.node-stat').allInnerTexts(), ['2 entered', '2 sent']);
+  assert.equal(await page.locator('.node-card[data-node-id="wait-2h-before-sms"] .node-waiting').innerText(), '1 waiting now');
+  assert.equal(await push.locator('.node-waiting').count(), 0);
   assert.equal(await page.locator('.node-card[data-node-id="cart-abandoned"] .node-summary').innerText(), 'Does Added to Cart, no Charged within 2 minutes');
   assert.equal(await page.locator('.node-card[data-node-id="wait-2h-before-sms"] .node-summary').innerText(), 'Wait 2 hours');
   assert.equal(await page.locator('.react-flow__edge').count(), 6);
   await page.locator('.react-flow__minimap-node').nth(6).waitFor();
   assert.equal(await page.locator('.react-flow__minimap-node').count(), 7, 'the minimap draws every node');
   const kpis = await page.locator('.kpi').allInnerTexts();
-  assert.deepEqual(kpis, ['Entered\n2', 'In journey now\n1', 'Converted\n1', 'Conversion rate\n50.0%']);
+  // u1 and u2 qualified and entered, u3 paid inside the 2 minutes; u2 is still inside, u1 converted.
+  assert.deepEqual(kpis, ['Qualified\n2', 'Did not qualify\n1', 'Entered\n2', 'Control group\n0', 'In journey now\n1', 'Goal met\n1', 'Conversion rate\n50.0%', 'Timed out\n0', 'Completed\n0']);
   await checkAccessibility('abandoned-cart canvas');
   await shoot('3-canvas-abandoned-cart');
 

@@ -14,7 +14,7 @@ import {
 import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Stats } from '../api/client.ts';
 import { connect, type NewNode } from '../lib/edit.ts';
-import { branchesOf, toArrows, type DefinitionLike } from '../lib/graph.ts';
+import { branchesOf, toArrows, trialCountsOf, type DefinitionLike } from '../lib/graph.ts';
 import { CARD_HEIGHT, CARD_WIDTH, type Point } from '../lib/layout.ts';
 import { kindLabel, type Registry } from '../lib/meta.ts';
 import { initialViewport } from '../lib/viewport.ts';
@@ -51,7 +51,10 @@ export function Canvas({ name, stats, registry, readOnly }: { name: string; stat
   const setArrows = useCallback((ids: string[]) => setSelectedArrows(ids.length === 0 ? NO_ARROWS : ids), []);
   useCanvasKeys(frame, selectedArrows, setArrows, actions, readOnly);
 
-  const { nodes, noteSizes, slotOf } = useFlowNodes({ nodes: definition.nodes, edges: definition.edges, layout: current.layout, selection, problems: problems ?? NO_PROBLEMS, registry, stats, readOnly });
+  // A backtest of this journey's copy, overlaid on the cards (components/backtest).
+  const trial = useStore((s) => (s.backtest?.result && s.backtest.journeyId === s.editor?.journeyId ? s.backtest : null));
+  const trials = useMemo(() => (trial?.result ? trialCountsOf(trial.result.stats, trial.definition as unknown as DefinitionLike) : null), [trial]);
+  const { nodes, noteSizes, slotOf } = useFlowNodes({ nodes: definition.nodes, edges: definition.edges, layout: current.layout, selection, problems: problems ?? NO_PROBLEMS, registry, stats, trials, readOnly });
 
   const edges: Edge[] = useMemo(() => {
     const chosen = new Set(selectedArrows);

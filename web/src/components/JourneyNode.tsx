@@ -1,8 +1,9 @@
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
 import { formatCount } from '../lib/format.ts';
-import type { Card } from '../lib/graph.ts';
+import type { Card, CardStat } from '../lib/graph.ts';
 import type { Problem } from '../store/editor.ts';
+import '../styles/stats.css';
 
 export interface JourneyNodeData extends Record<string, unknown> {
   card: Card;
@@ -32,8 +33,23 @@ export function Icon({ tone }: { tone: Card['tone'] }) {
   );
 }
 
+/** A backtest's figures for the node: striped, apart from the live ones (components/backtest has the legend). */
+function TrialFigures({ stats }: { stats: CardStat[] }) {
+  return (
+    <div className="node-trial">
+      <span className="node-trial-label">Backtest</span>
+      {stats.map((s) => (
+        <span key={s.label} className="trial-stat">
+          <strong>{formatCount(s.value)}</strong> {s.label}
+        </span>
+      ))}
+    </div>
+  );
+}
+
 /**
- * One card on the canvas: what the node is, what it does, how many passed through, what is wrong with it,
+ * One card on the canvas: what the node is, what it does, how many passed through and are there now, why
+ * messages were skipped, what a backtest says it would have done, what is wrong with it,
  * and one handle per way out (a way not connected yet says which it is; a link says it on its label). A delay is a small card on the link.
  * Memoized: while one card is dragged, the others do not render again.
  */
@@ -64,6 +80,12 @@ export const JourneyNode = memo(function JourneyNode({ id, data }: NodeProps<Jou
   return (
     <div className={`node-card tone-${card.tone}${card.compact ? ' node-compact' : ''}${state}`} data-node-id={card.id}>
       {card.kind !== 'entry' && <Handle type="target" position={Position.Top} isConnectable={!readOnly} />}
+      {card.waiting && (
+        <span className="node-waiting">
+          <span className="live-dot" aria-hidden="true" />
+          {card.waiting}
+        </span>
+      )}
       <div className="node-head">
         <span className="node-glyph">
           <Icon tone={card.tone} />
@@ -85,8 +107,14 @@ export const JourneyNode = memo(function JourneyNode({ id, data }: NodeProps<Jou
           <div className="node-id">{card.id}</div>
           {card.summary && <div className="node-summary">{card.summary}</div>}
           {stats && <div className="node-stats">{stats}</div>}
+          {card.skips && (
+            <div className="node-skips" title={card.skipsTitle ?? undefined}>
+              {card.skips}
+            </div>
+          )}
         </>
       )}
+      {card.trial && <TrialFigures stats={card.trial} />}
       {problems.length > 0 && (
         <div className="node-problems" role="tooltip">
           <ul>

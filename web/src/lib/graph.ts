@@ -4,6 +4,9 @@
  */
 import { formatDuration } from './format.ts';
 import { branchLabel, channelLabel, countersOf, kindLabel, toneOf, type BranchMeta, type Registry, type Tone } from './meta.ts';
+import { skipLine, skipTitle, trialStats, waitingLine, type CardStat, type TrialCounts } from './node-figures.ts';
+
+export type { CardStat, TrialCounts };
 
 /** The parts of a definition the canvas reads; the server has validated the rest. */
 export interface DefinitionNode {
@@ -30,11 +33,9 @@ export interface NodeCounts {
   skipped: number;
   missed: number;
   goal: number;
-}
-
-export interface CardStat {
-  label: string;
-  value: number;
+  /** Users at the node now; servers before it was counted do not send it. */
+  waiting?: number;
+  skippedBy?: Record<string, number>;
 }
 
 export interface Card {
@@ -44,6 +45,13 @@ export interface Card {
   tone: Tone;
   summary: string;
   stats: CardStat[];
+  /** "3 waiting now", or null. */
+  waiting: string | null;
+  /** "Skipped: 4 no phone", and the reasons in full for its tooltip; null without skips. */
+  skips: string | null;
+  skipsTitle: string | null;
+  /** A backtest's figures for the node, drawn apart from the live ones; null without a backtest. */
+  trial: CardStat[] | null;
   /** Its ways out, one handle each, in the registry's order. */
   branches: BranchMeta[];
   /** Drawn small, on the link (a delay reads as "⏱ 2 hours" between two steps). */
@@ -63,19 +71,26 @@ export interface Arrow {
 export const NEXT = 'next';
 const COMPACT = new Set(['delay']);
 
-export function toCards(definition: DefinitionLike, registry: Registry | null, counts: readonly NodeCounts[] = []): Card[] {
+/** `trials`: a backtest's counts by node id (see trialCountsOf), when one is overlaid. */
+export function toCards(definition: DefinitionLike, registry: Registry | null, counts: readonly NodeCounts[] = [], trials: ReadonlyMap<string, TrialCounts> | null = null): Card[] {
   const byNode = new Map(counts.map((c) => [c.nodeId, c]));
-  return definition.nodes.map((node) => toCard(node, registry, byNode.get(node.id)));
+  return definition.nodes.map((node) => toCard(node, registry, byNode.get(node.id), trials ? (trials.get(node.id) ?? null) : undefined));
 }
 
-export function toCard(node: DefinitionNode, registry: Registry | null, counts: NodeCounts | undefined): Card {
+/** `trial`: undefined without a backtest; null with one that did not reach the node (a node added since). */
+export function toCard(node: DefinitionNode, registry: Registry | null, counts: NodeCounts | undefined, trial?: TrialCounts | null): Card {
+  const counters = countersOf(node.kind, registry);
   return {
     id: node.id,
     kind: node.kind,
     title: node.kind === 'send' ? `${kindLabel(node.kind, registry)} · ${channelLabel(String(node.channel), registry)}` : kindLabel(node.kind, registry),
     tone: toneOf(node.kind, registry),
     summary: summarize(node),
-    stats: cardStats(countersOf(node.kind, registry), counts),
+    stats: cardStats(counters, counts),
+    waiting: waitingLine(counts?.waiting),
+    skips: counts ? skipLine(counts.skipped, counts.skippedBy) : null,
+    skipsTitle: counts ? skipTitle(counts.skipped, counts.skippedBy) : null,
+    trial: trial === undefined ? null : trialStats(node.kind === 'entry' ? [] : counters, trial ?? { entered: 0 }),
     branches: branchesOf(node, registry),
     compact: COMPACT.has(node.kind),
   };
@@ -132,6 +147,16 @@ function cardStats(counters: readonly string[], counts: NodeCounts | undefined):
     stats.push({ label: COUNTER_LABEL[counter] ?? counter, value });
   }
   return stats;
+}
+
+/**
+ * A backtest's counts by node id, for the overlay: each node's, and the entry's from the totals (who would
+ * have entered, and been held out).
+ */
+export function trialCountsOf(stats: { totals: { entered: number; control: number }; nodes: ReadonlyArray<{ nodeId: string; kind: string } & TrialCounts> }, definition: DefinitionLike): Map<string, TrialCounts> {
+  const trials = new Map<string, TrialCounts>(stats.nodes.map((n) => [n.nodeId, n]));
+  for (const node of definition.nodes) if (node.kind === 'entry') trials.set(node.id, { entered: stats.totals.entered, control: stats.totals.control });
+  return trials;
 }
 
 /** One line saying what a node does, from its fields. */

@@ -10,9 +10,9 @@ import { JourneyActions } from '../components/JourneyActions.tsx';
 import { JourneySettings } from '../components/JourneySettings.tsx';
 import { NodePanel } from '../components/NodePanel.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
+import { JourneyStats } from '../components/stats/JourneyStats.tsx';
+import { useLiveStats } from '../components/stats/useLiveStats.ts';
 import { StatusBadge } from '../components/StatusBadge.tsx';
-import { formatCount, formatRate } from '../lib/format.ts';
-import { figuresOf } from '../lib/figures.ts';
 import type { DefinitionLike } from '../lib/graph.ts';
 import { layoutOf } from '../lib/layout.ts';
 import { useStore } from '../store/index.ts';
@@ -26,6 +26,7 @@ export function JourneyPage({ id }: { id: string }) {
   const loadJourney = useStore((s) => s.loadJourney);
   const openEditor = useStore((s) => s.openEditor);
   const editing = useStore((s) => s.editor?.journeyId === id);
+  const stats = useLiveStats(id, open?.stats ?? null);
 
   useEffect(() => {
     const timer = window.setInterval(() => void loadJourney(id), REFRESH_MS);
@@ -70,16 +71,7 @@ export function JourneyPage({ id }: { id: string }) {
     );
   }
 
-  const { stats } = open;
-  const f = figuresOf(stats);
   const description = (open.journey.draft as { description?: string }).description;
-  const kpis = [
-    { label: 'Entered', value: formatCount(f.entered) },
-    { label: 'In journey now', value: formatCount(f.inJourney) },
-    { label: 'Converted', value: formatCount(f.converted) },
-    { label: 'Conversion rate', value: formatRate(f.rate) },
-    ...(f.controlRate !== null ? [{ label: 'Control group', value: formatRate(f.controlRate) }] : []),
-  ];
 
   return (
     <main className="page page-wide">
@@ -96,14 +88,7 @@ export function JourneyPage({ id }: { id: string }) {
         <JourneyActions journey={open.journey} />
       </div>
       <NoticeBar />
-      <section className="kpis" aria-label="Journey totals">
-        {kpis.map((k) => (
-          <div className="kpi" key={k.label}>
-            <span className="kpi-label">{k.label}</span>
-            <span className="kpi-value">{k.value}</span>
-          </div>
-        ))}
-      </section>
+      <JourneyStats journeyId={id} stats={stats} />
       <UnsavedCopy journeyId={id} />
       <ReactFlowProvider key={id}>
         <JourneyEditor journey={open.journey} stats={stats} />

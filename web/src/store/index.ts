@@ -11,6 +11,7 @@ import { journeysSlice } from './journeys.ts';
 import { messagesSlice } from './messages.ts';
 import { sessionSlice } from './session.ts';
 import { settingsSlice } from './settings.ts';
+import { statsSlice } from './stats.ts';
 import { usersSlice } from './users.ts';
 import { versionsSlice } from './versions.ts';
 
@@ -26,4 +27,5 @@ export const useStore = create<State>()((set, get) => ({
   ...settingsSlice(set, get),
   ...versionsSlice(set, get),
   ...catalogSlice(set, get),
+  ...statsSlice(set, get),
 }));

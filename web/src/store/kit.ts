@@ -11,10 +11,11 @@ import type { JourneysSlice } from './journeys.ts';
 import type { MessagesSlice } from './messages.ts';
 import type { SessionSlice } from './session.ts';
 import type { SettingsSlice } from './settings.ts';
+import type { StatsSlice } from './stats.ts';
 import type { UsersSlice } from './users.ts';
 import type { VersionsSlice } from './versions.ts';
 
-export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & VersionsSlice & CatalogSlice;
+export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & VersionsSlice & CatalogSlice & StatsSlice;
 
 /** How a slice is made: it may read and change the whole state. */
 export type Slice<T> = (set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) => T;

@@ -6,7 +6,7 @@
 import type { NodeChange } from '@xyflow/react';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { Stats } from '../../api/client.ts';
-import { NEXT, toCard, type Card, type DefinitionEdge, type DefinitionNode, type NodeCounts } from '../../lib/graph.ts';
+import { NEXT, toCard, type Card, type DefinitionEdge, type DefinitionNode, type NodeCounts, type TrialCounts } from '../../lib/graph.ts';
 import { CARD_HEIGHT, CARD_WIDTH, ROW, type Point } from '../../lib/layout.ts';
 import type { Registry } from '../../lib/meta.ts';
 import type { Problem } from '../../store/editor.ts';
@@ -27,18 +27,27 @@ interface Input {
   problems: Map<string, Problem[]>;
   registry: Registry | null;
   stats: Stats | null;
+  /** A backtest's counts by node id, overlaid on the cards; null without one. */
+  trials: ReadonlyMap<string, TrialCounts> | null;
   readOnly: boolean;
 }
 
-export function useFlowNodes({ nodes, edges, layout, selection, problems, registry, stats, readOnly }: Input) {
-  const cards = useRef({ registry, stats, byNode: new WeakMap<DefinitionNode, Card>() });
+/** A node's card, and the figures it was drawn from: new figures for that node (and only those) draw it again. */
+interface CachedCard {
+  card: Card;
+  counts: NodeCounts | undefined;
+  trial: TrialCounts | null | undefined;
+}
+
+export function useFlowNodes({ nodes, edges, layout, selection, problems, registry, stats, trials, readOnly }: Input) {
+  const cards = useRef({ registry, byNode: new WeakMap<DefinitionNode, CachedCard>() });
   const built = useRef(new Map<string, JourneyFlowNode>());
   const measured = useRef(new Map<string, { width: number; height: number }>());
   // The minimap draws a node only once the node object carries its measured size: a new size rebuilds it.
   const [sizes, setSizes] = useState(0);
 
   const flowNodes = useMemo(() => {
-    if (cards.current.registry !== registry || cards.current.stats !== stats) cards.current = { registry, stats, byNode: new WeakMap() };
+    if (cards.current.registry !== registry) cards.current = { registry, byNode: new WeakMap() };
     const counts = new Map((stats?.nodes ?? []).map((c) => [c.nodeId, c as NodeCounts]));
     const chosen = new Set(selection);
     const drawn = new Set(edges.map((e) => `${e.from}:${e.branch ?? NEXT}`));
@@ -47,8 +56,15 @@ export function useFlowNodes({ nodes, edges, layout, selection, problems, regist
     // A node the layout does not place (added by hand elsewhere) goes below the rest until it is moved.
     let spare = Math.max(0, ...Object.values(layout).map((p) => p.y));
     const result = nodes.map((node) => {
-      let card = cards.current.byNode.get(node);
-      if (!card) cards.current.byNode.set(node, (card = toCard(node, registry, counts.get(node.id))));
+      // The stats slice keeps each node's figures the same object while they do not change (lib/share.ts).
+      const nodeCounts = counts.get(node.id);
+      const trial = trials ? (trials.get(node.id) ?? null) : undefined;
+      let cached = cards.current.byNode.get(node);
+      if (!cached || cached.counts !== nodeCounts || cached.trial !== trial) {
+        cached = { card: toCard(node, registry, nodeCounts, trial), counts: nodeCounts, trial };
+        cards.current.byNode.set(node, cached);
+      }
+      const card = cached.card;
       const slot = layout[node.id] ?? { x: 0, y: (spare += ROW) };
       const offset = card.compact ? COMPACT_OFFSET : NO_OFFSET;
       const position = { x: slot.x + offset.x, y: slot.y + offset.y };
@@ -78,7 +94,7 @@ export function useFlowNodes({ nodes, edges, layout, selection, problems, regist
     built.current = next;
     return result;
     // `sizes` stands for the measured sizes it reads from the ref.
-  }, [nodes, edges, layout, selection, problems, registry, stats, readOnly, sizes]);
+  }, [nodes, edges, layout, selection, problems, registry, stats, trials, readOnly, sizes]);
 
   /** Sizes as React Flow measures them: kept so a node rebuilt later does not have to be measured again. */
   const noteSizes = useCallback((changes: NodeChange<JourneyFlowNode>[]) => {
