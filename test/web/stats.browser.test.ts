@@ -209,7 +209,8 @@ test('the chart and the uplift card: a described chart, the z-test in words', as
 });
 
 test('the figures refresh by themselves after an event: one more conversion, and now unlikely to be chance', async () => {
-  const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+  // A mark on this document: a reload would make a new one without it.
+  await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
   assert.equal((await api('POST', '/v1/events', subscribed('sam', HOUR), server!.write)).status, 200);
   await kpi('Goal met').filter({ hasText: '7' }).waitFor({ timeout: 20_000 });
   await kpi('In journey now').filter({ hasText: '3' }).waitFor();
@@ -220,8 +221,35 @@ test('the figures refresh by themselves after an event: one more conversion, and
   await uplift.locator('.uplift-headline', { hasText: 'Converts 50.0 points better than the control group; p = 0.025: unlikely to be chance' }).waitFor();
   assert.equal(await kpi('Against control').innerText(), 'Against control\n+50.0 pts\nunlikely to be chance');
   await page.locator('.chart-summary', { hasText: '10 entered, 7 converted' }).waitFor();
-  assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), before, 'no reload');
+  assert.equal(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere), true, 'no reload');
   assert.equal(await page.url(), `${server!.url}/journeys/${JOURNEY}`);
+});
+
+test('a hidden tab reads no stats; shown again, it reads them at once', async () => {
+  // Another window, signed in with the same cookie, on a clock the test moves: 5-second ticks without waiting
+  // 5 seconds.
+  const other = await browser!.newContext({ viewport: { width: 1440, height: 900 } });
+  await other.addCookies(await page.context().cookies());
+  const tab = await other.newPage();
+  await tab.clock.install();
+  await tab.goto(`${server!.url}/journeys/${JOURNEY}`);
+  await tab.locator(`.node-card[data-node-id="wait-1d"] .node-waiting`).waitFor();
+  await tab.clock.pauseAt((await tab.evaluate(() => Date.now())) + 100);
+  const reads: string[] = [];
+  tab.on('request', (r) => new URL(r.url()).pathname === `/v1/journeys/${JOURNEY}/stats` && reads.push(r.url()));
+  // As text: the test's compiler would wrap a function's inner arrow in a helper the page does not have.
+  const show = (state: 'hidden' | 'visible') =>
+    tab.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, value: '${state}' }); document.dispatchEvent(new Event('visibilitychange'));`);
+  await show('hidden');
+  // Two of the 5-second ticks go by (the page's own 15-second reload of the journey does not come yet).
+  await tab.clock.runFor(10_000);
+  assert.deepEqual(reads, [], 'nothing read while hidden');
+  const caughtUp = tab.waitForRequest((r) => new URL(r.url()).pathname === `/v1/journeys/${JOURNEY}/stats`);
+  await show('visible');
+  await caughtUp;
+  assert.equal(reads.length, 1, 'one read the moment it is shown');
+  await other.close();
+  await page.bringToFront();
 });
 
 test('a backtest of the working copy: progress while it runs, then its figures on the cards, and clear', async () => {

@@ -3,6 +3,7 @@ import { memo, useEffect, useRef } from 'react';
 import { formatCount } from '../lib/format.ts';
 import type { Card, CardStat } from '../lib/graph.ts';
 import type { Problem } from '../store/editor.ts';
+import '../styles/backtest.css';
 import '../styles/stats.css';
 
 export interface JourneyNodeData extends Record<string, unknown> {

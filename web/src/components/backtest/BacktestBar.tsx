@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useStore } from '../../store/index.ts';
-import '../../styles/stats.css';
+import '../../styles/backtest.css';
 
 export const MIN_DAYS = 1;
 export const MAX_DAYS = 90;

@@ -1,6 +1,7 @@
 import { formatCount } from '../../lib/format.ts';
 import { backtestSummary, truncationNote } from '../../lib/node-figures.ts';
 import { useStore } from '../../store/index.ts';
+import '../../styles/backtest.css';
 
 /**
  * One line: the legend of the striped figures on the cards, what the backtest replayed and found, and
