@@ -285,6 +285,28 @@ test('every other kind has its form: the email composer, a split, a profile upda
   await dialog.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
 });
 
+test('"Leads to" connects a way out from the side panel, without the mouse, and undoes like any edit', async () => {
+  await page.goto(`${server!.url}/journeys/win-back`);
+  await selectNode('was-paying-more');
+  const panel = page.getByRole('complementary', { name: 'was-paying-more' });
+  const leads = panel.getByRole('group', { name: 'Leads to' });
+  await leads.waitFor();
+  // A split's two ways out, as the example draws them.
+  assert.equal(await leads.getByLabel('Yes').inputValue(), 'sms-offer');
+  assert.equal(await leads.getByLabel('No').inputValue(), 'done');
+  await leads.getByLabel('No').focus();
+  await leads.getByLabel('No').selectOption('sms-offer');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+  const edges = ((await getJourney('win-back')).draft.edges as Array<{ from: string; to: string; branch?: string }>).filter((e) => e.from === 'was-paying-more');
+  assert.deepEqual(edges, [
+    { from: 'was-paying-more', to: 'sms-offer', branch: 'yes' },
+    { from: 'was-paying-more', to: 'sms-offer', branch: 'no' },
+  ]);
+  await checkAccessibility('leads to');
+  await shoot('forms-leads-to');
+});
+
 test('no console errors or failed requests', () => {
   assert.deepEqual(problems, []);
 });

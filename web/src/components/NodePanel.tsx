@@ -11,6 +11,7 @@ import { useNodeForm } from '../forms/types.ts';
 import { formatCount } from '../lib/format.ts';
 import { countersOf, kindLabel, type Registry } from '../lib/meta.ts';
 import { useStore } from '../store/index.ts';
+import { BranchLinks } from './BranchLinks.tsx';
 import '../styles/forms.css';
 
 const COUNTER_LABEL: Record<string, string> = { goal: 'converted here' };
@@ -75,6 +76,7 @@ export function NodePanel({ journey, stats, registry, nodeId, readOnly = false, 
             <fieldset className="form-frame" disabled={readOnly}>
               <Form key={node.id} {...form} />
             </fieldset>
+            <BranchLinks nodeId={node.id} registry={registry} disabled={readOnly} />
           </form>
         </ProblemsContext.Provider>
       </div>
