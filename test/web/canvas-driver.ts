@@ -80,17 +80,25 @@ export function driveCanvas(page: Page) {
     await card(id).waitFor();
   }
 
-  /** Drags a branch's handle onto a node's input, the way a person connects them. */
+  /**
+   * Drags a branch's handle onto a node's input, the way a person connects them. On a loaded machine a drag
+   * can end before React Flow has taken its start (the edge never comes): then the drag is made again from
+   * where the handles are now, as a person would, at most three times.
+   */
   async function connectHandles(from: string, branch: string, to: string): Promise<void> {
-    await viewSettled();
-    const start = await centre(flowNode(from).locator(`.react-flow__handle.source[data-handleid="${branch}"]`));
-    const end = await centre(flowNode(to).locator('.react-flow__handle.target'));
-    await page.mouse.move(start.x, start.y);
-    await page.mouse.down();
-    await page.mouse.move(start.x + (end.x - start.x) / 2, start.y + (end.y - start.y) / 2, { steps: 5 });
-    await page.mouse.move(end.x, end.y, { steps: 5 });
-    await page.mouse.up();
-    await page.locator(`.react-flow__edge[aria-label^="Link from ${from}"][aria-label$=" to ${to}"]`).waitFor();
+    const edge = page.locator(`.react-flow__edge[aria-label^="Link from ${from}"][aria-label$=" to ${to}"]`);
+    for (let attempt = 1; ; attempt++) {
+      await viewSettled();
+      const start = await centre(flowNode(from).locator(`.react-flow__handle.source[data-handleid="${branch}"]`));
+      const end = await centre(flowNode(to).locator('.react-flow__handle.target'));
+      await page.mouse.move(start.x, start.y);
+      await page.mouse.down();
+      await page.mouse.move(start.x + (end.x - start.x) / 2, start.y + (end.y - start.y) / 2, { steps: 5 });
+      await page.mouse.move(end.x, end.y, { steps: 5 });
+      await page.mouse.up();
+      const drawn = await edge.waitFor({ timeout: attempt < 3 ? 10_000 : 30_000 }).then(() => true, (error) => (attempt < 3 ? false : Promise.reject(error)));
+      if (drawn) return;
+    }
   }
 
   return { viewSettled, centre, view, onPage, emptySpot, panBy, dropFromPalette, connectHandles };
