@@ -5,29 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NewMessage } from '../../src/store/store.ts';
 import { forEachStore } from '../helpers.ts';
 import { startApi, type TestApi } from './helpers.ts';
-
-type Spec = [id: string, userId: string, journeyId: string, nodeId: string, status: NewMessage['status']];
-
-/** m0..m7 in log order; each node sends on the channel it is named after. */
-const LOG: Spec[] = [
-  ['m0', 'a', 'cart', 'push', 'pending'],
-  ['m1', 'b', 'cart', 'sms', 'skipped'],
-  ['m2', 'a', 'cart', 'sms', 'sent'],
-  ['m3', 'a', 'promo', 'push', 'failed'],
-  ['m4', 'b', 'promo', 'email', 'pending'],
-  ['m5', 'a', 'cart', 'push', 'pending'],
-  ['m6', 'c', 'cart', 'push', 'skipped'],
-  ['m7', 'a', 'promo', 'push', 'pending'],
-];
+import { LOG, message } from '../store/contract-dashboard.ts';
 
 async function seeded(store: 'sqlite' | 'postgres'): Promise<{ api: TestApi; seq: (id: string) => number; get: (query: string) => Promise<{ ids: string[]; next: string | number; more: boolean }> }> {
   const api = await startApi({ store });
-  const messages = LOG.map(([id, userId, journeyId, nodeId, status]): NewMessage => ({
-    id, journeyId, version: 1, instanceId: `${journeyId}:${userId}`, nodeId, userId, channel: nodeId as NewMessage['channel'], status, reason: null, content: { body: id }, createdAt: 10, sentAt: null,
-  }));
+  const messages = LOG.map(message);
   await api.waymark.store.ingestEvents([{ messageId: 'seed', userId: 'a', name: 'Seed', timestamp: 1, properties: {} }], 1, () => ({ instances: [], messages, stats: [] }));
   const all = (await api.call('GET', '/v1/messages')).body.messages as Array<{ id: string; seq: number }>;
   const seqs = new Map(all.map((m) => [m.id, m.seq]));

@@ -19,10 +19,10 @@ const event = (messageId: string, userId: string, name: string, timestamp: numbe
   properties,
 });
 
-type Spec = [id: string, userId: string, journeyId: string, nodeId: string, status: NewMessage['status']];
+export type Spec = [id: string, userId: string, journeyId: string, nodeId: string, status: NewMessage['status']];
 
-/** m0..m7 in log order; each node sends on the channel it is named after. */
-const LOG: Spec[] = [
+/** m0..m7 in log order; each node sends on the channel it is named after (the API's message-log test reads it too). */
+export const LOG: Spec[] = [
   ['m0', 'a', 'cart', 'push', 'pending'],
   ['m1', 'b', 'cart', 'sms', 'skipped'],
   ['m2', 'a', 'cart', 'sms', 'sent'],
@@ -33,7 +33,7 @@ const LOG: Spec[] = [
   ['m7', 'a', 'promo', 'push', 'pending'],
 ];
 
-function message([id, userId, journeyId, nodeId, status]: Spec): NewMessage {
+export function message([id, userId, journeyId, nodeId, status]: Spec): NewMessage {
   return { id, journeyId, version: 1, instanceId: `${journeyId}:${userId}`, nodeId, userId, channel: nodeId as NewMessage['channel'], status, reason: null, content: { body: id }, createdAt: 10, sentAt: null };
 }
 
