@@ -7,7 +7,7 @@
 import type { ChannelSenders } from '../channels/channel.ts';
 import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
-import type { IngestResult, PruneResult, Store } from '../store/store.ts';
+import type { IngestResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
 import type { TimeMode } from './decide.ts';
 import { IngestQueue } from './ingest-queue.ts';
 import { Runtime } from './runtime.ts';
@@ -115,6 +115,14 @@ export class Engine {
    */
   ingest(events: JourneyEvent[]): Promise<IngestResult> {
     return this.queue.ingest(events);
+  }
+
+  /**
+   * Merges trait patches into profiles, stamped with the engine's clock. Profiles go through the engine, not
+   * straight to the store, because the engine's store caches the profiles its units of work read.
+   */
+  upsertProfiles(profiles: ProfileUpsert[]): Promise<void> {
+    return this.store.upsertProfiles(profiles, this.clock.now());
   }
 
   /**

@@ -18,10 +18,7 @@ export function profileRoutes(app: Api, { waymark, maxBatch }: RouteContext): vo
     async (request) => {
       const body = request.body;
       const items = 'batch' in body ? body.batch : [body];
-      await waymark.store.upsertProfiles(
-        items.map((p) => ({ userId: p.userId, traits: p.traits })),
-        waymark.engine.clock.now(),
-      );
+      await waymark.engine.upsertProfiles(items.map((p) => ({ userId: p.userId, traits: p.traits })));
       return { updated: items.length };
     },
   );
