@@ -10,6 +10,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { STATUS_CODES } from 'node:http';
 import { ConflictError, InvalidJourneyError, NotFoundError } from '../app/journeys.ts';
 import type { Waymark } from '../app/waymark.ts';
+import type { EngineHandle } from '../engine/handle.ts';
 import { authHook } from './auth.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
@@ -40,7 +41,7 @@ export interface ServerOptions {
   dashboardDir?: string;
 }
 
-export async function buildServer(waymark: Waymark, options: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(waymark: Waymark<EngineHandle>, options: ServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   // The router refuses longer path segments (414) before any schema sees them: let through every id a schema
   // allows, counted in UTF-16 units, of which a character outside the BMP (an emoji) takes two.
@@ -75,7 +76,7 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
  * The listener of a worker process: GET /health and GET /ready only, no keys, nothing else (404). The
  * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes.
  */
-export async function buildHealthServer(waymark: Waymark, options: Pick<ServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
+export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(errorHandler(1024, options.logger ? null : (...args) => console.error(...args)));

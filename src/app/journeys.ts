@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { JourneyDefinition } from '../core/definition.ts';
 import { publishChecks, type PublishCheckResult } from '../core/publish-checks.ts';
 import { compileJourney, type CompiledJourney, type Problem } from '../core/validate.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { EngineHandle } from '../engine/handle.ts';
 import type { JourneyRecord, JourneyStatus, JourneyVersion, Page, PageRequest, Store } from '../store/store.ts';
 
 export class InvalidJourneyError extends Error {
@@ -47,7 +47,7 @@ export type JourneyView = Omit<JourneyRecord, 'status'> & { status: Lifecycle };
 export class JourneyService {
   constructor(
     private readonly store: Store,
-    private readonly engine: Engine,
+    private readonly engine: EngineHandle,
     private readonly options: JourneyServiceOptions = {},
   ) {}
 

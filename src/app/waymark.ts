@@ -4,6 +4,8 @@ import type { ChannelSenders } from '../channels/channel.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { TimeMode } from '../engine/decide.ts';
 import { Engine } from '../engine/engine.ts';
+import type { EngineHandle } from '../engine/handle.ts';
+import { ThreadedEngine } from '../engine/thread/threaded-engine.ts';
 import { openStore, type OpenStoreOptions } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { JourneyService } from './journeys.ts';
@@ -39,9 +41,13 @@ export interface Readiness {
 /** How long readiness waits for the store before it says the store is unreachable. */
 const PROBE_TIMEOUT_MS = 2_000;
 
-export interface Waymark {
+/**
+ * A running Waymark: `engine` is the Engine itself (openWaymark), or, with the engine in its own thread
+ * (openThreadedWaymark), only what the API needs of it.
+ */
+export interface Waymark<E extends EngineHandle = Engine> {
   store: Store;
-  engine: Engine;
+  engine: E;
   journeys: JourneyService;
   /**
    * Readiness: the store answers a cheap query within 2 s and shutdown has not begun. (Migrations ran and
@@ -68,7 +74,37 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
     ...(options.onError ? { onError: options.onError } : {}),
   });
   await engine.start();
-  const probe = options.probe ?? (() => store.ping());
+  return assemble(store, engine, options.probe ?? (() => store.ping()));
+}
+
+/**
+ * Waymark on a SQLite file with the engine in a thread of its own (thread/threaded-engine.ts): this thread
+ * keeps a connection for the API's reads and rare writes, the engine's thread another for its units of work.
+ * The real clock and the built-in channels only: neither can be handed to another thread.
+ */
+export async function openThreadedWaymark(options: {
+  file: string;
+  engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null };
+  onError?: (error: unknown, where: string) => void;
+  onFatal: (error: Error) => void;
+}): Promise<Waymark<EngineHandle>> {
+  // Opened first, so the migrations run here once, before the engine's thread opens the file.
+  const store = await openStore(options.file);
+  try {
+    const engine = await ThreadedEngine.start({
+      file: options.file,
+      engine: options.engine ?? {},
+      onError: options.onError ?? ((error, where) => console.error(`waymark engine: ${where}:`, error)),
+      onFatal: options.onFatal,
+    });
+    return assemble(store, engine, () => store.ping());
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function assemble<E extends EngineHandle>(store: Store, engine: E, probe: () => Promise<unknown>): Waymark<E> {
   let draining = false;
   let closing: Promise<void> | null = null;
   return {

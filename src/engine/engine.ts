@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IngestResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
 import type { TimeMode } from './decide.ts';
+import type { EngineHandle } from './handle.ts';
 import { IngestQueue } from './ingest-queue.ts';
 import { Runtime } from './runtime.ts';
 import type { RunProgress } from './scheduler.ts';
@@ -50,7 +51,7 @@ export interface EngineOptions {
   onError?: (error: unknown, where: string) => void;
 }
 
-export class Engine {
+export class Engine implements EngineHandle {
   readonly store: Store;
   readonly clock: Clock;
   private readonly steps: EngineSteps;

@@ -18,6 +18,7 @@ import type { Store } from '../store/store.ts';
 import { ConflictError, NotFoundError } from '../app/journeys.ts';
 import type { BacktestView } from '../app/views.ts';
 import type { Waymark } from '../app/waymark.ts';
+import type { EngineHandle } from '../engine/handle.ts';
 import { SimulationRun } from './run.ts';
 
 export const MAX_BACKTEST_DAYS = 90;
@@ -36,14 +37,14 @@ export interface BacktestOptions {
 }
 
 /** One backtest at a time per Waymark: each holds a core for as long as it runs. */
-const running = new WeakSet<Waymark>();
+const running = new WeakSet<Waymark<EngineHandle>>();
 
 /**
  * Replays `definition` (default: the journey's draft) as journey `journeyId` over the last `days` days.
  * NotFoundError for an unknown journey, InvalidJourneyError for a definition that does not validate or
  * publish, ConflictError while another backtest runs.
  */
-export async function backtest(waymark: Waymark, journeyId: string, input: { days: number; definition?: unknown }, options: BacktestOptions = {}): Promise<BacktestView> {
+export async function backtest(waymark: Waymark<EngineHandle>, journeyId: string, input: { days: number; definition?: unknown }, options: BacktestOptions = {}): Promise<BacktestView> {
   const store = waymark.store;
   const journey = await store.getJourney(journeyId);
   if (!journey) throw new NotFoundError(`no journey "${journeyId}"`);

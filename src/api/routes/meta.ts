@@ -2,6 +2,7 @@
 import Type from 'typebox';
 import { NodeCatalog, nodeCatalog } from '../../app/catalog-meta.ts';
 import type { Waymark } from '../../app/waymark.ts';
+import type { EngineHandle } from '../../engine/handle.ts';
 import type { Api } from '../context.ts';
 
 const Ready = Type.Object({ ready: Type.Boolean(), reason: Type.Optional(Type.String()) });
@@ -11,7 +12,7 @@ const Ready = Type.Object({ ready: Type.Boolean(), reason: Type.Optional(Type.St
  * every process restarted). GET /ready: readiness, the store answers a cheap query and the process is not
  * shutting down; 503 otherwise, so a load balancer stops sending it work.
  */
-export function healthRoutes(app: Api, waymark: Waymark): void {
+export function healthRoutes(app: Api, waymark: Waymark<EngineHandle>): void {
   app.get(
     '/health',
     { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Liveness', security: [], response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
@@ -36,7 +37,7 @@ export function healthRoutes(app: Api, waymark: Waymark): void {
   );
 }
 
-export function metaRoutes(app: Api, waymark: Waymark): void {
+export function metaRoutes(app: Api, waymark: Waymark<EngineHandle>): void {
   healthRoutes(app, waymark);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // Public like the API description: it says what journeys can hold, nothing about any project.

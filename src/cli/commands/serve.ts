@@ -4,12 +4,14 @@
  * Roles (PostgreSQL): `all` (default) runs the HTTP API and the workers (timers, outbox) in one process;
  * `api` runs the HTTP API, and ingested events do what they cause at once, but timers and sends are left to
  * workers; `worker` fires timers and dispatches the outbox, and listens only for GET /health and GET /ready.
- * Any number of each against one database. SQLite is single-process: role `all` only.
+ * Any number of each against one database. SQLite is single-process: role `all` only, with the engine in a
+ * thread of its own (engine/thread/) so that HTTP and the engine each have a core.
  */
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Waymark } from '../../app/waymark.ts';
+import type { EngineHandle } from '../../engine/handle.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
 import { CliError } from '../errors.ts';
 import { durationAtLeast, nonNegativeInt, port, positiveInt } from '../options.ts';
@@ -30,6 +32,7 @@ interface ServeOptions {
   pollMs?: number;
   timerBatch?: number;
   eventRetention?: number;
+  engineThread?: boolean;
 }
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL database (and schema). */
@@ -58,6 +61,7 @@ export function registerServe(program: Command): void {
       'drop events received longer ago than this, e.g. 90d (at least 1d), checked hourly by the worker and all roles; a messageId is deduplicated only as long as its event is kept (default: keep events for ever)',
       durationAtLeast('--event-retention', '1d'),
     )
+    .option('--no-engine-thread', 'SQLite: run the engine on the thread that serves HTTP (one core) rather than in a thread of its own')
     .action((options: ServeOptions) => serve(options));
 }
 
@@ -101,30 +105,43 @@ async function serve(options: ServeOptions): Promise<void> {
   if (database.kind === 'sqlite') mkdirSync(dirname(database.file), { recursive: true });
 
   // Loaded here, not at the top: the rest of the CLI starts faster without the server's dependencies.
-  const [{ openWaymark }, { buildServer, buildHealthServer }, { ensureApiKeys }] = await Promise.all([
+  const [{ openWaymark, openThreadedWaymark }, { buildServer, buildHealthServer }, { ensureApiKeys }] = await Promise.all([
     import('../../app/waymark.ts'),
     import('../../api/server.ts'),
     import('../../api/keys.ts'),
   ]);
   const { openStore, storeLocation } = await import('../../store/open.ts');
-  const store = await openStore(database.kind === 'sqlite' ? database.file : database.url, {
-    ...(database.kind === 'postgres' && database.schema !== undefined ? { schema: database.schema } : {}),
-    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
-  }).catch((error: Error) => {
-    throw new CliError(error.message);
-  });
-  const waymark = await openWaymark({
-    database: store,
-    background: role !== 'api',
-    engine: {
-      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-      ...(options.timerBatch !== undefined ? { timerBatch: options.timerBatch } : {}),
-      ...(options.eventRetention !== undefined ? { eventRetentionMs: options.eventRetention } : {}),
-    },
-  }).catch(async (error) => {
-    await store.close().catch(() => {});
-    throw error;
-  });
+  const engineOptions = {
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.timerBatch !== undefined ? { timerBatch: options.timerBatch } : {}),
+    ...(options.eventRetention !== undefined ? { eventRetentionMs: options.eventRetention } : {}),
+  };
+  let waymark: Waymark<EngineHandle>;
+  if (database.kind === 'sqlite' && options.engineThread !== false) {
+    // The engine in a thread of its own: HTTP and the API's reads on this one (see engine/thread/).
+    waymark = await openThreadedWaymark({
+      file: database.file,
+      engine: engineOptions,
+      onFatal: (error) => {
+        process.stderr.write(`waymark: the engine stopped: ${error.message}; exiting\n`);
+        process.exit(1);
+      },
+    }).catch((error: Error) => {
+      throw new CliError(error.message);
+    });
+  } else {
+    const store = await openStore(database.kind === 'sqlite' ? database.file : database.url, {
+      ...(database.kind === 'postgres' && database.schema !== undefined ? { schema: database.schema } : {}),
+      ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+    }).catch((error: Error) => {
+      throw new CliError(error.message);
+    });
+    waymark = await openWaymark({ database: store, background: role !== 'api', engine: engineOptions }).catch(async (error) => {
+      await store.close().catch(() => {});
+      throw error;
+    });
+  }
+  const store = waymark.store;
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   try {
     if (role !== 'worker') {
@@ -209,7 +226,7 @@ function printNewKeys(keys: { admin?: string; write?: string }): void {
  * timer batch or outbox lease never outlives the process: what is not committed rolls back and is claimed
  * again by another worker. A second signal exits at once.
  */
-function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark, drainMs: number): void {
+function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark<EngineHandle>, drainMs: number): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) {

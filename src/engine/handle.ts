@@ -1,0 +1,20 @@
+/**
+ * What the API and the services need of a running engine: its clock, the write path (events and profiles),
+ * and news of changed journeys. The engine itself has it (engine.ts); so does the proxy of an engine running
+ * in its own thread (thread/threaded-engine.ts), which is why nothing else of the engine is on it.
+ */
+import type { Clock } from '../core/clock.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import type { IngestResult, ProfileUpsert } from '../store/store.ts';
+
+export interface EngineHandle {
+  readonly clock: Clock;
+  /** Resolves once the events are committed with everything they caused (group commit). */
+  ingest(events: JourneyEvent[]): Promise<IngestResult>;
+  /** Merges trait patches into profiles, stamped with the engine's clock. */
+  upsertProfiles(profiles: ProfileUpsert[]): Promise<void>;
+  /** Re-reads journeys after a publish, pause or stop, and the project settings. */
+  reloadJourneys(): Promise<void>;
+  /** Stops timers and waits for work under way; queued events are committed first. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+/**
+ * The entry of the engine's thread: opens its own connection to the SQLite file, runs the engine on it (group
+ * commit, timers, dispatch, scheduled entries) and answers the main thread's calls. The main thread keeps its
+ * own connection for the API's reads and rare writes (journeys, settings); write-ahead logging lets its reads
+ * go on while this thread commits, so a dashboard read no longer holds up ingest.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { outboxOnly } from '../../channels/outbox.ts';
+import { systemClock } from '../../core/clock.ts';
+import { openSqliteStore } from '../../store/open.ts';
+import { Engine } from '../engine.ts';
+import type { EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
+
+const port = parentPort!;
+const config = workerData as EngineThreadConfig;
+const post = (message: FromEngine) => port.postMessage(message);
+
+let engine: Engine;
+try {
+  const store = openSqliteStore(config.file);
+  engine = new Engine({
+    store,
+    clock: systemClock,
+    channels: outboxOnly(),
+    realtime: true,
+    background: true,
+    ...config.engine,
+    onError: (error, where) => post({ kind: 'error', where, error }),
+  });
+  await engine.start();
+} catch (error) {
+  post({ kind: 'failed-to-start', message: (error as Error).message });
+  process.exit(1);
+}
+
+port.on('message', (message: ToEngine) => {
+  const { id, method, args } = message;
+  // stop also closes this thread's store; then, with nothing left to do, the thread ends.
+  const call = method === 'stop' ? engine.stop().then(() => engine.store.close()) : (engine[method] as (...a: unknown[]) => Promise<unknown>).apply(engine, args);
+  call.then(
+    (value) => {
+      post({ kind: 'answer', id, value });
+      if (method === 'stop') port.close();
+    },
+    (error: unknown) => post({ kind: 'refusal', id, error }),
+  );
+});
+post({ kind: 'started' });

@@ -1,0 +1,127 @@
+/**
+ * The engine in its own thread, seen from the main thread: an EngineHandle whose calls are messages. One
+ * event loop used to parse HTTP, run group commit, fire timers and wait on SQLite; split in two, the engine
+ * gets a core of its own and the API answers while a unit of work runs.
+ *
+ * A call's arguments and answer are copied between threads (structured clone): the same work as the JSON
+ * the request came in as, on the main thread's side. If the thread dies, every call under way and every call
+ * after it fails, and `onFatal` says so: the engine is gone and the process should stop.
+ */
+import { Worker } from 'node:worker_threads';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import type { JourneyEvent } from '../../core/instance.ts';
+import type { IngestResult, ProfileUpsert } from '../../store/store.ts';
+import type { EngineHandle } from '../handle.ts';
+import type { CallMethod, EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
+
+export interface ThreadedEngineOptions extends EngineThreadConfig {
+  onError: (error: unknown, where: string) => void;
+  /** The thread stopped for good, other than by stop(): the engine is gone. */
+  onFatal: (error: Error) => void;
+}
+
+/**
+ * Compiled, this module is threaded-engine.js beside engine-thread.js. From source (tsx), a thread does not
+ * inherit the process's `--import tsx`, so its entry registers tsx before it imports engine-thread.ts.
+ */
+function threadEntry(): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL('./engine-thread.js', import.meta.url);
+  const entry = new URL('./engine-thread.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+/** How long a stopped thread may take to end before it is ended. */
+const STOP_GRACE_MS = 5_000;
+
+export class ThreadedEngine implements EngineHandle {
+  readonly clock: Clock = systemClock;
+  private readonly calls = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  private nextId = 1;
+  private dead: Error | null = null;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(private readonly worker: Worker) {}
+
+  /** Starts the thread and resolves once its engine is running (its store opened, journeys loaded). */
+  static start(options: ThreadedEngineOptions): Promise<ThreadedEngine> {
+    const { onError, onFatal, ...config } = options;
+    const worker = new Worker(threadEntry(), { workerData: config satisfies EngineThreadConfig });
+    const engine = new ThreadedEngine(worker);
+    return new Promise((resolve, reject) => {
+      let started = false;
+      worker.on('message', (message: FromEngine) => {
+        switch (message.kind) {
+          case 'started':
+            started = true;
+            resolve(engine);
+            return;
+          case 'failed-to-start':
+            reject(new Error(message.message));
+            return;
+          case 'answer':
+            engine.settle(message.id, (call) => call.resolve(message.value));
+            return;
+          case 'refusal':
+            engine.settle(message.id, (call) => call.reject(message.error));
+            return;
+          case 'error':
+            onError(message.error, message.where);
+            return;
+        }
+      });
+      const died = (error: Error) => {
+        if (engine.dead) return;
+        engine.dead = error;
+        for (const call of engine.calls.values()) call.reject(error);
+        engine.calls.clear();
+        if (!started) reject(error);
+        else if (!engine.stopping) onFatal(error);
+      };
+      worker.on('error', died);
+      worker.on('exit', (code) => died(new Error(`the engine's thread exited (code ${code})`)));
+    });
+  }
+
+  ingest(events: JourneyEvent[]): Promise<IngestResult> {
+    return this.call('ingest', events) as Promise<IngestResult>;
+  }
+
+  upsertProfiles(profiles: ProfileUpsert[]): Promise<void> {
+    return this.call('upsertProfiles', profiles) as Promise<void>;
+  }
+
+  reloadJourneys(): Promise<void> {
+    return this.call('reloadJourneys') as Promise<void>;
+  }
+
+  /** Commits queued events, waits for the work under way, closes the thread's store and ends the thread. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.dead) return;
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      await this.call('stop');
+      // The thread ends by itself once its store is closed; a handle something left open must not hold the process.
+      const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return this.stopping;
+  }
+
+  private call(method: CallMethod, ...args: unknown[]): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.worker.postMessage({ kind: 'call', id, method, args } satisfies ToEngine);
+    });
+  }
+
+  private settle(id: number, fn: (call: { resolve(value: unknown): void; reject(error: unknown): void }) => void): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.calls.delete(id);
+    fn(call);
+  }
+}
