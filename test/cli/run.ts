@@ -42,8 +42,8 @@ export function startCli(args: string[], env: Record<string, string | undefined>
 }
 
 /** Starts `waymark serve` on a free port and resolves with its URL and everything it printed so far. */
-export async function serve(db: string, env: Record<string, string> = {}, cli: string[] = CLI) {
-  const child = startCli(['serve', '--db', db, '--port', '0', '--example', 'examples/abandoned-cart.json'], env, cli);
+export async function serve(db: string, env: Record<string, string> = {}, cli: string[] = CLI, args: string[] = []) {
+  const child = startCli(['serve', '--db', db, '--port', '0', '--example', 'examples/abandoned-cart.json', ...args], env, cli);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
