@@ -40,7 +40,8 @@ export function cachedKeys(store: Pick<Store, 'listApiKeys'>, now: () => number 
     if (cached === null || now() - cached.at > KEY_CACHE_MS) {
       const keys = store.listApiKeys();
       cached = { at: now(), keys };
-      keys.catch(() => (cached = null));
+      // A failed read, or none yet (a server answers before its first keys are made), is not kept.
+      keys.then((list) => list.length === 0 && (cached = null), () => (cached = null));
     }
     return cached.keys;
   };

@@ -19,7 +19,32 @@ test('serve: keys seeded from the environment on first start; a taken port is on
   const clash = await runCli(['serve', '--db', join(dir, 'b.db'), '--port', port]);
   assert.equal(clash.code, 1);
   assert.match(clash.stderr, new RegExp(`^waymark: port ${port} on 127\\.0\\.0\\.1 is already in use; choose another with --port\\n$`));
+  // No keys were made for b.db, so none were shown and lost: the first server to listen on it shows them.
+  assert.doesNotMatch(clash.stdout, /API keys created/);
 
   server.child.kill('SIGTERM');
   assert.equal(await server.exited, 0);
+  const later = await serve(join(dir, 'b.db'));
+  assert.match(later.output().stdout, /API keys created for this database[^]*admin key: wm_admin_\S+\n  write key: wm_write_\S+\n/);
+  assert.ok(later.output().stdout.indexOf('API keys created') < later.output().stdout.indexOf('Waymark listening on'), 'keys, then the line that says the server is ready');
+  later.child.kill('SIGTERM');
+  assert.equal(await later.exited, 0);
+});
+
+test('serve: a second server on the same SQLite file is refused at start; once the first stops, one may start', async () => {
+  const dir = tempDir('waymark-cli-serve-');
+  const db = join(dir, 'a.db');
+  const first = await serve(db, { WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE });
+  const second = await runCli(['serve', '--db', db, '--port', '0']);
+  assert.equal(second.code, 1);
+  assert.equal(
+    second.stderr,
+    `waymark: ${db} is in use by another Waymark server: the embedded store serves one process. Stop the other server, give this one another --db file, or use PostgreSQL (--database postgres://...) to run several processes.\n`,
+  );
+  assert.equal(second.stdout, '');
+  first.child.kill('SIGKILL'); // the lock goes with the process, however it ends
+  await first.exited;
+  const third = await serve(db, { WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE });
+  third.child.kill('SIGTERM');
+  assert.equal(await third.exited, 0);
 });

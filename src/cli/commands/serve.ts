@@ -65,6 +65,9 @@ export function registerServe(program: Command): void {
     .action((options: ServeOptions) => serve(options));
 }
 
+/** The embedded store's one-server lock (store/sqlite/file-lock.ts), kept referenced for the life of the process. */
+let fileLock: { release(): void } | null = null;
+
 /** --database, else --db, else DATABASE_URL, else ./data/waymark.db. A postgres:// URL means PostgreSQL. */
 export function chooseDatabase(options: { db?: string; database?: string }, env: NodeJS.ProcessEnv = process.env): DatabaseChoice {
   if (options.db !== undefined && options.database !== undefined) throw new CliError('give either --db FILE (SQLite) or --database URL, not both');
@@ -102,7 +105,15 @@ async function serve(options: ServeOptions): Promise<void> {
   // Read the example journeys first: a typo in a path should fail before anything is created.
   const examples: Array<{ file: string; id: string } & Awaited<ReturnType<typeof readJourney>>> = [];
   for (const file of options.example ?? []) examples.push({ file, id: journeyIdFromFile(file), ...(await readJourney(file)) });
-  if (database.kind === 'sqlite') mkdirSync(dirname(database.file), { recursive: true });
+  if (database.kind === 'sqlite') {
+    mkdirSync(dirname(database.file), { recursive: true });
+    const { lockDatabaseFile, FileInUseError } = await import('../../store/sqlite/file-lock.ts');
+    try {
+      fileLock = lockDatabaseFile(database.file); // held until the process ends
+    } catch (error) {
+      throw error instanceof FileInUseError ? new CliError(error.message) : error;
+    }
+  }
 
   // Loaded here, not at the top: the rest of the CLI starts faster without the server's dependencies.
   const [{ openWaymark, openThreadedWaymark }, { buildServer, buildHealthServer }, { ensureApiKeys }] = await Promise.all([
@@ -144,6 +155,17 @@ async function serve(options: ServeOptions): Promise<void> {
   const store = waymark.store;
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   try {
+    app = role !== 'worker' ? await buildServer(waymark, { logger: options.log === true }) : await buildHealthServer(waymark, { logger: options.log === true });
+    try {
+      await app.listen({ port: listenPort, host: options.host });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`port ${listenPort} on ${options.host} is already in use; choose another with --port`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot listen on host ${options.host}: ${code}`);
+      throw error;
+    }
+    // Keys are made only once the port is ours: keys printed by a server that then failed to listen would be
+    // shown once and lost. Until they exist, every request but /health and /ready is refused.
     if (role !== 'worker') {
       // Several api processes may start at once on an empty PostgreSQL database: one makes the keys and
       // the examples, the others then find them.
@@ -160,17 +182,6 @@ async function serve(options: ServeOptions): Promise<void> {
           process.stdout.write(`example journey ${example.id} created from ${example.file} and published (version ${version.version})\n`);
         }
       });
-      app = await buildServer(waymark, { logger: options.log === true });
-    } else {
-      app = await buildHealthServer(waymark, { logger: options.log === true });
-    }
-    try {
-      await app.listen({ port: listenPort, host: options.host });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new CliError(`port ${listenPort} on ${options.host} is already in use; choose another with --port`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot listen on host ${options.host}: ${code}`);
-      throw error;
     }
   } catch (error) {
     await app?.close().catch(() => {});
@@ -181,12 +192,13 @@ async function serve(options: ServeOptions): Promise<void> {
   const shown = address && typeof address === 'object' ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
   const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
   const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
+  // Signals are handled before the line that says the server is up: whoever waits for it may stop it at once.
+  onShutdown(app, waymark, options.drainMs ?? 0);
+  const { isDashboardBuilt } = await import('../../api/dashboard.ts');
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${storeLocation(store)}${retention}); Ctrl-C to stop\n`);
   if (role !== 'worker') {
-    const { isDashboardBuilt } = await import('../../api/dashboard.ts');
     process.stdout.write(isDashboardBuilt() ? `Dashboard: ${shown}/ (sign in as admin)\n` : 'Dashboard: not built; run "npm run build:web" and restart to serve it at /\n');
   }
-  onShutdown(app, waymark, options.drainMs ?? 0);
 }
 
 function portFromEnv(): number {
