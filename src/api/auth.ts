@@ -54,6 +54,8 @@ export interface KeySource {
   header?(request: FastifyRequest): string | null;
   /** The key may be in the body instead: with no key in the headers, the route checks it once the body is read. */
   body?: boolean;
+  /** How a caller that sent no key is told to send one. */
+  hint?: string;
 }
 
 /** Which kind of key `token` is, or null. */
@@ -89,7 +91,7 @@ export function authHook(store: Pick<Store, 'listApiKeys'>, sessions?: Sessions,
       return;
     }
     if (token === null && keyFrom?.body) return;
-    if (token === null) throw new ApiError(401, 'missing API key: send "Authorization: Bearer <key>"');
+    if (token === null) throw new ApiError(401, `missing API key: send ${keyFrom?.hint ?? '"Authorization: Bearer <key>"'}`);
     const kind = await keyKind(keys, token);
     if (kind === null) throw new ApiError(401, 'invalid API key');
     if (access === 'admin' && kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');

@@ -16,6 +16,7 @@ import type { RouteContext } from './context.ts';
 import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { clevertapRoutes } from './routes/clevertap.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -62,6 +63,7 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   eventRoutes(app, context);
   profileRoutes(app, context);
   await segmentRoutes(app, context);
+  await clevertapRoutes(app, context);
   journeyRoutes(app, context);
   userRoutes(app, context);
   messageRoutes(app, context);

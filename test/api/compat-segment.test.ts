@@ -25,7 +25,7 @@ function segment(api: TestApi, writeKey: string) {
 /** A hand-made request: `body` is sent as given (a string or a Buffer) or as JSON. */
 async function post(api: TestApi, path: string, { headers = {}, body }: { headers?: Record<string, string>; body: unknown }) {
   const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+  const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof payload === 'string' ? payload : new Blob([new Uint8Array(payload)]) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }

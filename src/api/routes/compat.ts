@@ -6,6 +6,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorObject } from 'ajv';
+import type { TSchema } from 'typebox';
 import type { FastifyInstance, FastifyRequest, FastifySchema, preParsingAsyncHookHandler } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Waymark } from '../../app/waymark.ts';
@@ -115,12 +116,13 @@ export class ProfilePatches {
   }
 }
 
-const checkTraits = createValidatorCompiler()({ schema: Traits as FastifySchema, httpPart: 'body', method: 'POST', url: '' }) as unknown as ((value: unknown) => boolean) & {
-  errors: ErrorObject[] | null;
-};
-
-/** The problems of a trait patch by the rules of POST /v1/profiles (addresses are strings, the zone is real), under `path`. */
-export function traitProblems(traits: unknown, path: string): Problem[] {
-  if (checkTraits(traits)) return [];
-  return problemsOf(checkTraits.errors ?? [], 'body').map((problem) => ({ ...problem, path: `${path}${problem.path}` }));
+/** A check of values against `schema` by the API's own rules, its problems put under a JSON pointer. */
+export function schemaProblems(schema: TSchema): (value: unknown, path: string) => Problem[] {
+  const check = createValidatorCompiler()({ schema: schema as FastifySchema, httpPart: 'body', method: 'POST', url: '' }) as unknown as ((value: unknown) => boolean) & {
+    errors: ErrorObject[] | null;
+  };
+  return (value, path) => (check(value) ? [] : problemsOf(check.errors ?? [], 'body').map((problem) => ({ ...problem, path: `${path}${problem.path}` })));
 }
+
+/** The problems of a trait patch by the rules of POST /v1/profiles (addresses are strings, the zone is real). */
+export const traitProblems = schemaProblems(Traits);
