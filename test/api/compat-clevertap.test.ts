@@ -39,6 +39,7 @@ await forEachStore((store) => {
       { type: 'profile', identity: 'bo', profileData: { Email: 5 } },
       { type: 'profile', identity: 'bo', profileData: { Tz: 'Mars/Olympus' } },
       'not a record',
+      { type: 'event', identity: 'ana', evtName: 'Deep', evtData: JSON.parse(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`) },
     ];
     const response = await upload(api, { d: records });
     const skipped = (i: number, code: number, error: string) => ({ status: 'fail', code, error: `${error}. Skipped record number : ${i + 1}`, record: JSON.stringify(records[i]) });
@@ -55,6 +56,7 @@ await forEachStore((store) => {
           skipped(8, 515, '/profileData/Email must be a string or null'),
           skipped(9, 512, '/profileData/Tz must be an IANA time zone, e.g. "Europe/Paris"'),
           skipped(10, 512, 'the record is not an object'),
+          skipped(11, 512, '/evtData must not nest objects and arrays more than 32 levels deep'),
         ],
       },
     });

@@ -194,6 +194,7 @@ await forEachStore((store) => {
           { type: 'identify', userId: 'eve', traits: { email: 7, timezone: 'Mars/Olympus' } },
           { type: 'alias', userId: 'eve' },
           { type: 'track', userId: 'eve', event: 'Huge', properties: { blob: 'x'.repeat(33_000) } },
+          { type: 'identify', userId: 'eve', context: { traits: 'vip' } },
         ],
       },
     });
@@ -205,6 +206,7 @@ await forEachStore((store) => {
       { path: '/batch/3/traits/timezone', message: 'must be an IANA time zone, e.g. "Europe/Paris"' },
       { path: '/batch/4/previousId', message: 'missing required field previousId' },
       { path: '/batch/5', message: "is larger than 32768 bytes, Segment's limit for one message" },
+      { path: '/batch/6/context/traits', message: 'must be object' },
     ]);
     assert.deepEqual(await api.waymark.store.userEvents('eve', 10), [], 'nothing stored');
     assert.equal((await api.call('GET', '/v1/users/eve')).status, 404, 'no profile either');

@@ -121,7 +121,9 @@ export function schemaProblems(schema: TSchema): (value: unknown, path: string) 
   const check = createValidatorCompiler()({ schema: schema as FastifySchema, httpPart: 'body', method: 'POST', url: '' }) as unknown as ((value: unknown) => boolean) & {
     errors: ErrorObject[] | null;
   };
-  return (value, path) => (check(value) ? [] : problemsOf(check.errors ?? [], 'body').map((problem) => ({ ...problem, path: `${path}${problem.path}` })));
+  // A problem of the value itself is at "/", which under `path` is `path`.
+  const under = (path: string, at: string) => (at === '/' ? path : `${path}${at}`);
+  return (value, path) => (check(value) ? [] : problemsOf(check.errors ?? [], 'body').map((problem) => ({ ...problem, path: under(path, problem.path) })));
 }
 
 /** The problems of a trait patch by the rules of POST /v1/profiles (addresses are strings, the zone is real). */
