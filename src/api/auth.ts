@@ -52,7 +52,7 @@ export function cachedKeys(store: Pick<Store, 'listApiKeys'>, now: () => number 
 export interface KeySource {
   /** The key in other headers (HTTP Basic, a vendor's header), or null. */
   header?(request: FastifyRequest): string | null;
-  /** The key may be in the body instead: with no key in the headers, the route checks it once the body is read. */
+  /** The key may be in the body instead: with no key in the headers the route must check it, once the body is read (bodyKeyCheck). */
   body?: boolean;
   /** How a caller that sent no key is told to send one. */
   hint?: string;
