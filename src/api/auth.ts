@@ -15,6 +15,8 @@ export type Access = 'public' | 'write' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Where else a route takes its key (compatible ingestion); "Authorization: Bearer" comes first. */
+    keyFrom?: KeySource;
   }
   interface FastifyRequest {
     keyKind?: ApiKeyRecord['kind'];
@@ -47,6 +49,16 @@ export function cachedKeys(store: Pick<Store, 'listApiKeys'>, now: () => number 
   };
 }
 
+/** A key sent other than as a bearer token, the way another vendor's clients send it (see routes/compat.ts). */
+export interface KeySource {
+  /** The key in other headers (HTTP Basic, a vendor's header), or null. */
+  header?(request: FastifyRequest): string | null;
+  /** The key may be in the body instead: with no key in the headers the route must check it, once the body is read (bodyKeyCheck). */
+  body?: boolean;
+  /** How a caller that sent no key is told to send one. */
+  hint?: string;
+}
+
 /** Which kind of key `token` is, or null. */
 export async function keyKind(keys: () => Promise<ApiKeyRecord[]>, token: string): Promise<ApiKeyRecord['kind'] | null> {
   const hash = Buffer.from(hashKey(token), 'hex');
@@ -68,15 +80,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function authHook(store: Pick<Store, 'listApiKeys'>, sessions?: Sessions, now: () => number = Date.now): onRequestAsyncHookHandler {
   const keys = cachedKeys(store, now);
   return async (request: FastifyRequest) => {
+    // No route, nothing to protect: the not-found handler answers 404, not a 403 as if the route needed the admin key.
+    if (request.is404) return;
     const access = request.routeOptions.config.access ?? 'admin';
     if (access === 'public') return;
-    const token = bearerToken(request.headers.authorization);
+    const keyFrom = request.routeOptions.config.keyFrom;
+    const token = bearerToken(request.headers.authorization) ?? keyFrom?.header?.(request) ?? null;
     const sessionId = token === null && sessions ? sessionCookie(request) : null;
     if (sessionId !== null) {
       request.keyKind = await sessionKind(sessions!, keys, sessionId, request);
       return;
     }
-    if (token === null) throw new ApiError(401, 'missing API key: send "Authorization: Bearer <key>"');
+    if (token === null && keyFrom?.body) return;
+    if (token === null) throw new ApiError(401, `missing API key: send ${keyFrom?.hint ?? '"Authorization: Bearer <key>"'}`);
     const kind = await keyKind(keys, token);
     if (kind === null) throw new ApiError(401, 'invalid API key');
     if (access === 'admin' && kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');

@@ -18,7 +18,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'Customer-journey orchestration. Send events and profiles with the write key; manage journeys and read users, messages and stats with the admin key.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: wm_admin_… or wm_write_…' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key: wm_admin_… or wm_write_…' },
+          writeKeyBasic: { type: 'http', scheme: 'basic', description: 'Segment and RudderStack SDKs: the write key as the user name, an empty password' },
+          clevertapPasscode: { type: 'apiKey', in: 'header', name: 'X-CleverTap-Passcode', description: 'CleverTap clients: the write key as the passcode' },
+        },
         schemas: { JourneyDefinition: JSON.parse(JSON.stringify(JourneyDefinition)) },
       },
       security: [{ bearer: [] }],

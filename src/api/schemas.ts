@@ -39,7 +39,7 @@ export function withErrors<R extends Record<number, TSchema>, C extends ErrorCod
 // ---------------------------------------------------------------- ingestion
 
 /** Longest user id, event name or message id accepted; ids longer than this are almost surely a bug. */
-const MAX_ID = 200;
+export const MAX_ID = 200;
 
 export const EventInput = Type.Object(
   {
@@ -71,7 +71,7 @@ export const IngestResult = Type.Object({
   duplicates: Type.Integer({ description: 'Events whose messageId was seen before, ignored' }),
 });
 
-const Traits = Type.Object(
+export const Traits = Type.Object(
   {
     name: Type.Optional(Nullable(Type.String())),
     email: Type.Optional(Nullable(Type.String({ description: 'Address for the email channel' }))),

@@ -17,12 +17,14 @@ import type { RouteContext } from './context.ts';
 import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { clevertapRoutes } from './routes/clevertap.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { previewRoutes } from './routes/preview.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
+import { segmentRoutes } from './routes/segment.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -61,6 +63,8 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   metaRoutes(app, waymark);
   eventRoutes(app, context);
   profileRoutes(app, context);
+  await segmentRoutes(app, context);
+  await clevertapRoutes(app, context);
   journeyRoutes(app, context);
   userRoutes(app, context);
   messageRoutes(app, context);
@@ -108,7 +112,7 @@ function errorHandler(bodyLimit: number, fallback: ((...args: unknown[]) => void
     if (error instanceof InvalidJourneyError) return send(400, error.message, error.problems);
     if (error instanceof NotFoundError) return send(404, error.message);
     if (error instanceof ConflictError) return send(409, error.message);
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, `request body is larger than the limit of ${bodyLimit} bytes; send smaller batches`);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, `request body is larger than the limit of ${request.routeOptions.bodyLimit ?? bodyLimit} bytes; send smaller batches`);
     // Fastify's own client errors (bad JSON, wrong content type) carry their status and a useful message.
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return send(error.statusCode, error.message);
     if (fallback) fallback(`waymark api: ${request.method} ${request.url} failed:`, error);

@@ -37,6 +37,14 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'GET /v1/catalog/events',
     'GET /v1/catalog/traits',
     'POST /v1/preview',
+    'POST /v1/track',
+    'POST /v1/identify',
+    'POST /v1/page',
+    'POST /v1/screen',
+    'POST /v1/group',
+    'POST /v1/alias',
+    'POST /v1/batch',
+    'POST /1/upload',
   ]) {
     assert.ok(operations.includes(expected), `${expected} is documented`);
   }
