@@ -10,6 +10,7 @@ import type { TSchema } from 'typebox';
 import type { FastifyInstance, FastifyRequest, FastifySchema, preParsingAsyncHookHandler } from 'fastify';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Waymark } from '../../app/waymark.ts';
+import type { EngineHandle } from '../../engine/handle.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
 import type { IngestResult, ProfileUpsert, Store } from '../../store/store.ts';
 import { cachedKeys, keyKind } from '../auth.ts';
@@ -98,7 +99,7 @@ export function bodyKeyCheck(store: Pick<Store, 'listApiKeys'>): (request: Fasti
  * caused). Two units of work, not one: if the events fail, the profiles stay; a client's retry then merges
  * the same traits again and the events are deduplicated, so a retried request ends in the same state.
  */
-export async function writeMapped(waymark: Waymark, { events, profiles }: Mapped): Promise<IngestResult> {
+export async function writeMapped(waymark: Waymark<EngineHandle>, { events, profiles }: Mapped): Promise<IngestResult> {
   if (profiles.length > 0) await waymark.engine.upsertProfiles(profiles);
   return events.length > 0 ? waymark.engine.ingest(events) : { accepted: 0, duplicates: 0 };
 }
