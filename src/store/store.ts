@@ -319,7 +319,10 @@ export interface Store {
   close(): Promise<void>;
 
   // Health and coordination
-  /** A cheap round trip that fails when the store is unreachable (readiness). */
+  /**
+   * A cheap round trip that fails when the store is unreachable or cannot take a write (a read-only file or
+   * database, a full disk): readiness, and a check at start.
+   */
   ping(): Promise<void>;
   /**
    * Runs `fn` holding the store-wide lock `name`, released when fn settles: no other call under that name on

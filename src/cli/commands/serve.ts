@@ -153,6 +153,13 @@ async function serve(options: ServeOptions): Promise<void> {
     });
   }
   const store = waymark.store;
+  // A database that cannot be written is refused now, not found out at the first event.
+  try {
+    await store.ping();
+  } catch (error) {
+    await waymark.close().catch(() => {});
+    throw new CliError(`cannot write to ${storeLocation(store)}: ${(error as Error).message}`);
+  }
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   try {
     app = role !== 'worker' ? await buildServer(waymark, { logger: options.log === true }) : await buildHealthServer(waymark, { logger: options.log === true });

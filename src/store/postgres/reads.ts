@@ -98,8 +98,11 @@ export async function eventUserCount(pool: pg.Pool): Promise<number> {
   return rows[0].n as number;
 }
 
+/** Fails when the server is unreachable, or would refuse writes (a standby in recovery, read-only sessions). */
 export async function ping(pool: pg.Pool): Promise<void> {
-  await pool.query('SELECT 1');
+  const { rows } = await pool.query("SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') = 'on' AS read_only");
+  if (rows[0].standby) throw new Error('the database is a standby in recovery: it takes no writes');
+  if (rows[0].read_only) throw new Error('the database takes no writes (transaction_read_only is on)');
 }
 
 export async function liveInstanceCount(pool: pg.Pool, journeyId: string): Promise<number> {

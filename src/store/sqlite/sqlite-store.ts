@@ -59,8 +59,24 @@ export class SqliteStore implements Store {
 
   // ---- health, coordination and group commit
 
+  /**
+   * Commits a write that changes nothing (the header's user_version, set to itself), so a read-only file or a
+   * full disk fails it. Waits at most 250 ms for another connection's write (the engine's thread): that one
+   * writing is proof enough that writes work, and readiness must not hold this thread for long.
+   */
   async ping(): Promise<void> {
-    this.sql.get('SELECT 1');
+    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 250');
+    try {
+      this.sql.transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        this.db.pragma(`user_version = ${version}`);
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${timeout}`);
+    }
   }
 
   /** One process writes the file, so a lock within the process is the store-wide lock. */
