@@ -3,10 +3,10 @@
  * node_modules), then the real bin/waymark.mjs run over it. Every other CLI test runs the source (run.ts).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ROOT, tempDir } from '../helpers.ts';
 import { runCli, serve } from './run.ts';
@@ -48,6 +48,26 @@ test('npm run build: the compiled bin answers --help like the source and serves 
     server.child.kill('SIGTERM');
     await server.exited;
   }
+
+  // `npm start` as a user or a container runs it: a SIGTERM to npm stops the server gracefully, not npm alone.
+  symlinkSync(join(ROOT, 'examples'), join(dir, 'examples'));
+  const npm = spawn('npm', ['start', '--', '--db', join(dir, 'data', 'start.db'), '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  npm.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+  npm.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
+  const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+  after(() => npm.kill('SIGKILL'));
+  const url = await new Promise<string>((resolve, reject) => {
+    npm.stdout.on('data', () => {
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then(() => reject(new Error(`npm start exited:\n${output}`)));
+  });
+  npm.kill('SIGTERM');
+  assert.equal(await exited, 0, output);
+  assert.match(output, /SIGTERM: stopping \(finishing requests and queued work\)\.\.\.\nstopped\n/);
+  await assert.rejects(fetch(`${url}/health`), 'the server is gone with npm');
 });
 
 test('the bin without a build says in one line to run npm run build, and exits 1', async () => {
