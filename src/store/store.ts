@@ -441,6 +441,11 @@ export interface Store {
   saveProvider(channel: Channel, config: Record<string, unknown>, now: number): Promise<void>;
   /** False when the channel had none. */
   removeProvider(channel: Channel): Promise<boolean>;
+  /**
+   * The project's secret `name`, made with `make` and kept on first ask; every later ask, from any process,
+   * gets the value kept (two first asks at once keep one of theirs, and both get it).
+   */
+  secret(name: string, make: () => string, now: number): Promise<string>;
 
   // Outbox
   /**

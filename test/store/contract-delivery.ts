@@ -112,4 +112,16 @@ export function deliveryContract(open: () => Promise<Store>): void {
       await store.close();
     }
   });
+
+  test("a secret is made once, on first ask, and the same value is given to every later ask", async () => {
+    const store = await open();
+    try {
+      const first = await Promise.all([store.secret('unsubscribe', () => 'k1', 1), store.secret('unsubscribe', () => 'k2', 2)]);
+      assert.equal(first[0], first[1], 'two first asks at once get one value');
+      assert.equal(await store.secret('unsubscribe', () => 'k3', 3), first[0]);
+      assert.equal(await store.secret('other', () => 'o1', 4), 'o1');
+    } finally {
+      await store.close();
+    }
+  });
 }

@@ -113,6 +113,10 @@ export class PostgresStore implements Store {
     return settings.removeProvider(this.pool, channel);
   }
 
+  secret(name: string, make: () => string, now: number): Promise<string> {
+    return settings.secret(this.pool, name, make, now);
+  }
+
   traitNames(): Promise<Set<string>> {
     return settings.traitNames(this.pool);
   }

@@ -53,3 +53,17 @@ export async function removeProvider(pool: pg.Pool, channel: Channel): Promise<b
   const result = await pool.query({ name: 'wm-remove-provider', text: 'DELETE FROM providers WHERE channel = $1', values: [channel] });
   return result.rowCount === 1;
 }
+
+export async function secret(pool: pg.Pool, name: string, make: () => string, now: number): Promise<string> {
+  // The row kept is the first inserted, whoever inserted it. When another process inserted it meanwhile,
+  // this statement's snapshot may not see it: read it again.
+  const { rows } = await pool.query({
+    name: 'wm-secret',
+    text: `WITH made AS (INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING value)
+           SELECT value FROM made UNION ALL SELECT value FROM secrets WHERE name = $1 LIMIT 1`,
+    values: [name, make(), now],
+  });
+  if (rows[0]) return rows[0].value as string;
+  const again = await pool.query({ name: 'wm-secret-read', text: 'SELECT value FROM secrets WHERE name = $1', values: [name] });
+  return again.rows[0].value as string;
+}

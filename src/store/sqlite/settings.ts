@@ -44,3 +44,8 @@ export function saveProvider(sql: Sql, channel: Channel, config: Record<string, 
 export function removeProvider(sql: Sql, channel: Channel): boolean {
   return sql.run('DELETE FROM providers WHERE channel = ?', channel).changes === 1;
 }
+
+export function secret(sql: Sql, name: string, make: () => string, now: number): string {
+  sql.run('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', name, make(), now);
+  return sql.get('SELECT value FROM secrets WHERE name = ?', name)!.value as string;
+}

@@ -118,6 +118,10 @@ export class SqliteStore implements Store {
     return settings.removeProvider(this.sql, channel);
   }
 
+  async secret(name: string, make: () => string, now: number): Promise<string> {
+    return settings.secret(this.sql, name, make, now);
+  }
+
   async traitNames(): Promise<Set<string>> {
     return settings.traitNames(this.sql);
   }

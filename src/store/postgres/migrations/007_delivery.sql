@@ -9,6 +9,7 @@
 --     the outbox's) and for messages never handed to one.
 --   * messages_due: the pending messages in due order, for the dispatcher's claim.
 --   * providers: each channel's provider settings (one JSON document per channel, secrets included).
+--   * secrets: keys Waymark makes for itself.
 
 ALTER TABLE messages DROP CONSTRAINT messages_status_check;
 ALTER TABLE messages ADD CONSTRAINT messages_status_check
@@ -22,4 +23,11 @@ CREATE TABLE providers (
   channel     text COLLATE "C" PRIMARY KEY,
   config      jsonb NOT NULL,
   updated_at  bigint NOT NULL
+);
+
+-- secrets: the project's own keys, each made once on first use (the unsubscribe links' signing key).
+CREATE TABLE secrets (
+  name        text COLLATE "C" PRIMARY KEY,
+  value       text NOT NULL,
+  created_at  bigint NOT NULL
 );

@@ -8,6 +8,7 @@
 --     version (a 'sent' one was the outbox's) and for messages never handed to one.
 --   * messages_due: the pending messages in due order, for the dispatcher.
 --   * providers: each channel's provider settings (one JSON document per channel, secrets included).
+--   * secrets: keys Waymark makes for itself.
 
 CREATE TABLE messages_007 (
   seq              INTEGER PRIMARY KEY,
@@ -45,4 +46,11 @@ CREATE TABLE providers (
   channel     TEXT PRIMARY KEY,
   config      TEXT NOT NULL,
   updated_at  INTEGER NOT NULL
+);
+
+-- secrets: the project's own keys, each made once on first use (the unsubscribe links' signing key).
+CREATE TABLE secrets (
+  name        TEXT PRIMARY KEY,
+  value       TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
 );
