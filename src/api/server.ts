@@ -22,6 +22,8 @@ import { messageRoutes } from './routes/messages.ts';
 import { previewRoutes } from './routes/preview.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
+import { providerRoutes } from './routes/providers.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -66,6 +68,8 @@ export async function buildServer(waymark: Waymark, options: ServerOptions = {})
   catalogRoutes(app, context);
   previewRoutes(app, context);
   settingsRoutes(app, context);
+  providerRoutes(app, context);
+  unsubscribeRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
   return app;

@@ -1,5 +1,5 @@
 /** The composition root: a store, the engine on it, and the services the API and CLI use. */
-import { outboxOnly } from '../channels/outbox.ts';
+import { channelSenders } from '../channels/senders.ts';
 import type { ChannelSenders } from '../channels/channel.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { TimeMode } from '../engine/decide.ts';
@@ -60,7 +60,7 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
   const engine = new Engine({
     store,
     clock: options.clock ?? systemClock,
-    channels: options.channels ?? outboxOnly(),
+    channels: options.channels ?? (await channelSenders(store, options.onError ? { onError: options.onError } : {})),
     realtime: options.realtime ?? true,
     background: options.background ?? true,
     time: options.time ?? 'arrival',

@@ -39,7 +39,6 @@ export class EngineSteps {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly channels: ChannelSenders;
-  private readonly deliveredInStore: ReadonlySet<Channel>;
   private readonly realtime: boolean;
   private readonly background: boolean;
   private readonly time: TimeMode;
@@ -65,7 +64,6 @@ export class EngineSteps {
     this.store = options.store;
     this.clock = options.clock;
     this.channels = options.channels;
-    this.deliveredInStore = new Set((Object.keys(options.channels) as Channel[]).filter((c) => options.channels[c].deliversInStore));
     this.realtime = options.realtime;
     this.background = options.background;
     this.time = options.time;
@@ -112,6 +110,11 @@ export class EngineSteps {
   private applySettings(settings: Record<string, unknown>): void {
     this.caps = capRules(settings);
     this.projectTimezone = projectTimezoneOf(settings);
+  }
+
+  /** Read at each unit of work: a sender built from provider settings answers from their latest reading. */
+  private get deliveredInStore(): ReadonlySet<Channel> {
+    return new Set((Object.keys(this.channels) as Channel[]).filter((c) => this.channels[c].deliversInStore));
   }
 
   private decideOptions(now: number): DecideOptions {

@@ -4,56 +4,20 @@
  * retried (4xx) or final (5xx), through the dispatcher.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { outboxOnly } from '../../src/channels/outbox.ts';
-import { messageIdOf, smtpSender, type SmtpConfig } from '../../src/channels/smtp.ts';
+import { messageIdOf, smtpSender } from '../../src/channels/smtp.ts';
 import { readUnsubscribeToken } from '../../src/channels/unsubscribe.ts';
 import { dispatchDue } from '../../src/engine/dispatch.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Message, NewMessage } from '../../src/store/store.ts';
 import { tempDir } from '../helpers.ts';
 import { parseMail } from './mail-parse.ts';
+import { smtpConfig, smtpServer } from './smtp-server.ts';
 
 const KEY = Buffer.alloc(32, 3);
 const NOW = 1_700_000_000_000;
-
-/** A server that refuses some recipients (550), defers others (451) once, and keeps each mail it accepts. */
-export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[] } = {}) {
-  const mails: Array<{ from: string; to: string[]; raw: string }> = [];
-  const deferred = new Set<string>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      const fail = (code: number, text: string) => callback(Object.assign(new Error(text), { responseCode: code }));
-      if (rules.refuse?.includes(address.address)) return fail(550, 'no such user');
-      if (rules.deferOnce?.includes(address.address) && !deferred.has(address.address)) {
-        deferred.add(address.address);
-        return fail(451, 'try again later');
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { mails, port: (server.server.address() as AddressInfo).port };
-}
-
-export const smtpConfig = (port: number, extra: Partial<SmtpConfig> = {}): SmtpConfig => ({
-  host: '127.0.0.1', port, secure: false, from: 'Shop <news@shop.test>', replyTo: 'help@shop.test', publicUrl: 'https://waymark.shop.test/', ...extra,
-});
 
 function email(id: string, to: string, userId = 'ana'): Message {
   return {
