@@ -87,11 +87,17 @@ function validSecret(secret: string): boolean {
   return bytes >= 24 && bytes <= 64;
 }
 
-/** The settings as the API shows them: every secret set is { set: true }, never its value. */
+/**
+ * The settings as the API shows them: every secret set is { set: true }, never its value. In name order,
+ * whatever order the store keeps them in (PostgreSQL's jsonb has its own).
+ */
 export function redacted(settings: Record<string, unknown>): Record<string, unknown> {
-  const shown: Record<string, unknown> = { ...settings };
-  for (const field of SECRET_FIELDS) if (field in shown) shown[field] = { set: true };
-  return shown;
+  const secret = new Set<string>(SECRET_FIELDS);
+  return Object.fromEntries(
+    Object.keys(settings)
+      .sort()
+      .map((k) => [k, secret.has(k) ? { set: true } : settings[k]]),
+  );
 }
 
 export function smtpConfigOf(s: Static<typeof SmtpSettings>): SmtpConfig {
