@@ -111,6 +111,19 @@ test('no answer within the timeout is a transient failure', async () => {
   assert.deepEqual([outcome!.status, outcome!.error], ['transient', 'timeout']);
 });
 
+test('the answer is taken at its status: a body that never ends holds nothing up', async () => {
+  const { port } = await server([(res) => res.writeHead(202).write('streaming…')]); // never ended
+  const sender = webhookSender({ secret: SECRET, allowHosts: ['127.0.0.1'], timeoutMs: 60_000 });
+  const [outcome] = await sender.send([message('m1', `http://127.0.0.1:${port}/`)], () => NOW);
+  assert.equal(outcome!.status, 'sent');
+});
+
+test('a redirect is not followed: it fails for good', async () => {
+  const { received, port } = await server([(res) => res.writeHead(302, { location: 'http://169.254.169.254/' }).end()]);
+  const [outcome] = await webhookSender({ secret: SECRET, allowHosts: ['127.0.0.1'] }).send([message('m1', `http://127.0.0.1:${port}/`)], () => NOW);
+  assert.deepEqual([outcome!.status, outcome!.error, received.length], ['failed', 'http_302: redirects are not followed', 1]);
+});
+
 test('loopback, private, link-local and metadata addresses are refused for good, by name or by address, unless allowed', async () => {
   const { received, port } = await server();
   const sender = webhookSender({ secret: SECRET });
