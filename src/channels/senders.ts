@@ -55,7 +55,9 @@ class Directory {
 
   /** Whether `channel` has a provider, from the latest reading; a stale one is read again in the background. */
   configured(channel: Channel): boolean {
-    if (this.stale() && !this.reading) this.refresh().catch((error) => this.o.onError?.(error, 'providers'));
+    if (this.stale() && !this.reading) {
+      this.refresh().catch((error) => (this.o.onError ?? ((e, where) => console.error(`waymark delivery: ${where}:`, e)))(error, 'reading providers'));
+    }
     return this.records.has(channel);
   }
 
