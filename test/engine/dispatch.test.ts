@@ -12,6 +12,13 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Message, NewMessage, SendOutcome, Store } from '../../src/store/store.ts';
 import { forEachStore, tempDir, type StoreKind } from '../helpers.ts';
 import { openTestStore } from '../store/postgres-fixture.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+
+/** Plays a dispatcher's lease running out (it died): the message is claimable again. */
+async function expireLeases(store: Store): Promise<void> {
+  if (store instanceof PostgresStore) await store.pool.query('UPDATE messages SET lease_until = 0 WHERE lease_until IS NOT NULL');
+  else (store as SqliteStore).db.prepare('UPDATE messages SET lease_until = 0 WHERE lease_until IS NOT NULL').run();
+}
 
 async function openStore(kind: StoreKind): Promise<Store> {
   const store = kind === 'postgres' ? await openTestStore() : new SqliteStore(join(tempDir(), 'dispatch.db'));
@@ -106,5 +113,22 @@ await forEachStore((kind) => {
     assert.equal(await dispatch(), 3, 'random 0: each retry is due at once, so one call goes on until it is sent');
     const [m] = await store.listMessages({ limit: 1 });
     assert.deepEqual([m!.status, m!.attempts, m!.provider], ['sent', 3, 'webhook']);
+  });
+
+  test('a dispatcher that dies between sending and recording: the message is sent again under the same id, and recorded once', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));
+    const seen: string[] = [];
+    const channels = scripted({ m1: [{ status: 'sent' }, { status: 'sent' }] }, seen);
+    // The first dispatcher claims and sends, then dies before recording.
+    const claimed = await store.pendingMessages(10, 0);
+    await channels.webhook.send(claimed, () => 1);
+    assert.equal(await dispatchDue({ store, channels, now: () => 2 }), 0, 'held by the dead dispatcher until its lease runs out');
+    await expireLeases(store);
+    assert.equal(await dispatchDue({ store, channels, now: () => 3 }), 1);
+    assert.deepEqual(seen, ['m1#1', 'm1#1'], 'sent twice under one id: the receiver dedupes on it');
+    const [m] = await store.listMessages({ limit: 1 });
+    assert.deepEqual([m!.status, m!.attempts, m!.sentAt], ['sent', 1, 3]);
+    assert.deepEqual((await store.journeyStats('cart')).map((x) => [x.metric, x.count]), [['node_sent', 1]]);
   });
 });
