@@ -15,6 +15,7 @@ import { buildServer } from '../../src/api/server.ts';
 import { ensureApiKeys } from '../../src/api/keys.ts';
 import { openWaymark } from '../../src/app/waymark.ts';
 import { channelSenders, rereadProviders } from '../../src/channels/senders.ts';
+import { unsubscribeKey, unsubscribeToken } from '../../src/channels/unsubscribe.ts';
 import { VirtualClock } from '../../src/core/clock.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -183,5 +184,22 @@ await forEachStore((kind) => {
     assert.equal((await call('PUT', '/v1/providers/email', smtpBase, null)).status, 401);
     assert.equal((await call('GET', '/v1/providers', undefined, null)).status, 401);
     assert.equal((await call('POST', '/v1/unsubscribe/email.YW5h.nope', undefined, null)).status, 404);
+  });
+
+  test('one-click unsubscribe takes the forms mail clients post (RFC 8058): multipart, urlencoded, or none', async () => {
+    const { waymark, url } = await start(kind);
+    const key = await unsubscribeKey(waymark.store, T0);
+    const form = new FormData();
+    form.append('List-Unsubscribe', 'One-Click');
+    const posts: Array<[string, RequestInit]> = [
+      ['ana', { body: form }],
+      ['bo', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }],
+      ['cy', {}],
+    ];
+    for (const [userId, init] of posts) {
+      const response = await fetch(`${url}/v1/unsubscribe/${unsubscribeToken(key, userId, 'email')}`, { method: 'POST', ...init });
+      assert.equal(response.status, 200, `${userId}: ${await response.text()}`);
+      assert.equal((await waymark.store.getProfile(userId))!.traits.emailOptOut, true, userId);
+    }
   });
 });

@@ -22,10 +22,11 @@ export function unsubscribeRoutes(app: Api, { waymark }: RouteContext): void {
     return { ...who, trait };
   };
 
-  // Mail clients post a form body: parse it (as text, small) in this scope only.
+  // Mail clients post a form (RFC 8058: multipart/form-data, or urlencoded): taken as small text, in this
+  // scope only, and not read: the link alone says who unsubscribes.
   void app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser(['application/x-www-form-urlencoded', 'multipart/form-data'], { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => done(null, body));
     scope.post(
       '/v1/unsubscribe/:token',
       {
