@@ -7,6 +7,7 @@ import { JOURNEY_ID_PATTERN } from '../app/journeys.ts';
 import { MAX_HOURLY_DAYS, MAX_SERIES_DAYS } from '../app/series.ts';
 import { MAX_BACKTEST_DAYS } from '../sim/backtest.ts';
 import { Channel } from '../core/definition.ts';
+import { MESSAGE_STATUSES, type MessageStatus as MessageStatusValue } from '../store/store.ts';
 import { MAX_NESTING, MAX_TIMESTAMP, NESTING_LIMIT, TIME_ZONE_FORMAT } from './validation.ts';
 
 const Millis = Type.Integer({ minimum: 0, description: 'Epoch milliseconds' });
@@ -232,6 +233,12 @@ export const Instance = Type.Object({
   exit: Nullable(Type.Object({ reason: Type.String(), at: Millis, nodeId: Nullable(Type.String()), goalId: Type.Optional(Type.String()) })),
 });
 
+export const MessageStatus = Type.Unsafe<MessageStatusValue>(
+  Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s)), {
+    description: 'pending: queued or waiting for a retry; sent: the provider took it; failed: refused for good; dead: dead-lettered after the last retry; skipped: not sent (see reason)',
+  }),
+);
+
 export const Message = Type.Object({
   seq: Type.Integer({ description: 'Position in the message log: the pagination cursor' }),
   id: Type.String(),
@@ -241,8 +248,8 @@ export const Message = Type.Object({
   nodeId: Type.String(),
   userId: Type.String(),
   channel: Channel,
-  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')]),
-  reason: Nullable(Type.String()),
+  status: MessageStatus,
+  reason: Nullable(Type.String({ description: 'Why skipped, failed or dead; for a pending message tried before, the last transient error' })),
   content: Nullable(
     Type.Object({
       title: Type.Optional(Type.String()),
@@ -254,7 +261,9 @@ export const Message = Type.Object({
   ),
   createdAt: Millis,
   sentAt: Nullable(Millis),
-  attempts: Type.Integer(),
+  attempts: Type.Integer({ description: 'Send attempts recorded, retries included' }),
+  nextAttemptAt: Nullable(Millis),
+  provider: Nullable(Type.String({ description: "Who took the message: 'outbox' (no provider configured: recorded here only), 'smtp', 'webhook'" })),
   clickedAt: Nullable(Millis),
 });
 

@@ -24,7 +24,9 @@ import { messageRoutes } from './routes/messages.ts';
 import { previewRoutes } from './routes/preview.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
+import { providerRoutes } from './routes/providers.ts';
 import { segmentRoutes } from './routes/segment.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -71,6 +73,8 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   catalogRoutes(app, context);
   previewRoutes(app, context);
   settingsRoutes(app, context);
+  providerRoutes(app, context);
+  unsubscribeRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
   return app;

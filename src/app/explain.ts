@@ -139,7 +139,10 @@ function fromMessage(m: Message): Step {
     case 'failed':
       if (m.reason?.startsWith('render_failed:')) return { ...base, outcome: 'failed', at: iso(m.createdAt), reason: m.reason, detail: `not sent: the template failed to render for this user (${m.reason.slice('render_failed: '.length)})` };
       return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `delivery failed after ${m.attempts} attempt(s)${m.reason ? `: ${m.reason}` : ''}` };
+    case 'dead':
+      return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `dead-lettered after ${m.attempts} attempt(s)${m.reason ? `: ${m.reason}` : ''}` };
     case 'pending':
+      if (m.attempts > 0) return { ...base, outcome: 'pending', at: null, reason: 'retrying', detail: `queued for a retry after ${m.attempts} attempt(s)${m.reason ? ` (${m.reason})` : ''}` };
       return { ...base, outcome: 'pending', at: null, reason: 'queued', detail: `queued for delivery since ${iso(m.createdAt)}` };
   }
 }

@@ -1,5 +1,5 @@
 /** The composition root: a store, the engine on it, and the services the API and CLI use. */
-import { outboxOnly } from '../channels/outbox.ts';
+import { channelSenders } from '../channels/senders.ts';
 import type { ChannelSenders } from '../channels/channel.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { TimeMode } from '../engine/decide.ts';
@@ -66,7 +66,7 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
   const engine = new Engine({
     store,
     clock: options.clock ?? systemClock,
-    channels: options.channels ?? outboxOnly(),
+    channels: options.channels ?? (await channelSenders(store, options.onError ? { onError: options.onError } : {})),
     realtime: options.realtime ?? true,
     background: options.background ?? true,
     time: options.time ?? 'arrival',
@@ -80,7 +80,8 @@ export async function openWaymark(options: WaymarkOptions): Promise<Waymark> {
 /**
  * Waymark on a SQLite file with the engine in a thread of its own (thread/threaded-engine.ts): this thread
  * keeps a connection for the API's reads and rare writes, the engine's thread another for its units of work.
- * The real clock and the built-in channels only: neither can be handed to another thread.
+ * The real clock only, and the channel senders the stored provider settings make (channels/senders.ts), built
+ * in the engine's thread: neither a clock nor a sender can be handed to another thread.
  */
 export async function openThreadedWaymark(options: {
   file: string;

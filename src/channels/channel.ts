@@ -1,15 +1,22 @@
 /** A way to deliver messages. Given a batch of pending messages, says for each whether it went out. */
 import type { Channel } from '../core/channels.ts';
+import type { RetryPolicy } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
 
 export interface ChannelSender {
   readonly name: string;
   /**
    * True when delivering is recording the message in the store (the built-in outbox): the engine then marks
-   * it sent in the same transaction that created it, and the dispatcher never sees it.
+   * it sent in the same transaction that created it, and the dispatcher never sees it. Read at each unit of
+   * work: a sender built from configuration (channels/senders.ts) answers from its latest reading of it.
    */
   readonly deliversInStore?: boolean;
-  /** Must not throw for one bad message: report it as 'failed' in its outcome. The message id is the idempotency key. */
+  /** How transient failures are retried (default core/retry.ts's DEFAULT_RETRY). */
+  readonly retry?: RetryPolicy;
+  /**
+   * Must not throw for one bad message: report it as 'failed' (permanent) or 'transient' (retried) in its
+   * outcome. The message id is the idempotency key.
+   */
   send(messages: Message[], now: () => number): Promise<SendOutcome[]>;
 }
 

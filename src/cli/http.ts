@@ -29,7 +29,7 @@ export class ApiClient {
     }
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     if (!this.key) throw new CliError(`no API key: pass --key or set ${this.keyHint}`);
     const url = this.baseUrl + path;
     let response: Response;

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { registerEventCommands } from './commands/events.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
+import { registerProviderCommands } from './commands/providers.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStats } from './commands/stats.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerStats(program);
   registerExplain(program);
+  registerProviderCommands(program);
   return program;
 }
 

@@ -260,6 +260,7 @@ function outcomesOf(m: InstanceMessage): MessageRecord[] {
     case 'skipped':
       return [{ nodeId: m.nodeId, outcome: 'unreachable', at: m.createdAt }];
     case 'failed':
+    case 'dead':
       return [{ nodeId: m.nodeId, outcome: 'failed', at: sentAt, sentAt: m.createdAt }];
     case 'pending':
     case 'sent': {

@@ -74,6 +74,7 @@ export class Runtime {
       this.kickPrune();
       this.kickSchedule();
       this.kickDrain(); // events other processes left in the inbox
+      this.kickDispatch(); // retries come due, and leases of dispatchers that died run out
     }, this.o.pollMs);
     this.poll.unref();
     this.wake();

@@ -9,8 +9,9 @@ import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { CapContext } from '../core/interpreter.ts';
 import { capRules, projectTimezoneOf } from '../core/settings.ts';
-import type { EventBatchView, IngestResult, Message, PruneResult, SendOutcome, Store, TimerBatchView } from '../store/store.ts';
+import type { EventBatchView, IngestResult, PruneResult, Store, TimerBatchView } from '../store/store.ts';
 import { Catalog } from './catalog.ts';
+import { dispatchDue } from './dispatch.ts';
 import { decideEvents, decideTimers, type ChangeSet, type DecideOptions, type TimeMode } from './decide.ts';
 import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from './scheduler.ts';
 
@@ -38,7 +39,6 @@ export class EngineSteps {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly channels: ChannelSenders;
-  private readonly deliveredInStore: ReadonlySet<Channel>;
   private readonly realtime: boolean;
   private readonly background: boolean;
   private readonly time: TimeMode;
@@ -64,7 +64,6 @@ export class EngineSteps {
     this.store = options.store;
     this.clock = options.clock;
     this.channels = options.channels;
-    this.deliveredInStore = new Set((Object.keys(options.channels) as Channel[]).filter((c) => options.channels[c].deliversInStore));
     this.realtime = options.realtime;
     this.background = options.background;
     this.time = options.time;
@@ -111,6 +110,11 @@ export class EngineSteps {
   private applySettings(settings: Record<string, unknown>): void {
     this.caps = capRules(settings);
     this.projectTimezone = projectTimezoneOf(settings);
+  }
+
+  /** Read at each unit of work: a sender built from provider settings answers from their latest reading. */
+  private get deliveredInStore(): ReadonlySet<Channel> {
+    return new Set((Object.keys(this.channels) as Channel[]).filter((c) => this.channels[c].deliversInStore));
   }
 
   private decideOptions(now: number): DecideOptions {
@@ -175,25 +179,9 @@ export class EngineSteps {
     return this.realtime ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve();
   }
 
-  /** Sends pending outbox messages until none are left. */
-  async dispatch(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const pending = await this.store.pendingMessages(1_000);
-      if (pending.length === 0) return total;
-      const byChannel = new Map<string, Message[]>();
-      for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
-      const outcomes: SendOutcome[] = [];
-      await Promise.all(
-        [...byChannel].map(async ([channel, messages]) => {
-          const sender = this.channels[channel as keyof ChannelSenders];
-          outcomes.push(...(await sender.send(messages, () => this.clock.now())));
-        }),
-      );
-      await this.store.recordOutcomes(outcomes);
-      total += outcomes.length;
-      await this.yieldToIo();
-    }
+  /** Sends the pending messages that are due until none are left (dispatch.ts). */
+  dispatch(): Promise<number> {
+    return dispatchDue({ store: this.store, channels: this.channels, now: () => this.clock.now(), between: () => this.yieldToIo() });
   }
 
   private afterCommit(set: ChangeSet | null): void {

@@ -22,6 +22,7 @@
 import { journeyStats } from '../app/stats.ts';
 import type { StatsView } from '../app/views.ts';
 import { openWaymark, type Waymark } from '../app/waymark.ts';
+import { outboxOnly } from '../channels/outbox.ts';
 import { VirtualClock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -92,7 +93,7 @@ export class SimulationRun {
     let waymark: Waymark | null = null;
     try {
       const engine = options.shared ? { engine: { yieldBetweenUnits: true, timerBatch: options.shared.batch } } : {};
-      waymark = await openWaymark({ database: options.store, clock, realtime: false, time: 'occurrence', ...engine });
+      waymark = await openWaymark({ database: options.store, clock, realtime: false, time: 'occurrence', channels: outboxOnly(), ...engine });
       if (options.settings !== undefined) await waymark.store.saveSettings(options.settings, clock.now());
       for (const journey of options.journeys) {
         await waymark.journeys.create(journey);

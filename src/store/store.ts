@@ -50,7 +50,13 @@ export interface JourneyVersion {
   publishedAt: number;
 }
 
-export type MessageStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+/**
+ * pending: queued (or waiting for a retry); sent: the provider took it; failed: refused for good (the reason
+ * says why); dead: dead-lettered after the last retry; skipped: never sent (reason). The schemas also admit
+ * 'delivered' and 'bounced', for provider callbacks to come: nothing writes them yet.
+ */
+export type MessageStatus = 'pending' | 'sent' | 'failed' | 'dead' | 'skipped';
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['pending', 'sent', 'failed', 'dead', 'skipped'];
 
 export interface MessageContent {
   title?: string;
@@ -84,7 +90,12 @@ export interface Message extends Omit<NewMessage, 'status' | 'reason' | 'sentAt'
   status: MessageStatus;
   reason: string | null;
   sentAt: number | null;
+  /** Send attempts recorded (each outcome a provider gave, retries included). */
   attempts: number;
+  /** For a pending message tried before: when it is next due; null otherwise (due at once, or not pending). */
+  nextAttemptAt: number | null;
+  /** Who took it: 'outbox' (the built-in log), 'smtp', 'webhook'; null when no provider was involved. */
+  provider: string | null;
   /** When the recipient first clicked (POST /v1/messages/:id/click), or null. */
   clickedAt: number | null;
 }
@@ -203,11 +214,33 @@ export interface PruneResult {
   before: number;
 }
 
+/**
+ * What a sender says of one message: sent, failed for good (a permanent refusal: not retried), or transient
+ * (a timeout, a 429, a 5xx, a 4xx SMTP answer: retried later, after `retryAfterMs` when the provider said).
+ */
 export interface SendOutcome {
   id: string;
-  status: 'sent' | 'failed';
+  status: 'sent' | 'failed' | 'transient';
   at: number;
   error?: string;
+  /** transient: the provider's Retry-After, in ms from `at`. */
+  retryAfterMs?: number;
+  /** Who took (or refused) it: 'outbox', 'smtp', 'webhook'. */
+  provider?: string;
+}
+
+/**
+ * What the dispatcher records of one attempt: sent, failed, dead (the last attempt failed), or retry (stays
+ * pending, due again at `nextAttemptAt`). Each counts as one attempt; only a message still pending changes.
+ */
+export interface RecordedOutcome {
+  id: string;
+  status: 'sent' | 'failed' | 'dead' | 'retry';
+  at: number;
+  error?: string;
+  /** retry: when the message is due again (engine clock). */
+  nextAttemptAt?: number;
+  provider?: string;
 }
 
 export interface MessageQuery {
@@ -309,6 +342,12 @@ export interface EventWindowQuery extends PageRequest {
   to: number;
 }
 
+export interface ProviderRecord {
+  channel: Channel;
+  config: Record<string, unknown>;
+  updatedAt: number;
+}
+
 export interface ApiKeyRecord {
   kind: 'admin' | 'write';
   hash: string;
@@ -400,9 +439,25 @@ export interface Store {
   /** Every trait name any profile has had (kept as profiles are written), for publish-time warnings. */
   traitNames(): Promise<Set<string>>;
 
+  // Delivery providers: one settings document per channel (secrets included: the API never returns them).
+  listProviders(): Promise<ProviderRecord[]>;
+  saveProvider(channel: Channel, config: Record<string, unknown>, now: number): Promise<void>;
+  /** False when the channel had none. */
+  removeProvider(channel: Channel): Promise<boolean>;
+  /**
+   * The project's secret `name`, made with `make` and kept on first ask; every later ask, from any process,
+   * gets the value kept (two first asks at once keep one of theirs, and both get it).
+   */
+  secret(name: string, make: () => string, now: number): Promise<string>;
+
   // Outbox
-  pendingMessages(limit: number): Promise<Message[]>;
-  recordOutcomes(outcomes: SendOutcome[]): Promise<void>;
+  /**
+   * Claims up to `limit` pending messages due at `now` (engine clock; absent: every pending one), in due
+   * order then seq: each is leased to the caller (wall clock), so no other call returns it until
+   * recordOutcomes ends the lease or the lease runs out (a dispatcher that died).
+   */
+  pendingMessages(limit: number, now?: number): Promise<Message[]>;
+  recordOutcomes(outcomes: RecordedOutcome[]): Promise<void>;
   /** Records the first click on a message; later clicks change nothing. False when there is no such message. */
   recordClick(messageId: string, at: number): Promise<boolean>;
 

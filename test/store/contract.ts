@@ -11,6 +11,7 @@ import { boundedContract } from './contract-bounded.ts';
 import { dashboardContract } from './contract-dashboard.ts';
 import { statsContract } from './contract-stats.ts';
 import { processContract } from './contract-process.ts';
+import { deliveryContract } from './contract-delivery.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -852,6 +853,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     processContract(open);
+    deliveryContract(open);
     boundedContract(open);
     dashboardContract(open);
     statsContract(open);

@@ -6,7 +6,7 @@ import type { MessageLogQuery } from '../../store/store.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { messagePage } from '../message-log.ts';
 import { ApiError, badRequest, type Problem } from '../errors.ts';
-import { MAX_MESSAGE_ID, MessageLogPage, PageQuery, withErrors } from '../schemas.ts';
+import { MAX_MESSAGE_ID, MessageLogPage, MessageStatus, PageQuery, withErrors } from '../schemas.ts';
 
 /**
  * Messages of the range (a user's, else a journey's, else the whole log) looked at, at most, by one request
@@ -23,7 +23,7 @@ const MessagesQuery = Type.Object(
     journeyId: Type.Optional(Type.String({ minLength: 1 })),
     userId: Type.Optional(Type.String({ minLength: 1 })),
     nodeId: Type.Optional(Id),
-    status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')])),
+    status: Type.Optional(MessageStatus),
     channel: Type.Optional(Channel),
   },
   { additionalProperties: false },

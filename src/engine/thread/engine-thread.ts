@@ -5,7 +5,7 @@
  * go on while this thread commits, so a dashboard read no longer holds up ingest.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { outboxOnly } from '../../channels/outbox.ts';
+import { channelSenders } from '../../channels/senders.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openSqliteStore } from '../../store/open.ts';
 import { Engine } from '../engine.ts';
@@ -18,14 +18,15 @@ const post = (message: FromEngine) => port.postMessage(message);
 let engine: Engine;
 try {
   const store = openSqliteStore(config.file);
+  const onError = (error: unknown, where: string) => post({ kind: 'error', where, error });
   engine = new Engine({
     store,
     clock: systemClock,
-    channels: outboxOnly(),
+    channels: await channelSenders(store, { onError }),
     realtime: true,
     background: true,
     ...config.engine,
-    onError: (error, where) => post({ kind: 'error', where, error }),
+    onError,
   });
   await engine.start();
 } catch (error) {

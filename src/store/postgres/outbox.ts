@@ -4,58 +4,73 @@
  * dispatcher) makes the message claimable again; then their send outcomes and clicks.
  */
 import type pg from 'pg';
-import type { Message, SendOutcome } from '../store.ts';
+import type { Message, RecordedOutcome } from '../store.ts';
 import type { Row } from '../rows.ts';
 import { compare } from './locks.ts';
 import { MESSAGE_COLUMNS, toMessage } from './pg-rows.ts';
 
 /**
- * Claims up to `limit` pending messages for this caller: they are leased for `leaseMs` on the database
- * clock, during which no other call returns them. recordOutcomes ends the lease; a lease that runs out
- * (its dispatcher died) makes the message claimable again, so delivery is at least once.
+ * Claims up to `limit` pending messages due at `now` (engine clock), in due order then seq, for this caller:
+ * they are leased for `leaseMs` on the database clock, during which no other call returns them.
+ * recordOutcomes ends the lease; a lease that runs out (its dispatcher died) makes the message claimable
+ * again, so delivery is at least once (the message id is the idempotency key a receiver dedupes on).
  */
-export async function pendingMessages(pool: pg.Pool, limit: number, leaseMs: number): Promise<Message[]> {
+export async function pendingMessages(pool: pg.Pool, limit: number, now: number, leaseMs: number): Promise<Message[]> {
   if (limit <= 0) return [];
   const { rows } = await pool.query({
     name: 'wm-claim-pending',
     text: `WITH claim AS MATERIALIZED (
              SELECT seq FROM messages
-             WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < (extract(epoch FROM statement_timestamp()) * 1000)::bigint)
-             ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+             WHERE status = 'pending' AND next_attempt_at <= $3
+               AND (lease_until IS NULL OR lease_until < (extract(epoch FROM statement_timestamp()) * 1000)::bigint)
+             ORDER BY next_attempt_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED
            )
            UPDATE messages m SET lease_until = (extract(epoch FROM statement_timestamp()) * 1000)::bigint + $2
            WHERE m.seq = ANY (ARRAY(SELECT seq FROM claim))
            RETURNING ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}`,
-    values: [limit, leaseMs],
+    values: [limit, leaseMs, now],
   });
-  return (rows as Row[]).map(toMessage).sort((a, b) => a.seq - b.seq);
+  return (rows as Row[]).map(toMessage).sort((a, b) => (a.nextAttemptAt ?? 0) - (b.nextAttemptAt ?? 0) || a.seq - b.seq);
 }
 
-export async function recordOutcomes(pool: pg.Pool, outcomes: SendOutcome[]): Promise<void> {
+export async function recordOutcomes(pool: pg.Pool, outcomes: RecordedOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   // The first outcome of a message counts, as when they are applied one by one.
-  const firsts = new Map<string, SendOutcome>();
+  const firsts = new Map<string, RecordedOutcome>();
   for (const o of outcomes) if (!firsts.has(o.id)) firsts.set(o.id, o);
   const list = [...firsts.values()].sort((a, b) => compare(a.id, b.id));
-  // One statement: only messages still pending change (idempotent), and each change is counted.
+  // One statement: only messages still pending change (idempotent), and each final outcome is counted (a
+  // dead letter as a failure); a retry stays pending, due again at next_attempt_at, and counts nowhere yet.
   await pool.query({
     name: 'wm-record-outcomes',
     text: `WITH target AS MATERIALIZED (
-             SELECT m.seq, o.status, o.at, o.error
-             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS o(id, status, at, error) JOIN messages m ON m.id = o.id
+             SELECT m.seq, o.status, o.at, o.error, o.next_at, o.provider
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[]) AS o(id, status, at, error, next_at, provider)
+               JOIN messages m ON m.id = o.id
              WHERE m.status = 'pending' ORDER BY m.id FOR UPDATE OF m
            ),
            recorded AS (
-             UPDATE messages m SET status = t.status, sent_at = t.at, reason = t.error, attempts = m.attempts + 1, lease_until = NULL
+             UPDATE messages m SET
+               status = CASE t.status WHEN 'retry' THEN 'pending' ELSE t.status END,
+               sent_at = CASE t.status WHEN 'retry' THEN NULL ELSE t.at END,
+               next_attempt_at = CASE t.status WHEN 'retry' THEN t.next_at ELSE m.next_attempt_at END,
+               reason = t.error, attempts = m.attempts + 1, lease_until = NULL, provider = COALESCE(t.provider, m.provider)
              FROM target t
              WHERE m.seq = t.seq AND m.status = 'pending'
              RETURNING m.journey_id, m.version, m.node_id, t.status
            )
            INSERT INTO stats (journey_id, version, node_id, metric, count)
            SELECT journey_id, version, node_id, CASE status WHEN 'sent' THEN 'node_sent' ELSE 'node_failed' END AS metric, count(*)
-           FROM recorded GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+           FROM recorded WHERE status <> 'retry' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
            ON CONFLICT (journey_id, version, node_id, metric) DO UPDATE SET count = stats.count + excluded.count`,
-    values: [list.map((o) => o.id), list.map((o) => o.status), list.map((o) => o.at), list.map((o) => o.error ?? null)],
+    values: [
+      list.map((o) => o.id),
+      list.map((o) => o.status),
+      list.map((o) => o.at),
+      list.map((o) => o.error ?? null),
+      list.map((o) => (o.status === 'retry' ? (o.nextAttemptAt ?? o.at) : null)),
+      list.map((o) => o.provider ?? null),
+    ],
   });
 }
 

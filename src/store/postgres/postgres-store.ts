@@ -14,9 +14,9 @@
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
  */
 import type pg from 'pg';
-import type { JourneyDefinition } from '../../core/definition.ts';
+import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, SendOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -99,6 +99,22 @@ export class PostgresStore implements Store {
 
   saveSettings(document: Record<string, unknown>, now: number): Promise<void> {
     return settings.saveSettings(this.pool, document, now);
+  }
+
+  listProviders(): Promise<ProviderRecord[]> {
+    return settings.listProviders(this.pool);
+  }
+
+  saveProvider(channel: Channel, config: Record<string, unknown>, now: number): Promise<void> {
+    return settings.saveProvider(this.pool, channel, config, now);
+  }
+
+  removeProvider(channel: Channel): Promise<boolean> {
+    return settings.removeProvider(this.pool, channel);
+  }
+
+  secret(name: string, make: () => string, now: number): Promise<string> {
+    return settings.secret(this.pool, name, make, now);
   }
 
   traitNames(): Promise<Set<string>> {
@@ -193,11 +209,11 @@ export class PostgresStore implements Store {
 
   // ---- outbox
 
-  pendingMessages(limit: number): Promise<Message[]> {
-    return outbox.pendingMessages(this.pool, limit, this.leaseMs);
+  pendingMessages(limit: number, now = Number.MAX_SAFE_INTEGER): Promise<Message[]> {
+    return outbox.pendingMessages(this.pool, limit, now, this.leaseMs);
   }
 
-  recordOutcomes(outcomes: SendOutcome[]): Promise<void> {
+  recordOutcomes(outcomes: RecordedOutcome[]): Promise<void> {
     return outbox.recordOutcomes(this.pool, outcomes);
   }
 

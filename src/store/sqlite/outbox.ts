@@ -1,24 +1,50 @@
 /** The outbox: pending messages, the outcomes of sending them, and clicks. */
-import type { Message, SendOutcome } from '../store.ts';
+import type { Message, RecordedOutcome } from '../store.ts';
 import { addStat } from './apply-changes.ts';
 import type { Sql } from './connection.ts';
 import { toMessage } from './sqlite-rows.ts';
 
-export function pendingMessages(sql: Sql, limit: number): Message[] {
-  return sql.all("SELECT * FROM messages WHERE status = 'pending' ORDER BY seq LIMIT ?", limit).map(toMessage);
+/**
+ * Claims up to `limit` pending messages due at `now` (engine clock), in due order then seq, leasing them for
+ * `leaseMs` of wall clock as PostgreSQL does: processes sharing the file (each its own dispatcher) never get
+ * one message both, and a lease that runs out (a dispatcher that died) makes it claimable again.
+ */
+export function pendingMessages(sql: Sql, limit: number, now: number, leaseMs: number): Message[] {
+  if (limit <= 0) return [];
+  return sql.transaction(() => {
+    const wall = Date.now();
+    const rows = sql.all(
+      `UPDATE messages SET lease_until = ? WHERE seq IN (
+         SELECT seq FROM messages WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+         ORDER BY next_attempt_at, seq LIMIT ?
+       ) RETURNING *`,
+      wall + leaseMs,
+      now,
+      wall,
+      limit,
+    );
+    return rows.map(toMessage).sort((a, b) => (a.nextAttemptAt ?? 0) - (b.nextAttemptAt ?? 0) || a.seq - b.seq);
+  });
 }
 
-export function recordOutcomes(sql: Sql, outcomes: SendOutcome[]): void {
+/** Each outcome of a message still pending; a final one is counted (a dead letter as a failure). */
+export function recordOutcomes(sql: Sql, outcomes: RecordedOutcome[]): void {
   sql.transaction(() => {
     for (const o of outcomes) {
+      const retry = o.status === 'retry';
       const row = sql.get(
-        "UPDATE messages SET status = ?, sent_at = ?, reason = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending' RETURNING journey_id, version, node_id",
-        o.status,
-        o.at,
+        `UPDATE messages SET status = ?, sent_at = ?, next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END, reason = ?,
+           attempts = attempts + 1, lease_until = NULL, provider = COALESCE(?, provider)
+         WHERE id = ? AND status = 'pending' RETURNING journey_id, version, node_id`,
+        retry ? 'pending' : o.status,
+        retry ? null : o.at,
+        retry ? 1 : 0,
+        o.nextAttemptAt ?? o.at,
         o.error ?? null,
+        o.provider ?? null,
         o.id,
       );
-      if (row) addStat(sql, row.journey_id as string, row.version as number, row.node_id as string, o.status === 'sent' ? 'node_sent' : 'node_failed', 1);
+      if (row && !retry) addStat(sql, row.journey_id as string, row.version as number, row.node_id as string, o.status === 'sent' ? 'node_sent' : 'node_failed', 1);
     }
   });
 }

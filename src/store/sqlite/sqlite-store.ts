@@ -14,9 +14,9 @@
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
  */
 import type Database from 'better-sqlite3';
-import type { JourneyDefinition } from '../../core/definition.ts';
+import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, SendOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -40,6 +40,9 @@ import { ProfileCache } from './unit-views.ts';
 import * as units from './units-of-work.ts';
 
 export type { SqliteOptions } from './connection.ts';
+
+/** How long a claimed message is held for its dispatcher (as PostgreSQL's default lease). */
+const OUTBOX_LEASE_MS = 30_000;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -117,6 +120,22 @@ export class SqliteStore implements Store {
 
   async saveSettings(document: Record<string, unknown>, now: number): Promise<void> {
     settings.saveSettings(this.sql, document, now);
+  }
+
+  async listProviders(): Promise<ProviderRecord[]> {
+    return settings.listProviders(this.sql);
+  }
+
+  async saveProvider(channel: Channel, config: Record<string, unknown>, now: number): Promise<void> {
+    settings.saveProvider(this.sql, channel, config, now);
+  }
+
+  async removeProvider(channel: Channel): Promise<boolean> {
+    return settings.removeProvider(this.sql, channel);
+  }
+
+  async secret(name: string, make: () => string, now: number): Promise<string> {
+    return settings.secret(this.sql, name, make, now);
   }
 
   async traitNames(): Promise<Set<string>> {
@@ -211,11 +230,11 @@ export class SqliteStore implements Store {
 
   // ---- outbox
 
-  async pendingMessages(limit: number): Promise<Message[]> {
-    return outbox.pendingMessages(this.sql, limit);
+  async pendingMessages(limit: number, now = Number.MAX_SAFE_INTEGER): Promise<Message[]> {
+    return outbox.pendingMessages(this.sql, limit, now, OUTBOX_LEASE_MS);
   }
 
-  async recordOutcomes(outcomes: SendOutcome[]): Promise<void> {
+  async recordOutcomes(outcomes: RecordedOutcome[]): Promise<void> {
     outbox.recordOutcomes(this.sql, outcomes);
   }
 

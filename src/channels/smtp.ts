@@ -1,0 +1,97 @@
+/**
+ * Email over SMTP (nodemailer): the rendered subject and HTML body, a text part derived from the HTML, the
+ * project's from and reply-to, and one-click unsubscribe headers (RFC 8058) pointing at Waymark's own
+ * POST /v1/unsubscribe/<token>. The Message-ID derives from the message id, so a retry carries the same one.
+ * SMTP answers: 4xx (and connection trouble, timeouts, a login refused) are transient; 5xx are permanent.
+ */
+import { createTransport } from 'nodemailer';
+import type { Message, SendOutcome } from '../store/store.ts';
+import type { ChannelSender } from './channel.ts';
+import { htmlToText } from './html-text.ts';
+import { unsubscribeToken } from './unsubscribe.ts';
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** TLS from the start (port 465); else STARTTLS when the server offers it. */
+  secure: boolean;
+  user?: string;
+  password?: string;
+  /** "Name <address>" or an address. */
+  from: string;
+  replyTo?: string;
+  /**
+   * Waymark's API as recipients reach it (e.g. https://waymark.example.com): where the unsubscribe links
+   * point. Without it, emails carry no List-Unsubscribe header.
+   */
+  publicUrl?: string;
+  /** Per connection step. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export const SMTP_TIMEOUT_MS = 10_000;
+
+/** The Message-ID of a message: its id (base64url) at the sender's domain. */
+export function messageIdOf(id: string, from: string): string {
+  const domain = /@([^\s>]+)>?\s*$/.exec(from)?.[1] ?? 'waymark.invalid';
+  return `<${Buffer.from(id, 'utf8').toString('base64url')}@${domain}>`;
+}
+
+export function smtpSender(config: SmtpConfig, unsubscribeKey: Buffer): ChannelSender {
+  const timeout = config.timeoutMs ?? SMTP_TIMEOUT_MS;
+  return {
+    name: 'smtp',
+    async send(messages, now) {
+      const transport = createTransport({
+        pool: true,
+        maxConnections: 2,
+        host: config.host,
+        port: config.port,
+        secure: config.secure,
+        ...(config.user ? { auth: { user: config.user, pass: config.password ?? '' } } : {}),
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+        // The content is rendered from profiles and events: it must never make the transport read a file or fetch a URL.
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
+      try {
+        return await Promise.all(messages.map((m) => deliver(transport, m, config, unsubscribeKey, now)));
+      } finally {
+        transport.close();
+      }
+    },
+  };
+}
+
+async function deliver(transport: ReturnType<typeof createTransport>, m: Message, config: SmtpConfig, key: Buffer, now: () => number): Promise<SendOutcome> {
+  const done = (status: SendOutcome['status'], error?: string): SendOutcome => ({ id: m.id, status, at: now(), provider: 'smtp', ...(error === undefined ? {} : { error }) });
+  const to = m.content?.to;
+  if (!to) return done('failed', 'no_address');
+  const html = m.content?.body ?? '';
+  const headers: Record<string, string> = {};
+  if (config.publicUrl) {
+    const link = `${config.publicUrl.replace(/\/+$/, '')}/v1/unsubscribe/${unsubscribeToken(key, m.userId, 'email')}`;
+    headers['List-Unsubscribe'] = `<${link}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  try {
+    await transport.sendMail({
+      from: config.from,
+      to,
+      ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+      subject: m.content?.subject ?? '',
+      html,
+      text: htmlToText(html),
+      messageId: messageIdOf(m.id, config.from),
+      headers,
+    });
+    return done('sent');
+  } catch (error) {
+    const e = error as Error & { responseCode?: number; code?: string; response?: string };
+    const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+    const why = `smtp_${code ?? e.code ?? 'error'}: ${(e.response ?? e.message ?? '').slice(0, 300)}`;
+    return done(code !== null && code >= 500 && code < 600 ? 'failed' : 'transient', why);
+  }
+}

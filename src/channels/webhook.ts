@@ -1,0 +1,127 @@
+/**
+ * Webhook delivery: each message POSTs its rendered JSON body to its URL, signed per the Standard Webhooks
+ * specification (webhook-id = the message id, so a receiver dedupes retries; webhook-timestamp in seconds;
+ * webhook-signature "v1,<base64 HMAC-SHA256 of id.timestamp.body>" keyed by the secret's decoded bytes).
+ * 2xx: sent. 408, 429, 5xx, timeouts and connection errors: transient (retried; Retry-After honoured).
+ * Other answers: permanent (redirects are not followed). Addresses are guarded (address-guard.ts).
+ */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { parseRetryAfter } from '../core/retry.ts';
+import type { Message, SendOutcome } from '../store/store.ts';
+import { resolveHost, type Resolved } from './address-guard.ts';
+import type { ChannelSender } from './channel.ts';
+
+export interface WebhookConfig {
+  /** whsec_ followed by the base64 of 24 to 64 random bytes. */
+  secret: string;
+  /** Per request, connection included. Default 10 s. */
+  timeoutMs?: number;
+  /** Hosts exempt from the address guard (exact names or IP literals), e.g. an internal service on purpose. */
+  allowHosts?: string[];
+}
+
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Requests in flight at once per batch. */
+const CONCURRENCY = 16;
+
+/** The HMAC key behind a whsec_ secret: its base64 part decoded. */
+export function secretKey(secret: string): Buffer {
+  return Buffer.from(secret.slice('whsec_'.length), 'base64');
+}
+
+/** The webhook-signature header's value. */
+export function signature(secret: string, id: string, timestamp: number, body: string): string {
+  return `v1,${createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+export function webhookSender(config: WebhookConfig, resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>): ChannelSender {
+  const timeoutMs = config.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  const allow = config.allowHosts ?? [];
+  return {
+    name: 'webhook',
+    async send(messages, now) {
+      const outcomes: SendOutcome[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < messages.length) {
+          const m = messages[next++]!;
+          outcomes.push(await deliver(m, config.secret, timeoutMs, allow, now, resolve));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, worker));
+      return outcomes;
+    },
+  };
+}
+
+async function deliver(
+  m: Message,
+  secret: string,
+  timeoutMs: number,
+  allow: readonly string[],
+  now: () => number,
+  resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>,
+): Promise<SendOutcome> {
+  const done = (status: SendOutcome['status'], error?: string, retryAfterMs?: number): SendOutcome => ({
+    id: m.id,
+    status,
+    at: now(),
+    provider: 'webhook',
+    ...(error === undefined ? {} : { error }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+  let url: URL;
+  try {
+    url = new URL(m.content?.url ?? '');
+  } catch {
+    return done('failed', 'invalid_url');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return done('failed', 'invalid_url: only http and https');
+  if (url.username || url.password) return done('failed', 'invalid_url: no credentials in the URL');
+  const target: Resolved = await resolveHost(url.hostname, allow, resolve);
+  if (!target.ok) return done(target.blocked ? 'failed' : 'transient', target.reason);
+
+  const body = m.content?.body ?? '';
+  const timestamp = Math.floor(now() / 1000);
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'Waymark-Webhooks/1',
+    'webhook-id': m.id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signature(secret, m.id, timestamp, body),
+    'content-length': String(Buffer.byteLength(body)),
+  };
+  // Connect to the address checked above, whatever the name resolves to now.
+  const pinned: LookupFunction = (_host, options, callback) => {
+    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  };
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise<SendOutcome>((settle) => {
+    let settled = false;
+    const finish = (outcome: SendOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      settle(outcome);
+    };
+    const request = client.request(url, { method: 'POST', headers, lookup: pinned, agent: false }, (response) => {
+      const status = response.statusCode ?? 0;
+      const retryAfter = parseRetryAfter(response.headers['retry-after'], now());
+      if (status >= 200 && status < 300) finish(done('sent'));
+      else if (status === 408 || status === 429 || status >= 500) finish(done('transient', `http_${status}`, retryAfter));
+      else finish(done('failed', `http_${status}${status >= 300 && status < 400 ? ': redirects are not followed' : ''}`));
+      // Only the status matters: the answer's body is not read, however long (or slow) it is.
+      request.destroy();
+    });
+    const timer = setTimeout(() => {
+      finish(done('transient', 'timeout'));
+      request.destroy();
+    }, timeoutMs);
+    request.on('error', (error: NodeJS.ErrnoException) => finish(done('transient', `connection_failed: ${error.code ?? error.message}`)));
+    request.end(body);
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The dispatcher: claims the pending messages that are due, hands each channel's to its sender, and records
+ * what became of each. A transient failure is tried again later (core/retry.ts) until the last attempt,
+ * which dead-letters the message; a permanent one is final. Claims are leased (see Store.pendingMessages), so
+ * two dispatchers never hold one message, and the message id goes to the provider as its idempotency key.
+ */
+import type { ChannelSender, ChannelSenders } from '../channels/channel.ts';
+import type { Channel } from '../core/channels.ts';
+import { DEFAULT_RETRY, nextAttempt, type RetryPolicy } from '../core/retry.ts';
+import type { Message, RecordedOutcome, SendOutcome, Store } from '../store/store.ts';
+
+export interface DispatchOptions {
+  store: Store;
+  channels: ChannelSenders;
+  now: () => number;
+  /** Messages claimed per round. */
+  batch?: number;
+  /** Default for senders that name none. */
+  retry?: RetryPolicy;
+  /** In [0, 1), for the backoff's jitter. */
+  random?: () => number;
+  /** Between rounds (the event loop's turn). */
+  between?: () => Promise<void>;
+}
+
+/** Sends the due messages, round after round, until none is due; returns how many outcomes were recorded. */
+export async function dispatchDue(o: DispatchOptions): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const pending = await o.store.pendingMessages(o.batch ?? 1_000, o.now());
+    if (pending.length === 0) return total;
+    const byChannel = new Map<Channel, Message[]>();
+    for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
+    const recorded: RecordedOutcome[] = [];
+    await Promise.all(
+      [...byChannel].map(async ([channel, messages]) => {
+        const sender = o.channels[channel];
+        recorded.push(...settle(sender, messages, await sendSafely(sender, messages, o.now), o));
+      }),
+    );
+    await o.store.recordOutcomes(recorded);
+    total += recorded.length;
+    await o.between?.();
+  }
+}
+
+/** A sender that throws fails its whole batch transiently, rather than the round. */
+async function sendSafely(sender: ChannelSender, messages: Message[], now: () => number): Promise<SendOutcome[]> {
+  try {
+    return await sender.send(messages, now);
+  } catch (error) {
+    const at = now();
+    return messages.map((m) => ({ id: m.id, status: 'transient' as const, at, error: `sender_error: ${(error as Error)?.message ?? String(error)}`, provider: sender.name }));
+  }
+}
+
+/** Each message's outcome as recorded: a transient failure becomes a retry, or a dead letter after the last attempt. */
+function settle(sender: ChannelSender, messages: Message[], outcomes: SendOutcome[], o: DispatchOptions): RecordedOutcome[] {
+  const byId = new Map(outcomes.map((x) => [x.id, x]));
+  const policy = sender.retry ?? o.retry ?? DEFAULT_RETRY;
+  return messages.map((m): RecordedOutcome => {
+    const outcome = byId.get(m.id);
+    // A sender that forgot a message: tried again like a transient failure, never lost.
+    const x: SendOutcome = outcome ?? { id: m.id, status: 'transient', at: o.now(), error: 'no_outcome', provider: sender.name };
+    const base = { id: m.id, at: x.at, ...(x.error === undefined ? {} : { error: x.error }), provider: x.provider ?? sender.name };
+    if (x.status !== 'transient') return { ...base, status: x.status };
+    const next = nextAttempt(m.attempts + 1, x.at, policy, o.random ?? Math.random, x.retryAfterMs);
+    return next.retry ? { ...base, status: 'retry', nextAttemptAt: next.at } : { ...base, status: 'dead' };
+  });
+}

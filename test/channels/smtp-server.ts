@@ -1,0 +1,47 @@
+/** A real SMTP server on loopback for the delivery tests, and SMTP settings pointing at it. */
+import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import type { SmtpConfig } from '../../src/channels/smtp.ts';
+
+/** A server that takes any login, refuses some recipients (550), defers others (451) once, and keeps each mail and login. */
+export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[] } = {}) {
+  const mails: Array<{ from: string; to: string[]; raw: string }> = [];
+  const deferred = new Set<string>();
+  const logins: Array<[string, string]> = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true, // loopback, no TLS: let the client log in anyway
+    onAuth(auth, _session, callback) {
+      logins.push([auth.username ?? '', auth.password ?? '']);
+      callback(null, { user: auth.username });
+    },
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const fail = (code: number, text: string) => callback(Object.assign(new Error(text), { responseCode: code }));
+      if (rules.refuse?.includes(address.address)) return fail(550, 'no such user');
+      if (rules.deferOnce?.includes(address.address) && !deferred.has(address.address)) {
+        deferred.add(address.address);
+        return fail(451, 'try again later');
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { mails, logins, port: (server.server.address() as AddressInfo).port };
+}
+
+export const smtpConfig = (port: number, extra: Partial<SmtpConfig> = {}): SmtpConfig => ({
+  host: '127.0.0.1', port, secure: false, from: 'Shop <news@shop.test>', replyTo: 'help@shop.test', publicUrl: 'https://waymark.shop.test/', ...extra,
+});
+

@@ -1,0 +1,134 @@
+/**
+ * The dispatcher on both stores: a transient failure is retried after its backoff, a permanent one is not,
+ * the last attempt dead-letters, a sender that throws or forgets a message loses nothing.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { join } from 'node:path';
+import type { ChannelSender, ChannelSenders } from '../../src/channels/channel.ts';
+import { outboxOnly } from '../../src/channels/outbox.ts';
+import { dispatchDue } from '../../src/engine/dispatch.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { Message, NewMessage, SendOutcome, Store } from '../../src/store/store.ts';
+import { forEachStore, tempDir, type StoreKind } from '../helpers.ts';
+import { openTestStore } from '../store/postgres-fixture.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+
+/** Plays a dispatcher's lease running out (it died): the message is claimable again. */
+async function expireLeases(store: Store): Promise<void> {
+  if (store instanceof PostgresStore) await store.pool.query('UPDATE messages SET lease_until = 0 WHERE lease_until IS NOT NULL');
+  else (store as SqliteStore).db.prepare('UPDATE messages SET lease_until = 0 WHERE lease_until IS NOT NULL').run();
+}
+
+async function openStore(kind: StoreKind): Promise<Store> {
+  const store = kind === 'postgres' ? await openTestStore() : new SqliteStore(join(tempDir(), 'dispatch.db'));
+  after(() => store.close());
+  return store;
+}
+
+function message(id: string): NewMessage {
+  return { id, journeyId: 'cart', version: 1, instanceId: `i-${id}`, nodeId: 'hook', userId: 'u1', channel: 'webhook', status: 'pending', reason: null, content: { body: '{}', url: 'https://x.test' }, createdAt: 0, sentAt: null };
+}
+
+/** A webhook sender that answers each message from a script, one answer per attempt; records what it saw. */
+function scripted(script: Record<string, Array<Omit<SendOutcome, 'id' | 'at'>>>, seen: string[]): ChannelSenders {
+  const webhook: ChannelSender = {
+    name: 'webhook',
+    async send(messages: Message[], now) {
+      return messages.flatMap((m) => {
+        seen.push(`${m.id}#${m.attempts + 1}`);
+        const next = script[m.id]?.shift();
+        return next ? [{ id: m.id, at: now(), ...next }] : [];
+      });
+    },
+  };
+  return { ...outboxOnly(), webhook };
+}
+
+await forEachStore((kind) => {
+  test('transient failures are retried after their backoff, permanent ones are final, the last attempt dead-letters', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({
+      instances: [], stats: [], messages: [message('ok-later'), message('refused'), message('hopeless'), message('busy')],
+    }));
+    const seen: string[] = [];
+    const channels = scripted({
+      'ok-later': [{ status: 'transient', error: 'http_503' }, { status: 'sent' }],
+      refused: [{ status: 'failed', error: 'http_400' }],
+      hopeless: [{ status: 'transient', error: 'timeout' }, { status: 'transient', error: 'timeout' }, { status: 'transient', error: 'timeout' }],
+      busy: [{ status: 'transient', error: 'http_429', retryAfterMs: 5_000 }, { status: 'sent' }],
+    }, seen);
+    let now = 1_000;
+    // Three attempts; the ceilings of the waits are 1,000 then 2,000 ms; random 0.5 halves them.
+    const dispatch = () => dispatchDue({ store, channels, now: () => now, retry: { maxAttempts: 3, baseMs: 1_000, capMs: 60_000 }, random: () => 0.5 });
+
+    assert.equal(await dispatch(), 4);
+    const log = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts, m.nextAttemptAt, m.reason]]));
+    assert.deepEqual(await log(), {
+      'ok-later': ['pending', 1, 1_500, 'http_503'],
+      refused: ['failed', 1, null, 'http_400'],
+      hopeless: ['pending', 1, 1_500, 'timeout'],
+      busy: ['pending', 1, 6_000, 'http_429'],
+    });
+    now = 1_499;
+    assert.equal(await dispatch(), 0, 'nothing is due yet');
+    now = 1_500;
+    assert.equal(await dispatch(), 2);
+    now = 2_499;
+    assert.equal(await dispatch(), 0);
+    now = 2_500; // hopeless: second wait, 0.5 * 2,000
+    assert.equal(await dispatch(), 1);
+    now = 6_000;
+    assert.equal(await dispatch(), 1);
+    assert.deepEqual(await log(), {
+      'ok-later': ['sent', 2, null, null],
+      refused: ['failed', 1, null, 'http_400'],
+      hopeless: ['dead', 3, null, 'timeout'],
+      busy: ['sent', 2, null, null],
+    });
+    assert.deepEqual(seen, ['ok-later#1', 'refused#1', 'hopeless#1', 'busy#1', 'ok-later#2', 'hopeless#2', 'hopeless#3', 'busy#2']);
+    const dead = await store.messageLog({ order: 'oldest', limit: 10, status: 'dead', scanLimit: 100 });
+    assert.deepEqual(dead.messages.map((m) => m.id), ['hopeless']);
+    assert.deepEqual((await store.journeyStats('cart')).map((s) => [s.metric, s.count]), [['node_failed', 2], ['node_sent', 2]]);
+  });
+
+  test('a sender that throws, or says nothing of a message, has it tried again rather than lost', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));
+    let calls = 0;
+    const channels: ChannelSenders = {
+      ...outboxOnly(),
+      webhook: {
+        name: 'webhook',
+        async send(messages, now) {
+          calls += 1;
+          if (calls === 1) throw new Error('socket hang up');
+          if (calls === 2) return [];
+          return messages.map((m) => ({ id: m.id, status: 'sent' as const, at: now() }));
+        },
+      },
+    };
+    let now = 0;
+    const dispatch = () => dispatchDue({ store, channels, now: () => now, random: () => 0 });
+    assert.equal(await dispatch(), 3, 'random 0: each retry is due at once, so one call goes on until it is sent');
+    const [m] = await store.listMessages({ limit: 1 });
+    assert.deepEqual([m!.status, m!.attempts, m!.provider], ['sent', 3, 'webhook']);
+  });
+
+  test('a dispatcher that dies between sending and recording: the message is sent again under the same id, and recorded once', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));
+    const seen: string[] = [];
+    const channels = scripted({ m1: [{ status: 'sent' }, { status: 'sent' }] }, seen);
+    // The first dispatcher claims and sends, then dies before recording.
+    const claimed = await store.pendingMessages(10, 0);
+    await channels.webhook.send(claimed, () => 1);
+    assert.equal(await dispatchDue({ store, channels, now: () => 2 }), 0, 'held by the dead dispatcher until its lease runs out');
+    await expireLeases(store);
+    assert.equal(await dispatchDue({ store, channels, now: () => 3 }), 1);
+    assert.deepEqual(seen, ['m1#1', 'm1#1'], 'sent twice under one id: the receiver dedupes on it');
+    const [m] = await store.listMessages({ limit: 1 });
+    assert.deepEqual([m!.status, m!.attempts, m!.sentAt], ['sent', 1, 3]);
+    assert.deepEqual((await store.journeyStats('cart')).map((x) => [x.metric, x.count]), [['node_sent', 1]]);
+  });
+});
