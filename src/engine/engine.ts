@@ -5,6 +5,7 @@
  * time (runtime.ts). A simulation calls the steps itself on a virtual clock.
  */
 import type { ChannelSenders } from '../channels/channel.ts';
+import { rereadProviders } from '../channels/senders.ts';
 import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IngestResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
@@ -54,6 +55,7 @@ export interface EngineOptions {
 export class Engine implements EngineHandle {
   readonly store: Store;
   readonly clock: Clock;
+  private readonly channels: ChannelSenders;
   private readonly steps: EngineSteps;
   private readonly queue: IngestQueue;
   private readonly runtime: Runtime;
@@ -61,6 +63,7 @@ export class Engine implements EngineHandle {
   constructor(options: EngineOptions) {
     this.store = options.store;
     this.clock = options.clock;
+    this.channels = options.channels;
     const realtime = options.realtime ?? true;
     const background = options.background ?? true;
     const maxIngestBatch = options.maxIngestBatch ?? 5_000;
@@ -105,9 +108,9 @@ export class Engine implements EngineHandle {
     return this.runtime.stop();
   }
 
-  /** Re-reads journeys after a publish, pause or stop, and the project settings. */
-  reloadJourneys(): Promise<void> {
-    return this.steps.reloadJourneys();
+  /** Re-reads journeys after a publish, pause or stop, the project settings, and the channels' provider settings. */
+  async reloadJourneys(): Promise<void> {
+    await Promise.all([this.steps.reloadJourneys(), rereadProviders(this.channels)]);
   }
 
   /**

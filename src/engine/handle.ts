@@ -13,7 +13,7 @@ export interface EngineHandle {
   ingest(events: JourneyEvent[]): Promise<IngestResult>;
   /** Merges trait patches into profiles, stamped with the engine's clock. */
   upsertProfiles(profiles: ProfileUpsert[]): Promise<void>;
-  /** Re-reads journeys after a publish, pause or stop, and the project settings. */
+  /** Re-reads journeys after a publish, pause or stop, the project settings, and the channels' provider settings. */
   reloadJourneys(): Promise<void>;
   /** Stops timers and waits for work under way; queued events are committed first. */
   stop(): Promise<void>;

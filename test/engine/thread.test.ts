@@ -5,6 +5,8 @@
  * built-in outbox is committed with the event that caused it, so it is there once `ingest` resolves.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openThreadedWaymark } from '../../src/app/waymark.ts';
@@ -81,4 +83,43 @@ test('close commits what was queued, ends the thread, and a call after it fails 
   await w.close();
   assert.deepEqual(await queued, { accepted: 1, duplicates: 0 });
   await assert.rejects(w.engine.ingest([signedUp('bo')]), /engine's thread exited/);
+});
+
+test('a provider set on the main thread reaches the engine thread at once: the next webhook is POSTed, not kept in the outbox', async () => {
+  const { w } = await open();
+  const received: Array<{ id: string | undefined; body: string }> = [];
+  let arrived: () => void = () => {};
+  const got = new Promise<void>((resolve) => (arrived = resolve));
+  const receiver = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      received.push({ id: request.headers['webhook-id'] as string | undefined, body });
+      response.end('ok');
+      arrived();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  after(() => receiver.close());
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  await w.journeys.create({
+    id: 'hook',
+    definition: path('hook', [
+      { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
+      { id: 'post', kind: 'send', channel: 'webhook', message: { url, body: '{"name": "{{ Profile.name }}", "plan": "{{ Event.plan }}"}' } },
+      { id: 'out', kind: 'exit' },
+    ]),
+  });
+  await w.journeys.publish('hook');
+  await w.engine.upsertProfiles([{ userId: 'ana', traits: { name: 'Ana' } }]);
+  await w.store.saveProvider('webhook', { provider: 'webhook', secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, allowHosts: ['127.0.0.1'] }, Date.now());
+  await w.engine.reloadJourneys(); // what PUT /v1/providers does after saving
+
+  await w.engine.ingest([signedUp('ana', 'team')]);
+  await got; // dispatched by the engine's thread after the commit (the test's own ceiling bounds the wait)
+  const [message] = await w.store.listMessages({ journeyId: 'hook', limit: 10 });
+  assert.equal(received.length, 1);
+  assert.equal(received[0]!.id, message!.id);
+  assert.deepEqual(JSON.parse(received[0]!.body), { name: 'Ana', plan: 'team' });
 });

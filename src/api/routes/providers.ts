@@ -57,6 +57,7 @@ export function providerRoutes(app: Api, { waymark }: RouteContext): void {
       if ('problems' in kept) throw badRequest(kept.problems);
       const now = waymark.engine.clock.now();
       await waymark.store.saveProvider(channel, kept.settings as Record<string, unknown>, now);
+      await waymark.engine.reloadJourneys(); // the engine's senders take the new settings before this answers
       return { channel, provider: kept.settings.provider, settings: redacted(kept.settings as Record<string, unknown>), updatedAt: now };
     },
   );
@@ -73,6 +74,7 @@ export function providerRoutes(app: Api, { waymark }: RouteContext): void {
     },
     async (request) => {
       if (!(await waymark.store.removeProvider(request.params.channel))) throw new ApiError(404, `${request.params.channel} has no provider: it is on the outbox`);
+      await waymark.engine.reloadJourneys();
       return { ok: true };
     },
   );
