@@ -5,12 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachStore } from '../helpers.ts';
+import { VirtualClock } from '../../src/core/clock.ts';
+import { forEachStore, T0 } from '../helpers.ts';
 import { startApi, type TestApi } from './helpers.ts';
 import { LOG, message } from '../store/contract-dashboard.ts';
 
 async function seeded(store: 'sqlite' | 'postgres'): Promise<{ api: TestApi; seq: (id: string) => number; get: (query: string) => Promise<{ ids: string[]; next: string | number; more: boolean }> }> {
-  const api = await startApi({ store });
+  // A virtual clock: nothing runs by itself, so the seeded pending messages stay pending (a real-time
+  // server's dispatcher would send them on its next poll).
+  const api = await startApi({ store, clock: new VirtualClock(T0) });
   const messages = LOG.map(message);
   await api.waymark.store.ingestEvents([{ messageId: 'seed', userId: 'a', name: 'Seed', timestamp: 1, properties: {} }], 1, () => ({ instances: [], messages, stats: [] }));
   const all = (await api.call('GET', '/v1/messages')).body.messages as Array<{ id: string; seq: number }>;
