@@ -6,7 +6,7 @@ import type { TimeMode } from '../engine/decide.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineHandle } from '../engine/handle.ts';
 import { ThreadedEngine } from '../engine/thread/threaded-engine.ts';
-import { openStore, type OpenStoreOptions } from '../store/open.ts';
+import { openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { JourneyService } from './journeys.ts';
 
@@ -89,9 +89,13 @@ export async function openThreadedWaymark(options: {
   onError?: (error: unknown, where: string) => void;
   onFatal: (error: Error) => void;
 }): Promise<Waymark<EngineHandle>> {
-  // Opened first, so the migrations run here once, before the engine's thread opens the file.
+  // Opened first, so the migrations run here once, before the engine's thread opens the file; and a file that
+  // cannot be written is refused before an engine starts on it.
   const store = await openStore(options.file);
   try {
+    await store.ping().catch((error: Error) => {
+      throw new Error(`cannot write to ${storeLocation(store)}: ${error.message}`);
+    });
     const engine = await ThreadedEngine.start({
       file: options.file,
       engine: options.engine ?? {},

@@ -123,3 +123,18 @@ test('a provider set on the main thread reaches the engine thread at once: the n
   assert.equal(received[0]!.id, message!.id);
   assert.deepEqual(JSON.parse(received[0]!.body), { name: 'Ana', plan: 'team' });
 });
+
+test("an error in the engine's thread reaches the caller whole: its message, name and code", async () => {
+  const { w, fatal } = await open();
+  const bad = { ...signedUp('ana'), userId: null } as unknown as JourneyEvent; // past the API's validation, as a bug would be
+  const error = await w.engine.ingest([bad]).then(
+    () => assert.fail('a null user id was stored'),
+    (e: unknown) => e as Error & { code?: string },
+  );
+  assert.ok(error instanceof Error);
+  assert.match(error.message, /NOT NULL constraint failed: events\.user_id/);
+  assert.equal(error.code, 'SQLITE_CONSTRAINT_NOTNULL');
+  assert.deepEqual(fatal, [], 'one bad call does not stop the engine');
+  await w.engine.upsertProfiles([{ userId: 'bo', traits: { pushToken: 'b' } }]);
+  assert.deepEqual(await w.engine.ingest([signedUp('bo')]), { accepted: 1, duplicates: 0 });
+});

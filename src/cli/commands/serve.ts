@@ -147,19 +147,19 @@ async function serve(options: ServeOptions): Promise<void> {
     }).catch((error: Error) => {
       throw new CliError(error.message);
     });
+    // A database that cannot be written is refused now, before an engine starts on it.
+    try {
+      await store.ping();
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw new CliError(`cannot write to ${storeLocation(store)}: ${(error as Error).message}`);
+    }
     waymark = await openWaymark({ database: store, background: role !== 'api', engine: engineOptions }).catch(async (error) => {
       await store.close().catch(() => {});
       throw error;
     });
   }
   const store = waymark.store;
-  // A database that cannot be written is refused now, not found out at the first event.
-  try {
-    await store.ping();
-  } catch (error) {
-    await waymark.close().catch(() => {});
-    throw new CliError(`cannot write to ${storeLocation(store)}: ${(error as Error).message}`);
-  }
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   try {
     app = role !== 'worker' ? await buildServer(waymark, { logger: options.log === true }) : await buildHealthServer(waymark, { logger: options.log === true });

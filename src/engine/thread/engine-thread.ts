@@ -14,11 +14,17 @@ import type { EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
 const port = parentPort!;
 const config = workerData as EngineThreadConfig;
 const post = (message: FromEngine) => port.postMessage(message);
+/**
+ * An error as it can cross to the other thread: a structured clone keeps only a plain Error's fields, and of
+ * an Error subclass (SQLite's) only its own properties, losing the message.
+ */
+const portable = (error: unknown): unknown =>
+  error instanceof Error ? { name: error.name, message: error.message, stack: error.stack, ...('code' in error ? { code: (error as { code: unknown }).code } : {}) } : error;
 
 let engine: Engine;
 try {
   const store = openSqliteStore(config.file);
-  const onError = (error: unknown, where: string) => post({ kind: 'error', where, error });
+  const onError = (error: unknown, where: string) => post({ kind: 'error', where, error: portable(error) });
   engine = new Engine({
     store,
     clock: systemClock,
@@ -43,7 +49,7 @@ port.on('message', (message: ToEngine) => {
       post({ kind: 'answer', id, value });
       if (method === 'stop') port.close();
     },
-    (error: unknown) => post({ kind: 'refusal', id, error }),
+    (error: unknown) => post({ kind: 'refusal', id, error: portable(error) }),
   );
 });
 post({ kind: 'started' });

@@ -34,6 +34,13 @@ function threadEntry(): URL {
 /** How long a stopped thread may take to end before it is ended. */
 const STOP_GRACE_MS = 5_000;
 
+/** An error sent by the engine's thread (engine-thread.ts, `portable`) made an Error again, with its name, code and stack. */
+function revived(sent: unknown): unknown {
+  if (typeof sent !== 'object' || sent === null || typeof (sent as { message?: unknown }).message !== 'string') return sent;
+  const { name, message, stack, code } = sent as { name?: string; message: string; stack?: string; code?: unknown };
+  return Object.assign(new Error(message), { name: name ?? 'Error', ...(stack ? { stack } : {}), ...(code !== undefined ? { code } : {}) });
+}
+
 export class ThreadedEngine implements EngineHandle {
   readonly clock: Clock = systemClock;
   private readonly calls = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
@@ -63,10 +70,10 @@ export class ThreadedEngine implements EngineHandle {
             engine.settle(message.id, (call) => call.resolve(message.value));
             return;
           case 'refusal':
-            engine.settle(message.id, (call) => call.reject(message.error));
+            engine.settle(message.id, (call) => call.reject(revived(message.error)));
             return;
           case 'error':
-            onError(message.error, message.where);
+            onError(revived(message.error), message.where);
             return;
         }
       });
