@@ -42,7 +42,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ...(database !== undefined ? { database } : {}),
     workers,
     analyzeMs: Number(get('--analyze-ms') ?? 0),
-    serveArgs: ['--timer-batch', '--poll-ms'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
+    serveArgs: [
+      ...['--timer-batch', '--poll-ms'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
+      // The one-thread layout, to compare it with the engine's own thread on the same build.
+      ...(argv.includes('--no-engine-thread') ? ['--no-engine-thread'] : []),
+    ],
   };
 }
 
