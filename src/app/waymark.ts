@@ -57,6 +57,11 @@ export interface Waymark<E extends EngineHandle = Engine> {
   /** Marks the process as going away: readiness answers not ready from now on. close() does it too. */
   drain(): void;
   readonly draining: boolean;
+  /**
+   * Readiness answers "starting" until `done` settles: for start-up work after the port is open (the first
+   * keys, example journeys), so that a client waiting on /ready never calls before it is done.
+   */
+  startingUntil(done: Promise<unknown>): void;
   /** Commits queued events, waits for the engine's timer and dispatch work under way, closes the store. */
   close(): Promise<void>;
 }
@@ -111,6 +116,7 @@ export async function openThreadedWaymark(options: {
 
 function assemble<E extends EngineHandle>(store: Store, engine: E, probe: () => Promise<unknown>): Waymark<E> {
   let draining = false;
+  let starting = 0;
   let closing: Promise<void> | null = null;
   return {
     store,
@@ -122,8 +128,16 @@ function assemble<E extends EngineHandle>(store: Store, engine: E, probe: () => 
     drain() {
       draining = true;
     },
+    startingUntil(done) {
+      starting++;
+      void done.then(
+        () => starting--,
+        () => starting--,
+      );
+    },
     async readiness() {
       if (draining) return { ready: false, reason: 'shutting down' };
+      if (starting > 0) return { ready: false, reason: 'starting' };
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([

@@ -55,11 +55,12 @@ test('only the build is served: no dotfiles, nothing outside it, and API paths k
   await refused('/.secret');
   await refused('/assets/..%2F.secret');
 
-  // Paths the app does not own answer as before: JSON, and a key is still needed for anything not public.
+  // Paths the app does not own answer in JSON: a route that does not exist is 404 with a key or without one
+  // (never a demand for a key it could not use), and a real route still needs its key.
   const unknown = await fetch(`${api.url}/v1/nothing-here`);
-  assert.equal(unknown.status, 401);
+  assert.equal(unknown.status, 404);
   assert.match(unknown.headers.get('content-type')!, /^application\/json/);
-  assert.equal((await fetch(`${api.url}/journeys/a/b`)).status, 401);
+  assert.equal((await fetch(`${api.url}/journeys/a/b`)).status, 404);
   assert.equal((await api.call('GET', '/v1/nothing-here')).status, 404);
   assert.equal((await fetch(`${api.url}/v1/journeys`)).status, 401);
 });
@@ -69,7 +70,7 @@ test('without a build, / says how to make one instead of failing', async () => {
   const response = await fetch(`${api.url}/`);
   assert.equal(response.status, 404);
   assert.match((await response.json()).message, /npm run build:web/);
-  assert.equal((await fetch(`${api.url}/assets/index.js`)).status, 401, 'no asset route without a build');
+  assert.equal((await fetch(`${api.url}/assets/index.js`)).status, 404, 'no asset route without a build');
 });
 
 test('the OpenAPI document describes sign-in and sign-out, and leaves the dashboard pages out', async () => {

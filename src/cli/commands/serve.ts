@@ -161,6 +161,8 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   const store = waymark.store;
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
+  let started: () => void = () => {};
+  waymark.startingUntil(new Promise<void>((resolve) => (started = resolve)));
   try {
     app = role !== 'worker' ? await buildServer(waymark, { logger: options.log === true }) : await buildHealthServer(waymark, { logger: options.log === true });
     try {
@@ -172,7 +174,7 @@ async function serve(options: ServeOptions): Promise<void> {
       throw error;
     }
     // Keys are made only once the port is ours: keys printed by a server that then failed to listen would be
-    // shown once and lost. Until they exist, every request but /health and /ready is refused.
+    // shown once and lost. Until they exist, /ready answers "starting" (and any other request but /health is refused).
     if (role !== 'worker') {
       // Several api processes may start at once on an empty PostgreSQL database: one makes the keys and
       // the examples, the others then find them.
@@ -190,6 +192,7 @@ async function serve(options: ServeOptions): Promise<void> {
         }
       });
     }
+    started();
   } catch (error) {
     await app?.close().catch(() => {});
     await waymark.close().catch(() => {});
