@@ -6,6 +6,7 @@ import {
   deliveryWords,
   draftOf,
   hostsOf,
+  logDeliveryReason,
   messagesOfSteps,
   newWebhookSecret,
   secretSet,
@@ -89,4 +90,11 @@ test('explain steps meet their messages in order per node, and say their deliver
     steps.map((s) => stepDeliveryWords(s, undefined, time)),
     [null, 'Retrying after a passing failure', 'Dead letter: http_503'],
   );
+});
+
+test('the message log says the last error of a retry and the reason of a dead letter', () => {
+  assert.equal(logDeliveryReason({ status: 'pending', reason: 'timeout', attempts: 3, nextAttemptAt: 9 }), 'Last attempt failed: timeout');
+  assert.equal(logDeliveryReason({ status: 'dead', reason: 'smtp_421', attempts: 8, nextAttemptAt: null }), 'Dead letter: smtp_421 (after 8 attempts)');
+  assert.equal(logDeliveryReason({ status: 'pending', reason: null, attempts: 0, nextAttemptAt: null }), null);
+  assert.equal(logDeliveryReason({ status: 'sent', reason: null, attempts: 1, nextAttemptAt: null }), null);
 });

@@ -187,3 +187,12 @@ export function stepDeliveryWords(step: StepView, message: DeliveryState | undef
   if (isDeadStep(step)) return `Dead letter: ${step.reason ?? 'no reason recorded'}`;
   return 'Retrying after a passing failure';
 }
+
+/**
+ * The message log's reason for a retry or a dead letter (its delivery column shows the attempts and the next
+ * one): "Last attempt failed: timeout", "Dead letter: http_503 (after 8 attempts)"; null for other messages.
+ */
+export function logDeliveryReason(m: DeliveryState): string | null {
+  if (m.status === 'pending' && m.attempts > 0) return `Last attempt failed: ${m.reason ?? 'no reason recorded'}`;
+  return m.status === 'dead' ? deliveryWords(m, String) : null;
+}

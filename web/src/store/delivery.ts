@@ -5,6 +5,7 @@
  */
 import { ApiFailure, client, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
+import { PROVIDER_LABEL } from '../lib/delivery.ts';
 import { bodyProblems, type Problem } from '../lib/settings-form.ts';
 import { kit, messageOf, type Slice } from './kit.ts';
 import type { LogMessage } from './messages.ts';
@@ -55,7 +56,7 @@ export const deliverySlice: Slice<DeliverySlice> = (set, get) => {
       const { data, error, response } = answer;
       if (response.ok && data) {
         replace(data);
-        set({ notice: { tone: 'success', text: `${channel} now delivers through ${data.provider}.` } });
+        set({ notice: { tone: 'success', text: `Saved: ${channel} messages are delivered by ${PROVIDER_LABEL[data.provider] ?? data.provider}.` } });
         return null;
       }
       const problems = bodyProblems(error);
@@ -70,7 +71,7 @@ export const deliverySlice: Slice<DeliverySlice> = (set, get) => {
       return withBusy(`provider:${channel}`, async () => {
         await guarded(() => unwrap(client.DELETE('/v1/providers/{channel}', { params: { path: { channel: channel as ProviderChannel } } })));
         replace({ channel: channel as ProviderChannel, provider: 'outbox', settings: {}, updatedAt: null });
-        set({ notice: { tone: 'success', text: `${channel} is back on the built-in outbox.` } });
+        set({ notice: { tone: 'success', text: `Removed: ${channel} messages go to the built-in outbox.` } });
       });
     },
 

@@ -1,10 +1,9 @@
-import { deliveryWords } from '../../lib/delivery.ts';
+import { logDeliveryReason } from '../../lib/delivery.ts';
 import { channelLabel } from '../../lib/meta.ts';
 import { MESSAGE_STATUS_LABEL, reasonFor } from '../../lib/reasons.ts';
-import { formatInZone } from '../../lib/zoned-time.ts';
 import { useStore } from '../../store/index.ts';
 import type { LogMessage } from '../../store/messages.ts';
-import { Time, useZone } from '../Time.tsx';
+import { Time } from '../Time.tsx';
 import { DeliveryCell } from './DeliveryCell.tsx';
 import '../../styles/delivery.css';
 
@@ -16,7 +15,6 @@ export function MessageTable({ rows }: { rows: LogMessage[] }) {
   const navigate = useStore((s) => s.navigate);
   const names = useStore((s) => s.journeyNames);
   const registry = useStore((s) => s.registry);
-  const zone = useZone();
   return (
     <div className="panel table-wrap">
       <table className="table compact messages-table">
@@ -72,7 +70,7 @@ export function MessageTable({ rows }: { rows: LogMessage[] }) {
               <td className="nowrap">
                 <DeliveryCell m={m} />
               </td>
-              <td className="why">{deliveryWords(m, (at) => formatInZone(at, zone)) ?? reasonFor(m.status, m.reason) ?? <span className="muted">—</span>}</td>
+              <td className="why">{logDeliveryReason(m) ?? reasonFor(m.status, m.reason) ?? <span className="muted">—</span>}</td>
             </tr>
           ))}
         </tbody>

@@ -36,7 +36,11 @@ export function ProviderForm({ view, provider, label, onDone }: { view: Provider
     else onDone();
   };
 
-  const change = (patch: Partial<SmtpDraft> | Partial<WebhookDraft>) => setDraft((d) => ({ ...d, ...patch }) as ProviderDraft);
+  const change = (patch: Partial<SmtpDraft> | Partial<WebhookDraft>) => {
+    setDraft((d) => ({ ...d, ...patch }) as ProviderDraft);
+    // A problem stays only on the fields not edited since the save that found it.
+    setProblems((list) => list.filter((p) => !Object.keys(patch).some((key) => p.path === `/${key}`)));
+  };
 
   return (
     <form ref={form} className="provider-form" onSubmit={submit} noValidate aria-label={`${label} provider settings`}>
