@@ -2,12 +2,15 @@
  * Delivery in a real browser against a real server: a webhook provider set through the settings form (a
  * refused secret shown at its field, then one made in the browser), listed with its secret only said to be
  * set, changed with the secret left empty (kept), removed back to the outbox; and the messages page filtered
- * on dead letters, seeded through the store (no journey can make one without an hour of retries).
+ * on dead letters, seeded through the store (no journey can make one without an hour of retries); and a
+ * real retry (a loopback receiver answering 503) told in words on the user's page.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { openSqliteStore } from '../../src/store/open.ts';
+import { eventually } from '../api/helpers.ts';
 import type { NewMessage } from '../../src/store/store.ts';
 import { ensureDashboardBuilt, launchChromium, openPage, serve, type DashboardPage, type Served } from './browser-fixture.ts';
 
@@ -68,7 +71,17 @@ after(async () => {
   await server?.close();
 });
 
-const api = (path: string) => fetch(`${server!.url}${path}`, { headers: { authorization: `Bearer ${server!.admin}` } }).then((r) => r.json());
+const call = async (key: string, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${server!.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const answer = await response.json();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+};
+const api = (path: string) => call(server!.admin, 'GET', path);
 const webhookCard = () => page.getByRole('region', { name: 'Webhook' });
 
 test('the Delivery section lists email and webhook on the outbox', async () => {
@@ -193,6 +206,50 @@ test('the messages page filters on dead letters, which stand out; a retry says w
   await checkAccessibility('dead letters');
   await shoot('9f-messages-dead');
 
+});
+
+test('the user page says in words that a message is being retried, and when next', async () => {
+  // A receiver that refuses every delivery for now (503: a passing failure, so retried).
+  const receiver = createServer((_req, res) => res.writeHead(503).end());
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    receiver.closeAllConnections();
+    receiver.close();
+  });
+  const port = (receiver.address() as { port: number }).port;
+  await call(server!.admin, 'PUT', '/v1/providers/webhook', { provider: 'webhook', secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, allowHosts: ['127.0.0.1'] });
+  await call(server!.admin, 'POST', '/v1/journeys', {
+    id: 'order-sync',
+    definition: {
+      name: 'Order sync',
+      nodes: [
+        { id: 'ordered', kind: 'entry', trigger: { type: 'action', event: 'Ordered' } },
+        { id: 'crm-hook', kind: 'send', channel: 'webhook', message: { url: `http://127.0.0.1:${port}/orders`, body: '{"order":"{{ Event.order }}"}' } },
+        { id: 'done', kind: 'exit' },
+      ],
+      edges: [{ from: 'ordered', to: 'crm-hook' }, { from: 'crm-hook', to: 'done' }],
+    },
+  });
+  await call(server!.admin, 'POST', '/v1/journeys/order-sync/publish', {});
+  await call(server!.write, 'POST', '/v1/events', { userId: 'wes', event: 'Ordered', messageId: 'order-wes', properties: { order: 'A-1' } });
+  const tried = await eventually(async () => {
+    const { messages } = await api('/v1/messages?userId=wes');
+    return messages[0]?.attempts > 0 ? messages[0] : undefined;
+  }, 30_000, 'a first attempt refused');
+  assert.equal(tried.status, 'pending');
+  assert.equal(tried.reason, 'http_503');
+
+  await page.goto(`${server!.url}/users/wes`);
+  const pass = page.getByRole('article', { name: 'Order sync' });
+  const row = pass.getByRole('row').filter({ hasText: 'crm-hook' });
+  await row.getByText(/^Retrying \(attempt \d+, next at /).waitFor();
+  const [, outcome, why] = await row.getByRole('cell').allInnerTexts();
+  assert.equal(outcome, 'Retrying');
+  assert.match(why!, /^Retrying \(attempt \d+, next at \d+ \w+ 20\d\d, \d\d:\d\d:\d\d\): http_503$/);
+  await checkAccessibility('user page with a retry');
+  await pass.scrollIntoViewIfNeeded();
+  await shoot('9g-user-retrying');
+  await call(server!.admin, 'DELETE', '/v1/providers/webhook');
   const expected = (p: string) => p === '400 PUT /v1/providers/webhook';
   assert.deepEqual(problems.filter((p) => !expected(p)), [], 'no console errors or failed requests besides the expected ones');
 });

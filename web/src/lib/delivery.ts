@@ -106,7 +106,7 @@ export function providerFields(provider: 'smtp' | 'webhook'): string[] {
 }
 
 /** A new signing secret: "whsec_" and the base64 of 32 random bytes (Standard Webhooks). */
-export function newWebhookSecret(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+export function newWebhookSecret(random: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
   const bytes = random(new Uint8Array(32));
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
