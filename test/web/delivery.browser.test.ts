@@ -100,6 +100,20 @@ test('the Delivery section lists email and webhook on the outbox', async () => {
   await checkAccessibility('delivery settings');
   await page.getByRole('heading', { name: 'Delivery', exact: true, level: 2 }).scrollIntoViewIfNeeded();
   await shoot('9-delivery-outbox');
+
+  // The email form: every field labelled, the port filled with the usual one; cancelling changes nothing.
+  await page.getByRole('region', { name: 'Email' }).getByRole('button', { name: 'Set up the email provider' }).click();
+  assert.equal(await page.getByLabel('Port', { exact: true }).inputValue(), '587');
+  assert.equal(await page.locator('#smtp-password').getAttribute('type'), 'password');
+  await page.getByLabel('SMTP host').fill('smtp.example.com');
+  await page.getByLabel('Port', { exact: true }).fill('five');
+  await page.getByRole('button', { name: 'Save email provider' }).click();
+  assert.equal(await page.locator('#smtp-port-error').innerText(), 'Enter a whole number, e.g. 587 (STARTTLS) or 465 (TLS)', 'checked before sending');
+  await checkAccessibility('email provider form');
+  await page.getByRole('region', { name: 'Email' }).scrollIntoViewIfNeeded();
+  await shoot('9a-delivery-email-form');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  assert.match(await page.getByRole('region', { name: 'Email' }).innerText(), /Built-in outbox/);
 });
 
 test('a webhook provider set through the form: a refused secret at its field, then a generated one, shown only as set', async () => {
