@@ -39,6 +39,8 @@ export interface Served {
   write: string;
   /** The dashboard's address as the startup output gives it. */
   dashboard: string;
+  /** The server's SQLite file, for a test to seed what the API cannot make. */
+  db: string;
   /** Stops the server and removes its database. */
   close(): Promise<void>;
 }
@@ -70,7 +72,7 @@ export async function serve(examples: string[]): Promise<Served> {
       const admin = /admin key: (wm_admin_\S+)/.exec(output)?.[1];
       const write = /write key: (wm_write_\S+)/.exec(output)?.[1];
       const dashboard = /Dashboard: (\S+)/.exec(output)?.[1];
-      if (url && admin && write && dashboard) resolve({ url, admin, write, dashboard, close });
+      if (url && admin && write && dashboard) resolve({ url, admin, write, dashboard, db, close });
     });
   });
 }

@@ -180,10 +180,10 @@ test('the message log: a page at a time, filtered by journey and user, each user
   const cells = async () => (await rows.all()).map(async (row) => (await row.getByRole('cell').allInnerTexts()).slice(1));
   const adaRows = (await Promise.all(await cells())).map((c) => c.map((t) => t.replace(/\s+/g, ' ')).join(' | ')).sort();
   assert.deepEqual(adaRows, [
-    'ada | Quiet hours check v1 | quiet-push | Push | Skipped | Do-not-disturb hours: skipped rather than deferred',
-    'ada | Welcome series v1 | tips-push | Push | Skipped | Frequency cap: the project’s limit was reached',
-    'ada | Welcome series v1 | welcome-email | Email | Skipped | Missing address: the profile has no email',
-    'ada | Welcome series v1 | welcome-push | Push | Sent | —',
+    'ada | Quiet hours check v1 | quiet-push | Push | Skipped | — | Do-not-disturb hours: skipped rather than deferred',
+    'ada | Welcome series v1 | tips-push | Push | Skipped | — | Frequency cap: the project’s limit was reached',
+    'ada | Welcome series v1 | welcome-email | Email | Skipped | — | Missing address: the profile has no email',
+    'ada | Welcome series v1 | welcome-push | Push | Sent | Built-in outbox | —',
   ]);
   // Newest first: ada's three skips came after her welcome push, which was her first message.
   assert.match((await rows.last().getByRole('cell').allInnerTexts()).join(' | '), /welcome-push \| Push \| Sent/);

@@ -85,7 +85,7 @@ export function exitText(exit: { reason: string; goalId?: string | undefined } |
 }
 
 /** The message log's statuses in words. */
-export const MESSAGE_STATUS_LABEL: Record<string, string> = { pending: 'Queued', sent: 'Sent', failed: 'Failed', skipped: 'Skipped' };
+export const MESSAGE_STATUS_LABEL: Record<string, string> = { pending: 'Queued', sent: 'Sent', failed: 'Failed', dead: 'Dead letter', skipped: 'Skipped' };
 
 function humanize(code: string): string {
   const words = code.replace(/[_-]+/g, ' ').trim();

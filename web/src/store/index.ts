@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { State } from './kit.ts';
 import { catalogSlice } from './catalog.ts';
+import { deliverySlice } from './delivery.ts';
 import { editorSlice } from './editor.ts';
 import { journeysSlice } from './journeys.ts';
 import { messagesSlice } from './messages.ts';
@@ -28,4 +29,5 @@ export const useStore = create<State>()((set, get) => ({
   ...versionsSlice(set, get),
   ...catalogSlice(set, get),
   ...statsSlice(set, get),
+  ...deliverySlice(set, get),
 }));

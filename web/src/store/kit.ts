@@ -6,6 +6,7 @@
 import type { StoreApi } from 'zustand';
 import { ApiFailure } from '../api/client.ts';
 import type { CatalogSlice } from './catalog.ts';
+import type { DeliverySlice } from './delivery.ts';
 import type { EditorSlice } from './editor.ts';
 import type { JourneysSlice } from './journeys.ts';
 import type { MessagesSlice } from './messages.ts';
@@ -15,7 +16,7 @@ import type { StatsSlice } from './stats.ts';
 import type { UsersSlice } from './users.ts';
 import type { VersionsSlice } from './versions.ts';
 
-export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & VersionsSlice & CatalogSlice & StatsSlice;
+export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & VersionsSlice & CatalogSlice & StatsSlice & DeliverySlice;
 
 /** How a slice is made: it may read and change the whole state. */
 export type Slice<T> = (set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) => T;

@@ -1,10 +1,16 @@
+import { logDeliveryReason } from '../../lib/delivery.ts';
 import { channelLabel } from '../../lib/meta.ts';
 import { MESSAGE_STATUS_LABEL, reasonFor } from '../../lib/reasons.ts';
 import { useStore } from '../../store/index.ts';
 import type { LogMessage } from '../../store/messages.ts';
 import { Time } from '../Time.tsx';
+import { DeliveryCell } from './DeliveryCell.tsx';
+import '../../styles/delivery.css';
 
-/** The message log's rows: when, to whom, from which journey and node, on which channel, and what became of it. */
+/**
+ * The message log's rows: when, to whom, from which journey and node, on which channel, what became of it,
+ * and its delivery (provider, attempts, the next one); a dead letter stands out.
+ */
 export function MessageTable({ rows }: { rows: LogMessage[] }) {
   const navigate = useStore((s) => s.navigate);
   const names = useStore((s) => s.journeyNames);
@@ -21,12 +27,13 @@ export function MessageTable({ rows }: { rows: LogMessage[] }) {
             <th scope="col">Node</th>
             <th scope="col">Channel</th>
             <th scope="col">Status</th>
+            <th scope="col">Delivery</th>
             <th scope="col">Reason</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((m) => (
-            <tr key={m.id}>
+            <tr key={m.id} className={m.status === 'dead' ? 'dead-letter' : undefined}>
               <td className="nowrap">
                 <Time at={m.sentAt ?? m.createdAt} />
               </td>
@@ -58,9 +65,12 @@ export function MessageTable({ rows }: { rows: LogMessage[] }) {
               </td>
               <td>{channelLabel(m.channel, registry)}</td>
               <td>
-                <span className={`pill message-${m.status}`}>{MESSAGE_STATUS_LABEL[m.status] ?? m.status}</span>
+                <span className={`pill message-${m.status}`}>{m.status === 'pending' && m.attempts > 0 ? 'Retrying' : (MESSAGE_STATUS_LABEL[m.status] ?? m.status)}</span>
               </td>
-              <td className="why">{reasonFor(m.status, m.reason) ?? <span className="muted">—</span>}</td>
+              <td className="nowrap">
+                <DeliveryCell m={m} />
+              </td>
+              <td className="why">{logDeliveryReason(m) ?? reasonFor(m.status, m.reason) ?? <span className="muted">—</span>}</td>
             </tr>
           ))}
         </tbody>

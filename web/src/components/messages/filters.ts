@@ -33,6 +33,7 @@ export const MESSAGE_FILTERS: FilterField[] = [
         { value: 'sent', label: 'Sent' },
         { value: 'skipped', label: 'Skipped' },
         { value: 'failed', label: 'Failed' },
+        { value: 'dead', label: 'Dead letter' },
         { value: 'pending', label: 'Pending' },
       ],
     },

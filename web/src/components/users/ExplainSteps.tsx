@@ -1,14 +1,26 @@
+import { useEffect } from 'react';
+import { isDeadStep, messagesOfSteps, needsDelivery, stepDeliveryWords } from '../../lib/delivery.ts';
 import { channelLabel } from '../../lib/meta.ts';
 import { detailBeyond, OUTCOME_LABEL, reasonFor, type Outcome } from '../../lib/reasons.ts';
-import { localizeTimes } from '../../lib/zoned-time.ts';
+import { formatInZone, localizeTimes } from '../../lib/zoned-time.ts';
 import { useStore } from '../../store/index.ts';
 import type { Explained } from '../../store/users.ts';
 import { Time, useZone } from '../Time.tsx';
 
-/** For each message of the journey: sent or not, why in words, and the server's sentence in local time. */
-export function ExplainSteps({ pass, title }: { pass: Explained; title: string }) {
+/**
+ * For each message of the journey: sent or not, why in words, and the server's sentence in local time. A
+ * message being retried or dead-lettered says so, with the next attempt's time read from the message log.
+ */
+export function ExplainSteps({ pass, title, userId }: { pass: Explained; title: string; userId: string }) {
   const registry = useStore((s) => s.registry);
+  const messages = useStore((s) => s.passMessages[pass.instanceId]);
+  const loadPassMessages = useStore((s) => s.loadPassMessages);
   const zone = useZone();
+  const wanted = pass.steps.some(needsDelivery);
+  useEffect(() => {
+    if (wanted && !messages) void loadPassMessages(userId, pass.journeyId);
+  }, [wanted, messages, loadPassMessages, userId, pass.journeyId]);
+  const matched = messagesOfSteps(pass.steps, messages ?? []);
   if (pass.steps.length === 0) return <p className="muted empty-line">This journey has no message steps.</p>;
   return (
     <div className="table-wrap">
@@ -25,8 +37,9 @@ export function ExplainSteps({ pass, title }: { pass: Explained; title: string }
         <tbody>
           {pass.steps.map((step, i) => {
             const outcome = step.outcome as Outcome;
-            const reason = reasonFor(step.outcome, step.reason);
-            const detail = detailBeyond(reason, localizeTimes(step.detail, zone));
+            const delivery = stepDeliveryWords(step, matched[i], (at) => formatInZone(at, zone));
+            const reason = delivery ?? reasonFor(step.outcome, step.reason);
+            const detail = delivery ? null : detailBeyond(reason, localizeTimes(step.detail, zone)); // the delivery words say it all
             return (
               <tr key={`${step.nodeId}:${i}`}>
                 <td className="nowrap">
@@ -34,7 +47,7 @@ export function ExplainSteps({ pass, title }: { pass: Explained; title: string }
                   <div className="sub">{channelLabel(step.channel, registry)}</div>
                 </td>
                 <td>
-                  <span className={`pill outcome-${step.outcome}`}>{OUTCOME_LABEL[outcome] ?? step.outcome}</span>
+                  <span className={`pill outcome-${step.outcome}`}>{isDeadStep(step) ? 'Dead letter' : step.reason === 'retrying' ? 'Retrying' : (OUTCOME_LABEL[outcome] ?? step.outcome)}</span>
                 </td>
                 <td className="why">
                   {reason && <div className="reason">{reason}</div>}

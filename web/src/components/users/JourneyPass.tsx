@@ -79,7 +79,7 @@ export function JourneyPass({ instance, explained, explaining }: { instance: Use
         )}
       </dl>
       {explained ? (
-        <ExplainSteps pass={explained} title={`Messages of ${title} for this user`} />
+        <ExplainSteps pass={explained} title={`Messages of ${title} for this user`} userId={instance.userId} />
       ) : (
         <p className="muted empty-line">{explaining ? 'Reading why each message was or was not sent…' : 'The server gave no explanation for this pass.'}</p>
       )}

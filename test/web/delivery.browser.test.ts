@@ -1,0 +1,269 @@
+/**
+ * Delivery in a real browser against a real server: a webhook provider set through the settings form (a
+ * refused secret shown at its field, then one made in the browser), listed with its secret only said to be
+ * set, changed with the secret left empty (kept), removed back to the outbox; and the messages page filtered
+ * on dead letters, seeded through the store (no journey can make one without an hour of retries); and a
+ * real retry (a loopback receiver answering 503) told in words on the user's page.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { openSqliteStore } from '../../src/store/open.ts';
+import { eventually } from '../api/helpers.ts';
+import type { NewMessage } from '../../src/store/store.ts';
+import { ensureDashboardBuilt, launchChromium, openPage, serve, type DashboardPage, type Served } from './browser-fixture.ts';
+
+let server: Served | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let problems: string[];
+let checkAccessibility: DashboardPage['checkAccessibility'];
+let shoot: DashboardPage['shoot'];
+/** Every answer of the API the page read, as text: no secret may be in any. */
+const answers: string[] = [];
+
+const LATER = Date.UTC(2026, 11, 3, 12, 30, 0);
+
+const message = (id: string, userId: string): NewMessage => ({
+  id, journeyId: 'abandoned-cart', version: 1, instanceId: `seeded-${id}`, nodeId: 'order-hook', userId, channel: 'webhook', status: 'pending', reason: null,
+  content: { url: 'https://hooks.example.com/orders', body: '{}' }, createdAt: LATER - 60_000, sentAt: null,
+});
+
+/**
+ * One dead letter (http_503 after its only attempt) and one message waiting for a retry, written through the
+ * store. The write lock is held from insert to outcome so the server's dispatcher cannot claim them between.
+ */
+async function seedDelivery(db: string): Promise<void> {
+  const store = openSqliteStore(db);
+  try {
+    store.db.exec('BEGIN IMMEDIATE');
+    await store.ingestEvents([{ messageId: 'seed-delivery', userId: 'dora', name: 'Seeded', timestamp: LATER - 60_000, properties: {} }], LATER - 60_000, () => ({
+      instances: [], stats: [], messages: [message('dead-1', 'dora'), message('retry-1', 'rita')],
+    }));
+    assert.deepEqual((await store.pendingMessages(10)).map((m) => m.id).sort(), ['dead-1', 'retry-1']);
+    await store.recordOutcomes([
+      { id: 'dead-1', status: 'dead', at: LATER, error: 'http_503', provider: 'webhook' },
+      { id: 'retry-1', status: 'retry', at: LATER, error: 'timeout', nextAttemptAt: LATER + 365 * 86_400_000, provider: 'webhook' },
+    ]);
+    store.commitGroup();
+  } finally {
+    store.rollbackGroup();
+    await store.close();
+  }
+}
+
+before(async () => {
+  ensureDashboardBuilt();
+  server = await serve(['examples/abandoned-cart.json']);
+  await seedDelivery(server.db);
+  browser = await launchChromium();
+  ({ page, problems, checkAccessibility, shoot } = await openPage(browser));
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  page.on('response', async (r) => {
+    if (!new URL(r.url()).pathname.startsWith('/v1/')) return;
+    answers.push(await r.text().catch(() => ''));
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const call = async (key: string, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${server!.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const answer = await response.json();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+};
+const api = (path: string) => call(server!.admin, 'GET', path);
+const webhookCard = () => page.getByRole('region', { name: 'Webhook' });
+
+test('the Delivery section lists email and webhook on the outbox', async () => {
+  await page.goto(server!.dashboard);
+  await page.getByLabel('Admin key').fill(server!.admin);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Journeys', level: 1 }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  await page.getByRole('heading', { name: 'Delivery', exact: true, level: 2 }).waitFor();
+  await webhookCard().waitFor();
+  const cards = page.locator('.provider-card h3');
+  assert.deepEqual(await cards.allInnerTexts(), ['Email', 'Webhook']);
+  assert.match(await webhookCard().innerText(), /Built-in outbox/);
+  assert.match(await page.locator('.delivery-panel').innerText(), /Push and SMS have no provider yet: they stay on the outbox\./);
+  assert.equal(await webhookCard().getByRole('button', { name: 'Remove the webhook provider' }).count(), 0);
+  await checkAccessibility('delivery settings');
+  await page.getByRole('heading', { name: 'Delivery', exact: true, level: 2 }).scrollIntoViewIfNeeded();
+  await shoot('9-delivery-outbox');
+
+  // The email form: every field labelled, the port filled with the usual one; cancelling changes nothing.
+  await page.getByRole('region', { name: 'Email' }).getByRole('button', { name: 'Set up the email provider' }).click();
+  assert.equal(await page.getByLabel('Port', { exact: true }).inputValue(), '587');
+  assert.equal(await page.locator('#smtp-password').getAttribute('type'), 'password');
+  await page.getByLabel('SMTP host').fill('smtp.example.com');
+  await page.getByLabel('Port', { exact: true }).fill('five');
+  await page.getByRole('button', { name: 'Save email provider' }).click();
+  assert.equal(await page.locator('#smtp-port-error').innerText(), 'Enter a whole number, e.g. 587 (STARTTLS) or 465 (TLS)', 'checked before sending');
+  await checkAccessibility('email provider form');
+  await page.getByRole('region', { name: 'Email' }).scrollIntoViewIfNeeded();
+  await shoot('9a-delivery-email-form');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  assert.match(await page.getByRole('region', { name: 'Email' }).innerText(), /Built-in outbox/);
+});
+
+test('a webhook provider set through the form: a refused secret at its field, then a generated one, shown only as set', async () => {
+  await webhookCard().getByRole('button', { name: 'Set up the webhook provider' }).click();
+  const secretField = page.locator('#webhook-secret');
+  await secretField.fill('whsec_dG9vIHNob3J0');
+  await page.getByLabel('Timeout in milliseconds (optional)').fill('2500');
+  await page.getByLabel('Allowed private hosts (optional)').fill('127.0.0.1\nhooks.lan');
+  await page.getByRole('button', { name: 'Save webhook provider' }).click();
+  await page.locator('#webhook-secret-error').waitFor();
+  assert.equal(await page.locator('#webhook-secret-error').innerText(), 'Must be whsec_ followed by the base64 of 24 to 64 bytes');
+  assert.equal(await secretField.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'webhook-secret', 'the field to fix has the focus');
+
+  await webhookCard().getByRole('button', { name: 'Generate' }).click();
+  const secret = await page.getByLabel('The new signing secret').innerText();
+  assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  assert.equal(await secretField.inputValue(), secret, 'the generated secret is the one saved');
+  assert.equal(await secretField.getAttribute('type'), 'password');
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await page.getByRole('status').filter({ hasText: 'Copied to the clipboard.' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+  assert.equal(await page.locator('#webhook-secret-error').count(), 0, 'the problem goes once the secret is changed');
+  await checkAccessibility('webhook provider form');
+  await webhookCard().scrollIntoViewIfNeeded();
+  await page.mouse.wheel(0, 200);
+  await shoot('9b-delivery-webhook-form');
+
+  await page.getByRole('button', { name: 'Save webhook provider' }).click();
+  await page.getByText('Saved: webhook messages are delivered by Signed webhooks.').waitFor();
+  const card = await webhookCard().innerText();
+  assert.match(card, /Signed webhooks/);
+  assert.match(card, /Signing secret\s+set/);
+  assert.match(card, /Timeout \(ms\)\s+2500/);
+  assert.match(card, /Allowed private hosts\s+127\.0\.0\.1, hooks\.lan/);
+  assert.deepEqual(await api('/v1/providers').then((b) => b.providers.find((p: { channel: string }) => p.channel === 'webhook').settings), {
+    allowHosts: ['127.0.0.1', 'hooks.lan'], provider: 'webhook', secret: { set: true }, timeoutMs: 2500,
+  });
+  assert.ok(!(await page.content()).includes(secret), 'the secret is gone from the page once saved');
+  await checkAccessibility('webhook provider set');
+  await webhookCard().scrollIntoViewIfNeeded();
+  await shoot('9c-delivery-webhook-set');
+
+  // Changed with the secret left empty: the server keeps it.
+  await webhookCard().getByRole('button', { name: 'Change the webhook provider' }).click();
+  assert.equal(await secretField.inputValue(), '');
+  assert.equal(await secretField.getAttribute('placeholder'), 'Stored: leave empty to keep it');
+  assert.match(await page.locator('label[for="webhook-secret"]').innerText(), /Signing secret\s+set/);
+  await page.getByLabel('Timeout in milliseconds (optional)').fill('3000');
+  await page.getByRole('button', { name: 'Save webhook provider' }).click();
+  await webhookCard().getByText('3000').waitFor();
+  assert.match(await webhookCard().innerText(), /Signing secret\s+set/);
+  const after = (await api('/v1/providers')).providers.find((p: { channel: string }) => p.channel === 'webhook');
+  assert.deepEqual(after.settings.secret, { set: true });
+  assert.equal(after.settings.timeoutMs, 3000);
+
+  await page.reload();
+  await webhookCard().getByText('Signed webhooks').waitFor();
+  assert.ok(!(await page.content()).includes(secret), 'nor on a fresh read');
+  const seen = answers.filter((a) => a.includes(secret));
+  assert.deepEqual(seen, [], 'no API answer the page read carries the secret');
+  assert.ok(answers.some((a) => a.includes('"secret":{"set":true}')), 'the page did read the provider back');
+});
+
+test('removing the provider asks first, then puts the webhook back on the outbox', async () => {
+  await webhookCard().getByRole('button', { name: 'Remove the webhook provider' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove the webhook provider?' });
+  await dialog.waitFor();
+  await checkAccessibility('remove provider dialog');
+  await shoot('9d-delivery-remove-confirm');
+  await dialog.getByRole('button', { name: 'Keep it' }).click();
+  assert.match(await webhookCard().innerText(), /Signed webhooks/);
+
+  await webhookCard().getByRole('button', { name: 'Remove the webhook provider' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Remove provider' }).click();
+  await page.getByText('Removed: webhook messages go to the built-in outbox.').waitFor();
+  assert.match(await webhookCard().innerText(), /Built-in outbox/);
+  assert.equal((await api('/v1/providers')).providers.find((p: { channel: string }) => p.channel === 'webhook').provider, 'outbox');
+});
+
+test('the messages page filters on dead letters, which stand out; a retry says when it is next tried', async () => {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Messages', exact: true }).click();
+  await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+  const rows = page.locator('.messages-table tbody tr');
+  await rows.first().waitFor();
+  const retry = rows.filter({ hasText: 'rita' });
+  assert.deepEqual((await retry.getByRole('cell').allInnerTexts()).slice(5).map((c) => c.replace(/\s+/g, ' ').trim()), [
+    'Retrying', 'Signed webhooks 1 attempt next at 3 Dec 2027, 12:30:00', 'Last attempt failed: timeout',
+  ]);
+  await checkAccessibility('messages with a retry');
+  await shoot('9e-messages-retry');
+
+  await page.getByLabel('Status').selectOption('dead');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/status=dead/).catch(() => {}); // the filters may or may not be in the address
+  await rows.filter({ hasText: 'dora' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.messages-table tbody tr').length === 1);
+  const cells = await rows.first().getByRole('cell').allInnerTexts();
+  // Time, user, journey, node, channel, status, delivery, reason.
+  assert.deepEqual(cells.slice(1).map((c) => c.replace(/\s+/g, ' ').trim()), [
+    'dora', 'Abandoned cart recovery v1', 'order-hook', 'Webhook', 'Dead letter', 'Signed webhooks 1 attempt', 'Dead letter: http_503 (after 1 attempt)',
+  ]);
+  assert.equal(await rows.first().getAttribute('class'), 'dead-letter');
+  await checkAccessibility('dead letters');
+  await shoot('9f-messages-dead');
+
+});
+
+test('the user page says in words that a message is being retried, and when next', async () => {
+  // A receiver that refuses every delivery for now (503: a passing failure, so retried).
+  const receiver = createServer((_req, res) => res.writeHead(503).end());
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    receiver.closeAllConnections();
+    receiver.close();
+  });
+  const port = (receiver.address() as { port: number }).port;
+  await call(server!.admin, 'PUT', '/v1/providers/webhook', { provider: 'webhook', secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, allowHosts: ['127.0.0.1'] });
+  await call(server!.admin, 'POST', '/v1/journeys', {
+    id: 'order-sync',
+    definition: {
+      name: 'Order sync',
+      nodes: [
+        { id: 'ordered', kind: 'entry', trigger: { type: 'action', event: 'Ordered' } },
+        { id: 'crm-hook', kind: 'send', channel: 'webhook', message: { url: `http://127.0.0.1:${port}/orders`, body: '{"order":"{{ Event.order }}"}' } },
+        { id: 'done', kind: 'exit' },
+      ],
+      edges: [{ from: 'ordered', to: 'crm-hook' }, { from: 'crm-hook', to: 'done' }],
+    },
+  });
+  await call(server!.admin, 'POST', '/v1/journeys/order-sync/publish', {});
+  await call(server!.write, 'POST', '/v1/events', { userId: 'wes', event: 'Ordered', messageId: 'order-wes', properties: { order: 'A-1' } });
+  const tried = await eventually(async () => {
+    const { messages } = await api('/v1/messages?userId=wes');
+    return messages[0]?.attempts > 0 ? messages[0] : undefined;
+  }, 30_000, 'a first attempt refused');
+  assert.equal(tried.status, 'pending');
+  assert.equal(tried.reason, 'http_503');
+
+  await page.goto(`${server!.url}/users/wes`);
+  const pass = page.getByRole('article', { name: 'Order sync' });
+  const row = pass.getByRole('row').filter({ hasText: 'crm-hook' });
+  await row.getByText(/^Retrying \(attempt \d+, next at /).waitFor();
+  const [, outcome, why] = await row.getByRole('cell').allInnerTexts();
+  assert.equal(outcome, 'Retrying');
+  assert.match(why!, /^Retrying \(attempt \d+, next at \d+ \w+ 20\d\d, \d\d:\d\d:\d\d\): http_503$/);
+  await checkAccessibility('user page with a retry');
+  await pass.scrollIntoViewIfNeeded();
+  await shoot('9g-user-retrying');
+  await call(server!.admin, 'DELETE', '/v1/providers/webhook');
+  const expected = (p: string) => p === '400 PUT /v1/providers/webhook';
+  assert.deepEqual(problems.filter((p) => !expected(p)), [], 'no console errors or failed requests besides the expected ones');
+});

@@ -1,0 +1,100 @@
+/** The delivery helpers of the dashboard: provider forms and back, the webhook secret, delivery state in words. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  bodyOf,
+  deliveryWords,
+  draftOf,
+  hostsOf,
+  logDeliveryReason,
+  messagesOfSteps,
+  newWebhookSecret,
+  secretSet,
+  stepDeliveryWords,
+  type SmtpDraft,
+  type WebhookDraft,
+} from '../../web/src/lib/delivery.ts';
+
+const time = (at: number) => `t${at}`;
+
+test('a stored secret is known only as { set: true }', () => {
+  assert.equal(secretSet({ secret: { set: true } }, 'secret'), true);
+  assert.equal(secretSet({ secret: 'whsec_x' }, 'secret'), false);
+  assert.equal(secretSet({}, 'password'), false);
+});
+
+test('a form starts from the stored settings, secrets empty; another provider or none gives the defaults', () => {
+  assert.deepEqual(draftOf('smtp', { provider: 'smtp', host: 'mx.test', port: 465, secure: true, user: 'u', password: { set: true }, from: 'a@b.test' }), {
+    provider: 'smtp', host: 'mx.test', port: '465', secure: true, user: 'u', password: '', from: 'a@b.test', replyTo: '', publicUrl: '',
+  });
+  assert.deepEqual(draftOf('smtp', {}), { provider: 'smtp', host: '', port: '587', secure: false, user: '', password: '', from: '', replyTo: '', publicUrl: '' });
+  assert.deepEqual(draftOf('webhook', { provider: 'webhook', secret: { set: true }, timeoutMs: 5000, allowHosts: ['127.0.0.1', 'hooks.lan'] }), {
+    provider: 'webhook', secret: '', timeoutMs: '5000', allowHosts: '127.0.0.1\nhooks.lan',
+  });
+});
+
+test('the PUT body leaves out empty optional fields and an empty secret (kept by the server)', () => {
+  const smtp: SmtpDraft = { provider: 'smtp', host: ' mx.test ', port: '587', secure: false, user: '', password: '', from: 'Shop <a@b.test>', replyTo: '', publicUrl: '' };
+  assert.deepEqual(bodyOf(smtp), { body: { provider: 'smtp', host: 'mx.test', port: 587, from: 'Shop <a@b.test>' }, problems: [] });
+  assert.deepEqual(bodyOf({ ...smtp, secure: true, user: 'me', password: ' p w ', replyTo: 'r@b.test' }).body, {
+    provider: 'smtp', host: 'mx.test', port: 587, secure: true, user: 'me', password: ' p w ', from: 'Shop <a@b.test>', replyTo: 'r@b.test',
+  });
+  const hook: WebhookDraft = { provider: 'webhook', secret: '', timeoutMs: '', allowHosts: '' };
+  assert.deepEqual(bodyOf(hook), { body: { provider: 'webhook' }, problems: [] });
+  assert.deepEqual(bodyOf({ provider: 'webhook', secret: 'whsec_abc', timeoutMs: '2500', allowHosts: 'a.test, b.test\n127.0.0.1' }).body, {
+    provider: 'webhook', secret: 'whsec_abc', timeoutMs: 2500, allowHosts: ['a.test', 'b.test', '127.0.0.1'],
+  });
+});
+
+test('what a body cannot express is a problem at the field the server would name', () => {
+  const smtp: SmtpDraft = { provider: 'smtp', host: 'mx.test', port: 'x', secure: false, user: '', password: '', from: 'a@b.test', replyTo: '', publicUrl: '' };
+  assert.deepEqual(bodyOf(smtp).problems.map((p) => p.path), ['/port']);
+  assert.deepEqual(bodyOf({ provider: 'webhook', secret: '', timeoutMs: '1.5', allowHosts: '' }).problems.map((p) => p.path), ['/timeoutMs']);
+  assert.deepEqual(hostsOf('  \n , '), []);
+});
+
+test('a webhook secret is whsec_ and the base64 of 32 random bytes', () => {
+  const fixed = newWebhookSecret((b) => b.fill(0xff));
+  // 32 bytes of 0xff: 10 groups of "////" and "//8=" for the last two bytes.
+  assert.equal(fixed, `whsec_${'/'.repeat(42)}8=`);
+  const real = newWebhookSecret();
+  assert.match(real, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  assert.notEqual(real, newWebhookSecret());
+});
+
+test('a retry and a dead letter in words; other messages have none', () => {
+  assert.equal(deliveryWords({ status: 'pending', reason: 'timeout', attempts: 2, nextAttemptAt: 99 }, time), 'Retrying (attempt 2, next at t99): timeout');
+  assert.equal(deliveryWords({ status: 'pending', reason: null, attempts: 1, nextAttemptAt: null }, time), 'Retrying (attempt 1, next soon)');
+  assert.equal(deliveryWords({ status: 'dead', reason: 'http_503', attempts: 8, nextAttemptAt: null }, time), 'Dead letter: http_503 (after 8 attempts)');
+  assert.equal(deliveryWords({ status: 'dead', reason: null, attempts: 1, nextAttemptAt: null }, time), 'Dead letter: no reason recorded (after 1 attempt)');
+  assert.equal(deliveryWords({ status: 'pending', reason: null, attempts: 0, nextAttemptAt: null }, time), null);
+  assert.equal(deliveryWords({ status: 'failed', reason: 'http_400', attempts: 1, nextAttemptAt: null }, time), null);
+});
+
+test('explain steps meet their messages in order per node, and say their delivery in words', () => {
+  const steps = [
+    { nodeId: 'a', outcome: 'sent', reason: null, detail: 'sent by push' },
+    { nodeId: 'hook', outcome: 'pending', reason: 'retrying', detail: 'queued for a retry after 2 attempt(s) (timeout)' },
+    { nodeId: 'hook', outcome: 'failed', reason: 'http_503', detail: 'dead-lettered after 8 attempt(s): http_503' },
+  ];
+  const m = (seq: number, nodeId: string, createdAt: number, status: string) => ({ seq, nodeId, createdAt, status, reason: 'timeout', attempts: 2, nextAttemptAt: 50 });
+  const messages = [m(3, 'hook', 20, 'dead'), m(1, 'a', 5, 'sent'), m(2, 'hook', 10, 'pending')];
+  const matched = messagesOfSteps(steps, messages);
+  assert.deepEqual(matched.map((x) => x?.seq), [1, 2, 3]);
+  assert.deepEqual(
+    steps.map((s, i) => stepDeliveryWords(s, matched[i], time)),
+    [null, 'Retrying (attempt 2, next at t50): timeout', 'Dead letter: timeout (after 2 attempts)'],
+  );
+  // Without the message log, explain's own words.
+  assert.deepEqual(
+    steps.map((s) => stepDeliveryWords(s, undefined, time)),
+    [null, 'Retrying after a passing failure', 'Dead letter: http_503'],
+  );
+});
+
+test('the message log says the last error of a retry and the reason of a dead letter', () => {
+  assert.equal(logDeliveryReason({ status: 'pending', reason: 'timeout', attempts: 3, nextAttemptAt: 9 }), 'Last attempt failed: timeout');
+  assert.equal(logDeliveryReason({ status: 'dead', reason: 'smtp_421', attempts: 8, nextAttemptAt: null }), 'Dead letter: smtp_421 (after 8 attempts)');
+  assert.equal(logDeliveryReason({ status: 'pending', reason: null, attempts: 0, nextAttemptAt: null }), null);
+  assert.equal(logDeliveryReason({ status: 'sent', reason: null, attempts: 1, nextAttemptAt: null }), null);
+});
