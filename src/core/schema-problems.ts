@@ -48,7 +48,7 @@ export function allErrors(check: { Errors(value: unknown): Iterable<SchemaError>
 export function problemsFromSchemaErrors(errors: readonly SchemaError[], prefix = ''): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  for (const error of narrowUnions(errors.filter((e) => e.keyword !== 'boolean'))) {
+  for (const error of narrowUnions(errors.filter((e) => e.keyword !== 'boolean' && e.keyword !== 'propertyNames').map(atPropertyName))) {
     for (const problem of toProblems(error, prefix)) {
       const key = `${problem.path}\u0000${problem.message}`;
       if (seen.has(key)) continue;
@@ -57,6 +57,19 @@ export function problemsFromSchemaErrors(errors: readonly SchemaError[], prefix 
     }
   }
   return problems.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+/**
+ * An error about a property's name (a `propertyNames` schema) is put at that property's path and says it is
+ * the name that is wrong. TypeBox already points at the name; Ajv points at the object and names the property
+ * apart. The summary error each adds ("property names ... are invalid") is dropped: these say more.
+ */
+function atPropertyName(error: SchemaError): SchemaError {
+  const name = (error as { propertyName?: unknown }).propertyName;
+  const ajvStyle = typeof name === 'string' && error.schemaPath.includes('/propertyNames/');
+  if (!ajvStyle && !error.schemaPath.endsWith('/propertyNames')) return error;
+  const instancePath = ajvStyle ? `${error.instancePath}/${escapePointer(name)}` : error.instancePath;
+  return { ...error, instancePath, message: `name ${error.message ?? `fails ${error.keyword}`}` };
 }
 
 type Narrowed = SchemaError & { alternatives?: string };

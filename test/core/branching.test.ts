@@ -263,6 +263,18 @@ test('updateProfile validation: literal values only, at least one trait', () => 
   }
 });
 
+test('updateProfile validation: a trait name is 1 to 200 characters, each wrong name reported at its own path', () => {
+  const long = 'k'.repeat(201);
+  const bad = structuredClone(tagVip);
+  (bad.nodes[1] as { set: unknown }).set = { '': 1, [long]: 2, ['n'.repeat(200)]: 3 };
+  const result = compileJourney(bad);
+  assert.ok(!result.ok);
+  assert.deepEqual(result.problems, [
+    { path: '/nodes/1/set/', message: 'name must not have fewer than 1 characters' },
+    { path: `/nodes/1/set/${long}`, message: 'name must not have more than 200 characters' },
+  ]);
+});
+
 test('wait: the journey timeout ends a user waiting at a wait; at the same instant as the wait timeout it wins', () => {
   const definition = example('onboarding') as JourneyDefinition;
   definition.setup = { ...definition.setup, timeout: '2d' };

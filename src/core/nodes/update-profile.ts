@@ -12,6 +12,8 @@ export const UpdateProfileNode = Type.Object(
     set: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Boolean(), Type.Null()]), {
       minProperties: 1,
       maxProperties: 50,
+      // A record's key schema does not constrain the names (TypeBox matches any key); propertyNames does.
+      propertyNames: { minLength: 1, maxLength: 200 },
       description: 'Traits to write, literal values only; null removes a trait. Merged like POST /v1/profiles.',
     }),
   },
