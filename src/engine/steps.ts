@@ -18,6 +18,14 @@ import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from '
 /** How often retention runs: old events only need to go eventually, and each run costs a few queries. */
 const PRUNE_EVERY_MS = 3_600_000;
 
+/** In occurrence time, the moment the first decision of an ingest is taken at: its earliest event, unless late. */
+function earliestEventDecision(events: readonly JourneyEvent[], arrivedBy: number | undefined): number | null {
+  if (events.length === 0) return null;
+  let earliest = Infinity;
+  for (const e of events) earliest = Math.min(earliest, e.timestamp);
+  return Math.max(earliest, arrivedBy ?? -Infinity);
+}
+
 /** An ingest's totals, and the share of them that is one caller's events (for a group commit's callers). */
 export type CommittedIngest = IngestResult & { perCall(events: JourneyEvent[]): IngestResult };
 
@@ -130,7 +138,7 @@ export class EngineSteps {
       for (const e of view.events) fresh.add(e.messageId);
       set = decideEvents(this.catalog, view, { ...this.decideOptions(now), ...(arrivedBy !== undefined ? { arrivedBy } : {}) });
       return set.toChanges();
-    }, this.catalog.lookback(), this.catalog.contextSpec(now, this.caps));
+    }, this.catalog.lookback(), await this.contextSpec(now, earliestEventDecision(events, arrivedBy)));
     this.afterCommit(set);
     return {
       ...result,
@@ -153,10 +161,23 @@ export class EngineSteps {
         set = decideTimers(this.catalog, view, this.decideOptions(now));
         return set.toChanges();
       };
-      const n = await this.store.fireDueTimers(now, this.timerBatch, decide, this.catalog.contextSpec(now, this.caps));
+      const n = await this.store.fireDueTimers(now, this.timerBatch, decide, await this.contextSpec(now, null));
       this.afterCommit(set);
       return n;
     });
+  }
+
+  /**
+   * What a unit of work must load of each user's past (the caps' recent sends, event history), reaching back
+   * from the earliest moment it decides at. In real time that is now; in occurrence time each input is decided
+   * at its own moment, which can be long before now: the earliest event of the batch, or the earliest due
+   * timer (fired at its due time, by runDue or before a user's later event). Reaching back only from now, a
+   * simulation firing hours of timers at once missed the sends that counted against a cap at their moment.
+   */
+  private async contextSpec(now: number, earliestEvent: number | null): Promise<ReturnType<Catalog['contextSpec']>> {
+    if (this.time !== 'occurrence') return this.catalog.contextSpec(now, this.caps);
+    const earliestTimer = await this.store.nextWakeAt();
+    return this.catalog.contextSpec(Math.min(now, earliestEvent ?? now, earliestTimer ?? now), this.caps);
   }
 
   /** Runs units of work of at most `batch` inputs until one comes back short, giving I/O a turn between them. */

@@ -87,6 +87,59 @@ for (const driver of ['one-by-one', 'batches', 'simulate'] as Driver[]) {
   });
 }
 
+/**
+ * A cap must count a send made long before the moment a batch of timers runs up to. simulate fires every timer
+ * up to the last one in one call (here u2's, at 2 h 30 min): u1's second email, due at 30 min, is decided at
+ * its own time and must see u1's first email (at 1 s) in the cap's hour, though that is more than an hour
+ * before the batch's end. Worked out by hand: each user's second email is capped.
+ */
+const capped: DiffCase = {
+  start: T,
+  journey: {
+    name: 'Two emails half an hour apart',
+    setup: { reentry: 'never' },
+    nodes: [
+      { id: 'entry', kind: 'entry', trigger: { type: 'action', event: 'Start' } },
+      { id: 'first', kind: 'send', channel: 'email', message: { subject: 'One', body: 'x' } },
+      { id: 'pause', kind: 'delay', duration: '30m' },
+      { id: 'second', kind: 'send', channel: 'email', message: { subject: 'Two', body: 'y' } },
+      { id: 'done', kind: 'exit' },
+    ],
+    edges: [
+      { from: 'entry', to: 'first' },
+      { from: 'first', to: 'pause' },
+      { from: 'pause', to: 'second' },
+      { from: 'second', to: 'done' },
+    ],
+  },
+  settings: { frequencyCaps: [{ max: 1, per: '1h', channel: 'email' }] },
+  profiles: [
+    { userId: 'u1', traits: { email: 'a@example.com' } },
+    { userId: 'u2', traits: { email: 'b@example.com' } },
+  ],
+  events: [
+    { messageId: 'e1', userId: 'u1', name: 'Start', timestamp: T + 1_000, properties: {} },
+    { messageId: 'e2', userId: 'u2', name: 'Start', timestamp: T + 7_200_000, properties: {} },
+  ],
+};
+
+for (const driver of ['one-by-one', 'batches', 'simulate'] as Driver[]) {
+  test(`${driver}: a cap counts a send made more than its window before the last timer of the run`, async () => {
+    const outcome = await run(driver, capped);
+    assert.ok(!('refused' in outcome), JSON.stringify(outcome));
+    const at = (ms: number) => new Date(T + ms).toISOString();
+    assert.deepEqual(
+      outcome.rows.map((r) => [r.userId, r.nodeId, r.status, r.reason, r.at]),
+      [
+        ['u1', 'first', 'sent', null, at(1_000)],
+        ['u1', 'second', 'skipped', 'frequency_cap', at(1_000 + 1_800_000)],
+        ['u2', 'first', 'sent', null, at(7_200_000)],
+        ['u2', 'second', 'skipped', 'frequency_cap', at(7_200_000 + 1_800_000)],
+      ],
+    );
+  });
+}
+
 test('difference finds a moved send, a missing skip and a changed count', async () => {
   const base = await run('one-by-one', anchor);
   assert.ok(!('refused' in base));
