@@ -9,6 +9,7 @@
  */
 import { Liquid, LiquidError, Tag, TypeGuards, Value, toValueSync, type FS, type Template, type TagToken, type TopLevelToken, type Variable } from 'liquidjs';
 import type { Message } from './definition.ts';
+import { WAYMARK_FILTERS } from './liquid-filters.ts';
 import type { EntryEvent, ProfileView } from './instance.ts';
 import type { Problem } from './problem.ts';
 
@@ -73,8 +74,12 @@ const liquid = new Liquid({
   parseLimit: 100_000, // the schema's longest template
   renderLimit: RENDER_LIMIT_MS,
   memoryLimit: MEMORY_LIMIT,
+  // The standard `date` filter prints in UTC, not in whatever zone the server runs in: the same message on any
+  // machine. Dates in the user's zone are `local_date`'s (liquid-filters.ts).
+  timezoneOffset: 0,
 });
 for (const tag of FILE_TAGS) liquid.registerTag(tag, NoFileTag);
+for (const [name, filter] of Object.entries(WAYMARK_FILTERS)) liquid.registerFilter(name, filter);
 
 const parsed = new Map<string, Template[]>();
 

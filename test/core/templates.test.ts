@@ -124,3 +124,34 @@ test('publish checks warn about template names other than Profile, Event and Eve
     { path: '/nodes/1/message/body', message: 'coupon at line 2, column 4: a template can read only Profile, Event and EventName, so "coupon" is blank for every user' },
   ]);
 });
+
+/** Renders one body for a profile and event properties. */
+function body(template: string, traits: Record<string, unknown> = {}, properties: Record<string, unknown> = {}): string {
+  const result = renderMessage({ body: template }, { userId: 'u', traits }, { messageId: 'm', name: 'E', timestamp: 0, properties });
+  assert.ok(result.ok, JSON.stringify(result));
+  return result.content.body;
+}
+
+test('money: the amount in the currency given, in the locale given, else the profile\'s, else en-US', () => {
+  assert.equal(body('{{ Event.price | money: Event.currency }}', {}, { price: 1234.5, currency: 'USD' }), '$1,234.50');
+  assert.equal(body('{{ Event.price | money }}', {}, { price: '19.9' }), '$19.90');
+  assert.equal(body('{{ Event.price | money: "EUR", "de-DE" }}', {}, { price: 1234.5 }), '1.234,50\u00a0€');
+  assert.equal(body('{{ Event.price | money: "JPY" }}', { locale: 'ja-JP' }, { price: 1500 }), '￥1,500');
+  assert.equal(body('{{ Event.price | money: "gbp" }}', { locale: 'not a locale!' }, { price: 3 }), '£3.00');
+  // What it cannot read comes back as given: a message is never failed by a bad price.
+  assert.equal(body('[{{ Event.price | money: "USD" }}]', {}, { price: 'call us' }), '[call us]');
+  assert.equal(body('[{{ Event.missing | money }}]'), '[]');
+  assert.equal(body('{{ Event.price | money: "US-D" }}', {}, { price: 2 }), '$2.00');
+});
+
+test('local_date: the moment in the profile\'s zone (or the one given), Luxon format tokens; the date filter is UTC', () => {
+  const at = '2026-12-08T17:30:00Z';
+  assert.equal(body('{{ Event.at | local_date: "ccc d LLL, HH:mm" }}', { timezone: 'Europe/Paris' }, { at }), 'Tue 8 Dec, 18:30');
+  assert.equal(body('{{ Event.at | local_date: "HH:mm", "Asia/Tokyo" }}', { timezone: 'Europe/Paris' }, { at }), '02:30');
+  assert.equal(body('{{ Event.at | local_date }}', { timezone: 'Not/AZone' }, { at }), '8 Dec 2026, 17:30');
+  // Epoch milliseconds, and epoch seconds (below 1e11), as SDKs send them.
+  assert.equal(body('{{ Event.at | local_date: "yyyy-MM-dd HH:mm" }}', { timezone: 'America/New_York' }, { at: Date.UTC(2026, 11, 8, 17, 30) }), '2026-12-08 12:30');
+  assert.equal(body('{{ Event.at | local_date: "yyyy-MM-dd HH:mm" }}', {}, { at: Date.UTC(2026, 11, 8, 17, 30) / 1000 }), '2026-12-08 17:30');
+  assert.equal(body('[{{ Event.at | local_date }}]', {}, { at: 'soon' }), '[soon]');
+  assert.equal(body('{{ Event.at | date: "%H:%M" }}', { timezone: 'Asia/Tokyo' }, { at }), '17:30');
+});
