@@ -21,6 +21,7 @@ import { clevertapRoutes } from './routes/clevertap.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { nodePreviewRoutes } from './routes/node-preview.ts';
 import { previewRoutes } from './routes/preview.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
@@ -72,6 +73,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   messageRoutes(app, context);
   catalogRoutes(app, context);
   previewRoutes(app, context);
+  nodePreviewRoutes(app, context);
   settingsRoutes(app, context);
   providerRoutes(app, context);
   unsubscribeRoutes(app, context);

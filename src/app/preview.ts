@@ -7,7 +7,7 @@
 import Type, { type Static } from 'typebox';
 import { CHANNELS, type Channel, type ChannelSpec } from '../core/channels.ts';
 import type { JourneyDefinition } from '../core/definition.ts';
-import type { EntryEvent } from '../core/instance.ts';
+import type { EntryEvent, ProfileView } from '../core/instance.ts';
 import { send, type SendNode } from '../core/nodes/send.ts';
 import type { Problem } from '../core/problem.ts';
 import { renderMessage } from '../core/templates.ts';
@@ -52,21 +52,30 @@ export function contentProblems(channel: Channel, content: Record<string, unknow
 
 export async function previewMessage(store: Store, input: PreviewInput): Promise<PreviewResult> {
   const [profile, event] = await Promise.all([store.getProfile(input.userId), store.latestUserEvent(input.userId, input.event ?? null, EVENT_LOOKBACK)]);
+  const viewer = profile ? { userId: profile.userId, traits: profile.traits } : null;
+  return { ...renderPreview(input.channel, input.content, viewer, entryOf(event, input.event)), user: { found: profile !== null }, event };
+}
+
+/** The fields rendered for a profile and entry event given as they are (a real user's, or sample data). */
+export function renderPreview(
+  channel: Channel,
+  content: SendNode['message'],
+  viewer: ProfileView | null,
+  entry: EntryEvent,
+): Pick<PreviewResult, 'rendered' | 'problems'> {
   const problems: PreviewResult['problems'] = [];
   const refused = new Set<string>();
-  const node: SendNode = { id: 'preview', kind: 'send', channel: input.channel, message: input.content };
+  const node: SendNode = { id: 'preview', kind: 'send', channel, message: content };
   const journey: JourneyDefinition = { name: 'preview', nodes: [node], edges: [] };
   for (const problem of send.check?.(node, '', journey) ?? []) {
     const field = problem.path.split('/')[2]!; // "/message/<field>"
     refused.add(field);
     problems.push({ field, message: problem.message });
   }
-  const viewer = profile ? { userId: profile.userId, traits: profile.traits } : null;
-  const entry = entryOf(event, input.event);
   const rendered: Record<string, string> = {};
-  const content = input.content as Record<string, string | undefined>;
-  for (const [name, field] of Object.entries(CHANNELS[input.channel].content)) {
-    const text = content[name];
+  const fields = content as Record<string, string | undefined>;
+  for (const [name, field] of Object.entries(CHANNELS[channel].content)) {
+    const text = fields[name];
     if (text === undefined || refused.has(name)) continue;
     if (!field.template) {
       rendered[name] = text;
@@ -77,7 +86,7 @@ export async function previewMessage(store: Store, input: PreviewInput): Promise
     if (result.ok) rendered[name] = result.content.body;
     else problems.push({ field: name, message: result.error.replace(/^body: /, '') });
   }
-  return { rendered, problems, user: { found: profile !== null }, event };
+  return { rendered, problems };
 }
 
 /** The event as an entry event; without one, empty properties and the name asked for (blank for none). */
