@@ -35,9 +35,20 @@ export function bearerToken(header: string | undefined): string | null {
 /** How long the key list is cached: a key added or revoked elsewhere counts within this time. */
 const KEY_CACHE_MS = 1_000;
 
+/** Each store's key caches in this process, to forget when this process changes the keys. */
+const caches = new WeakMap<object, Set<() => void>>();
+
+/** After a key is made, rotated or revoked here: this process's caches read the keys again at once (others within KEY_CACHE_MS). */
+export function keysChanged(store: Pick<Store, 'listApiKeys'>): void {
+  for (const reset of caches.get(store) ?? []) reset();
+}
+
 /** Reads the stored keys at most once per KEY_CACHE_MS, not on every request of a busy ingest stream. */
 export function cachedKeys(store: Pick<Store, 'listApiKeys'>, now: () => number = Date.now): () => Promise<ApiKeyRecord[]> {
   let cached: { at: number; keys: Promise<ApiKeyRecord[]> } | null = null;
+  const resets = caches.get(store) ?? new Set<() => void>();
+  caches.set(store, resets);
+  resets.add(() => (cached = null));
   return () => {
     if (cached === null || now() - cached.at > KEY_CACHE_MS) {
       const keys = store.listApiKeys();

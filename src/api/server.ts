@@ -21,6 +21,7 @@ import { clevertapRoutes } from './routes/clevertap.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { keyRoutes } from './routes/keys.ts';
 import { nodePreviewRoutes } from './routes/node-preview.ts';
 import { previewRoutes } from './routes/preview.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
@@ -76,6 +77,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   nodePreviewRoutes(app, context);
   settingsRoutes(app, context);
   providerRoutes(app, context);
+  keyRoutes(app, context);
   unsubscribeRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);

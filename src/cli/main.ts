@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { registerEventCommands } from './commands/events.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
+import { registerKeyCommands } from './commands/keys.ts';
 import { registerProviderCommands } from './commands/providers.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerStats(program);
   registerExplain(program);
   registerProviderCommands(program);
+  registerKeyCommands(program);
   return program;
 }
 

@@ -350,9 +350,17 @@ export interface ProviderRecord {
 
 export interface ApiKeyRecord {
   kind: 'admin' | 'write';
+  /** SHA-256 of the key, hex: all that is stored of it. */
   hash: string;
   createdAt: number;
+  /** What it is for, as given when it was made; null for the first keys. */
+  name?: string | null;
+  /** The key's first characters, to tell keys apart in a list; null for keys made before they were kept. */
+  prefix?: string | null;
 }
+
+/** What removing a key did: removed; no such key; or refused, because it is the last admin key. */
+export type KeyRemoval = 'removed' | 'unknown' | 'last_admin';
 
 export interface Store {
   close(): Promise<void>;
@@ -371,8 +379,13 @@ export interface Store {
   exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
 
   // Access keys, stored as hashes only.
+  /** Oldest first. */
   listApiKeys(): Promise<ApiKeyRecord[]>;
   addApiKey(key: ApiKeyRecord): Promise<void>;
+  /** Removes the key with this hash, unless it is the last admin key (no one could manage keys then). Atomic. */
+  removeApiKey(hash: string): Promise<KeyRemoval>;
+  /** Replaces the key with hash `oldHash` by `key` in one transaction; false (and nothing changed) when there is no such key. */
+  replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean>;
 
   // Profiles
   upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void>;

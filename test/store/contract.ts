@@ -852,6 +852,30 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    test('api keys: named, listed oldest first, replaced in one step, removed; the last admin key stays', async () => {
+      const store = await open();
+      await store.addApiKey({ kind: 'admin', hash: 'a1', createdAt: 1 });
+      await store.addApiKey({ kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab' });
+      assert.deepEqual(await store.listApiKeys(), [
+        { kind: 'admin', hash: 'a1', createdAt: 1, name: null, prefix: null },
+        { kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab' },
+      ]);
+      assert.equal(await store.removeApiKey('a1'), 'last_admin');
+      assert.equal(await store.removeApiKey('nope'), 'unknown');
+      assert.equal(await store.replaceApiKey('nope', { kind: 'write', hash: 'x', createdAt: 3 }), false);
+      assert.equal(await store.replaceApiKey('w1', { kind: 'write', hash: 'w2', createdAt: 3, name: 'iOS app', prefix: 'wm_write_Cd' }), true);
+      assert.deepEqual((await store.listApiKeys()).map((k) => k.hash), ['a1', 'w2']);
+      // A replacement that would collide with a key that exists changes nothing: the old key stays.
+      await assert.rejects(store.replaceApiKey('w2', { kind: 'write', hash: 'a1', createdAt: 4 }));
+      assert.deepEqual((await store.listApiKeys()).map((k) => k.hash), ['a1', 'w2']);
+      await store.addApiKey({ kind: 'admin', hash: 'a2', createdAt: 5 });
+      assert.equal(await store.removeApiKey('a1'), 'removed');
+      assert.equal(await store.removeApiKey('a2'), 'last_admin');
+      assert.equal(await store.removeApiKey('w2'), 'removed');
+      assert.deepEqual((await store.listApiKeys()).map((k) => k.hash), ['a2']);
+      await store.close();
+    });
+
     processContract(open);
     deliveryContract(open);
     boundedContract(open);

@@ -87,6 +87,26 @@ function lcg(seed: number): () => number {
 const count = async (schema: TestSchema, sql: string, values: unknown[] = []): Promise<number> => Number((await schema.query<{ n: number }>(sql, values))[0]!.n);
 
 await withPostgres('PostgreSQL store under concurrency', () => {
+  test('two stores revoking the only two admin keys at once: one is revoked, the other refused as the last', async () => {
+    const { a, b, done } = await twoStores();
+    try {
+      for (let round = 0; round < 20; round++) {
+        // Each round from no keys at all: the one left by the last round becomes a write key and goes.
+        for (const k of await a.listApiKeys()) {
+          await a.replaceApiKey(k.hash, { kind: 'write', hash: `old-${k.hash}`, createdAt: 0 });
+          assert.equal(await a.removeApiKey(`old-${k.hash}`), 'removed');
+        }
+        await a.addApiKey({ kind: 'admin', hash: `x${round}`, createdAt: round });
+        await a.addApiKey({ kind: 'admin', hash: `y${round}`, createdAt: round });
+        const outcomes = await Promise.all([a.removeApiKey(`x${round}`), b.removeApiKey(`y${round}`)]);
+        assert.deepEqual(outcomes.sort(), ['last_admin', 'removed'], `round ${round}`);
+        assert.equal((await b.listApiKeys()).length, 1);
+      }
+    } finally {
+      await done();
+    }
+  });
+
   test('two stores claiming due timers at once advance every instance exactly once', async () => {
     const { schema, a, b, done } = await twoStores();
     try {

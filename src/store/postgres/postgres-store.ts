@@ -7,8 +7,8 @@
  *    module follows; unit-views.ts reads their views, apply-changes.ts commits their Changes, and locks.ts
  *    holds the per-user advisory locks;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, settings.ts (access keys,
- *    settings, trait names) and retention.ts, over event-partitions.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, api-keys.ts, settings.ts
+ *    (settings, providers, trait names) and retention.ts, over event-partitions.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
@@ -16,7 +16,7 @@
 import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -35,6 +35,7 @@ import { profilesOf } from './profiles-of.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
+import * as apiKeys from './api-keys.ts';
 import * as settings from './settings.ts';
 import * as units from './units-of-work.ts';
 
@@ -86,11 +87,19 @@ export class PostgresStore implements Store {
   // ---- access keys, settings and trait names
 
   listApiKeys(): Promise<ApiKeyRecord[]> {
-    return settings.listApiKeys(this.pool);
+    return apiKeys.listApiKeys(this.pool);
   }
 
   addApiKey(key: ApiKeyRecord): Promise<void> {
-    return settings.addApiKey(this.pool, key);
+    return apiKeys.addApiKey(this.pool, key);
+  }
+
+  removeApiKey(hash: string): Promise<KeyRemoval> {
+    return apiKeys.removeApiKey(this.pool, hash);
+  }
+
+  replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean> {
+    return apiKeys.replaceApiKey(this.pool, oldHash, key);
   }
 
   getSettings(): Promise<Record<string, unknown>> {

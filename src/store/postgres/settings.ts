@@ -1,22 +1,13 @@
 /**
- * The project's small tables: its access keys (hashed), its settings document (frequency caps, ...), its
+ * The project's small tables (its access keys are api-keys.ts's): its settings document (frequency caps, ...), its
  * delivery providers (one document per channel), and every
  * trait name its profiles have had, for publish-time warnings (recorded, in name order, by the units of work
  * that write profiles: see apply-changes.ts).
  */
 import type pg from 'pg';
 import type { Channel } from '../../core/channels.ts';
-import type { ApiKeyRecord, ProviderRecord } from '../store.ts';
+import type { ProviderRecord } from '../store.ts';
 import type { Row } from '../rows.ts';
-
-export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyRecord[]> {
-  const { rows } = await pool.query({ name: 'wm-keys', text: 'SELECT hash, kind, created_at FROM api_keys ORDER BY created_at, hash' });
-  return rows.map((r: Row) => ({ hash: r.hash as string, kind: r.kind as ApiKeyRecord['kind'], createdAt: r.created_at as number }));
-}
-
-export async function addApiKey(pool: pg.Pool, key: ApiKeyRecord): Promise<void> {
-  await pool.query({ name: 'wm-add-key', text: 'INSERT INTO api_keys (hash, kind, created_at) VALUES ($1, $2, $3)', values: [key.hash, key.kind, key.createdAt] });
-}
 
 export async function getSettings(pool: pg.Pool): Promise<Record<string, unknown>> {
   const { rows } = await pool.query({ name: 'wm-settings', text: 'SELECT document FROM settings WHERE id = 1' });

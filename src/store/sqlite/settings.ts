@@ -1,15 +1,7 @@
-/** Access keys (hashes only), the project settings document, delivery providers, and the trait names profiles have had. */
+/** The project settings document, delivery providers, and the trait names profiles have had. */
 import type { Channel } from '../../core/channels.ts';
-import type { ApiKeyRecord, ProviderRecord } from '../store.ts';
+import type { ProviderRecord } from '../store.ts';
 import type { Sql } from './connection.ts';
-
-export function listApiKeys(sql: Sql): ApiKeyRecord[] {
-  return sql.all('SELECT * FROM api_keys').map((r) => ({ hash: r.hash as string, kind: r.kind as ApiKeyRecord['kind'], createdAt: r.created_at as number }));
-}
-
-export function addApiKey(sql: Sql, key: ApiKeyRecord): void {
-  sql.run('INSERT INTO api_keys (hash, kind, created_at) VALUES (?, ?, ?)', key.hash, key.kind, key.createdAt);
-}
 
 export function getSettings(sql: Sql): Record<string, unknown> {
   const row = sql.get('SELECT document FROM settings WHERE id = 1');

@@ -7,8 +7,8 @@
  *  - units-of-work.ts: ingest, the inbox drain, the timer claim and the profile upsert; unit-views.ts reads
  *    their views (with the profile cache), apply-changes.ts commits their Changes;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, settings.ts (access keys,
- *    settings, trait names) and retention.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, api-keys.ts, settings.ts
+ *    (settings, providers, trait names) and retention.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -35,6 +35,7 @@ import { profilesOf } from './profiles-of.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
+import * as apiKeys from './api-keys.ts';
 import * as settings from './settings.ts';
 import { ProfileCache } from './unit-views.ts';
 import * as units from './units-of-work.ts';
@@ -107,11 +108,19 @@ export class SqliteStore implements Store {
   // ---- access keys, settings and trait names
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return settings.listApiKeys(this.sql);
+    return apiKeys.listApiKeys(this.sql);
   }
 
   async addApiKey(key: ApiKeyRecord): Promise<void> {
-    settings.addApiKey(this.sql, key);
+    apiKeys.addApiKey(this.sql, key);
+  }
+
+  async removeApiKey(hash: string): Promise<KeyRemoval> {
+    return apiKeys.removeApiKey(this.sql, hash);
+  }
+
+  async replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean> {
+    return apiKeys.replaceApiKey(this.sql, oldHash, key);
   }
 
   async getSettings(): Promise<Record<string, unknown>> {
