@@ -62,3 +62,13 @@ export function httpRequest(r: HttpRequest): Promise<HttpAnswer> {
     request.end(r.body);
   });
 }
+
+/** Whether `text` is an absolute http: or https: URL. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
