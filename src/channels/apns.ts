@@ -5,7 +5,8 @@
  * 20). POST /3/device/<token> with apns-topic (the bundle id), apns-push-type alert, apns-priority 10 and an
  * apns-id derived from the message id, so a retry carries the same one.
  * 200: sent. 410, or 400 BadDeviceToken: the token is dead (invalid_token). 403 ExpiredProviderToken: a new
- * provider token and one more try. 429, 5xx, timeouts, connection trouble: transient.
+ * provider token and one more try. A request the connection dropped unanswered (GOAWAY, a refused stream) goes
+ * once more on a new connection. 429, 5xx, timeouts, connection trouble: transient.
  */
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import http2 from 'node:http2';
@@ -34,7 +35,8 @@ const MAX_ANSWER = 16 * 1024;
 const DEAD_TOKEN = new Set(['BadDeviceToken', 'Unregistered', 'ExpiredToken']);
 
 type Outcome = Omit<SendOutcome, 'id' | 'at' | 'provider'>;
-type Answer = { ok: true; status: number; headers: http2.IncomingHttpHeaders; body: string } | { ok: false; error: string };
+/** `refused`: the connection went away before APNs answered (GOAWAY, a refused stream): safe to send again on a new one. */
+type Answer = { ok: true; status: number; headers: http2.IncomingHttpHeaders; body: string } | { ok: false; error: string; refused?: boolean };
 
 /** A name-based UUID (version 5 layout) of the message id: the same message always has the same apns-id. */
 export function apnsIdOf(messageId: string): string {
@@ -57,8 +59,14 @@ export class ApnsClient {
   }
 
   async send(m: Message, deviceToken: string, now: () => number): Promise<Outcome> {
+    let reconnected = false;
     for (let attempt = 0; ; attempt++) {
       const answer = await this.post(m, deviceToken, this.providerToken(now, attempt > 0));
+      if (!answer.ok && answer.refused && !reconnected) {
+        reconnected = true;
+        attempt--;
+        continue;
+      }
       if (!answer.ok) return { status: 'transient', error: answer.error };
       const { status } = answer;
       if (status === 200) return { status: 'sent' };
@@ -110,6 +118,13 @@ export class ApnsClient {
     return new Promise<Answer>((settle) => {
       let settled = false;
       let stream: http2.ClientHttp2Stream;
+      let session: http2.ClientHttp2Session;
+      let answered = false;
+      const fail = (error: string) => {
+        const refused = !answered && (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || session.closed || session.destroyed);
+        if (refused && this.session === session) this.session = null;
+        finish({ ok: false, error, refused });
+      };
       const finish = (answer: Answer) => {
         if (settled) return;
         settled = true;
@@ -119,7 +134,8 @@ export class ApnsClient {
       };
       const timer = setTimeout(() => finish({ ok: false, error: 'timeout' }), this.config.timeoutMs);
       try {
-        stream = this.connection().request({
+        session = this.connection();
+        stream = session.request({
           ':method': 'POST',
           ':path': `/3/device/${deviceToken}`,
           authorization: `bearer ${jwt}`,
@@ -132,20 +148,23 @@ export class ApnsClient {
       } catch (error) {
         this.session = null;
         clearTimeout(timer);
-        settle({ ok: false, error: `connection_failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+        settle({ ok: false, error: `connection_failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, refused: true });
         return;
       }
       let headers: http2.IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
       let size = 0;
-      stream.on('response', (h) => (headers = h));
+      stream.on('response', (h) => {
+        headers = h;
+        answered = true;
+      });
       stream.on('data', (chunk: Buffer) => {
         if (size < MAX_ANSWER) chunks.push(chunk.subarray(0, MAX_ANSWER - size));
         size += chunk.length;
       });
       stream.on('end', () => finish({ ok: true, status: Number(headers[':status'] ?? 0), headers, body: Buffer.concat(chunks).toString('utf8') }));
-      stream.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, error: `connection_failed: ${error.code ?? error.message}` }));
-      stream.on('close', () => finish({ ok: false, error: 'connection_failed: stream closed' }));
+      stream.on('error', (error: NodeJS.ErrnoException) => fail(`connection_failed: ${error.code ?? error.message}`));
+      stream.on('close', () => fail('connection_failed: stream closed'));
       stream.end(body);
     });
   }
