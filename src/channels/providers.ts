@@ -1,14 +1,18 @@
 /**
  * Provider settings per channel, as the API takes them and the store keeps them: which provider delivers a
- * channel's messages (email: SMTP; webhook: signed HTTP POSTs), and its settings. Secrets are write-only:
+ * channel's messages (email: SMTP; webhook: signed HTTP POSTs; push: FCM, APNs and Web Push), and its settings. Secrets are write-only:
  * kept in the store, never returned (shown as { set: true }), kept as they are when an update leaves them out.
  * A channel without settings stays on the built-in outbox.
  */
 import Type, { type Static } from 'typebox';
 import type { Channel } from '../core/channels.ts';
 import type { Problem } from '../core/problem.ts';
+import { isHttpUrl } from './http-request.ts';
+import { pushProblems, PushSettings } from './push-settings.ts';
 import type { SmtpConfig } from './smtp.ts';
 import type { WebhookConfig } from './webhook.ts';
+
+export { PushSettings, pushConfigOf } from './push-settings.ts';
 
 export const SmtpSettings = Type.Object(
   {
@@ -36,13 +40,23 @@ export const WebhookSettings = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProviderSettings = Type.Union([SmtpSettings, WebhookSettings]);
+export const ProviderSettings = Type.Union([SmtpSettings, WebhookSettings, PushSettings]);
 export type ProviderSettings = Static<typeof ProviderSettings>;
 
 /** The provider each channel can have; a channel missing here has only the outbox for now. */
-export const PROVIDER_OF: Partial<Record<Channel, ProviderSettings['provider']>> = { email: 'smtp', webhook: 'webhook' };
+export const PROVIDER_OF: Partial<Record<Channel, ProviderSettings['provider']>> = { email: 'smtp', webhook: 'webhook', push: 'push' };
 
-const SECRET_FIELDS = ['password', 'secret'] as const;
+/** Where the secrets are: a field, or a field of one of the settings' objects (push's per route). */
+const SECRET_PATHS: ReadonlyArray<readonly string[]> = [['password'], ['secret'], ['fcm', 'serviceAccount'], ['apns', 'key'], ['webpush', 'privateKey']];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The object holding the last field of `path`, if there is one. */
+function parentOf(root: Record<string, unknown>, path: readonly string[]): Record<string, unknown> | null {
+  let at: unknown = root;
+  for (const key of path.slice(0, -1)) at = isObject(at) ? at[key] : undefined;
+  return isObject(at) ? at : null;
+}
 
 /**
  * The settings to keep for `channel` from a PUT body and what was kept before (secrets left out are kept),
@@ -52,31 +66,28 @@ export function settingsToKeep(channel: Channel, body: ProviderSettings, before:
   const expected = PROVIDER_OF[channel];
   if (!expected) return { problems: [{ path: '/provider', message: `${channel} has no provider yet: its messages stay in the built-in outbox` }] };
   if (body.provider !== expected) return { problems: [{ path: '/provider', message: `must be "${expected}" for ${channel}` }] };
-  const settings: Record<string, unknown> = { ...body };
+  const settings = structuredClone(body) as Record<string, unknown>;
   if (before && before.provider === body.provider) {
-    for (const field of SECRET_FIELDS) if (settings[field] === undefined && typeof before[field] === 'string') settings[field] = before[field];
+    for (const path of SECRET_PATHS) {
+      const field = path[path.length - 1]!;
+      const into = parentOf(settings, path);
+      const was = parentOf(before, path)?.[field];
+      if (into && into[field] === undefined && typeof was === 'string') into[field] = was;
+    }
   }
   const problems: Problem[] = [];
-  if (body.provider === 'smtp') {
+  if (settings.provider === 'push') problems.push(...pushProblems(settings as PushSettings));
+  else if (body.provider === 'smtp') {
     if (!/@[^\s@>]+>?\s*$/.test(body.from)) problems.push({ path: '/from', message: 'must be an email address, or "Name <address>"' });
     if (body.replyTo !== undefined && !/@[^\s@>]+>?\s*$/.test(body.replyTo)) problems.push({ path: '/replyTo', message: 'must be an email address, or "Name <address>"' });
     if (body.publicUrl !== undefined && !isHttpUrl(body.publicUrl)) problems.push({ path: '/publicUrl', message: 'must be an http(s) URL, e.g. https://waymark.example.com' });
     if (body.password !== undefined && body.user === undefined) problems.push({ path: '/user', message: 'is needed with a password' });
-  } else {
+  } else if (body.provider === 'webhook') {
     const secret = settings.secret;
     if (typeof secret !== 'string') problems.push({ path: '/secret', message: 'is required (whsec_ and the base64 of 24 to 64 random bytes, e.g. "whsec_" + `openssl rand -base64 32`)' });
     else if (!validSecret(secret)) problems.push({ path: '/secret', message: 'must be whsec_ followed by the base64 of 24 to 64 bytes' });
   }
   return problems.length > 0 ? { problems } : { settings: settings as ProviderSettings };
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 function validSecret(secret: string): boolean {
@@ -91,12 +102,17 @@ function validSecret(secret: string): boolean {
  * The settings as the API shows them: every secret set is { set: true }, never its value. In name order,
  * whatever order the store keeps them in (PostgreSQL's jsonb has its own).
  */
-export function redacted(settings: Record<string, unknown>): Record<string, unknown> {
-  const secret = new Set<string>(SECRET_FIELDS);
+export function redacted(settings: Record<string, unknown>, at: readonly string[] = []): Record<string, unknown> {
+  const under = SECRET_PATHS.filter((p) => p.length > at.length && at.every((k, i) => p[i] === k));
   return Object.fromEntries(
     Object.keys(settings)
       .sort()
-      .map((k) => [k, secret.has(k) ? { set: true } : settings[k]]),
+      .map((k) => {
+        const value = settings[k];
+        if (under.some((p) => p.length === at.length + 1 && p[at.length] === k)) return [k, { set: true }];
+        if (isObject(value) && under.some((p) => p[at.length] === k)) return [k, redacted(value, [...at, k])];
+        return [k, value];
+      }),
   );
 }
 

@@ -6,13 +6,11 @@
  * Other answers: permanent (redirects are not followed). Addresses are guarded (address-guard.ts).
  */
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
 import { resolveHost, type Resolved } from './address-guard.ts';
 import type { ChannelSender } from './channel.ts';
+import { httpRequest } from './http-request.ts';
 
 export interface WebhookConfig {
   /** whsec_ followed by the base64 of 24 to 64 random bytes. */
@@ -92,36 +90,13 @@ async function deliver(
     'webhook-id': m.id,
     'webhook-timestamp': String(timestamp),
     'webhook-signature': signature(secret, m.id, timestamp, body),
-    'content-length': String(Buffer.byteLength(body)),
   };
-  // Connect to the address checked above, whatever the name resolves to now.
-  const pinned: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
-  };
-  const client = url.protocol === 'https:' ? https : http;
-  return new Promise<SendOutcome>((settle) => {
-    let settled = false;
-    const finish = (outcome: SendOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      settle(outcome);
-    };
-    const request = client.request(url, { method: 'POST', headers, lookup: pinned, agent: false }, (response) => {
-      const status = response.statusCode ?? 0;
-      const retryAfter = parseRetryAfter(response.headers['retry-after'], now());
-      if (status >= 200 && status < 300) finish(done('sent'));
-      else if (status === 408 || status === 429 || status >= 500) finish(done('transient', `http_${status}`, retryAfter));
-      else finish(done('failed', `http_${status}${status >= 300 && status < 400 ? ': redirects are not followed' : ''}`));
-      // Only the status matters: the answer's body is not read, however long (or slow) it is.
-      request.destroy();
-    });
-    const timer = setTimeout(() => {
-      finish(done('transient', 'timeout'));
-      request.destroy();
-    }, timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) => finish(done('transient', `connection_failed: ${error.code ?? error.message}`)));
-    request.end(body);
-  });
+  // Connect to the address checked above, whatever the name resolves to now. Only the status matters: the
+  // answer's body is not read, however long (or slow) it is.
+  const answer = await httpRequest({ method: 'POST', url, headers, body, timeoutMs, maxBytes: 0, pinned: { address: target.address, family: target.family } });
+  if (!answer.ok) return done('transient', answer.error);
+  const status = answer.status;
+  if (status >= 200 && status < 300) return done('sent');
+  if (status === 408 || status === 429 || status >= 500) return done('transient', `http_${status}`, parseRetryAfter(answer.headers['retry-after'], now()));
+  return done('failed', `http_${status}${status >= 300 && status < 400 ? ': redirects are not followed' : ''}`);
 }

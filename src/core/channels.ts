@@ -21,8 +21,12 @@ export interface ChannelSpec {
   label: string;
   /** The message's name in a sentence: "a push message needs a title". */
   noun: string;
-  /** The profile trait a message is sent to, and the skip reason when it is missing or empty; null: no address (webhooks). */
-  address: { trait: string; missing: string } | null;
+  /**
+   * The profile trait a message is sent to, and the skip reason when it is missing or empty; null: no address
+   * (webhooks). `invalid`: the trait where the engine keeps an address the provider reported dead, and the skip
+   * reason while the address still equals it (a new address set by the app is tried again).
+   */
+  address: { trait: string; missing: string; invalid?: { trait: string; reason: string } } | null;
   /** A profile trait that, when true, means the user opted out of this channel: sends are skipped as "unsubscribed". */
   optOutTrait: string | null;
   /** The message's fields in form order. */
@@ -33,7 +37,7 @@ const TEMPLATE_MAX = 100_000;
 
 export const CHANNELS = {
   push: {
-    noun: 'a push message', label: 'Push', address: { trait: 'pushToken', missing: 'no_push_token' }, optOutTrait: 'pushOptOut',
+    noun: 'a push message', label: 'Push', address: { trait: 'pushToken', missing: 'no_push_token', invalid: { trait: 'pushTokenInvalid', reason: 'invalid_token' } }, optOutTrait: 'pushOptOut',
     content: {
       title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
       body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
@@ -69,12 +73,13 @@ export function channelSpec(channel: Channel): ChannelSpec {
   return CHANNELS[channel];
 }
 
-/** Why a user cannot be sent to on `channel`, from their traits: no address, or opted out; null when they can. */
+/** Why a user cannot be sent to on `channel`, from their traits: no address, a dead one, or opted out; null when they can. */
 export function unreachableReason(channel: Channel, traits: Readonly<Record<string, unknown>> | undefined): SkipReason | null {
   const spec = channelSpec(channel);
   if (spec.address) {
     const value = traits?.[spec.address.trait];
     if (!(typeof value === 'string' && value.length > 0)) return spec.address.missing as SkipReason;
+    if (spec.address.invalid && traits?.[spec.address.invalid.trait] === value) return spec.address.invalid.reason as SkipReason;
   }
   if (spec.optOutTrait && traits?.[spec.optOutTrait] === true) return 'unsubscribed';
   return null;
@@ -94,6 +99,11 @@ export function addressOf(channel: Channel, traits: Readonly<Record<string, unkn
 export const SKIP_REASONS = {
   ...Object.fromEntries(
     Object.values(CHANNELS).flatMap((c: ChannelSpec) => (c.address ? [[c.address.missing, `skipped: the profile has no ${c.address.trait}`]] : [])),
+  ),
+  ...Object.fromEntries(
+    Object.values(CHANNELS).flatMap((c: ChannelSpec) =>
+      c.address?.invalid ? [[c.address.invalid.reason, `skipped: the provider reported this ${c.address.trait} invalid (kept in ${c.address.invalid.trait}); a new ${c.address.trait} is sent to again`]] : [],
+    ),
   ),
   unsubscribed: 'skipped: the user opted out of this channel',
   dnd: 'skipped: it fell in do-not-disturb hours and the journey skips rather than defers',

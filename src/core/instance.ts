@@ -75,7 +75,8 @@ export type Input = { type: 'timer' } | { type: 'event'; event: JourneyEvent };
 
 /** Why a message was not sent: the channel's missing address (channels.ts), an opt-out, DND, the control group, a cap. */
 export type SkipReason = AddressSkipReason | 'unsubscribed' | 'dnd' | 'frequency_cap';
-type AddressSkipReason = NonNullable<(typeof CHANNELS)[Channel]['address']>['missing'];
+type AddressSkipReason = NonNullable<(typeof CHANNELS)[Channel]['address']>['missing'] | InvalidAddressReason;
+type InvalidAddressReason = Extract<NonNullable<(typeof CHANNELS)[Channel]['address']>, { invalid: unknown }>['invalid']['reason'];
 
 /** Why a message failed before any channel saw it: its template did not render for this user. */
 export type FailReason = 'render_failed';

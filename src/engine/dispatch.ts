@@ -3,11 +3,13 @@
  * what became of each. A transient failure is tried again later (core/retry.ts) until the last attempt,
  * which dead-letters the message; a permanent one is final. Claims are leased (see Store.pendingMessages), so
  * two dispatchers never hold one message, and the message id goes to the provider as its idempotency key.
+ * An address a provider reports dead (a push token no longer registered) is kept on the user's profile, in
+ * the channel's `address.invalid` trait, so the next send to it is skipped before any provider sees it.
  */
 import type { ChannelSender, ChannelSenders } from '../channels/channel.ts';
-import type { Channel } from '../core/channels.ts';
+import { channelSpec, type Channel } from '../core/channels.ts';
 import { DEFAULT_RETRY, nextAttempt, type RetryPolicy } from '../core/retry.ts';
-import type { Message, RecordedOutcome, SendOutcome, Store } from '../store/store.ts';
+import type { Message, ProfileUpsert, RecordedOutcome, SendOutcome, Store } from '../store/store.ts';
 
 export interface DispatchOptions {
   store: Store;
@@ -32,13 +34,18 @@ export async function dispatchDue(o: DispatchOptions): Promise<number> {
     const byChannel = new Map<Channel, Message[]>();
     for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
     const recorded: RecordedOutcome[] = [];
+    const dead: ProfileUpsert[] = [];
     await Promise.all(
       [...byChannel].map(async ([channel, messages]) => {
         const sender = o.channels[channel];
-        recorded.push(...settle(sender, messages, await sendSafely(sender, messages, o.now), o));
+        const outcomes = await sendSafely(sender, messages, o.now);
+        recorded.push(...settle(sender, messages, outcomes, o));
+        dead.push(...deadAddresses(channel, messages, outcomes));
       }),
     );
     await o.store.recordOutcomes(recorded);
+    // After the outcomes: were this lost, the next send would fail the same way and write it then.
+    if (dead.length > 0) await o.store.upsertProfiles(dead, o.now());
     total += recorded.length;
     await o.between?.();
   }
@@ -66,5 +73,16 @@ function settle(sender: ChannelSender, messages: Message[], outcomes: SendOutcom
     if (x.status !== 'transient') return { ...base, status: x.status };
     const next = nextAttempt(m.attempts + 1, x.at, policy, o.random ?? Math.random, x.retryAfterMs);
     return next.retry ? { ...base, status: 'retry', nextAttemptAt: next.at } : { ...base, status: 'dead' };
+  });
+}
+
+/** The profile writes that mark the dead addresses among `outcomes` (only a permanent failure marks one). */
+function deadAddresses(channel: Channel, messages: Message[], outcomes: SendOutcome[]): ProfileUpsert[] {
+  const trait = channelSpec(channel).address?.invalid?.trait;
+  if (!trait) return [];
+  const userOf = new Map(messages.map((m) => [m.id, m.userId]));
+  return outcomes.flatMap((x) => {
+    const userId = userOf.get(x.id);
+    return x.status === 'failed' && x.deadAddress && userId !== undefined ? [{ userId, traits: { [trait]: x.deadAddress } }] : [];
   });
 }

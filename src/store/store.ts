@@ -225,8 +225,13 @@ export interface SendOutcome {
   error?: string;
   /** transient: the provider's Retry-After, in ms from `at`. */
   retryAfterMs?: number;
-  /** Who took (or refused) it: 'outbox', 'smtp', 'webhook'. */
+  /** Who took (or refused) it: 'outbox', 'smtp', 'webhook', 'fcm', 'apns', 'webpush'. */
   provider?: string;
+  /**
+   * failed: the address the provider reported dead (a push token no longer registered). The dispatcher keeps
+   * it on the profile (the channel's `address.invalid` trait), so later sends to it are skipped.
+   */
+  deadAddress?: string;
 }
 
 /**

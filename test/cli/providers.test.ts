@@ -38,7 +38,7 @@ test('providers: list, set from flags and a file, a generated webhook secret sho
   assert.match(bad.stderr, /^waymark: PUT \/v1\/providers\/email failed with 400: .*\n  \/from: must be an email address/);
   const sms = await runCli(['providers', 'set', 'sms'], env);
   assert.equal(sms.code, 1);
-  assert.equal(sms.stderr, 'waymark: "sms" has no provider to set: email (SMTP) and webhook have one; push and sms stay in the outbox for now\n');
+  assert.equal(sms.stderr, 'waymark: "sms" has no provider to set: email (SMTP), webhook and push have one; sms stays in the outbox for now\n');
 
   assert.equal((await runCli(['providers', 'remove', 'webhook'], env)).stdout, 'webhook: back on the outbox\n');
   const again = await runCli(['providers', 'remove', 'webhook'], env);

@@ -34,13 +34,13 @@ interface SetOptions extends ConnectionOptions {
 }
 
 /** The provider each channel takes (as the server's PROVIDER_OF). */
-const PROVIDER: Record<string, string> = { email: 'smtp', webhook: 'webhook' };
+const PROVIDER: Record<string, string> = { email: 'smtp', webhook: 'webhook', push: 'push' };
 
 const connection = (command: Command) =>
   command.option('--url <url>', `Waymark API address (env WAYMARK_URL, default ${DEFAULT_URL})`).option('--key <key>', 'admin API key (env WAYMARK_ADMIN_KEY)');
 
 export function registerProviderCommands(program: Command): void {
-  const providers = program.command('providers').description("see and set each channel's delivery provider on a running server (email: SMTP; webhook: signed POSTs)");
+  const providers = program.command('providers').description("see and set each channel's delivery provider on a running server (email: SMTP; webhook: signed POSTs; push: FCM, APNs, Web Push)");
   connection(providers.command('list').description("each channel's provider and settings (secrets are never shown)").option('--json', 'print the API response'))
     .action(async (options: ConnectionOptions & { json?: boolean }) => {
       const { providers: list } = await adminClient(options).request<{ providers: ProviderView[] }>('GET', '/v1/providers');
@@ -50,8 +50,8 @@ export function registerProviderCommands(program: Command): void {
   connection(
     providers
       .command('set')
-      .description('set a channel\'s provider: email takes --host, --port, --from (and --secure, --user, --password, --reply-to, --public-url); webhook takes --secret or --generate-secret (and --allow-host). A secret left out of an update is kept')
-      .argument('<channel>', 'email or webhook')
+      .description('set a channel\'s provider: email takes --host, --port, --from (and --secure, --user, --password, --reply-to, --public-url); webhook takes --secret or --generate-secret (and --allow-host); push takes --file (fcm, apns, webpush: docs/channels.md). A secret left out of an update is kept')
+      .argument('<channel>', 'email, webhook or push')
       .option('--file <json>', 'the settings as a JSON object (flags override its fields)')
       .option('--host <host>', 'SMTP server')
       .option('--port <n>', 'SMTP port', port)
@@ -67,7 +67,7 @@ export function registerProviderCommands(program: Command): void {
       .option('--allow-host <host...>', 'hosts webhooks may reach although private or loopback'),
   ).action(async (channel: string, options: SetOptions) => {
     const provider = PROVIDER[channel];
-    if (!provider) throw new CliError(`${JSON.stringify(channel)} has no provider to set: email (SMTP) and webhook have one; push and sms stay in the outbox for now`);
+    if (!provider) throw new CliError(`${JSON.stringify(channel)} has no provider to set: email (SMTP), webhook and push have one; sms stays in the outbox for now`);
     const settings: Record<string, unknown> = { ...readSettingsFile(options.file), ...flagSettings(provider, options), provider };
     let generated: string | null = null;
     if (provider === 'webhook' && options.generateSecret) {
@@ -80,7 +80,7 @@ export function registerProviderCommands(program: Command): void {
     if (generated) process.stdout.write(`signing secret (shown once, keep it for your receivers): ${generated}\n`);
   });
 
-  connection(providers.command('remove').description("remove a channel's provider: its messages go back to the built-in outbox").argument('<channel>', 'email or webhook'))
+  connection(providers.command('remove').description("remove a channel's provider: its messages go back to the built-in outbox").argument('<channel>', 'email, webhook or push'))
     .action(async (channel: string, options: ConnectionOptions) => {
       await adminClient(options).request('DELETE', `/v1/providers/${encodeURIComponent(channel)}`);
       process.stdout.write(`${channel}: back on the outbox\n`);
@@ -107,11 +107,17 @@ function flagSettings(provider: string, o: SetOptions): Record<string, unknown> 
       ['from', o.from], ['replyTo', o.replyTo], ['publicUrl', o.publicUrl], ['timeoutMs', o.timeoutMs],
     ]);
   }
+  if (provider === 'push') return given([['timeoutMs', o.timeoutMs]]);
   return given([['secret', o.secret ?? process.env.WAYMARK_WEBHOOK_SECRET], ['timeoutMs', o.timeoutMs], ['allowHosts', o.allowHost]]);
 }
 
 export function formatProviders(list: ProviderView[]): string {
-  const shown = (v: unknown) => (v !== null && typeof v === 'object' && (v as { set?: unknown }).set === true ? '(set)' : Array.isArray(v) ? v.join(',') : String(v));
+  const shown = (v: unknown): string => {
+    if (v !== null && typeof v === 'object' && (v as { set?: unknown }).set === true) return '(set)';
+    if (Array.isArray(v)) return v.join(',');
+    if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}=${shown(x)}`).join(' ')}}`; // push's per-route settings
+    return String(v);
+  };
   return table([
     ['CHANNEL', 'PROVIDER', 'SETTINGS'],
     ...list.map((p) => [

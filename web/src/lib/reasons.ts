@@ -18,6 +18,7 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   no_email: 'Missing address: the profile has no email',
   no_phone: 'Missing address: the profile has no phone',
   no_push_token: 'Missing address: the profile has no push token',
+  invalid_token: 'Dead address: the push provider reported this token invalid',
   unsubscribed: 'Unsubscribed: the user opted out of this channel',
   dnd: 'Do-not-disturb hours: skipped rather than deferred',
   frequency_cap: 'Frequency cap: the project’s limit was reached',

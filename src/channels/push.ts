@@ -1,0 +1,69 @@
+/**
+ * The push channel's sender: the profile's pushToken picks the route. A Web Push subscription (the JSON of a
+ * browser's PushSubscription: an object with endpoint and keys) goes to Web Push; 64 hexadecimal characters
+ * (an APNs device token) to APNs; anything else is taken for an FCM registration token. A route whose
+ * provider is not configured fails the message for good, saying so.
+ */
+import type { Message, SendOutcome } from '../store/store.ts';
+import { ApnsClient, type ApnsConfig } from './apns.ts';
+import type { ChannelSender } from './channel.ts';
+import { FcmClient, type FcmConfig } from './fcm.ts';
+import { sendWebPush, subscriptionOf, type WebPushConfig } from './web-push.ts';
+
+export interface PushConfig {
+  fcm?: FcmConfig;
+  apns?: ApnsConfig;
+  webpush?: WebPushConfig;
+}
+
+export type PushRoute = 'fcm' | 'apns' | 'webpush';
+
+/** Requests in flight at once per batch. */
+const CONCURRENCY = 16;
+
+export function routeOf(token: string): PushRoute {
+  if (subscriptionOf(token)) return 'webpush';
+  if (/^[0-9a-fA-F]{64}$/.test(token)) return 'apns';
+  return 'fcm';
+}
+
+/** The push sender, and close() for its APNs connection (when its settings change). */
+export function pushSender(config: PushConfig): ChannelSender & { close(): void } {
+  const fcm = config.fcm ? new FcmClient(config.fcm) : null;
+  const apns = config.apns ? new ApnsClient(config.apns) : null;
+
+  const deliver = async (m: Message, now: () => number): Promise<SendOutcome> => {
+    const token = m.content?.to ?? '';
+    const route = routeOf(token);
+    const outcome = (x: Omit<SendOutcome, 'id' | 'at' | 'provider'>): SendOutcome => ({ id: m.id, at: now(), provider: route, ...x });
+    if (token === '') return outcome({ status: 'failed', error: 'no_push_token' });
+    if (route === 'webpush') {
+      const subscription = subscriptionOf(token)!;
+      return outcome(config.webpush ? await sendWebPush(config.webpush, m, token, subscription, now) : unconfigured(route));
+    }
+    if (route === 'apns') return outcome(apns ? await apns.send(m, token, now) : unconfigured(route));
+    return outcome(fcm ? await fcm.send(m, token, now) : unconfigured(route));
+  };
+
+  return {
+    name: 'push',
+    async send(messages, now) {
+      const outcomes: SendOutcome[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < messages.length) outcomes.push(await deliver(messages[next++]!, now));
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, worker));
+      return outcomes;
+    },
+    close() {
+      apns?.close();
+    },
+  };
+}
+
+const NAMES: Record<PushRoute, string> = { fcm: 'an FCM token', apns: 'an APNs device token', webpush: 'a Web Push subscription' };
+
+function unconfigured(route: PushRoute): { status: 'failed'; error: string } {
+  return { status: 'failed', error: `no_provider: the push token is ${NAMES[route]}, and the push settings have no ${route}` };
+}
