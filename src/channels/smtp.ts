@@ -65,6 +65,9 @@ export function smtpSender(config: SmtpConfig, unsubscribeKey: Buffer): ChannelS
   };
 }
 
+/** RFC 5321 replies to RCPT that say the mailbox will never take mail: 550 unavailable, 551 not local, 553 name not allowed. */
+const HARD_BOUNCE = new Set([550, 551, 553]);
+
 async function deliver(transport: ReturnType<typeof createTransport>, m: Message, config: SmtpConfig, key: Buffer, now: () => number): Promise<SendOutcome> {
   const done = (status: SendOutcome['status'], error?: string): SendOutcome => ({ id: m.id, status, at: now(), provider: 'smtp', ...(error === undefined ? {} : { error }) });
   const to = m.content?.to;
@@ -89,9 +92,13 @@ async function deliver(transport: ReturnType<typeof createTransport>, m: Message
     });
     return done('sent');
   } catch (error) {
-    const e = error as Error & { responseCode?: number; code?: string; response?: string };
+    const e = error as Error & { responseCode?: number; code?: string; response?: string; command?: string };
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const why = `smtp_${code ?? e.code ?? 'error'}: ${(e.response ?? e.message ?? '').slice(0, 300)}`;
+    // A hard bounce: the server refused the recipient itself (no such mailbox, not local, bad address syntax).
+    // The address is kept as bounced and later sends to it are skipped; a 5xx for anything else (the content,
+    // policy at DATA) fails this message only.
+    if (code !== null && HARD_BOUNCE.has(code) && /^RCPT/i.test(e.command ?? '')) return { ...done('failed', why), deadAddress: to };
     return done(code !== null && code >= 500 && code < 600 ? 'failed' : 'transient', why);
   }
 }

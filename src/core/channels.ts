@@ -48,7 +48,7 @@ export const CHANNELS = {
     content: { body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true } },
   },
   email: {
-    noun: 'an email', label: 'Email', address: { trait: 'email', missing: 'no_email' }, optOutTrait: 'emailOptOut',
+    noun: 'an email', label: 'Email', address: { trait: 'email', missing: 'no_email', invalid: { trait: 'emailBounced', reason: 'bounced' } }, optOutTrait: 'emailOptOut',
     content: {
       subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
       body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },

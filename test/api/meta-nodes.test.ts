@@ -74,7 +74,8 @@ test('every node kind with its branches, form fields and JSON Schema, and every 
   assert.equal(skipReasons.no_phone, 'skipped: the profile has no phone');
   // Control users never reach a send: no message row, so no skip reason (explain says why from the instance).
   assert.equal(skipReasons.invalid_token, 'skipped: the provider reported this pushToken invalid (kept in pushTokenInvalid); a new pushToken is sent to again');
-  assert.deepEqual(Object.keys(skipReasons).sort(), ['dnd', 'frequency_cap', 'invalid_token', 'no_email', 'no_phone', 'no_push_token', 'unsubscribed']);
+  assert.equal(skipReasons.bounced, 'skipped: the provider reported this email invalid (kept in emailBounced); a new email is sent to again');
+  assert.deepEqual(Object.keys(skipReasons).sort(), ['bounced', 'dnd', 'frequency_cap', 'invalid_token', 'no_email', 'no_phone', 'no_push_token', 'unsubscribed']);
 
   const openapi = (await api.call('GET', '/openapi.json', { key: null })).body;
   assert.ok(openapi.paths['/v1/meta/nodes']?.get, 'documented in the OpenAPI document');

@@ -165,6 +165,39 @@ await forEachStore((kind) => {
     assert.equal(smtp.mails.length, 2);
   });
 
+  test('a hard bounce (550 at RCPT) marks the address: the next email to it is skipped as bounced, a new address is sent to', async () => {
+    const { waymark, clock, call, write, reread } = await start(kind);
+    const smtp = await smtpServer({ refuse: ['gone@x.test'] });
+    const definition = structuredClone(journey);
+    definition.nodes = definition.nodes.filter((n) => n.id !== 'hook');
+    definition.edges = [
+      { from: 'in', to: 'thanks' },
+      { from: 'thanks', to: 'later' },
+      { from: 'later', to: 'review' },
+      { from: 'review', to: 'out' },
+    ];
+    definition.setup = { ...definition.setup, reentry: 'afterExit' };
+    assert.equal((await call('POST', '/v1/journeys', { id: 'order', definition })).status, 201);
+    assert.equal((await call('POST', '/v1/journeys/order/publish')).status, 200);
+    assert.equal((await call('PUT', '/v1/providers/email', { provider: 'smtp', host: '127.0.0.1', port: smtp.port, from: 'news@shop.test' })).status, 200);
+    await reread();
+    assert.equal((await call('POST', '/v1/profiles', { userId: 'ana', traits: { name: 'Ana', email: 'gone@x.test' } }, write)).status, 200);
+    await waymark.engine.ingestNow([{ messageId: 'o1', userId: 'ana', name: 'Ordered', timestamp: T0, properties: { order: 'A1' } }]);
+    await waymark.engine.dispatch();
+    const thanks = (await waymark.store.listMessages({ limit: 10, userId: 'ana' }))[0]!;
+    assert.deepEqual([thanks.nodeId, thanks.status, thanks.reason?.slice(0, 8)], ['thanks', 'failed', 'smtp_550']);
+    assert.equal((await waymark.store.getProfile('ana'))!.traits.emailBounced, 'gone@x.test');
+    await driveUntil(waymark, clock, T0 + HOUR);
+    const review = (await waymark.store.listMessages({ limit: 10, userId: 'ana' })).find((m) => m.nodeId === 'review')!;
+    assert.deepEqual([review.status, review.reason], ['skipped', 'bounced']);
+    // A new address is another address: sent to again.
+    assert.equal((await call('POST', '/v1/profiles', { userId: 'ana', traits: { email: 'ana@x.test' } }, write)).status, 200);
+    await driveUntil(waymark, clock, T0 + 2 * HOUR);
+    await waymark.engine.ingestNow([{ messageId: 'o2', userId: 'ana', name: 'Ordered', timestamp: T0 + 2 * HOUR, properties: { order: 'A2' } }]);
+    await waymark.engine.dispatch();
+    assert.deepEqual(smtp.mails.map((m) => m.to), [['ana@x.test']]);
+  });
+
   test('bad provider settings are 400s naming the field; a channel without providers refuses any', async () => {
     const { call } = await start(kind);
     const smtpBase = { provider: 'smtp', host: 'mail.x.test', port: 587, from: 'news@shop.test' };

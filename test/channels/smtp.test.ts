@@ -59,7 +59,7 @@ test('without a public URL there is no List-Unsubscribe header', async () => {
   assert.equal(mail.headers.has('list-unsubscribe'), false);
 });
 
-test('a 4xx answer is retried, a 5xx (550 no such user) is final, through the dispatcher', async () => {
+test('a 4xx answer is retried, a 5xx (550 no such user) is final and marks the address bounced, through the dispatcher', async () => {
   const { mails, port } = await smtpServer({ refuse: ['nobody@x.test'], deferOnce: ['busy@x.test'] });
   const store = new SqliteStore(join(tempDir(), 'smtp.db'));
   after(() => store.close());
@@ -71,6 +71,9 @@ test('a 4xx answer is retried, a 5xx (550 no such user) is final, through the di
   await dispatch();
   const log = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((x) => [x.id, [x.status, x.attempts, x.nextAttemptAt, x.reason?.slice(0, 8) ?? null]]));
   assert.deepEqual(await log(), { nobody: ['failed', 1, null, 'smtp_550'], busy: ['pending', 1, NOW + 15_000, 'smtp_451'] });
+  // The recipient refused at RCPT is a hard bounce: kept on the profile, so later sends to it are skipped.
+  assert.deepEqual((await store.getProfile('nobody'))?.traits, { emailBounced: 'nobody@x.test' });
+  assert.equal(await store.getProfile('busy'), null, 'a deferral marks nothing');
   now = NOW + 15_000;
   await dispatch();
   assert.deepEqual(await log(), { nobody: ['failed', 1, null, 'smtp_550'], busy: ['sent', 2, null, null] });

@@ -19,6 +19,7 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   no_phone: 'Missing address: the profile has no phone',
   no_push_token: 'Missing address: the profile has no push token',
   invalid_token: 'Dead address: the push provider reported this token invalid',
+  bounced: 'Bounced: the mail server refused this address',
   unsubscribed: 'Unsubscribed: the user opted out of this channel',
   dnd: 'Do-not-disturb hours: skipped rather than deferred',
   frequency_cap: 'Frequency cap: the project’s limit was reached',
