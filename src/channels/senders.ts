@@ -3,13 +3,14 @@
  * read again when older than `cacheMs`, so a change made through any process's API reaches every dispatcher
  * without a restart and without passing live objects around (this runs in whatever thread the engine runs).
  * A channel without settings delivers in the store (the built-in outbox, as with no configuration at all);
- * one with settings leaves its messages pending for the dispatcher, which hands them to SMTP or webhooks.
+ * one with settings leaves its messages pending for the dispatcher, which hands them to SMTP, webhooks or Twilio.
  */
 import { CHANNEL_NAMES, type Channel } from '../core/channels.ts';
 import type { Message, ProviderRecord, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender, ChannelSenders } from './channel.ts';
-import { smtpConfigOf, webhookConfigOf, type ProviderSettings } from './providers.ts';
+import { smtpConfigOf, twilioConfigOf, webhookConfigOf, type ProviderSettings } from './providers.ts';
 import { smtpSender } from './smtp.ts';
+import { twilioSender } from './twilio.ts';
 import { unsubscribeKey } from './unsubscribe.ts';
 import { webhookSender } from './webhook.ts';
 
@@ -69,12 +70,13 @@ class Directory {
     const key = `${record.updatedAt}:${JSON.stringify(record.config)}`;
     const known = this.built.get(channel);
     if (known?.key === key) return known.sender;
-    const sender = await this.build(record.config as ProviderSettings);
+    const sender = await this.build(record.config as ProviderSettings, channel);
     this.built.set(channel, { key, sender });
     return sender;
   }
 
-  private async build(settings: ProviderSettings): Promise<ChannelSender> {
+  private async build(settings: ProviderSettings, channel: Channel): Promise<ChannelSender> {
+    if (settings.provider === 'twilio') return twilioSender(twilioConfigOf(settings, channel));
     if (settings.provider === 'smtp') return smtpSender(smtpConfigOf(settings), await unsubscribeKey(this.store, (this.o.now ?? Date.now)()));
     return webhookSender(webhookConfigOf(settings), this.o.resolve);
   }

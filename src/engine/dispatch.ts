@@ -5,7 +5,7 @@
  * two dispatchers never hold one message, and the message id goes to the provider as its idempotency key.
  */
 import type { ChannelSender, ChannelSenders } from '../channels/channel.ts';
-import type { Channel } from '../core/channels.ts';
+import { channelSpec, type Channel } from '../core/channels.ts';
 import { DEFAULT_RETRY, nextAttempt, type RetryPolicy } from '../core/retry.ts';
 import type { Message, RecordedOutcome, SendOutcome, Store } from '../store/store.ts';
 
@@ -32,13 +32,23 @@ export async function dispatchDue(o: DispatchOptions): Promise<number> {
     const byChannel = new Map<Channel, Message[]>();
     for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
     const recorded: RecordedOutcome[] = [];
+    const optedOut = new Set<string>();
     await Promise.all(
       [...byChannel].map(async ([channel, messages]) => {
         const sender = o.channels[channel];
-        recorded.push(...settle(sender, messages, await sendSafely(sender, messages, o.now), o));
+        const outcomes = await sendSafely(sender, messages, o.now);
+        for (const x of outcomes) if (x.optedOut) optedOut.add(x.id);
+        recorded.push(...settle(sender, messages, outcomes, o));
       }),
     );
     await o.store.recordOutcomes(recorded);
+    // A provider that says the recipient unsubscribed (Twilio's 21610): the channel's opt-out trait, as
+    // POST /v1/unsubscribe sets it, so the next send on the channel is skipped as unsubscribed.
+    const optOuts = pending.flatMap((m) => {
+      const trait = channelSpec(m.channel).optOutTrait;
+      return trait && optedOut.has(m.id) ? [{ userId: m.userId, traits: { [trait]: true } }] : [];
+    });
+    if (optOuts.length > 0) await o.store.upsertProfiles(optOuts, o.now());
     total += recorded.length;
     await o.between?.();
   }
@@ -62,7 +72,7 @@ function settle(sender: ChannelSender, messages: Message[], outcomes: SendOutcom
     const outcome = byId.get(m.id);
     // A sender that forgot a message: tried again like a transient failure, never lost.
     const x: SendOutcome = outcome ?? { id: m.id, status: 'transient', at: o.now(), error: 'no_outcome', provider: sender.name };
-    const base = { id: m.id, at: x.at, ...(x.error === undefined ? {} : { error: x.error }), provider: x.provider ?? sender.name };
+    const base = { id: m.id, at: x.at, ...(x.error === undefined ? {} : { error: x.error }), ...(x.providerId === undefined ? {} : { providerId: x.providerId }), provider: x.provider ?? sender.name };
     if (x.status !== 'transient') return { ...base, status: x.status };
     const next = nextAttempt(m.attempts + 1, x.at, policy, o.random ?? Math.random, x.retryAfterMs);
     return next.retry ? { ...base, status: 'retry', nextAttemptAt: next.at } : { ...base, status: 'dead' };
