@@ -29,6 +29,8 @@ import { profileRoutes } from './routes/profiles.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { segmentRoutes } from './routes/segment.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
+import { inboxRoutes } from './routes/inbox.ts';
+import { twilioRoutes } from './routes/twilio.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -79,6 +81,8 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   providerRoutes(app, context);
   keyRoutes(app, context);
   unsubscribeRoutes(app, context);
+  twilioRoutes(app, context);
+  inboxRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
   return app;

@@ -134,6 +134,8 @@ function fromMessage(m: Message): Step {
   switch (m.status) {
     case 'sent':
       return { ...base, outcome: 'sent', at: iso(m.sentAt), reason: null, detail: `sent by ${m.channel}${m.content?.to ? ` to ${m.content.to}` : ''} at ${iso(m.sentAt)}` };
+    case 'delivered':
+      return { ...base, outcome: 'sent', at: iso(m.sentAt), reason: null, detail: `sent by ${m.channel}${m.content?.to ? ` to ${m.content.to}` : ''} at ${iso(m.sentAt)}, delivered (the provider says)` };
     case 'skipped':
       return { ...base, outcome: 'skipped', at: iso(m.createdAt), reason: m.reason, detail: SKIP_REASONS[m.reason ?? ''] ?? `skipped: ${m.reason ?? 'no reason recorded'}` };
     case 'failed':

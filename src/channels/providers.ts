@@ -1,8 +1,8 @@
 /**
  * Provider settings per channel, as the API takes them and the store keeps them: which provider delivers a
- * channel's messages (email: SMTP; webhook: signed HTTP POSTs; push: FCM, APNs and Web Push), and its settings. Secrets are write-only:
+ * channel's messages (email: SMTP; webhook: signed HTTP POSTs; push: FCM, APNs and Web Push; SMS and WhatsApp: Twilio), and its settings. Secrets are write-only:
  * kept in the store, never returned (shown as { set: true }), kept as they are when an update leaves them out.
- * A channel without settings stays on the built-in outbox.
+ * A channel without settings stays on the built-in outbox; the in-app inbox needs none (storing is delivering).
  */
 import Type, { type Static } from 'typebox';
 import type { Channel } from '../core/channels.ts';
@@ -10,6 +10,7 @@ import type { Problem } from '../core/problem.ts';
 import { isHttpUrl } from './http-request.ts';
 import { pushProblems, PushSettings } from './push-settings.ts';
 import type { SmtpConfig } from './smtp.ts';
+import type { TwilioConfig } from './twilio.ts';
 import type { WebhookConfig } from './webhook.ts';
 
 export { PushSettings, pushConfigOf } from './push-settings.ts';
@@ -40,14 +41,32 @@ export const WebhookSettings = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProviderSettings = Type.Union([SmtpSettings, WebhookSettings, PushSettings]);
+const WRITE_ONLY = 'Write-only: never returned; leave it out of an update to keep the one set';
+
+export const TwilioSettings = Type.Object(
+  {
+    provider: Type.Literal('twilio'),
+    accountSid: Type.String({ maxLength: 64, description: 'AC followed by 32 hex digits (Twilio console, Account Info)' }),
+    authToken: Type.Optional(Type.String({ maxLength: 200, description: `The account's auth token: Basic auth unless an API key is given, and the key of X-Twilio-Signature on callbacks. ${WRITE_ONLY}` })),
+    apiKeySid: Type.Optional(Type.String({ maxLength: 64, description: 'SK followed by 32 hex digits: an API key to authenticate with instead of the auth token' })),
+    apiKeySecret: Type.Optional(Type.String({ maxLength: 200, description: `The API key's secret. ${WRITE_ONLY}` })),
+    from: Type.Optional(Type.String({ maxLength: 32, description: 'The sending number, E.164 (+14155550100); for WhatsApp, the WhatsApp-enabled number (whatsapp: is added). Or messagingServiceSid' })),
+    messagingServiceSid: Type.Optional(Type.String({ maxLength: 64, description: 'MG followed by 32 hex digits: a Messaging Service to send from, instead of from' })),
+    publicUrl: Type.Optional(Type.String({ maxLength: 2000, description: 'Waymark as Twilio reaches it (https://...): the base of the StatusCallback URL and of the URLs callbacks are signed for. Without it, no delivery callbacks' })),
+    baseUrl: Type.Optional(Type.String({ maxLength: 2000, description: "Twilio's API base. Default https://api.twilio.com (another only for tests or a proxy)" })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Per request. Default 10000' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ProviderSettings = Type.Union([SmtpSettings, WebhookSettings, PushSettings, TwilioSettings]);
 export type ProviderSettings = Static<typeof ProviderSettings>;
 
-/** The provider each channel can have; a channel missing here has only the outbox for now. */
-export const PROVIDER_OF: Partial<Record<Channel, ProviderSettings['provider']>> = { email: 'smtp', webhook: 'webhook', push: 'push' };
+/** The provider each channel can have; a channel missing here has only the outbox (the inbox needs none). */
+export const PROVIDER_OF: Partial<Record<Channel, ProviderSettings['provider']>> = { push: 'push', sms: 'twilio', whatsapp: 'twilio', email: 'smtp', webhook: 'webhook' };
 
 /** Where the secrets are: a field, or a field of one of the settings' objects (push's per route). */
-const SECRET_PATHS: ReadonlyArray<readonly string[]> = [['password'], ['secret'], ['fcm', 'serviceAccount'], ['apns', 'key'], ['webpush', 'privateKey']];
+const SECRET_PATHS: ReadonlyArray<readonly string[]> = [['password'], ['secret'], ['authToken'], ['apiKeySecret'], ['fcm', 'serviceAccount'], ['apns', 'key'], ['webpush', 'privateKey']];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -64,6 +83,7 @@ function parentOf(root: Record<string, unknown>, path: readonly string[]): Recor
  */
 export function settingsToKeep(channel: Channel, body: ProviderSettings, before: Record<string, unknown> | null): { settings: ProviderSettings } | { problems: Problem[] } {
   const expected = PROVIDER_OF[channel];
+  if (channel === 'inbox') return { problems: [{ path: '/provider', message: 'the inbox needs no provider: its messages are delivered by being stored, for the app to read (GET /v1/inbox/:userId)' }] };
   if (!expected) return { problems: [{ path: '/provider', message: `${channel} has no provider yet: its messages stay in the built-in outbox` }] };
   if (body.provider !== expected) return { problems: [{ path: '/provider', message: `must be "${expected}" for ${channel}` }] };
   const settings = structuredClone(body) as Record<string, unknown>;
@@ -82,12 +102,33 @@ export function settingsToKeep(channel: Channel, body: ProviderSettings, before:
     if (body.replyTo !== undefined && !/@[^\s@>]+>?\s*$/.test(body.replyTo)) problems.push({ path: '/replyTo', message: 'must be an email address, or "Name <address>"' });
     if (body.publicUrl !== undefined && !isHttpUrl(body.publicUrl)) problems.push({ path: '/publicUrl', message: 'must be an http(s) URL, e.g. https://waymark.example.com' });
     if (body.password !== undefined && body.user === undefined) problems.push({ path: '/user', message: 'is needed with a password' });
+  } else if (body.provider === 'twilio') {
+    problems.push(...twilioProblems(settings as Static<typeof TwilioSettings>));
   } else if (body.provider === 'webhook') {
     const secret = settings.secret;
     if (typeof secret !== 'string') problems.push({ path: '/secret', message: 'is required (whsec_ and the base64 of 24 to 64 random bytes, e.g. "whsec_" + `openssl rand -base64 32`)' });
     else if (!validSecret(secret)) problems.push({ path: '/secret', message: 'must be whsec_ followed by the base64 of 24 to 64 bytes' });
   }
   return problems.length > 0 ? { problems } : { settings: settings as ProviderSettings };
+}
+
+const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
+
+/** What is wrong with Twilio settings, secrets kept from before included. */
+function twilioProblems(s: Static<typeof TwilioSettings>): Problem[] {
+  const problems: Problem[] = [];
+  if (!SID('AC').test(s.accountSid)) problems.push({ path: '/accountSid', message: 'must be AC followed by 32 hex digits (Twilio console, Account Info)' });
+  if (s.apiKeySid !== undefined && !SID('SK').test(s.apiKeySid)) problems.push({ path: '/apiKeySid', message: 'must be SK followed by 32 hex digits' });
+  if (s.apiKeySid !== undefined && s.apiKeySecret === undefined) problems.push({ path: '/apiKeySecret', message: 'is needed with an apiKeySid' });
+  if (s.apiKeySecret !== undefined && s.apiKeySid === undefined) problems.push({ path: '/apiKeySid', message: 'is needed with an apiKeySecret' });
+  if (s.apiKeySid === undefined && s.authToken === undefined) problems.push({ path: '/authToken', message: 'is required, unless apiKeySid and apiKeySecret are given' });
+  if (s.from === undefined && s.messagingServiceSid === undefined) problems.push({ path: '/from', message: 'is required (an E.164 number such as +14155550100), unless messagingServiceSid is given' });
+  if (s.from !== undefined && s.messagingServiceSid !== undefined) problems.push({ path: '/messagingServiceSid', message: 'give from or messagingServiceSid, not both' });
+  if (s.from !== undefined && !/^\+[1-9]\d{6,14}$/.test(s.from)) problems.push({ path: '/from', message: 'must be an E.164 number, e.g. +14155550100' });
+  if (s.messagingServiceSid !== undefined && !SID('MG').test(s.messagingServiceSid)) problems.push({ path: '/messagingServiceSid', message: 'must be MG followed by 32 hex digits' });
+  if (s.publicUrl !== undefined && !isHttpUrl(s.publicUrl)) problems.push({ path: '/publicUrl', message: 'must be an http(s) URL, e.g. https://waymark.example.com' });
+  if (s.baseUrl !== undefined && !isHttpUrl(s.baseUrl)) problems.push({ path: '/baseUrl', message: 'must be an http(s) URL, e.g. https://api.twilio.com' });
+  return problems;
 }
 
 function validSecret(secret: string): boolean {
@@ -132,5 +173,19 @@ export function webhookConfigOf(s: Static<typeof WebhookSettings>): WebhookConfi
     secret: s.secret ?? '',
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
     ...(s.allowHosts === undefined ? {} : { allowHosts: s.allowHosts }),
+  };
+}
+
+export function twilioConfigOf(s: Static<typeof TwilioSettings>, channel: Channel): TwilioConfig {
+  return {
+    accountSid: s.accountSid, whatsapp: channel === 'whatsapp',
+    ...(s.authToken === undefined ? {} : { authToken: s.authToken }),
+    ...(s.apiKeySid === undefined ? {} : { apiKeySid: s.apiKeySid }),
+    ...(s.apiKeySecret === undefined ? {} : { apiKeySecret: s.apiKeySecret }),
+    ...(s.from === undefined ? {} : { from: s.from }),
+    ...(s.messagingServiceSid === undefined ? {} : { messagingServiceSid: s.messagingServiceSid }),
+    ...(s.publicUrl === undefined ? {} : { publicUrl: s.publicUrl }),
+    ...(s.baseUrl === undefined ? {} : { baseUrl: s.baseUrl }),
+    ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
   };
 }

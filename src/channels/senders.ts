@@ -3,15 +3,16 @@
  * read again when older than `cacheMs`, so a change made through any process's API reaches every dispatcher
  * without a restart and without passing live objects around (this runs in whatever thread the engine runs).
  * A channel without settings delivers in the store (the built-in outbox, as with no configuration at all);
- * one with settings leaves its messages pending for the dispatcher, which hands them to SMTP, webhooks or push
- * providers. A sender is kept while its settings are unchanged: the FCM token and the APNs connection with it.
+ * one with settings leaves its messages pending for the dispatcher, which hands them to SMTP, webhooks, push
+ * providers or Twilio. A sender is kept while its settings are unchanged: the FCM token and the APNs connection with it.
  */
 import { CHANNEL_NAMES, type Channel } from '../core/channels.ts';
 import type { Message, ProviderRecord, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender, ChannelSenders } from './channel.ts';
-import { pushConfigOf, smtpConfigOf, webhookConfigOf, type ProviderSettings } from './providers.ts';
+import { pushConfigOf, smtpConfigOf, twilioConfigOf, webhookConfigOf, type ProviderSettings } from './providers.ts';
 import { pushSender } from './push.ts';
 import { smtpSender } from './smtp.ts';
+import { twilioSender } from './twilio.ts';
 import { unsubscribeKey } from './unsubscribe.ts';
 import { webhookSender } from './webhook.ts';
 
@@ -71,13 +72,14 @@ class Directory {
     const key = `${record.updatedAt}:${JSON.stringify(record.config)}`;
     const known = this.built.get(channel);
     if (known?.key === key) return known.sender;
-    const sender = await this.build(record.config as ProviderSettings);
+    const sender = await this.build(record.config as ProviderSettings, channel);
     (known?.sender as { close?: () => void } | undefined)?.close?.(); // its connections, now that its settings are gone
     this.built.set(channel, { key, sender });
     return sender;
   }
 
-  private async build(settings: ProviderSettings): Promise<ChannelSender> {
+  private async build(settings: ProviderSettings, channel: Channel): Promise<ChannelSender> {
+    if (settings.provider === 'twilio') return twilioSender(twilioConfigOf(settings, channel));
     if (settings.provider === 'smtp') return smtpSender(smtpConfigOf(settings), await unsubscribeKey(this.store, (this.o.now ?? Date.now)()));
     if (settings.provider === 'push') return pushSender(pushConfigOf(settings));
     return webhookSender(webhookConfigOf(settings), this.o.resolve);

@@ -23,8 +23,9 @@ export interface ChannelSpec {
   noun: string;
   /**
    * The profile trait a message is sent to, and the skip reason when it is missing or empty; null: no address
-   * (webhooks). `invalid`: the trait where the engine keeps an address the provider reported dead, and the skip
-   * reason while the address still equals it (a new address set by the app is tried again).
+   * (webhooks, the in-app inbox: the user id is enough). `invalid`: the trait where the engine keeps an address
+   * the provider reported dead, and the skip reason while the address still equals it (a new address set by
+   * the app is tried again).
    */
   address: { trait: string; missing: string; invalid?: { trait: string; reason: string } } | null;
   /** A profile trait that, when true, means the user opted out of this channel: sends are skipped as "unsubscribed". */
@@ -34,6 +35,8 @@ export interface ChannelSpec {
 }
 
 const TEMPLATE_MAX = 100_000;
+/** Twilio's Messages API takes a Body of up to 1,600 characters, for SMS and WhatsApp alike (error 21617 beyond). */
+const TWILIO_BODY_MAX = 1_600;
 
 export const CHANNELS = {
   push: {
@@ -52,6 +55,20 @@ export const CHANNELS = {
     content: {
       subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
       body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
+    },
+  },
+  whatsapp: {
+    // The same phone trait as SMS: one number per user, and Twilio's inbound messages name it (whatsapp:+E.164).
+    noun: 'a WhatsApp message', label: 'WhatsApp', address: { trait: 'phone', missing: 'no_phone' }, optOutTrait: 'whatsappOptOut',
+    content: { body: { label: 'Message', required: true, maxLength: TWILIO_BODY_MAX, template: true, multiline: true } },
+  },
+  inbox: {
+    // Delivered by being stored: the app reads it with GET /v1/inbox/:userId.
+    noun: 'an inbox message', label: 'Inbox', address: null, optOutTrait: 'inboxOptOut',
+    content: {
+      title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
+      body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
+      url: { label: 'Link (optional)', required: false, maxLength: 2000, template: false, multiline: false },
     },
   },
   webhook: {

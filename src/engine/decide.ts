@@ -263,7 +263,8 @@ function outcomesOf(m: InstanceMessage): MessageRecord[] {
     case 'dead':
       return [{ nodeId: m.nodeId, outcome: 'failed', at: sentAt, sentAt: m.createdAt }];
     case 'pending':
-    case 'sent': {
+    case 'sent':
+    case 'delivered': {
       const sent: MessageRecord = { nodeId: m.nodeId, outcome: 'sent', at: sentAt };
       return m.clickedAt === null ? [sent] : [sent, { nodeId: m.nodeId, outcome: 'clicked', at: m.clickedAt, sentAt }];
     }

@@ -35,17 +35,25 @@ export async function dispatchDue(o: DispatchOptions): Promise<number> {
     for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
     const recorded: RecordedOutcome[] = [];
     const dead: ProfileUpsert[] = [];
+    const optedOut = new Set<string>();
     await Promise.all(
       [...byChannel].map(async ([channel, messages]) => {
         const sender = o.channels[channel];
         const outcomes = await sendSafely(sender, messages, o.now);
+        for (const x of outcomes) if (x.optedOut) optedOut.add(x.id);
         recorded.push(...settle(sender, messages, outcomes, o));
         dead.push(...deadAddresses(channel, messages, outcomes));
       }),
     );
     await o.store.recordOutcomes(recorded);
-    // After the outcomes: were this lost, the next send would fail the same way and write it then.
-    if (dead.length > 0) await o.store.upsertProfiles(dead, o.now());
+    // After the outcomes: were these lost, the next send would fail the same way and write them then.
+    // A provider that says the recipient unsubscribed (Twilio's 21610): the channel's opt-out trait, as
+    // POST /v1/unsubscribe sets it, so the next send on the channel is skipped as unsubscribed.
+    const optOuts = pending.flatMap((m) => {
+      const trait = channelSpec(m.channel).optOutTrait;
+      return trait && optedOut.has(m.id) ? [{ userId: m.userId, traits: { [trait]: true } }] : [];
+    });
+    if (dead.length + optOuts.length > 0) await o.store.upsertProfiles([...dead, ...optOuts], o.now());
     total += recorded.length;
     await o.between?.();
   }
@@ -69,7 +77,7 @@ function settle(sender: ChannelSender, messages: Message[], outcomes: SendOutcom
     const outcome = byId.get(m.id);
     // A sender that forgot a message: tried again like a transient failure, never lost.
     const x: SendOutcome = outcome ?? { id: m.id, status: 'transient', at: o.now(), error: 'no_outcome', provider: sender.name };
-    const base = { id: m.id, at: x.at, ...(x.error === undefined ? {} : { error: x.error }), provider: x.provider ?? sender.name };
+    const base = { id: m.id, at: x.at, ...(x.error === undefined ? {} : { error: x.error }), ...(x.providerId === undefined ? {} : { providerId: x.providerId }), provider: x.provider ?? sender.name };
     if (x.status !== 'transient') return { ...base, status: x.status };
     const next = nextAttempt(m.attempts + 1, x.at, policy, o.random ?? Math.random, x.retryAfterMs);
     return next.retry ? { ...base, status: 'retry', nextAttemptAt: next.at } : { ...base, status: 'dead' };

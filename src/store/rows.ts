@@ -5,7 +5,7 @@
  */
 import type { JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
-import type { InstanceMessage, JourneyRecord, JourneyStatus, Message, MessageStatus, Profile, StoredEvent } from './store.ts';
+import type { InboxMessage, InstanceMessage, JourneyRecord, JourneyStatus, Message, MessageContent, MessageStatus, Profile, StoredEvent } from './store.ts';
 
 export type Row = Record<string, unknown>;
 type Json = (value: unknown) => unknown;
@@ -52,6 +52,21 @@ export function rowMappers(json: Json) {
       provider: (row.provider as string | null | undefined) ?? (row.status === 'sent' ? 'outbox' : null),
       clickedAt: (row.clicked_at as number | null | undefined) ?? null,
     }),
+    /** A message of the in-app inbox channel, as the app reads it. */
+    inboxMessage: (row: Row): InboxMessage => {
+      const content = (jsonOrNull(row.content) ?? { body: '' }) as MessageContent;
+      return {
+        id: row.id as string,
+        journeyId: row.journey_id as string,
+        nodeId: row.node_id as string,
+        title: content.title ?? '',
+        body: content.body,
+        url: content.url ?? null,
+        createdAt: Number(row.created_at),
+        readAt: row.read_at === null || row.read_at === undefined ? null : Number(row.read_at),
+        dismissedAt: row.dismissed_at === null || row.dismissed_at === undefined ? null : Number(row.dismissed_at),
+      };
+    },
     /** An inbox row (the event as given, no receivedAt: it is stored as received when drained). */
     inboxEvent: journeyEvent,
     /** What a split on message outcome reads of a message (UserContext.messages). */

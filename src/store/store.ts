@@ -51,12 +51,13 @@ export interface JourneyVersion {
 }
 
 /**
- * pending: queued (or waiting for a retry); sent: the provider took it; failed: refused for good (the reason
- * says why); dead: dead-lettered after the last retry; skipped: never sent (reason). The schemas also admit
- * 'delivered' and 'bounced', for provider callbacks to come: nothing writes them yet.
+ * pending: queued (or waiting for a retry); sent: the provider took it; delivered: the provider says it
+ * reached the handset (Twilio's status callback); failed: refused for good, or not delivered after all (the
+ * reason says why); dead: dead-lettered after the last retry; skipped: never sent (reason). The schemas also
+ * admit 'bounced', for email bounces to come: nothing writes it yet.
  */
-export type MessageStatus = 'pending' | 'sent' | 'failed' | 'dead' | 'skipped';
-export const MESSAGE_STATUSES: readonly MessageStatus[] = ['pending', 'sent', 'failed', 'dead', 'skipped'];
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'failed' | 'dead' | 'skipped';
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['pending', 'sent', 'delivered', 'failed', 'dead', 'skipped'];
 
 export interface MessageContent {
   title?: string;
@@ -225,13 +226,18 @@ export interface SendOutcome {
   error?: string;
   /** transient: the provider's Retry-After, in ms from `at`. */
   retryAfterMs?: number;
-  /** Who took (or refused) it: 'outbox', 'smtp', 'webhook', 'fcm', 'apns', 'webpush'. */
+  /** Who took (or refused) it: 'outbox', 'smtp', 'webhook', 'fcm', 'apns', 'webpush', 'twilio'. */
   provider?: string;
   /**
-   * failed: the address the provider reported dead (a push token no longer registered). The dispatcher keeps
-   * it on the profile (the channel's `address.invalid` trait), so later sends to it are skipped.
+   * failed: the address the provider reported dead (a push token no longer registered, an email address that
+   * bounced). The dispatcher keeps it on the profile (the channel's `address.invalid` trait), so later sends
+   * to it are skipped.
    */
   deadAddress?: string;
+  /** sent: the provider's own id of the message (Twilio's SID), by which its callbacks name it. */
+  providerId?: string;
+  /** The provider says the recipient unsubscribed (Twilio's 21610): the channel's opt-out trait is set on their profile. */
+  optedOut?: boolean;
 }
 
 /**
@@ -246,6 +252,34 @@ export interface RecordedOutcome {
   /** retry: when the message is due again (engine clock). */
   nextAttemptAt?: number;
   provider?: string;
+  providerId?: string;
+}
+
+/** What a provider's callback says became of a message it took: delivered, or not after all. */
+export interface DeliveryUpdate {
+  provider: string;
+  providerId: string;
+  status: 'delivered' | 'failed';
+  reason: string | null;
+  at: number;
+}
+
+/** A message of a user's in-app inbox, as the app shows it. */
+export interface InboxMessage {
+  id: string;
+  journeyId: string;
+  nodeId: string;
+  title: string;
+  body: string;
+  url: string | null;
+  createdAt: number;
+  readAt: number | null;
+  dismissedAt: number | null;
+}
+
+export interface InboxQuery extends PageRequest {
+  /** Include the messages the user dismissed. */
+  dismissed: boolean;
 }
 
 export interface MessageQuery {
@@ -478,6 +512,21 @@ export interface Store {
   recordOutcomes(outcomes: RecordedOutcome[]): Promise<void>;
   /** Records the first click on a message; later clicks change nothing. False when there is no such message. */
   recordClick(messageId: string, at: number): Promise<boolean>;
+  /**
+   * A provider's word on a message it took, found by its id there: 'delivered' changes a sent message,
+   * 'failed' a sent or delivered one (callbacks may come in any order: a late 'delivered' does not undo a
+   * failure). False when no message has that provider id.
+   */
+  recordDelivery(update: DeliveryUpdate): Promise<boolean>;
+
+  // The in-app inbox: the messages on the inbox channel that were delivered (stored), per user.
+  /** Newest first; dismissed ones only when asked. The cursor may throw InvalidCursorError. */
+  inboxPage(userId: string, query: InboxQuery): Promise<Page<InboxMessage>>;
+  /**
+   * Marks the user's inbox message read or dismissed (the first time counts; again changes nothing) and
+   * returns it; null when that user has no such inbox message.
+   */
+  markInbox(userId: string, messageId: string, mark: 'read' | 'dismissed', at: number): Promise<InboxMessage | null>;
 
   // Reads
   listMessages(query: MessageQuery): Promise<Message[]>;
@@ -527,6 +576,8 @@ export interface Store {
   eventWindow(query: EventWindowQuery): Promise<Page<StoredEvent>>;
   /** The profiles of these users (those who have one), in no particular order. */
   profilesOf(userIds: readonly string[]): Promise<Profile[]>;
+  /** Profiles whose `phone` trait is exactly `phone`, at most `limit`, in user id order (through an index). */
+  profilesWithPhone(phone: string, limit: number): Promise<Profile[]>;
   /** How many distinct users the stored events are of. Reads every event: for the summary of a finished run. */
   eventUserCount(): Promise<number>;
 

@@ -43,6 +43,8 @@ test('every node kind with its branches, form fields and JSON Schema, and every 
       ['push', 'pushToken', 'pushOptOut'],
       ['sms', 'phone', 'smsOptOut'],
       ['email', 'email', 'emailOptOut'],
+      ['whatsapp', 'phone', 'whatsappOptOut'],
+      ['inbox', null, 'inboxOptOut'],
       ['webhook', null, null],
     ],
   );
@@ -62,6 +64,12 @@ test('every node kind with its branches, form fields and JSON Schema, and every 
     { name: 'body', label: 'Message', required: true, maxLength: 100_000, template: true, multiline: true },
   ]);
   assert.deepEqual(fieldsOf('sms'), [{ name: 'body', label: 'Message', required: true, maxLength: 100_000, template: true, multiline: true }]);
+  assert.deepEqual(fieldsOf('whatsapp'), [{ name: 'body', label: 'Message', required: true, maxLength: 1_600, template: true, multiline: true }]);
+  assert.deepEqual(fieldsOf('inbox'), [
+    { name: 'title', label: 'Title', required: true, maxLength: 100_000, template: true, multiline: false },
+    { name: 'body', label: 'Message', required: true, maxLength: 100_000, template: true, multiline: true },
+    { name: 'url', label: 'Link (optional)', required: false, maxLength: 2000, template: false, multiline: false },
+  ]);
   assert.deepEqual(fieldsOf('email'), [
     { name: 'subject', label: 'Subject', required: true, maxLength: 100_000, template: true, multiline: false },
     { name: 'body', label: 'Body (HTML)', required: true, maxLength: 100_000, template: true, multiline: true },

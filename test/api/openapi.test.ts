@@ -45,12 +45,20 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'POST /v1/alias',
     'POST /v1/batch',
     'POST /1/upload',
+    'GET /v1/inbox/{userId}',
+    'POST /v1/inbox/{userId}/messages/{messageId}/read',
+    'POST /v1/inbox/{userId}/messages/{messageId}/dismiss',
+    'POST /v1/twilio/status',
+    'POST /v1/twilio/inbound',
   ]) {
     assert.ok(operations.includes(expected), `${expected} is documented`);
   }
 
   assert.deepEqual(doc.security, [{ bearer: [] }]);
   assert.deepEqual(doc.paths['/health'].get.security, [], 'health needs no key');
+  assert.deepEqual(doc.paths['/v1/twilio/status'].post.security, [], "Twilio's callbacks carry its signature, not a key");
+  assert.match(doc.paths['/v1/twilio/inbound'].post.description, /X-Twilio-Signature/);
+  assert.match(doc.paths['/v1/inbox/{userId}/messages/{messageId}/read'].post.description, /Inbox Message Read/);
 
   const definition = doc.components.schemas.JourneyDefinition;
   assert.deepEqual(definition.required, ['name', 'nodes', 'edges']);

@@ -96,7 +96,7 @@ await forEachStore((kind) => {
 
     // No provider: every channel on the outbox, and each message says so.
     const listed = await call('GET', '/v1/providers');
-    assert.deepEqual(listed.body.providers.map((p: { channel: string; provider: string }) => [p.channel, p.provider]), [['push', 'outbox'], ['sms', 'outbox'], ['email', 'outbox'], ['webhook', 'outbox']]);
+    assert.deepEqual(listed.body.providers.map((p: { channel: string; provider: string }) => [p.channel, p.provider]), [['push', 'outbox'], ['sms', 'outbox'], ['email', 'outbox'], ['whatsapp', 'outbox'], ['inbox', 'outbox'], ['webhook', 'outbox']]);
     await waymark.engine.ingestNow([{ messageId: 'o1', userId: 'ana', name: 'Ordered', timestamp: T0, properties: { order: 'A1' } }]);
     const outboxed = await waymark.store.listMessages({ limit: 10, userId: 'ana' });
     assert.deepEqual(outboxed.map((m) => [m.nodeId, m.status, m.provider]), [['thanks', 'sent', 'outbox'], ['hook', 'sent', 'outbox']]);

@@ -18,12 +18,12 @@ test('no settings: every channel delivers in the store; settings saved are seen 
   const store = new SqliteStore(join(tempDir(), 'senders.db'));
   after(() => store.close());
   const senders = await channelSenders(store, { cacheMs: 60_000 });
-  assert.deepEqual(CHANNEL_NAMES.map((c) => senders[c].deliversInStore), [true, true, true, true]);
+  assert.deepEqual(CHANNEL_NAMES.map((c) => senders[c].deliversInStore), [true, true, true, true, true, true]);
 
   await store.saveProvider('webhook', { provider: 'webhook', secret: SECRET }, 1);
   assert.equal(senders.webhook.deliversInStore, true, 'a reading a minute fresh is kept');
   await rereadProviders(senders);
-  assert.deepEqual(CHANNEL_NAMES.map((c) => [c, senders[c].deliversInStore]), [['push', true], ['sms', true], ['email', true], ['webhook', false]]);
+  assert.deepEqual(CHANNEL_NAMES.map((c) => [c, senders[c].deliversInStore]), [['push', true], ['sms', true], ['email', true], ['whatsapp', true], ['inbox', true], ['webhook', false]]);
 
   await store.removeProvider('webhook');
   await rereadProviders(senders);

@@ -27,18 +27,27 @@ test('providers: list, set from flags and a file, a generated webhook secret sho
   assert.equal(email.code, 0, email.stderr);
   assert.equal(email.stdout, 'email: smtp set\n');
 
+  const twilioFile = join(dir, 'twilio.json');
+  writeFileSync(twilioFile, JSON.stringify({ accountSid: `AC${'1'.repeat(32)}`, from: '+15005550006' }));
+  const sms = await runCli(['providers', 'set', 'sms', '--file', twilioFile, '--public-url', 'https://w.test'], { ...env, WAYMARK_TWILIO_AUTH_TOKEN: 'token-from-the-env' });
+  assert.equal(sms.code, 0, sms.stderr);
+  assert.equal(sms.stdout, 'sms: twilio set\n');
+
   const listed = await runCli(['providers', 'list'], env);
+  assert.match(listed.stdout, new RegExp(`\nsms +twilio +accountSid=AC${'1'.repeat(32)} authToken=\\(set\\) from=\\+15005550006 publicUrl=https://w\\.test\n`));
   assert.match(listed.stdout, /\nemail +smtp +from=news@shop\.test host=mail\.shop\.test password=\(set\) port=587 user=mailer\n/);
   assert.match(listed.stdout, /\nwebhook +webhook +allowHosts=127\.0\.0\.1,hooks\.internal secret=\(set\)\n/);
   const json = await runCli(['providers', 'list', '--json'], env);
-  assert.ok(!json.stdout.includes(secret) && !json.stdout.includes('from-the-file'), 'no secret is printed');
+  assert.ok(!json.stdout.includes(secret) && !json.stdout.includes('from-the-file') && !json.stdout.includes('token-from-the-env'), 'no secret is printed');
 
   const bad = await runCli(['providers', 'set', 'email', '--host', 'x', '--port', '25', '--from', 'nobody'], env);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^waymark: PUT \/v1\/providers\/email failed with 400: .*\n  \/from: must be an email address/);
-  const sms = await runCli(['providers', 'set', 'sms'], env);
-  assert.equal(sms.code, 1);
-  assert.equal(sms.stderr, 'waymark: "sms" has no provider to set: email (SMTP), webhook and push have one; sms stays in the outbox for now\n');
+  const fax = await runCli(['providers', 'set', 'fax'], env);
+  assert.equal(fax.code, 1);
+  assert.equal(fax.stderr, 'waymark: "fax" has no provider to set: email (SMTP), webhook, push, sms and whatsapp (Twilio) have one\n');
+  const inbox = await runCli(['providers', 'set', 'inbox'], env);
+  assert.equal(inbox.stderr, 'waymark: the inbox needs no provider: its messages are delivered by being stored, for apps to read (GET /v1/inbox/:userId)\n');
 
   assert.equal((await runCli(['providers', 'remove', 'webhook'], env)).stdout, 'webhook: back on the outbox\n');
   const again = await runCli(['providers', 'remove', 'webhook'], env);

@@ -91,3 +91,13 @@ test('a delay names one way to wait, and its other fields only where they mean s
   assert.deepEqual(problemsOf({ untilDate: { property: 'renewal', before: '1d', after: '1d' } }), ['/nodes/1/untilDate: give "before" or "after", not both']);
   assert.deepEqual(problemsOf({ untilDate: { property: 'renewal', before: '1d' } }), []);
 });
+
+test('a WhatsApp body is held to Twilio’s 1,600 characters; an inbox message needs a title, its link is optional', () => {
+  const journey = (nodes: Parameters<typeof path>[1]) => compileJourney(path('chan', [{ id: 'in', kind: 'entry', trigger: { type: 'action', event: 'X' } }, ...nodes, { id: 'out', kind: 'exit' }]));
+  const problems = (result: ReturnType<typeof compileJourney>) => (result.ok ? [] : result.problems.map((p) => `${p.path} ${p.message}`));
+  assert.equal(journey([{ id: 'w', kind: 'send', channel: 'whatsapp', message: { body: 'x'.repeat(1600) } }]).ok, true);
+  assert.deepEqual(problems(journey([{ id: 'w', kind: 'send', channel: 'whatsapp', message: { body: 'x'.repeat(1601) } }])), ["/nodes/1/message/body a WhatsApp message's body is at most 1600 characters"]);
+  assert.equal(journey([{ id: 's', kind: 'send', channel: 'sms', message: { body: 'x'.repeat(1601) } }]).ok, true, 'an SMS template may be longer: Twilio judges the rendered text');
+  assert.equal(journey([{ id: 'i', kind: 'send', channel: 'inbox', message: { title: 'Hi', body: 'There' } }]).ok, true);
+  assert.deepEqual(problems(journey([{ id: 'i', kind: 'send', channel: 'inbox', message: { body: 'There', url: 'https://app.test' } }])), ['/nodes/1/message/title an inbox message needs a title']);
+});

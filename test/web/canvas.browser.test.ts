@@ -132,7 +132,7 @@ test('a new draft opens on the canvas with the palette of every kind but a secon
   const palette = page.getByRole('region', { name: 'Add a step' });
   // One button per kind from GET /v1/meta/nodes, a send once per channel; the journey has its entry already.
   assert.deepEqual(await palette.locator('h3').allInnerTexts(), ['MESSAGES', 'TIMING', 'BRANCHES', 'PROFILE', 'END']);
-  assert.deepEqual(await palette.getByRole('button').allInnerTexts(), ['Push', 'SMS', 'Email', 'Webhook', 'Delay', 'Wait for event', 'Split', 'A/B split', 'Update profile', 'Exit']);
+  assert.deepEqual(await palette.getByRole('button').allInnerTexts(), ['Push', 'SMS', 'Email', 'WhatsApp', 'Inbox', 'Webhook', 'Delay', 'Wait for event', 'Split', 'A/B split', 'Update profile', 'Exit']);
   await page.getByRole('button', { name: 'No problems' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Save draft' }).isDisabled(), true, 'nothing to save yet');
 });

@@ -1,7 +1,8 @@
 /**
  * Delivery in a real browser against a real server: a webhook provider set through the settings form (a
  * refused secret shown at its field, then one made in the browser), listed with its secret only said to be
- * set, changed with the secret left empty (kept), removed back to the outbox; and the messages page filtered
+ * set, changed with the secret left empty (kept), removed back to the outbox; Twilio for SMS the same way,
+ * with the inbox said to need no provider; and the messages page filtered
  * on dead letters, seeded through the store (no journey can make one without an hour of retries); and a
  * real retry (a loopback receiver answering 503) told in words on the user's page.
  */
@@ -93,9 +94,11 @@ test('the Delivery section lists email and webhook on the outbox', async () => {
   await page.getByRole('heading', { name: 'Delivery', exact: true, level: 2 }).waitFor();
   await webhookCard().waitFor();
   const cards = page.locator('.provider-card h3');
-  assert.deepEqual(await cards.allInnerTexts(), ['Email', 'Webhook']);
+  assert.deepEqual(await cards.allInnerTexts(), ['SMS', 'Email', 'WhatsApp', 'Webhook']);
   assert.match(await webhookCard().innerText(), /Built-in outbox/);
-  assert.match(await page.locator('.delivery-panel').innerText(), /Push and SMS have no provider yet: they stay on the outbox\./);
+  const panel = await page.locator('.delivery-panel').innerText();
+  assert.match(panel, /Push has no provider yet: it stays on the outbox\./);
+  assert.match(panel, /Inbox needs no provider: its messages are delivered by being stored, for your app to read with GET \/v1\/inbox\/:userId\./);
   assert.equal(await webhookCard().getByRole('button', { name: 'Remove the webhook provider' }).count(), 0);
   await checkAccessibility('delivery settings');
   await page.getByRole('heading', { name: 'Delivery', exact: true, level: 2 }).scrollIntoViewIfNeeded();
@@ -176,6 +179,44 @@ test('a webhook provider set through the form: a refused secret at its field, th
   const seen = answers.filter((a) => a.includes(secret));
   assert.deepEqual(seen, [], 'no API answer the page read carries the secret');
   assert.ok(answers.some((a) => a.includes('"secret":{"set":true}')), 'the page did read the provider back');
+});
+
+test('a Twilio provider for SMS through the form: a refused account SID at its field, then saved with its token shown only as set', async () => {
+  const smsCard = () => page.getByRole('region', { name: 'SMS', exact: true });
+  const token = 'twilio-token-shown-nowhere';
+  await smsCard().getByRole('button', { name: 'Set up the sms provider' }).click();
+  assert.equal(await page.locator('#sms-twilio-token').getAttribute('type'), 'password');
+  await page.getByLabel('Account SID').fill('AC123');
+  await page.getByLabel('Auth token').fill(token);
+  await page.getByLabel('From number').fill('+15005550006');
+  await page.getByLabel('Public URL (optional)').fill('https://waymark.shop.example');
+  await page.getByRole('button', { name: 'Save sms provider' }).click();
+  await page.locator('#sms-twilio-account-error').waitFor();
+  assert.equal(await page.locator('#sms-twilio-account-error').innerText(), 'Must be AC followed by 32 hex digits (Twilio console, Account Info)');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sms-twilio-account', 'the field to fix has the focus');
+  await checkAccessibility('twilio provider form');
+  await smsCard().scrollIntoViewIfNeeded();
+  await shoot('9e-delivery-twilio-form');
+
+  await page.getByLabel('Account SID').fill(`AC${'ab'.repeat(16)}`);
+  await page.getByRole('button', { name: 'Save sms provider' }).click();
+  await page.getByText('Saved: sms messages are delivered by Twilio.').waitFor();
+  const card = await smsCard().innerText();
+  assert.match(card, /Auth token\s+set/);
+  assert.match(card, /From\s+\+15005550006/);
+  assert.deepEqual((await api('/v1/providers')).providers.find((p: { channel: string }) => p.channel === 'sms').settings, {
+    accountSid: `AC${'ab'.repeat(16)}`, authToken: { set: true }, from: '+15005550006', provider: 'twilio', publicUrl: 'https://waymark.shop.example',
+  });
+
+  // Changed with the token left empty: kept.
+  await smsCard().getByRole('button', { name: 'Change the sms provider' }).click();
+  assert.equal(await page.locator('#sms-twilio-token').getAttribute('placeholder'), 'Stored: leave empty to keep it');
+  await page.getByLabel('From number').fill('+15005550007');
+  await page.getByRole('button', { name: 'Save sms provider' }).click();
+  await smsCard().getByText('+15005550007').waitFor();
+  assert.deepEqual((await api('/v1/providers')).providers.find((p: { channel: string }) => p.channel === 'sms').settings.authToken, { set: true });
+  assert.ok(!(await page.content()).includes(token), 'the token is gone from the page once saved');
+  assert.deepEqual(answers.filter((a) => a.includes(token)), [], 'no API answer the page read carries the token');
 });
 
 test('removing the provider asks first, then puts the webhook back on the outbox', async () => {
@@ -264,6 +305,7 @@ test('the user page says in words that a message is being retried, and when next
   await pass.scrollIntoViewIfNeeded();
   await shoot('9g-user-retrying');
   await call(server!.admin, 'DELETE', '/v1/providers/webhook');
-  const expected = (p: string) => p === '400 PUT /v1/providers/webhook';
+  // The refused saves of the forms above (the webhook's short secret, the SMS account SID).
+  const expected = (p: string) => p === '400 PUT /v1/providers/webhook' || p === '400 PUT /v1/providers/sms';
   assert.deepEqual(problems.filter((p) => !expected(p)), [], 'no console errors or failed requests besides the expected ones');
 });

@@ -12,6 +12,7 @@ import {
   secretSet,
   stepDeliveryWords,
   type SmtpDraft,
+  type TwilioDraft,
   type WebhookDraft,
 } from '../../web/src/lib/delivery.ts';
 
@@ -44,6 +45,18 @@ test('the PUT body leaves out empty optional fields and an empty secret (kept by
   assert.deepEqual(bodyOf({ provider: 'webhook', secret: 'whsec_abc', timeoutMs: '2500', allowHosts: 'a.test, b.test\n127.0.0.1' }).body, {
     provider: 'webhook', secret: 'whsec_abc', timeoutMs: 2500, allowHosts: ['a.test', 'b.test', '127.0.0.1'],
   });
+});
+
+test('a Twilio form keeps its secrets write-only and the stored API base; empty optional fields are left out', () => {
+  const stored = { provider: 'twilio', accountSid: 'AC1', authToken: { set: true }, from: '+15005550006', publicUrl: 'https://w.test', baseUrl: 'http://127.0.0.1:9' };
+  const draft = draftOf('twilio', stored) as TwilioDraft;
+  assert.deepEqual(draft, { provider: 'twilio', accountSid: 'AC1', authToken: '', apiKeySid: '', apiKeySecret: '', from: '+15005550006', messagingServiceSid: '', publicUrl: 'https://w.test', baseUrl: 'http://127.0.0.1:9' });
+  assert.deepEqual(bodyOf(draft), { body: { provider: 'twilio', accountSid: 'AC1', from: '+15005550006', publicUrl: 'https://w.test', baseUrl: 'http://127.0.0.1:9' }, problems: [] });
+  assert.deepEqual(bodyOf({ ...draft, authToken: ' tok ', apiKeySid: ' SK2 ', apiKeySecret: 's', from: '', messagingServiceSid: 'MG3', baseUrl: '' }).body, {
+    provider: 'twilio', accountSid: 'AC1', authToken: ' tok ', apiKeySid: 'SK2', apiKeySecret: 's', messagingServiceSid: 'MG3', publicUrl: 'https://w.test',
+  });
+  assert.equal(draftOf('twilio', { provider: 'smtp', from: 'a@b.test' }).provider, 'twilio');
+  assert.equal((draftOf('twilio', { provider: 'smtp', from: 'a@b.test' }) as TwilioDraft).from, '', "another provider's settings are not taken");
 });
 
 test('what a body cannot express is a problem at the field the server would name', () => {

@@ -346,6 +346,15 @@ test('a channel’s message fields from the registry, or from the message when t
     { name: 'body', label: 'Body', required: true, template: true, multiline: true },
   ]);
   assert.deepEqual(channelFields([], 'sms', {}).map((f) => f.name), ['body']);
+  // The inbox's link is optional and literal: the composer shows a URL field, left out of the message when empty.
+  const inbox = { name: 'inbox', label: 'Inbox', fields: [
+    { name: 'title', label: 'Title', required: true, maxLength: 100000, template: true, multiline: false },
+    { name: 'body', label: 'Message', required: true, maxLength: 100000, template: true, multiline: true },
+    { name: 'url', label: 'Link (optional)', required: false, maxLength: 2000, template: false, multiline: false },
+  ] };
+  assert.deepEqual(channelFields([inbox], 'inbox', {}).map((f) => [f.name, f.required, f.template]), [['title', true, true], ['body', true, true], ['url', false, false]]);
+  const push = { id: 'p', kind: 'send', channel: 'push', message: { title: 'Hi', body: 'Come back' } };
+  assert.deepEqual(switchChannel(push, 'inbox', ['title', 'body', 'url']).message, { title: 'Hi', body: 'Come back' }, 'a push becomes an inbox message keeping its title');
 });
 
 test('segment conditions change type keeping what carries over, within four levels of groups', () => {

@@ -34,13 +34,13 @@ interface SetOptions extends ConnectionOptions {
 }
 
 /** The provider each channel takes (as the server's PROVIDER_OF). */
-const PROVIDER: Record<string, string> = { email: 'smtp', webhook: 'webhook', push: 'push' };
+const PROVIDER: Record<string, string> = { push: 'push', sms: 'twilio', whatsapp: 'twilio', email: 'smtp', webhook: 'webhook' };
 
 const connection = (command: Command) =>
   command.option('--url <url>', `Waymark API address (env WAYMARK_URL, default ${DEFAULT_URL})`).option('--key <key>', 'admin API key (env WAYMARK_ADMIN_KEY)');
 
 export function registerProviderCommands(program: Command): void {
-  const providers = program.command('providers').description("see and set each channel's delivery provider on a running server (email: SMTP; webhook: signed POSTs; push: FCM, APNs, Web Push)");
+  const providers = program.command('providers').description("see and set each channel's delivery provider on a running server (email: SMTP; webhook: signed POSTs; push: FCM, APNs, Web Push; sms, whatsapp: Twilio)");
   connection(providers.command('list').description("each channel's provider and settings (secrets are never shown)").option('--json', 'print the API response'))
     .action(async (options: ConnectionOptions & { json?: boolean }) => {
       const { providers: list } = await adminClient(options).request<{ providers: ProviderView[] }>('GET', '/v1/providers');
@@ -50,8 +50,8 @@ export function registerProviderCommands(program: Command): void {
   connection(
     providers
       .command('set')
-      .description('set a channel\'s provider: email takes --host, --port, --from (and --secure, --user, --password, --reply-to, --public-url); webhook takes --secret or --generate-secret (and --allow-host); push takes --file (fcm, apns, webpush: docs/channels.md). A secret left out of an update is kept')
-      .argument('<channel>', 'email, webhook or push')
+      .description('set a channel\'s provider: email takes --host, --port, --from (and --secure, --user, --password, --reply-to, --public-url); webhook takes --secret or --generate-secret (and --allow-host); push takes --file (fcm, apns, webpush: docs/channels.md); sms and whatsapp take Twilio settings from --file (and --from, --public-url; the auth token from env WAYMARK_TWILIO_AUTH_TOKEN). A secret left out of an update is kept')
+      .argument('<channel>', 'email, webhook, push, sms or whatsapp')
       .option('--file <json>', 'the settings as a JSON object (flags override its fields)')
       .option('--host <host>', 'SMTP server')
       .option('--port <n>', 'SMTP port', port)
@@ -67,7 +67,8 @@ export function registerProviderCommands(program: Command): void {
       .option('--allow-host <host...>', 'hosts webhooks may reach although private or loopback'),
   ).action(async (channel: string, options: SetOptions) => {
     const provider = PROVIDER[channel];
-    if (!provider) throw new CliError(`${JSON.stringify(channel)} has no provider to set: email (SMTP), webhook and push have one; sms stays in the outbox for now`);
+    if (channel === 'inbox') throw new CliError('the inbox needs no provider: its messages are delivered by being stored, for apps to read (GET /v1/inbox/:userId)');
+    if (!provider) throw new CliError(`${JSON.stringify(channel)} has no provider to set: email (SMTP), webhook, push, sms and whatsapp (Twilio) have one`);
     const settings: Record<string, unknown> = { ...readSettingsFile(options.file), ...flagSettings(provider, options), provider };
     let generated: string | null = null;
     if (provider === 'webhook' && options.generateSecret) {
@@ -108,6 +109,7 @@ function flagSettings(provider: string, o: SetOptions): Record<string, unknown> 
     ]);
   }
   if (provider === 'push') return given([['timeoutMs', o.timeoutMs]]);
+  if (provider === 'twilio') return given([['authToken', process.env.WAYMARK_TWILIO_AUTH_TOKEN], ['from', o.from], ['publicUrl', o.publicUrl], ['timeoutMs', o.timeoutMs]]);
   return given([['secret', o.secret ?? process.env.WAYMARK_WEBHOOK_SECRET], ['timeoutMs', o.timeoutMs], ['allowHosts', o.allowHost]]);
 }
 

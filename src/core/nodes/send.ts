@@ -47,7 +47,7 @@ export type SendNode = Static<typeof SendNode>;
 export const send: NodeSpec<SendNode> = {
   kind: 'send', schema: SendNode,
   meta: {
-    label: 'Send message', category: 'message', description: 'Send a push, SMS, email or webhook, personalized with Liquid',
+    label: 'Send message', category: 'message', description: 'Send a push, SMS, WhatsApp, email, in-app inbox message or webhook, personalized with Liquid',
     fields: ['channel', 'message'], branches: [{ name: NEXT, label: 'Sent' }, { name: UNREACHABLE, label: 'Unreachable', optional: true }], counters: ['entered', 'sent', 'failed', 'skipped', 'goal'],
   },
   branches: () => [NEXT],
@@ -58,6 +58,9 @@ export const send: NodeSpec<SendNode> = {
     const message = node.message as Record<string, string | undefined>;
     for (const [name, field] of Object.entries(spec.content)) {
       if (field.required && message[name] === undefined) problems.push({ path: `${path}/message/${name}`, message: `${spec.noun} needs a ${name}` });
+      // The schema holds each field to the loosest channel's limit; a channel with a tighter one (WhatsApp) says so here.
+      const text = message[name];
+      if (text !== undefined && text.length > field.maxLength) problems.push({ path: `${path}/message/${name}`, message: `${spec.noun}'s ${name} is at most ${field.maxLength} characters` });
     }
     // Every template field given, the channel's or not: it must parse, within the limits, and read no file.
     for (const [name, text] of Object.entries(message)) {

@@ -4,7 +4,7 @@
  * dispatcher) makes the message claimable again; then their send outcomes and clicks.
  */
 import type pg from 'pg';
-import type { Message, RecordedOutcome } from '../store.ts';
+import type { DeliveryUpdate, Message, RecordedOutcome } from '../store.ts';
 import type { Row } from '../rows.ts';
 import { compare } from './locks.ts';
 import { MESSAGE_COLUMNS, toMessage } from './pg-rows.ts';
@@ -44,8 +44,8 @@ export async function recordOutcomes(pool: pg.Pool, outcomes: RecordedOutcome[])
   await pool.query({
     name: 'wm-record-outcomes',
     text: `WITH target AS MATERIALIZED (
-             SELECT m.seq, o.status, o.at, o.error, o.next_at, o.provider
-             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[]) AS o(id, status, at, error, next_at, provider)
+             SELECT m.seq, o.status, o.at, o.error, o.next_at, o.provider, o.provider_id
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[]) AS o(id, status, at, error, next_at, provider, provider_id)
                JOIN messages m ON m.id = o.id
              WHERE m.status = 'pending' ORDER BY m.id FOR UPDATE OF m
            ),
@@ -54,7 +54,8 @@ export async function recordOutcomes(pool: pg.Pool, outcomes: RecordedOutcome[])
                status = CASE t.status WHEN 'retry' THEN 'pending' ELSE t.status END,
                sent_at = CASE t.status WHEN 'retry' THEN NULL ELSE t.at END,
                next_attempt_at = CASE t.status WHEN 'retry' THEN t.next_at ELSE m.next_attempt_at END,
-               reason = t.error, attempts = m.attempts + 1, lease_until = NULL, provider = COALESCE(t.provider, m.provider)
+               reason = t.error, attempts = m.attempts + 1, lease_until = NULL, provider = COALESCE(t.provider, m.provider),
+               provider_id = COALESCE(t.provider_id, m.provider_id)
              FROM target t
              WHERE m.seq = t.seq AND m.status = 'pending'
              RETURNING m.journey_id, m.version, m.node_id, t.status
@@ -70,6 +71,7 @@ export async function recordOutcomes(pool: pg.Pool, outcomes: RecordedOutcome[])
       list.map((o) => o.error ?? null),
       list.map((o) => (o.status === 'retry' ? (o.nextAttemptAt ?? o.at) : null)),
       list.map((o) => o.provider ?? null),
+      list.map((o) => o.providerId ?? null),
     ],
   });
 }
@@ -86,6 +88,21 @@ export async function recordClick(pool: pg.Pool, messageId: string, at: number):
            )
            SELECT EXISTS (SELECT 1 FROM clicked) OR EXISTS (SELECT 1 FROM messages WHERE id = $1) AS found`,
     values: [messageId, at],
+  });
+  return rows[0].found === true;
+}
+
+/** A provider's callback: found through messages_by_provider_id; see Store.recordDelivery for which statuses change. */
+export async function recordDelivery(pool: pg.Pool, u: DeliveryUpdate): Promise<boolean> {
+  const { rows } = await pool.query({
+    name: 'wm-record-delivery',
+    text: `WITH changed AS (
+             UPDATE messages SET status = $3, reason = $4
+             WHERE provider_id = $1 AND provider = $2 AND (status = 'sent' OR ($3 = 'failed' AND status = 'delivered'))
+             RETURNING 1
+           )
+           SELECT EXISTS (SELECT 1 FROM changed) OR EXISTS (SELECT 1 FROM messages WHERE provider_id = $1 AND provider = $2) AS found`,
+    values: [u.providerId, u.provider, u.status, u.reason],
   });
   return rows[0].found === true;
 }

@@ -7,7 +7,7 @@ import { rowMappers } from '../rows.ts';
 
 export { getOrCreate, unique } from '../views.ts';
 
-export const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage, inboxEvent: toInboxEvent, instanceMessage: toInstanceMessage } = rowMappers((value) => value);
+export const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage, inboxEvent: toInboxEvent, instanceMessage: toInstanceMessage, inboxMessage: toInboxMessage } = rowMappers((value) => value);
 
 export const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, clicked_at, next_attempt_at, provider';
 

@@ -16,7 +16,7 @@
 import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -31,7 +31,8 @@ import { exclusively, hash53 } from './locks.ts';
 import { messageLog } from './message-log.ts';
 import * as outbox from './outbox.ts';
 import { profileSample } from './profile-sample.ts';
-import { profilesOf } from './profiles-of.ts';
+import { profilesOf, profilesWithPhone } from './profiles-of.ts';
+import { inboxPage, markInbox } from './inbox.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
@@ -230,6 +231,18 @@ export class PostgresStore implements Store {
     return outbox.recordClick(this.pool, messageId, at);
   }
 
+  recordDelivery(update: DeliveryUpdate): Promise<boolean> {
+    return outbox.recordDelivery(this.pool, update);
+  }
+
+  inboxPage(userId: string, query: InboxQuery): Promise<Page<InboxMessage>> {
+    return inboxPage(this.pool, userId, query);
+  }
+
+  markInbox(userId: string, messageId: string, mark: 'read' | 'dismissed', at: number): Promise<InboxMessage | null> {
+    return markInbox(this.pool, userId, messageId, mark, at);
+  }
+
   // ---- reads
 
   getProfile(userId: string): Promise<Profile | null> {
@@ -294,6 +307,10 @@ export class PostgresStore implements Store {
 
   profilesOf(userIds: readonly string[]): Promise<Profile[]> {
     return profilesOf(this.pool, userIds);
+  }
+
+  profilesWithPhone(phone: string, limit: number): Promise<Profile[]> {
+    return profilesWithPhone(this.pool, phone, limit);
   }
 
   inboxSize(): Promise<number> {

@@ -16,3 +16,13 @@ export async function profilesOf(pool: pg.Pool, userIds: readonly string[]): Pro
   }
   return profiles;
 }
+
+/** Through profiles_by_phone (an index on the trait's text). */
+export async function profilesWithPhone(pool: pg.Pool, phone: string, limit: number): Promise<Profile[]> {
+  const { rows } = await pool.query({
+    name: 'wm-profiles-with-phone',
+    text: "SELECT user_id, traits, updated_at FROM profiles WHERE traits ->> 'phone' = $1 ORDER BY user_id LIMIT $2",
+    values: [phone, limit],
+  });
+  return (rows as Row[]).map(toProfile);
+}

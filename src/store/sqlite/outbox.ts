@@ -1,5 +1,5 @@
 /** The outbox: pending messages, the outcomes of sending them, and clicks. */
-import type { Message, RecordedOutcome } from '../store.ts';
+import type { DeliveryUpdate, Message, RecordedOutcome } from '../store.ts';
 import { addStat } from './apply-changes.ts';
 import type { Sql } from './connection.ts';
 import { toMessage } from './sqlite-rows.ts';
@@ -34,7 +34,7 @@ export function recordOutcomes(sql: Sql, outcomes: RecordedOutcome[]): void {
       const retry = o.status === 'retry';
       const row = sql.get(
         `UPDATE messages SET status = ?, sent_at = ?, next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END, reason = ?,
-           attempts = attempts + 1, lease_until = NULL, provider = COALESCE(?, provider)
+           attempts = attempts + 1, lease_until = NULL, provider = COALESCE(?, provider), provider_id = COALESCE(?, provider_id)
          WHERE id = ? AND status = 'pending' RETURNING journey_id, version, node_id`,
         retry ? 'pending' : o.status,
         retry ? null : o.at,
@@ -42,6 +42,7 @@ export function recordOutcomes(sql: Sql, outcomes: RecordedOutcome[]): void {
         o.nextAttemptAt ?? o.at,
         o.error ?? null,
         o.provider ?? null,
+        o.providerId ?? null,
         o.id,
       );
       if (row && !retry) addStat(sql, row.journey_id as string, row.version as number, row.node_id as string, o.status === 'sent' ? 'node_sent' : 'node_failed', 1);
@@ -55,4 +56,13 @@ export function recordClick(sql: Sql, messageId: string, at: number): boolean {
       sql.run('UPDATE messages SET clicked_at = ? WHERE id = ? AND clicked_at IS NULL', at, messageId).changes === 1 ||
       sql.get('SELECT 1 FROM messages WHERE id = ?', messageId) !== undefined,
   );
+}
+
+/** A provider's callback: found through messages_by_provider_id; see Store.recordDelivery for which statuses change. */
+export function recordDelivery(sql: Sql, u: DeliveryUpdate): boolean {
+  return sql.transaction((): boolean => {
+    const from = u.status === 'delivered' ? "('sent')" : "('sent', 'delivered')";
+    sql.run(`UPDATE messages SET status = ?, reason = ? WHERE provider_id = ? AND provider = ? AND status IN ${from}`, u.status, u.reason, u.providerId, u.provider);
+    return sql.get('SELECT 1 FROM messages WHERE provider_id = ? AND provider = ?', u.providerId, u.provider) !== undefined;
+  });
 }

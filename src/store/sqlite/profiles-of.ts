@@ -8,3 +8,8 @@ export function profilesOf(sql: Sql, userIds: readonly string[]): Profile[] {
   for (const chunk of chunks([...new Set(userIds)])) profiles.push(...sql.inList('SELECT * FROM profiles WHERE user_id IN', chunk).map(toProfile));
   return profiles;
 }
+
+/** Through profiles_by_phone (an index on the trait's JSON value). */
+export function profilesWithPhone(sql: Sql, phone: string, limit: number): Profile[] {
+  return sql.all("SELECT * FROM profiles WHERE json_extract(traits, '$.phone') = ? ORDER BY user_id LIMIT ?", phone, limit).map(toProfile);
+}

@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -31,7 +31,8 @@ import { latestUserEvent } from './latest-user-event.ts';
 import { messageLog } from './message-log.ts';
 import * as outbox from './outbox.ts';
 import { profileSample } from './profile-sample.ts';
-import { profilesOf } from './profiles-of.ts';
+import { profilesOf, profilesWithPhone } from './profiles-of.ts';
+import { inboxPage, markInbox } from './inbox.ts';
 import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
@@ -251,6 +252,18 @@ export class SqliteStore implements Store {
     return outbox.recordClick(this.sql, messageId, at);
   }
 
+  async recordDelivery(update: DeliveryUpdate): Promise<boolean> {
+    return outbox.recordDelivery(this.sql, update);
+  }
+
+  async inboxPage(userId: string, query: InboxQuery): Promise<Page<InboxMessage>> {
+    return inboxPage(this.sql, userId, query);
+  }
+
+  async markInbox(userId: string, messageId: string, mark: 'read' | 'dismissed', at: number): Promise<InboxMessage | null> {
+    return markInbox(this.sql, userId, messageId, mark, at);
+  }
+
   // ---- reads
 
   async getProfile(userId: string): Promise<Profile | null> {
@@ -315,6 +328,10 @@ export class SqliteStore implements Store {
 
   async profilesOf(userIds: readonly string[]): Promise<Profile[]> {
     return profilesOf(this.sql, userIds);
+  }
+
+  async profilesWithPhone(phone: string, limit: number): Promise<Profile[]> {
+    return profilesWithPhone(this.sql, phone, limit);
   }
 
   async inboxSize(): Promise<number> {

@@ -5,10 +5,17 @@
  */
 import type { Problem } from './settings-form.ts';
 
-/** The provider each channel's form sets (src/channels/providers.ts PROVIDER_OF). */
-export const PROVIDER_FORMS: Readonly<Record<string, 'smtp' | 'webhook'>> = { email: 'smtp', webhook: 'webhook' };
+export type ProviderKind = 'smtp' | 'webhook' | 'twilio';
 
-export const PROVIDER_LABEL: Readonly<Record<string, string>> = { smtp: 'SMTP', webhook: 'Signed webhooks', outbox: 'Built-in outbox' };
+/** The provider each channel's form sets (src/channels/providers.ts PROVIDER_OF). */
+export const PROVIDER_FORMS: Readonly<Record<string, ProviderKind>> = { sms: 'twilio', whatsapp: 'twilio', email: 'smtp', webhook: 'webhook' };
+
+/** Channels that need no provider at all, and why (the inbox is delivered by being stored). */
+export const NO_PROVIDER_NEEDED: Readonly<Record<string, string>> = {
+  inbox: 'needs no provider: its messages are delivered by being stored, for your app to read with GET /v1/inbox/:userId.',
+};
+
+export const PROVIDER_LABEL: Readonly<Record<string, string>> = { smtp: 'SMTP', webhook: 'Signed webhooks', twilio: 'Twilio', outbox: 'Built-in outbox' };
 
 /** What the form edits, all as typed. */
 export interface SmtpDraft {
@@ -34,7 +41,21 @@ export interface WebhookDraft {
   allowHosts: string;
 }
 
-export type ProviderDraft = SmtpDraft | WebhookDraft;
+export interface TwilioDraft {
+  provider: 'twilio';
+  accountSid: string;
+  /** '' keeps the stored one (as for the API key's secret). */
+  authToken: string;
+  apiKeySid: string;
+  apiKeySecret: string;
+  from: string;
+  messagingServiceSid: string;
+  publicUrl: string;
+  /** Not in the form (tests and proxies): kept as stored. */
+  baseUrl: string;
+}
+
+export type ProviderDraft = SmtpDraft | WebhookDraft | TwilioDraft;
 
 const text = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 
@@ -45,9 +66,15 @@ export function secretSet(settings: Record<string, unknown>, field: string): boo
 }
 
 /** The form's fields from what the server shows (secrets always empty: they are never shown). */
-export function draftOf(provider: 'smtp' | 'webhook', settings: Record<string, unknown>): ProviderDraft {
+export function draftOf(provider: ProviderKind, settings: Record<string, unknown>): ProviderDraft {
   const same = settings.provider === provider;
   const s = same ? settings : {};
+  if (provider === 'twilio') {
+    return {
+      provider, accountSid: text(s.accountSid), authToken: '', apiKeySid: text(s.apiKeySid), apiKeySecret: '', from: text(s.from),
+      messagingServiceSid: text(s.messagingServiceSid), publicUrl: text(s.publicUrl), baseUrl: text(s.baseUrl),
+    };
+  }
   if (provider === 'smtp') {
     return { provider, host: text(s.host), port: same ? text(s.port) : '587', secure: s.secure === true, user: text(s.user), password: '', from: text(s.from), replyTo: text(s.replyTo), publicUrl: text(s.publicUrl) };
   }
@@ -78,6 +105,16 @@ export function bodyOf(draft: ProviderDraft): { body: Record<string, unknown>; p
     body.from = draft.from.trim();
     optional('replyTo', draft.replyTo);
     optional('publicUrl', draft.publicUrl);
+  } else if (draft.provider === 'twilio') {
+    body.accountSid = draft.accountSid.trim();
+    // Secrets may not be trimmed; empty ones keep what is stored.
+    if (draft.authToken !== '') body.authToken = draft.authToken;
+    optional('apiKeySid', draft.apiKeySid);
+    if (draft.apiKeySecret !== '') body.apiKeySecret = draft.apiKeySecret;
+    optional('from', draft.from);
+    optional('messagingServiceSid', draft.messagingServiceSid);
+    optional('publicUrl', draft.publicUrl);
+    optional('baseUrl', draft.baseUrl);
   } else {
     optional('secret', draft.secret);
     if (draft.timeoutMs.trim() !== '') {
@@ -99,7 +136,8 @@ export function hostsOf(typed: string): string[] {
 }
 
 /** The fields each form shows problems next to. */
-export function providerFields(provider: 'smtp' | 'webhook'): string[] {
+export function providerFields(provider: ProviderKind): string[] {
+  if (provider === 'twilio') return ['/provider', '/accountSid', '/authToken', '/apiKeySid', '/apiKeySecret', '/from', '/messagingServiceSid', '/publicUrl'];
   return provider === 'smtp'
     ? ['/provider', '/host', '/port', '/secure', '/user', '/password', '/from', '/replyTo', '/publicUrl', '/timeoutMs']
     : ['/provider', '/secret', '/timeoutMs', '/allowHosts'];

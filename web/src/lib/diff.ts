@@ -53,7 +53,7 @@ export function lineText(line: DiffLine): string {
   return `${line.title}: ${line.fields.map((f) => `${f.field ? `${f.field} ` : ''}${f.before} → ${f.after}`).join('; ')}`;
 }
 
-const CHANNEL_WORDS: Record<string, string> = { push: 'push', sms: 'SMS', email: 'email', webhook: 'webhook' };
+const CHANNEL_WORDS: Record<string, string> = { push: 'push', sms: 'SMS', email: 'email', whatsapp: 'WhatsApp', inbox: 'inbox', webhook: 'webhook' };
 const KIND_WORDS: Record<string, string> = {
   entry: 'entry',
   delay: 'delay',

@@ -92,7 +92,7 @@ function Rendered({ channel, fields, result, userId, entryEvent }: { channel: st
           <p>{text('body')}</p>
         </div>
       )}
-      {channel === 'sms' && <p className="preview-sms">{text('body')}</p>}
+      {(channel === 'sms' || channel === 'whatsapp') && <p className="preview-sms">{text('body')}</p>}
       {channel === 'email' && (
         <div className="preview-email">
           <div className="preview-subject">
@@ -102,7 +102,7 @@ function Rendered({ channel, fields, result, userId, entryEvent }: { channel: st
           <iframe title="Email body as rendered" sandbox="" srcDoc={text('body')} />
         </div>
       )}
-      {!['push', 'sms', 'email'].includes(channel) && (
+      {!['push', 'sms', 'whatsapp', 'email'].includes(channel) && (
         <dl className="preview-fields">
           {fields.map((f) => (
             <div key={f.name}>

@@ -31,6 +31,7 @@ export const MESSAGE_FILTERS: FilterField[] = [
       kind: 'choice',
       options: [
         { value: 'sent', label: 'Sent' },
+        { value: 'delivered', label: 'Delivered' },
         { value: 'skipped', label: 'Skipped' },
         { value: 'failed', label: 'Failed' },
         { value: 'dead', label: 'Dead letter' },

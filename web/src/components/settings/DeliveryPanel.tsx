@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { PROVIDER_FORMS } from '../../lib/delivery.ts';
+import { NO_PROVIDER_NEEDED, PROVIDER_FORMS } from '../../lib/delivery.ts';
 import { channelLabel } from '../../lib/meta.ts';
 import { useStore } from '../../store/index.ts';
 import '../../styles/delivery.css';
@@ -20,7 +20,8 @@ export function DeliveryPanel() {
   const order = registry?.channels.map((c) => c.name) ?? [];
   const rows = [...(providers ?? [])].sort((a, b) => rank(order, a.channel) - rank(order, b.channel));
   const configurable = rows.filter((v) => PROVIDER_FORMS[v.channel]);
-  const outboxOnly = rows.filter((v) => !PROVIDER_FORMS[v.channel]).map((v) => channelLabel(v.channel, registry));
+  const outboxOnly = rows.filter((v) => !PROVIDER_FORMS[v.channel] && !NO_PROVIDER_NEEDED[v.channel]).map((v) => channelLabel(v.channel, registry));
+  const needNone = rows.filter((v) => NO_PROVIDER_NEEDED[v.channel]);
 
   return (
     <section className="panel section-card delivery-panel" aria-labelledby="delivery-title" id="delivery">
@@ -51,6 +52,11 @@ export function DeliveryPanel() {
           {listText(outboxOnly)} {outboxOnly.length === 1 ? 'has' : 'have'} no provider yet: {outboxOnly.length === 1 ? 'it stays' : 'they stay'} on the outbox.
         </p>
       )}
+      {needNone.map((v) => (
+        <p key={v.channel} className="muted provider-note">
+          {channelLabel(v.channel, registry)} {NO_PROVIDER_NEEDED[v.channel]}
+        </p>
+      ))}
     </section>
   );
 }

@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { bodyOf, draftOf, providerFields, secretSet, type ProviderDraft, type SmtpDraft, type WebhookDraft } from '../../lib/delivery.ts';
+import { bodyOf, draftOf, providerFields, secretSet, type ProviderDraft, type ProviderKind, type SmtpDraft, type TwilioDraft, type WebhookDraft } from '../../lib/delivery.ts';
 import { placeProblems, type Problem } from '../../lib/settings-form.ts';
 import { useStore } from '../../store/index.ts';
 import type { ProviderView } from '../../store/delivery.ts';
 import { SmtpFields } from './SmtpFields.tsx';
+import { TwilioFields } from './TwilioFields.tsx';
 import { WebhookFields } from './WebhookFields.tsx';
 
 /** Sets or changes one channel's provider (PUT /v1/providers/:channel); the server's problems go next to their fields. */
-export function ProviderForm({ view, provider, label, onDone }: { view: ProviderView; provider: 'smtp' | 'webhook'; label: string; onDone: () => void }) {
+export function ProviderForm({ view, provider, label, onDone }: { view: ProviderView; provider: ProviderKind; label: string; onDone: () => void }) {
   const saveProvider = useStore((s) => s.saveProvider);
   const [draft, setDraft] = useState<ProviderDraft>(() => draftOf(provider, view.settings));
   const [problems, setProblems] = useState<Problem[]>([]);
@@ -36,7 +37,7 @@ export function ProviderForm({ view, provider, label, onDone }: { view: Provider
     else onDone();
   };
 
-  const change = (patch: Partial<SmtpDraft> | Partial<WebhookDraft>) => {
+  const change = (patch: Partial<SmtpDraft> | Partial<WebhookDraft> | Partial<TwilioDraft>) => {
     setDraft((d) => ({ ...d, ...patch }) as ProviderDraft);
     // A problem stays only on the fields not edited since the save that found it.
     setProblems((list) => list.filter((p) => !Object.keys(patch).some((key) => p.path === `/${key}`)));
@@ -49,7 +50,16 @@ export function ProviderForm({ view, provider, label, onDone }: { view: Provider
           <span>The provider was not saved. {other.length > 0 ? other.join(' ') : 'Fix the fields marked below.'}</span>
         </div>
       )}
-      {draft.provider === 'smtp' ? (
+      {draft.provider === 'twilio' ? (
+        <TwilioFields
+          channel={view.channel}
+          draft={draft}
+          onChange={change}
+          errors={byField}
+          tokenSet={stored && secretSet(view.settings, 'authToken')}
+          keySecretSet={stored && secretSet(view.settings, 'apiKeySecret')}
+        />
+      ) : draft.provider === 'smtp' ? (
         <SmtpFields draft={draft} onChange={change} errors={byField} passwordSet={stored && secretSet(view.settings, 'password')} />
       ) : (
         <WebhookFields draft={draft} onChange={change} errors={byField} secretSet={stored && secretSet(view.settings, 'secret')} />

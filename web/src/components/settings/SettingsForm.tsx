@@ -13,6 +13,8 @@ const CHANNELS: { name: CapChannel; label: string }[] = [
   { name: 'push', label: 'Push' },
   { name: 'sms', label: 'SMS' },
   { name: 'email', label: 'Email' },
+  { name: 'whatsapp', label: 'WhatsApp' },
+  { name: 'inbox', label: 'Inbox' },
   { name: 'webhook', label: 'Webhook' },
 ];
 

@@ -1,0 +1,118 @@
+/**
+ * SMS and WhatsApp through Twilio's Messages API: each message is a form-encoded POST to
+ * {base}/2010-04-01/Accounts/{AccountSid}/Messages.json with Basic auth (the account SID and auth token, or
+ * an API key SID and secret). WhatsApp addresses are "whatsapp:+E.164" on To and From. A StatusCallback URL
+ * is sent when Waymark's public URL is set, so Twilio reports delivery (api/routes/twilio.ts).
+ * 201: sent, Twilio's message SID kept as the provider's id. 429, 5xx, timeouts and connection errors:
+ * transient (Retry-After honoured). Any other answer: permanent, with Twilio's error code and message as the
+ * reason; 21610 (the recipient replied STOP) also opts them out of the channel.
+ */
+import { parseRetryAfter } from '../core/retry.ts';
+import type { Message, SendOutcome } from '../store/store.ts';
+import type { ChannelSender } from './channel.ts';
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken?: string;
+  apiKeySid?: string;
+  apiKeySecret?: string;
+  /** An E.164 number of the account, or else a Messaging Service. */
+  from?: string;
+  messagingServiceSid?: string;
+  /** Waymark as Twilio reaches it: the base of the StatusCallback URL. */
+  publicUrl?: string;
+  /** Default https://api.twilio.com. */
+  baseUrl?: string;
+  timeoutMs?: number;
+  /** WhatsApp: To and From as whatsapp:+E.164. */
+  whatsapp: boolean;
+}
+
+export const TWILIO_API = 'https://api.twilio.com';
+export const TWILIO_TIMEOUT_MS = 10_000;
+/** Twilio's error code for a recipient who replied STOP (or opted out of WhatsApp messages from this sender). */
+export const TWILIO_UNSUBSCRIBED = 21610;
+/** Requests in flight at once per batch: Twilio queues per sender anyway. */
+const CONCURRENCY = 8;
+
+/** The path Twilio posts its status callbacks to, under the public URL. */
+export const STATUS_CALLBACK_PATH = '/v1/twilio/status';
+
+/** `base` without a trailing slash, so that a path can follow. */
+export function trimmedBase(base: string): string {
+  return base.replace(/\/+$/, '');
+}
+
+export function twilioSender(config: TwilioConfig): ChannelSender {
+  const url = `${trimmedBase(config.baseUrl ?? TWILIO_API)}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
+  const user = config.apiKeySid ?? config.accountSid;
+  const password = config.apiKeySid ? (config.apiKeySecret ?? '') : (config.authToken ?? '');
+  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  return {
+    name: 'twilio',
+    async send(messages, now) {
+      const outcomes: SendOutcome[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < messages.length) outcomes.push(await deliver(messages[next++]!, url, authorization, config, now));
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, worker));
+      return outcomes;
+    },
+  };
+}
+
+/** The form Twilio's Messages resource takes for one message. */
+export function twilioForm(m: Message, config: TwilioConfig): URLSearchParams {
+  const address = (number: string) => (config.whatsapp && !number.startsWith('whatsapp:') ? `whatsapp:${number}` : number);
+  const form = new URLSearchParams();
+  form.set('To', address(m.content?.to ?? ''));
+  if (config.messagingServiceSid) form.set('MessagingServiceSid', config.messagingServiceSid);
+  else form.set('From', address(config.from ?? ''));
+  form.set('Body', m.content?.body ?? '');
+  if (config.publicUrl) form.set('StatusCallback', `${trimmedBase(config.publicUrl)}${STATUS_CALLBACK_PATH}`);
+  return form;
+}
+
+async function deliver(m: Message, url: string, authorization: string, config: TwilioConfig, now: () => number): Promise<SendOutcome> {
+  const done = (status: SendOutcome['status'], extra: Partial<SendOutcome> = {}): SendOutcome => ({ id: m.id, status, at: now(), provider: 'twilio', ...extra });
+  if (!m.content?.to) return done('failed', { error: 'no_phone' });
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'Waymark/1' },
+      body: twilioForm(m, config).toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(config.timeoutMs ?? TWILIO_TIMEOUT_MS),
+    });
+    text = await response.text();
+  } catch (error) {
+    const name = (error as Error)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError') return done('transient', { error: 'timeout' });
+    const cause = (error as { cause?: NodeJS.ErrnoException })?.cause;
+    return done('transient', { error: `connection_failed: ${cause?.code ?? (error as Error)?.message ?? String(error)}` });
+  }
+  const body = parseJson(text);
+  if (response.status === 201 || response.status === 200) {
+    const sid = typeof body?.sid === 'string' ? body.sid : undefined;
+    return done('sent', sid === undefined ? {} : { providerId: sid });
+  }
+  const code = typeof body?.code === 'number' ? body.code : null;
+  const reason = `twilio_${code ?? `http_${response.status}`}${typeof body?.message === 'string' ? `: ${body.message.slice(0, 500)}` : ''}`;
+  if (response.status === 429 || response.status >= 500) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
+    return done('transient', { error: reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  }
+  return done('failed', { error: reason, ...(code === TWILIO_UNSUBSCRIBED ? { optedOut: true } : {}) });
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
