@@ -27,7 +27,15 @@ export interface ChannelSpec {
   optOutTrait: string | null;
   /** The message's fields in form order. */
   content: Readonly<Record<string, ContentField>>;
+  /**
+   * How long copy for this channel should be, for the copy assistant (src/copy/): what a phone or an inbox
+   * shows without cutting it. Optional: a channel without limits gets its copy checked for Liquid and names only.
+   */
+  copyLimits?: CopyLimits;
 }
+
+/** Per field: at most `chars` characters, or (SMS) at most `segments` segments once rendered. */
+export type CopyLimits = Readonly<Record<string, { chars: number } | { segments: number }>>;
 
 const TEMPLATE_MAX = 100_000;
 
@@ -38,10 +46,14 @@ export const CHANNELS = {
       title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
       body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
     },
+    // What the notification shades of iOS and Android show before an ellipsis.
+    copyLimits: { title: { chars: 50 }, body: { chars: 150 } },
   },
   sms: {
     noun: 'an SMS', label: 'SMS', address: { trait: 'phone', missing: 'no_phone' }, optOutTrait: 'smsOptOut',
     content: { body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true } },
+    // Each segment is billed: two is the most a marketing text should cost (see core/sms-segments.ts).
+    copyLimits: { body: { segments: 2 } },
   },
   email: {
     noun: 'an email', label: 'Email', address: { trait: 'email', missing: 'no_email' }, optOutTrait: 'emailOptOut',
@@ -49,6 +61,8 @@ export const CHANNELS = {
       subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
       body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
     },
+    // RFC 5322's recommended line length, and about what inboxes show.
+    copyLimits: { subject: { chars: 78 } },
   },
   webhook: {
     noun: 'a webhook', label: 'Webhook', address: null, optOutTrait: null,
