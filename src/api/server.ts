@@ -18,6 +18,7 @@ import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { clevertapRoutes } from './routes/clevertap.ts';
+import { copyRoutes } from './routes/copy.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -74,6 +75,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   previewRoutes(app, context);
   settingsRoutes(app, context);
   providerRoutes(app, context);
+  copyRoutes(app, context);
   unsubscribeRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
