@@ -27,11 +27,16 @@ export interface FakeModel {
   received: Received[];
   /** Replies for the next requests, in order; with none left, a 500. */
   script(...replies: Reply[]): void;
+  close(): Promise<void>;
   /** Resolves when `n` requests have been received in all. */
   requests(n: number): Promise<void>;
 }
 
-export async function fakeModel({ key = 'sk-test' }: { key?: string | null } = {}): Promise<FakeModel> {
+/**
+ * `closeAfter: false` when called from a before hook (an after() registered there runs when the hook ends):
+ * the caller then calls close().
+ */
+export async function fakeModel({ key = 'sk-test', closeAfter = true }: { key?: string | null; closeAfter?: boolean } = {}): Promise<FakeModel> {
   const queue: Reply[] = [];
   const received: Received[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
@@ -75,14 +80,16 @@ export async function fakeModel({ key = 'sk-test' }: { key?: string | null } = {
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(async () => {
+  const close = async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-  });
+  };
+  if (closeAfter) after(close);
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     received,
+    close,
     script: (...replies) => void queue.push(...replies),
     requests: (n) => (received.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
   };
