@@ -205,6 +205,7 @@ test('a send node becomes an A/B split of its messages: each variant a send lead
   const { splitIntoVariants } = await import('../../web/src/lib/edit.ts');
   const shot: Shot = {
     draft: {
+      name: 'j',
       nodes: [
         { id: 'in', kind: 'entry' },
         { id: 'push-1', kind: 'send', channel: 'push', message: { title: 'Old', body: 'old' } },
