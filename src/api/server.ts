@@ -18,6 +18,7 @@ import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { clevertapRoutes } from './routes/clevertap.ts';
+import { copyRoutes } from './routes/copy.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -80,6 +81,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   settingsRoutes(app, context);
   providerRoutes(app, context);
   keyRoutes(app, context);
+  copyRoutes(app, context);
   unsubscribeRoutes(app, context);
   twilioRoutes(app, context);
   inboxRoutes(app, context);

@@ -32,7 +32,15 @@ export interface ChannelSpec {
   optOutTrait: string | null;
   /** The message's fields in form order. */
   content: Readonly<Record<string, ContentField>>;
+  /**
+   * How long copy for this channel should be, for the copy assistant (src/copy/): what a phone or an inbox
+   * shows without cutting it. Optional: a channel without limits gets its copy checked for Liquid and names only.
+   */
+  copyLimits?: CopyLimits;
 }
+
+/** Per field: at most `chars` characters, or (SMS) at most `segments` segments once rendered. */
+export type CopyLimits = Readonly<Record<string, { chars: number } | { segments: number }>>;
 
 const TEMPLATE_MAX = 100_000;
 /** Twilio's Messages API takes a Body of up to 1,600 characters, for SMS and WhatsApp alike (error 21617 beyond). */
@@ -45,10 +53,14 @@ export const CHANNELS = {
       title: { label: 'Title', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
       body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
     },
+    // What the notification shades of iOS and Android show before an ellipsis.
+    copyLimits: { title: { chars: 50 }, body: { chars: 150 } },
   },
   sms: {
     noun: 'an SMS', label: 'SMS', address: { trait: 'phone', missing: 'no_phone' }, optOutTrait: 'smsOptOut',
     content: { body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true } },
+    // Each segment is billed: two is the most a marketing text should cost (see core/sms-segments.ts).
+    copyLimits: { body: { segments: 2 } },
   },
   email: {
     noun: 'an email', label: 'Email', address: { trait: 'email', missing: 'no_email', invalid: { trait: 'emailBounced', reason: 'bounced' } }, optOutTrait: 'emailOptOut',
@@ -56,11 +68,15 @@ export const CHANNELS = {
       subject: { label: 'Subject', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: false },
       body: { label: 'Body (HTML)', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
     },
+    // RFC 5322's recommended line length, and about what inboxes show.
+    copyLimits: { subject: { chars: 78 } },
   },
   whatsapp: {
     // The same phone trait as SMS: one number per user, and Twilio's inbound messages name it (whatsapp:+E.164).
     noun: 'a WhatsApp message', label: 'WhatsApp', address: { trait: 'phone', missing: 'no_phone' }, optOutTrait: 'whatsappOptOut',
     content: { body: { label: 'Message', required: true, maxLength: TWILIO_BODY_MAX, template: true, multiline: true } },
+    // WhatsApp's own ceiling for a template message's body: longer reads as a wall of text on a phone anyway.
+    copyLimits: { body: { chars: 1024 } },
   },
   inbox: {
     // Delivered by being stored: the app reads it with GET /v1/inbox/:userId.
@@ -70,6 +86,8 @@ export const CHANNELS = {
       body: { label: 'Message', required: true, maxLength: TEMPLATE_MAX, template: true, multiline: true },
       url: { label: 'Link (optional)', required: false, maxLength: 2000, template: false, multiline: false },
     },
+    // What an app's inbox row and its opened card show without scrolling, as inbox SDKs lay them out.
+    copyLimits: { title: { chars: 80 }, body: { chars: 500 } },
   },
   webhook: {
     noun: 'a webhook', label: 'Webhook', address: null, optOutTrait: null,

@@ -17,13 +17,13 @@
  * - send: a channel whose address trait no profile has (only when the known traits are given).
  * - wait: an event that an exiting goal always takes first (its "yes" is never taken).
  */
-import { Value, toValueSync, type Template } from 'liquidjs';
+import type { Template } from 'liquidjs';
 import type { CompiledJourney } from './compile.ts';
 import type { Filter, JourneyDefinition, JourneyNode } from './definition.ts';
 import { filterText } from './filters.ts';
 import { specOf } from './nodes/index.ts';
 import type { Problem } from './problem.ts';
-import { parseTemplate, templateGlobals, TEMPLATE_ROOTS } from './templates.ts';
+import { collectDefaulted, parseTemplate, templateGlobals, TEMPLATE_ROOTS } from './templates.ts';
 
 export type { Problem };
 
@@ -198,19 +198,6 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** Positions of the variables that a `default` filter applies to: the value before the filters. */
-function collectDefaulted(templates: Template[], into: Set<string>): void {
-  for (const template of templates) {
-    for (const arg of template.arguments?.() ?? []) {
-      if (!(arg instanceof Value) || !arg.filters.some((f) => f.name === 'default')) continue;
-      for (const token of arg.initial.postfix) {
-        const [row, col] = token.getPosition();
-        into.add(`${row}:${col}`);
-      }
-    }
-    if (template.children) collectDefaulted(toValueSync(template.children(false, true)) as Template[], into);
-  }
-}
 
 // ---------------------------------------------------------------- setup
 

@@ -159,6 +159,50 @@ export function templateGlobals(templates: Template[]): Record<string, Variable[
   return liquid.analyzeSync(templates, { partials: false }).globals;
 }
 
+/** Positions ("row:col") of the variables that a `default` filter applies to: the value before the filters. */
+export function collectDefaulted(templates: Template[], into: Set<string>): void {
+  for (const template of templates) {
+    for (const arg of template.arguments?.() ?? []) {
+      if (!(arg instanceof Value) || !arg.filters.some((f) => f.name === 'default')) continue;
+      for (const token of arg.initial.postfix) {
+        const [row, col] = token.getPosition();
+        into.add(`${row}:${col}`);
+      }
+    }
+    if (template.children) collectDefaulted(toValueSync(template.children(false, true)) as Template[], into);
+  }
+}
+
+/** One read of a name from outside: `Profile.first_name` is root Profile, path ["first_name"]. */
+export interface TemplateReference {
+  root: string;
+  /** The segments after the root that are plain names (up to the first computed one). */
+  path: string[];
+  row: number;
+  col: number;
+  /** This use goes through a `default` filter. */
+  defaulted: boolean;
+}
+
+/** Every read of a name from outside a parsed template, in order. */
+export function templateReferences(templates: Template[]): TemplateReference[] {
+  const defaulted = new Set<string>();
+  collectDefaulted(templates, defaulted);
+  const found: TemplateReference[] = [];
+  for (const [root, uses] of Object.entries(templateGlobals(templates))) {
+    for (const variable of uses) {
+      const path: string[] = [];
+      for (const segment of variable.segments.slice(1)) {
+        if (typeof segment !== 'string') break;
+        path.push(segment);
+      }
+      const { row, col } = variable.location;
+      found.push({ root, path, row, col, defaulted: defaulted.has(`${row}:${col}`) });
+    }
+  }
+  return found.sort((a, b) => a.row - b.row || a.col - b.col);
+}
+
 /** What a template can see: `Profile` (traits, plus Name/Email/Phone aliases), `Event` (entry event properties) and `EventName`. */
 export function templateScope(profile: ProfileView | null, entry: EntryEvent): Record<string, unknown> {
   const traits = profile?.traits ?? {};

@@ -5,7 +5,7 @@
  */
 import type { JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
-import type { InboxMessage, InstanceMessage, JourneyRecord, JourneyStatus, Message, MessageContent, MessageStatus, Profile, StoredEvent } from './store.ts';
+import type { InboxMessage, InstanceMessage, JourneyRecord, JourneyStatus, Message, MessageContent, MessageStatus, Profile, StoredEvent, CopyLogEntry } from './store.ts';
 
 export type Row = Record<string, unknown>;
 type Json = (value: unknown) => unknown;
@@ -87,3 +87,16 @@ export function exitedAt(instance: Instance): number | null {
 
 /** Stands for "no lower bound" on a timestamp (ts >= it holds for every stored event). */
 export const MIN_TIMESTAMP = Number.MIN_SAFE_INTEGER;
+
+/** A copy log row, on either store (the request is JSON text on SQLite, decoded on PostgreSQL; seq a bigint there). */
+export function copyLogEntryOf(r: Row): CopyLogEntry {
+  return {
+    seq: Number(r.seq),
+    at: Number(r.at),
+    outcome: r.outcome as string,
+    model: r.model as string,
+    request: typeof r.request === 'string' ? JSON.parse(r.request) : (r.request as Record<string, unknown>),
+    response: (r.response as string | null) ?? null,
+    detail: (r.detail as string | null) ?? null,
+  };
+}

@@ -387,6 +387,36 @@ export interface ProviderRecord {
   updatedAt: number;
 }
 
+/** The copy assistant's language model settings (src/copy/settings.ts), its key included. */
+export interface CopyProviderRecord {
+  config: Record<string, unknown>;
+  updatedAt: number;
+}
+
+/** One call to the copy assistant's model, as the audit log keeps it (never the key). */
+export interface NewCopyLogEntry {
+  at: number;
+  /** 'ok', or what went wrong ('refused', 'rate_limited', 'provider_error', 'timeout', 'malformed', 'unreachable'). */
+  outcome: string;
+  model: string;
+  /** What was sent: the messages, the model and its parameters. */
+  request: Record<string, unknown>;
+  /** The model's answer as received (the assembled text when streamed), cut to a bound; null when none came. */
+  response: string | null;
+  /** What Waymark made of it: the variants kept and dropped, or the error. */
+  detail: string | null;
+}
+
+export interface CopyLogEntry extends NewCopyLogEntry {
+  seq: number;
+}
+
+/** What the copy log keeps: the newest `max` entries, none older than `since`. */
+export interface CopyLogRetention {
+  max: number;
+  since: number;
+}
+
 export interface ApiKeyRecord {
   kind: 'admin' | 'write';
   /** SHA-256 of the key, hex: all that is stored of it. */
@@ -501,6 +531,16 @@ export interface Store {
    * gets the value kept (two first asks at once keep one of theirs, and both get it).
    */
   secret(name: string, make: () => string, now: number): Promise<string>;
+
+  // The copy assistant: its model's settings (one document, the key included) and its audit log.
+  getCopyProvider(): Promise<CopyProviderRecord | null>;
+  saveCopyProvider(config: Record<string, unknown>, now: number): Promise<void>;
+  /** False when none was set. */
+  removeCopyProvider(): Promise<boolean>;
+  /** Appends an entry, then removes those the retention no longer keeps. Returns the entry's seq. */
+  addCopyLog(entry: NewCopyLogEntry, keep: CopyLogRetention): Promise<number>;
+  /** A page of the copy log, newest first. The cursor may throw InvalidCursorError. */
+  copyLogPage(page: PageRequest): Promise<Page<CopyLogEntry>>;
 
   // Outbox
   /**

@@ -13,6 +13,7 @@ import { statsContract } from './contract-stats.ts';
 import { processContract } from './contract-process.ts';
 import { deliveryContract } from './contract-delivery.ts';
 import { twilioInboxContract } from './contract-twilio-inbox.ts';
+import { copyContract } from './contract-copy.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -880,6 +881,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     processContract(open);
     deliveryContract(open);
     twilioInboxContract(open);
+    copyContract(open);
     boundedContract(open);
     dashboardContract(open);
     statsContract(open);

@@ -200,3 +200,52 @@ test('problems land on the node their path names in the draft that was checked, 
   assert.equal(saveBlocker(editor), 'Fix the 4 problems first: the server does not save a draft that does not validate.');
   assert.equal(saveBlocker({ problems: [problem('/nodes/0', 'publish')] }), null, 'publish checks do not block saving');
 });
+
+test('a send node becomes an A/B split of its messages: each variant a send leading where the send led', async () => {
+  const { splitIntoVariants } = await import('../../web/src/lib/edit.ts');
+  const shot: Shot = {
+    draft: {
+      name: 'j',
+      nodes: [
+        { id: 'in', kind: 'entry' },
+        { id: 'push-1', kind: 'send', channel: 'push', message: { title: 'Old', body: 'old' } },
+        { id: 'out', kind: 'exit' },
+        { id: 'fallback', kind: 'exit' },
+      ],
+      edges: [
+        { from: 'in', to: 'push-1' },
+        { from: 'push-1', to: 'out' },
+        { from: 'push-1', to: 'fallback', branch: 'unreachable' },
+      ],
+    },
+    layout: { in: { x: 0, y: 0 }, 'push-1': { x: 0, y: 120 }, out: { x: 0, y: 240 }, fallback: { x: 300, y: 240 } },
+  };
+  const messages = [{ title: 'A', body: 'a' }, { title: 'B', body: 'b' }, { title: 'C', body: 'c' }];
+  const { snapshot, splitId } = splitIntoVariants(shot, 'push-1', messages);
+  assert.equal(splitId, 'ab-split-1');
+  assert.deepEqual(snapshot.draft.nodes, [
+    { id: 'in', kind: 'entry' },
+    { id: 'out', kind: 'exit' },
+    { id: 'fallback', kind: 'exit' },
+    { id: 'ab-split-1', kind: 'abSplit', variants: [{ name: 'A', percent: 34 }, { name: 'B', percent: 33 }, { name: 'C', percent: 33 }] },
+    { id: 'push-1', kind: 'send', channel: 'push', message: { title: 'A', body: 'a' } },
+    { id: 'push-2', kind: 'send', channel: 'push', message: { title: 'B', body: 'b' } },
+    { id: 'push-3', kind: 'send', channel: 'push', message: { title: 'C', body: 'c' } },
+  ]);
+  assert.deepEqual(snapshot.draft.edges, [
+    { from: 'in', to: 'ab-split-1' },
+    { from: 'ab-split-1', to: 'push-1', branch: 'A' },
+    { from: 'ab-split-1', to: 'push-2', branch: 'B' },
+    { from: 'ab-split-1', to: 'push-3', branch: 'C' },
+    { from: 'push-1', to: 'out' },
+    { from: 'push-1', to: 'fallback', branch: 'unreachable' },
+    { from: 'push-2', to: 'out' },
+    { from: 'push-2', to: 'fallback', branch: 'unreachable' },
+    { from: 'push-3', to: 'out' },
+    { from: 'push-3', to: 'fallback', branch: 'unreachable' },
+  ]);
+  assert.deepEqual(snapshot.layout['ab-split-1'], { x: 0, y: 120 }, 'the split where the send was');
+  assert.equal(snapshot.layout.out!.y, 240 + (snapshot.layout['push-1']!.y - 120), 'what followed moved down a row');
+  assert.equal(splitIntoVariants(shot, 'push-1', [messages[0]!]).snapshot, shot, 'one message is no A/B test');
+  assert.equal(splitIntoVariants(shot, 'out', messages).snapshot, shot, 'only a send');
+});

@@ -16,7 +16,7 @@
 import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -38,6 +38,7 @@ import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
 import * as apiKeys from './api-keys.ts';
 import * as settings from './settings.ts';
+import * as copy from './copy.ts';
 import * as units from './units-of-work.ts';
 
 export { redact, type PostgresOptions } from './connection.ts';
@@ -121,6 +122,26 @@ export class PostgresStore implements Store {
 
   removeProvider(channel: Channel): Promise<boolean> {
     return settings.removeProvider(this.pool, channel);
+  }
+
+  getCopyProvider(): Promise<CopyProviderRecord | null> {
+    return copy.getCopyProvider(this.pool);
+  }
+
+  saveCopyProvider(config: Record<string, unknown>, now: number): Promise<void> {
+    return copy.saveCopyProvider(this.pool, config, now);
+  }
+
+  removeCopyProvider(): Promise<boolean> {
+    return copy.removeCopyProvider(this.pool);
+  }
+
+  addCopyLog(entry: NewCopyLogEntry, keep: CopyLogRetention): Promise<number> {
+    return copy.addCopyLog(this.pool, entry, keep);
+  }
+
+  copyLogPage(page: PageRequest): Promise<Page<CopyLogEntry>> {
+    return copy.copyLogPage(this.pool, page);
   }
 
   secret(name: string, make: () => string, now: number): Promise<string> {

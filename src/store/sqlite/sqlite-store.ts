@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -38,6 +38,7 @@ import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
 import * as apiKeys from './api-keys.ts';
 import * as settings from './settings.ts';
+import * as copy from './copy.ts';
 import { ProfileCache } from './unit-views.ts';
 import * as units from './units-of-work.ts';
 
@@ -142,6 +143,26 @@ export class SqliteStore implements Store {
 
   async removeProvider(channel: Channel): Promise<boolean> {
     return settings.removeProvider(this.sql, channel);
+  }
+
+  async getCopyProvider(): Promise<CopyProviderRecord | null> {
+    return copy.getCopyProvider(this.sql);
+  }
+
+  async saveCopyProvider(config: Record<string, unknown>, now: number): Promise<void> {
+    copy.saveCopyProvider(this.sql, config, now);
+  }
+
+  async removeCopyProvider(): Promise<boolean> {
+    return copy.removeCopyProvider(this.sql);
+  }
+
+  async addCopyLog(entry: NewCopyLogEntry, keep: CopyLogRetention): Promise<number> {
+    return copy.addCopyLog(this.sql, entry, keep);
+  }
+
+  async copyLogPage(page: PageRequest): Promise<Page<CopyLogEntry>> {
+    return copy.copyLogPage(this.sql, page);
   }
 
   async secret(name: string, make: () => string, now: number): Promise<string> {

@@ -1,5 +1,6 @@
 /** The send form: the channel, then the composer for that channel's message fields. */
 import { Composer } from '../components/composer/Composer.tsx';
+import { CopyAssistant } from '../components/composer/CopyAssistant.tsx';
 import { channelFields, type ChannelWithFields } from '../lib/channel-fields.ts';
 import { switchChannel, withField } from '../lib/draft.ts';
 import { useStore } from '../store/index.ts';
@@ -13,6 +14,9 @@ export function SendForm({ node, path, draft, change }: NodeFormProps) {
   const channels = (registry?.channels ?? []) as ChannelWithFields[];
   const options = channels.some((c) => c.name === channel) ? channels : [...channels, { name: channel, label: channel }];
   const message = (node.message ?? {}) as Record<string, unknown>;
+  // The assistant writes for channels that reach a person (an address trait); a webhook's body is not copy.
+  const forPeople = channels.some((c) => c.name === channel && typeof (c as { addressTrait?: unknown }).addressTrait === 'string');
+  const goals = (draft.goals ?? []).map((g) => `the user does "${g.event}"`);
   return (
     <>
       <SelectField
@@ -37,6 +41,16 @@ export function SendForm({ node, path, draft, change }: NodeFormProps) {
         entryEvent={entryEventOf(draft.nodes)}
         onChange={(field, text) => change('Edit the message', (n) => ({ ...n, message: withField((n.message ?? {}) as Record<string, unknown>, field, text) }))}
       />
+      {forPeople && (
+        <CopyAssistant
+          key={`${node.id}.${channel}`}
+          nodeId={node.id}
+          channel={channel}
+          entryEvent={entryEventOf(draft.nodes)}
+          goal={goals.length > 0 ? goals.join(' or ') : undefined}
+          onUse={(content) => change('Use a suggested message', (n) => ({ ...n, message: { ...((n.message ?? {}) as Record<string, unknown>), ...content } }))}
+        />
+      )}
     </>
   );
 }

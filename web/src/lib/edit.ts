@@ -257,3 +257,54 @@ export function tidy<S extends Shot>(s: S): S {
 function round(p: Point): Point {
   return { x: Math.round(p.x), y: Math.round(p.y) };
 }
+
+/** Most variants an A/B split takes (its schema's maxItems). */
+export const MAX_AB_VARIANTS = 7;
+
+/**
+ * Turns a send node into an A/B test of its message: an A/B split takes its place (every edge into the send
+ * now leads to the split), with one branch per message, each to a send node holding that message; each of
+ * those leads where the send led (its next, and its unreachable way if it had one). The first variant keeps
+ * the send's id, so its history and anything naming it stay. Even percentages, the remainder to the first.
+ */
+export function splitIntoVariants<S extends Shot>(s: S, sendId: string, messages: ReadonlyArray<Record<string, string>>): { snapshot: S; splitId: string | null } {
+  const def = defOf(s);
+  const send = def.nodes.find((n) => n.id === sendId);
+  if (!send || send.kind !== 'send' || messages.length < 2 || messages.length > MAX_AB_VARIANTS) return { snapshot: s, splitId: null };
+  const taken = new Set(def.nodes.map((n) => n.id));
+  const splitId = freshId(taken, 'ab-split');
+  taken.add(splitId);
+  const names = messages.map((_, i) => String.fromCharCode(65 + i)); // A, B, C, ...
+  const even = Math.floor(100 / messages.length);
+  const variants = names.map((name, i) => ({ name, percent: even + (i === 0 ? 100 - even * messages.length : 0) }));
+  const base = idBase({ kind: 'send', channel: typeof send.channel === 'string' ? send.channel : undefined });
+  const sendIds = messages.map((_, i) => {
+    if (i === 0) return sendId;
+    const id = freshId(taken, base);
+    taken.add(id);
+    return id;
+  });
+  const sends = messages.map((message, i) => ({ ...structuredClone(send), id: sendIds[i]!, message: { ...message } }));
+  const outs = def.edges.filter((e) => e.from === sendId);
+  const edges = [
+    ...def.edges.filter((e) => e.from !== sendId).map((e) => (e.to === sendId ? { ...e, to: splitId } : e)),
+    ...names.map((name, i) => ({ from: splitId, to: sendIds[i]!, branch: name })),
+    ...sendIds.flatMap((id) => outs.map((e) => ({ ...e, from: id }))),
+  ];
+  const nodes = [...def.nodes.filter((n) => n.id !== sendId), { id: splitId, kind: 'abSplit', variants }, ...sends];
+  const at = s.layout[sendId] ?? { x: 0, y: 0 };
+  const layout: Record<string, Point> = { ...s.layout, [splitId]: at };
+  sendIds.forEach((id, i) => {
+    layout[id] = round({ x: at.x + (i - (sendIds.length - 1) / 2) * COLUMN, y: at.y + ROW });
+  });
+  // What followed moves down a row to make room.
+  let snapshot = withDef(s, { ...def, nodes, edges }, layout);
+  const after = new Set<string>();
+  for (const id of sendIds) for (const d of downstream(defOf(snapshot), id)) after.add(d);
+  for (const id of sendIds) after.delete(id);
+  after.delete(splitId);
+  const moved = { ...snapshot.layout };
+  for (const id of after) if (moved[id]) moved[id] = { x: moved[id].x, y: moved[id].y + ROW };
+  snapshot = { ...snapshot, layout: moved };
+  return { snapshot, splitId };
+}

@@ -1,12 +1,13 @@
 import { useEffect } from 'react';
 import { NoticeBar } from '../components/NoticeBar.tsx';
+import { CopyAssistantPanel } from '../components/settings/CopyAssistantPanel.tsx';
 import { DeliveryPanel } from '../components/settings/DeliveryPanel.tsx';
 import { KeysPanel } from '../components/settings/KeysPanel.tsx';
 import { SettingsForm } from '../components/settings/SettingsForm.tsx';
 import { useStore } from '../store/index.ts';
 import '../styles/pages.css';
 
-/** Project settings: the time zone and frequency caps (GET/PUT /v1/settings), each channel's delivery provider, and how API keys are set. */
+/** Project settings: the time zone and frequency caps (GET/PUT /v1/settings), each channel's delivery provider, the copy assistant's model, and how API keys are set. */
 export function SettingsPage() {
   const settings = useStore((s) => s.settings);
   const read = useStore((s) => s.settingsRead);
@@ -32,6 +33,7 @@ export function SettingsPage() {
       )}
       {settings ? <SettingsForm key={read} settings={settings} /> : !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading the settings" />}
       <DeliveryPanel />
+      <CopyAssistantPanel />
       <KeysPanel />
     </main>
   );
