@@ -26,6 +26,7 @@ import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { segmentRoutes } from './routes/segment.ts';
+import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -75,6 +76,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   settingsRoutes(app, context);
   providerRoutes(app, context);
   unsubscribeRoutes(app, context);
+  trackingRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
   return app;

@@ -10,6 +10,7 @@ import type { Message, ProviderRecord, SendOutcome, Store } from '../store/store
 import type { ChannelSender, ChannelSenders } from './channel.ts';
 import { smtpConfigOf, webhookConfigOf, type ProviderSettings } from './providers.ts';
 import { smtpSender } from './smtp.ts';
+import { trackingKey } from './tracking.ts';
 import { unsubscribeKey } from './unsubscribe.ts';
 import { webhookSender } from './webhook.ts';
 
@@ -75,7 +76,8 @@ class Directory {
   }
 
   private async build(settings: ProviderSettings): Promise<ChannelSender> {
-    if (settings.provider === 'smtp') return smtpSender(smtpConfigOf(settings), await unsubscribeKey(this.store, (this.o.now ?? Date.now)()));
+    const now = (this.o.now ?? Date.now)();
+    if (settings.provider === 'smtp') return smtpSender(smtpConfigOf(settings), { unsubscribe: await unsubscribeKey(this.store, now), tracking: await trackingKey(this.store, now) });
     return webhookSender(webhookConfigOf(settings), this.o.resolve);
   }
 }

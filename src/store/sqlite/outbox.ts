@@ -1,4 +1,4 @@
-/** The outbox: pending messages, the outcomes of sending them, and clicks. */
+/** The outbox: pending messages and the outcomes of sending them. */
 import type { Message, RecordedOutcome } from '../store.ts';
 import { addStat } from './apply-changes.ts';
 import type { Sql } from './connection.ts';
@@ -47,12 +47,4 @@ export function recordOutcomes(sql: Sql, outcomes: RecordedOutcome[]): void {
       if (row && !retry) addStat(sql, row.journey_id as string, row.version as number, row.node_id as string, o.status === 'sent' ? 'node_sent' : 'node_failed', 1);
     }
   });
-}
-
-export function recordClick(sql: Sql, messageId: string, at: number): boolean {
-  return sql.transaction(
-    (): boolean =>
-      sql.run('UPDATE messages SET clicked_at = ? WHERE id = ? AND clicked_at IS NULL', at, messageId).changes === 1 ||
-      sql.get('SELECT 1 FROM messages WHERE id = ?', messageId) !== undefined,
-  );
 }
