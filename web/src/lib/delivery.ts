@@ -22,6 +22,8 @@ export interface SmtpDraft {
   from: string;
   replyTo: string;
   publicUrl: string;
+  /** Opens and clicks tracked (with a public URL); the server's default is on. */
+  tracking: boolean;
 }
 
 export interface WebhookDraft {
@@ -49,7 +51,7 @@ export function draftOf(provider: 'smtp' | 'webhook', settings: Record<string, u
   const same = settings.provider === provider;
   const s = same ? settings : {};
   if (provider === 'smtp') {
-    return { provider, host: text(s.host), port: same ? text(s.port) : '587', secure: s.secure === true, user: text(s.user), password: '', from: text(s.from), replyTo: text(s.replyTo), publicUrl: text(s.publicUrl) };
+    return { provider, host: text(s.host), port: same ? text(s.port) : '587', secure: s.secure === true, user: text(s.user), password: '', from: text(s.from), replyTo: text(s.replyTo), publicUrl: text(s.publicUrl), tracking: s.tracking !== false };
   }
   const hosts = Array.isArray(s.allowHosts) ? s.allowHosts.filter((h): h is string => typeof h === 'string') : [];
   return { provider, secret: '', timeoutMs: text(s.timeoutMs), allowHosts: hosts.join('\n') };
@@ -78,6 +80,7 @@ export function bodyOf(draft: ProviderDraft): { body: Record<string, unknown>; p
     body.from = draft.from.trim();
     optional('replyTo', draft.replyTo);
     optional('publicUrl', draft.publicUrl);
+    if (!draft.tracking) body.tracking = false;
   } else {
     optional('secret', draft.secret);
     if (draft.timeoutMs.trim() !== '') {
