@@ -45,12 +45,19 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'POST /v1/alias',
     'POST /v1/batch',
     'POST /1/upload',
+    'GET /v1/t/o/{token}',
+    'GET /v1/t/c/{token}',
+    'GET /s/{code}',
+    'POST /v1/t/open',
   ]) {
     assert.ok(operations.includes(expected), `${expected} is documented`);
   }
 
   assert.deepEqual(doc.security, [{ bearer: [] }]);
   assert.deepEqual(doc.paths['/health'].get.security, [], 'health needs no key');
+  for (const [p, method] of [['/v1/t/o/{token}', 'get'], ['/v1/t/c/{token}', 'get'], ['/s/{code}', 'get'], ['/v1/t/open', 'post']] as const) {
+    assert.deepEqual(doc.paths[p][method].security, [], `${p}: tracking needs no key (the signed token is the credential)`);
+  }
 
   const definition = doc.components.schemas.JourneyDefinition;
   assert.deepEqual(definition.required, ['name', 'nodes', 'edges']);
