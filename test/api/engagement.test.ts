@@ -141,6 +141,10 @@ await forEachStore((kind) => {
       assert.deepEqual([answer.status, answer.location], [404, null], forged);
     }
     assert.equal((await call('POST', '/v1/t/open', { token: clicks[0] }, null)).status, 404);
+    // A HEAD (a link checker) gets the answer's headers and records nothing.
+    const head = (p: string) => fetch(`${url}${p}`, { method: 'HEAD', redirect: 'manual' }).then((r) => [r.status, r.headers.get('location')]);
+    assert.deepEqual(await head(`/v1/t/c/${clicks[0]}`), [302, 'https://shop.test/cart?a=1&b=2']);
+    assert.deepEqual(await head(`/v1/t/o/${pixel}`), [200, null]);
     assert.deepEqual(await node('order', 'mail'), { sent: 2, opened: 0, clicked: 0 });
     assert.deepEqual([(await messageOf('ana', 'mail')).openedAt, (await messageOf('ana', 'mail')).clickedAt], [null, null]);
     assert.deepEqual(await events('ana'), []);

@@ -24,13 +24,21 @@ export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
   const key = () => trackingKey(waymark.store, waymark.engine.clock.now());
   const record = (messageId: string, kind: Engagement, url?: string) => recordEngagement(waymark.store, waymark.engine, messageId, kind, url);
 
-  /** The recipient reaches the link whatever befalls the recording of the click. */
-  const redirect = async (request: FastifyRequest, reply: FastifyReply, messageId: string, url: string) => {
+  /**
+   * Records an open or click, except for a HEAD (link checkers and scanners ask for headers only), and never
+   * fails the request: the recipient gets the pixel or reaches the link whatever befalls the recording.
+   */
+  const recordFor = async (request: FastifyRequest, messageId: string, kind: Engagement, url?: string) => {
+    if (request.method === 'HEAD') return;
     try {
-      await record(messageId, 'click', url);
+      await record(messageId, kind, url);
     } catch (error) {
-      request.log.error({ err: error }, 'recording a click failed');
+      request.log.error({ err: error }, `recording the ${kind} failed`);
     }
+  };
+
+  const redirect = async (request: FastifyRequest, reply: FastifyReply, messageId: string, url: string) => {
+    await recordFor(request, messageId, 'click', url);
     return reply.code(302).header('location', url).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send();
   };
 
@@ -50,11 +58,7 @@ export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
     async (request, reply) => {
       const open = readOpenToken(await key(), request.params.token);
       if (!open) throw new ApiError(404, NOT_FOUND);
-      try {
-        await record(open.messageId, 'open');
-      } catch (error) {
-        request.log.error({ err: error }, 'recording an open failed');
-      }
+      await recordFor(request, open.messageId, 'open');
       return reply.type('image/gif').header('cache-control', 'no-store, no-cache, must-revalidate, private').header('pragma', 'no-cache').send(PIXEL);
     },
   );
