@@ -7,8 +7,8 @@
  *    module follows; unit-views.ts reads their views, apply-changes.ts commits their Changes, and locks.ts
  *    holds the per-user advisory locks;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes), engagement.ts (opens, clicks, short links), reads.ts, settings.ts (access keys,
- *    settings, trait names) and retention.ts, over event-partitions.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes), engagement.ts (opens, clicks, short links),
+ *    reads.ts, settings.ts (access keys, settings, trait names) and retention.ts, over event-partitions.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).

@@ -7,8 +7,8 @@
  *  - units-of-work.ts: ingest, the inbox drain, the timer claim and the profile upsert; unit-views.ts reads
  *    their views (with the profile cache), apply-changes.ts commits their Changes;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes), engagement.ts (opens, clicks, short links), reads.ts, settings.ts (access keys,
- *    settings, trait names) and retention.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes), engagement.ts (opens, clicks, short links),
+ *    reads.ts, settings.ts (access keys, settings, trait names) and retention.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
