@@ -264,6 +264,7 @@ export const Message = Type.Object({
   attempts: Type.Integer({ description: 'Send attempts recorded, retries included' }),
   nextAttemptAt: Nullable(Millis),
   provider: Nullable(Type.String({ description: "Who took the message: 'outbox' (no provider configured: recorded here only), 'smtp', 'webhook'" })),
+  openedAt: Nullable(Type.Integer({ minimum: 0, description: "Epoch milliseconds: when the recipient first opened it, an email's pixel, a push opened in the app, or a first click (docs/channels.md)" })),
   clickedAt: Nullable(Millis),
 });
 

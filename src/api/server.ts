@@ -29,6 +29,7 @@ import { healthRoutes, metaRoutes } from './routes/meta.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { segmentRoutes } from './routes/segment.ts';
+import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { twilioRoutes } from './routes/twilio.ts';
@@ -85,6 +86,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   unsubscribeRoutes(app, context);
   twilioRoutes(app, context);
   inboxRoutes(app, context);
+  trackingRoutes(app, context);
   sessionRoutes(app, waymark.store, sessions);
   await registerDashboard(app, options.dashboardDir);
   return app;

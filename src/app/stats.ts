@@ -25,6 +25,8 @@ const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind' | 'sk
   node_sent: 'sent',
   node_failed: 'failed',
   node_skipped: 'skipped',
+  node_opened: 'opened',
+  node_clicked: 'clicked',
   node_missed: 'missed',
   node_goal: 'goal',
 };
@@ -76,7 +78,7 @@ function tally(rows: StatRow[], waiting: WaitingRow[], order: string[], kinds: M
   const nodeOf = (nodeId: string) => {
     let node = nodes.get(nodeId);
     if (!node) {
-      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0, waiting: 0 };
+      node = { nodeId, kind: kinds.get(nodeId) ?? 'unknown', entered: 0, sent: 0, failed: 0, skipped: 0, skippedBy: {}, opened: 0, clicked: 0, missed: 0, goal: 0, waiting: 0 };
       nodes.set(nodeId, node);
     }
     return node;

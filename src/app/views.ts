@@ -31,6 +31,8 @@ const NodeStats = Type.Object({
   skippedBy: Type.Record(Type.String(), Type.Integer(), {
     description: 'Skips by reason (no_phone, no_email, no_push_token, dnd, frequency_cap); skips recorded before reasons were counted are in `skipped` only',
   }),
+  opened: Type.Integer({ description: 'Messages of a send node opened by their recipient (first opens; a click counts as an open too): see docs/channels.md, "Engagement tracking"' }),
+  clicked: Type.Integer({ description: 'Messages of a send node clicked by their recipient (first clicks)' }),
   missed: Type.Integer({ description: 'Delays until a date property that was missing or already past' }),
   goal: Type.Integer({ description: 'Conversions while waiting at this node' }),
   waiting: Type.Integer({ description: 'Users at this node at this moment: waiting out a delay, for an event, or for the end of do-not-disturb hours' }),

@@ -25,7 +25,10 @@ export const SmtpSettings = Type.Object(
     password: Type.Optional(Type.String({ maxLength: 1000, description: 'Write-only: never returned; leave it out of an update to keep the one set' })),
     from: Type.String({ minLength: 3, maxLength: 320, description: '"Name <address>" or an address' }),
     replyTo: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
-    publicUrl: Type.Optional(Type.String({ maxLength: 2000, description: 'Waymark as recipients reach it (https://...): the base of the one-click unsubscribe links. Without it, no List-Unsubscribe header' })),
+    publicUrl: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'Waymark as recipients reach it (https://...): the base of the one-click unsubscribe links and of the tracked links and open pixel. Without it, no List-Unsubscribe header and no tracking' }),
+    ),
+    tracking: Type.Optional(Type.Boolean({ description: 'Track opens (a 1x1 pixel) and clicks (links through Waymark) of the emails, with a public URL. Default true' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 120_000, description: 'Per SMTP step. Default 10000' })),
   },
   { additionalProperties: false },
@@ -164,6 +167,7 @@ export function smtpConfigOf(s: Static<typeof SmtpSettings>): SmtpConfig {
     ...(s.password === undefined ? {} : { password: s.password }),
     ...(s.replyTo === undefined ? {} : { replyTo: s.replyTo }),
     ...(s.publicUrl === undefined ? {} : { publicUrl: s.publicUrl }),
+    ...(s.tracking === undefined ? {} : { tracking: s.tracking }),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
   };
 }

@@ -13,6 +13,7 @@ import { pushConfigOf, smtpConfigOf, twilioConfigOf, webhookConfigOf, type Provi
 import { pushSender } from './push.ts';
 import { smtpSender } from './smtp.ts';
 import { twilioSender } from './twilio.ts';
+import { trackingKey } from './tracking.ts';
 import { unsubscribeKey } from './unsubscribe.ts';
 import { webhookSender } from './webhook.ts';
 
@@ -79,8 +80,9 @@ class Directory {
   }
 
   private async build(settings: ProviderSettings, channel: Channel): Promise<ChannelSender> {
+    const now = (this.o.now ?? Date.now)();
     if (settings.provider === 'twilio') return twilioSender(twilioConfigOf(settings, channel));
-    if (settings.provider === 'smtp') return smtpSender(smtpConfigOf(settings), await unsubscribeKey(this.store, (this.o.now ?? Date.now)()));
+    if (settings.provider === 'smtp') return smtpSender(smtpConfigOf(settings), { unsubscribe: await unsubscribeKey(this.store, now), tracking: await trackingKey(this.store, now) });
     if (settings.provider === 'push') return pushSender(pushConfigOf(settings));
     return webhookSender(webhookConfigOf(settings), this.o.resolve);
   }

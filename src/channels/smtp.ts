@@ -1,13 +1,17 @@
 /**
  * Email over SMTP (nodemailer): the rendered subject and HTML body, a text part derived from the HTML, the
  * project's from and reply-to, and one-click unsubscribe headers (RFC 8058) pointing at Waymark's own
- * POST /v1/unsubscribe/<token>. The Message-ID derives from the message id, so a retry carries the same one.
+ * POST /v1/unsubscribe/<token>. With a public URL, the HTML's links and an open pixel are tracked
+ * (email-tracking.ts); the text part keeps the links as written, readable. The Message-ID derives from the
+ * message id, so a retry carries the same one.
  * SMTP answers: 4xx (and connection trouble, timeouts, a login refused) are transient; 5xx are permanent.
  */
 import { createTransport } from 'nodemailer';
 import type { Message, SendOutcome } from '../store/store.ts';
 import type { ChannelSender } from './channel.ts';
+import { trackEmailHtml } from './email-tracking.ts';
 import { htmlToText } from './html-text.ts';
+import { baseOf } from './tracking.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
 
 export interface SmtpConfig {
@@ -22,9 +26,11 @@ export interface SmtpConfig {
   replyTo?: string;
   /**
    * Waymark's API as recipients reach it (e.g. https://waymark.example.com): where the unsubscribe links
-   * point. Without it, emails carry no List-Unsubscribe header.
+   * and the tracked links point. Without it, emails carry no List-Unsubscribe header and nothing is tracked.
    */
   publicUrl?: string;
+  /** Opens and clicks tracked (with a public URL). Default true. */
+  tracking?: boolean;
   /** Per connection step. Default 10 s. */
   timeoutMs?: number;
 }
@@ -37,7 +43,13 @@ export function messageIdOf(id: string, from: string): string {
   return `<${Buffer.from(id, 'utf8').toString('base64url')}@${domain}>`;
 }
 
-export function smtpSender(config: SmtpConfig, unsubscribeKey: Buffer): ChannelSender {
+/** The project's keys a sender signs links with (unsubscribe.ts, tracking.ts). */
+export interface SigningKeys {
+  unsubscribe: Buffer;
+  tracking: Buffer;
+}
+
+export function smtpSender(config: SmtpConfig, keys: SigningKeys): ChannelSender {
   const timeout = config.timeoutMs ?? SMTP_TIMEOUT_MS;
   return {
     name: 'smtp',
@@ -57,7 +69,7 @@ export function smtpSender(config: SmtpConfig, unsubscribeKey: Buffer): ChannelS
         disableUrlAccess: true,
       });
       try {
-        return await Promise.all(messages.map((m) => deliver(transport, m, config, unsubscribeKey, now)));
+        return await Promise.all(messages.map((m) => deliver(transport, m, config, keys, now)));
       } finally {
         transport.close();
       }
@@ -68,14 +80,14 @@ export function smtpSender(config: SmtpConfig, unsubscribeKey: Buffer): ChannelS
 /** RFC 5321 replies to RCPT that say the mailbox will never take mail: 550 unavailable, 551 not local, 553 name not allowed. */
 const HARD_BOUNCE = new Set([550, 551, 553]);
 
-async function deliver(transport: ReturnType<typeof createTransport>, m: Message, config: SmtpConfig, key: Buffer, now: () => number): Promise<SendOutcome> {
+async function deliver(transport: ReturnType<typeof createTransport>, m: Message, config: SmtpConfig, keys: SigningKeys, now: () => number): Promise<SendOutcome> {
   const done = (status: SendOutcome['status'], error?: string): SendOutcome => ({ id: m.id, status, at: now(), provider: 'smtp', ...(error === undefined ? {} : { error }) });
   const to = m.content?.to;
   if (!to) return done('failed', 'no_address');
   const html = m.content?.body ?? '';
   const headers: Record<string, string> = {};
   if (config.publicUrl) {
-    const link = `${config.publicUrl.replace(/\/+$/, '')}/v1/unsubscribe/${unsubscribeToken(key, m.userId, 'email')}`;
+    const link = `${baseOf(config.publicUrl)}/v1/unsubscribe/${unsubscribeToken(keys.unsubscribe, m.userId, 'email')}`;
     headers['List-Unsubscribe'] = `<${link}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
@@ -85,7 +97,7 @@ async function deliver(transport: ReturnType<typeof createTransport>, m: Message
       to,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
       subject: m.content?.subject ?? '',
-      html,
+      html: config.publicUrl && config.tracking !== false ? trackEmailHtml(html, m.id, config.publicUrl, keys.tracking) : html,
       text: htmlToText(html),
       messageId: messageIdOf(m.id, config.from),
       headers,

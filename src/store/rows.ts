@@ -50,6 +50,7 @@ export function rowMappers(json: Json) {
       nextAttemptAt: row.status === 'pending' && Number(row.next_attempt_at ?? 0) > 0 ? Number(row.next_attempt_at) : null,
       // Rows from before providers were recorded: a sent one was the outbox's.
       provider: (row.provider as string | null | undefined) ?? (row.status === 'sent' ? 'outbox' : null),
+      openedAt: (row.opened_at as number | null | undefined) ?? null,
       clickedAt: (row.clicked_at as number | null | undefined) ?? null,
     }),
     /** A message of the in-app inbox channel, as the app reads it. */

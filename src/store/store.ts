@@ -97,15 +97,38 @@ export interface Message extends Omit<NewMessage, 'status' | 'reason' | 'sentAt'
   nextAttemptAt: number | null;
   /** Who took it: 'outbox' (the built-in log), 'smtp', 'webhook'; null when no provider was involved. */
   provider: string | null;
-  /** When the recipient first clicked (POST /v1/messages/:id/click), or null. */
+  /** When the recipient first opened it (an email's pixel, a push opened, or a first click), or null. */
+  openedAt: number | null;
+  /** When the recipient first clicked (a tracked link, or POST /v1/messages/:id/click), or null. */
   clickedAt: number | null;
+}
+
+/** An open or a click of a message by its recipient (docs/channels.md, "Engagement tracking"). */
+export type Engagement = 'open' | 'click';
+
+/** What recordEngagement did to a message that exists. */
+export interface EngagementResult {
+  message: Pick<Message, 'id' | 'journeyId' | 'version' | 'nodeId' | 'userId' | 'channel'>;
+  /** The first open (a click is an open too); and the first click, or null when there was none. */
+  openedAt: number;
+  clickedAt: number | null;
+  /** Whether this call was the first open, the first click: each counted once on the node. */
+  firstOpen: boolean;
+  firstClick: boolean;
+}
+
+/** An SMS short link: /s/<code> leads to `url`, and counts as a click on the message. */
+export interface ShortLink {
+  code: string;
+  messageId: string;
+  url: string;
 }
 
 export interface StatDelta {
   journeyId: string;
   version: number;
   nodeId: string; // '' for journey-wide metrics
-  metric: JourneyMetric | 'node_sent' | 'node_failed' | `node_skipped:${SkipReason}`;
+  metric: JourneyMetric | 'node_sent' | 'node_failed' | 'node_opened' | 'node_clicked' | `node_skipped:${SkipReason}`;
   count: number;
 }
 
@@ -550,8 +573,16 @@ export interface Store {
    */
   pendingMessages(limit: number, now?: number): Promise<Message[]>;
   recordOutcomes(outcomes: RecordedOutcome[]): Promise<void>;
-  /** Records the first click on a message; later clicks change nothing. False when there is no such message. */
-  recordClick(messageId: string, at: number): Promise<boolean>;
+  /**
+   * Records an open or a click of a message, in one transaction: the first open sets openedAt and counts
+   * node_opened on its node; the first click sets clickedAt and counts node_clicked, and is the first open too
+   * when there was none. Later ones change nothing. Null when there is no such message.
+   */
+  recordEngagement(messageId: string, kind: Engagement, at: number): Promise<EngagementResult | null>;
+  /** Keeps SMS short links; a code already kept stays as it was. */
+  saveShortLinks(links: readonly ShortLink[], now: number): Promise<void>;
+  /** The short link of a code, or null. */
+  shortLink(code: string): Promise<ShortLink | null>;
   /**
    * A provider's word on a message it took, found by its id there: 'delivered' changes a sent message,
    * 'failed' a sent or delivered one (callbacks may come in any order: a late 'delivered' does not undo a

@@ -45,7 +45,16 @@ await forEachStore((store) => {
     assert.deepEqual(await api.call('POST', path), { status: 200, body: { ok: true } });
     assert.equal((await log())[0]!.clickedAt, T0 + 5 * MIN, 'the first click counts');
     const fromTheLog = (await api.call('GET', '/v1/messages?journeyId=welcome')).body.messages;
-    assert.deepEqual(fromTheLog.map((m: { clickedAt: number }) => m.clickedAt), [T0 + 5 * MIN]);
+    assert.deepEqual(fromTheLog.map((m: { openedAt: number; clickedAt: number }) => [m.openedAt, m.clickedAt]), [[T0 + 5 * MIN, T0 + 5 * MIN]], 'a click never opened is the open too');
+    // Counted once on the node, and given to ana once as events (the second click is a duplicate).
+    const push = (await api.call('GET', '/v1/journeys/welcome/stats')).body.nodes.find((n: { nodeId: string }) => n.nodeId === 'push');
+    assert.deepEqual([push.sent, push.opened, push.clicked], [1, 1, 1]);
+    const events = (await api.call('GET', '/v1/users/ana/events')).body.events as Array<{ name: string; timestamp: number; properties: Record<string, unknown> }>;
+    const engagement = { messageId: sent!.id, journeyId: 'welcome', nodeId: 'push', channel: 'push' };
+    assert.deepEqual(
+      events.filter((e) => e.name.startsWith('Message ')).map((e) => [e.name, e.timestamp, e.properties]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [['Message Clicked', T0 + 5 * MIN, engagement], ['Message Opened', T0 + 5 * MIN, engagement]],
+    );
 
     const unknown = await api.call('POST', '/v1/messages/welcome%3Anobody%3Apush/click', { key: api.write });
     assert.deepEqual(unknown, { status: 404, body: { error: 'Not Found', message: 'no message "welcome:nobody:push"' } });

@@ -50,6 +50,10 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'POST /v1/inbox/{userId}/messages/{messageId}/dismiss',
     'POST /v1/twilio/status',
     'POST /v1/twilio/inbound',
+    'GET /v1/t/o/{token}',
+    'GET /v1/t/c/{token}',
+    'GET /s/{code}',
+    'POST /v1/t/open',
   ]) {
     assert.ok(operations.includes(expected), `${expected} is documented`);
   }
@@ -59,6 +63,9 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
   assert.deepEqual(doc.paths['/v1/twilio/status'].post.security, [], "Twilio's callbacks carry its signature, not a key");
   assert.match(doc.paths['/v1/twilio/inbound'].post.description, /X-Twilio-Signature/);
   assert.match(doc.paths['/v1/inbox/{userId}/messages/{messageId}/read'].post.description, /Inbox Message Read/);
+  for (const [p, method] of [['/v1/t/o/{token}', 'get'], ['/v1/t/c/{token}', 'get'], ['/s/{code}', 'get'], ['/v1/t/open', 'post']] as const) {
+    assert.deepEqual(doc.paths[p][method].security, [], `${p}: tracking needs no key (the signed token is the credential)`);
+  }
 
   const definition = doc.components.schemas.JourneyDefinition;
   assert.deepEqual(definition.required, ['name', 'nodes', 'edges']);

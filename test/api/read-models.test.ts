@@ -29,8 +29,8 @@ async function cartWithControlGroup(store: StoreKind) {
   return w;
 }
 
-const send = { failed: 0, missed: 0, goal: 0, waiting: 0 };
-const other = { sent: 0, failed: 0, skipped: 0, skippedBy: {}, missed: 0, waiting: 0 };
+const send = { failed: 0, opened: 0, clicked: 0, missed: 0, goal: 0, waiting: 0 };
+const other = { sent: 0, failed: 0, skipped: 0, skippedBy: {}, opened: 0, clicked: 0, missed: 0, waiting: 0 };
 
 await forEachStore((store) => {
   test('journeyStats: totals, conversion against the control group, and the funnel with skips by reason', async () => {

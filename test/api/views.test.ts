@@ -32,6 +32,9 @@ test('stats: totals across versions, conversion against the control group, nodes
     row(2, '', 'timed_out', 5),
     row(2, 'push-free-shipping', 'node_entered', 12),
     row(2, 'push-free-shipping', 'node_failed', 1),
+    row(1, 'push-free-shipping', 'node_opened', 5),
+    row(2, 'push-free-shipping', 'node_opened', 2),
+    row(2, 'push-free-shipping', 'node_clicked', 1),
     row(2, 'wait-2h-before-sms', 'node_goal', 4),
     row(2, '', 'some_future_metric', 9),
   ];
@@ -57,8 +60,8 @@ test('stats: totals across versions, conversion against the control group, nodes
     view.nodes.map((n) => n.nodeId),
     ['push-free-shipping', 'wait-2h-before-sms', 'wait-2h-before-email', 'email-final-reminder', 'done', 'sms-10-off'],
   );
-  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, skippedBy: {}, missed: 0, goal: 0, waiting: 1 });
-  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal: 0, waiting: 0 });
+  assert.deepEqual(view.nodes[0], { nodeId: 'push-free-shipping', kind: 'send', entered: 20, sent: 0, failed: 1, skipped: 0, skippedBy: {}, opened: 7, clicked: 1, missed: 0, goal: 0, waiting: 1 });
+  assert.deepEqual(view.nodes.at(-1), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 3, failed: 0, skipped: 0, skippedBy: {}, opened: 0, clicked: 0, missed: 0, goal: 0, waiting: 0 });
   assert.equal(view.nodes[1]!.waiting, 3);
   assert.equal(view.byVersion['1']!.totals.entered, 8);
   assert.deepEqual([view.byVersion['1']!.totals.inJourneyNow, view.byVersion['2']!.totals.inJourneyNow], [2, 2]);
@@ -80,7 +83,7 @@ test('stats: skips by reason, summed over versions, beside the skip total (older
   const sms = (nodes: StatsView['nodes']) => nodes.find((n) => n.nodeId === 'sms-10-off');
   const view = statsView('cart', rows, versions, cart);
   // 7 + 4 skips, 9 of them with a reason: dnd 2, no_phone 3 + 4 (sorted by reason).
-  assert.deepEqual(sms(view.nodes), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 0, failed: 0, skipped: 11, skippedBy: { dnd: 2, no_phone: 7 }, missed: 0, goal: 0, waiting: 0 });
+  assert.deepEqual(sms(view.nodes), { nodeId: 'sms-10-off', kind: 'send', entered: 0, sent: 0, failed: 0, skipped: 11, skippedBy: { dnd: 2, no_phone: 7 }, opened: 0, clicked: 0, missed: 0, goal: 0, waiting: 0 });
   assert.deepEqual(Object.keys(sms(view.nodes)!.skippedBy), ['dnd', 'no_phone']);
   assert.deepEqual(sms(view.byVersion['2']!.nodes)!.skippedBy, { no_phone: 4 });
 });

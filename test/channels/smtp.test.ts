@@ -17,19 +17,21 @@ import { parseMail } from './mail-parse.ts';
 import { smtpConfig, smtpServer } from './smtp-server.ts';
 
 const KEY = Buffer.alloc(32, 3);
+const KEYS = { unsubscribe: KEY, tracking: Buffer.alloc(32, 5) };
 const NOW = 1_700_000_000_000;
 
 function email(id: string, to: string, userId = 'ana'): Message {
   return {
     seq: 1, id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'mail', userId, channel: 'email', status: 'pending', reason: null,
     content: { to, subject: 'Your cart, Ana', body: '<h1>Still thinking?</h1><p>Your cart is <b>waiting</b>: <a href="https://shop.test/cart">back to it</a>.</p>' },
-    createdAt: 0, sentAt: null, attempts: 0, nextAttemptAt: null, provider: null, clickedAt: null,
+    createdAt: 0, sentAt: null, attempts: 0, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
   };
 }
 
 test('the recipient server receives from, to, reply-to, subject, the HTML and a text part, the Message-ID and one-click unsubscribe', async () => {
   const { mails, port } = await smtpServer();
-  const [outcome] = await smtpSender(smtpConfig(port), KEY).send([email('cart:e1:mail:1', 'ana@x.test')], () => NOW);
+  // Tracking off: the HTML as rendered (test/channels/email-tracking.test.ts has it tracked).
+  const [outcome] = await smtpSender(smtpConfig(port, { tracking: false }), KEYS).send([email('cart:e1:mail:1', 'ana@x.test')], () => NOW);
   assert.deepEqual(outcome, { id: 'cart:e1:mail:1', status: 'sent', at: NOW, provider: 'smtp' });
   assert.equal(mails.length, 1);
   assert.deepEqual([mails[0]!.from, mails[0]!.to], ['news@shop.test', ['ana@x.test']]);
@@ -54,7 +56,7 @@ test('the recipient server receives from, to, reply-to, subject, the HTML and a 
 
 test('without a public URL there is no List-Unsubscribe header', async () => {
   const { mails, port } = await smtpServer();
-  await smtpSender(smtpConfig(port, { publicUrl: undefined }), KEY).send([email('m1', 'ana@x.test')], () => NOW);
+  await smtpSender(smtpConfig(port, { publicUrl: undefined }), KEYS).send([email('m1', 'ana@x.test')], () => NOW);
   const mail = parseMail(mails[0]!.raw);
   assert.equal(mail.headers.has('list-unsubscribe'), false);
 });
@@ -66,7 +68,7 @@ test('a 4xx answer is retried, a 5xx (550 no such user) is final and marks the a
   const m = (id: string, to: string): NewMessage => ({ id, journeyId: 'cart', version: 1, instanceId: id, nodeId: 'mail', userId: id, channel: 'email', status: 'pending', reason: null, content: { to, subject: 's', body: '<p>b</p>' }, createdAt: 0, sentAt: null });
   await store.ingestEvents([{ messageId: 'e', userId: 'u', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [m('nobody', 'nobody@x.test'), m('busy', 'busy@x.test')] }));
   let now = NOW;
-  const channels = { ...outboxOnly(), email: smtpSender(smtpConfig(port), KEY) };
+  const channels = { ...outboxOnly(), email: smtpSender(smtpConfig(port), KEYS) };
   const dispatch = () => dispatchDue({ store, channels, now: () => now, random: () => 0.5 });
   await dispatch();
   const log = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((x) => [x.id, [x.status, x.attempts, x.nextAttemptAt, x.reason?.slice(0, 8) ?? null]]));
@@ -82,6 +84,6 @@ test('a 4xx answer is retried, a 5xx (550 no such user) is final and marks the a
 
 test('an SMTP server that cannot be reached is a transient failure', async () => {
   // Nothing listens on port 1.
-  const [outcome] = await smtpSender(smtpConfig(1), KEY).send([email('m1', 'ana@x.test')], () => NOW);
+  const [outcome] = await smtpSender(smtpConfig(1), KEYS).send([email('m1', 'ana@x.test')], () => NOW);
   assert.equal(outcome!.status, 'transient');
 });

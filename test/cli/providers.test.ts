@@ -37,6 +37,9 @@ test('providers: list, set from flags and a file, a generated webhook secret sho
   assert.match(listed.stdout, new RegExp(`\nsms +twilio +accountSid=AC${'1'.repeat(32)} authToken=\\(set\\) from=\\+15005550006 publicUrl=https://w\\.test\n`));
   assert.match(listed.stdout, /\nemail +smtp +from=news@shop\.test host=mail\.shop\.test password=\(set\) port=587 user=mailer\n/);
   assert.match(listed.stdout, /\nwebhook +webhook +allowHosts=127\.0\.0\.1,hooks\.internal secret=\(set\)\n/);
+  // --no-tracking turns tracking off; without either flag (above) the setting is left out: the server's default.
+  assert.equal((await runCli(['providers', 'set', 'email', '--file', file, '--port', '587', '--user', 'mailer', '--no-tracking'], env)).code, 0);
+  assert.match((await runCli(['providers', 'list'], env)).stdout, /\nemail +smtp +from=news@shop\.test host=mail\.shop\.test password=\(set\) port=587 tracking=false user=mailer\n/);
   const json = await runCli(['providers', 'list', '--json'], env);
   assert.ok(!json.stdout.includes(secret) && !json.stdout.includes('from-the-file') && !json.stdout.includes('token-from-the-env'), 'no secret is printed');
 

@@ -82,10 +82,10 @@ await forEachStore((store) => {
     for (const userId of ['ana', 'bo', 'cy']) await w.send({ userId, name: 'Signed Up', timestamp: T0 });
     const pushOf = async (userId: string) => (await w.store.listMessages({ userId, limit: 1 }))[0]!.id;
     await w.runUntil(T0 + 10 * MIN);
-    assert.equal(await w.store.recordClick(await pushOf('ana'), T0 + 10 * MIN), true);
+    assert.notEqual(await w.store.recordEngagement(await pushOf('ana'), 'click', T0 + 10 * MIN), null);
     await w.runUntil(T0 + 45 * MIN);
-    assert.equal(await w.store.recordClick(await pushOf('bo'), T0 + 45 * MIN), true);
-    assert.equal(await w.store.recordClick('no-such-message', T0 + 45 * MIN), false);
+    assert.notEqual(await w.store.recordEngagement(await pushOf('bo'), 'click', T0 + 45 * MIN), null);
+    assert.equal(await w.store.recordEngagement('no-such-message', 'click', T0 + 45 * MIN), null);
     await w.runUntil(T0 + 2 * HOUR);
     const emailed = (await w.store.listMessages({ journeyId: 'o', limit: 20 })).filter((m) => m.nodeId === 'email').map((m) => m.userId);
     assert.deepEqual(emailed, ['ana']);

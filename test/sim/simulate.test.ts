@@ -53,7 +53,7 @@ test('a fixed workload: hand-computed sends and stats', async () => {
   const totals = { qualified: 84, entered: 84, control: 0, notQualified: 36, goal: 30, controlGoal: 0, timedOut: 0, completed: 54, stopped: 0, inJourneyNow: 0 };
   assert.deepEqual(result.stats.totals, totals);
   assert.deepEqual(result.stats.conversion, { target: { entered: 84, converted: 30, rate: 0.3571 }, control: { users: 0, converted: 0, rate: null }, uplift: null, significance: null }); // 30 / 84
-  const node = (nodeId: string, kind: string, entered: number, sent: number, goal: number) => ({ nodeId, kind, entered, sent, failed: 0, skipped: 0, skippedBy: {}, missed: 0, goal, waiting: 0 });
+  const node = (nodeId: string, kind: string, entered: number, sent: number, goal: number) => ({ nodeId, kind, entered, sent, failed: 0, skipped: 0, skippedBy: {}, opened: 0, clicked: 0, missed: 0, goal, waiting: 0 });
   assert.deepEqual(result.stats.nodes, [
     node('push-free-shipping', 'send', 84, 84, 0),
     node('wait-2h-before-sms', 'delay', 84, 0, 24),

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
-import type { Changes, EventBatchView, NewMessage, Store, TimerBatchView, UserContext, UserContextSpec } from '../../src/store/store.ts';
+import type { Changes, EventBatchView, NewMessage, StatRow, Store, TimerBatchView, UserContext, UserContextSpec } from '../../src/store/store.ts';
 import { example } from '../helpers.ts';
 import { boundedContract } from './contract-bounded.ts';
 import { dashboardContract } from './contract-dashboard.ts';
@@ -613,23 +613,62 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
-    test('recordClick: the first click is kept, later ones change nothing; false for an unknown message', async () => {
+    test('recordEngagement: the first open and the first click are kept and counted on their node once; a click opens too; null for an unknown message', async () => {
       const store = await open();
-      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, messages: [message('m1'), message('m2', { userId: 'u2', journeyId: 'other' })] }));
-      assert.deepEqual((await store.listMessages({ limit: 10 })).map((m) => [m.id, m.clickedAt]), [['m1', null], ['m2', null]]);
-      assert.deepEqual((await store.pendingMessages(10)).map((m) => m.clickedAt), [null, null]);
-      assert.equal(await store.recordClick('m1', 5_000), true);
-      assert.equal(await store.recordClick('m1', 6_000), true, 'a known message');
-      assert.equal(await store.recordClick('m1', 4_000), true, 'an earlier moment changes nothing either');
-      assert.equal(await store.recordClick('nope', 5_000), false);
-      assert.equal(await store.recordClick('m2', 7_000), true);
-      assert.deepEqual((await store.listMessages({ limit: 10 })).map((m) => [m.id, m.clickedAt]), [['m1', 5_000], ['m2', 7_000]]);
-      assert.deepEqual((await store.listMessages({ limit: 10, userId: 'u1' })).map((m) => [m.id, m.clickedAt]), [['m1', 5_000]]);
-      assert.deepEqual((await store.listMessages({ limit: 10, journeyId: 'other' })).map((m) => [m.id, m.clickedAt]), [['m2', 7_000]]);
-      // A click is not an outcome: the message is still pending, and its outcome is recorded as before.
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, messages: [message('m1'), message('m2', { userId: 'u2', journeyId: 'other', nodeId: 'mail', channel: 'email' }), message('m3')] }));
+      const seen = async () => (await store.listMessages({ limit: 10 })).map((m) => [m.id, m.openedAt, m.clickedAt]);
+      assert.deepEqual(await seen(), [['m1', null, null], ['m2', null, null], ['m3', null, null]]);
+      assert.deepEqual((await store.pendingMessages(10)).map((m) => [m.openedAt, m.clickedAt]), [[null, null], [null, null], [null, null]]);
+
+      const m1 = { id: 'm1', journeyId: 'cart', version: 1, nodeId: 'push', userId: 'u1', channel: 'push' };
+      assert.deepEqual(await store.recordEngagement('m1', 'open', 5_000), { message: m1, openedAt: 5_000, clickedAt: null, firstOpen: true, firstClick: false });
+      assert.deepEqual(await store.recordEngagement('m1', 'open', 6_000), { message: m1, openedAt: 5_000, clickedAt: null, firstOpen: false, firstClick: false }, 'a second open changes nothing');
+      assert.deepEqual(await store.recordEngagement('m1', 'click', 7_000), { message: m1, openedAt: 5_000, clickedAt: 7_000, firstOpen: false, firstClick: true });
+      assert.deepEqual(await store.recordEngagement('m1', 'click', 4_000), { message: m1, openedAt: 5_000, clickedAt: 7_000, firstOpen: false, firstClick: false }, 'an earlier moment changes nothing either');
+      assert.deepEqual(await store.recordEngagement('m1', 'open', 8_000), { message: m1, openedAt: 5_000, clickedAt: 7_000, firstOpen: false, firstClick: false });
+      // m2 is clicked without an open (its pixel blocked): the click is its open too.
+      assert.deepEqual(await store.recordEngagement('m2', 'click', 9_000), {
+        message: { id: 'm2', journeyId: 'other', version: 1, nodeId: 'mail', userId: 'u2', channel: 'email' }, openedAt: 9_000, clickedAt: 9_000, firstOpen: true, firstClick: true,
+      });
+      assert.equal(await store.recordEngagement('m2', 'open', 9_500).then((r) => r!.firstOpen), false);
+      assert.equal(await store.recordEngagement('m3', 'open', 10_000).then((r) => r!.firstOpen), true);
+      assert.equal(await store.recordEngagement('nope', 'open', 5_000), null);
+      assert.equal(await store.recordEngagement('nope', 'click', 5_000), null);
+
+      assert.deepEqual(await seen(), [['m1', 5_000, 7_000], ['m2', 9_000, 9_000], ['m3', 10_000, null]]);
+      assert.deepEqual((await store.listMessages({ limit: 10, userId: 'u2' })).map((m) => [m.id, m.openedAt, m.clickedAt]), [['m2', 9_000, 9_000]]);
+      const byMetric = (rows: StatRow[]) => rows.map((r) => `${r.version}/${r.nodeId}/${r.metric}=${r.count}`).sort();
+      // cart/push: m1 and m3 opened, m1 clicked; other/mail: m2 opened and clicked.
+      assert.deepEqual(byMetric(await store.journeyStats('cart')), ['1/push/node_clicked=1', '1/push/node_opened=2']);
+      assert.deepEqual(byMetric(await store.journeyStats('other')), ['1/mail/node_clicked=1', '1/mail/node_opened=1']);
+      // Engagement is not an outcome: the message is still pending, and its outcome is recorded as before.
       await store.recordOutcomes([{ id: 'm1', status: 'sent', at: 8_000 }]);
-      const [m1] = await store.listMessages({ limit: 1 });
-      assert.deepEqual([m1!.status, m1!.sentAt, m1!.clickedAt, m1!.attempts], ['sent', 8_000, 5_000, 1]);
+      const [first] = await store.listMessages({ limit: 1 });
+      assert.deepEqual([first!.status, first!.sentAt, first!.openedAt, first!.clickedAt, first!.attempts], ['sent', 8_000, 5_000, 7_000, 1]);
+      await store.close();
+    });
+
+    test('recordEngagement: opens of one message at once count it once', async () => {
+      const store = await open();
+      await store.ingestEvents([event('e1')], 1, () => ({ ...NO_CHANGES, messages: [message('m1')] }));
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.recordEngagement('m1', i % 2 === 0 ? 'open' : 'click', 100 + i)));
+      assert.equal(results.filter((r) => r!.firstOpen).length, 1);
+      assert.equal(results.filter((r) => r!.firstClick).length, 1);
+      const stats = (await store.journeyStats('cart')).map((r) => `${r.metric}=${r.count}`).sort();
+      assert.deepEqual(stats, ['node_clicked=1', 'node_opened=1']);
+      await store.close();
+    });
+
+    test('short links: kept once per code, read back; unknown codes are null', async () => {
+      const store = await open();
+      await store.saveShortLinks([], 1);
+      await store.saveShortLinks([{ code: 'AbC-_123456x', messageId: 'm1', url: 'https://shop.test/a?x=1' }, { code: 'zzzzzzzzzzzz', messageId: 'm1', url: 'https://shop.test/b' }], 1);
+      // A retried send writes the same codes again; a code already kept stays as it was.
+      await store.saveShortLinks([{ code: 'AbC-_123456x', messageId: 'm1', url: 'https://shop.test/a?x=1' }, { code: 'zzzzzzzzzzzz', messageId: 'm9', url: 'https://elsewhere.test' }], 2);
+      assert.deepEqual(await store.shortLink('AbC-_123456x'), { code: 'AbC-_123456x', messageId: 'm1', url: 'https://shop.test/a?x=1' });
+      assert.deepEqual(await store.shortLink('zzzzzzzzzzzz'), { code: 'zzzzzzzzzzzz', messageId: 'm1', url: 'https://shop.test/b' });
+      assert.equal(await store.shortLink('abc-_123456x'), null, 'codes are case-sensitive');
+      assert.equal(await store.shortLink('nope'), null);
       await store.close();
     });
 
@@ -663,8 +702,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         { id: 'm1-a', status: 'sent', at: 2_100 },
         { id: 'm1-b', status: 'failed', at: 3_050, error: 'bounced' },
       ]);
-      await store.recordClick('m1-a', 2_200);
-      await store.recordClick('m1-d', 3_300);
+      await store.recordEngagement('m1-a', 'click', 2_200);
+      await store.recordEngagement('m1-d', 'click', 3_300);
 
       const views: EventBatchView[] = [];
       const capture = (view: EventBatchView) => {
@@ -716,7 +755,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         ],
       }));
       await store.recordOutcomes([{ id: 'ma-1', status: 'sent', at: 110 }]);
-      await store.recordClick('ma-1', 120);
+      await store.recordEngagement('ma-1', 'click', 120);
       let view: TimerBatchView | null = null;
       const capture = (v: TimerBatchView) => {
         view = v;

@@ -44,9 +44,9 @@ const MESSAGES: Array<[string, string, string, string, string, number, number | 
 async function checkMigrated(store: Store, indexes: () => Promise<string[]>): Promise<void> {
   assert.ok((await indexes()).includes('messages_by_instance'), 'the messages of an instance are indexed');
   assert.deepEqual((await store.listMessages({ limit: 10 })).map((m) => [m.id, m.status, m.clickedAt]), [['m1', 'sent', null], ['m2', 'pending', null], ['m3', 'failed', null]]);
-  assert.equal(await store.recordClick('m1', 300), true);
-  assert.equal(await store.recordClick('m1', 400), true);
-  assert.equal(await store.recordClick('missing', 400), false);
+  assert.notEqual(await store.recordEngagement('m1', 'click', 300), null);
+  assert.notEqual(await store.recordEngagement('m1', 'click', 400), null);
+  assert.equal(await store.recordEngagement('missing', 'click', 400), null);
   assert.deepEqual((await store.listMessages({ limit: 1 }))[0]!.clickedAt, 300);
 
   assert.equal(await store.inboxSize(), 0);

@@ -20,7 +20,7 @@ const registry: Registry = {
         { name: 'next', label: 'Sent', optional: false },
         { name: 'unreachable', label: 'Unreachable', optional: true },
       ],
-      counters: ['entered', 'sent', 'failed', 'skipped', 'goal'],
+      counters: ['entered', 'sent', 'failed', 'skipped', 'opened', 'clicked', 'goal'],
     },
     { kind: 'split', label: 'Split', category: 'branching', description: '', fields: [], branches: [{ name: 'yes', label: 'Yes', optional: false }, { name: 'no', label: 'No', optional: false }], counters: ['entered', 'goal'] },
     { kind: 'abSplit', label: 'A/B split', category: 'branching', description: '', fields: [], branches: [], branchesFrom: 'variants', counters: ['entered', 'goal'] },
@@ -72,7 +72,7 @@ test('arrows carry the registry’s branch labels, variants their shares, and a 
 
 test('cards: titles from the registry or the kind, a readable summary, and the kind’s counters', () => {
   const counts = [
-    { nodeId: 'mail', entered: 30, sent: 27, failed: 0, skipped: 3, missed: 0, goal: 2 },
+    { nodeId: 'mail', entered: 30, sent: 27, failed: 0, skipped: 3, opened: 12, clicked: 0, missed: 0, goal: 2 },
     { nodeId: 'vip', entered: 97, sent: 0, failed: 0, skipped: 0, missed: 0, goal: 0 },
   ];
   const cards = toCards(journey, registry, counts);
@@ -90,6 +90,7 @@ test('cards: titles from the registry or the kind, a readable summary, and the k
     { label: 'entered', value: 30 },
     { label: 'sent', value: 27 },
     { label: 'skipped', value: 3 },
+    { label: 'opened', value: 12 },
     { label: 'converted here', value: 2 },
   ]);
   assert.deepEqual(cards.find((c) => c.id === 'vip')!.stats, [{ label: 'entered', value: 97 }]);

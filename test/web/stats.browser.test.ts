@@ -15,6 +15,7 @@
  *
  * Live, every event is taken when it arrives (now): all 10 target users are at "wait-1d" (1 day) when their
  * conversions come. Replayed on the virtual clock, the early users' day has passed: jo and max get the email.
+ * Last, ben clicks his SMS (a click never opened is an open too): its card counts one open and one click.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -307,4 +308,11 @@ test('a backtest of the working copy: progress while it runs, then its figures o
   await summary.waitFor({ state: 'detached' });
   assert.equal(await page.locator('.node-trial').count(), 0);
   assert.deepEqual(problems, [], 'no console errors or failed requests');
+});
+
+test('a click on a message shows on its card by itself: one opened, one clicked', async () => {
+  const ben = (await api('GET', '/v1/users/ben/messages')).body.messages.find((m: { nodeId: string }) => m.nodeId === 'sms-offer');
+  assert.equal((await api('POST', `/v1/messages/${encodeURIComponent(ben.id)}/click`, {}, server!.write)).status, 200);
+  await card('sms-offer').locator('.node-stat', { hasText: '1 clicked' }).waitFor({ timeout: 20_000 });
+  assert.deepEqual(await card('sms-offer').locator('.node-stat').allInnerTexts(), ['10 entered', '6 sent', '4 skipped', '1 opened', '1 clicked']);
 });

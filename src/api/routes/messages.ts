@@ -1,5 +1,6 @@
 /** The outbox and message log, for operators, polling integrations and the dashboard's message log. */
 import Type from 'typebox';
+import { recordEngagement } from '../../app/engagement.ts';
 import { Channel } from '../../core/channels.ts';
 import { Id } from '../../core/schema-parts.ts';
 import type { MessageLogQuery } from '../../store/store.ts';
@@ -83,14 +84,14 @@ export function messageRoutes(app: Api, { waymark }: RouteContext): void {
         tags: ['messages'],
         summary: 'Record a click on a message',
         description:
-          'For the app or a link redirector to call when the recipient opens the message. The first click counts (later ones change nothing); splits on the "clicked" outcome read it.',
+          'For the app or a link redirector of your own to call when the recipient follows a link of the message (Waymark\'s own tracked links need no call: docs/channels.md). The first click counts (later ones change nothing): it is counted on the node (and as an open if the message was not opened), the user gets a "Message Clicked" event, and splits on the "clicked" outcome read it.',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_ID }) }),
         response: withErrors({ 200: Type.Object({ ok: Type.Boolean() }) }, 404),
       },
     },
     async (request) => {
       const id = request.params.id;
-      if (!(await waymark.store.recordClick(id, waymark.engine.clock.now()))) throw new ApiError(404, `no message "${id}"`);
+      if (!(await recordEngagement(waymark.store, waymark.engine, id, 'click'))) throw new ApiError(404, `no message "${id}"`);
       return { ok: true };
     },
   );

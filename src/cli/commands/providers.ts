@@ -27,6 +27,7 @@ interface SetOptions extends ConnectionOptions {
   from?: string;
   replyTo?: string;
   publicUrl?: string;
+  tracking?: boolean;
   timeoutMs?: number;
   secret?: string;
   generateSecret?: boolean;
@@ -60,7 +61,10 @@ export function registerProviderCommands(program: Command): void {
       .option('--password <password>', 'SMTP password (env WAYMARK_SMTP_PASSWORD)')
       .option('--from <address>', 'sender, "Name <address>" or an address')
       .option('--reply-to <address>', 'reply-to address')
-      .option('--public-url <url>', 'Waymark as recipients reach it, for one-click unsubscribe links (https://...)')
+      .option('--public-url <url>', 'Waymark as recipients reach it, for one-click unsubscribe links and tracked links (https://...)')
+      // Both forms declared, so neither is a default: a setting of --file stays unless a flag is given.
+      .option('--tracking', 'track email opens and clicks (the default, with --public-url)')
+      .option('--no-tracking', 'do not track email opens and clicks')
       .option('--timeout-ms <n>', 'per request (webhook) or SMTP step', positiveInt('--timeout-ms', 120_000))
       .option('--secret <whsec>', 'webhook signing secret, whsec_... (env WAYMARK_WEBHOOK_SECRET)')
       .option('--generate-secret', 'make a new webhook signing secret and print it (once: the server never shows it)')
@@ -105,7 +109,7 @@ function flagSettings(provider: string, o: SetOptions): Record<string, unknown> 
   if (provider === 'smtp') {
     return given([
       ['host', o.host], ['port', o.port], ['secure', o.secure], ['user', o.user], ['password', o.password ?? process.env.WAYMARK_SMTP_PASSWORD],
-      ['from', o.from], ['replyTo', o.replyTo], ['publicUrl', o.publicUrl], ['timeoutMs', o.timeoutMs],
+      ['from', o.from], ['replyTo', o.replyTo], ['publicUrl', o.publicUrl], ['tracking', o.tracking], ['timeoutMs', o.timeoutMs],
     ]);
   }
   if (provider === 'push') return given([['timeoutMs', o.timeoutMs]]);

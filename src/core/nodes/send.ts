@@ -48,7 +48,7 @@ export const send: NodeSpec<SendNode> = {
   kind: 'send', schema: SendNode,
   meta: {
     label: 'Send message', category: 'message', description: 'Send a push, SMS, WhatsApp, email, in-app inbox message or webhook, personalized with Liquid',
-    fields: ['channel', 'message'], branches: [{ name: NEXT, label: 'Sent' }, { name: UNREACHABLE, label: 'Unreachable', optional: true }], counters: ['entered', 'sent', 'failed', 'skipped', 'goal'],
+    fields: ['channel', 'message'], branches: [{ name: NEXT, label: 'Sent' }, { name: UNREACHABLE, label: 'Unreachable', optional: true }], counters: ['entered', 'sent', 'failed', 'skipped', 'opened', 'clicked', 'goal'],
   },
   branches: () => [NEXT],
   optionalBranches: () => [UNREACHABLE],

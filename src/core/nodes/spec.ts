@@ -13,7 +13,7 @@ import type { Decision, Walk } from '../step.ts';
 export type NodeCategory = 'entry' | 'message' | 'timing' | 'branching' | 'profile' | 'exit';
 
 /** Per-node counters the stats view shows for a kind (GET /v1/journeys/:id/stats, `nodes[]`). */
-export type NodeCounter = 'entered' | 'sent' | 'failed' | 'skipped' | 'missed' | 'goal';
+export type NodeCounter = 'entered' | 'sent' | 'failed' | 'skipped' | 'opened' | 'clicked' | 'missed' | 'goal';
 
 export interface BranchMeta {
   /** The edge's `branch` value. */

@@ -1,7 +1,7 @@
 /**
  * The outbox: the messages units of work leave pending, claimed by dispatchers under a lease (lease_until,
  * on the database clock) so that two do not send one message at the same time, and an expired lease (a dead
- * dispatcher) makes the message claimable again; then their send outcomes and clicks.
+ * dispatcher) makes the message claimable again; then their send outcomes.
  */
 import type pg from 'pg';
 import type { DeliveryUpdate, Message, RecordedOutcome } from '../store.ts';
@@ -74,22 +74,6 @@ export async function recordOutcomes(pool: pg.Pool, outcomes: RecordedOutcome[])
       list.map((o) => o.providerId ?? null),
     ],
   });
-}
-
-/**
- * One statement: the first click is set under the row's lock, and a concurrent second click re-checks the
- * row as the first left it (clicked), so it changes nothing. True when the message exists.
- */
-export async function recordClick(pool: pg.Pool, messageId: string, at: number): Promise<boolean> {
-  const { rows } = await pool.query({
-    name: 'wm-record-click',
-    text: `WITH clicked AS (
-             UPDATE messages SET clicked_at = $2 WHERE id = $1 AND clicked_at IS NULL RETURNING 1
-           )
-           SELECT EXISTS (SELECT 1 FROM clicked) OR EXISTS (SELECT 1 FROM messages WHERE id = $1) AS found`,
-    values: [messageId, at],
-  });
-  return rows[0].found === true;
 }
 
 /** A provider's callback: found through messages_by_provider_id; see Store.recordDelivery for which statuses change. */

@@ -7,8 +7,8 @@
  *    module follows; unit-views.ts reads their views, apply-changes.ts commits their Changes, and locks.ts
  *    holds the per-user advisory locks;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, api-keys.ts, settings.ts
- *    (settings, providers, trait names) and retention.ts, over event-partitions.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), engagement.ts (opens, clicks,
+ *    short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts over event-partitions.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
@@ -16,7 +16,7 @@
 import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -29,6 +29,7 @@ import * as journeys from './journeys.ts';
 import { latestUserEvent } from './latest-user-event.ts';
 import { exclusively, hash53 } from './locks.ts';
 import { messageLog } from './message-log.ts';
+import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
@@ -248,8 +249,16 @@ export class PostgresStore implements Store {
     return outbox.recordOutcomes(this.pool, outcomes);
   }
 
-  recordClick(messageId: string, at: number): Promise<boolean> {
-    return outbox.recordClick(this.pool, messageId, at);
+  recordEngagement(messageId: string, kind: Engagement, at: number): Promise<EngagementResult | null> {
+    return engagement.recordEngagement(this.pool, messageId, kind, at);
+  }
+
+  saveShortLinks(links: readonly ShortLink[], now: number): Promise<void> {
+    return engagement.saveShortLinks(this.pool, links, now);
+  }
+
+  shortLink(code: string): Promise<ShortLink | null> {
+    return engagement.shortLink(this.pool, code);
   }
 
   recordDelivery(update: DeliveryUpdate): Promise<boolean> {

@@ -1,4 +1,4 @@
-/** The outbox: pending messages, the outcomes of sending them, and clicks. */
+/** The outbox: pending messages, the outcomes of sending them, and providers' callbacks. */
 import type { DeliveryUpdate, Message, RecordedOutcome } from '../store.ts';
 import { addStat } from './apply-changes.ts';
 import type { Sql } from './connection.ts';
@@ -48,14 +48,6 @@ export function recordOutcomes(sql: Sql, outcomes: RecordedOutcome[]): void {
       if (row && !retry) addStat(sql, row.journey_id as string, row.version as number, row.node_id as string, o.status === 'sent' ? 'node_sent' : 'node_failed', 1);
     }
   });
-}
-
-export function recordClick(sql: Sql, messageId: string, at: number): boolean {
-  return sql.transaction(
-    (): boolean =>
-      sql.run('UPDATE messages SET clicked_at = ? WHERE id = ? AND clicked_at IS NULL', at, messageId).changes === 1 ||
-      sql.get('SELECT 1 FROM messages WHERE id = ?', messageId) !== undefined,
-  );
 }
 
 /** A provider's callback: found through messages_by_provider_id; see Store.recordDelivery for which statuses change. */

@@ -7,8 +7,8 @@
  *  - units-of-work.ts: ingest, the inbox drain, the timer claim and the profile upsert; unit-views.ts reads
  *    their views (with the profile cache), apply-changes.ts commits their Changes;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, clicks), reads.ts, api-keys.ts, settings.ts
- *    (settings, providers, trait names) and retention.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), engagement.ts (opens, clicks,
+ *    short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -29,6 +29,7 @@ import { journeyWaiting } from './journey-waiting.ts';
 import * as journeys from './journeys.ts';
 import { latestUserEvent } from './latest-user-event.ts';
 import { messageLog } from './message-log.ts';
+import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
@@ -269,8 +270,16 @@ export class SqliteStore implements Store {
     outbox.recordOutcomes(this.sql, outcomes);
   }
 
-  async recordClick(messageId: string, at: number): Promise<boolean> {
-    return outbox.recordClick(this.sql, messageId, at);
+  async recordEngagement(messageId: string, kind: Engagement, at: number): Promise<EngagementResult | null> {
+    return engagement.recordEngagement(this.sql, messageId, kind, at);
+  }
+
+  async saveShortLinks(links: readonly ShortLink[], now: number): Promise<void> {
+    engagement.saveShortLinks(this.sql, links, now);
+  }
+
+  async shortLink(code: string): Promise<ShortLink | null> {
+    return engagement.shortLink(this.sql, code);
   }
 
   async recordDelivery(update: DeliveryUpdate): Promise<boolean> {

@@ -29,6 +29,8 @@ export interface SmtpDraft {
   from: string;
   replyTo: string;
   publicUrl: string;
+  /** Opens and clicks tracked (with a public URL); the server's default is on. */
+  tracking: boolean;
 }
 
 export interface WebhookDraft {
@@ -76,7 +78,7 @@ export function draftOf(provider: ProviderKind, settings: Record<string, unknown
     };
   }
   if (provider === 'smtp') {
-    return { provider, host: text(s.host), port: same ? text(s.port) : '587', secure: s.secure === true, user: text(s.user), password: '', from: text(s.from), replyTo: text(s.replyTo), publicUrl: text(s.publicUrl) };
+    return { provider, host: text(s.host), port: same ? text(s.port) : '587', secure: s.secure === true, user: text(s.user), password: '', from: text(s.from), replyTo: text(s.replyTo), publicUrl: text(s.publicUrl), tracking: s.tracking !== false };
   }
   const hosts = Array.isArray(s.allowHosts) ? s.allowHosts.filter((h): h is string => typeof h === 'string') : [];
   return { provider, secret: '', timeoutMs: text(s.timeoutMs), allowHosts: hosts.join('\n') };
@@ -105,6 +107,7 @@ export function bodyOf(draft: ProviderDraft): { body: Record<string, unknown>; p
     body.from = draft.from.trim();
     optional('replyTo', draft.replyTo);
     optional('publicUrl', draft.publicUrl);
+    if (!draft.tracking) body.tracking = false;
   } else if (draft.provider === 'twilio') {
     body.accountSid = draft.accountSid.trim();
     // Secrets may not be trimmed; empty ones keep what is stored.

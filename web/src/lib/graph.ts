@@ -31,6 +31,9 @@ export interface NodeCounts {
   sent: number;
   failed: number;
   skipped: number;
+  /** Servers before engagement tracking do not send them. */
+  opened?: number;
+  clicked?: number;
   missed: number;
   goal: number;
   /** Users at the node now; servers before it was counted do not send it. */

@@ -79,7 +79,7 @@ export function countersOf(kind: string, registry: Registry | null): string[] {
   const counters = registry?.nodes.find((n) => n.kind === kind)?.counters;
   if (counters) return counters;
   if (kind === 'entry') return [];
-  return kind === 'send' ? ['entered', 'sent', 'failed', 'skipped', 'goal'] : ['entered', 'missed', 'goal'];
+  return kind === 'send' ? ['entered', 'sent', 'failed', 'skipped', 'opened', 'clicked', 'goal'] : ['entered', 'missed', 'goal'];
 }
 
 export function channelLabel(channel: string, registry: Registry | null): string {

@@ -36,8 +36,13 @@ export function SmtpFields({ draft, onChange, errors, passwordSet }: { draft: Sm
         onChange={(publicUrl) => onChange({ publicUrl })}
         error={errors['/publicUrl']}
         placeholder="https://waymark.shop.example"
-        hint="Waymark's API as recipients reach it: the base of one-click unsubscribe links. Without it, emails carry no List-Unsubscribe header."
+        hint="Waymark's API as recipients reach it: the base of one-click unsubscribe links and of tracked links. Without it, emails carry no List-Unsubscribe header and are not tracked."
       />
+      <div className="field checkbox-line">
+        <input id="smtp-tracking" type="checkbox" checked={draft.tracking} onChange={(e) => onChange({ tracking: e.target.checked })} {...invalidProps('smtp-tracking-error', errors['/tracking'])} />
+        <label htmlFor="smtp-tracking">Track opens and clicks (with a public URL)</label>
+        <FieldError id="smtp-tracking-error" message={errors['/tracking']} />
+      </div>
     </div>
   );
 }
