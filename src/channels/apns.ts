@@ -114,7 +114,8 @@ export class ApnsClient {
   }
 
   private post(m: Message, deviceToken: string, jwt: string): Promise<Answer> {
-    const body = JSON.stringify({ aps: { alert: { title: m.content?.title ?? '', body: m.content?.body ?? '' } } });
+    // Custom keys sit beside aps, where the app's notification handler reads them.
+    const body = JSON.stringify({ ...m.content?.data, aps: { alert: { title: m.content?.title ?? '', body: m.content?.body ?? '' } } });
     return new Promise<Answer>((settle) => {
       let settled = false;
       let stream: http2.ClientHttp2Stream;

@@ -71,7 +71,7 @@ export class FcmClient {
       message: {
         token: deviceToken,
         notification: { title: m.content?.title ?? '', body: m.content?.body ?? '' },
-        data: { messageId: m.id, journeyId: m.journeyId, nodeId: m.nodeId },
+        data: { ...m.content?.data, messageId: m.id, journeyId: m.journeyId, nodeId: m.nodeId },
       },
     });
     return httpRequest({

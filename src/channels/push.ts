@@ -8,6 +8,7 @@ import type { Message, SendOutcome } from '../store/store.ts';
 import { ApnsClient, type ApnsConfig } from './apns.ts';
 import type { ChannelSender } from './channel.ts';
 import { FcmClient, type FcmConfig } from './fcm.ts';
+import { pushTrackingData } from './tracking.ts';
 import { sendWebPush, subscriptionOf, type WebPushConfig } from './web-push.ts';
 
 export interface PushConfig {
@@ -27,12 +28,16 @@ export function routeOf(token: string): PushRoute {
   return 'fcm';
 }
 
-/** The push sender, and close() for its APNs connection (when its settings change). */
-export function pushSender(config: PushConfig): ChannelSender & { close(): void } {
+/**
+ * The push sender, and close() for its APNs connection (when its settings change). With the project's tracking
+ * key, each push carries its open token in its data (tracking.ts), for the app to post when the user opens it.
+ */
+export function pushSender(config: PushConfig, trackingKey?: Buffer): ChannelSender & { close(): void } {
   const fcm = config.fcm ? new FcmClient(config.fcm) : null;
   const apns = config.apns ? new ApnsClient(config.apns) : null;
 
-  const deliver = async (m: Message, now: () => number): Promise<SendOutcome> => {
+  const deliver = async (sent: Message, now: () => number): Promise<SendOutcome> => {
+    const m: Message = trackingKey && sent.content ? { ...sent, content: { ...sent.content, data: pushTrackingData(trackingKey, sent.id) } } : sent;
     const token = m.content?.to ?? '';
     const route = routeOf(token);
     const outcome = (x: Omit<SendOutcome, 'id' | 'at' | 'provider'>): SendOutcome => ({ id: m.id, at: now(), provider: route, ...x });

@@ -81,9 +81,9 @@ class Directory {
 
   private async build(settings: ProviderSettings, channel: Channel): Promise<ChannelSender> {
     const now = (this.o.now ?? Date.now)();
-    if (settings.provider === 'twilio') return twilioSender(twilioConfigOf(settings, channel));
+    if (settings.provider === 'twilio') return twilioSender(twilioConfigOf(settings, channel), { store: this.store, key: await trackingKey(this.store, now) });
     if (settings.provider === 'smtp') return smtpSender(smtpConfigOf(settings), { unsubscribe: await unsubscribeKey(this.store, now), tracking: await trackingKey(this.store, now) });
-    if (settings.provider === 'push') return pushSender(pushConfigOf(settings));
+    if (settings.provider === 'push') return pushSender(pushConfigOf(settings), await trackingKey(this.store, now));
     return webhookSender(webhookConfigOf(settings), this.o.resolve);
   }
 }

@@ -5,11 +5,13 @@
  * is sent when Waymark's public URL is set, so Twilio reports delivery (api/routes/twilio.ts).
  * 201: sent, Twilio's message SID kept as the provider's id. 429, 5xx, timeouts and connection errors:
  * transient (Retry-After honoured). Any other answer: permanent, with Twilio's error code and message as the
- * reason; 21610 (the recipient replied STOP) also opts them out of the channel.
+ * reason; 21610 (the recipient replied STOP) also opts them out of the channel. With the public URL, each URL
+ * of the text is sent as a short tracked link (sms-links.ts); the stored message keeps the text as rendered.
  */
 import { parseRetryAfter } from '../core/retry.ts';
-import type { Message, SendOutcome } from '../store/store.ts';
+import type { Message, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender } from './channel.ts';
+import { trackSmsLinks } from './sms-links.ts';
 
 export interface TwilioConfig {
   accountSid: string;
@@ -43,7 +45,14 @@ export function trimmedBase(base: string): string {
   return base.replace(/\/+$/, '');
 }
 
-export function twilioSender(config: TwilioConfig): ChannelSender {
+/** What SMS short links need: the store that keeps them and the project's tracking key (sms-links.ts). */
+export interface ShortLinks {
+  store: Store;
+  key: Buffer;
+}
+
+/** With `links` and a public URL, each URL in a text becomes a short tracked link served by Waymark. */
+export function twilioSender(config: TwilioConfig, links?: ShortLinks): ChannelSender {
   const url = `${trimmedBase(config.baseUrl ?? TWILIO_API)}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
   const user = config.apiKeySid ?? config.accountSid;
   const password = config.apiKeySid ? (config.apiKeySecret ?? '') : (config.authToken ?? '');
@@ -54,12 +63,19 @@ export function twilioSender(config: TwilioConfig): ChannelSender {
       const outcomes: SendOutcome[] = [];
       let next = 0;
       const worker = async () => {
-        while (next < messages.length) outcomes.push(await deliver(messages[next++]!, url, authorization, config, now));
+        while (next < messages.length) outcomes.push(await deliver(await withShortLinks(messages[next++]!, config, links, now), url, authorization, config, now));
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, worker));
       return outcomes;
     },
   };
+}
+
+/** The message with each URL of its text made a short link (kept in the store), when short links are on. */
+async function withShortLinks(m: Message, config: TwilioConfig, links: ShortLinks | undefined, now: () => number): Promise<Message> {
+  if (!links || !config.publicUrl || !m.content?.body) return m;
+  const body = await trackSmsLinks(links.store, links.key, m.content.body, m.id, config.publicUrl, now());
+  return { ...m, content: { ...m.content, body } };
 }
 
 /** The form Twilio's Messages resource takes for one message. */

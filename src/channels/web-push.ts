@@ -59,7 +59,7 @@ export async function sendWebPush(config: WebPushConfig, m: Message, token: stri
   const target = await resolveHost(url.hostname, config.allowHosts);
   if (!target.ok) return target.blocked ? { status: 'failed', error: `${target.reason}: the subscription's endpoint` } : { status: 'transient', error: target.reason };
 
-  const payload = JSON.stringify({ title: m.content?.title ?? '', body: m.content?.body ?? '', messageId: m.id });
+  const payload = JSON.stringify({ ...m.content?.data, title: m.content?.title ?? '', body: m.content?.body ?? '', messageId: m.id });
   let details: { headers: Record<string, string | number>; body: Buffer | null };
   try {
     details = webpush.generateRequestDetails(subscription, payload, {

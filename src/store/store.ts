@@ -65,6 +65,8 @@ export interface MessageContent {
   body: string;
   url?: string;
   to?: string;
+  /** A push's extra key-values, added by its sender as it sends (the open-tracking token); never stored. */
+  data?: Record<string, string>;
 }
 
 export interface NewMessage {

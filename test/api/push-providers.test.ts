@@ -109,7 +109,14 @@ await forEachStore((kind) => {
     assert.deepEqual(await state('fay'), [['push', 'failed', 'invalid_token', 'fcm']]);
     assert.deepEqual(await state('al'), [['push', 'pending', 'apns_429: TooManyRequests', 'apns']]);
     assert.deepEqual(await state('ana'), [['push', 'sent', null, 'webpush']]);
-    assert.deepEqual(browser.received.map((r) => r.payload), [{ title: 'Hi Ana', body: 'Your cart is waiting', messageId: (await waymark.store.listMessages({ limit: 1, userId: 'ana' }))[0]!.id }]);
+    const anaPush = (await waymark.store.listMessages({ limit: 1, userId: 'ana' }))[0]!;
+    const payloads = browser.received.map((r) => r.payload as Record<string, unknown>);
+    assert.deepEqual(payloads.map((p) => ({ ...p, waymarkOpenToken: typeof p.waymarkOpenToken })), [{ title: 'Hi Ana', body: 'Your cart is waiting', messageId: anaPush.id, waymarkOpenToken: 'string' }]);
+    // The app posts the open token when Ana opens the notification: the open is recorded on the message.
+    assert.equal(anaPush.openedAt, null);
+    const opened = await call('POST', '/v1/t/open', { token: payloads[0]!.waymarkOpenToken });
+    assert.equal(opened.status, 200, opened.text);
+    assert.equal((await waymark.store.listMessages({ limit: 1, userId: 'ana' }))[0]!.openedAt, T0);
     assert.equal((await waymark.store.getProfile('fay'))!.traits.pushTokenInvalid, 'fcm-fay-1', 'the dead token is kept on the profile');
 
     // Al's push is due again 7 s later (Retry-After), not before.
@@ -119,7 +126,8 @@ await forEachStore((kind) => {
     await waymark.engine.dispatch();
     assert.deepEqual(await state('al'), [['push', 'sent', null, 'apns']]);
     assert.equal(apns.requests.length, 2);
-    assert.deepEqual(apns.requests[1]!.body, { aps: { alert: { title: 'Hi Al', body: 'Your cart is waiting' } } });
+    const apnsBody = apns.requests[1]!.body as Record<string, unknown>;
+    assert.deepEqual({ ...apnsBody, waymarkOpenToken: typeof apnsBody.waymarkOpenToken }, { aps: { alert: { title: 'Hi Al', body: 'Your cart is waiting' } }, waymarkOpenToken: 'string' });
 
     // Fay again: her token is known dead, so the push is skipped (no request) and the email goes instead.
     const fcmSends = fcm.sends.length;

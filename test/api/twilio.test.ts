@@ -63,7 +63,7 @@ async function start(kind: StoreKind) {
     });
     return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
   };
-  return { waymark, clock, call, twilioPost, write: keys.write!, reread: () => rereadProviders(channels) };
+  return { waymark, clock, call, twilioPost, url, write: keys.write!, reread: () => rereadProviders(channels) };
 }
 
 /** HMAC-SHA1 of the URL then each parameter's name and value, given here already in name order, base64. */
@@ -147,6 +147,31 @@ await forEachStore((kind) => {
     const chat: Array<[string, string]> = [['AccountSid', ACCOUNT], ['Body', 'please stop sending'], ['From', '+14155550100'], ['MessageSid', 'SM4'], ['To', '+15005550006']];
     assert.equal((await twilioPost('/v1/twilio/inbound', Object.fromEntries(chat), sign(TOKEN, inboundUrl, chat))).status, 200);
     assert.deepEqual((await waymark.store.getProfile('ana'))!.traits, { phone: '+14155550100', whatsappOptOut: true });
+  });
+
+  test('with a public URL, each link of a text goes out as a short link: it redirects to the link and counts a click', async () => {
+    const { waymark, call, url, write, reread } = await start(kind);
+    const twilio = await fakeTwilio({ accountSid: ACCOUNT, user: ACCOUNT, password: TOKEN });
+    const definition = structuredClone(journey);
+    (definition.nodes[1] as { message: { body: string } }).message.body = 'Track {{ Event.order }}: https://shop.example/orders/{{ Event.order }}?ref=sms';
+    assert.equal((await call('POST', '/v1/journeys', { id: 'order', definition })).status, 201);
+    assert.equal((await call('POST', '/v1/journeys/order/publish')).status, 200);
+    assert.equal((await call('POST', '/v1/profiles', { userId: 'ana', traits: { phone: '+14155550100' } }, write)).status, 200);
+    const sms = { provider: 'twilio', accountSid: ACCOUNT, authToken: TOKEN, from: '+15005550006', publicUrl: PUBLIC, baseUrl: twilio.url };
+    assert.equal((await call('PUT', '/v1/providers/sms', sms)).status, 200);
+    await reread();
+    await waymark.engine.ingestNow([{ messageId: 'o1', userId: 'ana', name: 'Ordered', timestamp: T0, properties: { order: 'A1' } }]);
+    await waymark.engine.dispatch();
+    const body = twilio.accepted[0]!.form.Body!;
+    const short = new RegExp(`^Track A1: ${PUBLIC.replace(/[.]/g, '\\.')}/s/([A-Za-z0-9_-]{12})$`).exec(body);
+    assert.ok(short, body);
+    const text = (await waymark.store.listMessages({ limit: 10, userId: 'ana' })).find((m) => m.nodeId === 'text')!;
+    assert.equal(text.content?.body, 'Track A1: https://shop.example/orders/A1?ref=sms', 'the message log keeps the text as rendered');
+    const followed = await fetch(`${url}/s/${short[1]}`, { redirect: 'manual' });
+    assert.deepEqual([followed.status, followed.headers.get('location')], [302, 'https://shop.example/orders/A1?ref=sms']);
+    const clicked = (await waymark.store.listMessages({ limit: 10, userId: 'ana' })).find((m) => m.nodeId === 'text')!;
+    assert.equal(typeof clicked.clickedAt, 'number');
+    assert.equal((await fetch(`${url}/s/AAAAAAAAAAAA`, { redirect: 'manual' })).status, 404);
   });
 
   test('bad Twilio settings are 400s naming the field; the inbox takes no provider', async () => {
