@@ -2,14 +2,18 @@
  * Delivery in a real browser against a real server: a webhook provider set through the settings form (a
  * refused secret shown at its field, then one made in the browser), listed with its secret only said to be
  * set, changed with the secret left empty (kept), removed back to the outbox; Twilio for SMS the same way,
- * with the inbox said to need no provider; and the messages page filtered
+ * with the inbox said to need no provider; push with APNs and Web Push keys made here (a refused service
+ * account and a mismatched VAPID key shown at their fields, the keys never shown back, kept on an update that
+ * leaves them empty); and the messages page filtered
  * on dead letters, seeded through the store (no journey can make one without an hour of retries); and a
  * real retry (a loopback receiver answering 503) told in words on the user's page.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import webPush from 'web-push';
 import { openSqliteStore } from '../../src/store/open.ts';
 import { eventually } from '../api/helpers.ts';
 import type { NewMessage } from '../../src/store/store.ts';
@@ -94,10 +98,10 @@ test('the Delivery section lists email and webhook on the outbox', async () => {
   await page.getByRole('heading', { name: 'Delivery', exact: true, level: 2 }).waitFor();
   await webhookCard().waitFor();
   const cards = page.locator('.provider-card h3');
-  assert.deepEqual(await cards.allInnerTexts(), ['SMS', 'Email', 'WhatsApp', 'Webhook']);
+  assert.deepEqual(await cards.allInnerTexts(), ['Push', 'SMS', 'Email', 'WhatsApp', 'Webhook']);
   assert.match(await webhookCard().innerText(), /Built-in outbox/);
   const panel = await page.locator('.delivery-panel').innerText();
-  assert.match(panel, /Push has no provider yet: it stays on the outbox\./);
+  assert.doesNotMatch(panel, /no provider yet/, 'every channel that can have a provider has its form');
   assert.match(panel, /Inbox needs no provider: its messages are delivered by being stored, for your app to read with GET \/v1\/inbox\/:userId\./);
   assert.equal(await webhookCard().getByRole('button', { name: 'Remove the webhook provider' }).count(), 0);
   await checkAccessibility('delivery settings');
@@ -219,6 +223,88 @@ test('a Twilio provider for SMS through the form: a refused account SID at its f
   assert.deepEqual(answers.filter((a) => a.includes(token)), [], 'no API answer the page read carries the token');
 });
 
+test('push through the form: APNs and Web Push keys, refused ones at their fields, then saved with the keys shown only as set and kept', async () => {
+  const pushCard = () => page.getByRole('region', { name: 'Push', exact: true });
+  const vapid = webPush.generateVAPIDKeys();
+  const otherVapid = webPush.generateVAPIDKeys();
+  const p8 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const p8Body = p8.split('\n')[1]!; // a line of the key's base64, to look for anywhere it must not be
+  await pushCard().getByRole('button', { name: 'Set up the push provider' }).click();
+  for (const id of ['push-fcm', 'push-apns', 'push-webpush']) assert.equal(await page.locator(`#${id}`).isChecked(), false, `${id} starts left out`);
+  await page.getByRole('button', { name: 'Save push provider' }).click();
+  assert.equal(await page.locator('#push-routes-error').innerText(), 'Include at least one of Firebase Cloud Messaging, APNs and Web Push', 'checked before sending');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'push-fcm');
+
+  await page.getByLabel('Include Firebase Cloud Messaging').check();
+  assert.equal(await page.locator('#push-routes-error').count(), 0, 'including a service answers it');
+  await page.getByLabel('Service account JSON key').fill('not the key file');
+  await page.getByLabel('Include Apple Push Notification service').check();
+  await page.getByLabel('Team ID').fill('TEAM123456');
+  await page.getByLabel('Key ID').fill('KEY1234567');
+  await page.getByLabel('.p8 key').fill(p8);
+  await page.getByLabel('Bundle ID').fill('com.shop.app');
+  await page.getByLabel('Production').check();
+  await page.getByLabel('Include Web Push').check();
+  await page.getByLabel('VAPID public key').fill(vapid.publicKey);
+  await page.getByLabel('VAPID private key').fill(otherVapid.privateKey);
+  await page.getByLabel('Subject').fill('mailto:ops@shop.example');
+  assert.equal(await page.locator('#push-webpush-private').getAttribute('type'), 'password');
+  await page.getByRole('button', { name: 'Save push provider' }).click();
+  await page.locator('#push-webpush-private-error').waitFor();
+  assert.equal(await page.locator('#push-webpush-private-error').innerText(), 'Is not the private key of this public key');
+  assert.equal(await page.locator('#push-fcm-account-error').innerText(), "Must be the service account's JSON key file (it is not JSON)");
+  assert.equal(await page.locator('#push-apns-key-error').count(), 0, 'the .p8 key was taken');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'push-fcm-account', 'the first field to fix has the focus');
+  await checkAccessibility('push provider form');
+  await page.locator('#push-apns-bundle').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shoot('9h-delivery-push-form');
+
+  // FCM left out after all (its problem goes with it), the matching private key given.
+  await page.getByLabel('Include Firebase Cloud Messaging').uncheck();
+  assert.equal(await page.locator('#push-fcm-account').count(), 0);
+  await page.getByLabel('VAPID private key').fill(vapid.privateKey);
+  assert.equal(await page.locator('#push-webpush-private-error').count(), 0);
+  await page.getByRole('button', { name: 'Save push provider' }).click();
+  await page.getByText('Saved: push messages are delivered by Push services.').waitFor();
+  const card = await pushCard().innerText();
+  assert.match(card, /Routes\s+APNs and Web Push/);
+  assert.match(card, /APNs\s+com\.shop\.app \(production\), team TEAM123456, key KEY1234567: \.p8 key set/);
+  assert.match(card, /Web Push\s+mailto:ops@shop\.example: private key set/);
+  assert.doesNotMatch(card, /FCM/);
+  const stored = () => api('/v1/providers').then((b) => b.providers.find((p: { channel: string }) => p.channel === 'push').settings);
+  assert.deepEqual(await stored(), {
+    provider: 'push',
+    apns: { bundleId: 'com.shop.app', key: { set: true }, keyId: 'KEY1234567', production: true, teamId: 'TEAM123456' },
+    webpush: { privateKey: { set: true }, publicKey: vapid.publicKey, subject: 'mailto:ops@shop.example' },
+  });
+  const html = await page.content();
+  assert.ok(!html.includes(vapid.privateKey) && !html.includes(p8Body), 'the keys are gone from the page once saved');
+  await checkAccessibility('push provider set');
+  await pushCard().evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await shoot('9i-delivery-push-set');
+
+  // Changed with both keys left empty: the server keeps them (without them it would refuse the route).
+  await pushCard().getByRole('button', { name: 'Change the push provider' }).click();
+  assert.equal(await page.locator('#push-apns').isChecked(), true);
+  assert.equal(await page.locator('#push-fcm').isChecked(), false);
+  assert.equal(await page.locator('#push-apns-production').isChecked(), true);
+  assert.equal(await page.getByLabel('Team ID').inputValue(), 'TEAM123456');
+  assert.equal(await page.locator('#push-apns-key').inputValue(), '');
+  assert.equal(await page.locator('#push-webpush-private').inputValue(), '');
+  assert.equal(await page.locator('#push-webpush-private').getAttribute('placeholder'), 'Stored: leave empty to keep it');
+  assert.match(await page.locator('label[for="push-apns-key"]').innerText(), /\.p8 key\s+set/);
+  assert.match(await page.locator('label[for="push-webpush-private"]').innerText(), /VAPID private key\s+set/);
+  await checkAccessibility('push provider change');
+  await page.getByLabel('Subject').fill('https://shop.example/push');
+  await page.getByRole('button', { name: 'Save push provider' }).click();
+  await pushCard().getByText('https://shop.example/push: private key set').waitFor();
+  const after = await stored();
+  assert.deepEqual(after.apns.key, { set: true });
+  assert.deepEqual(after.webpush, { privateKey: { set: true }, publicKey: vapid.publicKey, subject: 'https://shop.example/push' });
+  assert.ok(!(await page.content()).includes(vapid.privateKey));
+  assert.deepEqual(answers.filter((a) => a.includes(vapid.privateKey) || a.includes(p8Body)), [], 'no API answer the page read carries a key');
+});
+
 test('removing the provider asks first, then puts the webhook back on the outbox', async () => {
   await webhookCard().getByRole('button', { name: 'Remove the webhook provider' }).click();
   const dialog = page.getByRole('dialog', { name: 'Remove the webhook provider?' });
@@ -305,7 +391,7 @@ test('the user page says in words that a message is being retried, and when next
   await pass.scrollIntoViewIfNeeded();
   await shoot('9g-user-retrying');
   await call(server!.admin, 'DELETE', '/v1/providers/webhook');
-  // The refused saves of the forms above (the webhook's short secret, the SMS account SID).
-  const expected = (p: string) => p === '400 PUT /v1/providers/webhook' || p === '400 PUT /v1/providers/sms';
+  // The refused saves of the forms above (the webhook's short secret, the SMS account SID, push's keys).
+  const expected = (p: string) => ['400 PUT /v1/providers/webhook', '400 PUT /v1/providers/sms', '400 PUT /v1/providers/push'].includes(p);
   assert.deepEqual(problems.filter((p) => !expected(p)), [], 'no console errors or failed requests besides the expected ones');
 });

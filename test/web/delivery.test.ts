@@ -9,8 +9,13 @@ import {
   logDeliveryReason,
   messagesOfSteps,
   newWebhookSecret,
+  problemsLeft,
+  providerFields,
+  pushSecretsSet,
+  pushSummary,
   secretSet,
   stepDeliveryWords,
+  type PushDraft,
   type SmtpDraft,
   type TwilioDraft,
   type WebhookDraft,
@@ -66,6 +71,91 @@ test('what a body cannot express is a problem at the field the server would name
   assert.deepEqual(bodyOf(smtp).problems.map((p) => p.path), ['/port']);
   assert.deepEqual(bodyOf({ provider: 'webhook', secret: '', timeoutMs: '1.5', allowHosts: '' }).problems.map((p) => p.path), ['/timeoutMs']);
   assert.deepEqual(hostsOf('  \n , '), []);
+});
+
+/** Push as GET /v1/providers shows it: every route set, secrets as { set: true }, settings the form does not show. */
+const storedPush = {
+  provider: 'push',
+  fcm: { baseUrl: 'http://127.0.0.1:9', serviceAccount: { set: true } },
+  apns: { bundleId: 'com.shop.app', key: { set: true }, keyId: 'KEY1234567', production: true, teamId: 'TEAM123456' },
+  webpush: { allowHosts: ['127.0.0.1'], privateKey: { set: true }, publicKey: 'BPub', subject: 'mailto:ops@shop.test', ttlSeconds: 60 },
+  timeoutMs: 5000,
+};
+
+test('a push form starts from the stored routes, secrets empty, and keeps what it does not show', () => {
+  const draft = draftOf('push', storedPush) as PushDraft;
+  assert.deepEqual(draft, {
+    provider: 'push',
+    fcm: true, serviceAccount: '',
+    apns: true, teamId: 'TEAM123456', keyId: 'KEY1234567', apnsKey: '', bundleId: 'com.shop.app', production: true,
+    webpush: true, publicKey: 'BPub', privateKey: '', subject: 'mailto:ops@shop.test',
+    kept: { top: { timeoutMs: 5000 }, fcm: { baseUrl: 'http://127.0.0.1:9' }, apns: {}, webpush: { allowHosts: ['127.0.0.1'], ttlSeconds: 60 } },
+  });
+  // Left unchanged, the body names no secret (each is kept) and sends back the settings not shown.
+  assert.deepEqual(bodyOf(draft), {
+    body: {
+      provider: 'push', timeoutMs: 5000,
+      fcm: { baseUrl: 'http://127.0.0.1:9' },
+      apns: { teamId: 'TEAM123456', keyId: 'KEY1234567', bundleId: 'com.shop.app', production: true },
+      webpush: { allowHosts: ['127.0.0.1'], ttlSeconds: 60, publicKey: 'BPub', subject: 'mailto:ops@shop.test' },
+    },
+    problems: [],
+  });
+  assert.deepEqual(pushSecretsSet(storedPush), { serviceAccount: true, apnsKey: true, privateKey: true });
+  assert.deepEqual(pushSecretsSet({ provider: 'push', webpush: { publicKey: 'BPub', subject: 'mailto:a@b.test' } }), { serviceAccount: false, apnsKey: false, privateKey: false });
+});
+
+test('a new push form includes no route; a route left out is not sent; secrets are trimmed, blank ones kept', () => {
+  const empty = draftOf('push', { provider: 'smtp', host: 'mx.test' }) as PushDraft;
+  assert.deepEqual([empty.fcm, empty.apns, empty.webpush, empty.teamId, empty.kept], [false, false, false, '', { top: {}, fcm: {}, apns: {}, webpush: {} }]);
+  assert.deepEqual(bodyOf(empty), { body: { provider: 'push' }, problems: [{ path: '/provider', message: 'include at least one of Firebase Cloud Messaging, APNs and Web Push' }] });
+  const pem = '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----';
+  const typed: PushDraft = {
+    ...empty, apns: true, teamId: ' TEAM123456 ', keyId: 'KEY1234567', apnsKey: `\n${pem}\n`, bundleId: 'com.shop.app', production: false,
+    webpush: true, publicKey: ' BPub ', privateKey: '   ', subject: 'mailto:ops@shop.test', fcm: false, serviceAccount: '{"a":1}',
+  };
+  assert.deepEqual(bodyOf(typed), {
+    body: {
+      provider: 'push',
+      apns: { teamId: 'TEAM123456', keyId: 'KEY1234567', key: pem, bundleId: 'com.shop.app' },
+      webpush: { publicKey: 'BPub', subject: 'mailto:ops@shop.test' },
+    },
+    problems: [],
+  });
+  assert.deepEqual(bodyOf({ ...typed, apns: false, webpush: false, fcm: true }).body, { provider: 'push', fcm: { serviceAccount: '{"a":1}' } });
+});
+
+test("push problems go next to their fields, and go when the field or its route is edited", () => {
+  const problems = [
+    { path: '/fcm/serviceAccount', message: 'not JSON' },
+    { path: '/apns/key', message: 'not a key' },
+    { path: '/apns/baseUrl', message: 'not a URL' },
+    { path: '/webpush/privateKey', message: 'not the pair' },
+    { path: '/provider', message: 'at least one' },
+  ];
+  assert.deepEqual(problemsLeft(problems, ['apnsKey'], 'push').map((p) => p.path), ['/fcm/serviceAccount', '/apns/baseUrl', '/webpush/privateKey', '/provider']);
+  assert.deepEqual(problemsLeft(problems, ['apns'], 'push').map((p) => p.path), ['/fcm/serviceAccount', '/webpush/privateKey']);
+  assert.deepEqual(problemsLeft(problems, ['privateKey', 'serviceAccount'], 'push').map((p) => p.path), ['/apns/key', '/apns/baseUrl', '/provider']);
+  // Other forms' keys are their paths.
+  assert.deepEqual(problemsLeft([{ path: '/from', message: 'x' }, { path: '/host', message: 'y' }], ['host'], 'smtp').map((p) => p.path), ['/from']);
+  const fields = providerFields('push');
+  for (const path of ['/provider', '/fcm', '/fcm/serviceAccount', '/apns', '/apns/teamId', '/apns/keyId', '/apns/key', '/apns/bundleId', '/webpush', '/webpush/publicKey', '/webpush/privateKey', '/webpush/subject']) {
+    assert.ok(fields.includes(path), path);
+  }
+});
+
+test('a push card says which routes are set and each secret only as set', () => {
+  assert.deepEqual(pushSummary(storedPush), [
+    { label: 'Routes', value: 'FCM, APNs and Web Push' },
+    { label: 'FCM', value: 'service account set' },
+    { label: 'APNs', value: 'com.shop.app (production), team TEAM123456, key KEY1234567: .p8 key set' },
+    { label: 'Web Push', value: 'mailto:ops@shop.test: private key set' },
+    { label: 'Timeout (ms)', value: '5000' },
+  ]);
+  assert.deepEqual(pushSummary({ provider: 'push', webpush: { publicKey: 'BPub', subject: 'https://shop.test' } }), [
+    { label: 'Routes', value: 'Web Push' },
+    { label: 'Web Push', value: 'https://shop.test: private key not set' },
+  ]);
 });
 
 test('a webhook secret is whsec_ and the base64 of 32 random bytes', () => {

@@ -5,17 +5,20 @@
  */
 import type { Problem } from './settings-form.ts';
 
-export type ProviderKind = 'smtp' | 'webhook' | 'twilio';
+export type ProviderKind = 'smtp' | 'webhook' | 'twilio' | 'push';
 
 /** The provider each channel's form sets (src/channels/providers.ts PROVIDER_OF). */
-export const PROVIDER_FORMS: Readonly<Record<string, ProviderKind>> = { sms: 'twilio', whatsapp: 'twilio', email: 'smtp', webhook: 'webhook' };
+export const PROVIDER_FORMS: Readonly<Record<string, ProviderKind>> = { push: 'push', sms: 'twilio', whatsapp: 'twilio', email: 'smtp', webhook: 'webhook' };
 
 /** Channels that need no provider at all, and why (the inbox is delivered by being stored). */
 export const NO_PROVIDER_NEEDED: Readonly<Record<string, string>> = {
   inbox: 'needs no provider: its messages are delivered by being stored, for your app to read with GET /v1/inbox/:userId.',
 };
 
-export const PROVIDER_LABEL: Readonly<Record<string, string>> = { smtp: 'SMTP', webhook: 'Signed webhooks', twilio: 'Twilio', outbox: 'Built-in outbox' };
+/** Providers by name: a channel's, or the one a message went through (a push message names its route). */
+export const PROVIDER_LABEL: Readonly<Record<string, string>> = {
+  smtp: 'SMTP', webhook: 'Signed webhooks', twilio: 'Twilio', push: 'Push services', fcm: 'FCM', apns: 'APNs', webpush: 'Web Push', outbox: 'Built-in outbox',
+};
 
 /** What the form edits, all as typed. */
 export interface SmtpDraft {
@@ -57,7 +60,31 @@ export interface TwilioDraft {
   baseUrl: string;
 }
 
-export type ProviderDraft = SmtpDraft | WebhookDraft | TwilioDraft;
+/**
+ * Push: each route (FCM, APNs, Web Push) is sent only when included; one left out is removed on save, its
+ * secret with it. The three secrets are '' to keep the stored one.
+ */
+export interface PushDraft {
+  provider: 'push';
+  fcm: boolean;
+  /** The service account's JSON key file. */
+  serviceAccount: string;
+  apns: boolean;
+  teamId: string;
+  keyId: string;
+  /** The .p8 key (PEM). */
+  apnsKey: string;
+  bundleId: string;
+  production: boolean;
+  webpush: boolean;
+  publicKey: string;
+  privateKey: string;
+  subject: string;
+  /** Settings the form does not show (test servers' base URLs, TTL, allowed hosts, timeout): sent back as stored. */
+  kept: { top: Record<string, unknown>; fcm: Record<string, unknown>; apns: Record<string, unknown>; webpush: Record<string, unknown> };
+}
+
+export type ProviderDraft = SmtpDraft | WebhookDraft | TwilioDraft | PushDraft;
 
 const text = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 
@@ -71,6 +98,7 @@ export function secretSet(settings: Record<string, unknown>, field: string): boo
 export function draftOf(provider: ProviderKind, settings: Record<string, unknown>): ProviderDraft {
   const same = settings.provider === provider;
   const s = same ? settings : {};
+  if (provider === 'push') return pushDraftOf(s);
   if (provider === 'twilio') {
     return {
       provider, accountSid: text(s.accountSid), authToken: '', apiKeySid: text(s.apiKeySid), apiKeySecret: '', from: text(s.from),
@@ -108,6 +136,8 @@ export function bodyOf(draft: ProviderDraft): { body: Record<string, unknown>; p
     optional('replyTo', draft.replyTo);
     optional('publicUrl', draft.publicUrl);
     if (!draft.tracking) body.tracking = false;
+  } else if (draft.provider === 'push') {
+    return pushBodyOf(draft);
   } else if (draft.provider === 'twilio') {
     body.accountSid = draft.accountSid.trim();
     // Secrets may not be trimmed; empty ones keep what is stored.
@@ -140,10 +170,106 @@ export function hostsOf(typed: string): string[] {
 
 /** The fields each form shows problems next to. */
 export function providerFields(provider: ProviderKind): string[] {
+  // A route's own path takes what the form has no field for (its base URL, say): shown at its checkbox.
+  if (provider === 'push') return ['/provider', '/fcm', '/apns', '/webpush', ...Object.values(PUSH_PATHS)];
   if (provider === 'twilio') return ['/provider', '/accountSid', '/authToken', '/apiKeySid', '/apiKeySecret', '/from', '/messagingServiceSid', '/publicUrl'];
   return provider === 'smtp'
     ? ['/provider', '/host', '/port', '/secure', '/user', '/password', '/from', '/replyTo', '/publicUrl', '/timeoutMs']
     : ['/provider', '/secret', '/timeoutMs', '/allowHosts'];
+}
+
+/** Where the server puts its problems about each push field (the draft's names are flat, the settings nested). */
+const PUSH_PATHS: Readonly<Record<string, string>> = {
+  serviceAccount: '/fcm/serviceAccount',
+  teamId: '/apns/teamId', keyId: '/apns/keyId', apnsKey: '/apns/key', bundleId: '/apns/bundleId', production: '/apns/production',
+  publicKey: '/webpush/publicKey', privateKey: '/webpush/privateKey', subject: '/webpush/subject',
+};
+const ROUTES = ['fcm', 'apns', 'webpush'] as const;
+
+/**
+ * The problems still standing once the fields `edited` (draft keys) are changed: those of the edited fields
+ * go. Including or leaving out a route clears everything about it, and the "at least one route" problem.
+ */
+export function problemsLeft(problems: Problem[], edited: string[], provider: ProviderKind): Problem[] {
+  const paths = edited.map((key) => (provider === 'push' ? (PUSH_PATHS[key] ?? `/${key}`) : `/${key}`));
+  const route = (path: string) => (ROUTES as readonly string[]).includes(path.slice(1));
+  return problems.filter(
+    (p) => !paths.some((path) => p.path === path || (route(path) && (p.path.startsWith(`${path}/`) || p.path === '/provider'))),
+  );
+}
+
+const record = (value: unknown): Record<string, unknown> | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+/** `o` without the form's own fields: what the form leaves as it was. */
+const without = (o: Record<string, unknown> | null, keys: string[]) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !keys.includes(k)));
+
+function pushDraftOf(s: Record<string, unknown>): PushDraft {
+  const fcm = record(s.fcm);
+  const apns = record(s.apns);
+  const webpush = record(s.webpush);
+  return {
+    provider: 'push',
+    fcm: fcm !== null, serviceAccount: '',
+    apns: apns !== null, teamId: text(apns?.teamId), keyId: text(apns?.keyId), apnsKey: '', bundleId: text(apns?.bundleId), production: apns?.production === true,
+    webpush: webpush !== null, publicKey: text(webpush?.publicKey), privateKey: '', subject: text(webpush?.subject),
+    kept: {
+      top: without(s, ['provider', ...ROUTES]),
+      fcm: without(fcm, ['serviceAccount']),
+      apns: without(apns, ['teamId', 'keyId', 'key', 'bundleId', 'production']),
+      webpush: without(webpush, ['publicKey', 'privateKey', 'subject']),
+    },
+  };
+}
+
+function pushBodyOf(draft: PushDraft): { body: Record<string, unknown>; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const body: Record<string, unknown> = { provider: 'push', ...draft.kept.top };
+  // JSON, PEM and base64url mean nothing by their outer spaces: trimmed, and blank keeps the stored secret.
+  const secret = (key: string, value: string) => (value.trim() === '' ? {} : { [key]: value.trim() });
+  if (draft.fcm) body.fcm = { ...draft.kept.fcm, ...secret('serviceAccount', draft.serviceAccount) };
+  if (draft.apns) {
+    body.apns = {
+      ...draft.kept.apns, teamId: draft.teamId.trim(), keyId: draft.keyId.trim(), ...secret('key', draft.apnsKey), bundleId: draft.bundleId.trim(),
+      ...(draft.production ? { production: true } : {}),
+    };
+  }
+  if (draft.webpush) body.webpush = { ...draft.kept.webpush, publicKey: draft.publicKey.trim(), ...secret('privateKey', draft.privateKey), subject: draft.subject.trim() };
+  if (!draft.fcm && !draft.apns && !draft.webpush) problems.push({ path: '/provider', message: 'include at least one of Firebase Cloud Messaging, APNs and Web Push' });
+  return { body, problems };
+}
+
+/** Which of push's secrets are stored, by draft field. */
+export function pushSecretsSet(settings: Record<string, unknown>): { serviceAccount: boolean; apnsKey: boolean; privateKey: boolean } {
+  return {
+    serviceAccount: secretSet(record(settings.fcm) ?? {}, 'serviceAccount'),
+    apnsKey: secretSet(record(settings.apns) ?? {}, 'key'),
+    privateKey: secretSet(record(settings.webpush) ?? {}, 'privateKey'),
+  };
+}
+
+/**
+ * A push provider's card in words: the routes set ("FCM, APNs and Web Push"), then each one's details, its
+ * secret only said to be set.
+ */
+export function pushSummary(settings: Record<string, unknown>): { label: string; value: string }[] {
+  const fcm = record(settings.fcm);
+  const apns = record(settings.apns);
+  const webpush = record(settings.webpush);
+  const routes = [fcm && 'FCM', apns && 'APNs', webpush && 'Web Push'].filter((r): r is string => !!r);
+  const set = (o: Record<string, unknown>, field: string, what: string) => `${what} ${secretSet(o, field) ? 'set' : 'not set'}`;
+  const rows = [{ label: 'Routes', value: routes.length > 0 ? listOf(routes) : 'none' }];
+  if (fcm) rows.push({ label: 'FCM', value: set(fcm, 'serviceAccount', 'service account') });
+  if (apns) {
+    const where = apns.production === true ? 'production' : 'sandbox';
+    rows.push({ label: 'APNs', value: `${text(apns.bundleId)} (${where}), team ${text(apns.teamId)}, key ${text(apns.keyId)}: ${set(apns, 'key', '.p8 key')}` });
+  }
+  if (webpush) rows.push({ label: 'Web Push', value: `${text(webpush.subject)}: ${set(webpush, 'privateKey', 'private key')}` });
+  if (settings.timeoutMs !== undefined) rows.push({ label: 'Timeout (ms)', value: text(settings.timeoutMs) });
+  return rows;
+}
+
+/** ["a", "b", "c"] → "a, b and c". */
+export function listOf(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** A new signing secret: "whsec_" and the base64 of 32 random bytes (Standard Webhooks). */

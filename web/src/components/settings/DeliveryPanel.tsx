@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { NO_PROVIDER_NEEDED, PROVIDER_FORMS } from '../../lib/delivery.ts';
+import { listOf, NO_PROVIDER_NEEDED, PROVIDER_FORMS } from '../../lib/delivery.ts';
 import { channelLabel } from '../../lib/meta.ts';
 import { useStore } from '../../store/index.ts';
 import '../../styles/delivery.css';
@@ -49,7 +49,7 @@ export function DeliveryPanel() {
       )}
       {outboxOnly.length > 0 && (
         <p className="muted provider-note">
-          {listText(outboxOnly)} {outboxOnly.length === 1 ? 'has' : 'have'} no provider yet: {outboxOnly.length === 1 ? 'it stays' : 'they stay'} on the outbox.
+          {listOf(outboxOnly)} {outboxOnly.length === 1 ? 'has' : 'have'} no provider yet: {outboxOnly.length === 1 ? 'it stays' : 'they stay'} on the outbox.
         </p>
       )}
       {needNone.map((v) => (
@@ -64,8 +64,4 @@ export function DeliveryPanel() {
 function rank(order: string[], channel: string): number {
   const i = order.indexOf(channel);
   return i === -1 ? order.length : i;
-}
-
-function listText(names: string[]): string {
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }

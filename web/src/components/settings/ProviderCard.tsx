@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { PROVIDER_FORMS, PROVIDER_LABEL, secretSet } from '../../lib/delivery.ts';
+import { PROVIDER_FORMS, PROVIDER_LABEL, pushSummary, secretSet } from '../../lib/delivery.ts';
 import { useStore } from '../../store/index.ts';
 import type { ProviderView } from '../../store/delivery.ts';
 import { Dialog } from '../Dialog.tsx';
@@ -34,7 +34,14 @@ export function ProviderCard({ view, label }: { view: ProviderView; label: strin
   const form = PROVIDER_FORMS[view.channel];
   const outbox = view.provider === 'outbox';
   const titleId = `provider-${view.channel}-title`;
-  const shown = SUMMARY.filter((s) => view.settings[s.key] !== undefined);
+  // Push's settings are nested, one object per service: summed up by service.
+  const shown =
+    view.provider === 'push'
+      ? pushSummary(view.settings)
+      : SUMMARY.filter((s) => view.settings[s.key] !== undefined).map((s) => ({
+          label: s.label,
+          value: s.secret ? (secretSet(view.settings, s.key) ? 'set' : 'not set') : summaryText(view.settings[s.key]),
+        }));
 
   return (
     <section className="provider-card" aria-labelledby={titleId}>
@@ -70,9 +77,9 @@ export function ProviderCard({ view, label }: { view: ProviderView; label: strin
       {!outbox && !editing && shown.length > 0 && (
         <dl className="provider-summary">
           {shown.map((s) => (
-            <div key={s.key}>
+            <div key={s.label}>
               <dt>{s.label}</dt>
-              <dd>{s.secret ? (secretSet(view.settings, s.key) ? 'set' : 'not set') : summaryText(view.settings[s.key])}</dd>
+              <dd>{s.value}</dd>
             </div>
           ))}
         </dl>

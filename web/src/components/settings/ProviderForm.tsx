@@ -1,8 +1,22 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { bodyOf, draftOf, providerFields, secretSet, type ProviderDraft, type ProviderKind, type SmtpDraft, type TwilioDraft, type WebhookDraft } from '../../lib/delivery.ts';
+import {
+  bodyOf,
+  draftOf,
+  problemsLeft,
+  providerFields,
+  pushSecretsSet,
+  secretSet,
+  type ProviderDraft,
+  type ProviderKind,
+  type PushDraft,
+  type SmtpDraft,
+  type TwilioDraft,
+  type WebhookDraft,
+} from '../../lib/delivery.ts';
 import { placeProblems, type Problem } from '../../lib/settings-form.ts';
 import { useStore } from '../../store/index.ts';
 import type { ProviderView } from '../../store/delivery.ts';
+import { PushFields } from './PushFields.tsx';
 import { SmtpFields } from './SmtpFields.tsx';
 import { TwilioFields } from './TwilioFields.tsx';
 import { WebhookFields } from './WebhookFields.tsx';
@@ -37,10 +51,10 @@ export function ProviderForm({ view, provider, label, onDone }: { view: Provider
     else onDone();
   };
 
-  const change = (patch: Partial<SmtpDraft> | Partial<WebhookDraft> | Partial<TwilioDraft>) => {
+  const change = (patch: Partial<SmtpDraft> | Partial<WebhookDraft> | Partial<TwilioDraft> | Partial<PushDraft>) => {
     setDraft((d) => ({ ...d, ...patch }) as ProviderDraft);
     // A problem stays only on the fields not edited since the save that found it.
-    setProblems((list) => list.filter((p) => !Object.keys(patch).some((key) => p.path === `/${key}`)));
+    setProblems((list) => problemsLeft(list, Object.keys(patch), provider));
   };
 
   return (
@@ -50,7 +64,9 @@ export function ProviderForm({ view, provider, label, onDone }: { view: Provider
           <span>The provider was not saved. {other.length > 0 ? other.join(' ') : 'Fix the fields marked below.'}</span>
         </div>
       )}
-      {draft.provider === 'twilio' ? (
+      {draft.provider === 'push' ? (
+        <PushFields draft={draft} onChange={change} errors={byField} secretsSet={stored ? pushSecretsSet(view.settings) : { serviceAccount: false, apnsKey: false, privateKey: false }} />
+      ) : draft.provider === 'twilio' ? (
         <TwilioFields
           channel={view.channel}
           draft={draft}
