@@ -6,11 +6,12 @@
  */
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ConflictError, InvalidJourneyError, NotFoundError } from '../app/journeys.ts';
 import type { Waymark } from '../app/waymark.ts';
 import type { EngineHandle } from '../engine/handle.ts';
+import { log, type Logger } from '../ops/logger.ts';
 import { authHook } from './auth.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
@@ -35,8 +36,10 @@ import { Sessions } from './sessions.ts';
 import { createValidatorCompiler, problemsOf } from './validation.ts';
 
 export interface ServerOptions {
-  /** true for pino's defaults, or pino options; off by default. */
-  logger?: boolean | object;
+  /** Where the server logs (default: the process's logger, ops/logger.ts); errors always go there. */
+  logger?: Logger;
+  /** Log every request and its answer (default false). */
+  logRequests?: boolean;
   /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: number;
   /** Most events or profiles in one batch (default 1000). */
@@ -50,9 +53,9 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   // The router refuses longer path segments (414) before any schema sees them: let through every id a schema
   // allows, counted in UTF-16 units, of which a character outside the BMP (an emoji) takes two.
   const routerOptions = { maxParamLength: 2 * MAX_PATH_ID };
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, routerOptions }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ ...loggingOf(options), bodyLimit, routerOptions }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
-  app.setErrorHandler(errorHandler(bodyLimit, options.logger ? null : (...args) => console.error(...args)));
+  app.setErrorHandler(errorHandler(bodyLimit));
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
@@ -84,10 +87,10 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
  * The listener of a worker process: GET /health and GET /ready only, no keys, nothing else (404). The
  * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes.
  */
-export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<TypeBoxTypeProvider>();
+export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger' | 'logRequests'> = {}): Promise<FastifyInstance> {
+  const app = Fastify(loggingOf(options)).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
-  app.setErrorHandler(errorHandler(1024, options.logger ? null : (...args) => console.error(...args)));
+  app.setErrorHandler(errorHandler(1024));
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: a worker serves only /health and /ready` });
   });
@@ -98,8 +101,14 @@ export async function buildHealthServer(waymark: Waymark<EngineHandle>, options:
 /** A batch of a thousand bad events would otherwise answer with thousands of lines; the message gives the count. */
 const MAX_PROBLEMS = 100;
 
-/** `fallback` reports unexpected errors when the logger is off: a 500 must never go unseen. */
-function errorHandler(bodyLimit: number, fallback: ((...args: unknown[]) => void) | null) {
+/** Fastify logs through the process's logger (or the one given); request lines only when asked for. */
+function loggingOf(options: Pick<ServerOptions, 'logger' | 'logRequests'>) {
+  const loggerInstance: FastifyBaseLogger = options.logger ?? log();
+  return { loggerInstance, logController: new LogController({ disableRequestLogging: options.logRequests !== true }) };
+}
+
+/** Client errors are answered; anything else is a 500 whose cause is logged (it must never go unseen). */
+function errorHandler(bodyLimit: number) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const send = (status: number, message: string, problems?: Problem[]) =>
       reply.code(status).send({ error: STATUS_CODES[status] ?? 'Error', message, ...(problems ? { problems: problems.slice(0, MAX_PROBLEMS) } : {}) });
@@ -119,8 +128,7 @@ function errorHandler(bodyLimit: number, fallback: ((...args: unknown[]) => void
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, `request body is larger than the limit of ${request.routeOptions.bodyLimit ?? bodyLimit} bytes; send smaller batches`);
     // Fastify's own client errors (bad JSON, wrong content type) carry their status and a useful message.
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return send(error.statusCode, error.message);
-    if (fallback) fallback(`waymark api: ${request.method} ${request.url} failed:`, error);
-    else request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: error, req: request }, 'request failed');
     return send(500, 'internal error; see the server log');
   };
 }

@@ -42,7 +42,8 @@ export type ProviderSettings = Static<typeof ProviderSettings>;
 /** The provider each channel can have; a channel missing here has only the outbox for now. */
 export const PROVIDER_OF: Partial<Record<Channel, ProviderSettings['provider']>> = { email: 'smtp', webhook: 'webhook' };
 
-const SECRET_FIELDS = ['password', 'secret'] as const;
+/** The write-only fields of provider settings: never returned by the API, redacted from logs (ops/logger.ts matches them by name). */
+export const SECRET_FIELDS = ['password', 'secret'] as const;
 
 /**
  * The settings to keep for `channel` from a PUT body and what was kept before (secrets left out are kept),

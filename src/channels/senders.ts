@@ -6,6 +6,7 @@
  * one with settings leaves its messages pending for the dispatcher, which hands them to SMTP or webhooks.
  */
 import { CHANNEL_NAMES, type Channel } from '../core/channels.ts';
+import { logError } from '../ops/logger.ts';
 import type { Message, ProviderRecord, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender, ChannelSenders } from './channel.ts';
 import { smtpConfigOf, webhookConfigOf, type ProviderSettings } from './providers.ts';
@@ -56,7 +57,7 @@ class Directory {
   /** Whether `channel` has a provider, from the latest reading; a stale one is read again in the background. */
   configured(channel: Channel): boolean {
     if (this.stale() && !this.reading) {
-      this.refresh().catch((error) => (this.o.onError ?? ((e, where) => console.error(`waymark delivery: ${where}:`, e)))(error, 'reading providers'));
+      this.refresh().catch((error) => (this.o.onError ?? logError('delivery'))(error, 'reading providers'));
     }
     return this.records.has(channel);
   }

@@ -8,6 +8,7 @@ import type { ChannelSenders } from '../channels/channel.ts';
 import { rereadProviders } from '../channels/senders.ts';
 import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
+import { logError } from '../ops/logger.ts';
 import type { IngestResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
 import type { TimeMode } from './decide.ts';
 import type { EngineHandle } from './handle.ts';
@@ -94,7 +95,7 @@ export class Engine implements EngineHandle {
       pollMs: options.pollMs ?? 1_000,
       timerCoalesceMs: options.timerCoalesceMs ?? 5,
       flush: () => this.queue.flushNow(),
-      onError: options.onError ?? ((error, where) => console.error(`waymark engine: ${where}:`, error)),
+      onError: options.onError ?? logError('engine'),
     });
   }
 
