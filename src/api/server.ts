@@ -12,12 +12,14 @@ import { ConflictError, InvalidJourneyError, NotFoundError } from '../app/journe
 import type { Waymark } from '../app/waymark.ts';
 import type { EngineHandle } from '../engine/handle.ts';
 import { log, type Logger } from '../ops/logger.ts';
+import { countingEngine, ServerMetrics } from '../ops/metrics.ts';
 import { authHook } from './auth.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { countRequests, metricsRoutes } from './routes/metrics.ts';
 import { clevertapRoutes } from './routes/clevertap.ts';
 import { eventRoutes } from './routes/events.ts';
 import { journeyRoutes } from './routes/journeys.ts';
@@ -46,6 +48,8 @@ export interface ServerOptions {
   maxBatch?: number;
   /** The built dashboard served at / (default web/dist of the package). */
   dashboardDir?: string;
+  /** The bearer token GET /metrics takes besides the admin key (default WAYMARK_METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export async function buildServer(waymark: Waymark<EngineHandle>, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -62,10 +66,14 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   await app.register(cookie); // before the auth hook, which reads the dashboard's session cookie
   const sessions = new Sessions();
   app.addHook('onRequest', authHook(waymark.store, sessions));
+  const metrics = new ServerMetrics();
+  countRequests(app, metrics);
   await registerOpenApi(app);
 
-  const context: RouteContext = { waymark, maxBatch: options.maxBatch ?? 1000 };
+  // The routes' engine counts the events it is given (ops/metrics.ts).
+  const context: RouteContext = { waymark: { ...waymark, engine: countingEngine(waymark.engine, metrics) }, maxBatch: options.maxBatch ?? 1000 };
   metaRoutes(app, waymark);
+  metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
   eventRoutes(app, context);
   profileRoutes(app, context);
   await segmentRoutes(app, context);
@@ -84,22 +92,27 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
 }
 
 /**
- * The listener of a worker process: GET /health and GET /ready only, no keys, nothing else (404). The
- * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes.
+ * The listener of a worker process: GET /health, GET /ready and GET /metrics (its token or the admin key), nothing else (404). The
+ * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes and the scraper.
  */
-export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger' | 'logRequests'> = {}): Promise<FastifyInstance> {
+export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger' | 'logRequests' | 'metricsToken'> = {}): Promise<FastifyInstance> {
   const app = Fastify(loggingOf(options)).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(errorHandler(1024));
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: a worker serves only /health and /ready` });
+    void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: a worker serves only /health, /ready and /metrics` });
   });
+  const metrics = new ServerMetrics();
+  countRequests(app, metrics);
   healthRoutes(app, waymark);
+  metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
   return app;
 }
 
 /** A batch of a thousand bad events would otherwise answer with thousands of lines; the message gives the count. */
 const MAX_PROBLEMS = 100;
+
+const metricsTokenOf = (options: Pick<ServerOptions, 'metricsToken'>) => options.metricsToken ?? (process.env.WAYMARK_METRICS_TOKEN || undefined);
 
 /** Fastify logs through the process's logger (or the one given); request lines only when asked for. */
 function loggingOf(options: Pick<ServerOptions, 'logger' | 'logRequests'>) {

@@ -12,6 +12,7 @@ import { logError } from '../ops/logger.ts';
 import type { IngestResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
 import type { TimeMode } from './decide.ts';
 import type { EngineHandle } from './handle.ts';
+import { EngineCounters, type EngineCounts } from './counters.ts';
 import { IngestQueue } from './ingest-queue.ts';
 import { Runtime } from './runtime.ts';
 import type { RunProgress } from './scheduler.ts';
@@ -60,6 +61,7 @@ export class Engine implements EngineHandle {
   private readonly steps: EngineSteps;
   private readonly queue: IngestQueue;
   private readonly runtime: Runtime;
+  private readonly counts = new EngineCounters();
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -79,6 +81,7 @@ export class Engine implements EngineHandle {
       timerBatch: options.timerBatch ?? 2_000,
       eventRetentionMs: options.eventRetentionMs ?? null,
       onCommit: (set) => this.runtime.afterCommit(set),
+      counters: this.counts,
     });
     this.queue = new IngestQueue({
       commit: (events) => this.steps.ingestNow(events),
@@ -95,7 +98,10 @@ export class Engine implements EngineHandle {
       pollMs: options.pollMs ?? 1_000,
       timerCoalesceMs: options.timerCoalesceMs ?? 5,
       flush: () => this.queue.flushNow(),
-      onError: options.onError ?? logError('engine'),
+      onError: (error, where) => {
+        this.counts.error(where);
+        (options.onError ?? logError('engine'))(error, where);
+      },
     });
   }
 
@@ -107,6 +113,11 @@ export class Engine implements EngineHandle {
   /** Stops timers and waits for work under way; queued events are committed first. */
   stop(): Promise<void> {
     return this.runtime.stop();
+  }
+
+  /** What this engine has done since it started (engine/counters.ts), for the metrics. */
+  async counters(): Promise<EngineCounts> {
+    return this.counts.snapshot();
   }
 
   /** Re-reads journeys after a publish, pause or stop, the project settings, and the channels' provider settings. */

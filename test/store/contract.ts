@@ -12,6 +12,7 @@ import { dashboardContract } from './contract-dashboard.ts';
 import { statsContract } from './contract-stats.ts';
 import { processContract } from './contract-process.ts';
 import { deliveryContract } from './contract-delivery.ts';
+import { opsContract } from './contract-ops.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -854,6 +855,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     processContract(open);
     deliveryContract(open);
+    opsContract(open);
     boundedContract(open);
     dashboardContract(open);
     statsContract(open);

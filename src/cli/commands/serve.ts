@@ -48,8 +48,8 @@ export function registerServe(program: Command): void {
       '--database <url>',
       'postgres://user:pass@host:5432/db[?schema=NAME] selects PostgreSQL (env DATABASE_URL; the schema also from env WAYMARK_PG_SCHEMA); anything else is a SQLite file',
     )
-    .option('--role <role>', 'all: API and workers; api: HTTP API only; worker: timers and sends, plus /health and /ready (PostgreSQL only)', 'all')
-    .option('--port <n>', 'port to listen on, 0 for any free port (env PORT, default 3000); a worker serves only /health and /ready on it', port)
+    .option('--role <role>', 'all: API and workers; api: HTTP API only; worker: timers and sends, plus /health, /ready and /metrics (PostgreSQL only)', 'all')
+    .option('--port <n>', 'port to listen on, 0 for any free port (env PORT, default 3000); a worker serves only /health, /ready and /metrics on it', port)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--example <file...>', 'create and publish these journey files unless a journey with that id exists (id from the file name)')
     .option('--log', 'log every request and its answer (the log is JSON lines on stdout; level from WAYMARK_LOG_LEVEL, WAYMARK_LOG_FORMAT=pretty for a terminal)')
