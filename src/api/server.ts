@@ -6,17 +6,20 @@
  */
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ConflictError, InvalidJourneyError, NotFoundError } from '../app/journeys.ts';
 import type { Waymark } from '../app/waymark.ts';
 import type { EngineHandle } from '../engine/handle.ts';
+import { log, type Logger } from '../ops/logger.ts';
+import { countingEngine, ServerMetrics } from '../ops/metrics.ts';
 import { authHook } from './auth.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, summarize, type Problem } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { countRequests, metricsRoutes } from './routes/metrics.ts';
 import { clevertapRoutes } from './routes/clevertap.ts';
 import { copyRoutes } from './routes/copy.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -41,14 +44,18 @@ import { Sessions } from './sessions.ts';
 import { createValidatorCompiler, problemsOf } from './validation.ts';
 
 export interface ServerOptions {
-  /** true for pino's defaults, or pino options; off by default. */
-  logger?: boolean | object;
+  /** Where the server logs (default: the process's logger, ops/logger.ts); errors always go there. */
+  logger?: Logger;
+  /** Log every request and its answer (default false). */
+  logRequests?: boolean;
   /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: number;
   /** Most events or profiles in one batch (default 1000). */
   maxBatch?: number;
   /** The built dashboard served at / (default web/dist of the package). */
   dashboardDir?: string;
+  /** The bearer token GET /metrics takes besides the admin key (default WAYMARK_METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export async function buildServer(waymark: Waymark<EngineHandle>, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -56,19 +63,23 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   // The router refuses longer path segments (414) before any schema sees them: let through every id a schema
   // allows, counted in UTF-16 units, of which a character outside the BMP (an emoji) takes two.
   const routerOptions = { maxParamLength: 2 * MAX_PATH_ID };
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, routerOptions }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ ...loggingOf(options), bodyLimit, routerOptions }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
-  app.setErrorHandler(errorHandler(bodyLimit, options.logger ? null : (...args) => console.error(...args)));
+  app.setErrorHandler(errorHandler(bodyLimit));
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   await app.register(cookie); // before the auth hook, which reads the dashboard's session cookie
   const sessions = new Sessions();
   app.addHook('onRequest', authHook(waymark.store, sessions));
+  const metrics = new ServerMetrics();
+  countRequests(app, metrics);
   await registerOpenApi(app);
 
-  const context: RouteContext = { waymark, maxBatch: options.maxBatch ?? 1000 };
+  // The routes' engine counts the events it is given (ops/metrics.ts).
+  const context: RouteContext = { waymark: { ...waymark, engine: countingEngine(waymark.engine, metrics) }, maxBatch: options.maxBatch ?? 1000 };
   metaRoutes(app, waymark);
+  metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
   eventRoutes(app, context);
   profileRoutes(app, context);
   await segmentRoutes(app, context);
@@ -93,25 +104,36 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
 }
 
 /**
- * The listener of a worker process: GET /health and GET /ready only, no keys, nothing else (404). The
- * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes.
+ * The listener of a worker process: GET /health, GET /ready and GET /metrics (its token or the admin key), nothing else (404). The
+ * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes and the scraper.
  */
-export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<TypeBoxTypeProvider>();
+export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger' | 'logRequests' | 'metricsToken'> = {}): Promise<FastifyInstance> {
+  const app = Fastify(loggingOf(options)).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
-  app.setErrorHandler(errorHandler(1024, options.logger ? null : (...args) => console.error(...args)));
+  app.setErrorHandler(errorHandler(1024));
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: a worker serves only /health and /ready` });
+    void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}: a worker serves only /health, /ready and /metrics` });
   });
+  const metrics = new ServerMetrics();
+  countRequests(app, metrics);
   healthRoutes(app, waymark);
+  metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
   return app;
 }
 
 /** A batch of a thousand bad events would otherwise answer with thousands of lines; the message gives the count. */
 const MAX_PROBLEMS = 100;
 
-/** `fallback` reports unexpected errors when the logger is off: a 500 must never go unseen. */
-function errorHandler(bodyLimit: number, fallback: ((...args: unknown[]) => void) | null) {
+const metricsTokenOf = (options: Pick<ServerOptions, 'metricsToken'>) => options.metricsToken ?? (process.env.WAYMARK_METRICS_TOKEN || undefined);
+
+/** Fastify logs through the process's logger (or the one given); request lines only when asked for. */
+function loggingOf(options: Pick<ServerOptions, 'logger' | 'logRequests'>) {
+  const loggerInstance: FastifyBaseLogger = options.logger ?? log();
+  return { loggerInstance, logController: new LogController({ disableRequestLogging: options.logRequests !== true }) };
+}
+
+/** Client errors are answered; anything else is a 500 whose cause is logged (it must never go unseen). */
+function errorHandler(bodyLimit: number) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const send = (status: number, message: string, problems?: Problem[]) =>
       reply.code(status).send({ error: STATUS_CODES[status] ?? 'Error', message, ...(problems ? { problems: problems.slice(0, MAX_PROBLEMS) } : {}) });
@@ -131,8 +153,7 @@ function errorHandler(bodyLimit: number, fallback: ((...args: unknown[]) => void
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, `request body is larger than the limit of ${request.routeOptions.bodyLimit ?? bodyLimit} bytes; send smaller batches`);
     // Fastify's own client errors (bad JSON, wrong content type) carry their status and a useful message.
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return send(error.statusCode, error.message);
-    if (fallback) fallback(`waymark api: ${request.method} ${request.url} failed:`, error);
-    else request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: error, req: request }, 'request failed');
     return send(500, 'internal error; see the server log');
   };
 }

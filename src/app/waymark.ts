@@ -6,6 +6,7 @@ import type { TimeMode } from '../engine/decide.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineHandle } from '../engine/handle.ts';
 import { ThreadedEngine } from '../engine/thread/threaded-engine.ts';
+import { logError } from '../ops/logger.ts';
 import { openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { JourneyService } from './journeys.ts';
@@ -104,7 +105,7 @@ export async function openThreadedWaymark(options: {
     const engine = await ThreadedEngine.start({
       file: options.file,
       engine: options.engine ?? {},
-      onError: options.onError ?? ((error, where) => console.error(`waymark engine: ${where}:`, error)),
+      onError: options.onError ?? logError('engine'),
       onFatal: options.onFatal,
     });
     return assemble(store, engine, () => store.ping());

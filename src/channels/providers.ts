@@ -80,6 +80,9 @@ function parentOf(root: Record<string, unknown>, path: readonly string[]): Recor
   return isObject(at) ? at : null;
 }
 
+/** The names of the write-only fields: never returned by the API, redacted from logs (ops/logger.ts matches them by name). */
+export const SECRET_FIELDS: readonly string[] = [...new Set(SECRET_PATHS.map((path) => path.at(-1)!))];
+
 /**
  * The settings to keep for `channel` from a PUT body and what was kept before (secrets left out are kept),
  * or the problems with them.

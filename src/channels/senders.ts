@@ -7,6 +7,7 @@
  * providers or Twilio. A sender is kept while its settings are unchanged: the FCM token and the APNs connection with it.
  */
 import { CHANNEL_NAMES, type Channel } from '../core/channels.ts';
+import { logError } from '../ops/logger.ts';
 import type { Message, ProviderRecord, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender, ChannelSenders } from './channel.ts';
 import { pushConfigOf, smtpConfigOf, twilioConfigOf, webhookConfigOf, type ProviderSettings } from './providers.ts';
@@ -60,7 +61,7 @@ class Directory {
   /** Whether `channel` has a provider, from the latest reading; a stale one is read again in the background. */
   configured(channel: Channel): boolean {
     if (this.stale() && !this.reading) {
-      this.refresh().catch((error) => (this.o.onError ?? ((e, where) => console.error(`waymark delivery: ${where}:`, e)))(error, 'reading providers'));
+      this.refresh().catch((error) => (this.o.onError ?? logError('delivery'))(error, 'reading providers'));
     }
     return this.records.has(channel);
   }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { registerBackup } from './commands/backup.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerProviderCommands(program);
   registerKeyCommands(program);
+  registerBackup(program);
   return program;
 }
 

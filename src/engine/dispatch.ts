@@ -23,6 +23,8 @@ export interface DispatchOptions {
   random?: () => number;
   /** Between rounds (the event loop's turn). */
   between?: () => Promise<void>;
+  /** After each channel's batch: the outcomes to record, and whether its sender threw (for the metrics). */
+  onOutcomes?: (channel: Channel, outcomes: RecordedOutcome[], senderThrew: boolean) => void;
 }
 
 /** Sends the due messages, round after round, until none is due; returns how many outcomes were recorded. */
@@ -39,10 +41,12 @@ export async function dispatchDue(o: DispatchOptions): Promise<number> {
     await Promise.all(
       [...byChannel].map(async ([channel, messages]) => {
         const sender = o.channels[channel];
-        const outcomes = await sendSafely(sender, messages, o.now);
-        for (const x of outcomes) if (x.optedOut) optedOut.add(x.id);
-        recorded.push(...settle(sender, messages, outcomes, o));
-        dead.push(...deadAddresses(channel, messages, outcomes));
+        const sent = await sendSafely(sender, messages, o.now);
+        for (const x of sent.outcomes) if (x.optedOut) optedOut.add(x.id);
+        const outcomes = settle(sender, messages, sent.outcomes, o);
+        o.onOutcomes?.(channel, outcomes, sent.threw);
+        recorded.push(...outcomes);
+        dead.push(...deadAddresses(channel, messages, sent.outcomes));
       }),
     );
     await o.store.recordOutcomes(recorded);
@@ -60,12 +64,13 @@ export async function dispatchDue(o: DispatchOptions): Promise<number> {
 }
 
 /** A sender that throws fails its whole batch transiently, rather than the round. */
-async function sendSafely(sender: ChannelSender, messages: Message[], now: () => number): Promise<SendOutcome[]> {
+async function sendSafely(sender: ChannelSender, messages: Message[], now: () => number): Promise<{ outcomes: SendOutcome[]; threw: boolean }> {
   try {
-    return await sender.send(messages, now);
+    return { outcomes: await sender.send(messages, now), threw: false };
   } catch (error) {
     const at = now();
-    return messages.map((m) => ({ id: m.id, status: 'transient' as const, at, error: `sender_error: ${(error as Error)?.message ?? String(error)}`, provider: sender.name }));
+    const outcomes = messages.map((m) => ({ id: m.id, status: 'transient' as const, at, error: `sender_error: ${(error as Error)?.message ?? String(error)}`, provider: sender.name }));
+    return { outcomes, threw: true };
   }
 }
 

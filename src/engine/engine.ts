@@ -8,9 +8,11 @@ import type { ChannelSenders } from '../channels/channel.ts';
 import { rereadProviders } from '../channels/senders.ts';
 import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
+import { logError } from '../ops/logger.ts';
 import type { IngestResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
 import type { TimeMode } from './decide.ts';
 import type { EngineHandle } from './handle.ts';
+import { EngineCounters, type EngineCounts } from './counters.ts';
 import { IngestQueue } from './ingest-queue.ts';
 import { Runtime } from './runtime.ts';
 import type { RunProgress } from './scheduler.ts';
@@ -59,6 +61,7 @@ export class Engine implements EngineHandle {
   private readonly steps: EngineSteps;
   private readonly queue: IngestQueue;
   private readonly runtime: Runtime;
+  private readonly counts = new EngineCounters();
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -78,6 +81,7 @@ export class Engine implements EngineHandle {
       timerBatch: options.timerBatch ?? 2_000,
       eventRetentionMs: options.eventRetentionMs ?? null,
       onCommit: (set) => this.runtime.afterCommit(set),
+      counters: this.counts,
     });
     this.queue = new IngestQueue({
       commit: (events) => this.steps.ingestNow(events),
@@ -94,7 +98,10 @@ export class Engine implements EngineHandle {
       pollMs: options.pollMs ?? 1_000,
       timerCoalesceMs: options.timerCoalesceMs ?? 5,
       flush: () => this.queue.flushNow(),
-      onError: options.onError ?? ((error, where) => console.error(`waymark engine: ${where}:`, error)),
+      onError: (error, where) => {
+        this.counts.error(where);
+        (options.onError ?? logError('engine'))(error, where);
+      },
     });
   }
 
@@ -106,6 +113,11 @@ export class Engine implements EngineHandle {
   /** Stops timers and waits for work under way; queued events are committed first. */
   stop(): Promise<void> {
     return this.runtime.stop();
+  }
+
+  /** What this engine has done since it started (engine/counters.ts), for the metrics. */
+  async counters(): Promise<EngineCounts> {
+    return this.counts.snapshot();
   }
 
   /** Re-reads journeys after a publish, pause or stop, the project settings, and the channels' provider settings. */

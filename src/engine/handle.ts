@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
+import type { EngineCounts } from './counters.ts';
 import type { IngestResult, ProfileUpsert } from '../store/store.ts';
 
 export interface EngineHandle {
@@ -15,6 +16,8 @@ export interface EngineHandle {
   upsertProfiles(profiles: ProfileUpsert[]): Promise<void>;
   /** Re-reads journeys after a publish, pause or stop, the project settings, and the channels' provider settings. */
   reloadJourneys(): Promise<void>;
+  /** What the engine has done since it started (messages by channel and status, errors), for GET /metrics. */
+  counters(): Promise<EngineCounts>;
   /** Stops timers and waits for work under way; queued events are committed first. */
   stop(): Promise<void>;
 }

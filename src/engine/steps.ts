@@ -11,6 +11,7 @@ import type { CapContext } from '../core/interpreter.ts';
 import { capRules, projectTimezoneOf } from '../core/settings.ts';
 import type { EventBatchView, IngestResult, PruneResult, Store, TimerBatchView } from '../store/store.ts';
 import { Catalog } from './catalog.ts';
+import type { EngineCounters } from './counters.ts';
 import { dispatchDue } from './dispatch.ts';
 import { decideEvents, decideTimers, type ChangeSet, type DecideOptions, type TimeMode } from './decide.ts';
 import { RUN_LEASE_MS, carryOutRun, dueRun, nextRunAt, type RunProgress } from './scheduler.ts';
@@ -41,6 +42,8 @@ export interface StepOptions {
   eventRetentionMs: number | null;
   /** After each unit of work commits, with what it changed (the runtime arms timers and kicks work from it). */
   onCommit: (set: ChangeSet) => void;
+  /** What this engine has done, for the metrics. */
+  counters: EngineCounters;
 }
 
 export class EngineSteps {
@@ -53,6 +56,7 @@ export class EngineSteps {
   private readonly maxIngestBatch: number;
   private readonly timerBatch: number;
   private readonly onCommit: (set: ChangeSet) => void;
+  private readonly counters: EngineCounters;
 
   private catalog!: Catalog;
   /** The project's frequency caps and time zone, re-read with the journeys. */
@@ -79,6 +83,7 @@ export class EngineSteps {
     this.timerBatch = options.timerBatch;
     this.eventRetentionMs = options.eventRetentionMs;
     this.onCommit = options.onCommit;
+    this.counters = options.counters;
   }
 
   /** Reads the journeys and the project settings for the first time. */
@@ -163,6 +168,7 @@ export class EngineSteps {
       };
       const n = await this.store.fireDueTimers(now, this.timerBatch, decide, await this.contextSpec(now, null));
       this.afterCommit(set);
+      this.counters.fired(n);
       return n;
     });
   }
@@ -202,11 +208,19 @@ export class EngineSteps {
 
   /** Sends the pending messages that are due until none are left (dispatch.ts). */
   dispatch(): Promise<number> {
-    return dispatchDue({ store: this.store, channels: this.channels, now: () => this.clock.now(), between: () => this.yieldToIo() });
+    return dispatchDue({
+      store: this.store,
+      channels: this.channels,
+      now: () => this.clock.now(),
+      between: () => this.yieldToIo(),
+      onOutcomes: (channel, outcomes, threw) => this.counters.dispatched(channel, outcomes, threw),
+    });
   }
 
   private afterCommit(set: ChangeSet | null): void {
-    if (set) this.onCommit(set);
+    if (!set) return;
+    this.counters.committed(set.messages);
+    this.onCommit(set);
   }
 
   /**

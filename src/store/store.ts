@@ -456,6 +456,18 @@ export interface ApiKeyRecord {
 /** What removing a key did: removed; no such key; or refused, because it is the last admin key. */
 export type KeyRemoval = 'removed' | 'unknown' | 'last_admin';
 
+/** The work waiting in the store at a moment (GET /metrics). */
+export interface QueueDepth {
+  /** Pending messages (queued, or waiting for a retry) by channel, in channel order; channels with none left out. */
+  pendingMessages: Array<{ channel: Channel; count: number }>;
+  /** Instances whose timer is due at the moment asked about. */
+  dueTimers: number;
+  /** The earliest of those timers; null when none is due. */
+  oldestDueAt: number | null;
+  /** Internal events waiting in the inbox. */
+  inbox: number;
+}
+
 export interface Store {
   close(): Promise<void>;
 
@@ -515,6 +527,8 @@ export interface Store {
   drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number>;
   /** How many events wait in the inbox. */
   inboxSize(): Promise<number>;
+  /** The messages, timers (due at `now`, engine clock) and inbox events waiting: a few index reads. */
+  queueDepth(now: number): Promise<QueueDepth>;
   /** Exits every live instance of a journey; returns how many. */
   stopInstances(journeyId: string, now: number): Promise<number>;
   /** How many pending, active or control instances a journey has. */

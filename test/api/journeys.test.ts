@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { ensureApiKeys } from '../../src/api/keys.ts';
 import { buildServer } from '../../src/api/server.ts';
 import { JourneyService } from '../../src/app/journeys.ts';
 import { openWaymark } from '../../src/app/waymark.ts';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
+import { createLogger } from '../../src/ops/logger.ts';
 import { example, forEachStore, tempDir } from '../helpers.ts';
 import { startApi } from './helpers.ts';
 import { path } from '../journeys.ts';
@@ -125,18 +127,21 @@ await forEachStore((store) => {
     assert.deepEqual(stats.byVersion, {});
   });
 
-  test('an unexpected failure is a 500 that hides internals and still reaches stderr', async (t) => {
-    const api = await startApi({ store });
-    const logged = t.mock.method(console, 'error', () => {});
+  test('an unexpected failure is a 500 that hides internals and still reaches the log', async (t) => {
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk, _encoding, done) => (lines.push(...String(chunk).split('\n').filter(Boolean)), done()) });
+    const api = await startApi({ store, logger: createLogger({ level: 'info', format: 'json', destination }) });
     t.mock.method(api.waymark.store, 'journeyPage', async () => {
       throw new Error('disk on fire at /var/secret/path');
     });
     const response = await api.call('GET', '/v1/journeys');
     assert.deepEqual([response.status, response.body], [500, { error: 'Internal Server Error', message: 'internal error; see the server log' }]);
-    // The engine's own reload may also hit the failing store (and log it) while the test runs: count the API's line.
-    const apiLines = logged.mock.calls.filter((c) => /^waymark api: GET \/v1\/journeys failed/.test(String(c.arguments[0])));
-    assert.equal(apiLines.length, 1);
-    assert.match(String(apiLines[0]!.arguments[1]), /disk on fire/);
+    const failures = lines.map((l) => JSON.parse(l)).filter((r) => r.msg === 'request failed');
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0].level, 50, 'an error');
+    assert.equal(failures[0].req.url, '/v1/journeys');
+    assert.match(failures[0].err.message, /disk on fire/);
+    assert.match(failures[0].err.stack, /journeyPage|Error: disk on fire/);
   });
 
   test('publish refuses a draft with every problem listed: structural ones, then the publish checks', async () => {

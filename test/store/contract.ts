@@ -14,6 +14,7 @@ import { processContract } from './contract-process.ts';
 import { deliveryContract } from './contract-delivery.ts';
 import { twilioInboxContract } from './contract-twilio-inbox.ts';
 import { copyContract } from './contract-copy.ts';
+import { opsContract } from './contract-ops.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -921,6 +922,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     deliveryContract(open);
     twilioInboxContract(open);
     copyContract(open);
+    opsContract(open);
     boundedContract(open);
     dashboardContract(open);
     statsContract(open);

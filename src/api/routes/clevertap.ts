@@ -17,7 +17,7 @@ export async function clevertapRoutes(app: Api, { waymark, maxBatch }: RouteCont
     scope.post(
       '/1/upload',
       {
-        config: { access: 'write', keyFrom: { header: passcode, hint: 'the write key as "X-CleverTap-Passcode: <key>"' } },
+        config: { access: 'write', ingest: true, keyFrom: { header: passcode, hint: 'the write key as "X-CleverTap-Passcode: <key>"' } },
         onSend: clevertapErrors,
         schema: {
           tags: ['clevertap'],

@@ -10,7 +10,7 @@ export function eventRoutes(app: Api, { waymark, maxBatch }: RouteContext): void
   app.post(
     '/v1/events',
     {
-      config: { access: 'write' },
+      config: { access: 'write', ingest: true },
       schema: {
         tags: ['ingestion'],
         summary: 'Send one event, or a batch of them',

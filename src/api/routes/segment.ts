@@ -20,7 +20,7 @@ const SUMMARIES = {
 const AUTH = 'The write key as HTTP Basic user name (empty password), as a bearer token, or as "writeKey" in the body. Bodies may be gzip (Content-Encoding: gzip) and are read as JSON whatever their content type.';
 
 export async function segmentRoutes(app: Api, { waymark, maxBatch }: RouteContext): Promise<void> {
-  const config = { access: 'write' as const, keyFrom: { header: basicAuthKey, body: true } };
+  const config = { access: 'write' as const, keyFrom: { header: basicAuthKey, body: true }, ingest: true };
   const preValidation = bodyKeyCheck(waymark.store);
   const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
   const security: Array<Record<string, string[]>> = [{ bearer: [] }, { writeKeyBasic: [] }];

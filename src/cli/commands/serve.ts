@@ -14,6 +14,7 @@ import type { Waymark } from '../../app/waymark.ts';
 import type { EngineHandle } from '../../engine/handle.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
 import { CliError } from '../errors.ts';
+import type { Logger } from '../../ops/logger.ts';
 import { durationAtLeast, nonNegativeInt, port, positiveInt } from '../options.ts';
 
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -47,11 +48,11 @@ export function registerServe(program: Command): void {
       '--database <url>',
       'postgres://user:pass@host:5432/db[?schema=NAME] selects PostgreSQL (env DATABASE_URL; the schema also from env WAYMARK_PG_SCHEMA); anything else is a SQLite file',
     )
-    .option('--role <role>', 'all: API and workers; api: HTTP API only; worker: timers and sends, plus /health and /ready (PostgreSQL only)', 'all')
-    .option('--port <n>', 'port to listen on, 0 for any free port (env PORT, default 3000); a worker serves only /health and /ready on it', port)
+    .option('--role <role>', 'all: API and workers; api: HTTP API only; worker: timers and sends, plus /health, /ready and /metrics (PostgreSQL only)', 'all')
+    .option('--port <n>', 'port to listen on, 0 for any free port (env PORT, default 3000); a worker serves only /health, /ready and /metrics on it', port)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--example <file...>', 'create and publish these journey files unless a journey with that id exists (id from the file name)')
-    .option('--log', 'log every request (JSON lines on stdout)')
+    .option('--log', 'log every request and its answer (the log is JSON lines on stdout; level from WAYMARK_LOG_LEVEL, WAYMARK_LOG_FORMAT=pretty for a terminal)')
     .option('--pool-size <n>', 'PostgreSQL connections of this process (default 10)', positiveInt('--pool-size', 1000))
     .option('--drain-ms <n>', 'on SIGTERM, answer /ready with 503 and keep serving this long before closing, so load balancers stop sending work (default 0)', nonNegativeInt('--drain-ms'))
     .option('--poll-ms <n>', 'how often the engine looks for timers and journeys set by other processes (default 1000)', positiveInt('--poll-ms', 3_600_000))
@@ -102,6 +103,14 @@ async function serve(options: ServeOptions): Promise<void> {
   if (database.kind === 'sqlite' && options.poolSize !== undefined) throw new CliError('--pool-size is for PostgreSQL');
   if (role === 'api' && options.eventRetention !== undefined) throw new CliError('--event-retention is for the worker and all roles: an api process prunes nothing');
   const listenPort = options.port ?? portFromEnv();
+  const { createLogger, setProcessLogger, LoggerSettingError } = await import('../../ops/logger.ts');
+  let logger: Logger;
+  try {
+    logger = createLogger();
+  } catch (error) {
+    throw error instanceof LoggerSettingError ? new CliError(error.message) : error;
+  }
+  setProcessLogger(logger);
   // Read the example journeys first: a typo in a path should fail before anything is created.
   const examples: Array<{ file: string; id: string } & Awaited<ReturnType<typeof readJourney>>> = [];
   for (const file of options.example ?? []) examples.push({ file, id: journeyIdFromFile(file), ...(await readJourney(file)) });
@@ -134,7 +143,7 @@ async function serve(options: ServeOptions): Promise<void> {
       file: database.file,
       engine: engineOptions,
       onFatal: (error) => {
-        process.stderr.write(`waymark: the engine stopped: ${error.message}; exiting\n`);
+        logger.fatal({ err: error }, 'the engine stopped; exiting');
         process.exit(1);
       },
     }).catch((error: Error) => {
@@ -164,7 +173,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let started: () => void = () => {};
   waymark.startingUntil(new Promise<void>((resolve) => (started = resolve)));
   try {
-    app = role !== 'worker' ? await buildServer(waymark, { logger: options.log === true }) : await buildHealthServer(waymark, { logger: options.log === true });
+    app = role !== 'worker' ? await buildServer(waymark, { logRequests: options.log === true }) : await buildHealthServer(waymark, { logRequests: options.log === true });
     try {
       await app.listen({ port: listenPort, host: options.host });
     } catch (error) {
@@ -203,7 +212,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
   const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
   // Signals are handled before the line that says the server is up: whoever waits for it may stop it at once.
-  onShutdown(app, waymark, options.drainMs ?? 0);
+  onShutdown(app, waymark, options.drainMs ?? 0, logger);
   const { isDashboardBuilt } = await import('../../api/dashboard.ts');
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${storeLocation(store)}${retention}); Ctrl-C to stop\n`);
   if (role !== 'worker') {
@@ -248,7 +257,7 @@ function printNewKeys(keys: { admin?: string; write?: string }): void {
  * timer batch or outbox lease never outlives the process: what is not committed rolls back and is claimed
  * again by another worker. A second signal exits at once.
  */
-function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark<EngineHandle>, drainMs: number): void {
+function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark<EngineHandle>, drainMs: number, logger: Logger): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) {
@@ -266,7 +275,7 @@ function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark<EngineH
         process.stdout.write('stopped\n');
         process.exit(0);
       } catch (error) {
-        process.stderr.write(`waymark: shutdown failed: ${(error as Error).message}\n`);
+        logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       }
     })();

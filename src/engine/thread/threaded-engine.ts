@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
 import type { IngestResult, ProfileUpsert } from '../../store/store.ts';
+import type { EngineCounts } from '../counters.ts';
 import type { EngineHandle } from '../handle.ts';
 import type { CallMethod, EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
 
@@ -100,6 +101,11 @@ export class ThreadedEngine implements EngineHandle {
 
   reloadJourneys(): Promise<void> {
     return this.call('reloadJourneys') as Promise<void>;
+  }
+
+  /** The engine's counters, copied from its thread. */
+  counters(): Promise<EngineCounts> {
+    return this.call('counters') as Promise<EngineCounts>;
   }
 
   /** Commits queued events, waits for the work under way, closes the thread's store and ends the thread. */

@@ -3,6 +3,7 @@
  * schema), the schema brought up to date at start-up, and the one way the store's modules run a transaction.
  */
 import pg from 'pg';
+import { log } from '../../ops/logger.ts';
 import { hash53 } from './locks.ts';
 import { migrate } from './migrate.ts';
 
@@ -18,7 +19,7 @@ export interface PostgresOptions {
   leaseMs?: number;
   /** Connect timeout. Default 10 s. */
   connectionTimeoutMillis?: number;
-  /** Errors of idle pooled connections (the server restarted, the network dropped). Default: console.error. */
+  /** Errors of idle pooled connections (the server restarted, the network dropped). Default: the process's logger. */
   onError?: (error: Error) => void;
   /** Extra pg.Pool settings (ssl, application_name, statement_timeout, idle_in_transaction_session_timeout (default 60 s), ...). */
   pool?: Omit<pg.PoolConfig, 'connectionString' | 'types' | 'options' | 'max'>;
@@ -62,7 +63,7 @@ export async function connect(url: string, options: PostgresOptions): Promise<Co
     // (bench/RESULTS.md, "Scheduled segment entry"). The schema is quoted; IDENTIFIER leaves nothing to escape.
     options: ['-c jit=off', ...(options.schema !== undefined ? [`-c search_path="${options.schema}"`] : [])].join(' '),
   });
-  const onError = options.onError ?? ((error: Error) => console.error('waymark postgres pool:', error.message));
+  const onError = options.onError ?? ((error: Error) => log().error({ err: error, component: 'postgres' }, 'an idle PostgreSQL connection failed'));
   pool.on('error', onError);
   try {
     const client = await pool.connect();

@@ -16,7 +16,7 @@
 import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -341,6 +341,10 @@ export class PostgresStore implements Store {
 
   profilesWithPhone(phone: string, limit: number): Promise<Profile[]> {
     return profilesWithPhone(this.pool, phone, limit);
+  }
+
+  queueDepth(now: number): Promise<QueueDepth> {
+    return reads.queueDepth(this.pool, now);
   }
 
   inboxSize(): Promise<number> {

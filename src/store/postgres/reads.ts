@@ -5,7 +5,8 @@
 import type pg from 'pg';
 import type { Instance } from '../../core/instance.ts';
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
-import type { Message, MessageQuery, Profile, StatRow, StoredEvent, UserSeen } from '../store.ts';
+import type { Channel } from '../../core/channels.ts';
+import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Row } from '../rows.ts';
 import { MESSAGE_COLUMNS, toEvent, toMessage, toProfile } from './pg-rows.ts';
 
@@ -81,6 +82,20 @@ export async function getProfile(pool: pg.Pool, userId: string): Promise<Profile
 export async function inboxSize(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query({ name: 'wm-inbox-size', text: 'SELECT count(*) AS n FROM inbox' });
   return rows[0].n as number;
+}
+
+export async function queueDepth(pool: pg.Pool, now: number): Promise<QueueDepth> {
+  const [pending, due, inbox] = await Promise.all([
+    pool.query({ name: 'wm-pending-by-channel', text: "SELECT channel, count(*) AS n FROM messages WHERE status = 'pending' GROUP BY channel ORDER BY channel" }),
+    pool.query({ name: 'wm-due-timers', text: 'SELECT count(*) AS n, min(wake_at) AS oldest FROM instances WHERE wake_at IS NOT NULL AND wake_at <= $1', values: [now] }),
+    inboxSize(pool),
+  ]);
+  return {
+    pendingMessages: (pending.rows as Row[]).map((r) => ({ channel: r.channel as Channel, count: r.n as number })),
+    dueTimers: (due.rows[0] as Row).n as number,
+    oldestDueAt: ((due.rows[0] as Row).oldest as number | null) ?? null,
+    inbox,
+  };
 }
 
 export async function nextWakeAt(pool: pg.Pool): Promise<number | null> {

@@ -1,7 +1,8 @@
 /** What the API and the engine read outside units of work: profiles, messages, a user's events and instances, stats. */
 import type { Instance } from '../../core/instance.ts';
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
-import type { Message, MessageQuery, Profile, StatRow, StoredEvent, UserSeen } from '../store.ts';
+import type { Channel } from '../../core/channels.ts';
+import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Sql } from './connection.ts';
 import { toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
 
@@ -68,6 +69,14 @@ export function journeyStats(sql: Sql, journeyId: string): StatRow[] {
 
 export function inboxSize(sql: Sql): number {
   return sql.get('SELECT count(*) AS n FROM inbox')!.n as number;
+}
+
+export function queueDepth(sql: Sql, now: number): QueueDepth {
+  const pendingMessages = sql
+    .all("SELECT channel, count(*) AS n FROM messages WHERE status = 'pending' GROUP BY channel ORDER BY channel")
+    .map((r) => ({ channel: r.channel as Channel, count: r.n as number }));
+  const due = sql.get('SELECT count(*) AS n, min(wake_at) AS oldest FROM instances WHERE wake_at IS NOT NULL AND wake_at <= ?', now)!;
+  return { pendingMessages, dueTimers: due.n as number, oldestDueAt: (due.oldest as number | null) ?? null, inbox: inboxSize(sql) };
 }
 
 export function nextWakeAt(sql: Sql): number | null {

@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -362,6 +362,10 @@ export class SqliteStore implements Store {
 
   async profilesWithPhone(phone: string, limit: number): Promise<Profile[]> {
     return profilesWithPhone(this.sql, phone, limit);
+  }
+
+  async queueDepth(now: number): Promise<QueueDepth> {
+    return reads.queueDepth(this.sql, now);
   }
 
   async inboxSize(): Promise<number> {

@@ -1,0 +1,69 @@
+/**
+ * `waymark backup` through the real CLI: a running server's database copied while it serves, the copy opened
+ * and its data found; PostgreSQL and a target that cannot be written refused with a readable error.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { tempDir } from '../helpers.ts';
+import { runCli, serve } from './run.ts';
+
+test("backup copies a running server's database, consistently: the copy holds its journeys and events", async () => {
+  const dir = tempDir('waymark-backup-');
+  const db = join(dir, 'waymark.db');
+  const server = await serve(db);
+  const write = /write key: (\S+)/.exec(server.output().stdout)?.[1];
+  assert.ok(write, 'the server printed its write key');
+  const sent = await fetch(`${server.url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${write}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ batch: ['ana', 'bo'].map((userId) => ({ userId, event: 'Added to Cart', messageId: `cart-${userId}` })) }),
+  });
+  assert.deepEqual(await sent.json(), { accepted: 2, duplicates: 0 });
+
+  const copy = join(dir, 'copy.db');
+  const result = await runCli(['backup', copy, '--db', db]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^backed up .*waymark\.db to .*copy\.db \(\d+\.\d MB\)\n$/);
+  // Still serving after the copy.
+  assert.equal((await fetch(`${server.url}/ready`)).status, 200);
+  server.child.kill('SIGTERM');
+  assert.equal(await server.exited, 0);
+
+  const store = new SqliteStore(copy);
+  try {
+    assert.equal((await store.getJourney('abandoned-cart'))?.status, 'running');
+    assert.deepEqual((await store.userEvents('ana', 10)).map((e) => [e.messageId, e.name]), [['cart-ana', 'Added to Cart']]);
+    assert.deepEqual((await store.userEvents('bo', 10)).map((e) => e.messageId), ['cart-bo']);
+    assert.equal((await store.listApiKeys()).length, 2, 'the keys (as hashes) come along');
+  } finally {
+    await store.close();
+  }
+});
+
+test('backup refuses PostgreSQL (pointing at pg_dump), a folder that cannot be written, and an existing file', async () => {
+  const pg = await runCli(['backup', join(tempDir(), 'x.db'), '--database', 'postgres://waymark:hunter2@db:5432/waymark']);
+  assert.notEqual(pg.code, 0);
+  assert.match(pg.stderr, /PostgreSQL: use its own tools, e\.g\. pg_dump/);
+  assert.ok(!pg.stderr.includes('hunter2'), 'the password is not shown');
+
+  const dir = tempDir('waymark-backup-');
+  const db = join(dir, 'waymark.db');
+  const made = await runCli(['backup', join(dir, 'first.db'), '--db', db]);
+  assert.notEqual(made.code, 0);
+  assert.match(made.stderr, /no database at .*waymark\.db/);
+
+  const store = new SqliteStore(db); // an empty database, migrated
+  await store.close();
+  const nowhere = await runCli(['backup', join(dir, 'missing-folder', 'copy.db'), '--db', db]);
+  assert.notEqual(nowhere.code, 0);
+  assert.match(nowhere.stderr, /cannot write the copy to .*missing-folder: ENOENT/);
+
+  const existing = join(dir, 'existing.db');
+  writeFileSync(existing, 'keep me');
+  const taken = await runCli(['backup', existing, '--db', db]);
+  assert.notEqual(taken.code, 0);
+  assert.match(taken.stderr, /existing\.db exists already/);
+});
