@@ -23,9 +23,12 @@ const SECRET_ENDINGS = [
   'accesskey', 'writekey', 'credential', 'credentials',
 ];
 
+/** Whole key names that are secrets but end in nothing above: APNs's `.p8` `key`, FCM's `serviceAccount` JSON. */
+const SECRET_NAMES = new Set(['key', 'serviceaccount']);
+
 export function isSecretKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[-_]/g, '');
-  return SECRET_ENDINGS.some((ending) => k.endsWith(ending));
+  return SECRET_NAMES.has(k) || SECRET_ENDINGS.some((ending) => k.endsWith(ending));
 }
 
 /** `postgres://user:pw@host` shows as `postgres://user:***@host`. */
