@@ -16,6 +16,7 @@ let browser: Browser | undefined;
 let page: Page;
 let problems: string[];
 let checkAccessibility: DashboardPage['checkAccessibility'];
+let shoot: DashboardPage['shoot'];
 let model: FakeModel;
 const KEY = 'sk-browser-test';
 const answers: string[] = [];
@@ -29,7 +30,7 @@ before(async () => {
   assert.equal((await post('/v1/profiles', { userId: 'ada', traits: { name: 'Ada', email: 'ada@example.com' } })).status, 200);
   assert.equal((await post('/v1/events', { userId: 'ada', event: 'Added to Cart', properties: { productName: 'Lamp' } })).status, 200);
   browser = await launchChromium();
-  ({ page, problems, checkAccessibility } = await openPage(browser));
+  ({ page, problems, checkAccessibility, shoot } = await openPage(browser));
   page.on('response', async (r) => {
     if (new URL(r.url()).pathname.startsWith('/v1/')) answers.push(await r.text().catch(() => ''));
   });
@@ -105,9 +106,11 @@ test('Suggest lists checked variants previewed for a user; Use fills the fields;
   await items.nth(0).getByLabel('A/B').check();
   await items.nth(1).getByLabel('A/B').check();
   await checkAccessibility('copy assistant variants');
+  await shoot('copy-1-variants');
   await assistant.getByRole('button', { name: 'Make an A/B split of 2' }).click();
   await page.locator('.node-card[data-node-id="ab-split-1"]').waitFor();
   await page.locator('.node-card[data-node-id="push-1"]').waitFor();
+  await shoot('copy-2-ab-split');
   await page.getByRole('button', { name: 'Save draft' }).click();
   await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
 
