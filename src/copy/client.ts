@@ -23,8 +23,11 @@ export type ProviderFailureKind = 'refused' | 'rate_limited' | 'provider_error' 
 
 export interface ProviderFailure {
   kind: ProviderFailureKind;
-  /** What Waymark answers: 502 (the provider failed or refused), 504 (it took too long), 429 (it asks to wait). */
-  status: 429 | 502 | 504;
+  /**
+   * What Waymark answers: 424 Failed Dependency (the model failed, refused, was unreachable, too slow or
+   * answered nonsense: the message says which), 429 (it asks to wait). Never a 5xx: Waymark itself did not fail.
+   */
+  status: 424 | 429;
   message: string;
   /** The provider's Retry-After, passed on with a 429. */
   retryAfter?: string;
@@ -61,7 +64,7 @@ export async function chatCompletion(settings: CopyProviderSettings, request: Ch
     raw: null,
     failure: {
       kind: 'timeout',
-      status: 504,
+      status: 424,
       message:
         why === 'idle'
           ? `the model at ${host} sent nothing for ${idleMs} ms (idleTimeoutMs): it may be loading or overloaded; try again, or raise the timeout in the copy assistant's settings`
@@ -77,7 +80,7 @@ export async function chatCompletion(settings: CopyProviderSettings, request: Ch
       response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(request), signal: abort.signal, redirect: 'error' });
     } catch (error) {
       if (why) return timedOut();
-      return { ok: false, raw: null, failure: { kind: 'unreachable', status: 502, message: `the model at ${host} cannot be reached (${causeOf(error)}): check the base URL and that the server is running` } };
+      return { ok: false, raw: null, failure: { kind: 'unreachable', status: 424, message: `the model at ${host} cannot be reached (${causeOf(error)}): check the base URL and that the server is running` } };
     }
     alive();
     let raw: string;
@@ -85,12 +88,12 @@ export async function chatCompletion(settings: CopyProviderSettings, request: Ch
       raw = await readBody(response, alive);
     } catch (error) {
       if (why) return timedOut();
-      if (error instanceof TooLarge) return { ok: false, raw: null, failure: { kind: 'malformed', status: 502, message: `the model at ${host} answered more than ${MAX_ANSWER_BYTES} bytes` } };
-      return { ok: false, raw: null, failure: { kind: 'provider_error', status: 502, message: `the answer of the model at ${host} broke off (${causeOf(error)})` } };
+      if (error instanceof TooLarge) return { ok: false, raw: null, failure: { kind: 'malformed', status: 424, message: `the model at ${host} answered more than ${MAX_ANSWER_BYTES} bytes` } };
+      return { ok: false, raw: null, failure: { kind: 'provider_error', status: 424, message: `the answer of the model at ${host} broke off (${causeOf(error)})` } };
     }
     if (!response.ok) return { ok: false, raw, failure: httpFailure(response, raw, host) };
     const text = isEventStream(response) ? fromStream(raw) : fromJson(raw);
-    if (typeof text !== 'string') return { ok: false, raw, failure: { kind: text.kind, status: 502, message: `the model at ${host} ${text.message}` } };
+    if (typeof text !== 'string') return { ok: false, raw, failure: { kind: text.kind, status: 424, message: `the model at ${host} ${text.message}` } };
     return { ok: true, text, raw };
   } finally {
     clearTimeout(overall);
@@ -167,7 +170,7 @@ function httpFailure(response: Response, raw: string, host: string): ProviderFai
   const said = errorMessageOf(safeJson(raw)) ?? quote(raw);
   const status = response.status;
   if (status === 401 || status === 403) {
-    return { kind: 'refused', status: 502, message: `the model at ${host} refused the API key (${status}: ${said}): set a valid key in the copy assistant's settings` };
+    return { kind: 'refused', status: 424, message: `the model at ${host} refused the API key (${status}: ${said}): set a valid key in the copy assistant's settings` };
   }
   if (status === 429) {
     const retryAfter = response.headers.get('retry-after') ?? undefined;
@@ -178,8 +181,8 @@ function httpFailure(response: Response, raw: string, host: string): ProviderFai
       ...(retryAfter ? { retryAfter } : {}),
     };
   }
-  if (status >= 500) return { kind: 'provider_error', status: 502, message: `the model at ${host} failed (${status}: ${said}); try again later` };
-  return { kind: 'provider_error', status: 502, message: `the model at ${host} did not accept the request (${status}: ${said}): check the model name and base URL` };
+  if (status >= 500) return { kind: 'provider_error', status: 424, message: `the model at ${host} failed (${status}: ${said}); try again later` };
+  return { kind: 'provider_error', status: 424, message: `the model at ${host} did not accept the request (${status}: ${said}): check the model name and base URL` };
 }
 
 /** OpenAI's error shape, { error: { message } }, or { error: "text" } as some servers answer. */

@@ -99,7 +99,7 @@ async function ask(store: Store, now: () => number, settings: CopyProviderSettin
   }
   const variants = variantsIn(answer.text);
   if (typeof variants === 'string') {
-    const failure: ProviderFailure = { kind: 'malformed', status: 502, message: `the model's answer is not the JSON asked for: ${variants}` };
+    const failure: ProviderFailure = { kind: 'malformed', status: 424, message: `the model's answer is not the JSON asked for: ${variants}` };
     await logCall(store, now(), request, failure.kind, answer.raw, failure.message);
     return { ok: false, failure };
   }

@@ -1,7 +1,7 @@
 /**
  * The copy assistant over HTTP, on both stores, with a fake chat-completions server on loopback as the
  * model: off until a model is set (409 saying how); the key write-only; variants checked, repaired once or
- * dropped with the reasons; the provider's failures as 429 (Retry-After passed on), 502 and 504; every call
+ * dropped with the reasons; the provider's failures as 429 (Retry-After passed on) and 424 saying what went wrong, never a 5xx; every call
  * in the audit log, newest first, without the key.
  */
 import assert from 'node:assert/strict';
@@ -131,11 +131,11 @@ await forEachStore((kind) => {
     ]);
   });
 
-  test("the provider's failures are clear answers: refused key 502, 429 with Retry-After, 500 502, malformed 502, stall 504; all in the audit log without the key", async () => {
+  test("the provider's failures are clear answers, never a 5xx: refused key 424, 429 with Retry-After, 500 424, malformed 424, stall 424; all in the audit log without the key", async () => {
     const { api, model } = await setUp();
     await configure(api, model.baseUrl, { apiKey: 'sk-wrong', timeoutMs: 300, idleTimeoutMs: 300 });
     const refused = await api.call('POST', '/v1/copy/suggest', { body: suggest });
-    assert.deepEqual([refused.status, refused.body.error], [502, 'Bad Gateway']);
+    assert.deepEqual([refused.status, refused.body.error], [424, 'Failed Dependency']);
     assert.match(refused.body.message, /refused the API key \(401: Incorrect API key provided\): set a valid key/);
 
     await configure(api, model.baseUrl, { timeoutMs: 300, idleTimeoutMs: 300 });
@@ -151,13 +151,13 @@ await forEachStore((kind) => {
     assert.deepEqual([limited.status, limited.headers.get('retry-after')], [429, '7']);
     assert.match(((await limited.json()) as { message: string }).message, /rate limiting these requests \(Rate limit reached for requests\); it asks to wait 7 s/);
     const failed = await api.call('POST', '/v1/copy/suggest', { body: suggest });
-    assert.deepEqual([failed.status, failed.body.message], [502, `the model at ${address.slice(7)} failed (500: boom); try again later`]);
+    assert.deepEqual([failed.status, failed.body.message], [424, `the model at ${address.slice(7)} failed (500: boom); try again later`]);
     const cut = await api.call('POST', '/v1/copy/suggest', { body: suggest });
-    assert.deepEqual([cut.status, cut.body.message], [502, `the model at ${address.slice(7)} ended its stream without [DONE] after 1 chunks`]);
+    assert.deepEqual([cut.status, cut.body.message], [424, `the model at ${address.slice(7)} ended its stream without [DONE] after 1 chunks`]);
     const prose = await api.call('POST', '/v1/copy/suggest', { body: suggest });
-    assert.deepEqual([prose.status, prose.body.message], [502, 'the model\'s answer is not the JSON asked for: no JSON object in "I cannot help with that."']);
+    assert.deepEqual([prose.status, prose.body.message], [424, 'the model\'s answer is not the JSON asked for: no JSON object in "I cannot help with that."']);
     const stalled = await api.call('POST', '/v1/copy/suggest', { body: suggest });
-    assert.equal(stalled.status, 504);
+    assert.equal(stalled.status, 424);
     assert.match(stalled.body.message, /sent nothing for 300 ms|did not finish within 300 ms/);
 
     const log = await api.call('GET', '/v1/copy/log?limit=4');

@@ -39,7 +39,7 @@ test('a refused key, a rate limit, a server error and a malformed body are failu
   const base = { baseUrl: model.baseUrl, model: 'm1', apiKey: 'sk-test', stream: false };
   const refused = await call({ ...base, apiKey: 'sk-wrong' });
   assert.equal(refused.ok, false);
-  assert.deepEqual(!refused.ok && [refused.failure.kind, refused.failure.status], ['refused', 502]);
+  assert.deepEqual(!refused.ok && [refused.failure.kind, refused.failure.status], ['refused', 424]);
   assert.match(!refused.ok ? refused.failure.message : '', /refused the API key \(401: Incorrect API key provided\)/);
 
   model.script(
@@ -52,38 +52,38 @@ test('a refused key, a rate limit, a server error and a malformed body are failu
   assert.deepEqual(!limited.ok && [limited.failure.kind, limited.failure.status, limited.failure.retryAfter], ['rate_limited', 429, '20']);
   assert.match(!limited.ok ? limited.failure.message : '', /asks to wait 20 s/);
   const failed = await call(base);
-  assert.deepEqual(!failed.ok && [failed.failure.kind, failed.failure.status], ['provider_error', 502]);
+  assert.deepEqual(!failed.ok && [failed.failure.kind, failed.failure.status], ['provider_error', 424]);
   assert.match(!failed.ok ? failed.failure.message : '', /failed \(500: The server had an error\)/);
   const html = await call(base);
-  assert.deepEqual(!html.ok && [html.failure.kind, html.failure.status], ['malformed', 502]);
+  assert.deepEqual(!html.ok && [html.failure.kind, html.failure.status], ['malformed', 424]);
   assert.match(!html.ok ? html.failure.message : '', /not JSON: "<html>Bad gateway<\/html>"/);
   assert.equal(!html.ok && html.raw, '<html>Bad gateway</html>', 'the raw answer is kept for the audit log');
   const empty = await call(base);
   assert.match(!empty.ok ? empty.failure.message : '', /without choices\[0\]\.message\.content/);
 });
 
-test('a server that cannot be reached is a 502 naming it', async () => {
+test('a server that cannot be reached is a 424 naming it', async () => {
   // A port that was just free: nothing listens there.
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   const result = await call({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm1' });
-  assert.deepEqual(!result.ok && [result.failure.kind, result.failure.status], ['unreachable', 502]);
+  assert.deepEqual(!result.ok && [result.failure.kind, result.failure.status], ['unreachable', 424]);
   assert.match(!result.ok ? result.failure.message : '', new RegExp(`127\\.0\\.0\\.1:${port} cannot be reached \\(ECONNREFUSED\\)`));
 });
 
-test('a server that never answers is a 504 after the overall timeout; one that stalls mid-stream after the idle timeout', async () => {
+test('a server that never answers is a 424 after the overall timeout; one that stalls mid-stream after the idle timeout', async () => {
   const model = await fakeModel();
   model.script({ stall: 'before-headers' }, { stall: 'after-first-chunk' });
   const base = { baseUrl: model.baseUrl, model: 'm1', apiKey: 'sk-test' };
   // The idle timeout is longer than the overall one here, so only the overall can end the first call.
   const silent = await call({ ...base, timeoutMs: 200, idleTimeoutMs: 600_000 });
-  assert.deepEqual(!silent.ok && [silent.failure.kind, silent.failure.status], ['timeout', 504]);
+  assert.deepEqual(!silent.ok && [silent.failure.kind, silent.failure.status], ['timeout', 424]);
   assert.match(!silent.ok ? silent.failure.message : '', /did not finish within 200 ms/);
   // And here only the idle one can end it: the overall timeout is ten minutes.
   const stalled = await call({ ...base, timeoutMs: 600_000, idleTimeoutMs: 200 });
-  assert.deepEqual(!stalled.ok && [stalled.failure.kind, stalled.failure.status], ['timeout', 504]);
+  assert.deepEqual(!stalled.ok && [stalled.failure.kind, stalled.failure.status], ['timeout', 424]);
   assert.match(!stalled.ok ? stalled.failure.message : '', /sent nothing for 200 ms/);
 });
 

@@ -2,7 +2,7 @@
  * The copy assistant (admin): its model's settings (the key write-only), suggestions of copy checked before
  * they are shown, and the audit log of every call to the model. With no model set, a suggestion is a 409
  * saying how to set one; the rest of the API does not change. The provider's failures are 429 (with its
- * Retry-After), 502 or 504 naming it, never a 500.
+ * Retry-After), or 424 Failed Dependency naming it and what went wrong: never a 5xx.
  */
 import { STATUS_CODES } from 'node:http';
 import Type from 'typebox';
@@ -114,9 +114,9 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
         description:
           'Asks the language model set for `n` variants of the channel\'s copy, given the journey\'s goal, a tone, a language and the names of the traits and entry-event properties the project has seen (never their values). ' +
           'Each variant must be Liquid that validates, read only known Profile.* and Event.* names (optional ones with a default), and keep within the channel\'s copy limits; ' +
-          'those that fail go back to the model once, then are dropped with the reasons. 409 when no model is set; 429 (with Retry-After), 502 or 504 when the model fails.',
+          'those that fail go back to the model once, then are dropped with the reasons. 409 when no model is set; 429 (with Retry-After) when the model asks to wait; 424 Failed Dependency, saying what went wrong, when it refuses the key, fails, cannot be reached, takes too long or answers nonsense.',
         body: SuggestBody,
-        response: withErrors({ 200: SuggestAnswer }, 400, 409, 429, 502, 504),
+        response: withErrors({ 200: SuggestAnswer }, 400, 409, 424, 429),
       },
     },
     async (request, reply) => {
