@@ -5,22 +5,14 @@
  * journey moves on; forged tokens are 404s that record nothing; SMS short links; a push open from the app.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { ensureApiKeys } from '../../src/api/keys.ts';
-import { buildServer } from '../../src/api/server.ts';
-import { openWaymark } from '../../src/app/waymark.ts';
-import { channelSenders, rereadProviders } from '../../src/channels/senders.ts';
+import { test } from 'node:test';
 import { trackSmsLinks } from '../../src/channels/sms-links.ts';
 import { pushTrackingData, trackingKey } from '../../src/channels/tracking.ts';
-import { VirtualClock } from '../../src/core/clock.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { Store } from '../../src/store/store.ts';
-import { T0, forEachStore, tempDir, type StoreKind } from '../helpers.ts';
+import { startDeliveryApi } from './delivery-api.ts';
+import { T0, forEachStore, type StoreKind } from '../helpers.ts';
 import { parseMail } from '../channels/mail-parse.ts';
 import { smtpServer } from '../channels/smtp-server.ts';
 import { path } from '../journeys.ts';
-import { openTestStore } from '../store/postgres-fixture.ts';
 
 const MIN = 60_000;
 const HOUR_LATER = 60 * MIN;
@@ -50,25 +42,8 @@ const mobileJourney = path('app', [
 ], { setup: { timezone: 'UTC' } });
 
 async function start(kind: StoreKind) {
-  const store: Store = kind === 'postgres' ? await openTestStore() : new SqliteStore(join(tempDir(), 'engagement.db'));
-  const clock = new VirtualClock(T0);
-  const channels = await channelSenders(store);
-  const waymark = await openWaymark({ database: store, clock, realtime: false, channels });
-  const keys = await ensureApiKeys(waymark.store);
-  const server = await buildServer(waymark);
-  const url = await server.listen({ port: 0, host: '127.0.0.1' });
-  after(async () => {
-    await server.close();
-    await waymark.close();
-  });
-  const call = async (method: string, p: string, body?: unknown, key: string | null = keys.admin!) => {
-    const headers: Record<string, string> = {};
-    if (key) headers.authorization = `Bearer ${key}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}${p}`, { method, headers, redirect: 'manual', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, body: text.startsWith('{') ? JSON.parse(text) : text };
-  };
+  const api = await startDeliveryApi(kind, 'engagement.db');
+  const { waymark, url, call } = api;
   /** A GET with no key, as a mail client or a phone makes it: status, Location, Cache-Control and body bytes. */
   const visit = async (p: string) => {
     const response = await fetch(`${url}${p}`, { redirect: 'manual' });
@@ -84,7 +59,7 @@ async function start(kind: StoreKind) {
       .map((e) => [e.name, e.timestamp, e.properties])
       .sort(byJson);
   const messageOf = async (userId: string, nodeId: string) => (await waymark.store.listMessages({ limit: 20, userId })).find((m) => m.nodeId === nodeId)!;
-  return { waymark, clock, call, visit, node, events, messageOf, url, write: keys.write!, reread: () => rereadProviders(channels) };
+  return { ...api, visit, node, events, messageOf };
 }
 
 await forEachStore((kind) => {

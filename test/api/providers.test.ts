@@ -9,19 +9,11 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { buildServer } from '../../src/api/server.ts';
-import { ensureApiKeys } from '../../src/api/keys.ts';
-import { openWaymark } from '../../src/app/waymark.ts';
-import { channelSenders, rereadProviders } from '../../src/channels/senders.ts';
 import { unsubscribeKey, unsubscribeToken } from '../../src/channels/unsubscribe.ts';
-import { VirtualClock } from '../../src/core/clock.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { Store } from '../../src/store/store.ts';
-import { T0, driveUntil, forEachStore, tempDir, type StoreKind } from '../helpers.ts';
+import { startDeliveryApi } from './delivery-api.ts';
+import { T0, driveUntil, forEachStore, type StoreKind } from '../helpers.ts';
 import { path } from '../journeys.ts';
-import { openTestStore } from '../store/postgres-fixture.ts';
 import { parseMail } from '../channels/mail-parse.ts';
 import { smtpServer } from '../channels/smtp-server.ts';
 
@@ -39,28 +31,7 @@ const journey = path('order', [
 ], { setup: { timezone: 'UTC' } });
 
 async function start(kind: StoreKind) {
-  const store: Store = kind === 'postgres' ? await openTestStore() : new SqliteStore(join(tempDir(), 'providers.db'));
-  const clock = new VirtualClock(T0);
-  const channels = await channelSenders(store);
-  const waymark = await openWaymark({ database: store, clock, realtime: false, channels });
-  const keys = await ensureApiKeys(waymark.store);
-  const server = await buildServer(waymark);
-  const url = await server.listen({ port: 0, host: '127.0.0.1' });
-  after(async () => {
-    await server.close();
-    await waymark.close();
-  });
-  const call = async (method: string, p: string, body?: unknown, key: string | null = keys.admin!) => {
-    const headers: Record<string, string> = {};
-    if (key) headers.authorization = `Bearer ${key}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}${p}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, text, body: text.startsWith('{') ? JSON.parse(text) : text };
-  };
-  // What a running process does within a second of a change, at once.
-  const reread = () => rereadProviders(channels);
-  return { waymark, clock, call, write: keys.write!, url, reread };
+  return startDeliveryApi(kind, 'providers.db');
 }
 
 async function hookServer() {

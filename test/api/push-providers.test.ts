@@ -8,18 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { ensureApiKeys } from '../../src/api/keys.ts';
-import { buildServer } from '../../src/api/server.ts';
-import { openWaymark } from '../../src/app/waymark.ts';
-import { channelSenders, rereadProviders } from '../../src/channels/senders.ts';
-import { VirtualClock } from '../../src/core/clock.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { Store } from '../../src/store/store.ts';
-import { T0, forEachStore, tempDir, type StoreKind } from '../helpers.ts';
+import { test } from 'node:test';
+import { startDeliveryApi } from './delivery-api.ts';
+import { T0, forEachStore, type StoreKind } from '../helpers.ts';
 import { path } from '../journeys.ts';
-import { openTestStore } from '../store/postgres-fixture.ts';
 import { apnsFake, fcmFake, vapidKeys, webPushFake } from '../channels/push-fakes.ts';
 
 const APNS_TOKEN = '0f'.repeat(32);
@@ -39,25 +31,7 @@ const journey = path('nudge', [
 });
 
 async function start(kind: StoreKind) {
-  const store: Store = kind === 'postgres' ? await openTestStore() : new SqliteStore(join(tempDir(), 'push.db'));
-  const clock = new VirtualClock(T0);
-  const channels = await channelSenders(store);
-  const waymark = await openWaymark({ database: store, clock, realtime: false, channels });
-  const keys = await ensureApiKeys(waymark.store);
-  const server = await buildServer(waymark);
-  const url = await server.listen({ port: 0, host: '127.0.0.1' });
-  after(async () => {
-    await server.close();
-    await waymark.close();
-  });
-  const call = async (method: string, p: string, body?: unknown) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${keys.admin!}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}${p}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, text, body: text.startsWith('{') ? JSON.parse(text) : text };
-  };
-  return { waymark, clock, call, reread: () => rereadProviders(channels) };
+  return startDeliveryApi(kind, 'push.db');
 }
 
 await forEachStore((kind) => {

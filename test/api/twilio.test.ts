@@ -7,19 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { ensureApiKeys } from '../../src/api/keys.ts';
-import { buildServer } from '../../src/api/server.ts';
-import { openWaymark } from '../../src/app/waymark.ts';
-import { channelSenders, rereadProviders } from '../../src/channels/senders.ts';
-import { VirtualClock } from '../../src/core/clock.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { Store } from '../../src/store/store.ts';
-import { driveUntil, forEachStore, T0, tempDir, type StoreKind } from '../helpers.ts';
+import { test } from 'node:test';
+import { startDeliveryApi } from './delivery-api.ts';
+import { driveUntil, forEachStore, T0, type StoreKind } from '../helpers.ts';
 import { path } from '../journeys.ts';
 import { fakeTwilio } from '../channels/twilio-server.ts';
-import { openTestStore } from '../store/postgres-fixture.ts';
 
 const HOUR = 3_600_000;
 const ACCOUNT = `AC${'0f'.repeat(16)}`;
@@ -35,35 +27,17 @@ const journey = path('order', [
 ], { setup: { timezone: 'UTC' } });
 
 async function start(kind: StoreKind) {
-  const store: Store = kind === 'postgres' ? await openTestStore() : new SqliteStore(join(tempDir(), 'twilio.db'));
-  const clock = new VirtualClock(T0);
-  const channels = await channelSenders(store);
-  const waymark = await openWaymark({ database: store, clock, realtime: false, channels });
-  const keys = await ensureApiKeys(waymark.store);
-  const server = await buildServer(waymark);
-  const url = await server.listen({ port: 0, host: '127.0.0.1' });
-  after(async () => {
-    await server.close();
-    await waymark.close();
-  });
-  const call = async (method: string, p: string, body?: unknown, key: string | null = keys.admin!) => {
-    const headers: Record<string, string> = {};
-    if (key) headers.authorization = `Bearer ${key}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}${p}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, text, body: text.startsWith('{') ? JSON.parse(text) : text };
-  };
+  const api = await startDeliveryApi(kind, 'twilio.db');
   /** What Twilio would post: a form, with the signature given (or none). */
   const twilioPost = async (p: string, form: Record<string, string>, signature: string | null) => {
-    const response = await fetch(`${url}${p}`, {
+    const response = await fetch(`${api.url}${p}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'x-twilio-signature': signature }) },
       body: new URLSearchParams(form).toString(),
     });
     return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
   };
-  return { waymark, clock, call, twilioPost, url, write: keys.write!, reread: () => rereadProviders(channels) };
+  return { ...api, twilioPost };
 }
 
 /** HMAC-SHA1 of the URL then each parameter's name and value, given here already in name order, base64. */
