@@ -14,6 +14,7 @@ import type { EngineHandle } from '../engine/handle.ts';
 import { log, type Logger } from '../ops/logger.ts';
 import { countingEngine, ServerMetrics } from '../ops/metrics.ts';
 import { authHook } from './auth.ts';
+import { DEFAULT_RATE_LIMIT, rateLimitHook, type RateLimit } from './rate-limit.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, summarize, type Problem } from './errors.ts';
@@ -56,6 +57,10 @@ export interface ServerOptions {
   dashboardDir?: string;
   /** The bearer token GET /metrics takes besides the admin key (default WAYMARK_METRICS_TOKEN). */
   metricsToken?: string;
+  /** Requests per API key (rate-limit.ts; default 500 a second, bursts of 1,000); null: no limit. */
+  rateLimit?: RateLimit | null;
+  /** The clock of the rate limit (tests). Default Date.now. */
+  rateLimitClock?: () => number;
 }
 
 export async function buildServer(waymark: Waymark<EngineHandle>, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -72,6 +77,8 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   await app.register(cookie); // before the auth hook, which reads the dashboard's session cookie
   const sessions = new Sessions();
   app.addHook('onRequest', authHook(waymark.store, sessions));
+  const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  if (rateLimit) app.addHook('onRequest', rateLimitHook(rateLimit, options.rateLimitClock));
   const metrics = new ServerMetrics();
   countRequests(app, metrics);
   await registerOpenApi(app);

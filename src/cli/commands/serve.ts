@@ -10,6 +10,7 @@
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from '../../api/rate-limit.ts';
 import type { Waymark } from '../../app/waymark.ts';
 import type { EngineHandle } from '../../engine/handle.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
@@ -34,6 +35,7 @@ interface ServeOptions {
   timerBatch?: number;
   eventRetention?: number;
   engineThread?: boolean;
+  rateLimit?: number;
 }
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL database (and schema). */
@@ -62,8 +64,20 @@ export function registerServe(program: Command): void {
       'drop events received longer ago than this, e.g. 90d (at least 1d), checked hourly by the worker and all roles; a messageId is deduplicated only as long as its event is kept (default: keep events for ever)',
       durationAtLeast('--event-retention', '1d'),
     )
+    .option('--rate-limit <n>', 'requests a second each API key may make, bursts of twice that; 0: no limit (env WAYMARK_RATE_LIMIT, default 500)', nonNegativeInt('--rate-limit', 1_000_000))
     .option('--no-engine-thread', 'SQLite: run the engine on the thread that serves HTTP (one core) rather than in a thread of its own')
     .action((options: ServeOptions) => serve(options));
+}
+
+/** --rate-limit, else WAYMARK_RATE_LIMIT, else the default; 0 turns it off. */
+function rateLimitOf(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): RateLimit | null {
+  let perSecond = options.rateLimit;
+  if (perSecond === undefined && env.WAYMARK_RATE_LIMIT !== undefined) {
+    perSecond = Number(env.WAYMARK_RATE_LIMIT);
+    if (!Number.isInteger(perSecond) || perSecond < 0) throw new CliError(`WAYMARK_RATE_LIMIT must be a whole number of requests a second (0: no limit), not ${JSON.stringify(env.WAYMARK_RATE_LIMIT)}`);
+  }
+  if (perSecond === undefined) return DEFAULT_RATE_LIMIT;
+  return perSecond === 0 ? null : { perSecond, burst: 2 * perSecond };
 }
 
 /** The embedded store's one-server lock (store/sqlite/file-lock.ts), kept referenced for the life of the process. */
@@ -173,7 +187,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let started: () => void = () => {};
   waymark.startingUntil(new Promise<void>((resolve) => (started = resolve)));
   try {
-    app = role !== 'worker' ? await buildServer(waymark, { logRequests: options.log === true }) : await buildHealthServer(waymark, { logRequests: options.log === true });
+    app = role !== 'worker' ? await buildServer(waymark, { logRequests: options.log === true, rateLimit: rateLimitOf(options) }) : await buildHealthServer(waymark, { logRequests: options.log === true });
     try {
       await app.listen({ port: listenPort, host: options.host });
     } catch (error) {
