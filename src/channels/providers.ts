@@ -8,6 +8,7 @@ import Type, { type Static } from 'typebox';
 import type { Channel } from '../core/channels.ts';
 import type { Problem } from '../core/problem.ts';
 import { isHttpUrl } from './http-request.ts';
+import { MAX_CONCURRENCY } from './in-flight.ts';
 import { pushProblems, PushSettings } from './push-settings.ts';
 import type { SmtpConfig } from './smtp.ts';
 import type { TwilioConfig } from './twilio.ts';
@@ -39,6 +40,7 @@ export const WebhookSettings = Type.Object(
     provider: Type.Literal('webhook'),
     secret: Type.Optional(Type.String({ maxLength: 200, description: 'whsec_ and the base64 of 24 to 64 random bytes (Standard Webhooks). Write-only; required the first time' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Per request. Default 10000' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once: throughput is about this many per answer time. Default 50' })),
     allowHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100, description: 'Hosts a webhook may reach although they are loopback or private addresses' })),
   },
   { additionalProperties: false },
@@ -58,6 +60,7 @@ export const TwilioSettings = Type.Object(
     publicUrl: Type.Optional(Type.String({ maxLength: 2000, description: 'Waymark as Twilio reaches it (https://...): the base of the StatusCallback URL and of the URLs callbacks are signed for. Without it, no delivery callbacks' })),
     baseUrl: Type.Optional(Type.String({ maxLength: 2000, description: "Twilio's API base. Default https://api.twilio.com (another only for tests or a proxy)" })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Per request. Default 10000' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once: throughput is about this many per answer time. Default 50' })),
   },
   { additionalProperties: false },
 );
@@ -180,6 +183,7 @@ export function webhookConfigOf(s: Static<typeof WebhookSettings>): WebhookConfi
     secret: s.secret ?? '',
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
     ...(s.allowHosts === undefined ? {} : { allowHosts: s.allowHosts }),
+    ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
   };
 }
 
@@ -194,5 +198,6 @@ export function twilioConfigOf(s: Static<typeof TwilioSettings>, channel: Channe
     ...(s.publicUrl === undefined ? {} : { publicUrl: s.publicUrl }),
     ...(s.baseUrl === undefined ? {} : { baseUrl: s.baseUrl }),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
+    ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
   };
 }

@@ -11,6 +11,7 @@
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender } from './channel.ts';
+import { inFlight } from './in-flight.ts';
 import { trackSmsLinks } from './sms-links.ts';
 
 export interface TwilioConfig {
@@ -26,6 +27,8 @@ export interface TwilioConfig {
   /** Default https://api.twilio.com. */
   baseUrl?: string;
   timeoutMs?: number;
+  /** Requests in flight at once (default TWILIO_CONCURRENCY). */
+  concurrency?: number;
   /** WhatsApp: To and From as whatsapp:+E.164. */
   whatsapp: boolean;
 }
@@ -34,8 +37,8 @@ export const TWILIO_API = 'https://api.twilio.com';
 export const TWILIO_TIMEOUT_MS = 10_000;
 /** Twilio's error code for a recipient who replied STOP (or opted out of WhatsApp messages from this sender). */
 export const TWILIO_UNSUBSCRIBED = 21610;
-/** Requests in flight at once per batch: Twilio queues per sender anyway. */
-const CONCURRENCY = 8;
+/** Requests in flight at once by default: Twilio's Messages API takes 100 at a time per account before it answers 429. */
+export const TWILIO_CONCURRENCY = 50;
 
 /** The path Twilio posts its status callbacks to, under the public URL. */
 export const STATUS_CALLBACK_PATH = '/v1/twilio/status';
@@ -59,15 +62,7 @@ export function twilioSender(config: TwilioConfig, links?: ShortLinks): ChannelS
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   return {
     name: 'twilio',
-    async send(messages, now) {
-      const outcomes: SendOutcome[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < messages.length) outcomes.push(await deliver(await withShortLinks(messages[next++]!, config, links, now), url, authorization, config, now));
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, worker));
-      return outcomes;
-    },
+    send: (messages, now) => inFlight(messages, config.concurrency ?? TWILIO_CONCURRENCY, async (m) => deliver(await withShortLinks(m, config, links, now), url, authorization, config, now)),
   };
 }
 

@@ -10,6 +10,7 @@ import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
 import { resolveHost, type Resolved } from './address-guard.ts';
 import type { ChannelSender } from './channel.ts';
+import { inFlight } from './in-flight.ts';
 import { httpRequest } from './http-request.ts';
 
 export interface WebhookConfig {
@@ -19,11 +20,13 @@ export interface WebhookConfig {
   timeoutMs?: number;
   /** Hosts exempt from the address guard (exact names or IP literals), e.g. an internal service on purpose. */
   allowHosts?: string[];
+  /** Requests in flight at once (default WEBHOOK_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
-/** Requests in flight at once per batch. */
-const CONCURRENCY = 16;
+/** Requests in flight at once by default: a receiver of one's own is rarely sized for more. */
+export const WEBHOOK_CONCURRENCY = 50;
 
 /** The HMAC key behind a whsec_ secret: its base64 part decoded. */
 export function secretKey(secret: string): Buffer {
@@ -40,18 +43,7 @@ export function webhookSender(config: WebhookConfig, resolve?: (host: string) =>
   const allow = config.allowHosts ?? [];
   return {
     name: 'webhook',
-    async send(messages, now) {
-      const outcomes: SendOutcome[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < messages.length) {
-          const m = messages[next++]!;
-          outcomes.push(await deliver(m, config.secret, timeoutMs, allow, now, resolve));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, worker));
-      return outcomes;
-    },
+    send: (messages, now) => inFlight(messages, config.concurrency ?? WEBHOOK_CONCURRENCY, (m) => deliver(m, config.secret, timeoutMs, allow, now, resolve)),
   };
 }
 

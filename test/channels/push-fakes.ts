@@ -160,7 +160,9 @@ export async function apnsFake() {
 export function vapidKeys() {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
-  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
+  // getPrivateKey drops leading zero bytes (one key in 256): VAPID keys are 32 bytes, as web-push and the settings require.
+  const key = ecdh.getPrivateKey();
+  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: Buffer.concat([Buffer.alloc(32 - key.length), key]).toString('base64url') };
 }
 
 /** A P-256 public key object from its uncompressed point. */
