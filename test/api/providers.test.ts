@@ -182,6 +182,8 @@ await forEachStore((kind) => {
     assert.deepEqual(await problem('email', { provider: 'webhook', secret: SECRET }), ['/provider']);
     assert.deepEqual(await problem('webhook', { provider: 'webhook' }), ['/secret']);
     assert.deepEqual(await problem('webhook', { provider: 'webhook', secret: 'whsec_c2hvcnQ=' }), ['/secret']);
+    for (const concurrency of [0, 1_001, 2.5]) assert.deepEqual(await problem('webhook', { provider: 'webhook', secret: SECRET, concurrency }), ['/concurrency'], String(concurrency));
+    assert.equal((await call('PUT', '/v1/providers/webhook', { provider: 'webhook', secret: SECRET, concurrency: 1_000 })).status, 200);
     assert.deepEqual(await problem('sms', { provider: 'webhook', secret: SECRET }), ['/provider']);
     assert.equal((await call('PUT', '/v1/providers/email', { ...smtpBase, port: 0 })).status, 400);
     assert.equal((await call('PUT', '/v1/providers/fax', smtpBase)).status, 400);

@@ -151,3 +151,34 @@ test('the address guard', () => {
   for (const a of ['127.0.0.1', '127.9.9.9', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', '::', 'fc00::1', 'fdff::1', 'fe80::1', '::ffff:10.0.0.1', 'not-an-ip']) assert.equal(isBlockedAddress(a), true, a);
   for (const a of ['8.8.8.8', '172.32.0.1', '172.15.255.255', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) assert.equal(isBlockedAddress(a), false, a);
 });
+
+test('a batch has at most `concurrency` requests in flight: the receiver holds each wave until it is full', async () => {
+  const waiting: ServerResponse[] = [];
+  let inFlight = 0;
+  let most = 0;
+  const s = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      waiting.push(res);
+      // A wave of three is answered together: with fewer in flight the batch would never finish.
+      if (waiting.length === 3) {
+        for (const r of waiting.splice(0)) {
+          inFlight -= 1;
+          r.writeHead(200).end('ok');
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    s.closeAllConnections();
+    s.close();
+  });
+  const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/hook`;
+  const sender = webhookSender({ secret: SECRET, allowHosts: ['127.0.0.1'], concurrency: 3 });
+  const outcomes = await sender.send(Array.from({ length: 9 }, (_, i) => message(`m${i}`, url)), () => 0);
+  assert.deepEqual(outcomes.map((o) => o.status), Array(9).fill('sent'));
+  assert.equal(most, 3);
+});
