@@ -31,6 +31,7 @@ export const SmtpSettings = Type.Object(
     ),
     tracking: Type.Optional(Type.Boolean({ description: 'Track opens (a 1x1 pixel) and clicks (links through Waymark) of the emails, with a public URL. Default true' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 120_000, description: 'Per SMTP step. Default 10000' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'SMTP connections at once, each sending one message after another. Default 20' })),
   },
   { additionalProperties: false },
 );
@@ -175,6 +176,7 @@ export function smtpConfigOf(s: Static<typeof SmtpSettings>): SmtpConfig {
     ...(s.publicUrl === undefined ? {} : { publicUrl: s.publicUrl }),
     ...(s.tracking === undefined ? {} : { tracking: s.tracking }),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
+    ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
   };
 }
 

@@ -33,6 +33,8 @@ export interface SmtpConfig {
   tracking?: boolean;
   /** Per connection step. Default 10 s. */
   timeoutMs?: number;
+  /** Connections at once (default SMTP_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export const SMTP_TIMEOUT_MS = 10_000;
@@ -49,6 +51,12 @@ export interface SigningKeys {
   tracking: Buffer;
 }
 
+/**
+ * Connections at once by default, each sending one message after another: 20 hide a 100 ms answer up to 200
+ * emails a second (bench/delivery.ts); relays such as SES or SendGrid take more, and `concurrency` sets it.
+ */
+export const SMTP_CONCURRENCY = 20;
+
 export function smtpSender(config: SmtpConfig, keys: SigningKeys): ChannelSender {
   const timeout = config.timeoutMs ?? SMTP_TIMEOUT_MS;
   return {
@@ -56,7 +64,7 @@ export function smtpSender(config: SmtpConfig, keys: SigningKeys): ChannelSender
     async send(messages, now) {
       const transport = createTransport({
         pool: true,
-        maxConnections: 2,
+        maxConnections: config.concurrency ?? SMTP_CONCURRENCY,
         host: config.host,
         port: config.port,
         secure: config.secure,
