@@ -25,12 +25,40 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** Builds web/dist unless it is newer than every source file of the dashboard and of the API it reads. */
-export function ensureDashboardBuilt(): void {
+/** Whether web/dist is newer than every source file of the dashboard and of the API it reads. */
+function dashboardFresh(): boolean {
   const index = join(ROOT, 'web', 'dist', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs > Math.max(newest(join(ROOT, 'web')), newest(join(ROOT, 'src', 'api')))) return;
-  const built = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
+  return existsSync(index) && statSync(index).mtimeMs > Math.max(newest(join(ROOT, 'web')), newest(join(ROOT, 'src', 'api')));
+}
+
+/** Held while one test file builds the dashboard; a lock older than this was left by a process that died. */
+const BUILD_LOCK = join(ROOT, 'web', '.build-lock');
+const STALE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Builds web/dist unless it is fresh. Test files run two at a time and two Vite builds at once refuse each
+ * other: the first to take the lock (a directory, made atomically) builds, the other waits for it and finds
+ * the dashboard fresh.
+ */
+export function ensureDashboardBuilt(): void {
+  if (dashboardFresh()) return;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      if (dashboardFresh()) return;
+      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > STALE_LOCK_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250); // a synchronous pause: the caller is a synchronous hook
+    }
+  }
+  try {
+    if (dashboardFresh()) return;
+    const built = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 export interface Served {
