@@ -7,6 +7,7 @@ import { registerEventCommands } from './commands/events.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerProfileCommands } from './commands/profiles.ts';
 import { registerProviderCommands } from './commands/providers.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerJourneyCommands(program);
   registerEventCommands(program);
+  registerProfileCommands(program);
   registerSimulate(program);
   registerStats(program);
   registerExplain(program);

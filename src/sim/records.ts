@@ -36,7 +36,8 @@ export interface ParsedEvent {
   event: JourneyEvent;
 }
 
-function parseJson(text: string, n: number): Record<string, unknown> | null {
+/** One line as a JSON object; null for a blank line; a LineError for anything else. */
+export function parseJson(text: string, n: number): Record<string, unknown> | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -65,7 +66,11 @@ export function derivedMessageId(n: number, text: string, timestamp: number): st
  */
 export function parseEventLine(text: string, n: number, start: number, untimed = false): ParsedEvent | null {
   const o = parseJson(text, n);
-  if (o === null) return null;
+  return o === null ? null : parseEventRecord(o, text, n, start, untimed);
+}
+
+/** One event record already read as an object (a JSON line, or a CSV row); `text` seeds a derived message id. */
+export function parseEventRecord(o: Record<string, unknown>, text: string, n: number, start: number, untimed = false): ParsedEvent {
   const userId = o.userId;
   if (typeof userId !== 'string' || userId.length === 0) throw new LineError(n, 'userId must be a non-empty string');
   const name = o.event ?? o.name;
@@ -102,7 +107,11 @@ export function toApiEvent(e: JourneyEvent, timed = true): { messageId: string; 
 /** Parses one profile line; returns null for a blank line. */
 export function parseProfileLine(text: string, n: number): ProfileUpsert | null {
   const o = parseJson(text, n);
-  if (o === null) return null;
+  return o === null ? null : parseProfileRecord(o, n);
+}
+
+/** One profile record already read as an object: {userId, ...traits} or {userId, traits: {...}}. */
+export function parseProfileRecord(o: Record<string, unknown>, n: number): ProfileUpsert {
   const { userId, ...rest } = o;
   if (typeof userId !== 'string' || userId.length === 0) throw new LineError(n, 'userId must be a non-empty string');
   const keys = Object.keys(rest);
