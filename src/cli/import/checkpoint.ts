@@ -4,7 +4,7 @@
  * of at the top. Removed when the import completes. Events are deduplicated by id anyway, so a lost or stale
  * progress file costs a re-send, never a double event; profiles are upserts, so a re-send is harmless too.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { CliError } from '../errors.ts';
 
 export interface Progress {
@@ -58,11 +58,3 @@ export function clearProgress(file: string): void {
   rmSync(progressPath(file), { force: true });
 }
 
-/** Whether a progress file exists (for the hint after a failure). */
-export function hasProgress(file: string): boolean {
-  try {
-    return statSync(progressPath(file)).isFile();
-  } catch {
-    return false;
-  }
-}
