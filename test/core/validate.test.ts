@@ -58,7 +58,7 @@ test('entry, channel fields, time zone, templates and loops are checked', () => 
 test('non-objects are refused with a readable message', () => {
   const result = compileJourney('not a journey');
   assert.equal(result.ok, false);
-  assert.ok(!result.ok && result.problems.length > 0);
+  assert.deepEqual(!result.ok && result.problems, [{ path: '/', message: 'must be object' }]);
 });
 
 test('edge branch labels: each node kind declares its branches; unknown labels are refused with the edge path', () => {
