@@ -157,7 +157,7 @@ await forEachStore((kind) => {
     const messageIds = smtp.mails.map((m) => /^Message-ID: *(\S+)/im.exec(m.raw)?.[1] ?? '');
     assert.deepEqual(counts(messageIds), once(of('email').map((id) => `<${Buffer.from(id).toString('base64url')}@shop.test>`)), 'email: each once, by Message-ID');
     // Twilio takes no id of ours: one text per user, told apart by number.
-    assert.deepEqual(counts(twilio.accepted.map((a) => a.form.To)), once(USERS.map((_, i) => `+1415555010${i}`)), 'SMS: each once, by number');
+    assert.deepEqual(counts(twilio.accepted.map((a) => String(a.form.To))), once(USERS.map((_, i) => `+1415555010${i}`)), 'SMS: each once, by number');
 
     // The message whose provider never came back: dead after 8 attempts, listed as a dead letter.
     const dead = await call('GET', '/v1/messages?status=dead');
