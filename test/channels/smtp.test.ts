@@ -72,11 +72,11 @@ test('a 4xx answer is retried, a 5xx (550 no such user) is final and marks the a
   const dispatch = () => dispatchDue({ store, channels, now: () => now, random: () => 0.5 });
   await dispatch();
   const log = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((x) => [x.id, [x.status, x.attempts, x.nextAttemptAt, x.reason?.slice(0, 8) ?? null]]));
-  assert.deepEqual(await log(), { nobody: ['failed', 1, null, 'smtp_550'], busy: ['pending', 1, NOW + 15_000, 'smtp_451'] });
+  assert.deepEqual(await log(), { nobody: ['failed', 1, null, 'smtp_550'], busy: ['pending', 1, NOW + 22_500, 'smtp_451'] });
   // The recipient refused at RCPT is a hard bounce: kept on the profile, so later sends to it are skipped.
   assert.deepEqual((await store.getProfile('nobody'))?.traits, { emailBounced: 'nobody@x.test' });
   assert.equal(await store.getProfile('busy'), null, 'a deferral marks nothing');
-  now = NOW + 15_000;
+  now = NOW + 22_500;
   await dispatch();
   assert.deepEqual(await log(), { nobody: ['failed', 1, null, 'smtp_550'], busy: ['sent', 2, null, null] });
   assert.deepEqual(mails.map((x) => x.to), [['busy@x.test']]);

@@ -87,12 +87,12 @@ test("500 and 429 are retried (Retry-After honoured); Twilio's 400s and a bad lo
   await queue(message('c', 'sms', '12'));
   await dispatch();
   assert.deepEqual(await log(), {
-    // Full jitter at 0.5 of the first ceiling (30 s).
-    a: ['pending', 1, NOW + 15_000, 'twilio_20500: Internal Server Error', 'twilio'],
+    // Equal jitter at 0.5 of the first ceiling (30 s): 15 s + 7.5 s.
+    a: ['pending', 1, NOW + 22_500, 'twilio_20500: Internal Server Error', 'twilio'],
     b: ['pending', 1, NOW + 7_000, 'twilio_20429: Too Many Requests', 'twilio'],
     c: ['failed', 1, null, "twilio_21211: The 'To' number 12 is not a valid phone number.", 'twilio'],
   });
-  setNow(NOW + 15_000);
+  setNow(NOW + 22_500);
   await dispatch();
   const after15 = await log();
   assert.deepEqual([after15.a, after15.b], [['sent', 2, null, null, 'twilio'], ['sent', 2, null, null, 'twilio']]);
@@ -121,5 +121,5 @@ test('no answer within the timeout is a transient failure', async () => {
   twilio.answers.push(() => {}); // never answers
   await queue(message('slow', 'sms', '+14155550100'));
   await dispatch();
-  assert.deepEqual((await log()).slow, ['pending', 1, NOW + 15_000, 'timeout', 'twilio']);
+  assert.deepEqual((await log()).slow, ['pending', 1, NOW + 22_500, 'timeout', 'twilio']);
 });

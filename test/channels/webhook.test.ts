@@ -92,11 +92,11 @@ test('500 and 429 are retried (Retry-After honoured), 400 is final, through the 
   await dispatch(); // c: 429, Retry-After 7 s
   const log = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((x) => [x.id, [x.status, x.attempts, x.nextAttemptAt, x.reason]]));
   assert.deepEqual(await log(), {
-    a: ['pending', 1, NOW + 15_000, 'http_500'],
+    a: ['pending', 1, NOW + 22_500, 'http_500'],
     b: ['failed', 1, null, 'http_400'],
     c: ['pending', 1, NOW + 7_000, 'http_429'],
   });
-  now = NOW + 15_000;
+  now = NOW + 22_500;
   await dispatch(); // c (due first) and a, sent at once: both 200
   assert.deepEqual(await log(), { a: ['sent', 2, null, null], b: ['failed', 1, null, 'http_400'], c: ['sent', 2, null, null] });
   assert.deepEqual(received.slice(0, 3).map((r) => r.headers['webhook-id']), ['a', 'b', 'c']);

@@ -113,7 +113,7 @@ function lines(file: string): unknown[] {
  * Resolves once the server answers /ready: started, its keys and example journeys made. The limit is a ceiling
  * for a machine under heavy load, not a timing expectation; a server that exits before it answers fails at once.
  */
-async function healthy(base: string, server: ChildProcess): Promise<void> {
+export async function healthy(base: string, server: ChildProcess): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (server.exitCode !== null || server.signalCode !== null) throw new Error(`server exited (${server.exitCode ?? server.signalCode}) before it was healthy`);

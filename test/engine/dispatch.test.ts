@@ -59,24 +59,24 @@ await forEachStore((kind) => {
       busy: [{ status: 'transient', error: 'http_429', retryAfterMs: 5_000 }, { status: 'sent' }],
     }, seen);
     let now = 1_000;
-    // Three attempts; the ceilings of the waits are 1,000 then 2,000 ms; random 0.5 halves them.
+    // Three attempts; the ceilings of the waits are 1,000 then 2,000 ms; random 0.5 makes them three quarters of that.
     const dispatch = () => dispatchDue({ store, channels, now: () => now, retry: { maxAttempts: 3, baseMs: 1_000, capMs: 60_000 }, random: () => 0.5 });
 
     assert.equal(await dispatch(), 4);
     const log = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts, m.nextAttemptAt, m.reason]]));
     assert.deepEqual(await log(), {
-      'ok-later': ['pending', 1, 1_500, 'http_503'],
+      'ok-later': ['pending', 1, 1_750, 'http_503'],
       refused: ['failed', 1, null, 'http_400'],
-      hopeless: ['pending', 1, 1_500, 'timeout'],
+      hopeless: ['pending', 1, 1_750, 'timeout'],
       busy: ['pending', 1, 6_000, 'http_429'],
     });
-    now = 1_499;
+    now = 1_749;
     assert.equal(await dispatch(), 0, 'nothing is due yet');
-    now = 1_500;
+    now = 1_750;
     assert.equal(await dispatch(), 2);
-    now = 2_499;
+    now = 3_249;
     assert.equal(await dispatch(), 0);
-    now = 2_500; // hopeless: second wait, 0.5 * 2,000
+    now = 3_250; // hopeless: second wait, 1,000 + 0.5 * 1,000
     assert.equal(await dispatch(), 1);
     now = 6_000;
     assert.equal(await dispatch(), 1);
@@ -109,8 +109,8 @@ await forEachStore((kind) => {
       },
     };
     let now = 0;
-    const dispatch = () => dispatchDue({ store, channels, now: () => now, random: () => 0 });
-    assert.equal(await dispatch(), 3, 'random 0: each retry is due at once, so one call goes on until it is sent');
+    const dispatch = () => dispatchDue({ store, channels, now: () => now, retry: { maxAttempts: 8, baseMs: 0, capMs: 0 } });
+    assert.equal(await dispatch(), 3, 'no wait: each retry is due at once, so one call goes on until it is sent');
     const [m] = await store.listMessages({ limit: 1 });
     assert.deepEqual([m!.status, m!.attempts, m!.provider], ['sent', 3, 'webhook']);
   });

@@ -1,6 +1,7 @@
 /** The send form: the channel, then the composer for that channel's message fields. */
 import { Composer } from '../components/composer/Composer.tsx';
 import { CopyAssistant } from '../components/composer/CopyAssistant.tsx';
+import { TestSend } from '../components/composer/TestSend.tsx';
 import { channelFields, type ChannelWithFields } from '../lib/channel-fields.ts';
 import { switchChannel, withField } from '../lib/draft.ts';
 import { useStore } from '../store/index.ts';
@@ -10,12 +11,16 @@ import type { NodeFormProps } from './types.ts';
 
 export function SendForm({ node, path, draft, change }: NodeFormProps) {
   const registry = useStore((s) => s.registry);
+  const journeyId = useStore((s) => s.editor?.journeyId ?? null);
+  // The server test-sends the saved draft: this node as saved, or its edits are not what goes out.
+  const unsaved = useStore((s) => JSON.stringify(s.editor?.saved.draft.nodes.find((n) => n.id === node.id)) !== JSON.stringify(node));
   const channel = String(node.channel ?? '');
   const channels = (registry?.channels ?? []) as ChannelWithFields[];
   const options = channels.some((c) => c.name === channel) ? channels : [...channels, { name: channel, label: channel }];
   const message = (node.message ?? {}) as Record<string, unknown>;
   // The assistant writes for channels that reach a person (an address trait); a webhook's body is not copy.
-  const forPeople = channels.some((c) => c.name === channel && typeof (c as { addressTrait?: unknown }).addressTrait === 'string');
+  const addressTrait = (channels.find((c) => c.name === channel) as { addressTrait?: unknown } | undefined)?.addressTrait;
+  const forPeople = typeof addressTrait === 'string';
   const goals = (draft.goals ?? []).map((g) => `the user does "${g.event}"`);
   return (
     <>
@@ -41,6 +46,7 @@ export function SendForm({ node, path, draft, change }: NodeFormProps) {
         entryEvent={entryEventOf(draft.nodes)}
         onChange={(field, text) => change('Edit the message', (n) => ({ ...n, message: withField((n.message ?? {}) as Record<string, unknown>, field, text) }))}
       />
+      {journeyId && <TestSend key={`${node.id}.${channel}`} journeyId={journeyId} nodeId={String(node.id)} channel={channel} addressTrait={forPeople ? (addressTrait as string) : null} unsaved={unsaved} />}
       {forPeople && (
         <CopyAssistant
           key={`${node.id}.${channel}`}

@@ -1,7 +1,8 @@
 /**
  * Delivery: each channel's provider (GET/PUT/DELETE /v1/providers), and the delivery state of a user's
  * messages that explain's steps do not carry (the next attempt of a retry), read from the message log.
- * Saving answers the server's problems by field, for the form to show next to each.
+ * Saving answers the server's problems by field, for the form to show next to each. And a send node's test
+ * send (POST /v1/journeys/:id/nodes/:node/test-send) with the address last used on each channel.
  */
 import { ApiFailure, client, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
@@ -13,6 +14,7 @@ import type { LogMessage } from './messages.ts';
 export type ProviderView = paths['/v1/providers']['get']['responses'][200]['content']['application/json']['providers'][number];
 type ProviderBody = paths['/v1/providers/{channel}']['put']['requestBody']['content']['application/json'];
 type ProviderChannel = ProviderView['channel'];
+export type TestSendAnswer = paths['/v1/journeys/{id}/nodes/{node}/test-send']['post']['responses'][200]['content']['application/json'];
 
 export interface DeliverySlice {
   /** null until read. */
@@ -26,6 +28,11 @@ export interface DeliverySlice {
   /** A user's messages of one journey, by instance id then node id: what explain's steps leave out. */
   passMessages: Record<string, LogMessage[]>;
   loadPassMessages(userId: string, journeyId: string): Promise<void>;
+  /** The address a test send went to last, per channel, kept from one send node to the next. */
+  testAddresses: Record<string, string>;
+  setTestAddress(channel: string, address: string): void;
+  /** Sends the node's saved message once through the channel's provider; throws with the server's message. */
+  testSend(journeyId: string, nodeId: string, to: string | undefined): Promise<TestSendAnswer>;
 }
 
 /** Enough of one user's messages in one journey to cover their passes through it. */
@@ -38,6 +45,17 @@ export const deliverySlice: Slice<DeliverySlice> = (set, get) => {
     providers: null,
     providersError: null,
     passMessages: {},
+    testAddresses: {},
+
+    setTestAddress(channel, address) {
+      set((s) => ({ testAddresses: { ...s.testAddresses, [channel]: address } }));
+    },
+
+    async testSend(journeyId, nodeId, to) {
+      const params = { path: { id: journeyId, node: nodeId } };
+      const body = { ...(to === undefined ? {} : { to }), ...(get().previewUser ? { userId: get().previewUser } : {}) };
+      return guarded(() => unwrap(client.POST('/v1/journeys/{id}/nodes/{node}/test-send', { params, body })));
+    },
 
     async loadProviders() {
       try {
