@@ -8,13 +8,15 @@ import type { Message, SendOutcome } from '../store/store.ts';
 import { ApnsClient, type ApnsConfig } from './apns.ts';
 import type { ChannelSender } from './channel.ts';
 import { FcmClient, type FcmConfig } from './fcm.ts';
-import { inFlight } from './in-flight.ts';
+import { limiterOf } from './limiter.ts';
 import { pushTrackingData } from './tracking.ts';
 import { sendWebPush, subscriptionOf, type WebPushConfig } from './web-push.ts';
 
 export interface PushConfig {
   /** Requests in flight at once (default PUSH_CONCURRENCY). */
   concurrency?: number;
+  /** Requests started a second at most (default: no limit). */
+  ratePerSecond?: number;
   fcm?: FcmConfig;
   apns?: ApnsConfig;
   webpush?: WebPushConfig;
@@ -38,6 +40,7 @@ export function routeOf(token: string): PushRoute {
 export function pushSender(config: PushConfig, trackingKey?: Buffer): ChannelSender & { close(): void } {
   const fcm = config.fcm ? new FcmClient(config.fcm) : null;
   const apns = config.apns ? new ApnsClient(config.apns) : null;
+  const limiter = limiterOf(config, PUSH_CONCURRENCY);
 
   const deliver = async (sent: Message, now: () => number): Promise<SendOutcome> => {
     const m: Message = trackingKey && sent.content ? { ...sent, content: { ...sent.content, data: pushTrackingData(trackingKey, sent.id) } } : sent;
@@ -55,7 +58,7 @@ export function pushSender(config: PushConfig, trackingKey?: Buffer): ChannelSen
 
   return {
     name: 'push',
-    send: (messages, now) => inFlight(messages, config.concurrency ?? PUSH_CONCURRENCY, (m) => deliver(m, now)),
+    send: (messages, now, options) => limiter.all(messages, (m) => deliver(m, now), options?.starting),
     close() {
       apns?.close();
     },
