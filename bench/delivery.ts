@@ -81,7 +81,7 @@ async function provider(): Promise<void> {
   let address: string;
   if (channel === 'email') {
     const smtp = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS'], logger: false, maxClients: 10_000,
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false, maxClients: 10_000, disableReverseLookup: true,
       onData(stream, _session, callback) {
         let raw = '';
         stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));

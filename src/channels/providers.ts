@@ -31,7 +31,7 @@ export const SmtpSettings = Type.Object(
     ),
     tracking: Type.Optional(Type.Boolean({ description: 'Track opens (a 1x1 pixel) and clicks (links through Waymark) of the emails, with a public URL. Default true' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 120_000, description: 'Per SMTP step. Default 10000' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'SMTP connections at once, each sending one message after another. Default 20' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'SMTP connections at once, each sending one message after another: throughput is about this many per answer time. Default 200; lower it to what the relay takes' })),
     ratePerSecond: RatePerSecond,
   },
   { additionalProperties: false },
