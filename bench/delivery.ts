@@ -11,7 +11,9 @@
  * reports it over IPC. Printed: the rate; the messages the provider got twice (must be 0) or never (must be
  * 0); the sender process's CPU in all and per message (what caps the rate on one core); the concurrency set
  * and the most requests the provider saw in flight at once (what hides the latency: at most concurrency x
- * 1000 / latency a second). --rate sets the provider's ratePerSecond (the rate then stays under it).
+ * 1000 / latency a second). --rate sets the provider's ratePerSecond (the rate then stays under it). Messages
+ * "left pending" waited past half their lease (docs/channels.md) and count as missing: the provider was slower
+ * than the claims (or the machine too busy to keep up).
  * `node --cpu-prof --import tsx bench/delivery.ts ...` profiles the sender only (the child is not profiled).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -201,10 +203,13 @@ async function dispatcher(): Promise<void> {
     if (n === 0) missing += 1;
     if (n > 1) twice += n - 1;
   }
-  const sent = (await store.listMessages({ limit: count })).filter((m) => m.status === 'sent').length;
+  const listed = await store.listMessages({ limit: count });
+  const sent = listed.filter((m) => m.status === 'sent').length;
+  // Left pending: skipped because their turn came after half their lease (a provider slower than the claims).
+  const pending = listed.filter((m) => m.status === 'pending').length;
   process.stdout.write(
     `delivery ${channel}: ${count} messages, provider latency ${latency} ms, concurrency ${concurrency ?? `${defaultConcurrency} (default)`}, rate ${rate ?? 'unlimited'}: ` +
-      `${seconds.toFixed(2)} s, ${Math.round(count / seconds)} a second; recorded ${recorded}, sent ${sent}, missing ${missing}, twice ${twice}; ` +
+      `${seconds.toFixed(2)} s, ${Math.round(count / seconds)} a second; recorded ${recorded}, sent ${sent}, left pending ${pending}, missing ${missing}, twice ${twice}; ` +
       `sender CPU ${(cpuMs / 1000).toFixed(2)} s (${Math.round((cpuMs * 1000) / count)} µs a message, ${Math.round((100 * cpuMs) / 1000 / seconds)}% of a core), ` +
       `provider CPU ${(report.cpuMs / 1000).toFixed(2)} s; most in flight at the provider ${report.mostInFlight}\n`,
   );
