@@ -17,7 +17,16 @@ export interface ChannelSender {
    * Must not throw for one bad message: report it as 'failed' (permanent) or 'transient' (retried) in its
    * outcome. The message id is the idempotency key.
    */
-  send(messages: Message[], now: () => number): Promise<SendOutcome[]>;
+  send(messages: Message[], now: () => number, options?: SendOptions): Promise<SendOutcome[]>;
+}
+
+export interface SendOptions {
+  /**
+   * Asked as each message's request is about to start (its turn under the provider's limits, limiter.ts):
+   * false, and it is not sent and has no outcome. The dispatcher says false once its lease on the message
+   * is running out, as another dispatcher may then claim it.
+   */
+  starting?: (m: Message) => boolean;
 }
 
 /** One sender per channel of the table (core/channels.ts): the compiler refuses a channel without one. */

@@ -39,9 +39,13 @@ export class FcmClient {
   private readonly key: KeyObject;
   private token: Token & { ok: true } | null = null;
   private fetching: Promise<Token> | null = null;
+  /** Parsed once, not per push. */
+  private readonly sendUrl: URL;
 
   constructor(private readonly config: FcmConfig) {
     this.key = createPrivateKey(config.serviceAccount.private_key);
+    const base = (config.baseUrl ?? FCM_BASE_URL).replace(/\/+$/, '');
+    this.sendUrl = new URL(`${base}/v1/projects/${encodeURIComponent(config.serviceAccount.project_id)}/messages:send`);
   }
 
   async send(m: Message, deviceToken: string, now: () => number): Promise<Outcome> {
@@ -65,8 +69,6 @@ export class FcmClient {
   }
 
   private post(m: Message, deviceToken: string, accessToken: string) {
-    const { project_id } = this.config.serviceAccount;
-    const base = (this.config.baseUrl ?? FCM_BASE_URL).replace(/\/+$/, '');
     const body = JSON.stringify({
       message: {
         token: deviceToken,
@@ -76,7 +78,7 @@ export class FcmClient {
     });
     return httpRequest({
       method: 'POST',
-      url: new URL(`${base}/v1/projects/${encodeURIComponent(project_id)}/messages:send`),
+      url: this.sendUrl,
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=utf-8' },
       body,
       timeoutMs: this.config.timeoutMs,

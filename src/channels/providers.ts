@@ -8,7 +8,7 @@ import Type, { type Static } from 'typebox';
 import type { Channel } from '../core/channels.ts';
 import type { Problem } from '../core/problem.ts';
 import { isHttpUrl } from './http-request.ts';
-import { MAX_CONCURRENCY } from './in-flight.ts';
+import { MAX_CONCURRENCY, RatePerSecond } from './limiter.ts';
 import { pushProblems, PushSettings } from './push-settings.ts';
 import type { SmtpConfig } from './smtp.ts';
 import type { TwilioConfig } from './twilio.ts';
@@ -31,7 +31,8 @@ export const SmtpSettings = Type.Object(
     ),
     tracking: Type.Optional(Type.Boolean({ description: 'Track opens (a 1x1 pixel) and clicks (links through Waymark) of the emails, with a public URL. Default true' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 120_000, description: 'Per SMTP step. Default 10000' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'SMTP connections at once, each sending one message after another. Default 20' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'SMTP connections at once, each sending one message after another: throughput is about this many per answer time. Default 200; lower it to what the relay takes' })),
+    ratePerSecond: RatePerSecond,
   },
   { additionalProperties: false },
 );
@@ -42,6 +43,7 @@ export const WebhookSettings = Type.Object(
     secret: Type.Optional(Type.String({ maxLength: 200, description: 'whsec_ and the base64 of 24 to 64 random bytes (Standard Webhooks). Write-only; required the first time' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Per request. Default 10000' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once: throughput is about this many per answer time. Default 50' })),
+    ratePerSecond: RatePerSecond,
     allowHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100, description: 'Hosts a webhook may reach although they are loopback or private addresses' })),
   },
   { additionalProperties: false },
@@ -62,6 +64,7 @@ export const TwilioSettings = Type.Object(
     baseUrl: Type.Optional(Type.String({ maxLength: 2000, description: "Twilio's API base. Default https://api.twilio.com (another only for tests or a proxy)" })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Per request. Default 10000' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once: throughput is about this many per answer time. Default 50' })),
+    ratePerSecond: RatePerSecond,
   },
   { additionalProperties: false },
 );
@@ -177,6 +180,7 @@ export function smtpConfigOf(s: Static<typeof SmtpSettings>): SmtpConfig {
     ...(s.tracking === undefined ? {} : { tracking: s.tracking }),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
     ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
+    ...(s.ratePerSecond === undefined ? {} : { ratePerSecond: s.ratePerSecond }),
   };
 }
 
@@ -186,6 +190,7 @@ export function webhookConfigOf(s: Static<typeof WebhookSettings>): WebhookConfi
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
     ...(s.allowHosts === undefined ? {} : { allowHosts: s.allowHosts }),
     ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
+    ...(s.ratePerSecond === undefined ? {} : { ratePerSecond: s.ratePerSecond }),
   };
 }
 
@@ -201,5 +206,6 @@ export function twilioConfigOf(s: Static<typeof TwilioSettings>, channel: Channe
     ...(s.baseUrl === undefined ? {} : { baseUrl: s.baseUrl }),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
     ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
+    ...(s.ratePerSecond === undefined ? {} : { ratePerSecond: s.ratePerSecond }),
   };
 }

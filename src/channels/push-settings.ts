@@ -10,7 +10,7 @@ import type { Problem } from '../core/problem.ts';
 import { APNS_PRODUCTION, APNS_SANDBOX } from './apns.ts';
 import { FCM_BASE_URL, type ServiceAccount } from './fcm.ts';
 import { isHttpUrl } from './http-request.ts';
-import { MAX_CONCURRENCY } from './in-flight.ts';
+import { MAX_CONCURRENCY, RatePerSecond } from './limiter.ts';
 import type { PushConfig } from './push.ts';
 import { WEB_PUSH_TTL_SECONDS } from './web-push.ts';
 
@@ -55,7 +55,8 @@ export const PushSettings = Type.Object(
       ),
     ),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Per request. Default 10000' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once, all routes together: throughput is about this many per answer time. Default 200' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once, all routes together: throughput is about this many per answer time. Default 500' })),
+    ratePerSecond: RatePerSecond,
   },
   { additionalProperties: false },
 );
@@ -145,7 +146,10 @@ export function pushProblems(s: PushSettings): Problem[] {
 /** The senders' configuration from settings that passed pushProblems. */
 export function pushConfigOf(s: PushSettings): PushConfig {
   const timeoutMs = s.timeoutMs ?? PUSH_TIMEOUT_MS;
-  const config: PushConfig = s.concurrency === undefined ? {} : { concurrency: s.concurrency };
+  const config: PushConfig = {
+    ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
+    ...(s.ratePerSecond === undefined ? {} : { ratePerSecond: s.ratePerSecond }),
+  };
   if (s.fcm?.serviceAccount !== undefined) {
     const account = serviceAccountOf(s.fcm.serviceAccount);
     if (typeof account !== 'string') config.fcm = { serviceAccount: account, timeoutMs, ...(s.fcm.baseUrl === undefined ? {} : { baseUrl: s.fcm.baseUrl }) };

@@ -113,10 +113,10 @@ export async function channelSenders(store: Store, options: SendersOptions = {})
     get deliversInStore() {
       return !directory.configured(channel);
     },
-    async send(messages, now) {
+    async send(messages, now, options) {
       // Settings removed since these were queued: they end as the outbox would have recorded them.
       const sender = await directory.senderFor(channel);
-      return sender ? sender.send(messages, now) : outboxOutcomes(messages, now());
+      return sender ? sender.send(messages, now, options) : outboxOutcomes(messages, now());
     },
   });
   const senders = Object.fromEntries(CHANNEL_NAMES.map((c) => [c, senderOf(c)])) as ChannelSenders;

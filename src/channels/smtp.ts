@@ -11,6 +11,7 @@ import type { Message, SendOutcome } from '../store/store.ts';
 import type { ChannelSender } from './channel.ts';
 import { trackEmailHtml } from './email-tracking.ts';
 import { htmlToText } from './html-text.ts';
+import { limiterOf } from './limiter.ts';
 import { baseOf } from './tracking.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
 
@@ -35,6 +36,8 @@ export interface SmtpConfig {
   timeoutMs?: number;
   /** Connections at once (default SMTP_CONCURRENCY). */
   concurrency?: number;
+  /** Messages started a second at most (default: no limit). */
+  ratePerSecond?: number;
 }
 
 export const SMTP_TIMEOUT_MS = 10_000;
@@ -52,35 +55,71 @@ export interface SigningKeys {
 }
 
 /**
- * Connections at once by default, each sending one message after another: 20 hide a 100 ms answer up to 200
- * emails a second (bench/delivery.ts); relays such as SES or SendGrid take more, and `concurrency` sets it.
+ * Connections at once by default, each sending one message after another: throughput is at most this many per
+ * answer time, so 200 hide a 100 ms answer up to 2,000 emails a second (issue 11's target); 20 held
+ * bench/delivery.ts at 155 a second. Relays made for bulk mail (SES, SendGrid, Postmark) take that many; a
+ * server that takes fewer (Postfix: 50 per client by default) refuses the others, and `concurrency` should
+ * say its limit.
  */
-export const SMTP_CONCURRENCY = 20;
+export const SMTP_CONCURRENCY = 200;
 
-export function smtpSender(config: SmtpConfig, keys: SigningKeys): ChannelSender {
+/** Idle connections are closed after this long without a message (they must not keep the process alive). */
+export const SMTP_IDLE_MS = 1_000;
+
+/**
+ * The SMTP sender, and close() for its connections (when its settings change: they close once the messages
+ * already handed to it are sent). One pool of connections serves batch after batch (the dispatcher hands
+ * over the next while the last is in flight), closed once idle for SMTP_IDLE_MS.
+ */
+export function smtpSender(config: SmtpConfig, keys: SigningKeys): ChannelSender & { close(): void } {
   const timeout = config.timeoutMs ?? SMTP_TIMEOUT_MS;
+  const limiter = limiterOf(config, SMTP_CONCURRENCY);
+  const connect = () => createTransport({
+    pool: true,
+    // The limiter hands the pool no more messages than it has connections.
+    maxConnections: limiter.limits.concurrency,
+    // nodemailer's default (100) closes a connection after 100 messages, and a new one costs a handshake:
+    // SMTP servers that cap messages per connection answer 421 (transient) and the message is retried.
+    maxMessages: Infinity,
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    ...(config.user ? { auth: { user: config.user, pass: config.password ?? '' } } : {}),
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+    // The content is rendered from profiles and events: it must never make the transport read a file or fetch a URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  let transport: ReturnType<typeof createTransport> | null = null;
+  let batches = 0;
+  let closing = false;
+  let idle: NodeJS.Timeout | undefined;
+  const closeTransport = () => {
+    transport?.close();
+    transport = null;
+  };
   return {
     name: 'smtp',
-    async send(messages, now) {
-      const transport = createTransport({
-        pool: true,
-        maxConnections: config.concurrency ?? SMTP_CONCURRENCY,
-        host: config.host,
-        port: config.port,
-        secure: config.secure,
-        ...(config.user ? { auth: { user: config.user, pass: config.password ?? '' } } : {}),
-        connectionTimeout: timeout,
-        greetingTimeout: timeout,
-        socketTimeout: timeout,
-        // The content is rendered from profiles and events: it must never make the transport read a file or fetch a URL.
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      });
+    async send(messages, now, options) {
+      clearTimeout(idle);
+      batches += 1;
+      const open = (transport ??= connect());
       try {
-        return await Promise.all(messages.map((m) => deliver(transport, m, config, keys, now)));
+        return await limiter.all(messages, (m) => deliver(open, m, config, keys, now), options?.starting);
       } finally {
-        transport.close();
+        batches -= 1;
+        if (batches === 0) {
+          if (closing) closeTransport();
+          else idle = setTimeout(closeTransport, SMTP_IDLE_MS).unref();
+        }
       }
+    },
+    close() {
+      closing = true;
+      clearTimeout(idle);
+      if (batches === 0) closeTransport();
     },
   };
 }

@@ -11,7 +11,7 @@
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender } from './channel.ts';
-import { inFlight } from './in-flight.ts';
+import { limiterOf } from './limiter.ts';
 import { trackSmsLinks } from './sms-links.ts';
 
 export interface TwilioConfig {
@@ -29,6 +29,8 @@ export interface TwilioConfig {
   timeoutMs?: number;
   /** Requests in flight at once (default TWILIO_CONCURRENCY). */
   concurrency?: number;
+  /** Requests started a second at most (default: no limit). */
+  ratePerSecond?: number;
   /** WhatsApp: To and From as whatsapp:+E.164. */
   whatsapp: boolean;
 }
@@ -60,9 +62,10 @@ export function twilioSender(config: TwilioConfig, links?: ShortLinks): ChannelS
   const user = config.apiKeySid ?? config.accountSid;
   const password = config.apiKeySid ? (config.apiKeySecret ?? '') : (config.authToken ?? '');
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const limiter = limiterOf(config, TWILIO_CONCURRENCY);
   return {
     name: 'twilio',
-    send: (messages, now) => inFlight(messages, config.concurrency ?? TWILIO_CONCURRENCY, async (m) => deliver(await withShortLinks(m, config, links, now), url, authorization, config, now)),
+    send: (messages, now, options) => limiter.all(messages, async (m) => deliver(await withShortLinks(m, config, links, now), url, authorization, config, now), options?.starting),
   };
 }
 

@@ -10,7 +10,7 @@ import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
 import { resolveHost, type Resolved } from './address-guard.ts';
 import type { ChannelSender } from './channel.ts';
-import { inFlight } from './in-flight.ts';
+import { limiterOf } from './limiter.ts';
 import { httpRequest } from './http-request.ts';
 
 export interface WebhookConfig {
@@ -22,6 +22,8 @@ export interface WebhookConfig {
   allowHosts?: string[];
   /** Requests in flight at once (default WEBHOOK_CONCURRENCY). */
   concurrency?: number;
+  /** Requests started a second at most (default: no limit). */
+  ratePerSecond?: number;
 }
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -41,9 +43,10 @@ export function signature(secret: string, id: string, timestamp: number, body: s
 export function webhookSender(config: WebhookConfig, resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>): ChannelSender {
   const timeoutMs = config.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   const allow = config.allowHosts ?? [];
+  const limiter = limiterOf(config, WEBHOOK_CONCURRENCY);
   return {
     name: 'webhook',
-    send: (messages, now) => inFlight(messages, config.concurrency ?? WEBHOOK_CONCURRENCY, (m) => deliver(m, config.secret, timeoutMs, allow, now, resolve)),
+    send: (messages, now, options) => limiter.all(messages, (m) => deliver(m, config.secret, timeoutMs, allow, now, resolve), options?.starting),
   };
 }
 

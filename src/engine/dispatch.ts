@@ -15,58 +15,115 @@ export interface DispatchOptions {
   store: Store;
   channels: ChannelSenders;
   now: () => number;
-  /** Messages claimed per round. */
+  /** Messages claimed at a time (and how many may wait unstarted before the next claim). */
   batch?: number;
+  /** The leases' clock (wall clock, ms). Default Date.now. */
+  wall?: () => number;
   /** Default for senders that name none. */
   retry?: RetryPolicy;
   /** In [0, 1), for the backoff's jitter. */
   random?: () => number;
-  /** Between rounds (the event loop's turn). */
+  /** After each claim (the event loop's turn). */
   between?: () => Promise<void>;
   /** After each channel's batch: the outcomes to record, and whether its sender threw (for the metrics). */
   onOutcomes?: (channel: Channel, outcomes: RecordedOutcome[], senderThrew: boolean) => void;
 }
 
-/** Sends the due messages, round after round, until none is due; returns how many outcomes were recorded. */
+/**
+ * Sends the due messages until none is due; returns how many outcomes were recorded.
+ *
+ * Pipelined, so that a provider answering slowly is never left idle: the next batch is claimed as soon as
+ * fewer than a batch of the claimed messages wait unstarted, while the earlier ones are still in flight
+ * (each sender's limiter, shared by all its batches, keeps its provider's limits). Each channel's part of a
+ * batch is recorded as soon as its sends end. A message is sent only while at least half its lease is left,
+ * so its send has the other half (15 s of the default 30, more than any sender's default timeout) before
+ * another dispatcher may claim it; one whose turn comes later is skipped, left unrecorded for its lease to
+ * run out, and claimed again then. Once a claim finds nothing, the next waits for a batch to end (its
+ * retries may be due at once).
+ */
 export async function dispatchDue(o: DispatchOptions): Promise<number> {
-  let total = 0;
+  const batch = o.batch ?? 1_000;
+  const running = new Set<Promise<void>>();
+  const state = { unstarted: 0, recorded: 0 };
+  const failures: unknown[] = []; // of recording a batch (the store): the first is thrown, once the others end
+  let drained = false;
+  let wake: (() => void) | null = null;
+  const ring = () => {
+    wake?.();
+    wake = null;
+  };
   for (;;) {
-    const pending = await o.store.pendingMessages(o.batch ?? 1_000, o.now());
-    if (pending.length === 0) return total;
-    const byChannel = new Map<Channel, Message[]>();
-    for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
-    const recorded: RecordedOutcome[] = [];
-    const dead: ProfileUpsert[] = [];
-    const optedOut = new Set<string>();
-    await Promise.all(
-      [...byChannel].map(async ([channel, messages]) => {
-        const sender = o.channels[channel];
-        const sent = await sendSafely(sender, messages, o.now);
-        for (const x of sent.outcomes) if (x.optedOut) optedOut.add(x.id);
-        const outcomes = settle(sender, messages, sent.outcomes, o);
-        o.onOutcomes?.(channel, outcomes, sent.threw);
-        recorded.push(...outcomes);
-        dead.push(...deadAddresses(channel, messages, sent.outcomes));
-      }),
-    );
-    await o.store.recordOutcomes(recorded);
-    // After the outcomes: were these lost, the next send would fail the same way and write them then.
-    // A provider that says the recipient unsubscribed (Twilio's 21610): the channel's opt-out trait, as
-    // POST /v1/unsubscribe sets it, so the next send on the channel is skipped as unsubscribed.
-    const optOuts = pending.flatMap((m) => {
-      const trait = channelSpec(m.channel).optOutTrait;
-      return trait && optedOut.has(m.id) ? [{ userId: m.userId, traits: { [trait]: true } }] : [];
-    });
-    if (dead.length + optOuts.length > 0) await o.store.upsertProfiles([...dead, ...optOuts], o.now());
-    total += recorded.length;
-    await o.between?.();
+    if (failures.length > 0) {
+      await Promise.allSettled(running);
+      throw failures[0];
+    }
+    if (!drained && state.unstarted < batch) {
+      const claimedAt = (o.wall ?? Date.now)();
+      const pending = await o.store.pendingMessages(batch, o.now());
+      if (pending.length > 0) {
+        state.unstarted += pending.length;
+        const sent: Promise<void> = sendBatch(pending, claimedAt, state, ring, o)
+          .catch((error: unknown) => {
+            failures.push(error);
+          })
+          .finally(() => {
+            running.delete(sent);
+            drained = false;
+            ring();
+          });
+        running.add(sent);
+        await o.between?.();
+        continue;
+      }
+      drained = true;
+    }
+    if (running.size === 0) return state.recorded;
+    await new Promise<void>((resolve) => (wake = resolve));
   }
 }
 
+/** Sends one claimed batch, each channel's part to its sender, and records each part's outcomes when it ends. */
+async function sendBatch(pending: Message[], claimedAt: number, state: { unstarted: number; recorded: number }, ring: () => void, o: DispatchOptions): Promise<void> {
+  const startBy = claimedAt + o.store.outboxLeaseMs / 2;
+  const byChannel = new Map<Channel, Message[]>();
+  for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
+  await Promise.all(
+    [...byChannel].map(async ([channel, messages]) => {
+      const sender = o.channels[channel];
+      const skipped = new Set<string>();
+      let asked = 0;
+      const starting = (m: Message): boolean => {
+        asked += 1;
+        state.unstarted -= 1;
+        ring();
+        if ((o.wall ?? Date.now)() < startBy) return true;
+        skipped.add(m.id);
+        return false;
+      };
+      const sent = await sendSafely(sender, messages, o.now, starting);
+      state.unstarted -= messages.length - asked; // those the sender did not ask about (one without a limiter)
+      ring();
+      const tried = skipped.size === 0 ? messages : messages.filter((m) => !skipped.has(m.id));
+      const optedOut = new Set(sent.outcomes.filter((x) => x.optedOut).map((x) => x.id));
+      const outcomes = settle(sender, tried, sent.outcomes, o);
+      o.onOutcomes?.(channel, outcomes, sent.threw);
+      await o.store.recordOutcomes(outcomes);
+      // After the outcomes: were these lost, the next send would fail the same way and write them then.
+      // A provider that says the recipient unsubscribed (Twilio's 21610): the channel's opt-out trait, as
+      // POST /v1/unsubscribe sets it, so the next send on the channel is skipped as unsubscribed.
+      const trait = channelSpec(channel).optOutTrait;
+      const optOuts = trait ? tried.filter((m) => optedOut.has(m.id)).map((m) => ({ userId: m.userId, traits: { [trait]: true } })) : [];
+      const dead = deadAddresses(channel, tried, sent.outcomes);
+      if (dead.length + optOuts.length > 0) await o.store.upsertProfiles([...dead, ...optOuts], o.now());
+      state.recorded += outcomes.length;
+    }),
+  );
+}
+
 /** A sender that throws fails its whole batch transiently, rather than the round. */
-async function sendSafely(sender: ChannelSender, messages: Message[], now: () => number): Promise<{ outcomes: SendOutcome[]; threw: boolean }> {
+async function sendSafely(sender: ChannelSender, messages: Message[], now: () => number, starting: (m: Message) => boolean): Promise<{ outcomes: SendOutcome[]; threw: boolean }> {
   try {
-    return { outcomes: await sender.send(messages, now), threw: false };
+    return { outcomes: await sender.send(messages, now, { starting }), threw: false };
   } catch (error) {
     const at = now();
     const outcomes = messages.map((m) => ({ id: m.id, status: 'transient' as const, at, error: `sender_error: ${(error as Error)?.message ?? String(error)}`, provider: sender.name }));

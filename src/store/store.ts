@@ -129,6 +129,8 @@ export interface Store {
   copyLogPage(page: PageRequest): Promise<Page<CopyLogEntry>>;
 
   // Outbox
+  /** How long pendingMessages leases a message (wall clock): the dispatcher starts no send later than it allows. */
+  readonly outboxLeaseMs: number;
   /**
    * Claims up to `limit` pending messages due at `now` (engine clock; absent: every pending one), in due
    * order then seq: each is leased to the caller (wall clock), so no other call returns it until

@@ -184,6 +184,14 @@ await forEachStore((kind) => {
     assert.deepEqual(await problem('webhook', { provider: 'webhook', secret: 'whsec_c2hvcnQ=' }), ['/secret']);
     for (const concurrency of [0, 1_001, 2.5]) assert.deepEqual(await problem('webhook', { provider: 'webhook', secret: SECRET, concurrency }), ['/concurrency'], String(concurrency));
     assert.equal((await call('PUT', '/v1/providers/webhook', { provider: 'webhook', secret: SECRET, concurrency: 1_000 })).status, 200);
+    // ratePerSecond: a whole number of requests a second, 1 to 100,000, on every provider's settings.
+    const twilioBase = { provider: 'twilio', accountSid: `AC${'0'.repeat(32)}`, authToken: 'token', from: '+15005550006' };
+    for (const [channel, base] of [['email', smtpBase], ['webhook', { provider: 'webhook', secret: SECRET }], ['sms', twilioBase]] as const) {
+      for (const ratePerSecond of [0, 100_001, 2.5, '10']) assert.deepEqual(await problem(channel, { ...base, ratePerSecond }), ['/ratePerSecond'], `${channel} ${ratePerSecond}`);
+      const put = await call('PUT', `/v1/providers/${channel}`, { ...base, ratePerSecond: 100_000 });
+      assert.equal(put.status, 200, put.text);
+      assert.equal(put.body.settings.ratePerSecond, 100_000);
+    }
     assert.deepEqual(await problem('sms', { provider: 'webhook', secret: SECRET }), ['/provider']);
     assert.equal((await call('PUT', '/v1/providers/email', { ...smtpBase, port: 0 })).status, 400);
     assert.equal((await call('PUT', '/v1/providers/fax', smtpBase)).status, 400);

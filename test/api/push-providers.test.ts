@@ -138,6 +138,7 @@ await forEachStore((kind) => {
     assert.deepEqual(await problem({ provider: 'push', fcm: { serviceAccount: JSON.stringify({ ...account, token_uri: undefined }) } }), ['/fcm/serviceAccount']);
     assert.deepEqual(await problem({ provider: 'push', fcm: { serviceAccount: JSON.stringify({ ...account, private_key: ec384 }) } }), ['/fcm/serviceAccount']);
     assert.deepEqual(await problem({ provider: 'push', fcm: { serviceAccount: JSON.stringify(account), baseUrl: 'ftp://x' } }), ['/fcm/baseUrl']);
+    for (const ratePerSecond of [0, 100_001, 2.5]) assert.deepEqual(await problem({ provider: 'push', fcm: { serviceAccount: JSON.stringify(account) }, ratePerSecond }), ['/ratePerSecond'], String(ratePerSecond));
     assert.deepEqual(await problem({ provider: 'push', apns: { ...apns, key: ec384 } }), ['/apns/key']);
     assert.deepEqual(await problem({ provider: 'push', apns: { ...apns, teamId: 'team123456' } }), ['/apns/teamId', '/apns/key']);
     assert.deepEqual(await problem({ provider: 'push', webpush: { ...vapid, subject: 'http://shop.test' } }), ['/webpush/subject']);

@@ -1,11 +1,13 @@
 /**
  * The dispatcher on both stores: a transient failure is retried after its backoff, a permanent one is not,
- * the last attempt dead-letters, a sender that throws or forgets a message loses nothing.
+ * the last attempt dead-letters, a sender that throws or forgets a message loses nothing. Pipelined: the next
+ * batch goes out while the last is in flight, and a message whose lease runs out while it waits is not sent.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { join } from 'node:path';
 import type { ChannelSender, ChannelSenders } from '../../src/channels/channel.ts';
+import { Limiter } from '../../src/channels/limiter.ts';
 import { outboxOnly } from '../../src/channels/outbox.ts';
 import { dispatchDue } from '../../src/engine/dispatch.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -130,5 +132,96 @@ await forEachStore((kind) => {
     const [m] = await store.listMessages({ limit: 1 });
     assert.deepEqual([m!.status, m!.attempts, m!.sentAt], ['sent', 1, 3]);
     assert.deepEqual((await store.journeyStats('cart')).map((x) => [x.metric, x.count]), [['node_sent', 1]]);
+  });
+});
+
+await forEachStore((kind) => {
+  test('pipelined: the next batch is claimed and handed over while the first is in flight; each message is sent once and every outcome recorded', async () => {
+    const store = await openStore(kind);
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: ids.map(message) }));
+    const calls: string[][] = [];
+    const held: Array<() => void> = [];
+    const sent: string[] = [];
+    const channels: ChannelSenders = {
+      ...outboxOnly(),
+      webhook: {
+        name: 'webhook',
+        async send(messages, now, options) {
+          calls.push(messages.map((m) => m.id));
+          for (const m of messages) assert.equal(options?.starting?.(m), true); // each starts at once (no limits)
+          // The first batch is answered only once the second has been handed over (a round that waited for
+          // its slowest send would never get there).
+          if (calls.length === 1) await new Promise<void>((resolve) => held.push(resolve));
+          else for (const release of held.splice(0)) release();
+          sent.push(...messages.map((m) => m.id));
+          return messages.map((m) => ({ id: m.id, status: 'sent' as const, at: now() }));
+        },
+      },
+    };
+    assert.equal(await dispatchDue({ store, channels, now: () => 7, batch: 2 }), 5);
+    assert.deepEqual(calls, [['a', 'b'], ['c', 'd'], ['e']]);
+    assert.deepEqual([...sent].sort(), ids, 'each once');
+    const recorded = (await store.listMessages({ limit: 10 })).map((m) => [m.id, m.status, m.attempts, m.sentAt]).sort();
+    assert.deepEqual(recorded, ids.map((id) => [id, 'sent', 1, 7]));
+  });
+
+  test('a message whose lease runs out while it waits its turn is not sent by this dispatcher, nor recorded: the one that claims it next sends it once', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('first'), message('queued')] }));
+    const limiter = new Limiter({ concurrency: 1 });
+    const sent: string[] = [];
+    let release = () => {};
+    let wall = 1_000_000;
+    let started = () => {};
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const channels: ChannelSenders = {
+      ...outboxOnly(),
+      webhook: {
+        name: 'webhook',
+        send: (messages, now, options) =>
+          limiter.all(messages, async (m) => {
+            sent.push(m.id);
+            if (m.id === 'first') {
+              started();
+              await new Promise<void>((resolve) => (release = resolve));
+            }
+            return { id: m.id, status: 'sent' as const, at: now() };
+          }, options?.starting),
+      },
+    };
+    const running = dispatchDue({ store, channels, now: () => 5, wall: () => wall });
+    await firstStarted;
+    // 'queued' waits behind 'first' (one at a time) while half the lease and more goes by.
+    wall += store.outboxLeaseMs / 2;
+    await expireLeases(store);
+    const other = await dispatchDue({ store, channels: { ...outboxOnly(), webhook: { name: 'webhook', async send(messages, now) { sent.push(...messages.map((m) => `other:${m.id}`)); return messages.map((m) => ({ id: m.id, status: 'sent' as const, at: now() })); } } }, now: () => 6 });
+    release();
+    assert.equal(await running, 1, "only 'first' is recorded by the first dispatcher");
+    assert.equal(other, 2, 'the other dispatcher claimed both once their leases ran out');
+    assert.deepEqual(sent.sort(), ['first', 'other:first', 'other:queued'], "'queued' is never sent by the first dispatcher");
+    const log = Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts, m.sentAt]]));
+    assert.deepEqual(log, { first: ['sent', 1, 6], queued: ['sent', 1, 6] });
+  });
+
+  test('a message whose turn comes with more than half its lease left is sent', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));
+    const limiter = new Limiter({ concurrency: 1 });
+    let wall = 1_000_000;
+    const seen: string[] = [];
+    const channels: ChannelSenders = {
+      ...outboxOnly(),
+      webhook: {
+        name: 'webhook',
+        send: (messages, now, options) =>
+          limiter.all(messages, async (m) => (seen.push(m.id), { id: m.id, status: 'sent' as const, at: now() }), (m) => {
+            wall += store.outboxLeaseMs / 2 - 1; // its turn comes 1 ms before half the lease has gone
+            return options!.starting!(m);
+          }),
+      },
+    };
+    assert.equal(await dispatchDue({ store, channels, now: () => 5, wall: () => wall }), 1);
+    assert.deepEqual(seen, ['m1']);
   });
 });

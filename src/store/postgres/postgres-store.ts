@@ -50,6 +50,9 @@ export class PostgresStore implements Store {
   /** The schema this store works in. */
   readonly schema: string;
   private readonly leaseMs: number;
+  get outboxLeaseMs(): number {
+    return this.leaseMs;
+  }
   private readonly unit: units.UnitContext;
   private closed = false;
 

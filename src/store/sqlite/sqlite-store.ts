@@ -53,6 +53,7 @@ export class SqliteStore implements Store {
   private readonly sql: Sql;
   private readonly unit: WriteContext;
   private readonly locks = new InProcessLocks();
+  readonly outboxLeaseMs = OUTBOX_LEASE_MS;
 
   constructor(file: string, options: SqliteOptions = {}) {
     this.db = openDatabase(file, options);
