@@ -92,6 +92,28 @@ await forEachStore((store) => {
     assert.deepEqual([totals.entered, totals.goal], [1, 1]);
   });
 
+  test('both in the journey when they are merged: the pass that began first goes on, the other leaves as merged, one sequence is sent', async () => {
+    const api = await cartApi(store);
+    await api.call('POST', '/v1/profiles', { key: api.write, body: { userId: 'ana', traits: ANA } });
+    await segment(api, 'track', { anonymousId: 'anon-1', event: 'Added to Cart', messageId: 'cart-anon', properties: SHOES });
+    await api.runUntil(T0 + 30_000);
+    await segment(api, 'track', { userId: 'ana', event: 'Added to Cart', messageId: 'cart-ana', properties: { ...SHOES, productName: 'Socks' } });
+    await api.runUntil(T0 + MIN);
+    await segment(api, 'identify', { anonymousId: 'anon-1', userId: 'ana' });
+    await api.runUntil(T0 + 5 * HOUR);
+    const sent = await messagesOf(api, 'ana');
+    assert.deepEqual(sent.map((m) => [m.nodeId, m.sentAt]), [
+      ['push-free-shipping', T0 + 2 * MIN],
+      ['sms-10-off', T0 + 2 * MIN + 2 * HOUR],
+      ['email-final-reminder', T0 + 2 * MIN + 4 * HOUR],
+    ]);
+    assert.match(sent[0]!.content!.body, /Trail Running Shoes/, 'the anonymous cart began first: its pass goes on');
+    const passes = (await api.call('GET', '/v1/users/ana/journeys')).body.instances as { id: string; exit: { reason: string; at: number } | null }[];
+    assert.deepEqual(passes.map((p) => [p.id, p.exit?.reason, p.exit?.at]).sort(), [['cart:cart-ana', 'merged', T0 + MIN], ['cart:cart-anon', 'completed', T0 + 2 * MIN + 4 * HOUR]]);
+    const totals = await journeyTotals(api);
+    assert.deepEqual([totals.entered, totals.merged, totals.completed], [1, 1, 1], 'both were pending (not entered) when merged: one entered');
+  });
+
   test('one Segment batch: events before the identify are the anonymous id’s until the merge, then the user’s; alias merges too', async () => {
     const api = await cartApi(store);
     const response = await api.call('POST', '/v1/batch', {

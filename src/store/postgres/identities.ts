@@ -6,8 +6,9 @@
  *  - A unit resolves its ids, then takes the user locks of both the ids and what they resolve to (ascending
  *    key order, with every other lock of the unit), then reads the map again: a merge of any of them either
  *    committed before that read, or waits for the unit. If the second read differs (a merge committed in
- *    between), the unit's transaction is rolled back and run again (IdentityMapMoved), at most a few times:
- *    an id is merged once, and the user it resolves to can change only as often as merges chain.
+ *    between), the unit's transaction is rolled back and run again (IdentityMapMoved), holding nothing in
+ *    between (taking the missing locks out of order could deadlock): an id is merged once, and the user it
+ *    resolves to can change only as often as merges chain, so it ends.
  *  - The merge takes the user locks of both ids (and their roots) the same way, then the live instance rows
  *    of both in id order (as ingest, stopInstances and moveInstances do), then `from`'s messages and the
  *    pending ones it cancels in id order (as recordOutcomes does), stats counters in key order, then profiles.
@@ -32,8 +33,13 @@ export class IdentityMapMoved extends Error {
   }
 }
 
-/** How often a unit is run again after the map moved under it (each time a merge of its ids committed). */
-const MOVED_RETRIES = 5;
+/**
+ * How often a unit is run again after the map moved under it. Each move is a merge of one of its ids (or of
+ * the user one resolves to) committed meanwhile, and an id is merged once, so a unit of n ids moves at most
+ * about n times plus the merges chained on its users: bounded, and in practice once at most. The cap is a
+ * safety net only (a batch of many anonymous ids being merged right then, one by one, took a dozen tries).
+ */
+const MOVED_RETRIES = 1_000;
 
 /** Runs `unit` (a whole transaction) again while the identity map moves under it. */
 export async function retryWhileMapMoves<T>(unit: () => Promise<T>): Promise<T> {
