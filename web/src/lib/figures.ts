@@ -39,6 +39,7 @@ export interface TotalsLike {
   timedOut: number;
   completed: number;
   stopped: number;
+  merged: number;
   inJourneyNow: number;
 }
 
