@@ -24,6 +24,7 @@ import { countRequests, metricsRoutes } from './routes/metrics.ts';
 import { clevertapRoutes } from './routes/clevertap.ts';
 import { copyRoutes } from './routes/copy.ts';
 import { eventRoutes } from './routes/events.ts';
+import { identityRoutes } from './routes/identities.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -89,6 +90,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
   eventRoutes(app, context);
   profileRoutes(app, context);
+  identityRoutes(app, context);
   await segmentRoutes(app, context);
   await clevertapRoutes(app, context);
   journeyRoutes(app, context);

@@ -215,6 +215,8 @@ function exitText(instance: Instance, definition: JourneyDefinition): string {
       return `the journey was stopped${where} at ${when}`;
     case 'completed':
       return `completed the journey at ${when}`;
+    case 'merged':
+      return `left${where} at ${when}: this user was merged with another who was in the journey already (their earlier pass goes on)`;
   }
 }
 

@@ -18,6 +18,7 @@ const JOURNEY_METRICS: Record<string, keyof Totals> = {
   timed_out: 'timedOut',
   completed: 'completed',
   stopped: 'stopped',
+  merged: 'merged',
 };
 
 const NODE_METRICS: Record<string, keyof Omit<NodeStats, 'nodeId' | 'kind' | 'skippedBy' | 'waiting'>> = {
@@ -73,7 +74,7 @@ export function statsView(journeyId: string, rows: StatRow[], versions: JourneyV
 }
 
 function tally(rows: StatRow[], waiting: WaitingRow[], order: string[], kinds: Map<string, string>): { totals: Totals; nodes: NodeStats[] } {
-  const totals: Totals = { qualified: 0, entered: 0, control: 0, notQualified: 0, goal: 0, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0, inJourneyNow: 0 };
+  const totals: Totals = { qualified: 0, entered: 0, control: 0, notQualified: 0, goal: 0, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0, merged: 0, inJourneyNow: 0 };
   const nodes = new Map<string, NodeStats>();
   const nodeOf = (nodeId: string) => {
     let node = nodes.get(nodeId);

@@ -19,6 +19,7 @@ const Totals = Type.Object({
   timedOut: Type.Integer(),
   completed: Type.Integer(),
   stopped: Type.Integer(),
+  merged: Type.Integer({ description: 'Passes that left because their user was merged with another already in the journey (the later pass leaves)' }),
   inJourneyNow: Type.Integer({ description: 'Entered users in the journey at this moment (active instances), not counting pending or control ones' }),
 });
 const NodeStats = Type.Object({

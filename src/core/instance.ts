@@ -13,7 +13,8 @@ export type ExitReason =
   | 'goal'
   | 'timeout'
   | 'completed'
-  | 'stopped';
+  | 'stopped'
+  | 'merged'; // the user's identity was merged into another's who was in the same journey (docs/integrations.md)
 
 /** The event a journey was entered with; its properties are available to every later message. */
 export interface EntryEvent {
@@ -101,6 +102,7 @@ export type JourneyMetric =
   | 'timed_out'
   | 'completed'
   | 'stopped'
+  | 'merged'
   | 'node_entered'
   | 'node_skipped'
   | 'node_missed'

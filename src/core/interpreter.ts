@@ -324,6 +324,7 @@ const EXIT_METRIC: Record<ExitReason, JourneyMetric> = {
   timeout: 'timed_out',
   completed: 'completed',
   stopped: 'stopped',
+  merged: 'merged',
 };
 
 function wakeTime(i: Instance): number | null {

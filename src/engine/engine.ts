@@ -9,7 +9,7 @@ import { rereadProviders } from '../channels/senders.ts';
 import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import { logError } from '../ops/logger.ts';
-import type { IngestResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
+import type { IdentityMerge, IngestResult, MergeResult, ProfileUpsert, PruneResult, Store } from '../store/store.ts';
 import type { TimeMode } from './decide.ts';
 import type { EngineHandle } from './handle.ts';
 import { EngineCounters, type EngineCounts } from './counters.ts';
@@ -85,6 +85,7 @@ export class Engine implements EngineHandle {
     });
     this.queue = new IngestQueue({
       commit: (events) => this.steps.ingestNow(events),
+      merge: (merge) => this.steps.mergeNow(merge),
       maxBatch: maxIngestBatch,
       delayMs: options.ingestDelayMs ?? 2,
       between: () => this.steps.yieldToIo(),
@@ -131,6 +132,14 @@ export class Engine implements EngineHandle {
    */
   ingest(events: JourneyEvent[]): Promise<IngestResult> {
     return this.queue.ingest(events);
+  }
+
+  /**
+   * Merges the identity `merge.from` into `merge.into` (Store.mergeIdentity), queued with the events: those
+   * ingested before this call commit before it, those after it after it, as the merged user's.
+   */
+  identify(merge: IdentityMerge): Promise<MergeResult> {
+    return this.queue.merge(merge);
   }
 
   /**

@@ -6,12 +6,14 @@
 import type { Clock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { EngineCounts } from './counters.ts';
-import type { IngestResult, ProfileUpsert } from '../store/store.ts';
+import type { IdentityMerge, IngestResult, MergeResult, ProfileUpsert } from '../store/store.ts';
 
 export interface EngineHandle {
   readonly clock: Clock;
   /** Resolves once the events are committed with everything they caused (group commit). */
   ingest(events: JourneyEvent[]): Promise<IngestResult>;
+  /** Merges one identity into another, in order with the events ingested before and after the call. */
+  identify(merge: IdentityMerge): Promise<MergeResult>;
   /** Merges trait patches into profiles, stamped with the engine's clock. */
   upsertProfiles(profiles: ProfileUpsert[]): Promise<void>;
   /** Re-reads journeys after a publish, pause or stop, the project settings, and the channels' provider settings. */

@@ -3,14 +3,20 @@
  * commit costs about as much as a few dozen rows, so under load this is what keeps throughput up. Sharing
  * must not make callers answer for each other: when a shared unit fails, each call is tried again as a unit of
  * its own, so only a call whose own events fail gets the error.
+ *
+ * Identity merges (identify, alias) queue with the events, in the order called: the events before a merge
+ * commit before it, it commits as a unit of its own, and the events after it commit after it (as the merged
+ * user's). One request's events around an identify are so taken in its order.
  */
 import type { JourneyEvent } from '../core/instance.ts';
-import type { IngestResult } from '../store/store.ts';
+import type { IdentityMerge, IngestResult, MergeResult } from '../store/store.ts';
 import type { CommittedIngest } from './steps.ts';
 
 export interface IngestQueueOptions {
   /** Commits one batch of events as one unit of work (EngineSteps.ingestNow). */
   commit: (events: JourneyEvent[]) => Promise<CommittedIngest>;
+  /** Commits one identity merge (EngineSteps.mergeNow). */
+  merge: (merge: IdentityMerge) => Promise<MergeResult>;
   /** Most events committed in one unit of work. */
   maxBatch: number;
   /** How long events wait for others to share their unit of work. */
@@ -25,8 +31,17 @@ interface PendingIngest {
   reject: (error: unknown) => void;
 }
 
+interface PendingMerge {
+  merge: IdentityMerge;
+  resolve: (result: MergeResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type Pending = PendingIngest | PendingMerge;
+const isMerge = (p: Pending): p is PendingMerge => 'merge' in p;
+
 export class IngestQueue {
-  private queue: PendingIngest[] = [];
+  private queue: Pending[] = [];
   private queued = 0;
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
@@ -39,12 +54,24 @@ export class IngestQueue {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
       this.queued += events.length;
-      if (this.queued >= this.options.maxBatch) void this.flushNow();
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setTimeout(() => void this.flushNow(), this.options.delayMs);
-      }
+      this.scheduleFlush();
     });
+  }
+
+  /** Queues an identity merge behind the events queued before it; resolves once it is committed. */
+  merge(merge: IdentityMerge): Promise<MergeResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ merge, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.queued >= this.options.maxBatch) void this.flushNow();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setTimeout(() => void this.flushNow(), this.options.delayMs);
+    }
   }
 
   /** Commits everything queued; resolves once it is. */
@@ -56,10 +83,17 @@ export class IngestQueue {
 
   private async flushQueue(): Promise<void> {
     while (this.queue.length > 0) {
+      const first = this.queue[0]!;
+      if (isMerge(first)) {
+        this.queue.shift();
+        await this.options.merge(first.merge).then(first.resolve, first.reject);
+        await this.options.between();
+        continue;
+      }
       const batch: PendingIngest[] = [];
       let size = 0;
-      while (this.queue.length > 0 && (size === 0 || size + this.queue[0]!.events.length <= this.options.maxBatch)) {
-        const next = this.queue.shift()!;
+      for (let next = this.queue[0]; next !== undefined && !isMerge(next) && (size === 0 || size + next.events.length <= this.options.maxBatch); next = this.queue[0]) {
+        this.queue.shift();
         size += next.events.length;
         batch.push(next);
       }

@@ -9,7 +9,7 @@ import type { Channel } from '../core/definition.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { CapContext } from '../core/interpreter.ts';
 import { capRules, projectTimezoneOf } from '../core/settings.ts';
-import type { EventBatchView, IngestResult, PruneResult, Store, TimerBatchView } from '../store/store.ts';
+import type { EventBatchView, IdentityMerge, IngestResult, MergeResult, PruneResult, Store, TimerBatchView } from '../store/store.ts';
 import { Catalog } from './catalog.ts';
 import type { EngineCounters } from './counters.ts';
 import { dispatchDue } from './dispatch.ts';
@@ -152,6 +152,14 @@ export class EngineSteps {
         return { accepted, duplicates: mine.length - accepted };
       },
     };
+  }
+
+  /**
+   * One identity merge, committed before it returns. It moves passes with their timers as they were and
+   * creates no work, so there is nothing to arm or kick after it.
+   */
+  mergeNow(merge: IdentityMerge): Promise<MergeResult> {
+    return this.store.mergeIdentity(merge, this.clock.now());
   }
 
   /**

@@ -101,6 +101,7 @@ export function countingEngine(engine: EngineHandle, metrics: ServerMetrics): En
         throw error;
       }
     },
+    identify: (merge) => engine.identify(merge),
     upsertProfiles: (profiles) => engine.upsertProfiles(profiles),
     reloadJourneys: () => engine.reloadJourneys(),
     counters: () => engine.counters(),

@@ -123,7 +123,7 @@ export interface StatDelta {
   journeyId: string;
   version: number;
   nodeId: string; // '' for journey-wide metrics
-  metric: JourneyMetric | 'node_sent' | 'node_failed' | 'node_opened' | 'node_clicked' | `node_skipped:${SkipReason}`;
+  metric: JourneyMetric | 'node_sent' | 'node_failed' | 'node_opened' | 'node_clicked' | `node_skipped:${SkipReason}` | 'node_skipped:merged';
   count: number;
 }
 

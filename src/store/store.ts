@@ -9,11 +9,13 @@
  */
 import type { Channel, JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
+import type { IdentityMerge, MergeResult } from './identities.ts';
 import type { Page, PageRequest } from './pages.ts';
 import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth } from './records.ts';
 
 export type { Page, PageRequest } from './pages.ts';
 export * from './records.ts';
+export type { IdentityMerge, MergeResult } from './identities.ts';
 
 export interface Store {
   close(): Promise<void>;
@@ -86,6 +88,18 @@ export interface Store {
    * Their timers are kept. Returns how many moved.
    */
   moveInstances(journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number>;
+
+  /**
+   * Merges the identity `from` into `into` in one transaction (docs/integrations.md, "Identities"): from now on
+   * `from` resolves to `into` (ingestEvents and upsertProfiles take an event or trait patch of `from` as
+   * `into`'s); `from`'s events, instances (their timers with them), messages and waiting inbox events become
+   * `into`'s; its traits fill the ones `into` lacks; where both were in one journey the later pass exits
+   * ('merged'). Ids merged into `from` before follow it. Repeating a merge, or merging a user into itself,
+   * changes nothing.
+   */
+  mergeIdentity(merge: IdentityMerge, now: number): Promise<MergeResult>;
+  /** The user each id resolves to through the identity map (ids never merged map to themselves). */
+  resolveIdentities(ids: readonly string[]): Promise<Map<string, string>>;
 
   // Scheduled entries
   /** Profiles in user id order after `after` (null: from the first), at most `limit`. */

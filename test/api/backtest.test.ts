@@ -39,7 +39,7 @@ async function liveCart(store: 'sqlite' | 'postgres'): Promise<TestApi> {
 
 /** A node's line of the stats, zeros but for `counts`. */
 const node = (nodeId: string, kind: string, counts: Record<string, unknown> = {}) => ({ nodeId, kind, entered: 0, sent: 0, failed: 0, skipped: 0, skippedBy: {}, opened: 0, clicked: 0, missed: 0, goal: 0, waiting: 0, ...counts });
-const totals = (counts: Record<string, number>) => ({ qualified: 0, entered: 0, control: 0, notQualified: 0, goal: 0, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0, inJourneyNow: 0, ...counts });
+const totals = (counts: Record<string, number>) => ({ qualified: 0, entered: 0, control: 0, notQualified: 0, goal: 0, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0, merged: 0, inJourneyNow: 0, ...counts });
 
 /** What the live store holds that a backtest could change: the message log, the stats, a user's events and journeys. */
 async function liveState(api: TestApi) {

@@ -146,7 +146,7 @@ await forEachStore((store) => {
     // Stats, shaped for people.
     const stats = (await api.call('GET', '/v1/journeys/cart/stats')).body;
     assert.deepEqual(stats.versions, [1]);
-    assert.deepEqual(stats.totals, { qualified: 3, entered: 3, control: 0, notQualified: 1, goal: 1, controlGoal: 0, timedOut: 0, completed: 2, stopped: 0, inJourneyNow: 0 });
+    assert.deepEqual(stats.totals, { qualified: 3, entered: 3, control: 0, notQualified: 1, goal: 1, controlGoal: 0, timedOut: 0, completed: 2, stopped: 0, merged: 0, inJourneyNow: 0 });
     assert.deepEqual(stats.conversion, { target: { entered: 3, converted: 1, rate: 0.3333 }, control: { users: 0, converted: 0, rate: null }, uplift: null, significance: null });
     assert.deepEqual(
       stats.nodes.map((n: Record<string, unknown>) => [n.nodeId, n.kind, n.entered, n.sent, n.failed, n.skipped, n.goal]),

@@ -15,6 +15,7 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'GET /health',
     'POST /v1/events',
     'POST /v1/profiles',
+    'POST /v1/identities',
     'GET /v1/journeys',
     'POST /v1/journeys',
     'POST /v1/journeys/validate',
@@ -78,4 +79,8 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
   const events = doc.paths['/v1/events'].post;
   assert.match(JSON.stringify(events.requestBody), /messageId/);
   assert.ok(events.responses['400'] && events.responses['413'], 'error responses documented');
+
+  const identities = doc.paths['/v1/identities'].post;
+  assert.deepEqual(identities.requestBody.content['application/json'].schema.required, ['anonymousId', 'userId']);
+  assert.ok(identities.responses['409'], 'the conflict of an id merged into another user is documented');
 });

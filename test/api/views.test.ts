@@ -46,7 +46,7 @@ test('stats: totals across versions, conversion against the control group, nodes
   ];
   const view = statsView('cart', rows, versions, cart, waiting);
   assert.deepEqual(view.versions, [1, 2]);
-  assert.deepEqual(view.totals, { qualified: 20, entered: 20, control: 4, notQualified: 0, goal: 6, controlGoal: 1, timedOut: 5, completed: 0, stopped: 0, inJourneyNow: 4 });
+  assert.deepEqual(view.totals, { qualified: 20, entered: 20, control: 4, notQualified: 0, goal: 6, controlGoal: 1, timedOut: 5, completed: 0, stopped: 0, merged: 0, inJourneyNow: 4 });
   // target 6/20 = 0.3, control 1/4 = 0.25: the journey converts 20% better than leaving users alone. But 4 control
   // users say little: pooled 7/24, SE = sqrt(7/24 * 17/24 * (1/20 + 1/4)) = 0.24896, z = 0.05 / 0.24896 = 0.2008,
   // p = 2 * (1 - 0.57958) = 0.8408 (table): well within chance.

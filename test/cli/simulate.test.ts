@@ -66,7 +66,7 @@ test('simulate sends exactly the right messages at exactly cart + 2 min, + 2 h, 
 
   const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8'));
   // The API's stats shape. No control group; 50 of the 140 who entered converted: 0.3571.
-  const totals = { qualified: 140, entered: 140, control: 0, notQualified: 60, goal: 50, controlGoal: 0, timedOut: 0, completed: 90, stopped: 0, inJourneyNow: 0 };
+  const totals = { qualified: 140, entered: 140, control: 0, notQualified: 60, goal: 50, controlGoal: 0, timedOut: 0, completed: 90, stopped: 0, merged: 0, inJourneyNow: 0 };
   const node = (nodeId: string, kind: string, entered: number, sent: number, goal: number) => ({ nodeId, kind, entered, sent, failed: 0, skipped: 0, skippedBy: {}, opened: 0, clicked: 0, missed: 0, goal, waiting: 0 });
   const nodes = [
     node('push-free-shipping', 'send', 140, 140, 0),

@@ -75,6 +75,7 @@ test('stats and explain: tables by default, the API answer with --json, one line
       '  timed out           0',
       '  completed           0',
       '  stopped             0',
+      '  merged              0',
       '',
       'NODE         KIND   ENTERED  SENT  SKIPPED  FAILED  GOAL  SKIPPED BY REASON',
       'sms-welcome  send         4     3        1       0     0  no_phone 1',

@@ -138,3 +138,25 @@ test("an error in the engine's thread reaches the caller whole: its message, nam
   await w.engine.upsertProfiles([{ userId: 'bo', traits: { pushToken: 'b' } }]);
   assert.deepEqual(await w.engine.ingest([signedUp('bo')]), { accepted: 1, duplicates: 0 });
 });
+
+test('an identify crosses in order with the events around it: before it the anonymous id’s, after it the user’s', async () => {
+  const { w, fatal } = await open();
+  await w.journeys.create({ id: 'welcome', definition: WELCOME });
+  await w.journeys.publish('welcome');
+  await w.engine.upsertProfiles([{ userId: 'ana', traits: { pushToken: 'tok-ana' } }]);
+
+  // Called together, not awaited one by one: the thread must take them in this order.
+  const [before, merged, later] = await Promise.all([
+    w.engine.ingest([signedUp('anon-1')]),
+    w.engine.identify({ from: 'anon-1', into: 'ana' }),
+    w.engine.ingest([{ messageId: 'later', userId: 'anon-1', name: 'Viewed', timestamp: Date.now(), properties: {} }]),
+  ]);
+  assert.deepEqual([before.accepted, later.accepted], [1, 1]);
+  assert.deepEqual(merged, { outcome: 'merged', userId: 'ana', events: 1, instances: 1, exited: 0 });
+  // The sign-up was decided as anon-1's (no push token then), then moved to Ana with its pass and message.
+  const messages = await w.store.listMessages({ userId: 'ana', limit: 10 });
+  assert.deepEqual(messages.map((m) => [m.nodeId, m.status, m.reason]), [['push', 'skipped', 'no_push_token']]);
+  assert.deepEqual((await w.store.userEvents('ana', 10)).map((e) => e.messageId).sort(), ['later', 'signup-anon-1']);
+  assert.deepEqual(await w.store.userEvents('anon-1', 10), []);
+  assert.deepEqual(fatal, []);
+});

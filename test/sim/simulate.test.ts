@@ -50,7 +50,7 @@ test('a fixed workload: hand-computed sends and stats', async () => {
   // push 24 + 6 + 54 = 84, sms 6 + 54 = 60, email 54.
   assert.deepEqual(result.sent, { email: 54, push: 84, sms: 60 });
   assert.equal(result.sentTotal, 198);
-  const totals = { qualified: 84, entered: 84, control: 0, notQualified: 36, goal: 30, controlGoal: 0, timedOut: 0, completed: 54, stopped: 0, inJourneyNow: 0 };
+  const totals = { qualified: 84, entered: 84, control: 0, notQualified: 36, goal: 30, controlGoal: 0, timedOut: 0, completed: 54, stopped: 0, merged: 0, inJourneyNow: 0 };
   assert.deepEqual(result.stats.totals, totals);
   assert.deepEqual(result.stats.conversion, { target: { entered: 84, converted: 30, rate: 0.3571 }, control: { users: 0, converted: 0, rate: null }, uplift: null, significance: null }); // 30 / 84
   const node = (nodeId: string, kind: string, entered: number, sent: number, goal: number) => ({ nodeId, kind, entered, sent, failed: 0, skipped: 0, skippedBy: {}, opened: 0, clicked: 0, missed: 0, goal, waiting: 0 });
@@ -85,7 +85,7 @@ test('an event at exactly a due time is processed first: a goal in the same mill
   const sent = lines(result.files.messages).map((m) => `${m.userId} ${m.channel} ${m.sentAt}`);
   const at = (ms: number) => new Date(START + ms).toISOString();
   assert.deepEqual(sent, [`sms-edge push ${at(2 * MIN)}`, `one-ms-late push ${at(2 * MIN)}`, `one-ms-late sms ${at(2 * MIN + 2 * HOUR)}`]);
-  assert.deepEqual(result.stats.totals, { qualified: 2, entered: 2, control: 0, notQualified: 1, goal: 2, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0, inJourneyNow: 0 });
+  assert.deepEqual(result.stats.totals, { qualified: 2, entered: 2, control: 0, notQualified: 1, goal: 2, controlGoal: 0, timedOut: 0, completed: 0, stopped: 0, merged: 0, inJourneyNow: 0 });
 });
 
 test('messages.ndjson is in sentAt order, even when a later send was decided first', async () => {

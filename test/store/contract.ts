@@ -15,6 +15,7 @@ import { deliveryContract } from './contract-delivery.ts';
 import { twilioInboxContract } from './contract-twilio-inbox.ts';
 import { copyContract } from './contract-copy.ts';
 import { opsContract } from './contract-ops.ts';
+import { identityContract } from './contract-identity.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -923,6 +924,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     twilioInboxContract(open);
     copyContract(open);
     opsContract(open);
+    identityContract(open);
     boundedContract(open);
     dashboardContract(open);
     statsContract(open);

@@ -231,8 +231,8 @@ test('cards carry the live lines and, with a backtest, its figures; a node the b
   );
 });
 
-test('the strip: every total in order, “did not qualify” and “stopped” only when they happened', () => {
-  const totals = { qualified: 20, entered: 10, control: 10, notQualified: 0, goal: 6, timedOut: 1, completed: 2, stopped: 0, inJourneyNow: 1204 };
+test('the strip: every total in order, “did not qualify”, “stopped” and “merged” only when they happened', () => {
+  const totals = { qualified: 20, entered: 10, control: 10, notQualified: 0, goal: 6, timedOut: 1, completed: 2, stopped: 0, merged: 0, inJourneyNow: 1204 };
   assert.deepEqual(
     kpisOf(totals, 0.6).map((k) => `${k.label}: ${k.value}`),
     ['Qualified: 20', 'Entered: 10', 'Control group: 10', 'In journey now: 1,204', 'Goal met: 6', 'Conversion rate: 60.0%', 'Timed out: 1', 'Completed: 2'],
@@ -241,4 +241,5 @@ test('the strip: every total in order, “did not qualify” and “stopped” o
   assert.deepEqual(labels.slice(0, 2), ['Qualified: 20', 'Did not qualify: 3']);
   assert.equal(labels.at(-1), 'Stopped: 2');
   assert.ok(labels.includes('Conversion rate: —'));
+  assert.deepEqual(kpisOf({ ...totals, stopped: 2, merged: 1 }, null).slice(-2).map((k) => `${k.label}: ${k.value}`), ['Stopped: 2', 'Merged: 1']);
 });

@@ -12,7 +12,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Waymark } from '../../app/waymark.ts';
 import type { EngineHandle } from '../../engine/handle.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
-import type { IngestResult, ProfileUpsert, Store } from '../../store/store.ts';
+import type { IdentityMerge, IngestResult, ProfileUpsert, Store } from '../../store/store.ts';
 import { cachedKeys, keyKind } from '../auth.ts';
 import type { Api } from '../context.ts';
 import { ApiError, type Problem } from '../errors.ts';
@@ -24,6 +24,8 @@ export interface Mapped {
   events: JourneyEvent[];
   /** Trait patches, at most one per user, applied before the events so journeys they start see the traits. */
   profiles: ProfileUpsert[];
+  /** Identity merges in request order, each taken after the first `before` events (identify, alias). */
+  merges?: Array<IdentityMerge & { before: number }>;
 }
 
 /**
@@ -95,13 +97,28 @@ export function bodyKeyCheck(store: Pick<Store, 'listApiKeys'>): (request: Fasti
 }
 
 /**
- * Writes what a request mapped to: profiles, then events (resolving once they are committed with what they
- * caused). Two units of work, not one: if the events fail, the profiles stay; a client's retry then merges
- * the same traits again and the events are deduplicated, so a retried request ends in the same state.
+ * Writes what a request mapped to: profiles, then events and identity merges in request order (resolving once
+ * they are committed with what they caused). Not one unit of work: if the events fail, the profiles stay; a
+ * client's retry then merges the same traits again, the events are deduplicated and a merge done is a no-op,
+ * so a retried request ends in the same state. The events and merges are queued without waiting between
+ * them, so the engine takes them in this order (a merge's outcome is not reported: see docs/integrations.md).
  */
-export async function writeMapped(waymark: Waymark<EngineHandle>, { events, profiles }: Mapped): Promise<IngestResult> {
+export async function writeMapped(waymark: Waymark<EngineHandle>, { events, profiles, merges = [] }: Mapped): Promise<IngestResult> {
   if (profiles.length > 0) await waymark.engine.upsertProfiles(profiles);
-  return events.length > 0 ? waymark.engine.ingest(events) : { accepted: 0, duplicates: 0 };
+  const ingests: Array<Promise<IngestResult>> = [];
+  const done: Array<Promise<unknown>> = [];
+  let at = 0;
+  const ingestUpTo = (end: number) => {
+    if (end > at) ingests.push(waymark.engine.ingest(events.slice(at, end)));
+    at = end;
+  };
+  for (const { before, from, into } of merges) {
+    ingestUpTo(before);
+    done.push(waymark.engine.identify({ from, into }));
+  }
+  ingestUpTo(events.length);
+  const [results] = await Promise.all([Promise.all(ingests), ...done]);
+  return results.reduce((sum, r) => ({ accepted: sum.accepted + r.accepted, duplicates: sum.duplicates + r.duplicates }), { accepted: 0, duplicates: 0 });
 }
 
 /** Trait patches gathered in request order; a later patch of the same user overrides an earlier one's keys. */

@@ -16,7 +16,7 @@ export type SegmentType = (typeof SEGMENT_TYPES)[number];
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 export const MAX_BATCH_BYTES = 500 * 1024;
 
-/** What an `alias` call is recorded as, under the new user id (identities are not merged yet). */
+/** What an `alias` call is recorded as, under the new user id, besides merging the former id into it. */
 export const ALIAS_EVENT = 'Alias';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -35,7 +35,7 @@ const TypeField = Type.Union(SEGMENT_TYPES.map((type) => Type.Literal(type)));
 
 const fields = {
   userId: Type.Optional(Nullable(Id())),
-  anonymousId: Type.Optional(Nullable(Id('Used as the user id when there is no userId'))),
+  anonymousId: Type.Optional(Nullable(Id('Used as the user id when there is no userId (or as the user it was merged into); an identify with both merges it into userId'))),
   messageId: Type.Optional(Id('Deduplicates retries')),
   timestamp: Type.Optional(Time('When it happened, by the client clock; corrected by receivedAt - sentAt when sentAt is given')),
   originalTimestamp: Type.Optional(Time('Read when timestamp is absent (RudderStack)')),
@@ -48,7 +48,7 @@ const fields = {
   properties: Type.Optional(Free('track, page, screen: the event properties')),
   traits: Type.Optional(Free('identify: merged into the profile; group: ignored')),
   groupId: Type.Optional(Id('group')),
-  previousId: Type.Optional(Id('alias: the former id')),
+  previousId: Type.Optional(Id('alias: the former id, merged into userId')),
 };
 
 /** One call, as sent to /v1/<type>. Fields beyond these are accepted and ignored, as Segment does. */
@@ -84,6 +84,7 @@ export function mapSegment(request: SegmentRequest): { mapped: Mapped; problems:
   const problems: Problem[] = [];
   const patches = new ProfilePatches();
   const events: Mapped['events'] = [];
+  const merges: NonNullable<Mapped['merges']> = [];
   request.messages.forEach((message, i) => {
     const at = request.routeType ? '' : `/batch/${i}`;
     const problem = (field: string, text: string) => problems.push({ path: `${at}${field}`, message: text });
@@ -93,7 +94,7 @@ export function mapSegment(request: SegmentRequest): { mapped: Mapped; problems:
     if (!request.routeType && Buffer.byteLength(JSON.stringify(message)) > MAX_MESSAGE_BYTES) problem('', `is larger than ${MAX_MESSAGE_BYTES} bytes, Segment's limit for one message`);
     const required = (field: keyof SegmentMessage) => message[field] === undefined && problem(`/${field}`, `missing required field ${field}`);
 
-    // Until identities are merged, an anonymous user is known by the anonymous id.
+    // An anonymous user is known by the anonymous id (the store resolves one merged into a user to the user).
     const userId = message.userId ?? message.anonymousId ?? null;
     if (type === 'alias') required('userId'), required('previousId');
     else if (userId === null) problem('/userId', 'missing: send userId or anonymousId');
@@ -111,6 +112,8 @@ export function mapSegment(request: SegmentRequest): { mapped: Mapped; problems:
       const bad = traitProblems(traits, `${at}${field}`);
       problems.push(...bad);
       if (bad.length === 0 && userId !== null) patches.add(userId, traits as Record<string, unknown>);
+      // Both ids: the anonymous one is this user (identify after sign-in); the events before it are merged too.
+      if (message.userId && message.anonymousId && message.userId !== message.anonymousId) merges.push({ before: events.length, from: message.anonymousId, into: message.userId });
     }
     if (type === 'track' && message.event !== undefined) eventOf(message.event, (message.properties ?? {}) as Record<string, unknown>);
     if (type === 'page' || type === 'screen') {
@@ -119,9 +122,12 @@ export function mapSegment(request: SegmentRequest): { mapped: Mapped; problems:
       const named = { ...(message.name ? { name: message.name } : {}), ...(message.category ? { category: message.category } : {}) };
       eventOf(name, { ...named, ...message.properties });
     }
-    if (type === 'alias' && message.userId && message.previousId) eventOf(ALIAS_EVENT, { previousId: message.previousId });
+    if (type === 'alias' && message.userId && message.previousId) {
+      eventOf(ALIAS_EVENT, { previousId: message.previousId });
+      merges.push({ before: events.length, from: message.previousId, into: message.userId });
+    }
   });
-  return { mapped: { events, profiles: patches.list() }, problems };
+  return { mapped: { events, profiles: patches.list(), merges }, problems };
 }
 
 /**

@@ -10,11 +10,11 @@ import { mapSegment, MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, SEGMENT_TYPES, segmentB
 
 const SUMMARIES = {
   track: 'Segment track: an event',
-  identify: "Segment identify: traits merged into the user's profile",
+  identify: "Segment identify: traits merged into the user's profile; with anonymousId and userId, the anonymous id merged into the user",
   page: 'Segment page: a "Viewed <name> Page" event',
   screen: 'Segment screen: a "Viewed <name> Screen" event',
   group: 'Segment group: accepted, not stored',
-  alias: 'Segment alias: recorded as an "Alias" event',
+  alias: 'Segment alias: previousId merged into userId, recorded as an "Alias" event',
 } as const;
 
 const AUTH = 'The write key as HTTP Basic user name (empty password), as a bearer token, or as "writeKey" in the body. Bodies may be gzip (Content-Encoding: gzip) and are read as JSON whatever their content type.';

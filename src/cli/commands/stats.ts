@@ -46,6 +46,7 @@ export function formatStats(stats: StatsView): string {
       ['timed out', n(t.timedOut), ''],
       ['completed', n(t.completed), ''],
       ['stopped', n(t.stopped), ''],
+      ['merged', n(t.merged), ''],
     ],
     new Set([1]),
     '  ',

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
-import type { IngestResult, ProfileUpsert } from '../../store/store.ts';
+import type { IdentityMerge, IngestResult, MergeResult, ProfileUpsert } from '../../store/store.ts';
 import type { EngineCounts } from '../counters.ts';
 import type { EngineHandle } from '../handle.ts';
 import type { CallMethod, EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
@@ -93,6 +93,11 @@ export class ThreadedEngine implements EngineHandle {
 
   ingest(events: JourneyEvent[]): Promise<IngestResult> {
     return this.call('ingest', events) as Promise<IngestResult>;
+  }
+
+  /** Posted after the ingests called before it, so the thread queues it behind them. */
+  identify(merge: IdentityMerge): Promise<MergeResult> {
+    return this.call('identify', merge) as Promise<MergeResult>;
   }
 
   upsertProfiles(profiles: ProfileUpsert[]): Promise<void> {

@@ -153,7 +153,7 @@ async function writeProfiles(c: Client, profiles: ProfileUpsert[], now: number):
  * Adds counters: summed per key, written in key order so concurrent units of work lock the (hot) counter
  * rows in the same order.
  */
-async function addStats(c: Client, deltas: StatDelta[]): Promise<void> {
+export async function addStats(c: Client, deltas: StatDelta[]): Promise<void> {
   const sums = new Map<string, StatDelta>();
   for (const d of deltas) {
     if (d.count === 0) continue;

@@ -5,7 +5,8 @@
  *  - connection.ts: the options, the pool, the migrations run at start-up, and transactions;
  *  - units-of-work.ts: ingest, the inbox drain and the timer claim, with the concurrency rules every
  *    module follows; unit-views.ts reads their views, apply-changes.ts commits their Changes, and locks.ts
- *    holds the per-user advisory locks;
+ *    holds the per-user advisory locks; identities.ts the identity map the units resolve ids through, and
+ *    identity merges;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
  *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), engagement.ts (opens, clicks,
  *    short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts over event-partitions.ts;
@@ -41,6 +42,8 @@ import * as apiKeys from './api-keys.ts';
 import * as settings from './settings.ts';
 import * as copy from './copy.ts';
 import * as units from './units-of-work.ts';
+import * as identities from './identities.ts';
+import type { IdentityMerge, MergeResult } from '../identities.ts';
 
 export { redact, type PostgresOptions } from './connection.ts';
 export { hash53, userLockKey } from './locks.ts';
@@ -206,6 +209,15 @@ export class PostgresStore implements Store {
 
   upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
     return units.upsertProfiles(this.unit, profiles, now);
+  }
+
+  mergeIdentity(merge: IdentityMerge, now: number): Promise<MergeResult> {
+    return identities.mergeIdentity(this.pool, this.schema, merge, now);
+  }
+
+  async resolveIdentities(ids: readonly string[]): Promise<Map<string, string>> {
+    const merged = await identities.mergedIds(this.pool, ids);
+    return new Map(ids.map((id) => [id, merged.get(id) ?? id]));
   }
 
   ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {

@@ -8,7 +8,8 @@
  * whatever the batch size; decide, synchronous, runs between the reads and the writes. Concurrency rules:
  *
  *  - A user's units of work are serialized across processes by a transaction-level advisory lock on a
- *    53-bit hash of (schema, user id) (locks.ts). Ingest takes its batch users' locks in ascending key order,
+ *    53-bit hash of (schema, user id) (locks.ts); ids from outside are resolved through the identity map
+ *    and both the ids and their users locked (identities.ts). Ingest takes its batch users' locks in ascending key order,
  *    and only then reads, so it sees every earlier unit of work of those users committed: two processes never
  *    both create a live instance for one user, and never both advance one instance from the same state.
  *  - drainInbox is ingest on the inbox rows it claims: it takes them FOR UPDATE SKIP LOCKED first (processes
@@ -43,7 +44,8 @@ import type { TraitNameCache } from '../trait-names.ts';
 import { applyChanges, writeProfileChanges } from './apply-changes.ts';
 import { transaction, type Client } from './connection.ts';
 import { type EventPartitions, isMissingPartition } from './event-partitions.ts';
-import { lockUsers, tryLockUsers } from './locks.ts';
+import { lockResolved, mergedIds, retryWhileMapMoves } from './identities.ts';
+import { tryLockUsers } from './locks.ts';
 import { firstByMessageId, toInboxEvent, unique } from './pg-rows.ts';
 import { loadEventView, loadTimerView } from './unit-views.ts';
 
@@ -115,9 +117,18 @@ export async function fireDueTimers(ctx: UnitContext, now: number, limit: number
   });
 }
 
+/** A patch of a merged id is its user's: resolved under the users' locks (identities.ts). */
 export async function upsertProfiles(ctx: UnitContext, profiles: ProfileUpsert[], now: number): Promise<void> {
   if (profiles.length === 0) return;
-  await committed(ctx, async (c) => ({ value: undefined, names: await writeProfileChanges(c, ctx.traitNames, profiles, now) }));
+  await retryWhileMapMoves(() =>
+    committed(ctx, async (c) => {
+      const ids = profiles.map((p) => p.userId);
+      const map = await mergedIds(c, ids);
+      await lockResolved(c, ctx.schema, ids, map);
+      const resolved = profiles.map((p) => ({ ...p, userId: map.get(p.userId) ?? p.userId }));
+      return { value: undefined, names: await writeProfileChanges(c, ctx.traitNames, resolved, now) };
+    }),
+  );
 }
 
 /** Runs `fn` in one transaction, then remembers the trait names it recorded: once committed, never before. */
@@ -134,7 +145,7 @@ async function committed<T>(ctx: UnitContext, fn: (c: Client) => Promise<{ value
 async function eventUnit(ctx: UnitContext, now: number, source: EventSource, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): Promise<EventUnitResult> {
   await ctx.partitions.ensure(now);
   try {
-    return await eventTransaction(ctx, now, source, decide, lookback, context);
+    return await retryWhileMapMoves(() => eventTransaction(ctx, now, source, decide, lookback, context));
   } catch (error) {
     if (!isMissingPartition(error)) throw error;
     // Another process's pruning dropped the day this process thought it had: make it again, once. The
@@ -183,13 +194,16 @@ async function processEvents(
   lookback: Lookback | undefined,
   context: UserContextSpec | undefined,
 ): Promise<{ result: IngestResult; names: string[] }> {
-  // 1. Store the events not seen before.
-  const fresh = await insertFreshEvents(c, events, now);
+  // 1. Store the events not seen before, each of a merged id as its user's (identities.ts).
+  const map = await mergedIds(c, events.map((e) => e.userId));
+  const given = new Map<string, string>();
+  for (const e of events) if (!given.has(e.messageId)) given.set(e.messageId, e.userId);
+  const fresh = await insertFreshEvents(c, map.size === 0 ? events : events.map((e) => ({ ...e, userId: map.get(e.userId) ?? e.userId })), now);
   if (fresh.length === 0) return { result: { accepted: 0, duplicates: events.length }, names: [] };
 
-  // 2. Serialize per user across processes, then read what decide needs.
+  // 2. Serialize per user across processes (the ids given and the users they are), then read what decide needs.
   const users = unique(fresh.map((e) => e.userId));
-  await lockUsers(c, ctx.schema, users);
+  await lockResolved(c, ctx.schema, unique(fresh.map((e) => given.get(e.messageId)!)), map);
   const view = await loadEventView(c, fresh, users, lookback, context);
 
   // 3. Decide (synchronous), then write.

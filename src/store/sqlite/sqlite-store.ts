@@ -5,7 +5,8 @@
  *
  *  - connection.ts: the options, the pragmas and migrations run on opening, and Sql (prepared statements);
  *  - units-of-work.ts: ingest, the inbox drain, the timer claim and the profile upsert; unit-views.ts reads
- *    their views (with the profile cache), apply-changes.ts commits their Changes;
+ *    their views (with the profile cache), apply-changes.ts commits their Changes; identities.ts the identity
+ *    map the units resolve ids through, and identity merges;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
  *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), engagement.ts (opens, clicks,
  *    short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts;
@@ -42,6 +43,8 @@ import * as settings from './settings.ts';
 import * as copy from './copy.ts';
 import { ProfileCache } from './unit-views.ts';
 import * as units from './units-of-work.ts';
+import * as identities from './identities.ts';
+import type { IdentityMerge, MergeResult } from '../identities.ts';
 
 export type { SqliteOptions } from './connection.ts';
 
@@ -225,6 +228,15 @@ export class SqliteStore implements Store {
 
   async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
     units.upsertProfiles(this.unit, profiles, now);
+  }
+
+  async mergeIdentity(merge: IdentityMerge, now: number): Promise<MergeResult> {
+    return identities.mergeIdentity(this.unit, merge, now);
+  }
+
+  async resolveIdentities(ids: readonly string[]): Promise<Map<string, string>> {
+    const merged = identities.mergedIds(this.sql, ids);
+    return new Map(ids.map((id) => [id, merged.get(id) ?? id]));
   }
 
   async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {

@@ -7,13 +7,15 @@
 import type { JourneyEvent } from '../../core/instance.ts';
 import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
 import { applyChanges, writeProfiles, type WriteContext } from './apply-changes.ts';
+import { resolveEvents, resolveProfiles } from './identities.ts';
 import { toInboxEvent, toInstance } from './sqlite-rows.ts';
 import { loadEventView, loadTimerView } from './unit-views.ts';
 
 type Decide<View> = (view: View) => Changes;
 
 export function upsertProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now: number): void {
-  const names = ctx.sql.transaction((): string[] => writeProfiles(ctx, profiles, now));
+  // A patch of a merged id is its user's (identities.ts).
+  const names = ctx.sql.transaction((): string[] => writeProfiles(ctx, resolveProfiles(ctx.sql, profiles), now));
   ctx.traitNames.remember(names);
 }
 
@@ -68,7 +70,8 @@ function eventUnit(
   context: UserContextSpec | undefined,
 ): { result: IngestResult; names: string[] } {
   const fresh: StoredEvent[] = [];
-  for (const e of events) {
+  // An event of a merged id is its user's (identities.ts).
+  for (const e of resolveEvents(ctx.sql, events)) {
     const insert = 'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING';
     const inserted = ctx.sql.run(insert, e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
     if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });

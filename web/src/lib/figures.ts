@@ -39,6 +39,7 @@ export interface TotalsLike {
   timedOut: number;
   completed: number;
   stopped: number;
+  merged: number;
   inJourneyNow: number;
 }
 
@@ -69,5 +70,6 @@ export function kpisOf(totals: TotalsLike, rate: number | null): Kpi[] {
     { label: 'Completed', value: count(totals.completed), about: 'Reached an exit' },
   ];
   if (totals.stopped > 0) kpis.push({ label: 'Stopped', value: count(totals.stopped), about: 'Still inside when the journey was stopped' });
+  if (totals.merged > 0) kpis.push({ label: 'Merged', value: count(totals.merged), about: 'Left because their user was merged with another already inside' });
   return kpis;
 }

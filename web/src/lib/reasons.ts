@@ -28,6 +28,7 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   timeout: 'Timed out: the journey’s time limit ended it first',
   stopped: 'Journey stopped before this message',
   not_qualified: 'Never qualified for the journey',
+  merged: 'Merged: the user was merged with another already in the journey, whose pass went on',
   other_branch: 'Took another branch',
   waiting: 'Waiting at an earlier step',
   dnd_deferred: 'Deferred past do-not-disturb hours',
@@ -78,6 +79,7 @@ const EXIT_REASONS: Record<string, string> = {
   stopped: 'Journey stopped',
   completed: 'Completed the journey',
   not_qualified: 'Never qualified',
+  merged: 'Merged into another pass of the same person',
 };
 
 export function exitText(exit: { reason: string; goalId?: string | undefined } | null): string | null {
