@@ -56,12 +56,12 @@ export interface SigningKeys {
 
 /**
  * Connections at once by default, each sending one message after another: throughput is at most this many per
- * answer time, so 200 hide a 100 ms answer up to 2,000 emails a second (issue 11's target); 20 held
- * bench/delivery.ts at 155 a second. Relays made for bulk mail (SES, SendGrid, Postmark) take that many; a
- * server that takes fewer (Postfix: 50 per client by default) refuses the others, and `concurrency` should
- * say its limit.
+ * answer time (bench/delivery.ts: 20 held it to 155 a second at a 100 ms answer). 50 is what a stock Postfix
+ * takes from one client (smtpd_client_connection_count_limit): more would have a self-hosted server refuse
+ * the rest with 421 and every send wait out a retry. Relays made for bulk mail (SES, SendGrid, Postmark) take
+ * far more: `concurrency: 200` hides a 100 ms answer up to 2,000 emails a second.
  */
-export const SMTP_CONCURRENCY = 200;
+export const SMTP_CONCURRENCY = 50;
 
 /** Idle connections are closed after this long without a message (they must not keep the process alive). */
 export const SMTP_IDLE_MS = 1_000;
