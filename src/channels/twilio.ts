@@ -11,6 +11,7 @@
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome, Store } from '../store/store.ts';
 import type { ChannelSender } from './channel.ts';
+import { httpRequest } from './http-request.ts';
 import { limiterOf } from './limiter.ts';
 import { trackSmsLinks } from './sms-links.ts';
 
@@ -58,7 +59,7 @@ export interface ShortLinks {
 
 /** With `links` and a public URL, each URL in a text becomes a short tracked link served by Waymark. */
 export function twilioSender(config: TwilioConfig, links?: ShortLinks): ChannelSender {
-  const url = `${trimmedBase(config.baseUrl ?? TWILIO_API)}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
+  const url = new URL(`${trimmedBase(config.baseUrl ?? TWILIO_API)}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`);
   const user = config.apiKeySid ?? config.accountSid;
   const password = config.apiKeySid ? (config.apiKeySecret ?? '') : (config.authToken ?? '');
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -88,35 +89,29 @@ export function twilioForm(m: Message, config: TwilioConfig): URLSearchParams {
   return form;
 }
 
-async function deliver(m: Message, url: string, authorization: string, config: TwilioConfig, now: () => number): Promise<SendOutcome> {
+async function deliver(m: Message, url: URL, authorization: string, config: TwilioConfig, now: () => number): Promise<SendOutcome> {
   const done = (status: SendOutcome['status'], extra: Partial<SendOutcome> = {}): SendOutcome => ({ id: m.id, status, at: now(), provider: 'twilio', ...extra });
   if (!m.content?.to) return done('failed', { error: 'no_phone' });
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'Waymark/1' },
-      body: twilioForm(m, config).toString(),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(config.timeoutMs ?? TWILIO_TIMEOUT_MS),
-    });
-    text = await response.text();
-  } catch (error) {
-    const name = (error as Error)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') return done('transient', { error: 'timeout' });
-    const cause = (error as { cause?: NodeJS.ErrnoException })?.cause;
-    return done('transient', { error: `connection_failed: ${cause?.code ?? (error as Error)?.message ?? String(error)}` });
-  }
-  const body = parseJson(text);
-  if (response.status === 201 || response.status === 200) {
+  // The senders' one HTTP client (kept-alive connections): fetch cost three times as much CPU a message.
+  const answer = await httpRequest({
+    method: 'POST',
+    url,
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'Waymark/1' },
+    body: twilioForm(m, config).toString(),
+    timeoutMs: config.timeoutMs ?? TWILIO_TIMEOUT_MS,
+    maxBytes: 64 * 1024,
+  });
+  if (!answer.ok) return done('transient', { error: answer.error });
+  const body = parseJson(answer.body);
+  if (answer.status === 201 || answer.status === 200) {
     const sid = typeof body?.sid === 'string' ? body.sid : undefined;
     return done('sent', sid === undefined ? {} : { providerId: sid });
   }
   const code = typeof body?.code === 'number' ? body.code : null;
-  const reason = `twilio_${code ?? `http_${response.status}`}${typeof body?.message === 'string' ? `: ${body.message.slice(0, 500)}` : ''}`;
-  if (response.status === 429 || response.status >= 500) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
+  const reason = `twilio_${code ?? `http_${answer.status}`}${typeof body?.message === 'string' ? `: ${body.message.slice(0, 500)}` : ''}`;
+  if (answer.status === 429 || answer.status >= 500) {
+    const header = answer.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, now());
     return done('transient', { error: reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   }
   return done('failed', { error: reason, ...(code === TWILIO_UNSUBSCRIBED ? { optedOut: true } : {}) });
