@@ -15,6 +15,7 @@ import { deliveryContract } from './contract-delivery.ts';
 import { twilioInboxContract } from './contract-twilio-inbox.ts';
 import { copyContract } from './contract-copy.ts';
 import { opsContract } from './contract-ops.ts';
+import { teamContract } from './contract-team.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -899,8 +900,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.addApiKey({ kind: 'admin', hash: 'a1', createdAt: 1 });
       await store.addApiKey({ kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab' });
       assert.deepEqual(await store.listApiKeys(), [
-        { kind: 'admin', hash: 'a1', createdAt: 1, name: null, prefix: null },
-        { kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab' },
+        { kind: 'admin', hash: 'a1', createdAt: 1, name: null, prefix: null, lastUsedAt: null },
+        { kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab', lastUsedAt: null },
       ]);
       assert.equal(await store.removeApiKey('a1'), 'last_admin');
       assert.equal(await store.removeApiKey('nope'), 'unknown');
@@ -923,6 +924,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     twilioInboxContract(open);
     copyContract(open);
     opsContract(open);
+    teamContract(open);
     boundedContract(open);
     dashboardContract(open);
     statsContract(open);
