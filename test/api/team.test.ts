@@ -14,6 +14,7 @@ const definition = { name: 'Welcome', nodes: [{ id: 'in', kind: 'entry', trigger
 await forEachStore((store) => {
   test('the first admin user is made with the admin key; it signs in by email in any case and the session says who', async () => {
     const api = await startApi({ store });
+    assert.equal((await send(`${api.url}/v1/session`, 'GET')).body.userSignIn, false, 'a new server: only the admin key signs in');
     const made = await api.call('POST', '/v1/team', { body: { email: 'Ana@Example.com', name: 'Ana', role: 'admin', password: 'correct horse battery' } });
     assert.equal(made.status, 201);
     assert.deepEqual({ ...made.body, id: typeof made.body.id, createdAt: typeof made.body.createdAt }, {
@@ -30,7 +31,7 @@ await forEachStore((store) => {
     assert.equal(signedIn.body.role, 'admin');
     const cookie = cookieOf(signedIn);
     const state = await send(`${api.url}/v1/session`, 'GET', { cookie });
-    assert.deepEqual([state.body.signedIn, state.body.role, state.body.user.email, state.body.user.name], [true, 'admin', 'Ana@Example.com', 'Ana']);
+    assert.deepEqual([state.body.signedIn, state.body.role, state.body.user.email, state.body.user.name, state.body.userSignIn], [true, 'admin', 'Ana@Example.com', 'Ana', true]);
     assert.equal(typeof state.body.user.lastSignInAt, 'number');
     assert.equal((await asSession(api, cookie)('GET', '/v1/keys')).status, 200, 'an admin user manages keys');
 

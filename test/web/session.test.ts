@@ -43,7 +43,7 @@ test('signing in with the admin key sets an httpOnly SameSite=Strict cookie that
   assert.equal(state.body.signedIn, true);
   assert.equal(state.body.expiresAt, signIn.body.expiresAt);
   assert.deepEqual([state.body.role, state.body.user], ['admin', null], 'the admin key\'s session is admin, of no user');
-  assert.deepEqual((await send(`${api.url}/v1/session`, 'GET')).body, { signedIn: false, expiresAt: null, role: null, user: null });
+  assert.deepEqual((await send(`${api.url}/v1/session`, 'GET')).body, { signedIn: false, expiresAt: null, role: null, user: null, userSignIn: false });
 
   // Without the cookie or a key, nothing changed for API routes.
   assert.equal((await send(`${api.url}/v1/journeys`, 'GET')).status, 401);
@@ -101,7 +101,7 @@ test('signing out ends the session at once; a forged or stale cookie is 401', as
 
   const out = await send(`${api.url}/v1/session`, 'DELETE', { cookie, 'x-waymark-csrf': '1' });
   assert.equal(out.status, 200);
-  assert.deepEqual(out.body, { signedIn: false, expiresAt: null, role: null, user: null });
+  assert.deepEqual(out.body, { signedIn: false, expiresAt: null, role: null, user: null, userSignIn: false });
   assert.match(out.headers.get('set-cookie')!, /^waymark_session=;.*Expires=Thu, 01 Jan 1970/);
 
   const after = await send(`${api.url}/v1/journeys`, 'GET', { cookie });

@@ -31,6 +31,9 @@ const SessionState = Type.Object({
   expiresAt: Type.Union([Type.Integer({ minimum: 0, description: 'Epoch milliseconds' }), Type.Null()]),
   role: Type.Union([Role, Type.Null()], { description: 'What the session may do; the admin key\'s session is admin' }),
   user: Type.Union([DashboardUser, Type.Null()], { description: 'The user signed in; null when signed in with the admin key, or not at all' }),
+  userSignIn: Type.Boolean({
+    description: 'Whether any dashboard user may sign in by email and password; false on a new server, where only the admin key can (the sign-in page then offers the key first)',
+  }),
 });
 const PasswordChange = Type.Object(
   {
@@ -56,6 +59,7 @@ const cookieOptions = (request: FastifyRequest) => ({ path: '/', httpOnly: true,
 
 export function sessionRoutes(app: Api, store: Store, sessions: Sessions, limiter: SignInLimiter, now: () => number = Date.now): void {
   const keys = cachedKeys(store);
+  const userSignIn = async () => (await store.listDashboardUsers()).some((u) => !u.disabled);
 
   const open = (request: FastifyRequest, reply: FastifyReply, owner: SessionOwner) => {
     const { id, expiresAt } = sessions.open(owner);
@@ -92,7 +96,7 @@ export function sessionRoutes(app: Api, store: Store, sessions: Sessions, limite
         }
         if (found.kind !== 'admin') throw new ApiError(403, 'the dashboard needs the admin key; the write key only sends events and profiles');
         const expiresAt = open(request, reply, { keyHash: found.hash });
-        return { signedIn: true, expiresAt, role: 'admin' as const, user: null };
+        return { signedIn: true, expiresAt, role: 'admin' as const, user: null, userSignIn: await userSignIn() };
       }
       if (email === undefined) throw new ApiError(400, 'email is required (or the admin key as "key")', [{ path: '/email', message: 'is required' }]);
       if (password === undefined) throw new ApiError(400, 'password is required', [{ path: '/password', message: 'is required' }]);
@@ -108,7 +112,7 @@ export function sessionRoutes(app: Api, store: Store, sessions: Sessions, limite
       const at = now();
       await store.recordDashboardSignIn(user.id, at);
       const expiresAt = open(request, reply, { userId: user.id, password: user.password });
-      return { signedIn: true, expiresAt, role: user.role, user: userView({ ...user, lastSignInAt: at }) };
+      return { signedIn: true, expiresAt, role: user.role, user: userView({ ...user, lastSignInAt: at }), userSignIn: true };
     },
   );
 
@@ -122,8 +126,8 @@ export function sessionRoutes(app: Api, store: Store, sessions: Sessions, limite
       const id = sessionCookie(request);
       const session = id === null ? null : sessions.get(id);
       const role = session ? await liveRole(store, keys, session, request) : null;
-      if (!session || role === null) return SIGNED_OUT;
-      return { signedIn: true, expiresAt: session.expiresAt, role, user: request.dashboardUser ? userView(request.dashboardUser) : null };
+      if (!session || role === null) return { ...SIGNED_OUT, userSignIn: await userSignIn() };
+      return { signedIn: true, expiresAt: session.expiresAt, role, user: request.dashboardUser ? userView(request.dashboardUser) : null, userSignIn: await userSignIn() };
     },
   );
 
@@ -171,7 +175,7 @@ export function sessionRoutes(app: Api, store: Store, sessions: Sessions, limite
       const id = sessionCookie(request);
       if (id !== null) sessions.close(id);
       void reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
-      return SIGNED_OUT;
+      return { ...SIGNED_OUT, userSignIn: await userSignIn() };
     },
   );
 }
