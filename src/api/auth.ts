@@ -143,7 +143,7 @@ export function authHook(store: AuthStore, sessions?: Sessions, now: () => numbe
     const sessionId = token === null && sessions ? sessionCookie(request) : null;
     if (sessionId !== null) {
       const role = await sessionRole(store, sessions!, keys, sessionId, request);
-      if (!roleAllows(role, access)) throw new ApiError(403, `this needs the ${LEAST_ROLE[access]} role or higher; you are signed in as ${role === 'admin' ? 'an' : 'a'} ${role}`);
+      if (!roleAllows(role, access)) throw new ApiError(403, `this needs the ${LEAST_ROLE[access]} role or higher; you are signed in as ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`);
       request.role = role;
       if (role === 'admin') request.keyKind = 'admin';
       return;

@@ -2,6 +2,7 @@
 import { ApiFailure, client, fetchRegistry, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { asRegistry, type Registry } from '../lib/meta.ts';
+import { can } from '../lib/roles.ts';
 import { pathOf, routeOf, type Route } from '../router.ts';
 import { messageOf, type Notice, type Slice } from './kit.ts';
 
@@ -10,6 +11,8 @@ export type Role = NonNullable<SessionState['role']>;
 export type Me = NonNullable<SessionState['user']>;
 /** An email and password, or the admin key. */
 export type Credentials = { email: string; password: string } | { key: string };
+
+const ADMIN_PAGES = new Set<Route['page']>(['keys', 'team']);
 
 export interface SessionSlice {
   session: 'checking' | 'signedOut' | 'signedIn';
@@ -47,7 +50,14 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
     else if (route.page === 'keys') await get().loadKeys();
     else if (route.page === 'team') await get().loadTeam();
   };
-  const signedIn = (state: SessionState) => set({ session: state.signedIn ? 'signedIn' : 'signedOut', role: state.role, me: state.user, userSignIn: state.userSignIn });
+  const signedIn = (state: SessionState) => {
+    set({ session: state.signedIn ? 'signedIn' : 'signedOut', role: state.role, me: state.user, userSignIn: state.userSignIn });
+    // An admin's page (left open by someone else, or bookmarked) is not for other roles: they start at the journeys.
+    if (ADMIN_PAGES.has(get().route.page) && !can(state.role, 'admin')) {
+      window.history.replaceState(null, '', pathOf({ page: 'journeys' }));
+      set({ route: { page: 'journeys' } });
+    }
+  };
   const afterSignIn = async () => {
     const registry = fetchRegistry().then((value) => set({ registry: asRegistry(value) }));
     await Promise.all([registry, loadPage().catch(() => {})]);
