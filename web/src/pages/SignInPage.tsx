@@ -22,7 +22,7 @@ export function SignInPage() {
         <h1>Sign in</h1>
         {byKey ? <KeySignIn /> : <PasswordSignIn />}
         <button type="button" className="button ghost wide signin-switch" onClick={() => setByKey(!byKey)}>
-          {byKey ? 'Sign in with email and password' : 'Sign in with an admin key'}
+          {byKey ? 'Use email and password instead' : 'Use an admin key instead'}
         </button>
       </div>
     </main>
