@@ -1,16 +1,31 @@
 /**
- * Access control: a bearer key, or the dashboard's session cookie (which counts as the admin key). Each route
- * declares who may call it in `config.access`; undeclared routes are admin-only, so a route added without
- * thought fails closed.
+ * Access control: a bearer key, or the dashboard's session cookie. Each route declares who may call it in
+ * `config.access`, the one table of who may do what (docs/security.md); undeclared routes are admin-only, so
+ * a route added without thought fails closed. A session signed in with the admin key acts as the admin role;
+ * one signed in by a dashboard user acts as that user's role, read from the store on every request, so
+ * disabling, removing or demoting a user takes effect on its sessions at once.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { ApiKeyRecord, Store } from '../store/store.ts';
+import { log } from '../ops/logger.ts';
+import type { ApiKeyRecord, DashboardRole, DashboardUserRecord, Store } from '../store/store.ts';
 import { ApiError } from './errors.ts';
-import { CSRF_HEADER, sessionCookie, type Sessions } from './sessions.ts';
+import { CSRF_HEADER, sessionCookie, type Session, type Sessions } from './sessions.ts';
 
-/** public: no key. write: the write key (event and profile ingestion) or the admin key. admin: the admin key. */
-export type Access = 'public' | 'write' | 'admin';
+/**
+ * public: no key. write: the write key (event and profile ingestion) or the admin key. read: anyone signed in
+ * to the dashboard (viewer and up), or the admin key. edit: an editor or admin, or the admin key. admin: an
+ * admin user, or the admin key.
+ */
+export type Access = 'public' | 'write' | 'read' | 'edit' | 'admin';
+
+/** The least role each access level needs of a dashboard session ('write' routes: an admin, as with the admin key). */
+const LEAST_ROLE: Record<Exclude<Access, 'public'>, DashboardRole> = { read: 'viewer', edit: 'editor', admin: 'admin', write: 'admin' };
+const RANK: Record<DashboardRole, number> = { viewer: 0, editor: 1, admin: 2 };
+
+export function roleAllows(role: DashboardRole, access: Access): boolean {
+  return access === 'public' || RANK[role] >= RANK[LEAST_ROLE[access]];
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,6 +35,10 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     keyKind?: ApiKeyRecord['kind'];
+    /** The role a dashboard session acts with (the admin key's session: admin). */
+    role?: DashboardRole;
+    /** The dashboard user signed in by this request's session, if signed in by email and password. */
+    dashboardUser?: DashboardUserRecord;
   }
 }
 
@@ -72,24 +91,48 @@ export interface KeySource {
 
 /** Which kind of key `token` is, or null. */
 export async function keyKind(keys: () => Promise<ApiKeyRecord[]>, token: string): Promise<ApiKeyRecord['kind'] | null> {
+  return (await findKey(keys, token))?.kind ?? null;
+}
+
+/** The stored key `token` is, or null; every stored hash is compared, in constant time. */
+export async function findKey(keys: () => Promise<ApiKeyRecord[]>, token: string): Promise<ApiKeyRecord | null> {
   const hash = Buffer.from(hashKey(token), 'hex');
-  let kind: ApiKeyRecord['kind'] | null = null;
+  let found: ApiKeyRecord | null = null;
   for (const key of await keys()) {
     const stored = Buffer.from(key.hash, 'hex');
-    if (stored.length === hash.length && timingSafeEqual(stored, hash)) kind = key.kind;
+    if (stored.length === hash.length && timingSafeEqual(stored, hash)) found = key;
   }
-  return kind;
+  return found;
+}
+
+/** How often a key's last use is written, at most, per process: a busy ingest stream must not write on every request. */
+const TOUCH_MS = 60_000;
+
+/** Records a key's use (store.touchApiKey) at most once per TOUCH_MS per key; a failed write is logged, never the request's failure. */
+export function keyUseRecorder(store: Pick<Store, 'touchApiKey'>, now: () => number = Date.now): (hash: string) => void {
+  const last = new Map<string, number>();
+  return (hash) => {
+    const t = now();
+    if (t - (last.get(hash) ?? -Infinity) < TOUCH_MS) return;
+    if (last.size > 10_000) last.clear();
+    last.set(hash, t);
+    store.touchApiKey(hash, t).catch((err: unknown) => log().warn({ err }, 'could not record when an API key was last used'));
+  };
 }
 
 /** Methods that only read: a cookie-authenticated request with any other method must carry CSRF_HEADER. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What the auth hook reads of the store. */
+export type AuthStore = Pick<Store, 'listApiKeys' | 'touchApiKey' | 'getDashboardUser'>;
+
 /**
  * Runs before the body is read, so an unauthenticated caller cannot make the server parse anything. A bearer
- * key, when sent, decides; without one, a dashboard session cookie stands for the admin key.
+ * key, when sent, decides; without one, a dashboard session cookie acts with its role.
  */
-export function authHook(store: Pick<Store, 'listApiKeys'>, sessions?: Sessions, now: () => number = Date.now): onRequestAsyncHookHandler {
+export function authHook(store: AuthStore, sessions?: Sessions, now: () => number = Date.now): onRequestAsyncHookHandler {
   const keys = cachedKeys(store, now);
+  const used = keyUseRecorder(store, now);
   return async (request: FastifyRequest) => {
     // No route, nothing to protect: the not-found handler answers 404, not a 403 as if the route needed the admin key.
     if (request.is404) return;
@@ -99,29 +142,50 @@ export function authHook(store: Pick<Store, 'listApiKeys'>, sessions?: Sessions,
     const token = bearerToken(request.headers.authorization) ?? keyFrom?.header?.(request) ?? null;
     const sessionId = token === null && sessions ? sessionCookie(request) : null;
     if (sessionId !== null) {
-      request.keyKind = await sessionKind(sessions!, keys, sessionId, request);
+      const role = await sessionRole(store, sessions!, keys, sessionId, request);
+      if (!roleAllows(role, access)) throw new ApiError(403, `this needs the ${LEAST_ROLE[access]} role or higher; you are signed in as ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`);
+      request.role = role;
+      if (role === 'admin') request.keyKind = 'admin';
       return;
     }
     if (token === null && keyFrom?.body) return;
     if (token === null) throw new ApiError(401, `missing API key: send ${keyFrom?.hint ?? '"Authorization: Bearer <key>"'}`);
-    const kind = await keyKind(keys, token);
-    if (kind === null) throw new ApiError(401, 'invalid API key');
-    if (access === 'admin' && kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
-    request.keyKind = kind;
+    const key = await findKey(keys, token);
+    if (key === null) throw new ApiError(401, 'invalid API key');
+    if (access !== 'write' && key.kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
+    used(key.hash);
+    request.keyKind = key.kind;
+    if (key.kind === 'admin') request.role = 'admin';
   };
 }
 
-async function sessionKind(sessions: Sessions, keys: () => Promise<ApiKeyRecord[]>, id: string, request: FastifyRequest): Promise<'admin'> {
+/** The role of a live session; a session whose admin key was revoked, or whose user was disabled or removed, ends here. */
+async function sessionRole(store: AuthStore, sessions: Sessions, keys: () => Promise<ApiKeyRecord[]>, id: string, request: FastifyRequest): Promise<DashboardRole> {
   const session = sessions.get(id);
   if (!session) throw new ApiError(401, 'the dashboard session has expired or was signed out; sign in again');
-  if (!(await keys()).some((k) => k.kind === 'admin' && k.hash === session.keyHash)) {
+  const role = await liveRole(store, keys, session, request);
+  if (role === null) {
     sessions.close(id);
-    throw new ApiError(401, 'the admin key this session signed in with was revoked; sign in again');
+    throw new ApiError(401, session.userId !== undefined ? 'this account was disabled or removed, or its password was reset; sign in again or ask an admin' : 'the admin key this session signed in with was revoked; sign in again');
   }
   // SameSite=Strict already keeps the cookie off cross-site requests; the header is the second lock, for
   // browsers or proxies that get SameSite wrong: a cross-site page cannot set it without a CORS preflight.
   if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== '1') {
     throw new ApiError(403, `a request signed in by the dashboard cookie that changes something needs the header "${CSRF_HEADER}: 1"`);
   }
-  return 'admin';
+  return role;
+}
+
+/**
+ * The role a session acts with now, or null when it may no longer: its admin key revoked, its user disabled or
+ * removed. A user's role is read from the store each time, so a change made by any process counts at once.
+ */
+export async function liveRole(store: AuthStore, keys: () => Promise<ApiKeyRecord[]>, session: Session, request?: FastifyRequest): Promise<DashboardRole | null> {
+  if (session.userId !== undefined) {
+    const user = await store.getDashboardUser(session.userId);
+    if (!user || user.disabled || user.password !== session.password) return null;
+    if (request) request.dashboardUser = user;
+    return user.role;
+  }
+  return (await keys()).some((k) => k.kind === 'admin' && k.hash === session.keyHash) ? 'admin' : null;
 }

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** The app's client-side routes (web/src/router.ts): each answers with index.html. */
-export const DASHBOARD_PAGES = ['/', '/journeys', '/journeys/:id', '/users', '/users/:id', '/messages', '/settings'];
+export const DASHBOARD_PAGES = ['/', '/journeys', '/journeys/:id', '/users', '/users/:id', '/messages', '/settings', '/keys', '/team'];
 
 const PUBLIC = { access: 'public' } as const;
 const HIDDEN = { hide: true };

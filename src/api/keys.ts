@@ -23,12 +23,14 @@ export interface KeyView {
   /** Its first characters ("wm_write_Ab3"), or null for keys made before they were kept. */
   prefix: string | null;
   createdAt: number;
+  /** When it last opened a request (recorded at most once a minute); null when never. */
+  lastUsedAt: number | null;
 }
 
 export const keyId = (hash: string): string => hash.slice(0, 12);
 
 export function keyView(record: ApiKeyRecord): KeyView {
-  return { id: keyId(record.hash), kind: record.kind, name: record.name ?? null, prefix: record.prefix ?? null, createdAt: record.createdAt };
+  return { id: keyId(record.hash), kind: record.kind, name: record.name ?? null, prefix: record.prefix ?? null, createdAt: record.createdAt, lastUsedAt: record.lastUsedAt ?? null };
 }
 
 function newKey(kind: KeyKind): string {

@@ -40,9 +40,11 @@ import { inboxRoutes } from './routes/inbox.ts';
 import { twilioRoutes } from './routes/twilio.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { teamRoutes } from './routes/team.ts';
 import { userRoutes } from './routes/users.ts';
 import { MAX_PATH_ID } from './schemas.ts';
 import { Sessions } from './sessions.ts';
+import { SignInLimiter, type SignInLimit } from './sign-in-limit.ts';
 import { createValidatorCompiler, problemsOf } from './validation.ts';
 
 export interface ServerOptions {
@@ -62,6 +64,10 @@ export interface ServerOptions {
   rateLimit?: RateLimit | null;
   /** The clock of the rate limit (tests). Default Date.now. */
   rateLimitClock?: () => number;
+  /** Failed dashboard sign-ins allowed per email and per address (sign-in-limit.ts; default 5 and 20 in 15 minutes). */
+  signInLimit?: SignInLimit;
+  /** The clock of sessions and of the sign-in limit (tests). Default Date.now. */
+  authClock?: () => number;
 }
 
 export async function buildServer(waymark: Waymark<EngineHandle>, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -76,8 +82,9 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
     void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   await app.register(cookie); // before the auth hook, which reads the dashboard's session cookie
-  const sessions = new Sessions();
-  app.addHook('onRequest', authHook(waymark.store, sessions));
+  const authClock = options.authClock ?? Date.now;
+  const sessions = new Sessions(authClock);
+  app.addHook('onRequest', authHook(waymark.store, sessions, authClock));
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   if (rateLimit) app.addHook('onRequest', rateLimitHook(rateLimit, options.rateLimitClock));
   const metrics = new ServerMetrics();
@@ -102,12 +109,13 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   settingsRoutes(app, context);
   providerRoutes(app, context);
   keyRoutes(app, context);
+  teamRoutes(app, context);
   copyRoutes(app, context);
   unsubscribeRoutes(app, context);
   twilioRoutes(app, context);
   inboxRoutes(app, context);
   trackingRoutes(app, context);
-  sessionRoutes(app, waymark.store, sessions);
+  sessionRoutes(app, waymark.store, sessions, new SignInLimiter(options.signInLimit, authClock), authClock);
   await registerDashboard(app, options.dashboardDir);
   return app;
 }

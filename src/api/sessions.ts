@@ -1,6 +1,6 @@
 /**
  * Dashboard sessions: random ids kept in this process's memory (as SHA-256 hashes), not signed cookies, so
- * signing out and revoking the admin key take effect at once and no signing secret has to be configured and
+ * signing out, revoking the admin key and disabling a user take effect at once and no signing secret has to be configured and
  * shared. The cost: a restart signs everyone out, and behind several api processes a load balancer must keep
  * a browser on one process (sticky sessions) or it will be asked to sign in again.
  */
@@ -12,14 +12,17 @@ export const SESSION_COOKIE = 'waymark_session';
 /** Cookie-authenticated requests that change something must carry it: a cross-site page cannot set it. */
 export const CSRF_HEADER = 'x-waymark-csrf';
 export const SESSION_MS = 12 * 60 * 60 * 1000;
-/** Sessions kept at most; past it the oldest goes. Only admins make sessions, so this is a backstop. */
+/** Sessions kept at most; past it the oldest goes. Only the team makes sessions, so this is a backstop. */
 const MAX_SESSIONS = 10_000;
 
-export interface Session {
+/** Who a session was opened by: the admin key, or a dashboard user. */
+export type SessionOwner =
   /** SHA-256 of the admin key it was opened with: revoking that key ends the session. */
-  keyHash: string;
-  expiresAt: number;
-}
+  | { keyHash: string; userId?: undefined; password?: undefined }
+  /** A dashboard user, and its password hash at sign-in: a password reset elsewhere ends the session (auth.ts). */
+  | { userId: string; password: string; keyHash?: undefined };
+
+export type Session = SessionOwner & { expiresAt: number };
 
 export class Sessions {
   readonly #byHash = new Map<string, Session>();
@@ -31,12 +34,12 @@ export class Sessions {
   ) {}
 
   /** Opens a session and returns its id, the cookie's value; only its hash is kept. */
-  open(keyHash: string): { id: string; expiresAt: number } {
+  open(owner: SessionOwner): { id: string; expiresAt: number } {
     this.#purge();
     while (this.#byHash.size >= this.max) this.#byHash.delete(this.#byHash.keys().next().value!);
     const id = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + this.ttlMs;
-    this.#byHash.set(idHash(id), { keyHash, expiresAt });
+    this.#byHash.set(idHash(id), { ...owner, expiresAt });
     return { id, expiresAt };
   }
 
@@ -54,6 +57,12 @@ export class Sessions {
 
   close(id: string): void {
     this.#byHash.delete(idHash(id));
+  }
+
+  /** After the user of session `id` changed its own password: the session goes on, under the new hash. */
+  rebind(id: string, password: string): void {
+    const session = this.get(id);
+    if (session?.userId !== undefined) this.#byHash.set(idHash(id), { ...session, password });
   }
 
   get size(): number {

@@ -12,6 +12,7 @@ import { registerProviderCommands } from './commands/providers.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStats } from './commands/stats.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { debugEnabled, reportError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerProviderCommands(program);
   registerKeyCommands(program);
+  registerUserCommands(program);
   registerBackup(program);
   return program;
 }

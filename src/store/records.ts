@@ -444,7 +444,39 @@ export interface ApiKeyRecord {
   name?: string | null;
   /** The key's first characters, to tell keys apart in a list; null for keys made before they were kept. */
   prefix?: string | null;
+  /** When it last opened a request (kept at most once a minute per process); null when never, or not since it was kept. */
+  lastUsedAt?: number | null;
 }
+
+export type DashboardRole = 'admin' | 'editor' | 'viewer';
+
+/** A person who signs in to the dashboard by email and password. */
+export interface DashboardUserRecord {
+  id: string;
+  /** As given; unique whatever its case (the store compares it lowercased). */
+  email: string;
+  name: string;
+  role: DashboardRole;
+  /** The scrypt hash with its salt and parameters ("scrypt$N$r$p$salt$hash"), never the password. */
+  password: string;
+  disabled: boolean;
+  createdAt: number;
+  lastSignInAt: number | null;
+}
+
+/** What may change of a dashboard user; fields left out stay. */
+export interface DashboardUserChange {
+  name?: string;
+  role?: DashboardRole;
+  disabled?: boolean;
+  password?: string;
+}
+
+/**
+ * What a change or removal of a dashboard user did. last_admin: refused, because it would leave no enabled
+ * admin user where there was one (the admin key still works, but the team would lose its way in by password).
+ */
+export type DashboardUserWrite = 'done' | 'unknown' | 'last_admin';
 
 /** What removing a key did: removed; no such key; or refused, because it is the last admin key. */
 export type KeyRemoval = 'removed' | 'unknown' | 'last_admin';

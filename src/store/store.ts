@@ -11,7 +11,7 @@ import type { Channel, JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
 import type { IdentityMerge, MergeResult } from './identities.ts';
 import type { Page, PageRequest } from './pages.ts';
-import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth } from './records.ts';
+import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite } from './records.ts';
 
 export type { Page, PageRequest } from './pages.ts';
 export * from './records.ts';
@@ -41,6 +41,22 @@ export interface Store {
   removeApiKey(hash: string): Promise<KeyRemoval>;
   /** Replaces the key with hash `oldHash` by `key` in one transaction; false (and nothing changed) when there is no such key. */
   replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean>;
+  /** Records that the key with this hash opened a request at `at` (no-op for an unknown hash). */
+  touchApiKey(hash: string, at: number): Promise<void>;
+
+  // Dashboard users (people signing in by email and password).
+  /** Oldest first. */
+  listDashboardUsers(): Promise<DashboardUserRecord[]>;
+  getDashboardUser(id: string): Promise<DashboardUserRecord | null>;
+  /** The user of this email, compared case-insensitively; null when none. */
+  findDashboardUserByEmail(email: string): Promise<DashboardUserRecord | null>;
+  /** false (and nothing stored) when a user already has this email, whatever its case. */
+  addDashboardUser(user: DashboardUserRecord): Promise<boolean>;
+  /** Atomic: refused (last_admin) when it would demote or disable the last enabled admin user. */
+  updateDashboardUser(id: string, change: DashboardUserChange): Promise<DashboardUserWrite>;
+  /** Atomic: refused (last_admin) when it is the last enabled admin user. */
+  removeDashboardUser(id: string): Promise<DashboardUserWrite>;
+  recordDashboardSignIn(id: string, at: number): Promise<void>;
 
   // Profiles
   upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void>;

@@ -38,7 +38,7 @@ await forEachStore((store) => {
     assert.equal(made.status, 201);
     const key: string = made.body.key;
     assert.match(key, /^wm_write_[A-Za-z0-9_-]{32}$/);
-    assert.deepEqual({ ...made.body, key: undefined, createdAt: undefined }, { key: undefined, createdAt: undefined, id: idOf(key), kind: 'write', name: 'iOS app', prefix: key.slice(0, 12) });
+    assert.deepEqual({ ...made.body, key: undefined, createdAt: undefined }, { key: undefined, createdAt: undefined, id: idOf(key), kind: 'write', name: 'iOS app', prefix: key.slice(0, 12), lastUsedAt: null });
     assert.equal((await api.call('POST', '/v1/events', { key, body: event })).status, 200);
     assert.equal((await api.call('GET', '/v1/journeys', { key })).status, 403);
     assert.ok(!JSON.stringify((await api.call('GET', '/v1/keys')).body).includes(key), 'shown once, never listed');

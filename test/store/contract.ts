@@ -16,6 +16,7 @@ import { twilioInboxContract } from './contract-twilio-inbox.ts';
 import { copyContract } from './contract-copy.ts';
 import { opsContract } from './contract-ops.ts';
 import { identityContract } from './contract-identity.ts';
+import { teamContract } from './contract-team.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const HOUR = 3_600_000;
@@ -900,8 +901,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.addApiKey({ kind: 'admin', hash: 'a1', createdAt: 1 });
       await store.addApiKey({ kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab' });
       assert.deepEqual(await store.listApiKeys(), [
-        { kind: 'admin', hash: 'a1', createdAt: 1, name: null, prefix: null },
-        { kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab' },
+        { kind: 'admin', hash: 'a1', createdAt: 1, name: null, prefix: null, lastUsedAt: null },
+        { kind: 'write', hash: 'w1', createdAt: 2, name: 'iOS app', prefix: 'wm_write_Ab', lastUsedAt: null },
       ]);
       assert.equal(await store.removeApiKey('a1'), 'last_admin');
       assert.equal(await store.removeApiKey('nope'), 'unknown');
@@ -925,6 +926,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     copyContract(open);
     opsContract(open);
     identityContract(open);
+    teamContract(open);
     boundedContract(open);
     dashboardContract(open);
     statsContract(open);

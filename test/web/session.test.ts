@@ -42,7 +42,8 @@ test('signing in with the admin key sets an httpOnly SameSite=Strict cookie that
   const state = await send(`${api.url}/v1/session`, 'GET', { cookie });
   assert.equal(state.body.signedIn, true);
   assert.equal(state.body.expiresAt, signIn.body.expiresAt);
-  assert.deepEqual((await send(`${api.url}/v1/session`, 'GET')).body, { signedIn: false, expiresAt: null });
+  assert.deepEqual([state.body.role, state.body.user], ['admin', null], 'the admin key\'s session is admin, of no user');
+  assert.deepEqual((await send(`${api.url}/v1/session`, 'GET')).body, { signedIn: false, expiresAt: null, role: null, user: null, userSignIn: false });
 
   // Without the cookie or a key, nothing changed for API routes.
   assert.equal((await send(`${api.url}/v1/journeys`, 'GET')).status, 401);
@@ -84,7 +85,7 @@ test('sign-in refuses the write key and wrong keys, and names the field of a bad
   assert.deepEqual([wrong.status, wrong.body.message], [401, 'invalid API key']);
   const missing = await send(`${api.url}/v1/session`, 'POST', {}, {});
   assert.equal(missing.status, 400);
-  assert.equal(missing.body.problems[0].path, '/key');
+  assert.equal(missing.body.problems[0].path, '/email', 'neither key nor email: the email is asked for');
   const long = await send(`${api.url}/v1/session`, 'POST', {}, { key: 'k'.repeat(201) });
   assert.equal(long.status, 400);
   assert.equal(long.body.problems[0].path, '/key');
@@ -100,7 +101,7 @@ test('signing out ends the session at once; a forged or stale cookie is 401', as
 
   const out = await send(`${api.url}/v1/session`, 'DELETE', { cookie, 'x-waymark-csrf': '1' });
   assert.equal(out.status, 200);
-  assert.deepEqual(out.body, { signedIn: false, expiresAt: null });
+  assert.deepEqual(out.body, { signedIn: false, expiresAt: null, role: null, user: null, userSignIn: false });
   assert.match(out.headers.get('set-cookie')!, /^waymark_session=;.*Expires=Thu, 01 Jan 1970/);
 
   const after = await send(`${api.url}/v1/journeys`, 'GET', { cookie });
@@ -112,7 +113,7 @@ test('signing out ends the session at once; a forged or stale cookie is 401', as
 test('sessions expire, hold only hashes, end when their key is gone, and are bounded', () => {
   let now = 1_000;
   const sessions = new Sessions(() => now, 100, 3);
-  const a = sessions.open(hashKey('admin-key'));
+  const a = sessions.open({ keyHash: hashKey('admin-key') });
   assert.equal(a.expiresAt, 1_100);
   assert.match(a.id, /^[A-Za-z0-9_-]{43}$/, '32 random bytes');
   assert.deepEqual(sessions.get(a.id), { keyHash: hashKey('admin-key'), expiresAt: 1_100 });
@@ -122,7 +123,7 @@ test('sessions expire, hold only hashes, end when their key is gone, and are bou
   assert.equal(sessions.get(a.id), null, 'expired at expiresAt');
   assert.equal(sessions.size, 0, 'and dropped');
 
-  const ids = [1, 2, 3, 4].map(() => sessions.open('k').id);
+  const ids = [1, 2, 3, 4].map(() => sessions.open({ keyHash: 'k' }).id);
   assert.equal(sessions.size, 3);
   assert.equal(sessions.get(ids[0]!), null, 'the oldest made room');
   assert.notEqual(sessions.get(ids[3]!), null);
@@ -136,10 +137,10 @@ test('revoking the admin key a session signed in with ends the session', async (
   const sessions = new Sessions(() => now);
   const app = Fastify();
   await app.register(cookie);
-  app.addHook('onRequest', authHook({ listApiKeys: async () => [...keys] }, sessions, () => now));
+  app.addHook('onRequest', authHook({ listApiKeys: async () => [...keys], touchApiKey: async () => {}, getDashboardUser: async () => null }, sessions, () => now));
   app.get('/v1/thing', async () => ({ ok: true }));
   after(() => app.close());
-  const { id } = sessions.open(hashKey('old-admin-key'));
+  const { id } = sessions.open({ keyHash: hashKey('old-admin-key') });
   const get = () => app.inject({ method: 'GET', url: '/v1/thing', cookies: { waymark_session: id } });
 
   assert.equal((await get()).statusCode, 200);

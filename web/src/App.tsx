@@ -1,8 +1,10 @@
 import { lazy, Suspense } from 'react';
 import { JourneysPage } from './pages/JourneysPage.tsx';
+import { KeysPage } from './pages/KeysPage.tsx';
 import { MessagesPage } from './pages/MessagesPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { TeamPage } from './pages/TeamPage.tsx';
 import { UsersPage } from './pages/UsersPage.tsx';
 import { TopBar } from './components/TopBar.tsx';
 import type { Route } from './router.ts';
@@ -36,6 +38,10 @@ function Page({ route }: { route: Route }) {
       return <MessagesPage />;
     case 'settings':
       return <SettingsPage />;
+    case 'keys':
+      return <KeysPage />;
+    case 'team':
+      return <TeamPage />;
     case 'journeys':
       return <JourneysPage />;
   }

@@ -4,7 +4,9 @@ export type Route =
   | { page: 'journey'; id: string }
   | { page: 'users'; id: string | null }
   | { page: 'messages' }
-  | { page: 'settings' };
+  | { page: 'settings' }
+  | { page: 'keys' }
+  | { page: 'team' };
 
 /** Keep in step with DASHBOARD_PAGES in src/api/dashboard.ts: the server answers these paths with the app. */
 const PAGES: { pattern: RegExp; route: (id: string | null) => Route }[] = [
@@ -13,6 +15,8 @@ const PAGES: { pattern: RegExp; route: (id: string | null) => Route }[] = [
   { pattern: /^\/users\/([^/]+)\/?$/, route: (id) => ({ page: 'users', id }) },
   { pattern: /^\/messages\/?$/, route: () => ({ page: 'messages' }) },
   { pattern: /^\/settings\/?$/, route: () => ({ page: 'settings' }) },
+  { pattern: /^\/keys\/?$/, route: () => ({ page: 'keys' }) },
+  { pattern: /^\/team\/?$/, route: () => ({ page: 'team' }) },
 ];
 
 export function routeOf(pathname: string): Route {
@@ -38,6 +42,10 @@ export function pathOf(route: Route): string {
       return '/messages';
     case 'settings':
       return '/settings';
+    case 'keys':
+      return '/keys';
+    case 'team':
+      return '/team';
     case 'journeys':
       return '/journeys';
   }

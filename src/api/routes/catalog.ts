@@ -9,6 +9,7 @@ export function catalogRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/catalog/events',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['catalog'],
         summary: 'The event names received, with their property keys',
@@ -24,6 +25,7 @@ export function catalogRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/catalog/traits',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['catalog'],
         summary: 'The profile trait keys, with their types',

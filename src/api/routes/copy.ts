@@ -68,7 +68,7 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
 
   app.get(
     '/v1/copy/provider',
-    { schema: { tags, summary: "The copy assistant's language model (the key never shown)", response: withErrors({ 200: CopyProviderView }) } },
+    { config: { access: 'read' }, schema: { tags, summary: "The copy assistant's language model (the key never shown)", response: withErrors({ 200: CopyProviderView }) } },
     async () => {
       const record = await store.getCopyProvider();
       return record ? { configured: true, settings: redactedCopySettings(record.config), updatedAt: record.updatedAt } : { configured: false, settings: {}, updatedAt: null };
@@ -78,6 +78,7 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
   app.put(
     '/v1/copy/provider',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: "Set the copy assistant's language model",
@@ -98,7 +99,7 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
 
   app.delete(
     '/v1/copy/provider',
-    { schema: { tags, summary: 'Remove the language model: the copy assistant is off', response: withErrors({ 200: Type.Object({ ok: Type.Boolean() }) }, 404) } },
+    { config: { access: 'admin' }, schema: { tags, summary: 'Remove the language model: the copy assistant is off', response: withErrors({ 200: Type.Object({ ok: Type.Boolean() }) }, 404) } },
     async () => {
       if (!(await store.removeCopyProvider())) throw new ApiError(404, 'the copy assistant has no language model set');
       return { ok: true };
@@ -108,6 +109,7 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/copy/suggest',
     {
+      config: { access: 'edit' },
       schema: {
         tags,
         summary: 'Suggest copy for a message, checked before it is shown',
@@ -149,6 +151,7 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/copy/log',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: "The copy assistant's audit log: each call to the model, newest first",

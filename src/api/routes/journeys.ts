@@ -35,6 +35,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/journeys',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'List journeys, in creation order, a page at a time',
@@ -52,6 +53,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/journeys',
     {
+      config: { access: 'edit' },
       schema: {
         tags,
         summary: 'Create a journey (a draft)',
@@ -70,6 +72,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/journeys/validate',
     {
+      config: { access: 'edit' },
       schema: {
         tags,
         summary: 'Check a definition without saving it',
@@ -92,13 +95,14 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     },
   );
 
-  app.get('/v1/journeys/:id', { schema: { tags, summary: 'Get a journey and its draft', params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404) } }, (request) =>
+  app.get('/v1/journeys/:id', { config: { access: 'read' }, schema: { tags, summary: 'Get a journey and its draft', params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404) } }, (request) =>
     journeys.view(request.params.id),
   );
 
   app.put(
     '/v1/journeys/:id',
     {
+      config: { access: 'edit' },
       schema: {
         tags,
         summary: 'Replace the draft',
@@ -117,6 +121,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/journeys/:id/versions',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'List published versions, oldest first, a page at a time',
@@ -135,6 +140,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/journeys/:id/publish',
     {
+      config: { access: 'edit' },
       schema: {
         tags,
         summary: 'Publish the draft as the next version and run it',
@@ -159,25 +165,26 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   );
 
   const lifecycle = { params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404, 409) };
-  app.post('/v1/journeys/:id/pause', { schema: { tags, summary: 'Pause: no new entries, users inside continue', ...lifecycle } }, (request) =>
+  app.post('/v1/journeys/:id/pause', { config: { access: 'edit' }, schema: { tags, summary: 'Pause: no new entries, users inside continue', ...lifecycle } }, (request) =>
     journeys.pause(request.params.id),
   );
-  app.post('/v1/journeys/:id/resume', { schema: { tags, summary: 'Resume a paused journey', ...lifecycle } }, (request) => journeys.resume(request.params.id));
+  app.post('/v1/journeys/:id/resume', { config: { access: 'edit' }, schema: { tags, summary: 'Resume a paused journey', ...lifecycle } }, (request) => journeys.resume(request.params.id));
   app.post(
     '/v1/journeys/:id/stop',
-    { schema: { tags, summary: 'Stop for good: no new entries and everyone inside exits', params: JourneyParams, response: withErrors({ 200: StopResult }, 404, 409) } },
+    { config: { access: 'edit' }, schema: { tags, summary: 'Stop for good: no new entries and everyone inside exits', params: JourneyParams, response: withErrors({ 200: StopResult }, 404, 409) } },
     (request) => journeys.stop(request.params.id),
   );
 
   app.get(
     '/v1/journeys/:id/stats',
-    { schema: { tags, summary: 'Funnel, conversion and per-node counts', params: JourneyParams, response: withErrors({ 200: StatsView }, 404) } },
+    { config: { access: 'read' }, schema: { tags, summary: 'Funnel, conversion and per-node counts', params: JourneyParams, response: withErrors({ 200: StatsView }, 404) } },
     (request) => journeyStats(waymark.store, request.params.id),
   );
 
   app.get(
     '/v1/journeys/:id/series',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'Entries and conversions per day or hour, in the project’s time zone',
@@ -202,6 +209,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/journeys/:id/backtest',
     {
+      config: { access: 'edit' },
       schema: {
         tags,
         summary: 'Replay a definition over the recent events: what it would have done',

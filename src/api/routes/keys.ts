@@ -19,6 +19,7 @@ const KeyView = Type.Object({
   name: Type.Union([Type.String(), Type.Null()]),
   prefix: Type.Union([Type.String(), Type.Null()], { description: 'The key\'s first characters, to recognise it; null for keys made before they were kept' }),
   createdAt: Type.Integer(),
+  lastUsedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'When it last opened a request (kept to the minute); null when never' }),
 });
 const NewKey = Type.Object({
   key: Type.String({ description: 'The key itself: shown this once, never again' }),
@@ -42,13 +43,14 @@ export function keyRoutes(app: Api, { waymark }: RouteContext): void {
 
   app.get(
     '/v1/keys',
-    { schema: { tags, summary: 'The API keys, oldest first (never the keys themselves)', response: withErrors({ 200: Type.Object({ keys: Type.Array(KeyView) }) }) } },
+    { config: { access: 'admin' }, schema: { tags, summary: 'The API keys, oldest first (never the keys themselves)', response: withErrors({ 200: Type.Object({ keys: Type.Array(KeyView) }) }) } },
     async () => ({ keys: (await waymark.store.listApiKeys()).map(keyView) }),
   );
 
   app.post(
     '/v1/keys',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Make a key; the answer is the only time it is shown',
@@ -66,6 +68,7 @@ export function keyRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/keys/:id/rotate',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Replace a key by a new one of the same kind and name; the old one stops working at once',
@@ -83,6 +86,7 @@ export function keyRoutes(app: Api, { waymark }: RouteContext): void {
   app.delete(
     '/v1/keys/:id',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Revoke a key',

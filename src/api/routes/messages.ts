@@ -34,6 +34,7 @@ export function messageRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/messages',
     {
+      config: { access: 'read' },
       schema: {
         tags: ['messages'],
         summary: 'The message log, oldest first (or newest first), filtered by user, journey, node, status and channel',

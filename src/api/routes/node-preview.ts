@@ -51,6 +51,7 @@ export function nodePreviewRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/journeys/:id/nodes/:node/preview',
     {
+      config: { access: 'edit' },
       schema: {
         tags: ['journeys'],
         summary: "Render a send node's message for a user or sample data",
@@ -72,6 +73,7 @@ export function nodePreviewRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/journeys/:id/nodes/:node/test-send',
     {
+      config: { access: 'edit' },
       schema: {
         tags: ['journeys'],
         summary: "Send a node's message once, to an address of yours, through the real provider",

@@ -22,6 +22,7 @@ export function previewRoutes(app: Api, { waymark }: RouteContext): void {
   app.post(
     '/v1/preview',
     {
+      config: { access: 'edit' },
       schema: {
         tags: ['journeys'],
         summary: 'Render a message for a user, as sending would',

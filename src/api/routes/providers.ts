@@ -32,13 +32,14 @@ export function providerRoutes(app: Api, { waymark }: RouteContext): void {
 
   app.get(
     '/v1/providers',
-    { schema: { tags, summary: "Each channel's delivery provider and its settings (secrets never shown)", response: withErrors({ 200: Type.Object({ providers: Type.Array(ProviderView) }) }) } },
+    { config: { access: 'read' }, schema: { tags, summary: "Each channel's delivery provider and its settings (secrets never shown)", response: withErrors({ 200: Type.Object({ providers: Type.Array(ProviderView) }) }) } },
     async () => ({ providers: await view() }),
   );
 
   app.put(
     '/v1/providers/:channel',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: "Set a channel's delivery provider",
@@ -65,6 +66,7 @@ export function providerRoutes(app: Api, { waymark }: RouteContext): void {
   app.delete(
     '/v1/providers/:channel',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: "Remove a channel's provider: its messages go back to the built-in outbox",

@@ -6,10 +6,11 @@ import { withErrors } from '../schemas.ts';
 
 export function settingsRoutes(app: Api, { waymark }: RouteContext): void {
   const tags = ['settings'];
-  app.get('/v1/settings', { schema: { tags, summary: 'Project settings', response: withErrors({ 200: ProjectSettings }) } }, async () => waymark.store.getSettings());
+  app.get('/v1/settings', { config: { access: 'read' }, schema: { tags, summary: 'Project settings', response: withErrors({ 200: ProjectSettings }) } }, async () => waymark.store.getSettings());
   app.put(
     '/v1/settings',
     {
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Replace the project settings',

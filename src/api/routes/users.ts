@@ -15,6 +15,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/users/:userId',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'The user’s profile, and when they were first and last seen',
@@ -35,6 +36,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/users/:userId/events',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'The user’s latest events, newest first',
@@ -49,6 +51,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/users/:userId/journeys',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'The user’s journey instances, most recently changed first, a page at a time',
@@ -67,6 +70,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/users/:userId/messages',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'The user’s messages, oldest first',
@@ -84,6 +88,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/users/:userId/explain',
     {
+      config: { access: 'read' },
       schema: {
         tags,
         summary: 'Why the user did or did not get each message',

@@ -10,11 +10,16 @@ const toRecord = (r: Row): ApiKeyRecord => ({
   createdAt: r.created_at as number,
   name: (r.name as string | null) ?? null,
   prefix: (r.prefix as string | null) ?? null,
+  lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
 });
 
 export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyRecord[]> {
-  const { rows } = await pool.query({ name: 'wm-keys', text: 'SELECT hash, kind, created_at, name, prefix FROM api_keys ORDER BY created_at, hash' });
+  const { rows } = await pool.query({ name: 'wm-keys', text: 'SELECT hash, kind, created_at, name, prefix, last_used_at FROM api_keys ORDER BY created_at, hash' });
   return rows.map(toRecord);
+}
+
+export async function touchApiKey(pool: pg.Pool, hash: string, at: number): Promise<void> {
+  await pool.query({ name: 'wm-touch-key', text: 'UPDATE api_keys SET last_used_at = $1 WHERE hash = $2', values: [at, hash] });
 }
 
 const INSERT = 'INSERT INTO api_keys (hash, kind, created_at, name, prefix) VALUES ($1, $2, $3, $4, $5)';

@@ -17,7 +17,7 @@
 import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -39,6 +39,7 @@ import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
 import * as apiKeys from './api-keys.ts';
+import * as dashboardUsers from './dashboard-users.ts';
 import * as settings from './settings.ts';
 import * as copy from './copy.ts';
 import * as units from './units-of-work.ts';
@@ -110,6 +111,38 @@ export class PostgresStore implements Store {
   replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean> {
     return apiKeys.replaceApiKey(this.pool, oldHash, key);
   }
+  touchApiKey(hash: string, at: number): Promise<void> {
+    return apiKeys.touchApiKey(this.pool, hash, at);
+  }
+
+  listDashboardUsers(): Promise<DashboardUserRecord[]> {
+    return dashboardUsers.listDashboardUsers(this.pool);
+  }
+
+  getDashboardUser(id: string): Promise<DashboardUserRecord | null> {
+    return dashboardUsers.getDashboardUser(this.pool, id);
+  }
+
+  findDashboardUserByEmail(email: string): Promise<DashboardUserRecord | null> {
+    return dashboardUsers.findDashboardUserByEmail(this.pool, email);
+  }
+
+  addDashboardUser(user: DashboardUserRecord): Promise<boolean> {
+    return dashboardUsers.addDashboardUser(this.pool, user);
+  }
+
+  updateDashboardUser(id: string, change: DashboardUserChange): Promise<DashboardUserWrite> {
+    return dashboardUsers.updateDashboardUser(this.pool, id, change);
+  }
+
+  removeDashboardUser(id: string): Promise<DashboardUserWrite> {
+    return dashboardUsers.removeDashboardUser(this.pool, id);
+  }
+
+  recordDashboardSignIn(id: string, at: number): Promise<void> {
+    return dashboardUsers.recordDashboardSignIn(this.pool, id, at);
+  }
+
 
   getSettings(): Promise<Record<string, unknown>> {
     return settings.getSettings(this.pool);

@@ -9,7 +9,12 @@ export function listApiKeys(sql: Sql): ApiKeyRecord[] {
     createdAt: r.created_at as number,
     name: (r.name as string | null) ?? null,
     prefix: (r.prefix as string | null) ?? null,
+    lastUsedAt: (r.last_used_at as number | null) ?? null,
   }));
+}
+
+export function touchApiKey(sql: Sql, hash: string, at: number): void {
+  sql.run('UPDATE api_keys SET last_used_at = ? WHERE hash = ?', at, hash);
 }
 
 export function addApiKey(sql: Sql, key: ApiKeyRecord): void {

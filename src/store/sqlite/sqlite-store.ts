@@ -17,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -39,6 +39,7 @@ import * as reads from './reads.ts';
 import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
 import * as apiKeys from './api-keys.ts';
+import * as dashboardUsers from './dashboard-users.ts';
 import * as settings from './settings.ts';
 import * as copy from './copy.ts';
 import { ProfileCache } from './unit-views.ts';
@@ -129,6 +130,38 @@ export class SqliteStore implements Store {
   async replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean> {
     return apiKeys.replaceApiKey(this.sql, oldHash, key);
   }
+  async touchApiKey(hash: string, at: number): Promise<void> {
+    return apiKeys.touchApiKey(this.sql, hash, at);
+  }
+
+  async listDashboardUsers(): Promise<DashboardUserRecord[]> {
+    return dashboardUsers.listDashboardUsers(this.sql);
+  }
+
+  async getDashboardUser(id: string): Promise<DashboardUserRecord | null> {
+    return dashboardUsers.getDashboardUser(this.sql, id);
+  }
+
+  async findDashboardUserByEmail(email: string): Promise<DashboardUserRecord | null> {
+    return dashboardUsers.findDashboardUserByEmail(this.sql, email);
+  }
+
+  async addDashboardUser(user: DashboardUserRecord): Promise<boolean> {
+    return dashboardUsers.addDashboardUser(this.sql, user);
+  }
+
+  async updateDashboardUser(id: string, change: DashboardUserChange): Promise<DashboardUserWrite> {
+    return dashboardUsers.updateDashboardUser(this.sql, id, change);
+  }
+
+  async removeDashboardUser(id: string): Promise<DashboardUserWrite> {
+    return dashboardUsers.removeDashboardUser(this.sql, id);
+  }
+
+  async recordDashboardSignIn(id: string, at: number): Promise<void> {
+    return dashboardUsers.recordDashboardSignIn(this.sql, id, at);
+  }
+
 
   async getSettings(): Promise<Record<string, unknown>> {
     return settings.getSettings(this.sql);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Journey } from '../api/client.ts';
 import { actionsFor } from '../lib/format.ts';
+import { can } from '../lib/roles.ts';
 import { useStore, type LifecycleAction } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
 import { PublishDialog } from './publish/PublishDialog.tsx';
@@ -13,10 +14,25 @@ export function JourneyActions({ journey, compact = false }: { journey: Journey;
   const lifecycle = useStore((s) => s.lifecycle);
   const duplicate = useStore((s) => s.duplicate);
   const busy = useStore((s) => s.busy);
+  const canEdit = useStore((s) => can(s.role, 'edit'));
   const [confirmStop, setConfirmStop] = useState(false);
   const [panel, setPanel] = useState<'publish' | 'versions' | null>(null);
   const size = compact ? ' small' : '';
   const name = journey.name;
+
+  // A viewer changes nothing: of the actions, only the versions to read.
+  if (!canEdit) {
+    return (
+      <div className="actions">
+        {!compact && journey.version !== null && (
+          <button type="button" className="button" onClick={() => setPanel('versions')}>
+            Versions
+          </button>
+        )}
+        {panel === 'versions' && <VersionsPanel journey={journey} onClose={() => setPanel(null)} />}
+      </div>
+    );
+  }
 
   return (
     <div className="actions">

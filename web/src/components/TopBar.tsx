@@ -1,15 +1,20 @@
+import { can } from '../lib/roles.ts';
 import type { Route } from '../router.ts';
 import { pathOf } from '../router.ts';
 import { useStore } from '../store/index.ts';
 import { Logo } from './Logo.tsx';
+import { WhoAmI } from './WhoAmI.tsx';
 
-type Section = 'journeys' | 'users' | 'messages' | 'settings';
+type Section = 'journeys' | 'users' | 'messages' | 'settings' | 'keys' | 'team';
 
-const SECTIONS: { section: Section; label: string; route: Route }[] = [
+/** Keys and Team are for admins only: other roles do not see them (the server refuses them regardless). */
+const SECTIONS: { section: Section; label: string; route: Route; admin?: true }[] = [
   { section: 'journeys', label: 'Journeys', route: { page: 'journeys' } },
   { section: 'users', label: 'Users', route: { page: 'users', id: null } },
   { section: 'messages', label: 'Messages', route: { page: 'messages' } },
   { section: 'settings', label: 'Settings', route: { page: 'settings' } },
+  { section: 'keys', label: 'Keys', route: { page: 'keys' }, admin: true },
+  { section: 'team', label: 'Team', route: { page: 'team' }, admin: true },
 ];
 
 /** The section a page belongs to: a journey's canvas is under Journeys, a user's lookup under Users. */
@@ -21,6 +26,7 @@ export function TopBar() {
   const navigate = useStore((s) => s.navigate);
   const signOut = useStore((s) => s.signOut);
   const current = useStore((s) => sectionOf(s.route));
+  const admin = useStore((s) => can(s.role, 'admin'));
   return (
     <header className="topbar">
       <a
@@ -35,7 +41,7 @@ export function TopBar() {
         <span>Waymark</span>
       </a>
       <nav aria-label="Main">
-        {SECTIONS.map(({ section, label, route }) => (
+        {SECTIONS.filter((s) => admin || !s.admin).map(({ section, label, route }) => (
           <a
             key={section}
             className={`nav-link${section === current ? ' active' : ''}`}
@@ -50,6 +56,7 @@ export function TopBar() {
           </a>
         ))}
       </nav>
+      <WhoAmI />
       <button type="button" className="button ghost" onClick={() => void signOut()}>
         Sign out
       </button>

@@ -4,6 +4,7 @@ import { NewJourneyDialog } from '../components/NewJourneyDialog.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { formatCount } from '../lib/format.ts';
 import { figuresOf } from '../lib/figures.ts';
+import { can } from '../lib/roles.ts';
 import { useStore } from '../store/index.ts';
 
 /** How often the list re-reads the counts while it is open. */
@@ -17,6 +18,7 @@ export function JourneysPage() {
   const loadMore = useStore((s) => s.loadMoreJourneys);
   const loadingMore = useStore((s) => !!s.busy['more-journeys']);
   const [creating, setCreating] = useState(false);
+  const canEdit = useStore((s) => can(s.role, 'edit'));
 
   useEffect(() => {
     document.title = 'Journeys · Waymark';
@@ -35,9 +37,11 @@ export function JourneysPage() {
           <h1>Journeys</h1>
           <p className="muted">Automated paths that react to what your users do, and what they don’t.</p>
         </div>
-        <button type="button" className="button primary" onClick={() => setCreating(true)}>
-          New journey
-        </button>
+        {canEdit && (
+          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+            New journey
+          </button>
+        )}
       </div>
       <NoticeBar />
       {journeys && journeys.length > 0 && (
@@ -66,9 +70,11 @@ export function JourneysPage() {
         <div className="panel empty">
           <h2>No journeys yet</h2>
           <p className="muted">Create a draft here, or send a definition to POST /v1/journeys. The examples folder has ready-made ones.</p>
-          <button type="button" className="button primary" onClick={() => setCreating(true)}>
-            New journey
-          </button>
+          {canEdit && (
+            <button type="button" className="button primary" onClick={() => setCreating(true)}>
+              New journey
+            </button>
+          )}
         </div>
       )}
       {journeys && journeys.length > 0 && <JourneyTable rows={journeys} />}

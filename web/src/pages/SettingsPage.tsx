@@ -2,16 +2,17 @@ import { useEffect } from 'react';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { CopyAssistantPanel } from '../components/settings/CopyAssistantPanel.tsx';
 import { DeliveryPanel } from '../components/settings/DeliveryPanel.tsx';
-import { KeysPanel } from '../components/settings/KeysPanel.tsx';
 import { SettingsForm } from '../components/settings/SettingsForm.tsx';
+import { can } from '../lib/roles.ts';
 import { useStore } from '../store/index.ts';
 import '../styles/pages.css';
 
-/** Project settings: the time zone and frequency caps (GET/PUT /v1/settings), each channel's delivery provider, the copy assistant's model, and how API keys are set. */
+/** Project settings: the time zone and frequency caps (GET/PUT /v1/settings), each channel's delivery provider, and the copy assistant's model. API keys have a page of their own. */
 export function SettingsPage() {
   const settings = useStore((s) => s.settings);
   const read = useStore((s) => s.settingsRead);
   const error = useStore((s) => s.settingsError);
+  const admin = useStore((s) => can(s.role, 'admin'));
 
   useEffect(() => {
     document.title = 'Settings · Waymark';
@@ -31,10 +32,13 @@ export function SettingsPage() {
           {error}
         </p>
       )}
-      {settings ? <SettingsForm key={read} settings={settings} /> : !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading the settings" />}
-      <DeliveryPanel />
-      <CopyAssistantPanel />
-      <KeysPanel />
+      {!admin && <p className="notice">Only an admin changes settings: you can read them here.</p>}
+      {/* A disabled fieldset disables every control inside: others read the settings, only an admin saves them. */}
+      <fieldset className="plain-fieldset" disabled={!admin}>
+        {settings ? <SettingsForm key={read} settings={settings} /> : !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading the settings" />}
+        <DeliveryPanel />
+        <CopyAssistantPanel />
+      </fieldset>
     </main>
   );
 }

@@ -1,20 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import { KeySignIn } from '../components/signin/KeySignIn.tsx';
+import { PasswordSignIn } from '../components/signin/PasswordSignIn.tsx';
 import { Logo } from '../components/Logo.tsx';
 import { useStore } from '../store/index.ts';
 
+/**
+ * Sign-in by email and password, or with the admin key behind a toggle. A new server has no users yet: the
+ * key is then offered first, to make the first admin user on the Team page.
+ */
 export function SignInPage() {
-  const signIn = useStore((s) => s.signIn);
-  const error = useStore((s) => s.signInError);
-  const [key, setKey] = useState('');
-  const [pending, setPending] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!key.trim() || pending) return;
-    setPending(true);
-    await signIn(key);
-    setPending(false);
-  };
+  const userSignIn = useStore((s) => s.userSignIn);
+  const [byKey, setByKey] = useState(!userSignIn);
 
   return (
     <main className="signin">
@@ -24,34 +20,10 @@ export function SignInPage() {
           <span>Waymark</span>
         </div>
         <h1>Sign in</h1>
-        <p className="muted">Use the admin key that Waymark printed the first time the server started.</p>
-        <form onSubmit={submit} noValidate>
-          <label htmlFor="admin-key">Admin key</label>
-          <input
-            id="admin-key"
-            name="key"
-            type="password"
-            autoComplete="current-password"
-            spellCheck={false}
-            placeholder="wm_admin_…"
-            value={key}
-            onChange={(event) => setKey(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'signin-error' : undefined}
-            autoFocus
-          />
-          {error && (
-            <p id="signin-error" className="field-error" role="alert">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="button primary wide" disabled={pending || !key.trim()}>
-            {pending ? 'Signing in…' : 'Sign in'}
-          </button>
-        </form>
-        <p className="signin-foot muted">
-          Lost the key? Start the server with <code>WAYMARK_ADMIN_KEY</code> set on a new database, or see the README.
-        </p>
+        {byKey ? <KeySignIn /> : <PasswordSignIn />}
+        <button type="button" className="button ghost wide signin-switch" onClick={() => setByKey(!byKey)}>
+          {byKey ? 'Use email and password instead' : 'Use an admin key instead'}
+        </button>
       </div>
     </main>
   );

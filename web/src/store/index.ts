@@ -9,10 +9,12 @@ import { catalogSlice } from './catalog.ts';
 import { deliverySlice } from './delivery.ts';
 import { editorSlice } from './editor.ts';
 import { journeysSlice } from './journeys.ts';
+import { keysSlice } from './keys.ts';
 import { messagesSlice } from './messages.ts';
 import { sessionSlice } from './session.ts';
 import { settingsSlice } from './settings.ts';
 import { statsSlice } from './stats.ts';
+import { teamSlice } from './team.ts';
 import { usersSlice } from './users.ts';
 import { versionsSlice } from './versions.ts';
 
@@ -30,4 +32,6 @@ export const useStore = create<State>()((set, get) => ({
   ...catalogSlice(set, get),
   ...statsSlice(set, get),
   ...deliverySlice(set, get),
+  ...keysSlice(set, get),
+  ...teamSlice(set, get),
 }));

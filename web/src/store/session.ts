@@ -1,11 +1,27 @@
-/** The session, the page in the address bar, the node-kind registry, and the one notice on screen. */
+/** The session (who is signed in, with which role), the page in the address bar, the node-kind registry, and the one notice on screen. */
 import { ApiFailure, client, fetchRegistry, unwrap } from '../api/client.ts';
+import type { paths } from '../api/schema';
 import { asRegistry, type Registry } from '../lib/meta.ts';
+import { can } from '../lib/roles.ts';
 import { pathOf, routeOf, type Route } from '../router.ts';
 import { messageOf, type Notice, type Slice } from './kit.ts';
 
+type SessionState = paths['/v1/session']['get']['responses'][200]['content']['application/json'];
+export type Role = NonNullable<SessionState['role']>;
+export type Me = NonNullable<SessionState['user']>;
+/** An email and password, or the admin key. */
+export type Credentials = { email: string; password: string } | { key: string };
+
+const ADMIN_PAGES = new Set<Route['page']>(['keys', 'team']);
+
 export interface SessionSlice {
   session: 'checking' | 'signedOut' | 'signedIn';
+  /** What the session may do (the admin key's: admin); null when signed out. The server checks regardless. */
+  role: Role | null;
+  /** The user signed in; null when signed in with the admin key. */
+  me: Me | null;
+  /** Whether any user may sign in by password; false on a new server, where the sign-in page offers the key first. */
+  userSignIn: boolean;
   signInError: string | null;
   route: Route;
   registry: Registry | null;
@@ -14,8 +30,10 @@ export interface SessionSlice {
   notice: Notice | null;
 
   start(): Promise<void>;
-  signIn(key: string): Promise<void>;
+  signIn(credentials: Credentials): Promise<void>;
   signOut(): Promise<void>;
+  /** Reads who is signed in again (after a change to oneself on the Team page). */
+  refreshSession(): Promise<void>;
   navigate(route: Route): void;
   dismissNotice(): void;
 }
@@ -29,6 +47,16 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
     else if (route.page === 'users') await Promise.all([get().loadUser(route.id), get().loadSettings(), get().loadJourneyNames()]);
     else if (route.page === 'messages') await Promise.all([get().loadMessages(), get().loadSettings(), get().loadJourneyNames()]);
     else if (route.page === 'settings') await get().loadSettings();
+    else if (route.page === 'keys') await get().loadKeys();
+    else if (route.page === 'team') await get().loadTeam();
+  };
+  const signedIn = (state: SessionState) => {
+    set({ session: state.signedIn ? 'signedIn' : 'signedOut', role: state.role, me: state.user, userSignIn: state.userSignIn });
+    // An admin's page (left open by someone else, or bookmarked) is not for other roles: they start at the journeys.
+    if (ADMIN_PAGES.has(get().route.page) && !can(state.role, 'admin')) {
+      window.history.replaceState(null, '', pathOf({ page: 'journeys' }));
+      set({ route: { page: 'journeys' } });
+    }
   };
   const afterSignIn = async () => {
     const registry = fetchRegistry().then((value) => set({ registry: asRegistry(value) }));
@@ -37,6 +65,9 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
 
   return {
     session: 'checking',
+    role: null,
+    me: null,
+    userSignIn: false,
     signInError: null,
     route: routeOf(window.location.pathname),
     registry: null,
@@ -49,31 +80,37 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
         void loadPage().catch(() => {});
       });
       try {
-        const state = await unwrap(client.GET('/v1/session'));
-        set({ session: state.signedIn ? 'signedIn' : 'signedOut' });
+        signedIn(await unwrap(client.GET('/v1/session')));
       } catch (error) {
         set({ session: 'signedOut', signInError: messageOf(error) });
       }
       if (get().session === 'signedIn') await afterSignIn();
     },
 
-    async signIn(key) {
+    async signIn(credentials) {
       set({ signInError: null });
+      const byKey = 'key' in credentials;
       try {
-        await unwrap(client.POST('/v1/session', { body: { key: key.trim() } }));
+        const body = byKey ? { key: credentials.key.trim() } : { email: credentials.email.trim(), password: credentials.password };
+        signedIn(await unwrap(client.POST('/v1/session', { body })));
       } catch (error) {
         const status = error instanceof ApiFailure ? error.status : 0;
-        const text = status === 401 ? 'That key is not valid. Use the admin key printed when the server first started.' : messageOf(error);
-        set({ signInError: text });
+        const wrong = byKey ? 'That key is not valid. Use the admin key printed when the server first started.' : 'Wrong email or password.';
+        set({ signInError: status === 401 ? wrong : messageOf(error) });
         return;
       }
-      set({ session: 'signedIn', notice: null });
+      set({ notice: null });
       await afterSignIn();
     },
 
     async signOut() {
       await unwrap(client.DELETE('/v1/session')).catch(() => null);
-      set({ session: 'signedOut', signInError: null, journeys: null, open: null, notice: null, user: null, settings: null, journeyNames: null });
+      set({ session: 'signedOut', role: null, me: null, signInError: null, keys: null, team: null, journeys: null, open: null, notice: null, user: null, settings: null, journeyNames: null });
+    },
+
+    async refreshSession() {
+      const state = await unwrap(client.GET('/v1/session')).catch(() => null);
+      if (state) signedIn(state);
     },
 
     navigate(route) {
