@@ -28,6 +28,7 @@ const TABLE: Record<string, Need> = {
   'POST /v1/alias': 'admin',
   'POST /v1/batch': 'admin',
   'POST /1/upload': 'admin',
+  'POST /v1/identities': 'admin',
   'GET /v1/journeys': 'viewer',
   'POST /v1/journeys': 'editor',
   'POST /v1/journeys/validate': 'editor',
