@@ -35,6 +35,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     keyKind?: ApiKeyRecord['kind'];
+    /** The stored hash of the key the request came with (the rate limit counts by it). */
+    keyHash?: string;
     /** The role a dashboard session acts with (the admin key's session: admin). */
     role?: DashboardRole;
     /** The dashboard user signed in by this request's session, if signed in by email and password. */
@@ -155,6 +157,7 @@ export function authHook(store: AuthStore, sessions?: Sessions, now: () => numbe
     if (access !== 'write' && key.kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
     used(key.hash);
     request.keyKind = key.kind;
+    request.keyHash = key.hash;
     if (key.kind === 'admin') request.role = 'admin';
   };
 }

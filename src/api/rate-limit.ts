@@ -5,9 +5,8 @@
  * counted here. The default, 500 a second per key, is Segment's own limit for its tracking API, so an app that
  * sends through Segment's SDK today is never refused for its rate.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { bearerToken } from './auth.ts';
+import type {} from './auth.ts'; // its request field keyHash
 import { ApiError } from './errors.ts';
 
 export interface RateLimit {
@@ -24,10 +23,9 @@ export function rateLimitHook(limit: RateLimit, now: () => number = Date.now): o
   const buckets = new Map<string, { tokens: number; at: number }>();
   const perMs = limit.perSecond / 1000;
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.keyKind === undefined) return; // no key: nothing to count against
-    const token = bearerToken(request.headers.authorization) ?? request.routeOptions.config.keyFrom?.header?.(request) ?? null;
-    if (token === null) return; // the dashboard's session
-    const id = createHash('sha256').update(token).digest('base64url');
+    // The key's hash as the auth hook found it (no key, or the dashboard's session: nothing to count against).
+    const id = request.keyHash;
+    if (id === undefined) return;
     const t = now();
     const bucket = buckets.get(id) ?? { tokens: limit.burst, at: t };
     bucket.tokens = Math.min(limit.burst, bucket.tokens + Math.max(0, t - bucket.at) * perMs);
