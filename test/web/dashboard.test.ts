@@ -79,7 +79,9 @@ test('the OpenAPI document describes sign-in and sign-out, and leaves the dashbo
   const session = doc.paths['/v1/session'];
   assert.deepEqual(Object.keys(session).sort(), ['delete', 'get', 'post']);
   assert.deepEqual(session.post.security, []);
-  assert.deepEqual(session.post.requestBody.content['application/json'].schema.required, ['key']);
+  // Either an email and password or the admin key: neither is required alone.
+  const body = session.post.requestBody.content['application/json'].schema;
+  assert.deepEqual([Object.keys(body.properties).sort(), body.required], [['email', 'key', 'password'], undefined]);
   assert.match(session.post.description, /x-waymark-csrf: 1/);
   assert.ok(session.post.responses['401'] && session.post.responses['403']);
   for (const path of ['/', '/journeys', '/journeys/{id}', '/assets/*', '/favicon.svg']) assert.equal(doc.paths[path], undefined, path);
