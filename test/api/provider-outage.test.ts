@@ -8,9 +8,7 @@
  * by the message log over HTTP.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { startDeliveryApi } from './delivery-api.ts';
 import { forEachStore, T0 } from '../helpers.ts';
 import { path } from '../journeys.ts';
@@ -18,6 +16,7 @@ import { outageGate, type GateMode } from '../channels/outage-gate.ts';
 import { fcmFake } from '../channels/push-fakes.ts';
 import { smtpServer } from '../channels/smtp-server.ts';
 import { fakeTwilio } from '../channels/twilio-server.ts';
+import { webhookReceiver } from '../channels/webhook-receiver.ts';
 
 const MIN = 60_000;
 const ACCOUNT = `AC${'0f'.repeat(16)}`;
@@ -29,23 +28,6 @@ const CEILING = [30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000];
 const modeAt = (elapsed: number): GateMode => (elapsed < 2 * MIN ? 'unavailable' : elapsed < 3 * MIN ? 'hang' : elapsed < 6 * MIN ? 'refuse' : 'up');
 const USERS = ['ana', 'bo', 'cy'];
 
-/** A webhook receiver on loopback: the webhook-id of each request it took. */
-async function webhookReceiver() {
-  const ids: string[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      ids.push(String(req.headers['webhook-id']));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { ids, port: (server.address() as AddressInfo).port };
-}
 
 const counts = (ids: readonly string[]) => ids.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
 

@@ -11,8 +11,6 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { freePort } from '../../bench/cluster.ts';
@@ -25,6 +23,7 @@ import { smtpServer } from '../channels/smtp-server.ts';
 import { fakeTwilio } from '../channels/twilio-server.ts';
 import { PG_URL, testSchema, withPostgres } from '../store/postgres-fixture.ts';
 import { healthy, sleep } from './scenario.ts';
+import { webhookReceiver } from '../channels/webhook-receiver.ts';
 
 const ADMIN = 'wm_admin_kill_send_test';
 const WRITE = 'wm_write_kill_send_test';
@@ -46,22 +45,6 @@ interface Db {
   messages(): Promise<Array<{ id: string; userId: string; nodeId: string; status: string }>>;
 }
 
-async function webhookReceiver() {
-  const ids: string[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      ids.push(String(req.headers['webhook-id']));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { ids, port: (server.address() as AddressInfo).port };
-}
 
 /** Resolves once `check` holds: asked again each time a little later (a ceiling for a loaded machine, not a timing expectation). */
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
