@@ -222,6 +222,8 @@ test('copy, paste and delete; a shortcut typed in a field stays the field’s', 
   const listed = page.locator('#problems-list .problem-item');
   assert.deepEqual(await listed.allInnerTexts(), ['Cannot save · sms-1\nmissing required field body']);
   await listed.first().click();
+  // The focus moves once the canvas has scrolled to the node (a render later): wait for it, never a fixed time.
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-id') === 'sms-1', undefined, { timeout: 10_000 }).catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'sms-1', 'picking a problem focuses its node');
   assert.equal(await page.getByRole('button', { name: 'Save draft' }).isDisabled(), true);
   assert.equal(await page.locator('.save-state').innerText(), 'Unsaved: fix 1 problem to save');
