@@ -65,7 +65,7 @@ export function JourneyPage({ id }: { id: string }) {
             {error}
           </p>
         ) : (
-          <div className="panel skeleton" aria-busy="true" aria-label="Loading the journey" />
+          <div className="panel skeleton" role="status" aria-busy="true" aria-label="Loading the journey" />
         )}
       </main>
     );

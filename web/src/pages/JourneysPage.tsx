@@ -65,7 +65,7 @@ export function JourneysPage() {
           {error}
         </p>
       )}
-      {journeys === null && !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading journeys" />}
+      {journeys === null && !error && <div className="panel skeleton" role="status" aria-busy="true" aria-label="Loading journeys" />}
       {journeys && journeys.length === 0 && (
         <div className="panel empty">
           <h2>No journeys yet</h2>

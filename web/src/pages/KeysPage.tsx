@@ -32,7 +32,7 @@ export function KeysPage() {
       )}
       <NewKeyShown />
       <NewKeyForm />
-      {keys ? <KeyTable keys={keys} /> : !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading the keys" />}
+      {keys ? <KeyTable keys={keys} /> : !error && <div className="panel skeleton" role="status" aria-busy="true" aria-label="Loading the keys" />}
     </main>
   );
 }

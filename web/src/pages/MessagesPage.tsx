@@ -35,7 +35,7 @@ export function MessagesPage() {
           {log.error}
         </p>
       )}
-      {log.rows === null && !log.error && <div className="panel skeleton" aria-busy="true" aria-label="Loading messages" />}
+      {log.rows === null && !log.error && <div className="panel skeleton" role="status" aria-busy="true" aria-label="Loading messages" />}
       {log.rows && log.rows.length === 0 && !filtered && (
         <div className="panel empty">
           <h2>No messages yet</h2>

@@ -35,7 +35,7 @@ export function SettingsPage() {
       {!admin && <p className="notice">Only an admin changes settings: you can read them here.</p>}
       {/* A disabled fieldset disables every control inside: others read the settings, only an admin saves them. */}
       <fieldset className="plain-fieldset" disabled={!admin}>
-        {settings ? <SettingsForm key={read} settings={settings} /> : !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading the settings" />}
+        {settings ? <SettingsForm key={read} settings={settings} /> : !error && <div className="panel skeleton" role="status" aria-busy="true" aria-label="Loading the settings" />}
         <DeliveryPanel />
         <CopyAssistantPanel />
       </fieldset>

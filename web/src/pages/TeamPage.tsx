@@ -30,7 +30,7 @@ export function TeamPage() {
         </p>
       )}
       <NewMemberForm />
-      {team ? <TeamTable team={team} /> : !error && <div className="panel skeleton" aria-busy="true" aria-label="Loading the team" />}
+      {team ? <TeamTable team={team} /> : !error && <div className="panel skeleton" role="status" aria-busy="true" aria-label="Loading the team" />}
     </main>
   );
 }

@@ -70,7 +70,7 @@ function Lookup({ user, zone }: { user: UserLookup; zone: string }) {
       </p>
     );
   }
-  if (user.profile === null) return <div className="panel skeleton" aria-busy="true" aria-label="Loading the user" />;
+  if (user.profile === null) return <div className="panel skeleton" role="status" aria-busy="true" aria-label="Loading the user" />;
   return (
     <>
       <p className="zone-note muted">Times are in {zone}, the project’s time zone.</p>

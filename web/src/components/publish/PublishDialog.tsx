@@ -34,7 +34,7 @@ export function PublishDialog({ journey, onClose }: { journey: Journey; onClose:
     <Dialog title={plan?.result ? `Published “${journey.name}”` : `Publish “${journey.name}”`} onClose={onClose}>
       <div className="publish-dialog">
         {!plan || plan.loading ? (
-          <div className="skeleton publish-loading" aria-busy="true" aria-label="Reading the draft and the versions" />
+          <div className="skeleton publish-loading" role="status" aria-busy="true" aria-label="Reading the draft and the versions" />
         ) : plan.result ? (
           <Outcome plan={plan} result={plan.result} onClose={onClose} />
         ) : plan.draft ? (

@@ -57,7 +57,7 @@ export function VersionsPanel({ journey, onClose }: { journey: Journey; onClose:
               {error}
             </p>
           ) : !versions ? (
-            <div className="skeleton publish-loading" aria-busy="true" aria-label="Reading the versions" />
+            <div className="skeleton publish-loading" role="status" aria-busy="true" aria-label="Reading the versions" />
           ) : (
             <ul className="version-list" aria-label="Versions, newest first">
               <VersionItem pick="draft" checked={chosen.includes('draft')} onToggle={toggle} note={draftNote} />

@@ -39,7 +39,7 @@ export function DeliveryPanel() {
           {error}
         </p>
       )}
-      {providers === null && !error && <div className="skeleton short" aria-busy="true" aria-label="Loading the providers" />}
+      {providers === null && !error && <div className="skeleton short" role="status" aria-busy="true" aria-label="Loading the providers" />}
       {providers && (
         <div className="provider-list">
           {configurable.map((view) => (

@@ -19,7 +19,7 @@ export function EventTimeline({ events }: { events: UserLookup['events'] }) {
           {events.error}
         </p>
       )}
-      {items === null && !events.error && <div className="skeleton short" aria-label="Loading events" />}
+      {items === null && !events.error && <div className="skeleton short" role="status" aria-busy="true" aria-label="Loading events" />}
       {items && items.length === 0 && <p className="muted empty-line">No events are recorded for this user. Events arrive through POST /v1/events.</p>}
       {items && items.length > 0 && (
         <ol className="timeline">

@@ -22,7 +22,7 @@ export function UserJourneys({ user }: { user: UserLookup }) {
           {error}
         </p>
       )}
-      {items === null && !error && <div className="skeleton short" aria-label="Loading journeys" />}
+      {items === null && !error && <div className="skeleton short" role="status" aria-busy="true" aria-label="Loading journeys" />}
       {items && items.length === 0 && (
         <p className="muted empty-line">
           This user has not entered any journey. A journey starts for them when they send its entry event while it is running, or match its
