@@ -152,4 +152,23 @@ await forEachStore((store) => {
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(bad.body), /anonymousId/);
   });
+
+  test('POST /v1/identities refuses hostile values with a 400 naming the field, merges nothing, and the next good merge goes through', async () => {
+    const api = await cartApi(store);
+    const merge = (body: unknown) => api.call('POST', '/v1/identities', { key: api.write, body });
+    const hostile: Array<[unknown, RegExp]> = [
+      [{ anonymousId: 'anon\u0000x', userId: 'ana' }, /\/anonymousId.*NUL/],
+      [{ anonymousId: 'anon-1', userId: 'ana\ud800' }, /\/userId.*surrogate/],
+      [{ anonymousId: 'a'.repeat(100_000), userId: 'ana' }, /\/anonymousId/],
+      [{ anonymousId: 42, userId: 'ana' }, /\/anonymousId/],
+      [{ anonymousId: 'anon-1', userId: { nested: { deeper: ['ana'] } } }, /\/userId/],
+      [{ anonymousId: 'anon-1', userId: 'ana', __proto__: { admin: true }, extra: 1 }, /extra/],
+    ];
+    for (const [body, field] of hostile) {
+      const answer = await merge(body);
+      assert.equal(answer.status, 400, JSON.stringify(body).slice(0, 80));
+      assert.match(JSON.stringify(answer.body), field);
+    }
+    assert.deepEqual(await merge({ anonymousId: 'anon-1', userId: 'ana' }), { status: 200, body: { outcome: 'merged', userId: 'ana', events: 0, instances: 0, exited: 0 } });
+  });
 });
