@@ -10,6 +10,7 @@ import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { log } from '../ops/logger.ts';
 import type { ApiKeyRecord, DashboardRole, DashboardUserRecord, Store } from '../store/store.ts';
 import { ApiError } from './errors.ts';
+import { namedProject, type ProjectRouter } from './project-route.ts';
 import { CSRF_HEADER, sessionCookie, type Session, type Sessions } from './sessions.ts';
 
 /**
@@ -130,35 +131,42 @@ export type AuthStore = Pick<Store, 'listApiKeys' | 'touchApiKey' | 'getDashboar
 
 /**
  * Runs before the body is read, so an unauthenticated caller cannot make the server parse anything. A bearer
- * key, when sent, decides; without one, a dashboard session cookie acts with its role.
+ * key, when sent, decides, and works in its own project only; without one, a dashboard session cookie acts
+ * with its role in the project the request names (project-route.ts). Dashboard users and sessions belong to
+ * the deployment: they are read from the default project's store.
  */
-export function authHook(store: AuthStore, sessions?: Sessions, now: () => number = Date.now): onRequestAsyncHookHandler {
-  const keys = cachedKeys(store, now);
-  const used = keyUseRecorder(store, now);
+export function authHook(router: ProjectRouter, sessions?: Sessions, now: () => number = Date.now): onRequestAsyncHookHandler {
+  const main = router.main.store;
+  const mainKeys = cachedKeys(main, now);
   return async (request: FastifyRequest) => {
     // No route, nothing to protect: the not-found handler answers 404, not a 403 as if the route needed the admin key.
     if (request.is404) return;
+    const named = namedProject(request);
     const access = request.routeOptions.config.access ?? 'admin';
-    if (access === 'public') return;
+    if (access === 'public') return router.enter(request, named);
     const keyFrom = request.routeOptions.config.keyFrom;
     const token = bearerToken(request.headers.authorization) ?? keyFrom?.header?.(request) ?? null;
     const sessionId = token === null && sessions ? sessionCookie(request) : null;
     if (sessionId !== null) {
-      const role = await sessionRole(store, sessions!, keys, sessionId, request);
+      const role = await sessionRole(main, sessions!, mainKeys, sessionId, request);
       if (!roleAllows(role, access)) throw new ApiError(403, `this needs the ${LEAST_ROLE[access]} role or higher; you are signed in as ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`);
       request.role = role;
       if (role === 'admin') request.keyKind = 'admin';
-      return;
+      return router.enter(request, named);
     }
-    if (token === null && keyFrom?.body) return;
+    // The key is in the body (bodyKeyCheck routes it once the body is read).
+    if (token === null && keyFrom?.body) return router.enter(request, named);
     if (token === null) throw new ApiError(401, `missing API key: send ${keyFrom?.hint ?? '"Authorization: Bearer <key>"'}`);
-    const key = await findKey(keys, token);
-    if (key === null) throw new ApiError(401, 'invalid API key');
+    const found = await router.findKey(token);
+    if (found === null) throw new ApiError(401, 'invalid API key');
+    const { key, project } = found;
+    if (named !== null && named !== project) throw new ApiError(403, `this key belongs to project "${project}", not "${named.slice(0, 64)}": a key works in its own project only`);
     if (access !== 'write' && key.kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
-    used(key.hash);
+    router.used(project, key.hash);
     request.keyKind = key.kind;
     request.keyHash = key.hash;
     if (key.kind === 'admin') request.role = 'admin';
+    router.route(request, project, found.waymark);
   };
 }
 

@@ -10,10 +10,12 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { STATUS_CODES } from 'node:http';
 import { ConflictError, InvalidJourneyError, NotFoundError } from '../app/journeys.ts';
 import type { Waymark } from '../app/waymark.ts';
+import { Projects } from '../app/projects.ts';
 import type { EngineHandle } from '../engine/handle.ts';
 import { log, type Logger } from '../ops/logger.ts';
 import { countingEngine, ServerMetrics } from '../ops/metrics.ts';
 import { authHook } from './auth.ts';
+import { ProjectRouter, rewriteProjectUrl } from './project-route.ts';
 import { DEFAULT_RATE_LIMIT, rateLimitHook, type RateLimit } from './rate-limit.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { RouteContext } from './context.ts';
@@ -28,6 +30,7 @@ import { identityRoutes } from './routes/identities.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { projectRoutes } from './routes/projects.ts';
 import { nodePreviewRoutes } from './routes/node-preview.ts';
 import { previewRoutes } from './routes/preview.ts';
 import { healthRoutes, metaRoutes } from './routes/meta.ts';
@@ -70,12 +73,18 @@ export interface ServerOptions {
   authClock?: () => number;
 }
 
-export async function buildServer(waymark: Waymark<EngineHandle>, options: ServerOptions = {}): Promise<FastifyInstance> {
+/**
+ * `served`: the projects this server serves (app/projects.ts), or one Waymark, served as the default project
+ * with no others.
+ */
+export async function buildServer(served: Waymark<EngineHandle> | Projects, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const projects = served instanceof Projects ? served : new Projects(served, null);
+  const waymark = projects.main;
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   // The router refuses longer path segments (414) before any schema sees them: let through every id a schema
   // allows, counted in UTF-16 units, of which a character outside the BMP (an emoji) takes two.
   const routerOptions = { maxParamLength: 2 * MAX_PATH_ID };
-  const app = Fastify({ ...loggingOf(options), bodyLimit, routerOptions }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ ...loggingOf(options), bodyLimit, routerOptions, rewriteUrl: rewriteProjectUrl }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(errorHandler(bodyLimit));
   app.setNotFoundHandler((request, reply) => {
@@ -84,15 +93,16 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   await app.register(cookie); // before the auth hook, which reads the dashboard's session cookie
   const authClock = options.authClock ?? Date.now;
   const sessions = new Sessions(authClock);
-  app.addHook('onRequest', authHook(waymark.store, sessions, authClock));
+  const metrics = new ServerMetrics();
+  // The routes' engines count the events they are given (ops/metrics.ts).
+  const router = new ProjectRouter(projects, (w) => ({ ...w, engine: countingEngine(w.engine, metrics) }), authClock);
+  app.addHook('onRequest', authHook(router, sessions, authClock));
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   if (rateLimit) app.addHook('onRequest', rateLimitHook(rateLimit, options.rateLimitClock));
-  const metrics = new ServerMetrics();
   countRequests(app, metrics);
   await registerOpenApi(app);
 
-  // The routes' engine counts the events it is given (ops/metrics.ts).
-  const context: RouteContext = { waymark: { ...waymark, engine: countingEngine(waymark.engine, metrics) }, maxBatch: options.maxBatch ?? 1000 };
+  const context: RouteContext = { router, maxBatch: options.maxBatch ?? 1000 };
   metaRoutes(app, waymark);
   metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
   eventRoutes(app, context);
@@ -109,6 +119,7 @@ export async function buildServer(waymark: Waymark<EngineHandle>, options: Serve
   settingsRoutes(app, context);
   providerRoutes(app, context);
   keyRoutes(app, context);
+  projectRoutes(app, context);
   teamRoutes(app, context);
   copyRoutes(app, context);
   unsubscribeRoutes(app, context);

@@ -7,6 +7,7 @@ import { registerEventCommands } from './commands/events.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerProjectCommands } from './commands/projects.ts';
 import { registerProfileCommands } from './commands/profiles.ts';
 import { registerProviderCommands } from './commands/providers.ts';
 import { registerServe } from './commands/serve.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerProviderCommands(program);
   registerKeyCommands(program);
+  registerProjectCommands(program);
   registerUserCommands(program);
   registerBackup(program);
   return program;

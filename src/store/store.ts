@@ -17,6 +17,13 @@ export type { Page, PageRequest } from './pages.ts';
 export * from './records.ts';
 export type { IdentityMerge, MergeResult } from './identities.ts';
 
+/** A project other than "default", as the registry in the default project's store names it (app/projects.ts). */
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
 export interface Store {
   close(): Promise<void>;
 
@@ -57,6 +64,12 @@ export interface Store {
   /** Atomic: refused (last_admin) when it is the last enabled admin user. */
   removeDashboardUser(id: string): Promise<DashboardUserWrite>;
   recordDashboardSignIn(id: string, at: number): Promise<void>;
+
+  // The registry of projects, read in the default project's store only (app/projects.ts).
+  /** Oldest first. */
+  listProjects(): Promise<ProjectRecord[]>;
+  /** false (and nothing stored) when the id is taken. */
+  addProject(project: ProjectRecord): Promise<boolean>;
 
   // Profiles
   upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void>;

@@ -11,7 +11,9 @@ import { ensureApiKeys } from '../../src/api/keys.ts';
 import { buildServer, type ServerOptions } from '../../src/api/server.ts';
 import type { VirtualClock } from '../../src/core/clock.ts';
 import { driveUntil, tempDir, type StoreKind } from '../helpers.ts';
-import { openTestStore } from '../store/postgres-fixture.ts';
+import { dropWhenDone, openTestStore, PG_URL } from '../store/postgres-fixture.ts';
+import { Projects, projectSchema } from '../../src/app/projects.ts';
+import { postgresProjectOpener, sqliteProjectOpener } from '../../src/app/project-stores.ts';
 
 export interface TestApi {
   waymark: Waymark;
@@ -27,14 +29,24 @@ export interface TestApi {
 
 /** `store: 'postgres'` runs on a fresh schema (see forEachStore in test/helpers.ts), dropped when the file ends. */
 export async function startApi({ store = 'sqlite', clock, ...options }: ServerOptions & { store?: StoreKind; clock?: VirtualClock } = {}): Promise<TestApi> {
-  const database = store === 'postgres' ? await openTestStore() : join(tempDir('waymark-api-'), 'waymark.db');
+  const file = join(tempDir('waymark-api-'), 'waymark.db');
+  const database = store === 'postgres' ? await openTestStore() : file;
   const waymark = await openWaymark({ database, ...(clock ? { clock, realtime: false } : { realtime: true }) });
   const keys = await ensureApiKeys(waymark.store);
-  const server = await buildServer(waymark, options);
+  // Other projects open as `waymark serve` opens them: a file beside this one, or a schema beside this one.
+  const opener =
+    typeof database === 'string'
+      ? sqliteProjectOpener(file, { threaded: false })
+      : (id: string) => {
+          dropWhenDone(projectSchema(database.schema, id));
+          return postgresProjectOpener(PG_URL, database.schema, { background: true, poolSize: 2 })(id);
+        };
+  const projects = new Projects(waymark, opener);
+  const server = await buildServer(projects, options);
   const address = await server.listen({ port: 0, host: '127.0.0.1' });
   after(async () => {
     await server.close();
-    await waymark.close();
+    await projects.close();
   });
   const admin = keys.admin!;
   const call: TestApi['call'] = async (method, path, { key = admin, body, raw } = {}) => {

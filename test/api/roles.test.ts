@@ -63,6 +63,8 @@ const TABLE: Record<string, Need> = {
   'POST /v1/keys': 'admin',
   'POST /v1/keys/{id}/rotate': 'admin',
   'DELETE /v1/keys/{id}': 'admin',
+  'GET /v1/projects': 'viewer',
+  'POST /v1/projects': 'admin',
   'GET /v1/team': 'admin',
   'POST /v1/team': 'admin',
   'PATCH /v1/team/{id}': 'admin',

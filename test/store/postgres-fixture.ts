@@ -63,6 +63,11 @@ async function unreachable(): Promise<string | null> {
   }
 }
 
+/** Drops schema `name` (one the code under test made, e.g. a project's) when the test file ends. */
+export function dropWhenDone(name: string): void {
+  schemas.add(name);
+}
+
 export interface TestSchema {
   name: string;
   /** Opens a store on this schema: call it twice for two "processes" sharing one database. */

@@ -6,6 +6,10 @@ import { authHook, hashKey } from '../../src/api/auth.ts';
 import { Sessions } from '../../src/api/sessions.ts';
 import type { ApiKeyRecord } from '../../src/store/store.ts';
 import { startApi } from '../api/helpers.ts';
+import { Projects } from '../../src/app/projects.ts';
+import type { Waymark } from '../../src/app/waymark.ts';
+import type { EngineHandle } from '../../src/engine/handle.ts';
+import { ProjectRouter } from '../../src/api/project-route.ts';
 
 /** A raw request: the test decides every header, cookies included. */
 async function send(url: string, method: string, headers: Record<string, string> = {}, body?: unknown) {
@@ -137,7 +141,9 @@ test('revoking the admin key a session signed in with ends the session', async (
   const sessions = new Sessions(() => now);
   const app = Fastify();
   await app.register(cookie);
-  app.addHook('onRequest', authHook({ listApiKeys: async () => [...keys], touchApiKey: async () => {}, getDashboardUser: async () => null }, sessions, () => now));
+  const store = { listApiKeys: async () => [...keys], touchApiKey: async () => {}, getDashboardUser: async () => null };
+  const router = new ProjectRouter(new Projects({ store } as unknown as Waymark<EngineHandle>, null), undefined, () => now);
+  app.addHook('onRequest', authHook(router, sessions, () => now));
   app.get('/v1/thing', async () => ({ ok: true }));
   after(() => app.close());
   const { id } = sessions.open({ keyHash: hashKey('old-admin-key') });

@@ -5,7 +5,7 @@ import { withErrors } from '../schemas.ts';
 
 const MIB = SAMPLE_BYTES / (1024 * 1024);
 
-export function catalogRoutes(app: Api, { waymark }: RouteContext): void {
+export function catalogRoutes(app: Api, _context: RouteContext): void {
   app.get(
     '/v1/catalog/events',
     {
@@ -19,7 +19,7 @@ export function catalogRoutes(app: Api, { waymark }: RouteContext): void {
         response: withErrors({ 200: EventCatalog }),
       },
     },
-    () => eventCatalog(waymark.store),
+    (request) => eventCatalog(request.waymark.store),
   );
 
   app.get(
@@ -35,6 +35,6 @@ export function catalogRoutes(app: Api, { waymark }: RouteContext): void {
         response: withErrors({ 200: TraitCatalog }),
       },
     },
-    () => traitCatalog(waymark.store),
+    (request) => traitCatalog(request.waymark.store),
   );
 }

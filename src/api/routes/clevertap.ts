@@ -12,7 +12,7 @@ const passcode = (request: FastifyRequest): string | null => {
   return typeof value === 'string' && value.length > 0 ? value : null;
 };
 
-export async function clevertapRoutes(app: Api, { waymark, maxBatch }: RouteContext): Promise<void> {
+export async function clevertapRoutes(app: Api, { maxBatch }: RouteContext): Promise<void> {
   await inCompatScope(app, (scope) => {
     scope.post(
       '/1/upload',
@@ -29,8 +29,8 @@ export async function clevertapRoutes(app: Api, { waymark, maxBatch }: RouteCont
         },
       },
       async (request) => {
-        const { mapped, unprocessed } = mapClevertap(request.body.d, waymark.engine.clock.now());
-        await writeMapped(waymark, mapped);
+        const { mapped, unprocessed } = mapClevertap(request.body.d, request.waymark.engine.clock.now());
+        await writeMapped(request.waymark, mapped);
         const processed = request.body.d.length - unprocessed.length;
         return { status: processed === 0 && unprocessed.length > 0 ? ('fail' as const) : ('success' as const), processed, unprocessed };
       },

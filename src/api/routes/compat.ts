@@ -12,8 +12,8 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Waymark } from '../../app/waymark.ts';
 import type { EngineHandle } from '../../engine/handle.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
-import type { IdentityMerge, IngestResult, ProfileUpsert, Store } from '../../store/store.ts';
-import { cachedKeys, keyKind } from '../auth.ts';
+import type { IdentityMerge, IngestResult, ProfileUpsert } from '../../store/store.ts';
+import { namedProject, type ProjectRouter } from '../project-route.ts';
 import type { Api } from '../context.ts';
 import { ApiError, type Problem } from '../errors.ts';
 import { Traits } from '../schemas.ts';
@@ -81,8 +81,7 @@ export const basicAuthKey = (request: FastifyRequest): string | null => basicUse
  * For routes whose key may come in the body (Segment's `writeKey`): when no header carried one, checks the
  * parsed body's. The body is read first, bounded by the route's body limit.
  */
-export function bodyKeyCheck(store: Pick<Store, 'listApiKeys'>): (request: FastifyRequest) => Promise<void> {
-  const keys = cachedKeys(store);
+export function bodyKeyCheck(router: ProjectRouter): (request: FastifyRequest) => Promise<void> {
   return async (request: FastifyRequest) => {
     if (request.keyKind !== undefined) return; // a header or the dashboard session already decided
     const body = request.body as { writeKey?: unknown } | null | undefined;
@@ -90,9 +89,14 @@ export function bodyKeyCheck(store: Pick<Store, 'listApiKeys'>): (request: Fasti
     if (key === null) {
       throw new ApiError(401, 'missing API key: send HTTP Basic with the write key as the user name, "Authorization: Bearer <key>", or "writeKey" in the body');
     }
-    const kind = await keyKind(keys, key);
-    if (kind === null) throw new ApiError(401, 'invalid API key');
-    request.keyKind = kind;
+    const found = await router.findKey(key);
+    if (found === null) throw new ApiError(401, 'invalid API key');
+    const named = namedProject(request);
+    if (named !== null && named !== found.project) throw new ApiError(403, `this key belongs to project "${found.project}", not "${named.slice(0, 64)}": a key works in its own project only`);
+    router.used(found.project, found.key.hash);
+    request.keyKind = found.key.kind;
+    request.keyHash = found.key.hash;
+    router.route(request, found.project, found.waymark);
   };
 }
 

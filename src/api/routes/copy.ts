@@ -62,14 +62,14 @@ const LogEntry = Type.Object({
   detail: Type.Union([Type.String(), Type.Null()]),
 });
 
-export function copyRoutes(app: Api, { waymark }: RouteContext): void {
+export function copyRoutes(app: Api, _context: RouteContext): void {
   const tags = ['copy'];
-  const store = waymark.store;
 
   app.get(
     '/v1/copy/provider',
     { config: { access: 'read' }, schema: { tags, summary: "The copy assistant's language model (the key never shown)", response: withErrors({ 200: CopyProviderView }) } },
-    async () => {
+    async (request) => {
+      const { store } = request.waymark;
       const record = await store.getCopyProvider();
       return record ? { configured: true, settings: redactedCopySettings(record.config), updatedAt: record.updatedAt } : { configured: false, settings: {}, updatedAt: null };
     },
@@ -88,6 +88,8 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
+      const { store } = waymark;
       const before = (await store.getCopyProvider())?.config ?? null;
       const kept = copySettingsToKeep(request.body, before);
       if ('problems' in kept) throw badRequest(kept.problems);
@@ -100,8 +102,8 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
   app.delete(
     '/v1/copy/provider',
     { config: { access: 'admin' }, schema: { tags, summary: 'Remove the language model: the copy assistant is off', response: withErrors({ 200: Type.Object({ ok: Type.Boolean() }) }, 404) } },
-    async () => {
-      if (!(await store.removeCopyProvider())) throw new ApiError(404, 'the copy assistant has no language model set');
+    async (request) => {
+      if (!(await request.waymark.store.removeCopyProvider())) throw new ApiError(404, 'the copy assistant has no language model set');
       return { ok: true };
     },
   );
@@ -122,6 +124,8 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request, reply) => {
+      const { waymark } = request;
+      const { store } = waymark;
       const body = request.body;
       if (channelSpec(body.channel).optOutTrait === null || copyFields(body.channel).length === 0) {
         throw badRequest([{ path: '/channel', message: `${body.channel} messages are not copy for people: the assistant writes for channels that reach a user` }]);
@@ -161,7 +165,7 @@ export function copyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
-      const page = await paged(() => store.copyLogPage({ limit: request.query.limit, cursor: request.query.cursor }));
+      const page = await paged(() => request.waymark.store.copyLogPage({ limit: request.query.limit, cursor: request.query.cursor }));
       return { entries: page.items, nextCursor: page.nextCursor };
     },
   );

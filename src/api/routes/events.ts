@@ -6,7 +6,7 @@ import { badRequest, type Problem } from '../errors.ts';
 import { EventInput, IngestResult, oneOrBatch, withErrors } from '../schemas.ts';
 import { timestampProblem } from '../validation.ts';
 
-export function eventRoutes(app: Api, { waymark, maxBatch }: RouteContext): void {
+export function eventRoutes(app: Api, { maxBatch }: RouteContext): void {
   app.post(
     '/v1/events',
     {
@@ -20,6 +20,7 @@ export function eventRoutes(app: Api, { waymark, maxBatch }: RouteContext): void
       },
     },
     async (request) => {
+      const { waymark } = request;
       const body = request.body;
       const batch = 'batch' in body;
       const items = batch ? body.batch : [body];

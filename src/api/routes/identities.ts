@@ -24,7 +24,7 @@ const IdentifyResult = Type.Object({
   exited: Type.Integer({ description: 'Passes that left with reason "merged": both were in one journey, the later pass left' }),
 });
 
-export function identityRoutes(app: Api, { waymark }: RouteContext): void {
+export function identityRoutes(app: Api, _context: RouteContext): void {
   app.post(
     '/v1/identities',
     {
@@ -39,6 +39,7 @@ export function identityRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       const { anonymousId, userId } = request.body;
       const result = await waymark.engine.identify({ from: anonymousId, into: userId });
       if (result.outcome === 'conflict') throw new ApiError(409, `anonymousId "${anonymousId}" was merged into user "${result.userId}" before; an id is merged once`);

@@ -31,7 +31,7 @@ const InboxQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export function inboxRoutes(app: Api, { waymark }: RouteContext): void {
+export function inboxRoutes(app: Api, _context: RouteContext): void {
   const tags = ['inbox'];
   app.get(
     '/v1/inbox/:userId',
@@ -47,6 +47,7 @@ export function inboxRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       const { limit, cursor, dismissed } = request.query;
       const page = await paged(() => waymark.store.inboxPage(request.params.userId, { limit, cursor, dismissed }));
       return { messages: page.items, nextCursor: page.nextCursor };
@@ -68,6 +69,7 @@ export function inboxRoutes(app: Api, { waymark }: RouteContext): void {
         },
       },
       async (request) => {
+        const { waymark } = request;
         const { userId, messageId } = request.params;
         const now = waymark.engine.clock.now();
         const message = await waymark.store.markInbox(userId, messageId, mark, now);

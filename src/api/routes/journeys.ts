@@ -29,9 +29,7 @@ import {
 
 const tags = ['journeys'];
 
-export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
-  const journeys = waymark.journeys;
-
+export function journeyRoutes(app: Api, _context: RouteContext): void {
   app.get(
     '/v1/journeys',
     {
@@ -45,7 +43,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
-      const page = await paged(() => journeys.listPage(request.query));
+      const page = await paged(() => request.waymark.journeys.listPage(request.query));
       return { journeys: page.items, nextCursor: page.nextCursor };
     },
   );
@@ -64,7 +62,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     },
     async (request, reply) => {
       const { id, definition, layout } = request.body;
-      const created = await inBody(() => journeys.create({ definition, ...(id !== undefined ? { id } : {}), ...(layout !== undefined ? { layout } : {}) }));
+      const created = await inBody(() => request.waymark.journeys.create({ definition, ...(id !== undefined ? { id } : {}), ...(layout !== undefined ? { layout } : {}) }));
       return reply.code(201).send(created);
     },
   );
@@ -85,7 +83,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     async (request) => {
       // Through the service, so this answers exactly what saving, then publishing, the definition would.
       try {
-        const { errors, warnings } = await journeys.check(request.body.definition, request.body.id);
+        const { errors, warnings } = await request.waymark.journeys.check(request.body.definition, request.body.id);
         const checks = [...errors.map((p) => ({ ...p, severity: 'error' as const })), ...warnings.map((p) => ({ ...p, severity: 'warning' as const }))];
         return { valid: true, problems: [], checks: underDefinition(checks) };
       } catch (error) {
@@ -96,7 +94,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
   );
 
   app.get('/v1/journeys/:id', { config: { access: 'read' }, schema: { tags, summary: 'Get a journey and its draft', params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404) } }, (request) =>
-    journeys.view(request.params.id),
+    request.waymark.journeys.view(request.params.id),
   );
 
   app.put(
@@ -114,7 +112,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     },
     (request) => {
       const { definition, layout } = request.body;
-      return inBody(() => journeys.update(request.params.id, { definition, ...(layout !== undefined ? { layout } : {}) }));
+      return inBody(() => request.waymark.journeys.update(request.params.id, { definition, ...(layout !== undefined ? { layout } : {}) }));
     },
   );
 
@@ -132,7 +130,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
-      const page = await paged(() => journeys.versionPage(request.params.id, request.query));
+      const page = await paged(() => request.waymark.journeys.versionPage(request.params.id, request.query));
       return { versions: page.items, nextCursor: page.nextCursor };
     },
   );
@@ -159,26 +157,26 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     },
     async (request) => {
       const moveUsers = request.body?.moveUsers ?? false;
-      const published = await inBody(() => journeys.publish(request.params.id, { moveUsers }));
+      const published = await inBody(() => request.waymark.journeys.publish(request.params.id, { moveUsers }));
       return { ...published, warnings: underDefinition(published.warnings) };
     },
   );
 
   const lifecycle = { params: JourneyParams, response: withErrors({ 200: JourneyRecord }, 404, 409) };
   app.post('/v1/journeys/:id/pause', { config: { access: 'edit' }, schema: { tags, summary: 'Pause: no new entries, users inside continue', ...lifecycle } }, (request) =>
-    journeys.pause(request.params.id),
+    request.waymark.journeys.pause(request.params.id),
   );
-  app.post('/v1/journeys/:id/resume', { config: { access: 'edit' }, schema: { tags, summary: 'Resume a paused journey', ...lifecycle } }, (request) => journeys.resume(request.params.id));
+  app.post('/v1/journeys/:id/resume', { config: { access: 'edit' }, schema: { tags, summary: 'Resume a paused journey', ...lifecycle } }, (request) => request.waymark.journeys.resume(request.params.id));
   app.post(
     '/v1/journeys/:id/stop',
     { config: { access: 'edit' }, schema: { tags, summary: 'Stop for good: no new entries and everyone inside exits', params: JourneyParams, response: withErrors({ 200: StopResult }, 404, 409) } },
-    (request) => journeys.stop(request.params.id),
+    (request) => request.waymark.journeys.stop(request.params.id),
   );
 
   app.get(
     '/v1/journeys/:id/stats',
     { config: { access: 'read' }, schema: { tags, summary: 'Funnel, conversion and per-node counts', params: JourneyParams, response: withErrors({ 200: StatsView }, 404) } },
-    (request) => journeyStats(waymark.store, request.params.id),
+    (request) => journeyStats(request.waymark.store, request.params.id),
   );
 
   app.get(
@@ -202,7 +200,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
       if (bucket === 'hour' && days > MAX_HOURLY_DAYS) {
         throw badRequest([{ path: '/days', message: `must be at most ${MAX_HOURLY_DAYS} with bucket=hour`, in: 'querystring' }], 'querystring');
       }
-      return journeySeries(waymark.store, request.params.id, { days, bucket, now: waymark.engine.clock.now() });
+      return journeySeries(request.waymark.store, request.params.id, { days, bucket, now: request.waymark.engine.clock.now() });
     },
   );
 
@@ -227,7 +225,7 @@ export function journeyRoutes(app: Api, { waymark }: RouteContext): void {
     },
     (request) => {
       const { days, definition } = request.body;
-      return inBody(() => backtest(waymark, request.params.id, { days, ...(definition !== undefined ? { definition } : {}) }));
+      return inBody(() => backtest(request.waymark, request.params.id, { days, ...(definition !== undefined ? { definition } : {}) }));
     },
   );
 }

@@ -37,14 +37,13 @@ async function answering<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function keyRoutes(app: Api, { waymark }: RouteContext): void {
+export function keyRoutes(app: Api, _context: RouteContext): void {
   const tags = ['keys'];
-  const now = () => waymark.engine.clock.now();
 
   app.get(
     '/v1/keys',
     { config: { access: 'admin' }, schema: { tags, summary: 'The API keys, oldest first (never the keys themselves)', response: withErrors({ 200: Type.Object({ keys: Type.Array(KeyView) }) }) } },
-    async () => ({ keys: (await waymark.store.listApiKeys()).map(keyView) }),
+    async (request) => ({ keys: (await request.waymark.store.listApiKeys()).map(keyView) }),
   );
 
   app.post(
@@ -59,7 +58,8 @@ export function keyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const { key, view } = await createKey(waymark.store, request.body.kind, request.body.name, now());
+      const { waymark } = request;
+      const { key, view } = await createKey(waymark.store, request.body.kind, request.body.name, waymark.engine.clock.now());
       keysChanged(waymark.store);
       return reply.code(201).send({ key, ...view });
     },
@@ -77,7 +77,8 @@ export function keyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => answering(async () => {
-      const { key, view } = await rotateKey(waymark.store, request.params.id, now());
+      const { waymark } = request;
+      const { key, view } = await rotateKey(waymark.store, request.params.id, waymark.engine.clock.now());
       keysChanged(waymark.store);
       return { key, ...view };
     }),
@@ -96,6 +97,7 @@ export function keyRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => answering(async () => {
+      const { waymark } = request;
       await revokeKey(waymark.store, request.params.id);
       keysChanged(waymark.store);
       return { ok: true };

@@ -30,7 +30,7 @@ const MessagesQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export function messageRoutes(app: Api, { waymark }: RouteContext): void {
+export function messageRoutes(app: Api, _context: RouteContext): void {
   app.get(
     '/v1/messages',
     {
@@ -48,6 +48,7 @@ export function messageRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       const { after, before, limit, order, journeyId, userId, nodeId, status, channel } = request.query;
       const problems: Problem[] = [];
       if (order === 'newest' && after !== undefined) problems.push({ path: '/after', message: 'pages oldest first; with order=newest, page with before', in: 'querystring' });
@@ -91,6 +92,7 @@ export function messageRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       const id = request.params.id;
       if (!(await recordEngagement(waymark.store, waymark.engine, id, 'click'))) throw new ApiError(404, `no message "${id}"`);
       return { ok: true };

@@ -47,7 +47,7 @@ async function answering<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function nodePreviewRoutes(app: Api, { waymark }: RouteContext): void {
+export function nodePreviewRoutes(app: Api, _context: RouteContext): void {
   app.post(
     '/v1/journeys/:id/nodes/:node/preview',
     {
@@ -64,6 +64,7 @@ export function nodePreviewRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       oneSource(request.body);
       const { id, node } = request.params;
       return answering(() => previewNode(waymark.store, { journeyId: id, nodeId: node, ...request.body }));
@@ -86,6 +87,7 @@ export function nodePreviewRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       oneSource(request.body);
       const { id, node } = request.params;
       return answering(() => testSend(waymark.store, { journeyId: id, nodeId: node, ...request.body, now: waymark.engine.clock.now() }));

@@ -18,7 +18,7 @@ const PreviewBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function previewRoutes(app: Api, { waymark }: RouteContext): void {
+export function previewRoutes(app: Api, _context: RouteContext): void {
   app.post(
     '/v1/preview',
     {
@@ -35,6 +35,7 @@ export function previewRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       const { channel, content, userId, event } = request.body;
       const problems = contentProblems(channel, content);
       if (problems.length > 0) throw badRequest(problems);

@@ -2,7 +2,7 @@
 import type { Api, RouteContext } from '../context.ts';
 import { oneOrBatch, ProfileInput, ProfilesResult, withErrors } from '../schemas.ts';
 
-export function profileRoutes(app: Api, { waymark, maxBatch }: RouteContext): void {
+export function profileRoutes(app: Api, { maxBatch }: RouteContext): void {
   app.post(
     '/v1/profiles',
     {
@@ -16,6 +16,7 @@ export function profileRoutes(app: Api, { waymark, maxBatch }: RouteContext): vo
       },
     },
     async (request) => {
+      const { waymark } = request;
       const body = request.body;
       const items = 'batch' in body ? body.batch : [body];
       await waymark.engine.upsertProfiles(items.map((p) => ({ userId: p.userId, traits: p.traits })));

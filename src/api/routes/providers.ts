@@ -9,6 +9,7 @@ import { Channel, CHANNEL_NAMES } from '../../core/channels.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { withErrors } from '../schemas.ts';
+import type { Store } from '../../store/store.ts';
 
 const ProviderView = Type.Object({
   channel: Channel,
@@ -18,10 +19,10 @@ const ProviderView = Type.Object({
 });
 const Params = Type.Object({ channel: Channel });
 
-export function providerRoutes(app: Api, { waymark }: RouteContext): void {
+export function providerRoutes(app: Api, _context: RouteContext): void {
   const tags = ['providers'];
-  const view = async () => {
-    const records = new Map((await waymark.store.listProviders()).map((r) => [r.channel, r]));
+  const view = async (store: Store) => {
+    const records = new Map((await store.listProviders()).map((r) => [r.channel, r]));
     return CHANNEL_NAMES.map((channel) => {
       const r = records.get(channel);
       return r
@@ -33,7 +34,7 @@ export function providerRoutes(app: Api, { waymark }: RouteContext): void {
   app.get(
     '/v1/providers',
     { config: { access: 'read' }, schema: { tags, summary: "Each channel's delivery provider and its settings (secrets never shown)", response: withErrors({ 200: Type.Object({ providers: Type.Array(ProviderView) }) }) } },
-    async () => ({ providers: await view() }),
+    async (request) => ({ providers: await view(request.waymark.store) }),
   );
 
   app.put(
@@ -52,6 +53,7 @@ export function providerRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       const { channel } = request.params;
       const before = (await waymark.store.listProviders()).find((r) => r.channel === channel)?.config ?? null;
       const kept = settingsToKeep(channel, request.body, before);
@@ -75,6 +77,7 @@ export function providerRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       if (!(await waymark.store.removeProvider(request.params.channel))) throw new ApiError(404, `${request.params.channel} has no provider: it is on the outbox`);
       await waymark.engine.reloadJourneys();
       return { ok: true };

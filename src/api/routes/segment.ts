@@ -7,6 +7,8 @@ import { badRequest, type Problem } from '../errors.ts';
 import { withErrors } from '../schemas.ts';
 import { basicAuthKey, bodyKeyCheck, inCompatScope, writeMapped } from './compat.ts';
 import { mapSegment, MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, SEGMENT_TYPES, segmentBatch, SegmentMessage, SegmentResult, toMillis } from './segment-map.ts';
+import type { Waymark } from '../../app/waymark.ts';
+import type { EngineHandle } from '../../engine/handle.ts';
 
 const SUMMARIES = {
   track: 'Segment track: an event',
@@ -19,12 +21,12 @@ const SUMMARIES = {
 
 const AUTH = 'The write key as HTTP Basic user name (empty password), as a bearer token, or as "writeKey" in the body. Bodies may be gzip (Content-Encoding: gzip) and are read as JSON whatever their content type.';
 
-export async function segmentRoutes(app: Api, { waymark, maxBatch }: RouteContext): Promise<void> {
+export async function segmentRoutes(app: Api, { router, maxBatch }: RouteContext): Promise<void> {
   const config = { access: 'write' as const, keyFrom: { header: basicAuthKey, body: true }, ingest: true };
-  const preValidation = bodyKeyCheck(waymark.store);
+  const preValidation = bodyKeyCheck(router);
   const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
   const security: Array<Record<string, string[]>> = [{ bearer: [] }, { writeKeyBasic: [] }];
-  const respond = async (mapped: ReturnType<typeof mapSegment>) => {
+  const respond = async (waymark: Waymark<EngineHandle>, mapped: ReturnType<typeof mapSegment>) => {
     if (mapped.problems.length > 0) throw badRequest(mapped.problems);
     await writeMapped(waymark, mapped.mapped);
     return { success: true as const }; // Segment's answer: the SDKs retry anything else
@@ -47,7 +49,7 @@ export async function segmentRoutes(app: Api, { waymark, maxBatch }: RouteContex
             response: withErrors({ 200: SegmentResult }, 400, 413),
           },
         },
-        async (request) => respond(mapSegment({ messages: [request.body], routeType: type, receivedAt: waymark.engine.clock.now() })),
+        async (request) => respond(request.waymark, mapSegment({ messages: [request.body], routeType: type, receivedAt: request.waymark.engine.clock.now() })),
       );
     }
 
@@ -67,11 +69,12 @@ export async function segmentRoutes(app: Api, { waymark, maxBatch }: RouteContex
         },
       },
       async (request) => {
+        const { waymark } = request;
         const { batch, context, sentAt } = request.body;
         const batchSentAt = sentAt === undefined ? undefined : toMillis(sentAt);
         const problems: Problem[] = Number.isNaN(batchSentAt) ? [{ path: '/sentAt', message: 'is not a date-time this server can read' }] : [];
         const mapped = mapSegment({ messages: batch, batchContext: context, batchSentAt: problems.length > 0 ? undefined : batchSentAt, receivedAt: waymark.engine.clock.now() });
-        return respond({ ...mapped, problems: [...problems, ...mapped.problems] });
+        return respond(waymark, { ...mapped, problems: [...problems, ...mapped.problems] });
       },
     );
   });

@@ -4,9 +4,9 @@ import { badRequest } from '../errors.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { withErrors } from '../schemas.ts';
 
-export function settingsRoutes(app: Api, { waymark }: RouteContext): void {
+export function settingsRoutes(app: Api, _context: RouteContext): void {
   const tags = ['settings'];
-  app.get('/v1/settings', { config: { access: 'read' }, schema: { tags, summary: 'Project settings', response: withErrors({ 200: ProjectSettings }) } }, async () => waymark.store.getSettings());
+  app.get('/v1/settings', { config: { access: 'read' }, schema: { tags, summary: 'Project settings', response: withErrors({ 200: ProjectSettings }) } }, async (request) => request.waymark.store.getSettings());
   app.put(
     '/v1/settings',
     {
@@ -20,6 +20,7 @@ export function settingsRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
+      const { waymark } = request;
       const problems = settingsProblems(request.body);
       if (problems.length > 0) throw badRequest(problems);
       await waymark.store.saveSettings(request.body, waymark.engine.clock.now());

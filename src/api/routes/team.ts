@@ -8,17 +8,21 @@ import type { Api, RouteContext } from '../context.ts';
 import { changeDashboardUser, createDashboardUser, removeDashboardUser, userView } from '../team.ts';
 import { withErrors } from '../schemas.ts';
 import { DashboardUser, Email, Name, Password, Role } from './team-schemas.ts';
+import type { FastifyRequest } from 'fastify';
+import { requireDeployment } from '../project-route.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'A user id from GET /v1/team' }) });
 const LAST_ADMIN = 'The last enabled admin user can be neither removed, disabled nor demoted (409): make another user admin first. The admin key works regardless.';
 
-export function teamRoutes(app: Api, { waymark }: RouteContext): void {
+/** Dashboard users belong to the deployment: they are kept in the default project's store, and another project's admin key cannot manage them. */
+export function teamRoutes(app: Api, { router }: RouteContext): void {
   const tags = ['team'];
-  const store = waymark.store;
+  const store = router.main.store;
+  const preHandler = async (request: FastifyRequest) => requireDeployment(request);
 
   app.get(
     '/v1/team',
-    { config: { access: 'admin' }, schema: { tags, summary: 'The dashboard users, oldest first (never their passwords)', response: withErrors({ 200: Type.Object({ users: Type.Array(DashboardUser) }) }) } },
+    { config: { access: 'admin' }, preHandler, schema: { tags, summary: 'The dashboard users, oldest first (never their passwords)', response: withErrors({ 200: Type.Object({ users: Type.Array(DashboardUser) }) }) } },
     async () => ({ users: (await store.listDashboardUsers()).map(userView) }),
   );
 
@@ -26,6 +30,7 @@ export function teamRoutes(app: Api, { waymark }: RouteContext): void {
     '/v1/team',
     {
       config: { access: 'admin' },
+      preHandler,
       schema: {
         tags,
         summary: 'Make a dashboard user with a role and an initial password',
@@ -34,13 +39,14 @@ export function teamRoutes(app: Api, { waymark }: RouteContext): void {
         response: withErrors({ 201: DashboardUser }, 400, 409),
       },
     },
-    async (request, reply) => reply.code(201).send(await createDashboardUser(store, request.body, waymark.engine.clock.now())),
+    async (request, reply) => reply.code(201).send(await createDashboardUser(store, request.body, router.main.engine.clock.now())),
   );
 
   app.patch(
     '/v1/team/:id',
     {
       config: { access: 'admin' },
+      preHandler,
       schema: {
         tags,
         summary: 'Change a dashboard user: role, name, disabled, or reset its password',
@@ -60,6 +66,7 @@ export function teamRoutes(app: Api, { waymark }: RouteContext): void {
     '/v1/team/:id',
     {
       config: { access: 'admin' },
+      preHandler,
       schema: { tags, summary: 'Remove a dashboard user; its sessions end at once', description: LAST_ADMIN, params: IdParams, response: withErrors({ 200: Type.Object({ ok: Type.Boolean() }) }, 404, 409) },
     },
     async (request) => {

@@ -20,9 +20,9 @@ const PUBLIC = { access: 'public' } as const;
 const NOT_FOUND = 'no such tracking link';
 const Gif = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/gif: a transparent 1x1 pixel, never cached' });
 
-export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
-  const key = () => trackingKey(waymark.store, waymark.engine.clock.now());
-  const record = (messageId: string, kind: Engagement, url?: string) => recordEngagement(waymark.store, waymark.engine, messageId, kind, url);
+export function trackingRoutes(app: Api, _context: RouteContext): void {
+  const key = ({ waymark }: FastifyRequest) => trackingKey(waymark.store, waymark.engine.clock.now());
+  const record = ({ waymark }: FastifyRequest, messageId: string, kind: Engagement, url?: string) => recordEngagement(waymark.store, waymark.engine, messageId, kind, url);
 
   /**
    * Records an open or click, except for a HEAD (link checkers and scanners ask for headers only), and never
@@ -31,7 +31,7 @@ export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
   const recordFor = async (request: FastifyRequest, messageId: string, kind: Engagement, url?: string) => {
     if (request.method === 'HEAD') return;
     try {
-      await record(messageId, kind, url);
+      await record(request, messageId, kind, url);
     } catch (error) {
       request.log.error({ err: error }, `recording the ${kind} failed`);
     }
@@ -56,7 +56,7 @@ export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const open = readOpenToken(await key(), request.params.token);
+      const open = readOpenToken(await key(request), request.params.token);
       if (!open) throw new ApiError(404, NOT_FOUND);
       await recordFor(request, open.messageId, 'open');
       return reply.type('image/gif').header('cache-control', 'no-store, no-cache, must-revalidate, private').header('pragma', 'no-cache').send(PIXEL);
@@ -77,7 +77,7 @@ export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const click = readClickToken(await key(), request.params.token);
+      const click = readClickToken(await key(request), request.params.token);
       if (!click) throw new ApiError(404, NOT_FOUND);
       return redirect(request, reply, click.messageId, click.url);
     },
@@ -96,6 +96,7 @@ export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request, reply) => {
+      const { waymark } = request;
       const link = /^[A-Za-z0-9_-]+$/.test(request.params.code) ? await waymark.store.shortLink(request.params.code) : null;
       if (!link) throw new ApiError(404, NOT_FOUND);
       return redirect(request, reply, link.messageId, link.url);
@@ -116,9 +117,9 @@ export function trackingRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
-      const open = readOpenToken(await key(), request.body.token);
+      const open = readOpenToken(await key(request), request.body.token);
       if (!open) throw new ApiError(404, NOT_FOUND);
-      await record(open.messageId, 'open');
+      await record(request, open.messageId, 'open');
       return { ok: true };
     },
   );

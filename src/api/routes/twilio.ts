@@ -14,6 +14,7 @@ import { channelSpec, type Channel } from '../../core/channels.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { withErrors } from '../schemas.ts';
+import type { Store } from '../../store/store.ts';
 
 const STOP_WORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const START_WORDS = new Set(['START', 'YES', 'UNSTOP']);
@@ -22,18 +23,18 @@ const MAX_PROFILES_PER_NUMBER = 1_000;
 /** Twilio's reply to an inbound message: empty TwiML, no answer sent (Twilio answers STOP itself). */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-export function twilioRoutes(app: Api, { waymark }: RouteContext): void {
+export function twilioRoutes(app: Api, _context: RouteContext): void {
   /** The (auth token, URL) pairs a request to `path` may be signed with: one per Twilio provider with both set. */
-  const candidates = async (path: string) =>
-    (await waymark.store.listProviders()).flatMap((r) => {
+  const candidates = async (store: Store, path: string) =>
+    (await store.listProviders()).flatMap((r) => {
       const c = r.config;
       return c.provider === 'twilio' && typeof c.authToken === 'string' && typeof c.publicUrl === 'string' ? [{ authToken: c.authToken, url: `${trimmedBase(c.publicUrl)}${path}` }] : [];
     });
 
-  const verified = async (request: { url: string; body: unknown; headers: Record<string, unknown> }): Promise<URLSearchParams> => {
+  const verified = async (request: { url: string; body: unknown; headers: Record<string, unknown>; waymark: { store: Store } }): Promise<URLSearchParams> => {
     const params = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
     const signature = request.headers['x-twilio-signature'];
-    if (!validTwilioSignature(typeof signature === 'string' ? signature : undefined, await candidates(request.url), params)) {
+    if (!validTwilioSignature(typeof signature === 'string' ? signature : undefined, await candidates(request.waymark.store, request.url), params)) {
       throw new ApiError(403, 'X-Twilio-Signature is missing or does not match (the Twilio provider needs its authToken and publicUrl)');
     }
     return params;
@@ -57,6 +58,7 @@ export function twilioRoutes(app: Api, { waymark }: RouteContext): void {
         },
       },
       async (request, reply) => {
+        const { waymark } = request;
         const params = await verified(request);
         const sid = params.get('MessageSid') ?? params.get('SmsSid');
         const status = params.get('MessageStatus') ?? params.get('SmsStatus');
@@ -86,6 +88,7 @@ export function twilioRoutes(app: Api, { waymark }: RouteContext): void {
         },
       },
       async (request, reply) => {
+        const { waymark } = request;
         const params = await verified(request);
         const from = params.get('From') ?? '';
         const word = (params.get('Body') ?? '').trim().toUpperCase();

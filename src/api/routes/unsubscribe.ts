@@ -11,11 +11,12 @@ import { channelSpec } from '../../core/channels.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { withErrors } from '../schemas.ts';
+import type { FastifyRequest } from 'fastify';
 
 const Params = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) });
 
-export function unsubscribeRoutes(app: Api, { waymark }: RouteContext): void {
-  const read = async (token: string) => {
+export function unsubscribeRoutes(app: Api, _context: RouteContext): void {
+  const read = async ({ waymark }: FastifyRequest, token: string) => {
     const who = readUnsubscribeToken(await unsubscribeKey(waymark.store, waymark.engine.clock.now()), token);
     const trait = who && channelSpec(who.channel).optOutTrait;
     if (!who || !trait) throw new ApiError(404, 'no such unsubscribe link');
@@ -40,7 +41,8 @@ export function unsubscribeRoutes(app: Api, { waymark }: RouteContext): void {
         },
       },
       async (request) => {
-        const { userId, trait } = await read(request.params.token);
+        const { waymark } = request;
+        const { userId, trait } = await read(request, request.params.token);
         await waymark.engine.upsertProfiles([{ userId, traits: { [trait]: true } }]);
         return { ok: true };
       },
@@ -49,7 +51,7 @@ export function unsubscribeRoutes(app: Api, { waymark }: RouteContext): void {
       '/v1/unsubscribe/:token',
       { config: { access: 'public' }, schema: { hide: true, params: Params } },
       async (request, reply) => {
-        await read(request.params.token);
+        await read(request, request.params.token);
         return reply
           .type('text/html; charset=utf-8')
           .send('<!doctype html><meta charset="utf-8"><title>Unsubscribe</title><form method="post"><p>Stop receiving these emails?</p><button type="submit">Unsubscribe</button></form>');

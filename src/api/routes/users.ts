@@ -9,8 +9,7 @@ import { ExplainResult, Instance, MessagePage, PageQuery, Profile, StoredEvent, 
 
 const tags = ['users'];
 
-export function userRoutes(app: Api, { waymark }: RouteContext): void {
-  const store = waymark.store;
+export function userRoutes(app: Api, _context: RouteContext): void {
 
   app.get(
     '/v1/users/:userId',
@@ -27,6 +26,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
     },
     async (request) => {
       const { userId } = request.params;
+      const { store } = request.waymark;
       const [profile, seen] = await Promise.all([store.getProfile(userId), store.userSeen(userId)]);
       if (!profile && !seen) throw new ApiError(404, `no user "${userId}": no profile, events, journeys or messages`);
       return { ...(profile ?? { userId, traits: {}, updatedAt: null }), firstSeenAt: seen?.firstSeenAt ?? null, lastSeenAt: seen?.lastSeenAt ?? null };
@@ -45,7 +45,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
         response: withErrors({ 200: Type.Object({ events: Type.Array(StoredEvent) }) }, 400),
       },
     },
-    async (request) => ({ events: await store.userEvents(request.params.userId, request.query.limit) }),
+    async (request) => ({ events: await request.waymark.store.userEvents(request.params.userId, request.query.limit) }),
   );
 
   app.get(
@@ -62,7 +62,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
       },
     },
     async (request) => {
-      const page = await paged(() => store.userInstancePage(request.params.userId, request.query));
+      const page = await paged(() => request.waymark.store.userInstancePage(request.params.userId, request.query));
       return { instances: page.items, nextCursor: page.nextCursor };
     },
   );
@@ -81,7 +81,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
     },
     (request) => {
       const { after, limit } = request.query;
-      return messagePage(store, { userId: request.params.userId, limit, ...(after !== undefined ? { after } : {}) });
+      return messagePage(request.waymark.store, { userId: request.params.userId, limit, ...(after !== undefined ? { after } : {}) });
     },
   );
 
@@ -99,7 +99,7 @@ export function userRoutes(app: Api, { waymark }: RouteContext): void {
         response: withErrors({ 200: Type.Object({ ...ExplainResult.properties, nextCursor: NextCursor }) }, 400, 404),
       },
     },
-    (request) => paged(() => explainUser(store, request.params.userId, request.query)), // 404 for an unknown journey
+    (request) => paged(() => explainUser(request.waymark.store, request.params.userId, request.query)), // 404 for an unknown journey
   );
 }
 

@@ -19,6 +19,8 @@ import type { Logger } from '../../ops/logger.ts';
 import { durationAtLeast, nonNegativeInt, port, positiveInt } from '../options.ts';
 
 const ROLES = ['all', 'api', 'worker'] as const;
+/** How often a PostgreSQL process reads the registry for projects another process made. */
+const PROJECT_WATCH_MS = 5_000;
 type Role = (typeof ROLES)[number];
 
 interface ServeOptions {
@@ -183,11 +185,32 @@ async function serve(options: ServeOptions): Promise<void> {
     });
   }
   const store = waymark.store;
+  // The deployment's other projects (app/projects.ts), each opened the way the default one was, and all opened
+  // now: their engines fire timers and send whether or not a request comes.
+  const { Projects } = await import('../../app/projects.ts');
+  const { sqliteProjectOpener, postgresProjectOpener } = await import('../../app/project-stores.ts');
+  const onFatal = (error: Error) => {
+    logger.fatal({ err: error }, 'the engine of a project stopped; exiting');
+    process.exit(1);
+  };
+  const projects = new Projects(
+    waymark,
+    database.kind === 'sqlite'
+      ? sqliteProjectOpener(database.file, { threaded: options.engineThread !== false, engine: engineOptions, onFatal })
+      : postgresProjectOpener(database.url, (store as { schema?: string }).schema ?? 'public', {
+          background: role !== 'api',
+          engine: engineOptions,
+          ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+        }),
+  );
+  await projects.refresh();
+  // Other processes on the same PostgreSQL database may make projects: look for them every few seconds.
+  if (database.kind === 'postgres') projects.watch(PROJECT_WATCH_MS);
   let app: Awaited<ReturnType<typeof buildServer>> | null = null;
   let started: () => void = () => {};
   waymark.startingUntil(new Promise<void>((resolve) => (started = resolve)));
   try {
-    app = role !== 'worker' ? await buildServer(waymark, { logRequests: options.log === true, rateLimit: rateLimitOf(options) }) : await buildHealthServer(waymark, { logRequests: options.log === true });
+    app = role !== 'worker' ? await buildServer(projects, { logRequests: options.log === true, rateLimit: rateLimitOf(options) }) : await buildHealthServer(waymark, { logRequests: options.log === true });
     try {
       await app.listen({ port: listenPort, host: options.host });
     } catch (error) {
@@ -218,7 +241,7 @@ async function serve(options: ServeOptions): Promise<void> {
     started();
   } catch (error) {
     await app?.close().catch(() => {});
-    await waymark.close().catch(() => {});
+    await projects.close().catch(() => {});
     throw error;
   }
   const address = app.server.address();
@@ -226,7 +249,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
   const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
   // Signals are handled before the line that says the server is up: whoever waits for it may stop it at once.
-  onShutdown(app, waymark, options.drainMs ?? 0, logger);
+  onShutdown(app, projects, options.drainMs ?? 0, logger);
   const { isDashboardBuilt } = await import('../../api/dashboard.ts');
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${storeLocation(store)}${retention}); Ctrl-C to stop\n`);
   if (role !== 'worker') {
@@ -271,7 +294,7 @@ function printNewKeys(keys: { admin?: string; write?: string }): void {
  * timer batch or outbox lease never outlives the process: what is not committed rolls back and is claimed
  * again by another worker. A second signal exits at once.
  */
-function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark<EngineHandle>, drainMs: number, logger: Logger): void {
+function onShutdown(app: { close(): Promise<unknown> }, projects: { main: Waymark<EngineHandle>; close(): Promise<void> }, drainMs: number, logger: Logger): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) {
@@ -279,13 +302,13 @@ function onShutdown(app: { close(): Promise<unknown> }, waymark: Waymark<EngineH
       process.exit(1);
     }
     closing = true;
-    waymark.drain();
+    projects.main.drain();
     process.stdout.write(`${signal}: stopping (finishing requests and queued work)...\n`);
     void (async () => {
       try {
         if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
         await app.close();
-        await waymark.close();
+        await projects.close();
         process.stdout.write('stopped\n');
         process.exit(0);
       } catch (error) {

@@ -17,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -40,6 +40,7 @@ import { pruneEvents } from './retention.ts';
 import * as runs from './scheduled-runs.ts';
 import * as apiKeys from './api-keys.ts';
 import * as dashboardUsers from './dashboard-users.ts';
+import * as projects from './projects.ts';
 import * as settings from './settings.ts';
 import * as copy from './copy.ts';
 import { ProfileCache } from './unit-views.ts';
@@ -161,6 +162,14 @@ export class SqliteStore implements Store {
   async recordDashboardSignIn(id: string, at: number): Promise<void> {
     return dashboardUsers.recordDashboardSignIn(this.sql, id, at);
   }
+  async listProjects(): Promise<ProjectRecord[]> {
+    return projects.listProjects(this.sql);
+  }
+
+  async addProject(project: ProjectRecord): Promise<boolean> {
+    return projects.addProject(this.sql, project);
+  }
+
 
 
   async getSettings(): Promise<Record<string, unknown>> {
