@@ -17,6 +17,8 @@ import { postgresProjectOpener, sqliteProjectOpener } from '../../src/app/projec
 
 export interface TestApi {
   waymark: Waymark;
+  /** The deployment's projects: `waymark` is the default one. */
+  projects: Projects;
   server: FastifyInstance;
   url: string;
   admin: string;
@@ -62,7 +64,7 @@ export async function startApi({ store = 'sqlite', clock, ...options }: ServerOp
     if (!clock) throw new Error('runUntil needs startApi({ clock })');
     await driveUntil(waymark, clock, at);
   };
-  return { waymark, server, url: address, admin, write: keys.write!, call, runUntil };
+  return { waymark, projects, server, url: address, admin, write: keys.write!, call, runUntil };
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms` (a ceiling for a loaded machine). */

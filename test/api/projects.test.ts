@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachStore } from '../helpers.ts';
 import { path } from '../journeys.ts';
-import { startApi, type TestApi } from './helpers.ts';
+import { parseMail } from '../channels/mail-parse.ts';
+import { smtpServer } from '../channels/smtp-server.ts';
+import { eventually, startApi, type TestApi } from './helpers.ts';
 
 const journey = path('b-journey', [
   { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
@@ -186,5 +188,52 @@ await forEachStore((store) => {
     assert.equal((await api.call('POST', '/v1/projects', { key: b.admin, body: { id: 'c', name: 'C' } })).status, 403);
     assert.equal((await api.call('GET', '/v1/team', { key: b.admin })).status, 403);
     assert.deepEqual((await api.call('GET', '/v1/projects', { key: b.admin })).body.projects.map((p: { id: string }) => p.id), ['shop-b']);
+  });
+});
+
+await forEachStore((store) => {
+  test("a project's public links come back to it by the /p/<id> prefix of its publicUrl, and to no other project", async () => {
+    const api = await startApi({ store, rateLimit: null });
+    const made = await api.call('POST', '/v1/projects', { body: { id: 'shop-b', name: 'Shop B' } });
+    const b = { admin: made.body.keys.admin as string, write: made.body.keys.write as string };
+    const smtp = await smtpServer();
+    const email = { provider: 'smtp', host: '127.0.0.1', port: smtp.port, from: 'Shop B <news@b.test>', publicUrl: `${api.url}/p/shop-b` };
+    assert.equal((await api.call('PUT', '/v1/providers/email', { key: b.admin, body: email })).status, 200);
+    const mailJourney = path('mail', [
+      { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Ordered' } },
+      { id: 'note', kind: 'send', channel: 'email', message: { subject: 'Thanks', body: '<p>See <a href="https://b.test/order">your order</a></p>' } },
+      { id: 'out', kind: 'exit' },
+    ], { setup: { timezone: 'UTC' } });
+    assert.equal((await api.call('POST', '/v1/journeys', { key: b.admin, body: { id: 'mail', definition: mailJourney } })).status, 201);
+    assert.equal((await api.call('POST', '/v1/journeys/mail/publish', { key: b.admin })).status, 200);
+    assert.equal((await api.call('POST', '/v1/profiles', { key: b.write, body: { userId: 'ana', traits: { email: 'ana@b.test' } } })).status, 200);
+    assert.equal((await api.call('POST', '/v1/events', { key: b.write, body: { userId: 'ana', event: 'Ordered', messageId: 'o1' } })).status, 200);
+
+    const raw = await eventually(async () => smtp.mails[0]?.raw, 30_000, "B's email");
+    const mail = parseMail(raw);
+    const prefix = `${api.url}/p/shop-b`;
+    const unsubscribe = new RegExp(`^<${prefix}(/v1/unsubscribe/[^>]+)>$`).exec(mail.headers.get('list-unsubscribe') ?? '')?.[1];
+    const html = mail.parts.find((p) => p.type === 'text/html')!.text;
+    const click = new RegExp(`href="${prefix}(/v1/t/c/[^"]+)"`).exec(html)?.[1];
+    assert.ok(unsubscribe && click, `B's links carry its prefix: ${mail.headers.get('list-unsubscribe')} ${html}`);
+
+    // At the default project (no prefix), B's links are unknown: 404, and nothing recorded anywhere.
+    const post = (p: string) => fetch(`${api.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    assert.equal((await post(unsubscribe)).status, 404);
+    assert.equal((await fetch(`${api.url}${click}`, { redirect: 'manual' })).status, 404);
+    assert.equal((await api.call('GET', '/v1/users/ana', { key: b.admin })).body.traits.emailOptOut, undefined);
+    assert.equal((await api.call('GET', '/v1/users/ana')).status, 404, 'the default project has no such user');
+    // With B's prefix, they are B's.
+    assert.equal((await post(`/p/shop-b${unsubscribe}`)).status, 200);
+    const redirected = await fetch(`${api.url}/p/shop-b${click}`, { redirect: 'manual' });
+    assert.deepEqual([redirected.status, redirected.headers.get('location')], [302, 'https://b.test/order']);
+    assert.equal((await api.call('GET', '/v1/users/ana', { key: b.admin })).body.traits.emailOptOut, true);
+    const stats = (await api.call('GET', '/v1/journeys/mail/stats', { key: b.admin })).body.nodes.find((n: { nodeId: string }) => n.nodeId === 'note');
+    assert.equal(stats.clicked, 1);
+    // A prefix naming no project is a 404, a key's own project named twice is fine, a clash is a 400.
+    assert.equal((await fetch(`${api.url}/p/nope${click}`, { redirect: 'manual' })).status, 404);
+    assert.equal((await api.call('GET', '/p/shop-b/v1/journeys', { key: b.admin })).status, 200);
+    const clash = await fetch(`${api.url}/p/shop-b/v1/journeys`, { headers: { authorization: `Bearer ${b.admin}`, 'waymark-project': 'default' } });
+    assert.equal(clash.status, 400);
   });
 });

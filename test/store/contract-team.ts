@@ -1,6 +1,6 @@
 /**
  * The Store contract, continued: dashboard users (email unique whatever its case, changes field by field, the
- * last enabled admin kept) and when each API key was last used. Registered by storeContract.
+ * last enabled admin kept), when each API key was last used, and the registry of projects. Registered by storeContract.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -79,6 +79,22 @@ export function teamContract(open: () => Promise<Store>): void {
       await store.touchApiKey('w1', 5_000);
       await store.touchApiKey('unknown', 6_000);
       assert.deepEqual((await store.listApiKeys()).map((k) => [k.hash, k.lastUsedAt]), [['a1', null], ['w1', 5_000]]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the registry of projects: stored as given, listed oldest first, one per id', async () => {
+    const store = await open();
+    try {
+      assert.deepEqual(await store.listProjects(), []);
+      assert.equal(await store.addProject({ id: 'shop-b', name: 'Shop B', createdAt: 2_000 }), true);
+      assert.equal(await store.addProject({ id: 'shop-a', name: 'Shop A', createdAt: 1_000 }), true);
+      assert.equal(await store.addProject({ id: 'shop-b', name: 'Another', createdAt: 3_000 }), false, 'an id is taken once');
+      assert.deepEqual(await store.listProjects(), [
+        { id: 'shop-a', name: 'Shop A', createdAt: 1_000 },
+        { id: 'shop-b', name: 'Shop B', createdAt: 2_000 },
+      ]);
     } finally {
       await store.close();
     }
