@@ -16,6 +16,7 @@ import { problemsWithin } from '../lib/field-problems.ts';
 import { useStore } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
 import { useEditing } from './NodePanel.tsx';
+import { RoleHint } from './RoleHint.tsx';
 import '../styles/forms.css';
 import '../styles/journey-settings.css';
 
@@ -58,6 +59,7 @@ export function JourneySettings({ journey, onClose, readOnly = false, initialTab
         <button type="button" className="button ghost small settings-close" onClick={onClose} aria-label="Close settings">
           ×
         </button>
+        <RoleHint need="edit" className="panel-hint" />
         <div className="tabs" role="tablist" aria-label="Settings sections" onKeyDown={onTabKey}>
           {TABS.map((t) => (
             <button

@@ -12,6 +12,7 @@ import { formatCount } from '../lib/format.ts';
 import { countersOf, kindLabel, type Registry } from '../lib/meta.ts';
 import { useStore } from '../store/index.ts';
 import { BranchLinks } from './BranchLinks.tsx';
+import { RoleHint } from './RoleHint.tsx';
 import '../styles/forms.css';
 
 const COUNTER_LABEL: Record<string, string> = { goal: 'converted here' };
@@ -53,6 +54,7 @@ export function NodePanel({ journey, stats, registry, nodeId, readOnly = false, 
           </button>
         </div>
         {meta?.description && <p className="muted">{meta.description}</p>}
+        <RoleHint need="edit" className="panel-hint" />
         {counts && (counters.length > 0 || waiting !== null) && (
           <dl className="details-stats">
             {counters.map((k) => (
@@ -72,7 +74,7 @@ export function NodePanel({ journey, stats, registry, nodeId, readOnly = false, 
         <ProblemsContext.Provider value={problems}>
           <NodeProblems path={form.path} />
           <form className="node-form" aria-label={`Settings of ${node.id}`} onSubmit={(e) => e.preventDefault()}>
-            {/* Keyed by node: typing not yet committed goes to the node it was typed for. A stopped journey is only read. */}
+            {/* Keyed by node: typing not yet committed goes to the node it was typed for. A stopped journey, or a viewer's, is only read. */}
             <fieldset className="form-frame" disabled={readOnly}>
               <Form key={node.id} {...form} />
             </fieldset>

@@ -1,9 +1,13 @@
-/** The send form: the channel, then the composer for that channel's message fields. */
+/**
+ * The send form: the channel, then the composer for that channel's message fields. The preview, a test send
+ * and suggested copy are an editor's (their routes are): a viewer reads the message as written.
+ */
 import { Composer } from '../components/composer/Composer.tsx';
 import { CopyAssistant } from '../components/composer/CopyAssistant.tsx';
 import { TestSend } from '../components/composer/TestSend.tsx';
 import { channelFields, type ChannelWithFields } from '../lib/channel-fields.ts';
 import { switchChannel, withField } from '../lib/draft.ts';
+import { can } from '../lib/roles.ts';
 import { useStore } from '../store/index.ts';
 import { SelectField } from './fields/choices.tsx';
 import { entryEventOf } from './shared.tsx';
@@ -12,6 +16,7 @@ import type { NodeFormProps } from './types.ts';
 export function SendForm({ node, path, draft, change }: NodeFormProps) {
   const registry = useStore((s) => s.registry);
   const journeyId = useStore((s) => s.editor?.journeyId ?? null);
+  const canEdit = useStore((s) => can(s.role, 'edit'));
   // The server test-sends the saved draft: this node as saved, or its edits are not what goes out.
   const unsaved = useStore((s) => JSON.stringify(s.editor?.saved.draft.nodes.find((n) => n.id === node.id)) !== JSON.stringify(node));
   const channel = String(node.channel ?? '');
@@ -44,10 +49,11 @@ export function SendForm({ node, path, draft, change }: NodeFormProps) {
         message={message}
         path={`${path}/message`}
         entryEvent={entryEventOf(draft.nodes)}
+        preview={canEdit}
         onChange={(field, text) => change('Edit the message', (n) => ({ ...n, message: withField((n.message ?? {}) as Record<string, unknown>, field, text) }))}
       />
-      {journeyId && <TestSend key={`${node.id}.${channel}`} journeyId={journeyId} nodeId={String(node.id)} channel={channel} addressTrait={forPeople ? (addressTrait as string) : null} unsaved={unsaved} />}
-      {forPeople && (
+      {canEdit && journeyId && <TestSend key={`${node.id}.${channel}`} journeyId={journeyId} nodeId={String(node.id)} channel={channel} addressTrait={forPeople ? (addressTrait as string) : null} unsaved={unsaved} />}
+      {canEdit && forPeople && (
         <CopyAssistant
           key={`${node.id}.${channel}`}
           nodeId={node.id}

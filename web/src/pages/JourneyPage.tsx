@@ -15,6 +15,7 @@ import { useLiveStats } from '../components/stats/useLiveStats.ts';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import type { DefinitionLike } from '../lib/graph.ts';
 import { layoutOf } from '../lib/layout.ts';
+import { can } from '../lib/roles.ts';
 import { useStore } from '../store/index.ts';
 
 const REFRESH_MS = 15_000;
@@ -27,6 +28,7 @@ export function JourneyPage({ id }: { id: string }) {
   const openEditor = useStore((s) => s.openEditor);
   const editing = useStore((s) => s.editor?.journeyId === id);
   const stats = useLiveStats(id, open?.stats ?? null);
+  const canEdit = useStore((s) => can(s.role, 'edit'));
 
   useEffect(() => {
     const timer = window.setInterval(() => void loadJourney(id), REFRESH_MS);
@@ -89,7 +91,8 @@ export function JourneyPage({ id }: { id: string }) {
       </div>
       <NoticeBar />
       <JourneyStats journeyId={id} stats={stats} />
-      <UnsavedCopy journeyId={id} />
+      {/* A viewer makes no changes, so has none to keep or restore. */}
+      {canEdit && <UnsavedCopy journeyId={id} />}
       <ReactFlowProvider key={id}>
         <JourneyEditor journey={open.journey} stats={stats} />
       </ReactFlowProvider>
@@ -106,7 +109,9 @@ function JourneyEditor({ journey, stats }: { journey: Journey; stats: Stats | nu
   const selected = useStore((s) => (s.editor?.selection.length === 1 ? s.editor.selection[0]! : null));
   const select = useStore((s) => s.select);
   const actions = useCanvasActions();
-  const readOnly = journey.status === 'stopped';
+  // A stopped journey is only read, and so is every journey for a role that cannot edit (a viewer).
+  const canEdit = useStore((s) => can(s.role, 'edit'));
+  const readOnly = journey.status === 'stopped' || !canEdit;
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settings = (
     <button type="button" className="button small" onClick={() => setSettingsOpen(true)}>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { JourneyTable } from '../components/JourneyTable.tsx';
 import { NewJourneyDialog } from '../components/NewJourneyDialog.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
+import { RoleHint } from '../components/RoleHint.tsx';
 import { formatCount } from '../lib/format.ts';
 import { figuresOf } from '../lib/figures.ts';
 import { can } from '../lib/roles.ts';
@@ -37,10 +38,12 @@ export function JourneysPage() {
           <h1>Journeys</h1>
           <p className="muted">Automated paths that react to what your users do, and what they don’t.</p>
         </div>
-        {canEdit && (
+        {canEdit ? (
           <button type="button" className="button primary" onClick={() => setCreating(true)}>
             New journey
           </button>
+        ) : (
+          <RoleHint need="edit" />
         )}
       </div>
       <NoticeBar />

@@ -9,6 +9,7 @@
 import { client, unwrap, type Definition, type Journey } from '../api/client.ts';
 import type { Point } from '../lib/layout.ts';
 import { problemsByNode, type Problem } from '../lib/problems.ts';
+import { can } from '../lib/roles.ts';
 import { kit, messageOf, type Slice } from './kit.ts';
 
 export interface Snapshot {
@@ -68,9 +69,10 @@ export const editorSlice: Slice<EditorSlice> = (set, get) => {
     if (editor) set({ editor: { ...editor, ...change(editor) } });
   };
 
-  /** Ask the server what is wrong with the copy; only the newest answer is kept. */
+  /** Ask the server what is wrong with the copy; only the newest answer is kept. Not for a role that cannot edit: the check is an editor's route. */
   const scheduleCheck = () => {
     clearTimeout(checkTimer);
+    if (!can(get().role, 'edit')) return;
     update(() => ({ checking: true }));
     checkTimer = setTimeout(async () => {
       const editor = get().editor;

@@ -1,10 +1,13 @@
-/** The session (who is signed in, with which role), the page in the address bar, the node-kind registry, and the one notice on screen. */
+/**
+ * The session (who is signed in, with which role, and changing one's own password), the page in the address
+ * bar, the node-kind registry, and the one notice on screen.
+ */
 import { ApiFailure, client, fetchRegistry, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { asRegistry, type Registry } from '../lib/meta.ts';
 import { can } from '../lib/roles.ts';
 import { pathOf, routeOf, type Route } from '../router.ts';
-import { messageOf, type Notice, type Slice } from './kit.ts';
+import { kit, messageOf, type Notice, type Slice } from './kit.ts';
 
 type SessionState = paths['/v1/session']['get']['responses'][200]['content']['application/json'];
 export type Role = NonNullable<SessionState['role']>;
@@ -34,11 +37,17 @@ export interface SessionSlice {
   signOut(): Promise<void>;
   /** Reads who is signed in again (after a change to oneself on the Team page). */
   refreshSession(): Promise<void>;
+  /**
+   * Changes the signed-in user's own password (POST /v1/session/password): null when changed, else the
+   * server's message (a wrong current password, a new one too short, too many attempts). This session goes on.
+   */
+  changePassword(oldPassword: string, newPassword: string): Promise<string | null>;
   navigate(route: Route): void;
   dismissNotice(): void;
 }
 
 export const sessionSlice: Slice<SessionSlice> = (set, get) => {
+  const { guarded } = kit(set, get);
   /** After a change of page, the page's data is read afresh. */
   const loadPage = async () => {
     const { route } = get();
@@ -111,6 +120,15 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
     async refreshSession() {
       const state = await unwrap(client.GET('/v1/session')).catch(() => null);
       if (state) signedIn(state);
+    },
+
+    async changePassword(oldPassword, newPassword) {
+      try {
+        await guarded(() => unwrap(client.POST('/v1/session/password', { body: { oldPassword, newPassword } })));
+        return null;
+      } catch (error) {
+        return messageOf(error);
+      }
     },
 
     navigate(route) {

@@ -39,7 +39,7 @@ export const teamSlice: Slice<TeamSlice> = (set, get) => {
     async addMember(member) {
       try {
         const made = await guarded(() => unwrap(client.POST('/v1/team', { body: member })));
-        set({ notice: { tone: 'success', text: `${made.email} can now sign in as ${made.role === 'admin' ? 'an' : 'a'} ${made.role}.` } });
+        set({ notice: { tone: 'success', text: `${made.email} can now sign in as ${made.role === 'viewer' ? 'a' : 'an'} ${made.role}.` } });
         await reload();
         return null;
       } catch (error) {

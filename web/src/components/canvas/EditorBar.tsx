@@ -1,8 +1,10 @@
 import { useState, type ReactNode } from 'react';
 import { saveBlocker } from '../../lib/problems.ts';
+import { can } from '../../lib/roles.ts';
 import { isDirty } from '../../store/editor.ts';
 import { useStore } from '../../store/index.ts';
 import type { CanvasActions } from './actions.ts';
+import { RoleHint } from '../RoleHint.tsx';
 import { ProblemsList } from './ProblemsList.tsx';
 
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
@@ -11,7 +13,8 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 /**
  * Above the canvas: undo and redo (their titles say what), tidy up, whether the copy is saved, the problems
  * the server finds (a list to pick from), the journey settings (`settings`), and Save, held back with the
- * reason while the server would refuse the draft.
+ * reason while the server would refuse the draft. A role that cannot edit (a viewer) gets none of the editing
+ * controls, nor the problems (the server checks drafts only for those who may change them), but a line saying so.
  */
 export function EditorBar({ actions, settings, readOnly }: { actions: CanvasActions; settings?: ReactNode; readOnly: boolean }) {
   const undoLabel = useStore((s) => s.editor?.past.at(-1)?.label ?? null);
@@ -22,6 +25,7 @@ export function EditorBar({ actions, settings, readOnly }: { actions: CanvasActi
   const blocker = useStore((s) => (s.editor ? saveBlocker(s.editor) : null));
   const errors = useStore((s) => s.editor?.problems.filter((p) => p.severity === 'error').length ?? 0);
   const warnings = useStore((s) => s.editor?.problems.filter((p) => p.severity === 'warning').length ?? 0);
+  const editable = useStore((s) => can(s.role, 'edit'));
   const { undo, redo, saveDraft } = useStore.getState();
   const [listOpen, setListOpen] = useState(false);
 
@@ -46,16 +50,19 @@ export function EditorBar({ actions, settings, readOnly }: { actions: CanvasActi
           </span>
         </>
       )}
+      <RoleHint need="edit" />
       <span className="editor-bar-end">
-        <button
-          type="button"
-          className={`button small problems-toggle${errors > 0 ? ' has-errors' : warnings > 0 ? ' has-warnings' : ''}`}
-          aria-expanded={listOpen}
-          aria-controls="problems-list"
-          onClick={() => setListOpen((open) => !open)}
-        >
-          {summary}
-        </button>
+        {editable && (
+          <button
+            type="button"
+            className={`button small problems-toggle${errors > 0 ? ' has-errors' : warnings > 0 ? ' has-warnings' : ''}`}
+            aria-expanded={listOpen}
+            aria-controls="problems-list"
+            onClick={() => setListOpen((open) => !open)}
+          >
+            {summary}
+          </button>
+        )}
         {settings}
         {!readOnly && (
           <button type="button" className="button small primary" onClick={() => void saveDraft()} disabled={!dirty || saving || !!blocker} title={blocker ?? `Save the draft (${MOD}S)`}>

@@ -24,8 +24,9 @@ export function useCanvasKeys(frame: RefObject<HTMLElement | null>, selectedArro
       const active = document.activeElement;
       const editorArea = frame.current?.closest('.editor');
       if (!(active === document.body || (active && editorArea?.contains(active)))) return;
-      // In the side panel only the history and save keys apply: Delete there is not about the canvas.
-      const inPanel = !!(active instanceof HTMLElement && active.closest('.editor-side'));
+      // In the side panel, or a dialog over the editor (the journey settings), only the history and save keys
+      // apply: Delete there is not about the canvas, and Escape closes the dialog.
+      const inPanel = !!(active instanceof HTMLElement && active.closest('.editor-side, dialog'));
       const { editor, undo, redo, saveDraft, select } = useStore.getState();
       const focusedArrow = active instanceof Element ? active.closest('.react-flow__edge')?.getAttribute('data-id') : null;
       if (!editor) return;

@@ -1,6 +1,6 @@
 /**
  * The message of a send node: one field per content field of its channel (from the server's channel table),
- * each with the `@` menu where Liquid is allowed, and the live preview for a real user beside them.
+ * each with the `@` menu where Liquid is allowed, and (with `preview`) the live preview for a real user beside them.
  */
 import { insertables, propertiesOf } from '../../lib/catalog.ts';
 import { channelFields, type ChannelWithFields } from '../../lib/channel-fields.ts';
@@ -16,6 +16,7 @@ export function Composer({
   message,
   path,
   entryEvent,
+  preview = true,
   onChange,
 }: {
   channel: string;
@@ -24,6 +25,8 @@ export function Composer({
   path: string;
   /** The event users enter with: its properties are `Event.*`. */
   entryEvent: string | undefined;
+  /** Whether to render the message for a user beside the fields (the server's preview is an editor's route). */
+  preview?: boolean;
   /** One field changed: `undefined` removes it. */
   onChange: (field: string, text: string | undefined) => void;
 }) {
@@ -50,7 +53,7 @@ export function Composer({
           ),
         )}
       </div>
-      <PreviewPane channel={channel} message={message} fields={fields} entryEvent={entryEvent} />
+      {preview && <PreviewPane channel={channel} message={message} fields={fields} entryEvent={entryEvent} />}
     </div>
   );
 }

@@ -75,7 +75,7 @@ export function FrequencyCaps({
         );
       })}
       <FieldError id="caps-error" message={listError} />
-      <button type="button" className="button small" onClick={onAdd} disabled={rows.length >= MAX_CAPS}>
+      <button type="button" className="button small cap-add" onClick={onAdd} disabled={rows.length >= MAX_CAPS}>
         Add a cap
       </button>
       {rows.length >= MAX_CAPS && <p className="hint">{MAX_CAPS} caps at most.</p>}

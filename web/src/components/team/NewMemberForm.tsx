@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import { MIN_PASSWORD } from '../../lib/passwords.ts';
 import { useStore } from '../../store/index.ts';
 import type { Role } from '../../store/session.ts';
-
-const MIN_PASSWORD = 12;
 
 /** Adds a person: email, name, role and an initial password to give them (they can change it). */
 export function NewMemberForm() {

@@ -40,6 +40,7 @@ export function TeamTable({ team }: { team: Member[] }) {
                 </td>
                 <td>
                   <select
+                    className="role-select"
                     aria-label={`Role of ${member.email}`}
                     value={member.role}
                     disabled={pending}
