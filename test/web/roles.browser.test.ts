@@ -222,12 +222,12 @@ test('a user changes their own password: a wrong current one gets the server’s
   await dialog.getByRole('alert').filter({ hasText: 'The two new passwords differ' }).waitFor();
   assert.equal(await confirm.getAttribute('aria-invalid'), 'true');
 
-  // A wrong current password: the server's own message (src/api/routes/session.ts), beside that field.
+  // A wrong current password: the server's answer (src/api/routes/session.ts names /oldPassword), in words, beside that field.
   await current.fill('not-my-password');
   await confirm.fill('vic-new-password-34');
   await change.click();
   const alert = dialog.getByRole('alert');
-  await alert.filter({ hasText: 'oldPassword is not your current password' }).waitFor();
+  await alert.filter({ hasText: 'That is not your current password.' }).waitFor();
   assert.equal(await current.getAttribute('aria-invalid'), 'true');
   await checkAccessibility('password form with an error');
   await shoot('roles-2-password-error');

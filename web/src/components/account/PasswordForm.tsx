@@ -39,7 +39,11 @@ export function PasswordForm({ email, onClose }: { email: string; onClose: () =>
     setPending(true);
     const failed = await changePassword(current, next);
     setPending(false);
-    if (failed !== null) return fail({ field: fieldOf(failed), message: failed });
+    if (failed !== null) {
+      const field = fieldOf(failed);
+      // The API names its body's field ("oldPassword is not ..."); a person reads it in words.
+      return fail({ field, message: field === 'current' ? 'That is not your current password.' : failed });
+    }
     setProblem(null);
     setDone(true);
   };
