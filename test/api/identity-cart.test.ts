@@ -57,7 +57,7 @@ await forEachStore((store) => {
       ],
     );
     assert.equal(sent[0]!.content!.body, 'Hi Ana, your Trail Running Shoes is waiting. Free shipping if you check out today.');
-    assert.deepEqual(await messagesOf(api, 'anon-1'), []);
+    assert.deepEqual(await messagesOf(api, 'anon-1'), sent, 'the anonymous id reads as Ana: her messages');
     const events = (await api.call('GET', '/v1/users/ana/events')).body.events as { messageId: string }[];
     assert.deepEqual(events.map((e) => e.messageId).sort(), ['cart-1', 'cart-2', 'cart-3']);
     const totals = await journeyTotals(api);
@@ -133,7 +133,7 @@ await forEachStore((store) => {
     // The cart entered the journey as anon-1's pass (its entry event is b-1), which is Ana's now.
     const journeys = (await api.call('GET', '/v1/users/ana/journeys')).body.instances as { id: string; status: string }[];
     assert.deepEqual(journeys.map((j) => [j.id, j.status]), [['cart:b-1', 'pending']]);
-    assert.deepEqual((await api.call('GET', '/v1/users/anon-1/journeys')).body.instances, []);
+    assert.deepEqual((await api.call('GET', '/v1/users/anon-1/journeys')).body.instances, (await api.call('GET', '/v1/users/ana/journeys')).body.instances, 'the anonymous id reads as Ana');
     await segment(api, 'track', { anonymousId: 'old-ana', event: 'Charged', messageId: 'paid-old' });
     await api.runUntil(T0 + 5 * HOUR);
     assert.deepEqual(await messagesOf(api, 'ana'), [], 'Charged under the aliased id is Ana’s: the cart never qualified');
@@ -151,6 +151,25 @@ await forEachStore((store) => {
     const bad = await merge({ anonymousId: '', userId: 'ana' });
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(bad.body), /anonymousId/);
+  });
+
+  test('reads of a merged anonymous id follow the merge: the user, their events, journeys, messages and inbox, saying which id was asked for', async () => {
+    const api = await cartApi(store);
+    await segment(api, 'track', { anonymousId: 'anon-1', event: 'Added to Cart', messageId: 'cart-1', properties: SHOES });
+    await segment(api, 'identify', { anonymousId: 'anon-1', userId: 'ana', traits: ANA, messageId: 'id-1' });
+    const asAnon = await api.call('GET', '/v1/users/anon-1');
+    assert.equal(asAnon.status, 200);
+    assert.equal(asAnon.body.userId, 'ana');
+    assert.equal(asAnon.body.mergedFrom, 'anon-1');
+    assert.equal(asAnon.body.traits.email, 'ana@example.test');
+    const asAna = await api.call('GET', '/v1/users/ana');
+    assert.equal(asAna.body.mergedFrom, undefined, 'the user read by their own id says nothing of merges');
+    for (const read of ['events', 'journeys', 'messages']) {
+      assert.deepEqual((await api.call('GET', `/v1/users/anon-1/${read}`)).body, (await api.call('GET', `/v1/users/ana/${read}`)).body, read);
+    }
+    assert.equal((await api.call('GET', '/v1/users/anon-1/events')).body.events[0].messageId, 'cart-1');
+    assert.deepEqual((await api.call('GET', '/v1/inbox/anon-1', { key: api.write })).body, (await api.call('GET', '/v1/inbox/ana', { key: api.write })).body);
+    assert.equal((await api.call('GET', '/v1/users/anon-never-seen')).status, 404, 'an id never seen nor merged is still unknown');
   });
 
   test('POST /v1/identities refuses hostile values with a 400 naming the field, merges nothing, and the next good merge goes through', async () => {

@@ -107,6 +107,8 @@ export async function seedPages({ url, admin, write }: Served): Promise<void> {
     return instances[0]?.exit?.reason === 'goal' ? true : undefined;
   };
   await eventually(cyExited, 30_000, 'cy’s goal');
+  // A device id cy browsed with before signing in, merged into cy: looking it up shows cy.
+  await call(write, 'POST', '/v1/identities', { anonymousId: 'device-cy', userId: 'cy' });
   await eventually(async () => {
     const { messages } = await call(admin, 'GET', '/v1/messages?limit=1000');
     return messages.length === 4 * (2 + CROWD.length) + 1 ? true : undefined;

@@ -153,6 +153,11 @@ test('goal met, and unsubscribed, in words', async () => {
   );
   assert.match(await cart.locator('.facts').innerText(), /Why exited\nGoal met \(“purchase”\) while at wait-2h-before-sms/);
 
+  // An anonymous id merged into cy reads as cy, and says so.
+  await page.goto(`${server!.url}/users/device-cy`);
+  await page.getByRole('note').filter({ hasText: 'You looked up device-cy: an anonymous id merged into this user' }).waitFor();
+  assert.equal(await page.locator('#profile-title').innerText(), 'cy');
+
   await page.goto(`${server!.url}/users/bob`);
   const welcome = page.getByRole('article').filter({ hasText: 'Welcome series' });
   await welcome.getByRole('cell', { name: /Unsubscribed/ }).waitFor();

@@ -10,6 +10,7 @@ import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { NextCursor, paged, PagingQuery } from '../paging.ts';
 import { MAX_ID, withErrors } from '../schemas.ts';
+import { resolveUserParam } from '../resolve-user.ts';
 
 export const INBOX_EVENTS = { read: 'Inbox Message Read', dismissed: 'Inbox Message Dismissed' } as const;
 
@@ -37,6 +38,7 @@ export function inboxRoutes(app: Api, _context: RouteContext): void {
     '/v1/inbox/:userId',
     {
       config: { access: 'write' },
+      preHandler: resolveUserParam,
       schema: {
         tags,
         summary: "A user's in-app inbox, newest first",
@@ -60,6 +62,7 @@ export function inboxRoutes(app: Api, _context: RouteContext): void {
       `/v1/inbox/:userId/messages/:messageId/${verb}`,
       {
         config: { access: 'write' },
+      preHandler: resolveUserParam,
         schema: {
           tags,
           summary: `Mark a user's inbox message ${mark}`,

@@ -4,6 +4,7 @@ import { explainUser } from '../../app/explain.ts';
 import type { Api, RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { messagePage } from '../message-log.ts';
+import { resolveUserParam } from '../resolve-user.ts';
 import { NextCursor, paged, PagingQuery } from '../paging.ts';
 import { ExplainResult, Instance, MessagePage, PageQuery, Profile, StoredEvent, UserParams, withErrors } from '../schemas.ts';
 
@@ -15,6 +16,7 @@ export function userRoutes(app: Api, _context: RouteContext): void {
     '/v1/users/:userId',
     {
       config: { access: 'read' },
+      preHandler: resolveUserParam,
       schema: {
         tags,
         summary: 'The user’s profile, and when they were first and last seen',
@@ -29,7 +31,7 @@ export function userRoutes(app: Api, _context: RouteContext): void {
       const { store } = request.waymark;
       const [profile, seen] = await Promise.all([store.getProfile(userId), store.userSeen(userId)]);
       if (!profile && !seen) throw new ApiError(404, `no user "${userId}": no profile, events, journeys or messages`);
-      return { ...(profile ?? { userId, traits: {}, updatedAt: null }), firstSeenAt: seen?.firstSeenAt ?? null, lastSeenAt: seen?.lastSeenAt ?? null };
+      return { ...(profile ?? { userId, traits: {}, updatedAt: null }), firstSeenAt: seen?.firstSeenAt ?? null, lastSeenAt: seen?.lastSeenAt ?? null, ...(request.mergedFrom !== undefined ? { mergedFrom: request.mergedFrom } : {}) };
     },
   );
 
@@ -37,6 +39,7 @@ export function userRoutes(app: Api, _context: RouteContext): void {
     '/v1/users/:userId/events',
     {
       config: { access: 'read' },
+      preHandler: resolveUserParam,
       schema: {
         tags,
         summary: 'The user’s latest events, newest first',
@@ -52,6 +55,7 @@ export function userRoutes(app: Api, _context: RouteContext): void {
     '/v1/users/:userId/journeys',
     {
       config: { access: 'read' },
+      preHandler: resolveUserParam,
       schema: {
         tags,
         summary: 'The user’s journey instances, most recently changed first, a page at a time',
@@ -71,6 +75,7 @@ export function userRoutes(app: Api, _context: RouteContext): void {
     '/v1/users/:userId/messages',
     {
       config: { access: 'read' },
+      preHandler: resolveUserParam,
       schema: {
         tags,
         summary: 'The user’s messages, oldest first',
@@ -89,6 +94,7 @@ export function userRoutes(app: Api, _context: RouteContext): void {
     '/v1/users/:userId/explain',
     {
       config: { access: 'read' },
+      preHandler: resolveUserParam,
       schema: {
         tags,
         summary: 'Why the user did or did not get each message',
@@ -108,4 +114,5 @@ const UserView = Type.Object({
   updatedAt: Type.Union([Profile.properties.updatedAt, Type.Null()], { description: 'When the profile was last written; null when the user has none' }),
   firstSeenAt: Type.Union([Type.Integer(), Type.Null()], { description: 'The earliest timestamp of their stored events (ms), or null' }),
   lastSeenAt: Type.Union([Type.Integer(), Type.Null()], { description: 'The latest timestamp of their stored events (ms), or null' }),
+  mergedFrom: Type.Optional(Type.String({ description: 'The id asked for, when it was an anonymous id merged into this user (every /v1/users/:userId read follows the merge)' })),
 });

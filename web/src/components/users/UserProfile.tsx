@@ -19,6 +19,11 @@ export function UserProfile({ profile }: { profile: Profile }) {
           <h2 id="profile-title" className="user-id">
             {profile.userId}
           </h2>
+          {profile.mergedFrom !== undefined && (
+            <p className="muted" role="note">
+              You looked up {profile.mergedFrom}: an anonymous id merged into this user, so it reads as them.
+            </p>
+          )}
         </div>
         <a
           className="button small"
