@@ -89,6 +89,28 @@ await forEachStore((store) => {
     assert.deepEqual([allBad.status, allBad.body.status, allBad.body.processed], [200, 'fail', 0]);
   });
 
+  test('a profile with both identity and objectId ties the device to the user: its events, traits and reads are the user\'s', async () => {
+    const api = await startApi({ store, clock: new VirtualClock(T0) });
+    const first = await upload(api, { d: [
+      { type: 'event', objectId: '__device-9', evtName: 'Added to Cart', evtData: { sku: 'shoe-1' }, ts: TS },
+      { type: 'profile', objectId: '__device-9', profileData: { 'Favourite Colour': 'red', Name: 'Guest' } },
+    ] });
+    assert.equal(first.body.processed, 2);
+    const login = await upload(api, { d: [{ type: 'profile', identity: 'ana', objectId: '__device-9', ts: TS + 60, profileData: { Name: 'Ana', Email: 'ana@example.test' } }] });
+    assert.deepEqual(login.body, { status: 'success', processed: 1, unprocessed: [] });
+    const ana = (await api.call('GET', '/v1/users/ana')).body;
+    // The user's own values win (Name), the device's fill what the user lacks.
+    assert.deepEqual(ana.traits, { name: 'Ana', email: 'ana@example.test', 'Favourite Colour': 'red' });
+    const events = (await api.call('GET', '/v1/users/ana/events')).body.events as { name: string; properties: unknown }[];
+    assert.deepEqual(events.map((e) => [e.name, e.properties]), [['Added to Cart', { sku: 'shoe-1' }]]);
+    const device = (await api.call('GET', '/v1/users/__device-9')).body;
+    assert.deepEqual([device.userId, device.mergedFrom], ['ana', '__device-9']);
+    // An event with both ids is the identity's and merges nothing.
+    await upload(api, { d: [{ type: 'event', identity: 'bo', objectId: '__device-10', evtName: 'Opened', ts: TS }] });
+    assert.equal((await api.call('GET', '/v1/users/bo/events')).body.events.length, 1);
+    assert.equal((await api.call('GET', '/v1/users/__device-10')).status, 404);
+  });
+
   test('the passcode is the write key; errors of the whole request come in CleverTap shape', async () => {
     const api = await startApi({ store });
     const event = { d: [{ type: 'event', identity: 'cy', evtName: 'Signed Up', ts: TS }] };

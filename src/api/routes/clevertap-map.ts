@@ -66,20 +66,28 @@ type Rec = Record<string, unknown>;
 export function mapClevertap(records: unknown[], receivedAt: number): { mapped: Mapped; unprocessed: ClevertapResult['unprocessed'] } {
   const patches = new ProfilePatches();
   const events: JourneyEvent[] = [];
+  const merges: NonNullable<Mapped['merges']> = [];
   const unprocessed: ClevertapResult['unprocessed'] = [];
   records.forEach((record, i) => {
     try {
       if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(512, 'the record is not an object');
       const rec = record as Rec;
       if (rec.type === 'event') events.push(toEvent(rec, receivedAt));
-      else if (rec.type === 'profile') patches.add(userOf(rec), toTraits(rec));
+      else if (rec.type === 'profile') {
+        const userId = userOf(rec);
+        patches.add(userId, toTraits(rec));
+        // A profile with both ids is a device's profile (objectId) tied to the user who signed in on it
+        // (identity): the device's id merges into the user, as an identify with both ids does.
+        const device = deviceOf(rec);
+        if (device !== null && device !== userId) merges.push({ before: events.length, from: device, into: userId });
+      }
       else throw new RecordError(524, 'type must be "event" or "profile"');
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       unprocessed.push({ status: 'fail', code: error.code, error: `${error.message}. Skipped record number : ${i + 1}`, record: JSON.stringify(record) });
     }
   });
-  return { mapped: { events, profiles: patches.list() }, unprocessed };
+  return { mapped: { events, profiles: patches.list(), merges }, unprocessed };
 }
 
 /** The user id: `identity`, else CleverTap's own `objectId` (a device's id, like Segment's anonymousId). */
@@ -93,6 +101,14 @@ function userOf(rec: Rec): string {
     }
   }
   throw new RecordError(523, "'identity' or 'objectId' is necessary to identify the user");
+}
+
+/** CleverTap's objectId when the record names an identity too (else null): the id a profile record merges. */
+function deviceOf(rec: Rec): string | null {
+  const identity = rec.identity;
+  if (identity === undefined || identity === null || identity === '') return null;
+  const object = rec.objectId;
+  return typeof object === 'string' && object.length > 0 && object.length <= MAX_ID ? object : null;
 }
 
 function toEvent(rec: Rec, receivedAt: number): JourneyEvent {
