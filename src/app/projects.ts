@@ -46,7 +46,9 @@ export class Projects {
   private readonly opened = new Map<string, Promise<Waymark<EngineHandle>>>();
   /** The same, once open: what a request may be routed to without waiting. */
   private readonly ready = new Map<string, Waymark<EngineHandle>>();
-  private refreshed: { at: number; done: Promise<void> } | null = null;
+  /** When the last registry read began (0: none yet), and the next one, waiting for its turn, if any. */
+  private lastRead = 0;
+  private nextRead: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private watching: NodeJS.Timeout | null = null;
 
@@ -97,17 +99,23 @@ export class Projects {
   }
 
   /**
-   * Opens every project the registry names that is not open here yet: at most once a second, however many ask
-   * (an unknown key or project name asks, and must not make every request read the registry).
+   * Opens every project the registry names that is not open here yet, by a read that begins after the call: a
+   * read already under way may have begun before another process added the project the caller looks for (a key
+   * of it, just made). At most one read a second however many ask (an unknown key or project name asks, and must
+   * not make every request read the registry): within a second of the last, callers wait for the next, together.
    */
   refresh(): Promise<void> {
-    const at = this.now();
-    if (this.refreshed && at - this.refreshed.at < REFRESH_MS) return this.refreshed.done;
-    const done = (async () => {
+    if (this.nextRead) return this.nextRead;
+    const wait = Math.min(this.lastRead + REFRESH_MS - this.now(), REFRESH_MS); // a clock set back waits no longer
+    const read = async () => {
+      this.nextRead = null;
+      this.lastRead = this.now();
+      if (this.closing) return;
       for (const { id } of await this.main.store.listProjects()) if (!this.opened.has(id)) await this.open(id).catch((err: unknown) => log().error({ err, project: id }, 'could not open a project'));
-    })();
-    this.refreshed = { at, done };
-    return done;
+    };
+    if (wait <= 0) return read();
+    this.nextRead = new Promise<void>((resolve) => setTimeout(resolve, wait).unref()).then(read);
+    return this.nextRead;
   }
 
   /**
@@ -115,7 +123,9 @@ export class Projects {
    * the engine of a project another process made. Stops at close().
    */
   watch(everyMs: number): void {
-    this.watching ??= setInterval(() => void this.refresh(), everyMs);
+    // Logged, not thrown: a registry read failing (the database away a moment) must not end the process; the
+    // next one tries again.
+    this.watching ??= setInterval(() => void this.refresh().catch((err: unknown) => log().error({ err }, 'could not read the registry of projects')), everyMs);
     this.watching.unref();
   }
 
