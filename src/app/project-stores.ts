@@ -5,6 +5,7 @@
  */
 import { logError } from '../ops/logger.ts';
 import { openStore } from '../store/open.ts';
+import { lockDatabaseFile } from '../store/sqlite/file-lock.ts';
 import { openThreadedWaymark, openWaymark, type WaymarkOptions } from './waymark.ts';
 import { ProjectError, projectFile, projectSchema, type ProjectOpener } from './projects.ts';
 
@@ -14,10 +15,20 @@ type EngineOptions = NonNullable<WaymarkOptions['engine']>;
 export function sqliteProjectOpener(mainFile: string, options: { threaded: boolean; engine?: EngineOptions; onFatal?: (error: Error) => void }): ProjectOpener {
   return async (id) => {
     const file = projectFile(mainFile, id);
-    if (options.threaded) {
-      return openThreadedWaymark({ file, engine: options.engine ?? {}, onFatal: options.onFatal ?? ((error) => logError('engine')(error, `project ${id}`)) });
+    // One server per file, as for the default one (store/sqlite/file-lock.ts): a `waymark serve --db` on a
+    // project's file while this process runs it would be a second engine sending the same messages.
+    const lock = lockDatabaseFile(file);
+    try {
+      const waymark = options.threaded
+        ? await openThreadedWaymark({ file, engine: options.engine ?? {}, onFatal: options.onFatal ?? ((error) => logError('engine')(error, `project ${id}`)) })
+        : await openWaymark({ database: file, ...(options.engine ? { engine: options.engine } : {}) });
+      const close = waymark.close.bind(waymark);
+      waymark.close = () => close().finally(() => lock.release());
+      return waymark;
+    } catch (error) {
+      lock.release();
+      throw error;
     }
-    return openWaymark({ database: file, ...(options.engine ? { engine: options.engine } : {}) });
   };
 }
 

@@ -56,6 +56,11 @@ test('projects: create prints the keys once; the project has its own file, data 
   assert.ok(!(await call(server.url, admin, 'GET', '/v1/journeys')).body.journeys.some((j: { id: string }) => j.id === 'welcome'));
   assert.equal((await call(server.url, admin, 'GET', '/v1/users/ana')).status, 404);
 
+  // A project's file is the running server's: a second server on it is refused, as on the default file.
+  const second = await runCli(['serve', '--db', join(dir, 'waymark.shop-b.db'), '--port', '0']);
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, /waymark\.shop-b\.db is in use by another Waymark server/);
+
   const bad = await runCli(['projects', 'create', 'Shop_C', '--name', 'C'], env());
   assert.deepEqual([bad.code, bad.stderr], [1, 'waymark: "Shop_C" cannot be a project id: use 1 to 32 lowercase letters, digits and dashes, a letter first, not "default"\n']);
   const taken = await runCli(['projects', 'create', 'shop-b', '--name', 'Again'], env());
