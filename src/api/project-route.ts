@@ -60,7 +60,7 @@ export class ProjectRouter {
   constructor(
     readonly projects: Projects,
     /** What the routes get of a project's Waymark (the server counts what its engine ingests). */
-    private readonly view: (waymark: Waymark<EngineHandle>) => Waymark<EngineHandle> = (w) => w,
+    private readonly view: (waymark: Waymark<EngineHandle>, project: string) => Waymark<EngineHandle> = (w) => w,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -91,7 +91,7 @@ export class ProjectRouter {
 
   route(request: FastifyRequest, project: string, waymark: Waymark<EngineHandle>): void {
     let view = this.views.get(waymark);
-    if (!view) this.views.set(waymark, (view = this.view(waymark)));
+    if (!view) this.views.set(waymark, (view = this.view(waymark, project)));
     request.project = project;
     request.waymark = view;
   }

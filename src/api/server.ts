@@ -95,7 +95,7 @@ export async function buildServer(served: Waymark<EngineHandle> | Projects, opti
   const sessions = new Sessions(authClock);
   const metrics = new ServerMetrics();
   // The routes' engines count the events they are given (ops/metrics.ts).
-  const router = new ProjectRouter(projects, (w) => ({ ...w, engine: countingEngine(w.engine, metrics) }), authClock);
+  const router = new ProjectRouter(projects, (w, project) => ({ ...w, engine: countingEngine(w.engine, metrics, project) }), authClock);
   app.addHook('onRequest', authHook(router, sessions, authClock));
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   if (rateLimit) app.addHook('onRequest', rateLimitHook(rateLimit, options.rateLimitClock));
@@ -104,7 +104,7 @@ export async function buildServer(served: Waymark<EngineHandle> | Projects, opti
 
   const context: RouteContext = { router, maxBatch: options.maxBatch ?? 1000 };
   metaRoutes(app, waymark);
-  metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
+  metricsRoutes(app, projects, metrics, { token: metricsTokenOf(options), store: waymark.store });
   eventRoutes(app, context);
   profileRoutes(app, context);
   identityRoutes(app, context);
@@ -135,7 +135,9 @@ export async function buildServer(served: Waymark<EngineHandle> | Projects, opti
  * The listener of a worker process: GET /health, GET /ready and GET /metrics (its token or the admin key), nothing else (404). The
  * process's HTTP API is elsewhere (the api role); this is for the orchestrator's probes and the scraper.
  */
-export async function buildHealthServer(waymark: Waymark<EngineHandle>, options: Pick<ServerOptions, 'logger' | 'logRequests' | 'metricsToken'> = {}): Promise<FastifyInstance> {
+export async function buildHealthServer(served: Waymark<EngineHandle> | Projects, options: Pick<ServerOptions, 'logger' | 'logRequests' | 'metricsToken'> = {}): Promise<FastifyInstance> {
+  const projects = served instanceof Projects ? served : new Projects(served, null);
+  const waymark = projects.main;
   const app = Fastify(loggingOf(options)).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(errorHandler(1024));
@@ -145,7 +147,7 @@ export async function buildHealthServer(waymark: Waymark<EngineHandle>, options:
   const metrics = new ServerMetrics();
   countRequests(app, metrics);
   healthRoutes(app, waymark);
-  metricsRoutes(app, waymark, metrics, { token: metricsTokenOf(options), store: waymark.store });
+  metricsRoutes(app, projects, metrics, { token: metricsTokenOf(options), store: waymark.store });
   return app;
 }
 

@@ -71,9 +71,9 @@ await forEachStore((store) => {
     assert.equal(first.status, 200);
     assert.match(first.type ?? '', /^text\/plain; version=0\.0\.4/);
     const before = parse(first.text);
-    assert.equal(before.get('waymark_events_received_total'), 0);
-    assert.equal(before.get('waymark_timers_due'), 0);
-    assert.equal(before.get('waymark_engine_lag_seconds'), 0);
+    assert.equal(before.get('waymark_events_received_total{project="default"}'), 0);
+    assert.equal(before.get('waymark_timers_due{project="default"}'), 0);
+    assert.equal(before.get('waymark_engine_lag_seconds{project="default"}'), 0);
     assert.ok(before.get('process_resident_memory_bytes')! > 0);
 
     assert.equal((await api.call('POST', '/v1/journeys', { body: { id: 'welcome', definition: welcome } })).status, 201);
@@ -90,23 +90,32 @@ await forEachStore((store) => {
     clock.set(T0 + HOUR + 90_000);
     const during = parse((await scrape(api.url, api.admin)).text);
     // Received: 2 + 1 + the refused batch's 3; accepted 2, one duplicate, 3 rejected.
-    assert.equal(during.get('waymark_events_received_total'), 6);
-    assert.equal(during.get('waymark_events_accepted_total'), 2);
-    assert.equal(during.get('waymark_events_duplicate_total'), 1);
-    assert.equal(during.get('waymark_events_rejected_total'), 3);
-    assert.equal(during.get('waymark_messages_total{channel="push",status="sent"}'), 2, 'the outbox sent both pushes in the unit of work');
-    assert.equal(during.get('waymark_timers_due'), 2);
-    assert.equal(during.get('waymark_engine_lag_seconds'), 90);
-    assert.equal(during.get('waymark_timers_fired_total'), 0);
+    assert.equal(during.get('waymark_events_received_total{project="default"}'), 6);
+    assert.equal(during.get('waymark_events_accepted_total{project="default"}'), 2);
+    assert.equal(during.get('waymark_events_duplicate_total{project="default"}'), 1);
+    assert.equal(during.get('waymark_events_rejected_total{project="default"}'), 3);
+    assert.equal(during.get('waymark_messages_total{project="default",channel="push",status="sent"}'), 2, 'the outbox sent both pushes in the unit of work');
+    assert.equal(during.get('waymark_timers_due{project="default"}'), 2);
+    assert.equal(during.get('waymark_engine_lag_seconds{project="default"}'), 90);
+    assert.equal(during.get('waymark_timers_fired_total{project="default"}'), 0);
     assert.equal(during.get('waymark_http_requests_total{route="/v1/events",method="POST",status="2xx"}'), 2);
     assert.equal(during.get('waymark_http_requests_total{route="/v1/events",method="POST",status="4xx"}'), 1);
     assert.equal(during.get('waymark_http_requests_total{route="/metrics",method="GET",status="4xx"}'), 3, 'the three refused scrapes');
 
+    // Another project's traffic is its own series; the default project's figures do not move.
+    const made = await api.call('POST', '/v1/projects', { body: { id: 'shop-b', name: 'Shop B' } });
+    assert.equal(made.status, 201);
+    assert.equal((await api.call('POST', '/v1/events', { key: made.body.keys.write, body: { batch: [signUp('x'), signUp('y'), signUp('z')] } })).status, 200);
+    const two = parse((await scrape(api.url, TOKEN)).text);
+    assert.equal(two.get('waymark_events_accepted_total{project="shop-b"}'), 3);
+    assert.equal(two.get('waymark_events_accepted_total{project="default"}'), 2);
+    assert.equal(two.get('waymark_timers_due{project="shop-b"}'), 0);
+
     await api.runUntil(T0 + HOUR + 90_000);
     const afterwards = parse((await scrape(api.url, TOKEN)).text);
-    assert.equal(afterwards.get('waymark_timers_due'), 0);
-    assert.equal(afterwards.get('waymark_engine_lag_seconds'), 0);
-    assert.equal(afterwards.get('waymark_timers_fired_total'), 2);
+    assert.equal(afterwards.get('waymark_timers_due{project="default"}'), 0);
+    assert.equal(afterwards.get('waymark_engine_lag_seconds{project="default"}'), 0);
+    assert.equal(afterwards.get('waymark_timers_fired_total{project="default"}'), 2);
   });
 });
 
@@ -127,7 +136,7 @@ test("GET /metrics with the engine in its own thread: the engine's counters cros
   assert.equal((await call('POST', '/v1/events', { userId: 'ana', event: 'Signed Up' }, keys.write!)).status, 200);
   // Without WAYMARK_METRICS_TOKEN set, the admin key reads it.
   const values = parse((await scrape(url, keys.admin!)).text);
-  assert.equal(values.get('waymark_events_accepted_total'), 1);
-  assert.equal(values.get('waymark_messages_total{channel="push",status="sent"}'), 1, "counted in the engine's thread");
-  assert.equal(values.get('waymark_timers_due'), 0);
+  assert.equal(values.get('waymark_events_accepted_total{project="default"}'), 1);
+  assert.equal(values.get('waymark_messages_total{project="default",channel="push",status="sent"}'), 1, "counted in the engine's thread");
+  assert.equal(values.get('waymark_timers_due{project="default"}'), 0);
 });

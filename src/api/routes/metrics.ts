@@ -12,6 +12,7 @@ import type { Store } from '../../store/store.ts';
 import { bearerToken, cachedKeys, keyKind } from '../auth.ts';
 import type { Api } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { DEFAULT_PROJECT } from '../../app/projects.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,7 +25,7 @@ declare module 'fastify' {
 export function countRequests(app: Api, metrics: ServerMetrics): void {
   app.addHook('onResponse', async (request, reply) => {
     metrics.answered(request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched'), request.method, reply.statusCode);
-    if (request.routeOptions.config?.ingest && (reply.statusCode === 400 || reply.statusCode === 413)) metrics.rejected(eventsIn(request.body));
+    if (request.routeOptions.config?.ingest && (reply.statusCode === 400 || reply.statusCode === 413)) metrics.rejected(request.project ?? DEFAULT_PROJECT, eventsIn(request.body));
   });
 }
 
@@ -34,7 +35,12 @@ function eventsIn(body: unknown): number {
   return Array.isArray(batch) ? Math.max(1, batch.length) : 1;
 }
 
-export function metricsRoutes(app: Api, waymark: Waymark<EngineHandle>, metrics: ServerMetrics, options: { token?: string | undefined; store: Pick<Store, 'listApiKeys'> }): void {
+/** The projects a process reports on: those open in it. */
+export interface MeasuredProjects {
+  openProjects(): Array<[string, Waymark<EngineHandle>]>;
+}
+
+export function metricsRoutes(app: Api, projects: MeasuredProjects, metrics: ServerMetrics, options: { token?: string | undefined; store: Pick<Store, 'listApiKeys'> }): void {
   const keys = cachedKeys(options.store);
   const token = options.token ? Buffer.from(options.token) : null;
   const allowed = async (sent: string | null) => {
@@ -51,7 +57,7 @@ export function metricsRoutes(app: Api, waymark: Waymark<EngineHandle>, metrics:
       schema: {
         tags: ['meta'],
         summary: 'Metrics (Prometheus text format)',
-        description: 'Ingest counts, queue depth and engine lag, sends by channel and status, errors, HTTP requests, memory. "Authorization: Bearer <token>" with WAYMARK_METRICS_TOKEN or the admin key. See docs/operations.md.',
+        description: 'Per project (label `project`): ingest counts, queue depth and engine lag, sends by channel and status, errors; and for the process: HTTP requests, memory. "Authorization: Bearer <token>" with WAYMARK_METRICS_TOKEN or the admin key. See docs/operations.md.',
         security: [{ bearer: [] }],
       },
     },
@@ -59,9 +65,14 @@ export function metricsRoutes(app: Api, waymark: Waymark<EngineHandle>, metrics:
       if (!(await allowed(bearerToken(request.headers.authorization)))) {
         throw new ApiError(401, 'GET /metrics needs "Authorization: Bearer <token>" with the WAYMARK_METRICS_TOKEN or the admin key');
       }
-      const now = waymark.engine.clock.now();
-      const [depth, engine] = await Promise.all([waymark.store.queueDepth(now), waymark.engine.counters()]);
-      const text = exposition(metrics.families({ depth, now, engine, memory: process.memoryUsage() }));
+      const figures = await Promise.all(
+        projects.openProjects().map(async ([project, waymark]) => {
+          const now = waymark.engine.clock.now();
+          const [depth, engine] = await Promise.all([waymark.store.queueDepth(now), waymark.engine.counters()]);
+          return { project, now, depth, engine };
+        }),
+      );
+      const text = exposition(metrics.families({ projects: figures, memory: process.memoryUsage() }));
       return reply.type(PROMETHEUS_CONTENT_TYPE).send(text);
     },
   );

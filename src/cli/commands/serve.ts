@@ -210,7 +210,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let started: () => void = () => {};
   waymark.startingUntil(new Promise<void>((resolve) => (started = resolve)));
   try {
-    app = role !== 'worker' ? await buildServer(projects, { logRequests: options.log === true, rateLimit: rateLimitOf(options) }) : await buildHealthServer(waymark, { logRequests: options.log === true });
+    app = role !== 'worker' ? await buildServer(projects, { logRequests: options.log === true, rateLimit: rateLimitOf(options) }) : await buildHealthServer(projects, { logRequests: options.log === true });
     try {
       await app.listen({ port: listenPort, host: options.host });
     } catch (error) {
