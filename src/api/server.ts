@@ -126,7 +126,7 @@ export async function buildServer(served: Waymark<EngineHandle> | Projects, opti
   twilioRoutes(app, context);
   inboxRoutes(app, context);
   trackingRoutes(app, context);
-  sessionRoutes(app, waymark.store, sessions, new SignInLimiter(options.signInLimit, authClock), authClock);
+  sessionRoutes(app, router, sessions, new SignInLimiter(options.signInLimit, authClock), authClock);
   await registerDashboard(app, options.dashboardDir);
   return app;
 }

@@ -187,6 +187,9 @@ await forEachStore((store) => {
     assert.equal((await api.call('GET', '/p/default/v1/journeys', { key: b.admin })).status, 403);
     assert.equal((await api.call('POST', '/v1/projects', { key: b.admin, body: { id: 'c', name: 'C' } })).status, 403);
     assert.equal((await api.call('GET', '/v1/team', { key: b.admin })).status, 403);
+    const signIn = await api.call('POST', '/v1/session', { key: null, body: { key: b.admin } });
+    assert.equal(signIn.status, 403, 'the dashboard signs in with the default project\'s key');
+    assert.match(signIn.body.message, /belongs to project "shop-b"/);
     assert.deepEqual((await api.call('GET', '/v1/projects', { key: b.admin })).body.projects.map((p: { id: string }) => p.id), ['shop-b']);
   });
 });

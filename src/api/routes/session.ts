@@ -6,7 +6,6 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { Store } from '../../store/store.ts';
 import { cachedKeys, findKey, liveRole } from '../auth.ts';
 import type { Api } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -16,6 +15,8 @@ import { CSRF_HEADER, SESSION_COOKIE, SESSION_MS, sessionCookie, type SessionOwn
 import type { SignInLimiter } from '../sign-in-limit.ts';
 import { userView } from '../team.ts';
 import { DashboardUser, Role } from './team-schemas.ts';
+import { DEFAULT_PROJECT } from '../../app/projects.ts';
+import type { ProjectRouter } from '../project-route.ts';
 
 const tags = ['session'];
 const SignInBody = Type.Object(
@@ -57,7 +58,8 @@ function overHttps(request: FastifyRequest): boolean {
 
 const cookieOptions = (request: FastifyRequest) => ({ path: '/', httpOnly: true, sameSite: 'strict', secure: overHttps(request) }) as const;
 
-export function sessionRoutes(app: Api, store: Store, sessions: Sessions, limiter: SignInLimiter, now: () => number = Date.now): void {
+export function sessionRoutes(app: Api, router: ProjectRouter, sessions: Sessions, limiter: SignInLimiter, now: () => number = Date.now): void {
+  const store = router.main.store;
   const keys = cachedKeys(store);
   const userSignIn = async () => (await store.listDashboardUsers()).some((u) => !u.disabled);
 
@@ -92,6 +94,8 @@ export function sessionRoutes(app: Api, store: Store, sessions: Sessions, limite
         const found = await findKey(keys, key);
         if (found === null) {
           limiter.failed(null, request.ip);
+          const elsewhere = await router.findKey(key);
+          if (elsewhere) throw new ApiError(403, `this key belongs to project "${elsewhere.project}": the dashboard signs in with the ${DEFAULT_PROJECT} project's admin key, or an email and password, and then works in every project`);
           throw new ApiError(401, 'invalid API key');
         }
         if (found.kind !== 'admin') throw new ApiError(403, 'the dashboard needs the admin key; the write key only sends events and profiles');
