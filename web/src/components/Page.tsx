@@ -1,5 +1,6 @@
-import { useEffect, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { NoticeBar } from './NoticeBar.tsx';
+import { useTitle } from './useTitle.ts';
 import '../styles/pages.css';
 
 /**
@@ -7,9 +8,7 @@ import '../styles/pages.css';
  * under it, the one notice, and the error of reading the page's data.
  */
 export function Page({ title, heading = title, lead, error, children }: { title: string; heading?: string; lead: ReactNode; error: string | null; children: ReactNode }) {
-  useEffect(() => {
-    document.title = `${title} · Waymark`;
-  }, [title]);
+  useTitle(title);
   return (
     <main className="page narrow-page">
       <div className="page-head">

@@ -3,6 +3,7 @@ import type { Route } from '../router.ts';
 import { pathOf } from '../router.ts';
 import { useStore } from '../store/index.ts';
 import { Logo } from './Logo.tsx';
+import { ProjectMenu } from './projects/ProjectMenu.tsx';
 import { WhoAmI } from './WhoAmI.tsx';
 
 type Section = 'journeys' | 'users' | 'messages' | 'settings' | 'keys' | 'team';
@@ -40,6 +41,7 @@ export function TopBar() {
         <Logo />
         <span>Waymark</span>
       </a>
+      <ProjectMenu />
       <nav aria-label="Main">
         {SECTIONS.filter((s) => admin || !s.admin).map(({ section, label, route }) => (
           <a

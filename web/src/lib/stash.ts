@@ -1,7 +1,8 @@
 /**
  * The unsaved working copy of a journey, kept in the browser's storage so a reload or a closed tab does not
- * lose work. One entry per journey; written while the copy differs from the saved draft, removed once it is
- * saved or discarded. What comes back out is checked: storage is anyone's to edit.
+ * lose work. One entry per journey of a project (journey "welcome" of one project is not that of another);
+ * written while the copy differs from the saved draft, removed once it is saved or discarded. What comes back
+ * out is checked: storage is anyone's to edit.
  */
 import type { Shot } from './edit.ts';
 import { isPoint } from './layout.ts';
@@ -16,29 +17,39 @@ export interface Stashed {
 /** What the methods of localStorage this needs: a test passes a Map-backed one. */
 export type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-const keyOf = (journeyId: string) => `waymark:unsaved:${journeyId}`;
+/** Which project and journey a copy is of. */
+export interface StashOf {
+  project: string;
+  journeyId: string;
+}
 
-export function writeStash(storage: Storage, journeyId: string, snapshot: Shot, at: number): void {
+/**
+ * The default project keeps the key copies had before there were projects. A journey id has no colon
+ * (lowercase letters, digits, dashes), so "waymark:unsaved:shop-b:welcome" is never a default one's.
+ */
+const keyOf = ({ project, journeyId }: StashOf) => (project === 'default' ? `waymark:unsaved:${journeyId}` : `waymark:unsaved:${project}:${journeyId}`);
+
+export function writeStash(storage: Storage, of: StashOf, snapshot: Shot, at: number): void {
   try {
-    storage.setItem(keyOf(journeyId), JSON.stringify({ snapshot, at }));
+    storage.setItem(keyOf(of), JSON.stringify({ snapshot, at }));
   } catch {
     // Full or refused storage: the copy in memory is still there; only the safety net is missing.
   }
 }
 
-export function clearStash(storage: Storage, journeyId: string): void {
+export function clearStash(storage: Storage, of: StashOf): void {
   try {
-    storage.removeItem(keyOf(journeyId));
+    storage.removeItem(keyOf(of));
   } catch {
     // as above
   }
 }
 
 /** The stashed copy of a journey, or null when there is none or it is not of the expected shape. */
-export function readStash(storage: Storage, journeyId: string): Stashed | null {
+export function readStash(storage: Storage, of: StashOf): Stashed | null {
   let value: unknown;
   try {
-    value = JSON.parse(storage.getItem(keyOf(journeyId)) ?? 'null');
+    value = JSON.parse(storage.getItem(keyOf(of)) ?? 'null');
   } catch {
     return null;
   }

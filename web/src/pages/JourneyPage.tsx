@@ -17,6 +17,7 @@ import type { DefinitionLike } from '../lib/graph.ts';
 import { layoutOf } from '../lib/layout.ts';
 import { can } from '../lib/roles.ts';
 import { useStore } from '../store/index.ts';
+import { useTitle } from '../components/useTitle.ts';
 
 const REFRESH_MS = 15_000;
 
@@ -34,9 +35,7 @@ export function JourneyPage({ id }: { id: string }) {
     const timer = window.setInterval(() => void loadJourney(id), REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [id, loadJourney]);
-  useEffect(() => {
-    document.title = `${open?.journey.name ?? id} · Waymark`;
-  }, [open?.journey.name, id]);
+  useTitle(open?.journey.name ?? id);
   // The editor starts from the server's draft, laid out when it has no layout of its own (that layout is
   // what "saved" means until the user moves something); it keeps its copy across the 15-second refreshes.
   const journey = open?.journey;

@@ -7,6 +7,7 @@ import { formatCount } from '../lib/format.ts';
 import { figuresOf } from '../lib/figures.ts';
 import { can } from '../lib/roles.ts';
 import { useStore } from '../store/index.ts';
+import { useTitle } from '../components/useTitle.ts';
 
 /** How often the list re-reads the counts while it is open. */
 const REFRESH_MS = 15_000;
@@ -21,8 +22,8 @@ export function JourneysPage() {
   const [creating, setCreating] = useState(false);
   const canEdit = useStore((s) => can(s.role, 'edit'));
 
+  useTitle('Journeys');
   useEffect(() => {
-    document.title = 'Journeys · Waymark';
     const timer = window.setInterval(() => void loadJourneys(), REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [loadJourneys]);

@@ -1,10 +1,10 @@
-import { useEffect } from 'react';
 import { MessageFilters } from '../components/messages/MessageFilters.tsx';
 import { MessageTable } from '../components/messages/MessageTable.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { useZone } from '../components/Time.tsx';
 import { formatCount } from '../lib/format.ts';
 import { useStore } from '../store/index.ts';
+import { useTitle } from '../components/useTitle.ts';
 import '../styles/pages.css';
 
 /** The message log: every message the journeys sent or tried to, filtered, a page at a time. */
@@ -16,9 +16,7 @@ export function MessagesPage() {
   const zone = useZone();
   const filtered = Object.values(log.filters).some((v) => v && v.trim());
 
-  useEffect(() => {
-    document.title = 'Messages · Waymark';
-  }, []);
+  useTitle('Messages');
 
   return (
     <main className="page">

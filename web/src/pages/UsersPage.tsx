@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { useZone } from '../components/Time.tsx';
 import { EventTimeline } from '../components/users/EventTimeline.tsx';
@@ -7,6 +6,7 @@ import { UserProfile } from '../components/users/UserProfile.tsx';
 import { UserSearch } from '../components/users/UserSearch.tsx';
 import { useStore } from '../store/index.ts';
 import type { UserLookup } from '../store/users.ts';
+import { useTitle } from '../components/useTitle.ts';
 import '../styles/pages.css';
 
 /** User lookup: search by id, then the profile, the events, and each journey with why messages went or not. */
@@ -15,9 +15,7 @@ export function UsersPage({ id }: { id: string | null }) {
   const navigate = useStore((s) => s.navigate);
   const zone = useZone();
 
-  useEffect(() => {
-    document.title = `${id ?? 'Users'} · Waymark`;
-  }, [id]);
+  useTitle(id ?? 'Users');
 
   return (
     <main className="page">

@@ -41,7 +41,9 @@ export const catalogSlice: Slice<CatalogSlice> = (set, get) => {
     catalog: { events: [], traits: [], status: 'idle' },
 
     async loadCatalog(force = false) {
-      if (get().catalog.status === 'loading' || (!force && Date.now() - readAt < STALE_MS)) return;
+      const { status } = get().catalog;
+      // 'idle' is never fresh: a switch of project empties the lists (store/projects.ts).
+      if (status === 'loading' || (!force && status !== 'idle' && Date.now() - readAt < STALE_MS)) return;
       readAt = Date.now();
       set((s) => ({ catalog: { ...s.catalog, status: 'loading' } }));
       const [events, traits] = await Promise.all([

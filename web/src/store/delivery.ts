@@ -4,7 +4,7 @@
  * Saving answers the server's problems by field, for the form to show next to each. And a send node's test
  * send (POST /v1/journeys/:id/nodes/:node/test-send) with the address last used on each channel.
  */
-import { ApiFailure, client, unwrap } from '../api/client.ts';
+import { ApiFailure, client, inProject, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { PROVIDER_LABEL } from '../lib/delivery.ts';
 import { bodyProblems, type Problem } from '../lib/settings-form.ts';
@@ -69,7 +69,7 @@ export const deliverySlice: Slice<DeliverySlice> = (set, get) => {
     async saveProvider(channel, body) {
       const params = { path: { channel: channel as ProviderChannel } };
       // The body is built by lib/delivery.ts from the form; the server checks every field of it.
-      const answer = await client.PUT('/v1/providers/{channel}', { params, body: body as ProviderBody }).catch(() => null);
+      const answer = await inProject(client.PUT('/v1/providers/{channel}', { params, body: body as ProviderBody })).catch(() => null);
       if (!answer) return [{ path: '', message: 'The server cannot be reached. Check that Waymark is running, then try again.' }];
       const { data, error, response } = answer;
       if (response.ok && data) {

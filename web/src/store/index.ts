@@ -11,6 +11,7 @@ import { editorSlice } from './editor.ts';
 import { journeysSlice } from './journeys.ts';
 import { keysSlice } from './keys.ts';
 import { messagesSlice } from './messages.ts';
+import { projectsSlice } from './projects.ts';
 import { sessionSlice } from './session.ts';
 import { settingsSlice } from './settings.ts';
 import { statsSlice } from './stats.ts';
@@ -34,4 +35,5 @@ export const useStore = create<State>()((set, get) => ({
   ...deliverySlice(set, get),
   ...keysSlice(set, get),
   ...teamSlice(set, get),
+  ...projectsSlice(set, get),
 }));

@@ -11,6 +11,7 @@ import type { EditorSlice } from './editor.ts';
 import type { JourneysSlice } from './journeys.ts';
 import type { KeysSlice } from './keys.ts';
 import type { MessagesSlice } from './messages.ts';
+import type { ProjectsSlice } from './projects.ts';
 import type { SessionSlice } from './session.ts';
 import type { SettingsSlice } from './settings.ts';
 import type { StatsSlice } from './stats.ts';
@@ -18,7 +19,7 @@ import type { TeamSlice } from './team.ts';
 import type { UsersSlice } from './users.ts';
 import type { VersionsSlice } from './versions.ts';
 
-export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & VersionsSlice & CatalogSlice & StatsSlice & DeliverySlice & KeysSlice & TeamSlice;
+export type State = SessionSlice & JourneysSlice & EditorSlice & UsersSlice & MessagesSlice & SettingsSlice & VersionsSlice & CatalogSlice & StatsSlice & DeliverySlice & KeysSlice & TeamSlice & ProjectsSlice;
 
 /** How a slice is made: it may read and change the whole state. */
 export type Slice<T> = (set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) => T;

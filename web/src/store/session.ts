@@ -2,7 +2,8 @@
  * The session (who is signed in, with which role, and changing one's own password), the page in the address
  * bar, the node-kind registry, and the one notice on screen.
  */
-import { ApiFailure, client, fetchRegistry, unwrap } from '../api/client.ts';
+import { ApiFailure, client, fetchRegistry, isProjectGone, settle } from '../api/client.ts';
+import { currentProject } from '../api/project-scope.ts';
 import type { paths } from '../api/schema';
 import { asRegistry, type Registry } from '../lib/meta.ts';
 import { can } from '../lib/roles.ts';
@@ -69,7 +70,7 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
   };
   const afterSignIn = async () => {
     const registry = fetchRegistry().then((value) => set({ registry: asRegistry(value) }));
-    await Promise.all([registry, loadPage().catch(() => {})]);
+    await Promise.all([registry, get().loadProjects(), loadPage().catch(() => {})]);
   };
 
   return {
@@ -88,8 +89,11 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
         set({ route: routeOf(window.location.pathname) });
         void loadPage().catch(() => {});
       });
+      const session = () => settle(client.GET('/v1/session'));
+      // A project this browser remembers and the server no longer has (or never had): the default one then.
+      const inDefault = (error: unknown) => (isProjectGone(error, currentProject()) && get().leaveGoneProject() ? session() : Promise.reject(error));
       try {
-        signedIn(await unwrap(client.GET('/v1/session')));
+        signedIn(await session().catch(inDefault));
       } catch (error) {
         set({ session: 'signedOut', signInError: messageOf(error) });
       }
@@ -101,7 +105,7 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
       const byKey = 'key' in credentials;
       try {
         const body = byKey ? { key: credentials.key.trim() } : { email: credentials.email.trim(), password: credentials.password };
-        signedIn(await unwrap(client.POST('/v1/session', { body })));
+        signedIn(await settle(client.POST('/v1/session', { body })));
       } catch (error) {
         const status = error instanceof ApiFailure ? error.status : 0;
         const wrong = byKey ? 'That key is not valid. Use the admin key printed when the server first started.' : 'Wrong email or password.';
@@ -113,18 +117,18 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
     },
 
     async signOut() {
-      await unwrap(client.DELETE('/v1/session')).catch(() => null);
-      set({ session: 'signedOut', role: null, me: null, signInError: null, keys: null, team: null, journeys: null, open: null, notice: null, user: null, settings: null, journeyNames: null });
+      await settle(client.DELETE('/v1/session')).catch(() => null);
+      set({ session: 'signedOut', role: null, me: null, signInError: null, keys: null, team: null, journeys: null, open: null, notice: null, user: null, settings: null, journeyNames: null, projects: null });
     },
 
     async refreshSession() {
-      const state = await unwrap(client.GET('/v1/session')).catch(() => null);
+      const state = await settle(client.GET('/v1/session')).catch(() => null);
       if (state) signedIn(state);
     },
 
     async changePassword(oldPassword, newPassword) {
       try {
-        await guarded(() => unwrap(client.POST('/v1/session/password', { body: { oldPassword, newPassword } })));
+        await guarded(() => settle(client.POST('/v1/session/password', { body: { oldPassword, newPassword } })));
         return null;
       } catch (error) {
         return messageOf(error);

@@ -2,7 +2,7 @@
  * Project settings (GET/PUT /v1/settings): the time zone every page shows times in, and the frequency caps.
  * Saving answers the server's problems by field, for the form to show next to each.
  */
-import { ApiFailure, client, unwrap } from '../api/client.ts';
+import { ApiFailure, client, inProject, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { bodyProblems, type Problem } from '../lib/settings-form.ts';
 import { zoneOrDefault } from '../lib/zoned-time.ts';
@@ -39,7 +39,7 @@ export const settingsSlice: Slice<SettingsSlice> = (set, get) => {
     },
 
     async saveSettings(body) {
-      const answer = await client.PUT('/v1/settings', { body }).catch(() => null);
+      const answer = await inProject(client.PUT('/v1/settings', { body })).catch(() => null);
       if (!answer) return [{ path: '', message: 'The server cannot be reached. Check that Waymark is running, then try again.' }];
       const { data, error, response } = answer;
       if (response.ok && data) {

@@ -5,6 +5,7 @@
  * keeps the identity of every node's figures that did not change, so only those cards draw again.
  */
 import { ApiFailure, client, unwrap, type Definition, type Stats } from '../api/client.ts';
+import { projectEra } from '../api/project-scope.ts';
 import type { paths } from '../api/schema';
 import { reuse } from '../lib/share.ts';
 import { kit, messageOf, type Slice } from './kit.ts';
@@ -54,7 +55,8 @@ export const DEFAULT_SERIES_DAYS = 14;
 
 export const statsSlice: Slice<StatsSlice> = (set, get) => {
   const { guarded } = kit(set, get);
-  const reading = new Set<string>();
+  /** The journeys whose live stats are being read, with the project era the read began in (api/project-scope.ts): a read left behind by a switch never ends, and must not stop the next one. */
+  const reading = new Map<string, object>();
   let seriesRun = 0;
 
   return {
@@ -63,8 +65,9 @@ export const statsSlice: Slice<StatsSlice> = (set, get) => {
     backtest: null,
 
     async loadLiveStats(journeyId) {
-      if (reading.has(journeyId)) return;
-      reading.add(journeyId);
+      const era = projectEra();
+      if (reading.get(journeyId) === era) return;
+      reading.set(journeyId, era);
       try {
         const fresh = await guarded(() => unwrap(client.GET('/v1/journeys/{id}/stats', { params: { path: { id: journeyId } } })));
         const old = get().liveStats;
@@ -78,7 +81,7 @@ export const statsSlice: Slice<StatsSlice> = (set, get) => {
         const text = error instanceof ApiFailure && error.status === 404 ? `There is no journey “${journeyId}”.` : messageOf(error);
         if (old?.journeyId !== journeyId || old.error !== text) set({ liveStats: { journeyId, stats, error: text } });
       } finally {
-        reading.delete(journeyId);
+        if (reading.get(journeyId) === era) reading.delete(journeyId);
       }
     },
 

@@ -3,7 +3,7 @@
  * holds it, against the version running now), the checks known before publishing, and the outcome (the new
  * version with its warnings and the users moved, or every problem that refused it).
  */
-import { ApiFailure, client, unwrap, type Definition } from '../api/client.ts';
+import { ApiFailure, client, inProject, unwrap, type Definition } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { kit, messageOf, type Slice } from './kit.ts';
 
@@ -116,7 +116,7 @@ export const versionsSlice: Slice<VersionsSlice> = (set, get) => {
       if (!plan || plan.publishing || plan.loading) return;
       const { journeyId } = plan;
       updatePlan(journeyId, { publishing: true, refused: null, error: null });
-      const answer = await client.POST('/v1/journeys/{id}/publish', { params: { path: { id: journeyId } }, body: { moveUsers } }).catch(() => null);
+      const answer = await inProject(client.POST('/v1/journeys/{id}/publish', { params: { path: { id: journeyId } }, body: { moveUsers } })).catch(() => null);
       if (!answer) {
         updatePlan(journeyId, { publishing: false, error: 'The server cannot be reached. Check that Waymark is running, then try again.' });
         return;

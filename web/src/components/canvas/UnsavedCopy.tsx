@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatAgo } from '../../lib/format.ts';
 import { clearStash, readStash, writeStash, type Stashed } from '../../lib/stash.ts';
-import { isDirty, type Snapshot } from '../../store/editor.ts';
+import { isDirty, type Editor, type Snapshot } from '../../store/editor.ts';
 import { useStore } from '../../store/index.ts';
 
 /** How long the copy rests before it is written to storage: once per pause, not per keystroke or frame. */
@@ -9,36 +9,42 @@ const WRITE_DELAY_MS = 400;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Keeps the unsaved copy of the journey in the browser's storage, offers it back after a reload (restore or
- * discard), and asks before the page is left with changes unsaved.
+ * Keeps the unsaved copy of the journey in the browser's storage, under its project, offers it back after a
+ * reload (restore or discard), and asks before the page is left with changes unsaved.
  */
 export function UnsavedCopy({ journeyId }: { journeyId: string }) {
+  const project = useStore((s) => s.project);
   const [offer, setOffer] = useState<Stashed | null>(null);
   const [decided, setDecided] = useState(false);
 
   useEffect(() => {
     setDecided(false);
     const editor = useStore.getState().editor;
-    const stashed = readStash(localStorage, journeyId);
+    const stashed = readStash(localStorage, { project, journeyId });
     if (editor && stashed && !same(stashed.snapshot, editor.current) && !same(stashed.snapshot, editor.saved)) {
       setOffer(stashed);
       return;
     }
     setOffer(null);
     setDecided(true);
-  }, [journeyId]);
+  }, [project, journeyId]);
 
   // Until the offer is answered the stash stays as it is: writing the fresh copy over it would lose it.
   useEffect(() => {
     if (!decided) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const write = () => {
-      const editor = useStore.getState().editor;
+    const of = { project, journeyId };
+    const write = (editor: Editor | null = useStore.getState().editor) => {
       if (!editor || editor.journeyId !== journeyId || editor.moveStart) return;
-      if (isDirty(editor)) writeStash(localStorage, journeyId, editor.current, Date.now());
-      else clearStash(localStorage, journeyId);
+      if (isDirty(editor)) writeStash(localStorage, of, editor.current, Date.now());
+      else clearStash(localStorage, of);
     };
     const stop = useStore.subscribe((s, prev) => {
+      // A switch of project takes the copy out of the store: it is kept now, under the project it belongs to.
+      if (s.project !== prev.project) {
+        clearTimeout(timer);
+        return write(prev.editor);
+      }
       if (s.editor?.current === prev.editor?.current && s.editor?.saved === prev.editor?.saved) return;
       clearTimeout(timer);
       timer = setTimeout(write, WRITE_DELAY_MS);
@@ -55,7 +61,7 @@ export function UnsavedCopy({ journeyId }: { journeyId: string }) {
       window.removeEventListener('pagehide', flush);
       flush();
     };
-  }, [decided, journeyId]);
+  }, [decided, project, journeyId]);
 
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {
@@ -87,7 +93,7 @@ export function UnsavedCopy({ journeyId }: { journeyId: string }) {
           type="button"
           className="button small"
           onClick={() => {
-            clearStash(localStorage, journeyId);
+            clearStash(localStorage, { project, journeyId });
             setOffer(null);
             setDecided(true);
           }}

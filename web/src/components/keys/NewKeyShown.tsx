@@ -1,16 +1,11 @@
-import { useState } from 'react';
 import { useStore } from '../../store/index.ts';
+import { CopyableKey } from './CopyableKey.tsx';
 
 /** The key just made or rotated: shown this once, with a button to copy it. */
 export function NewKeyShown() {
   const newKey = useStore((s) => s.newKey);
   const dismiss = useStore((s) => s.dismissNewKey);
-  const [copied, setCopied] = useState(false);
   if (!newKey) return null;
-
-  const copy = async () => {
-    await navigator.clipboard.writeText(newKey.key).then(() => setCopied(true), () => setCopied(false));
-  };
 
   return (
     <section className="panel section-card new-key" aria-labelledby="new-key-shown-title">
@@ -19,18 +14,9 @@ export function NewKeyShown() {
       </h2>
       <p>Copy it now: it is shown this once, and the server keeps only its hash.</p>
       <div className="new-key-value">
-        <code aria-label="The new key">{newKey.key}</code>
-        <button type="button" className="button small" onClick={() => void copy()}>
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-        <button
-          type="button"
-          className="button small ghost"
-          onClick={() => {
-            setCopied(false);
-            dismiss();
-          }}
-        >
+        {/* Keyed by the key: another key made while this one shows starts again at "Copy". */}
+        <CopyableKey key={newKey.key} value={newKey.key} label="The new key" />
+        <button type="button" className="button small ghost" onClick={dismiss}>
           Done
         </button>
       </div>
