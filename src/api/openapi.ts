@@ -15,7 +15,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         title: 'Waymark API',
         version: '1',
         description:
-          'Customer-journey orchestration. Send events and profiles with the write key; manage journeys and read users, messages and stats with the admin key.',
+          'Customer-journey orchestration. Send events and profiles with the write key; manage journeys and read users, messages and stats with the admin key. ' +
+          'A deployment may hold several projects, each with its own data and keys: a key works in its own project; a request without one names its project by the path prefix /p/{project} (any route, e.g. /p/shop-b/v1/unsubscribe/...) or the header Waymark-Project, else it is the default project\'s.',
       },
       components: {
         securitySchemes: {

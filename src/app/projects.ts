@@ -91,10 +91,19 @@ export class Projects {
     if (!this.opener) throw new ProjectError('this server was started with one project only: it cannot make others', 'unsupported');
     return this.main.store.exclusively('projects', async () => {
       if ((await this.main.store.listProjects()).some((p) => p.id === id)) throw new ProjectError(`a project "${id}" exists already`, 'taken');
-      const made = await init(await this.open(id));
-      const project = { id, name, createdAt: this.now() };
-      await this.main.store.addProject(project);
-      return { project, made };
+      const waymark = await this.open(id);
+      try {
+        const made = await init(waymark);
+        const project = { id, name, createdAt: this.now() };
+        await this.main.store.addProject(project);
+        return { project, made };
+      } catch (error) {
+        // Not registered: no request may reach it, and the next attempt opens it afresh.
+        this.ready.delete(id);
+        this.opened.delete(id);
+        await waymark.close().catch(() => {});
+        throw error;
+      }
     });
   }
 
