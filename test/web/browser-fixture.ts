@@ -151,3 +151,17 @@ export async function openPage(browser: Browser): Promise<DashboardPage> {
     },
   };
 }
+
+/** Signs in by email and password from wherever the page is (signing out first), and waits for the journeys. */
+export async function signInAs(page: Page, dashboard: string, email: string, password: string): Promise<void> {
+  await page.goto(dashboard);
+  const out = page.getByRole('button', { name: 'Sign out' });
+  const form = page.getByRole('heading', { name: 'Sign in' });
+  await out.or(form).first().waitFor();
+  if (await out.isVisible()) await out.click();
+  await form.waitFor();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Journeys', level: 1 }).waitFor();
+}

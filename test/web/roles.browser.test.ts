@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ensureDashboardBuilt, launchChromium, openPage, serve, type DashboardPage, type Served } from './browser-fixture.ts';
+import { ensureDashboardBuilt, launchChromium, openPage, serve, type DashboardPage, type Served, signInAs } from './browser-fixture.ts';
 
 const JOURNEY = 'abandoned-cart';
 const PUSH = 'push-free-shipping';
@@ -51,19 +51,7 @@ after(async () => {
 const nav = () => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
 const card = (id: string) => page.locator(`.node-card[data-node-id="${id}"]`);
 
-/** Signs in from wherever the page is (signing out first), and waits for the journeys. */
-async function signIn(email: string, password: string): Promise<void> {
-  await page.goto(server!.dashboard);
-  const out = page.getByRole('button', { name: 'Sign out' });
-  const form = page.getByRole('heading', { name: 'Sign in' });
-  await out.or(form).first().waitFor();
-  if (await out.isVisible()) await out.click();
-  await form.waitFor();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { name: 'Journeys', level: 1 }).waitFor();
-}
+const signIn = (email: string, password: string) => signInAs(page, server!.dashboard, email, password);
 
 async function openJourney(): Promise<void> {
   await page.getByRole('link', { name: 'Abandoned cart recovery' }).click();
