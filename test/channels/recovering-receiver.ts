@@ -2,7 +2,8 @@
  * A webhook receiver on loopback that is down until the test brings it up: while down it answers 503 with
  * `Retry-After: 0`, so a real server's dispatcher (on the wall clock) makes every retry at once and the message
  * is dead within a moment rather than an hour; once up it answers 204. It keeps each request's webhook-id and
- * its answer, in order. Closed after the file's tests.
+ * its answer, in order. Closed after the file's tests: make it at a file's top level (in a before() hook, the
+ * after() that closes it would run when the hook ends).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,24 +18,17 @@ export interface RecoveringReceiver {
   url: string;
   attempts: Attempt[];
   up(): void;
-  /** Resolves once `n` requests in all have been answered. */
-  answered(n: number): Promise<void>;
 }
 
 export async function recoveringReceiver(): Promise<RecoveringReceiver> {
   const attempts: Attempt[] = [];
   let down = true;
-  const waiting: Array<{ n: number; resolve: () => void }> = [];
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       const status = down ? 503 : 204;
       attempts.push({ id: String(req.headers['webhook-id']), status });
       res.writeHead(status, down ? { 'retry-after': '0' } : {}).end();
-      for (const w of waiting.filter((w) => attempts.length >= w.n)) {
-        waiting.splice(waiting.indexOf(w), 1);
-        w.resolve();
-      }
     });
   });
   // Idle connections stay open for the test: a sender reusing one just as the server's 5-second default closes
@@ -51,6 +45,5 @@ export async function recoveringReceiver(): Promise<RecoveringReceiver> {
     up: () => {
       down = false;
     },
-    answered: (n) => (attempts.length >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
   };
 }
