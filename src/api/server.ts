@@ -29,6 +29,7 @@ import { eventRoutes } from './routes/events.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { nodePreviewRoutes } from './routes/node-preview.ts';
@@ -113,6 +114,7 @@ export async function buildServer(served: Waymark<EngineHandle> | Projects, opti
   journeyRoutes(app, context);
   userRoutes(app, context);
   messageRoutes(app, context);
+  deadLetterRoutes(app, context);
   catalogRoutes(app, context);
   previewRoutes(app, context);
   nodePreviewRoutes(app, context);

@@ -8,6 +8,8 @@ export class HttpError extends CliError {
     readonly status: number,
     message: string,
     problems: Problem[] = [],
+    /** The server's own message, without the request line: for a command that words the error itself. */
+    readonly detail = message,
   ) {
     super(message, problems);
   }
@@ -55,7 +57,7 @@ export class ApiClient {
       const payload = (json ?? {}) as { message?: unknown; problems?: unknown };
       const message = typeof payload.message === 'string' ? payload.message : text.slice(0, 200) || response.statusText;
       const problems = Array.isArray(payload.problems) ? (payload.problems as Problem[]).filter((p) => p && typeof p.message === 'string') : [];
-      throw new HttpError(response.status, `${method} ${path} failed with ${response.status}: ${message}`, problems);
+      throw new HttpError(response.status, `${method} ${path} failed with ${response.status}: ${message}`, problems, message);
     }
     return json as T;
   }

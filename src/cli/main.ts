@@ -7,6 +7,7 @@ import { registerEventCommands } from './commands/events.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJourneyCommands } from './commands/journey.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerMessageCommands } from './commands/messages.ts';
 import { registerProjectCommands } from './commands/projects.ts';
 import { registerProfileCommands } from './commands/profiles.ts';
 import { registerProviderCommands } from './commands/providers.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerStats(program);
   registerExplain(program);
   registerProviderCommands(program);
+  registerMessageCommands(program);
   registerKeyCommands(program);
   registerProjectCommands(program);
   registerUserCommands(program);

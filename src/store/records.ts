@@ -273,6 +273,18 @@ export interface RecordedOutcome {
   providerId?: string;
 }
 
+/**
+ * Which dead letters to send again (Store.requeueDeadMessages): the ones among these ids, or every one that
+ * matches all the fields given; `since` (inclusive) and `until` (exclusive) bound its createdAt (engine clock,
+ * epoch ms). `{}` is every dead letter.
+ */
+export type DeadLetterFilter =
+  | { ids: readonly string[] }
+  | { journeyId?: string; nodeId?: string; userId?: string; channel?: Channel; since?: number; until?: number };
+
+/** The most dead letters one requeue moves, oldest first: a transaction of bounded size. Call again for the rest. */
+export const MAX_REQUEUE = 10_000;
+
 /** What a provider's callback says became of a message it took: delivered, or not after all. */
 export interface DeliveryUpdate {
   provider: string;

@@ -11,7 +11,7 @@ import type { Channel, JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
 import type { IdentityMerge, MergeResult } from './identities.ts';
 import type { Page, PageRequest } from './pages.ts';
-import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite } from './records.ts';
+import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, DeadLetterFilter, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite } from './records.ts';
 
 export type { Page, PageRequest } from './pages.ts';
 export * from './records.ts';
@@ -182,6 +182,17 @@ export interface Store {
   pendingMessages(limit: number, now?: number): Promise<Message[]>;
   recordOutcomes(outcomes: RecordedOutcome[]): Promise<void>;
   /**
+   * Sends dead letters again (docs/channels.md, "Dead letters"), in one transaction: at most MAX_REQUEUE of
+   * the dead messages `filter` matches, oldest first, become pending, due at `now` (engine clock), their
+   * attempts back to 0 so the retry schedule starts over, their sentAt cleared and their last reason kept
+   * until the next attempt replaces it. Each keeps its id (the provider's idempotency key). The failure each
+   * counted on its node is taken back (node_failed), as its next final outcome counts. A message in any
+   * other status never changes. Returns how many became pending.
+   */
+  requeueDeadMessages(filter: DeadLetterFilter, now: number): Promise<number>;
+  /** How many dead letters requeueDeadMessages would move now: the same filter and cap, nothing changed. */
+  countDeadMessages(filter: DeadLetterFilter): Promise<number>;
+  /**
    * Records an open or a click of a message, in one transaction: the first open sets openedAt and counts
    * node_opened on its node; the first click sets clickedAt and counts node_clicked, and is the first open too
    * when there was none. Later ones change nothing. Null when there is no such message.
@@ -209,6 +220,8 @@ export interface Store {
 
   // Reads
   listMessages(query: MessageQuery): Promise<Message[]>;
+  /** One message by its id; null when there is none. */
+  getMessage(id: string): Promise<Message | null>;
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
   userInstances(userId: string): Promise<Instance[]>;
   /**

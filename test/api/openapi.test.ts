@@ -35,6 +35,8 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'GET /v1/users/{userId}/messages',
     'GET /v1/users/{userId}/explain',
     'GET /v1/messages',
+    'POST /v1/messages/{id}/resend',
+    'POST /v1/messages/resend',
     'GET /v1/catalog/events',
     'GET /v1/catalog/traits',
     'POST /v1/preview',

@@ -76,6 +76,8 @@ const WALK: Record<string, Call> = {
   'GET /v1/users/{userId}/explain': get('/v1/users/b-user/explain'),
   'GET /v1/messages': get('/v1/messages?userId=b-user'),
   'POST /v1/messages/{id}/click': (b) => ({ path: `/v1/messages/${b.message}/click`, body: {} }),
+  'POST /v1/messages/{id}/resend': (b) => ({ path: `/v1/messages/${b.message}/resend`, body: {} }),
+  'POST /v1/messages/resend': post('/v1/messages/resend', { journeyId: 'b-journey', userId: 'b-user' }),
   'GET /v1/catalog/events': get('/v1/catalog/events'),
   'GET /v1/catalog/traits': get('/v1/catalog/traits'),
   'POST /v1/preview': post('/v1/preview', { channel: 'inbox', content: { title: '{{ Profile.secret }}', body: 'x' }, userId: 'b-user' }),

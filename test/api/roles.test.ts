@@ -49,6 +49,8 @@ const TABLE: Record<string, Need> = {
   'GET /v1/users/{userId}/explain': 'viewer',
   'GET /v1/messages': 'viewer',
   'POST /v1/messages/{id}/click': 'admin',
+  'POST /v1/messages/{id}/resend': 'admin',
+  'POST /v1/messages/resend': 'admin',
   'GET /v1/catalog/events': 'viewer',
   'GET /v1/catalog/traits': 'viewer',
   'POST /v1/preview': 'editor',

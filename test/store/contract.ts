@@ -12,6 +12,7 @@ import { dashboardContract } from './contract-dashboard.ts';
 import { statsContract } from './contract-stats.ts';
 import { processContract } from './contract-process.ts';
 import { deliveryContract } from './contract-delivery.ts';
+import { deadLettersContract } from './contract-dead-letters.ts';
 import { twilioInboxContract } from './contract-twilio-inbox.ts';
 import { copyContract } from './contract-copy.ts';
 import { opsContract } from './contract-ops.ts';
@@ -922,6 +923,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     processContract(open);
     deliveryContract(open);
+    deadLettersContract(open);
     twilioInboxContract(open);
     copyContract(open);
     opsContract(open);

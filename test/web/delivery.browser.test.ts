@@ -339,9 +339,9 @@ test('the messages page filters on dead letters, which stand out; a retry says w
   await rows.filter({ hasText: 'dora' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('.messages-table tbody tr').length === 1);
   const cells = await rows.first().getByRole('cell').allInnerTexts();
-  // Time, user, journey, node, channel, status, delivery, reason.
+  // Time, user, journey, node, channel, status (and, for an admin, a button to send it again), delivery, reason.
   assert.deepEqual(cells.slice(1).map((c) => c.replace(/\s+/g, ' ').trim()), [
-    'dora', 'Abandoned cart recovery v1', 'order-hook', 'Webhook', 'Dead letter', 'Signed webhooks 1 attempt', 'Dead letter: http_503 (after 1 attempt)',
+    'dora', 'Abandoned cart recovery v1', 'order-hook', 'Webhook', 'Dead letter Send again', 'Signed webhooks 1 attempt', 'Dead letter: http_503 (after 1 attempt)',
   ]);
   assert.equal(await rows.first().getAttribute('class'), 'dead-letter');
   await checkAccessibility('dead letters');

@@ -201,5 +201,6 @@ test('the message log says the last error of a retry and the reason of a dead le
   assert.equal(logDeliveryReason({ status: 'pending', reason: 'timeout', attempts: 3, nextAttemptAt: 9 }), 'Last attempt failed: timeout');
   assert.equal(logDeliveryReason({ status: 'dead', reason: 'smtp_421', attempts: 8, nextAttemptAt: null }), 'Dead letter: smtp_421 (after 8 attempts)');
   assert.equal(logDeliveryReason({ status: 'pending', reason: null, attempts: 0, nextAttemptAt: null }), null);
+  assert.equal(logDeliveryReason({ status: 'pending', reason: 'http_503', attempts: 0, nextAttemptAt: 5 }), 'Sent again after a dead letter: http_503');
   assert.equal(logDeliveryReason({ status: 'sent', reason: null, attempts: 1, nextAttemptAt: null }), null);
 });

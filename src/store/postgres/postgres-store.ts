@@ -8,8 +8,8 @@
  *    holds the per-user advisory locks; identities.ts the identity map the units resolve ids through, and
  *    identity merges;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), engagement.ts (opens, clicks,
- *    short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts over event-partitions.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), dead-letters.ts (sent again),
+ *    engagement.ts (opens, clicks, short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts over event-partitions.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
@@ -17,7 +17,7 @@
 import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, DeadLetterFilter, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -32,6 +32,7 @@ import { exclusively, hash53 } from './locks.ts';
 import { messageLog } from './message-log.ts';
 import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
+import * as deadLetters from './dead-letters.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
 import { inboxPage, markInbox } from './inbox.ts';
@@ -306,6 +307,14 @@ export class PostgresStore implements Store {
     return outbox.recordOutcomes(this.pool, outcomes);
   }
 
+  requeueDeadMessages(filter: DeadLetterFilter, now: number): Promise<number> {
+    return deadLetters.requeueDeadMessages(this.pool, filter, now);
+  }
+
+  countDeadMessages(filter: DeadLetterFilter): Promise<number> {
+    return deadLetters.countDeadMessages(this.pool, filter);
+  }
+
   recordEngagement(messageId: string, kind: Engagement, at: number): Promise<EngagementResult | null> {
     return engagement.recordEngagement(this.pool, messageId, kind, at);
   }
@@ -338,6 +347,10 @@ export class PostgresStore implements Store {
 
   listMessages(q: MessageQuery): Promise<Message[]> {
     return reads.listMessages(this.pool, q);
+  }
+
+  getMessage(id: string): Promise<Message | null> {
+    return reads.getMessage(this.pool, id);
   }
 
   userEvents(userId: string, limit: number): Promise<StoredEvent[]> {

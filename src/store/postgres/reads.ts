@@ -21,6 +21,11 @@ export async function listMessages(pool: pg.Pool, q: MessageQuery): Promise<Mess
   return (rows as Row[]).map(toMessage);
 }
 
+export async function getMessage(pool: pg.Pool, id: string): Promise<Message | null> {
+  const { rows } = await pool.query({ name: 'wm-message', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, values: [id] });
+  return rows[0] ? toMessage(rows[0] as Row) : null;
+}
+
 export async function userEvents(pool: pg.Pool, userId: string, limit: number): Promise<StoredEvent[]> {
   const { rows } = await pool.query({
     name: 'wm-user-events',

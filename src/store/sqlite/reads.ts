@@ -22,6 +22,11 @@ export function listMessages(sql: Sql, q: MessageQuery): Message[] {
   return rows.map(toMessage);
 }
 
+export function getMessage(sql: Sql, id: string): Message | null {
+  const row = sql.get('SELECT * FROM messages WHERE id = ?', id);
+  return row ? toMessage(row) : null;
+}
+
 export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent[] {
   return sql.all('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?', userId, limit).map(toEvent);
 }

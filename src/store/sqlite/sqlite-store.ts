@@ -8,8 +8,8 @@
  *    their views (with the profile cache), apply-changes.ts commits their Changes; identities.ts the identity
  *    map the units resolve ids through, and identity merges;
  *  - journeys.ts (journeys and versions), journey-instances.ts (stopping and moving instances),
- *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), engagement.ts (opens, clicks,
- *    short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts;
+ *    scheduled-runs.ts, outbox.ts (pending messages, outcomes, callbacks), dead-letters.ts (sent again),
+ *    engagement.ts (opens, clicks, short links), reads.ts, api-keys.ts, settings.ts (settings, providers, trait names) and retention.ts;
  *  - the dashboard's reads: message-log.ts (the filtered log), latest-user-event.ts (the preview's event),
  *    event-sample.ts and profile-sample.ts (the catalog's bounded samples), journey-waiting.ts and
  *    journey-series.ts (stats now and over time), event-window.ts and profiles-of.ts (a backtest's input).
@@ -17,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, DeadLetterFilter, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -32,6 +32,7 @@ import { latestUserEvent } from './latest-user-event.ts';
 import { messageLog } from './message-log.ts';
 import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
+import * as deadLetters from './dead-letters.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
 import { inboxPage, markInbox } from './inbox.ts';
@@ -325,6 +326,14 @@ export class SqliteStore implements Store {
     outbox.recordOutcomes(this.sql, outcomes);
   }
 
+  async requeueDeadMessages(filter: DeadLetterFilter, now: number): Promise<number> {
+    return deadLetters.requeueDeadMessages(this.sql, filter, now);
+  }
+
+  async countDeadMessages(filter: DeadLetterFilter): Promise<number> {
+    return deadLetters.countDeadMessages(this.sql, filter);
+  }
+
   async recordEngagement(messageId: string, kind: Engagement, at: number): Promise<EngagementResult | null> {
     return engagement.recordEngagement(this.sql, messageId, kind, at);
   }
@@ -357,6 +366,10 @@ export class SqliteStore implements Store {
 
   async listMessages(q: MessageQuery): Promise<Message[]> {
     return reads.listMessages(this.sql, q);
+  }
+
+  async getMessage(id: string): Promise<Message | null> {
+    return reads.getMessage(this.sql, id);
   }
 
   async userEvents(userId: string, limit: number): Promise<StoredEvent[]> {

@@ -356,10 +356,13 @@ export function stepDeliveryWords(step: StepView, message: DeliveryState | undef
 }
 
 /**
- * The message log's reason for a retry or a dead letter (its delivery column shows the attempts and the next
- * one): "Last attempt failed: timeout", "Dead letter: http_503 (after 8 attempts)"; null for other messages.
+ * The message log's reason for a retry, a dead letter, or a dead letter sent again (pending, no attempt yet,
+ * its last reason kept) (its delivery column shows the attempts and the next one): "Last attempt failed:
+ * timeout", "Dead letter: http_503 (after 8 attempts)", "Sent again after a dead letter: http_503"; null for
+ * other messages.
  */
 export function logDeliveryReason(m: DeliveryState): string | null {
   if (m.status === 'pending' && m.attempts > 0) return `Last attempt failed: ${m.reason ?? 'no reason recorded'}`;
+  if (m.status === 'pending' && m.reason !== null) return `Sent again after a dead letter: ${m.reason}`;
   return m.status === 'dead' ? deliveryWords(m, String) : null;
 }

@@ -1,8 +1,10 @@
+import { DeadLetterBar } from '../components/messages/DeadLetterBar.tsx';
 import { MessageFilters } from '../components/messages/MessageFilters.tsx';
 import { MessageTable } from '../components/messages/MessageTable.tsx';
 import { NoticeBar } from '../components/NoticeBar.tsx';
 import { useZone } from '../components/Time.tsx';
 import { formatCount } from '../lib/format.ts';
+import { can } from '../lib/roles.ts';
 import { useStore } from '../store/index.ts';
 import { useTitle } from '../components/useTitle.ts';
 import '../styles/pages.css';
@@ -14,6 +16,7 @@ export function MessagesPage() {
   const loadMessages = useStore((s) => s.loadMessages);
   const navigate = useStore((s) => s.navigate);
   const zone = useZone();
+  const admin = useStore((s) => can(s.role, 'admin'));
   const filtered = Object.values(log.filters).some((v) => v && v.trim());
 
   useTitle('Messages');
@@ -28,6 +31,7 @@ export function MessagesPage() {
       </div>
       <NoticeBar />
       <MessageFilters />
+      {log.filters.status === 'dead' && admin && log.rows && log.rows.length > 0 && <DeadLetterBar />}
       {log.error && (
         <p className="notice notice-error" role="alert">
           {log.error}

@@ -1,10 +1,12 @@
 /**
  * The messages page: the message log (GET /v1/messages) under the filters chosen, newest first, a page at a
  * time with the log's own cursor (`before` = the previous page's `next`), and the journeys' names for the
- * filter and table.
+ * filter and table; and dead letters sent again, one (POST /v1/messages/{id}/resend) or every one the filters
+ * match (POST /v1/messages/resend).
  */
 import { client, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema';
+import { formatCount } from '../lib/format.ts';
 import { appendUnique, filterQuery } from '../lib/lists.ts';
 import { kit, messageOf, type Slice } from './kit.ts';
 
@@ -13,6 +15,7 @@ export type LogMessage = paths['/v1/messages']['get']['responses'][200]['content
 /** Every filter the route takes: the query minus its paging. */
 export type FilterKey = Exclude<keyof Query, 'after' | 'before' | 'limit' | 'order'>;
 export type MessageFilters = Partial<Record<FilterKey, string>>;
+type ResendFilter = NonNullable<paths['/v1/messages/resend']['post']['requestBody']>['content']['application/json'];
 
 export interface MessageLog {
   /** The filters the rows are for. */
@@ -37,6 +40,18 @@ export interface MessagesSlice {
   loadJourneyNames(): Promise<void>;
   /** Opens the messages page filtered, e.g. on one user's messages. */
   showMessages(filters: MessageFilters): void;
+  /** Sends one dead letter again; its row shows it pending, and a notice says so (or why not). Busy key `resend:<id>`. */
+  resendMessage(id: string): Promise<void>;
+  /** How many dead letters the current filters match, as many as "send all again" would send; null when it cannot be read, and for 0, the notice says so. */
+  countDeadLetters(): Promise<number | null>;
+  /** Sends again every dead letter the current filters match, then reads the log again. Busy key `resend-all`. */
+  resendDeadLetters(): Promise<void>;
+}
+
+/** The bulk resend takes the log's filters but its status (dead, by definition) and its paging. */
+function resendFilter(filters: MessageFilters): ResendFilter {
+  const { status: _, ...rest } = filterQuery(filters);
+  return rest as ResendFilter;
 }
 
 export const MESSAGES_PAGE = 50;
@@ -44,7 +59,7 @@ export const MESSAGES_PAGE = 50;
 const JOURNEY_NAMES_LIMIT = 500;
 
 export const messagesSlice: Slice<MessagesSlice> = (set, get) => {
-  const { guarded } = kit(set, get);
+  const { guarded, withBusy } = kit(set, get);
   let run = 0;
 
   const read = async (filters: MessageFilters, before: number | null) => {
@@ -96,6 +111,37 @@ export const messagesSlice: Slice<MessagesSlice> = (set, get) => {
     showMessages(filters) {
       set((s) => ({ messageLog: { ...s.messageLog, filters, rows: null } }));
       get().navigate({ page: 'messages' });
+    },
+
+    resendMessage(id) {
+      return withBusy(`resend:${id}`, async () => {
+        const { message } = await guarded(() => unwrap(client.POST('/v1/messages/{id}/resend', { params: { path: { id } } })));
+        set((s) => ({
+          notice: { tone: 'success', text: `The message to ${message.userId} is queued again, under its own id: it goes out within seconds.` },
+          messageLog: { ...s.messageLog, rows: s.messageLog.rows?.map((m) => (m.id === id ? message : m)) ?? null },
+        }));
+      });
+    },
+
+    async countDeadLetters() {
+      try {
+        const { requeued } = await guarded(() => unwrap(client.POST('/v1/messages/resend', { body: { ...resendFilter(get().messageLog.filters), dryRun: true } })));
+        if (requeued === 0) set({ notice: { tone: 'success', text: 'No dead letters match these filters any more: nothing to send again.' } });
+        return requeued;
+      } catch (error) {
+        set({ notice: { tone: 'error', text: messageOf(error) } });
+        return null;
+      }
+    },
+
+    resendDeadLetters() {
+      return withBusy('resend-all', async () => {
+        const { requeued } = await guarded(() => unwrap(client.POST('/v1/messages/resend', { body: resendFilter(get().messageLog.filters) })));
+        const text =
+          requeued === 0 ? 'No dead letters matched any more: nothing was sent again.' : `${formatCount(requeued)} ${requeued === 1 ? 'dead letter is' : 'dead letters are'} queued again, each under its own id: they go out within seconds.`;
+        set({ notice: { tone: 'success', text } });
+        await get().loadMessages();
+      });
     },
   };
 };

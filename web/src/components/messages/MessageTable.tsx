@@ -1,20 +1,23 @@
 import { logDeliveryReason } from '../../lib/delivery.ts';
+import { can } from '../../lib/roles.ts';
 import { channelLabel } from '../../lib/meta.ts';
 import { MESSAGE_STATUS_LABEL, reasonFor } from '../../lib/reasons.ts';
 import { useStore } from '../../store/index.ts';
 import type { LogMessage } from '../../store/messages.ts';
 import { Time } from '../Time.tsx';
 import { DeliveryCell } from './DeliveryCell.tsx';
+import { ResendButton } from './ResendButton.tsx';
 import '../../styles/delivery.css';
 
 /**
  * The message log's rows: when, to whom, from which journey and node, on which channel, what became of it,
- * and its delivery (provider, attempts, the next one); a dead letter stands out.
+ * and its delivery (provider, attempts, the next one); a dead letter stands out, with "Send again" for admins.
  */
 export function MessageTable({ rows }: { rows: LogMessage[] }) {
   const navigate = useStore((s) => s.navigate);
   const names = useStore((s) => s.journeyNames);
   const registry = useStore((s) => s.registry);
+  const admin = useStore((s) => can(s.role, 'admin'));
   return (
     <div className="panel table-wrap">
       <table className="table compact messages-table">
@@ -66,6 +69,7 @@ export function MessageTable({ rows }: { rows: LogMessage[] }) {
               <td>{channelLabel(m.channel, registry)}</td>
               <td>
                 <span className={`pill message-${m.status}`}>{m.status === 'pending' && m.attempts > 0 ? 'Retrying' : (MESSAGE_STATUS_LABEL[m.status] ?? m.status)}</span>
+                {m.status === 'dead' && admin && <ResendButton m={m} />}
               </td>
               <td className="nowrap">
                 <DeliveryCell m={m} />
