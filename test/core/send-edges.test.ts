@@ -135,6 +135,8 @@ test("a send's message: a missing required field and an unknown one are refused 
   };
   assert.deepEqual(problems({}), ['/nodes/1/message/body missing required field body']);
   assert.deepEqual(problems({ body: 'x', colour: 'red' }), ['/nodes/1/message/colour unknown field colour']);
+  // A template is at most 100,000 characters: the schema's own limit, refused before any channel's check.
+  assert.deepEqual(problems({ body: 'b'.repeat(100_001) }), ['/nodes/1/message/body must not have more than 100000 characters']);
   // Liquid would refuse an include in a template; a webhook's url is sent as written, so it is not one.
   assert.deepEqual(problems({ url: 'https://example.test/{% include "x" %}', body: '{}' }, 'webhook'), []);
   assert.deepEqual(problems({ url: 'https://example.test/', body: '{% include "x" %}' }, 'webhook'), ['/nodes/1/message/body templates cannot include files ({% include %}) at line 1, column 1']);
