@@ -20,7 +20,7 @@ const T = Date.UTC(2026, 5, 10, 12);
 const sentNodes = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'send' ? [e.nodeId] : []));
 
 /** Signed Up -> 1 h -> wait 2 d for Completed Profile (percent >= 80) -> yes: push, timeout: email. */
-const WAIT = { id: 'w', kind: 'wait', event: 'Completed Profile', timeout: '2d', where: [{ property: 'percent', op: '>=', value: 80 }] } as const;
+const WAIT: JourneyNode = { id: 'w', kind: 'wait', event: 'Completed Profile', timeout: '2d', where: [{ property: 'percent', op: '>=', value: 80 }] };
 const journey = () =>
   compile(path('w', [
     { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
@@ -65,10 +65,9 @@ test('sameAs: a property the entry event has as null matches nothing, like a mis
 });
 
 test('what a wait watches (its event, for the engine to route) and says of a user at it', () => {
-  const node = WAIT as unknown as JourneyNode;
-  const spec = specOf(node);
-  assert.deepEqual(spec.watches?.(node), ['Completed Profile']);
-  assert.equal(spec.explain?.(node), 'waiting for "Completed Profile", at most 2d');
+  const spec = specOf(WAIT);
+  assert.deepEqual(spec.watches?.(WAIT), ['Completed Profile']);
+  assert.equal(spec.explain?.(WAIT), 'waiting for "Completed Profile", at most 2d');
 });
 
 const problemsWith = (node: Record<string, unknown>) => {
