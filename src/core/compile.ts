@@ -52,8 +52,8 @@ export interface CompiledJourney {
 
 /** Compiles a definition that has passed validation (validate.ts); use `compileJourney` there for untrusted input. */
 export function compileDefinition(definition: JourneyDefinition): CompiledJourney {
-  const entry = definition.nodes.find((n) => n.kind === 'entry')!;
-  if (entry.kind !== 'entry') throw new Error('a journey needs an entry node');
+  const entry = definition.nodes.find((n) => n.kind === 'entry');
+  if (entry?.kind !== 'entry') throw new Error('a journey needs an entry node');
   const trigger = entry.trigger;
   const setup = definition.setup ?? {};
   return {

@@ -58,3 +58,13 @@ test('Retry-After is read as seconds or as an HTTP date', () => {
   assert.equal(parseRetryAfter('1.5', now), undefined);
   assert.equal(parseRetryAfter(undefined, now), undefined);
 });
+
+test('a Retry-After that is not a finite number is ignored: the jitter decides', () => {
+  // Attempt 1: ceiling 30,000, wait 15,000 + 0.5 x 15,000 = 22,500.
+  assert.deepEqual(nextAttempt(1, 1_000, DEFAULT_RETRY, fixed(0.5), Number.POSITIVE_INFINITY), { retry: true, at: 23_500 });
+  assert.deepEqual(nextAttempt(1, 1_000, DEFAULT_RETRY, fixed(0.5), Number.NaN), { retry: true, at: 23_500 });
+});
+
+test('no Retry-After header at all (null from a missing header) is no delay given', () => {
+  assert.equal(parseRetryAfter(null, 0), undefined);
+});

@@ -30,3 +30,16 @@ test('recurring on weekdays only: Friday evening to Monday morning', () => {
   assert.equal(latestRun(schedule, 'UTC', saturday), Date.UTC(2026, 5, 12, 9));
   assert.equal(nextRun(schedule, 'UTC', saturday), Date.UTC(2026, 5, 15, 9));
 });
+
+test('recurring on one weekday: the latest run may be a full week back', () => {
+  // Wednesday 10 June 2026, 08:00 UTC: this Wednesday's 09:00 has not come, so the latest is 3 June's.
+  const wednesdays = { type: 'recurring' as const, time: '09:00', days: ['wed' as const] };
+  assert.equal(latestRun(wednesdays, 'UTC', Date.UTC(2026, 5, 10, 8)), Date.UTC(2026, 5, 3, 9));
+  assert.equal(nextRun(wednesdays, 'UTC', Date.UTC(2026, 5, 10, 9)), Date.UTC(2026, 5, 17, 9), 'strictly after: next week\'s');
+});
+
+test('recurring with an empty list of days runs every day', () => {
+  const everyDay = { type: 'recurring' as const, time: '09:00', days: [] };
+  assert.equal(latestRun(everyDay, 'UTC', Date.UTC(2026, 5, 13, 12)), Date.UTC(2026, 5, 13, 9)); // a Saturday
+  assert.equal(nextRun(everyDay, 'UTC', Date.UTC(2026, 5, 13, 12)), Date.UTC(2026, 5, 14, 9));
+});
