@@ -159,14 +159,8 @@ export function authHook(router: ProjectRouter, sessions?: Sessions, now: () => 
     if (token === null) throw new ApiError(401, `missing API key: send ${keyFrom?.hint ?? '"Authorization: Bearer <key>"'}`);
     const found = await router.findKey(token);
     if (found === null) throw new ApiError(401, 'invalid API key');
-    const { key, project } = found;
-    if (named !== null && named !== project) throw new ApiError(403, `this key belongs to project "${project}", not "${named.slice(0, 64)}": a key works in its own project only`);
-    if (access !== 'write' && key.kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
-    router.used(project, key.hash);
-    request.keyKind = key.kind;
-    request.keyHash = key.hash;
-    if (key.kind === 'admin') request.role = 'admin';
-    router.route(request, project, found.waymark);
+    router.accept(request, found, access !== 'write');
+    if (found.key.kind === 'admin') request.role = 'admin';
   };
 }
 

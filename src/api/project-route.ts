@@ -48,6 +48,13 @@ export function namedProject(request: FastifyRequest): string | null {
   return fromUrl ?? fromHeader;
 }
 
+/** A stored key, the project it belongs to and that project's Waymark. */
+export interface FoundKey {
+  key: ApiKeyRecord;
+  project: string;
+  waymark: Waymark<EngineHandle>;
+}
+
 /**
  * The projects as the API meets them: routes a request to its project, and finds which project's key a token
  * is. Each project's keys are cached (auth.ts, cachedKeys); a token no open project knows makes this process
@@ -77,16 +84,26 @@ export class ProjectRouter {
   }
 
   /** The stored key `token` is, and its project; null when no project has it. */
-  async findKey(token: string): Promise<{ key: ApiKeyRecord; project: string; waymark: Waymark<EngineHandle> } | null> {
+  async findKey(token: string): Promise<FoundKey | null> {
     const found = await this.search(token);
     if (found) return found;
     await this.projects.refresh();
     return this.search(token);
   }
 
-  /** Records a key's use in its project (at most once a minute per key: auth.ts, keyUseRecorder). */
-  used(project: string, hash: string): void {
-    this.keysOf(project, this.projects.main)?.used(hash);
+  /**
+   * Lets a request in with a stored key (found by findKey): a 403 when the URL or header names another project,
+   * or when `adminOnly` and it is a write key; else its use is recorded (at most once a minute per key: auth.ts,
+   * keyUseRecorder) and the request routed to the key's project.
+   */
+  accept(request: FastifyRequest, { key, project, waymark }: FoundKey, adminOnly: boolean): void {
+    const named = namedProject(request);
+    if (named !== null && named !== project) throw new ApiError(403, `this key belongs to project "${project}", not "${named.slice(0, 64)}": a key works in its own project only`);
+    if (adminOnly && key.kind !== 'admin') throw new ApiError(403, 'this route needs the admin key; the write key only sends events and profiles');
+    this.keysOf(project, waymark).used(key.hash);
+    request.keyKind = key.kind;
+    request.keyHash = key.hash;
+    this.route(request, project, waymark);
   }
 
   route(request: FastifyRequest, project: string, waymark: Waymark<EngineHandle>): void {
@@ -96,9 +113,9 @@ export class ProjectRouter {
     request.waymark = view;
   }
 
-  private async search(token: string) {
+  private async search(token: string): Promise<FoundKey | null> {
     for (const [project, waymark] of this.projects.openProjects()) {
-      const key = await findKey(this.keysOf(project, waymark)!.list, token);
+      const key = await findKey(this.keysOf(project, waymark).list, token);
       if (key) return { key, project, waymark };
     }
     return null;
@@ -107,8 +124,7 @@ export class ProjectRouter {
   private keysOf(project: string, waymark: Waymark<EngineHandle>) {
     let keys = this.keys.get(project);
     if (!keys) {
-      const opened = this.projects.openProjects().find(([id]) => id === project)?.[1] ?? waymark;
-      keys = { list: cachedKeys(opened.store, this.now), used: keyUseRecorder(opened.store, this.now) };
+      keys = { list: cachedKeys(waymark.store, this.now), used: keyUseRecorder(waymark.store, this.now) };
       this.keys.set(project, keys);
     }
     return keys;

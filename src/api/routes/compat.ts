@@ -13,7 +13,7 @@ import type { Waymark } from '../../app/waymark.ts';
 import type { EngineHandle } from '../../engine/handle.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
 import type { IdentityMerge, IngestResult, ProfileUpsert } from '../../store/store.ts';
-import { namedProject, type ProjectRouter } from '../project-route.ts';
+import type { ProjectRouter } from '../project-route.ts';
 import type { Api } from '../context.ts';
 import { ApiError, type Problem } from '../errors.ts';
 import { Traits } from '../schemas.ts';
@@ -91,12 +91,7 @@ export function bodyKeyCheck(router: ProjectRouter): (request: FastifyRequest) =
     }
     const found = await router.findKey(key);
     if (found === null) throw new ApiError(401, 'invalid API key');
-    const named = namedProject(request);
-    if (named !== null && named !== found.project) throw new ApiError(403, `this key belongs to project "${found.project}", not "${named.slice(0, 64)}": a key works in its own project only`);
-    router.used(found.project, found.key.hash);
-    request.keyKind = found.key.kind;
-    request.keyHash = found.key.hash;
-    router.route(request, found.project, found.waymark);
+    router.accept(request, found, false);
   };
 }
 
