@@ -242,3 +242,27 @@ await forEachStore((store) => {
     assert.equal(clash.status, 400);
   });
 });
+
+await forEachStore((store) => {
+  test('POST /v1/projects refuses hostile values with a 400 naming the field, and makes nothing', async () => {
+    const api = await startApi({ store, rateLimit: null });
+    const bodies: Array<[unknown, RegExp]> = [
+      [{ id: 'shop-b', name: 'a\u0000b' }, /name/],
+      [{ id: 'shop-b', name: 'x'.repeat(100_000) }, /name/],
+      [{ id: 'shop-b\ud800', name: 'B' }, /id/],
+      [{ id: 42, name: 'B' }, /id/],
+      [{ id: { nested: { deeper: ['shop-b'] } }, name: 'B' }, /id/],
+      [{ id: 'shop-b', name: ['B'] }, /name/],
+      [{ id: 'shop-b', name: 'B', __proto__: { admin: true }, extra: 1 }, /extra/],
+      [{ id: 'default', name: 'B' }, /id/],
+      [{ id: 'a'.repeat(33), name: 'B' }, /id/],
+    ];
+    for (const [body, field] of bodies) {
+      const answer = await api.call('POST', '/v1/projects', { body });
+      assert.equal(answer.status, 400, JSON.stringify(body).slice(0, 80));
+      assert.match(JSON.stringify(answer.body), field);
+    }
+    assert.deepEqual((await api.call('GET', '/v1/projects')).body.projects.map((p: { id: string }) => p.id), ['default'], 'nothing made');
+    assert.equal((await api.call('POST', '/v1/projects', { body: { id: 'shop-b', name: 'Shop B' } })).status, 201, 'the next good one goes through');
+  });
+});
