@@ -93,6 +93,7 @@ function narrowUnions(errors: readonly SchemaError[]): Narrowed[] {
     const at = current.indexOf(union);
     const keep = (replacement: Narrowed[]) => [...current.slice(0, at).filter((e) => !inUnion.has(e)), ...replacement, ...current.slice(at).filter((e) => !inUnion.has(e))];
     const all = [...branches.values()];
+    if (all.length === 0) continue; // no branch said why (errors cut short): the union's own message stands
     const flat = all.flat();
     const structural = flat.some((e) => e.keyword === 'required' || e.keyword === 'additionalProperties');
     if (!structural && flat.every((e) => e.instancePath === union.instancePath)) {
@@ -102,6 +103,11 @@ function narrowUnions(errors: readonly SchemaError[]): Narrowed[] {
     const named = [...branches.entries()].filter(([, list]) => !list.some((e) => isDiscriminatorMismatch(e, union)));
     if (named.length === 1) {
       current = keep(named[0]![1]);
+      continue;
+    }
+    const unnamed = unknownDiscriminator(all, union);
+    if (unnamed) {
+      current = keep([unnamed]);
       continue;
     }
     const candidates = named.length > 1 ? named : [...branches.entries()];
@@ -116,6 +122,17 @@ function isDiscriminatorMismatch(e: SchemaError, union: SchemaError): boolean {
   if (e.keyword !== 'const') return false;
   const field = e.instancePath.slice(union.instancePath.length + 1);
   return DISCRIMINATORS.includes(field);
+}
+
+/**
+ * The value's `type` or `kind` names no branch at all (`{"type": "evnt"}`): one problem at that field listing
+ * the kinds there are, rather than the complaints of whichever branch came first.
+ */
+function unknownDiscriminator(branches: SchemaError[][], union: SchemaError): Narrowed | undefined {
+  const mismatches = branches.map((list) => list.find((e) => isDiscriminatorMismatch(e, union)));
+  const first = mismatches[0];
+  if (branches.length < 2 || !first || mismatches.some((e) => e?.instancePath !== first.instancePath)) return undefined;
+  return { ...first, keyword: 'union', alternatives: alternatives(mismatches.map((e) => [e!])) };
 }
 
 function depth(list: readonly SchemaError[]): number {

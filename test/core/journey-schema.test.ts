@@ -60,3 +60,12 @@ test('values: branch names, re-entry, DND modes and windows, control group, flag
   refused((d) => (d.goals[0].exitOnGoal = 'yes'), '/goals/0/exitOnGoal', /boolean/);
   refused((d) => (d.setup.ignoreFrequencyCaps = 1), '/setup/ignoreFrequencyCaps', /boolean/);
 });
+
+test('a trigger type that is no kind of trigger lists the kinds there are, not the fields of one of them', () => {
+  assert.deepEqual(
+    problemsOf((doc) => {
+      doc.nodes[0].trigger.type = 'inactoin';
+    }),
+    [{ path: '/nodes/0/trigger/type', message: 'must be one of "action", "inaction", "segment", "date", "journey"' }],
+  );
+});
