@@ -69,3 +69,30 @@ test('a trigger type that is no kind of trigger lists the kinds there are, not t
     [{ path: '/nodes/0/trigger/type', message: 'must be one of "action", "inaction", "segment", "date", "journey"' }],
   );
 });
+
+test('the shared pieces: ids, event names, clock times, weekdays, moments, zone choices, templates, filters', () => {
+  refused((d) => (d.nodes[6].id = 'the end'), '/nodes/6/id', /must match pattern/);
+  refused((d) => (d.nodes[6].id = ''), '/nodes/6/id', /fewer than 1/);
+  refused((d) => (d.nodes[6].id = 'x'.repeat(65)), '/nodes/6/id', /more than 64/);
+  refused((d) => (d.goals[0].event = ''), '/goals/0/event', /fewer than 1/);
+  refused((d) => (d.nodes[0].trigger.notEvent = 'e'.repeat(201)), '/nodes/0/trigger/notEvent', /more than 200/);
+  refused((d) => (d.setup.dnd = { start: '25:00', end: '08:00' }), '/setup/dnd/start', /must match pattern/);
+  refused((d) => (d.setup.dnd = { start: '22:00', end: '8:00' }), '/setup/dnd/end', /must match pattern/);
+  const window = (days: unknown) => (d: Doc) => (d.setup.dnd = { windows: [{ days, start: '10:00', end: '12:00' }] });
+  refused(window([]), '/setup/dnd/windows/0/days', /fewer than 1/);
+  refused(window(['sat', 'sat']), '/setup/dnd/windows/0/days', /duplicate/);
+  refused(window(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'mon']), '/setup/dnd/windows/0/days', /more than 7/);
+  refused(window(['saturday']), '/setup/dnd/windows/0/days/0', /must be one of "mon", "tue", "wed", "thu", "fri", "sat", "sun"/);
+  refused((d) => (d.setup.dnd = { start: '22:00', end: '08:00', timezone: 'local' }), '/setup/dnd/timezone', /must be one of "user", "journey"/);
+  refused((d) => (d.setup.startAt = 'tomorrow'), '/setup/startAt', /ISO 8601 date-time/);
+  refused((d) => (d.setup.endAt = '2026-12-01'), '/setup/endAt', /ISO 8601 date-time/);
+  assert.deepEqual(problemsOf((d) => (d.setup.startAt = '2026-12-01T09:00:00+01:00')), []);
+  refused((d) => (d.nodes[1].message.body = 'b'.repeat(100_001)), '/nodes/1/message/body', /more than 100000/);
+  const filter = { property: 'price', op: '>', value: 1 };
+  assert.deepEqual(problemsOf((d) => (d.goals[0].where = Array.from({ length: 50 }, () => filter))), []);
+  refused((d) => (d.goals[0].where = Array.from({ length: 51 }, () => filter)), '/goals/0/where', /more than 50/);
+  refused((d) => (d.nodes[0].trigger.sameAs = Array.from({ length: 11 }, (_, i) => `p${i}`)), '/nodes/0/trigger/sameAs', /more than 10/);
+  refused((d) => (d.nodes[0].trigger.sameAs = ['']), '/nodes/0/trigger/sameAs/0', /fewer than 1/);
+  refused((d) => (d.nodes[0].trigger.sameAs = ['p'.repeat(201)]), '/nodes/0/trigger/sameAs/0', /more than 200/);
+  refused((d) => (d.nodes[6] = { id: 'done', kind: 'split', condition: { type: 'trait' } }), '/nodes/6/condition/type', /must be one of "profile", "event", "message", "all", "any", "not"/);
+});

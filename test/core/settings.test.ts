@@ -18,6 +18,11 @@ test('the schema takes a zone and up to 20 caps, and nothing else', () => {
   assert.equal(check.Check({ frequencyCaps: Array.from({ length: 21 }, () => cap) }), false, '21 caps');
   assert.equal(check.Check({ frequencyCaps: [{ max: 0, per: '1h' }] }), false, 'a cap of 0');
   assert.equal(check.Check({ frequencyCaps: [{ max: 1, per: '1 hour' }] }), false, 'a window that is no duration');
+  assert.equal(check.Check({ frequencyCaps: [{ max: 1000, per: '1h' }] }), true);
+  assert.equal(check.Check({ frequencyCaps: [{ max: 1001, per: '1h' }] }), false, 'a cap over 1,000');
+  assert.equal(check.Check({ frequencyCaps: [{ max: 1.5, per: '1h' }] }), false, 'a cap that is no whole number');
+  assert.equal(check.Check({ frequencyCaps: [{ max: 1, per: '1h', channel: 'fax' }] }), false, 'a channel there is not');
+  assert.equal(check.Check({ frequencyCaps: [{ max: 1, per: '1h', note: 'x' }] }), false, 'an unknown field in a cap');
 });
 
 test('settingsProblems: a zone the schema took but no IANA database knows', () => {
