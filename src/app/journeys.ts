@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JourneyDefinition } from '../core/definition.ts';
+import { movableNodeIds } from '../core/move-users.ts';
 import { publishChecks, type PublishCheckResult } from '../core/publish-checks.ts';
 import { compileJourney, type CompiledJourney, type Problem } from '../core/validate.ts';
 import type { EngineHandle } from '../engine/handle.ts';
@@ -136,8 +137,14 @@ export class JourneyService {
     if (!version) throw new NotFoundError(`no journey "${id}"`);
     await this.engine.reloadJourneys();
     // Users in flight stay on their version unless asked; moved ones go on from the node they are at.
-    const moved = options.moveUsers ? await this.store.moveInstances(id, version.version, compiled.definition.nodes.map((n) => n.id), this.engine.clock.now()) : 0;
+    const moved = options.moveUsers ? await this.moveUsers(id, version) : 0;
     return { ...version, warnings, moved };
+  }
+
+  /** Moves users in flight onto `version` where the node they are at is there as the same kind (src/core/move-users.ts). */
+  private async moveUsers(id: string, version: JourneyVersion): Promise<number> {
+    const earlier = (await this.store.listVersions(id)).filter((v) => v.version !== version.version).map((v) => v.definition);
+    return this.store.moveInstances(id, version.version, movableNodeIds(version.definition, earlier), this.engine.clock.now());
   }
 
   /**

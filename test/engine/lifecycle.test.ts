@@ -74,4 +74,31 @@ await forEachStore((store) => {
     const stats = await w.store.journeyStats('j');
     assert.ok(stats.some((r) => r.version === 2 && r.metric === 'completed'), 'stats per version');
   });
+
+  test('publish with moveUsers: a user at a node whose id is now another kind stays on their version and finishes there', async () => {
+    const w = await virtualWaymark({ store });
+    await w.store.upsertProfiles(['ana', 'bo'].map((userId) => ({ userId, traits: { pushToken: 'tok' } })), T0);
+    await w.journeys.create({ id: 'j', definition: twoStep('v1 second') });
+    await w.journeys.publish('j');
+    await w.send({ userId: 'ana', name: 'Go', timestamp: T0 });
+    // Version 2 makes "wait" a profile update: moved there, ana's delay timer would find no delay and strand her.
+    const v2 = twoStep('v2 second');
+    v2.nodes = v2.nodes.map((n) => (n.id === 'wait' ? { id: 'wait', kind: 'updateProfile', set: { nudged: true } } : n));
+    await w.journeys.update('j', { definition: v2 });
+    assert.equal((await w.journeys.publish('j', { moveUsers: true })).moved, 0);
+    await w.send({ userId: 'bo', name: 'Go', timestamp: T0 + HOUR });
+    await w.runUntil(T0 + 3 * HOUR);
+    const bodies = async (userId: string) => (await w.store.listMessages({ userId, limit: 10 })).map((m) => [m.version, m.content?.body, m.createdAt - T0]);
+    assert.deepEqual(await bodies('ana'), [
+      [1, 'first', 0],
+      [1, 'v1 second', 2 * HOUR],
+    ]);
+    assert.deepEqual((await w.store.userInstances('ana')).map((i) => [i.status, i.version]), [['exited', 1]]);
+    assert.deepEqual(await bodies('bo'), [
+      [2, 'first', HOUR],
+      [2, 'v2 second', HOUR],
+    ]);
+    assert.equal((await w.store.getProfile('bo'))?.traits.nudged, true);
+    assert.equal((await w.store.getProfile('ana'))?.traits.nudged, undefined);
+  });
 });
