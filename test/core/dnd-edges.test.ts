@@ -56,11 +56,11 @@ test('windows that cover the whole week end after 16 hops, never loop', () => {
 });
 
 test('of the windows covering a moment, the latest end is taken in one hop: a chain of overlaps ends within the 16 hops', () => {
-  // Hour-long windows on the hour (00:00-01:00 ... 09:00-10:00) and on the half hour (00:30-01:30 ... 09:30-10:30),
-  // the half-hour ones listed first. Taking the latest end moves an hour a hop and leaves the chain at 10:30 in
-  // 12 hops; taking the first listed would move half an hour a hop and stop, still covered, after 16.
+  // Each hour from 00:00 to 09:00 has a 40-minute window (listed first) and an hour-long one. Taking the latest
+  // end moves an hour a hop and leaves the chain at 10:00 in 10 hops; taking the first listed would stop at
+  // each hour's 40th minute too, 20 hops, and give up after 16 still inside a window.
   const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-  const halves = Array.from({ length: 10 }, (_, k) => ({ start: hhmm(60 * k + 30), end: hhmm(60 * k + 90) }));
-  const hours = Array.from({ length: 10 }, (_, k) => ({ start: hhmm(60 * k), end: hhmm(60 * k + 60) }));
-  assert.equal(allowed(at(1, 0, 10), [...halves, ...hours]), at(1, 10, 30));
+  const short = Array.from({ length: 10 }, (_, k) => ({ start: hhmm(60 * k), end: hhmm(60 * k + 40) }));
+  const long = Array.from({ length: 10 }, (_, k) => ({ start: hhmm(60 * k), end: hhmm(60 * k + 60) }));
+  assert.equal(allowed(at(1, 0, 10), [...short, ...long]), at(1, 10));
 });
