@@ -80,3 +80,25 @@ test('local_date: what is not a moment comes back as it was', () => {
     assert.equal(localDate.call(on(), value), value, JSON.stringify(value));
   }
 });
+
+test('money: a currency that is not a string (a list from an event, say) is not read as one', () => {
+  assert.equal(money.call(on(), 1234.5, ['eur']), '$1,234.50');
+});
+
+test('local_date: numbers written with an exponent, and decimals of any length, are still epoch times', () => {
+  assert.equal(localDate.call(on(), 1e-7), '1 Jan 1970, 00:00', 'String(1e-7) is "1e-7": a number is taken as a number');
+  assert.equal(localDate.call(on(), '86400.25'), '2 Jan 1970, 00:00');
+});
+
+test("local_date: a date-time without an offset is UTC, whatever the server's own zone", () => {
+  const before = process.env.TZ;
+  process.env.TZ = 'Asia/Tokyo';
+  try {
+    assert.equal(new Date(Date.UTC(2026, 11, 8, 0, 0)).getHours(), 9, 'the process now runs in Tokyo');
+    assert.equal(localDate.call(on(), '2026-12-08T17:30:00'), '8 Dec 2026, 17:30');
+    assert.equal(localDate.call(on(), '2026-12-08T17:30:00', 'HH:mm', 'Asia/Tokyo'), '02:30');
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+});
