@@ -51,6 +51,8 @@ export class Projects {
   private nextRead: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private watching: NodeJS.Timeout | null = null;
+  /** The registry read under way, if any: close() waits for it before closing the stores it reads. */
+  private reading: Promise<void> = Promise.resolve();
 
   constructor(
     readonly main: Waymark<EngineHandle>,
@@ -116,15 +118,20 @@ export class Projects {
   refresh(): Promise<void> {
     if (this.nextRead) return this.nextRead;
     const wait = Math.min(this.lastRead + REFRESH_MS - this.now(), REFRESH_MS); // a clock set back waits no longer
-    const read = async () => {
+    const read = () => {
       this.nextRead = null;
       this.lastRead = this.now();
-      if (this.closing) return;
-      for (const { id } of await this.main.store.listProjects()) if (!this.opened.has(id)) await this.open(id).catch((err: unknown) => log().error({ err, project: id }, 'could not open a project'));
+      if (this.closing) return Promise.resolve();
+      this.reading = this.readRegistry();
+      return this.reading;
     };
     if (wait <= 0) return read();
     this.nextRead = new Promise<void>((resolve) => setTimeout(resolve, wait).unref()).then(read);
     return this.nextRead;
+  }
+
+  private async readRegistry(): Promise<void> {
+    for (const { id } of await this.main.store.listProjects()) if (!this.opened.has(id)) await this.open(id).catch((err: unknown) => log().error({ err, project: id }, 'could not open a project'));
   }
 
   /**
@@ -142,6 +149,9 @@ export class Projects {
   close(): Promise<void> {
     if (this.watching) clearInterval(this.watching);
     this.closing ??= (async () => {
+      // A read under way would fail on a closed store, and log so at a SIGTERM on a loaded machine: wait for it
+      // (it opens nothing more once closing began).
+      await this.reading.catch(() => {});
       const others = [...this.opened].filter(([id]) => id !== DEFAULT_PROJECT);
       await Promise.allSettled(others.map(async ([, waymark]) => (await waymark).close()));
       await this.main.close();

@@ -33,6 +33,8 @@ export class Runtime {
   private alarm: NodeJS.Timeout | null = null;
   private alarmAt = Infinity;
   private poll: NodeJS.Timeout | null = null;
+  /** The poll's latest re-read of the journeys (each waits for the one before): stop waits for it. */
+  private reading: Promise<void> = Promise.resolve();
 
   /** Background work, each at most once at a time: timers, the outbox, the inbox, retention, scheduled entries. */
   private readonly firing: SingleFlight;
@@ -69,7 +71,7 @@ export class Runtime {
     if (!this.o.realtime) return;
     // The poll also picks up journeys published, paused or stopped by other processes on the same database.
     this.poll = setInterval(() => {
-      this.o.steps.reloadJourneys().catch((error) => this.o.onError(error, 'journeys'));
+      this.reading = this.o.steps.reloadJourneys().catch((error) => this.o.onError(error, 'journeys'));
       this.wake();
       this.kickPrune();
       this.kickSchedule();
@@ -89,6 +91,9 @@ export class Runtime {
     this.alarm = null;
     this.poll = null;
     await this.o.flush();
+    // A re-read still under way when the store closes after stop() fails ("Cannot use a pool after calling
+    // end"): seen on a loaded machine, where a read outlasts the SIGTERM that arrives mid-poll.
+    await this.reading;
     await this.firing.settled();
     await this.dispatching.settled();
     await this.pruning.settled();

@@ -53,3 +53,26 @@ test('where a project keeps its data: a file beside the default one, a schema be
   assert.equal(projectSchema('waymark', 'shop-b'), 'waymark_shop_b');
   assert.equal(projectSchema('public', 'eu'), 'public_eu');
 });
+
+test('close() waits for a registry read under way before closing the default store; the read opens nothing once closing began', async () => {
+  const { projects, registry, opened } = deployment();
+  registry.push({ id: 'shop-c', name: 'Shop C', createdAt: 1 });
+  const main = projects.main as Stand;
+  const events: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const list = main.store.listProjects.bind(main.store);
+  (main.store as { listProjects: () => Promise<ProjectRecord[]> }).listProjects = async () => {
+    events.push('read begins');
+    await held;
+    events.push('read ends');
+    return list();
+  };
+  (main as { close: () => Promise<void> }).close = async () => void events.push('default closed');
+  const reading = projects.refresh();
+  const closing = projects.close();
+  release();
+  await Promise.all([reading, closing]);
+  assert.deepEqual(events, ['read begins', 'read ends', 'default closed']);
+  assert.equal(opened.length, 0, 'shop-c, found by the read after close() began, is not opened');
+});
