@@ -83,6 +83,29 @@ test('with the default project alone, a viewer has no project menu', async () =>
   assert.deepEqual(problems, []);
 });
 
+test("an admin's project menu is there before the list of projects comes: the links beside it do not move", async () => {
+  // The list is held until the Keys link has been measured (a click on it, under load, landed on another link
+  // when the menu appeared beside it).
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/v1/projects', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await signIn('ada@example.com', 'ada-password-12');
+  const keys = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Keys' });
+  await keys.waitFor();
+  const before = await keys.boundingBox();
+  const listed = page.waitForResponse((r) => r.url().endsWith('/v1/projects') && r.request().method() === 'GET');
+  release();
+  await listed;
+  await projectButton().click();
+  await menu().getByRole('menuitemradio', { checked: true }).waitFor(); // the list is in
+  await page.keyboard.press('Escape');
+  assert.deepEqual(await keys.boundingBox(), before);
+  await page.unroute('**/v1/projects');
+});
+
 test('an admin has the menu even with the default project alone, to find "New project…"', async () => {
   await signIn('ada@example.com', 'ada-password-12');
   const button = page.getByRole('button', { name: 'Project: Default' });

@@ -8,7 +8,9 @@ import '../../styles/projects.css';
 
 /**
  * The project the dashboard works in, named in the top bar, and the menu that switches it: shown when there
- * is more than one project, and to admins always (they make projects from it).
+ * is more than one project, and to admins always (they make projects from it). For admins it is there from
+ * the first paint, before the list comes, so the links beside it do not move under the pointer when it does
+ * (a click on "Keys" as the list arrived landed on another link).
  */
 export function ProjectMenu() {
   const projects = useStore((s) => s.projects);
@@ -18,7 +20,7 @@ export function ProjectMenu() {
   const switchProject = useStore((s) => s.switchProject);
   const [creating, setCreating] = useState(false);
   const { open, root, close, button, menu } = useMenu();
-  if (!projects || (!admin && projects.length < 2)) return null;
+  if (!admin && (!projects || projects.length < 2)) return null;
 
   return (
     <div className="project-menu" ref={root}>
@@ -34,7 +36,7 @@ export function ProjectMenu() {
       </button>
       {open && (
         <div className="project-popup" aria-label="Projects" {...menu}>
-          {projects.map((p) => (
+          {(projects ?? []).map((p) => (
             <button
               key={p.id}
               type="button"
