@@ -33,8 +33,6 @@ export class Runtime {
   private alarm: NodeJS.Timeout | null = null;
   private alarmAt = Infinity;
   private poll: NodeJS.Timeout | null = null;
-  /** The poll's latest re-read of the journeys (each waits for the one before): stop waits for it. */
-  private reading: Promise<void> = Promise.resolve();
 
   /** Background work, each at most once at a time: timers, the outbox, the inbox, retention, scheduled entries. */
   private readonly firing: SingleFlight;
@@ -71,7 +69,7 @@ export class Runtime {
     if (!this.o.realtime) return;
     // The poll also picks up journeys published, paused or stopped by other processes on the same database.
     this.poll = setInterval(() => {
-      this.reading = this.o.steps.reloadJourneys().catch((error) => this.o.onError(error, 'journeys'));
+      this.o.steps.reloadJourneys().catch((error) => this.o.onError(error, 'journeys'));
       this.wake();
       this.kickPrune();
       this.kickSchedule();
@@ -93,7 +91,7 @@ export class Runtime {
     await this.o.flush();
     // A re-read still under way when the store closes after stop() fails ("Cannot use a pool after calling
     // end"): seen on a loaded machine, where a read outlasts the SIGTERM that arrives mid-poll.
-    await this.reading;
+    await this.o.steps.reloadsSettled();
     await this.firing.settled();
     await this.dispatching.settled();
     await this.pruning.settled();

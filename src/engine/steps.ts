@@ -115,6 +115,11 @@ export class EngineSteps {
     return this.nextReload;
   }
 
+  /** When every reload asked for so far has ended (a failed one too: its caller reports it). */
+  async reloadsSettled(): Promise<void> {
+    await (this.nextReload ?? this.reloading)?.catch(() => {});
+  }
+
   private async readJourneys(): Promise<void> {
     this.applySettings(await this.store.getSettings());
     await this.catalog.refresh(this.store, this.projectTimezone);
