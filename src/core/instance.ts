@@ -34,6 +34,12 @@ export interface Instance {
   nodeId: string | null;
   /** When the interpreter next needs a timer input: the durable timer. */
   wakeAt: number | null;
+  /**
+   * Occurrence time only (simulations): the moment the decision that left `wakeAt` already past was taken (a late
+   * event moved the user on to a wait that was over). The timer fires then, as the live engine fires an overdue
+   * timer when it gets to it; `wakeAt` still orders it against the user's later events.
+   */
+  wakeNotBefore?: number;
   createdAt: number;
   enteredAt: number | null;
   /** Counts node visits; with the node id it makes every send id deterministic. */

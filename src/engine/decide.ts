@@ -41,21 +41,24 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
   let arrived = options.arrivedBy ?? -Infinity;
+  // Occurrence time: users with a timer that was overdue as it was set (Instance.wakeNotBefore), still to fire.
+  const overdue = new Set(occurrence ? [...view.live].filter(([, list]) => list.some(isOverdue)).map(([userId]) => userId) : []);
   for (const event of view.events) {
     ahead.delete(event.messageId);
     arrived = Math.max(arrived, event.timestamp);
     const now = occurrence ? arrived : options.now;
+    if (overdue.size > 0) fireOverdue(catalog, view, overdue, event, changes, options.caps);
     // Read afresh each time: an updateProfile node earlier in this batch may have changed the traits.
     const env = (instanceId?: string): Env => changes.envOf(event.userId, now, options.caps, instanceId);
     const live = view.live.get(event.userId) ?? [];
     const stillLive: Instance[] = [];
     for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
-      if (entry && occurrence) instance = fireDueBefore(entry, instance, now, changes, options.caps);
+      if (entry && occurrence) instance = fireDueBefore(entry, instance, now, event.timestamp, changes, options.caps);
       noteHistory(view, instance);
       if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {
-        const t = advance(entry.journey, instance, { type: 'event', event }, env(instance.id));
+        const t = overdueIn(occurrence, advance(entry.journey, instance, { type: 'event', event }, env(instance.id)), now);
         changes.take(entry, t, now);
         noteHistory(view, t.instance);
         if (t.instance.status !== 'exited') stillLive.push(t.instance);
@@ -71,25 +74,28 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
         lastExitAt: view.lastExits.get(event.userId)?.get(entry.journeyId) ?? null,
       };
       if (!shouldStart(entry.journey, event, history)) continue;
-      let t = startInstance(entry.journey, entry.journeyId, entry.version, event, env());
+      let t = overdueIn(occurrence, startInstance(entry.journey, entry.journeyId, entry.version, event, env()), now);
       changes.take(entry, t, now);
       // Events that happened after this one but reached us before it (a conversion overtaking its cart).
       for (const earlier of view.recent.get(event.userId) ?? []) {
         if (t.instance.status === 'exited') break;
         if (earlier.timestamp < event.timestamp || earlier.messageId === event.messageId || ahead.has(earlier.messageId) || !entry.watches.has(earlier.name)) continue;
-        t = advance(entry.journey, t.instance, { type: 'event', event: earlier }, env());
+        t = overdueIn(occurrence, advance(entry.journey, t.instance, { type: 'event', event: earlier }, env()), now);
         changes.take(entry, t, now);
       }
       if (t.instance.status !== 'exited') stillLive.push(t.instance);
       noteHistory(view, t.instance);
     }
     view.live.set(event.userId, stillLive);
+    if (occurrence && stillLive.some(isOverdue)) overdue.add(event.userId);
+    else overdue.delete(event.userId);
   }
   return changes;
 }
 
 export function decideTimers(catalog: Catalog, view: TimerBatchView, options: DecideOptions): ChangeSet {
   const changes = new ChangeSet(options.now, options.inStore, view.profiles, view.context, catalog, options.projectTimezone);
+  const occurrence = options.time === 'occurrence';
   for (const instance of view.instances) {
     const entry = catalog.version(instance.journeyId, instance.version);
     if (!entry) {
@@ -97,8 +103,9 @@ export function decideTimers(catalog: Catalog, view: TimerBatchView, options: De
       changes.instances.set(instance.id, { ...instance, wakeAt: options.now + 1_000 });
       continue;
     }
-    const now = options.time === 'occurrence' && instance.wakeAt !== null ? Math.min(instance.wakeAt, options.now) : options.now;
-    changes.take(entry, advance(entry.journey, instance, { type: 'timer' }, changes.envOf(instance.userId, now, options.caps, instance.id)), now);
+    const now = occurrence && instance.wakeAt !== null ? firesAt(instance, options.now) : options.now;
+    const t = advance(entry.journey, instance, { type: 'timer' }, changes.envOf(instance.userId, now, options.caps, instance.id));
+    changes.take(entry, overdueIn(occurrence, t, now), now);
   }
   return changes;
 }
@@ -119,17 +126,68 @@ function noteHistory(view: EventBatchView, instance: Instance): void {
   else if (!((exits.get(instance.journeyId) ?? -Infinity) >= instance.exit.at)) exits.set(instance.journeyId, instance.exit.at);
 }
 
-/** Fires an instance's timers due strictly before `until`, each at its due time (an event at the same moment goes first). */
-function fireDueBefore(entry: CatalogEntry, instance: Instance, until: number, changes: ChangeSet, caps: DecideOptions['caps']): Instance {
+/**
+ * Fires an instance's timers that go before an event taken at `takenAt` that happened at `happenedAt`: those due
+ * strictly before `takenAt`, each at its due time (an event at the same moment goes first). A timer that was
+ * already overdue as it was set fires, when that was decided, only before an event that happened after its due
+ * time, as live (Instance.wakeNotBefore).
+ */
+function fireDueBefore(entry: CatalogEntry, instance: Instance, takenAt: number, happenedAt: number, changes: ChangeSet, caps: DecideOptions['caps']): Instance {
   let current = instance;
-  while (current.status !== 'exited' && current.wakeAt !== null && current.wakeAt < until) {
-    const at = current.wakeAt;
-    const t = advance(entry.journey, current, { type: 'timer' }, changes.envOf(current.userId, at, caps, current.id));
+  while (current.status !== 'exited' && current.wakeAt !== null && current.wakeAt < (isOverdue(current) ? happenedAt : takenAt)) {
+    const at = firesAt(current);
+    const t = overdueIn(true, advance(entry.journey, current, { type: 'timer' }, changes.envOf(current.userId, at, caps, current.id)), at);
     changes.take(entry, t, at);
-    if (t.instance.wakeAt === at) break; // nothing moved: never spin
+    if (t.instance.wakeAt === current.wakeAt) break; // nothing moved: never spin
     current = t.instance;
   }
   return current;
+}
+
+/**
+ * Occurrence time: the live engine fires a timer before an event that happened after it, whoever's: so an event
+ * of another user fires the overdue timers it comes after. Only their order against the user's own later events
+ * matters; when they fire is fixed (Instance.wakeNotBefore).
+ */
+function fireOverdue(catalog: Catalog, view: EventBatchView, overdue: Set<string>, event: JourneyEvent, changes: ChangeSet, caps: DecideOptions['caps']): void {
+  for (const userId of overdue) {
+    if (userId === event.userId) continue; // its own loop fires them
+    const live = view.live.get(userId) ?? [];
+    if (!live.some((i) => isOverdue(i) && i.wakeAt! < event.timestamp)) continue;
+    const stillLive: Instance[] = [];
+    for (let instance of live) {
+      const entry = catalog.version(instance.journeyId, instance.version);
+      if (entry) instance = fireDueBefore(entry, instance, event.timestamp, event.timestamp, changes, caps);
+      noteHistory(view, instance);
+      if (instance.status !== 'exited') stillLive.push(instance);
+    }
+    view.live.set(userId, stillLive);
+    if (!stillLive.some(isOverdue)) overdue.delete(userId);
+  }
+}
+
+/** Occurrence time: a timer that was already past when it was set, and has not fired yet. */
+const isOverdue = (i: Instance): boolean => i.wakeNotBefore !== undefined && i.wakeAt !== null && i.wakeAt < i.wakeNotBefore;
+
+/**
+ * Occurrence time: when an instance's timer fires: its due time (no later than `dueBy`, the moment timers were
+ * asked for up to), unless that had passed when it was set.
+ */
+function firesAt(instance: Instance, dueBy = Infinity): number {
+  return Math.max(Math.min(instance.wakeAt!, dueBy), instance.wakeNotBefore ?? -Infinity);
+}
+
+/**
+ * Occurrence time: marks a timer that a decision taken at `now` left already due (a late event moved the user on
+ * to a wait that was over), so it fires at `now`, as live, and not back at its due time; clears a stale mark.
+ */
+function overdueIn(occurrence: boolean, t: Transition, now: number): Transition {
+  if (!occurrence) return t;
+  const { wakeAt, wakeNotBefore } = t.instance;
+  if (wakeAt !== null && wakeAt < now) return wakeNotBefore === now ? t : { ...t, instance: { ...t.instance, wakeNotBefore: now } };
+  if (wakeNotBefore === undefined) return t;
+  const { wakeNotBefore: _stale, ...instance } = t.instance;
+  return { ...t, instance };
 }
 
 /** Accumulates one unit of work's changes; stats are summed so each counter is written once per batch. */

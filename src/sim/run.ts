@@ -11,7 +11,8 @@
  * (so a goal in the same millisecond as a send prevents it). Events are ingested in batches of up to 5,000
  * with the clock at the batch's last event: the engine runs in occurrence time, so each event is decided at its
  * own timestamp, and within a batch it fires a user's earlier timers before that user's event; timers of
- * users with no event in it fire with the next batch at their own times. The result is the same as taking
+ * users with no event in it fire with the next batch at their own times. A timer a late event left already past
+ * fires at the moment that event was taken, as live (Instance.wakeNotBefore). The result is the same as taking
  * events and timers one by one. After the last event the clock jumps from one due timer to the next until none
  * is left.
  *
