@@ -175,7 +175,7 @@ export async function testSend(store: Store, input: TestSendInput): Promise<Test
   const message: Message = {
     id: `test-${randomUUID()}`, journeyId: input.journeyId, version: input.version ?? 0, instanceId: 'test', nodeId: input.nodeId,
     userId: viewer?.userId ?? input.userId ?? 'test', channel, status: 'pending', reason: null, content, createdAt: input.now, sentAt: null,
-    seq: 0, attempts: 0, nextAttemptAt: null, provider: null, clickedAt: null, openedAt: null,
+    seq: 0, attempts: 0, claims: 1, nextAttemptAt: null, provider: null, clickedAt: null, openedAt: null,
   };
   const senders = await channelSenders(store, { cacheMs: 0, now: () => input.now });
   const [outcome] = await senders[channel].send([message], () => input.now);

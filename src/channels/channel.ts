@@ -29,5 +29,14 @@ export interface SendOptions {
   starting?: (m: Message) => boolean;
 }
 
+/**
+ * Whether an earlier claim of the message ended with no outcome recorded: its process died mid-send (or its
+ * lease ran out before its turn), so the provider may have taken it already. A sender whose provider takes no
+ * idempotency key and can be asked (Twilio) looks before sending again.
+ */
+export function mayHaveBeenSent(m: Message): boolean {
+  return m.claims > m.attempts + 1;
+}
+
 /** One sender per channel of the table (core/channels.ts): the compiler refuses a channel without one. */
 export type ChannelSenders = Record<Channel, ChannelSender>;

@@ -7,12 +7,15 @@
  * transient (Retry-After honoured). Any other answer: permanent, with Twilio's error code and message as the
  * reason; 21610 (the recipient replied STOP) also opts them out of the channel. With the public URL, each URL
  * of the text is sent as a short tracked link (sms-links.ts); the stored message keeps the text as rendered.
+ * Twilio takes no idempotency key: a message an earlier claim may have posted (its process died mid-send) is
+ * first looked for in Twilio's Messages list, and not sent again when found there (twilio-lookup.ts).
  */
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome, Store } from '../store/store.ts';
-import type { ChannelSender } from './channel.ts';
+import { mayHaveBeenSent, type ChannelSender } from './channel.ts';
 import { httpRequest } from './http-request.ts';
 import { limiterOf } from './limiter.ts';
+import { lookUpSent } from './twilio-lookup.ts';
 import { trackSmsLinks } from './sms-links.ts';
 
 export interface TwilioConfig {
@@ -92,12 +95,19 @@ export function twilioForm(m: Message, config: TwilioConfig): URLSearchParams {
 async function deliver(m: Message, url: URL, authorization: string, config: TwilioConfig, now: () => number): Promise<SendOutcome> {
   const done = (status: SendOutcome['status'], extra: Partial<SendOutcome> = {}): SendOutcome => ({ id: m.id, status, at: now(), provider: 'twilio', ...extra });
   if (!m.content?.to) return done('failed', { error: 'no_phone' });
+  const form = twilioForm(m, config);
+  if (mayHaveBeenSent(m)) {
+    // Twilio takes no idempotency key: a text an earlier claim may have posted is looked for first.
+    const found = await lookUpSent(m, form, url, authorization, config);
+    if ('error' in found) return done('transient', { error: found.error });
+    if (found.found !== null) return done('sent', { providerId: found.found });
+  }
   // The senders' one HTTP client (kept-alive connections): fetch cost three times as much CPU a message.
   const answer = await httpRequest({
     method: 'POST',
     url,
     headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'Waymark/1' },
-    body: twilioForm(m, config).toString(),
+    body: form.toString(),
     timeoutMs: config.timeoutMs ?? TWILIO_TIMEOUT_MS,
     maxBytes: 64 * 1024,
   });

@@ -88,6 +88,11 @@ export interface Message extends Omit<NewMessage, 'status' | 'reason' | 'sentAt'
   sentAt: number | null;
   /** Send attempts recorded (each outcome a provider gave, retries included). */
   attempts: number;
+  /**
+   * Times a dispatcher has claimed it, this claim included. More than attempts + 1: an earlier claim ended with
+   * no outcome recorded (its process died mid-send), so the provider may have taken it (mayHaveBeenSent).
+   */
+  claims: number;
   /** For a pending message tried before: when it is next due; null otherwise (due at once, or not pending). */
   nextAttemptAt: number | null;
   /** Who took it: 'outbox' (the built-in log), 'smtp', 'webhook'; null when no provider was involved. */

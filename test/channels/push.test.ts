@@ -19,7 +19,7 @@ const HEX = 'a1'.repeat(32);
 function message(id: string, to: string): Message {
   return {
     seq: 1, id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'nudge', userId: 'u1', channel: 'push', status: 'pending', reason: null,
-    content: { title: 'Still there?', body: 'Your cart misses you', to }, createdAt: 0, sentAt: null, attempts: 0, nextAttemptAt: null, provider: null, clickedAt: null, openedAt: null,
+    content: { title: 'Still there?', body: 'Your cart misses you', to }, createdAt: 0, sentAt: null, attempts: 0, claims: 1, nextAttemptAt: null, provider: null, clickedAt: null, openedAt: null,
   };
 }
 

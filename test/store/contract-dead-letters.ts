@@ -51,6 +51,7 @@ export function deadLettersContract(open: () => Promise<Store>): void {
       assert.deepEqual(await store.pendingMessages(10, 49_999), [], 'due at the time given, not before');
       const claimed = await store.pendingMessages(10, 50_000);
       assert.deepEqual(claimed.map((m) => [m.id, m.attempts, m.content]), [['m1', 0, { body: '{}', url: 'https://x.test' }]], 'the same message, the same id');
+      assert.equal(claimed[0]!.claims, 1, 'its claims start over with its attempts: no earlier claim is in doubt');
       await store.recordOutcomes([{ id: 'm1', status: 'sent', at: 51_000, provider: 'webhook' }]);
       assert.deepEqual(await state(store), [['m1', 'sent', 1, null, null, 51_000]]);
       assert.deepEqual(await stats(store), [['hook', 'node_failed', 0], ['hook', 'node_sent', 1]], 'counted once, by what became of it');

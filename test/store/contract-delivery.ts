@@ -81,6 +81,21 @@ export function deliveryContract(open: () => Promise<Store>): void {
     }
   });
 
+  test('each claim is counted: one more than the attempts while every claim before it ended with an outcome', async () => {
+    const store = await open();
+    try {
+      await seed(store, [message('m1')]);
+      assert.deepEqual((await store.pendingMessages(10, 3_000)).map((m) => [m.id, m.attempts, m.claims]), [['m1', 0, 1]]);
+      await store.recordOutcomes([{ id: 'm1', status: 'retry', at: 3_000, nextAttemptAt: 3_500 }]);
+      assert.deepEqual((await store.pendingMessages(10, 4_000)).map((m) => [m.id, m.attempts, m.claims]), [['m1', 1, 2]]);
+      assert.deepEqual(await store.pendingMessages(10, 4_000), [], 'held by its claim: not claimed, not counted');
+      await store.recordOutcomes([{ id: 'm1', status: 'sent', at: 4_000, provider: 'webhook' }]);
+      assert.deepEqual([(await store.getMessage('m1'))?.attempts, (await store.getMessage('m1'))?.claims], [2, 2]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a message the outbox recorded in its own transaction says so; a skipped one names no provider', async () => {
     const store = await open();
     try {

@@ -25,7 +25,7 @@ export async function pendingMessages(pool: pg.Pool, limit: number, now: number,
                AND (lease_until IS NULL OR lease_until < (extract(epoch FROM statement_timestamp()) * 1000)::bigint)
              ORDER BY next_attempt_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED
            )
-           UPDATE messages m SET lease_until = (extract(epoch FROM statement_timestamp()) * 1000)::bigint + $2
+           UPDATE messages m SET lease_until = (extract(epoch FROM statement_timestamp()) * 1000)::bigint + $2, claims = m.claims + 1
            WHERE m.seq = ANY (ARRAY(SELECT seq FROM claim))
            RETURNING ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}`,
     values: [limit, leaseMs, now],

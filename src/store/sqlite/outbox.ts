@@ -14,7 +14,7 @@ export function pendingMessages(sql: Sql, limit: number, now: number, leaseMs: n
   return sql.transaction(() => {
     const wall = Date.now();
     const rows = sql.all(
-      `UPDATE messages SET lease_until = ? WHERE seq IN (
+      `UPDATE messages SET lease_until = ?, claims = claims + 1 WHERE seq IN (
          SELECT seq FROM messages WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
          ORDER BY next_attempt_at, seq LIMIT ?
        ) RETURNING *`,
