@@ -27,6 +27,11 @@ export interface SendOptions {
    * is running out, as another dispatcher may then claim it.
    */
   starting?: (m: Message) => boolean;
+  /**
+   * Told each outcome as soon as it is known, before `send` resolves (and returns it too): the dispatcher
+   * records outcomes as they come, so a process that dies mid-batch sends again only what had no answer yet.
+   */
+  settled?: (outcome: SendOutcome) => void;
 }
 
 /**

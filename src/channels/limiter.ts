@@ -70,13 +70,15 @@ export class Limiter {
     }
   }
 
-  /** Each item through `send`, under the limits; the results of those started, in the order they ended. */
-  async all<T, R>(items: readonly T[], send: (item: T) => Promise<R>, mayStart?: (item: T) => boolean): Promise<R[]> {
+  /** Each item through `send`, under the limits; the results of those started, in the order they ended, each also to `ended` as it does. */
+  async all<T, R>(items: readonly T[], send: (item: T) => Promise<R>, mayStart?: (item: T) => boolean, ended?: (result: R) => void): Promise<R[]> {
     const results: R[] = [];
     await Promise.all(
       items.map(async (item) => {
         const result = await this.run(() => send(item), mayStart && (() => mayStart(item)));
-        if (result !== SKIPPED) results.push(result);
+        if (result === SKIPPED) return;
+        results.push(result);
+        ended?.(result);
       }),
     );
     return results;

@@ -62,7 +62,7 @@ export function pushSender(config: PushConfig, trackingKey?: Buffer): ChannelSen
 
   return {
     name: 'push',
-    send: (messages, now, options) => limiter.all(messages, (m) => deliver(m, now), options?.starting),
+    send: (messages, now, options) => limiter.all(messages, (m) => deliver(m, now), options?.starting, options?.settled),
     close() {
       apns?.close();
     },

@@ -107,7 +107,7 @@ export function smtpSender(config: SmtpConfig, keys: SigningKeys): ChannelSender
       batches += 1;
       const open = (transport ??= connect());
       try {
-        return await limiter.all(messages, (m) => deliver(open, m, config, keys, now), options?.starting);
+        return await limiter.all(messages, (m) => deliver(open, m, config, keys, now), options?.starting, options?.settled);
       } finally {
         batches -= 1;
         if (batches === 0) {

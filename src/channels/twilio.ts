@@ -69,7 +69,7 @@ export function twilioSender(config: TwilioConfig, links?: ShortLinks): ChannelS
   const limiter = limiterOf(config, TWILIO_CONCURRENCY);
   return {
     name: 'twilio',
-    send: (messages, now, options) => limiter.all(messages, async (m) => deliver(await withShortLinks(m, config, links, now), url, authorization, config, now), options?.starting),
+    send: (messages, now, options) => limiter.all(messages, async (m) => deliver(await withShortLinks(m, config, links, now), url, authorization, config, now), options?.starting, options?.settled),
   };
 }
 

@@ -46,7 +46,7 @@ export function webhookSender(config: WebhookConfig, resolve?: (host: string) =>
   const limiter = limiterOf(config, WEBHOOK_CONCURRENCY);
   return {
     name: 'webhook',
-    send: (messages, now, options) => limiter.all(messages, (m) => deliver(m, config.secret, timeoutMs, allow, now, resolve), options?.starting),
+    send: (messages, now, options) => limiter.all(messages, (m) => deliver(m, config.secret, timeoutMs, allow, now, resolve), options?.starting, options?.settled),
   };
 }
 

@@ -6,7 +6,7 @@
  * An address a provider reports dead (a push token no longer registered) is kept on the user's profile, in
  * the channel's `address.invalid` trait, so the next send to it is skipped before any provider sees it.
  */
-import type { ChannelSender, ChannelSenders } from '../channels/channel.ts';
+import type { ChannelSender, ChannelSenders, SendOptions } from '../channels/channel.ts';
 import { channelSpec, type Channel } from '../core/channels.ts';
 import { DEFAULT_RETRY, nextAttempt, type RetryPolicy } from '../core/retry.ts';
 import type { Message, ProfileUpsert, RecordedOutcome, SendOutcome, Store } from '../store/store.ts';
@@ -34,8 +34,8 @@ export interface DispatchOptions {
  *
  * Pipelined, so that a provider answering slowly is never left idle: the next batch is claimed as soon as
  * fewer than a batch of the claimed messages wait unstarted, while the earlier ones are still in flight
- * (each sender's limiter, shared by all its batches, keeps its provider's limits). Each channel's part of a
- * batch is recorded as soon as its sends end. A message is sent only while at least half its lease is left,
+ * (each sender's limiter, shared by all its batches, keeps its provider's limits). Outcomes are recorded as
+ * they come, a group at a time (OutcomeLog). A message is sent only while at least half its lease is left,
  * so its send has the other half (15 s of the default 30, more than any sender's default timeout) before
  * another dispatcher may claim it; one whose turn comes later is skipped, left unrecorded for its lease to
  * run out, and claimed again then. Once a claim finds nothing, the next waits for a batch to end (its
@@ -100,30 +100,94 @@ async function sendBatch(pending: Message[], claimedAt: number, state: { unstart
         skipped.add(m.id);
         return false;
       };
-      const sent = await sendSafely(sender, messages, o.now, starting);
+      const record = async (tried: Message[], given: SendOutcome[], threw: boolean) => {
+        const outcomes = settle(sender, tried, given, o);
+        o.onOutcomes?.(channel, outcomes, threw);
+        await o.store.recordOutcomes(outcomes);
+        // After the outcomes: were these lost, the next send would fail the same way and write them then.
+        // A provider that says the recipient unsubscribed (Twilio's 21610): the channel's opt-out trait, as
+        // POST /v1/unsubscribe sets it, so the next send on the channel is skipped as unsubscribed.
+        const optedOut = new Set(given.filter((x) => x.optedOut).map((x) => x.id));
+        const trait = channelSpec(channel).optOutTrait;
+        const optOuts = trait ? tried.filter((m) => optedOut.has(m.id)).map((m) => ({ userId: m.userId, traits: { [trait]: true } })) : [];
+        const dead = deadAddresses(channel, tried, given);
+        if (dead.length + optOuts.length > 0) await o.store.upsertProfiles([...dead, ...optOuts], o.now());
+        state.recorded += outcomes.length;
+      };
+      // Outcomes are recorded as they come, not when the whole part ends: a process that dies mid-batch then
+      // sends again only what had no answer yet, not every message of the batches under way.
+      const byId = new Map(messages.map((m) => [m.id, m]));
+      const log = new OutcomeLog((group) => record(group.flatMap((x) => byId.get(x.id) ?? []), group, false));
+      const sent = await sendSafely(sender, messages, o.now, { starting, settled: (x) => log.add(x) });
       state.unstarted -= messages.length - asked; // those the sender did not ask about (one without a limiter)
       ring();
-      const tried = skipped.size === 0 ? messages : messages.filter((m) => !skipped.has(m.id));
-      const optedOut = new Set(sent.outcomes.filter((x) => x.optedOut).map((x) => x.id));
-      const outcomes = settle(sender, tried, sent.outcomes, o);
-      o.onOutcomes?.(channel, outcomes, sent.threw);
-      await o.store.recordOutcomes(outcomes);
-      // After the outcomes: were these lost, the next send would fail the same way and write them then.
-      // A provider that says the recipient unsubscribed (Twilio's 21610): the channel's opt-out trait, as
-      // POST /v1/unsubscribe sets it, so the next send on the channel is skipped as unsubscribed.
-      const trait = channelSpec(channel).optOutTrait;
-      const optOuts = trait ? tried.filter((m) => optedOut.has(m.id)).map((m) => ({ userId: m.userId, traits: { [trait]: true } })) : [];
-      const dead = deadAddresses(channel, tried, sent.outcomes);
-      if (dead.length + optOuts.length > 0) await o.store.upsertProfiles([...dead, ...optOuts], o.now());
-      state.recorded += outcomes.length;
+      await log.written();
+      // What was not recorded on the way: a sender that tells only at the end, forgot a message, or threw.
+      const rest = messages.filter((m) => !skipped.has(m.id) && !log.has(m.id));
+      if (rest.length > 0) await record(rest, sent.outcomes.filter((x) => !log.has(x.id)), sent.threw);
     }),
   );
 }
 
+/**
+ * Writes are at least this far apart: the outcomes that come in between are written as one group, so thousands
+ * of answers a second cost a hundred writes, not thousands, and a message waits at most this long to be recorded.
+ */
+const OUTCOME_WRITE_GAP_MS = 10;
+
+/**
+ * One channel's outcomes written a group at a time as they come: while one group is written or the gap after
+ * the last one runs, the next gathers.
+ */
+class OutcomeLog {
+  private waiting: SendOutcome[] = [];
+  private writing: Promise<void> | null = null;
+  private failure: { error: unknown } | null = null;
+  private readonly taken = new Set<string>();
+  private lastWrite = -Infinity;
+
+  constructor(private readonly write: (group: SendOutcome[]) => Promise<void>) {}
+
+  /** The first outcome of a message counts, as the store records only the first. */
+  add(outcome: SendOutcome): void {
+    if (this.taken.has(outcome.id)) return;
+    this.taken.add(outcome.id);
+    this.waiting.push(outcome);
+    this.writing ??= this.drain();
+  }
+
+  has(id: string): boolean {
+    return this.taken.has(id);
+  }
+
+  /** Once every outcome added so far is written; throws the store's failure if a write failed. */
+  async written(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.failure) throw this.failure.error;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0 && !this.failure) {
+        const gap = this.lastWrite + OUTCOME_WRITE_GAP_MS - performance.now();
+        await new Promise((resolve) => (gap > 0 ? setTimeout(resolve, gap) : setImmediate(resolve))); // others join the group
+        const group = this.waiting;
+        this.waiting = [];
+        await this.write(group);
+        this.lastWrite = performance.now();
+      }
+    } catch (error) {
+      this.failure = { error }; // the outcomes not written stay pending under their lease: sent again later
+    } finally {
+      this.writing = null;
+    }
+  }
+}
+
 /** A sender that throws fails its whole batch transiently, rather than the round. */
-async function sendSafely(sender: ChannelSender, messages: Message[], now: () => number, starting: (m: Message) => boolean): Promise<{ outcomes: SendOutcome[]; threw: boolean }> {
+async function sendSafely(sender: ChannelSender, messages: Message[], now: () => number, options: SendOptions): Promise<{ outcomes: SendOutcome[]; threw: boolean }> {
   try {
-    return { outcomes: await sender.send(messages, now, { starting }), threw: false };
+    return { outcomes: await sender.send(messages, now, options), threw: false };
   } catch (error) {
     const at = now();
     const outcomes = messages.map((m) => ({ id: m.id, status: 'transient' as const, at, error: `sender_error: ${(error as Error)?.message ?? String(error)}`, provider: sender.name }));

@@ -2,6 +2,7 @@
  * The dispatcher on both stores: a transient failure is retried after its backoff, a permanent one is not,
  * the last attempt dead-letters, a sender that throws or forgets a message loses nothing. Pipelined: the next
  * batch goes out while the last is in flight, and a message whose lease runs out while it waits is not sent.
+ * Answers are recorded as they come, so a dispatcher that dies leaves only the unanswered to send again.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -202,6 +203,56 @@ await forEachStore((kind) => {
     assert.deepEqual(sent.sort(), ['first', 'other:first', 'other:queued'], "'queued' is never sent by the first dispatcher");
     const log = Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts, m.sentAt]]));
     assert.deepEqual(log, { first: ['sent', 1, 6], queued: ['sent', 1, 6] });
+  });
+
+  test('an answer is recorded when it comes, not when its batch ends: a dispatcher that dies then leaves only the unanswered to send again', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('quick'), message('slow')] }));
+    const limiter = new Limiter({ concurrency: 2 });
+    let release = () => {};
+    const channels: ChannelSenders = {
+      ...outboxOnly(),
+      webhook: {
+        name: 'webhook',
+        send: (messages, now, options) =>
+          limiter.all(messages, async (m) => {
+            if (m.id === 'slow') await new Promise<void>((resolve) => (release = resolve));
+            return { id: m.id, status: 'sent' as const, at: now() };
+          }, options?.starting, options?.settled),
+      },
+    };
+    const running = dispatchDue({ store, channels, now: () => 5 });
+    const status = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts]]));
+    for (let i = 0; (await status()).quick![0] !== 'sent'; i++) {
+      assert.ok(i < 5_000, "'quick' is never recorded while 'slow' is in flight");
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    assert.deepEqual(await status(), { quick: ['sent', 1], slow: ['pending', 0] });
+    // The dispatcher dies here: its leases run out, and the next one finds only 'slow' to send.
+    await expireLeases(store);
+    const claimed = await store.pendingMessages(10, 6);
+    assert.deepEqual(claimed.map((m) => m.id), ['slow']);
+    release();
+    await running;
+  });
+
+  test("a sender that throws after telling some outcomes: those are recorded as told, the others are retried", async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('told'), message('untold')] }));
+    const channels: ChannelSenders = {
+      ...outboxOnly(),
+      webhook: {
+        name: 'webhook',
+        async send(_messages, now, options) {
+          options?.settled?.({ id: 'told', status: 'sent', at: now() });
+          options?.settled?.({ id: 'told', status: 'failed', at: now(), error: 'said twice' }); // the first counts
+          throw new Error('socket hang up');
+        },
+      },
+    };
+    assert.equal(await dispatchDue({ store, channels, now: () => 5 }), 2);
+    const log = Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts, m.reason]]));
+    assert.deepEqual(log, { told: ['sent', 1, null], untold: ['pending', 1, 'sender_error: socket hang up'] });
   });
 
   test('a message whose turn comes with more than half its lease left is sent', async () => {
