@@ -159,7 +159,8 @@ function setupProblems(definition: JourneyDefinition, problems: Problem[]): void
   if (dnd) {
     if ((dnd.start === undefined) !== (dnd.end === undefined)) problems.push({ path: '/setup/dnd', message: 'give both "start" and "end", or neither' });
     if (dnd.start === undefined && dnd.windows === undefined) problems.push({ path: '/setup/dnd', message: 'give "start" and "end" (every day) or "windows" (per weekday)' });
-    if (dndWindows(dnd).some((w) => w.start === w.end && (w.days === undefined || w.days.length === 7))) {
+    // Empty on any days: DND hours that silently never apply are worse than an error.
+    if (dndWindows(dnd).some((w) => w.start === w.end)) {
       problems.push({ path: '/setup/dnd', message: 'a window from a time to the same time is empty; leave it out' });
     }
   }

@@ -96,6 +96,10 @@ test('setup: a zone that is not one, DND half given or empty, a timeline that en
   const week = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   assert.deepEqual(withSetup({ dnd: { windows: [{ start: '10:00', end: '10:00', days: week }] } }), ['/setup/dnd a window from a time to the same time is empty; leave it out']);
   assert.deepEqual(withSetup({ dnd: { windows: [{ start: '22:00', end: '08:00', days: week }] } }), []);
+  for (const days of [['sat'], ['mon', 'tue'], undefined]) {
+    const windows = [{ start: '22:00', end: '08:00' }, { start: '12:00', end: '12:00', ...(days ? { days } : {}) }];
+    assert.deepEqual(withSetup({ dnd: { windows } }), ['/setup/dnd a window from a time to the same time is empty; leave it out'], `days ${JSON.stringify(days)}: empty on those days too`);
+  }
   assert.deepEqual(withSetup({ startAt: '2027-01-01T00:00:00Z', endAt: '2027-01-01T00:00:00Z' }), ['/setup/endAt endAt must be after startAt']);
   assert.deepEqual(withSetup({ startAt: '2027-01-01T00:00:00Z', endAt: '2026-12-31T23:00:00+02:00' }), ['/setup/endAt endAt must be after startAt'], 'compared as instants: 21:00Z the day before');
   assert.deepEqual(withSetup({ startAt: '2027-01-01T00:00:00Z', endAt: '2026-12-31T23:00:00-02:00' }), [], 'and 01:00Z is after');
