@@ -4,7 +4,7 @@
  * the generated client.
  */
 import { create } from 'zustand';
-import type { State } from './kit.ts';
+import { rememberInitialState, type State } from './kit.ts';
 import { catalogSlice } from './catalog.ts';
 import { deliverySlice } from './delivery.ts';
 import { editorSlice } from './editor.ts';
@@ -37,3 +37,5 @@ export const useStore = create<State>()((set, get) => ({
   ...teamSlice(set, get),
   ...projectsSlice(set, get),
 }));
+
+rememberInitialState(useStore.getInitialState());

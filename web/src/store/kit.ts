@@ -29,6 +29,21 @@ export interface Notice {
   text: string;
 }
 
+/** The state a fresh dashboard starts with (the store gives it once made): what signing out goes back to. */
+let initial: Partial<State> = {};
+export function rememberInitialState(state: State): void {
+  initial = state;
+}
+
+/**
+ * Signed out: everything read for the last session is forgotten (the next person to sign in here may be
+ * someone else, and must see none of it, nor its filters); the page and what the server says of itself stay.
+ */
+export function signedOut(get: StoreApi<State>['getState'], signInError: string | null): Partial<State> {
+  const { route, registry, userSignIn } = get();
+  return { ...initial, session: 'signedOut', route, registry, userSignIn, signInError };
+}
+
 export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function kit(set: StoreApi<State>['setState'], get: StoreApi<State>['getState']) {
@@ -37,7 +52,7 @@ export function kit(set: StoreApi<State>['setState'], get: StoreApi<State>['getS
     try {
       return await run();
     } catch (error) {
-      if (error instanceof ApiFailure && error.status === 401) set({ session: 'signedOut', signInError: 'Your session has ended. Sign in again.' });
+      if (error instanceof ApiFailure && error.status === 401) set(signedOut(get, 'Your session has ended. Sign in again.'));
       throw error;
     }
   };

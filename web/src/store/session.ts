@@ -8,7 +8,7 @@ import type { paths } from '../api/schema';
 import { asRegistry, type Registry } from '../lib/meta.ts';
 import { can } from '../lib/roles.ts';
 import { pathOf, routeOf, type Route } from '../router.ts';
-import { kit, messageOf, type Notice, type Slice } from './kit.ts';
+import { kit, messageOf, signedOut, type Notice, type Slice } from './kit.ts';
 
 type SessionState = paths['/v1/session']['get']['responses'][200]['content']['application/json'];
 export type Role = NonNullable<SessionState['role']>;
@@ -118,7 +118,7 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
 
     async signOut() {
       await settle(client.DELETE('/v1/session')).catch(() => null);
-      set({ session: 'signedOut', role: null, me: null, signInError: null, keys: null, team: null, journeys: null, open: null, notice: null, user: null, settings: null, journeyNames: null, projects: null });
+      set(signedOut(get, null));
     },
 
     async refreshSession() {
