@@ -37,8 +37,8 @@ export interface DispatchOptions {
  * (each sender's limiter, shared by all its batches, keeps its provider's limits). Outcomes are recorded as
  * they come, a group at a time (OutcomeLog). A message is sent only while at least half its lease is left,
  * so its send has the other half (15 s of the default 30, more than any sender's default timeout) before
- * another dispatcher may claim it; one whose turn comes later is skipped, left unrecorded for its lease to
- * run out, and claimed again then. Once a claim finds nothing, the next waits for a batch to end (its
+ * another dispatcher may claim it; one whose turn comes later is skipped, unrecorded, and its claim given
+ * back when its part of the batch ends (Store.releaseClaims). Once a claim finds nothing, the next waits for a batch to end (its
  * retries may be due at once).
  */
 export async function dispatchDue(o: DispatchOptions): Promise<number> {
@@ -125,6 +125,8 @@ async function sendBatch(pending: Message[], claimedAt: number, state: { unstart
       // What was not recorded on the way: a sender that tells only at the end, forgot a message, or threw.
       const rest = messages.filter((m) => !skipped.has(m.id) && !log.has(m.id));
       if (rest.length > 0) await record(rest, sent.outcomes.filter((x) => !log.has(x.id)), sent.threw);
+      // Never started: claimable again at once, and not taken for possibly sent (channel.ts, mayHaveBeenSent).
+      if (skipped.size > 0) await o.store.releaseClaims(messages.filter((m) => skipped.has(m.id)).map((m) => ({ id: m.id, claims: m.claims })));
     }),
   );
 }

@@ -182,6 +182,12 @@ export interface Store {
   pendingMessages(limit: number, now?: number): Promise<Message[]>;
   recordOutcomes(outcomes: RecordedOutcome[]): Promise<void>;
   /**
+   * Gives back claims that ended with no send started (the message's turn came too late in its lease): each
+   * is claimable again at once, and its claim no longer counts, so no sender takes it for possibly sent. A
+   * message claimed again since (more claims than given) or no longer pending is left as it is.
+   */
+  releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void>;
+  /**
    * Sends dead letters again (docs/channels.md, "Dead letters"), in one transaction: at most MAX_REQUEUE of
    * the dead messages `filter` matches, oldest first, become pending, due at `now` (engine clock), their
    * attempts back to 0 so the retry schedule starts over, their sentAt cleared and their last reason kept

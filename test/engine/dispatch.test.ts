@@ -255,6 +255,30 @@ await forEachStore((kind) => {
     assert.deepEqual(log, { told: ['sent', 1, null], untold: ['pending', 1, 'sender_error: socket hang up'] });
   });
 
+  test('a message skipped for its lease has its claim given back: the same dispatcher sends it at once, not taken for possibly sent', async () => {
+    const store = await openStore(kind);
+    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('first'), message('queued')] }));
+    const limiter = new Limiter({ concurrency: 1 });
+    let wall = 1_000_000;
+    const seen: string[] = [];
+    const channels: ChannelSenders = {
+      ...outboxOnly(),
+      webhook: {
+        name: 'webhook',
+        send: (messages, now, options) =>
+          limiter.all(messages, async (m) => {
+            seen.push(`${m.id} claims ${m.claims}`);
+            if (m.id === 'first') wall += store.outboxLeaseMs / 2; // 'queued' waits behind it past half its lease
+            return { id: m.id, status: 'sent' as const, at: now() };
+          }, options?.starting, options?.settled),
+      },
+    };
+    assert.equal(await dispatchDue({ store, channels, now: () => 5, wall: () => wall }), 2);
+    assert.deepEqual(seen, ['first claims 1', 'queued claims 1'], 'claimed twice, counted once');
+    const log = Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts, m.claims]]));
+    assert.deepEqual(log, { first: ['sent', 1, 1], queued: ['sent', 1, 1] });
+  });
+
   test('a message whose turn comes with more than half its lease left is sent', async () => {
     const store = await openStore(kind);
     await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));

@@ -96,6 +96,23 @@ export function deliveryContract(open: () => Promise<Store>): void {
     }
   });
 
+  test('a claim given back makes the message claimable at once and no longer counts; a stale one changes nothing', async () => {
+    const store = await open();
+    try {
+      await seed(store, [message('m1'), message('m2')]);
+      const claimed = await store.pendingMessages(10, 3_000);
+      assert.deepEqual(claimed.map((m) => [m.id, m.claims]), [['m1', 1], ['m2', 1]]);
+      await store.releaseClaims([{ id: 'm1', claims: 1 }, { id: 'm2', claims: 0 }]); // m2's count is not its latest claim
+      assert.deepEqual((await store.pendingMessages(10, 3_000)).map((m) => [m.id, m.attempts, m.claims]), [['m1', 0, 1]], 'm1 at once, its claim counted once; m2 still held');
+      await store.recordOutcomes([{ id: 'm1', status: 'sent', at: 3_000, provider: 'webhook' }]);
+      await store.releaseClaims([{ id: 'm1', claims: 1 }]);
+      assert.deepEqual([(await store.getMessage('m1'))?.status, (await store.getMessage('m1'))?.claims], ['sent', 1], 'a message no longer pending is left as it is');
+      await store.releaseClaims([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a message the outbox recorded in its own transaction says so; a skipped one names no provider', async () => {
     const store = await open();
     try {

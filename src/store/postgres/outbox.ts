@@ -90,3 +90,15 @@ export async function recordDelivery(pool: pg.Pool, u: DeliveryUpdate): Promise<
   });
   return rows[0].found === true;
 }
+
+/** See Store.releaseClaims: only a claim still the message's latest is given back; one statement. */
+export async function releaseClaims(pool: pg.Pool, claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {
+  if (claims.length === 0) return;
+  await pool.query({
+    name: 'wm-release-claims',
+    text: `UPDATE messages m SET lease_until = NULL, claims = m.claims - 1
+           FROM unnest($1::text[], $2::int[]) AS c(id, claims)
+           WHERE m.id = c.id AND m.status = 'pending' AND m.claims = c.claims`,
+    values: [claims.map((c) => c.id), claims.map((c) => c.claims)],
+  });
+}

@@ -307,6 +307,10 @@ export class PostgresStore implements Store {
     return outbox.recordOutcomes(this.pool, outcomes);
   }
 
+  releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {
+    return outbox.releaseClaims(this.pool, claims);
+  }
+
   requeueDeadMessages(filter: DeadLetterFilter, now: number): Promise<number> {
     return deadLetters.requeueDeadMessages(this.pool, filter, now);
   }

@@ -50,6 +50,16 @@ export function recordOutcomes(sql: Sql, outcomes: RecordedOutcome[]): void {
   });
 }
 
+/** See Store.releaseClaims: only a claim still the message's latest is given back. */
+export function releaseClaims(sql: Sql, claims: ReadonlyArray<{ id: string; claims: number }>): void {
+  if (claims.length === 0) return;
+  sql.transaction(() => {
+    for (const c of claims) {
+      sql.run("UPDATE messages SET lease_until = NULL, claims = claims - 1 WHERE id = ? AND status = 'pending' AND claims = ?", c.id, c.claims);
+    }
+  });
+}
+
 /** A provider's callback: found through messages_by_provider_id; see Store.recordDelivery for which statuses change. */
 export function recordDelivery(sql: Sql, u: DeliveryUpdate): boolean {
   return sql.transaction((): boolean => {

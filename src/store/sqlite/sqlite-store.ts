@@ -326,6 +326,10 @@ export class SqliteStore implements Store {
     outbox.recordOutcomes(this.sql, outcomes);
   }
 
+  async releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {
+    outbox.releaseClaims(this.sql, claims);
+  }
+
   async requeueDeadMessages(filter: DeadLetterFilter, now: number): Promise<number> {
     return deadLetters.requeueDeadMessages(this.sql, filter, now);
   }
