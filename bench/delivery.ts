@@ -3,7 +3,7 @@
  * every request after a fixed latency: FCM (push), Twilio (sms), a webhook receiver, or an SMTP server (email).
  *
  *   node --import tsx bench/delivery.ts --channel push|sms|webhook|email [--count N] [--latency-ms 100]
- *        [--concurrency C] [--rate R]
+ *        [--concurrency C] [--rate R] [--dispatchers D]
  *
  * N pending messages (default 10,000) are written to a fresh SQLite store, then dispatched until none is left.
  * The fake provider runs in a child process (as a real one is on another machine), so the figures are the
@@ -15,6 +15,9 @@
  * "left pending" waited past half their lease (docs/channels.md) and count as missing: the provider was slower
  * than the claims (or the machine too busy to keep up).
  * `node --cpu-prof --import tsx bench/delivery.ts ...` profiles the sender only (the child is not profiled).
+ * --dispatchers D runs D dispatchers, each in a thread of its own with its own connection to the SQLite file
+ * and its own sender (so D times the concurrency in flight): what a second core would give delivery. Its CPU
+ * figures are the whole sender process's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -25,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMainThread, Worker, workerData, parentPort } from 'node:worker_threads';
 import { SMTPServer } from 'smtp-server';
 import type { ChannelSender } from '../src/channels/channel.ts';
 import { outboxOnly } from '../src/channels/outbox.ts';
@@ -38,6 +42,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { MessageContent, NewMessage } from '../src/store/store.ts';
 
 const { values } = parseArgs({
+  args: isMainThread ? process.argv.slice(2) : (workerData as { args: string[] }).args,
   options: {
     channel: { type: 'string', default: 'push' },
     count: { type: 'string', default: '10000' },
@@ -45,15 +50,17 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     rate: { type: 'string' },
     'as-provider': { type: 'boolean', default: false },
+    dispatchers: { type: 'string', default: '1' },
   },
 });
+const dispatchers = Number(values.dispatchers);
 const channel = values.channel as Channel;
 const count = Number(values.count);
 const latency = Number(values['latency-ms']);
 const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
-if (!['push', 'sms', 'webhook', 'email'].includes(channel) || !Number.isInteger(count) || count < 1 || !(latency >= 0)) {
-  process.stderr.write('delivery: --channel push|sms|webhook|email, --count a positive whole number, --latency-ms 0 or more\n');
+if (!['push', 'sms', 'webhook', 'email'].includes(channel) || !Number.isInteger(count) || count < 1 || !(latency >= 0) || !Number.isInteger(dispatchers) || dispatchers < 1) {
+  process.stderr.write('delivery: --channel push|sms|webhook|email, --count a positive whole number, --latency-ms 0 or more, --dispatchers 1 or more\n');
   process.exit(2);
 }
 
@@ -134,8 +141,21 @@ async function provider(): Promise<void> {
 
 if (values['as-provider']) {
   await provider();
+} else if (!isMainThread) {
+  await dispatcherThread();
 } else {
   await dispatcher();
+}
+
+/** One more dispatcher, in its own thread, on its own connection to the file: dispatches until none is left. */
+async function dispatcherThread(): Promise<void> {
+  const { file, address } = workerData as { file: string; address: string };
+  const { sender } = senderFor(address);
+  const store = new SqliteStore(file, { durability: 'fast' });
+  const recorded = await dispatchDue({ store, channels: { ...outboxOnly(), [channel]: sender }, now: () => Date.now() });
+  sender.close?.();
+  await store.close();
+  parentPort!.postMessage(recorded);
 }
 
 // ---- The sender side (this process) ----
@@ -188,7 +208,16 @@ async function dispatcher(): Promise<void> {
 
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const recorded = await dispatchDue({ store, channels: { ...outboxOnly(), [channel]: sender }, now: () => Date.now() });
+  const others = Array.from({ length: dispatchers - 1 }, () => {
+    // TypeScript in a thread: tsx registered first, as the engine's thread does (threaded-engine.ts).
+    const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { file: join(dir, 'bench.db'), address, args: process.argv.slice(2) } });
+    return new Promise<number>((resolve, reject) => {
+      worker.once('message', (n) => resolve(n as number));
+      worker.once('error', reject);
+    });
+  });
+  const recorded = (await Promise.all([dispatchDue({ store, channels: { ...outboxOnly(), [channel]: sender }, now: () => Date.now() }), ...others])).reduce((a, b) => a + b, 0);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -208,7 +237,7 @@ async function dispatcher(): Promise<void> {
   // Left pending: skipped because their turn came after half their lease (a provider slower than the claims).
   const pending = listed.filter((m) => m.status === 'pending').length;
   process.stdout.write(
-    `delivery ${channel}: ${count} messages, provider latency ${latency} ms, concurrency ${concurrency ?? `${defaultConcurrency} (default)`}, rate ${rate ?? 'unlimited'}: ` +
+    `delivery ${channel}: ${count} messages, provider latency ${latency} ms, concurrency ${concurrency ?? `${defaultConcurrency} (default)`}${dispatchers > 1 ? ` in each of ${dispatchers} dispatchers` : ''}, rate ${rate ?? 'unlimited'}: ` +
       `${seconds.toFixed(2)} s, ${Math.round(count / seconds)} a second; recorded ${recorded}, sent ${sent}, left pending ${pending}, missing ${missing}, twice ${twice}; ` +
       `sender CPU ${(cpuMs / 1000).toFixed(2)} s (${Math.round((cpuMs * 1000) / count)} µs a message, ${Math.round((100 * cpuMs) / 1000 / seconds)}% of a core), ` +
       `provider CPU ${(report.cpuMs / 1000).toFixed(2)} s; most in flight at the provider ${report.mostInFlight}\n`,
