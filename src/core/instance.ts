@@ -35,9 +35,9 @@ export interface Instance {
   /** When the interpreter next needs a timer input: the durable timer. */
   wakeAt: number | null;
   /**
-   * Occurrence time only (simulations): the moment the decision that left `wakeAt` already past was taken (a late
-   * event moved the user on to a wait that was over). The timer fires then, as the live engine fires an overdue
-   * timer when it gets to it; `wakeAt` still orders it against the user's later events.
+   * The moment the decision that left `wakeAt` already past was taken (a late event moved the user on to a wait
+   * that was over). The timer fires then (the live engine fires an overdue timer when it gets to it), and, in a
+   * batch as one at a time, before the user's next event only when an event taken since happened after `wakeAt`.
    */
   wakeNotBefore?: number;
   createdAt: number;

@@ -41,24 +41,27 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
   // Events of this batch not processed yet: a journey started now must not replay them, the loop will.
   const ahead = new Set(view.events.map((e) => e.messageId));
   let arrived = options.arrivedBy ?? -Infinity;
-  // Occurrence time: users with a timer that was overdue as it was set (Instance.wakeNotBefore), still to fire.
-  const overdue = new Set(occurrence ? [...view.live].filter(([, list]) => list.some(isOverdue)).map(([userId]) => userId) : []);
+  // Users with a timer that was overdue as it was set (Instance.wakeNotBefore), still to fire.
+  const overdue = new Set<string>();
+  for (const [userId, list] of view.live) if (list.some(isOverdue)) overdue.add(userId);
+  // In arrival time this unit fires only timers overdue as set, at its now, as the timer loop would.
+  const arrivalNow = occurrence ? null : options.now;
   for (const event of view.events) {
     ahead.delete(event.messageId);
     arrived = Math.max(arrived, event.timestamp);
     const now = occurrence ? arrived : options.now;
-    if (overdue.size > 0) fireOverdue(catalog, view, overdue, event, changes, options.caps);
+    if (overdue.size > 0) fireOverdue(catalog, view, overdue, event, changes, options.caps, arrivalNow);
     // Read afresh each time: an updateProfile node earlier in this batch may have changed the traits.
     const env = (instanceId?: string): Env => changes.envOf(event.userId, now, options.caps, instanceId);
     const live = view.live.get(event.userId) ?? [];
     const stillLive: Instance[] = [];
     for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
-      if (entry && occurrence) instance = fireDueBefore(entry, instance, now, event.timestamp, changes, options.caps);
+      if (entry && (occurrence || isOverdue(instance))) instance = fireDueBefore(entry, instance, now, event.timestamp, changes, options.caps, arrivalNow);
       noteHistory(view, instance);
       if (instance.status === 'exited') continue;
       if (entry && entry.watches.has(event.name)) {
-        const t = overdueIn(occurrence, advance(entry.journey, instance, { type: 'event', event }, env(instance.id)), now);
+        const t = overdueIn(advance(entry.journey, instance, { type: 'event', event }, env(instance.id)), now);
         changes.take(entry, t, now);
         noteHistory(view, t.instance);
         if (t.instance.status !== 'exited') stillLive.push(t.instance);
@@ -74,20 +77,20 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
         lastExitAt: view.lastExits.get(event.userId)?.get(entry.journeyId) ?? null,
       };
       if (!shouldStart(entry.journey, event, history)) continue;
-      let t = overdueIn(occurrence, startInstance(entry.journey, entry.journeyId, entry.version, event, env()), now);
+      let t = overdueIn(startInstance(entry.journey, entry.journeyId, entry.version, event, env()), now);
       changes.take(entry, t, now);
       // Events that happened after this one but reached us before it (a conversion overtaking its cart).
       for (const earlier of view.recent.get(event.userId) ?? []) {
         if (t.instance.status === 'exited') break;
         if (earlier.timestamp < event.timestamp || earlier.messageId === event.messageId || ahead.has(earlier.messageId) || !entry.watches.has(earlier.name)) continue;
-        t = overdueIn(occurrence, advance(entry.journey, t.instance, { type: 'event', event: earlier }, env()), now);
+        t = overdueIn(advance(entry.journey, t.instance, { type: 'event', event: earlier }, env()), now);
         changes.take(entry, t, now);
       }
       if (t.instance.status !== 'exited') stillLive.push(t.instance);
       noteHistory(view, t.instance);
     }
     view.live.set(event.userId, stillLive);
-    if (occurrence && stillLive.some(isOverdue)) overdue.add(event.userId);
+    if (stillLive.some(isOverdue)) overdue.add(event.userId);
     else overdue.delete(event.userId);
   }
   return changes;
@@ -105,7 +108,7 @@ export function decideTimers(catalog: Catalog, view: TimerBatchView, options: De
     }
     const now = occurrence && instance.wakeAt !== null ? firesAt(instance, options.now) : options.now;
     const t = advance(entry.journey, instance, { type: 'timer' }, changes.envOf(instance.userId, now, options.caps, instance.id));
-    changes.take(entry, overdueIn(occurrence, t, now), now);
+    changes.take(entry, overdueIn(t, now), now);
   }
   return changes;
 }
@@ -130,13 +133,14 @@ function noteHistory(view: EventBatchView, instance: Instance): void {
  * Fires an instance's timers that go before an event taken at `takenAt` that happened at `happenedAt`: those due
  * strictly before `takenAt`, each at its due time (an event at the same moment goes first). A timer that was
  * already overdue as it was set fires, when that was decided, only before an event that happened after its due
- * time, as live (Instance.wakeNotBefore).
+ * time, as when events are taken one at a time (Instance.wakeNotBefore). Given `arrivalNow` (arrival time), only
+ * those fire, at that now: the others are the timer loop's.
  */
-function fireDueBefore(entry: CatalogEntry, instance: Instance, takenAt: number, happenedAt: number, changes: ChangeSet, caps: DecideOptions['caps']): Instance {
+function fireDueBefore(entry: CatalogEntry, instance: Instance, takenAt: number, happenedAt: number, changes: ChangeSet, caps: DecideOptions['caps'], arrivalNow: number | null): Instance {
   let current = instance;
-  while (current.status !== 'exited' && current.wakeAt !== null && current.wakeAt < (isOverdue(current) ? happenedAt : takenAt)) {
-    const at = firesAt(current);
-    const t = overdueIn(true, advance(entry.journey, current, { type: 'timer' }, changes.envOf(current.userId, at, caps, current.id)), at);
+  while (current.status !== 'exited' && current.wakeAt !== null && (arrivalNow === null || isOverdue(current)) && current.wakeAt < (isOverdue(current) ? happenedAt : takenAt)) {
+    const at = arrivalNow ?? firesAt(current);
+    const t = overdueIn(advance(entry.journey, current, { type: 'timer' }, changes.envOf(current.userId, at, caps, current.id)), at);
     changes.take(entry, t, at);
     if (t.instance.wakeAt === current.wakeAt) break; // nothing moved: never spin
     current = t.instance;
@@ -145,11 +149,11 @@ function fireDueBefore(entry: CatalogEntry, instance: Instance, takenAt: number,
 }
 
 /**
- * Occurrence time: the live engine fires a timer before an event that happened after it, whoever's: so an event
- * of another user fires the overdue timers it comes after. Only their order against the user's own later events
- * matters; when they fire is fixed (Instance.wakeNotBefore).
+ * Events taken one at a time fire a timer before an event that happened after it, whoever's: so an event of
+ * another user fires the overdue timers it comes after, in a batch too. Only their order against the user's own
+ * later events matters; when they fire is fixed (Instance.wakeNotBefore).
  */
-function fireOverdue(catalog: Catalog, view: EventBatchView, overdue: Set<string>, event: JourneyEvent, changes: ChangeSet, caps: DecideOptions['caps']): void {
+function fireOverdue(catalog: Catalog, view: EventBatchView, overdue: Set<string>, event: JourneyEvent, changes: ChangeSet, caps: DecideOptions['caps'], arrivalNow: number | null): void {
   for (const userId of overdue) {
     if (userId === event.userId) continue; // its own loop fires them
     const live = view.live.get(userId) ?? [];
@@ -157,7 +161,7 @@ function fireOverdue(catalog: Catalog, view: EventBatchView, overdue: Set<string
     const stillLive: Instance[] = [];
     for (let instance of live) {
       const entry = catalog.version(instance.journeyId, instance.version);
-      if (entry) instance = fireDueBefore(entry, instance, event.timestamp, event.timestamp, changes, caps);
+      if (entry) instance = fireDueBefore(entry, instance, event.timestamp, event.timestamp, changes, caps, arrivalNow);
       noteHistory(view, instance);
       if (instance.status !== 'exited') stillLive.push(instance);
     }
@@ -166,7 +170,7 @@ function fireOverdue(catalog: Catalog, view: EventBatchView, overdue: Set<string
   }
 }
 
-/** Occurrence time: a timer that was already past when it was set, and has not fired yet. */
+/** A timer that was already past when it was set, and has not fired yet. */
 const isOverdue = (i: Instance): boolean => i.wakeNotBefore !== undefined && i.wakeAt !== null && i.wakeAt < i.wakeNotBefore;
 
 /**
@@ -178,11 +182,11 @@ function firesAt(instance: Instance, dueBy = Infinity): number {
 }
 
 /**
- * Occurrence time: marks a timer that a decision taken at `now` left already due (a late event moved the user on
- * to a wait that was over), so it fires at `now`, as live, and not back at its due time; clears a stale mark.
+ * Marks a timer that a decision taken at `now` left already due (a late event moved the user on to a wait that
+ * was over), so it fires at `now`, as live, and not back at its due time, and keeps its order against the user's
+ * next events (fireDueBefore); clears a stale mark.
  */
-function overdueIn(occurrence: boolean, t: Transition, now: number): Transition {
-  if (!occurrence) return t;
+function overdueIn(t: Transition, now: number): Transition {
   const { wakeAt, wakeNotBefore } = t.instance;
   if (wakeAt !== null && wakeAt < now) return wakeNotBefore === now ? t : { ...t, instance: { ...t.instance, wakeNotBefore: now } };
   if (wakeNotBefore === undefined) return t;

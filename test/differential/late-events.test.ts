@@ -4,7 +4,8 @@
  * clicked (1 s), timed out at 9 min 1 s, a moment already past. Live, that timer fires when the engine gets to
  * it (at 10 min), before the next event that happened after it, and after one that happened before it.
  * `simulate` must do the same: it used to fire the timer at 9 min 1 s, sending the SMS before the Click that led
- * to it had arrived (the differential soak's case 51,102). Every expectation is worked out by hand.
+ * to it had arrived (the differential soak's case 51,102). So must a group-commit batch holding several of those
+ * late events. Every expectation is worked out by hand.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -71,6 +72,16 @@ const cases: Array<{ name: string; c: DiffCase; expected: string[][] }> = [
   {
     name: "another user's event that happened after the timer was due fires it first",
     c: lateCase([event('e5', 'u1', 'Ping', 11 * MIN), event('e4', 'u2', 'Click', 9 * MIN + 500)]),
+    expected: [
+      ['mail', at(10 * MIN)],
+      ['text', at(10 * MIN)],
+    ],
+  },
+  {
+    // u3's Ping is late too, so group commit takes all of 10 min's arrivals as one batch: it must fire the
+    // timer between them as events taken one at a time do.
+    name: "another user's late event that happened after the timer was due fires it first, in the same batch too",
+    c: lateCase([event('e5', 'u3', 'Ping', 9 * MIN + 30_000), event('e4', 'u2', 'Click', 9 * MIN + 500)]),
     expected: [
       ['mail', at(10 * MIN)],
       ['text', at(10 * MIN)],
