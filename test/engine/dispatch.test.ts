@@ -33,6 +33,13 @@ function message(id: string): NewMessage {
   return { id, journeyId: 'cart', version: 1, instanceId: `i-${id}`, nodeId: 'hook', userId: 'u1', channel: 'webhook', status: 'pending', reason: null, content: { body: '{}', url: 'https://x.test' }, createdAt: 0, sentAt: null };
 }
 
+/** The store with these messages pending, as a unit of work leaves them. */
+const queue = (store: Store, ids: string[]) =>
+  store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: ids.map(message) }));
+
+/** Only the webhook channel is not the outbox: it sends with `send`. */
+const webhookBy = (send: ChannelSender['send']): ChannelSenders => ({ ...outboxOnly(), webhook: { name: 'webhook', send } });
+
 /** A webhook sender that answers each message from a script, one answer per attempt; records what it saw. */
 function scripted(script: Record<string, Array<Omit<SendOutcome, 'id' | 'at'>>>, seen: string[]): ChannelSenders {
   const webhook: ChannelSender = {
@@ -97,7 +104,7 @@ await forEachStore((kind) => {
 
   test('a sender that throws, or says nothing of a message, has it tried again rather than lost', async () => {
     const store = await openStore(kind);
-    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));
+    await queue(store, ['m1']);
     let calls = 0;
     const channels: ChannelSenders = {
       ...outboxOnly(),
@@ -120,7 +127,7 @@ await forEachStore((kind) => {
 
   test('a dispatcher that dies between sending and recording: the message is sent again under the same id, and recorded once', async () => {
     const store = await openStore(kind);
-    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));
+    await queue(store, ['m1']);
     const seen: string[] = [];
     const channels = scripted({ m1: [{ status: 'sent' }, { status: 'sent' }] }, seen);
     // The first dispatcher claims and sends, then dies before recording.
@@ -169,28 +176,22 @@ await forEachStore((kind) => {
 
   test('a message whose lease runs out while it waits its turn is not sent by this dispatcher, nor recorded: the one that claims it next sends it once', async () => {
     const store = await openStore(kind);
-    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('first'), message('queued')] }));
+    await queue(store, ['first', 'queued']);
     const limiter = new Limiter({ concurrency: 1 });
     const sent: string[] = [];
     let release = () => {};
     let wall = 1_000_000;
     let started = () => {};
     const firstStarted = new Promise<void>((resolve) => (started = resolve));
-    const channels: ChannelSenders = {
-      ...outboxOnly(),
-      webhook: {
-        name: 'webhook',
-        send: (messages, now, options) =>
-          limiter.all(messages, async (m) => {
-            sent.push(m.id);
-            if (m.id === 'first') {
-              started();
-              await new Promise<void>((resolve) => (release = resolve));
-            }
-            return { id: m.id, status: 'sent' as const, at: now() };
-          }, options?.starting),
-      },
-    };
+    const channels = webhookBy((messages, now, options) =>
+      limiter.all(messages, async (m) => {
+        sent.push(m.id);
+        if (m.id === 'first') {
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+        }
+        return { id: m.id, status: 'sent' as const, at: now() };
+      }, options?.starting));
     const running = dispatchDue({ store, channels, now: () => 5, wall: () => wall });
     await firstStarted;
     // 'queued' waits behind 'first' (one at a time) while half the lease and more goes by.
@@ -207,20 +208,14 @@ await forEachStore((kind) => {
 
   test('an answer is recorded when it comes, not when its batch ends: a dispatcher that dies then leaves only the unanswered to send again', async () => {
     const store = await openStore(kind);
-    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('quick'), message('slow')] }));
+    await queue(store, ['quick', 'slow']);
     const limiter = new Limiter({ concurrency: 2 });
     let release = () => {};
-    const channels: ChannelSenders = {
-      ...outboxOnly(),
-      webhook: {
-        name: 'webhook',
-        send: (messages, now, options) =>
-          limiter.all(messages, async (m) => {
-            if (m.id === 'slow') await new Promise<void>((resolve) => (release = resolve));
-            return { id: m.id, status: 'sent' as const, at: now() };
-          }, options?.starting, options?.settled),
-      },
-    };
+    const channels = webhookBy((messages, now, options) =>
+      limiter.all(messages, async (m) => {
+        if (m.id === 'slow') await new Promise<void>((resolve) => (release = resolve));
+        return { id: m.id, status: 'sent' as const, at: now() };
+      }, options?.starting, options?.settled));
     const running = dispatchDue({ store, channels, now: () => 5 });
     const status = async () => Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts]]));
     for (let i = 0; (await status()).quick![0] !== 'sent'; i++) {
@@ -238,7 +233,7 @@ await forEachStore((kind) => {
 
   test("a sender that throws after telling some outcomes: those are recorded as told, the others are retried", async () => {
     const store = await openStore(kind);
-    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('told'), message('untold')] }));
+    await queue(store, ['told', 'untold']);
     const channels: ChannelSenders = {
       ...outboxOnly(),
       webhook: {
@@ -257,22 +252,16 @@ await forEachStore((kind) => {
 
   test('a message skipped for its lease has its claim given back: the same dispatcher sends it at once, not taken for possibly sent', async () => {
     const store = await openStore(kind);
-    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('first'), message('queued')] }));
+    await queue(store, ['first', 'queued']);
     const limiter = new Limiter({ concurrency: 1 });
     let wall = 1_000_000;
     const seen: string[] = [];
-    const channels: ChannelSenders = {
-      ...outboxOnly(),
-      webhook: {
-        name: 'webhook',
-        send: (messages, now, options) =>
-          limiter.all(messages, async (m) => {
-            seen.push(`${m.id} claims ${m.claims}`);
-            if (m.id === 'first') wall += store.outboxLeaseMs / 2; // 'queued' waits behind it past half its lease
-            return { id: m.id, status: 'sent' as const, at: now() };
-          }, options?.starting, options?.settled),
-      },
-    };
+    const channels = webhookBy((messages, now, options) =>
+      limiter.all(messages, async (m) => {
+        seen.push(`${m.id} claims ${m.claims}`);
+        if (m.id === 'first') wall += store.outboxLeaseMs / 2; // 'queued' waits behind it past half its lease
+        return { id: m.id, status: 'sent' as const, at: now() };
+      }, options?.starting, options?.settled));
     assert.equal(await dispatchDue({ store, channels, now: () => 5, wall: () => wall }), 2);
     assert.deepEqual(seen, ['first claims 1', 'queued claims 1'], 'claimed twice, counted once');
     const log = Object.fromEntries((await store.listMessages({ limit: 10 })).map((m) => [m.id, [m.status, m.attempts, m.claims]]));
@@ -281,21 +270,15 @@ await forEachStore((kind) => {
 
   test('a message whose turn comes with more than half its lease left is sent', async () => {
     const store = await openStore(kind);
-    await store.ingestEvents([{ messageId: 'e1', userId: 'u1', name: 'x', timestamp: 0, properties: {} }], 0, () => ({ instances: [], stats: [], messages: [message('m1')] }));
+    await queue(store, ['m1']);
     const limiter = new Limiter({ concurrency: 1 });
     let wall = 1_000_000;
     const seen: string[] = [];
-    const channels: ChannelSenders = {
-      ...outboxOnly(),
-      webhook: {
-        name: 'webhook',
-        send: (messages, now, options) =>
-          limiter.all(messages, async (m) => (seen.push(m.id), { id: m.id, status: 'sent' as const, at: now() }), (m) => {
-            wall += store.outboxLeaseMs / 2 - 1; // its turn comes 1 ms before half the lease has gone
-            return options!.starting!(m);
-          }),
-      },
-    };
+    const channels = webhookBy((messages, now, options) =>
+      limiter.all(messages, async (m) => (seen.push(m.id), { id: m.id, status: 'sent' as const, at: now() }), (m) => {
+        wall += store.outboxLeaseMs / 2 - 1; // its turn comes 1 ms before half the lease has gone
+        return options!.starting!(m);
+      }));
     assert.equal(await dispatchDue({ store, channels, now: () => 5, wall: () => wall }), 1);
     assert.deepEqual(seen, ['m1']);
   });
