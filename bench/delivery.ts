@@ -38,6 +38,7 @@ import { TWILIO_CONCURRENCY, twilioSender } from '../src/channels/twilio.ts';
 import { WEBHOOK_CONCURRENCY, webhookSender } from '../src/channels/webhook.ts';
 import type { Channel } from '../src/core/channels.ts';
 import { dispatchDue } from '../src/engine/dispatch.ts';
+import { typescriptThreadEntry } from '../src/engine/thread/threaded-engine.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { MessageContent, NewMessage } from '../src/store/store.ts';
 
@@ -209,9 +210,7 @@ async function dispatcher(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const others = Array.from({ length: dispatchers - 1 }, () => {
-    // TypeScript in a thread: tsx registered first, as the engine's thread does (threaded-engine.ts).
-    const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { file: join(dir, 'bench.db'), address, args: process.argv.slice(2) } });
+    const worker = new Worker(typescriptThreadEntry(import.meta.url), { workerData: { file: join(dir, 'bench.db'), address, args: process.argv.slice(2) } });
     return new Promise<number>((resolve, reject) => {
       worker.once('message', (n) => resolve(n as number));
       worker.once('error', reject);

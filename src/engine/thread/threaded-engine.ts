@@ -27,7 +27,11 @@ export interface ThreadedEngineOptions extends EngineThreadConfig {
  */
 function threadEntry(): URL {
   if (!import.meta.url.endsWith('.ts')) return new URL('./engine-thread.js', import.meta.url);
-  const entry = new URL('./engine-thread.ts', import.meta.url).href;
+  return typescriptThreadEntry(new URL('./engine-thread.ts', import.meta.url).href);
+}
+
+/** A worker's entry that registers tsx, then imports the TypeScript module at `entry` (a file URL). */
+export function typescriptThreadEntry(entry: string): URL {
   const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
