@@ -9,7 +9,6 @@
  */
 import type { Message } from '../store/store.ts';
 import { httpRequest } from './http-request.ts';
-import type { TwilioConfig } from './twilio.ts';
 
 /** Twilio's clock against ours: its date_created of our text can read this much before our createdAt. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -20,7 +19,7 @@ const PAGE_SIZE = 200;
 export type Lookup = { found: string } | { found: null } | { error: string };
 
 /** Reads the list for the message's form (twilioForm): the SID of Twilio's copy of it, null, or why it could not tell. */
-export async function lookUpSent(m: Message, form: URLSearchParams, messagesUrl: URL, authorization: string, config: TwilioConfig): Promise<Lookup> {
+export async function lookUpSent(m: Message, form: URLSearchParams, messagesUrl: URL, authorization: string, timeoutMs: number): Promise<Lookup> {
   const query = new URL(messagesUrl);
   query.searchParams.set('To', form.get('To')!);
   const from = form.get('From');
@@ -33,7 +32,7 @@ export async function lookUpSent(m: Message, form: URLSearchParams, messagesUrl:
       method: 'GET',
       url,
       headers: { authorization, accept: 'application/json', 'user-agent': 'Waymark/1' },
-      timeoutMs: config.timeoutMs ?? 10_000,
+      timeoutMs,
       maxBytes: 4 * 1024 * 1024,
     });
     if (!answer.ok) return { error: `lookup_${answer.error}` };

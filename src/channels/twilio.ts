@@ -98,7 +98,7 @@ async function deliver(m: Message, url: URL, authorization: string, config: Twil
   const form = twilioForm(m, config);
   if (mayHaveBeenSent(m)) {
     // Twilio takes no idempotency key: a text an earlier claim may have posted is looked for first.
-    const found = await lookUpSent(m, form, url, authorization, config);
+    const found = await lookUpSent(m, form, url, authorization, config.timeoutMs ?? TWILIO_TIMEOUT_MS);
     if ('error' in found) return done('transient', { error: found.error });
     if (found.found !== null) return done('sent', { providerId: found.found });
   }
