@@ -8,6 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { outboxOnly } from '../../src/channels/outbox.ts';
@@ -138,4 +139,28 @@ test('with a Messaging Service, the list is read by To alone and the service mus
   assert.equal(twilio.requests.length, 0);
   assert.equal(providerId('a'), 'SM00000000000000000000000000000svc');
   assert.deepEqual(Object.fromEntries(twilio.lists[0]!), { To: TO, PageSize: '200' });
+});
+
+const answering = (body: string) => (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+
+for (const body of ['not json', '{"messages":"x"}', 'null', `{"messages":[${'['.repeat(10_000)}`]) {
+  test(`a list answer that is not Twilio's shape (${JSON.stringify(body.slice(0, 16))}) is a transient failure: nothing posted`, async () => {
+    const { twilio, queue, dispatch, deadClaim, row } = await setup();
+    await queue(message('a', 'Your cart, Ana'));
+    await deadClaim();
+    twilio.listAnswers.push(answering(body));
+    assert.equal(await dispatch(), 1);
+    assert.equal(twilio.requests.length, 0);
+    assert.deepEqual(await row('a'), ['pending', 1, 2, 'lookup_unreadable']);
+  });
+}
+
+test('odd entries in a list match nothing, a SID that is not a string included: the text is posted', async () => {
+  const { twilio, queue, dispatch, deadClaim, row } = await setup();
+  await queue(message('a', 'Your cart, Ana'));
+  await deadClaim();
+  twilio.listAnswers.push(answering(JSON.stringify({ messages: [null, 5, 'x', { to: 7, body: {}, sid: 9 }, { to: TO, body: 'Your cart, Ana', from: FROM, sid: 42 }], next_page_uri: 7 })));
+  assert.equal(await dispatch(), 1);
+  assert.equal(twilio.requests.length, 1);
+  assert.deepEqual(await row('a'), ['sent', 1, 2, null]);
 });
