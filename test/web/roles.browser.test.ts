@@ -268,6 +268,7 @@ test('signing out forgets what the last person had on screen: the next one to si
   await page.getByRole('button', { name: 'Apply filters' }).click();
   const clear = page.getByRole('form', { name: 'Filter messages' }).getByRole('button', { name: 'Clear filters' });
   await clear.waitFor();
+  await shoot('roles-5-filtered-before-sign-out');
   // Signed out and in again without a reload: the store is what carries over, if anything does.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('Email').fill('eve@example.com');
@@ -277,5 +278,6 @@ test('signing out forgets what the last person had on screen: the next one to si
   await page.getByRole('form', { name: 'Filter messages' }).waitFor();
   assert.equal(await page.getByLabel('User id').inputValue(), '');
   assert.equal(await clear.count(), 0);
+  await shoot('roles-6-next-person-unfiltered');
   assert.deepEqual(problems, []);
 });
