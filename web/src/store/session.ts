@@ -61,7 +61,9 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
     else if (route.page === 'team') await get().loadTeam();
   };
   const signedIn = (state: SessionState) => {
-    set({ session: state.signedIn ? 'signedIn' : 'signedOut', role: state.role, me: state.user, userSignIn: state.userSignIn });
+    // Not signed in (a session that ended, read again): the same clean slate as signing out.
+    if (!state.signedIn) return set({ ...signedOut(get, null), userSignIn: state.userSignIn });
+    set({ session: 'signedIn', role: state.role, me: state.user, userSignIn: state.userSignIn });
     // An admin's page (left open by someone else, or bookmarked) is not for other roles: they start at the journeys.
     if (ADMIN_PAGES.has(get().route.page) && !can(state.role, 'admin')) {
       window.history.replaceState(null, '', pathOf({ page: 'journeys' }));
