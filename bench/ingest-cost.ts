@@ -50,11 +50,15 @@ async function round(): Promise<{ ingestUs: number; timersUs: number; ingestWall
       Array.from({ length: CARTS }, (_, i) => ({ userId: `u${i}`, traits: { Name: `User ${i}`, pushToken: `t${i}`, phone: '+15555550100', email: `u${i}@example.com` } })),
       T0,
     );
-    // One cart per millisecond; every other user pays 30 s later, inside the 2-minute window.
+    // One cart per millisecond; every other user pays 30 s later, inside the 2-minute window. Users cart in a
+    // shuffled order, as they do in life: in user order, every index keyed by user id is written at one end,
+    // and a cart dirtied a third of the pages it dirties live (measured at 80,000 carts).
+    const users = shuffled(CARTS);
     const events: JourneyEvent[] = [];
     for (let i = 0; i < CARTS; i++) {
-      events.push({ messageId: `add-${i}`, userId: `u${i}`, name: 'Added to Cart', timestamp: T0 + i, properties: { productName: 'Sneakers', price: 90, currency: 'EUR' } });
-      if (i % 2 === 0) events.push({ messageId: `pay-${i}`, userId: `u${i}`, name: 'Charged', timestamp: T0 + i + 30_000, properties: {} });
+      const u = users[i]!;
+      events.push({ messageId: `add-${u}`, userId: `u${u}`, name: 'Added to Cart', timestamp: T0 + i, properties: { productName: 'Sneakers', price: 90, currency: 'EUR' } });
+      if (u % 2 === 0) events.push({ messageId: `pay-${u}`, userId: `u${u}`, name: 'Charged', timestamp: T0 + i + 30_000, properties: {} });
     }
     events.sort((a, b) => a.timestamp - b.timestamp);
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -71,10 +75,13 @@ async function round(): Promise<{ ingestUs: number; timersUs: number; ingestWall
     db.pragma('wal_checkpoint(TRUNCATE)');
     cpu = process.cpuUsage();
     wall = performance.now();
-    // The windows close, the pushes go, then the two delays: every timer the workload makes.
-    for (const at of [T0 + 3 * 60_000 + CARTS, T0 + 2 * 3_600_000 + 3 * 60_000 + CARTS, T0 + 4 * 3_600_000 + 3 * 60_000 + CARTS]) {
-      clock.set(at);
-      await waymark.engine.runDue(at);
+    // The windows close, the pushes go, then the two delays: every timer the workload makes, fired as a live
+    // server fires them, a few hundred at a time (a cart a millisecond: BATCH ms of carts a unit).
+    for (const start of [T0 + 2 * 60_000, T0 + 2 * 3_600_000 + 2 * 60_000, T0 + 4 * 3_600_000 + 2 * 60_000]) {
+      for (let at = start; at < start + CARTS + BATCH; at += BATCH) {
+        clock.set(at);
+        await waymark.engine.runDue(at);
+      }
     }
     const timers = process.cpuUsage(cpu);
     const timersWall = performance.now() - wall;
@@ -87,6 +94,18 @@ async function round(): Promise<{ ingestUs: number; timersUs: number; ingestWall
     await waymark.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** 0..n-1 in an order that is the same on every run (a seeded Fisher-Yates shuffle). */
+function shuffled(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let seed = 20261205;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
 }
 
 const results = [];
