@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { INSTANCES_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
+import { USER_INSTANCES, USER_KNOWN } from '../../src/store/sqlite/reads.ts';
 import { ENTERED_OF_USERS, LIVE_OF_USERS } from '../../src/store/sqlite/unit-views.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
@@ -24,6 +25,22 @@ describe('SQLite', () => {
         const onInstances = details.filter((d) => /\b(SCAN|SEARCH) (instances|i)\b/.test(d));
         assert.ok(onInstances.length > 0, details.join('\n'));
         for (const d of onInstances) assert.ok([...BOUNDED].some((index) => d.includes(`USING INDEX ${index} (user_id=?`)), `${d}\nin\n${details.join('\n')}`);
+      }
+    } finally {
+      void store.close();
+    }
+  });
+
+  test('without instances_by_user (migration 017), a user\'s instances are still found by an index on the user', () => {
+    const store = new SqliteStore(join(tempDir(), 'plans.db'));
+    try {
+      const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'instances'").all() as Array<{ name: string }>).map((r) => r.name);
+      assert.ok(!indexes.includes('instances_by_user'), indexes.join(', '));
+      for (const [sql, params] of [[USER_INSTANCES, ['u1']], [USER_KNOWN, ['u1', 'u1']]] as const) {
+        const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
+        const onInstances = details.filter((d) => /\b(SCAN|SEARCH) instances\b/.test(d));
+        assert.ok(onInstances.length > 0, details.join('\n'));
+        for (const d of onInstances) assert.ok(/SEARCH instances USING (COVERING )?INDEX instances_by_user_updated \(user_id=\?/.test(d), `${d}\nin\n${details.join('\n')}`);
       }
     } finally {
       void store.close();

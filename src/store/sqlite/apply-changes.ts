@@ -66,12 +66,18 @@ export function writeProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now:
   return names;
 }
 
-/** Most writes move an existing instance on, so try the cheaper UPDATE first. */
+/**
+ * Most writes move an existing instance on. SQLite rewrites the entry of every index that names a column of an
+ * UPDATE's SET list, in its key or its partial WHERE, whether the value changed or not; four indexes name
+ * status, entered_at or exited_at, each keyed by user, so at a random place in the file: a page written for
+ * each. So an update sets only those of the three that changed (a wait's next wake-up: none of them). On
+ * bench/ingest-cost.ts this took the pages a cart's timers write from 9.1 to 8.2 (40,000 carts).
+ */
 export function writeInstance(sql: Sql, i: Instance, now: number): void {
   const state = JSON.stringify(i);
   const exited = exitedAt(i);
-  const update = 'UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, exited_at = ?, node_id = ?, state = ?, updated_at = ? WHERE id = ?';
-  if (sql.run(update, i.status, i.wakeAt, i.enteredAt, exited, i.nodeId, state, now, i.id).changes === 0) {
+  const before = sql.get('SELECT status, entered_at, exited_at FROM instances WHERE id = ?', i.id);
+  if (before === undefined) {
     sql.run(
       'INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       i.id,
@@ -86,7 +92,19 @@ export function writeInstance(sql: Sql, i: Instance, now: number): void {
       state,
       now,
     );
+    return;
   }
+  const changed = [before.status !== i.status ? ', status = @status' : '', before.entered_at !== i.enteredAt ? ', entered_at = @enteredAt' : '', before.exited_at !== exited ? ', exited_at = @exited' : ''].join('');
+  sql.run(`UPDATE instances SET wake_at = @wakeAt, node_id = @nodeId, state = @state, updated_at = @now${changed} WHERE id = @id`, {
+    id: i.id,
+    wakeAt: i.wakeAt,
+    nodeId: i.nodeId,
+    state,
+    now,
+    status: i.status,
+    enteredAt: i.enteredAt,
+    exited,
+  });
 }
 
 export function addStat(sql: Sql, journeyId: string, version: number, nodeId: string, metric: string, count: number): void {

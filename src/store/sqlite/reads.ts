@@ -31,8 +31,11 @@ export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent
   return sql.all('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?', userId, limit).map(toEvent);
 }
 
+/** ?: a user id. Through instances_by_user_updated, in its order. */
+export const USER_INSTANCES = 'SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC';
+
 export function userInstances(sql: Sql, userId: string): Instance[] {
-  return sql.all('SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC', userId).map(toInstance);
+  return sql.all(USER_INSTANCES, userId).map(toInstance);
 }
 
 /** Keyset (updated_at, id) descending, through instances_by_user_updated; one row more than the page. */
@@ -58,11 +61,14 @@ export function messagesOfInstances(sql: Sql, instanceIds: readonly string[]): M
   return sql.all('SELECT m.* FROM json_each(?) AS i CROSS JOIN messages m ON m.instance_id = i.value ORDER BY m.seq', JSON.stringify([...new Set(instanceIds)])).map(toMessage);
 }
 
+/** ?, ?: a user id, twice. Whether any instance or message is theirs, each by an index probe. */
+export const USER_KNOWN = 'SELECT EXISTS (SELECT 1 FROM instances WHERE user_id = ?) OR EXISTS (SELECT 1 FROM messages WHERE user_id = ?) AS known';
+
 /** The first and last event by the events_by_user index; else whether any instance or message is theirs. */
 export function userSeen(sql: Sql, userId: string): UserSeen | null {
   const first = sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts LIMIT 1', userId);
   if (first) return { firstSeenAt: first.ts as number, lastSeenAt: sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts DESC LIMIT 1', userId)!.ts as number };
-  const other = sql.get('SELECT EXISTS (SELECT 1 FROM instances WHERE user_id = ?) OR EXISTS (SELECT 1 FROM messages WHERE user_id = ?) AS known', userId, userId);
+  const other = sql.get(USER_KNOWN, userId, userId);
   return other!.known === 1 ? { firstSeenAt: null, lastSeenAt: null } : null;
 }
 
