@@ -38,7 +38,7 @@ import { TWILIO_CONCURRENCY, twilioSender } from '../src/channels/twilio.ts';
 import { WEBHOOK_CONCURRENCY, webhookSender } from '../src/channels/webhook.ts';
 import type { Channel } from '../src/core/channels.ts';
 import { dispatchDue } from '../src/engine/dispatch.ts';
-import { typescriptThreadEntry } from '../src/engine/thread/threaded-engine.ts';
+import { threadEntry } from '../src/store/thread-entry.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { MessageContent, NewMessage } from '../src/store/store.ts';
 
@@ -210,7 +210,7 @@ async function dispatcher(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const others = Array.from({ length: dispatchers - 1 }, () => {
-    const worker = new Worker(typescriptThreadEntry(import.meta.url), { workerData: { file: join(dir, 'bench.db'), address, args: process.argv.slice(2) } });
+    const worker = new Worker(threadEntry(import.meta.url, 'delivery'), { workerData: { file: join(dir, 'bench.db'), address, args: process.argv.slice(2) } });
     return new Promise<number>((resolve, reject) => {
       worker.once('message', (n) => resolve(n as number));
       worker.once('error', reject);

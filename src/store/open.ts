@@ -23,7 +23,7 @@ const locations = new WeakMap<Store, string>();
 export async function openStore(target: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (!isPostgresUrl(target)) return openSqliteStore(target, options.durability !== undefined ? { durability: options.durability } : {});
   const { PostgresStore, redact } = await import('./postgres/postgres-store.ts');
-  const { durability: _ignored, ...postgres } = options;
+  const { durability: _durability, checkpoints: _checkpoints, onCheckpointError: _onCheckpointError, ...postgres } = options;
   const store = await PostgresStore.open(target, postgres);
   locations.set(store, `PostgreSQL ${redact(target)}, schema ${store.schema}`);
   return store;

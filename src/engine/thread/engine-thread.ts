@@ -23,8 +23,9 @@ const portable = (error: unknown): unknown =>
 
 let engine: Engine;
 try {
-  const store = openSqliteStore(config.file);
   const onError = (error: unknown, where: string) => post({ kind: 'error', where, error: portable(error) });
+  // This thread's connection makes nearly every write: its checkpoints go to a thread of their own.
+  const store = openSqliteStore(config.file, { checkpoints: 'background', onCheckpointError: (error) => onError(error, 'checkpoints') });
   engine = new Engine({
     store,
     clock: systemClock,

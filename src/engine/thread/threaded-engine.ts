@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
 import type { IdentityMerge, IngestResult, MergeResult, ProfileUpsert } from '../../store/store.ts';
 import type { EngineCounts } from '../counters.ts';
+import { threadEntry } from '../../store/thread-entry.ts';
 import type { EngineHandle } from '../handle.ts';
 import type { CallMethod, EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
 
@@ -19,21 +20,6 @@ export interface ThreadedEngineOptions extends EngineThreadConfig {
   onError: (error: unknown, where: string) => void;
   /** The thread stopped for good, other than by stop(): the engine is gone. */
   onFatal: (error: Error) => void;
-}
-
-/**
- * Compiled, this module is threaded-engine.js beside engine-thread.js. From source (tsx), a thread does not
- * inherit the process's `--import tsx`, so its entry registers tsx before it imports engine-thread.ts.
- */
-function threadEntry(): URL {
-  if (!import.meta.url.endsWith('.ts')) return new URL('./engine-thread.js', import.meta.url);
-  return typescriptThreadEntry(new URL('./engine-thread.ts', import.meta.url).href);
-}
-
-/** A worker's entry that registers tsx, then imports the TypeScript module at `entry` (a file URL). */
-export function typescriptThreadEntry(entry: string): URL {
-  const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 /** How long a stopped thread may take to end before it is ended. */
@@ -58,7 +44,7 @@ export class ThreadedEngine implements EngineHandle {
   /** Starts the thread and resolves once its engine is running (its store opened, journeys loaded). */
   static start(options: ThreadedEngineOptions): Promise<ThreadedEngine> {
     const { onError, onFatal, ...config } = options;
-    const worker = new Worker(threadEntry(), { workerData: config satisfies EngineThreadConfig });
+    const worker = new Worker(threadEntry(import.meta.url, 'engine-thread'), { workerData: config satisfies EngineThreadConfig });
     const engine = new ThreadedEngine(worker);
     return new Promise((resolve, reject) => {
       let started = false;

@@ -10,6 +10,10 @@ import type { Row } from '../rows.ts';
 export interface SqliteOptions {
   /** 'safe' survives power loss up to the last commit; 'fast' (simulations) may lose recent commits on a crash of the machine. */
   durability?: 'safe' | 'fast';
+  /** 'background': checkpoints in a thread of their own (checkpointer.ts), for the connection that writes most. */
+  checkpoints?: 'inline' | 'background';
+  /** A background checkpoint failed (the writer's own checkpoints go on). */
+  onCheckpointError?: (error: Error) => void;
 }
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));

@@ -21,6 +21,7 @@ import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, I
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { openDatabase, Sql, type SqliteOptions } from './connection.ts';
 import { eventWindow } from './event-window.ts';
 import * as instances from './journey-instances.ts';
@@ -61,13 +62,18 @@ export class SqliteStore implements Store {
   private readonly locks = new InProcessLocks();
   readonly outboxLeaseMs = OUTBOX_LEASE_MS;
 
+  private readonly checkpointer: Checkpointer | null;
+
   constructor(file: string, options: SqliteOptions = {}) {
     this.db = openDatabase(file, options);
     this.sql = new Sql(this.db);
     this.unit = { sql: this.sql, profiles: new ProfileCache(), traitNames: new TraitNameCache() };
+    const logged = options.durability !== 'fast';
+    this.checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {})) : null;
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 

@@ -1,0 +1,49 @@
+/**
+ * Background checkpoints (src/store/sqlite/checkpointer.ts): the writer's pages reach the file without the
+ * writer copying them, and closing the store ends the thread. The file holds every page of the database once
+ * a checkpoint copied the log into it; before, the newest pages are only in the log.
+ */
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { tempDir } from '../helpers.ts';
+
+/** A few hundred pages: fewer than SQLite's own checkpoint waits for (1,000). */
+async function writeSome(store: SqliteStore): Promise<void> {
+  for (let batch = 0; batch < 10; batch++) {
+    await store.upsertProfiles(Array.from({ length: 300 }, (_, i) => ({ userId: `u${batch}-${i}`, traits: { name: `User ${i}`, note: 'x'.repeat(600) } })), 1);
+  }
+}
+
+const pagesInFile = (store: SqliteStore, file: string) => statSync(file).size / (store.db.pragma('page_size', { simple: true }) as number);
+const pagesInDatabase = (store: SqliteStore) => store.db.pragma('page_count', { simple: true }) as number;
+
+test('inline (the default), pages written stay in the log until the writer checkpoints', async () => {
+  const file = join(tempDir(), 'inline.db');
+  const store = new SqliteStore(file);
+  try {
+    await writeSome(store);
+    assert.ok(pagesInDatabase(store) > 300);
+    assert.ok(pagesInFile(store, file) < pagesInDatabase(store), `${pagesInFile(store, file)} of ${pagesInDatabase(store)} pages in the file`);
+  } finally {
+    await store.close();
+  }
+});
+
+test('background, a thread copies the log into the file, and the writer keeps only a backstop of its own', async () => {
+  const file = join(tempDir(), 'background.db');
+  const store = new SqliteStore(file, { checkpoints: 'background', onCheckpointError: (error) => assert.fail(error) });
+  try {
+    assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 16_384);
+    await writeSome(store);
+    const pages = pagesInDatabase(store);
+    // The thread copies every 50 ms; waiting for the file, not for a time (up to 20 s on a loaded machine).
+    for (let tries = 0; pagesInFile(store, file) < pages && tries < 400; tries++) await sleep(50);
+    assert.equal(pagesInFile(store, file), pages);
+  } finally {
+    await store.close(); // resolves once the thread has closed its connection and ended
+  }
+});
