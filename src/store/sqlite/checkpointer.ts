@@ -19,6 +19,11 @@ export interface CheckpointThreadConfig {
   intervalMs: number;
 }
 
+/**
+ * Every 50 ms: 4,000 carts/s passed in five runs of five. Less often, the thread copies a page changed twice
+ * once, so it costs less CPU (3,000 carts/s: 24-26 s of the server's against 28 at 50 ms), but 4,000 failed in
+ * two runs of four (at 250 and 500 ms): the writer's own checkpoint does more of the copying again.
+ */
 const INTERVAL_MS = 50;
 /** The writer's own checkpoint, in pages of 4 KB: 64 MB of log. */
 const BACKSTOP_PAGES = 16_384;
