@@ -26,7 +26,10 @@ export interface MessageContent {
 }
 
 export interface NewMessage {
-  /** Deterministic (instance, node, step): the unique key that makes a send happen at most once. */
+  /**
+   * Deterministic, `<instanceId>:<nodeId>:<step>`: the unique key that makes a send happen at most once. A
+   * store may find an instance's messages by this prefix (the SQLite store does: instance-messages.ts).
+   */
   id: string;
   journeyId: string;
   version: number;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { INSTANCES_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
+import { MESSAGES_OF_INSTANCE } from '../../src/store/sqlite/instance-messages.ts';
 import { USER_INSTANCES, USER_KNOWN } from '../../src/store/sqlite/reads.ts';
 import { ENTERED_OF_USERS, LIVE_OF_USERS } from '../../src/store/sqlite/unit-views.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -26,6 +27,18 @@ describe('SQLite', () => {
         assert.ok(onInstances.length > 0, details.join('\n'));
         for (const d of onInstances) assert.ok([...BOUNDED].some((index) => d.includes(`USING INDEX ${index} (user_id=?`)), `${d}\nin\n${details.join('\n')}`);
       }
+    } finally {
+      void store.close();
+    }
+  });
+
+  test('without messages_by_instance (migration 017), an instance\'s messages are a range of the messages\' key', () => {
+    const store = new SqliteStore(join(tempDir(), 'plans.db'));
+    try {
+      const sql = `SELECT m.* FROM json_each(?) AS i CROSS JOIN messages m ON ${MESSAGES_OF_INSTANCE}`;
+      const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('["cart:e1"]') as Array<{ detail: string }>).map((r) => r.detail);
+      const onMessages = details.filter((d) => /\b(SCAN|SEARCH) m\b/.test(d));
+      assert.deepEqual(onMessages, ['SEARCH m USING INDEX sqlite_autoindex_messages_1 (id>? AND id<?)'], details.join('\n'));
     } finally {
       void store.close();
     }

@@ -110,11 +110,17 @@ export function boundedContract(open: () => Promise<Store>): void {
 
   test('messagesOfInstances: the messages of these instances only, in log order', async () => {
     const store = await open();
-    const message = (id: string, instanceId: string): NewMessage => ({
-      id, journeyId: 'ping', version: 1, instanceId, nodeId: 'push', userId: 'heavy', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 5, sentAt: null,
+    // Ids as sends make them (<instance>:<node>:<step>); instance ids are <journey>:<entry event id>, and an
+    // entry event id may hold a colon, so one instance's id can start another's ("ping:a" and "ping:a:x").
+    const message = (instanceId: string, step: number): NewMessage => ({
+      id: `${instanceId}:push:${step}`, journeyId: 'ping', version: 1, instanceId, nodeId: 'push', userId: 'heavy', channel: 'push', status: 'pending', reason: null, content: { body: 'hi' }, createdAt: 5, sentAt: null,
     });
-    await store.ingestEvents([event('s1')], 1, () => ({ ...NO_CHANGES, messages: [message('m1', 'a'), message('m2', 'b'), message('m3', 'a'), message('m4', 'c')] }));
-    assert.deepEqual((await store.messagesOfInstances(['a', 'c', 'a'])).map((m) => m.id), ['m1', 'm3', 'm4']);
+    const written = [message('ping:a', 1), message('ping:b', 1), message('ping:a:x', 1), message('ping:a', 3), message('ping:c', 2), message('ping:a;', 1), message('ping:', 1)];
+    await store.ingestEvents([event('s1')], 1, () => ({ ...NO_CHANGES, messages: written }));
+    assert.deepEqual((await store.messagesOfInstances(['ping:a', 'ping:c', 'ping:a'])).map((m) => m.id), ['ping:a:push:1', 'ping:a:push:3', 'ping:c:push:2']);
+    assert.deepEqual((await store.messagesOfInstances(['ping:a:x'])).map((m) => m.id), ['ping:a:x:push:1']);
+    assert.deepEqual((await store.messagesOfInstances(['ping:a;', 'ping:'])).map((m) => m.id), ['ping:a;:push:1', 'ping::push:1']);
+    assert.deepEqual(await store.messagesOfInstances(['ping']), []);
     assert.deepEqual(await store.messagesOfInstances([]), []);
     await store.close();
   });

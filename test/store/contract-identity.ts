@@ -37,7 +37,7 @@ async function seeded(store: Store): Promise<void> {
       instance('ie', 'news', 'u1', 1_500),
       instance('if', 'news', 'a1', 1_200),
     ],
-    messages: [message('m1', 'ib', 'promo', 'a1', 'pending'), message('m2', 'ia', 'cart', 'a1', 'sent'), message('m3', 'ie', 'news', 'u1', 'pending')],
+    messages: [message('ib:push:1', 'ib', 'promo', 'a1', 'pending'), message('ia:push:1', 'ia', 'cart', 'a1', 'sent'), message('ie:push:1', 'ie', 'news', 'u1', 'pending')],
     stats: [],
   }));
 }
@@ -63,7 +63,7 @@ export function identityContract(open: () => Promise<Store>): void {
       assert.deepEqual((await store.userEvents('u1', 10)).map((e) => e.messageId).sort(), ['e1', 'e2']);
       assert.deepEqual(await store.userEvents('a1', 10), []);
       const messages = await store.listMessages({ userId: 'u1', limit: 10 });
-      assert.deepEqual(messages.map((m) => [m.id, m.status, m.reason]).sort(), [['m1', 'skipped', 'merged'], ['m2', 'sent', null], ['m3', 'skipped', 'merged']]);
+      assert.deepEqual(messages.map((m) => [m.id, m.status, m.reason]).sort(), [['ia:push:1', 'sent', null], ['ib:push:1', 'skipped', 'merged'], ['ie:push:1', 'skipped', 'merged']]);
       assert.deepEqual((await store.getProfile('u1'))?.traits, { email: 'u1@example.test', name: 'U', pushToken: 'tok-a', plan: 'free' });
       assert.equal(await store.getProfile('a1'), null);
       const stats = async (journeyId: string) => (await store.journeyStats(journeyId)).map((s) => [s.nodeId, s.metric, s.count]).sort();

@@ -688,26 +688,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           instance('i3', { userId: 'u3' }),
         ],
         messages: [
-          message('m1-a', { instanceId: 'i1', nodeId: 'push', createdAt: 2_000 }),
-          message('m2', { instanceId: 'i2', journeyId: 'welcome', nodeId: 'email', channel: 'email', createdAt: 2_500 }),
-          message('m-old', { instanceId: 'old', journeyId: 'promo', createdAt: 40 }),
-          message('m3', { instanceId: 'i3', userId: 'u3', createdAt: 2_000 }),
+          message('i1:push:1', { instanceId: 'i1', nodeId: 'push', createdAt: 2_000 }),
+          message('i2:email:1', { instanceId: 'i2', journeyId: 'welcome', nodeId: 'email', channel: 'email', createdAt: 2_500 }),
+          message('old:push:1', { instanceId: 'old', journeyId: 'promo', createdAt: 40 }),
+          message('i3:push:1', { instanceId: 'i3', userId: 'u3', createdAt: 2_000 }),
         ],
       }));
       await store.ingestEvents([event('e2')], 2, () => ({
         ...NO_CHANGES,
         messages: [
-          message('m1-b', { instanceId: 'i1', nodeId: 'sms', channel: 'sms', createdAt: 3_000 }),
-          message('m1-c', { instanceId: 'i1', nodeId: 'email', channel: 'email', status: 'skipped', reason: 'no_email', content: null, createdAt: 3_000 }),
-          message('m1-d', { instanceId: 'i1', nodeId: 'webhook', channel: 'webhook', status: 'sent', sentAt: 3_100, createdAt: 3_100 }),
+          message('i1:sms:2', { instanceId: 'i1', nodeId: 'sms', channel: 'sms', createdAt: 3_000 }),
+          message('i1:email:3', { instanceId: 'i1', nodeId: 'email', channel: 'email', status: 'skipped', reason: 'no_email', content: null, createdAt: 3_000 }),
+          message('i1:webhook:4', { instanceId: 'i1', nodeId: 'webhook', channel: 'webhook', status: 'sent', sentAt: 3_100, createdAt: 3_100 }),
         ],
       }));
       await store.recordOutcomes([
-        { id: 'm1-a', status: 'sent', at: 2_100 },
-        { id: 'm1-b', status: 'failed', at: 3_050, error: 'bounced' },
+        { id: 'i1:push:1', status: 'sent', at: 2_100 },
+        { id: 'i1:sms:2', status: 'failed', at: 3_050, error: 'bounced' },
       ]);
-      await store.recordEngagement('m1-a', 'click', 2_200);
-      await store.recordEngagement('m1-d', 'click', 3_300);
+      await store.recordEngagement('i1:push:1', 'click', 2_200);
+      await store.recordEngagement('i1:webhook:4', 'click', 3_300);
 
       const views: EventBatchView[] = [];
       const capture = (view: EventBatchView) => {
@@ -752,14 +752,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           instance('ic', { userId: 'c', wakeAt: 50_000 }),
         ],
         messages: [
-          message('ma-1', { userId: 'a', instanceId: 'ia', nodeId: 'push', createdAt: 100 }),
-          message('ma-2', { userId: 'a', instanceId: 'ia', nodeId: 'sms', channel: 'sms', createdAt: 200 }),
-          message('ma-other', { userId: 'a', instanceId: 'ia-other', journeyId: 'other', createdAt: 150 }),
-          message('mc', { userId: 'c', instanceId: 'ic', createdAt: 100 }),
+          message('ia:push:1', { userId: 'a', instanceId: 'ia', nodeId: 'push', createdAt: 100 }),
+          message('ia:sms:2', { userId: 'a', instanceId: 'ia', nodeId: 'sms', channel: 'sms', createdAt: 200 }),
+          message('ia-other:push:1', { userId: 'a', instanceId: 'ia-other', journeyId: 'other', createdAt: 150 }),
+          message('ic:push:1', { userId: 'c', instanceId: 'ic', createdAt: 100 }),
         ],
       }));
-      await store.recordOutcomes([{ id: 'ma-1', status: 'sent', at: 110 }]);
-      await store.recordEngagement('ma-1', 'click', 120);
+      await store.recordOutcomes([{ id: 'ia:push:1', status: 'sent', at: 110 }]);
+      await store.recordEngagement('ia:push:1', 'click', 120);
       let view: TimerBatchView | null = null;
       const capture = (v: TimerBatchView) => {
         view = v;
@@ -828,7 +828,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.ingestEvents([event('dup', 'u1', 'Charged', 500), event('hist', 'u1', 'Charged', 1_500)], 1, () => ({
         ...NO_CHANGES,
         instances: [instance('live'), exited('gone', 300, { journeyId: 'welcome' })],
-        messages: [message('m1', { instanceId: 'live', createdAt: 700 })],
+        messages: [message('live:push:1', { instanceId: 'live', createdAt: 700 })],
       }));
       await store.ingestEvents([event('e1', 'u9')], 2, () => ({
         ...NO_CHANGES,

@@ -9,6 +9,7 @@ import { planMerge, type IdentityMerge, type MergeResult } from '../identities.t
 import type { ProfileUpsert } from '../store.ts';
 import { addStat, writeInstance, type WriteContext } from './apply-changes.ts';
 import { chunks, type Sql } from './connection.ts';
+import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
 import { toInstance, toProfile } from './sqlite-rows.ts';
 
 /** The user each merged id among `ids` resolves to; ids never merged are left out. */
@@ -49,7 +50,11 @@ export function mergeIdentity(ctx: WriteContext, merge: IdentityMerge, now: numb
     for (const i of exited) {
       writeInstance(sql, i, now);
       addStat(sql, i.journeyId, i.version, '', 'merged', 1);
-      const cancelled = sql.all("UPDATE messages SET status = 'skipped', reason = 'merged' WHERE instance_id = ? AND status = 'pending' RETURNING node_id", i.id);
+      const cancelled = sql.all(
+        `UPDATE messages SET status = 'skipped', reason = 'merged'
+         WHERE id IN (SELECT m.id FROM json_each(?) AS i CROSS JOIN messages m ON ${MESSAGES_OF_INSTANCE}) AND status = 'pending' RETURNING node_id`,
+        JSON.stringify([i.id]),
+      );
       for (const m of cancelled) {
         addStat(sql, i.journeyId, i.version, m.node_id as string, 'node_skipped', 1);
         addStat(sql, i.journeyId, i.version, m.node_id as string, 'node_skipped:merged', 1);

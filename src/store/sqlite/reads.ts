@@ -4,6 +4,7 @@ import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
 import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Sql } from './connection.ts';
+import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
 import { toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
 
 export function getProfile(sql: Sql, userId: string): Profile | null {
@@ -58,7 +59,7 @@ export function userInstancePage(sql: Sql, userId: string, page: PageRequest & {
 
 export function messagesOfInstances(sql: Sql, instanceIds: readonly string[]): Message[] {
   if (instanceIds.length === 0) return [];
-  return sql.all('SELECT m.* FROM json_each(?) AS i CROSS JOIN messages m ON m.instance_id = i.value ORDER BY m.seq', JSON.stringify([...new Set(instanceIds)])).map(toMessage);
+  return sql.all(`SELECT m.* FROM json_each(?) AS i CROSS JOIN messages m ON ${MESSAGES_OF_INSTANCE} ORDER BY m.seq`, JSON.stringify([...new Set(instanceIds)])).map(toMessage);
 }
 
 /** ?, ?: a user id, twice. Whether any instance or message is theirs, each by an index probe. */

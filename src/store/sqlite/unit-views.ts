@@ -9,6 +9,7 @@ import type { EventBatchView, Lookback, Profile, StoredEvent, TimerBatchView, Us
 import { MIN_TIMESTAMP } from '../rows.ts';
 import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
 import { chunks, type Sql } from './connection.ts';
+import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
 import { toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
 
 const PROFILE_CACHE_SIZE = 200_000;
@@ -116,14 +117,14 @@ function loadContext(sql: Sql, users: string[], instanceIds: string[], spec: Use
     }
   }
   if (spec.outcomes) {
-    // The messages of a unit's instances (a JSON array of ids), one probe of messages_by_instance each, in
+    // The messages of a unit's instances (a JSON array of ids), one range of the messages' key each, in
     // creation (log) order.
     const rows =
       instanceIds.length === 0
         ? []
         : sql.all(
             `SELECT m.instance_id, m.node_id, m.status, m.created_at, m.sent_at, m.clicked_at
-             FROM json_each(?) AS i CROSS JOIN messages m ON m.instance_id = i.value
+             FROM json_each(?) AS i CROSS JOIN messages m ON ${MESSAGES_OF_INSTANCE}
              ORDER BY m.seq`,
             JSON.stringify(unique(instanceIds)),
           );
