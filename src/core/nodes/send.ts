@@ -140,7 +140,10 @@ function skip(walk: Walk, node: SendNode, reason: SkipReason): void {
   walk.record(node.id, 'unreachable');
 }
 
-/** Deterministic: the instance, the node, and which visit of the walk this is. */
+/**
+ * Deterministic: the instance, the node, and which visit of the walk this is. The instance's id comes first:
+ * the SQLite store finds an instance's messages by that prefix (store/sqlite/instance-messages.ts).
+ */
 function sendIdOf(walk: Walk, nodeId: string): string {
   return `${walk.instance.id}:${nodeId}:${walk.instance.step}`;
 }
