@@ -43,6 +43,9 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
     log(`profiles: ${profileCount} uploaded`);
 
     const cpuBefore = cluster.cpu();
+    // A long run's memory, sampled as it goes: flat after warm-up, or growing (issue 10's soak).
+    const rssSamples: Array<{ at: number; mb: number }> = [];
+    const sampler = setInterval(() => rssSamples.push({ at: Date.now(), mb: cluster.rssMb() }), 5_000);
     const replay = await replayEvents(base, join(dir, 'events.ndjson'), args.batchMs);
     // Wait for the last due message, plus slack for a slow engine to catch up.
     const lastDue = replay.t0 + expected.lastDueAt;
@@ -53,6 +56,7 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
       seen = await countSent(base);
       if (seen >= total || Date.now() > lastDue + args.settleMs) break;
     }
+    clearInterval(sampler);
     const cpuAfter = cluster.cpu();
     const runSeconds = (Date.now() - replay.t0) / 1000;
     const rssMb = cluster.peakRssMb();
@@ -78,12 +82,24 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
     console.log(`server            CPU over ${runSeconds.toFixed(1)} s: ${roles.join(', ')}; peak RSS ${rssMb.toFixed(0)} MB`);
     if (cpuAfter.database !== null) console.log(`database          CPU ${share(cpuAfter.database - cpuBefore.database!)} (every postgres process on this machine)`);
     console.log(`machine           CPU ${share(cpuAfter.machine - cpuBefore.machine)} busy of ${availableParallelism()} cores (everything on the machine, this benchmark's client included)`);
+    if (expected.params.spanMs >= 120_000) printTimeline(checker.timeline(60_000), rssSamples, replay.t0);
     const errors = report.errors + replay.failedRequests;
     console.log(`errors: ${errors}  p99_ms: ${report.lateness.p99}  rate: ${Math.round(offered)} carts/s`);
     return { ...report, errors };
   } finally {
     await cluster.stop();
     rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/** A long run minute by minute: the sends due in it, their lateness, and the server's memory at its end. */
+function printTimeline(rows: ReturnType<SendChecker['timeline']>, rss: Array<{ at: number; mb: number }>, t0: number): void {
+  console.log('timeline          minute  sends due  p99 ms  max ms  server RSS at its end');
+  for (const row of rows) {
+    const end = t0 + row.fromMs + 60_000;
+    const sample = rss.filter((s) => s.at <= end).at(-1);
+    const minute = String(row.fromMs / 60_000 + 1).padStart(6);
+    console.log(`                  ${minute}  ${String(row.sends).padStart(9)}  ${String(row.p99).padStart(6)}  ${String(row.max).padStart(6)}  ${sample ? `${sample.mb.toFixed(0)} MB` : ''}`);
   }
 }
 

@@ -71,6 +71,8 @@ export interface CheckReport {
 export class SendChecker {
   private readonly seen: Record<SendChannel, Uint8Array>;
   private readonly lateness: number[] = [];
+  /** The due time of each lateness above, for the timeline of a long run. */
+  private readonly dues: number[] = [];
   private unexpected = 0;
   private duplicate = 0;
   private afterConversion = 0;
@@ -103,6 +105,24 @@ export class SendChecker {
       this.example(`${channel} to ${userId} at +${sentAt}, after Charged at +${charged}`);
     }
     this.lateness.push(sentAt - due);
+    this.dues.push(due);
+  }
+
+  /** Lateness by stretch of due time (`bucketMs` each, from t0): how a long run's p99 moves. */
+  timeline(bucketMs: number): Array<{ fromMs: number; sends: number; p99: number; max: number }> {
+    const buckets = new Map<number, number[]>();
+    for (let i = 0; i < this.lateness.length; i++) {
+      const b = Math.floor(this.dues[i]! / bucketMs);
+      const list = buckets.get(b);
+      if (list) list.push(this.lateness[i]!);
+      else buckets.set(b, [this.lateness[i]!]);
+    }
+    return [...buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([b, list]) => {
+        const sorted = Float64Array.from(list).sort();
+        return { fromMs: b * bucketMs, sends: list.length, p99: sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]!, max: sorted[sorted.length - 1]! };
+      });
   }
 
   report(): CheckReport {

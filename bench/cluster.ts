@@ -43,6 +43,8 @@ export interface Cluster {
    */
   cpu(): { byRole: Record<string, number>; database: number | null; machine: number };
   peakRssMb(): number;
+  /** The servers' resident set now (the largest of them). */
+  rssMb(): number;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return { byRole, database: options.database ? postgresCpuSeconds() : null, machine: machineBusySeconds() };
     },
     peakRssMb: () => Math.max(...usages.map(({ usage }) => usage.peakRssMb())),
+    rssMb: () => Math.max(...usages.map(({ usage }) => usage.rssMb())),
     stop,
   };
 }

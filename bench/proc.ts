@@ -43,10 +43,21 @@ function peakRssKb(pid: number): number {
   }
 }
 
+function rssKb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export function processTreeUsage(pid: number) {
   return {
     cpuSeconds: () => tree(pid).reduce((sum, p) => sum + cpuOf(p), 0),
     /** The largest peak resident set of any process in the tree (the server itself). */
     peakRssMb: () => Math.max(...tree(pid).map(peakRssKb)) / 1024,
+    /** The largest resident set now of any process in the tree. */
+    rssMb: () => Math.max(...tree(pid).map(rssKb)) / 1024,
   };
 }
