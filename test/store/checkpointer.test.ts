@@ -47,3 +47,11 @@ test('background, a thread copies the log into the file, and the writer keeps on
     await store.close(); // resolves once the thread has closed its connection and ended
   }
 });
+
+test('closing a store whose checkpoint thread has ended already does not wait for it', async () => {
+  const file = join(tempDir(), 'ended.db');
+  const store = new SqliteStore(file, { checkpoints: 'background' });
+  const worker = (store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }).checkpointer.worker;
+  await worker.terminate();
+  await store.close(); // before, stop() waited for an 'exit' already sent, and the test never ended
+});

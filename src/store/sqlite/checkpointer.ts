@@ -29,7 +29,12 @@ const INTERVAL_MS = 50;
 const BACKSTOP_PAGES = 16_384;
 
 export class Checkpointer {
-  private constructor(private readonly worker: Worker) {}
+  private readonly ended: Promise<void>;
+
+  private constructor(private readonly worker: Worker) {
+    // Watched from the start: a thread that died early has already sent its 'exit'.
+    this.ended = new Promise((resolve) => worker.once('exit', () => resolve()));
+  }
 
   /** Starts checkpointing `file` in a thread, and moves `writer`'s own checkpoints to the backstop. */
   static start(writer: Database.Database, file: string, onError: (error: Error) => void): Checkpointer {
@@ -46,11 +51,10 @@ export class Checkpointer {
     return new Checkpointer(worker);
   }
 
-  /** Stops the thread and waits for it to close its connection. */
+  /** Stops the thread and waits for it to close its connection (at once if it has ended already). */
   async stop(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.ref(); // unreferenced, the thread would not keep this process up while it ends
     this.worker.postMessage('stop');
-    await exited;
+    await this.ended;
   }
 }
