@@ -28,7 +28,7 @@ export const ErrorBody = Type.Object({
   problems: Type.Optional(Type.Array(ProblemSchema)),
 });
 
-type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 424 | 429;
+type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 424 | 429;
 
 /** Adds the error responses a route can give (401 and 403 always), so they are documented and serialized alike. */
 export function withErrors<R extends Record<number, TSchema>, C extends ErrorCode = never>(ok: R, ...codes: C[]): R & { [K in C | 401 | 403]: typeof ErrorBody } {

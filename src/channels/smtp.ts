@@ -48,6 +48,19 @@ export function messageIdOf(id: string, from: string): string {
   return `<${Buffer.from(id, 'utf8').toString('base64url')}@${domain}>`;
 }
 
+/**
+ * The message id a Message-ID made by messageIdOf names (a bounce report names the email it returns by it), or
+ * null when it is not one: its local part must decode to text that encodes back to it, with no control
+ * characters, at most `maxLength` long. Any domain: the sender's address may have changed since.
+ */
+export function messageIdFrom(header: string, maxLength = 500): string | null {
+  const local = /<([A-Za-z0-9_-]+)@[^\s<>@]+>/.exec(header)?.[1];
+  if (local === undefined) return null;
+  const id = Buffer.from(local, 'base64url').toString('utf8');
+  if (id.length === 0 || id.length > maxLength || /\p{Cc}/u.test(id)) return null;
+  return Buffer.from(id, 'utf8').toString('base64url') === local ? id : null;
+}
+
 /** The project's keys a sender signs links with (unsubscribe.ts, tracking.ts). */
 export interface SigningKeys {
   unsubscribe: Buffer;
