@@ -343,6 +343,8 @@ await forEachStore((kind) => {
     await refused(report(perRecipient, null), 422, /names no Message-ID/);
     await refused(report(perRecipient, 'From: someone@other.test\nMessage-ID: <20261102150000.4C1A1@mail.other.test>\n'), 422, /is not one Waymark made/);
     await refused(report(perRecipient, 'From: someone@other.test\n'), 422, /names no Message-ID/);
+    // Base64url characters, but not as our encoding writes them ("foob" is written Zm9vYg).
+    await refused(report(perRecipient, 'Message-ID: <Zm9vYh@other.test>\n'), 422, /is not one Waymark made/);
 
     // An id that is no email sent here: 404 (an unknown one, and the user's inbox note, which is no email).
     const unknown = `<${Buffer.from('order:nobody:1', 'utf8').toString('base64url')}@shop.test>`;
