@@ -25,6 +25,8 @@ export interface SmtpConfig {
   /** "Name <address>" or an address. */
   from: string;
   replyTo?: string;
+  /** The envelope sender (MAIL FROM), where bounces go: a mailbox piped to POST /v1/bounces. Default: the from address. */
+  returnPath?: string;
   /**
    * Waymark's API as recipients reach it (e.g. https://waymark.example.com): where the unsubscribe links
    * and the tracked links point. Without it, emails carry no List-Unsubscribe header and nothing is tracked.
@@ -156,6 +158,8 @@ async function deliver(transport: ReturnType<typeof createTransport>, m: Message
       from: config.from,
       to,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+      // Bounces go to the envelope sender: the header's From stays the one recipients see.
+      ...(config.returnPath ? { envelope: { from: config.returnPath, to } } : {}),
       subject: m.content?.subject ?? '',
       html: config.publicUrl && config.tracking !== false ? trackEmailHtml(html, m.id, config.publicUrl, keys.tracking) : html,
       text: htmlToText(html),

@@ -223,7 +223,8 @@ async function start(kind: StoreKind) {
   const { call, write, waymark, clock } = api;
   assert.equal((await call('POST', '/v1/journeys', { id: 'order', definition: journey })).status, 201);
   assert.equal((await call('POST', '/v1/journeys/order/publish')).status, 200);
-  assert.equal((await call('PUT', '/v1/providers/email', { provider: 'smtp', host: '127.0.0.1', port: smtp.port, from: 'Shop <news@shop.test>' })).status, 200);
+  // Bounces go to the return path, a mailbox piped to POST /v1/bounces; recipients see the From.
+  assert.equal((await call('PUT', '/v1/providers/email', { provider: 'smtp', host: '127.0.0.1', port: smtp.port, from: 'Shop <news@shop.test>', returnPath: 'bounces@shop.test' })).status, 200);
   await api.reread();
   /** The user orders: the thanks goes out by SMTP; its message, and the mail as the server received it. */
   const order = async (userId: string, email: string) => {
@@ -233,6 +234,7 @@ async function start(kind: StoreKind) {
     const thanks = (await waymark.store.listMessages({ limit: 10, userId }))[0]!;
     assert.deepEqual([thanks.nodeId, thanks.status, thanks.provider], ['thanks', 'sent', 'smtp']);
     const mail = smtp.mails.find((m) => m.to.includes(email))!;
+    assert.deepEqual([mail.from, parseMail(mail.raw).headers.get('from')], ['bounces@shop.test', 'Shop <news@shop.test>'], 'MAIL FROM is the return path');
     return { thanks, raw: mail.raw, messageId: parseMail(mail.raw).headers.get('message-id')! };
   };
   /** POSTs a raw body to /v1/bounces (the admin key, message/rfc822 unless told). */
