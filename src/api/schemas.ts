@@ -28,7 +28,7 @@ export const ErrorBody = Type.Object({
   problems: Type.Optional(Type.Array(ProblemSchema)),
 });
 
-type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 424 | 429;
+type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 424 | 429;
 
 /** Adds the error responses a route can give (401 and 403 always), so they are documented and serialized alike. */
 export function withErrors<R extends Record<number, TSchema>, C extends ErrorCode = never>(ok: R, ...codes: C[]): R & { [K in C | 401 | 403]: typeof ErrorBody } {
@@ -235,7 +235,7 @@ export const Instance = Type.Object({
 
 export const MessageStatus = Type.Unsafe<MessageStatusValue>(
   Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s)), {
-    description: 'pending: queued or waiting for a retry; sent: the provider took it; failed: refused for good; dead: dead-lettered after the last retry; skipped: not sent (see reason)',
+    description: 'pending: queued or waiting for a retry; sent: the provider took it; delivered: the provider says it reached the handset; failed: refused for good; dead: dead-lettered after the last retry; skipped: not sent (see reason); bounced: an email the mail server took, then reported undeliverable (POST /v1/bounces; reason: the status and diagnostic)',
   }),
 );
 
@@ -249,7 +249,7 @@ export const Message = Type.Object({
   userId: Type.String(),
   channel: Channel,
   status: MessageStatus,
-  reason: Nullable(Type.String({ description: 'Why skipped, failed or dead; for a pending message tried before, the last transient error' })),
+  reason: Nullable(Type.String({ description: 'Why skipped, failed, dead or bounced; for a pending message tried before, the last transient error' })),
   content: Nullable(
     Type.Object({
       title: Type.Optional(Type.String()),

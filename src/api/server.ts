@@ -42,6 +42,7 @@ import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { twilioRoutes } from './routes/twilio.ts';
+import { bounceRoutes } from './routes/bounces.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { teamRoutes } from './routes/team.ts';
@@ -126,6 +127,7 @@ export async function buildServer(served: Waymark<EngineHandle> | Projects, opti
   copyRoutes(app, context);
   unsubscribeRoutes(app, context);
   twilioRoutes(app, context);
+  bounceRoutes(app, context);
   inboxRoutes(app, context);
   trackingRoutes(app, context);
   sessionRoutes(app, router, sessions, new SignInLimiter(options.signInLimit, authClock), authClock);

@@ -143,6 +143,8 @@ function fromMessage(m: Message): Step {
       return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `delivery failed after ${m.attempts} attempt(s)${m.reason ? `: ${m.reason}` : ''}` };
     case 'dead':
       return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `dead-lettered after ${m.attempts} attempt(s)${m.reason ? `: ${m.reason}` : ''}` };
+    case 'bounced':
+      return { ...base, outcome: 'failed', at: iso(m.sentAt ?? m.createdAt), reason: m.reason, detail: `sent by ${m.channel}${m.content?.to ? ` to ${m.content.to}` : ''} at ${iso(m.sentAt)}, then bounced${m.reason ? `: ${m.reason}` : ''}` };
     case 'pending':
       if (m.attempts > 0) return { ...base, outcome: 'pending', at: null, reason: 'retrying', detail: `queued for a retry after ${m.attempts} attempt(s)${m.reason ? ` (${m.reason})` : ''}` };
       return { ...base, outcome: 'pending', at: null, reason: 'queued', detail: `queued for delivery since ${iso(m.createdAt)}` };

@@ -26,6 +26,9 @@ export const SmtpSettings = Type.Object(
     password: Type.Optional(Type.String({ maxLength: 1000, description: 'Write-only: never returned; leave it out of an update to keep the one set' })),
     from: Type.String({ minLength: 3, maxLength: 320, description: '"Name <address>" or an address' }),
     replyTo: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+    returnPath: Type.Optional(
+      Type.String({ minLength: 3, maxLength: 320, description: "The envelope sender (MAIL FROM), a bare address: where mail servers send bounces, e.g. a mailbox piped to POST /v1/bounces. Default: the from address" }),
+    ),
     publicUrl: Type.Optional(
       Type.String({ maxLength: 2000, description: 'Waymark as recipients reach it (https://...): the base of the one-click unsubscribe links and of the tracked links and open pixel. Without it, no List-Unsubscribe header and no tracking' }),
     ),
@@ -113,6 +116,7 @@ export function settingsToKeep(channel: Channel, body: ProviderSettings, before:
   else if (body.provider === 'smtp') {
     if (!/@[^\s@>]+>?\s*$/.test(body.from)) problems.push({ path: '/from', message: 'must be an email address, or "Name <address>"' });
     if (body.replyTo !== undefined && !/@[^\s@>]+>?\s*$/.test(body.replyTo)) problems.push({ path: '/replyTo', message: 'must be an email address, or "Name <address>"' });
+    if (body.returnPath !== undefined && !/^[^\s@<>"]+@[^\s@<>"]+$/.test(body.returnPath)) problems.push({ path: '/returnPath', message: 'must be an email address alone (bounces@shop.example), no name' });
     if (body.publicUrl !== undefined && !isHttpUrl(body.publicUrl)) problems.push({ path: '/publicUrl', message: 'must be an http(s) URL, e.g. https://waymark.example.com' });
     if (body.password !== undefined && body.user === undefined) problems.push({ path: '/user', message: 'is needed with a password' });
   } else if (body.provider === 'twilio') {
@@ -176,6 +180,7 @@ export function smtpConfigOf(s: Static<typeof SmtpSettings>): SmtpConfig {
     ...(s.user === undefined ? {} : { user: s.user }),
     ...(s.password === undefined ? {} : { password: s.password }),
     ...(s.replyTo === undefined ? {} : { replyTo: s.replyTo }),
+    ...(s.returnPath === undefined ? {} : { returnPath: s.returnPath }),
     ...(s.publicUrl === undefined ? {} : { publicUrl: s.publicUrl }),
     ...(s.tracking === undefined ? {} : { tracking: s.tracking }),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),

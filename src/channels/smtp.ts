@@ -25,6 +25,8 @@ export interface SmtpConfig {
   /** "Name <address>" or an address. */
   from: string;
   replyTo?: string;
+  /** The envelope sender (MAIL FROM), where bounces go: a mailbox piped to POST /v1/bounces. Default: the from address. */
+  returnPath?: string;
   /**
    * Waymark's API as recipients reach it (e.g. https://waymark.example.com): where the unsubscribe links
    * and the tracked links point. Without it, emails carry no List-Unsubscribe header and nothing is tracked.
@@ -46,6 +48,19 @@ export const SMTP_TIMEOUT_MS = 10_000;
 export function messageIdOf(id: string, from: string): string {
   const domain = /@([^\s>]+)>?\s*$/.exec(from)?.[1] ?? 'waymark.invalid';
   return `<${Buffer.from(id, 'utf8').toString('base64url')}@${domain}>`;
+}
+
+/**
+ * The message id a Message-ID made by messageIdOf names (a bounce report names the email it returns by it), or
+ * null when it is not one: its local part must decode to text that encodes back to it, with no control
+ * characters, at most `maxLength` long. Any domain: the sender's address may have changed since.
+ */
+export function messageIdFrom(header: string, maxLength = 500): string | null {
+  const local = /<([A-Za-z0-9_-]+)@[^\s<>@]+>/.exec(header)?.[1];
+  if (local === undefined) return null;
+  const id = Buffer.from(local, 'base64url').toString('utf8');
+  if (id.length === 0 || id.length > maxLength || /\p{Cc}/u.test(id)) return null;
+  return Buffer.from(id, 'utf8').toString('base64url') === local ? id : null;
 }
 
 /** The project's keys a sender signs links with (unsubscribe.ts, tracking.ts). */
@@ -143,6 +158,8 @@ async function deliver(transport: ReturnType<typeof createTransport>, m: Message
       from: config.from,
       to,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+      // Bounces go to the envelope sender: the header's From stays the one recipients see.
+      ...(config.returnPath ? { envelope: { from: config.returnPath, to } } : {}),
       subject: m.content?.subject ?? '',
       html: config.publicUrl && config.tracking !== false ? trackEmailHtml(html, m.id, config.publicUrl, keys.tracking) : html,
       text: htmlToText(html),

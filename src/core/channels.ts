@@ -128,6 +128,16 @@ export function addressOf(channel: Channel, traits: Readonly<Record<string, unkn
 }
 
 /**
+ * The trait patch that keeps `address` as dead on `channel` (a push token no longer registered, an email address
+ * that bounced), so unreachableReason skips it while the profile's address still equals it; null when the
+ * channel keeps none. The dispatcher (a refusal at send time) and the bounce reports (app/bounces.ts) write it.
+ */
+export function deadAddressTraits(channel: Channel, address: string): Record<string, string> | null {
+  const trait = channelSpec(channel).address?.invalid?.trait;
+  return trait ? { [trait]: address } : null;
+}
+
+/**
  * Every reason a send can be skipped, with what explain says of it. The control group is not one: its users
  * never reach a send, so they have no message rows at all; explain says why from their instance.
  */

@@ -314,7 +314,8 @@ export class ChangeSet {
 
 /**
  * A stored message as outcomes: "sent" once handed to the channel (queued or delivered), "failed" when the
- * channel gave up, "unreachable" when skipped, and "clicked" on the first click.
+ * channel gave up or the email bounced after it was sent (at its send: no time of the bounce is kept),
+ * "unreachable" when skipped, and "clicked" on the first click.
  */
 function outcomesOf(m: InstanceMessage): MessageRecord[] {
   const sentAt = m.sentAt ?? m.createdAt;
@@ -323,6 +324,7 @@ function outcomesOf(m: InstanceMessage): MessageRecord[] {
       return [{ nodeId: m.nodeId, outcome: 'unreachable', at: m.createdAt }];
     case 'failed':
     case 'dead':
+    case 'bounced':
       return [{ nodeId: m.nodeId, outcome: 'failed', at: sentAt, sentAt: m.createdAt }];
     case 'pending':
     case 'sent':

@@ -7,7 +7,7 @@
  * the channel's `address.invalid` trait, so the next send to it is skipped before any provider sees it.
  */
 import type { ChannelSender, ChannelSenders, SendOptions } from '../channels/channel.ts';
-import { channelSpec, type Channel } from '../core/channels.ts';
+import { channelSpec, deadAddressTraits, type Channel } from '../core/channels.ts';
 import { DEFAULT_RETRY, nextAttempt, type RetryPolicy } from '../core/retry.ts';
 import type { Message, ProfileUpsert, RecordedOutcome, SendOutcome, Store } from '../store/store.ts';
 
@@ -214,11 +214,10 @@ function settle(sender: ChannelSender, messages: Message[], outcomes: SendOutcom
 
 /** The profile writes that mark the dead addresses among `outcomes` (only a permanent failure marks one). */
 function deadAddresses(channel: Channel, messages: Message[], outcomes: SendOutcome[]): ProfileUpsert[] {
-  const trait = channelSpec(channel).address?.invalid?.trait;
-  if (!trait) return [];
   const userOf = new Map(messages.map((m) => [m.id, m.userId]));
   return outcomes.flatMap((x) => {
     const userId = userOf.get(x.id);
-    return x.status === 'failed' && x.deadAddress && userId !== undefined ? [{ userId, traits: { [trait]: x.deadAddress } }] : [];
+    const traits = x.status === 'failed' && x.deadAddress ? deadAddressTraits(channel, x.deadAddress) : null;
+    return traits && userId !== undefined ? [{ userId, traits }] : [];
   });
 }

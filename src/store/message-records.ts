@@ -9,11 +9,11 @@ import type { PageRequest } from './pages.ts';
 /**
  * pending: queued (or waiting for a retry); sent: the provider took it; delivered: the provider says it
  * reached the handset (Twilio's status callback); failed: refused for good, or not delivered after all (the
- * reason says why); dead: dead-lettered after the last retry; skipped: never sent (reason). The schemas also
- * admit 'bounced', for email bounces to come: nothing writes it yet.
+ * reason says why); dead: dead-lettered after the last retry; skipped: never sent (reason); bounced: an email
+ * the SMTP server took, then reported undeliverable by a delivery status notification (POST /v1/bounces).
  */
-export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'failed' | 'dead' | 'skipped';
-export const MESSAGE_STATUSES: readonly MessageStatus[] = ['pending', 'sent', 'delivered', 'failed', 'dead', 'skipped'];
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'failed' | 'dead' | 'skipped' | 'bounced';
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['pending', 'sent', 'delivered', 'failed', 'dead', 'skipped', 'bounced'];
 
 export interface MessageContent {
   title?: string;

@@ -11,7 +11,7 @@ import type { Channel, JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
 import type { IdentityMerge, MergeResult } from './identities.ts';
 import type { Page, PageRequest } from './pages.ts';
-import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, DeadLetterFilter, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite } from './records.ts';
+import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, DeadLetterFilter, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, MessageStatus } from './records.ts';
 
 export type { Page, PageRequest } from './pages.ts';
 export * from './records.ts';
@@ -214,6 +214,13 @@ export interface Store {
    * failure). False when no message has that provider id.
    */
   recordDelivery(update: DeliveryUpdate): Promise<boolean>;
+  /**
+   * A bounce reported after sending (a delivery status notification, POST /v1/bounces): in one transaction, an
+   * email message that was sent (or delivered) becomes 'bounced' with `reason`, and counts on its node as failed
+   * instead of sent. An email in any other status is left as it is, so a repeated report changes nothing.
+   * Returns the message's status after, or null when no email message has this id.
+   */
+  bounceMessage(id: string, reason: string): Promise<MessageStatus | null>;
 
   // The in-app inbox: the messages on the inbox channel that were delivered (stored), per user.
   /** Newest first; dismissed ones only when asked. The cursor may throw InvalidCursorError. */

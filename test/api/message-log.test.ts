@@ -66,7 +66,7 @@ await forEachStore((store) => {
       assert.equal(status, 400, query);
       return body.problems.map((p: { path: string; in: string }) => `${p.in} ${p.path}`);
     };
-    assert.deepEqual(await problem('status=bounced'), ['querystring /status']);
+    assert.deepEqual(await problem('status=returned'), ['querystring /status']);
     assert.deepEqual(await problem('channel=fax'), ['querystring /channel']);
     assert.deepEqual(await problem('order=sideways'), ['querystring /order']);
     assert.deepEqual(await problem('order=newest&after=3'), ['querystring /after']);

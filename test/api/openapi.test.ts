@@ -53,6 +53,7 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
     'POST /v1/inbox/{userId}/messages/{messageId}/dismiss',
     'POST /v1/twilio/status',
     'POST /v1/twilio/inbound',
+    'POST /v1/bounces',
     'GET /v1/t/o/{token}',
     'GET /v1/t/c/{token}',
     'GET /s/{code}',
@@ -81,6 +82,10 @@ test('GET /openapi.json describes every route, its auth, and the journey definit
   const events = doc.paths['/v1/events'].post;
   assert.match(JSON.stringify(events.requestBody), /messageId/);
   assert.ok(events.responses['400'] && events.responses['413'], 'error responses documented');
+
+  const bounces = doc.paths['/v1/bounces'].post;
+  assert.deepEqual(Object.keys(bounces.requestBody?.content ?? {}).sort(), ['message/rfc822', 'text/plain'], 'the raw message, as a mail server pipes it');
+  assert.ok(bounces.responses['200'] && bounces.responses['404'] && bounces.responses['413'] && bounces.responses['422'], 'its answers documented');
 
   const identities = doc.paths['/v1/identities'].post;
   assert.deepEqual(identities.requestBody.content['application/json'].schema.required, ['anonymousId', 'userId']);

@@ -117,6 +117,7 @@ const WALK: Record<string, Call> = {
   'POST /v1/unsubscribe/{token}': post('/v1/unsubscribe/x'),
   'POST /v1/twilio/status': post('/v1/twilio/status'),
   'POST /v1/twilio/inbound': post('/v1/twilio/inbound'),
+  'POST /v1/bounces': post('/v1/bounces'),
 };
 
 /** B as its own admin key reads it: every read, with what changes by itself (the time, keys' last use) left out. */

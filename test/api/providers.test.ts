@@ -179,6 +179,7 @@ await forEachStore((kind) => {
     };
     assert.deepEqual(await problem('email', { ...smtpBase, from: 'nobody' }), ['/from']);
     assert.deepEqual(await problem('email', { ...smtpBase, publicUrl: 'ftp://x' }), ['/publicUrl']);
+    assert.deepEqual(await problem('email', { ...smtpBase, returnPath: 'Bounces <bounces@shop.test>' }), ['/returnPath'], 'the envelope sender is an address alone');
     assert.deepEqual(await problem('email', { provider: 'webhook', secret: SECRET }), ['/provider']);
     assert.deepEqual(await problem('webhook', { provider: 'webhook' }), ['/secret']);
     assert.deepEqual(await problem('webhook', { provider: 'webhook', secret: 'whsec_c2hvcnQ=' }), ['/secret']);

@@ -90,6 +90,7 @@ const TABLE: Record<string, Need> = {
   'POST /v1/unsubscribe/{token}': 'public',
   'POST /v1/twilio/status': 'public',
   'POST /v1/twilio/inbound': 'public',
+  'POST /v1/bounces': 'admin',
 };
 
 const RANK = { viewer: 0, editor: 1, admin: 2 } as const;

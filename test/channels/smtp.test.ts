@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { outboxOnly } from '../../src/channels/outbox.ts';
-import { messageIdOf, smtpSender } from '../../src/channels/smtp.ts';
+import { messageIdFrom, messageIdOf, smtpSender } from '../../src/channels/smtp.ts';
 import { readUnsubscribeToken } from '../../src/channels/unsubscribe.ts';
 import { dispatchDue } from '../../src/engine/dispatch.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -43,6 +43,10 @@ test('the recipient server receives from, to, reply-to, subject, the HTML and a 
   // base64url of "cart:e1:mail:1" is Y2FydDplMTptYWlsOjE
   assert.equal(mail.headers.get('message-id'), '<Y2FydDplMTptYWlsOjE@shop.test>');
   assert.equal(messageIdOf('cart:e1:mail:1', 'Shop <news@shop.test>'), '<Y2FydDplMTptYWlsOjE@shop.test>');
+  // And back, as a bounce report names it: only what messageIdOf writes, at any domain.
+  assert.equal(messageIdFrom('<Y2FydDplMTptYWlsOjE@shop.test>'), 'cart:e1:mail:1');
+  assert.equal(messageIdFrom(' <Y2FydDplMTptYWlsOjE@old.example> (comment)'), 'cart:e1:mail:1');
+  for (const other of ['<Zm9vYh@shop.test>', '<Y2FydA.x@shop.test>', '<AA@shop.test>', '<@shop.test>', 'Y2FydDplMTptYWlsOjE@shop.test', '<CAJ9x8=q@mail.gmail.com>']) assert.equal(messageIdFrom(other), null, other);
   const html = mail.parts.find((p) => p.type === 'text/html')!.text;
   const text = mail.parts.find((p) => p.type === 'text/plain')!.text.replace(/\r\n/g, '\n'); // lines end in CRLF on the wire
   assert.equal(html, '<h1>Still thinking?</h1><p>Your cart is <b>waiting</b>: <a href="https://shop.test/cart">back to it</a>.</p>');

@@ -40,6 +40,9 @@ test('providers: list, set from flags and a file, a generated webhook secret sho
   // --no-tracking turns tracking off; without either flag (above) the setting is left out: the server's default.
   assert.equal((await runCli(['providers', 'set', 'email', '--file', file, '--port', '587', '--user', 'mailer', '--no-tracking'], env)).code, 0);
   assert.match((await runCli(['providers', 'list'], env)).stdout, /\nemail +smtp +from=news@shop\.test host=mail\.shop\.test password=\(set\) port=587 tracking=false user=mailer\n/);
+  // --return-path: where bounces go (a mailbox piped to POST /v1/bounces).
+  assert.equal((await runCli(['providers', 'set', 'email', '--file', file, '--port', '587', '--user', 'mailer', '--return-path', 'bounces@shop.test'], env)).code, 0);
+  assert.match((await runCli(['providers', 'list'], env)).stdout, /\nemail +smtp +from=news@shop\.test host=mail\.shop\.test password=\(set\) port=587 returnPath=bounces@shop\.test user=mailer\n/);
   const json = await runCli(['providers', 'list', '--json'], env);
   assert.ok(!json.stdout.includes(secret) && !json.stdout.includes('from-the-file') && !json.stdout.includes('token-from-the-env'), 'no secret is printed');
 

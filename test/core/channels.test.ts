@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressOf, CHANNEL_NAMES, unreachableReason } from '../../src/core/channels.ts';
+import { addressOf, CHANNEL_NAMES, deadAddressTraits, unreachableReason } from '../../src/core/channels.ts';
 
 test('the channels, in the order the canvas lists them', () => {
   assert.deepEqual(CHANNEL_NAMES, ['push', 'sms', 'email', 'whatsapp', 'inbox', 'webhook']);
@@ -52,4 +52,11 @@ test("the address a message goes to: the channel's trait when it is a string", (
   assert.equal(addressOf('email', undefined), undefined);
   assert.equal(addressOf('inbox', { email: 'a@b.test' }), undefined, 'the inbox has no address');
   assert.equal(addressOf('webhook', { email: 'a@b.test' }), undefined);
+});
+
+test('a dead address is kept in the trait that makes the next send to it skip; channels without one keep none', () => {
+  assert.deepEqual(deadAddressTraits('email', 'a@b.test'), { emailBounced: 'a@b.test' });
+  assert.deepEqual(deadAddressTraits('push', 'tok'), { pushTokenInvalid: 'tok' });
+  assert.equal(unreachableReason('email', { email: 'a@b.test', ...deadAddressTraits('email', 'a@b.test') }), 'bounced');
+  for (const channel of ['sms', 'whatsapp', 'inbox', 'webhook'] as const) assert.equal(deadAddressTraits(channel, 'x'), null, channel);
 });

@@ -13,6 +13,7 @@ import { statsContract } from './contract-stats.ts';
 import { processContract } from './contract-process.ts';
 import { deliveryContract } from './contract-delivery.ts';
 import { deadLettersContract } from './contract-dead-letters.ts';
+import { bouncesContract } from './contract-bounces.ts';
 import { twilioInboxContract } from './contract-twilio-inbox.ts';
 import { copyContract } from './contract-copy.ts';
 import { opsContract } from './contract-ops.ts';
@@ -924,6 +925,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     processContract(open);
     deliveryContract(open);
     deadLettersContract(open);
+    bouncesContract(open);
     twilioInboxContract(open);
     copyContract(open);
     opsContract(open);

@@ -30,21 +30,21 @@ test('a stored secret is known only as { set: true }', () => {
 });
 
 test('a form starts from the stored settings, secrets empty; another provider or none gives the defaults', () => {
-  assert.deepEqual(draftOf('smtp', { provider: 'smtp', host: 'mx.test', port: 465, secure: true, user: 'u', password: { set: true }, from: 'a@b.test' }), {
-    provider: 'smtp', host: 'mx.test', port: '465', secure: true, user: 'u', password: '', from: 'a@b.test', replyTo: '', publicUrl: '', tracking: true,
+  assert.deepEqual(draftOf('smtp', { provider: 'smtp', host: 'mx.test', port: 465, secure: true, user: 'u', password: { set: true }, from: 'a@b.test', returnPath: 'bounces@b.test' }), {
+    provider: 'smtp', host: 'mx.test', port: '465', secure: true, user: 'u', password: '', from: 'a@b.test', replyTo: '', returnPath: 'bounces@b.test', publicUrl: '', tracking: true,
   });
   assert.equal((draftOf('smtp', { provider: 'smtp', tracking: false }) as SmtpDraft).tracking, false);
-  assert.deepEqual(draftOf('smtp', {}), { provider: 'smtp', host: '', port: '587', secure: false, user: '', password: '', from: '', replyTo: '', publicUrl: '', tracking: true });
+  assert.deepEqual(draftOf('smtp', {}), { provider: 'smtp', host: '', port: '587', secure: false, user: '', password: '', from: '', replyTo: '', returnPath: '', publicUrl: '', tracking: true });
   assert.deepEqual(draftOf('webhook', { provider: 'webhook', secret: { set: true }, timeoutMs: 5000, allowHosts: ['127.0.0.1', 'hooks.lan'] }), {
     provider: 'webhook', secret: '', timeoutMs: '5000', allowHosts: '127.0.0.1\nhooks.lan',
   });
 });
 
 test('the PUT body leaves out empty optional fields and an empty secret (kept by the server)', () => {
-  const smtp: SmtpDraft = { provider: 'smtp', host: ' mx.test ', port: '587', secure: false, user: '', password: '', from: 'Shop <a@b.test>', replyTo: '', publicUrl: '', tracking: true };
+  const smtp: SmtpDraft = { provider: 'smtp', host: ' mx.test ', port: '587', secure: false, user: '', password: '', from: 'Shop <a@b.test>', replyTo: '', returnPath: '', publicUrl: '', tracking: true };
   assert.deepEqual(bodyOf(smtp), { body: { provider: 'smtp', host: 'mx.test', port: 587, from: 'Shop <a@b.test>' }, problems: [] });
-  assert.deepEqual(bodyOf({ ...smtp, secure: true, user: 'me', password: ' p w ', replyTo: 'r@b.test' }).body, {
-    provider: 'smtp', host: 'mx.test', port: 587, secure: true, user: 'me', password: ' p w ', from: 'Shop <a@b.test>', replyTo: 'r@b.test',
+  assert.deepEqual(bodyOf({ ...smtp, secure: true, user: 'me', password: ' p w ', replyTo: 'r@b.test', returnPath: ' bounces@b.test ' }).body, {
+    provider: 'smtp', host: 'mx.test', port: 587, secure: true, user: 'me', password: ' p w ', from: 'Shop <a@b.test>', replyTo: 'r@b.test', returnPath: 'bounces@b.test',
   });
   assert.deepEqual(bodyOf({ ...smtp, tracking: false }).body, { provider: 'smtp', host: 'mx.test', port: 587, from: 'Shop <a@b.test>', tracking: false }, 'tracking is sent only to turn it off');
   const hook: WebhookDraft = { provider: 'webhook', secret: '', timeoutMs: '', allowHosts: '' };
@@ -67,7 +67,7 @@ test('a Twilio form keeps its secrets write-only and the stored API base; empty 
 });
 
 test('what a body cannot express is a problem at the field the server would name', () => {
-  const smtp: SmtpDraft = { provider: 'smtp', host: 'mx.test', port: 'x', secure: false, user: '', password: '', from: 'a@b.test', replyTo: '', publicUrl: '', tracking: true };
+  const smtp: SmtpDraft = { provider: 'smtp', host: 'mx.test', port: 'x', secure: false, user: '', password: '', from: 'a@b.test', replyTo: '', returnPath: '', publicUrl: '', tracking: true };
   assert.deepEqual(bodyOf(smtp).problems.map((p) => p.path), ['/port']);
   assert.deepEqual(bodyOf({ provider: 'webhook', secret: '', timeoutMs: '1.5', allowHosts: '' }).problems.map((p) => p.path), ['/timeoutMs']);
   assert.deepEqual(hostsOf('  \n , '), []);

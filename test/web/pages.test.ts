@@ -60,6 +60,7 @@ test('reasons in words: every skip reason the engine records, and the rest', () 
   assert.equal(reasonFor('pending', 'dnd_deferred'), 'Deferred past do-not-disturb hours');
   assert.equal(reasonFor('failed', 'connection refused'), 'Delivery failed: connection refused');
   assert.equal(reasonFor('failed', 'render_failed: undefined variable Profile.x'), 'The template failed to render for this user');
+  assert.equal(reasonFor('bounced', 'dsn_5.1.1: 550 5.1.1 user unknown'), 'Bounced after sending: dsn_5.1.1: 550 5.1.1 user unknown', "a logged message's status: an email that bounced after it was sent");
   assert.equal(reasonFor('sent', null), null);
   assert.equal(reasonFor('skipped', 'quiet_mode'), 'Quiet mode', 'a code this dashboard does not know yet reads as its words');
   assert.equal(reasonText(''), null);

@@ -117,6 +117,7 @@ function notDead(m: StoredMessage): string {
     failed: `failed for good${why}: the provider refused it, and would again`,
     skipped: `was skipped${why}: it was never meant to be sent`,
     dead: 'is dead',
+    bounced: `bounced${why}: the mail server took it, then reported it undeliverable`,
   };
   return `message "${m.id}" ${what[m.status]}; only a dead letter can be sent again`;
 }

@@ -26,6 +26,7 @@ interface SetOptions extends ConnectionOptions {
   password?: string;
   from?: string;
   replyTo?: string;
+  returnPath?: string;
   publicUrl?: string;
   tracking?: boolean;
   timeoutMs?: number;
@@ -51,7 +52,7 @@ export function registerProviderCommands(program: Command): void {
   connection(
     providers
       .command('set')
-      .description('set a channel\'s provider: email takes --host, --port, --from (and --secure, --user, --password, --reply-to, --public-url); webhook takes --secret or --generate-secret (and --allow-host); push takes --file (fcm, apns, webpush: docs/channels.md); sms and whatsapp take Twilio settings from --file (and --from, --public-url; the auth token from env WAYMARK_TWILIO_AUTH_TOKEN). A secret left out of an update is kept')
+      .description('set a channel\'s provider: email takes --host, --port, --from (and --secure, --user, --password, --reply-to, --return-path, --public-url); webhook takes --secret or --generate-secret (and --allow-host); push takes --file (fcm, apns, webpush: docs/channels.md); sms and whatsapp take Twilio settings from --file (and --from, --public-url; the auth token from env WAYMARK_TWILIO_AUTH_TOKEN). A secret left out of an update is kept')
       .argument('<channel>', 'email, webhook, push, sms or whatsapp')
       .option('--file <json>', 'the settings as a JSON object (flags override its fields)')
       .option('--host <host>', 'SMTP server')
@@ -61,6 +62,7 @@ export function registerProviderCommands(program: Command): void {
       .option('--password <password>', 'SMTP password (env WAYMARK_SMTP_PASSWORD)')
       .option('--from <address>', 'sender, "Name <address>" or an address')
       .option('--reply-to <address>', 'reply-to address')
+      .option('--return-path <address>', 'envelope sender, where bounces go (a mailbox piped to POST /v1/bounces); default the from address')
       .option('--public-url <url>', 'Waymark as recipients reach it, for one-click unsubscribe links and tracked links (https://...)')
       // Both forms declared, so neither is a default: a setting of --file stays unless a flag is given.
       .option('--tracking', 'track email opens and clicks (the default, with --public-url)')
@@ -109,7 +111,7 @@ function flagSettings(provider: string, o: SetOptions): Record<string, unknown> 
   if (provider === 'smtp') {
     return given([
       ['host', o.host], ['port', o.port], ['secure', o.secure], ['user', o.user], ['password', o.password ?? process.env.WAYMARK_SMTP_PASSWORD],
-      ['from', o.from], ['replyTo', o.replyTo], ['publicUrl', o.publicUrl], ['tracking', o.tracking], ['timeoutMs', o.timeoutMs],
+      ['from', o.from], ['replyTo', o.replyTo], ['returnPath', o.returnPath], ['publicUrl', o.publicUrl], ['tracking', o.tracking], ['timeoutMs', o.timeoutMs],
     ]);
   }
   if (provider === 'push') return given([['timeoutMs', o.timeoutMs]]);

@@ -17,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, DeadLetterFilter, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, DeadLetterFilter, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord, MessageStatus } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import type { WriteContext } from './apply-changes.ts';
@@ -34,6 +34,7 @@ import { messageLog } from './message-log.ts';
 import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
 import * as deadLetters from './dead-letters.ts';
+import * as bounces from './bounces.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
 import { inboxPage, markInbox } from './inbox.ts';
@@ -358,6 +359,10 @@ export class SqliteStore implements Store {
 
   async recordDelivery(update: DeliveryUpdate): Promise<boolean> {
     return outbox.recordDelivery(this.sql, update);
+  }
+
+  async bounceMessage(id: string, reason: string): Promise<MessageStatus | null> {
+    return bounces.bounceMessage(this.sql, id, reason);
   }
 
   async inboxPage(userId: string, query: InboxQuery): Promise<Page<InboxMessage>> {

@@ -31,6 +31,8 @@ export interface SmtpDraft {
   password: string;
   from: string;
   replyTo: string;
+  /** The envelope sender, where bounces go; '' for the from address. */
+  returnPath: string;
   publicUrl: string;
   /** Opens and clicks tracked (with a public URL); the server's default is on. */
   tracking: boolean;
@@ -106,7 +108,7 @@ export function draftOf(provider: ProviderKind, settings: Record<string, unknown
     };
   }
   if (provider === 'smtp') {
-    return { provider, host: text(s.host), port: same ? text(s.port) : '587', secure: s.secure === true, user: text(s.user), password: '', from: text(s.from), replyTo: text(s.replyTo), publicUrl: text(s.publicUrl), tracking: s.tracking !== false };
+    return { provider, host: text(s.host), port: same ? text(s.port) : '587', secure: s.secure === true, user: text(s.user), password: '', from: text(s.from), replyTo: text(s.replyTo), returnPath: text(s.returnPath), publicUrl: text(s.publicUrl), tracking: s.tracking !== false };
   }
   const hosts = Array.isArray(s.allowHosts) ? s.allowHosts.filter((h): h is string => typeof h === 'string') : [];
   return { provider, secret: '', timeoutMs: text(s.timeoutMs), allowHosts: hosts.join('\n') };
@@ -134,6 +136,7 @@ export function bodyOf(draft: ProviderDraft): { body: Record<string, unknown>; p
     if (draft.password !== '') body.password = draft.password; // a password may have spaces at either end
     body.from = draft.from.trim();
     optional('replyTo', draft.replyTo);
+    optional('returnPath', draft.returnPath);
     optional('publicUrl', draft.publicUrl);
     if (!draft.tracking) body.tracking = false;
   } else if (draft.provider === 'push') {
@@ -174,7 +177,7 @@ export function providerFields(provider: ProviderKind): string[] {
   if (provider === 'push') return ['/provider', '/fcm', '/apns', '/webpush', ...Object.values(PUSH_PATHS)];
   if (provider === 'twilio') return ['/provider', '/accountSid', '/authToken', '/apiKeySid', '/apiKeySecret', '/from', '/messagingServiceSid', '/publicUrl'];
   return provider === 'smtp'
-    ? ['/provider', '/host', '/port', '/secure', '/user', '/password', '/from', '/replyTo', '/publicUrl', '/timeoutMs']
+    ? ['/provider', '/host', '/port', '/secure', '/user', '/password', '/from', '/replyTo', '/returnPath', '/publicUrl', '/timeoutMs']
     : ['/provider', '/secret', '/timeoutMs', '/allowHosts'];
 }
 

@@ -52,6 +52,8 @@ export function reasonText(reason: string | null | undefined): string | null {
 export function reasonFor(outcome: string, reason: string | null): string | null {
   if (outcome === 'not_reached' && reason === null) return 'Passed without a message recorded';
   if (outcome === 'failed' && reason !== null && !reason.startsWith('render_failed')) return `Delivery failed: ${reason}`;
+  // A logged message's status: the mail server took it, then sent back a delivery status notification.
+  if (outcome === 'bounced') return `Bounced after sending${reason ? `: ${reason}` : ''}`;
   return reasonText(reason);
 }
 
@@ -89,7 +91,7 @@ export function exitText(exit: { reason: string; goalId?: string | undefined } |
 }
 
 /** The message log's statuses in words. */
-export const MESSAGE_STATUS_LABEL: Record<string, string> = { pending: 'Queued', sent: 'Sent', failed: 'Failed', dead: 'Dead letter', skipped: 'Skipped' };
+export const MESSAGE_STATUS_LABEL: Record<string, string> = { pending: 'Queued', sent: 'Sent', delivered: 'Delivered', failed: 'Failed', dead: 'Dead letter', skipped: 'Skipped', bounced: 'Bounced' };
 
 function humanize(code: string): string {
   const words = code.replace(/[_-]+/g, ' ').trim();

@@ -34,6 +34,7 @@ export const MESSAGE_FILTERS: FilterField[] = [
         { value: 'delivered', label: 'Delivered' },
         { value: 'skipped', label: 'Skipped' },
         { value: 'failed', label: 'Failed' },
+        { value: 'bounced', label: 'Bounced' },
         { value: 'dead', label: 'Dead letter' },
         { value: 'pending', label: 'Pending' },
       ],

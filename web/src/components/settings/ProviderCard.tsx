@@ -19,6 +19,7 @@ const SUMMARY: { key: string; label: string; secret?: true }[] = [
   { key: 'from', label: 'From' },
   { key: 'messagingServiceSid', label: 'Messaging Service SID' },
   { key: 'replyTo', label: 'Reply-to' },
+  { key: 'returnPath', label: 'Return path' },
   { key: 'publicUrl', label: 'Public URL' },
   { key: 'secret', label: 'Signing secret', secret: true },
   { key: 'timeoutMs', label: 'Timeout (ms)' },

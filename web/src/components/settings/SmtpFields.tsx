@@ -30,6 +30,15 @@ export function SmtpFields({ draft, onChange, errors, passwordSet }: { draft: Sm
       <ProviderField id="smtp-from" label="From" value={draft.from} onChange={(from) => onChange({ from })} error={errors['/from']} placeholder="Shop <news@shop.example>" />
       <ProviderField id="smtp-reply-to" label="Reply-to (optional)" value={draft.replyTo} onChange={(replyTo) => onChange({ replyTo })} error={errors['/replyTo']} placeholder="help@shop.example" />
       <ProviderField
+        id="smtp-return-path"
+        label="Return path (optional)"
+        value={draft.returnPath}
+        onChange={(returnPath) => onChange({ returnPath })}
+        error={errors['/returnPath']}
+        placeholder="bounces@shop.example"
+        hint="Where mail servers send bounces (the envelope sender). Pipe that mailbox to POST /v1/bounces so bounced emails are marked. Empty: the From address."
+      />
+      <ProviderField
         id="smtp-public-url"
         label="Public URL (optional)"
         value={draft.publicUrl}
