@@ -347,6 +347,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
             message('m-failed', { createdAt: 3_500, channel: 'email' }),
             message('m-skipped', { createdAt: 3_600, status: 'skipped', reason: 'no_phone', content: null }),
             message('m-sent-late', { createdAt: 4_000, channel: 'email', status: 'sent', sentAt: 4_000 }),
+            message('m-delivered', { createdAt: 3_200, channel: 'sms' }),
             message('m-u2', { userId: 'u2', createdAt: 5_000, channel: 'sms' }),
             message('m-u3', { userId: 'u3', createdAt: 5_000 }),
           ],
@@ -355,7 +356,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.recordOutcomes([
         { id: 'm-sent', status: 'sent', at: 2_600 },
         { id: 'm-failed', status: 'failed', at: 3_600, error: 'bounced' },
+        { id: 'm-delivered', status: 'sent', at: 3_300, provider: 'twilio', providerId: 'SM1' },
       ]);
+      // Delivered is sent and then some: it still counts against a cap.
+      assert.equal(await store.recordDelivery({ provider: 'twilio', providerId: 'SM1', status: 'delivered', reason: null, at: 3_400 }), true);
 
       const views: EventBatchView[] = [];
       const capture = (view: EventBatchView) => {
@@ -366,8 +370,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.ingestEvents([event('now-1', 'u1', 'Opened', 9_000), event('now-2', 'u2', 'Charged', 8_000)], 10, capture, undefined, spec);
       assert.deepEqual(contextData(views[0]!.context), {
         history: { u1: ['u1-c0', 'u1-c2b', 'u1-c2a'], u2: ['u2-c', 'now-2'] },
-        sends: { u1: [['sms', 2_500], ['push', 3_000], ['email', 4_000]], u2: [['sms', 5_000]] },
-      }, 'named events from `since` on, this batch included, in (timestamp, arrival) order; pending and sent messages from `sendsSince` on, in creation order');
+        sends: { u1: [['sms', 2_500], ['push', 3_000], ['sms', 3_200], ['email', 4_000]], u2: [['sms', 5_000]] },
+      }, 'named events from `since` on, this batch included, in (timestamp, arrival) order; pending, sent and delivered messages from `sendsSince` on, in creation order');
 
       // since null: every stored event with the names; no sends asked for.
       await store.ingestEvents([event('now-3', 'u1', 'Opened', 9_500)], 11, capture, undefined, { history: { names: new Set(['Charged']), since: null }, sendsSince: null });

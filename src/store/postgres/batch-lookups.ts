@@ -84,7 +84,7 @@ export const SENDS_OF_USERS = `
   FROM unnest($1::text[]) AS u(user_id)
   CROSS JOIN LATERAL (
     SELECT user_id, channel, created_at, seq FROM messages
-    WHERE user_id = u.user_id AND created_at >= $2::bigint AND status IN ('pending', 'sent') OFFSET 0
+    WHERE user_id = u.user_id AND created_at >= $2::bigint AND status IN ('pending', 'sent', 'delivered') OFFSET 0
   ) AS m
   ORDER BY m.created_at, m.seq`;
 

@@ -111,7 +111,7 @@ function loadContext(sql: Sql, users: string[], instanceIds: string[], spec: Use
     for (const chunk of chunks(users)) groupByUser(context.history, sql.inList(prefix, [...names, history.since ?? MIN_TIMESTAMP, ...chunk], 'ORDER BY ts, seq').map(toEvent));
   }
   if (spec.sendsSince !== null) {
-    const prefix = "SELECT user_id, channel, created_at FROM messages WHERE status IN ('pending', 'sent') AND created_at >= ? AND user_id IN";
+    const prefix = "SELECT user_id, channel, created_at FROM messages WHERE status IN ('pending', 'sent', 'delivered') AND created_at >= ? AND user_id IN";
     for (const chunk of chunks(users)) {
       for (const row of sql.inList(prefix, [spec.sendsSince, ...chunk], 'ORDER BY created_at, seq')) addSend(context, row.user_id as string, row.channel as Channel, row.created_at as number);
     }
