@@ -34,18 +34,10 @@ function cpuOf(pid: number): number {
   }
 }
 
-function peakRssKb(pid: number): number {
+/** A memory figure of /proc/PID/status in kB (VmHWM: the peak resident set; VmRSS: the resident set now). */
+function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function rssKb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -56,8 +48,8 @@ export function processTreeUsage(pid: number) {
   return {
     cpuSeconds: () => tree(pid).reduce((sum, p) => sum + cpuOf(p), 0),
     /** The largest peak resident set of any process in the tree (the server itself). */
-    peakRssMb: () => Math.max(...tree(pid).map(peakRssKb)) / 1024,
+    peakRssMb: () => Math.max(...tree(pid).map((p) => statusKb(p, 'VmHWM'))) / 1024,
     /** The largest resident set now of any process in the tree. */
-    rssMb: () => Math.max(...tree(pid).map(rssKb)) / 1024,
+    rssMb: () => Math.max(...tree(pid).map((p) => statusKb(p, 'VmRSS'))) / 1024,
   };
 }
