@@ -9,7 +9,7 @@ import { planMerge, type IdentityMerge, type MergeResult } from '../identities.t
 import type { ProfileUpsert } from '../store.ts';
 import { addStat, writeInstance, type WriteContext } from './apply-changes.ts';
 import { chunks, type Sql } from './connection.ts';
-import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
+import { messagesOfInstance } from './instance-messages.ts';
 import { toInstance, toProfile } from './sqlite-rows.ts';
 
 /** The user each merged id among `ids` resolves to; ids never merged are left out. */
@@ -51,9 +51,8 @@ export function mergeIdentity(ctx: WriteContext, merge: IdentityMerge, now: numb
       writeInstance(sql, i, now);
       addStat(sql, i.journeyId, i.version, '', 'merged', 1);
       const cancelled = sql.all(
-        `UPDATE messages SET status = 'skipped', reason = 'merged'
-         WHERE id IN (SELECT m.id FROM json_each(?) AS i CROSS JOIN messages m ON ${MESSAGES_OF_INSTANCE}) AND status = 'pending' RETURNING node_id`,
-        JSON.stringify([i.id]),
+        `UPDATE messages AS m SET status = 'skipped', reason = 'merged' WHERE ${messagesOfInstance('@instance')} AND m.status = 'pending' RETURNING node_id`,
+        { instance: i.id },
       );
       for (const m of cancelled) {
         addStat(sql, i.journeyId, i.version, m.node_id as string, 'node_skipped', 1);

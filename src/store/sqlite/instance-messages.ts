@@ -5,7 +5,12 @@
  * migration 017) wrote a page at a random place for every message, about a page a cart
  * (bench/RESULTS.md, 2026-12-05). The range also holds the messages of any instance whose id extends this one
  * past a colon (an entry event id with a colon in it), hence the test of instance_id.
- *
- * `ON` clause for `json_each(?) AS i CROSS JOIN messages m`: i.value is an instance id.
  */
-export const MESSAGES_OF_INSTANCE = `m.id > i.value || ':' AND m.id < i.value || ';' AND m.instance_id = i.value`;
+
+/** The condition on messages `m` for the instance whose id is the SQL expression `instance`. */
+export function messagesOfInstance(instance: string): string {
+  return `m.id > ${instance} || ':' AND m.id < ${instance} || ';' AND m.instance_id = ${instance}`;
+}
+
+/** `ON` clause for `json_each(?) AS i CROSS JOIN messages m`: i.value is an instance id. */
+export const MESSAGES_OF_INSTANCE = messagesOfInstance('i.value');
