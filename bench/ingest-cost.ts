@@ -17,6 +17,7 @@ import { VirtualClock } from '../src/core/clock.ts';
 import type { JourneyEvent } from '../src/core/instance.ts';
 import { openStore } from '../src/store/open.ts';
 import type { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { mulberry32 } from './segment-data.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -99,8 +100,7 @@ async function round(): Promise<{ ingestUs: number; timersUs: number; ingestWall
 /** 0..n-1 in an order that is the same on every run (a seeded Fisher-Yates shuffle). */
 function shuffled(n: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
-  let seed = 20261205;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = mulberry32(20261205);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
