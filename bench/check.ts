@@ -67,6 +67,11 @@ export interface CheckReport {
   examples: string[];
 }
 
+/** The value at quantile `q` (0 to 1; 1 is the largest) of sorted values; 0 when there are none. */
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
 /** Collects sends one at a time; `sentAt` in ms after t0. */
 export class SendChecker {
   private readonly seen: Record<SendChannel, Uint8Array>;
@@ -121,7 +126,7 @@ export class SendChecker {
       .sort((a, b) => a[0] - b[0])
       .map(([b, list]) => {
         const sorted = Float64Array.from(list).sort();
-        return { fromMs: b * bucketMs, sends: list.length, p99: sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]!, max: sorted[sorted.length - 1]! };
+        return { fromMs: b * bucketMs, sends: list.length, p99: quantile(sorted, 0.99), max: quantile(sorted, 1) };
       });
   }
 
@@ -137,7 +142,7 @@ export class SendChecker {
       }
     }
     const sorted = Float64Array.from(this.lateness).sort();
-    const at = (q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+    const at = (q: number) => quantile(sorted, q);
     return {
       sends: this.sends,
       missing,
@@ -145,7 +150,7 @@ export class SendChecker {
       duplicate: this.duplicate,
       afterConversion: this.afterConversion,
       errors: missing + this.unexpected + this.duplicate + this.afterConversion,
-      lateness: { min: at(0), p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.length === 0 ? 0 : sorted[sorted.length - 1]! },
+      lateness: { min: at(0), p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) },
       examples: this.examples,
     };
   }
