@@ -180,6 +180,9 @@ await forEachStore((kind) => {
     assert.deepEqual(await problem('email', { ...smtpBase, from: 'nobody' }), ['/from']);
     assert.deepEqual(await problem('email', { ...smtpBase, publicUrl: 'ftp://x' }), ['/publicUrl']);
     assert.deepEqual(await problem('email', { ...smtpBase, returnPath: 'Bounces <bounces@shop.test>' }), ['/returnPath'], 'the envelope sender is an address alone');
+    for (const returnPath of [`${'b'.repeat(320)}@shop.test`, 'bounces\u0000@shop.test', 42, ['bounces@shop.test'], 'bounces@shop.test\r\nRCPT TO:<x@y.test>']) {
+      assert.deepEqual(await problem('email', { ...smtpBase, returnPath }), ['/returnPath'], JSON.stringify(returnPath).slice(0, 40));
+    }
     assert.deepEqual(await problem('email', { provider: 'webhook', secret: SECRET }), ['/provider']);
     assert.deepEqual(await problem('webhook', { provider: 'webhook' }), ['/secret']);
     assert.deepEqual(await problem('webhook', { provider: 'webhook', secret: 'whsec_c2hvcnQ=' }), ['/secret']);
