@@ -23,6 +23,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,26 @@ async function provider(): Promise<void> {
     server.maxHeadersCount = 100;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', 10_000, resolve));
     address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (channel === 'push') {
+      // FCM's sends are HTTP/2 (its token endpoint, another host, HTTP/1.1), 100 streams a connection as Google's front ends allow.
+      const h2 = http2.createServer({ settings: { maxConcurrentStreams: 100 } });
+      h2.on('stream', (stream) => {
+        stream.on('error', () => {}); // a sender that gave up on it
+        let body = '';
+        stream.on('data', (c) => (body += c));
+        stream.on('end', () => {
+          take(keyOf.push!(body));
+          const [status, answer] = answerOf.push!();
+          later(() => {
+            if (stream.destroyed) return;
+            stream.respond({ ':status': status, 'content-type': 'application/json' });
+            stream.end(answer);
+          });
+        });
+      });
+      await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', 10_000, resolve));
+      address = `${address} http://127.0.0.1:${(h2.address() as AddressInfo).port}`;
+    }
   }
   process.on('message', () => {
     const cpu = process.cpuUsage();
@@ -176,8 +197,9 @@ function senderFor(address: string): { sender: ChannelSender & { close?(): void 
   const limits = { ...(concurrency ? { concurrency } : {}), ...(rate ? { ratePerSecond: rate } : {}) };
   if (channel === 'push') {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const serviceAccount = { project_id: 'bench', client_email: 'bench@bench.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), token_uri: `${address}/token` };
-    const sender = pushSender({ fcm: { serviceAccount, baseUrl: address, timeoutMs: 30_000 }, ...limits });
+    const [tokenHost, sendHost] = address.split(' ');
+    const serviceAccount = { project_id: 'bench', client_email: 'bench@bench.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), token_uri: `${tokenHost}/token` };
+    const sender = pushSender({ fcm: { serviceAccount, baseUrl: sendHost, timeoutMs: 30_000 }, ...limits });
     return { sender, content: (i) => ({ title: 'Still there?', body: 'Your cart misses you', to: `fcm-token-${i}` }), defaultConcurrency: PUSH_CONCURRENCY };
   }
   if (channel === 'sms') {

@@ -1,7 +1,9 @@
 /**
  * Firebase Cloud Messaging, HTTP v1: an OAuth2 access token from the service account (the JWT-bearer grant:
  * an RS256 assertion signed with its private_key, POSTed to its token_uri), kept until a minute before it
- * expires and fetched again once when FCM answers 401; then POST /v1/projects/<project>/messages:send.
+ * expires and fetched again once when FCM answers 401; then POST /v1/projects/<project>/messages:send, over
+ * HTTP/2 (http2-origin.ts), as Firebase's own Admin SDK sends. A request the connection dropped unanswered
+ * (GOAWAY, a refused stream) goes once more on a new connection.
  * 2xx: sent. 404 UNREGISTERED, or 400 INVALID_ARGUMENT about the token: the token is dead (invalid_token).
  * 429, 5xx, timeouts, and trouble getting a token: transient (a fixed service account delivers on retry).
  */
@@ -9,6 +11,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
 import { httpRequest } from './http-request.ts';
+import { Http2Origin } from './http2-origin.ts';
 import { signJwt } from './jwt.ts';
 
 export interface ServiceAccount {
@@ -39,20 +42,28 @@ export class FcmClient {
   private readonly key: KeyObject;
   private token: Token & { ok: true } | null = null;
   private fetching: Promise<Token> | null = null;
-  /** Parsed once, not per push. */
-  private readonly sendUrl: URL;
+  private readonly origin: Http2Origin;
+  /** Built once, not per push. */
+  private readonly sendPath: string;
 
   constructor(private readonly config: FcmConfig) {
     this.key = createPrivateKey(config.serviceAccount.private_key);
-    const base = (config.baseUrl ?? FCM_BASE_URL).replace(/\/+$/, '');
-    this.sendUrl = new URL(`${base}/v1/projects/${encodeURIComponent(config.serviceAccount.project_id)}/messages:send`);
+    const url = new URL(`${(config.baseUrl ?? FCM_BASE_URL).replace(/\/+$/, '')}/v1/projects/${encodeURIComponent(config.serviceAccount.project_id)}/messages:send`);
+    this.origin = new Http2Origin(url.origin);
+    this.sendPath = url.pathname;
   }
 
   async send(m: Message, deviceToken: string, now: () => number): Promise<Outcome> {
     let token = await this.accessToken(now, false);
+    let resent = false;
     for (let attempt = 0; ; attempt++) {
       if (!token.ok) return { status: 'transient', error: token.error, ...(token.retryAfterMs === undefined ? {} : { retryAfterMs: token.retryAfterMs }) };
       const answer = await this.post(m, deviceToken, token.value);
+      if (!answer.ok && answer.refused && !resent) {
+        resent = true;
+        attempt--;
+        continue;
+      }
       if (!answer.ok) return { status: 'transient', error: answer.error };
       const { status } = answer;
       if (status === 401 && attempt === 0) {
@@ -76,14 +87,17 @@ export class FcmClient {
         data: { ...m.content?.data, messageId: m.id, journeyId: m.journeyId, nodeId: m.nodeId },
       },
     });
-    return httpRequest({
-      method: 'POST',
-      url: this.sendUrl,
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=utf-8' },
+    return this.origin.request({
+      headers: { ':method': 'POST', ':path': this.sendPath, authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=utf-8' },
       body,
       timeoutMs: this.config.timeoutMs,
       maxBytes: MAX_ANSWER,
     });
+  }
+
+  /** Closes the connections (settings changed, or the process stops). */
+  close(): void {
+    this.origin.close();
   }
 
   /** The cached token while it has more than a minute left (unless `renew`); else a new one, one fetch at a time. */

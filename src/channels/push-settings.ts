@@ -55,7 +55,7 @@ export const PushSettings = Type.Object(
       ),
     ),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Per request. Default 10000' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once, all routes together: throughput is about this many per answer time. Default 500' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'Requests in flight at once, all routes together: throughput is about this many per answer time. Default 1,000' })),
     ratePerSecond: RatePerSecond,
   },
   { additionalProperties: false },

@@ -41,12 +41,11 @@ await forEachStore((kind) => {
     const gates = {
       smtp: await outageGate({ port: smtp.port }, 'smtp'),
       twilio: await outageGate({ port: Number(new URL(twilio.url).port) }, 'http'),
-      fcm: await outageGate({ port: Number(new URL(fcm.baseUrl).port) }, 'http'),
+      fcm: await outageGate({ port: Number(new URL(fcm.baseUrl).port) }, 'h2'),
       webhook: await outageGate({ port: hooks.port }, 'http'),
     };
     const gone = await outageGate({ port: hooks.port }, 'http', 'unavailable'); // never comes back
-    // The service account's token endpoint goes through the gate too (the fake checks the JWT's aud against it).
-    fcm.account.token_uri = `${gates.fcm.url}/token`;
+    // FCM's sends go through the gate; its token endpoint (another host) stays up, so the outage is the sends'.
 
     const put = async (channel: string, body: unknown) => assert.equal((await call('PUT', `/v1/providers/${channel}`, body)).status, 200, channel);
     await put('email', { provider: 'smtp', host: '127.0.0.1', port: gates.smtp.port, from: 'Shop <news@shop.test>', timeoutMs: 1_000 });

@@ -1,13 +1,15 @@
 /**
- * A provider outage on loopback: a TCP proxy in front of a local provider (any protocol: HTTP, SMTP) whose
- * mode the test sets. `up` pipes each connection to the provider; `unavailable` answers the protocol's own
- * "try later" (HTTP 503, SMTP 421) and closes; `hang` takes the connection and never answers (the sender's
- * timeout fires); `refuse` stops listening, so a connection is refused, and listens again on the same port
- * when the mode changes; `hold` lets the request through to the provider, which takes it, and withholds the
- * answer (of an HTTP request whose head `holds` picks, or of SMTP's end of DATA), so that the sender has a
- * message in flight that the provider already has: the moment a crash turns into a second send.
+ * A provider outage on loopback: a TCP proxy in front of a local provider (any protocol: HTTP/1.1, HTTP/2 in
+ * cleartext, SMTP) whose mode the test sets. `up` pipes each connection to the provider; `unavailable` answers
+ * the protocol's own "try later" (HTTP 503, SMTP 421) and closes; `hang` takes the connection and never
+ * answers (the sender's timeout fires); `refuse` stops listening, so a connection is refused, and listens
+ * again on the same port when the mode changes; `hold` lets the request through to the provider, which takes
+ * it, and withholds the answer (of an HTTP/1.1 request whose head `holds` picks, of every HTTP/2 request, or
+ * of SMTP's end of DATA), so that the sender has a message in flight that the provider already has: the
+ * moment a crash turns into a second send.
  * A change of mode drops every connection open, as a provider going down does.
  */
+import http2 from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { after } from 'node:test';
 
@@ -34,7 +36,7 @@ const END_OF_DATA = '\r\n.\r\n';
 
 export async function outageGate(
   target: { host?: string; port: number },
-  protocol: 'http' | 'smtp',
+  protocol: 'http' | 'h2' | 'smtp',
   initial: GateMode = 'up',
   /** In `hold` mode, which HTTP requests have their answers withheld, by the request's first bytes (default all). */
   holds: (head: string) => boolean = () => true,
@@ -67,6 +69,11 @@ export async function outageGate(
         client.pipe(upstream).pipe(client);
         return;
       }
+      if (protocol === 'h2') {
+        client.pipe(upstream);
+        holdStreams(upstream, client, withhold);
+        return;
+      }
       // hold: everything the sender says goes through; the provider's answers go back until the held
       // request, whose answer (and everything after it) is dropped.
       let seen = '';
@@ -93,6 +100,7 @@ export async function outageGate(
       return;
     }
     if (protocol === 'smtp') client.end(REFUSALS.smtp);
+    else if (protocol === 'h2') void refuseOverHttp2(client, track);
     else client.once('data', () => client.end(REFUSALS.http)); // answer once the request has started
   });
   const listen = (port: number) => new Promise<void>((resolve, reject) => {
@@ -127,4 +135,45 @@ export async function outageGate(
     if (mode !== 'refuse') server.close();
   });
   return gate;
+}
+
+/**
+ * HTTP/2 `hold`: the provider's frames for the connection itself (SETTINGS, PING, GOAWAY: stream 0) go back, so
+ * the connection stays up; those of its answers (any other stream) are dropped, each answer's HEADERS counted.
+ */
+function holdStreams(upstream: Socket, client: Socket, withhold: () => void): void {
+  let pending = Buffer.alloc(0);
+  upstream.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    // A frame: a 9-byte header (length 24 bits, type, flags, stream id 31 bits), then its payload.
+    while (pending.length >= 9) {
+      const size = 9 + pending.readUIntBE(0, 3);
+      if (pending.length < size) break;
+      const frame = pending.subarray(0, size);
+      pending = pending.subarray(size);
+      if ((frame.readUInt32BE(5) & 0x7fffffff) === 0) client.write(frame);
+      else if (frame[3] === 0x1) withhold();
+    }
+  });
+}
+
+/** An HTTP/2 server that answers 503 to every request: what a provider's front end says while it is down. */
+let unavailableServer: Promise<number> | null = null;
+
+async function refuseOverHttp2(client: Socket, track: (s: Socket) => void): Promise<void> {
+  unavailableServer ??= new Promise((resolve) => {
+    const server = http2.createServer();
+    server.on('stream', (stream) => {
+      stream.on('error', () => {});
+      stream.respond({ ':status': 503, 'content-type': 'text/plain' });
+      stream.end('unavailable');
+    });
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.unref();
+  });
+  const upstream = net.connect(await unavailableServer, '127.0.0.1');
+  track(upstream);
+  upstream.on('close', () => client.destroy());
+  client.on('close', () => upstream.destroy());
+  client.pipe(upstream).pipe(client);
 }

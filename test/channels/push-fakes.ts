@@ -37,46 +37,68 @@ function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
-/** FCM: a service account whose token_uri is this server's /token, the tokens it issued, the messages it took. */
+/**
+ * FCM: a service account whose token_uri is this fake's OAuth2 endpoint (HTTP/1.1, as oauth2.googleapis.com), the
+ * tokens it issued, and messages:send over HTTP/2 in cleartext (another server, as fcm.googleapis.com is another
+ * host), taking 100 requests at once on a connection as Google's front ends do; the messages it took.
+ */
 export async function fcmFake(options: { expiresIn?: number } = {}) {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const issued = new Set<string>();
   const tokenRequests: Array<{ claims: Record<string, unknown>; header: Record<string, unknown> }> = [];
   const sends: Array<{ path: string; bearer: string; body: { message: Record<string, unknown> } }> = [];
   const answers: Answer[] = [];
-  let port = 0;
-  const server = createServer(async (req, res) => {
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let connections = 0;
+  const oauth = createServer(async (req, res) => {
     const body = (await readBody(req)).toString();
     const reply = (a: Answer) => res.writeHead(a.status, a.headers ?? {}).end(a.body === undefined ? '' : JSON.stringify(a.body));
-    if (req.method === 'POST' && req.url === '/token') {
-      const form = new URLSearchParams(body);
-      if (req.headers['content-type'] !== 'application/x-www-form-urlencoded' || form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return reply(json(400, { error: 'unsupported_grant_type' }));
-      const jwt = verifiedJwt(form.get('assertion') ?? '', 'RS256', publicKey);
-      if (typeof jwt === 'string') return reply(json(400, { error: 'invalid_grant', error_description: jwt }));
-      const c = jwt.claims;
-      const iat = Number(c.iat);
-      if (c.iss !== account.client_email || c.aud !== account.token_uri || c.scope !== 'https://www.googleapis.com/auth/firebase.messaging' || Number(c.exp) - iat > 3600 || Number(c.exp) <= iat) {
-        return reply(json(400, { error: 'invalid_grant', error_description: 'bad claims' }));
-      }
-      tokenRequests.push(jwt);
-      const token = `ya29.${randomBytes(12).toString('hex')}`;
-      issued.add(token);
-      return reply(json(200, { access_token: token, expires_in: options.expiresIn ?? 3599, token_type: 'Bearer' }));
+    if (req.method !== 'POST' || req.url !== '/token') return reply(json(404, { error: 'not_found' }));
+    const form = new URLSearchParams(body);
+    if (req.headers['content-type'] !== 'application/x-www-form-urlencoded' || form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return reply(json(400, { error: 'unsupported_grant_type' }));
+    const jwt = verifiedJwt(form.get('assertion') ?? '', 'RS256', publicKey);
+    if (typeof jwt === 'string') return reply(json(400, { error: 'invalid_grant', error_description: jwt }));
+    const c = jwt.claims;
+    const iat = Number(c.iat);
+    if (c.iss !== account.client_email || c.aud !== account.token_uri || c.scope !== 'https://www.googleapis.com/auth/firebase.messaging' || Number(c.exp) - iat > 3600 || Number(c.exp) <= iat) {
+      return reply(json(400, { error: 'invalid_grant', error_description: 'bad claims' }));
     }
-    const match = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(req.url ?? '');
-    if (req.method !== 'POST' || !match) return reply(json(404, { error: { code: 404, status: 'NOT_FOUND', message: 'no such method' } }));
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    tokenRequests.push(jwt);
+    const token = `ya29.${randomBytes(12).toString('hex')}`;
+    issued.add(token);
+    return reply(json(200, { access_token: token, expires_in: options.expiresIn ?? 3599, token_type: 'Bearer' }));
+  });
+  const fcm = http2.createServer({ settings: { maxConcurrentStreams: 100 } });
+  fcm.on('session', (s) => {
+    connections++;
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  fcm.on('stream', async (stream, headers) => {
+    stream.on('error', () => {}); // a client that gave up (its timeout) resets the stream
+    const body = (await readBody(stream)).toString();
+    const reply = (a: Answer) => {
+      if (stream.destroyed) return;
+      stream.respond({ ':status': a.status, ...a.headers });
+      stream.end(a.body === undefined ? '' : JSON.stringify(a.body));
+    };
+    const path = String(headers[':path'] ?? '');
+    const match = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(path);
+    if (headers[':method'] !== 'POST' || !match) return reply(json(404, { error: { code: 404, status: 'NOT_FOUND', message: 'no such method' } }));
+    const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1] ?? '';
     if (!issued.has(bearer)) return reply(json(401, { error: { code: 401, status: 'UNAUTHENTICATED', message: 'Request had invalid authentication credentials.' } }));
     if (match[1] !== account.project_id) return reply(json(403, { error: { code: 403, status: 'PERMISSION_DENIED', message: 'wrong project' } }));
-    sends.push({ path: req.url!, bearer, body: JSON.parse(body) });
+    sends.push({ path, bearer, body: JSON.parse(body) });
     const a = answers.shift();
     return reply(a ?? json(200, { name: `projects/${account.project_id}/messages/${sends.length}` }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => oauth.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => fcm.listen(0, '127.0.0.1', resolve));
   after(() => {
-    server.closeAllConnections();
-    server.close();
+    oauth.closeAllConnections();
+    oauth.close();
+    for (const s of sessions) s.destroy();
+    fcm.close();
   });
   const account = {
     type: 'service_account',
@@ -84,14 +106,20 @@ export async function fcmFake(options: { expiresIn?: number } = {}) {
     private_key_id: 'k1',
     private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     client_email: 'waymark@shop-app.iam.gserviceaccount.com',
-    token_uri: `http://127.0.0.1:${port}/token`,
+    token_uri: `http://127.0.0.1:${(oauth.address() as AddressInfo).port}/token`,
   };
   return {
     account,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://127.0.0.1:${(fcm.address() as AddressInfo).port}`,
     tokenRequests,
     sends,
     answers,
+    /** HTTP/2 connections the sender opened to messages:send. */
+    connections: () => connections,
+    /** Sends GOAWAY on every open connection to messages:send (what a front end does before it closes one). */
+    goAway: () => {
+      for (const s of sessions) s.close();
+    },
     /** Forgets every token issued: the next send with one is a 401. */
     revokeAll: () => issued.clear(),
     unregistered: (): Answer => json(404, { error: { code: 404, status: 'NOT_FOUND', message: 'Requested entity was not found.', details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' }] } }),

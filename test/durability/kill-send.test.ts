@@ -72,11 +72,10 @@ async function killMidSend(db: Db): Promise<void> {
   const gates: Record<string, OutageGate> = {
     email: await outageGate({ port: smtp.port }, 'smtp'),
     sms: await outageGate({ port: Number(new URL(twilio.url).port) }, 'http'),
-    // The token endpoint answers; only the sends are held.
-    push: await outageGate({ port: Number(new URL(fcm.baseUrl).port) }, 'http', 'up', (head) => head.includes('messages:send')),
+    // FCM's sends (HTTP/2) are held; its token endpoint, another host, is not behind the gate.
+    push: await outageGate({ port: Number(new URL(fcm.baseUrl).port) }, 'h2'),
     webhook: await outageGate({ port: hooks.port }, 'http'),
   };
-  fcm.account.token_uri = `${gates.push!.url}/token`;
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
