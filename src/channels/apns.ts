@@ -3,8 +3,8 @@
  * new one after GOAWAY, an error or a close, or when the open ones carry all the streams APNs allows), and a
  * provider token (ES256 JWT: kid = key id, iss = team id, iat) renewed every 50 minutes (Apple refuses one
  * older than an hour, and one renewed more often than every 20). POST /3/device/<token> with apns-topic (the
- * bundle id), apns-push-type alert, apns-priority 10 and an apns-id derived from the message id, so a retry
- * carries the same one.
+ * bundle id), apns-push-type alert, apns-priority 10, an apns-id derived from the message id, so a retry
+ * carries the same one, and an apns-collapse-id (collapse-key.ts), so a second copy replaces the first on the device.
  * 200: sent. 410, or 400 BadDeviceToken: the token is dead (invalid_token). 403 ExpiredProviderToken: a new
  * provider token and one more try. A request the connection dropped unanswered (GOAWAY, a refused stream) goes
  * once more on a new connection. 429, 5xx, timeouts, connection trouble: transient.
@@ -12,6 +12,7 @@
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
+import { collapseKeyOf } from './collapse-key.ts';
 import { Http2Origin, type Http2Answer } from './http2-origin.ts';
 import { signJwt } from './jwt.ts';
 
@@ -105,6 +106,7 @@ export class ApnsClient {
         'apns-push-type': 'alert',
         'apns-priority': '10',
         'apns-id': apnsIdOf(m.id),
+        'apns-collapse-id': collapseKeyOf(m.id),
         'content-type': 'application/json',
       },
       body,

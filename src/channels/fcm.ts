@@ -2,7 +2,8 @@
  * Firebase Cloud Messaging, HTTP v1: an OAuth2 access token from the service account (the JWT-bearer grant:
  * an RS256 assertion signed with its private_key, POSTed to its token_uri), kept until a minute before it
  * expires and fetched again once when FCM answers 401; then POST /v1/projects/<project>/messages:send, over
- * HTTP/2 (http2-origin.ts), as Firebase's own Admin SDK sends. A request the connection dropped unanswered
+ * HTTP/2 (http2-origin.ts), as Firebase's own Admin SDK sends, with the message's collapse key (collapse-key.ts)
+ * as the Android tag, the iOS apns-collapse-id and the web tag. A request the connection dropped unanswered
  * (GOAWAY, a refused stream) goes once more on a new connection.
  * 2xx: sent. 404 UNREGISTERED, or 400 INVALID_ARGUMENT about the token: the token is dead (invalid_token).
  * 429, 5xx, timeouts, and trouble getting a token: transient (a fixed service account delivers on retry).
@@ -10,6 +11,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
+import { collapseKeyOf } from './collapse-key.ts';
 import { httpRequest } from './http-request.ts';
 import { Http2Origin } from './http2-origin.ts';
 import { signJwt } from './jwt.ts';
@@ -80,11 +82,16 @@ export class FcmClient {
   }
 
   private post(m: Message, deviceToken: string, accessToken: string) {
+    // The same tag and collapse id on every attempt: a second copy replaces the first on Android, iOS and the web.
+    const collapse = collapseKeyOf(m.id);
     const body = JSON.stringify({
       message: {
         token: deviceToken,
         notification: { title: m.content?.title ?? '', body: m.content?.body ?? '' },
         data: { ...m.content?.data, messageId: m.id, journeyId: m.journeyId, nodeId: m.nodeId },
+        android: { notification: { tag: collapse } },
+        apns: { headers: { 'apns-collapse-id': collapse } },
+        webpush: { notification: { tag: collapse } },
       },
     });
     return this.origin.request({

@@ -2,7 +2,8 @@
  * Web Push (RFC 8030) to a browser's push subscription: the web-push package encrypts the payload (RFC 8291,
  * aes128gcm) and signs the VAPID header (RFC 8292); the request itself goes through the senders' HTTP helper,
  * with its deadline and bounded read, to the subscription's endpoint after the address guard (the endpoint
- * comes from a profile trait: it must not reach the machine Waymark runs on or its network).
+ * comes from a profile trait: it must not reach the machine Waymark runs on or its network). The message's
+ * collapse key (collapse-key.ts) goes as the Topic header and as the payload's tag.
  * 2xx: sent. 404, 410, or a subscription that cannot be used: the token is dead (invalid_token). 429, 5xx,
  * timeouts, connection trouble: transient. Other answers: permanent.
  */
@@ -10,6 +11,7 @@ import webpush from 'web-push';
 import { parseRetryAfter } from '../core/retry.ts';
 import type { Message, SendOutcome } from '../store/store.ts';
 import { resolveHost } from './address-guard.ts';
+import { collapseKeyOf } from './collapse-key.ts';
 import { httpRequest } from './http-request.ts';
 
 export interface WebPushConfig {
@@ -59,12 +61,15 @@ export async function sendWebPush(config: WebPushConfig, m: Message, token: stri
   const target = await resolveHost(url.hostname, config.allowHosts);
   if (!target.ok) return target.blocked ? { status: 'failed', error: `${target.reason}: the subscription's endpoint` } : { status: 'transient', error: target.reason };
 
-  const payload = JSON.stringify({ ...m.content?.data, title: m.content?.title ?? '', body: m.content?.body ?? '', messageId: m.id });
+  // Topic replaces a copy still waiting at the push service; tag, passed to showNotification, one already shown.
+  const collapse = collapseKeyOf(m.id);
+  const payload = JSON.stringify({ ...m.content?.data, title: m.content?.title ?? '', body: m.content?.body ?? '', messageId: m.id, tag: collapse });
   let details: { headers: Record<string, string | number>; body: Buffer | null };
   try {
     details = webpush.generateRequestDetails(subscription, payload, {
       vapidDetails: { subject: config.subject, publicKey: config.publicKey, privateKey: config.privateKey },
       TTL: config.ttlSeconds,
+      topic: collapse,
     }) as unknown as typeof details;
   } catch {
     return dead; // the subscription's keys are not a usable P-256 key and auth secret

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { startDeliveryApi } from './delivery-api.ts';
 import { T0, forEachStore, type StoreKind } from '../helpers.ts';
 import { path } from '../journeys.ts';
-import { apnsFake, fcmFake, vapidKeys, webPushFake } from '../channels/push-fakes.ts';
+import { apnsFake, collapse, fcmFake, vapidKeys, webPushFake } from '../channels/push-fakes.ts';
 
 const APNS_TOKEN = '0f'.repeat(32);
 
@@ -85,7 +85,7 @@ await forEachStore((kind) => {
     assert.deepEqual(await state('ana'), [['push', 'sent', null, 'webpush']]);
     const anaPush = (await waymark.store.listMessages({ limit: 1, userId: 'ana' }))[0]!;
     const payloads = browser.received.map((r) => r.payload as Record<string, unknown>);
-    assert.deepEqual(payloads.map((p) => ({ ...p, waymarkOpenToken: typeof p.waymarkOpenToken })), [{ title: 'Hi Ana', body: 'Your cart is waiting', messageId: anaPush.id, waymarkOpenToken: 'string' }]);
+    assert.deepEqual(payloads.map((p) => ({ ...p, waymarkOpenToken: typeof p.waymarkOpenToken })), [{ title: 'Hi Ana', body: 'Your cart is waiting', messageId: anaPush.id, tag: collapse(anaPush.id), waymarkOpenToken: 'string' }]);
     // The app posts the open token when Ana opens the notification: the open is recorded on the message.
     assert.equal(anaPush.openedAt, null);
     const opened = await call('POST', '/v1/t/open', { token: payloads[0]!.waymarkOpenToken });

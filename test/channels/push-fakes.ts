@@ -1,12 +1,14 @@
 /**
  * Local stand-ins for the push providers, on 127.0.0.1, each implementing its public request/response spec and
  * checking what the real service checks: FCM's OAuth2 token endpoint (RFC 7523 JWT-bearer grant, RS256 over
- * the service account's public key) and messages:send (the bearer token it issued); APNs over HTTP/2 in
- * cleartext (the ES256 provider token, apns-topic, /3/device/<token>); a Web Push endpoint (RFC 8292 VAPID
- * header, RFC 8291 aes128gcm body, decrypted here with the subscription's keys). Keys are made per run.
+ * the service account's public key) and messages:send (the bearer token it issued, the types of the fields
+ * Waymark sets); APNs over HTTP/2 in cleartext (the ES256 provider token, apns-topic, /3/device/<token>, an
+ * apns-collapse-id of 64 bytes at most); a Web Push endpoint (RFC 8292 VAPID header, RFC 8291 aes128gcm body,
+ * decrypted here with the subscription's keys, an RFC 8030 Topic of 32 base64url characters at most). Keys are
+ * made per run.
  * Each answers from a script (then success) and records what it got.
  */
-import { createDecipheriv, createECDH, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { createDecipheriv, createECDH, createHash, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +27,14 @@ export function verifiedJwt(jwt: string, alg: 'RS256' | 'ES256', key: KeyObject)
   const ok = alg === 'RS256' ? verify('sha256', data, key, signature) : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!ok) return 'bad signature';
   return { header, claims: JSON.parse(Buffer.from(parts[1]!, 'base64url').toString()) as Record<string, unknown> };
+}
+
+/**
+ * The collapse key a push should carry, derived here apart from the sender's code: the first 32 characters of
+ * base64url(sha256("waymark collapse", a NUL byte, the message id)).
+ */
+export function collapse(messageId: string): string {
+  return createHash('sha256').update(Buffer.concat([Buffer.from('waymark collapse'), Buffer.from([0]), Buffer.from(messageId)])).digest().toString('base64url').slice(0, 32);
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, headers: { 'content-type': 'application/json', ...headers }, body });
@@ -88,7 +98,10 @@ export async function fcmFake(options: { expiresIn?: number } = {}) {
     const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1] ?? '';
     if (!issued.has(bearer)) return reply(json(401, { error: { code: 401, status: 'UNAUTHENTICATED', message: 'Request had invalid authentication credentials.' } }));
     if (match[1] !== account.project_id) return reply(json(403, { error: { code: 403, status: 'PERMISSION_DENIED', message: 'wrong project' } }));
-    sends.push({ path, bearer, body: JSON.parse(body) });
+    const parsed = JSON.parse(body) as { message: Record<string, unknown> };
+    const violation = fieldViolation(parsed.message);
+    if (violation) return reply(json(400, { error: { code: 400, status: 'INVALID_ARGUMENT', message: `Invalid value at '${violation}'`, details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: violation }] }] } }));
+    sends.push({ path, bearer, body: parsed });
     const a = answers.shift();
     return reply(a ?? json(200, { name: `projects/${account.project_id}/messages/${sends.length}` }));
   });
@@ -134,6 +147,24 @@ export async function fcmFake(options: { expiresIn?: number } = {}) {
   };
 }
 
+/**
+ * The first field of an FCM message whose type FCM's schema refuses, among those Waymark sets: strings in
+ * notification, data, android.notification and apns.headers; webpush.notification an object.
+ */
+function fieldViolation(m: Record<string, unknown>): string | null {
+  const strings = (value: unknown, path: string): string | null => {
+    if (value === undefined) return null;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return path;
+    const bad = Object.entries(value).find(([, v]) => typeof v !== 'string');
+    return bad ? `${path}.${bad[0]}` : null;
+  };
+  const android = m.android as { notification?: unknown } | undefined;
+  const apns = m.apns as { headers?: unknown } | undefined;
+  const webpush = m.webpush as { notification?: unknown } | undefined;
+  if (webpush?.notification !== undefined && (typeof webpush.notification !== 'object' || webpush.notification === null)) return 'message.webpush.notification';
+  return strings(m.notification, 'message.notification') ?? strings(m.data, 'message.data') ?? strings(android?.notification, 'message.android.notification') ?? strings(apns?.headers, 'message.apns.headers');
+}
+
 /** APNs over h2c: the team's .p8 key (its public half checks the provider tokens), the requests, the connections. */
 export async function apnsFake() {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -160,6 +191,8 @@ export async function apnsFake() {
     if (typeof jwt === 'string' || jwt.header.kid !== config.keyId || jwt.claims.iss !== config.teamId || typeof jwt.claims.iat !== 'number') return reply(403, 'InvalidProviderToken');
     if (headers['apns-topic'] !== config.bundleId) return reply(400, 'DeviceTokenNotForTopic');
     if (headers['apns-push-type'] !== 'alert' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(headers['apns-id']))) return reply(400, 'BadRequest');
+    // Apple's limit on the collapse id: 64 bytes.
+    if (headers['apns-collapse-id'] !== undefined && Buffer.byteLength(String(headers['apns-collapse-id'])) > 64) return reply(400, 'BadCollapseId');
     requests.push({ path, headers, body: JSON.parse(body), iat: jwt.claims.iat });
     const a = answers.shift();
     if (a) return reply(a.status, a.body as string | undefined, a.headers);
@@ -230,6 +263,9 @@ export async function webPushFake(vapidPublicKey: string) {
     const jwt = verifiedJwt(m[1]!, 'ES256', pointKey(Buffer.from(m[2]!, 'base64url')));
     if (typeof jwt === 'string' || jwt.claims.aud !== origin || Number(jwt.claims.exp) * 1000 <= Date.now() || !/^(mailto:|https:)/.test(String(jwt.claims.sub))) return reply(403, 'bad vapid token');
     if (req.headers['content-encoding'] !== 'aes128gcm' || req.headers.ttl === undefined) return reply(400, 'not aes128gcm');
+    // RFC 8030 5.4: a Topic is at most 32 characters of the URL- and filename-safe base64 alphabet.
+    const topic = req.headers.topic;
+    if (topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(String(topic))) return reply(400, 'bad topic');
     let payload: unknown;
     try {
       payload = JSON.parse(decrypt(body, browser.ecdh, browser.auth));

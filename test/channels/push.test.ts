@@ -2,19 +2,27 @@
  * The push sender against local FCM, APNs (HTTP/2 cleartext) and Web Push services that check what the real
  * ones check (push-fakes.ts): routing by token, the FCM access token cached and fetched again (expiry, 401),
  * one APNs connection reused (and a new one after GOAWAY), the provider token renewed after 50 minutes, a
- * deterministic apns-id, Web Push's VAPID and encrypted payload; 429 (Retry-After) and 503 transient; dead
+ * deterministic apns-id, Web Push's VAPID and encrypted payload; one collapse key per message on every route
+ * (FCM's tags and apns-collapse-id, APNs's apns-collapse-id, Web Push's Topic and payload tag); 429 (Retry-After) and 503 transient; dead
  * tokens permanent as invalid_token with the token named; a route without settings fails saying so.
  */
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
+import http2 from 'node:http2';
 import { test } from 'node:test';
+import webpush from 'web-push';
 import { apnsIdOf } from '../../src/channels/apns.ts';
+import { signJwt } from '../../src/channels/jwt.ts';
 import { pushSender, routeOf } from '../../src/channels/push.ts';
 import type { Message } from '../../src/store/store.ts';
-import { apnsFake, fcmFake, vapidKeys, webPushFake } from './push-fakes.ts';
+import { apnsFake, collapse, fcmFake, vapidKeys, webPushFake } from './push-fakes.ts';
 
 const NOW = 1_700_000_000_000;
 const MIN = 60_000;
 const HEX = 'a1'.repeat(32);
+/** Worked out apart from node (openssl dgst -sha256 -binary | base64, +/ to -_): the derivation cannot drift. */
+const M1 = '_ta-UNbC4Xu52-79uaA6mfRg3ve6JKcE';
+const M2 = '8hTMpvRxyqFgURIjrtpWEY28tK-floCH';
 
 function message(id: string, to: string): Message {
   return {
@@ -43,7 +51,12 @@ test('FCM: a token from the service account, cached until a minute before it exp
   assert.equal(fcm.tokenRequests[0]!.claims.iat, NOW / 1000);
   const sent = fcm.sends.find((s) => s.body.message.token === 'tok-1')!;
   assert.equal(sent.path, '/v1/projects/shop-app/messages:send');
-  assert.deepEqual(sent.body, { message: { token: 'tok-1', notification: { title: 'Still there?', body: 'Your cart misses you' }, data: { messageId: 'm1', journeyId: 'cart', nodeId: 'nudge' } } });
+  assert.deepEqual(sent.body, {
+    message: {
+      token: 'tok-1', notification: { title: 'Still there?', body: 'Your cart misses you' }, data: { messageId: 'm1', journeyId: 'cart', nodeId: 'nudge' },
+      android: { notification: { tag: M1 } }, apns: { headers: { 'apns-collapse-id': M1 } }, webpush: { notification: { tag: M1 } },
+    },
+  });
 
   now = NOW + 58 * MIN; // 2 minutes left: still used
   await sender.send([message('m3', 'tok-1')], () => now);
@@ -144,7 +157,8 @@ test('Web Push: VAPID-signed, the payload encrypted for the subscription; 429 an
   const ana = service.subscribe('ana');
   const [sent] = await sender.send([message('m1', ana)], () => NOW);
   assert.deepEqual(sent, { id: 'm1', at: NOW, provider: 'webpush', status: 'sent' });
-  assert.deepEqual(service.received[0]!.payload, { title: 'Still there?', body: 'Your cart misses you', messageId: 'm1' });
+  assert.deepEqual(service.received[0]!.payload, { title: 'Still there?', body: 'Your cart misses you', messageId: 'm1', tag: M1 });
+  assert.equal(service.received[0]!.headers.topic, M1);
   assert.equal(service.received[0]!.headers.ttl, '600');
   assert.equal(service.received[0]!.aud, service.origin);
 
@@ -166,6 +180,82 @@ test('Web Push: the 429 Retry-After is passed on; an endpoint on a private addre
   const guarded = pushSender({ webpush: { ...vapid, subject: 'https://shop.test/contact', ttlSeconds: 60, timeoutMs: 5_000, allowHosts: [] } });
   const [refused] = await guarded.send([message('m2', ana)], () => NOW);
   assert.equal(refused!.status, 'failed', 'plain http to loopback: not a push service');
+  assert.equal(service.received.length, 1);
+});
+
+test('the collapse key: worked out by hand, 32 characters of base64url, one per message', () => {
+  assert.deepEqual([collapse('m1'), collapse('m2')], [M1, M2]);
+  for (const id of ['m1', 'order:o-1001:thanks:1', 'é'.repeat(500)]) assert.match(collapse(id), /^[A-Za-z0-9_-]{32}$/);
+});
+
+test('a push sent twice carries the same collapse key on each route, so the second copy replaces the first', async () => {
+  const fcm = await fcmFake();
+  const apns = await apnsFake();
+  const vapid = vapidKeys();
+  const service = await webPushFake(vapid.publicKey);
+  const sender = pushSender({
+    fcm: { serviceAccount: fcm.account, baseUrl: fcm.baseUrl, timeoutMs: 5_000 },
+    apns: { teamId: apns.teamId, keyId: apns.keyId, key: apns.key, bundleId: apns.bundleId, production: false, baseUrl: apns.baseUrl, timeoutMs: 5_000 },
+    webpush: { ...vapid, subject: 'mailto:ops@shop.test', ttlSeconds: 600, timeoutMs: 5_000, allowHosts: ['127.0.0.1'] },
+  });
+  const ana = service.subscribe('ana');
+  // The first attempt, the same message again (a re-send after a kill), and another message.
+  for (const id of ['m1', 'm1', 'm2']) {
+    const outcomes = await sender.send([message(id, 'fcm-tok'), message(id, HEX), message(id, ana)], () => NOW);
+    assert.deepEqual(outcomes.map((o) => [o.provider, o.status]).sort(), [['apns', 'sent'], ['fcm', 'sent'], ['webpush', 'sent']]);
+  }
+  sender.close();
+  type Fcm = { android: { notification: { tag: string } }; apns: { headers: Record<string, string> }; webpush: { notification: { tag: string } } };
+  const routes: Record<string, string[]> = {
+    'FCM android.notification.tag': fcm.sends.map((s) => (s.body.message as unknown as Fcm).android.notification.tag),
+    "FCM apns.headers['apns-collapse-id']": fcm.sends.map((s) => (s.body.message as unknown as Fcm).apns.headers['apns-collapse-id']!),
+    'FCM webpush.notification.tag': fcm.sends.map((s) => (s.body.message as unknown as Fcm).webpush.notification.tag),
+    'APNs apns-collapse-id': apns.requests.map((r) => String(r.headers['apns-collapse-id'])),
+    'Web Push Topic': service.received.map((r) => String(r.headers.topic)),
+    'Web Push payload tag': service.received.map((r) => String((r.payload as { tag: unknown }).tag)),
+  };
+  for (const [route, keys] of Object.entries(routes)) {
+    assert.deepEqual(keys, [collapse('m1'), collapse('m1'), collapse('m2')], route);
+    assert.notEqual(keys[0], keys[2], `${route}: another message, another key`);
+    for (const key of keys) assert.ok(Buffer.byteLength(key) <= 64 && /^[A-Za-z0-9_-]{1,32}$/.test(key), `${route}: within APNs's 64 bytes and the Topic's 32 base64url characters`);
+  }
+});
+
+test("the fakes refuse what the services refuse: APNs a collapse id over 64 bytes, a push service a Topic that is not up to 32 base64url characters", async () => {
+  const apns = await apnsFake();
+  const jwt = signJwt('ES256', { kid: apns.keyId }, { iss: apns.teamId, iat: Math.floor(Date.now() / 1000) }, createPrivateKey(apns.key));
+  const session = http2.connect(apns.baseUrl);
+  const post = (collapseId: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = session.request({
+        ':method': 'POST', ':path': `/3/device/${HEX}`, authorization: `bearer ${jwt}`, 'apns-topic': apns.bundleId, 'apns-push-type': 'alert',
+        'apns-id': apnsIdOf('x'), 'apns-collapse-id': collapseId, 'content-type': 'application/json',
+      });
+      let status = 0;
+      let body = '';
+      req.on('response', (h) => (status = Number(h[':status'])));
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => resolve({ status, body }));
+      req.on('error', reject);
+      req.end(JSON.stringify({ aps: { alert: { title: 't', body: 'b' } } }));
+    });
+  assert.deepEqual(await post('é'.repeat(33)), { status: 400, body: '{"reason":"BadCollapseId"}' }, '66 bytes');
+  assert.deepEqual(await post('a'.repeat(65)), { status: 400, body: '{"reason":"BadCollapseId"}' });
+  assert.deepEqual(await post('a'.repeat(64)), { status: 200, body: '' });
+  session.close();
+  assert.equal(apns.requests.length, 1);
+
+  const vapid = vapidKeys();
+  const service = await webPushFake(vapid.publicKey);
+  const subscription = JSON.parse(service.subscribe('ana')) as { endpoint: string; keys: { p256dh: string; auth: string } };
+  const push = async (topic: string) => {
+    const details = webpush.generateRequestDetails(subscription, '{"title":"t"}', { vapidDetails: { subject: 'mailto:ops@shop.test', ...vapid }, TTL: 60, topic: 'x' });
+    const headers = { ...(details.headers as Record<string, string>), Topic: topic };
+    return (await fetch(details.endpoint, { method: 'POST', headers, body: new Uint8Array(details.body as Buffer) })).status;
+  };
+  assert.equal(await push('a'.repeat(33)), 400);
+  assert.equal(await push('a+b/c='), 400, 'outside the URL- and filename-safe alphabet');
+  assert.equal(await push('a'.repeat(32)), 201);
   assert.equal(service.received.length, 1);
 });
 

@@ -4,7 +4,7 @@
  * through and is recorded sent; then each provider takes the second wave's requests and its answers are held
  * back (test/channels/outage-gate.ts, `hold`), and the server is killed with SIGKILL with those requests in
  * flight. Restarted on the same database, it sends every message the dead process had claimed again, under the
- * same idempotency key (webhook-id, FCM's data.messageId, the email's Message-ID), and nothing else: the doubles
+ * same idempotency key (webhook-id, FCM's data.messageId and collapse key, the email's Message-ID), and nothing else: the doubles
  * are exactly the messages in flight at the kill. Twilio takes no key, so its texts are looked for in its
  * Messages list first: found there, none is sent twice. Every wait is on an event (a provider having N
  * requests, the message log saying sent), never on time.
@@ -19,7 +19,7 @@ import { CLI } from '../cli/run.ts';
 import { tempDir } from '../helpers.ts';
 import { path } from '../journeys.ts';
 import { outageGate, type OutageGate } from '../channels/outage-gate.ts';
-import { fcmFake } from '../channels/push-fakes.ts';
+import { collapse, fcmFake } from '../channels/push-fakes.ts';
 import { smtpServer } from '../channels/smtp-server.ts';
 import { fakeTwilio } from '../channels/twilio-server.ts';
 import { PG_URL, testSchema, withPostgres } from '../store/postgres-fixture.ts';
@@ -140,6 +140,11 @@ async function killMidSend(db: Db): Promise<void> {
     new Map(rows.filter((m) => m.nodeId === node).map((m) => [key(m.id), inFlight.includes(m.id) ? 2 : 1] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
   assert.deepEqual(counts(hooks.ids), expected('hook'), 'webhooks by webhook-id');
   assert.deepEqual(counts(fcm.sends.map((s) => String((s.body.message.data as Record<string, string>).messageId))), expected('push'), 'FCM by data.messageId');
+  // Each copy also carries the message's collapse key (the Android tag, the iOS collapse id, the web tag): the second replaces the first.
+  const fcmKeys = (pick: (m: Record<string, Record<string, Record<string, string>>>) => string | undefined) => counts(fcm.sends.map((s) => String(pick(s.body.message as never))));
+  assert.deepEqual(fcmKeys((m) => m.android?.notification?.tag), expected('push', collapse), 'FCM by android.notification.tag');
+  assert.deepEqual(fcmKeys((m) => m.apns?.headers?.['apns-collapse-id']), expected('push', collapse), 'FCM by apns-collapse-id');
+  assert.deepEqual(fcmKeys((m) => m.webpush?.notification?.tag), expected('push', collapse), 'FCM by webpush.notification.tag');
   const messageIds = smtp.mails.map((m) => /^Message-ID: *(\S+)/im.exec(m.raw)?.[1] ?? '');
   assert.deepEqual(counts(messageIds), expected('email', (id) => `<${Buffer.from(id).toString('base64url')}@shop.test>`), 'email by Message-ID');
   // Twilio's Messages API takes no idempotency key: each text in flight at the kill was looked for in its
