@@ -4,9 +4,10 @@ import { after } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import type { SmtpConfig } from '../../src/channels/smtp.ts';
 
-/** A server that takes any login, refuses some recipients (550), defers others (451) once, and keeps each mail and login. */
+/** A server that takes any login, refuses some recipients (550), defers others (451) once, and keeps each mail, login and connection. */
 export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[] } = {}) {
-  const mails: Array<{ from: string; to: string[]; raw: string }> = [];
+  const mails: Array<{ from: string; to: string[]; raw: string; connection: string }> = [];
+  const connections: string[] = [];
   const deferred = new Set<string>();
   const logins: Array<[string, string]> = [];
   const server = new SMTPServer({
@@ -18,6 +19,10 @@ export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[
     },
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(session, callback) {
+      connections.push(session.id);
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       const fail = (code: number, text: string) => callback(Object.assign(new Error(text), { responseCode: code }));
       if (rules.refuse?.includes(address.address)) return fail(550, 'no such user');
@@ -31,14 +36,14 @@ export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8'), connection: session.id });
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { mails, logins, port: (server.server.address() as AddressInfo).port };
+  return { mails, logins, connections, port: (server.server.address() as AddressInfo).port };
 }
 
 export const smtpConfig = (port: number, extra: Partial<SmtpConfig> = {}): SmtpConfig => ({
