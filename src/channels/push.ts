@@ -28,7 +28,7 @@ export type PushRoute = 'fcm' | 'apns' | 'webpush';
  * Requests in flight at once by default: throughput is at most this many per answer time. bench/delivery.ts, a
  * provider answering in 100 ms: 500 held FCM to 4,132 pushes a second, 1,000 took it to 5,862 (issue 11's
  * target is 5,000), the sender's CPU the limit. FCM and APNs take this many on a handful of HTTP/2
- * connections (100 streams each on Google's front ends, up to 1,000 on APNs's).
+ * connections (100 streams each on Google's front ends, 500 on APNs's).
  */
 export const PUSH_CONCURRENCY = 1_000;
 
