@@ -3,9 +3,9 @@
  * requests at once as the provider allows (its SETTINGS_MAX_CONCURRENT_STREAMS: Google's front ends allow
  * 100; APNs has been seen to allow 500, and 1 for a while after it refuses a notification, which SETTINGS
  * tell as they change), a new one opened only when every open one is full. A connection that goes away
- * (GOAWAY, an error, a close) is forgotten; the next request opens another. Never throws: a timeout or a connection error is an answer of its own, and `refused` says the
- * provider cannot have acted on the request (its stream was refused, or the connection ended before any
- * answer), so it is safe to send again at once.
+ * (GOAWAY, an error, a close) is forgotten; the next request opens another. Never throws: a timeout or a
+ * connection error is an answer of its own, and `refused` says the provider cannot have acted on the request
+ * (its stream was refused, or the connection ended before any answer), so it is safe to send again at once.
  * Why not HTTP/1.1 with keep-alive (http-request.ts): at 500 requests in flight, each needs a socket of its
  * own and a write of its own; on one HTTP/2 connection many requests share a write. bench/delivery.ts, FCM at
  * 500 in flight: the sender's CPU a push fell from 374 to 193 µs, and 2,977 pushes a second became 4,132.
