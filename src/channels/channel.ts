@@ -32,12 +32,20 @@ export interface SendOptions {
    * records outcomes as they come, so a process that dies mid-batch sends again only what had no answer yet.
    */
   settled?: (outcome: SendOutcome) => void;
+  /**
+   * Resolves once the store holds m's mark (Message.sendingAt): the sender is about to pass its point of no
+   * return, after which the provider may have the message though no answer came (SMTP's end of DATA). A
+   * sender waits for it before that point; rejected (the mark could not be stored), it does not pass it and
+   * reports the message transient.
+   */
+  committing?: (m: Message) => Promise<void>;
 }
 
 /**
  * Whether an earlier claim of the message ended with no outcome recorded: its process died mid-send (or its
  * lease ran out before its turn), so the provider may have taken it already. A sender whose provider takes no
- * idempotency key and can be asked (Twilio) looks before sending again.
+ * idempotency key and can be asked (Twilio) looks before sending again; one that marks its point of no return
+ * (SMTP, SendOptions.committing) holds the message only if it is marked.
  */
 export function mayHaveBeenSent(m: Message): boolean {
   return m.claims > m.attempts + 1;

@@ -7,6 +7,7 @@
  * Why not nodemailer's pooled transport: its queue and its per-message plumbing (sendMail, plugins, envelope
  * checks) cost 300 µs of CPU a message of the sender's 540 in bench/delivery.ts with the message prebuilt.
  */
+import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
 export interface SmtpServer {
@@ -33,13 +34,28 @@ export class SmtpConnections {
     private readonly idleMs: number,
   ) {}
 
-  /** Sends one message; throws the SmtpError of a failure. */
-  async send(envelope: { from: string; to: string[] }, raw: string): Promise<void> {
+  /**
+   * Sends one message; throws the SmtpError of a failure. With `beforeEnd`, the message's terminator (the end of
+   * DATA, where the server takes it) waits until it resolves; rejected, the terminator never goes out, the
+   * connection is closed (the server discards the message) and its error is thrown. Either way `send` settles
+   * only after `beforeEnd` has.
+   */
+  async send(envelope: { from: string; to: string[] }, raw: string, beforeEnd?: () => Promise<void>): Promise<void> {
     clearTimeout(this.idleTimer);
     const connection = this.idle.pop() ?? (await this.connect());
+    // nodemailer's DataStream writes the terminator when its source ends: a stream ended once beforeEnd resolves.
+    const message = beforeEnd ? new PassThrough() : raw;
+    const ended = message instanceof PassThrough ? endAfter(message, raw, beforeEnd!) : Promise.resolve(null);
     try {
-      await settled(connection, (done) => connection.send(envelope, raw, (error) => done(error ?? null)));
+      await settled(connection, (done) => connection.send(envelope, message, (error) => done(error ?? null)));
+      await ended;
     } catch (error) {
+      // No reply from the server (the stream destroyed, the connection broken): beforeEnd's error, if any, is why.
+      const refusedEnd = await ended;
+      if (refusedEnd !== null && typeof (error as SmtpError).responseCode !== 'number') {
+        connection.close();
+        throw refusedEnd;
+      }
       if (typeof (error as SmtpError).responseCode === 'number' && !this.closing) await this.resetOrClose(connection);
       else connection.close();
       throw error;
@@ -97,6 +113,25 @@ export class SmtpConnections {
   private drop(connection: SMTPConnection): void {
     this.idle = this.idle.filter((c) => c !== connection);
   }
+}
+
+/**
+ * Writes the message into `stream`, then ends it once `before` resolves. Resolves with before's error when it
+ * rejects (the stream destroyed: never ended), else null; never rejects.
+ */
+async function endAfter(stream: PassThrough, raw: string, before: () => Promise<void>): Promise<unknown> {
+  stream.on('error', () => {}); // nodemailer hears it too (the send fails); none may go unheard
+  stream.write(raw);
+  try {
+    await before();
+  } catch (error) {
+    const e = error ?? new Error('beforeEnd rejected');
+    stream.destroy(e instanceof Error ? e : new Error(String(e))); // with an error: nodemailer's send fails at once
+    return e;
+  }
+  // Destroyed by nodemailer when the envelope was refused: nothing more to write.
+  if (!stream.destroyed) stream.end();
+  return null;
 }
 
 /**

@@ -8,7 +8,7 @@
  * SMTP answers: 4xx (and connection trouble, timeouts, a login refused) are transient; 5xx are permanent.
  */
 import type { Message, SendOutcome } from '../store/store.ts';
-import type { ChannelSender } from './channel.ts';
+import { mayHaveBeenSent, type ChannelSender, type SendOptions } from './channel.ts';
 import { composeEmail, emailSender, type EmailSender } from './email-message.ts';
 import { trackEmailHtml } from './email-tracking.ts';
 import { htmlToText } from './html-text.ts';
@@ -96,16 +96,23 @@ export function smtpSender(config: SmtpConfig, keys: SigningKeys): ChannelSender
   const sender = emailSender(config.from, config.replyTo, config.returnPath);
   return {
     name: 'smtp',
-    send: (messages, now, options) => limiter.all(messages, (m) => deliver(connections, sender, m, config, keys, now), options?.starting, options?.settled),
+    send: (messages, now, options) => limiter.all(messages, (m) => deliver(connections, sender, m, config, keys, now, options?.committing), options?.starting, options?.settled),
     close: () => connections.close(),
   };
 }
 
+/** Why a message in doubt is held (Message.sendingAt): a dead letter an admin sends again if it never arrived. */
+export const IN_DOUBT = 'in_doubt: the process sending it stopped after the server may have taken it; send it again from the dead letters if it did not arrive';
+
 /** RFC 5321 replies to RCPT that say the mailbox will never take mail: 550 unavailable, 551 not local, 553 name not allowed. */
 const HARD_BOUNCE = new Set([550, 551, 553]);
 
-async function deliver(connections: SmtpConnections, sender: EmailSender, m: Message, config: SmtpConfig, keys: SigningKeys, now: () => number): Promise<SendOutcome> {
+async function deliver(connections: SmtpConnections, sender: EmailSender, m: Message, config: SmtpConfig, keys: SigningKeys, now: () => number, committing: SendOptions['committing']): Promise<SendOutcome> {
   const done = (status: SendOutcome['status'], error?: string): SendOutcome => ({ id: m.id, status, at: now(), provider: 'smtp', ...(error === undefined ? {} : { error }) });
+  // SMTP takes no idempotency key and cannot be asked what it took: an earlier claim that ended unrecorded after
+  // its mark (the terminator was about to go out) may have delivered it. Held, never sent twice; without a
+  // mark, its terminator never went out, and a server drops a message whose DATA did not end: sent again.
+  if (mayHaveBeenSent(m) && m.sendingAt !== null) return done('dead', IN_DOUBT);
   const address = m.content?.to;
   if (!address) return done('failed', 'no_address');
   const html = m.content?.body ?? '';
@@ -125,11 +132,19 @@ async function deliver(connections: SmtpConnections, sender: EmailSender, m: Mes
     headers,
   });
   if (to === null) return done('failed', 'invalid_address');
+  // The end of DATA is the point of no return: its terminator goes out once the store holds the mark.
+  let unmarked = false;
+  const mark = committing && (() => committing(m).catch((error: unknown) => {
+    unmarked = true;
+    throw error;
+  }));
   try {
     // Bounces go to the envelope sender (the return path): the header's From stays the one recipients see.
-    await connections.send({ from: sender.envelopeFrom, to: [to] }, raw);
+    await connections.send({ from: sender.envelopeFrom, to: [to] }, raw, mark);
     return done('sent');
   } catch (error) {
+    // The mark not stored: the message never ended, so the server dropped it (unless it answered first: a refusal).
+    if (unmarked && typeof (error as SmtpError).responseCode !== 'number') return done('transient', `mark_failed: ${String((error as Error)?.message ?? error).slice(0, 300)}`);
     const e = error as SmtpError;
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const why = `smtp_${code ?? e.code ?? 'error'}: ${(e.response ?? e.message ?? '').slice(0, 300)}`;

@@ -10,6 +10,7 @@ import type { ChannelSender, ChannelSenders, SendOptions } from '../channels/cha
 import { channelSpec, deadAddressTraits, type Channel } from '../core/channels.ts';
 import { DEFAULT_RETRY, nextAttempt, type RetryPolicy } from '../core/retry.ts';
 import type { Message, ProfileUpsert, RecordedOutcome, SendOutcome, Store } from '../store/store.ts';
+import { SendingMarks } from './sending-marks.ts';
 
 export interface DispatchOptions {
   store: Store;
@@ -39,12 +40,14 @@ export interface DispatchOptions {
  * so its send has the other half (15 s of the default 30, more than any sender's default timeout) before
  * another dispatcher may claim it; one whose turn comes later is skipped, unrecorded, and its claim given
  * back when its part of the batch ends (Store.releaseClaims). Once a claim finds nothing, the next waits for a batch to end (its
- * retries may be due at once).
+ * retries may be due at once). A sender's marks before its point of no return (SendOptions.committing) are
+ * written a group at a time too, for all the batches under way (sending-marks.ts).
  */
 export async function dispatchDue(o: DispatchOptions): Promise<number> {
   const batch = o.batch ?? 1_000;
   const running = new Set<Promise<void>>();
   const state = { unstarted: 0, recorded: 0 };
+  const marks = new SendingMarks((ids) => o.store.markSending(ids, o.now()));
   const failures: unknown[] = []; // of recording a batch (the store): the first is thrown, once the others end
   let drained = false;
   let wake: (() => void) | null = null;
@@ -62,7 +65,7 @@ export async function dispatchDue(o: DispatchOptions): Promise<number> {
       const pending = await o.store.pendingMessages(batch, o.now());
       if (pending.length > 0) {
         state.unstarted += pending.length;
-        const sent: Promise<void> = sendBatch(pending, claimedAt, state, ring, o)
+        const sent: Promise<void> = sendBatch(pending, claimedAt, state, ring, marks, o)
           .catch((error: unknown) => {
             failures.push(error);
           })
@@ -83,7 +86,7 @@ export async function dispatchDue(o: DispatchOptions): Promise<number> {
 }
 
 /** Sends one claimed batch, each channel's part to its sender, and records each part's outcomes when it ends. */
-async function sendBatch(pending: Message[], claimedAt: number, state: { unstarted: number; recorded: number }, ring: () => void, o: DispatchOptions): Promise<void> {
+async function sendBatch(pending: Message[], claimedAt: number, state: { unstarted: number; recorded: number }, ring: () => void, marks: SendingMarks, o: DispatchOptions): Promise<void> {
   const startBy = claimedAt + o.store.outboxLeaseMs / 2;
   const byChannel = new Map<Channel, Message[]>();
   for (const m of pending) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
@@ -118,7 +121,7 @@ async function sendBatch(pending: Message[], claimedAt: number, state: { unstart
       // sends again only what had no answer yet, not every message of the batches under way.
       const byId = new Map(messages.map((m) => [m.id, m]));
       const log = new OutcomeLog((group) => record(group.flatMap((x) => byId.get(x.id) ?? []), group, false));
-      const sent = await sendSafely(sender, messages, o.now, { starting, settled: (x) => log.add(x) });
+      const sent = await sendSafely(sender, messages, o.now, { starting, settled: (x) => log.add(x), committing: (m) => marks.mark(m.id) });
       state.unstarted -= messages.length - asked; // those the sender did not ask about (one without a limiter)
       ring();
       await log.written();
@@ -197,7 +200,10 @@ async function sendSafely(sender: ChannelSender, messages: Message[], now: () =>
   }
 }
 
-/** Each message's outcome as recorded: a transient failure becomes a retry, or a dead letter after the last attempt. */
+/**
+ * Each message's outcome as recorded: a transient failure becomes a retry, or a dead letter after the last
+ * attempt; a sender's 'dead' (held in doubt, not sent) is recorded as it is.
+ */
 function settle(sender: ChannelSender, messages: Message[], outcomes: SendOutcome[], o: DispatchOptions): RecordedOutcome[] {
   const byId = new Map(outcomes.map((x) => [x.id, x]));
   const policy = sender.retry ?? o.retry ?? DEFAULT_RETRY;

@@ -59,6 +59,12 @@ export interface Message extends Omit<NewMessage, 'status' | 'reason' | 'sentAt'
    * no outcome recorded (its process died mid-send), so the provider may have taken it (mayHaveBeenSent).
    */
   claims: number;
+  /**
+   * When a sender said it was about to pass its point of no return for the attempt in progress (SMTP's end of
+   * DATA, held until this is stored: SendOptions.committing), or null; recording an outcome clears it. With
+   * mayHaveBeenSent, the provider may have taken it: the sender holds it rather than send it twice.
+   */
+  sendingAt: number | null;
   /** For a pending message tried before: when it is next due; null otherwise (due at once, or not pending). */
   nextAttemptAt: number | null;
   /** Who took it: 'outbox' (the built-in log), 'smtp', 'webhook'; null when no provider was involved. */
@@ -91,12 +97,14 @@ export interface ShortLink {
 }
 
 /**
- * What a sender says of one message: sent, failed for good (a permanent refusal: not retried), or transient
- * (a timeout, a 429, a 5xx, a 4xx SMTP answer: retried later, after `retryAfterMs` when the provider said).
+ * What a sender says of one message: sent, failed for good (a permanent refusal: not retried), transient
+ * (a timeout, a 429, a 5xx, a 4xx SMTP answer: retried later, after `retryAfterMs` when the provider said),
+ * or dead: not sent, and not retried by itself either, as the provider may have it already (an email in
+ * doubt after a crash): held as a dead letter for an admin to send again if it did not arrive.
  */
 export interface SendOutcome {
   id: string;
-  status: 'sent' | 'failed' | 'transient';
+  status: 'sent' | 'failed' | 'transient' | 'dead';
   at: number;
   error?: string;
   /** transient: the provider's Retry-After, in ms from `at`. */

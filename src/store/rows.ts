@@ -48,6 +48,7 @@ export function rowMappers(json: Json) {
       sentAt: row.sent_at as number | null,
       attempts: row.attempts as number,
       claims: Number(row.claims ?? 0),
+      sendingAt: row.sending_at === null || row.sending_at === undefined ? null : Number(row.sending_at),
       nextAttemptAt: row.status === 'pending' && Number(row.next_attempt_at ?? 0) > 0 ? Number(row.next_attempt_at) : null,
       // Rows from before providers were recorded: a sent one was the outbox's.
       provider: (row.provider as string | null | undefined) ?? (row.status === 'sent' ? 'outbox' : null),

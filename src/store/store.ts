@@ -180,7 +180,13 @@ export interface Store {
    * recordOutcomes ends the lease or the lease runs out (a dispatcher that died).
    */
   pendingMessages(limit: number, now?: number): Promise<Message[]>;
+  /** Each outcome of a message still pending (an attempt); it ends the lease and clears the sending mark. */
   recordOutcomes(outcomes: RecordedOutcome[]): Promise<void>;
+  /**
+   * Marks the messages still pending among `ids` as being sent past the point of no return at `at` (engine
+   * clock): Message.sendingAt, until their outcome is recorded. Resolves once the marks are durable.
+   */
+  markSending(ids: readonly string[], at: number): Promise<void>;
   /**
    * Gives back claims that ended with no send started (the message's turn came too late in its lease): each
    * is claimable again at once, and its claim no longer counts, so no sender takes it for possibly sent. A

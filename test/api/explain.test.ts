@@ -18,7 +18,7 @@ function instance(overrides: Partial<Instance>): Instance {
 }
 
 function sent(nodeId: string, channel: Message['channel'], at: number): Message {
-  return { seq: at, id: `onb:e1:${nodeId}`, journeyId: 'onboarding', version: 1, instanceId: 'onb:e1', nodeId, userId: 'ana', channel, status: 'sent', reason: null, content: { body: 'x' }, createdAt: at, sentAt: at, attempts: 1, claims: 1, nextAttemptAt: null, provider: 'outbox', openedAt: null, clickedAt: null };
+  return { seq: at, id: `onb:e1:${nodeId}`, journeyId: 'onboarding', version: 1, instanceId: 'onb:e1', nodeId, userId: 'ana', channel, status: 'sent', reason: null, content: { body: 'x' }, createdAt: at, sentAt: at, attempts: 1, claims: 1, sendingAt: null, nextAttemptAt: null, provider: 'outbox', openedAt: null, clickedAt: null };
 }
 
 test('explain follows branches: the branch not taken is said to be elsewhere, what is ahead is pending', () => {

@@ -21,7 +21,7 @@ function email(id: string, to: string, content: { subject?: string; body?: strin
   return {
     seq: 1, id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'mail', userId: 'ana', channel: 'email', status: 'pending', reason: null,
     content: { to, subject: content.subject ?? 'Your cart', body: content.body ?? '<p>Hi</p>' },
-    createdAt: 0, sentAt: null, attempts: 0, claims: 1, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
+    createdAt: 0, sentAt: null, attempts: 0, claims: 1, sendingAt: null, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
   };
 }
 

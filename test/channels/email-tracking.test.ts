@@ -104,7 +104,7 @@ test('rewriting: no </body>, the pixel goes last; a link too long for a token st
 function email(id: string, body: string): Message {
   return {
     seq: 1, id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'mail', userId: 'ana', channel: 'email', status: 'pending', reason: null,
-    content: { to: 'ana@x.test', subject: 'Your cart', body }, createdAt: 0, sentAt: null, attempts: 0, claims: 1, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
+    content: { to: 'ana@x.test', subject: 'Your cart', body }, createdAt: 0, sentAt: null, attempts: 0, claims: 1, sendingAt: null, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
   };
 }
 

@@ -27,7 +27,7 @@ const M2 = '8hTMpvRxyqFgURIjrtpWEY28tK-floCH';
 function message(id: string, to: string): Message {
   return {
     seq: 1, id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'nudge', userId: 'u1', channel: 'push', status: 'pending', reason: null,
-    content: { title: 'Still there?', body: 'Your cart misses you', to }, createdAt: 0, sentAt: null, attempts: 0, claims: 1, nextAttemptAt: null, provider: null, clickedAt: null, openedAt: null,
+    content: { title: 'Still there?', body: 'Your cart misses you', to }, createdAt: 0, sentAt: null, attempts: 0, claims: 1, sendingAt: null, nextAttemptAt: null, provider: null, clickedAt: null, openedAt: null,
   };
 }
 

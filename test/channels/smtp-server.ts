@@ -4,8 +4,12 @@ import { after } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import type { SmtpConfig } from '../../src/channels/smtp.ts';
 
-/** A server that takes any login, refuses some recipients (550), defers others (451) once, and keeps each mail, login and connection. */
-export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[] } = {}) {
+/**
+ * A server that takes any login, refuses some recipients (550), defers others (451) once, and keeps each mail,
+ * login and connection. `atData` is told the message so far as its DATA comes in; `atEnd` runs when it has ended
+ * (its terminator came), before the server answers.
+ */
+export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[]; atData?: (sofar: string) => void; atEnd?: (raw: string) => Promise<void> } = {}) {
   const mails: Array<{ from: string; to: string[]; raw: string; connection: string }> = [];
   const connections: string[] = [];
   const deferred = new Set<string>();
@@ -34,10 +38,14 @@ export async function smtpServer(rules: { refuse?: string[]; deferOnce?: string[
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: Buffer) => {
+        chunks.push(c);
+        rules.atData?.(Buffer.concat(chunks).toString('utf8'));
+      });
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8'), connection: session.id });
-        callback();
+        const raw = Buffer.concat(chunks).toString('utf8');
+        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, connection: session.id });
+        void (rules.atEnd?.(raw) ?? Promise.resolve()).then(() => callback(), (error: Error) => callback(error));
       });
     },
   });

@@ -24,7 +24,7 @@ function email(id: string, to: string, userId = 'ana'): Message {
   return {
     seq: 1, id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'mail', userId, channel: 'email', status: 'pending', reason: null,
     content: { to, subject: 'Your cart, Ana', body: '<h1>Still thinking?</h1><p>Your cart is <b>waiting</b>: <a href="https://shop.test/cart">back to it</a>.</p>' },
-    createdAt: 0, sentAt: null, attempts: 0, claims: 1, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
+    createdAt: 0, sentAt: null, attempts: 0, claims: 1, sendingAt: null, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
   };
 }
 

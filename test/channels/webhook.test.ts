@@ -51,7 +51,7 @@ async function server(answers: Array<(res: ServerResponse) => void> = []) {
 function message(id: string, url: string, body = '{"cart":"c1","total":42}'): Message {
   return {
     seq: 1, id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'hook', userId: 'u1', channel: 'webhook', status: 'pending', reason: null,
-    content: { url, body }, createdAt: 0, sentAt: null, attempts: 0, claims: 1, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
+    content: { url, body }, createdAt: 0, sentAt: null, attempts: 0, claims: 1, sendingAt: null, nextAttemptAt: null, provider: null, openedAt: null, clickedAt: null,
   };
 }
 

@@ -4,9 +4,11 @@
  * through and is recorded sent; then each provider takes the second wave's requests and its answers are held
  * back (test/channels/outage-gate.ts, `hold`), and the server is killed with SIGKILL with those requests in
  * flight. Restarted on the same database, it sends every message the dead process had claimed again, under the
- * same idempotency key (webhook-id, FCM's data.messageId and collapse key, the email's Message-ID), and nothing else: the doubles
+ * same idempotency key (webhook-id, FCM's data.messageId and collapse key), and nothing else: the doubles
  * are exactly the messages in flight at the kill. Twilio takes no key, so its texts are looked for in its
- * Messages list first: found there, none is sent twice. Every wait is on an event (a provider having N
+ * Messages list first: found there, none is sent twice. SMTP takes no key and cannot be asked: each email's
+ * end of DATA went out only once its mark was stored, so the emails in flight are held as dead letters
+ * (in_doubt), not sent twice; the server has each once. Every wait is on an event (a provider having N
  * requests, the message log saying sent), never on time.
  */
 import Database from 'better-sqlite3';
@@ -45,7 +47,7 @@ interface Db {
   /** Each message's provider id, in the order given. */
   providerIds(ids: string[]): Promise<Array<string | null>>;
   /** The message log as the database has it (the server is down). */
-  messages(): Promise<Array<{ id: string; userId: string; nodeId: string; status: string }>>;
+  messages(): Promise<Array<{ id: string; userId: string; nodeId: string; status: string; reason: string | null }>>;
 }
 
 
@@ -131,13 +133,20 @@ async function killMidSend(db: Db): Promise<void> {
   for (const gate of Object.values(gates)) await gate.setMode('up');
   server = start();
   await healthy(base, server);
-  await until('every message sent', async () => (await log()).filter((m) => m.status === 'sent').length === (FIRST.length + SECOND.length) * 4);
+  // Every message sent but the emails in flight: each held as a dead letter, in doubt.
+  const emailsInFlight = rows.filter((m) => m.nodeId === 'email' && inFlight.includes(m.id)).map((m) => m.id).sort();
+  assert.equal(emailsInFlight.length, SECOND.length);
+  await until('every message settled', async () => {
+    const now = await log();
+    return now.filter((m) => m.status === 'sent').length === (FIRST.length + SECOND.length) * 4 - emailsInFlight.length && now.filter((m) => m.status === 'dead').length === emailsInFlight.length;
+  });
   server.kill('SIGTERM');
   assert.equal(await new Promise((resolve) => server.once('exit', (code) => resolve(code))), 0);
 
-  // On each provider, by the message's own key: the first wave once, the messages in flight at the kill twice.
-  const expected = (node: string, key: (id: string) => string = (id) => id) =>
-    new Map(rows.filter((m) => m.nodeId === node).map((m) => [key(m.id), inFlight.includes(m.id) ? 2 : 1] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
+  // On each provider, by the message's own key: the first wave once, the messages in flight at the kill twice
+  // (emails once: those in flight were not sent again).
+  const expected = (node: string, key: (id: string) => string = (id) => id, resent = true) =>
+    new Map(rows.filter((m) => m.nodeId === node).map((m) => [key(m.id), resent && inFlight.includes(m.id) ? 2 : 1] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
   assert.deepEqual(counts(hooks.ids), expected('hook'), 'webhooks by webhook-id');
   assert.deepEqual(counts(fcm.sends.map((s) => String((s.body.message.data as Record<string, string>).messageId))), expected('push'), 'FCM by data.messageId');
   // Each copy also carries the message's collapse key (the Android tag, the iOS collapse id, the web tag): the second replaces the first.
@@ -146,7 +155,11 @@ async function killMidSend(db: Db): Promise<void> {
   assert.deepEqual(fcmKeys((m) => m.apns?.headers?.['apns-collapse-id']), expected('push', collapse), 'FCM by apns-collapse-id');
   assert.deepEqual(fcmKeys((m) => m.webpush?.notification?.tag), expected('push', collapse), 'FCM by webpush.notification.tag');
   const messageIds = smtp.mails.map((m) => /^Message-ID: *(\S+)/im.exec(m.raw)?.[1] ?? '');
-  assert.deepEqual(counts(messageIds), expected('email', (id) => `<${Buffer.from(id).toString('base64url')}@shop.test>`), 'email by Message-ID');
+  assert.deepEqual(counts(messageIds), expected('email', (id) => `<${Buffer.from(id).toString('base64url')}@shop.test>`, false), 'email by Message-ID: once each');
+  const settledRows = await db.messages();
+  const dead = settledRows.filter((m) => m.status === 'dead');
+  assert.deepEqual(dead.map((m) => m.id).sort(), emailsInFlight, 'the emails in flight, and nothing else, held as dead letters');
+  for (const m of dead) assert.match(m.reason ?? '', /^in_doubt: /, m.id);
   // Twilio's Messages API takes no idempotency key: each text in flight at the kill was looked for in its
   // Messages list and found, so every number got one SMS, and the message keeps the SID of that one.
   const sms = rows.filter((m) => m.nodeId === 'sms');
@@ -156,10 +169,10 @@ async function killMidSend(db: Db): Promise<void> {
   const sids = await db.providerIds(inDoubt.map((m) => m.id));
   assert.deepEqual(sids, inDoubt.map((m) => twilio.accepted.find((a) => a.form.To === phoneOf(m.userId))!.sid), "each recorded with the SID of Twilio's one copy");
   const doubles = [...hooks.ids, ...fcm.sends.map((s) => String((s.body.message.data as Record<string, string>).messageId))].length + smtp.mails.length + twilio.accepted.length - rows.length;
-  assert.equal(doubles, inFlight.length - inDoubt.length, 'the doubles: the messages in flight at the kill, the texts apart');
+  assert.equal(doubles, inFlight.length - inDoubt.length - emailsInFlight.length, 'the doubles: the messages in flight at the kill, the texts and emails apart');
 }
 
-test('SQLite: kill -9 with a send to each provider in flight: those, and only those, are sent again under the same key', { timeout: 180_000 }, async () => {
+test('SQLite: kill -9 with a send to each provider in flight: those, and only those, are sent again under the same key, but the emails, held in doubt', { timeout: 180_000 }, async () => {
   const file = join(tempDir(), 'waymark.db');
   const sql = <T>(run: (d: Database.Database) => T): T => {
     const d = new Database(file);
@@ -170,7 +183,7 @@ test('SQLite: kill -9 with a send to each provider in flight: those, and only th
     }
   };
   await killMidSend({
-    messages: async () => sql((d) => d.prepare('SELECT id, user_id AS userId, node_id AS nodeId, status FROM messages').all() as never),
+    messages: async () => sql((d) => d.prepare('SELECT id, user_id AS userId, node_id AS nodeId, status, reason FROM messages').all() as never),
     args: ['--db', file],
     inFlight: async () => sql((d) => (d.prepare("SELECT id FROM messages WHERE status = 'pending' AND lease_until IS NOT NULL").all() as Array<{ id: string }>).map((r) => r.id)),
     expireLeases: async () => void sql((d) => d.prepare('UPDATE messages SET lease_until = 0 WHERE lease_until IS NOT NULL').run()),
@@ -179,13 +192,13 @@ test('SQLite: kill -9 with a send to each provider in flight: those, and only th
 });
 
 await withPostgres('kill -9 mid-send on PostgreSQL', () => {
-  test('PostgreSQL: kill -9 with a send to each provider in flight: those, and only those, are sent again under the same key', { timeout: 180_000 }, async () => {
+  test('PostgreSQL: kill -9 with a send to each provider in flight: those, and only those, are sent again under the same key, but the emails, held in doubt', { timeout: 180_000 }, async () => {
     const schema = testSchema();
     after(() => schema.drop());
     const url = new URL(PG_URL);
     url.searchParams.set('schema', schema.name);
     await killMidSend({
-      messages: () => schema.query('SELECT id, user_id AS "userId", node_id AS "nodeId", status FROM messages'),
+      messages: () => schema.query('SELECT id, user_id AS "userId", node_id AS "nodeId", status, reason FROM messages'),
       args: ['--database', url.toString()],
       inFlight: async () => (await schema.query<{ id: string }>("SELECT id FROM messages WHERE status = 'pending' AND lease_until IS NOT NULL")).map((r) => r.id),
       expireLeases: async () => void (await schema.query('UPDATE messages SET lease_until = 0 WHERE lease_until IS NOT NULL')),

@@ -13,6 +13,7 @@ import { statsContract } from './contract-stats.ts';
 import { processContract } from './contract-process.ts';
 import { deliveryContract } from './contract-delivery.ts';
 import { deadLettersContract } from './contract-dead-letters.ts';
+import { sendingMarksContract } from './contract-sending-marks.ts';
 import { bouncesContract } from './contract-bounces.ts';
 import { twilioInboxContract } from './contract-twilio-inbox.ts';
 import { copyContract } from './contract-copy.ts';
@@ -928,6 +929,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     processContract(open);
     deliveryContract(open);
+    sendingMarksContract(open);
     deadLettersContract(open);
     bouncesContract(open);
     twilioInboxContract(open);

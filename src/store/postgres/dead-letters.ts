@@ -34,7 +34,7 @@ export async function requeueDeadMessages(pool: pg.Pool, filter: DeadLetterFilte
   const { rows } = await pool.query({
     text: `WITH picked AS MATERIALIZED (${picked(filter, values)} FOR UPDATE),
            requeued AS (
-             UPDATE messages m SET status = 'pending', attempts = 0, claims = 0, next_attempt_at = $1, sent_at = NULL, lease_until = NULL
+             UPDATE messages m SET status = 'pending', attempts = 0, claims = 0, next_attempt_at = $1, sent_at = NULL, lease_until = NULL, sending_at = NULL
              FROM picked p WHERE m.seq = p.seq AND m.status = 'dead'
              RETURNING m.journey_id, m.version, m.node_id
            ),

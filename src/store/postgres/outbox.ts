@@ -54,7 +54,7 @@ export async function recordOutcomes(pool: pg.Pool, outcomes: RecordedOutcome[])
                status = CASE t.status WHEN 'retry' THEN 'pending' ELSE t.status END,
                sent_at = CASE t.status WHEN 'retry' THEN NULL ELSE t.at END,
                next_attempt_at = CASE t.status WHEN 'retry' THEN t.next_at ELSE m.next_attempt_at END,
-               reason = t.error, attempts = m.attempts + 1, lease_until = NULL, provider = COALESCE(t.provider, m.provider),
+               reason = t.error, attempts = m.attempts + 1, lease_until = NULL, sending_at = NULL, provider = COALESCE(t.provider, m.provider),
                provider_id = COALESCE(t.provider_id, m.provider_id)
              FROM target t
              WHERE m.seq = t.seq AND m.status = 'pending'

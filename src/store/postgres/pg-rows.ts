@@ -9,7 +9,7 @@ export { getOrCreate, unique } from '../views.ts';
 
 export const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage, inboxEvent: toInboxEvent, instanceMessage: toInstanceMessage, inboxMessage: toInboxMessage } = rowMappers((value) => value);
 
-export const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, claims, opened_at, clicked_at, next_attempt_at, provider';
+export const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, claims, sending_at, opened_at, clicked_at, next_attempt_at, provider';
 
 /** The first of each message id, in the order given. */
 export function firstByMessageId(events: JourneyEvent[]): JourneyEvent[] {

@@ -33,6 +33,7 @@ import { messageLog } from './message-log.ts';
 import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
 import * as deadLetters from './dead-letters.ts';
+import * as sendingMarks from './sending-marks.ts';
 import * as bounces from './bounces.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
@@ -306,6 +307,10 @@ export class PostgresStore implements Store {
 
   recordOutcomes(outcomes: RecordedOutcome[]): Promise<void> {
     return outbox.recordOutcomes(this.pool, outcomes);
+  }
+
+  markSending(ids: readonly string[], at: number): Promise<void> {
+    return sendingMarks.markSending(this.pool, ids, at);
   }
 
   releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {

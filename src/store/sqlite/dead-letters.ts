@@ -37,7 +37,7 @@ export function requeueDeadMessages(sql: Sql, filter: DeadLetterFilter, now: num
   const { select, params } = picked(filter);
   return sql.transaction(() => {
     const rows = sql.all(
-      `UPDATE messages SET status = 'pending', attempts = 0, claims = 0, next_attempt_at = @now, sent_at = NULL, lease_until = NULL
+      `UPDATE messages SET status = 'pending', attempts = 0, claims = 0, next_attempt_at = @now, sent_at = NULL, lease_until = NULL, sending_at = NULL
        WHERE seq IN (${select}) RETURNING journey_id, version, node_id`,
       { ...params, now },
     );

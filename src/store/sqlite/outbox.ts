@@ -34,7 +34,7 @@ export function recordOutcomes(sql: Sql, outcomes: RecordedOutcome[]): void {
       const retry = o.status === 'retry';
       const row = sql.get(
         `UPDATE messages SET status = ?, sent_at = ?, next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END, reason = ?,
-           attempts = attempts + 1, lease_until = NULL, provider = COALESCE(?, provider), provider_id = COALESCE(?, provider_id)
+           attempts = attempts + 1, lease_until = NULL, sending_at = NULL, provider = COALESCE(?, provider), provider_id = COALESCE(?, provider_id)
          WHERE id = ? AND status = 'pending' RETURNING journey_id, version, node_id`,
         retry ? 'pending' : o.status,
         retry ? null : o.at,

@@ -34,6 +34,7 @@ import { messageLog } from './message-log.ts';
 import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
 import * as deadLetters from './dead-letters.ts';
+import * as sendingMarks from './sending-marks.ts';
 import * as bounces from './bounces.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
@@ -331,6 +332,10 @@ export class SqliteStore implements Store {
 
   async recordOutcomes(outcomes: RecordedOutcome[]): Promise<void> {
     outbox.recordOutcomes(this.sql, outcomes);
+  }
+
+  async markSending(ids: readonly string[], at: number): Promise<void> {
+    sendingMarks.markSending(this.sql, ids, at);
   }
 
   async releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {
