@@ -58,14 +58,8 @@ export class ApnsClient {
   }
 
   async send(m: Message, deviceToken: string, now: () => number): Promise<Outcome> {
-    let reconnected = false;
     for (let attempt = 0; ; attempt++) {
       const answer = await this.post(m, deviceToken, this.providerToken(now, attempt > 0));
-      if (!answer.ok && answer.refused && !reconnected) {
-        reconnected = true;
-        attempt--;
-        continue;
-      }
       if (!answer.ok) return { status: 'transient', error: answer.error };
       const { status } = answer;
       if (status === 200) return { status: 'sent' };
@@ -97,7 +91,7 @@ export class ApnsClient {
   private post(m: Message, deviceToken: string, jwt: string): Promise<Http2Answer> {
     // Custom keys sit beside aps, where the app's notification handler reads them.
     const body = JSON.stringify({ ...m.content?.data, aps: { alert: { title: m.content?.title ?? '', body: m.content?.body ?? '' } } });
-    return this.origin.request({
+    return this.origin.requestResendingRefused({
       headers: {
         ':method': 'POST',
         ':path': `/3/device/${deviceToken}`,

@@ -57,15 +57,9 @@ export class FcmClient {
 
   async send(m: Message, deviceToken: string, now: () => number): Promise<Outcome> {
     let token = await this.accessToken(now, false);
-    let resent = false;
     for (let attempt = 0; ; attempt++) {
       if (!token.ok) return { status: 'transient', error: token.error, ...(token.retryAfterMs === undefined ? {} : { retryAfterMs: token.retryAfterMs }) };
       const answer = await this.post(m, deviceToken, token.value);
-      if (!answer.ok && answer.refused && !resent) {
-        resent = true;
-        attempt--;
-        continue;
-      }
       if (!answer.ok) return { status: 'transient', error: answer.error };
       const { status } = answer;
       if (status === 401 && attempt === 0) {
@@ -94,7 +88,7 @@ export class FcmClient {
         webpush: { notification: { tag: collapse } },
       },
     });
-    return this.origin.request({
+    return this.origin.requestResendingRefused({
       headers: { ':method': 'POST', ':path': this.sendPath, authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=utf-8' },
       body,
       timeoutMs: this.config.timeoutMs,

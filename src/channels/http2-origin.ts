@@ -105,6 +105,16 @@ export class Http2Origin {
     });
   }
 
+  /**
+   * `request`, sent once more when the first was refused: the provider cannot have acted on it, and the
+   * connection that refused it is forgotten, so the second goes on a new one (after a GOAWAY, say). A second
+   * refusal is the answer.
+   */
+  async requestResendingRefused(r: Http2Request): Promise<Http2Answer> {
+    const answer = await this.request(r);
+    return !answer.ok && answer.refused ? this.request(r) : answer;
+  }
+
   /** Closes every connection (settings changed, or the process stops); requests on them finish first. */
   close(): void {
     for (const c of this.connections) c.session.close();

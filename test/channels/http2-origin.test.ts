@@ -181,3 +181,41 @@ test('a provider that takes the connection and never speaks HTTP/2: each request
   assert.deepEqual(answers, [{ ok: false, error: 'timeout', refused: false }, { ok: false, error: 'timeout', refused: false }]);
   await until('the silent connection is closed', () => sockets.size === 0 && origin.open === 0);
 });
+
+test('requestResendingRefused: a request its connection dropped unanswered goes once more, on a new connection; a second refusal is the answer', async () => {
+  // Ends the connection under the first `drops` requests it takes, unanswered; answers the others.
+  const server = http2.createServer();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let drops = 1;
+  let taken = 0;
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  server.on('stream', (stream) => {
+    stream.on('error', () => {});
+    taken += 1;
+    if (drops > 0) {
+      drops -= 1;
+      stream.session!.destroy();
+      return;
+    }
+    stream.respond({ ':status': 200 });
+    stream.end('answered');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    for (const s of sessions) s.destroy();
+    server.close();
+  });
+  const origin = new Http2Origin(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  after(() => origin.close());
+  const request = { headers: { ':method': 'POST', ':path': '/send' }, body: 'x', timeoutMs: 10_000, maxBytes: 100 };
+  const once = await origin.requestResendingRefused(request);
+  assert.equal(once.ok && once.body, 'answered');
+  assert.equal(taken, 2, 'the provider took it twice: once dropped, once answered');
+  drops = 2;
+  const twice = await origin.requestResendingRefused(request);
+  assert.ok(!twice.ok && twice.refused, JSON.stringify(twice));
+  assert.equal(taken, 4, 'sent twice, not more');
+});
