@@ -47,7 +47,7 @@ export function deadLetterRoutes(app: Api, _context: RouteContext): void {
         tags: ['messages'],
         summary: 'Send a dead letter again',
         description:
-          'A dead letter (every attempt failed for a passing reason) goes back to pending, due now, its attempts back to 0 so the retry schedule starts over, and the dispatcher sends it within a second or so. ' +
+          'A dead letter (every attempt failed for a passing reason, or an email held in doubt after a crash: reason in_doubt, it may have arrived) goes back to pending, due now, its attempts back to 0 so the retry schedule starts over, and the dispatcher sends it within a second or so. ' +
           'It keeps its id, which the provider gets as its idempotency key (webhook-id, Message-ID, apns-id). A message in any other status is a 409 saying which: only a dead letter is sent again, so nothing delivered is sent twice.',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_ID }) }),
         response: withErrors({ 200: Type.Object({ message: Message }) }, 404, 409),

@@ -26,8 +26,9 @@ export function DeadLetterBar() {
   return (
     <div className="panel dead-letter-bar">
       <p className="muted">
-        Dead letters: every attempt failed for a passing reason (the provider was down). Sending one again queues it under its own id, so a provider that
-        dedupes sees it once; nothing that was delivered is ever sent twice.
+        Dead letters: every attempt failed for a passing reason (the provider was down), or an email was held in doubt after a crash (it may have
+        arrived: check before sending it again). Sending one again queues it under its own id, so a provider that dedupes sees it once; a message
+        recorded as sent is never sent again.
       </p>
       <button type="button" className="button" disabled={busy || counting} onClick={() => void ask()}>
         {busy ? 'Sending…' : counting ? 'Counting…' : 'Send all again'}
