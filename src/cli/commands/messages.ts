@@ -36,7 +36,7 @@ export function registerMessageCommands(program: Command): void {
   messages
     .command('resend')
     .description(
-      'send a dead letter again (every attempt failed for a passing reason), or with --dead every dead letter the filters match: ' +
+      'send a dead letter again (every attempt failed for a passing reason, or an email held in doubt after a crash), or with --dead every dead letter the filters match: ' +
         `they go back to pending, due now, with their own ids, at most ${MAX_REQUEUE.toLocaleString('en')} at a time. A message in any other status is never sent again`,
     )
     .argument('[id]', 'the message id (GET /v1/messages?status=dead lists them)')
