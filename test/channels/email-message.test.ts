@@ -58,6 +58,15 @@ test('non-ASCII, an injected header, long lines and leading dots arrive exactly;
   assert.match(mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line, /^List-Unsubscribe:\r\n <https:\/\/waymark\.shop\.test\/v1\/unsubscribe\/[A-Za-z0-9_.-]+>$/);
 });
 
+test('control characters in a subject (NUL, DEL) are encoded, never written raw into the header, and arrive as written', async () => {
+  const { mails, port } = await smtpServer();
+  const [outcome] = await smtpSender(smtpConfig(port, { tracking: false }), KEYS).send([email('m1', 'ana@x.test', { subject: 'Hi\u0000there\u0001\u007f end' })], () => NOW);
+  assert.equal(outcome!.status, 'sent', outcome!.error);
+  const head = mails[0]!.raw.slice(0, mails[0]!.raw.indexOf('\r\n\r\n'));
+  assert.ok(!/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(head), 'no control character in the headers');
+  assert.equal((await simpleParser(mails[0]!.raw)).subject, 'Hi\u0000there\u0001\u007f end');
+});
+
 test('a To with no address in it fails for good, with nothing sent', async () => {
   const { mails, connections, port } = await smtpServer();
   const [outcome] = await smtpSender(smtpConfig(port), KEYS).send([email('m1', 'not an address')], () => NOW);
