@@ -155,7 +155,9 @@ export class Http2Origin {
       this.forget(session);
       settled(error ?? new Error('closed')); // no-op once ready: requests waiting for it fail with the reason
     };
-    const giveUp = setTimeout(() => session.destroy(new Error('no SETTINGS from the provider in time')), Math.max(0, deadline - performance.now()));
+    // Destroyed with TIMEOUT itself: the requests waiting for it then answer a timeout, whichever of this timer
+    // and their own deadline (before()) fires first.
+    const giveUp = setTimeout(() => session.destroy(TIMEOUT), Math.max(0, deadline - performance.now()));
     giveUp.unref();
     session.on('remoteSettings', (settings) => {
       clearTimeout(giveUp);
