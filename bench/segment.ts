@@ -283,9 +283,9 @@ function instrument(store: Store, eventsPageMs: number[]): MeasureResult['split'
     return page;
   };
   const eventsOfUsers = store.eventsOfUsers.bind(store);
-  store.eventsOfUsers = async (users, names, since) => {
+  store.eventsOfUsers = async (users, ranges) => {
     const t = performance.now();
-    const rows = await eventsOfUsers(users, names, since);
+    const rows = await eventsOfUsers(users, ranges);
     const ms = performance.now() - t;
     split.eventsMs += ms;
     eventsPageMs.push(ms);

@@ -228,11 +228,23 @@ function latestSend(records: readonly MessageRecord[], node: string, at: number)
 // What a store must load
 // ---------------------------------------------------------------------------------------------------------
 
+/** Events of one name at or after `since` (epoch ms; null: all history). */
+export interface EventRange {
+  name: string;
+  since: number | null;
+}
+
 export interface EventNeeds {
   /** The event names the condition looks at, in order of first appearance; empty: load no events. */
   names: string[];
   /** Load events with a timestamp at or after this (epoch ms); null: all history. Never later than `now`. */
   since: number | null;
+  /**
+   * The same per name, in the order of `names`: each name's earliest window. A segment of "viewed in the last
+   * 7 days, not charged in the last 30" reads a week of views, not a month of both (at a million profiles, 30%
+   * of the rows the union reads: bench/RESULTS.md).
+   */
+  ranges: EventRange[];
 }
 
 /**
@@ -240,16 +252,17 @@ export interface EventNeeds {
  * (later ones never count). Negated conditions need their events too. Throws like `compileCondition`.
  */
 export function eventNeeds(condition: Condition, now: number): EventNeeds {
-  const names = new Set<string>();
-  let since: number | null = now;
+  const earliest = new Map<string, number | null>();
   forEachLeaf(condition, '', (leaf) => {
     if (leaf.type !== 'event') return;
-    names.add(leaf.event);
     const window = parseWindow(leaf.within);
     const from = window.kind === 'last' ? now - window.ms : window.kind === 'between' ? window.from : -Infinity;
-    if (since !== null) since = from === -Infinity ? null : Math.min(since, from);
+    const earlier = earliest.has(leaf.event) ? earliest.get(leaf.event)! : now;
+    earliest.set(leaf.event, earlier === null || from === -Infinity ? null : Math.min(earlier, from));
   });
-  return { names: [...names], since: names.size === 0 ? null : since };
+  const list = [...earliest].map(([name, since]) => ({ name, since }));
+  const since = list.length === 0 ? null : list.reduce<number | null>((min, w) => (min === null || w.since === null ? null : Math.min(min, w.since)), now);
+  return { names: list.map((w) => w.name), since, ranges: list };
 }
 
 /** True when the condition looks at events (a store must load them). */

@@ -10,7 +10,7 @@
  */
 import { dateMoment, nextAnniversary, zoneFor } from '../core/local-time.ts';
 import { latestRun, nextRun, type Schedule } from '../core/schedule.ts';
-import { compileCondition, eventNeeds, type UserEvent } from '../core/segment.ts';
+import { compileCondition, eventNeeds, type EventNeeds, type UserEvent } from '../core/segment.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ENTER_EVENT, type CompiledJourney } from '../core/validate.ts';
@@ -93,7 +93,7 @@ export async function carryOutRun(
   for (;;) {
     const profiles = await store.scanProfiles(cursor, PAGE);
     if (profiles.length === 0) break;
-    const events = match.needs ? groupByUser(await store.eventsOfUsers(profiles.map((p) => p.userId), match.needs.names, match.needs.since)) : new Map<string, UserEvent[]>();
+    const events = match.needs ? groupByUser(await store.eventsOfUsers(profiles.map((p) => p.userId), match.needs.ranges)) : new Map<string, UserEvent[]>();
     const entries: JourneyEvent[] = [];
     for (const profile of profiles) {
       const entry = match.entryFor(profile, events.get(profile.userId) ?? []);
@@ -112,7 +112,7 @@ export async function carryOutRun(
 }
 
 interface Matcher {
-  needs: { names: string[]; since: number | null } | null;
+  needs: EventNeeds | null;
   entryFor(profile: Profile, events: UserEvent[]): JourneyEvent | null;
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Channel, JourneyDefinition } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
+import type { EventRange } from '../core/segment.ts';
 import type { IdentityMerge, MergeResult } from './identities.ts';
 import type { Page, PageRequest } from './pages.ts';
 import type { Profile, ProfileUpsert, StoredEvent, JourneyStatus, JourneyRecord, JourneyVersion, Message, Engagement, EngagementResult, ShortLink, Changes, EventBatchView, Lookback, TimerBatchView, UserContextSpec, RunClaim, IngestResult, PruneResult, RecordedOutcome, DeliveryUpdate, DeadLetterFilter, InboxMessage, InboxQuery, MessageQuery, MessageLogQuery, MessageLogPage, Sample, SampledEvent, StatRow, UserSeen, WaitingRow, SeriesQuery, SeriesSlot, EventWindowQuery, ProviderRecord, CopyProviderRecord, NewCopyLogEntry, CopyLogEntry, CopyLogRetention, ApiKeyRecord, KeyRemoval, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, MessageStatus } from './records.ts';
@@ -133,8 +134,8 @@ export interface Store {
   // Scheduled entries
   /** Profiles in user id order after `after` (null: from the first), at most `limit`. */
   scanProfiles(after: string | null, limit: number): Promise<Profile[]>;
-  /** The stored events of these users with these names and a timestamp at or after `since` (null: all), by user then (timestamp, arrival). */
-  eventsOfUsers(userIds: readonly string[], names: readonly string[], since: number | null): Promise<StoredEvent[]>;
+  /** The stored events of these users in any of these windows (a name, from a timestamp on), by user then (timestamp, arrival). */
+  eventsOfUsers(userIds: readonly string[], ranges: readonly EventRange[]): Promise<StoredEvent[]>;
   /**
    * Claims the run of a journey's scheduled entry at `runAt`: null when it is finished, or held by another
    * process whose lease has not expired; else the cursor to resume from, leased to the caller for `leaseMs`.

@@ -38,9 +38,16 @@ test('a click within a time of its send: the send at the same millisecond counts
   assert.equal(clicked('1h', records), true);
 });
 
-test('eventNeeds: one leaf reading all history makes the whole load all history, whatever the leaves after it', () => {
+test('eventNeeds: one leaf reading all history makes the union all history, whatever the leaves after it, but not the other names\' ranges', () => {
   const c: Condition = { type: 'all', of: [{ type: 'event', event: 'Signed Up' }, viewed({ within: { last: '7d' } })] };
-  assert.deepEqual(eventNeeds(c, NOW), { names: ['Signed Up', 'Viewed Product'], since: null });
+  assert.deepEqual(eventNeeds(c, NOW), {
+    names: ['Signed Up', 'Viewed Product'],
+    since: null,
+    ranges: [
+      { name: 'Signed Up', since: null },
+      { name: 'Viewed Product', since: NOW - 7 * DAY },
+    ],
+  });
 });
 
 test('segmentConditionProblems: a malformed condition answers its shape only, and is not usable; a sound one is', () => {

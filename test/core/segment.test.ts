@@ -345,13 +345,14 @@ test('compiling refuses what does not parse', () => {
 
 // --- eventNeeds -------------------------------------------------------------------------------------------
 
-test('eventNeeds: the names, and the earliest timestamp any window reaches', () => {
-  assert.deepEqual(eventNeeds(profile('vip', '=', true), NOW), { names: [], since: null });
-  assert.deepEqual(eventNeeds(viewed({ within: { last: '7d' } }), NOW), { names: ['Viewed Product'], since: NOW - 7 * DAY });
-  assert.deepEqual(eventNeeds(viewed(), NOW), { names: ['Viewed Product'], since: null }, 'no window: all history');
-  assert.deepEqual(eventNeeds(viewed({ within: { to: '2026-11-01T00:00:00Z' } }), NOW), { names: ['Viewed Product'], since: null });
-  assert.deepEqual(eventNeeds(viewed({ within: { from: '2026-11-01T00:00:00Z' } }), NOW), { names: ['Viewed Product'], since: Date.parse('2026-11-01T00:00:00Z') });
-  assert.deepEqual(eventNeeds(viewed({ within: { from: '2026-12-01T00:00:00Z' } }), NOW), { names: ['Viewed Product'], since: NOW }, 'never later than now');
+test('eventNeeds: the names, and the earliest timestamp any window reaches, in all and per name', () => {
+  const one = (name: string, since: number | null) => ({ names: [name], since, ranges: [{ name, since }] });
+  assert.deepEqual(eventNeeds(profile('vip', '=', true), NOW), { names: [], since: null, ranges: [] });
+  assert.deepEqual(eventNeeds(viewed({ within: { last: '7d' } }), NOW), one('Viewed Product', NOW - 7 * DAY));
+  assert.deepEqual(eventNeeds(viewed(), NOW), one('Viewed Product', null), 'no window: all history');
+  assert.deepEqual(eventNeeds(viewed({ within: { to: '2026-11-01T00:00:00Z' } }), NOW), one('Viewed Product', null));
+  assert.deepEqual(eventNeeds(viewed({ within: { from: '2026-11-01T00:00:00Z' } }), NOW), one('Viewed Product', Date.parse('2026-11-01T00:00:00Z')));
+  assert.deepEqual(eventNeeds(viewed({ within: { from: '2026-12-01T00:00:00Z' } }), NOW), one('Viewed Product', NOW), 'never later than now');
   const mixed: Condition = {
     type: 'any',
     of: [
@@ -360,16 +361,33 @@ test('eventNeeds: the names, and the earliest timestamp any window reaches', () 
       { type: 'all', of: [viewed({ within: { last: '1d' } }), profile('vip', 'exists'), { type: 'message', node: 'push', outcome: 'sent' }] },
     ],
   };
-  assert.deepEqual(eventNeeds(mixed, NOW), { names: ['Viewed Product', 'Charged'], since: NOW - 30 * DAY });
-  assert.deepEqual(eventNeeds({ type: 'all', of: [mixed, { type: 'event', event: 'Signed Up' }] }, NOW), { names: ['Viewed Product', 'Charged', 'Signed Up'], since: null });
+  assert.deepEqual(eventNeeds(mixed, NOW), {
+    names: ['Viewed Product', 'Charged'],
+    since: NOW - 30 * DAY,
+    ranges: [
+      { name: 'Viewed Product', since: NOW - 7 * DAY },
+      { name: 'Charged', since: NOW - 30 * DAY },
+    ],
+  });
+  assert.deepEqual(eventNeeds({ type: 'all', of: [mixed, { type: 'event', event: 'Signed Up' }] }, NOW), {
+    names: ['Viewed Product', 'Charged', 'Signed Up'],
+    since: null,
+    ranges: [
+      { name: 'Viewed Product', since: NOW - 7 * DAY },
+      { name: 'Charged', since: NOW - 30 * DAY },
+      { name: 'Signed Up', since: null },
+    ],
+  });
+  const viewedEver: Condition = { type: 'any', of: [viewed({ within: { last: '1d' } }), viewed(), viewed({ within: { last: '2d' } })] };
+  assert.deepEqual(eventNeeds(viewedEver, NOW), one('Viewed Product', null), 'a name with no window anywhere: all its history');
 });
 
 test('eventNeeds: loading only what it asks for answers the same', () => {
   const c: Condition = { type: 'all', of: [viewed({ count: { op: '>=', value: 2 }, within: { last: '7d' } }), { type: 'not', of: { type: 'event', event: 'Charged', within: { last: '3d' } } }] };
   const all = [ev('Viewed Product', NOW - 8 * DAY), ev('Viewed Product', NOW - 6 * DAY), ev('Viewed Product', NOW - DAY), ev('Charged', NOW - 4 * DAY), ev('Opened App', NOW)];
   const needs = eventNeeds(c, NOW);
-  const loaded = all.filter((e) => needs.names.includes(e.name) && (needs.since === null || e.timestamp >= needs.since) && e.timestamp <= NOW);
-  assert.equal(loaded.length, 3);
+  const loaded = all.filter((e) => needs.ranges.some((r) => r.name === e.name && (r.since === null || e.timestamp >= r.since)) && e.timestamp <= NOW);
+  assert.equal(loaded.length, 2, 'the view of 6 days ago and the one of yesterday: the charge is older than its own 3 days');
   assert.equal(holds(c, ctx({ events: loaded })), holds(c, ctx({ events: all })));
 });
 

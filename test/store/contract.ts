@@ -538,7 +538,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
-    test('eventsOfUsers: the users\' events with the names from `since` on, by user then (timestamp, arrival)', async () => {
+    test('eventsOfUsers: the users\' events in each name\'s own range (from its `since` on), by user then (timestamp, arrival)', async () => {
       const store = await open();
       await store.ingestEvents(
         [
@@ -555,18 +555,24 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         () => NO_CHANGES,
       );
       await store.ingestEvents([event('u1-later', 'u1', 'Charged', 1_000)], 2, () => NO_CHANGES);
-      const ids = async (users: string[], names: string[], since: number | null) => (await store.eventsOfUsers(users, names, since)).map((e) => e.messageId);
-      assert.deepEqual(await ids(['u2', 'u10', 'u1', 'nobody'], ['Charged'], 1_000), ['u1-later', 'u1-b', 'u1-a', 'u1-late', 'u10-a', 'u2-a']);
-      assert.deepEqual(await ids(['u1'], ['Charged', 'Viewed'], null), ['u1-old', 'u1-later', 'u1-b', 'u1-a', 'u1-view', 'u1-late']);
-      assert.deepEqual(await ids(['u1', 'u1'], ['Viewed', 'Viewed'], null), ['u1-view'], 'repeated users and names count once');
-      assert.deepEqual(await ids(['u1'], [], null), []);
-      assert.deepEqual(await ids([], ['Charged'], null), []);
-      const [first] = await store.eventsOfUsers(['u3'], ['Charged'], null);
+      const ids = async (users: string[], ranges: { name: string; since: number | null }[]) => (await store.eventsOfUsers(users, ranges)).map((e) => e.messageId);
+      const charged = (since: number | null) => ({ name: 'Charged', since });
+      const viewed = (since: number | null) => ({ name: 'Viewed', since });
+      assert.deepEqual(await ids(['u2', 'u10', 'u1', 'nobody'], [charged(1_000)]), ['u1-later', 'u1-b', 'u1-a', 'u1-late', 'u10-a', 'u2-a']);
+      assert.deepEqual(await ids(['u1'], [charged(null), viewed(null)]), ['u1-old', 'u1-later', 'u1-b', 'u1-a', 'u1-view', 'u1-late']);
+      assert.deepEqual(await ids(['u1'], [charged(2_000), viewed(null)]), ['u1-b', 'u1-a', 'u1-view', 'u1-late'], 'each name from its own since');
+      assert.deepEqual(await ids(['u1'], [charged(2_500), viewed(3_000)]), ['u1-late'], 'a view before its own since is left out, though a charge as early would be in');
+      assert.deepEqual(await ids(['u1', 'u1'], [viewed(null), viewed(null)]), ['u1-view'], 'repeated users and names count once');
+      assert.deepEqual(await ids(['u1'], [charged(2_500), charged(1_000), charged(3_000)]), ['u1-later', 'u1-b', 'u1-a', 'u1-late'], 'a name asked for twice: its earliest since, each event once');
+      assert.deepEqual(await ids(['u1'], [charged(3_000), charged(null)]), ['u1-old', 'u1-later', 'u1-b', 'u1-a', 'u1-late'], 'null is the earliest');
+      assert.deepEqual(await ids(['u1'], []), []);
+      assert.deepEqual(await ids([], [charged(null)]), []);
+      const [first] = await store.eventsOfUsers(['u3'], [charged(null)]);
       assert.deepEqual(first, { messageId: 'u3-a', userId: 'u3', name: 'Charged', timestamp: 2_000, properties: { sku: 'S1' }, receivedAt: 1 });
       // About a thousand users at once.
       const many = Array.from({ length: 1_200 }, (_, k) => `m${k}`);
       await store.ingestEvents(many.map((u) => event(`${u}-e`, u, 'Charged', 5_000)), 3, () => NO_CHANGES);
-      const found = await store.eventsOfUsers(many.slice(0, 1_000), ['Charged'], null);
+      const found = await store.eventsOfUsers(many.slice(0, 1_000), [{ name: 'Charged', since: null }]);
       assert.equal(found.length, 1_000);
       assert.deepEqual(found.map((e) => e.userId), [...many.slice(0, 1_000)].sort());
       await store.close();

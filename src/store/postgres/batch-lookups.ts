@@ -57,10 +57,27 @@ export const RECENT_EVENTS_OF_USERS = eventsPerUser('unnest($1::text[], $2::bigi
 
 /**
  * $1: user ids; $2: event names; $3: the earliest timestamp wanted. By user ("C" order), then (ts, seq):
- * the history of a unit of work's users (UserContext.history) and Store.eventsOfUsers. As above, one index
+ * the history of a unit of work's users (UserContext.history). As above, one index
  * probe per user and partition.
  */
 export const EVENTS_OF_USERS = eventsPerUser('unnest($1::text[]) AS u(user_id)', 'ts >= $3::bigint AND name = ANY($2::text[])', 'e.user_id, e.ts, e.seq');
+
+/**
+ * $1: user ids; $2, $3: event names and, for each, the earliest timestamp wanted (one per name); $4: the
+ * earliest of those. By user ("C" order), then (ts, seq): Store.eventsOfUsers. One probe per user and
+ * partition reads the rows of the widest range, as EVENTS_OF_USERS does; the join keeps each name's own range,
+ * so the rows of a longer range than their name asked for are not sent (a scheduled segment's "viewed in 7
+ * days, not charged in 30" sends a week of views, not a month).
+ */
+export const EVENTS_IN_RANGES_OF_USERS = `
+  SELECT e.message_id, e.user_id, e.name, e.ts, e.properties, e.received_at
+  FROM unnest($1::text[]) AS u(user_id)
+  CROSS JOIN LATERAL (
+    SELECT message_id, user_id, name, ts, properties, received_at, seq FROM events
+    WHERE user_id = u.user_id AND ts >= $4::bigint AND name = ANY($2::text[]) OFFSET 0
+  ) AS e
+  JOIN unnest($2::text[], $3::bigint[]) AS r(name, since) ON r.name = e.name AND e.ts >= r.since
+  ORDER BY e.user_id, e.ts, e.seq`;
 
 /** Events of each user of `users` (aliased u) that meet `where`: one index probe per user and partition. */
 function eventsPerUser(users: string, where: string, orderBy: string): string {

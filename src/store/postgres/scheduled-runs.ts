@@ -5,9 +5,11 @@
  * lease has run out, happen once.
  */
 import type pg from 'pg';
+import type { EventRange } from '../../core/segment.ts';
 import type { Profile, RunClaim, StoredEvent } from '../store.ts';
 import { MIN_TIMESTAMP, type Row } from '../rows.ts';
-import { EVENTS_OF_USERS } from './batch-lookups.ts';
+import { EVENTS_IN_RANGES_OF_USERS } from './batch-lookups.ts';
+import { earliestByName } from '../views.ts';
 import { toEvent, toProfile, unique } from './pg-rows.ts';
 
 export async function scanProfiles(pool: pg.Pool, after: string | null, limit: number): Promise<Profile[]> {
@@ -22,9 +24,15 @@ export async function scanProfiles(pool: pg.Pool, after: string | null, limit: n
   return (rows as Row[]).map(toProfile);
 }
 
-export async function eventsOfUsers(pool: pg.Pool, userIds: readonly string[], names: readonly string[], since: number | null): Promise<StoredEvent[]> {
-  if (userIds.length === 0 || names.length === 0) return [];
-  const { rows } = await pool.query({ name: 'wm-events-of-users', text: EVENTS_OF_USERS, values: [unique([...userIds]), unique([...names]), since ?? MIN_TIMESTAMP] });
+export async function eventsOfUsers(pool: pg.Pool, userIds: readonly string[], ranges: readonly EventRange[]): Promise<StoredEvent[]> {
+  if (userIds.length === 0 || ranges.length === 0) return [];
+  const perName = earliestByName(ranges);
+  const sinces = perName.map((r) => r.since ?? MIN_TIMESTAMP);
+  const { rows } = await pool.query({
+    name: 'wm-events-in-ranges-of-users',
+    text: EVENTS_IN_RANGES_OF_USERS,
+    values: [unique([...userIds]), perName.map((r) => r.name), sinces, Math.min(...sinces)],
+  });
   return (rows as Row[]).map(toEvent);
 }
 

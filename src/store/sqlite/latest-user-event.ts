@@ -4,8 +4,8 @@ import type { Sql } from './connection.ts';
 import { toEvent } from './sqlite-rows.ts';
 
 /**
- * Walks the user's newest `lookback` events down events_by_user (user_id, ts; seq is the rowid) and reads
- * the whole row of the one it picks only: a user's events of other names cost a look at their name each.
+ * Walks the user's newest `lookback` events down events_by_user (user_id, ts, name; seq is the rowid) and
+ * reads the whole row of the one it picks only: the names are in the index.
  */
 const LATEST = `
   SELECT * FROM events WHERE seq = (

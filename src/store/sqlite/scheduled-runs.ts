@@ -1,7 +1,8 @@
 /** Scheduled entries: the scan of the profiles, their users' events, and the leased runs (journey_runs). */
+import type { EventRange } from '../../core/segment.ts';
 import type { Profile, RunClaim, StoredEvent } from '../store.ts';
 import { MIN_TIMESTAMP } from '../rows.ts';
-import { unique } from '../views.ts';
+import { earliestByName, unique } from '../views.ts';
 import type { Sql } from './connection.ts';
 import { toEvent, toProfile } from './sqlite-rows.ts';
 
@@ -11,18 +12,18 @@ export function scanProfiles(sql: Sql, after: string | null, limit: number): Pro
 }
 
 /**
- * One statement: the users come as a JSON array, each probing events_by_user (CROSS JOIN keeps the users
- * outside); sorted by user in SQL (byte order, as PostgreSQL's "C").
+ * One statement: the users and the ranges come as JSON arrays, and each (user, range) pair is one range of
+ * events_by_user (user_id, ts, name) whose entries' names are tested in the index, so only the rows of wanted
+ * events are read (CROSS JOIN keeps that order). Sorted by user in SQL (byte order, as PostgreSQL's "C").
  */
-export function eventsOfUsers(sql: Sql, userIds: readonly string[], names: readonly string[], since: number | null): StoredEvent[] {
-  if (userIds.length === 0 || names.length === 0) return [];
+export function eventsOfUsers(sql: Sql, userIds: readonly string[], ranges: readonly EventRange[]): StoredEvent[] {
+  if (userIds.length === 0 || ranges.length === 0) return [];
   const rows = sql.all(
-    `SELECT e.* FROM json_each(?) AS u CROSS JOIN events e ON e.user_id = u.value
-     WHERE e.name IN (SELECT value FROM json_each(?)) AND e.ts >= ?
+    `SELECT e.* FROM json_each(?) AS u CROSS JOIN json_each(?) AS w
+       CROSS JOIN events e ON e.user_id = u.value AND e.name = w.value ->> 0 AND e.ts >= w.value ->> 1
      ORDER BY e.user_id, e.ts, e.seq`,
     JSON.stringify(unique([...userIds])),
-    JSON.stringify(unique([...names])),
-    since ?? MIN_TIMESTAMP,
+    JSON.stringify(earliestByName(ranges).map((w) => [w.name, w.since ?? MIN_TIMESTAMP])),
   );
   return rows.map(toEvent);
 }

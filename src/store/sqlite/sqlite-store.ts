@@ -17,6 +17,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
+import type { EventRange } from '../../core/segment.ts';
 import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, DeadLetterFilter, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord, MessageStatus } from '../store.ts';
 import { InProcessLocks } from '../exclusive.ts';
 import { TraitNameCache } from '../trait-names.ts';
@@ -308,8 +309,8 @@ export class SqliteStore implements Store {
     return runs.scanProfiles(this.sql, after, limit);
   }
 
-  async eventsOfUsers(userIds: readonly string[], names: readonly string[], since: number | null): Promise<StoredEvent[]> {
-    return runs.eventsOfUsers(this.sql, userIds, names, since);
+  async eventsOfUsers(userIds: readonly string[], ranges: readonly EventRange[]): Promise<StoredEvent[]> {
+    return runs.eventsOfUsers(this.sql, userIds, ranges);
   }
 
   async claimRun(journeyId: string, runAt: number, now: number, leaseMs: number): Promise<RunClaim | null> {
