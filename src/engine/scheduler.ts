@@ -10,7 +10,8 @@
  */
 import { dateMoment, nextAnniversary, zoneFor } from '../core/local-time.ts';
 import { latestRun, nextRun, type Schedule } from '../core/schedule.ts';
-import { compileCondition, eventNeeds, type EventNeeds, type UserEvent } from '../core/segment.ts';
+import { compileCondition, eventNeeds, type EventRange, type UserEvent } from '../core/segment.ts';
+import { compileTraitsDecide } from '../core/segment-traits.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ENTER_EVENT, type CompiledJourney } from '../core/validate.ts';
@@ -93,7 +94,9 @@ export async function carryOutRun(
   for (;;) {
     const profiles = await store.scanProfiles(cursor, PAGE);
     if (profiles.length === 0) break;
-    const events = match.needs ? groupByUser(await store.eventsOfUsers(profiles.map((p) => p.userId), match.needs.ranges)) : new Map<string, UserEvent[]>();
+    // Only the users whose traits leave the segment undecided need their events read.
+    const undecided = match.events ? profiles.filter(match.events.needed) : [];
+    const events = match.events && undecided.length > 0 ? groupByUser(await store.eventsOfUsers(undecided.map((p) => p.userId), match.events.ranges)) : new Map<string, UserEvent[]>();
     const entries: JourneyEvent[] = [];
     for (const profile of profiles) {
       const entry = match.entryFor(profile, events.get(profile.userId) ?? []);
@@ -112,7 +115,8 @@ export async function carryOutRun(
 }
 
 interface Matcher {
-  needs: EventNeeds | null;
+  /** The events to read, and of whom: the users whose events could change the answer (the others get none). */
+  events: { ranges: EventRange[]; needed(profile: Profile): boolean } | null;
   entryFor(profile: Profile, events: UserEvent[]): JourneyEvent | null;
 }
 
@@ -129,8 +133,9 @@ function matcher(s: ScheduledJourney, runAt: number): Matcher {
     case 'segment': {
       const holds = compileCondition(trigger.segment);
       const needs = eventNeeds(trigger.segment, runAt);
+      const traitsDecide = compileTraitsDecide(trigger.segment);
       return {
-        needs: needs.names.length > 0 ? needs : null,
+        events: needs.ranges.length > 0 ? { ranges: needs.ranges, needed: (profile) => traitsDecide(profile.traits) === undefined } : null,
         entryFor: (profile, events) => (holds({ now: runAt, traits: profile.traits, events }) ? enterEvent(profile.userId, runAt, {}) : null),
       };
     }
@@ -141,7 +146,7 @@ function matcher(s: ScheduledJourney, runAt: number): Matcher {
       const from = Math.max(runAt, s.publishedAt, s.journey.startAt ?? -Infinity);
       const until = Math.min(runAt + DAY_MS, s.journey.endAt ?? Infinity);
       return {
-        needs: null,
+        events: null,
         entryFor: (profile) => {
           const value = profile.traits[trigger.property];
           const zone = zoneFor(profile.traits, trigger.timezone ?? 'user', s.zone);

@@ -69,6 +69,42 @@ await forEachStore((store) => {
     assert.equal(totals.reduce((n, r) => n + r.count, 0), 2);
   });
 
+  test('segment entry reads the events of the users whose traits leave it undecided, and of no one else', async () => {
+    const segment = {
+      type: 'any',
+      of: [
+        { type: 'profile', where: [{ property: 'vip', op: '=', value: true }] },
+        {
+          type: 'all',
+          of: [
+            { type: 'profile', where: [{ property: 'plan', op: '=', value: 'pro' }] },
+            { type: 'event', event: 'Viewed Product', within: { last: '7d' } },
+          ],
+        },
+      ],
+    };
+    const runAt = Date.parse('2026-06-02T12:00:00Z');
+    const w = await start(store, journey({ type: 'segment', segment, schedule: { type: 'dates', at: [new Date(runAt).toISOString()] } }), {
+      vip: { vip: true }, // enters on its traits alone
+      viewer: { plan: 'pro' }, // enters on its events
+      idle: { plan: 'pro' }, // its events decide: none
+      basic: { plan: 'basic' }, // out on its traits alone, though it viewed
+    });
+    for (const userId of ['viewer', 'basic']) await w.send({ userId, name: 'Viewed Product', timestamp: START + HOUR });
+    const asked: Array<{ users: string[]; ranges: unknown }> = [];
+    const eventsOfUsers = w.store.eventsOfUsers.bind(w.store);
+    w.store.eventsOfUsers = async (users, ranges) => {
+      asked.push({ users: [...users].sort(), ranges });
+      return eventsOfUsers(users, ranges);
+    };
+    await w.runUntil(START + 2 * DAY);
+    assert.deepEqual(
+      (await pushes(w)).map(([userId]) => userId),
+      ['viewer', 'vip'],
+    );
+    assert.deepEqual(asked, [{ users: ['idle', 'viewer'], ranges: [{ name: 'Viewed Product', since: runAt - 7 * DAY }] }]);
+  });
+
   test('segment entry on chosen dates; a run before publishing is not made up for', async () => {
     const at = ['2026-05-31T12:00:00Z', '2026-06-02T12:00:00Z'];
     const w = await start(store, journey({ type: 'segment', segment: { type: 'profile', where: [{ property: 'plan', op: 'exists' }] }, schedule: { type: 'dates', at } }, { reentry: 'afterExit' }), {
