@@ -45,6 +45,8 @@ export interface Cluster {
   peakRssMb(): number;
   /** The servers' resident set now (the largest of them). */
   rssMb(): number;
+  /** The largest private resident set now (less the mapped database file). */
+  anonMb(): number;
   stop(): Promise<void>;
 }
 
@@ -137,6 +139,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
     peakRssMb: () => Math.max(...usages.map(({ usage }) => usage.peakRssMb())),
     rssMb: () => Math.max(...usages.map(({ usage }) => usage.rssMb())),
+    anonMb: () => Math.max(...usages.map(({ usage }) => usage.anonMb())),
     stop,
   };
 }

@@ -34,8 +34,11 @@ function cpuOf(pid: number): number {
   }
 }
 
-/** A memory figure of /proc/PID/status in kB (VmHWM: the peak resident set; VmRSS: the resident set now). */
-function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+/**
+ * A memory figure of /proc/PID/status in kB (VmHWM: the peak resident set; VmRSS: the resident set now;
+ * RssAnon: the part of it that is the process's own memory, not pages of a mapped file such as SQLite's).
+ */
+function statusKb(pid: number, field: 'VmHWM' | 'VmRSS' | 'RssAnon'): number {
   try {
     const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : 0;
@@ -51,5 +54,7 @@ export function processTreeUsage(pid: number) {
     peakRssMb: () => Math.max(...tree(pid).map((p) => statusKb(p, 'VmHWM'))) / 1024,
     /** The largest resident set now of any process in the tree. */
     rssMb: () => Math.max(...tree(pid).map((p) => statusKb(p, 'VmRSS'))) / 1024,
+    /** The largest private resident set now (RssAnon): the resident set less the mapped database file. */
+    anonMb: () => Math.max(...tree(pid).map((p) => statusKb(p, 'RssAnon'))) / 1024,
   };
 }
