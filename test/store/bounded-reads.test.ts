@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { INSTANCES_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
 import { MESSAGES_OF_INSTANCE } from '../../src/store/sqlite/instance-messages.ts';
-import { USER_INSTANCES, USER_KNOWN } from '../../src/store/sqlite/reads.ts';
+import { USER_INSTANCE_PAGE, USER_INSTANCES, USER_KNOWN } from '../../src/store/sqlite/reads.ts';
 import { ENTERED_OF_USERS, LIVE_OF_USERS } from '../../src/store/sqlite/unit-views.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
@@ -44,16 +44,24 @@ describe('SQLite', () => {
     }
   });
 
-  test('without instances_by_user (migration 017), a user\'s instances are still found by an index on the user', () => {
+  test('without an index of all a user\'s instances (migrations 017 and 020), the API\'s reads of them and a merge go through the live and the exited ones\' indexes', () => {
     const store = new SqliteStore(join(tempDir(), 'plans.db'));
     try {
       const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'instances'").all() as Array<{ name: string }>).map((r) => r.name);
-      assert.ok(!indexes.includes('instances_by_user'), indexes.join(', '));
-      for (const [sql, params] of [[USER_INSTANCES, ['u1']], [USER_KNOWN, ['u1', 'u1']]] as const) {
-        const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
+      for (const gone of ['instances_by_user', 'instances_by_user_updated']) assert.ok(!indexes.includes(gone), indexes.join(', '));
+      const page = { userId: 'u1', updatedAt: 5, id: 'x', journeyId: null, rows: 11 };
+      const merge = "UPDATE instances SET user_id = 'b' WHERE user_id = 'a' AND status";
+      for (const [sql, params, expected] of [
+        [USER_INSTANCES, { userId: 'u1' }, 2],
+        [USER_INSTANCE_PAGE, page, 2],
+        [USER_KNOWN, { userId: 'u1' }, 2],
+        [`${merge} <> 'exited'`, {}, 1],
+        [`${merge} = 'exited'`, {}, 1],
+      ] as const) {
+        const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail);
         const onInstances = details.filter((d) => /\b(SCAN|SEARCH) instances\b/.test(d));
-        assert.ok(onInstances.length > 0, details.join('\n'));
-        for (const d of onInstances) assert.ok(/SEARCH instances USING (COVERING )?INDEX instances_by_user_updated \(user_id=\?/.test(d), `${d}\nin\n${details.join('\n')}`);
+        assert.equal(onInstances.length, expected, details.join('\n'));
+        for (const d of onInstances) assert.ok(/SEARCH instances USING (COVERING )?INDEX instances_(live|exited)_by_user \(user_id=\?/.test(d), `${d}\nin\n${details.join('\n')}`);
       }
     } finally {
       void store.close();

@@ -63,10 +63,11 @@ export function boundedContract(open: () => Promise<Store>): void {
     await store.close();
   });
 
-  test('userInstancePage: most recently changed first, a page at a time, of one journey when asked; a foreign cursor is refused', async () => {
+  test('userInstancePage: most recently changed first, live and exited passes together, a page at a time, of one journey when asked; a foreign cursor is refused', async () => {
     const store = await open();
-    // Written at 1, 2 and 3 (updated_at is the unit's now): a and b at 1, c at 2, d at 3 (d of journey promo).
-    await store.ingestEvents([event('s1')], 1, () => ({ ...NO_CHANGES, instances: [pass('a', 'ping', 100), pass('b', 'ping', 200)] }));
+    // Written at 1, 2 and 3 (updated_at is the unit's now): a, b (exited) and e (live) at 1, c (exited) at 2,
+    // d (live, journey promo) at 3.
+    await store.ingestEvents([event('s1')], 1, () => ({ ...NO_CHANGES, instances: [pass('a', 'ping', 100), pass('b', 'ping', 200), pass('e', 'welcome', null)] }));
     await store.ingestEvents([event('s2')], 2, () => ({ ...NO_CHANGES, instances: [pass('c', 'ping', 300)] }));
     await store.ingestEvents([event('s3')], 3, () => ({ ...NO_CHANGES, instances: [pass('d', 'promo', null), pass('x', 'ping', 1, { userId: 'other' })] }));
     const ids = (page: Page<Instance>) => page.items.map((i) => i.id);
@@ -74,9 +75,12 @@ export function boundedContract(open: () => Promise<Store>): void {
     assert.deepEqual(ids(first), ['d', 'c']);
     assert.equal(typeof first.nextCursor, 'string');
     const second = await store.userInstancePage('heavy', { limit: 2, cursor: first.nextCursor! });
-    assert.deepEqual(ids(second), ['b', 'a'], 'same updated_at: id descending');
-    assert.equal(second.nextCursor, null, 'exactly two left: no further page');
-    assert.deepEqual(ids(await store.userInstancePage('heavy', { limit: 10 })), ['d', 'c', 'b', 'a']);
+    assert.deepEqual(ids(second), ['e', 'b'], 'same updated_at: id descending, live or exited');
+    const third = await store.userInstancePage('heavy', { limit: 2, cursor: second.nextCursor! });
+    assert.deepEqual(ids(third), ['a']);
+    assert.equal(third.nextCursor, null, 'the last page');
+    assert.deepEqual(ids(await store.userInstancePage('heavy', { limit: 10 })), ['d', 'c', 'e', 'b', 'a']);
+    assert.deepEqual((await store.userInstances('heavy')).map((i) => i.id), ['d', 'c', 'e', 'b', 'a'], 'and all at once, in the same order');
     const ping = await store.userInstancePage('heavy', { limit: 1, journeyId: 'ping' });
     assert.deepEqual(ids(ping), ['c']);
     assert.deepEqual(ids(await store.userInstancePage('heavy', { limit: 5, journeyId: 'ping', cursor: ping.nextCursor! })), ['b', 'a']);

@@ -36,7 +36,7 @@ export async function userEvents(pool: pg.Pool, userId: string, limit: number): 
 }
 
 export async function userInstances(pool: pg.Pool, userId: string): Promise<Instance[]> {
-  const { rows } = await pool.query({ name: 'wm-user-instances', text: 'SELECT state FROM instances WHERE user_id = $1 ORDER BY updated_at DESC, id', values: [userId] });
+  const { rows } = await pool.query({ name: 'wm-user-instances', text: 'SELECT state FROM instances WHERE user_id = $1 ORDER BY updated_at DESC, id DESC', values: [userId] });
   return (rows as Row[]).map((r) => r.state as Instance);
 }
 

@@ -59,7 +59,11 @@ export function mergeIdentity(ctx: WriteContext, merge: IdentityMerge, now: numb
         addStat(sql, i.journeyId, i.version, m.node_id as string, 'node_skipped:merged', 1);
       }
     }
-    const instances = sql.run("UPDATE instances SET user_id = ?, state = json_set(state, '$.userId', ?) WHERE user_id = ?", into, into, from).changes;
+    // Live and exited apart: each through its own partial index (there is no index of all a user's instances).
+    let instances = 0;
+    for (const status of ["status <> 'exited'", "status = 'exited'"]) {
+      instances += sql.run(`UPDATE instances SET user_id = ?, state = json_set(state, '$.userId', ?) WHERE user_id = ? AND ${status}`, into, into, from).changes;
+    }
     const events = sql.run('UPDATE events SET user_id = ? WHERE user_id = ?', into, from).changes;
     sql.run('UPDATE messages SET user_id = ? WHERE user_id = ?', into, from);
     // Inbox events of `from` waiting to be drained are left as they are: the drain resolves them, like ingest.

@@ -32,26 +32,41 @@ export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent
   return sql.all('SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?', userId, limit).map(toEvent);
 }
 
-/** ?: a user id. Through instances_by_user_updated, in its order. */
-export const USER_INSTANCES = 'SELECT state FROM instances WHERE user_id = ? ORDER BY updated_at DESC';
+/**
+ * A user's instances, most recently changed first. There is no index of all of a user's instances: the live
+ * ones (at most one a journey) come through instances_live_by_user, the exited ones through
+ * instances_exited_by_user, and the two are merged (migration 020).
+ */
+const LIVE_OF_USER = "FROM instances WHERE user_id = @userId AND status <> 'exited'";
+const EXITED_OF_USER = "FROM instances WHERE user_id = @userId AND status = 'exited'";
+
+/** @userId. Every instance of the user, by (updated_at, id) descending. */
+export const USER_INSTANCES = `
+  SELECT state FROM (SELECT state, updated_at, id ${LIVE_OF_USER} UNION ALL SELECT state, updated_at, id ${EXITED_OF_USER})
+  ORDER BY updated_at DESC, id DESC`;
 
 export function userInstances(sql: Sql, userId: string): Instance[] {
-  return sql.all(USER_INSTANCES, userId).map(toInstance);
+  return sql.all(USER_INSTANCES, { userId }).map(toInstance);
 }
 
-/** Keyset (updated_at, id) descending, through instances_by_user_updated; one row more than the page. */
+/**
+ * Keyset (updated_at, id) descending; one row more than the page. The exited instances' part is bounded by
+ * the page (a walk down instances_exited_by_user), the live part by the number of journeys.
+ */
+export const USER_INSTANCE_PAGE = `
+  SELECT state, updated_at, id FROM (
+    SELECT state, updated_at, id ${LIVE_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
+    UNION ALL
+    SELECT * FROM (
+      SELECT state, updated_at, id ${EXITED_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
+      ORDER BY updated_at DESC, id DESC LIMIT @rows
+    )
+  )
+  ORDER BY updated_at DESC, id DESC LIMIT @rows`;
+
 export function userInstancePage(sql: Sql, userId: string, page: PageRequest & { journeyId?: string | undefined }): Page<Instance> {
   const [updatedAt, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, '\u{10FFFF}'] : decodeCursor(page.cursor, ['number', 'string']);
-  const rows = sql.all(
-    `SELECT state, updated_at FROM instances WHERE user_id = ? AND (updated_at, id) < (?, ?) AND (? IS NULL OR journey_id = ?)
-     ORDER BY updated_at DESC, id DESC LIMIT ?`,
-    userId,
-    updatedAt,
-    id,
-    page.journeyId ?? null,
-    page.journeyId ?? null,
-    page.limit + 1,
-  );
+  const rows = sql.all(USER_INSTANCE_PAGE, { userId, updatedAt, id, journeyId: page.journeyId ?? null, rows: page.limit + 1 });
   const items = rows.map((r) => ({ instance: toInstance(r), updatedAt: r.updated_at as number }));
   const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
   return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
@@ -62,14 +77,14 @@ export function messagesOfInstances(sql: Sql, instanceIds: readonly string[]): M
   return sql.all(`SELECT m.* FROM json_each(?) AS i CROSS JOIN messages m ON ${MESSAGES_OF_INSTANCE} ORDER BY m.seq`, JSON.stringify([...new Set(instanceIds)])).map(toMessage);
 }
 
-/** ?, ?: a user id, twice. Whether any instance or message is theirs, each by an index probe. */
-export const USER_KNOWN = 'SELECT EXISTS (SELECT 1 FROM instances WHERE user_id = ?) OR EXISTS (SELECT 1 FROM messages WHERE user_id = ?) AS known';
+/** @userId. Whether any instance (live or exited) or message is theirs, each by an index probe. */
+export const USER_KNOWN = `SELECT EXISTS (SELECT 1 ${LIVE_OF_USER}) OR EXISTS (SELECT 1 ${EXITED_OF_USER}) OR EXISTS (SELECT 1 FROM messages WHERE user_id = @userId) AS known`;
 
 /** The first and last event by the events_by_user index; else whether any instance or message is theirs. */
 export function userSeen(sql: Sql, userId: string): UserSeen | null {
   const first = sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts LIMIT 1', userId);
   if (first) return { firstSeenAt: first.ts as number, lastSeenAt: sql.get('SELECT ts FROM events WHERE user_id = ? ORDER BY ts DESC LIMIT 1', userId)!.ts as number };
-  const other = sql.get(USER_KNOWN, userId, userId);
+  const other = sql.get(USER_KNOWN, { userId });
   return other!.known === 1 ? { firstSeenAt: null, lastSeenAt: null } : null;
 }
 
