@@ -11,6 +11,7 @@ import { ENTER_EVENT } from '../core/validate.ts';
 import { mergeTraits } from '../core/traits.ts';
 import type { Changes, EventBatchView, InstanceMessage, MessageContent, NewMessage, Profile, ProfileUpsert, StatDelta, TimerBatchView, UserContext } from '../store/store.ts';
 import type { Catalog, CatalogEntry } from './catalog.ts';
+import { OverdueUsers, isOverdue } from './overdue-users.ts';
 import { renderMessage } from '../core/templates.ts';
 
 /**
@@ -42,8 +43,8 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
   const ahead = new Set(view.events.map((e) => e.messageId));
   let arrived = options.arrivedBy ?? -Infinity;
   // Users with a timer that was overdue as it was set (Instance.wakeNotBefore), still to fire.
-  const overdue = new Set<string>();
-  for (const [userId, list] of view.live) if (list.some(isOverdue)) overdue.add(userId);
+  const overdue = new OverdueUsers((userId) => view.live.get(userId) ?? []);
+  for (const [userId, list] of view.live) overdue.update(userId, list);
   // In arrival time this unit fires only timers overdue as set, at its now, as the timer loop would.
   const arrivalNow = occurrence ? null : options.now;
   for (const event of view.events) {
@@ -90,8 +91,7 @@ export function decideEvents(catalog: Catalog, view: EventBatchView, options: De
       noteHistory(view, t.instance);
     }
     view.live.set(event.userId, stillLive);
-    if (stillLive.some(isOverdue)) overdue.add(event.userId);
-    else overdue.delete(event.userId);
+    overdue.update(event.userId, stillLive);
   }
   return changes;
 }
@@ -153,25 +153,19 @@ function fireDueBefore(entry: CatalogEntry, instance: Instance, takenAt: number,
  * another user fires the overdue timers it comes after, in a batch too. Only their order against the user's own
  * later events matters; when they fire is fixed (Instance.wakeNotBefore).
  */
-function fireOverdue(catalog: Catalog, view: EventBatchView, overdue: Set<string>, event: JourneyEvent, changes: ChangeSet, caps: DecideOptions['caps'], arrivalNow: number | null): void {
-  for (const userId of overdue) {
-    if (userId === event.userId) continue; // its own loop fires them
-    const live = view.live.get(userId) ?? [];
-    if (!live.some((i) => isOverdue(i) && i.wakeAt! < event.timestamp)) continue;
+function fireOverdue(catalog: Catalog, view: EventBatchView, overdue: OverdueUsers, event: JourneyEvent, changes: ChangeSet, caps: DecideOptions['caps'], arrivalNow: number | null): void {
+  for (const userId of overdue.dueBefore(event.timestamp, event.userId)) {
     const stillLive: Instance[] = [];
-    for (let instance of live) {
+    for (let instance of view.live.get(userId) ?? []) {
       const entry = catalog.version(instance.journeyId, instance.version);
       if (entry) instance = fireDueBefore(entry, instance, event.timestamp, event.timestamp, changes, caps, arrivalNow);
       noteHistory(view, instance);
       if (instance.status !== 'exited') stillLive.push(instance);
     }
     view.live.set(userId, stillLive);
-    if (!stillLive.some(isOverdue)) overdue.delete(userId);
+    overdue.update(userId, stillLive);
   }
 }
-
-/** A timer that was already past when it was set, and has not fired yet. */
-const isOverdue = (i: Instance): boolean => i.wakeNotBefore !== undefined && i.wakeAt !== null && i.wakeAt < i.wakeNotBefore;
 
 /**
  * Occurrence time: when an instance's timer fires: its due time (no later than `dueBy`, the moment timers were
