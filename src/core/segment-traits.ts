@@ -23,25 +23,16 @@ export function compileTraitsDecide(condition: Condition): TraitsDecide {
     case 'event':
     case 'message':
       return () => undefined;
-    case 'all': {
-      const parts = condition.of.map(compileTraitsDecide);
-      return (traits) => {
-        let answer: boolean | undefined = true;
-        for (const part of parts) {
-          const decided = part(traits);
-          if (decided === false) return false;
-          if (decided === undefined) answer = undefined;
-        }
-        return answer;
-      };
-    }
+    case 'all':
     case 'any': {
       const parts = condition.of.map(compileTraitsDecide);
+      // One false part decides `all`, one true part decides `any`; else any unknown part leaves it unknown.
+      const decisive = condition.type === 'any';
       return (traits) => {
-        let answer: boolean | undefined = false;
+        let answer: boolean | undefined = !decisive;
         for (const part of parts) {
           const decided = part(traits);
-          if (decided === true) return true;
+          if (decided === decisive) return decisive;
           if (decided === undefined) answer = undefined;
         }
         return answer;
