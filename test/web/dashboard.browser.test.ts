@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { eventually } from '../api/helpers.ts';
 import { ROOT } from '../helpers.ts';
 import { ensureDashboardBuilt, launchChromium, openPage, serve, type Served, type DashboardPage } from './browser-fixture.ts';
@@ -165,9 +165,30 @@ test('a journey opens on its canvas: every node, its counts, and the labelled br
   await shoot('5-canvas-win-back');
 });
 
-test('signing out returns to the sign-in page, and the old cookie no longer reads anything', async () => {
+test('signing out returns to the sign-in page, drops the calls in flight, and the old cookie no longer reads anything', async () => {
+  // The journey list reads each journey's stats: one of those calls is held until the session has ended. Let
+  // through then, it would reach the server after the session is gone and come back 401 (a race the whole
+  // suite met under load); the dashboard drops it instead.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let caught!: (request: Request) => void;
+  const holding = new Promise<Request>((resolve) => (caught = resolve));
+  await page.route('**/v1/journeys/*/stats', async (route) => {
+    caught(route.request());
+    await held;
+    await route.continue().catch(() => {}); // a dropped call cannot be continued
+  });
+  await page.goto(server!.dashboard);
+  const inFlight = await holding;
+  const outcome = Promise.race([
+    page.waitForEvent('requestfailed', (r) => r === inFlight).then(() => 'dropped'),
+    page.waitForEvent('response', (r) => r.request() === inFlight).then((r) => `answered ${r.status()}`),
+  ]);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  release();
+  assert.equal(await outcome, 'dropped');
+  await page.unroute('**/v1/journeys/*/stats');
   const status = await page.evaluate(() => fetch('/v1/journeys').then((r) => r.status));
   assert.equal(status, 401);
   // The wrong key, then the read after signing out.

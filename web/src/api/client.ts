@@ -10,11 +10,23 @@ import type { components, paths } from './schema';
 
 export const client = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 
+/**
+ * The calls of the signed-in session, aborted when it is ended: a poll still in flight when the user signs out
+ * would otherwise reach the server after the session is gone and come back 401. An aborted call never answers.
+ */
+let sessionCalls = new AbortController();
+
+/** Aborts every call in flight; the calls made from now on belong to the next session. */
+export function abortSessionCalls(): void {
+  sessionCalls.abort();
+  sessionCalls = new AbortController();
+}
+
 client.use({
   onRequest({ request }) {
     request.headers.set('Waymark-Project', currentProject());
     if (request.method !== 'GET' && request.method !== 'HEAD') request.headers.set('x-waymark-csrf', '1');
-    return request;
+    return new Request(request, { signal: sessionCalls.signal });
   },
 });
 
@@ -59,7 +71,8 @@ export async function settle<T>(call: Call<T>): Promise<T> {
   let result: { data?: T; error?: unknown; response: Response };
   try {
     result = await call;
-  } catch {
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') return new Promise<T>(() => {}); // abortSessionCalls
     throw new ApiFailure(0, 'The server cannot be reached. Check that Waymark is running, then try again.');
   }
   if (result.response.ok && result.data !== undefined) return result.data;

@@ -2,7 +2,7 @@
  * The session (who is signed in, with which role, and changing one's own password), the page in the address
  * bar, the node-kind registry, and the one notice on screen.
  */
-import { ApiFailure, client, fetchRegistry, isProjectGone, settle } from '../api/client.ts';
+import { abortSessionCalls, ApiFailure, client, fetchRegistry, isProjectGone, settle } from '../api/client.ts';
 import { currentProject } from '../api/project-scope.ts';
 import type { paths } from '../api/schema';
 import { asRegistry, type Registry } from '../lib/meta.ts';
@@ -119,8 +119,11 @@ export const sessionSlice: Slice<SessionSlice> = (set, get) => {
     },
 
     async signOut() {
-      await settle(client.DELETE('/v1/session')).catch(() => null);
+      // Nothing of this session is answered or asked any more (its pages go with the clean slate), and only
+      // then is it ended: no call of it can reach the server after its end and come back 401.
+      abortSessionCalls();
       set(signedOut(get, null));
+      await settle(client.DELETE('/v1/session')).catch(() => null);
     },
 
     async refreshSession() {
