@@ -9,6 +9,19 @@ import net, { type AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { Http2Origin } from '../../src/channels/http2-origin.ts';
 
+/**
+ * Listens on a loopback port for the test; at its end destroys the connections (or HTTP/2 sessions) `open`
+ * still holds, and closes. The provider's URL.
+ */
+async function listenForTest(server: net.Server, open: Set<{ destroy(): void }>): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    for (const connection of open) connection.destroy();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 /** A provider that takes `streams` requests at once a connection and answers each when the test says. */
 async function provider(streams: number) {
   const server = http2.createServer({ settings: { maxConcurrentStreams: streams } });
@@ -43,13 +56,9 @@ async function provider(streams: number) {
       else answer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => {
-    for (const s of sessions) s.destroy();
-    server.close();
-  });
+  const origin = await listenForTest(server, sessions);
   return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    origin,
     sessions: () => sessions.size,
     mostOnOne: () => mostOnOne,
     resets,
@@ -170,12 +179,7 @@ test('a provider that takes the connection and never speaks HTTP/2: each request
     socket.on('data', () => {}); // read and never answer, not even SETTINGS
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  after(() => {
-    for (const s of sockets) s.destroy();
-    silent.close();
-  });
-  const origin = new Http2Origin(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+  const origin = new Http2Origin(await listenForTest(silent, sockets));
   after(() => origin.close());
   const answers = await Promise.all([post(origin, 'a', 200), post(origin, 'b', 200)]);
   assert.deepEqual(answers, [{ ok: false, error: 'timeout', refused: false }, { ok: false, error: 'timeout', refused: false }]);
@@ -203,12 +207,7 @@ test('requestResendingRefused: a request its connection dropped unanswered goes 
     stream.respond({ ':status': 200 });
     stream.end('answered');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => {
-    for (const s of sessions) s.destroy();
-    server.close();
-  });
-  const origin = new Http2Origin(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const origin = new Http2Origin(await listenForTest(server, sessions));
   after(() => origin.close());
   const request = { headers: { ':method': 'POST', ':path': '/send' }, body: 'x', timeoutMs: 10_000, maxBytes: 100 };
   const once = await origin.requestResendingRefused(request);
