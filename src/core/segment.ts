@@ -252,17 +252,28 @@ export interface EventNeeds {
  * (later ones never count). Negated conditions need their events too. Throws like `compileCondition`.
  */
 export function eventNeeds(condition: Condition, now: number): EventNeeds {
-  const earliest = new Map<string, number | null>();
+  const leaves: EventRange[] = [];
   forEachLeaf(condition, '', (leaf) => {
     if (leaf.type !== 'event') return;
     const window = parseWindow(leaf.within);
     const from = window.kind === 'last' ? now - window.ms : window.kind === 'between' ? window.from : -Infinity;
-    const earlier = earliest.has(leaf.event) ? earliest.get(leaf.event)! : now;
-    earliest.set(leaf.event, earlier === null || from === -Infinity ? null : Math.min(earlier, from));
+    leaves.push({ name: leaf.event, since: from === -Infinity ? null : Math.min(now, from) });
   });
-  const list = [...earliest].map(([name, since]) => ({ name, since }));
-  const since = list.length === 0 ? null : list.reduce<number | null>((min, w) => (min === null || w.since === null ? null : Math.min(min, w.since)), now);
-  return { names: list.map((w) => w.name), since, ranges: list };
+  const ranges = earliestByName(leaves);
+  const since = ranges.length === 0 ? null : ranges.map((r) => r.since).reduce(earlierSince);
+  return { names: ranges.map((r) => r.name), since, ranges };
+}
+
+/** The earlier of two starts of a range; null (all history) is earlier than any timestamp. */
+export function earlierSince(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : Math.min(a, b);
+}
+
+/** One range per name, the earliest asked for (names in order of first appearance): no event is read twice. */
+export function earliestByName(ranges: readonly EventRange[]): EventRange[] {
+  const since = new Map<string, number | null>();
+  for (const r of ranges) since.set(r.name, since.has(r.name) ? earlierSince(since.get(r.name)!, r.since) : r.since);
+  return [...since].map(([name, s]) => ({ name, since: s }));
 }
 
 /** True when the condition looks at events (a store must load them). */

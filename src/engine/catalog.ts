@@ -6,7 +6,7 @@ import type { JourneyEvent } from '../core/instance.ts';
 import { ENTER_EVENT, compileJourney, type CompiledJourney } from '../core/validate.ts';
 import type { CapContext } from '../core/interpreter.ts';
 import { specOf } from '../core/nodes/index.ts';
-import { eventNeeds, usesEvents, type Condition } from '../core/segment.ts';
+import { earlierSince, eventNeeds, usesEvents, type Condition } from '../core/segment.ts';
 import type { JourneyStatus, Lookback, Store, UserContextSpec } from '../store/store.ts';
 import { scheduleOf, type ScheduledJourney } from './scheduler.ts';
 
@@ -93,7 +93,7 @@ export class Catalog {
       const needs = eventNeeds(condition, now);
       if (needs.names.length === 0) continue;
       const names: ReadonlySet<string> = new Set([...(history?.names ?? []), ...needs.names]);
-      const since: number | null = history === null ? needs.since : history.since === null || needs.since === null ? null : Math.min(history.since, needs.since);
+      const since: number | null = history === null ? needs.since : earlierSince(history.since, needs.since);
       history = { names, since };
     }
     const longest = caps.reduce((max, rule) => Math.max(max, rule.perMs), 0);

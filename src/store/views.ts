@@ -4,21 +4,10 @@
  */
 import type { Channel } from '../core/definition.ts';
 import type { Instance, JourneyEvent } from '../core/instance.ts';
-import type { EventRange } from '../core/segment.ts';
 import type { EventBatchView, InstanceMessage, Lookback, Profile, StoredEvent, UserContext } from './store.ts';
 
 export function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
-}
-
-/** One window per name, the earliest asked for (null, all history, before any timestamp): so no event is read twice. */
-export function earliestByName(ranges: readonly EventRange[]): EventRange[] {
-  const since = new Map<string, number | null>();
-  for (const w of ranges) {
-    const known = since.get(w.name);
-    since.set(w.name, known === undefined ? w.since : known === null || w.since === null ? null : Math.min(known, w.since));
-  }
-  return [...since].map(([name, s]) => ({ name, since: s }));
 }
 
 export function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {

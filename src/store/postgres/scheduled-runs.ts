@@ -5,11 +5,10 @@
  * lease has run out, happen once.
  */
 import type pg from 'pg';
-import type { EventRange } from '../../core/segment.ts';
+import { earliestByName, type EventRange } from '../../core/segment.ts';
 import type { Profile, RunClaim, StoredEvent } from '../store.ts';
 import { MIN_TIMESTAMP, type Row } from '../rows.ts';
 import { EVENTS_IN_RANGES_OF_USERS } from './batch-lookups.ts';
-import { earliestByName } from '../views.ts';
 import { toEvent, toProfile, unique } from './pg-rows.ts';
 
 export async function scanProfiles(pool: pg.Pool, after: string | null, limit: number): Promise<Profile[]> {

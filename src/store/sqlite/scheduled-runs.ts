@@ -1,8 +1,8 @@
 /** Scheduled entries: the scan of the profiles, their users' events, and the leased runs (journey_runs). */
-import type { EventRange } from '../../core/segment.ts';
+import { earliestByName, type EventRange } from '../../core/segment.ts';
 import type { Profile, RunClaim, StoredEvent } from '../store.ts';
 import { MIN_TIMESTAMP } from '../rows.ts';
-import { earliestByName, unique } from '../views.ts';
+import { unique } from '../views.ts';
 import type { Sql } from './connection.ts';
 import { toEvent, toProfile } from './sqlite-rows.ts';
 
@@ -19,11 +19,11 @@ export function scanProfiles(sql: Sql, after: string | null, limit: number): Pro
 export function eventsOfUsers(sql: Sql, userIds: readonly string[], ranges: readonly EventRange[]): StoredEvent[] {
   if (userIds.length === 0 || ranges.length === 0) return [];
   const rows = sql.all(
-    `SELECT e.* FROM json_each(?) AS u CROSS JOIN json_each(?) AS w
-       CROSS JOIN events e ON e.user_id = u.value AND e.name = w.value ->> 0 AND e.ts >= w.value ->> 1
+    `SELECT e.* FROM json_each(?) AS u CROSS JOIN json_each(?) AS r
+       CROSS JOIN events e ON e.user_id = u.value AND e.name = r.value ->> 0 AND e.ts >= r.value ->> 1
      ORDER BY e.user_id, e.ts, e.seq`,
     JSON.stringify(unique([...userIds])),
-    JSON.stringify(earliestByName(ranges).map((w) => [w.name, w.since ?? MIN_TIMESTAMP])),
+    JSON.stringify(earliestByName(ranges).map((r) => [r.name, r.since ?? MIN_TIMESTAMP])),
   );
   return rows.map(toEvent);
 }
