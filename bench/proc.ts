@@ -38,7 +38,7 @@ function cpuOf(pid: number): number {
  * A memory figure of /proc/PID/status in kB (VmHWM: the peak resident set; VmRSS: the resident set now;
  * RssAnon: the part of it that is the process's own memory, not pages of a mapped file such as SQLite's).
  */
-function statusKb(pid: number, field: 'VmHWM' | 'VmRSS' | 'RssAnon'): number {
+export function statusKb(pid: number, field: 'VmHWM' | 'VmRSS' | 'RssAnon'): number {
   try {
     const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : 0;

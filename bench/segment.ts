@@ -37,6 +37,7 @@ import { VirtualClock } from '../src/core/clock.ts';
 import type { Condition } from '../src/core/segment.ts';
 import type { RunProgress } from '../src/engine/scheduler.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
+import { statusKb } from './proc.ts';
 import type { Store, StoredEvent } from '../src/store/store.ts';
 import { Dataset, EVENT_NAMES, GENERATOR_VERSION, PUBLISH_AT, RUN_AT, SEGMENT_RULE } from './segment-data.ts';
 import { checkSample, databaseBytes, dropTarget, independentCount, loadData, metaMatches, readMeta, resetRuns, withPool, writeMeta, type Meta, type Target } from './segment-load.ts';
@@ -205,7 +206,7 @@ async function measure(args: SegmentArgs): Promise<void> {
   const sample = () => {
     const m = process.memoryUsage();
     mem.rss = Math.max(mem.rss, m.rss);
-    mem.privateKb = Math.max(mem.privateKb, statusKb('RssAnon'));
+    mem.privateKb = Math.max(mem.privateKb, statusKb(process.pid, 'RssAnon'));
     mem.heap = Math.max(mem.heap, m.heapUsed);
     mem.samples++;
     mem.at = performance.now();
@@ -244,7 +245,9 @@ async function measure(args: SegmentArgs): Promise<void> {
     entered: run.entered,
     statsEntered: sum('entered', ''),
     statsSent: sum('node_sent', null),
-    rssMb: { before: mb(first.rss), peak: mb(mem.rss), kernelPeak: Math.round(statusKb('VmHWM') / 1024), privatePeak: Math.round(mem.privateKb / 1024) },
+    // The kernel's high-water mark (VmHWM) sees peaks between samples. Not process.resourceUsage().maxRSS:
+    // Linux carries that over exec from the parent, so this child would report the loading process's peak.
+    rssMb: { before: mb(first.rss), peak: mb(mem.rss), kernelPeak: Math.round(statusKb(process.pid, 'VmHWM') / 1024), privatePeak: Math.round(mem.privateKb / 1024) },
     heapMb: { before: mb(first.heapUsed), peak: mb(mem.heap) },
     samples: mem.samples,
     split,
@@ -257,18 +260,6 @@ function pageStats(ms: number[]): MeasureResult['eventsPageMs'] {
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 10) / 10;
   return { p50: at(0.5), p99: at(0.99), max: at(1), firstFive: Math.round(ms.slice(0, 5).reduce((a, b) => a + b, 0)) };
-}
-
-/**
- * A figure of /proc/self/status in kB: VmHWM, the kernel's high-water mark of this process's RSS, which sees
- * peaks between samples; RssAnon, the process's own memory, without the pages of the memory-mapped database
- * file that RSS counts (SQLite maps up to 2 GB of it). Not
- * process.resourceUsage().maxRSS: Linux carries that over exec from the parent, so a child spawned by the
- * loading process would report the parent's peak.
- */
-function statusKb(field: 'VmHWM' | 'RssAnon'): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
-  return line ? Number(line.replace(/\D+/g, '')) : -1;
 }
 
 /** Wraps the store calls a run makes, on this store object only, to time them; returns the live totals. */
