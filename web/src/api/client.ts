@@ -5,7 +5,7 @@
  * names the project the dashboard works in (project-scope.ts, docs/projects.md).
  */
 import createClient from 'openapi-fetch';
-import { currentProject, forProject } from './project-scope.ts';
+import { currentProject, forProject, never } from './project-scope.ts';
 import type { components, paths } from './schema';
 
 export const client = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
@@ -72,7 +72,7 @@ export async function settle<T>(call: Call<T>): Promise<T> {
   try {
     result = await call;
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') return new Promise<T>(() => {}); // abortSessionCalls
+    if (error instanceof DOMException && error.name === 'AbortError') return never<T>(); // abortSessionCalls
     throw new ApiFailure(0, 'The server cannot be reached. Check that Waymark is running, then try again.');
   }
   if (result.response.ok && result.data !== undefined) return result.data;

@@ -45,4 +45,5 @@ export function forProject<T>(outcome: Promise<T>, gone: (error: unknown, id: st
   );
 }
 
-const never = <T>() => new Promise<T>(() => {});
+/** An answer that never comes: what a call no longer wanted (another project's, an ended session's) gives. */
+export const never = <T>() => new Promise<T>(() => {});
