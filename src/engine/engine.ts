@@ -51,6 +51,8 @@ export interface EngineOptions {
    * of the engine's clock, by processes that run background work. Default null: events are kept for ever.
    */
   eventRetentionMs?: number | null;
+  /** In [0, 1): the retry backoff's jitter (dispatch.ts). Default Math.random; tests seed it to fix a schedule. */
+  random?: () => number;
   onError?: (error: unknown, where: string) => void;
 }
 
@@ -80,6 +82,7 @@ export class Engine implements EngineHandle {
       maxIngestBatch,
       timerBatch: options.timerBatch ?? 2_000,
       eventRetentionMs: options.eventRetentionMs ?? null,
+      random: options.random ?? Math.random,
       onCommit: (set) => this.runtime.afterCommit(set),
       counters: this.counts,
     });

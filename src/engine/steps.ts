@@ -40,6 +40,8 @@ export interface StepOptions {
   maxIngestBatch: number;
   timerBatch: number;
   eventRetentionMs: number | null;
+  /** In [0, 1): the retry backoff's jitter. */
+  random: () => number;
   /** After each unit of work commits, with what it changed (the runtime arms timers and kicks work from it). */
   onCommit: (set: ChangeSet) => void;
   /** What this engine has done, for the metrics. */
@@ -57,6 +59,7 @@ export class EngineSteps {
   private readonly timerBatch: number;
   private readonly onCommit: (set: ChangeSet) => void;
   private readonly counters: EngineCounters;
+  private readonly random: () => number;
 
   private catalog!: Catalog;
   /** The project's frequency caps and time zone, re-read with the journeys. */
@@ -77,6 +80,7 @@ export class EngineSteps {
     this.clock = options.clock;
     this.channels = options.channels;
     this.realtime = options.realtime;
+    this.random = options.random;
     this.background = options.background;
     this.time = options.time;
     this.maxIngestBatch = options.maxIngestBatch;
@@ -225,6 +229,7 @@ export class EngineSteps {
       store: this.store,
       channels: this.channels,
       now: () => this.clock.now(),
+      random: this.random,
       between: () => this.yieldToIo(),
       onOutcomes: (channel, outcomes, threw) => this.counters.dispatched(channel, outcomes, threw),
     });

@@ -23,11 +23,12 @@ export interface Answer {
   body: any;
 }
 
-export async function startDeliveryApi(kind: StoreKind, file: string) {
+/** `random`: the retry backoff's jitter, fixed where a test needs one schedule on every run. */
+export async function startDeliveryApi(kind: StoreKind, file: string, options: { random?: () => number } = {}) {
   const store: Store = kind === 'postgres' ? await openTestStore() : new SqliteStore(join(tempDir(), file));
   const clock = new VirtualClock(T0);
   const channels = await channelSenders(store);
-  const waymark = await openWaymark({ database: store, clock, realtime: false, channels });
+  const waymark = await openWaymark({ database: store, clock, realtime: false, channels, ...(options.random ? { engine: { random: options.random } } : {}) });
   const keys = await ensureApiKeys(waymark.store);
   const server = await buildServer(waymark);
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
