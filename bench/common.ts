@@ -19,6 +19,8 @@ export interface BenchArgs extends WorkloadParams {
   analyzeMs: number;
   /** Extra `waymark serve` options for every server process (--timer-batch N, --poll-ms N). */
   serveArgs: string[];
+  /** simulate: threads to run on (default: simulate's own). */
+  threads?: number;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -26,7 +28,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread']);
+  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread', '--threads']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const workload = get('--workload');
   const database = get('--database');
@@ -34,7 +36,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const workers = Number(get('--workers') ?? 0);
   if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new Error('--workers must be a whole number from 0 to 64');
   if (workers > 0 && database === undefined) throw new Error('--workers needs --database postgres://...: SQLite runs in one process');
+  const threads = get('--threads') === undefined ? undefined : Number(get('--threads'));
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new Error('--threads must be a whole number from 1 to 64');
   return {
+    ...(threads !== undefined ? { threads } : {}),
     ...parseWorkloadArgs(argv),
     ...(workload ? { workload } : {}),
     batchMs: Number(get('--batch-ms') ?? 10),

@@ -29,6 +29,7 @@ export async function runSimulateBench(args: BenchArgs): Promise<void> {
       events: join(dir, 'events.ndjson'),
       start: START,
       out,
+      ...(args.threads !== undefined ? { threads: args.threads } : {}),
     });
     const checker = new SendChecker(expected);
     for await (const line of readLines(result.files.messages)) {
@@ -40,7 +41,7 @@ export async function runSimulateBench(args: BenchArgs): Promise<void> {
     console.log('');
     console.log(`workload       ${dir}`);
     console.log(`users          ${expected.users}, events ${result.events}, virtual span ${((Date.parse(result.endTime) - START) / 3_600_000).toFixed(1)} h`);
-    console.log(`wall           ${(result.wallMs / 1000).toFixed(1)} s  (${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s, ${Math.round(expected.users / (result.wallMs / 1000)).toLocaleString('en-US')} carts/s)`);
+    console.log(`wall           ${(result.wallMs / 1000).toFixed(1)} s on ${result.threads} thread${result.threads > 1 ? 's' : ''}  (${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s, ${Math.round(expected.users / (result.wallMs / 1000)).toLocaleString('en-US')} carts/s)`);
     console.log(`time split ms  ${Object.entries(result.timings).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
     console.log(`sends          ${report.sends} of ${expected.counts.total} expected`);
     console.log(`errors         missing ${report.missing}, unexpected ${report.unexpected}, duplicate ${report.duplicate}, after conversion ${report.afterConversion}`);

@@ -116,9 +116,27 @@ export class SimulationRun {
   /**
    * The next event, not before the clock's start (the caller checks: it can say where the input is wrong). One
    * from before an event taken already is late: it stays in line, and the engine takes it when it arrives.
+   *
+   * When this run takes only a share of the stream's events (one thread of a simulation on several), the
+   * others' events count too: `seenBefore` is the latest time of all the stream's events before this one, and
+   * `othersSince` the latest of the other threads' events since this run's last one.
    */
-  async take(event: JourneyEvent): Promise<void> {
+  async take(event: JourneyEvent, seenBefore = -Infinity, othersSince = -Infinity): Promise<void> {
     this.group();
+    const arrivesLater = event.timestamp < seenBefore && seenBefore > this.lastAt;
+    const passedBy = event.timestamp < othersSince;
+    if (arrivesLater || passedBy) {
+      // The batch so far first. Then what the others' events did here: the moments before them had come (the
+      // timers and scheduled entries due, and a timer overdue as it was set, which an event that happened after
+      // its due time fires). The event is taken when the whole stream had reached `seenBefore`.
+      await this.ingest();
+      if (passedBy) {
+        await this.runScheduledUntil(othersSince - 1);
+        await this.fireTimersUntil(othersSince - 1);
+      }
+      this.lastAt = Math.max(this.lastAt, seenBefore);
+      this.arrivedBy = this.lastAt;
+    }
     this.lastAt = Math.max(this.lastAt, event.timestamp);
     this.batch.push(event);
     if (this.batch.length >= this.maxBatch) await this.ingest();

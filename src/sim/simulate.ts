@@ -10,22 +10,26 @@
  * Memory stays flat: both input files are streamed, at most one batch of events is held, and the output
  * files are streamed from the store's message log (sorted by SQLite).
  *
+ * Threads: a large file runs on one thread a core, each with its share of the users (shards.ts); the results
+ * are the same as on one.
+ *
  * Output: messages.ndjson holds the sent messages in sentAt order (ties in the order they were decided), as the
  * batching may decide a later send before an earlier one; skipped.ndjson the skipped ones in the order
  * they were decided; stats.json the simulated journey's stats exactly as GET /v1/journeys/:id/stats answers.
  */
-import { closeSync, existsSync, promises as fs, openSync, writeSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StatsView } from '../app/views.ts';
 import { openSqliteStore } from '../store/open.ts';
-import { exportMessages } from '../store/sqlite/message-export.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ProfileUpsert } from '../store/store.ts';
 import type { ProjectSettings } from '../core/settings.ts';
 import { journeyIdFromFile, readJourney } from './journey-file.ts';
 import { openLines } from './lines.ts';
 import { DEFAULT_START, LineError, parseEventLine, parseInstant, parseProfileLine } from './records.ts';
-import { SimulationRun, type Timings } from './run.ts';
+import type { Timings } from './run.ts';
+import { LocalRunner, type SimulationRunner } from './runner.ts';
+import { ShardedRunner } from './shards.ts';
 import { readSettingsFile } from './settings-file.ts';
 
 export type { Timings } from './run.ts';
@@ -71,6 +75,11 @@ export interface SimulationOptions {
   commitEvery?: number;
   /** Stops the run (it then rejects, and the temporary database is removed). */
   signal?: AbortSignal;
+  /**
+   * Threads to run on, each with its share of the users (shards.ts): the results are the same on any number.
+   * Default: one for an events file under 8 MB, else one a core (at most 4). `db` needs one.
+   */
+  threads?: number;
 }
 
 export interface SimulationProgress {
@@ -107,6 +116,8 @@ export interface SimulationResult {
   endTime: string;
   wallMs: number;
   eventsPerSecond: number;
+  /** Threads the run took (see SimulationOptions.threads). */
+  threads: number;
   /** The simulated journey's stats, as the API's GET /v1/journeys/:id/stats answers (and as in stats.json). */
   stats: StatsView;
   /** Wall milliseconds spent in each part of the run. */
@@ -117,8 +128,12 @@ export interface SimulationResult {
 export class SimulationError extends Error {}
 
 const PROFILE_BATCH = 2_000;
-/** Characters of output gathered before each write. */
-const OUTPUT_CHUNK = 1 << 20;
+/**
+ * Threads by default: one for an events file under 8 MB (about 40,000 events, a few seconds: a thread costs
+ * more to start than it saves), else one a core, at most 4.
+ */
+const THREADS_FROM_BYTES = 8 << 20;
+const MAX_DEFAULT_THREADS = 4;
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const wallStart = performance.now();
@@ -136,6 +151,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const events = await openLines(options.events, 'events file');
   const profiles = options.profiles === undefined ? null : await openLines(options.profiles, 'profiles file');
   if (options.db !== undefined && existsSync(options.db)) throw new SimulationError(`database ${options.db} already exists; a simulation starts from an empty one`);
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= 64)) {
+    throw new SimulationError(`threads must be a whole number from 1 to 64, not ${options.threads}`);
+  }
+  if (options.db !== undefined && options.threads !== undefined && options.threads > 1) throw new SimulationError('a kept database (--db) is one file: it needs one thread (--threads 1)');
+  const threads = options.threads ?? (options.db !== undefined || events.size < THREADS_FROM_BYTES ? 1 : Math.min(availableParallelism(), MAX_DEFAULT_THREADS));
 
   // The clock starts at --start, or at the first event when it has its own timestamp and no start was given.
   const first = await firstEvent(options.events, start);
@@ -145,35 +165,57 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const dbFile = options.db ?? join(options.out, `.simulation-${process.pid}-${Date.now()}.db`);
   let completed = false;
   const progress: SimulationProgress = { phase: 'profiles', profiles: 0, events: 0, bytesRead: 0, bytesTotal: 0, virtualTime: clockStart, timersFired: 0 };
-  let run: SimulationRun | null = null;
+  let run: SimulationRunner | null = null;
   let lastReport = 0;
   const report = (force = false) => {
     if (!options.onProgress) return;
     const t = performance.now();
     if (!force && t - lastReport < interval) return;
     lastReport = t;
-    progress.virtualTime = run?.clock.now() ?? clockStart;
-    progress.timersFired = run?.timersFired ?? 0;
+    // During the events the reader's time: the threads (if several) may be behind it by a few chunks.
+    const engine = run?.progress();
+    progress.virtualTime = progress.phase === 'events' ? readerTime : (engine?.virtualTime ?? clockStart);
+    progress.timersFired = engine?.timersFired ?? 0;
     options.onProgress({ ...progress });
   };
   const checkAborted = () => {
     if (options.signal?.aborted) throw new SimulationError('the simulation was interrupted');
   };
 
+  let readerTime = clockStart;
+  // On several threads the engine runs elsewhere: progress is reported, and an abort heard, on a timer.
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  let interrupted: (() => void) | null = null;
+  const stopped = new Promise<never>((_, reject) => {
+    interrupted = () => reject(new SimulationError('the simulation was interrupted'));
+  });
+  stopped.catch(() => {});
+  const untilStopped = <T>(work: Promise<T>): Promise<T> => (threads === 1 ? work : Promise.race([work, stopped]));
+
   try {
     const readStart = performance.now();
-    run = await SimulationRun.open({
-      store: openSqliteStore(dbFile, { durability: 'fast' }),
-      clockStart,
-      settings,
-      journeys: [...companions, { id: journeyId, definition }],
-      ...(options.commitEvery !== undefined ? { commitEvery: options.commitEvery } : {}),
-      onUnit: () => {
-        report();
-        checkAborted();
-      },
-    });
+    const journeys = [...companions, { id: journeyId, definition }];
+    run =
+      threads === 1
+        ? await LocalRunner.open({
+            store: openSqliteStore(dbFile, { durability: 'fast' }),
+            clockStart,
+            settings,
+            journeys,
+            ...(options.commitEvery !== undefined ? { commitEvery: options.commitEvery } : {}),
+            onUnit: () => {
+              report();
+              checkAborted();
+            },
+          })
+        : await ShardedRunner.open({ threads, dir: options.out, clockStart, settings, journeys, commitEvery: options.commitEvery });
     const r = run;
+    if (threads > 1) {
+      ticker = setInterval(() => {
+        report();
+        if (options.signal?.aborted) interrupted!();
+      }, Math.max(interval, 50));
+    }
 
     // Profiles, in batches, before any event.
     if (profiles) {
@@ -209,33 +251,32 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         if (!parsed) continue;
         const t = parsed.event.timestamp;
         if (t < clockStart) throw new SimulationError(`${options.events}: line ${line.n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
+        await r.take(parsed.event, lastAt);
         lastAt = Math.max(lastAt, t);
+        readerTime = lastAt;
         progress.events += 1;
-        await r.take(parsed.event);
       }
       progress.bytesRead = events.bytesRead;
       report();
       checkAborted();
     }
-    await r.endEvents(until, lastAt === -Infinity ? clockStart : lastAt);
-    const timings = r.timings;
-    timings.read = performance.now() - readStart - timings.ingest - timings.timers - timings.nextWake - timings.commit;
+    await untilStopped(r.endEvents(until, lastAt === -Infinity ? clockStart : lastAt));
+    // On one thread reading is what the engine's parts leave of the time so far; on several it overlaps them.
+    const readMs = performance.now() - readStart - (threads === 1 ? engineMs(r.timings()) : 0);
     progress.phase = 'timers';
     progress.bytesRead = events.size;
     report(true);
-    const endTime = await r.drainTimers();
+    const endTime = await untilStopped(r.drainTimers());
 
     // Output, streamed from the message log.
     progress.phase = 'output';
     report(true);
     await fs.mkdir(options.out, { recursive: true });
     const files = { messages: join(options.out, 'messages.ndjson'), skipped: join(options.out, 'skipped.ndjson'), stats: join(options.out, 'stats.json') };
-    const outputStart = performance.now();
-    const written = writeMessages(r.store, files.messages, files.skipped);
-    timings.output = performance.now() - outputStart;
-    const stats = await r.stats(journeyId);
+    const { written, stats, users } = await untilStopped(r.finish(journeyId, files));
     await fs.writeFile(files.stats, `${JSON.stringify(stats, null, 2)}\n`);
-    const users = await r.store.eventUserCount();
+    const timings = { ...r.timings(), read: readMs };
+    const counts = r.counts();
 
     const wallMs = performance.now() - wallStart;
     completed = true;
@@ -244,24 +285,26 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       users,
       profiles: progress.profiles,
       events: progress.events,
-      accepted: r.accepted,
-      duplicates: r.duplicates,
+      accepted: counts.accepted,
+      duplicates: counts.duplicates,
       sent: written.sent,
       sentTotal: Object.values(written.sent).reduce((a, b) => a + b, 0),
       skipped: written.skipped,
       failed: written.failed,
-      timersFired: r.timersFired,
-      ingestCalls: r.ingestCalls,
-      timerRuns: r.timerRuns,
+      timersFired: counts.timersFired,
+      ingestCalls: counts.ingestCalls,
+      timerRuns: counts.timerRuns,
       startTime: iso(clockStart),
       endTime: iso(endTime),
       wallMs,
       eventsPerSecond: progress.events / (wallMs / 1000),
+      threads,
       stats,
       timings: roundTimings(timings),
       files: { ...files, db: options.db === undefined ? null : resolve(options.db) },
     };
   } finally {
+    if (ticker) clearInterval(ticker);
     if (run) await run.close();
     // The temporary database always goes; a --db file is kept only when the run completed (a half-made one would be refused next time).
     if (options.db === undefined || !completed) {
@@ -291,45 +334,9 @@ async function firstEvent(file: string, start: number) {
   return null;
 }
 
-/**
- * Writes the sent and the skipped messages and counts them. Synchronous from end to end: the rows come from an
- * open SQLite statement, so nothing else may use the connection meanwhile (see exportMessages).
- */
-function writeMessages(store: SqliteStore, messagesFile: string, skippedFile: string) {
-  const sent: Record<string, number> = {};
-  let skipped = 0;
-  let failed = 0;
-  writeLines(messagesFile, exportMessages(store, 'sent', 'sentAt'), (m) => {
-    sent[m.channel] = (sent[m.channel] ?? 0) + 1;
-    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, sentAt: iso(m.sentAt!), journeyId: m.journeyId, content: m.content };
-  });
-  writeLines(skippedFile, exportMessages(store, 'skipped', 'seq'), (m) => {
-    skipped += 1;
-    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason };
-  });
-  for (const _ of exportMessages(store, 'failed', 'seq')) failed += 1;
-  return { sent: sortKeys(sent), skipped, failed };
-}
-
-function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => unknown): void {
-  const fd = openSync(file, 'w');
-  try {
-    let text = '';
-    for (const item of items) {
-      text += `${JSON.stringify(line(item))}\n`;
-      if (text.length >= OUTPUT_CHUNK) {
-        writeSync(fd, text);
-        text = '';
-      }
-    }
-    if (text) writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function sortKeys(o: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+/** The engine's parts of a run's time so far. */
+function engineMs(t: Timings): number {
+  return t.ingest + t.timers + t.nextWake + t.commit;
 }
 
 function roundTimings(t: Timings): Timings {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ROOT, tempDir } from '../helpers.ts';
+import { cartWorkload, writeWorkload } from '../sim/workload.ts';
 import { runCli, serve } from './run.ts';
 
 /** A copy of the package's launcher and manifest, sharing the repository's node_modules. */
@@ -48,6 +49,12 @@ test('npm run build: the compiled bin answers --help like the source and serves 
     server.child.kill('SIGTERM');
     await server.exited;
   }
+
+  // simulate's threads start from the compiled files too (a thread's entry is its module's .js beside it).
+  const workload = writeWorkload(join(dir, 'workload'), cartWorkload({ users: 40, spanMs: 60_000, windowMs: 120_000, delayMs: 7_200_000, sameMillisecond: 1 }));
+  const simulated = await runCli(['simulate', '--journey', join(ROOT, 'examples', 'abandoned-cart.json'), '--profiles', workload.profiles, '--events', workload.events, '--out', join(dir, 'sim'), '--threads', '2'], {}, bin);
+  assert.equal(simulated.code, 0, simulated.stderr);
+  assert.match(simulated.stdout, /^simulated abandoned-cart: 40 users, .* on 2 threads, /);
 
   // `npm start` as a user or a container runs it: a SIGTERM to npm stops the server gracefully, not npm alone.
   symlinkSync(join(ROOT, 'examples'), join(dir, 'examples'));

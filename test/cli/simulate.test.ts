@@ -34,7 +34,7 @@ test('simulate sends exactly the right messages at exactly cart + 2 min, + 2 h, 
   const out = run1;
   const r = await simulateOnce();
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^simulated abandoned-cart: 200 users, 310 events; sent 330 messages \(email 90, push 140, sms 100\), 0 skipped; .* s wall, [\d,]+ events\/s\n/);
+  assert.match(r.stdout, /^simulated abandoned-cart: 200 users, 310 events; sent 330 messages \(email 90, push 140, sms 100\), 0 skipped; .* s wall on 1 thread, [\d,]+ events\/s\n/);
 
   const messages = readNdjson(join(out, 'messages.ndjson'));
   const got = messages.map((m) => `${m.userId} ${m.channel} ${m.sentAt}`).sort();
@@ -99,6 +99,27 @@ test('simulate is deterministic: two runs write byte-identical files', async () 
     assert.ok(readFileSync(join(a, file)).equals(readFileSync(join(b, file))), `${file} differs between runs`);
   }
   assert.ok(readFileSync(join(a, 'messages.ndjson')).length > 0);
+});
+
+test('simulate --threads 3 writes what one thread writes: the same sends and skips, byte-identical stats', async () => {
+  const three = join(dir, 'threads');
+  const [one, r] = await Promise.all([simulateOnce(), runCli([...simulateArgs(three), '--threads', '3'])]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, / s wall on 3 threads, /);
+  const sorted = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).sort();
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(sorted(join(three, 'messages.ndjson')), sorted(join(run1, 'messages.ndjson')));
+  const sentAt = readNdjson(join(three, 'messages.ndjson')).map((m) => m.sentAt as string);
+  assert.deepEqual(sentAt, [...sentAt].sort(), 'the threads\' files are merged in sentAt order');
+  assert.equal(readFileSync(join(three, 'stats.json'), 'utf8'), readFileSync(join(run1, 'stats.json'), 'utf8'));
+  assert.deepEqual(readdirSync(three).sort(), ['messages.ndjson', 'skipped.ndjson', 'stats.json']);
+
+  const zero = await runCli([...simulateArgs(join(dir, 'zero')), '--threads', '0']);
+  assert.equal(zero.code, 1);
+  assert.match(zero.stderr, /--threads must be a whole number from 1 to 64/);
+  const kept = await runCli([...simulateArgs(join(dir, 'kept')), '--threads', '2', '--db', join(dir, 'kept.db')]);
+  assert.equal(kept.code, 1);
+  assert.equal(kept.stderr, 'waymark: a kept database (--db) is one file: it needs one thread (--threads 1)\n');
 });
 
 test('simulate errors: a missing file is named, a bad line points at its number, exit code 1', async () => {

@@ -32,6 +32,18 @@ test(`one event at a time, group-commit batches and simulate agree (SQLite, ${SQ
   for (const [stat, cases] of Object.entries(tally.withStat)) assert.ok(cases >= 5, `only ${cases} cases counted any "${stat}"`);
 });
 
+const THREAD_RUNS = 60;
+
+// Each case starts two threads (a few hundred ms from source), so fewer cases; the late events that cross
+// threads are also worked out by hand in late-events.test.ts.
+test(`simulate on 2 threads agrees with one event at a time (${THREAD_RUNS} random cases)`, { timeout: 600_000 }, async () => {
+  const tally = emptyTally();
+  await checkProperty({ drivers: ['one-by-one', 'simulate-threads'], tally, ...replayFromEnv(THREAD_RUNS) });
+  if (replaying) return;
+  assert.ok(tally.outOfOrder >= THREAD_RUNS / 10, `${tally.outOfOrder} cases had events out of order`);
+  assert.ok((tally.messages.sent ?? 0) >= 5, `only ${tally.messages.sent ?? 0} messages sent`);
+});
+
 await withPostgres('differential on PostgreSQL', () => {
   test(`one event at a time on SQLite and on PostgreSQL agree (${POSTGRES_RUNS} random cases)`, { timeout: 600_000 }, async () => {
     await checkProperty({ drivers: ['one-by-one', 'postgres'], ...replayFromEnv(POSTGRES_RUNS) });

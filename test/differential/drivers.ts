@@ -35,7 +35,8 @@ export interface Row {
 /** What a run produced, or why the journey was refused (then every driver must refuse it alike). */
 export type Outcome = { refused: string } | { rows: Row[]; failed: number; stats: StatsView };
 
-export type Driver = 'one-by-one' | 'batches' | 'simulate' | 'postgres';
+/** 'simulate-threads': simulate on 2 threads, each with its share of the users (u1 and u2 fall on different ones). */
+export type Driver = 'one-by-one' | 'batches' | 'simulate' | 'simulate-threads' | 'postgres';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Content with its keys sorted: PostgreSQL's jsonb keeps no key order, and the order means nothing. */
@@ -44,7 +45,8 @@ const sorted = (content: unknown) => (content && typeof content === 'object' ? O
 const canonical = (rows: Row[]) => rows.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
 export async function run(driver: Driver, c: DiffCase): Promise<Outcome> {
-  return driver === 'simulate' ? runSimulate(c) : runEngine(c, driver === 'postgres' ? 'postgres' : 'sqlite', driver === 'batches');
+  if (driver === 'simulate' || driver === 'simulate-threads') return runSimulate(c, driver === 'simulate' ? 1 : 2);
+  return runEngine(c, driver === 'postgres' ? 'postgres' : 'sqlite', driver === 'batches');
 }
 
 async function runEngine(c: DiffCase, kind: 'sqlite' | 'postgres', batches: boolean): Promise<Outcome> {
@@ -126,7 +128,7 @@ export function arrivals(events: readonly JourneyEvent[]): JourneyEvent[][] {
   return groups;
 }
 
-async function runSimulate(c: DiffCase): Promise<Outcome> {
+async function runSimulate(c: DiffCase, threads: number): Promise<Outcome> {
   const dir = mkdtempSync(join(tmpdir(), 'waymark-diff-sim-'));
   try {
     const profiles = join(dir, 'profiles.ndjson');
@@ -135,7 +137,7 @@ async function runSimulate(c: DiffCase): Promise<Outcome> {
     writeFileSync(events, c.events.map((e) => `${JSON.stringify({ messageId: e.messageId, userId: e.userId, event: e.name, timestamp: e.timestamp, properties: e.properties })}\n`).join(''));
     let result;
     try {
-      result = await simulate({ journey: { id: JOURNEY_ID, definition: c.journey }, settings: c.settings, profiles, events, start: c.start, out: join(dir, 'out') });
+      result = await simulate({ journey: { id: JOURNEY_ID, definition: c.journey }, settings: c.settings, profiles, events, start: c.start, out: join(dir, 'out'), threads });
     } catch (error) {
       if (error instanceof InvalidJourneyError) return { refused: error.message };
       throw error;

@@ -100,7 +100,7 @@ async function check(driver: Driver, c: DiffCase, expected: string[][]): Promise
 }
 
 for (const { name, c, expected } of cases) {
-  for (const driver of ['one-by-one', 'batches', 'simulate'] as Driver[]) test(`${driver}: ${name}`, () => check(driver, c, expected));
+  for (const driver of ['one-by-one', 'batches', 'simulate', 'simulate-threads'] as Driver[]) test(`${driver}: ${name}`, () => check(driver, c, expected));
 }
 
 await withPostgres('late events on PostgreSQL', () => {

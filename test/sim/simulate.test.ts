@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { simulate, type SimulationProgress } from '../../src/sim/simulate.ts';
@@ -24,14 +24,15 @@ function ndjson(file: string, rows: unknown[]): string {
   return file;
 }
 
-test('a fixed workload: hand-computed sends and stats', async () => {
+// On one thread, and on three (each with its share of the users, merged after): the same hand-computed answer.
+for (const threads of [1, 3]) test(`a fixed workload: hand-computed sends and stats (${threads} thread${threads > 1 ? 's' : ''})`, async () => {
   // 120 users, carts over 3 minutes (8 share the first millisecond), the example's own timings: a 2 min window,
   // 2 h between messages. 30% (36) convert inside the window, 20% (24) between push and SMS, 5% (6) between SMS
   // and email, the other 54 never (see workload.ts).
   const users = cartWorkload({ users: 120, spanMs: 3 * MIN, windowMs: 2 * MIN, delayMs: 2 * HOUR, sameMillisecond: 8 });
   const dir = tempDir();
   const files = writeWorkload(join(dir, 'in'), users);
-  const result = await simulate({ journey: JOURNEY, profiles: files.profiles, events: files.events, start: START, out: join(dir, 'out') });
+  const result = await simulate({ journey: JOURNEY, profiles: files.profiles, events: files.events, start: START, out: join(dir, 'out'), threads });
   const messages = lines(result.files.messages);
 
   // Per user, by hand (START is 09:00:00Z): u0..u7 put their carts in at 09:00:01.000, u11 at 1000 + 11 * 7919 ms
@@ -64,6 +65,7 @@ test('a fixed workload: hand-computed sends and stats', async () => {
   ]);
   assert.equal(result.events, 120 + 36 + 24 + 6, 'a cart each, a charge each for those who convert');
   assert.ok(result.ingestCalls < result.events, 'events sharing a millisecond share an ingest');
+  assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['messages.ndjson', 'skipped.ndjson', 'stats.json'], 'no database or part file is left behind');
 });
 
 test('an event at exactly a due time is processed first: a goal in the same millisecond prevents the send', async () => {
@@ -172,12 +174,12 @@ test('a late event (one before a line already read) is taken when it arrives, as
   assert.equal(result.stats.totals.goal, 1);
 });
 
-test('an invalid journey is refused before anything runs, with its problems', async () => {
+for (const threads of [1, 2]) test(`an invalid journey is refused before anything runs, with its problems (${threads} thread${threads > 1 ? 's' : ''})`, async () => {
   const dir = tempDir();
   const journey = join(dir, 'j.json');
   writeFileSync(journey, JSON.stringify({ ...example('abandoned-cart'), edges: [] }));
   const events = ndjson(join(dir, 'events.ndjson'), [{ at: 0, userId: 'a', event: 'Added to Cart' }]);
-  await assert.rejects(simulate({ journey, events, out: join(dir, 'out') }), (error: Error & { problems?: unknown[] }) => {
+  await assert.rejects(simulate({ journey, events, out: join(dir, 'out'), threads }), (error: Error & { problems?: unknown[] }) => {
     assert.match(error.message, /invalid journey/);
     // With no edges, every node but the exit leads nowhere, and nothing after the entry can be reached.
     const ids = ['cart-abandoned', 'push-free-shipping', 'wait-2h-before-sms', 'sms-10-off', 'wait-2h-before-email', 'email-final-reminder', 'done'];
@@ -188,14 +190,14 @@ test('an invalid journey is refused before anything runs, with its problems', as
     assert.deepEqual(error.problems, expected);
     return true;
   });
+  assert.deepEqual(readdirSync(join(dir, 'out')), [], 'no database is left behind');
 });
 
-test('an interrupted run rejects and leaves no temporary database behind', async () => {
+for (const threads of [1, 2]) test(`an interrupted run rejects and leaves no temporary database behind (${threads} thread${threads > 1 ? 's' : ''})`, async () => {
   const dir = tempDir();
   const events = ndjson(join(dir, 'events.ndjson'), [{ at: 0, userId: 'a', event: 'Added to Cart' }]);
   const out = join(dir, 'out');
-  await assert.rejects(simulate({ journey: JOURNEY, events, out, signal: AbortSignal.abort() }), { message: 'the simulation was interrupted' });
-  const { readdirSync } = await import('node:fs');
+  await assert.rejects(simulate({ journey: JOURNEY, events, out, signal: AbortSignal.abort(), threads }), { message: 'the simulation was interrupted' });
   assert.deepEqual(readdirSync(out), []);
 });
 

@@ -1,0 +1,133 @@
+/**
+ * simulate's output files: the message log written as NDJSON (sent messages in sentAt order, skipped ones in the
+ * order decided), and, for a run on several threads, the threads' files merged into one by time.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { exportMessages } from '../store/sqlite/message-export.ts';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openLines, type Line } from './lines.ts';
+
+/** Characters of output gathered before each write. */
+const OUTPUT_CHUNK = 1 << 20;
+
+/** What a message log held: sent messages by channel, and how many were skipped and failed. */
+export interface Written {
+  sent: Record<string, number>;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * Writes the sent and the skipped messages and counts them. Synchronous from end to end: the rows come from an
+ * open SQLite statement, so nothing else may use the connection meanwhile (see exportMessages).
+ */
+export function writeMessages(store: SqliteStore, messagesFile: string, skippedFile: string): Written {
+  const sent: Record<string, number> = {};
+  let skipped = 0;
+  let failed = 0;
+  writeLines(messagesFile, exportMessages(store, 'sent', 'sentAt'), (m) => {
+    sent[m.channel] = (sent[m.channel] ?? 0) + 1;
+    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, sentAt: iso(m.sentAt!), journeyId: m.journeyId, content: m.content };
+  });
+  writeLines(skippedFile, exportMessages(store, 'skipped', 'seq'), (m) => {
+    skipped += 1;
+    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason };
+  });
+  for (const _ of exportMessages(store, 'failed', 'seq')) failed += 1;
+  return { sent: sortKeys(sent), skipped, failed };
+}
+
+/** The counts of several logs (the threads' shares of one run) as one. */
+export function addWritten(parts: readonly Written[]): Written {
+  const sent: Record<string, number> = {};
+  for (const part of parts) for (const [channel, n] of Object.entries(part.sent)) sent[channel] = (sent[channel] ?? 0) + n;
+  return { sent: sortKeys(sent), skipped: parts.reduce((n, p) => n + p.skipped, 0), failed: parts.reduce((n, p) => n + p.failed, 0) };
+}
+
+/**
+ * Merges NDJSON files, each in order of the time in its field `field` (an ISO 8601 string, as writeMessages
+ * writes it), into `target` in that order; on equal times the earlier file's line first. Streams: a chunk of
+ * each file in memory at a time.
+ *
+ * The time is found without parsing the line: `"field":"` is the first match, since the fields before it are
+ * JSON strings, in which a quote is escaped.
+ */
+export async function mergeByTime(sources: readonly string[], target: string, field: 'sentAt' | 'at'): Promise<void> {
+  const marker = `"${field}":"`;
+  const timeOf = (line: Line) => {
+    const at = line.text.indexOf(marker) + marker.length;
+    return Date.parse(line.text.slice(at, line.text.indexOf('"', at)));
+  };
+  const heads = await Promise.all(sources.map(async (file) => new Cursor((await openLines(file, 'output part'))[Symbol.asyncIterator](), timeOf)));
+  for (const head of heads) await head.advance();
+  const fd = openSync(target, 'w');
+  try {
+    let text = '';
+    for (;;) {
+      let next: Cursor | null = null;
+      for (const head of heads) if (head.line && (!next || head.time < next.time)) next = head;
+      if (!next) break;
+      text += `${next.line!.text}\n`;
+      if (text.length >= OUTPUT_CHUNK) {
+        writeSync(fd, text);
+        text = '';
+      }
+      await next.advance();
+    }
+    if (text) writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file's current line and its time, a chunk of lines read ahead. */
+class Cursor {
+  line: Line | null = null;
+  time = 0;
+  private chunk: Line[] = [];
+  private index = 0;
+
+  constructor(
+    private readonly chunks: AsyncIterator<Line[]>,
+    private readonly timeOf: (line: Line) => number,
+  ) {}
+
+  async advance(): Promise<void> {
+    while (this.index >= this.chunk.length) {
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.line = null;
+        return;
+      }
+      this.chunk = next.value;
+      this.index = 0;
+    }
+    this.line = this.chunk[this.index++]!;
+    this.time = this.timeOf(this.line);
+  }
+}
+
+function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => unknown): void {
+  const fd = openSync(file, 'w');
+  try {
+    let text = '';
+    for (const item of items) {
+      text += `${JSON.stringify(line(item))}\n`;
+      if (text.length >= OUTPUT_CHUNK) {
+        writeSync(fd, text);
+        text = '';
+      }
+    }
+    if (text) writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,88 @@
+/**
+ * What `simulate` drives: the engine loop on one thread (LocalRunner, a SimulationRun here) or on several
+ * (ShardedRunner in shards.ts, each thread a SimulationRun on its share of the users). simulate reads the
+ * files and hands over profiles and events in order; the runner says what came of them.
+ */
+import type { StatsView } from '../app/views.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import type { ProfileUpsert } from '../store/store.ts';
+import { writeMessages, type Written } from './output.ts';
+import type { RunCounts } from './shard-protocol.ts';
+import { SimulationRun, type RunOptions, type Timings } from './run.ts';
+
+export interface Finished {
+  written: Written;
+  stats: StatsView;
+  /** Distinct users with at least one event. */
+  users: number;
+}
+
+export interface SimulationRunner {
+  readonly threads: number;
+  /** Wall milliseconds in each part of the run (on several threads, the slowest thread's, once finished). */
+  timings(): Timings;
+  counts(): RunCounts;
+  /** The virtual clock (on several threads, the one furthest behind) and the timers fired so far. */
+  progress(): { virtualTime: number; timersFired: number };
+  addProfiles(profiles: ProfileUpsert[]): Promise<void>;
+  /** The next event; `seenBefore`: the latest time of the events before it (see SimulationRun.take). */
+  take(event: JourneyEvent, seenBefore: number): Promise<void>;
+  endEvents(until: number | null, lastEventAt: number): Promise<void>;
+  /** Fires every timer left; returns the end time. */
+  drainTimers(): Promise<number>;
+  /** Writes the output files; the stats of journey `journeyId`. */
+  finish(journeyId: string, files: { messages: string; skipped: string }): Promise<Finished>;
+  close(): Promise<void>;
+}
+
+/** The run on this thread, on one SQLite file. */
+export class LocalRunner implements SimulationRunner {
+  readonly threads = 1;
+
+  private constructor(private readonly run: SimulationRun) {}
+
+  static async open(options: RunOptions): Promise<LocalRunner> {
+    return new LocalRunner(await SimulationRun.open(options));
+  }
+
+  timings(): Timings {
+    return this.run.timings;
+  }
+
+  counts(): RunCounts {
+    const r = this.run;
+    return { accepted: r.accepted, duplicates: r.duplicates, timersFired: r.timersFired, ingestCalls: r.ingestCalls, timerRuns: r.timerRuns };
+  }
+
+  progress() {
+    return { virtualTime: this.run.clock.now(), timersFired: this.run.timersFired };
+  }
+
+  addProfiles(profiles: ProfileUpsert[]): Promise<void> {
+    return this.run.addProfiles(profiles);
+  }
+
+  /** One thread takes the whole stream: what it has taken is all there is before the event. */
+  take(event: JourneyEvent): Promise<void> {
+    return this.run.take(event);
+  }
+
+  endEvents(until: number | null, lastEventAt: number): Promise<void> {
+    return this.run.endEvents(until, lastEventAt);
+  }
+
+  drainTimers(): Promise<number> {
+    return this.run.drainTimers();
+  }
+
+  async finish(journeyId: string, files: { messages: string; skipped: string }): Promise<Finished> {
+    const start = performance.now();
+    const written = writeMessages(this.run.store, files.messages, files.skipped);
+    this.run.timings.output = performance.now() - start;
+    return { written, stats: await this.run.stats(journeyId), users: await this.run.store.eventUserCount() };
+  }
+
+  close(): Promise<void> {
+    return this.run.close();
+  }
+}

@@ -1,0 +1,48 @@
+/** What the threads of a simulation on several (shards.ts, shard-worker.ts) say to each other. */
+import type { JourneyDefinition } from '../core/definition.ts';
+import type { Problem } from '../core/problem.ts';
+import type { JourneyVersion, StatRow, WaitingRow } from '../store/records.ts';
+import type { Written } from './output.ts';
+import type { Timings } from './run.ts';
+
+/** A thread's start: its own SQLite file, and what every thread of the run shares. */
+export interface ShardConfig {
+  dbFile: string;
+  clockStart: number;
+  settings: Record<string, unknown> | undefined;
+  journeys: Array<{ id: string; definition: unknown }>;
+  commitEvery: number | undefined;
+}
+
+export type ShardMethod = 'open' | 'profiles' | 'take' | 'end' | 'drain' | 'finish' | 'close';
+
+export interface ShardCall {
+  id: number;
+  method: ShardMethod;
+  args: unknown[];
+}
+
+export interface RunCounts {
+  accepted: number;
+  duplicates: number;
+  timersFired: number;
+  ingestCalls: number;
+  timerRuns: number;
+}
+
+/** A thread's share of the results: its output counts, its stats rows, its counters. */
+export interface ShardFinish {
+  written: Written;
+  rows: StatRow[];
+  waiting: WaitingRow[];
+  versions: JourneyVersion[];
+  draft: JourneyDefinition;
+  users: number;
+  counts: RunCounts;
+  timings: Timings;
+}
+
+export type ShardMessage =
+  | { id: number; value: unknown }
+  | { id: number; error: { message: string; problems?: Problem[] } }
+  | { progress: { virtualTime: number; timersFired: number } };

@@ -1,0 +1,94 @@
+/**
+ * One thread of a simulation on several (shards.ts): its share of the users, on a SimulationRun and a SQLite
+ * file of its own. Calls are taken one at a time, in the order posted; each is answered with its value or its
+ * error. Progress (the virtual clock, timers fired) is posted at most every 200 ms.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { InvalidJourneyError } from '../app/journeys.ts';
+import type { JourneyEvent } from '../core/instance.ts';
+import { openSqliteStore } from '../store/open.ts';
+import type { ProfileUpsert } from '../store/store.ts';
+import { writeMessages } from './output.ts';
+import { SimulationRun } from './run.ts';
+import type { ShardCall, ShardConfig, ShardFinish, ShardMessage } from './shard-protocol.ts';
+
+const config = workerData as ShardConfig;
+const port = parentPort!;
+let lastProgress = 0;
+let run: SimulationRun | null = null;
+
+const post = (message: ShardMessage) => port.postMessage(message);
+
+const methods = {
+  async open(): Promise<void> {
+    run = await SimulationRun.open({
+      store: openSqliteStore(config.dbFile, { durability: 'fast' }),
+      clockStart: config.clockStart,
+      settings: config.settings,
+      journeys: config.journeys,
+      ...(config.commitEvery !== undefined ? { commitEvery: config.commitEvery } : {}),
+      onUnit: () => {
+        const now = performance.now();
+        if (now - lastProgress < 200) return;
+        lastProgress = now;
+        post({ progress: { virtualTime: run!.clock.now(), timersFired: run!.timersFired } });
+      },
+    });
+  },
+  async profiles(batch: ProfileUpsert[]): Promise<void> {
+    await run!.addProfiles(batch);
+  },
+  async take(events: JourneyEvent[], seenBefore: number[], othersSince: number[]): Promise<void> {
+    for (let i = 0; i < events.length; i++) await run!.take(events[i]!, seenBefore[i]!, othersSince[i]!);
+  },
+  async end(until: number | null, lastAt: number): Promise<void> {
+    await run!.endEvents(until, lastAt);
+  },
+  drain(): Promise<number> {
+    return run!.drainTimers();
+  },
+  async finish(journeyId: string, messagesFile: string, skippedFile: string): Promise<ShardFinish> {
+    const r = run!;
+    const outputStart = performance.now();
+    const written = writeMessages(r.store, messagesFile, skippedFile);
+    r.timings.output = performance.now() - outputStart;
+    const store = r.waymark.store;
+    const [rows, waiting, versions, journey, users] = await Promise.all([
+      store.journeyStats(journeyId),
+      store.journeyWaiting(journeyId),
+      store.listVersions(journeyId),
+      store.getJourney(journeyId),
+      store.eventUserCount(),
+    ]);
+    return {
+      written,
+      rows,
+      waiting,
+      versions,
+      draft: journey!.draft,
+      users,
+      counts: { accepted: r.accepted, duplicates: r.duplicates, timersFired: r.timersFired, ingestCalls: r.ingestCalls, timerRuns: r.timerRuns },
+      timings: r.timings,
+    };
+  },
+  async close(): Promise<void> {
+    const r = run;
+    run = null;
+    await r?.close();
+  },
+};
+
+// One call at a time, in order: each waits for the one before it to settle.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (call: ShardCall) => {
+  queue = queue.then(async () => {
+    try {
+      const value = await (methods[call.method] as (...args: unknown[]) => Promise<unknown>)(...call.args);
+      post({ id: call.id, value });
+    } catch (error) {
+      // A journey refused at publishing keeps its problems, so the caller can tell it from a failure.
+      const problems = error instanceof InvalidJourneyError ? error.problems : undefined;
+      post({ id: call.id, error: { message: error instanceof Error ? error.message : String(error), ...(problems ? { problems } : {}) } });
+    }
+  });
+});
