@@ -33,6 +33,8 @@ export type EventForm = 'native' | 'workload' | 'untimed';
 /** An event line made ready: the engine's form, and the form the HTTP API accepts. */
 export interface ParsedEvent {
   form: EventForm;
+  /** The line named its messageId (else one derived from the line, unique to it). */
+  idGiven: boolean;
   event: JourneyEvent;
 }
 
@@ -94,9 +96,10 @@ export function parseEventRecord(o: Record<string, unknown>, text: string, n: nu
     throw new LineError(n, 'an event needs a "timestamp" (ISO 8601) or an "at" (ms after --start)');
   }
   let messageId = o.messageId;
-  if (messageId === undefined) messageId = derivedMessageId(n, text, timestamp);
+  const idGiven = messageId !== undefined;
+  if (!idGiven) messageId = derivedMessageId(n, text, timestamp);
   else if (typeof messageId !== 'string' || messageId.length === 0) throw new LineError(n, 'messageId must be a non-empty string');
-  return { form, event: { messageId: messageId as string, userId, name, timestamp, properties: properties as Record<string, unknown> } };
+  return { form, idGiven, event: { messageId: messageId as string, userId, name, timestamp, properties: properties as Record<string, unknown> } };
 }
 
 /** The body the HTTP API takes for one event; without `timed`, no timestamp (the server stamps it on arrival). */

@@ -25,8 +25,11 @@ export interface SimulationRunner {
   /** The virtual clock (on several threads, the one furthest behind) and the timers fired so far. */
   progress(): { virtualTime: number; timersFired: number };
   addProfiles(profiles: ProfileUpsert[]): Promise<void>;
-  /** The next event; `seenBefore`: the latest time of the events before it (see SimulationRun.take). */
-  take(event: JourneyEvent, seenBefore: number): Promise<void>;
+  /**
+   * The next event; `seenBefore`: the latest time of the events before it (see SimulationRun.take); `idGiven`:
+   * its messageId came with it (else it was derived from its line, and no other line has it).
+   */
+  take(event: JourneyEvent, seenBefore: number, idGiven: boolean): Promise<void>;
   endEvents(until: number | null, lastEventAt: number): Promise<void>;
   /** Fires every timer left; returns the end time. */
   drainTimers(): Promise<number>;

@@ -251,7 +251,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         if (!parsed) continue;
         const t = parsed.event.timestamp;
         if (t < clockStart) throw new SimulationError(`${options.events}: line ${line.n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
-        await r.take(parsed.event, lastAt);
+        await r.take(parsed.event, lastAt, parsed.idGiven);
         lastAt = Math.max(lastAt, t);
         readerTime = lastAt;
         progress.events += 1;

@@ -68,6 +68,22 @@ for (const threads of [1, 3]) test(`a fixed workload: hand-computed sends and st
   assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['messages.ndjson', 'skipped.ndjson', 'stats.json'], 'no database or part file is left behind');
 });
 
+// u1 and u2 fall on different threads of two: the second line's id is u1's, so it is a duplicate on any number.
+for (const threads of [1, 2]) test(`a message id given twice is one event, whoever the second copy names (${threads} thread${threads > 1 ? 's' : ''})`, async () => {
+  const dir = tempDir();
+  const profiles = ndjson(join(dir, 'profiles.ndjson'), ['u1', 'u2'].map((userId) => ({ userId, name: userId, email: `${userId}@x.test`, phone: '+1', pushToken: `t-${userId}` })));
+  const events = ndjson(join(dir, 'events.ndjson'), [
+    { messageId: 'm1', userId: 'u1', event: 'Added to Cart', timestamp: '2026-03-02T09:00:00.000Z' },
+    { messageId: 'm1', userId: 'u2', event: 'Added to Cart', timestamp: '2026-03-02T09:00:01.000Z' },
+  ]);
+  const result = await simulate({ journey: JOURNEY, profiles, events, out: join(dir, 'out'), threads });
+  assert.equal(result.duplicates, 1);
+  assert.deepEqual(
+    lines(result.files.messages).map((m) => `${m.userId} ${m.channel} ${m.sentAt}`),
+    ['u1 push 2026-03-02T09:02:00.000Z', 'u1 sms 2026-03-02T11:02:00.000Z', 'u1 email 2026-03-02T13:02:00.000Z'],
+  );
+});
+
 test('an event at exactly a due time is processed first: a goal in the same millisecond prevents the send', async () => {
   const dir = tempDir();
   const profiles = ndjson(join(dir, 'profiles.ndjson'), [
