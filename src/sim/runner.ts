@@ -10,6 +10,13 @@ import { writeMessages, type Written } from './output.ts';
 import type { RunCounts } from './shard-protocol.ts';
 import { SimulationRun, type RunOptions, type Timings } from './run.ts';
 
+/** What a run writes at the end: the output files, and the journey whose stats it gives. */
+export interface RunOutput {
+  journeyId: string;
+  messages: string;
+  skipped: string;
+}
+
 export interface Finished {
   written: Written;
   stats: StatsView;
@@ -33,8 +40,8 @@ export interface SimulationRunner {
   endEvents(until: number | null, lastEventAt: number): Promise<void>;
   /** Fires every timer left; returns the end time. */
   drainTimers(): Promise<number>;
-  /** Writes the output files; the stats of journey `journeyId`. */
-  finish(journeyId: string, files: { messages: string; skipped: string }): Promise<Finished>;
+  /** Writes the output files named at opening; the stats of the journey named there. */
+  finish(): Promise<Finished>;
   close(): Promise<void>;
 }
 
@@ -42,10 +49,13 @@ export interface SimulationRunner {
 export class LocalRunner implements SimulationRunner {
   readonly threads = 1;
 
-  private constructor(private readonly run: SimulationRun) {}
+  private constructor(
+    private readonly run: SimulationRun,
+    private readonly output: RunOutput,
+  ) {}
 
-  static async open(options: RunOptions): Promise<LocalRunner> {
-    return new LocalRunner(await SimulationRun.open(options));
+  static async open(options: RunOptions, output: RunOutput): Promise<LocalRunner> {
+    return new LocalRunner(await SimulationRun.open(options), output);
   }
 
   timings(): Timings {
@@ -78,11 +88,11 @@ export class LocalRunner implements SimulationRunner {
     return this.run.drainTimers();
   }
 
-  async finish(journeyId: string, files: { messages: string; skipped: string }): Promise<Finished> {
+  async finish(): Promise<Finished> {
     const start = performance.now();
-    const written = writeMessages(this.run.store, files.messages, files.skipped);
+    const written = writeMessages(this.run.store, this.output.messages, this.output.skipped);
     this.run.timings.output = performance.now() - start;
-    return { written, stats: await this.run.stats(journeyId), users: await this.run.store.eventUserCount() };
+    return { written, stats: await this.run.stats(this.output.journeyId), users: await this.run.store.eventUserCount() };
   }
 
   close(): Promise<void> {

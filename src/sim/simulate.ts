@@ -195,6 +195,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   try {
     const readStart = performance.now();
     const journeys = [...companions, { id: journeyId, definition }];
+    const files = { messages: join(options.out, 'messages.ndjson'), skipped: join(options.out, 'skipped.ndjson'), stats: join(options.out, 'stats.json') };
+    const output = { journeyId, messages: files.messages, skipped: files.skipped };
     run =
       threads === 1
         ? await LocalRunner.open({
@@ -207,8 +209,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
               report();
               checkAborted();
             },
-          })
-        : await ShardedRunner.open({ threads, dir: options.out, clockStart, settings, journeys, commitEvery: options.commitEvery });
+          }, output)
+        : await ShardedRunner.open({ threads, dir: options.out, clockStart, settings, journeys, commitEvery: options.commitEvery, output });
     const r = run;
     if (threads > 1) {
       ticker = setInterval(() => {
@@ -272,8 +274,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     progress.phase = 'output';
     report(true);
     await fs.mkdir(options.out, { recursive: true });
-    const files = { messages: join(options.out, 'messages.ndjson'), skipped: join(options.out, 'skipped.ndjson'), stats: join(options.out, 'stats.json') };
-    const { written, stats, users } = await untilStopped(r.finish(journeyId, files));
+    const { written, stats, users } = await untilStopped(r.finish());
     await fs.writeFile(files.stats, `${JSON.stringify(stats, null, 2)}\n`);
     const timings = { ...r.timings(), read: readMs };
     const counts = r.counts();
