@@ -30,7 +30,10 @@ import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ProfileUpsert } from '../store/store.ts';
 
 export interface Timings {
-  /** Reading and parsing profiles and events, loading profiles, and the simulator's own bookkeeping. */
+  /**
+   * Reading and parsing profiles and events, loading profiles, and the simulator's own bookkeeping. On several
+   * threads (simulate), the wall time until every thread had taken its events, which the others overlap.
+   */
   read: number;
   ingest: number;
   timers: number;
