@@ -16,6 +16,8 @@
  * Output: messages.ndjson holds the sent messages in sentAt order (ties in the order they were decided), as the
  * batching may decide a later send before an earlier one; skipped.ndjson the skipped ones in the order
  * they were decided; stats.json the simulated journey's stats exactly as GET /v1/journeys/:id/stats answers.
+ * On several threads each thread's files are in that order, and they are merged by time (ties: the first
+ * thread's first), so lines of the same millisecond may come in another order than on one thread.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
