@@ -64,8 +64,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   } else {
     where = ['--db', join(options.dataDir, 'bench.db')];
   }
+  // The PostgreSQL roles run with the young generation docker-compose.yml gives them (a 64 MB semi-space).
+  const node = options.database ? ['--max-semi-space-size=64'] : [];
   const spawnServe = (role: string, port: number) => {
-    const child = spawn(process.execPath, [...profile, bin, 'serve', ...where, '--role', role, '--port', String(port), ...(options.serveArgs ?? [])], {
+    const child = spawn(process.execPath, [...node, ...profile, bin, 'serve', ...where, '--role', role, '--port', String(port), ...(options.serveArgs ?? [])], {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

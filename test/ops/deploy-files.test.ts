@@ -61,6 +61,7 @@ function checkCommand(args: string[]): string[] {
 interface Service {
   image?: string;
   build?: unknown;
+  entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown>;
@@ -83,6 +84,15 @@ test('docker-compose.yml: PostgreSQL 15, an api and a worker, every option and s
   const settings = settingsRead();
   for (const [name, service] of [['api', api], ['worker', worker]] as const) {
     assert.equal(service.build, '.', `${name} is built from the Dockerfile`);
+    if (service.entrypoint) {
+      // Node's own options, then the package's bin, as the image's entry point runs it.
+      const [node, ...rest] = service.entrypoint;
+      const bin = rest.find((arg) => !arg.startsWith('--'));
+      assert.equal(node, 'node', `${name}'s entry point runs node`);
+      assert.equal(bin, (JSON.parse(read('package.json')) as { bin: Record<string, string> }).bin.waymark, `${name}'s entry point runs the package's bin`);
+      const flags = rest.slice(0, rest.indexOf(bin!));
+      for (const flag of flags) assert.ok(process.allowedNodeEnvironmentFlags.has(flag.split('=')[0]!), `${name}: node takes ${flag}`);
+    }
     assert.ok(service.command, `${name} has a command`);
     assert.deepEqual(checkCommand(service.command), [], `${name}: ${service.command.join(' ')}`);
     const role = service.command[service.command.indexOf('--role') + 1];
