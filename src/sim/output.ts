@@ -60,23 +60,17 @@ export async function mergeByTime(sources: readonly string[], target: string, fi
   };
   const heads = await Promise.all(sources.map(async (file) => new Cursor((await openLines(file, 'output part'))[Symbol.asyncIterator](), timeOf)));
   for (const head of heads) await head.advance();
-  const fd = openSync(target, 'w');
+  const out = new LineWriter(target);
   try {
-    let text = '';
     for (;;) {
       let next: Cursor | null = null;
       for (const head of heads) if (head.line && (!next || head.time < next.time)) next = head;
       if (!next) break;
-      text += `${next.line!.text}\n`;
-      if (text.length >= OUTPUT_CHUNK) {
-        writeSync(fd, text);
-        text = '';
-      }
+      out.write(next.line!.text);
       await next.advance();
     }
-    if (text) writeSync(fd, text);
   } finally {
-    closeSync(fd);
+    out.close();
   }
 }
 
@@ -108,19 +102,37 @@ class Cursor {
 }
 
 function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => unknown): void {
-  const fd = openSync(file, 'w');
+  const out = new LineWriter(file);
   try {
-    let text = '';
-    for (const item of items) {
-      text += `${JSON.stringify(line(item))}\n`;
-      if (text.length >= OUTPUT_CHUNK) {
-        writeSync(fd, text);
-        text = '';
-      }
-    }
-    if (text) writeSync(fd, text);
+    for (const item of items) out.write(JSON.stringify(line(item)));
   } finally {
-    closeSync(fd);
+    out.close();
+  }
+}
+
+/** A file written a line at a time, OUTPUT_CHUNK characters to a write. close() writes what is left. */
+class LineWriter {
+  private readonly fd: number;
+  private text = '';
+
+  constructor(file: string) {
+    this.fd = openSync(file, 'w');
+  }
+
+  write(line: string): void {
+    this.text += `${line}\n`;
+    if (this.text.length >= OUTPUT_CHUNK) {
+      writeSync(this.fd, this.text);
+      this.text = '';
+    }
+  }
+
+  close(): void {
+    try {
+      if (this.text) writeSync(this.fd, this.text);
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 

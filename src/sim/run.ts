@@ -43,6 +43,15 @@ export interface Timings {
   output: number;
 }
 
+/** What a run did: events accepted and duplicate, instances timers advanced, engine calls made. */
+export interface RunCounts {
+  accepted: number;
+  duplicates: number;
+  timersFired: number;
+  ingestCalls: number;
+  timerRuns: number;
+}
+
 export interface RunOptions {
   /** A fresh, empty store, closed with the run. */
   store: SqliteStore;
@@ -109,6 +118,15 @@ export class SimulationRun {
       else await options.store.close();
       throw error;
     }
+  }
+
+  /** The virtual clock and the timers fired so far. */
+  progress(): { virtualTime: number; timersFired: number } {
+    return { virtualTime: this.clock.now(), timersFired: this.timersFired };
+  }
+
+  counts(): RunCounts {
+    return { accepted: this.accepted, duplicates: this.duplicates, timersFired: this.timersFired, ingestCalls: this.ingestCalls, timerRuns: this.timerRuns };
   }
 
   /** Profiles, before any event. */

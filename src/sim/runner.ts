@@ -7,8 +7,7 @@ import type { StatsView } from '../app/views.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { ProfileUpsert } from '../store/store.ts';
 import { writeMessages, type Written } from './output.ts';
-import type { RunCounts } from './shard-protocol.ts';
-import { SimulationRun, type RunOptions, type Timings } from './run.ts';
+import { SimulationRun, type RunCounts, type RunOptions, type Timings } from './run.ts';
 
 /** What a run writes at the end: the output files, and the journey whose stats it gives. */
 export interface RunOutput {
@@ -63,12 +62,11 @@ export class LocalRunner implements SimulationRunner {
   }
 
   counts(): RunCounts {
-    const r = this.run;
-    return { accepted: r.accepted, duplicates: r.duplicates, timersFired: r.timersFired, ingestCalls: r.ingestCalls, timerRuns: r.timerRuns };
+    return this.run.counts();
   }
 
   progress() {
-    return { virtualTime: this.run.clock.now(), timersFired: this.run.timersFired };
+    return this.run.progress();
   }
 
   addProfiles(profiles: ProfileUpsert[]): Promise<void> {
@@ -89,13 +87,19 @@ export class LocalRunner implements SimulationRunner {
   }
 
   async finish(): Promise<Finished> {
-    const start = performance.now();
-    const written = writeMessages(this.run.store, this.output.messages, this.output.skipped);
-    this.run.timings.output = performance.now() - start;
+    const written = writeRunOutput(this.run, this.output);
     return { written, stats: await this.run.stats(this.output.journeyId), users: await this.run.store.eventUserCount() };
   }
 
   close(): Promise<void> {
     return this.run.close();
   }
+}
+
+/** Writes a run's sent and skipped messages to the files named (output.ts), timed as its output. */
+export function writeRunOutput(run: SimulationRun, files: { messages: string; skipped: string }): Written {
+  const start = performance.now();
+  const written = writeMessages(run.store, files.messages, files.skipped);
+  run.timings.output = performance.now() - start;
+  return written;
 }

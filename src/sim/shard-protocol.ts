@@ -3,7 +3,7 @@ import type { JourneyDefinition } from '../core/definition.ts';
 import type { Problem } from '../core/problem.ts';
 import type { JourneyVersion, StatRow, WaitingRow } from '../store/records.ts';
 import type { Written } from './output.ts';
-import type { Timings } from './run.ts';
+import type { RunCounts, Timings } from './run.ts';
 
 /** A thread's start: its own SQLite file, and what every thread of the run shares. */
 export interface ShardConfig {
@@ -20,14 +20,6 @@ export interface ShardCall {
   id: number;
   method: ShardMethod;
   args: unknown[];
-}
-
-export interface RunCounts {
-  accepted: number;
-  duplicates: number;
-  timersFired: number;
-  ingestCalls: number;
-  timerRuns: number;
 }
 
 /** A thread's share of the results: its output counts, its stats rows, its counters. */

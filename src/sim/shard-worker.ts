@@ -8,8 +8,8 @@ import { InvalidJourneyError } from '../app/journeys.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import { openSqliteStore } from '../store/open.ts';
 import type { ProfileUpsert } from '../store/store.ts';
-import { writeMessages } from './output.ts';
 import { SimulationRun } from './run.ts';
+import { writeRunOutput } from './runner.ts';
 import type { ShardCall, ShardConfig, ShardFinish, ShardMessage } from './shard-protocol.ts';
 
 const config = workerData as ShardConfig;
@@ -31,7 +31,7 @@ const methods = {
         const now = performance.now();
         if (now - lastProgress < 200) return;
         lastProgress = now;
-        post({ progress: { virtualTime: run!.clock.now(), timersFired: run!.timersFired } });
+        post({ progress: run!.progress() });
       },
     });
   },
@@ -49,9 +49,7 @@ const methods = {
   },
   async finish(journeyId: string, messagesFile: string, skippedFile: string): Promise<ShardFinish> {
     const r = run!;
-    const outputStart = performance.now();
-    const written = writeMessages(r.store, messagesFile, skippedFile);
-    r.timings.output = performance.now() - outputStart;
+    const written = writeRunOutput(r, { messages: messagesFile, skipped: skippedFile });
     const store = r.waymark.store;
     const [rows, waiting, versions, journey, users] = await Promise.all([
       store.journeyStats(journeyId),
@@ -67,7 +65,7 @@ const methods = {
       versions,
       draft: journey!.draft,
       users,
-      counts: { accepted: r.accepted, duplicates: r.duplicates, timersFired: r.timersFired, ingestCalls: r.ingestCalls, timerRuns: r.timerRuns },
+      counts: r.counts(),
       timings: r.timings,
     };
   },

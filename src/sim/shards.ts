@@ -23,8 +23,8 @@ import type { ProfileUpsert } from '../store/store.ts';
 import { threadEntry } from '../store/thread-entry.ts';
 import { addWritten, mergeByTime } from './output.ts';
 import type { Finished, RunOutput, SimulationRunner } from './runner.ts';
-import type { Timings } from './run.ts';
-import type { RunCounts, ShardCall, ShardConfig, ShardFinish, ShardMessage, ShardMethod } from './shard-protocol.ts';
+import type { RunCounts, Timings } from './run.ts';
+import type { ShardCall, ShardConfig, ShardFinish, ShardMessage, ShardMethod } from './shard-protocol.ts';
 
 /** Events a thread is handed at a time: enough that posting costs little beside the work. */
 const CHUNK = 2_000;
@@ -69,7 +69,7 @@ export class ShardedRunner implements SimulationRunner {
   private constructor(
     private readonly shards: Shard[],
     private readonly clockStart: number,
-    private readonly output: ShardedOptions['output'],
+    private readonly output: RunOutput,
   ) {}
 
   get threads(): number {
@@ -203,7 +203,8 @@ function addRows<R extends StatRow | WaitingRow>(parts: R[][]): R[] {
       else added.set(key(row), { ...row });
     }
   }
-  return [...added.values()].sort((a, b) => a.version - b.version || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  // Within a version the key orders by node, then metric (\u0000 sorts before any character of a name).
+  return [...added.values()].sort((a, b) => a.version - b.version || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** One thread: its calls, the events gathered for it, the posts it has not answered yet. */
