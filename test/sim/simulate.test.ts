@@ -84,6 +84,19 @@ for (const threads of [1, 2]) test(`a message id given twice is one event, whoev
   );
 });
 
+test('hostile user ids on threads: quotes that spell "sentAt", a NUL, 10,000 characters; the merged files hold what one thread writes', async () => {
+  const dir = tempDir();
+  const ids = ['plain', 'x","sentAt":"1999-01-01T00:00:00.000Z', 'nul\u0000id', 'é"\\"at":"2000', 'long'.repeat(2_500)];
+  const profiles = ndjson(join(dir, 'profiles.ndjson'), ids.map((userId) => ({ userId, name: 'N', email: 'n@x.test', phone: '+1', pushToken: 't' })));
+  const events = ndjson(join(dir, 'events.ndjson'), ids.map((userId, i) => ({ at: i * 1_000, userId, event: 'Added to Cart' })));
+  const [one, two] = await Promise.all([1, 2].map((threads) => simulate({ journey: JOURNEY, profiles, events, start: START, out: join(dir, `out-${threads}`), threads })));
+  assert.equal(two!.threads, 2);
+  const text = (file: string) => readFileSync(file, 'utf8');
+  assert.equal(text(two!.files.messages), text(one!.files.messages), 'no two sends share a millisecond, so the order is the same too');
+  assert.deepEqual(lines(two!.files.messages).filter((m) => m.channel === 'push').map((m) => m.userId), ids);
+  assert.equal(text(two!.files.stats), text(one!.files.stats));
+});
+
 test('an event at exactly a due time is processed first: a goal in the same millisecond prevents the send', async () => {
   const dir = tempDir();
   const profiles = ndjson(join(dir, 'profiles.ndjson'), [
