@@ -11,6 +11,7 @@ import { INSTANCES_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
 import { MESSAGES_OF_INSTANCE } from '../../src/store/sqlite/instance-messages.ts';
 import { USER_INSTANCE_PAGE, USER_INSTANCES, USER_KNOWN } from '../../src/store/sqlite/reads.ts';
 import { ENTERED_OF_USERS, LIVE_OF_USERS } from '../../src/store/sqlite/unit-views.ts';
+import { EXITED, LIVE } from '../../src/store/sqlite/sqlite-rows.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
 import { testSchema, withPostgres } from './postgres-fixture.ts';
@@ -50,13 +51,13 @@ describe('SQLite', () => {
       const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'instances'").all() as Array<{ name: string }>).map((r) => r.name);
       for (const gone of ['instances_by_user', 'instances_by_user_updated']) assert.ok(!indexes.includes(gone), indexes.join(', '));
       const page = { userId: 'u1', updatedAt: 5, id: 'x', journeyId: null, rows: 11 };
-      const merge = "UPDATE instances SET user_id = 'b' WHERE user_id = 'a' AND status";
+      const merge = "UPDATE instances SET user_id = 'b' WHERE user_id = 'a' AND";
       for (const [sql, params, expected] of [
         [USER_INSTANCES, { userId: 'u1' }, 2],
         [USER_INSTANCE_PAGE, page, 2],
         [USER_KNOWN, { userId: 'u1' }, 2],
-        [`${merge} <> 'exited'`, {}, 1],
-        [`${merge} = 'exited'`, {}, 1],
+        [`${merge} ${LIVE}`, {}, 1],
+        [`${merge} ${EXITED}`, {}, 1],
       ] as const) {
         const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail);
         const onInstances = details.filter((d) => /\b(SCAN|SEARCH) instances\b/.test(d));

@@ -5,7 +5,7 @@ import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
-import { toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
+import { EXITED, LIVE, toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
 
 export function getProfile(sql: Sql, userId: string): Profile | null {
   const row = sql.get('SELECT * FROM profiles WHERE user_id = ?', userId);
@@ -37,8 +37,8 @@ export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent
  * ones (at most one a journey) come through instances_live_by_user, the exited ones through
  * instances_exited_by_user, and the two are merged (migration 020).
  */
-const LIVE_OF_USER = "FROM instances WHERE user_id = @userId AND status <> 'exited'";
-const EXITED_OF_USER = "FROM instances WHERE user_id = @userId AND status = 'exited'";
+const LIVE_OF_USER = `FROM instances WHERE user_id = @userId AND ${LIVE}`;
+const EXITED_OF_USER = `FROM instances WHERE user_id = @userId AND ${EXITED}`;
 
 /** @userId. Every instance of the user, by (updated_at, id) descending. */
 export const USER_INSTANCES = `
@@ -121,5 +121,5 @@ export function eventUserCount(sql: Sql): number {
 }
 
 export function liveInstanceCount(sql: Sql, journeyId: string): number {
-  return sql.get("SELECT count(*) AS n FROM instances WHERE journey_id = ? AND status <> 'exited'", journeyId)!.n as number;
+  return sql.get(`SELECT count(*) AS n FROM instances WHERE journey_id = ? AND ${LIVE}`, journeyId)!.n as number;
 }

@@ -10,7 +10,7 @@ import { MIN_TIMESTAMP } from '../rows.ts';
 import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
 import { chunks, type Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
-import { toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
+import { EXIT_UNKNOWN, EXITED, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
 
 const PROFILE_CACHE_SIZE = 200_000;
 
@@ -69,26 +69,30 @@ function loadInstancesOf(sql: Sql, users: string[], view: EventBatchView): void 
   for (const chunk of chunks(users)) {
     const list = JSON.stringify(chunk);
     for (const row of sql.all(LIVE_OF_USERS, list)) addLive(view, toInstance(row));
-    for (const row of sql.all(ENTERED_OF_USERS, list)) addEntered(view, row.user_id as string, row.journey_id as string, row.last_exit as number | null);
+    for (const row of sql.all(ENTERED_OF_USERS, list)) addEntered(view, row.user_id as string, row.journey_id as string, row.last_exit === EXIT_UNKNOWN ? null : (row.last_exit as number));
   }
 }
 
 /** ?: a JSON array of user ids. CROSS JOIN keeps the users outside: one probe of the index each. */
 export const LIVE_OF_USERS = `
   SELECT i.state FROM json_each(?) AS u CROSS JOIN instances i INDEXED BY instances_live_by_user
-  ON i.user_id = u.value AND i.status <> 'exited'`;
+  ON i.user_id = u.value AND i.${LIVE}`;
 
-/** ?: a JSON array of user ids. Per (user, journey entered), the latest exit (NULL: never left a pass). */
+/**
+ * ?: a JSON array of user ids. Per (user, journey) of a pass that entered and is over, the latest exit. A live
+ * pass that entered is one of LIVE_OF_USERS (addLive counts it as entered).
+ */
+const PASS_OVER = `${EXITED} AND entered_at IS NOT NULL`;
 export const ENTERED_OF_USERS = `
   WITH RECURSIVE entered (user_id, journey_id) AS (
-    SELECT u.value, (SELECT min(journey_id) FROM instances WHERE user_id = u.value AND entered_at IS NOT NULL)
+    SELECT u.value, (SELECT min(journey_id) FROM instances WHERE user_id = u.value AND ${PASS_OVER})
     FROM json_each(?) AS u
     UNION ALL
-    SELECT e.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = e.user_id AND entered_at IS NOT NULL AND journey_id > e.journey_id)
+    SELECT e.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = e.user_id AND ${PASS_OVER} AND journey_id > e.journey_id)
     FROM entered e WHERE e.journey_id IS NOT NULL
   )
   SELECT e.user_id, e.journey_id,
-    (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND entered_at IS NOT NULL) AS last_exit
+    (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND ${PASS_OVER}) AS last_exit
   FROM entered e WHERE e.journey_id IS NOT NULL`;
 
 function liveInstanceIds(live: Map<string, Instance[]>): string[] {

@@ -1,0 +1,80 @@
+/**
+ * Which of the instances' b-trees a write dirties, read from the pages it adds to the write-ahead log. Each
+ * index keyed by user sits at a random place in a large file, so an entry rewritten for nothing is a page
+ * written for nothing (docs/performance.md): moving a live instance on must not touch them (migration 021),
+ * and an exit writes the indexes of passes that are over once.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Instance } from '../../src/core/instance.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { Changes } from '../../src/store/store.ts';
+import { tempDir } from '../helpers.ts';
+
+const USERS = 3_000; // enough entries that every index of instances spans many pages
+
+function pending(n: number): Instance {
+  return {
+    id: `cart:e${n}`,
+    journeyId: 'cart',
+    version: 1,
+    userId: `user-${String((n * 7_919) % USERS).padStart(5, '0')}`,
+    status: 'pending',
+    nodeId: 'entry',
+    wakeAt: 120_000 + n,
+    createdAt: n,
+    enteredAt: null,
+    step: 0,
+    entryEvent: { messageId: `e${n}`, name: 'Added to Cart', timestamp: n, properties: { productName: 'Sneakers' } },
+    nodeUntil: null,
+    timeoutAt: null,
+    convertedAt: null,
+    exit: null,
+  };
+}
+
+/** The b-trees whose pages the write-ahead log holds, by name, after `write`. */
+async function treesWritten(store: SqliteStore, file: string, write: () => Promise<void>): Promise<string[]> {
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  const owner = new Map((store.db.prepare('SELECT pageno, name FROM dbstat').all() as Array<{ pageno: number; name: string }>).map((r) => [r.pageno, r.name]));
+  await write();
+  const wal = readFileSync(`${file}-wal`);
+  const pageSize = wal.readUInt32BE(8);
+  const names = new Set<string>();
+  for (let frame = 32; frame + 24 + pageSize <= wal.length; frame += 24 + pageSize) names.add(owner.get(wal.readUInt32BE(frame)) ?? 'a new page');
+  return [...names].sort();
+}
+
+test('moving a live instance on writes the row and its wake-up only; its exit writes the indexes of passes that are over, once', async () => {
+  const file = join(tempDir(), 'index-writes.db');
+  const store = new SqliteStore(file);
+  try {
+    store.db.pragma('wal_autocheckpoint = 0');
+    const unit = async (instances: Instance[]) => {
+      await store.ingestEvents([{ messageId: `x${Math.random()}`, userId: 'nobody', name: 'Tick', timestamp: 1, properties: {} }], 1, (): Changes => ({ instances, messages: [], stats: [] }));
+    };
+    const all = Array.from({ length: USERS }, (_, n) => pending(n));
+    await unit(all);
+    const chosen = all[1_234]!;
+
+    // The window closes: pending -> active, entered, at the first node, a new wake-up.
+    const active: Instance = { ...chosen, status: 'active', enteredAt: 120_000, nodeId: 'wait', wakeAt: 7_320_000, step: 2 };
+    const moved = await treesWritten(store, file, () => unit([active]));
+    assert.deepEqual(moved.filter((name) => name.startsWith('instances')), ['instances', 'instances_due'], moved.join(', '));
+
+    // It exits: it leaves the live indexes and enters the exited ones.
+    const over: Instance = { ...active, status: 'exited', nodeId: null, wakeAt: null, exit: { reason: 'completed', at: 7_320_000, nodeId: 'wait' } };
+    const exited = await treesWritten(store, file, () => unit([over]));
+    assert.deepEqual(
+      exited.filter((name) => name.startsWith('instances')),
+      ['instances', 'instances_due', 'instances_entered_by_user', 'instances_exited_by_user', 'instances_live_by_user', 'instances_one_live'],
+      exited.join(', '),
+    );
+    assert.deepEqual((await store.userInstances(chosen.userId)).map((i) => [i.id, i.status]), [[chosen.id, 'exited']]);
+    assert.equal(await store.liveInstanceCount('cart'), USERS - 1);
+  } finally {
+    await store.close();
+  }
+});
