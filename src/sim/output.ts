@@ -25,13 +25,15 @@ export function writeMessages(store: SqliteStore, messagesFile: string, skippedF
   const sent: Record<string, number> = {};
   let skipped = 0;
   let failed = 0;
+  // Each line is the JSON of { userId, channel, nodeId, sentAt, journeyId, content }, spelled out so that the
+  // content goes out as the JSON text it is stored as.
   writeLines(messagesFile, exportMessages(store, 'sent', 'sentAt'), (m) => {
     sent[m.channel] = (sent[m.channel] ?? 0) + 1;
-    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, sentAt: iso(m.sentAt!), journeyId: m.journeyId, content: m.content };
+    return `{"userId":${JSON.stringify(m.userId)},"channel":${JSON.stringify(m.channel)},"nodeId":${JSON.stringify(m.nodeId)},"sentAt":"${iso(m.sentAt!)}","journeyId":${JSON.stringify(m.journeyId)},"content":${m.contentJson ?? 'null'}}`;
   });
   writeLines(skippedFile, exportMessages(store, 'skipped', 'seq'), (m) => {
     skipped += 1;
-    return { userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason };
+    return JSON.stringify({ userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason });
   });
   for (const _ of exportMessages(store, 'failed', 'seq')) failed += 1;
   return { sent: sortKeys(sent), skipped, failed };
@@ -101,10 +103,10 @@ class Cursor {
   }
 }
 
-function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => unknown): void {
+function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => string): void {
   const out = new LineWriter(file);
   try {
-    for (const item of items) out.write(JSON.stringify(line(item)));
+    for (const item of items) out.write(line(item));
   } finally {
     out.close();
   }

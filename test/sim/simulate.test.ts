@@ -255,3 +255,16 @@ test('--with runs another journey alongside: a journey triggered by its node is 
   assert.equal(result.stats.journeyId, 'sms-follow-up');
   await assert.rejects(simulate({ journey: JOURNEY, with: [JOURNEY], events, out: join(dir, 'out2') }), /two journeys would both be "abandoned-cart"/);
 });
+
+test('messages.ndjson holds each send as the JSON of its fields, the content as rendered, whatever characters the profile and event put in it', async () => {
+  const dir = tempDir();
+  const name = 'Zoë "Z" \\ O\'Neil \u2028 </script> {{ x }} 😀 \u007f';
+  const product = '{"nested":"json"} \t\n 10%';
+  const profiles = ndjson(join(dir, 'profiles.ndjson'), [{ userId: 'u "1"', traits: { name, pushToken: 'tok' } }]);
+  const events = ndjson(join(dir, 'events.ndjson'), [{ userId: 'u "1"', event: 'Added to Cart', properties: { productName: product }, timestamp: '2026-05-04T10:00:00.000Z', messageId: 'e1' }]);
+  const result = await simulate({ journey: JOURNEY, profiles, events, out: join(dir, 'out') });
+  const [push] = readFileSync(result.files.messages, 'utf8').split('\n');
+  const body = `Hi ${name}, your ${product} is waiting. Free shipping if you check out today.`;
+  const expected = { userId: 'u "1"', channel: 'push', nodeId: 'push-free-shipping', sentAt: '2026-05-04T10:02:00.000Z', journeyId: 'abandoned-cart', content: { body, title: 'Still thinking it over?', to: 'tok' } };
+  assert.equal(push, JSON.stringify(expected));
+});
