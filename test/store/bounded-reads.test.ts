@@ -71,6 +71,19 @@ describe('SQLite', () => {
 });
 
 await withPostgres('PostgreSQL', () => {
+  test('instances_by_user is gone (migration 019): a prefix of instances_by_user_updated, written with every instance for nothing', async () => {
+    const schema = testSchema();
+    const store = await schema.open();
+    try {
+      const rows = await schema.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schema.name, 'instances']);
+      const indexes = rows.map((r) => r.indexname);
+      assert.ok(indexes.includes('instances_by_user_updated') && !indexes.includes('instances_by_user'), indexes.join(', '));
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+
   test('the live instances and the entered journeys of a batch\'s users are read by the bounded indexes (and the key) only', async () => {
     const schema = testSchema();
     const store = await schema.open();
