@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { INSTANCES_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
+import { USER_INSTANCE_PAGE as USER_INSTANCE_PAGE_PG, USER_INSTANCES as USER_INSTANCES_PG } from '../../src/store/postgres/reads.ts';
 import { MESSAGES_OF_INSTANCE } from '../../src/store/sqlite/instance-messages.ts';
 import { USER_INSTANCE_PAGE, USER_INSTANCES, USER_KNOWN } from '../../src/store/sqlite/reads.ts';
 import { ENTERED_OF_USERS, LIVE_OF_USERS } from '../../src/store/sqlite/unit-views.ts';
@@ -71,13 +72,38 @@ describe('SQLite', () => {
 });
 
 await withPostgres('PostgreSQL', () => {
-  test('instances_by_user is gone (migration 019): a prefix of instances_by_user_updated, written with every instance for nothing', async () => {
+  test('no index of all a user\'s instances (migrations 019 and 020): every write of an instance wrote an entry of each', async () => {
     const schema = testSchema();
     const store = await schema.open();
     try {
       const rows = await schema.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schema.name, 'instances']);
       const indexes = rows.map((r) => r.indexname);
-      assert.ok(indexes.includes('instances_by_user_updated') && !indexes.includes('instances_by_user'), indexes.join(', '));
+      for (const gone of ['instances_by_user', 'instances_by_user_updated']) assert.ok(!indexes.includes(gone), indexes.join(', '));
+      assert.ok(indexes.includes('instances_exited_by_user'), indexes.join(', '));
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+
+  test('without an index of all a user\'s instances (migration 020), the API\'s reads of them go through the live and the exited ones\' indexes', async () => {
+    const schema = testSchema();
+    const store = await schema.open();
+    try {
+      for (const [sql, params] of [
+        [USER_INSTANCES_PG, ['u1']],
+        [USER_INSTANCE_PAGE_PG, ['u1', 5, 'x', null, 11]],
+      ] as const) {
+        const [row] = await schema.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${sql}`, [...params]);
+        const onInstances: string[] = [];
+        const walk = (node: PlanNode) => {
+          if (node['Index Name']?.startsWith('instances')) onInstances.push(node['Index Name']);
+          else if (node['Relation Name'] === 'instances' && node['Node Type'] === 'Seq Scan') onInstances.push('Seq Scan'); // a bitmap heap scan's index is its child's
+          for (const child of node.Plans ?? []) walk(child);
+        };
+        walk(row!['QUERY PLAN'][0]!.Plan);
+        assert.deepEqual(onInstances.sort(), ['instances_exited_by_user', 'instances_live_by_user'], sql);
+      }
     } finally {
       await store.close();
       await schema.drop();

@@ -95,11 +95,12 @@ async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: num
   const { exited } = mergeInstances(live(from), live(into), into, now);
   const stats: StatDelta[] = exited.map((i) => ({ journeyId: i.journeyId, version: i.version, nodeId: '', metric: 'merged', count: 1 }));
   if (exited.length > 0) await applyChanges(c, new TraitNameCache(), { instances: exited, messages: [], stats: [] }, now);
-  const { rowCount: instances } = await c.query({
-    name: 'wm-merge-instances',
-    text: "UPDATE instances SET user_id = $1, state = jsonb_set(state, '{userId}', to_jsonb($1::text)) WHERE user_id = $2",
-    values: [into, from],
-  });
+  // Live and exited apart: each through its own partial index (there is no index of all a user's instances).
+  let instances = 0;
+  for (const [name, part] of [['wm-merge-live-instances', "status <> 'exited'"], ['wm-merge-exited-instances', "status = 'exited'"]] as const) {
+    const { rowCount } = await c.query({ name, text: `UPDATE instances SET user_id = $1, state = jsonb_set(state, '{userId}', to_jsonb($1::text)) WHERE user_id = $2 AND ${part}`, values: [into, from] });
+    instances += rowCount ?? 0;
+  }
 
   // Messages: `from`'s and the waiting ones of the passes that left, locked in id order; the waiting ones are
   // cancelled, then `from`'s are `into`'s.
@@ -148,5 +149,5 @@ async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: num
   // The map, kept flat: ids merged into `from` before now resolve to `into` too.
   await c.query({ name: 'wm-merge-repoint', text: 'UPDATE identities SET user_id = $1 WHERE user_id = $2', values: [into, from] });
   await c.query({ name: 'wm-merge-map', text: 'INSERT INTO identities (alias_id, user_id, merged_at) VALUES ($1, $2, $3)', values: [from, into, now] });
-  return { outcome: 'merged', userId: into, events: events ?? 0, instances: instances ?? 0, exited: exited.length };
+  return { outcome: 'merged', userId: into, events: events ?? 0, instances, exited: exited.length };
 }

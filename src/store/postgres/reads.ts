@@ -35,19 +35,42 @@ export async function userEvents(pool: pg.Pool, userId: string, limit: number): 
   return (rows as Row[]).map(toEvent);
 }
 
+/**
+ * A user's instances, most recently changed first. There is no index of all of a user's instances: the live
+ * ones (at most one a journey) come through instances_live_by_user, the exited ones through
+ * instances_exited_by_user, and the two are merged (migration 020).
+ */
+const LIVE_OF_USER = "FROM instances WHERE user_id = $1 AND status <> 'exited'";
+const EXITED_OF_USER = "FROM instances WHERE user_id = $1 AND status = 'exited'";
+
+/** $1: the user. Every instance of the user, by (updated_at, id) descending. */
+export const USER_INSTANCES = `
+  SELECT state FROM (SELECT state, updated_at, id ${LIVE_OF_USER} UNION ALL SELECT state, updated_at, id ${EXITED_OF_USER}) AS i
+  ORDER BY updated_at DESC, id DESC`;
+
 export async function userInstances(pool: pg.Pool, userId: string): Promise<Instance[]> {
-  const { rows } = await pool.query({ name: 'wm-user-instances', text: 'SELECT state FROM instances WHERE user_id = $1 ORDER BY updated_at DESC, id DESC', values: [userId] });
+  const { rows } = await pool.query({ name: 'wm-user-instances', text: USER_INSTANCES, values: [userId] });
   return (rows as Row[]).map((r) => r.state as Instance);
 }
 
-/** Keyset (updated_at, id) descending, through instances_by_user_updated; one row more than the page. */
+/**
+ * Keyset (updated_at, id) descending; one row more than the page. The exited instances' part is bounded by
+ * the page (a walk down instances_exited_by_user), the live part by the number of journeys.
+ */
+const AFTER_CURSOR = '($2::bigint IS NULL OR (updated_at, id) < ($2::bigint, $3::text)) AND ($4::text IS NULL OR journey_id = $4)';
+export const USER_INSTANCE_PAGE = `
+  SELECT state, updated_at FROM (
+    SELECT state, updated_at, id ${LIVE_OF_USER} AND ${AFTER_CURSOR}
+    UNION ALL
+    (SELECT state, updated_at, id ${EXITED_OF_USER} AND ${AFTER_CURSOR} ORDER BY updated_at DESC, id DESC LIMIT $5)
+  ) AS i
+  ORDER BY updated_at DESC, id DESC LIMIT $5`;
+
 export async function userInstancePage(pool: pg.Pool, userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
   const cursor = page.cursor === undefined ? null : decodeCursor(page.cursor, ['number', 'string']);
   const { rows } = await pool.query({
     name: 'wm-user-instance-page',
-    text: `SELECT state, updated_at FROM instances
-           WHERE user_id = $1 AND ($2::bigint IS NULL OR (updated_at, id) < ($2::bigint, $3::text)) AND ($4::text IS NULL OR journey_id = $4)
-           ORDER BY updated_at DESC, id DESC LIMIT $5`,
+    text: USER_INSTANCE_PAGE,
     values: [userId, cursor?.[0] ?? null, cursor?.[1] ?? null, page.journeyId ?? null, page.limit + 1],
   });
   const items = (rows as Row[]).map((r) => ({ instance: r.state as Instance, updatedAt: r.updated_at as number }));
@@ -66,7 +89,7 @@ export async function userSeen(pool: pg.Pool, userId: string): Promise<UserSeen 
   const { rows } = await pool.query({
     name: 'wm-user-seen',
     text: `SELECT (SELECT min(ts) FROM events WHERE user_id = $1) AS first, (SELECT max(ts) FROM events WHERE user_id = $1) AS last,
-                  EXISTS (SELECT 1 FROM instances WHERE user_id = $1) OR EXISTS (SELECT 1 FROM messages WHERE user_id = $1) AS known`,
+                  EXISTS (SELECT 1 ${LIVE_OF_USER}) OR EXISTS (SELECT 1 ${EXITED_OF_USER}) OR EXISTS (SELECT 1 FROM messages WHERE user_id = $1) AS known`,
     values: [userId],
   });
   const row = rows[0] as Row;
