@@ -15,7 +15,7 @@ import { ENTERED_OF_USERS, LIVE_OF_USERS } from '../../src/store/sqlite/unit-vie
 import { EXITED, LIVE } from '../../src/store/sqlite/sqlite-rows.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
-import { testSchema, withPostgres } from './postgres-fixture.ts';
+import { testSchema, withPostgres, type TestSchema } from './postgres-fixture.ts';
 
 const BOUNDED = new Set(['instances_live_by_user', 'instances_entered_by_user']);
 
@@ -73,67 +73,58 @@ describe('SQLite', () => {
 
 await withPostgres('PostgreSQL', () => {
   test('no index of all a user\'s instances (migrations 019 and 020): every write of an instance wrote an entry of each', async () => {
-    const schema = testSchema();
-    const store = await schema.open();
-    try {
+    await onFreshSchema(async (schema) => {
       const rows = await schema.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schema.name, 'instances']);
       const indexes = rows.map((r) => r.indexname);
       for (const gone of ['instances_by_user', 'instances_by_user_updated']) assert.ok(!indexes.includes(gone), indexes.join(', '));
       assert.ok(indexes.includes('instances_exited_by_user'), indexes.join(', '));
-    } finally {
-      await store.close();
-      await schema.drop();
-    }
+    });
   });
 
   test('without an index of all a user\'s instances (migration 020), the API\'s reads of them go through the live and the exited ones\' indexes', async () => {
-    const schema = testSchema();
-    const store = await schema.open();
-    try {
+    await onFreshSchema(async (schema) => {
       for (const [sql, params] of [
         [USER_INSTANCES_PG, ['u1']],
         [USER_INSTANCE_PAGE_PG, ['u1', 5, 'x', null, 11]],
       ] as const) {
-        const [row] = await schema.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${sql}`, [...params]);
-        const onInstances: string[] = [];
-        const walk = (node: PlanNode) => {
-          if (node['Index Name']?.startsWith('instances')) onInstances.push(node['Index Name']);
-          else if (node['Relation Name'] === 'instances' && node['Node Type'] === 'Seq Scan') onInstances.push('Seq Scan'); // a bitmap heap scan's index is its child's
-          for (const child of node.Plans ?? []) walk(child);
-        };
-        walk(row!['QUERY PLAN'][0]!.Plan);
-        assert.deepEqual(onInstances.sort(), ['instances_exited_by_user', 'instances_live_by_user'], sql);
+        assert.deepEqual((await scansOfInstances(schema, sql, [...params])).sort(), ['instances_exited_by_user', 'instances_live_by_user'], sql);
       }
-    } finally {
-      await store.close();
-      await schema.drop();
-    }
+    });
   });
 
   test('the live instances and the entered journeys of a batch\'s users are read by the bounded indexes (and the key) only', async () => {
-    const schema = testSchema();
-    const store = await schema.open();
-    try {
-      const [row] = await schema.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${INSTANCES_OF_USERS}`, [['u1', 'u2']]);
-      const onInstances: string[] = [];
-      const walk = (node: PlanNode) => {
-        // Index scans name their index (a bitmap heap scan's index is its child's); a seq scan has none.
-        if (node['Index Name']?.startsWith('instances')) onInstances.push(`${node['Node Type']} ${node['Index Name']}`);
-        else if (node['Relation Name'] === 'instances' && node['Node Type'] === 'Seq Scan') onInstances.push('Seq Scan');
-        for (const child of node.Plans ?? []) walk(child);
-      };
-      walk(row!['QUERY PLAN'][0]!.Plan);
-      assert.ok(onInstances.length > 0);
-      for (const scan of onInstances) {
-        const index = scan.split(' ').pop()!;
-        assert.ok(BOUNDED.has(index) || index === 'instances_pkey', `${scan} in ${onInstances.join(', ')}`);
-      }
-    } finally {
-      await store.close();
-      await schema.drop();
-    }
+    await onFreshSchema(async (schema) => {
+      const scans = await scansOfInstances(schema, INSTANCES_OF_USERS, [['u1', 'u2']]);
+      assert.ok(scans.length > 0);
+      for (const index of scans) assert.ok(BOUNDED.has(index) || index === 'instances_pkey', `${index} in ${scans.join(', ')}`);
+    });
   });
 });
+
+async function onFreshSchema(check: (schema: TestSchema) => Promise<void>): Promise<void> {
+  const schema = testSchema();
+  const store = await schema.open();
+  try {
+    await check(schema);
+  } finally {
+    await store.close();
+    await schema.drop();
+  }
+}
+
+/** How a query's plan reads instances: the name of each index it scans, or 'Seq Scan'. */
+async function scansOfInstances(schema: TestSchema, sql: string, params: unknown[]): Promise<string[]> {
+  const [row] = await schema.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  const scans: string[] = [];
+  const walk = (node: PlanNode) => {
+    // Index scans name their index (a bitmap heap scan's index is its child's); a seq scan has none.
+    if (node['Index Name']?.startsWith('instances')) scans.push(node['Index Name']);
+    else if (node['Relation Name'] === 'instances' && node['Node Type'] === 'Seq Scan') scans.push('Seq Scan');
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(row!['QUERY PLAN'][0]!.Plan);
+  return scans;
+}
 
 interface PlanNode {
   'Node Type': string;
