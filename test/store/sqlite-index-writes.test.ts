@@ -52,8 +52,10 @@ test('moving a live instance on writes the row and its wake-up only; its exit wr
   const store = new SqliteStore(file);
   try {
     store.db.pragma('wal_autocheckpoint = 0');
+    let units = 0;
     const unit = async (instances: Instance[]) => {
-      await store.ingestEvents([{ messageId: `x${Math.random()}`, userId: 'nobody', name: 'Tick', timestamp: 1, properties: {} }], 1, (): Changes => ({ instances, messages: [], stats: [] }));
+      units += 1;
+      await store.ingestEvents([{ messageId: `tick-${units}`, userId: 'nobody', name: 'Tick', timestamp: 1, properties: {} }], 1, (): Changes => ({ instances, messages: [], stats: [] }));
     };
     const all = Array.from({ length: USERS }, (_, n) => pending(n));
     await unit(all);

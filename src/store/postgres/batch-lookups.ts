@@ -10,6 +10,7 @@
  * rows come from a LATERAL subquery that OFFSET 0 keeps from being merged into the join, so it runs as one
  * index scan per user whatever the estimates. test/store/postgres-batch-lookups.test.ts checks the plans.
  */
+import { LIVE } from './pg-rows.ts';
 
 /** $1: user ids. */
 export const PROFILES_OF_USERS = `
@@ -28,11 +29,11 @@ export const PROFILES_OF_USERS = `
 export const INSTANCES_OF_USERS = `
   WITH RECURSIVE found AS MATERIALIZED (
     SELECT f.id FROM unnest($1::text[]) AS u(user_id)
-    CROSS JOIN LATERAL (SELECT id FROM instances WHERE user_id = u.user_id AND status <> 'exited' OFFSET 0) AS f
+    CROSS JOIN LATERAL (SELECT id FROM instances WHERE user_id = u.user_id AND ${LIVE} OFFSET 0) AS f
   ),
   live AS MATERIALIZED (
     SELECT user_id, journey_id, state FROM instances
-    WHERE id = ANY (ARRAY(SELECT id FROM found)) AND status <> 'exited'
+    WHERE id = ANY (ARRAY(SELECT id FROM found)) AND ${LIVE}
     ORDER BY id FOR UPDATE
   ),
   entered (user_id, journey_id) AS (

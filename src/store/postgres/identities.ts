@@ -23,7 +23,7 @@ import { addStats, applyChanges } from './apply-changes.ts';
 import { transaction, type Client } from './connection.ts';
 import type pg from 'pg';
 import { lockUsers } from './locks.ts';
-import { unique } from './pg-rows.ts';
+import { EXITED, LIVE, unique } from './pg-rows.ts';
 import { TraitNameCache } from '../trait-names.ts';
 
 /** The identity map changed between a unit's first read of it and its locks: run the unit again. */
@@ -88,7 +88,7 @@ async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: num
   // Passes: the later of two in one journey leaves (written first: one live pass per journey and user).
   const { rows: liveRows } = await c.query({
     name: 'wm-merge-live',
-    text: "SELECT user_id, state FROM instances WHERE user_id = ANY ($1::text[]) AND status <> 'exited' ORDER BY id FOR UPDATE",
+    text: `SELECT user_id, state FROM instances WHERE user_id = ANY ($1::text[]) AND ${LIVE} ORDER BY id FOR UPDATE`,
     values: [[from, into]],
   });
   const live = (user: string) => (liveRows as Row[]).filter((r) => r.user_id === user).map((r) => r.state as Instance);
@@ -97,7 +97,7 @@ async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: num
   if (exited.length > 0) await applyChanges(c, new TraitNameCache(), { instances: exited, messages: [], stats: [] }, now);
   // Live and exited apart: each through its own partial index (there is no index of all a user's instances).
   let instances = 0;
-  for (const [name, part] of [['wm-merge-live-instances', "status <> 'exited'"], ['wm-merge-exited-instances', "status = 'exited'"]] as const) {
+  for (const [name, part] of [['wm-merge-live-instances', LIVE], ['wm-merge-exited-instances', EXITED]] as const) {
     const { rowCount } = await c.query({ name, text: `UPDATE instances SET user_id = $1, state = jsonb_set(state, '{userId}', to_jsonb($1::text)) WHERE user_id = $2 AND ${part}`, values: [into, from] });
     instances += rowCount ?? 0;
   }

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { Row } from '../rows.ts';
+import { LIVE } from './pg-rows.ts';
 
 /** Live instances looked at per statement (a transaction of its own) when moving instances to a new version. */
 const MOVE_BATCH = 2_000;
@@ -15,13 +16,13 @@ export async function stopInstances(pool: pg.Pool, journeyId: string, now: numbe
   const { rows } = await pool.query({
     name: 'wm-stop-instances',
     text: `WITH target AS MATERIALIZED (
-             SELECT id FROM instances WHERE journey_id = $1 AND status <> 'exited' ORDER BY id FOR UPDATE
+             SELECT id FROM instances WHERE journey_id = $1 AND ${LIVE} ORDER BY id FOR UPDATE
            ),
            stopped AS (
              UPDATE instances i SET status = 'exited', wake_at = NULL, exited_at = $2, updated_at = $2,
                state = i.state || jsonb_build_object('status', 'exited', 'wakeAt', NULL, 'nodeUntil', NULL,
                  'exit', jsonb_build_object('reason', 'stopped', 'at', $2::bigint, 'nodeId', coalesce(i.state -> 'nodeId', 'null'::jsonb)))
-             WHERE i.id = ANY (ARRAY(SELECT id FROM target)) AND i.status <> 'exited'
+             WHERE i.id = ANY (ARRAY(SELECT id FROM target)) AND ${LIVE}
              RETURNING i.version
            ),
            counted AS (
@@ -71,12 +72,12 @@ export async function moveInstances(pool: pg.Pool, journeyId: string, toVersion:
 function moveInstancesSql(after: boolean): string {
   return `WITH page AS MATERIALIZED (
             SELECT id, user_id FROM instances
-            WHERE journey_id = $1 AND status <> 'exited' ${after ? 'AND user_id > $6::text COLLATE "C"' : ''}
+            WHERE journey_id = $1 AND ${LIVE} ${after ? 'AND user_id > $6::text COLLATE "C"' : ''}
             ORDER BY user_id LIMIT $5
           ),
           target AS MATERIALIZED (
             SELECT id FROM instances
-            WHERE id = ANY (ARRAY(SELECT id FROM page)) AND status <> 'exited' AND version <> $2
+            WHERE id = ANY (ARRAY(SELECT id FROM page)) AND ${LIVE} AND version <> $2
               AND (state ->> 'nodeId' IS NULL OR state ->> 'nodeId' = ANY ($3::text[]))
             ORDER BY id FOR UPDATE
           ),

@@ -9,6 +9,15 @@ export { getOrCreate, unique } from '../views.ts';
 
 export const { profile: toProfile, event: toEvent, journey: toJourney, message: toMessage, inboxEvent: toInboxEvent, instanceMessage: toInstanceMessage, inboxMessage: toInboxMessage } = rowMappers((value) => value);
 
+/**
+ * How the SQL of this store tells a live instance from one that is over: by status, which the partial indexes
+ * name. (A heap-only update is ruled out here anyway: wake_at changes with almost every write. The embedded
+ * store reads exited_at instead, for SQLite's sake: sqlite-rows.ts.) A query reads a partial index only when
+ * its WHERE spells out the index's own condition.
+ */
+export const LIVE = "status <> 'exited'";
+export const EXITED = "status = 'exited'";
+
 export const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, claims, sending_at, opened_at, clicked_at, next_attempt_at, provider';
 
 /** The first of each message id, in the order given. */

@@ -8,7 +8,7 @@ import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
 import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Row } from '../rows.ts';
-import { MESSAGE_COLUMNS, toEvent, toMessage, toProfile } from './pg-rows.ts';
+import { EXITED, LIVE, MESSAGE_COLUMNS, toEvent, toMessage, toProfile } from './pg-rows.ts';
 
 export async function listMessages(pool: pg.Pool, q: MessageQuery): Promise<Message[]> {
   const after = q.after ?? 0;
@@ -40,8 +40,8 @@ export async function userEvents(pool: pg.Pool, userId: string, limit: number): 
  * ones (at most one a journey) come through instances_live_by_user, the exited ones through
  * instances_exited_by_user, and the two are merged (migration 020).
  */
-const LIVE_OF_USER = "FROM instances WHERE user_id = $1 AND status <> 'exited'";
-const EXITED_OF_USER = "FROM instances WHERE user_id = $1 AND status = 'exited'";
+const LIVE_OF_USER = `FROM instances WHERE user_id = $1 AND ${LIVE}`;
+const EXITED_OF_USER = `FROM instances WHERE user_id = $1 AND ${EXITED}`;
 
 /** $1: the user. Every instance of the user, by (updated_at, id) descending. */
 export const USER_INSTANCES = `
@@ -149,6 +149,6 @@ export async function ping(pool: pg.Pool): Promise<void> {
 }
 
 export async function liveInstanceCount(pool: pg.Pool, journeyId: string): Promise<number> {
-  const { rows } = await pool.query({ name: 'wm-live-count', text: "SELECT count(*) AS n FROM instances WHERE journey_id = $1 AND status <> 'exited'", values: [journeyId] });
+  const { rows } = await pool.query({ name: 'wm-live-count', text: `SELECT count(*) AS n FROM instances WHERE journey_id = $1 AND ${LIVE}`, values: [journeyId] });
   return rows[0].n as number;
 }

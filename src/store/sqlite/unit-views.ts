@@ -76,7 +76,7 @@ function loadInstancesOf(sql: Sql, users: string[], view: EventBatchView): void 
 /** ?: a JSON array of user ids. CROSS JOIN keeps the users outside: one probe of the index each. */
 export const LIVE_OF_USERS = `
   SELECT i.state FROM json_each(?) AS u CROSS JOIN instances i INDEXED BY instances_live_by_user
-  ON i.user_id = u.value AND i.${LIVE}`;
+  ON i.user_id = u.value AND ${LIVE}`;
 
 /**
  * ?: a JSON array of user ids. Per (user, journey) of a pass that entered and is over, the latest exit. A live
