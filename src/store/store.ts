@@ -271,7 +271,7 @@ export interface Store {
   journeyStats(journeyId: string): Promise<StatRow[]>;
   /**
    * The journey's active instances (every version) counted by version and the node they are at, through the
-   * journey's live instances (instances_one_live): one aggregate, whose cost is the journey's live instances.
+   * journey's live instances (an index of them by journey): one aggregate, whose cost is the journey's live instances.
    */
   journeyWaiting(journeyId: string): Promise<WaitingRow[]>;
   /**

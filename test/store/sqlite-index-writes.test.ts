@@ -2,7 +2,8 @@
  * Which of the instances' b-trees a write dirties, read from the pages it adds to the write-ahead log. Each
  * index keyed by user sits at a random place in a large file, so an entry rewritten for nothing is a page
  * written for nothing (docs/performance.md): moving a live instance on must not touch them (migration 021),
- * and an exit writes the indexes of passes that are over once.
+ * an exit writes the indexes of passes that are over once, and a new instance writes one of them, not two
+ * (migration 022).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -35,16 +36,33 @@ function pending(n: number): Instance {
   };
 }
 
-/** The b-trees whose pages the write-ahead log holds, by name, after `write`. */
-async function treesWritten(store: SqliteStore, file: string, write: () => Promise<void>): Promise<string[]> {
+/** The pages the write-ahead log holds after `write`, counted by the b-tree they belong to. */
+async function pagesWritten(store: SqliteStore, file: string, write: () => Promise<void>): Promise<Map<string, number>> {
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   const owner = new Map((store.db.prepare('SELECT pageno, name FROM dbstat').all() as Array<{ pageno: number; name: string }>).map((r) => [r.pageno, r.name]));
   await write();
   const wal = readFileSync(`${file}-wal`);
   const pageSize = wal.readUInt32BE(8);
-  const names = new Set<string>();
-  for (let frame = 32; frame + 24 + pageSize <= wal.length; frame += 24 + pageSize) names.add(owner.get(wal.readUInt32BE(frame)) ?? 'a new page');
-  return [...names].sort();
+  const pages = new Map<string, Set<number>>();
+  for (let frame = 32; frame + 24 + pageSize <= wal.length; frame += 24 + pageSize) {
+    const page = wal.readUInt32BE(frame);
+    const name = owner.get(page) ?? 'a new page';
+    pages.set(name, (pages.get(name) ?? new Set()).add(page));
+  }
+  return new Map([...pages].map(([name, set]) => [name, set.size]));
+}
+
+/** The b-trees whose pages the write-ahead log holds, by name, after `write`. */
+async function treesWritten(store: SqliteStore, file: string, write: () => Promise<void>): Promise<string[]> {
+  return [...(await pagesWritten(store, file, write)).keys()].sort();
+}
+
+function unitsOn(store: SqliteStore): (instances: Instance[]) => Promise<void> {
+  let units = 0;
+  return async (instances) => {
+    units += 1;
+    await store.ingestEvents([{ messageId: `tick-${units}`, userId: 'nobody', name: 'Tick', timestamp: 1, properties: {} }], 1, (): Changes => ({ instances, messages: [], stats: [] }));
+  };
 }
 
 test('moving a live instance on writes the row and its wake-up only; its exit writes the indexes of passes that are over, once', async () => {
@@ -52,11 +70,7 @@ test('moving a live instance on writes the row and its wake-up only; its exit wr
   const store = new SqliteStore(file);
   try {
     store.db.pragma('wal_autocheckpoint = 0');
-    let units = 0;
-    const unit = async (instances: Instance[]) => {
-      units += 1;
-      await store.ingestEvents([{ messageId: `tick-${units}`, userId: 'nobody', name: 'Tick', timestamp: 1, properties: {} }], 1, (): Changes => ({ instances, messages: [], stats: [] }));
-    };
+    const unit = unitsOn(store);
     const all = Array.from({ length: USERS }, (_, n) => pending(n));
     await unit(all);
     const chosen = all[1_234]!;
@@ -71,11 +85,32 @@ test('moving a live instance on writes the row and its wake-up only; its exit wr
     const exited = await treesWritten(store, file, () => unit([over]));
     assert.deepEqual(
       exited.filter((name) => name.startsWith('instances')),
-      ['instances', 'instances_due', 'instances_entered_by_user', 'instances_exited_by_user', 'instances_live_by_user', 'instances_one_live'],
+      ['instances', 'instances_due', 'instances_entered_by_user', 'instances_exited_by_user', 'instances_live_by_journey', 'instances_live_by_user'],
       exited.join(', '),
     );
     assert.deepEqual((await store.userInstances(chosen.userId)).map((i) => [i.id, i.status]), [[chosen.id, 'exited']]);
     assert.equal(await store.liveInstanceCount('cart'), USERS - 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('new instances of users all over the file write the user index at as many places, the journey index at its end', async () => {
+  const file = join(tempDir(), 'index-writes-new.db');
+  const store = new SqliteStore(file);
+  try {
+    store.db.pragma('wal_autocheckpoint = 0');
+    const unit = unitsOn(store);
+    await unit(Array.from({ length: USERS }, (_, n) => pending(n)));
+    // 60 carts of users spread over the whole index: the users' entries land on some 60 pages, and the
+    // journey's on the last page of its range (and a new one, were it full).
+    const fresh = Array.from({ length: 60 }, (_, k) => ({ ...pending(USERS + k * 50), userId: `user-${String((k * 50 + 17) % USERS).padStart(5, '0')}-b` }));
+    const pages = await pagesWritten(store, file, () => unit(fresh));
+    const trees = [...pages.keys()].filter((name) => name.startsWith('instances')).sort();
+    assert.deepEqual(trees, ['instances', 'instances_due', 'instances_live_by_journey', 'instances_live_by_user'], trees.join(', '));
+    assert.ok(pages.get('instances_live_by_user')! >= 10, `instances_live_by_user: ${pages.get('instances_live_by_user')} pages`);
+    assert.ok(pages.get('instances_live_by_journey')! <= 2, `instances_live_by_journey: ${pages.get('instances_live_by_journey')} pages`);
+    assert.equal(await store.liveInstanceCount('cart'), USERS + 60);
   } finally {
     await store.close();
   }

@@ -1,6 +1,7 @@
 /**
  * The dashboard's reads go through indexes that hold only what they need, never through every instance or
- * every event: a journey's live instances (instances_one_live) for where its users are now, the primary key's
+ * every event: a journey's live instances (instances_live_by_journey on SQLite, instances_one_live on
+ * PostgreSQL) for where its users are now, the primary key's
  * range of the journey's instance ids for its series, and arrival order (events_by_received_at on SQLite, the
  * day partitions' keys on PostgreSQL) for the events a backtest replays. The plans are checked on an empty
  * store, where a full scan costs the planner least, so an index chosen here is chosen for its bound.
@@ -24,7 +25,7 @@ describe('SQLite', () => {
     try {
       const plan = (sql: string, params: unknown) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail);
       const waiting = plan(WAITING_OF_JOURNEY, 'cart');
-      assert.deepEqual(waiting.filter((d) => /instances/.test(d)), ['SEARCH instances USING INDEX instances_one_live (journey_id=?)'], waiting.join('\n'));
+      assert.deepEqual(waiting.filter((d) => /instances/.test(d)), ['SEARCH instances USING INDEX instances_live_by_journey (journey_id=?)'], waiting.join('\n'));
       const series = plan(SERIES_OF_JOURNEY, { lo: 'cart:', hi: 'cart;', from: 0, to: 1, slot: 1 });
       assert.deepEqual(series.filter((d) => /instances/.test(d)), ['SEARCH instances USING INDEX sqlite_autoindex_instances_1 (id>? AND id<?)'], series.join('\n'));
       const window = plan(EVENT_WINDOW, { afterAt: 0, afterSeq: 0, from: 0, to: 1, limit: 10 });

@@ -23,7 +23,7 @@ export function stopInstances(sql: Sql, journeyId: string, now: number): number 
 }
 
 /**
- * In pages of the journey's live instances in user order (instances_one_live), one transaction each (units
+ * In pages of the journey's live instances in rowid order (instances_live_by_journey), one transaction each (units
  * of work go on in between; each instance is moved whole or not at all). Only the version changes: node,
  * timers and the rest of the state stay. Moved: those on another version at no node or at one of the nodes
  * given.
@@ -31,13 +31,10 @@ export function stopInstances(sql: Sql, journeyId: string, now: number): number 
 export async function moveInstances(sql: Sql, journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number> {
   const nodes = JSON.stringify([...nodeIds]);
   let moved = 0;
-  let after: string | null = null;
+  let after = 0;
   for (;;) {
     const page = sql.transaction((): Row[] => {
-      const rows =
-        after === null
-          ? sql.all(`SELECT id, user_id FROM instances WHERE journey_id = ? AND ${LIVE} ORDER BY user_id LIMIT ?`, journeyId, MOVE_BATCH)
-          : sql.all(`SELECT id, user_id FROM instances WHERE journey_id = ? AND ${LIVE} AND user_id > ? ORDER BY user_id LIMIT ?`, journeyId, after, MOVE_BATCH);
+      const rows = sql.all(`SELECT rowid, id FROM instances WHERE journey_id = ? AND ${LIVE} AND rowid > ? ORDER BY rowid LIMIT ?`, journeyId, after, MOVE_BATCH);
       if (rows.length > 0) {
         moved += sql.run(
           `UPDATE instances SET version = @version, state = json_set(state, '$.version', @version), updated_at = @now
@@ -49,7 +46,7 @@ export async function moveInstances(sql: Sql, journeyId: string, toVersion: numb
       return rows;
     });
     if (page.length < MOVE_BATCH) return moved;
-    after = page[page.length - 1]!.user_id as string;
+    after = page[page.length - 1]!.rowid as number;
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -4,8 +4,8 @@ import type { Sql } from './connection.ts';
 import { LIVE } from './sqlite-rows.ts';
 
 /**
- * LIVE is the partial index's own condition, spelled out so SQLite reads instances_one_live
- * (journey_id, ...) rather than every instance: the cost is the journey's live instances, with the node from
+ * LIVE is the partial index's own condition, spelled out so SQLite reads instances_live_by_journey
+ * (journey_id) rather than every instance: the cost is the journey's live instances, with the node from
  * its own column (migration 006), not from the state's JSON.
  */
 export const WAITING_OF_JOURNEY = `
