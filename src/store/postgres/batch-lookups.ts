@@ -10,7 +10,7 @@
  * rows come from a LATERAL subquery that OFFSET 0 keeps from being merged into the join, so it runs as one
  * index scan per user whatever the estimates. test/store/postgres-batch-lookups.test.ts checks the plans.
  */
-import { LIVE } from './pg-rows.ts';
+import { EXITED, LIVE } from './pg-rows.ts';
 
 /** $1: user ids. */
 export const PROFILES_OF_USERS = `
@@ -22,10 +22,11 @@ export const PROFILES_OF_USERS = `
  * moveInstances lock in that order too), and then, per (user, journey) they entered, when they last left it
  * (state NULL, entered true). The live rows are found per user first (instances_live_by_user), then locked
  * through the primary key: a lock taken inside the per-user subquery would be taken in user order. The
- * journeys a user entered come from a skip scan of instances_entered_by_user (one probe per journey) and
- * each one's last exit from one probe more, so a user with many exited passes costs no more than one with
- * a few.
+ * journeys a user entered and left come from a skip scan of instances_entered_by_user, which holds passes that
+ * are over (one probe per journey), and each one's last exit from one probe more, so a user with many exited
+ * passes costs no more than one with a few. A live pass that entered counts as entered with the live rows.
  */
+const PASS_OVER = `${EXITED} AND entered_at IS NOT NULL`;
 export const INSTANCES_OF_USERS = `
   WITH RECURSIVE found AS MATERIALIZED (
     SELECT f.id FROM unnest($1::text[]) AS u(user_id)
@@ -37,16 +38,16 @@ export const INSTANCES_OF_USERS = `
     ORDER BY id FOR UPDATE
   ),
   entered (user_id, journey_id) AS (
-    SELECT u.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = u.user_id AND entered_at IS NOT NULL)
+    SELECT u.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = u.user_id AND ${PASS_OVER})
     FROM unnest($1::text[]) AS u(user_id)
     UNION ALL
-    SELECT e.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = e.user_id AND entered_at IS NOT NULL AND journey_id > e.journey_id)
+    SELECT e.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = e.user_id AND ${PASS_OVER} AND journey_id > e.journey_id)
     FROM entered e WHERE e.journey_id IS NOT NULL
   )
   SELECT user_id, journey_id, state, NULL::boolean AS entered, NULL::bigint AS last_exit FROM live
   UNION ALL
   SELECT e.user_id, e.journey_id, NULL::jsonb, true,
-    (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND entered_at IS NOT NULL)
+    (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND ${PASS_OVER})
   FROM entered e WHERE e.journey_id IS NOT NULL`;
 
 /**
