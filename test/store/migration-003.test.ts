@@ -8,8 +8,8 @@ import type { Instance } from '../../src/core/instance.ts';
 import { migrationFiles } from '../../src/store/postgres/migrate.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { EventBatchView, Store } from '../../src/store/store.ts';
-import { INSERT_INSTANCE, LATEST_SQLITE, instanceValues, postgresBefore, sqliteBefore } from './migration-fixture.ts';
-import { testSchema, withPostgres } from './postgres-fixture.ts';
+import { INSERT_INSTANCE, LATEST_SQLITE, instanceValues, onPostgresBefore, sqliteBefore } from './migration-fixture.ts';
+import { withPostgres } from './postgres-fixture.ts';
 
 function state(id: string, userId: string, journeyId: string, exit: Instance['exit'], exitedWithoutRecord = false): Instance {
   const ended = exit !== null || exitedWithoutRecord;
@@ -60,20 +60,18 @@ async function checkMigrated(store: Store, exitedAt: () => Promise<Array<[string
 
 await withPostgres('PostgreSQL migration 003', () => {
   test('PostgreSQL migration 003 fills exited_at and trait_names from existing rows', async () => {
-    const schema = testSchema();
-    await postgresBefore(schema, 3, async (client) => {
-      for (const [userId, traits] of PROFILES) await client.query('INSERT INTO profiles (user_id, traits, updated_at) VALUES ($1, $2, 1)', [userId, JSON.stringify(traits)]);
-      for (const i of INSTANCES) await client.query(INSERT_INSTANCE.postgres, instanceValues(i));
-    });
-    const store = await schema.open();
-    try {
-      const applied = await schema.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(applied.map((r) => r.version), migrationFiles().map((m) => m.version), '003 and every later migration ran');
-      await checkMigrated(store, async () => (await schema.query<{ id: string; exited_at: number | null }>('SELECT id, exited_at FROM instances ORDER BY id')).map((r) => [r.id, r.exited_at === null ? null : Number(r.exited_at)]), null);
-    } finally {
-      await store.close();
-      await schema.drop();
-    }
+    await onPostgresBefore(
+      3,
+      async (client) => {
+        for (const [userId, traits] of PROFILES) await client.query('INSERT INTO profiles (user_id, traits, updated_at) VALUES ($1, $2, 1)', [userId, JSON.stringify(traits)]);
+        for (const i of INSTANCES) await client.query(INSERT_INSTANCE.postgres, instanceValues(i));
+      },
+      async (store, schema) => {
+        const applied = await schema.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+        assert.deepEqual(applied.map((r) => r.version), migrationFiles().map((m) => m.version), '003 and every later migration ran');
+        await checkMigrated(store, async () => (await schema.query<{ id: string; exited_at: number | null }>('SELECT id, exited_at FROM instances ORDER BY id')).map((r) => [r.id, r.exited_at === null ? null : Number(r.exited_at)]), null);
+      },
+    );
   });
 });
 

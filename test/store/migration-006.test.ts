@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import type { Instance } from '../../src/core/instance.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { INSERT_INSTANCE, instanceValues, postgresBefore, sqliteBefore } from './migration-fixture.ts';
-import { testSchema, withPostgres } from './postgres-fixture.ts';
+import { INSERT_INSTANCE, instanceValues, onPostgresBefore, sqliteBefore } from './migration-fixture.ts';
+import { withPostgres } from './postgres-fixture.ts';
 
 function at(id: string, nodeId: string | null, status: Instance['status']): Instance {
   return {
@@ -32,17 +32,13 @@ async function checkMigrated(store: Store): Promise<void> {
 
 await withPostgres('PostgreSQL migration 006', () => {
   test('PostgreSQL migration 006 gives existing instances their node column, and the count per node finds them', async () => {
-    const schema = testSchema();
-    await postgresBefore(schema, 6, async (client) => {
-      for (const i of INSTANCES) await client.query(INSERT_INSTANCE.postgres, instanceValues(i));
-    });
-    const store = await schema.open();
-    try {
-      await checkMigrated(store);
-    } finally {
-      await store.close();
-      await schema.drop();
-    }
+    await onPostgresBefore(
+      6,
+      async (client) => {
+        for (const i of INSTANCES) await client.query(INSERT_INSTANCE.postgres, instanceValues(i));
+      },
+      (store) => checkMigrated(store),
+    );
   });
 });
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { postgresBefore, sqliteBefore } from './migration-fixture.ts';
-import { testSchema, withPostgres } from './postgres-fixture.ts';
+import { onPostgresBefore, sqliteBefore } from './migration-fixture.ts';
+import { withPostgres } from './postgres-fixture.ts';
 
 /** [seq, id, status, reason, sent_at, attempts, clicked_at] as an earlier release wrote them. */
 const ROWS: Array<[number, string, string, string | null, number | null, number, number | null]> = [
@@ -36,19 +36,15 @@ async function checkMigrated(store: Store): Promise<void> {
 
 await withPostgres('PostgreSQL migration 007', () => {
   test('PostgreSQL migration 007 keeps existing messages, reads sent ones as the outbox\'s, and takes the dead status', async () => {
-    const schema = testSchema();
-    await postgresBefore(schema, 7, async (client) => {
-      let n = 0;
-      const numbered = INSERT.replace(/\?/g, () => `$${++n}`);
-      for (const row of ROWS) await client.query(numbered, row);
-    });
-    const store = await schema.open();
-    try {
-      await checkMigrated(store);
-    } finally {
-      await store.close();
-      await schema.drop();
-    }
+    await onPostgresBefore(
+      7,
+      async (client) => {
+        let n = 0;
+        const numbered = INSERT.replace(/\?/g, () => `$${++n}`);
+        for (const row of ROWS) await client.query(numbered, row);
+      },
+      (store) => checkMigrated(store),
+    );
   });
 });
 

@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import type { Instance } from '../../src/core/instance.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { EventBatchView, Store } from '../../src/store/store.ts';
-import { postgresBefore, sqliteBefore } from './migration-fixture.ts';
-import { testSchema, withPostgres } from './postgres-fixture.ts';
+import { onPostgresBefore, sqliteBefore } from './migration-fixture.ts';
+import { withPostgres } from './postgres-fixture.ts';
 
 function pass(id: string, userId: string, journeyId: string, exitAt: number | null): Instance {
   return {
@@ -66,17 +66,13 @@ test('SQLite migration 022 on rows in place: the same reads, and one live pass a
 
 await withPostgres('PostgreSQL migration 021', () => {
   test('PostgreSQL migration 021 on rows in place: the same reads of entered journeys and their last exits', async () => {
-    const schema = testSchema();
-    await postgresBefore(schema, 21, async (client) => {
-      const placeholders = COLUMNS.split(',').map((_, n) => `$${n + 1}`).join(', ');
-      for (const i of PASSES) await client.query(`INSERT INTO instances (${COLUMNS}) VALUES (${placeholders})`, values(i));
-    });
-    const store = await schema.open();
-    try {
-      await checkMigrated(store);
-    } finally {
-      await store.close();
-      await schema.drop();
-    }
+    const placeholders = COLUMNS.split(',').map((_, n) => `$${n + 1}`).join(', ');
+    await onPostgresBefore(
+      21,
+      async (client) => {
+        for (const i of PASSES) await client.query(`INSERT INTO instances (${COLUMNS}) VALUES (${placeholders})`, values(i));
+      },
+      (store) => checkMigrated(store),
+    );
   });
 });

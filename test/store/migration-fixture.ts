@@ -11,7 +11,8 @@ import type { Instance } from '../../src/core/instance.ts';
 import { migrate, migrationFiles } from '../../src/store/postgres/migrate.ts';
 import { hash53 } from '../../src/store/postgres/postgres-store.ts';
 import { tempDir } from '../helpers.ts';
-import type { TestSchema } from './postgres-fixture.ts';
+import type { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { testSchema, type TestSchema } from './postgres-fixture.ts';
 
 const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../src/store/sqlite/migrations/', import.meta.url));
 const SQLITE_FILES = readdirSync(SQLITE_MIGRATIONS)
@@ -42,6 +43,22 @@ export async function postgresBefore(schema: TestSchema, version: number, seed: 
     await seed(client);
   } finally {
     client.release();
+  }
+}
+
+/**
+ * A store opened on a fresh schema made by the migrations before `version` and seeded (so opening it runs
+ * the rest); `check` runs on it, then the schema is dropped.
+ */
+export async function onPostgresBefore(version: number, seed: (client: pg.PoolClient) => Promise<void>, check: (store: PostgresStore, schema: TestSchema) => Promise<void>): Promise<void> {
+  const schema = testSchema();
+  await postgresBefore(schema, version, seed);
+  const store = await schema.open();
+  try {
+    await check(store, schema);
+  } finally {
+    await store.close();
+    await schema.drop();
   }
 }
 
