@@ -34,6 +34,7 @@ function pass(id: string, userId: string, journeyId: string, exitAt: number | nu
 
 const PASSES = [pass('cart:1', 'u1', 'cart', 300), pass('cart:2', 'u1', 'cart', null), pass('cart:3', 'u2', 'cart', null), pass('promo:1', 'u1', 'promo', 400)];
 const COLUMNS = 'id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at';
+const SQLITE_INSERT = `INSERT INTO instances (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`;
 const values = (i: Instance) => [i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, i.exit?.at ?? null, i.nodeId, JSON.stringify(i), 1];
 
 async function checkMigrated(store: Store): Promise<void> {
@@ -52,13 +53,13 @@ async function checkMigrated(store: Store): Promise<void> {
 
 test('SQLite migration 022 on rows in place: the same reads, and one live pass a journey still', async () => {
   const file = sqliteBefore(22, (db) => {
-    for (const i of PASSES) db.prepare(`INSERT INTO instances (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`).run(...values(i));
+    for (const i of PASSES) db.prepare(SQLITE_INSERT).run(...values(i));
   });
   const store = new SqliteStore(file);
   try {
     await checkMigrated(store);
     const second = pass('cart:4', 'u1', 'cart', null);
-    assert.throws(() => store.db.prepare(`INSERT INTO instances (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`).run(...values(second)), /UNIQUE constraint failed: instances\.user_id, instances\.journey_id/);
+    assert.throws(() => store.db.prepare(SQLITE_INSERT).run(...values(second)), /UNIQUE constraint failed: instances\.user_id, instances\.journey_id/);
   } finally {
     await store.close();
   }

@@ -57,22 +57,32 @@ async function treesWritten(store: SqliteStore, file: string, write: () => Promi
   return [...(await pagesWritten(store, file, write)).keys()].sort();
 }
 
-function unitsOn(store: SqliteStore): (instances: Instance[]) => Promise<void> {
-  let units = 0;
-  return async (instances) => {
-    units += 1;
-    await store.ingestEvents([{ messageId: `tick-${units}`, userId: 'nobody', name: 'Tick', timestamp: 1, properties: {} }], 1, (): Changes => ({ instances, messages: [], stats: [] }));
-  };
-}
+type Unit = (instances: Instance[]) => Promise<void>;
 
-test('moving a live instance on writes the row and its wake-up only; its exit writes the indexes of passes that are over, once', async () => {
-  const file = join(tempDir(), 'index-writes.db');
+/**
+ * A store on a fresh file, its log never checkpointed (so a write's pages stay in it), holding a pending
+ * instance of each of USERS users (`all`), written in one unit of work; `unit` writes more.
+ */
+async function onSeededStore(name: string, check: (store: SqliteStore, file: string, unit: Unit, all: Instance[]) => Promise<void>): Promise<void> {
+  const file = join(tempDir(), `${name}.db`);
   const store = new SqliteStore(file);
   try {
     store.db.pragma('wal_autocheckpoint = 0');
-    const unit = unitsOn(store);
+    let units = 0;
+    const unit: Unit = async (instances) => {
+      units += 1;
+      await store.ingestEvents([{ messageId: `tick-${units}`, userId: 'nobody', name: 'Tick', timestamp: 1, properties: {} }], 1, (): Changes => ({ instances, messages: [], stats: [] }));
+    };
     const all = Array.from({ length: USERS }, (_, n) => pending(n));
     await unit(all);
+    await check(store, file, unit, all);
+  } finally {
+    await store.close();
+  }
+}
+
+test('moving a live instance on writes the row and its wake-up only; its exit writes the indexes of passes that are over, once', async () => {
+  await onSeededStore('index-writes', async (store, file, unit, all) => {
     const chosen = all[1_234]!;
 
     // The window closes: pending -> active, entered, at the first node, a new wake-up.
@@ -90,20 +100,13 @@ test('moving a live instance on writes the row and its wake-up only; its exit wr
     );
     assert.deepEqual((await store.userInstances(chosen.userId)).map((i) => [i.id, i.status]), [[chosen.id, 'exited']]);
     assert.equal(await store.liveInstanceCount('cart'), USERS - 1);
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 test('new instances of users all over the file write the user index at as many places, the journey index at its end', async () => {
-  const file = join(tempDir(), 'index-writes-new.db');
-  const store = new SqliteStore(file);
-  try {
-    store.db.pragma('wal_autocheckpoint = 0');
-    const unit = unitsOn(store);
-    await unit(Array.from({ length: USERS }, (_, n) => pending(n)));
-    // 60 carts of users spread over the whole index: the users' entries land on some 60 pages, and the
-    // journey's on the last page of its range (and a new one, were it full).
+  await onSeededStore('index-writes-new', async (store, file, unit) => {
+    // 60 carts of users spread over the whole index: the users' entries land on most of its pages (about 19 at
+    // 3,000 users), and the journey's on the last page of its range (and a new one, were it full).
     const fresh = Array.from({ length: 60 }, (_, k) => ({ ...pending(USERS + k * 50), userId: `user-${String((k * 50 + 17) % USERS).padStart(5, '0')}-b` }));
     const pages = await pagesWritten(store, file, () => unit(fresh));
     const trees = [...pages.keys()].filter((name) => name.startsWith('instances')).sort();
@@ -111,7 +114,5 @@ test('new instances of users all over the file write the user index at as many p
     assert.ok(pages.get('instances_live_by_user')! >= 10, `instances_live_by_user: ${pages.get('instances_live_by_user')} pages`);
     assert.ok(pages.get('instances_live_by_journey')! <= 2, `instances_live_by_journey: ${pages.get('instances_live_by_journey')} pages`);
     assert.equal(await store.liveInstanceCount('cart'), USERS + 60);
-  } finally {
-    await store.close();
-  }
+  });
 });

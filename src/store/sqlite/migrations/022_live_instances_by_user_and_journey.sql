@@ -4,8 +4,8 @@
 -- place in a large file, so an entry and an exit wrote a page in each. The rule now lives in the user's index,
 -- (user_id, journey_id) unique, and a journey's live instances (its waiting counts, stopping it, moving it to a
 -- new version) come from instances_live_by_journey, keyed by journey and then rowid: a new instance's entry is
--- appended at the end of its journey's range, on a page the unit writes anyway. A cart wrote 11.2 pages before
--- this and 10.3 after, measured with bench/ingest-cost.ts (docs/performance.md).
+-- appended at the end of its journey's range, on a page the unit writes anyway. A cart wrote 9.7 pages before
+-- this and 8.9 after, measured with bench/ingest-cost.ts --carts 40000 (docs/performance.md).
 DROP INDEX instances_one_live;
 DROP INDEX instances_live_by_user;
 CREATE UNIQUE INDEX instances_live_by_user ON instances (user_id, journey_id) WHERE exited_at IS NULL;
