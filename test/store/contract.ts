@@ -180,6 +180,39 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    test('an instance comes back field for field through every read: live view, timer claim, the user\'s list and page, after each write', async () => {
+      const store = await open();
+      // Required: a field added to Instance must be added here, and then must survive every read below.
+      const full: Required<Instance> = {
+        ...instance('full', { userId: 'u1' }),
+        wakeNotBefore: 4_000,
+        entryEvent: { messageId: 'e1', name: 'Added to Cart', timestamp: 1_000, properties: { sku: 'S1', price: 9.5, tags: ['a'], nested: { n: null } } },
+        timeoutAt: 90_000,
+        convertedAt: 3_000,
+        outcomes: [{ nodeId: 'push', outcome: 'failed', at: 2_000, sentAt: 1_900 }],
+      };
+      await store.ingestEvents([event('e1')], 1_000, () => ({ ...NO_CHANGES, instances: [full] }));
+      const reads = async (): Promise<Instance[]> => {
+        let live: Instance | undefined;
+        await store.ingestEvents([event(`look-${Math.random()}`, 'u1', 'Charged', 2_000)], 2_000, (view) => {
+          live = view.live.get('u1')?.[0];
+          return NO_CHANGES;
+        });
+        const page = await store.userInstancePage('u1', { limit: 10 });
+        return [live!, (await store.userInstances('u1'))[0]!, page.items[0]!];
+      };
+      for (const read of await reads()) assert.deepEqual(read, full);
+      const moved: Required<Instance> = { ...full, nodeId: 'sms', wakeAt: 6_000, step: 2, nodeUntil: 6_000, status: 'active', enteredAt: 1_500 };
+      let claimed: Instance | undefined;
+      await store.fireDueTimers(5_000, 10, (view) => {
+        claimed = view.instances[0];
+        return { ...NO_CHANGES, instances: [moved] };
+      });
+      assert.deepEqual(claimed, full, 'as the timer claim reads it');
+      for (const read of await reads()) assert.deepEqual(read, moved, 'after an update');
+      await store.close();
+    });
+
     test('lookback: for users with a starting event, recent watched events at or after it, this batch included', async () => {
       const store = await open();
       await store.ingestEvents([event('old', 'u1', 'Charged', 500), event('later', 'u1', 'Charged', 2_000), event('other', 'u2', 'Charged', 2_000)], 1, () => NO_CHANGES);

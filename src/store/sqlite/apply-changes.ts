@@ -6,7 +6,7 @@ import type { Instance } from '../../core/instance.ts';
 import type { Changes, ProfileUpsert } from '../store.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import type { Sql } from './connection.ts';
-import { exitedAtColumn } from './sqlite-rows.ts';
+import { exitedAtColumn, instanceState } from './sqlite-rows.ts';
 import type { ProfileCache } from './unit-views.ts';
 
 /** What writing profiles needs besides the file: the parsed profiles to drop, the trait names already recorded. */
@@ -75,16 +75,16 @@ export function writeProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now:
  * an exited instance does not move on.
  */
 export function writeInstance(sql: Sql, i: Instance, now: number): void {
-  const state = JSON.stringify(i);
+  const state = instanceState(i);
   const exited = exitedAtColumn(i);
   const values = { id: i.id, status: i.status, wakeAt: i.wakeAt, enteredAt: i.enteredAt, exited, nodeId: i.nodeId, state, now };
   const exitedSet = exited === null ? '' : ', exited_at = @exited';
   const updated = sql.run(`UPDATE instances SET status = @status, wake_at = @wakeAt, entered_at = @enteredAt, node_id = @nodeId, state = @state, updated_at = @now${exitedSet} WHERE id = @id`, values);
   if (updated.changes > 0) return;
   sql.run(
-    `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at)
-     VALUES (@id, @journeyId, @version, @userId, @status, @wakeAt, @enteredAt, @exited, @nodeId, @state, @now)`,
-    { ...values, journeyId: i.journeyId, version: i.version, userId: i.userId },
+    `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
+     VALUES (@id, @journeyId, @version, @userId, @status, @wakeAt, @enteredAt, @exited, @nodeId, @entry, @state, @now)`,
+    { ...values, journeyId: i.journeyId, version: i.version, userId: i.userId, entry: JSON.stringify(i.entryEvent) },
   );
 }
 

@@ -3,14 +3,14 @@ import type { Instance } from '../../core/instance.ts';
 import type { Row } from '../rows.ts';
 import { addStat, writeInstance } from './apply-changes.ts';
 import type { Sql } from './connection.ts';
-import { LIVE, toInstance } from './sqlite-rows.ts';
+import { INSTANCE_COLUMNS, LIVE, toInstance } from './sqlite-rows.ts';
 
 /** Live instances looked at per transaction when moving a journey's instances to a new version. */
 const MOVE_BATCH = 2_000;
 
 export function stopInstances(sql: Sql, journeyId: string, now: number): number {
   return sql.transaction((): number => {
-    const live = sql.all(`SELECT state FROM instances WHERE journey_id = ? AND ${LIVE}`, journeyId).map(toInstance);
+    const live = sql.all(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE journey_id = ? AND ${LIVE}`, journeyId).map(toInstance);
     const counts = new Map<number, number>();
     for (const i of live) {
       const stopped: Instance = { ...i, status: 'exited', wakeAt: null, nodeUntil: null, exit: { reason: 'stopped', at: now, nodeId: i.nodeId } };
@@ -37,9 +37,9 @@ export async function moveInstances(sql: Sql, journeyId: string, toVersion: numb
       const rows = sql.all(`SELECT rowid, id FROM instances WHERE journey_id = ? AND ${LIVE} AND rowid > ? ORDER BY rowid LIMIT ?`, journeyId, after, MOVE_BATCH);
       if (rows.length > 0) {
         moved += sql.run(
-          `UPDATE instances SET version = @version, state = json_set(state, '$.version', @version), updated_at = @now
+          `UPDATE instances SET version = @version, updated_at = @now
            WHERE id IN (SELECT value FROM json_each(@ids)) AND ${LIVE} AND version <> @version
-             AND (json_extract(state, '$.nodeId') IS NULL OR json_extract(state, '$.nodeId') IN (SELECT value FROM json_each(@nodes)))`,
+             AND (node_id IS NULL OR node_id IN (SELECT value FROM json_each(@nodes)))`,
           { ids: JSON.stringify(rows.map((r) => r.id)), version: toVersion, nodes, now },
         ).changes;
       }

@@ -6,14 +6,14 @@ import type { Sql } from './connection.ts';
  * Instance ids are "<journey id>:<entry event id>" and journey ids have no ':', so a journey's instances are
  * the primary key's range [id + ':', id + ';'), and that range alone names the journey (a condition on
  * journey_id would tempt the planner into an index led by user_id): read through it, not the whole table. Those that entered and
- * also left before the window are skipped on their columns; the others' state gives when they converted and
- * whether they were held out (an entered instance at no node is a control one: the interpreter clears the node
+ * also left before the window are skipped on their columns; the others' state gives when they converted, and
+ * node_id whether they were held out (an entered instance at no node is a control one: the interpreter clears the node
  * only when it holds a user out, and nothing sets it again). Slots count from @from; better-sqlite3 binds numbers
  * as REAL, hence the casts of the quotients.
  */
 export const SERIES_OF_JOURNEY = `
   WITH mine AS MATERIALIZED (
-    SELECT entered_at, json_extract(state, '$.convertedAt') AS converted_at, json_extract(state, '$.nodeId') IS NULL AS control
+    SELECT entered_at, json_extract(state, '$.convertedAt') AS converted_at, node_id IS NULL AS control
     FROM instances
     WHERE id >= @lo AND id < @hi AND entered_at IS NOT NULL
       AND (entered_at >= @from OR exited_at IS NULL OR exited_at >= @from)

@@ -5,7 +5,7 @@ import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
-import { EXITED, LIVE, toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
+import { EXITED, INSTANCE_COLUMNS, LIVE, toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
 
 export function getProfile(sql: Sql, userId: string): Profile | null {
   const row = sql.get('SELECT * FROM profiles WHERE user_id = ?', userId);
@@ -42,7 +42,7 @@ const EXITED_OF_USER = `FROM instances WHERE user_id = @userId AND ${EXITED}`;
 
 /** @userId. Every instance of the user, by (updated_at, id) descending. */
 export const USER_INSTANCES = `
-  SELECT state FROM (SELECT state, updated_at, id ${LIVE_OF_USER} UNION ALL SELECT state, updated_at, id ${EXITED_OF_USER})
+  SELECT ${INSTANCE_COLUMNS} FROM (SELECT ${INSTANCE_COLUMNS}, updated_at ${LIVE_OF_USER} UNION ALL SELECT ${INSTANCE_COLUMNS}, updated_at ${EXITED_OF_USER})
   ORDER BY updated_at DESC, id DESC`;
 
 export function userInstances(sql: Sql, userId: string): Instance[] {
@@ -54,11 +54,11 @@ export function userInstances(sql: Sql, userId: string): Instance[] {
  * the page (a walk down instances_exited_by_user), the live part by the number of journeys.
  */
 export const USER_INSTANCE_PAGE = `
-  SELECT state, updated_at, id FROM (
-    SELECT state, updated_at, id ${LIVE_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
+  SELECT ${INSTANCE_COLUMNS}, updated_at FROM (
+    SELECT ${INSTANCE_COLUMNS}, updated_at ${LIVE_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
     UNION ALL
     SELECT * FROM (
-      SELECT state, updated_at, id ${EXITED_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
+      SELECT ${INSTANCE_COLUMNS}, updated_at ${EXITED_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
       ORDER BY updated_at DESC, id DESC LIMIT @rows
     )
   )

@@ -23,6 +23,52 @@ export function exitedAtColumn(instance: Instance): number | null {
   return exitedAt(instance) ?? (instance.status === 'exited' ? EXIT_UNKNOWN : null);
 }
 
+/**
+ * The columns an instance is read from (migration 023): each field a column holds from that column, the entry
+ * event from `entry`, and the rest from `state`.
+ */
+export const INSTANCE_COLUMNS = 'id, journey_id, version, user_id, status, node_id, wake_at, entered_at, entry, state';
+export const INSTANCE_COLUMNS_OF_I = INSTANCE_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ');
+
 export function toInstance(row: Row): Instance {
-  return JSON.parse(row.state as string);
+  const state = JSON.parse(row.state as string) as InstanceState;
+  // One object literal, in one order: a spread of the parsed state cost three times as much, and more garbage.
+  const instance: Instance = {
+    id: row.id as string,
+    journeyId: row.journey_id as string,
+    version: row.version as number,
+    userId: row.user_id as string,
+    status: row.status as Instance['status'],
+    nodeId: row.node_id as string | null,
+    wakeAt: row.wake_at as number | null,
+    createdAt: state.createdAt,
+    enteredAt: row.entered_at as number | null,
+    step: state.step,
+    entryEvent: JSON.parse(row.entry as string),
+    nodeUntil: state.nodeUntil,
+    timeoutAt: state.timeoutAt,
+    convertedAt: state.convertedAt,
+    exit: state.exit,
+  };
+  if (state.wakeNotBefore !== undefined) instance.wakeNotBefore = state.wakeNotBefore;
+  if (state.outcomes !== undefined) instance.outcomes = state.outcomes;
+  return instance;
+}
+
+/** The fields of an instance no column holds: its `state`. */
+type InstanceState = Omit<Instance, 'id' | 'journeyId' | 'version' | 'userId' | 'status' | 'nodeId' | 'wakeAt' | 'enteredAt' | 'entryEvent'>;
+
+/** An instance's `state`: what no column holds, so that a step writes a few dozen bytes of JSON, not the entry event again. */
+export function instanceState(i: Instance): string {
+  const state: InstanceState = {
+    createdAt: i.createdAt,
+    step: i.step,
+    wakeNotBefore: i.wakeNotBefore,
+    nodeUntil: i.nodeUntil,
+    timeoutAt: i.timeoutAt,
+    convertedAt: i.convertedAt,
+    exit: i.exit,
+    outcomes: i.outcomes,
+  };
+  return JSON.stringify(state);
 }

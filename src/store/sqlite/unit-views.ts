@@ -10,7 +10,7 @@ import { MIN_TIMESTAMP } from '../rows.ts';
 import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
 import { chunks, type Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
-import { EXIT_UNKNOWN, EXITED, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
+import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
 
 const PROFILE_CACHE_SIZE = 200_000;
 
@@ -75,7 +75,7 @@ function loadInstancesOf(sql: Sql, users: string[], view: EventBatchView): void 
 
 /** ?: a JSON array of user ids. CROSS JOIN keeps the users outside: one probe of the index each. */
 export const LIVE_OF_USERS = `
-  SELECT i.state FROM json_each(?) AS u CROSS JOIN instances i INDEXED BY instances_live_by_user
+  SELECT ${INSTANCE_COLUMNS_OF_I} FROM json_each(?) AS u CROSS JOIN instances i INDEXED BY instances_live_by_user
   ON i.user_id = u.value AND ${LIVE}`;
 
 /**

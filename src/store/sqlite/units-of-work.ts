@@ -8,7 +8,7 @@ import type { JourneyEvent } from '../../core/instance.ts';
 import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
 import { applyChanges, writeProfiles, type WriteContext } from './apply-changes.ts';
 import { resolveEvents, resolveProfiles } from './identities.ts';
-import { toInboxEvent, toInstance } from './sqlite-rows.ts';
+import { INSTANCE_COLUMNS, toInboxEvent, toInstance } from './sqlite-rows.ts';
 import { loadEventView, loadTimerView } from './unit-views.ts';
 
 type Decide<View> = (view: View) => Changes;
@@ -47,7 +47,7 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
   const { sql } = ctx;
   let names: string[] = [];
   const fired = sql.transaction((): number => {
-    const instances = sql.all('SELECT state FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?', now, limit).map(toInstance);
+    const instances = sql.all(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?`, now, limit).map(toInstance);
     if (instances.length === 0) return 0;
     names = applyChanges(ctx, decide(loadTimerView(sql, ctx.profiles, instances, context)), now);
     return instances.length;
