@@ -10,6 +10,7 @@
 import { Liquid, LiquidError, Tag, TypeGuards, Value, toValueSync, type FS, type Template, type TagToken, type TopLevelToken, type Variable } from 'liquidjs';
 import type { Message } from './definition.ts';
 import { WAYMARK_FILTERS } from './liquid-filters.ts';
+import { renderSimple, simpleTemplate } from './template-fast-path.ts';
 import type { EntryEvent, ProfileView } from './instance.ts';
 import type { Problem } from './problem.ts';
 
@@ -203,14 +204,30 @@ export function templateReferences(templates: Template[]): TemplateReference[] {
   return found.sort((a, b) => a.row - b.row || a.col - b.col);
 }
 
+/** Renders through liquidjs, under the limits above: what every template not simple enough for the fast path takes. */
+export function renderWithLiquid(templates: Template[], scope: Record<string, unknown>): string {
+  return String(liquid.renderSync(templates, scope));
+}
+
 /** What a template can see: `Profile` (traits, plus Name/Email/Phone aliases), `Event` (entry event properties) and `EventName`. */
 export function templateScope(profile: ProfileView | null, entry: EntryEvent): Record<string, unknown> {
+  return { Profile: profileVariables(profile), Event: entry.properties, EventName: entry.name };
+}
+
+/**
+ * `Profile`: the traits and the aliases over them. A copy by Object.assign, then the aliases: 0.15 µs for six
+ * traits, where a spread with the aliases in the same literal took 4-6 µs (V8 gives a spread's copy a shape
+ * that adding keys then rebuilds), a few percent of a send. Object.assign would call the `__proto__` setter for
+ * a trait of that name (JSON.parse makes it an own property), so such traits take the spread.
+ */
+function profileVariables(profile: ProfileView | null): Record<string, unknown> {
   const traits = profile?.traits ?? {};
-  return {
-    Profile: { ...traits, Name: traits.name, Email: traits.email, Phone: traits.phone, Identity: profile?.userId },
-    Event: entry.properties,
-    EventName: entry.name,
-  };
+  const variables: Record<string, unknown> = Object.prototype.hasOwnProperty.call(traits, '__proto__') ? { ...traits } : Object.assign({}, traits);
+  variables.Name = traits.name;
+  variables.Email = traits.email;
+  variables.Phone = traits.phone;
+  variables.Identity = profile?.userId;
+  return variables;
 }
 
 /** A message's fields with their templates rendered (the address is the engine's to add). */
@@ -231,9 +248,13 @@ export const renderMessage: Renderer = (message, profile, entry) => {
   const render = (field: 'title' | 'subject' | 'body', text: string): string => {
     // Plain text needs no Liquid pass: most subjects and many bodies are static.
     if (!text.includes('{')) return text;
-    let out: string;
+    let out: string | undefined;
     try {
-      out = String(liquid.renderSync(parseTemplate(text), (scope ??= templateScope(profile, entry))));
+      const templates = parseTemplate(text);
+      scope ??= templateScope(profile, entry);
+      const simple = simpleTemplate(templates);
+      if (simple) out = renderSimple(simple, scope);
+      out ??= renderWithLiquid(templates, scope);
     } catch (error) {
       throw new FieldFailed(`${field}: ${(error as Error).message}`);
     }
