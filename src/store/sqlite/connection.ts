@@ -53,6 +53,7 @@ function migrate(db: Database.Database): void {
 export class Sql {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly inLists = new Map<string, Database.Statement>();
+  private readonly rawStatements = new Map<string, Database.Statement>();
 
   constructor(readonly db: Database.Database) {}
 
@@ -71,6 +72,19 @@ export class Sql {
 
   get(sql: string, ...params: unknown[]): Row | undefined {
     return this.statement(sql).get(...params) as Row | undefined;
+  }
+
+  /**
+   * Rows as arrays of their columns' values, in the order selected: for the reads of many rows of many columns,
+   * where building an object a row cost twice as much (2.8 µs a row of ten columns against 1.5, measured alone).
+   */
+  raw(sql: string, ...params: unknown[]): unknown[][] {
+    let statement = this.rawStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, statement);
+    }
+    return statement.all(...params) as unknown[][];
   }
 
   run(sql: string, ...params: unknown[]): Database.RunResult {

@@ -45,7 +45,7 @@ export function mergeIdentity(ctx: WriteContext, merge: IdentityMerge, now: numb
 
     // Passes: the later of two in one journey leaves first (one live pass per journey and user), its
     // waiting messages with it; then every pass of `from`, live or not, is `into`'s.
-    const live = (user: string): Instance[] => sql.all(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE user_id = ? AND ${LIVE}`, user).map(toInstance);
+    const live = (user: string): Instance[] => sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE user_id = ? AND ${LIVE}`, user).map(toInstance);
     const { exited } = mergeInstances(live(from), live(into), into, now);
     for (const i of exited) {
       writeInstance(sql, i, now);

@@ -10,7 +10,7 @@ const MOVE_BATCH = 2_000;
 
 export function stopInstances(sql: Sql, journeyId: string, now: number): number {
   return sql.transaction((): number => {
-    const live = sql.all(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE journey_id = ? AND ${LIVE}`, journeyId).map(toInstance);
+    const live = sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE journey_id = ? AND ${LIVE}`, journeyId).map(toInstance);
     const counts = new Map<number, number>();
     for (const i of live) {
       const stopped: Instance = { ...i, status: 'exited', wakeAt: null, nodeUntil: null, exit: { reason: 'stopped', at: now, nodeId: i.nodeId } };

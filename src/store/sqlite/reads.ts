@@ -5,7 +5,7 @@ import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
-import { EXITED, INSTANCE_COLUMNS, LIVE, toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
+import { AFTER_INSTANCE_COLUMNS, EXITED, INSTANCE_COLUMNS, LIVE, toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
 
 export function getProfile(sql: Sql, userId: string): Profile | null {
   const row = sql.get('SELECT * FROM profiles WHERE user_id = ?', userId);
@@ -46,7 +46,7 @@ export const USER_INSTANCES = `
   ORDER BY updated_at DESC, id DESC`;
 
 export function userInstances(sql: Sql, userId: string): Instance[] {
-  return sql.all(USER_INSTANCES, { userId }).map(toInstance);
+  return sql.raw(USER_INSTANCES, { userId }).map(toInstance);
 }
 
 /**
@@ -66,8 +66,8 @@ export const USER_INSTANCE_PAGE = `
 
 export function userInstancePage(sql: Sql, userId: string, page: PageRequest & { journeyId?: string | undefined }): Page<Instance> {
   const [updatedAt, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, '\u{10FFFF}'] : decodeCursor(page.cursor, ['number', 'string']);
-  const rows = sql.all(USER_INSTANCE_PAGE, { userId, updatedAt, id, journeyId: page.journeyId ?? null, rows: page.limit + 1 });
-  const items = rows.map((r) => ({ instance: toInstance(r), updatedAt: r.updated_at as number }));
+  const rows = sql.raw(USER_INSTANCE_PAGE, { userId, updatedAt, id, journeyId: page.journeyId ?? null, rows: page.limit + 1 });
+  const items = rows.map((r) => ({ instance: toInstance(r), updatedAt: r[AFTER_INSTANCE_COLUMNS] as number }));
   const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
   return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
 }

@@ -24,27 +24,30 @@ export function exitedAtColumn(instance: Instance): number | null {
 }
 
 /**
- * The columns an instance is read from (migration 023): each field a column holds from that column, the entry
- * event from `entry`, and the rest from `state`.
+ * The columns an instance is read from (migration 023), in this order, as a raw row (Sql.raw): each field a
+ * column holds from that column, the entry event from `entry`, and the rest from `state`. A query may select
+ * more columns after these.
  */
 export const INSTANCE_COLUMNS = 'id, journey_id, version, user_id, status, node_id, wake_at, entered_at, entry, state';
 export const INSTANCE_COLUMNS_OF_I = INSTANCE_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ');
+/** The index of the first column after INSTANCE_COLUMNS in a raw row. */
+export const AFTER_INSTANCE_COLUMNS = INSTANCE_COLUMNS.split(', ').length;
 
-export function toInstance(row: Row): Instance {
-  const state = JSON.parse(row.state as string) as InstanceState;
+export function toInstance(row: unknown[]): Instance {
+  const state = JSON.parse(row[9] as string) as InstanceState;
   // One object literal, in one order: a spread of the parsed state cost three times as much, and more garbage.
   const instance: Instance = {
-    id: row.id as string,
-    journeyId: row.journey_id as string,
-    version: row.version as number,
-    userId: row.user_id as string,
-    status: row.status as Instance['status'],
-    nodeId: row.node_id as string | null,
-    wakeAt: row.wake_at as number | null,
+    id: row[0] as string,
+    journeyId: row[1] as string,
+    version: row[2] as number,
+    userId: row[3] as string,
+    status: row[4] as Instance['status'],
+    nodeId: row[5] as string | null,
+    wakeAt: row[6] as number | null,
     createdAt: state.createdAt,
-    enteredAt: row.entered_at as number | null,
+    enteredAt: row[7] as number | null,
     step: state.step,
-    entryEvent: JSON.parse(row.entry as string),
+    entryEvent: JSON.parse(row[8] as string),
     nodeUntil: state.nodeUntil,
     timeoutAt: state.timeoutAt,
     convertedAt: state.convertedAt,

@@ -68,7 +68,7 @@ export function loadTimerView(sql: Sql, profiles: ProfileCache, instances: Insta
 function loadInstancesOf(sql: Sql, users: string[], view: EventBatchView): void {
   for (const chunk of chunks(users)) {
     const list = JSON.stringify(chunk);
-    for (const row of sql.all(LIVE_OF_USERS, list)) addLive(view, toInstance(row));
+    for (const row of sql.raw(LIVE_OF_USERS, list)) addLive(view, toInstance(row));
     for (const row of sql.all(ENTERED_OF_USERS, list)) addEntered(view, row.user_id as string, row.journey_id as string, row.last_exit === EXIT_UNKNOWN ? null : (row.last_exit as number));
   }
 }

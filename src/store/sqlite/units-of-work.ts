@@ -47,7 +47,7 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
   const { sql } = ctx;
   let names: string[] = [];
   const fired = sql.transaction((): number => {
-    const instances = sql.all(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?`, now, limit).map(toInstance);
+    const instances = sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?`, now, limit).map(toInstance);
     if (instances.length === 0) return 0;
     names = applyChanges(ctx, decide(loadTimerView(sql, ctx.profiles, instances, context)), now);
     return instances.length;
