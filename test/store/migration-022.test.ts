@@ -9,33 +9,12 @@ import { test } from 'node:test';
 import type { Instance } from '../../src/core/instance.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { EventBatchView, Store } from '../../src/store/store.ts';
-import { onPostgresBefore, sqliteBefore } from './migration-fixture.ts';
+import { onPostgresBefore, seededPass, SQLITE_INSERT_WHOLE_RECORD, sqliteBefore, WHOLE_RECORD_COLUMNS, wholeRecordValues } from './migration-fixture.ts';
 import { withPostgres } from './postgres-fixture.ts';
 
-function pass(id: string, userId: string, journeyId: string, exitAt: number | null): Instance {
-  return {
-    id,
-    journeyId,
-    version: 1,
-    userId,
-    status: exitAt === null ? 'active' : 'exited',
-    nodeId: exitAt === null ? 'wait' : null,
-    wakeAt: exitAt === null ? 5_000 : null,
-    createdAt: 1,
-    enteredAt: 1,
-    step: 1,
-    entryEvent: { messageId: id, name: 'Added to Cart', timestamp: 1, properties: {} },
-    nodeUntil: null,
-    timeoutAt: null,
-    convertedAt: null,
-    exit: exitAt === null ? null : { reason: 'completed', at: exitAt, nodeId: 'wait' },
-  };
-}
+const pass = (id: string, userId: string, journeyId: string, exitAt: number | null): Instance => seededPass(id, userId, exitAt, { journeyId });
 
 const PASSES = [pass('cart:1', 'u1', 'cart', 300), pass('cart:2', 'u1', 'cart', null), pass('cart:3', 'u2', 'cart', null), pass('promo:1', 'u1', 'promo', 400)];
-const COLUMNS = 'id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at';
-const SQLITE_INSERT = `INSERT INTO instances (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`;
-const values = (i: Instance) => [i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, i.exit?.at ?? null, i.nodeId, JSON.stringify(i), 1];
 
 async function checkMigrated(store: Store): Promise<void> {
   let view: EventBatchView | null = null;
@@ -53,13 +32,13 @@ async function checkMigrated(store: Store): Promise<void> {
 
 test('SQLite migration 022 on rows in place: the same reads, and one live pass a journey still', async () => {
   const file = sqliteBefore(22, (db) => {
-    for (const i of PASSES) db.prepare(SQLITE_INSERT).run(...values(i));
+    for (const i of PASSES) db.prepare(SQLITE_INSERT_WHOLE_RECORD).run(...wholeRecordValues(i));
   });
   const store = new SqliteStore(file);
   try {
     await checkMigrated(store);
     const second = pass('cart:4', 'u1', 'cart', null);
-    assert.throws(() => store.db.prepare(SQLITE_INSERT).run(...values(second)), /UNIQUE constraint failed: instances\.user_id, instances\.journey_id/);
+    assert.throws(() => store.db.prepare(SQLITE_INSERT_WHOLE_RECORD).run(...wholeRecordValues(second)), /UNIQUE constraint failed: instances\.user_id, instances\.journey_id/);
   } finally {
     await store.close();
   }
@@ -67,11 +46,11 @@ test('SQLite migration 022 on rows in place: the same reads, and one live pass a
 
 await withPostgres('PostgreSQL migration 021', () => {
   test('PostgreSQL migration 021 on rows in place: the same reads of entered journeys and their last exits', async () => {
-    const placeholders = COLUMNS.split(',').map((_, n) => `$${n + 1}`).join(', ');
+    const placeholders = WHOLE_RECORD_COLUMNS.split(',').map((_, n) => `$${n + 1}`).join(', ');
     await onPostgresBefore(
       21,
       async (client) => {
-        for (const i of PASSES) await client.query(`INSERT INTO instances (${COLUMNS}) VALUES (${placeholders})`, values(i));
+        for (const i of PASSES) await client.query(`INSERT INTO instances (${WHOLE_RECORD_COLUMNS}) VALUES (${placeholders})`, wholeRecordValues(i));
       },
       (store) => checkMigrated(store),
     );

@@ -7,40 +7,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Instance } from '../../src/core/instance.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { sqliteBefore } from './migration-fixture.ts';
+import { seededPass, SQLITE_INSERT_WHOLE_RECORD, sqliteBefore, wholeRecordValues } from './migration-fixture.ts';
 
-function pass(id: string, userId: string, exitAt: number | null, extra: Partial<Instance> = {}): Instance {
-  return {
-    id,
-    journeyId: 'cart',
-    version: 1,
-    userId,
-    status: exitAt === null ? 'active' : 'exited',
-    nodeId: exitAt === null ? 'wait' : null,
-    wakeAt: exitAt === null ? 5_000 : null,
-    createdAt: 1,
-    enteredAt: 1,
-    step: 1,
-    entryEvent: { messageId: id, name: 'Added to Cart', timestamp: 1, properties: { productName: 'Trail Shoes', price: 89.99, sizes: [42, 43] } },
-    nodeUntil: exitAt === null ? 5_000 : null,
-    timeoutAt: null,
-    convertedAt: null,
-    exit: exitAt === null ? null : { reason: 'completed', at: exitAt, nodeId: 'wait' },
-    ...extra,
-  };
-}
+const PROPERTIES = { productName: 'Trail Shoes', price: 89.99, sizes: [42, 43] };
+const pass = (id: string, userId: string, exitAt: number | null, extra: Partial<Instance> = {}): Instance =>
+  seededPass(id, userId, exitAt, { entryEvent: { messageId: id, name: 'Added to Cart', timestamp: 1, properties: PROPERTIES }, nodeUntil: exitAt === null ? 5_000 : null, ...extra });
 
 const LIVE = pass('cart:live', 'u1', null, { wakeNotBefore: 4_000, outcomes: [{ nodeId: 'push', outcome: 'sent', at: 2 }] });
 const OVER = pass('cart:over', 'u1', 300, { convertedAt: 200 });
 const ALIAS = pass('cart:alias', 'anon-1', null);
-const COLUMNS = 'id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at';
-const INSERT = `INSERT INTO instances (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`;
-// As 022 left them: the whole record in state.
-const values = (i: Instance) => [i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, i.exit?.at ?? null, i.nodeId, JSON.stringify(i), 1];
 
 test('SQLite migration 023 on rows in place: every instance reads back as written, and moves on from there', async () => {
   const file = sqliteBefore(23, (db) => {
-    for (const i of [LIVE, OVER, ALIAS]) db.prepare(INSERT).run(...values(i));
+    for (const i of [LIVE, OVER, ALIAS]) db.prepare(SQLITE_INSERT_WHOLE_RECORD).run(...wholeRecordValues(i));
   });
   const store = new SqliteStore(file);
   try {

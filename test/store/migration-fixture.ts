@@ -71,3 +71,32 @@ export const INSERT_INSTANCE = {
 export function instanceValues(i: Instance): unknown[] {
   return [i.id, i.journeyId, i.userId, i.status, i.wakeAt, JSON.stringify(i)];
 }
+
+/** A pass of journey `cart` (or `extra.journeyId`) as the migration tests seed it: live when `exitAt` is null, else over then. */
+export function seededPass(id: string, userId: string, exitAt: number | null, extra: Partial<Instance> = {}): Instance {
+  return {
+    id,
+    journeyId: 'cart',
+    version: 1,
+    userId,
+    status: exitAt === null ? 'active' : 'exited',
+    nodeId: exitAt === null ? 'wait' : null,
+    wakeAt: exitAt === null ? 5_000 : null,
+    createdAt: 1,
+    enteredAt: 1,
+    step: 1,
+    entryEvent: { messageId: id, name: 'Added to Cart', timestamp: 1, properties: {} },
+    nodeUntil: null,
+    timeoutAt: null,
+    convertedAt: null,
+    exit: exitAt === null ? null : { reason: 'completed', at: exitAt, nodeId: 'wait' },
+    ...extra,
+  };
+}
+
+/** An instance row as releases from 006 to 022 wrote it (the whole record in state): its columns and their values. */
+export const WHOLE_RECORD_COLUMNS = 'id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at';
+export const SQLITE_INSERT_WHOLE_RECORD = `INSERT INTO instances (${WHOLE_RECORD_COLUMNS}) VALUES (${WHOLE_RECORD_COLUMNS.split(',').map(() => '?').join(', ')})`;
+export function wholeRecordValues(i: Instance): unknown[] {
+  return [i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, i.exit?.at ?? null, i.nodeId, JSON.stringify(i), 1];
+}
