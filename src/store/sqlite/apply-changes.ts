@@ -77,14 +77,28 @@ export function writeProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now:
 export function writeInstance(sql: Sql, i: Instance, now: number): void {
   const state = instanceState(i);
   const exited = exitedAtColumn(i);
-  const values = { id: i.id, status: i.status, wakeAt: i.wakeAt, enteredAt: i.enteredAt, exited, nodeId: i.nodeId, state, now };
-  const exitedSet = exited === null ? '' : ', exited_at = @exited';
-  const updated = sql.run(`UPDATE instances SET status = @status, wake_at = @wakeAt, entered_at = @enteredAt, node_id = @nodeId, state = @state, updated_at = @now${exitedSet} WHERE id = @id`, values);
+  // Positional parameters: better-sqlite3 binds a named one by a property lookup from C++, 0.85 µs more for a
+  // statement of eight (measured alone), and instances are written four times a cart.
+  const updated =
+    exited === null
+      ? sql.run('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, node_id = ?, state = ?, updated_at = ? WHERE id = ?', i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, i.id)
+      : sql.run('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, node_id = ?, state = ?, updated_at = ?, exited_at = ? WHERE id = ?', i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, exited, i.id);
   if (updated.changes > 0) return;
   sql.run(
     `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
-     VALUES (@id, @journeyId, @version, @userId, @status, @wakeAt, @enteredAt, @exited, @nodeId, @entry, @state, @now)`,
-    { ...values, journeyId: i.journeyId, version: i.version, userId: i.userId, entry: JSON.stringify(i.entryEvent) },
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    i.id,
+    i.journeyId,
+    i.version,
+    i.userId,
+    i.status,
+    i.wakeAt,
+    i.enteredAt,
+    exited,
+    i.nodeId,
+    JSON.stringify(i.entryEvent),
+    state,
+    now,
   );
 }
 
