@@ -62,10 +62,12 @@ function outputPart(template: Template): Part | null {
   if (root === undefined) return null;
   if (value.filters.length === 0) return { root, path, defaulted: false, fallback: undefined };
   const [filter] = value.filters;
-  const [arg] = filter?.args ?? [];
-  if (value.filters.length !== 1 || filter!.name !== 'default' || filter!.args.length !== 1 || Array.isArray(arg)) return null;
-  const fallback = (arg as { content?: unknown }).content;
-  if (!(TypeGuards.isQuotedToken(arg) || TypeGuards.isNumberToken(arg)) || !(typeof fallback === 'string' || typeof fallback === 'number')) return null;
+  if (value.filters.length !== 1 || filter!.name !== 'default' || filter!.args.length !== 1) return null;
+  // One literal argument: text or a number (a keyword argument is a pair, neither of these).
+  const [arg] = filter!.args;
+  if (!(TypeGuards.isQuotedToken(arg) || TypeGuards.isNumberToken(arg))) return null;
+  const fallback: unknown = arg.content;
+  if (!(typeof fallback === 'string' || typeof fallback === 'number')) return null;
   return { root, path, defaulted: true, fallback };
 }
 

@@ -66,6 +66,11 @@ export function writeProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now:
   return names;
 }
 
+/** A move of an instance on, and its exit: the one write that sets exited_at. */
+const UPDATE_SET = 'UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, node_id = ?, state = ?, updated_at = ?';
+const UPDATE_LIVE = `${UPDATE_SET} WHERE id = ?`;
+const UPDATE_EXITED = `${UPDATE_SET}, exited_at = ? WHERE id = ?`;
+
 /**
  * Most writes move an existing instance on, so an UPDATE comes first and an INSERT only when it found no row.
  * SQLite rewrites the entry of every index that names a column of an UPDATE's SET list, in its key or its
@@ -81,8 +86,8 @@ export function writeInstance(sql: Sql, i: Instance, now: number): void {
   // statement of eight (measured alone), and instances are written four times a cart.
   const updated =
     exited === null
-      ? sql.run('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, node_id = ?, state = ?, updated_at = ? WHERE id = ?', i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, i.id)
-      : sql.run('UPDATE instances SET status = ?, wake_at = ?, entered_at = ?, node_id = ?, state = ?, updated_at = ?, exited_at = ? WHERE id = ?', i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, exited, i.id);
+      ? sql.run(UPDATE_LIVE, i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, i.id)
+      : sql.run(UPDATE_EXITED, i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, exited, i.id);
   if (updated.changes > 0) return;
   sql.run(
     `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
