@@ -59,7 +59,7 @@ export async function backtest(waymark: Waymark<EngineHandle>, journeyId: string
     const truncated = await readWindow(store, spool, from, to, maxEvents);
     spool.seal();
     const run = await SimulationRun.open({
-      store: openSqliteStore('', { durability: 'fast' }),
+      store: openSqliteStore('', { durability: 'fast', indexes: 'engine' }),
       clockStart: from,
       settings: await store.getSettings(),
       journeys: [...(await triggeringJourneys(store, journeyId, definition)), { id: journeyId, definition }],

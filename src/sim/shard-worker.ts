@@ -22,7 +22,7 @@ const post = (message: ShardMessage) => port.postMessage(message);
 const methods = {
   async open(): Promise<void> {
     run = await SimulationRun.open({
-      store: openSqliteStore(config.dbFile, { durability: 'fast' }),
+      store: openSqliteStore(config.dbFile, { durability: 'fast', indexes: 'engine' }),
       clockStart: config.clockStart,
       settings: config.settings,
       journeys: config.journeys,

@@ -202,7 +202,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     run =
       threads === 1
         ? await LocalRunner.open({
-            store: openSqliteStore(dbFile, { durability: 'fast' }),
+            // A kept database (--db) has every index, to be served and read; a temporary one only the engine's.
+            store: openSqliteStore(dbFile, { durability: 'fast', indexes: options.db === undefined ? 'engine' : 'all' }),
             clockStart,
             settings,
             journeys,

@@ -14,7 +14,20 @@ export interface SqliteOptions {
   checkpoints?: 'inline' | 'background';
   /** A background checkpoint failed (the writer's own checkpoints go on). */
   onCheckpointError?: (error: Error) => void;
+  /**
+   * 'engine': only the indexes the engine reads (API_ONLY_INDEXES are dropped), for a new file thrown away after
+   * one run, which no API reads: simulate's temporary database, a backtest's. Default 'all'.
+   */
+  indexes?: 'all' | 'engine';
 }
+
+/**
+ * The indexes only the API and operations read: a user's and a journey's message log, a user's past passes,
+ * event retention, the user an inbound SMS comes from. Each costs every cart an entry, most at a random place;
+ * a simulation without them ran 5-8% faster (bench/RESULTS.md). test/sim/engine-indexes.test.ts holds every
+ * statement a simulation runs to the plan it has with them.
+ */
+export const API_ONLY_INDEXES = ['messages_by_user', 'messages_by_journey', 'instances_exited_by_user', 'events_by_received_at', 'profiles_by_phone'] as const;
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** Bounds the size of IN (...) lists. */
@@ -32,11 +45,17 @@ export function openDatabase(file: string, options: SqliteOptions): Database.Dat
   // to map. A scheduled segment reading 1,100,000 scattered events of a 2 GB file took 10 s where a 256 MB map
   // took 13-15 s (bench/RESULTS.md). The mapped pages are the kernel's page cache, which the file used anyway.
   db.pragma('mmap_size = 2147418112');
-  migrate(db);
+  const from = migrate(db);
+  if (options.indexes === 'engine') {
+    // Dropped from a file that lives on, they would be gone for good: the migrations that made them have run.
+    if (from !== 0) throw new Error(`${file}: only a new database can go without the API's indexes`);
+    for (const name of API_ONLY_INDEXES) db.exec(`DROP INDEX ${name}`);
+  }
   return db;
 }
 
-function migrate(db: Database.Database): void {
+/** Applies the migrations the file has not had; returns the version it was at. */
+function migrate(db: Database.Database): number {
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const file of files) {
@@ -47,6 +66,7 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${version}`);
     })();
   }
+  return current;
 }
 
 /** Statements by their text, each prepared on first use and kept; IN lists of every length, kept bounded. */
