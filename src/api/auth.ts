@@ -5,7 +5,7 @@
  * one signed in by a dashboard user acts as that user's role, read from the store on every request, so
  * disabling, removing or demoting a user takes effect on its sessions at once.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { log } from '../ops/logger.ts';
 import type { ApiKeyRecord, DashboardRole, DashboardUserRecord, Store } from '../store/store.ts';
@@ -46,7 +46,7 @@ declare module 'fastify' {
 }
 
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 export function bearerToken(header: string | undefined): string | null {
