@@ -12,14 +12,13 @@
  */
 import type { JourneyDefinition } from '../core/definition.ts';
 import { ENTER_EVENT } from '../core/validate.ts';
-import { openSqliteStore } from '../store/open.ts';
 import { EventSpool, type SpoolCursor } from '../store/sqlite/event-spool.ts';
 import type { Store } from '../store/store.ts';
 import { ConflictError, NotFoundError } from '../app/journeys.ts';
 import type { BacktestView } from '../app/views.ts';
 import type { Waymark } from '../app/waymark.ts';
 import type { EngineHandle } from '../engine/handle.ts';
-import { SimulationRun } from './run.ts';
+import { SimulationRun, throwawayStore } from './run.ts';
 
 export const MAX_BACKTEST_DAYS = 90;
 /** Events read from the store per backtest at most: about two minutes of replay on one core. */
@@ -58,10 +57,11 @@ export async function backtest(waymark: Waymark<EngineHandle>, journeyId: string
     const from = to - input.days * DAY_MS;
     const truncated = await readWindow(store, spool, from, to, maxEvents);
     spool.seal();
+    const settings = await store.getSettings();
     const run = await SimulationRun.open({
-      store: openSqliteStore('', { durability: 'fast', indexes: 'engine' }),
+      store: throwawayStore('', settings),
       clockStart: from,
-      settings: await store.getSettings(),
+      settings,
       journeys: [...(await triggeringJourneys(store, journeyId, definition)), { id: journeyId, definition }],
       onUnit: turn,
       commitEvery: 100, // a commit writes the pages changed since the last: a few at a time

@@ -26,6 +26,7 @@ import { openWaymark, type Waymark } from '../app/waymark.ts';
 import { outboxOnly } from '../channels/outbox.ts';
 import { VirtualClock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
+import { openSqliteStore } from '../store/open.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ProfileUpsert } from '../store/store.ts';
 
@@ -69,6 +70,16 @@ export interface RunOptions {
    * of the event loop between the engine's own units of work, so that no step of the run holds the process long.
    */
   shared?: { batch: number };
+}
+
+/**
+ * A store for one run, thrown away after it (`file` '': a temporary file SQLite deletes on close): no sync, and
+ * only the indexes the engine reads, which the settings fix for the whole run. Without a frequency cap no unit
+ * reads a user's recent sends, so their index goes too (store/sqlite/connection.ts).
+ */
+export function throwawayStore(file: string, settings: Record<string, unknown> | undefined): SqliteStore {
+  const caps = settings?.frequencyCaps;
+  return openSqliteStore(file, { durability: 'fast', indexes: Array.isArray(caps) && caps.length > 0 ? 'engine' : 'engine-without-caps' });
 }
 
 /** Events per engine call: large enough that a commit's fixed cost is spread thin. */

@@ -6,9 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvalidJourneyError } from '../app/journeys.ts';
 import type { JourneyEvent } from '../core/instance.ts';
-import { openSqliteStore } from '../store/open.ts';
 import type { ProfileUpsert } from '../store/store.ts';
-import { SimulationRun } from './run.ts';
+import { SimulationRun, throwawayStore } from './run.ts';
 import { writeRunOutput } from './runner.ts';
 import type { ShardCall, ShardConfig, ShardFinish, ShardMessage } from './shard-protocol.ts';
 
@@ -22,7 +21,7 @@ const post = (message: ShardMessage) => port.postMessage(message);
 const methods = {
   async open(): Promise<void> {
     run = await SimulationRun.open({
-      store: openSqliteStore(config.dbFile, { durability: 'fast', indexes: 'engine' }),
+      store: throwawayStore(config.dbFile, config.settings),
       clockStart: config.clockStart,
       settings: config.settings,
       journeys: config.journeys,

@@ -29,7 +29,7 @@ import type { ProjectSettings } from '../core/settings.ts';
 import { journeyIdFromFile, readJourney } from './journey-file.ts';
 import { openLines } from './lines.ts';
 import { DEFAULT_START, LineError, parseEventLine, parseInstant, parseProfileLine } from './records.ts';
-import type { Timings } from './run.ts';
+import { throwawayStore, type Timings } from './run.ts';
 import { LocalRunner, type SimulationRunner } from './runner.ts';
 import { ShardedRunner } from './shards.ts';
 import { readSettingsFile } from './settings-file.ts';
@@ -203,7 +203,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       threads === 1
         ? await LocalRunner.open({
             // A kept database (--db) has every index, to be served and read; a temporary one only the engine's.
-            store: openSqliteStore(dbFile, { durability: 'fast', indexes: options.db === undefined ? 'engine' : 'all' }),
+            store: options.db === undefined ? throwawayStore(dbFile, settings) : openSqliteStore(dbFile, { durability: 'fast' }),
             clockStart,
             settings,
             journeys,

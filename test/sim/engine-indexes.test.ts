@@ -1,6 +1,6 @@
 /**
  * A simulation's temporary database goes without the indexes only the API reads (API_ONLY_INDEXES in
- * store/sqlite/connection.ts). Were one of them an index the engine reads, a statement would scan a whole table
+ * store/sqlite/connection.ts), and without frequency caps without the one they read (CAPS_INDEX). Were one of them an index the engine reads, a statement would scan a whole table
  * there, slower but with the same results, so no other test would notice. Here every statement that random
  * simulations prepare must have the plan it has with every index.
  */
@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { simulate } from '../../src/sim/simulate.ts';
 import { openSqliteStore } from '../../src/store/open.ts';
-import { API_ONLY_INDEXES } from '../../src/store/sqlite/connection.ts';
+import { API_ONLY_INDEXES, CAPS_INDEX } from '../../src/store/sqlite/connection.ts';
+import { throwawayStore } from '../../src/sim/run.ts';
 import { caseArb } from '../differential/arbitraries.ts';
 import { run } from '../differential/drivers.ts';
 import { tempDir } from '../helpers.ts';
@@ -48,34 +49,59 @@ const plan = (db: Database.Database, sql: string) =>
 
 const indexNames = (db: Database.Database) => new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name));
 
-test("every statement of random simulations has the same plan without the API's indexes", { timeout: 300_000 }, async () => {
-  // The differential cases: random journeys of every node kind, with caps, quiet hours and re-entry, and events
-  // out of order and sent twice (test/differential/arbitraries.ts), on one thread (the threads run the same code).
-  const texts = await statementsOf(async () => {
-    for (const c of fc.sample(caseArb, { seed: 20261205, numRuns: 60 })) await run('simulate', c);
-  });
+test("every statement of random simulations has the same plan without the indexes it leaves out", { timeout: 300_000 }, async () => {
+  // The differential cases: random journeys of every node kind, with and without caps, quiet hours, re-entry,
+  // events out of order and sent twice (test/differential/arbitraries.ts), on one thread (the threads run the
+  // same code). Without caps the run also goes without CAPS_INDEX: its statements are held to that store too.
+  const all = new Set<string>();
+  const uncapped = new Set<string>();
+  for (const c of fc.sample(caseArb, { seed: 20261205, numRuns: 60 })) {
+    const texts = await statementsOf(async () => void (await run('simulate', c)));
+    for (const sql of texts) all.add(sql);
+    if (!(c.settings.frequencyCaps?.length)) for (const sql of texts) uncapped.add(sql);
+  }
+  assert.ok(uncapped.size > 0 && uncapped.size < all.size, 'some cases had caps and some had none');
   const full = openSqliteStore('', { durability: 'fast' });
   const lean = openSqliteStore('', { durability: 'fast', indexes: 'engine' });
+  const leaner = openSqliteStore('', { durability: 'fast', indexes: 'engine-without-caps' });
   try {
     for (const name of API_ONLY_INDEXES) {
       assert.ok(indexNames(full.db).has(name), `${name} is an index of the schema`);
-      assert.ok(!indexNames(lean.db).has(name), `${name} is left out`);
+      assert.ok(!indexNames(lean.db).has(name) && !indexNames(leaner.db).has(name), `${name} is left out`);
     }
+    assert.ok(indexNames(lean.db).has(CAPS_INDEX) && !indexNames(leaner.db).has(CAPS_INDEX));
     const used = new Set<string>();
-    for (const sql of texts) {
-      if (!/^\s*(WITH|SELECT|INSERT|UPDATE|DELETE)\b/i.test(sql)) continue;
-      const withEvery = plan(full.db, sql);
-      assert.deepEqual(plan(lean.db, sql), withEvery, `the plan of ${sql.replace(/\s+/g, ' ')}`);
-      for (const step of withEvery) for (const [, name] of step.matchAll(/INDEX (\w+)/g)) used.add(name!);
+    for (const [texts, store] of [[all, lean], [uncapped, leaner]] as const) {
+      for (const sql of texts) {
+        if (!/^\s*(WITH|SELECT|INSERT|UPDATE|DELETE)\b/i.test(sql)) continue;
+        const withEvery = plan(full.db, sql);
+        assert.deepEqual(plan(store.db, sql), withEvery, `the plan of ${sql.replace(/\s+/g, ' ')}`);
+        for (const step of withEvery) for (const [, name] of step.matchAll(/INDEX (\w+)/g)) used.add(name!);
+      }
     }
     // The runs reached the reads that need an index of their own: a timer claim, a unit's live passes and past
     // entries, its users' events for conditions and inaction, and their recent messages for frequency caps.
-    for (const name of ['instances_due', 'instances_live_by_user', 'instances_entered_by_user', 'events_by_user', 'messages_by_user_created']) {
+    for (const name of ['instances_due', 'instances_live_by_user', 'instances_entered_by_user', 'events_by_user', CAPS_INDEX]) {
       assert.ok(used.has(name), `some statement read ${name} (read: ${[...used].sort().join(', ')})`);
     }
   } finally {
     await full.close();
     await lean.close();
+    await leaner.close();
+  }
+});
+
+test('a simulation leaves out the caps index only when its settings cap nothing', async () => {
+  const capped = throwawayStore('', { frequencyCaps: [{ max: 1, per: '1h' }] });
+  const uncapped = throwawayStore('', { frequencyCaps: [] });
+  const none = throwawayStore('', undefined);
+  try {
+    assert.ok(indexNames(capped.db).has(CAPS_INDEX));
+    assert.ok(!indexNames(uncapped.db).has(CAPS_INDEX));
+    assert.ok(!indexNames(none.db).has(CAPS_INDEX));
+    for (const store of [capped, uncapped, none]) assert.ok(!indexNames(store.db).has('messages_by_user'));
+  } finally {
+    for (const store of [capped, uncapped, none]) await store.close();
   }
 });
 

@@ -16,9 +16,10 @@ export interface SqliteOptions {
   onCheckpointError?: (error: Error) => void;
   /**
    * 'engine': only the indexes the engine reads (API_ONLY_INDEXES are dropped), for a new file thrown away after
-   * one run, which no API reads: simulate's temporary database, a backtest's. Default 'all'.
+   * one run, which no API reads: simulate's temporary database, a backtest's. 'engine-without-caps': nor
+   * CAPS_INDEX, for such a run whose settings cap no channel. Default 'all'.
    */
-  indexes?: 'all' | 'engine';
+  indexes?: 'all' | 'engine' | 'engine-without-caps';
 }
 
 /**
@@ -28,6 +29,8 @@ export interface SqliteOptions {
  * statement a simulation runs to the plan it has with them.
  */
 export const API_ONLY_INDEXES = ['messages_by_user', 'messages_by_journey', 'instances_exited_by_user', 'events_by_received_at', 'profiles_by_phone'] as const;
+/** A user's recent sends: only frequency caps read it (unit-views.ts, loadContext). */
+export const CAPS_INDEX = 'messages_by_user_created';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** Bounds the size of IN (...) lists. */
@@ -46,10 +49,11 @@ export function openDatabase(file: string, options: SqliteOptions): Database.Dat
   // took 13-15 s (bench/RESULTS.md). The mapped pages are the kernel's page cache, which the file used anyway.
   db.pragma('mmap_size = 2147418112');
   const from = migrate(db);
-  if (options.indexes === 'engine') {
+  if (options.indexes !== undefined && options.indexes !== 'all') {
     // Dropped from a file that lives on, they would be gone for good: the migrations that made them have run.
     if (from !== 0) throw new Error(`${file}: only a new database can go without the API's indexes`);
-    for (const name of API_ONLY_INDEXES) db.exec(`DROP INDEX ${name}`);
+    const dropped = options.indexes === 'engine' ? API_ONLY_INDEXES : [...API_ONLY_INDEXES, CAPS_INDEX];
+    for (const name of dropped) db.exec(`DROP INDEX ${name}`);
   }
   return db;
 }
