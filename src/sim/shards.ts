@@ -20,7 +20,7 @@ import { statsView } from '../app/stats.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { StatRow, WaitingRow } from '../store/records.ts';
 import type { ProfileUpsert } from '../store/store.ts';
-import { threadEntry } from '../store/thread-entry.ts';
+import { threadEntry, UNIT_THREAD_LIMITS } from '../store/thread-entry.ts';
 import { addWritten, mergeByTime } from './output.ts';
 import type { Finished, RunOutput, SimulationRunner } from './runner.ts';
 import type { RunCounts, Timings } from './run.ts';
@@ -226,7 +226,7 @@ class Shard {
     clockStart: number,
   ) {
     this.progress = { virtualTime: clockStart, timersFired: 0 };
-    this.worker = new Worker(threadEntry(import.meta.url, 'shard-worker'), { workerData: config });
+    this.worker = new Worker(threadEntry(import.meta.url, 'shard-worker'), { workerData: config, resourceLimits: UNIT_THREAD_LIMITS });
     this.worker.on('message', (message: ShardMessage) => {
       if ('progress' in message) {
         this.progress = message.progress;

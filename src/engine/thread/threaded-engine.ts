@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
 import type { IdentityMerge, IngestResult, MergeResult, ProfileUpsert } from '../../store/store.ts';
 import type { EngineCounts } from '../counters.ts';
-import { threadEntry } from '../../store/thread-entry.ts';
+import { threadEntry, UNIT_THREAD_LIMITS } from '../../store/thread-entry.ts';
 import type { EngineHandle } from '../handle.ts';
 import type { CallMethod, EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
 
@@ -44,7 +44,7 @@ export class ThreadedEngine implements EngineHandle {
   /** Starts the thread and resolves once its engine is running (its store opened, journeys loaded). */
   static start(options: ThreadedEngineOptions): Promise<ThreadedEngine> {
     const { onError, onFatal, ...config } = options;
-    const worker = new Worker(threadEntry(import.meta.url, 'engine-thread'), { workerData: config satisfies EngineThreadConfig });
+    const worker = new Worker(threadEntry(import.meta.url, 'engine-thread'), { workerData: config satisfies EngineThreadConfig, resourceLimits: UNIT_THREAD_LIMITS });
     const engine = new ThreadedEngine(worker);
     return new Promise((resolve, reject) => {
       let started = false;
