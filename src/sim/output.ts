@@ -58,38 +58,55 @@ export async function mergeByTime(sources: readonly string[], target: string, fi
   const marker = `"${field}":"`;
   const timeOf = (line: Line) => {
     const at = line.text.indexOf(marker) + marker.length;
-    return Date.parse(line.text.slice(at, line.text.indexOf('"', at)));
+    return line.text.slice(at, line.text.indexOf('"', at));
   };
   const heads = await Promise.all(sources.map(async (file) => new Cursor((await openLines(file, 'output part'))[Symbol.asyncIterator](), timeOf)));
-  for (const head of heads) await head.advance();
+  for (const head of heads) await head.refill();
   const out = new LineWriter(target);
   try {
     for (;;) {
       let next: Cursor | null = null;
-      for (const head of heads) if (head.line && (!next || head.time < next.time)) next = head;
+      for (const head of heads) if (head.line && (!next || earlier(head.time, next.time))) next = head;
       if (!next) break;
       out.write(next.line!.text);
-      await next.advance();
+      if (!next.step()) await next.refill();
     }
   } finally {
     out.close();
   }
 }
 
+/**
+ * Whether ISO 8601 time `a` is before `b`. Years 0 to 9999, as toISOString writes them, have 24 characters
+ * and compare as text; other years (a sign and six digits) are parsed.
+ */
+function earlier(a: string, b: string): boolean {
+  return a.length === 24 && b.length === 24 ? a < b : Date.parse(a) < Date.parse(b);
+}
+
 /** A file's current line and its time, a chunk of lines read ahead. */
 class Cursor {
   line: Line | null = null;
-  time = 0;
+  time = '';
   private chunk: Line[] = [];
   private index = 0;
 
   constructor(
     private readonly chunks: AsyncIterator<Line[]>,
-    private readonly timeOf: (line: Line) => number,
+    private readonly timeOf: (line: Line) => string,
   ) {}
 
-  async advance(): Promise<void> {
-    while (this.index >= this.chunk.length) {
+  /** Moves to the next line of the chunk in hand; false when there is none (then refill). */
+  step(): boolean {
+    if (this.index >= this.chunk.length) return false;
+    this.line = this.chunk[this.index++]!;
+    this.time = this.timeOf(this.line);
+    return true;
+  }
+
+  /** Reads chunks until one has a line and moves to it; `line` is null at the end of the file. */
+  async refill(): Promise<void> {
+    while (!this.step()) {
       const next = await this.chunks.next();
       if (next.done) {
         this.line = null;
@@ -98,8 +115,6 @@ class Cursor {
       this.chunk = next.value;
       this.index = 0;
     }
-    this.line = this.chunk[this.index++]!;
-    this.time = this.timeOf(this.line);
   }
 }
 

@@ -26,11 +26,13 @@ export interface ExportedMessage {
 const ORDER = { seq: 'seq', sentAt: 'sent_at, seq' } as const;
 
 export function* exportMessages(store: SqliteStore, status: MessageStatus, order: keyof typeof ORDER): Generator<ExportedMessage> {
+  // Rows as arrays, each made an object here: better-sqlite3 builds an object a row from C++ at about twice the
+  // cost (see Sql.raw).
   const rows = store.db
-    .prepare(
-      `SELECT user_id AS userId, journey_id AS journeyId, node_id AS nodeId, channel, reason, created_at AS createdAt, sent_at AS sentAt, content AS contentJson
-       FROM messages WHERE status = ? ORDER BY ${ORDER[order]}`,
-    )
-    .iterate(status);
-  yield* rows as Iterable<ExportedMessage>;
+    .prepare(`SELECT user_id, journey_id, node_id, channel, reason, created_at, sent_at, content FROM messages WHERE status = ? ORDER BY ${ORDER[order]}`)
+    .raw(true)
+    .iterate(status) as Iterable<unknown[]>;
+  for (const r of rows) {
+    yield { userId: r[0] as string, journeyId: r[1] as string, nodeId: r[2] as string, channel: r[3] as Channel, reason: r[4] as string | null, createdAt: r[5] as number, sentAt: r[6] as number | null, contentJson: r[7] as string | null };
+  }
 }
