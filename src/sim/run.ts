@@ -26,6 +26,7 @@ import { openWaymark, type Waymark } from '../app/waymark.ts';
 import { outboxOnly } from '../channels/outbox.ts';
 import { VirtualClock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
+import { capRules } from '../core/settings.ts';
 import { openSqliteStore } from '../store/open.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ProfileUpsert } from '../store/store.ts';
@@ -78,8 +79,8 @@ export interface RunOptions {
  * reads a user's recent sends, so their index goes too (store/sqlite/connection.ts).
  */
 export function throwawayStore(file: string, settings: Record<string, unknown> | undefined): SqliteStore {
-  const caps = settings?.frequencyCaps;
-  return openSqliteStore(file, { durability: 'fast', indexes: Array.isArray(caps) && caps.length > 0 ? 'engine' : 'engine-without-caps' });
+  // The caps as the engine reads them from the same settings (EngineSteps), so the two cannot disagree.
+  return openSqliteStore(file, { durability: 'fast', indexes: capRules(settings ?? {}).length > 0 ? 'engine' : 'engine-without-caps' });
 }
 
 /** Events per engine call: large enough that a commit's fixed cost is spread thin. */
