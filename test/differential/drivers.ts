@@ -39,8 +39,6 @@ export type Outcome = { refused: string } | { rows: Row[]; failed: number; stats
 export type Driver = 'one-by-one' | 'batches' | 'simulate' | 'simulate-threads' | 'postgres';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-/** Content with its keys sorted: PostgreSQL's jsonb keeps no key order, and the order means nothing. */
-const sorted = (content: unknown) => (content && typeof content === 'object' ? Object.fromEntries(Object.entries(content).sort(([a], [b]) => (a < b ? -1 : 1))) : content);
 /** Rows in a canonical order: the drivers may decide the same sends in a different order within a moment. */
 const canonical = (rows: Row[]) => rows.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
@@ -98,7 +96,7 @@ async function runEngine(c: DiffCase, kind: 'sqlite' | 'postgres', batches: bool
     const messages = await store.listMessages({ limit: 100_000 });
     const rows = messages
       .filter((m) => m.status !== 'failed')
-      .map((m) => ({ userId: m.userId, nodeId: m.nodeId, channel: m.channel, status: m.status, reason: m.reason, at: iso(m.status === 'sent' ? m.sentAt! : m.createdAt), content: m.status === 'sent' ? sorted(m.content) : null }));
+      .map((m) => ({ userId: m.userId, nodeId: m.nodeId, channel: m.channel, status: m.status, reason: m.reason, at: iso(m.status === 'sent' ? m.sentAt! : m.createdAt), content: m.status === 'sent' ? m.content : null }));
     return { rows: canonical(rows), failed: messages.length - rows.length, stats: await journeyStats(store, JOURNEY_ID) };
   } finally {
     if (w) await w.close();
@@ -148,7 +146,7 @@ async function runSimulate(c: DiffCase, threads: number): Promise<Outcome> {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, string>);
     const rows: Row[] = [
-      ...lines(result.files.messages).map((m) => ({ userId: m.userId!, nodeId: m.nodeId!, channel: m.channel!, status: 'sent', reason: null, at: m.sentAt!, content: sorted(m.content) })),
+      ...lines(result.files.messages).map((m) => ({ userId: m.userId!, nodeId: m.nodeId!, channel: m.channel!, status: 'sent', reason: null, at: m.sentAt!, content: m.content })),
       ...lines(result.files.skipped).map((m) => ({ userId: m.userId!, nodeId: m.nodeId!, channel: m.channel!, status: 'skipped', reason: m.reason!, at: m.at!, content: null })),
     ];
     return { rows: canonical(rows), failed: result.failed, stats: result.stats };

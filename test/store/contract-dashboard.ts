@@ -42,7 +42,7 @@ function shape(page: MessageLogPage, idOf: Map<number, string>) {
   return { ids: page.messages.map((m) => m.id), scannedTo: page.scannedTo === null ? null : idOf.get(page.scannedTo), more: page.more };
 }
 
-/** Properties of about `bytes` bytes as stored (a JSON text on SQLite, jsonb on PostgreSQL: within 5% of each other here). */
+/** Properties of about `bytes` bytes as stored (JSON text on both stores). */
 const padded = (bytes: number) => ({ pad: 'abcdefghij'.repeat(bytes / 10) });
 
 export function dashboardContract(open: () => Promise<Store>): void {

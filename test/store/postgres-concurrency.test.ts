@@ -350,7 +350,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
         await holder.query('BEGIN');
         await holder.query('SELECT state FROM instances WHERE id = $1 FOR UPDATE', [id]);
         return async () => {
-          await holder.query('UPDATE instances SET state = state || $2::jsonb WHERE id = $1', [id, JSON.stringify(patch)]);
+          await holder.query('UPDATE instances SET state = (state::jsonb || $2::jsonb)::json WHERE id = $1', [id, JSON.stringify(patch)]);
           await holder.query('COMMIT');
         };
       };
@@ -379,7 +379,7 @@ await withPostgres('PostgreSQL store under concurrency', () => {
 
       // A unit of work reading during a move reads the moved state (and the timer claim skips it meanwhile).
       await holder.query('BEGIN');
-      await holder.query("UPDATE instances SET version = 4, state = jsonb_set(state, '{version}', '4') WHERE id = 'i1'"); // a move in progress
+      await holder.query("UPDATE instances SET version = 4, state = jsonb_set(state::jsonb, '{version}', '4')::json WHERE id = 'i1'"); // a move in progress
       let seen: number[] = [];
       const ingest = a.ingestEvents([event('e1', 'ana', 'Charged')], 30, (view) => {
         seen = (view.live.get('ana') ?? []).map((i) => i.version);

@@ -20,7 +20,7 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
     await c.query({
       name: 'wm-upsert-instances',
       text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at)
-             SELECT id, j, v, u, s, w, e, x, n, st::jsonb, $11
+             SELECT id, j, v, u, s, w, e, x, n, st::json, $11
              FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])
                AS i(id, j, v, u, s, w, e, x, n, st)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, entered_at = excluded.entered_at,
@@ -46,7 +46,7 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
     await c.query({
       name: 'wm-insert-messages',
       text: `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
-             SELECT id, j, v, i, n, u, ch, s, r, co::jsonb, ca, sa
+             SELECT id, j, v, i, n, u, ch, s, r, co::json, ca, sa
              FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[])
                AS m(id, j, v, i, n, u, ch, s, r, co, ca, sa)
              ON CONFLICT (id) DO NOTHING`,
@@ -80,7 +80,7 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
                SELECT input.*, nextval('inbox_seq_seq') AS seq FROM input ORDER BY ord
              )
              INSERT INTO inbox (seq, message_id, user_id, name, ts, properties, created_at)
-             SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered ORDER BY m COLLATE "C"
+             SELECT seq, m, u, n, t, p::json, $6 FROM numbered ORDER BY m COLLATE "C"
              ON CONFLICT (message_id) DO NOTHING`,
       values: [
         followUps.map((e) => e.messageId),

@@ -46,7 +46,7 @@ export const INSTANCES_OF_USERS = `
   )
   SELECT user_id, journey_id, state, NULL::boolean AS entered, NULL::bigint AS last_exit FROM live
   UNION ALL
-  SELECT e.user_id, e.journey_id, NULL::jsonb, true,
+  SELECT e.user_id, e.journey_id, NULL::json, true,
     (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND ${PASS_OVER})
   FROM entered e WHERE e.journey_id IS NOT NULL`;
 

@@ -98,7 +98,7 @@ async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: num
   // Live and exited apart: each through its own partial index (there is no index of all a user's instances).
   let instances = 0;
   for (const [name, part] of [['wm-merge-live-instances', LIVE], ['wm-merge-exited-instances', EXITED]] as const) {
-    const { rowCount } = await c.query({ name, text: `UPDATE instances SET user_id = $1, state = jsonb_set(state, '{userId}', to_jsonb($1::text)) WHERE user_id = $2 AND ${part}`, values: [into, from] });
+    const { rowCount } = await c.query({ name, text: `UPDATE instances SET user_id = $1, state = jsonb_set(state::jsonb, '{userId}', to_jsonb($1::text))::json WHERE user_id = $2 AND ${part}`, values: [into, from] });
     instances += rowCount ?? 0;
   }
 

@@ -20,8 +20,8 @@ export async function stopInstances(pool: pg.Pool, journeyId: string, now: numbe
            ),
            stopped AS (
              UPDATE instances i SET status = 'exited', wake_at = NULL, exited_at = $2, updated_at = $2,
-               state = i.state || jsonb_build_object('status', 'exited', 'wakeAt', NULL, 'nodeUntil', NULL,
-                 'exit', jsonb_build_object('reason', 'stopped', 'at', $2::bigint, 'nodeId', coalesce(i.state -> 'nodeId', 'null'::jsonb)))
+               state = (i.state::jsonb || jsonb_build_object('status', 'exited', 'wakeAt', NULL, 'nodeUntil', NULL,
+                 'exit', jsonb_build_object('reason', 'stopped', 'at', $2::bigint, 'nodeId', coalesce(i.state::jsonb -> 'nodeId', 'null'::jsonb))))::json
              WHERE i.id = ANY (ARRAY(SELECT id FROM target)) AND ${LIVE}
              RETURNING i.version
            ),
@@ -82,7 +82,7 @@ function moveInstancesSql(after: boolean): string {
             ORDER BY id FOR UPDATE
           ),
           moved AS (
-            UPDATE instances i SET version = $2, state = jsonb_set(i.state, '{version}', to_jsonb($2::int)), updated_at = $4
+            UPDATE instances i SET version = $2, state = jsonb_set(i.state::jsonb, '{version}', to_jsonb($2::int))::json, updated_at = $4
             WHERE i.id = ANY (ARRAY(SELECT id FROM target))
             RETURNING 1
           )

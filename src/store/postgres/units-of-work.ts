@@ -232,7 +232,7 @@ async function insertFreshEvents(c: Client, events: JourneyEvent[], now: number)
              SELECT input.*, nextval('events_seq_seq') AS seq FROM input WHERE m IN (SELECT message_id FROM fresh) ORDER BY ord
            )
            INSERT INTO events (seq, message_id, user_id, name, ts, properties, received_at)
-           SELECT seq, m, u, n, t, p::jsonb, $6 FROM numbered
+           SELECT seq, m, u, n, t, p::json, $6 FROM numbered
            RETURNING message_id`,
     values: [list.map((e) => e.messageId), list.map((e) => e.userId), list.map((e) => e.name), list.map((e) => e.timestamp), list.map((e) => JSON.stringify(e.properties)), now],
   });
