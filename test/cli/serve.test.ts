@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../helpers.ts';
@@ -78,4 +79,21 @@ test('serve: keys shown once, example published, journey and events commands aga
   );
   second.child.kill('SIGINT');
   assert.equal(await second.exited, 0);
+});
+
+test('serve: a graceful stop that cannot finish ends at --shutdown-ms with exit 1, naming what it waited on', { timeout: 120_000 }, async () => {
+  const dir = tempDir('waymark-cli-serve-');
+  const server = await serve(join(dir, 'waymark.db'), {}, undefined, ['--shutdown-ms', '300']);
+  // A request whose body never finishes arriving: closing the listener waits for it. The server answers
+  // "100 Continue" once it has read the headers, so the request is under way when the signal comes.
+  const { port } = new URL(server.url);
+  const socket = connect(Number(port), '127.0.0.1');
+  const answered = new Promise<string>((resolve) => socket.once('data', (d) => resolve(String(d))));
+  socket.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n');
+  assert.match(await answered, /^HTTP\/1\.1 100 Continue/);
+  socket.write('{"batch": [');
+  server.child.kill('SIGTERM');
+  assert.equal(await server.exited, 1);
+  assert.match(server.output().stderr, /^waymark: shutdown still waiting for requests under way after 300 ms; exiting without finishing it\n$/m);
+  socket.destroy();
 });

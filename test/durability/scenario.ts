@@ -4,7 +4,7 @@
  * with SIGKILL at random moments and started again on the same database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../bench/cluster.ts';
 import { generateWorkload } from '../../bench/workload.ts';
@@ -47,10 +47,13 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // What every server printed, one after the other, for a failure to show.
+  const log = join(o.dir, 'servers.log');
+  const logFd = openSync(log, 'a');
   const start = () =>
     spawn(process.execPath, [...CLI, 'serve', ...o.database, '--port', String(port)], {
       env: { ...process.env, WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE },
-      stdio: 'ignore',
+      stdio: ['ignore', logFd, logFd],
     });
   let server: ChildProcess = start();
   // Whatever happens below, no server is left running.
@@ -97,7 +100,22 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
       process.removeListener('exit', killServer);
       if (server.exitCode !== null || server.signalCode !== null) return server.exitCode;
       server.kill('SIGTERM');
-      return new Promise((resolve) => server.once('exit', (code) => resolve(code)));
+      // The server gives itself --shutdown-ms (60 s) and exits 1 past it; a process still there well after that
+      // is stuck where its own deadline cannot act, and must fail the test, not hold the whole suite.
+      const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          server.kill('SIGKILL');
+          reject(new Error(`the server had not exited 120 s after SIGTERM; it printed:\n${readFileSync(log, 'utf8').slice(-3000)}`));
+        }, 120_000);
+      });
+      try {
+        return await Promise.race([exited, stuck]);
+      } finally {
+        clearTimeout(timer);
+        closeSync(logFd);
+      }
     },
   };
 }

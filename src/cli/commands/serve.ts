@@ -21,6 +21,8 @@ import { durationAtLeast, nonNegativeInt, port, positiveInt } from '../options.t
 const ROLES = ['all', 'api', 'worker'] as const;
 /** How often a PostgreSQL process reads the registry for projects another process made. */
 const PROJECT_WATCH_MS = 5_000;
+/** The most a graceful stop may take unless --shutdown-ms says otherwise. */
+const DEFAULT_SHUTDOWN_MS = 60_000;
 type Role = (typeof ROLES)[number];
 
 interface ServeOptions {
@@ -33,6 +35,7 @@ interface ServeOptions {
   log?: boolean;
   poolSize?: number;
   drainMs?: number;
+  shutdownMs?: number;
   pollMs?: number;
   timerBatch?: number;
   eventRetention?: number;
@@ -59,6 +62,7 @@ export function registerServe(program: Command): void {
     .option('--log', 'log every request and its answer (the log is JSON lines on stdout; level from WAYMARK_LOG_LEVEL, WAYMARK_LOG_FORMAT=pretty for a terminal)')
     .option('--pool-size <n>', 'PostgreSQL connections of this process (default 10)', positiveInt('--pool-size', 1000))
     .option('--drain-ms <n>', 'on SIGTERM, answer /ready with 503 and keep serving this long before closing, so load balancers stop sending work (default 0)', nonNegativeInt('--drain-ms'))
+    .option('--shutdown-ms <n>', `the most a graceful stop may take after --drain-ms; past it the process exits 1, naming what it waited on, as safely as after a crash (default ${DEFAULT_SHUTDOWN_MS})`, positiveInt('--shutdown-ms', 3_600_000))
     .option('--poll-ms <n>', 'how often the engine looks for timers and journeys set by other processes (default 1000)', positiveInt('--poll-ms', 3_600_000))
     .option('--timer-batch <n>', 'most due timers one transaction claims (default 2000); smaller holds users\' locks for less time', positiveInt('--timer-batch', 100_000))
     .option(
@@ -249,7 +253,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const what = { all: 'role all: API and workers', api: 'role api: HTTP API; timers and sends by workers', worker: 'role worker: timers and sends; serves /health and /ready only' }[role];
   const retention = options.eventRetention === undefined ? '' : `; events kept ${options.eventRetention / 86_400_000} days`;
   // Signals are handled before the line that says the server is up: whoever waits for it may stop it at once.
-  onShutdown(app, projects, options.drainMs ?? 0, logger);
+  onShutdown(app, projects, { drainMs: options.drainMs ?? 0, deadlineMs: options.shutdownMs ?? DEFAULT_SHUTDOWN_MS }, logger);
   const { isDashboardBuilt } = await import('../../api/dashboard.ts');
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${storeLocation(store)}${retention}); Ctrl-C to stop\n`);
   if (role !== 'worker') {
@@ -292,9 +296,17 @@ function printNewKeys(keys: { admin?: string; write?: string }): void {
  * serving), then the listener stops accepting and waits for requests under way, queued events are
  * committed, the engine's timer and dispatch work under way finishes, and the store closes; exit 0. A
  * timer batch or outbox lease never outlives the process: what is not committed rolls back and is claimed
- * again by another worker. A second signal exits at once.
+ * again by another worker. A second signal exits at once, and so does a shutdown still unfinished after
+ * --shutdown-ms (exit 1, naming the step it waited on): stopping then is as safe as a crash, and a process
+ * that never ends would hold its port, its file lock and whoever waits for it. A request whose body never
+ * finishes arriving would otherwise hold it for Node's request timeout, five minutes.
  */
-function onShutdown(app: { close(): Promise<unknown> }, projects: { main: Waymark<EngineHandle>; close(): Promise<void> }, drainMs: number, logger: Logger): void {
+function onShutdown(
+  app: { close(): Promise<unknown> },
+  projects: { main: Waymark<EngineHandle>; close(): Promise<void> },
+  { drainMs, deadlineMs }: { drainMs: number; deadlineMs: number },
+  logger: Logger,
+): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) {
@@ -304,10 +316,17 @@ function onShutdown(app: { close(): Promise<unknown> }, projects: { main: Waymar
     closing = true;
     projects.main.drain();
     process.stdout.write(`${signal}: stopping (finishing requests and queued work)...\n`);
+    let step = 'draining';
+    setTimeout(() => {
+      process.stderr.write(`waymark: shutdown still ${step} after ${deadlineMs} ms; exiting without finishing it\n`);
+      process.exit(1);
+    }, drainMs + deadlineMs).unref();
     void (async () => {
       try {
         if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+        step = 'waiting for requests under way';
         await app.close();
+        step = 'stopping the engine and closing the stores';
         await projects.close();
         process.stdout.write('stopped\n');
         process.exit(0);
