@@ -1,6 +1,8 @@
 /**
  * The reads of a batch's users are planned as index probes even on a fresh schema, before any statistics
- * exist (src/store/postgres/batch-lookups.ts): EXPLAIN on tables of 50,000 rows that were never analyzed.
+ * exist (src/store/postgres/batch-lookups.ts): EXPLAIN on tables of 50,000 rows that were never analyzed. And a
+ * unit of work goes on reading by index once a table has grown past the plans its connection kept
+ * (connection.ts, UNIT_BEGIN).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -85,6 +87,53 @@ await withPostgres('PostgreSQL batch lookups without statistics', () => {
         assert.ok(found.length > 0, what);
         assert.deepEqual(found.filter((s) => s.startsWith('Seq Scan')), [], `${what}: ${found.join(', ')}`);
       }
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+
+  test('a unit of work reads instances by key even when its statements were first planned on a small table', async () => {
+    const schema = testSchema();
+    // One connection, whose statements are prepared once. After a few runs PostgreSQL may keep one plan for a
+    // statement; one it made while instances held a few hundred rows (a full scan the cheapest read then, a batch
+    // of hundreds of users costed as ten) read the whole table at every unit once it had grown.
+    const store = await schema.open({ poolSize: 1 });
+    const none = () => ({ instances: [], messages: [], stats: [] });
+    /** Full scans of instances so far, as the statistics count them (the store's connection flushes its counts first). */
+    const fullScans = async () => {
+      await store.pool.query('SELECT pg_stat_force_next_flush()');
+      return (await schema.query<{ n: number }>("SELECT seq_scan::int AS n FROM pg_stat_user_tables WHERE relid = 'instances'::regclass"))[0]!.n;
+    };
+    const addInstances = async (from: number, to: number) => {
+      await schema.query(
+        `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, state, updated_at)
+         SELECT 'i' || g, 'cart', 1, 'u' || g, 'active', $3::bigint + g, 1,
+           json_build_object('id', 'i' || g, 'journeyId', 'cart', 'version', 1, 'userId', 'u' || g, 'status', 'active', 'entryEvent', json_build_object()), 1
+         FROM generate_series($1::int, $2::int) g`,
+        [from, to, T0],
+      );
+    };
+    const batch = (tag: string) => Array.from({ length: 200 }, (_, u) => ({ messageId: `${tag}-${u}`, userId: `u${u + 1}`, name: 'Viewed', timestamp: T0, properties: {} }));
+    try {
+      await addInstances(1, 300);
+      await schema.query('ANALYZE instances');
+      const start = await fullScans();
+      await store.pool.query('SELECT count(*) FROM instances');
+      assert.equal(await fullScans(), start + 1, 'a full scan is counted');
+
+      // Units of 200 users and timer claims while the table is small, then the table grows 160-fold.
+      for (let n = 0; n < 8; n++) {
+        await store.ingestEvents(batch(`early-${n}`), T0, none);
+        await store.fireDueTimers(T0, 100, none);
+      }
+      await addInstances(301, ROWS);
+      const before = await fullScans();
+      let live = 0;
+      await store.ingestEvents(batch('late'), T0, (view) => ((live = view.live.get('u7')?.length ?? 0), none()));
+      assert.equal(live, 1, "the user's live pass was read");
+      assert.equal(await store.fireDueTimers(T0 + 10, 100, none), 10, 'ten timers were due');
+      assert.equal(await fullScans(), before, 'no unit read instances whole');
     } finally {
       await store.close();
       await schema.drop();

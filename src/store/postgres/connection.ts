@@ -86,12 +86,22 @@ export async function connect(url: string, options: PostgresOptions): Promise<Co
   }
 }
 
-/** Runs `fn` in one transaction on one pooled client; rolls back if it throws. */
-export async function transaction<T>(pool: pg.Pool, fn: (client: Client) => Promise<T>): Promise<T> {
+/**
+ * How a unit of work's transaction begins: with full scans priced out of its plans. A unit reads and writes a
+ * batch's users by key; a connection keeps the plan it made for a statement after a few runs, and one made while
+ * instances held a few hundred rows (a full scan the cheapest read then, and a batch of ~700 users costed as 10)
+ * went on reading the whole table at every unit once it held 80,000: 50-80 ms a unit where an index read takes
+ * 1-2, seen in runs of the bench at 4,000 carts/s that failed (bench/RESULTS.md, 2026-12-06 night). Sent with
+ * BEGIN, in the same round trip; LOCAL ends with the transaction, so the API's own reads are planned as usual.
+ */
+export const UNIT_BEGIN = 'BEGIN; SET LOCAL enable_seqscan = off';
+
+/** Runs `fn` in one transaction on one pooled client (begun with `begin`); rolls back if it throws. */
+export async function transaction<T>(pool: pg.Pool, fn: (client: Client) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     try {
       const result = await fn(client);
       await client.query('COMMIT');

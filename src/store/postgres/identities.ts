@@ -20,7 +20,7 @@ import { planMerge, type IdentityMerge, type MergeResult } from '../identities.t
 import type { Row } from '../rows.ts';
 import type { StatDelta } from '../store.ts';
 import { addStats, applyChanges } from './apply-changes.ts';
-import { transaction, type Client } from './connection.ts';
+import { transaction, UNIT_BEGIN, type Client } from './connection.ts';
 import type pg from 'pg';
 import { lockUsers } from './locks.ts';
 import { EXITED, LIVE, unique } from './pg-rows.ts';
@@ -75,7 +75,7 @@ export async function lockResolved(c: Client, schema: string, ids: readonly stri
 }
 
 export function mergeIdentity(pool: pg.Pool, schema: string, merge: IdentityMerge, now: number): Promise<MergeResult> {
-  return retryWhileMapMoves(() => transaction(pool, (c) => mergeIn(c, schema, merge, now)));
+  return retryWhileMapMoves(() => transaction(pool, (c) => mergeIn(c, schema, merge, now), UNIT_BEGIN));
 }
 
 async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: number): Promise<MergeResult> {

@@ -42,7 +42,7 @@ import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, St
 import type { Row } from '../rows.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import { applyChanges, writeProfileChanges } from './apply-changes.ts';
-import { transaction, type Client } from './connection.ts';
+import { transaction, UNIT_BEGIN, type Client } from './connection.ts';
 import { type EventPartitions, isMissingPartition } from './event-partitions.ts';
 import { lockResolved, mergedIds, retryWhileMapMoves } from './identities.ts';
 import { tryLockUsers } from './locks.ts';
@@ -133,7 +133,7 @@ export async function upsertProfiles(ctx: UnitContext, profiles: ProfileUpsert[]
 
 /** Runs `fn` in one transaction, then remembers the trait names it recorded: once committed, never before. */
 async function committed<T>(ctx: UnitContext, fn: (c: Client) => Promise<{ value: T; names: string[] }>): Promise<T> {
-  const { value, names } = await transaction(ctx.pool, fn);
+  const { value, names } = await transaction(ctx.pool, fn, UNIT_BEGIN);
   ctx.traitNames.remember(names);
   return value;
 }
