@@ -25,7 +25,7 @@ import { collapse, fcmFake } from '../channels/push-fakes.ts';
 import { smtpServer } from '../channels/smtp-server.ts';
 import { fakeTwilio } from '../channels/twilio-server.ts';
 import { PG_URL, testSchema, withPostgres } from '../store/postgres-fixture.ts';
-import { healthy, sleep } from './scenario.ts';
+import { healthy, sleep, stopWithin } from './scenario.ts';
 import { webhookReceiver } from '../channels/webhook-receiver.ts';
 
 const ADMIN = 'wm_admin_kill_send_test';
@@ -140,8 +140,7 @@ async function killMidSend(db: Db): Promise<void> {
     const now = await log();
     return now.filter((m) => m.status === 'sent').length === (FIRST.length + SECOND.length) * 4 - emailsInFlight.length && now.filter((m) => m.status === 'dead').length === emailsInFlight.length;
   });
-  server.kill('SIGTERM');
-  assert.equal(await new Promise((resolve) => server.once('exit', (code) => resolve(code))), 0);
+  assert.equal(await stopWithin(server), 0);
 
   // On each provider, by the message's own key: the first wave once, the messages in flight at the kill twice
   // (emails once: those in flight were not sent again).
