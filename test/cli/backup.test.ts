@@ -29,8 +29,7 @@ test("backup copies a running server's database, consistently: the copy holds it
   assert.match(result.stdout, /^backed up .*waymark\.db to .*copy\.db \(\d+\.\d MB\)\n$/);
   // Still serving after the copy.
   assert.equal((await fetch(`${server.url}/ready`)).status, 200);
-  server.child.kill('SIGTERM');
-  assert.equal(await server.exited, 0);
+  assert.equal(await server.stop(), 0);
 
   const store = new SqliteStore(copy);
   try {

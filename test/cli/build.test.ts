@@ -46,8 +46,7 @@ test('npm run build: the compiled bin answers --help like the source and serves 
     assert.deepEqual(await health.json(), { ok: true });
     assert.match(server.output().stdout, /example journey abandoned-cart created from examples\/abandoned-cart\.json and published \(version 1\)/);
   } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
+    await server.stop();
   }
 
   // simulate's threads start from the compiled files too (a thread's entry is its module's .js beside it).

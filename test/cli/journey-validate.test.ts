@@ -112,8 +112,7 @@ test('journey publish: a refusal lists every problem and exits 1; warnings are p
     assert.equal(yes.stdout, `published journey evening version 1, with 1 warning\n  warning /definition/nodes/2: ${DEFERRED}\n`);
     assert.equal(yes.stderr, '');
   } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
+    await server.stop();
   }
 });
 

@@ -93,6 +93,5 @@ test('messages resend: one dead letter by id, the others by --dead with filters,
   assert.deepEqual((await runCli(['messages', 'resend', '--dead'], env)).stdout, 'no dead letters match: nothing sent again\n');
   assert.equal(receiver.attempts.length, 27, 'each once');
   assert.deepEqual((await log()).map((m) => m.attempts), [1, 1, 1]);
-  server.child.kill('SIGTERM');
-  await server.exited;
+  await server.stop();
 });

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { ROOT } from '../helpers.ts';
+import { stopWithin } from '../stop-server.ts';
 
 /** Node arguments that start the CLI from source (tsx located here, so any working directory will do). */
 export const CLI = ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'main.ts')];
@@ -71,5 +72,7 @@ export async function serve(db: string, env: Record<string, string> = {}, cli: s
     child.stdout!.on('data', check);
     void exited.then(() => reject(new Error(`serve exited:\n${stdout}\n${stderr}`)));
   });
-  return { child, url, exited, output: () => ({ stdout, stderr }) };
+  /** Stops the server with `signal` (SIGTERM unless given); resolves to its exit code, within a bound (stop-server.ts). */
+  const stop = (signal?: NodeJS.Signals) => stopWithin(child, () => `${stdout}\n${stderr}`, signal);
+  return { child, url, exited, stop, output: () => ({ stdout, stderr }) };
 }

@@ -22,13 +22,11 @@ test('serve: keys seeded from the environment on first start; a taken port is on
   // No keys were made for b.db, so none were shown and lost: the first server to listen on it shows them.
   assert.doesNotMatch(clash.stdout, /API keys created/);
 
-  server.child.kill('SIGTERM');
-  assert.equal(await server.exited, 0);
+  assert.equal(await server.stop(), 0);
   const later = await serve(join(dir, 'b.db'));
   assert.match(later.output().stdout, /API keys created for this database[^]*admin key: wm_admin_\S+\n  write key: wm_write_\S+\n/);
   assert.ok(later.output().stdout.indexOf('API keys created') < later.output().stdout.indexOf('Waymark listening on'), 'keys, then the line that says the server is ready');
-  later.child.kill('SIGTERM');
-  assert.equal(await later.exited, 0);
+  assert.equal(await later.stop(), 0);
 });
 
 test('serve: a second server on the same SQLite file is refused at start; once the first stops, one may start', async () => {
@@ -45,6 +43,5 @@ test('serve: a second server on the same SQLite file is refused at start; once t
   first.child.kill('SIGKILL'); // the lock goes with the process, however it ends
   await first.exited;
   const third = await serve(db, { WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE });
-  third.child.kill('SIGTERM');
-  assert.equal(await third.exited, 0);
+  assert.equal(await third.stop(), 0);
 });

@@ -33,8 +33,7 @@ test('a database that cannot be written: /ready says so while it lasts, and serv
   assert.deepEqual(await ready(server.url), { status: 200, body: { ready: true } });
 
   if (!chattr('+i', [wal])) {
-    server.child.kill('SIGTERM');
-    await server.exited;
+    await server.stop();
     t.skip('this machine does not allow `chattr +i` (it needs root on a file system with the immutable attribute)');
     return;
   }
@@ -45,8 +44,7 @@ test('a database that cannot be written: /ready says so while it lasts, and serv
 
   assert.ok(chattr('-i', [wal]));
   assert.deepEqual(await ready(server.url), { status: 200, body: { ready: true } });
-  server.child.kill('SIGTERM');
-  assert.equal(await server.exited, 0);
+  assert.equal(await server.stop(), 0);
 
   assert.ok(chattr('+i', [db]));
   const start = await runCli(['serve', '--db', db, '--port', '0']);

@@ -64,8 +64,7 @@ test('serve: keys shown once, example published, journey and events commands aga
     })(),
   ]);
 
-  first.child.kill('SIGTERM');
-  assert.equal(await first.exited, 0);
+  assert.equal(await first.stop(), 0);
   assert.match(first.output().stdout, /SIGTERM: stopping.*\nstopped\n$/s);
 
   // Second start on the same database: no new keys, the example is left alone, the old keys still work.
@@ -77,8 +76,7 @@ test('serve: keys shown once, example published, journey and events commands aga
     JSON.parse(relisted.stdout).map((j: { id: string }) => j.id),
     ['abandoned-cart', 'quiet'],
   );
-  second.child.kill('SIGINT');
-  assert.equal(await second.exited, 0);
+  assert.equal(await second.stop('SIGINT'), 0);
 });
 
 test('serve: a graceful stop that cannot finish ends at --shutdown-ms with exit 1, naming what it waited on', { timeout: 120_000 }, async () => {
@@ -92,8 +90,7 @@ test('serve: a graceful stop that cannot finish ends at --shutdown-ms with exit 
   socket.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n');
   assert.match(await answered, /^HTTP\/1\.1 100 Continue/);
   socket.write('{"batch": [');
-  server.child.kill('SIGTERM');
-  assert.equal(await server.exited, 1);
+  assert.equal(await server.stop(), 1);
   assert.match(server.output().stderr, /^waymark: shutdown still waiting for requests under way after 300 ms; exiting without finishing it\n$/m);
   socket.destroy();
 });

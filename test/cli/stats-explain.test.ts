@@ -127,6 +127,5 @@ test('stats and explain: tables by default, the API answer with --json, one line
   assert.equal(noKey.code, 1);
   assert.equal(noKey.stderr, 'waymark: no API key: pass --key or set WAYMARK_ADMIN_KEY\n');
 
-  server.child.kill('SIGTERM');
-  assert.equal(await server.exited, 0);
+  assert.equal(await server.stop(), 0);
 });

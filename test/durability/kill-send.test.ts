@@ -25,7 +25,8 @@ import { collapse, fcmFake } from '../channels/push-fakes.ts';
 import { smtpServer } from '../channels/smtp-server.ts';
 import { fakeTwilio } from '../channels/twilio-server.ts';
 import { PG_URL, testSchema, withPostgres } from '../store/postgres-fixture.ts';
-import { healthy, sleep, stopWithin } from './scenario.ts';
+import { healthy, sleep } from './scenario.ts';
+import { stopWithin } from '../stop-server.ts';
 import { webhookReceiver } from '../channels/webhook-receiver.ts';
 
 const ADMIN = 'wm_admin_kill_send_test';

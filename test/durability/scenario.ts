@@ -10,6 +10,7 @@ import { freePort } from '../../bench/cluster.ts';
 import { generateWorkload } from '../../bench/workload.ts';
 import { CLI } from '../cli/run.ts';
 import { ROOT } from '../helpers.ts';
+import { stopWithin } from '../stop-server.ts';
 import type { ExpectedUser } from './verdict.ts';
 
 export const ADMIN = 'wm_admin_durability_test';
@@ -105,29 +106,6 @@ export async function runKillScenario(o: ScenarioOptions): Promise<ScenarioRun> 
       }
     },
   };
-}
-
-/**
- * Stops `server` with SIGTERM; resolves to its exit code. The server gives itself --shutdown-ms (60 s) and exits 1
- * past it; one still there well after that is stuck where its own deadline cannot act, and is killed so that the
- * test fails, with what it printed, instead of holding the whole suite.
- */
-export async function stopWithin(server: ChildProcess, printed: () => string = () => '(not kept)'): Promise<number | null> {
-  if (server.exitCode !== null || server.signalCode !== null) return server.exitCode;
-  const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-  server.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const stuck = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      server.kill('SIGKILL');
-      reject(new Error(`the server had not exited 120 s after SIGTERM; it printed:\n${printed()}`));
-    }, 120_000);
-  });
-  try {
-    return await Promise.race([exited, stuck]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function lines(file: string): unknown[] {

@@ -115,8 +115,7 @@ for (const layout of ['engine thread', 'one thread'] as const) {
 
     await replay(server.url, schedule());
     await settled(server.url);
-    server.child.kill('SIGTERM');
-    assert.equal(await server.exited, 0);
+    assert.equal(await server.stop(), 0);
 
     const store = openSqliteStore(db);
     try {

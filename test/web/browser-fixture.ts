@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../helpers.ts';
+import { stopWithin } from '../stop-server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -83,10 +84,8 @@ export async function serve(examples: string[]): Promise<Served> {
   const example = examples.length > 0 ? ['--example', ...examples.map((e) => join(ROOT, e))] : [];
   const args = ['--import', 'tsx', join(ROOT, 'test', 'web', 'serve-cli.ts'), 'serve', '--db', db, '--port', '0', ...example];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAYMARK_ADMIN_KEY: '', WAYMARK_WRITE_KEY: '' } });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const close = async () => {
-    child.kill('SIGTERM');
-    await exited;
+    await stopWithin(child, () => output);
     rmSync(dir, { recursive: true, force: true });
   };
   let output = '';
