@@ -98,8 +98,8 @@ await withPostgres('fault test on PostgreSQL', () => {
       await sleep(lastDue - Date.now());
       const deadline = Date.now() + 180_000;
       while ((await count('SELECT count(*)::int AS n FROM instances WHERE wake_at IS NOT NULL')) > 0 && Date.now() < deadline) await sleep(200);
-      for (const p of [api, ...workers]) p.child.kill('SIGTERM');
-      for (const p of [api, ...workers]) assert.equal(await p.exited, 0, `${p.role} stopped cleanly on SIGTERM: ${p.output().stderr}`);
+      const codes = await Promise.all([api, ...workers].map((p) => p.stop()));
+      for (const [i, p] of [api, ...workers].entries()) assert.equal(codes[i], 0, `${p.role} stopped cleanly on SIGTERM: ${p.output().stderr}`);
 
       // How late the sends were (due = the cart's timestamp + window, + delay, + 2 delays), and when the worst were.
       const lateness = `SELECT m.node_id, m.sent_at - e.ts - CASE m.node_id WHEN 'push-free-shipping' THEN ${WINDOW_MS} WHEN 'sms-10-off' THEN ${WINDOW_MS + DELAY_MS} ELSE ${WINDOW_MS + 2 * DELAY_MS} END AS late, m.sent_at - ${t0} AS at

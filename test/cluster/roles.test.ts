@@ -10,6 +10,7 @@ import { runCli } from '../cli/run.ts';
 import { example, tempDir } from '../helpers.ts';
 import { testSchema, withPostgres } from '../store/postgres-fixture.ts';
 import { ADMIN, WRITE, call, cartJourney, post, schemaUrl, sleep, startServe, waitFor } from './cluster.ts';
+import { exitWithin } from '../stop-server.ts';
 
 const WINDOW_MS = 500;
 // Long enough that bo, below, buys between his push and his SMS however slow the machine; ana's and dee's
@@ -103,11 +104,10 @@ await withPostgres('roles on PostgreSQL', () => {
         }, 5_000, 20); // inside the 5 s drain
         assert.deepEqual(notReady.body, { ready: false, reason: 'shutting down' });
         assert.equal((await call(api.url, 'GET', '/health', null)).status, 200, 'alive while draining');
-        assert.equal(await api.exited, 0);
+        assert.equal(await exitWithin(api.child, () => api.output().stderr), 0);
         assert.match(api.output().stdout, /SIGTERM: stopping \(finishing requests and queued work\)\.\.\.\nstopped\n$/);
 
-        worker.child.kill('SIGTERM');
-        assert.equal(await worker.exited, 0);
+        assert.equal(await worker.stop(), 0);
         assert.match(worker.output().stdout, /SIGTERM: stopping .*\nstopped\n$/s);
         assert.equal(worker.output().stderr, '');
       } finally {
