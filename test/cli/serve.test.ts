@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -93,4 +93,15 @@ test('serve: a graceful stop that cannot finish ends at --shutdown-ms with exit 
   assert.equal(await server.stop(), 1);
   assert.match(server.output().stderr, /^waymark: shutdown still waiting for requests under way after 300 ms; exiting without finishing it\n$/m);
   socket.destroy();
+});
+
+test('serve: a --shutdown-ms that is not a whole number from 1 to 3600000 is refused before anything is opened', async () => {
+  const dir = tempDir('waymark-cli-serve-');
+  const db = join(dir, 'waymark.db');
+  for (const value of ['0', '-5', 'abc', '1.5', '3600001', '1e400', '9'.repeat(10_000), '']) {
+    const result = await runCli(['serve', '--db', db, '--port', '0', '--shutdown-ms', value]);
+    assert.equal(result.code, 1, JSON.stringify(value.slice(0, 20)));
+    assert.match(result.stderr, /--shutdown-ms must be a whole number from 1 to 3600000\./);
+  }
+  assert.equal(existsSync(db), false, 'no database was made');
 });
