@@ -73,6 +73,6 @@ export async function serve(db: string, env: Record<string, string> = {}, cli: s
     void exited.then(() => reject(new Error(`serve exited:\n${stdout}\n${stderr}`)));
   });
   /** Stops the server with `signal` (SIGTERM unless given); resolves to its exit code, within a bound (stop-server.ts). */
-  const stop = (signal?: NodeJS.Signals) => stopWithin(child, () => `${stdout}\n${stderr}`, signal);
+  const stop = (signal?: NodeJS.Signals) => stopWithin(child, () => `${stdout}\n${stderr}`, { signal });
   return { child, url, exited, stop, output: () => ({ stdout, stderr }) };
 }

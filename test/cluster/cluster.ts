@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI } from '../cli/run.ts';
 import { ROOT } from '../helpers.ts';
 import { PG_URL } from '../store/postgres-fixture.ts';
-import { stopWithin } from '../stop-server.ts';
+import { stopWithin, type StopOptions } from '../stop-server.ts';
 
 export const ADMIN = 'wm_admin_cluster_test_key';
 export const WRITE = 'wm_write_cluster_test_key';
@@ -24,8 +24,8 @@ export interface Serve {
   /** The listener's base URL (the API, or a worker's /health and /ready). */
   url: string;
   exited: Promise<number | null>;
-  /** Stops the process with `signal` (SIGTERM unless given); resolves to its exit code, within a bound (stop-server.ts). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stops the process (SIGTERM unless told); resolves to its exit code, within a bound (stop-server.ts). */
+  stop(options?: StopOptions): Promise<number | null>;
   output(): { stdout: string; stderr: string };
 }
 
@@ -59,7 +59,7 @@ export function startServe(role: 'all' | 'api' | 'worker', database: string, ext
       if (!m) return;
       clearTimeout(timer);
       child.stdout!.off('data', check);
-      resolve({ role, child, url: m[1]!, exited, stop: (signal) => stopWithin(child, () => `${stdout}\n${stderr}`, signal), output: () => ({ stdout, stderr }) });
+      resolve({ role, child, url: m[1]!, exited, stop: (options) => stopWithin(child, () => `${stdout}\n${stderr}`, options), output: () => ({ stdout, stderr }) });
     };
     child.stdout!.on('data', check);
     void exited.then((code) => {

@@ -20,10 +20,8 @@ const journey = path('welcome-b', [
 
 /** Stops a process the way an orchestrator does, and expects a clean exit with nothing logged as an error. */
 async function stop(serve: Serve): Promise<void> {
-  serve.child.kill('SIGTERM');
   // A pool left with a client checked out would keep close() waiting, and "stopped" would never come.
-  let ceiling: NodeJS.Timeout | undefined;
-  const code = await Promise.race([serve.exited, new Promise<'hung'>((resolve) => (ceiling = setTimeout(() => resolve('hung'), 30_000)))]).finally(() => clearTimeout(ceiling));
+  const code = await serve.stop({ withinMs: 30_000 });
   const { stdout, stderr } = serve.output();
   assert.equal(code, 0, `${serve.role} exited ${code}:\n${stdout}\n${stderr}`);
   assert.match(stdout, /\nstopped\n$/, `${serve.role} said it stopped`);
