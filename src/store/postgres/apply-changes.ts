@@ -10,21 +10,27 @@ import { exitedAt } from '../rows.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import type { Client } from './connection.ts';
 import { compare } from './locks.ts';
-import { firstByMessageId } from './pg-rows.ts';
+import { firstByMessageId, instanceState } from './pg-rows.ts';
 
-/** Writes a unit of work's changes with one statement per table; returns the trait names it recorded. */
-export async function applyChanges(c: Client, traitNames: TraitNameCache, changes: Changes, now: number): Promise<string[]> {
+/**
+ * Writes a unit of work's changes with one statement per table; returns the trait names it recorded. `stored`:
+ * the ids of the instances the unit read from the store, which exist: their entry event is not sent again.
+ */
+export async function applyChanges(c: Client, traitNames: TraitNameCache, changes: Changes, now: number, stored: ReadonlySet<string>): Promise<string[]> {
   const instances = lastById(changes.instances);
   if (instances.length > 0) {
-    // In the order decide gave: an instance that exits is written before the one that replaces it.
+    // In the order decide gave: an instance that exits is written before the one that replaces it. The entry
+    // event goes with an instance the unit did not read, which may be new, and is kept by the update (a row
+    // written before migration 023 has it in its state: the update moves it to its column).
     await c.query({
       name: 'wm-upsert-instances',
-      text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, state, updated_at)
-             SELECT id, j, v, u, s, w, e, x, n, st::json, $11
-             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])
-               AS i(id, j, v, u, s, w, e, x, n, st)
+      text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
+             SELECT id, j, v, u, s, w, e, x, n, en::json, st::json, $12
+             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])
+               AS i(id, j, v, u, s, w, e, x, n, en, st)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, entered_at = excluded.entered_at,
-               exited_at = excluded.exited_at, node_id = excluded.node_id, state = excluded.state, updated_at = excluded.updated_at`,
+               exited_at = excluded.exited_at, node_id = excluded.node_id, state = excluded.state, updated_at = excluded.updated_at,
+               entry = coalesce(instances.entry, excluded.entry, instances.state -> 'entryEvent')`,
       values: [
         instances.map((i) => i.id),
         instances.map((i) => i.journeyId),
@@ -35,7 +41,8 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
         instances.map((i) => i.enteredAt),
         instances.map(exitedAt),
         instances.map((i) => i.nodeId),
-        instances.map((i) => JSON.stringify(i)),
+        instances.map((i) => (stored.has(i.id) ? null : JSON.stringify(i.entryEvent))),
+        instances.map(instanceState),
         now,
       ],
     });

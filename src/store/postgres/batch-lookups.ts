@@ -33,7 +33,7 @@ export const INSTANCES_OF_USERS = `
     CROSS JOIN LATERAL (SELECT id FROM instances WHERE user_id = u.user_id AND ${LIVE} OFFSET 0) AS f
   ),
   live AS MATERIALIZED (
-    SELECT user_id, journey_id, state FROM instances
+    SELECT user_id, journey_id, state, entry FROM instances
     WHERE id = ANY (ARRAY(SELECT id FROM found)) AND ${LIVE}
     ORDER BY id FOR UPDATE
   ),
@@ -44,9 +44,9 @@ export const INSTANCES_OF_USERS = `
     SELECT e.user_id, (SELECT min(journey_id) FROM instances WHERE user_id = e.user_id AND ${PASS_OVER} AND journey_id > e.journey_id)
     FROM entered e WHERE e.journey_id IS NOT NULL
   )
-  SELECT user_id, journey_id, state, NULL::boolean AS entered, NULL::bigint AS last_exit FROM live
+  SELECT user_id, journey_id, state, entry, NULL::boolean AS entered, NULL::bigint AS last_exit FROM live
   UNION ALL
-  SELECT e.user_id, e.journey_id, NULL::json, true,
+  SELECT e.user_id, e.journey_id, NULL::json, NULL::json, true,
     (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND ${PASS_OVER})
   FROM entered e WHERE e.journey_id IS NOT NULL`;
 

@@ -23,7 +23,7 @@ import { addStats, applyChanges } from './apply-changes.ts';
 import { transaction, UNIT_BEGIN, type Client } from './connection.ts';
 import type pg from 'pg';
 import { lockUsers } from './locks.ts';
-import { EXITED, LIVE, unique } from './pg-rows.ts';
+import { EXITED, INSTANCE_COLUMNS, LIVE, toInstance, unique } from './pg-rows.ts';
 import { TraitNameCache } from '../trait-names.ts';
 
 /** The identity map changed between a unit's first read of it and its locks: run the unit again. */
@@ -88,13 +88,14 @@ async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: num
   // Passes: the later of two in one journey leaves (written first: one live pass per journey and user).
   const { rows: liveRows } = await c.query({
     name: 'wm-merge-live',
-    text: `SELECT user_id, state FROM instances WHERE user_id = ANY ($1::text[]) AND ${LIVE} ORDER BY id FOR UPDATE`,
+    text: `SELECT user_id, ${INSTANCE_COLUMNS} FROM instances WHERE user_id = ANY ($1::text[]) AND ${LIVE} ORDER BY id FOR UPDATE`,
     values: [[from, into]],
   });
-  const live = (user: string) => (liveRows as Row[]).filter((r) => r.user_id === user).map((r) => r.state as Instance);
+  const live = (user: string) => (liveRows as Row[]).filter((r) => r.user_id === user).map(toInstance);
   const { exited } = mergeInstances(live(from), live(into), into, now);
   const stats: StatDelta[] = exited.map((i) => ({ journeyId: i.journeyId, version: i.version, nodeId: '', metric: 'merged', count: 1 }));
-  if (exited.length > 0) await applyChanges(c, new TraitNameCache(), { instances: exited, messages: [], stats: [] }, now);
+  // Every pass that leaves was read above: its row has its entry event already.
+  if (exited.length > 0) await applyChanges(c, new TraitNameCache(), { instances: exited, messages: [], stats: [] }, now, new Set(exited.map((i) => i.id)));
   // Live and exited apart: each through its own partial index (there is no index of all a user's instances).
   let instances = 0;
   for (const [name, part] of [['wm-merge-live-instances', LIVE], ['wm-merge-exited-instances', EXITED]] as const) {

@@ -2,8 +2,8 @@
  * Rows to records, shared by the PostgreSQL store's modules: the row mappers bound for pg (jsonb arrives
  * decoded), the messages columns every message read returns, and the helpers that group rows.
  */
-import type { JourneyEvent } from '../../core/instance.ts';
-import { rowMappers } from '../rows.ts';
+import type { EntryEvent, Instance, JourneyEvent } from '../../core/instance.ts';
+import { rowMappers, type Row } from '../rows.ts';
 
 export { getOrCreate, unique } from '../views.ts';
 
@@ -17,6 +17,25 @@ export const { profile: toProfile, event: toEvent, journey: toJourney, message: 
  */
 export const LIVE = "status <> 'exited'";
 export const EXITED = "status = 'exited'";
+
+/** The columns an instance is read from (toInstance): its state and its entry event, kept apart (migration 023). */
+export const INSTANCE_COLUMNS = 'state, entry';
+
+/**
+ * An instance from its row. The entry event has a column of its own (migration 023); a row not written since
+ * has it in its state still, and entry NULL.
+ */
+export function toInstance(row: Row): Instance {
+  const instance = row.state as Instance;
+  if (row.entry !== null) instance.entryEvent = row.entry as EntryEvent;
+  return instance;
+}
+
+/** The state written for an instance: every field but the entry event, which its own column holds. */
+export function instanceState(instance: Instance): string {
+  const { entryEvent: _entry, ...state } = instance;
+  return JSON.stringify(state);
+}
 
 export const MESSAGE_COLUMNS = 'seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts, claims, sending_at, opened_at, clicked_at, next_attempt_at, provider';
 

@@ -8,7 +8,7 @@ import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
 import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Row } from '../rows.ts';
-import { EXITED, LIVE, MESSAGE_COLUMNS, toEvent, toMessage, toProfile } from './pg-rows.ts';
+import { EXITED, LIVE, MESSAGE_COLUMNS, toEvent, toInstance, toMessage, toProfile } from './pg-rows.ts';
 
 export async function listMessages(pool: pg.Pool, q: MessageQuery): Promise<Message[]> {
   const after = q.after ?? 0;
@@ -45,12 +45,12 @@ const EXITED_OF_USER = `FROM instances WHERE user_id = $1 AND ${EXITED}`;
 
 /** $1: the user. Every instance of the user, by (updated_at, id) descending. */
 export const USER_INSTANCES = `
-  SELECT state FROM (SELECT state, updated_at, id ${LIVE_OF_USER} UNION ALL SELECT state, updated_at, id ${EXITED_OF_USER}) AS i
+  SELECT state, entry FROM (SELECT state, entry, updated_at, id ${LIVE_OF_USER} UNION ALL SELECT state, entry, updated_at, id ${EXITED_OF_USER}) AS i
   ORDER BY updated_at DESC, id DESC`;
 
 export async function userInstances(pool: pg.Pool, userId: string): Promise<Instance[]> {
   const { rows } = await pool.query({ name: 'wm-user-instances', text: USER_INSTANCES, values: [userId] });
-  return (rows as Row[]).map((r) => r.state as Instance);
+  return (rows as Row[]).map(toInstance);
 }
 
 /**
@@ -59,10 +59,10 @@ export async function userInstances(pool: pg.Pool, userId: string): Promise<Inst
  */
 const AFTER_CURSOR = '($2::bigint IS NULL OR (updated_at, id) < ($2::bigint, $3::text)) AND ($4::text IS NULL OR journey_id = $4)';
 export const USER_INSTANCE_PAGE = `
-  SELECT state, updated_at FROM (
-    SELECT state, updated_at, id ${LIVE_OF_USER} AND ${AFTER_CURSOR}
+  SELECT state, entry, updated_at FROM (
+    SELECT state, entry, updated_at, id ${LIVE_OF_USER} AND ${AFTER_CURSOR}
     UNION ALL
-    (SELECT state, updated_at, id ${EXITED_OF_USER} AND ${AFTER_CURSOR} ORDER BY updated_at DESC, id DESC LIMIT $5)
+    (SELECT state, entry, updated_at, id ${EXITED_OF_USER} AND ${AFTER_CURSOR} ORDER BY updated_at DESC, id DESC LIMIT $5)
   ) AS i
   ORDER BY updated_at DESC, id DESC LIMIT $5`;
 
@@ -73,7 +73,7 @@ export async function userInstancePage(pool: pg.Pool, userId: string, page: Page
     text: USER_INSTANCE_PAGE,
     values: [userId, cursor?.[0] ?? null, cursor?.[1] ?? null, page.journeyId ?? null, page.limit + 1],
   });
-  const items = (rows as Row[]).map((r) => ({ instance: r.state as Instance, updatedAt: r.updated_at as number }));
+  const items = (rows as Row[]).map((r) => ({ instance: toInstance(r), updatedAt: r.updated_at as number }));
   const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
   return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
 }

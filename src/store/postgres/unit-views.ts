@@ -10,7 +10,7 @@ import { MIN_TIMESTAMP, type Row } from '../rows.ts';
 import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
 import { EVENTS_OF_USERS, INSTANCES_OF_USERS, MESSAGES_OF_INSTANCES, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from './batch-lookups.ts';
 import type { Client } from './connection.ts';
-import { toEvent, toInstanceMessage, toProfile } from './pg-rows.ts';
+import { toEvent, toInstance, toInstanceMessage, toProfile } from './pg-rows.ts';
 
 /**
  * An event unit's view of its fresh events' users: their profiles; their live instances (locked FOR UPDATE,
@@ -22,10 +22,10 @@ export async function loadEventView(c: Client, fresh: StoredEvent[], users: stri
   const { rows } = await c.query({ name: 'wm-instances-of-users', text: INSTANCES_OF_USERS, values: [users] });
   const liveIds: string[] = [];
   for (const row of rows as Row[]) {
-    const state = row.state as Instance | null;
-    if (state !== null) {
-      addLive(view, state);
-      liveIds.push(state.id);
+    if (row.state !== null) {
+      const instance = toInstance(row);
+      addLive(view, instance);
+      liveIds.push(instance.id);
     } else addEntered(view, row.user_id as string, row.journey_id as string, row.last_exit as number | null);
   }
   view.context = await loadContext(c, users, liveIds, spec);

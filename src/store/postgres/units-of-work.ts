@@ -46,7 +46,7 @@ import { transaction, UNIT_BEGIN, type Client } from './connection.ts';
 import { type EventPartitions, isMissingPartition } from './event-partitions.ts';
 import { lockResolved, mergedIds, retryWhileMapMoves } from './identities.ts';
 import { tryLockUsers } from './locks.ts';
-import { firstByMessageId, toInboxEvent, unique } from './pg-rows.ts';
+import { firstByMessageId, INSTANCE_COLUMNS, toInboxEvent, toInstance, unique } from './pg-rows.ts';
 import { loadEventView, loadTimerView } from './unit-views.ts';
 
 /** What the units of work share: the pool, the schema (for the user locks), the partitions, the trait names. */
@@ -103,17 +103,18 @@ export async function fireDueTimers(ctx: UnitContext, now: number, limit: number
     // Rows another process has claimed are skipped, never waited for.
     const { rows } = await c.query({
       name: 'wm-claim-due',
-      text: 'SELECT user_id, state FROM instances WHERE wake_at <= $1 ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED',
+      text: `SELECT user_id, ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= $1 ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
       values: [now, limit],
     });
     if (rows.length === 0) return { value: 0, names: [] };
     // A user whose events are being ingested in another transaction right now is left for the next claim:
     // that transaction read the instance and will write it.
     const locked = await tryLockUsers(c, ctx.schema, (rows as Row[]).map((r) => r.user_id as string));
-    const instances = (rows as Row[]).filter((r) => locked(r.user_id as string)).map((r) => r.state as Instance);
+    const instances = (rows as Row[]).filter((r) => locked(r.user_id as string)).map(toInstance);
     if (instances.length === 0) return { value: 0, names: [] };
     const view = await loadTimerView(c, instances, context);
-    return { value: instances.length, names: await applyChanges(c, ctx.traitNames, decide(view), now) };
+    const stored = new Set(instances.map((i) => i.id));
+    return { value: instances.length, names: await applyChanges(c, ctx.traitNames, decide(view), now, stored) };
   });
 }
 
@@ -205,9 +206,10 @@ async function processEvents(
   const users = unique(fresh.map((e) => e.userId));
   await lockResolved(c, ctx.schema, unique(fresh.map((e) => given.get(e.messageId)!)), map);
   const view = await loadEventView(c, fresh, users, lookback, context);
+  const stored = new Set([...view.live.values()].flatMap((live) => live.map((i) => i.id)));
 
   // 3. Decide (synchronous), then write.
-  const names = await applyChanges(c, ctx.traitNames, decide(view), now);
+  const names = await applyChanges(c, ctx.traitNames, decide(view), now, stored);
   return { result: { accepted: fresh.length, duplicates: events.length - fresh.length }, names };
 }
 
