@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MERGE_MESSAGES } from '../../src/store/postgres/identities.ts';
+import { MESSAGES_OF_INSTANCE_IDS } from '../../src/store/postgres/reads.ts';
 import { EVENTS_OF_USERS, INSTANCES_OF_USERS, MESSAGES_OF_INSTANCES, PROFILES_OF_USERS, RECENT_EVENTS_OF_USERS, SENDS_OF_USERS } from '../../src/store/postgres/batch-lookups.ts';
 import { DAY_MS } from '../../src/store/postgres/event-partitions.ts';
 import { T0 } from '../helpers.ts';
@@ -18,6 +20,7 @@ interface PlanNode {
   'Node Type': string;
   'Plan Rows': number;
   'Relation Name'?: string;
+  'Index Name'?: string;
   Plans?: PlanNode[];
 }
 
@@ -27,6 +30,17 @@ async function plan(schema: TestSchema, sql: string, values: unknown[]): Promise
 }
 
 /** Every scan of the plan: "Seq Scan on instances", "Index Scan on events_20261102", ... */
+/** The indexes the plan reads, in plan order. */
+async function indexesRead(schema: TestSchema, sql: string, values: unknown[]): Promise<string[]> {
+  const found: string[] = [];
+  const walk = (node: PlanNode) => {
+    if (node['Index Name']) found.push(node['Index Name']);
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(await plan(schema, sql, values));
+  return found;
+}
+
 async function scans(schema: TestSchema, sql: string, values: unknown[]): Promise<string[]> {
   const found: string[] = [];
   const walk = (node: PlanNode) => {
@@ -56,7 +70,7 @@ await withPostgres('PostgreSQL batch lookups without statistics', () => {
       );
       await schema.query(
         `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, created_at)
-         SELECT 'm' || g, 'cart', 1, 'i' || g, 'push', 'u' || (g % 5000), 'push', 'sent', $2::bigint + g FROM generate_series(1, $1::int) g`,
+         SELECT 'i' || g || ':push:1', 'cart', 1, 'i' || g, 'push', 'u' || (g % 5000), 'push', 'sent', $2::bigint + g FROM generate_series(1, $1::int) g`,
         [ROWS, T0],
       );
       for (let day = 0; day < 3; day++) {
@@ -86,6 +100,20 @@ await withPostgres('PostgreSQL batch lookups without statistics', () => {
         const found = await scans(schema, sql, values);
         assert.ok(found.length > 0, what);
         assert.deepEqual(found.filter((s) => s.startsWith('Seq Scan')), [], `${what}: ${found.join(', ')}`);
+      }
+
+      // An instance's messages are a range of the message key (migration 024 dropped messages_by_instance):
+      // for a unit's outcomes, the API, and the waiting messages of the passes a merge ends.
+      const instances = USERS.map((u) => `i${u.slice(1)}`);
+      const BY_KEY = ['messages_id_key', 'messages_pkey'];
+      for (const [what, sql, values, allowed] of [
+        ['outcomes', MESSAGES_OF_INSTANCES, [instances], BY_KEY],
+        ['the API', MESSAGES_OF_INSTANCE_IDS, [instances], BY_KEY],
+        ['a merge', MERGE_MESSAGES, ['u1', 'u2', instances], [...BY_KEY, 'messages_by_user', 'messages_by_user_created']],
+      ] as const) {
+        const read = (await indexesRead(schema, sql, [...values])).filter((name) => name.startsWith('messages'));
+        assert.ok(read.includes('messages_id_key') && read.every((name) => allowed.includes(name)), `${what}: ${read.join(', ')}`);
+        assert.deepEqual((await scans(schema, sql, [...values])).filter((s) => s.startsWith('Seq Scan')), [], what);
       }
     } finally {
       await store.close();

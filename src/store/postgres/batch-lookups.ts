@@ -108,14 +108,25 @@ export const SENDS_OF_USERS = `
   ORDER BY m.created_at, m.seq`;
 
 /**
+ * The condition on messages for the instance whose id is the SQL expression `instance`: a send's id is
+ * `<instance id>:<node>:<step>` (sendIdOf in core/nodes/send.ts, the only maker of message ids), so its
+ * messages are the range of the messages' unique key (id, COLLATE "C") that starts with the instance's id and a
+ * colon. The range also holds the messages of an instance whose id extends this one past a colon (an entry
+ * event id with a colon in it), hence the test of instance_id. (messages_by_instance went in migration 024.)
+ */
+export function messagesOfInstance(instance: string): string {
+  return `id > (${instance} || ':') COLLATE "C" AND id < (${instance} || ';') COLLATE "C" AND instance_id = ${instance}`;
+}
+
+/**
  * $1: instance ids. Their messages (UserContext.messages, for splits on message outcome), by instance, in
- * creation (log) order: one probe of messages_by_instance per instance.
+ * creation (log) order: one range of the messages' key per instance.
  */
 export const MESSAGES_OF_INSTANCES = `
   SELECT m.instance_id, m.node_id, m.status, m.created_at, m.sent_at, m.clicked_at
   FROM unnest($1::text[]) AS i(id)
   CROSS JOIN LATERAL (
     SELECT instance_id, node_id, status, created_at, sent_at, clicked_at, seq FROM messages
-    WHERE instance_id = i.id OFFSET 0
+    WHERE ${messagesOfInstance('i.id')} OFFSET 0
   ) AS m
   ORDER BY m.instance_id, m.seq`;

@@ -23,6 +23,7 @@ import { addStats, applyChanges } from './apply-changes.ts';
 import { transaction, UNIT_BEGIN, type Client } from './connection.ts';
 import type pg from 'pg';
 import { lockUsers } from './locks.ts';
+import { messagesOfInstance } from './batch-lookups.ts';
 import { EXITED, INSTANCE_COLUMNS, LIVE, toInstance, unique } from './pg-rows.ts';
 import { TraitNameCache } from '../trait-names.ts';
 
@@ -78,6 +79,33 @@ export function mergeIdentity(pool: pg.Pool, schema: string, merge: IdentityMerg
   return retryWhileMapMoves(() => transaction(pool, (c) => mergeIn(c, schema, merge, now), UNIT_BEGIN));
 }
 
+/**
+ * $1 into, $2 from, $3 the passes that left. `from`'s messages and the waiting ones of those passes (a range of
+ * the message key each, filtered outside it: a status test inside would let the planner read the index of every
+ * waiting message instead), locked in id order; the waiting ones of the passes are cancelled, and all are
+ * `into`'s. Returns the cancelled ones' counters.
+ */
+export const MERGE_MESSAGES = `
+  WITH found AS MATERIALIZED (
+    SELECT seq FROM messages WHERE user_id = $2
+    UNION
+    SELECT m.seq FROM unnest($3::text[]) AS left_pass(instance)
+    CROSS JOIN LATERAL (SELECT seq, status FROM messages WHERE ${messagesOfInstance('left_pass.instance')} OFFSET 0) AS m
+    WHERE m.status = 'pending'
+  ),
+  target AS MATERIALIZED (
+    SELECT seq, (instance_id = ANY ($3::text[]) AND status = 'pending') AS cancel FROM messages
+    WHERE seq = ANY (ARRAY(SELECT seq FROM found)) ORDER BY id FOR UPDATE
+  ),
+  rekeyed AS (
+    UPDATE messages m SET user_id = $1,
+      status = CASE WHEN t.cancel THEN 'skipped' ELSE m.status END,
+      reason = CASE WHEN t.cancel THEN 'merged' ELSE m.reason END
+    FROM target t WHERE m.seq = t.seq
+    RETURNING m.journey_id, m.version, m.node_id, t.cancel
+  )
+  SELECT journey_id, version, node_id FROM rekeyed WHERE cancel`;
+
 async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: number): Promise<MergeResult> {
   const before = await mergedIds(c, [merge.from, merge.into]);
   await lockResolved(c, schema, [merge.from, merge.into], before);
@@ -108,18 +136,7 @@ async function mergeIn(c: Client, schema: string, merge: IdentityMerge, now: num
   const exitedIds = exited.map((i) => i.id);
   const { rows: cancelled } = await c.query({
     name: 'wm-merge-messages',
-    text: `WITH target AS MATERIALIZED (
-             SELECT seq, (instance_id = ANY ($3::text[]) AND status = 'pending') AS cancel FROM messages
-             WHERE user_id = $2 OR (instance_id = ANY ($3::text[]) AND status = 'pending') ORDER BY id FOR UPDATE
-           ),
-           rekeyed AS (
-             UPDATE messages m SET user_id = $1,
-               status = CASE WHEN t.cancel THEN 'skipped' ELSE m.status END,
-               reason = CASE WHEN t.cancel THEN 'merged' ELSE m.reason END
-             FROM target t WHERE m.seq = t.seq
-             RETURNING m.journey_id, m.version, m.node_id, t.cancel
-           )
-           SELECT journey_id, version, node_id FROM rekeyed WHERE cancel`,
+    text: MERGE_MESSAGES,
     values: [into, from, exitedIds],
   });
   for (const m of cancelled as Row[]) {

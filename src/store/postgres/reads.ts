@@ -8,6 +8,7 @@ import { decodeCursor, pageOf, type Page, type PageRequest } from '../pages.ts';
 import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Row } from '../rows.ts';
+import { messagesOfInstance } from './batch-lookups.ts';
 import { EXITED, LIVE, MESSAGE_COLUMNS, toEvent, toInstance, toMessage, toProfile } from './pg-rows.ts';
 
 export async function listMessages(pool: pg.Pool, q: MessageQuery): Promise<Message[]> {
@@ -78,9 +79,15 @@ export async function userInstancePage(pool: pg.Pool, userId: string, page: Page
   return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
 }
 
+/** $1: instance ids. Their messages, in log order: one range of the messages' key per instance. */
+export const MESSAGES_OF_INSTANCE_IDS = `
+  SELECT ${MESSAGE_COLUMNS} FROM unnest($1::text[]) AS wanted(instance)
+  CROSS JOIN LATERAL (SELECT * FROM messages WHERE ${messagesOfInstance('wanted.instance')} OFFSET 0) AS m
+  ORDER BY seq`;
+
 export async function messagesOfInstances(pool: pg.Pool, instanceIds: readonly string[]): Promise<Message[]> {
   if (instanceIds.length === 0) return [];
-  const { rows } = await pool.query({ name: 'wm-messages-of-instance-ids', text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE instance_id = ANY ($1::text[]) ORDER BY seq`, values: [[...new Set(instanceIds)]] });
+  const { rows } = await pool.query({ name: 'wm-messages-of-instance-ids', text: MESSAGES_OF_INSTANCE_IDS, values: [[...new Set(instanceIds)]] });
   return (rows as Row[]).map(toMessage);
 }
 
