@@ -10,7 +10,7 @@ import { exitedAt } from '../rows.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import type { Client } from './connection.ts';
 import { compare } from './locks.ts';
-import { firstByMessageId, instanceState } from './pg-rows.ts';
+import { firstByMessageId, instanceState, jsonArray, sqlNull } from './pg-rows.ts';
 
 /**
  * Writes a unit of work's changes with one statement per table; returns the trait names it recorded. `stored`:
@@ -25,8 +25,9 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
     await c.query({
       name: 'wm-upsert-instances',
       text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
-             SELECT id, j, v, u, s, w, e, x, n, en::json, st::json, $12
-             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])
+             SELECT id, j, v, u, s, w, e, x, n, ${sqlNull('en')}, ${sqlNull('st')}, $12
+             FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::int[]), unnest($4::text[]), unnest($5::text[]), unnest($6::bigint[]),
+               unnest($7::bigint[]), unnest($8::bigint[]), unnest($9::text[]), json_array_elements($10::json), json_array_elements($11::json))
                AS i(id, j, v, u, s, w, e, x, n, en, st)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, entered_at = excluded.entered_at,
                exited_at = excluded.exited_at, node_id = excluded.node_id, state = excluded.state, updated_at = excluded.updated_at,
@@ -41,8 +42,8 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
         instances.map((i) => i.enteredAt),
         instances.map(exitedAt),
         instances.map((i) => i.nodeId),
-        instances.map((i) => (stored.has(i.id) ? null : JSON.stringify(i.entryEvent))),
-        instances.map(instanceState),
+        jsonArray(instances.map((i) => (stored.has(i.id) ? null : i.entryEvent))),
+        jsonArray(instances.map(instanceState)),
         now,
       ],
     });
@@ -53,8 +54,9 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
     await c.query({
       name: 'wm-insert-messages',
       text: `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
-             SELECT id, j, v, i, n, u, ch, s, r, co::json, ca, sa
-             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[])
+             SELECT id, j, v, i, n, u, ch, s, r, ${sqlNull('co')}, ca, sa
+             FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::int[]), unnest($4::text[]), unnest($5::text[]), unnest($6::text[]),
+               unnest($7::text[]), unnest($8::text[]), unnest($9::text[]), json_array_elements($10::json), unnest($11::bigint[]), unnest($12::bigint[]))
                AS m(id, j, v, i, n, u, ch, s, r, co, ca, sa)
              ON CONFLICT (id) DO NOTHING`,
       values: [
@@ -67,7 +69,7 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
         messages.map((m) => m.channel),
         messages.map((m) => m.status),
         messages.map((m) => m.reason),
-        messages.map((m) => (m.content === null ? null : JSON.stringify(m.content))),
+        jsonArray(messages.map((m) => m.content)),
         messages.map((m) => m.createdAt),
         messages.map((m) => m.sentAt),
       ],
@@ -81,20 +83,21 @@ export async function applyChanges(c: Client, traitNames: TraitNameCache, change
     await c.query({
       name: 'wm-insert-inbox',
       text: `WITH input AS (
-               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(m, u, n, t, p, ord)
+               SELECT * FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::bigint[]), json_array_elements($5::json))
+                 WITH ORDINALITY AS e(m, u, n, t, p, ord)
              ),
              numbered AS MATERIALIZED (
                SELECT input.*, nextval('inbox_seq_seq') AS seq FROM input ORDER BY ord
              )
              INSERT INTO inbox (seq, message_id, user_id, name, ts, properties, created_at)
-             SELECT seq, m, u, n, t, p::json, $6 FROM numbered ORDER BY m COLLATE "C"
+             SELECT seq, m, u, n, t, ${sqlNull('p')}, $6 FROM numbered ORDER BY m COLLATE "C"
              ON CONFLICT (message_id) DO NOTHING`,
       values: [
         followUps.map((e) => e.messageId),
         followUps.map((e) => e.userId),
         followUps.map((e) => e.name),
         followUps.map((e) => e.timestamp),
-        followUps.map((e) => JSON.stringify(e.properties)),
+        jsonArray(followUps.map((e) => e.properties)),
         now,
       ],
     });

@@ -46,7 +46,7 @@ import { transaction, UNIT_BEGIN, type Client } from './connection.ts';
 import { type EventPartitions, isMissingPartition } from './event-partitions.ts';
 import { lockResolved, mergedIds, retryWhileMapMoves } from './identities.ts';
 import { tryLockUsers } from './locks.ts';
-import { firstByMessageId, INSTANCE_COLUMNS, toInboxEvent, toInstance, unique } from './pg-rows.ts';
+import { firstByMessageId, INSTANCE_COLUMNS, jsonArray, sqlNull, toInboxEvent, toInstance, unique } from './pg-rows.ts';
 import { loadEventView, loadTimerView } from './unit-views.ts';
 
 /** What the units of work share: the pool, the schema (for the user locks), the partitions, the trait names. */
@@ -223,7 +223,8 @@ async function insertFreshEvents(c: Client, events: JourneyEvent[], now: number)
   const { rows: inserted } = await c.query({
     name: 'wm-insert-events',
     text: `WITH input AS (
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(m, u, n, t, p, ord)
+             SELECT * FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::bigint[]), json_array_elements($5::json))
+               WITH ORDINALITY AS e(m, u, n, t, p, ord)
            ),
            fresh AS (
              INSERT INTO event_ids (message_id, received_at)
@@ -234,9 +235,9 @@ async function insertFreshEvents(c: Client, events: JourneyEvent[], now: number)
              SELECT input.*, nextval('events_seq_seq') AS seq FROM input WHERE m IN (SELECT message_id FROM fresh) ORDER BY ord
            )
            INSERT INTO events (seq, message_id, user_id, name, ts, properties, received_at)
-           SELECT seq, m, u, n, t, p::json, $6 FROM numbered
+           SELECT seq, m, u, n, t, ${sqlNull('p')}, $6 FROM numbered
            RETURNING message_id`,
-    values: [list.map((e) => e.messageId), list.map((e) => e.userId), list.map((e) => e.name), list.map((e) => e.timestamp), list.map((e) => JSON.stringify(e.properties)), now],
+    values: [list.map((e) => e.messageId), list.map((e) => e.userId), list.map((e) => e.name), list.map((e) => e.timestamp), jsonArray(list.map((e) => e.properties)), now],
   });
   const freshIds = new Set(inserted.map((r: Row) => r.message_id as string));
   const fresh: StoredEvent[] = [];
