@@ -1,8 +1,9 @@
 /**
  * The commit of a unit of work's Changes, in the caller's transaction: one multi-row statement per table
- * (unnest over array parameters) whatever the batch size. Rows that other units of work may write too are
- * taken in a fixed order, so waits cannot form a cycle: follow-up inbox ids in message-id order, stats
- * counters (the only hot rows) sorted by key, then profiles, and new trait names (in name order) last.
+ * (unnest over array parameters, the documents as one json array: pg-rows.ts, jsonArray) whatever the batch
+ * size. Rows that other units of work may write too are taken in a fixed order, so waits cannot form a cycle:
+ * follow-up inbox ids in message-id order, stats counters (the only hot rows) sorted by key, then profiles, and
+ * new trait names (in name order) last.
  */
 import type { Instance } from '../../core/instance.ts';
 import type { Changes, NewMessage, ProfileUpsert, StatDelta } from '../store.ts';
