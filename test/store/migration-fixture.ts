@@ -100,3 +100,9 @@ export const SQLITE_INSERT_WHOLE_RECORD = `INSERT INTO instances (${WHOLE_RECORD
 export function wholeRecordValues(i: Instance): unknown[] {
   return [i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, i.exit?.at ?? null, i.nodeId, JSON.stringify(i), 1];
 }
+
+/** Inserts instances into a PostgreSQL schema as releases from 006 to 022 wrote them (the whole record in state). */
+export async function insertWholeRecords(client: pg.PoolClient, instances: readonly Instance[]): Promise<void> {
+  const placeholders = WHOLE_RECORD_COLUMNS.split(',').map((_, n) => `$${n + 1}`).join(', ');
+  for (const i of instances) await client.query(`INSERT INTO instances (${WHOLE_RECORD_COLUMNS}) VALUES (${placeholders})`, wholeRecordValues(i));
+}

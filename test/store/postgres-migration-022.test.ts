@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import type { Changes } from '../../src/store/store.ts';
-import { onPostgresBefore, seededPass, WHOLE_RECORD_COLUMNS, wholeRecordValues } from './migration-fixture.ts';
+import { insertWholeRecords, onPostgresBefore, seededPass } from './migration-fixture.ts';
 import { withPostgres } from './postgres-fixture.ts';
 
 const NONE: Changes = { instances: [], messages: [], stats: [] };
@@ -29,8 +29,7 @@ await withPostgres('PostgreSQL migration 022', () => {
     await onPostgresBefore(
       22,
       async (client) => {
-        const placeholders = WHOLE_RECORD_COLUMNS.split(',').map((_, n) => `$${n + 1}`).join(', ');
-        for (const i of [LIVE, OVER, ALIAS, WAITING]) await client.query(`INSERT INTO instances (${WHOLE_RECORD_COLUMNS}) VALUES (${placeholders})`, wholeRecordValues(i));
+        await insertWholeRecords(client, [LIVE, OVER, ALIAS, WAITING]);
         await client.query(
           `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at, attempts)
            VALUES ('m1', 'cart', 1, $1, 'push', 'u1', 'push', 'sent', NULL, $2, 2, 2, 1)`,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Instance } from '../../src/core/instance.ts';
 import type { Changes } from '../../src/store/store.ts';
-import { onPostgresBefore, seededPass, WHOLE_RECORD_COLUMNS, wholeRecordValues } from './migration-fixture.ts';
+import { insertWholeRecords, onPostgresBefore, seededPass } from './migration-fixture.ts';
 import { type TestSchema, withPostgres } from './postgres-fixture.ts';
 
 const NONE: Changes = { instances: [], messages: [], stats: [] };
@@ -35,8 +35,7 @@ await withPostgres('PostgreSQL migration 023', () => {
     await onPostgresBefore(
       23,
       async (client) => {
-        const placeholders = WHOLE_RECORD_COLUMNS.split(',').map((_, n) => `$${n + 1}`).join(', ');
-        for (const i of [LIVE, OVER, ALIAS, WAITING]) await client.query(`INSERT INTO instances (${WHOLE_RECORD_COLUMNS}) VALUES (${placeholders})`, wholeRecordValues(i));
+        await insertWholeRecords(client, [LIVE, OVER, ALIAS, WAITING]);
       },
       async (store, schema) => {
         assert.deepEqual(await whereEntries(schema), { 'cart:alias': 'state', 'cart:live': 'state', 'cart:over': 'state', 'cart:waiting': 'state' }, 'the migration rewrote no row');
