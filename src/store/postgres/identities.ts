@@ -15,7 +15,6 @@
  *  - Inbox rows are not touched: a drain resolves them like ingest.
  */
 import { mergeInstances } from '../../core/identity.ts';
-import type { Instance } from '../../core/instance.ts';
 import { planMerge, type IdentityMerge, type MergeResult } from '../identities.ts';
 import type { Row } from '../rows.ts';
 import type { StatDelta } from '../store.ts';

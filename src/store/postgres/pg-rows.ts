@@ -1,6 +1,7 @@
 /**
- * Rows to records, shared by the PostgreSQL store's modules: the row mappers bound for pg (jsonb arrives
- * decoded), the messages columns every message read returns, and the helpers that group rows.
+ * Rows to records, shared by the PostgreSQL store's modules: the row mappers bound for pg (json and jsonb arrive
+ * decoded), an instance from its columns and back, the documents a batch writes as one json array, the messages
+ * columns every message read returns, and the helpers that group rows.
  */
 import type { EntryEvent, Instance, JourneyEvent } from '../../core/instance.ts';
 import { rowMappers, type Row } from '../rows.ts';

@@ -37,7 +37,7 @@
  * bigint columns parsed to numbers.
  */
 import type pg from 'pg';
-import type { Instance, JourneyEvent } from '../../core/instance.ts';
+import type { JourneyEvent } from '../../core/instance.ts';
 import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
 import type { Row } from '../rows.ts';
 import type { TraitNameCache } from '../trait-names.ts';
