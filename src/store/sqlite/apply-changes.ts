@@ -17,10 +17,16 @@ export interface WriteContext {
   readonly traitNames: TraitNameCache;
 }
 
-/** Writes a unit of work's changes; returns the trait names it recorded, to remember once it commits. */
-export function applyChanges(ctx: WriteContext, changes: Changes, now: number): string[] {
+/**
+ * Writes a unit of work's changes; returns the trait names it recorded, to remember once it commits. `stored`:
+ * the ids of the instances the unit read, so in the file; any other it writes is new.
+ */
+export function applyChanges(ctx: WriteContext, changes: Changes, now: number, stored: ReadonlySet<string>): string[] {
   const { sql } = ctx;
-  for (const instance of changes.instances) writeInstance(sql, instance, now);
+  for (const instance of changes.instances) {
+    if (stored.has(instance.id)) writeInstance(sql, instance, now);
+    else insertInstance(sql, instance, now);
+  }
   for (const m of changes.messages) {
     sql.run(
       `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
@@ -72,12 +78,12 @@ const UPDATE_LIVE = `${UPDATE_SET} WHERE id = ?`;
 const UPDATE_EXITED = `${UPDATE_SET}, exited_at = ? WHERE id = ?`;
 
 /**
- * Most writes move an existing instance on, so an UPDATE comes first and an INSERT only when it found no row.
- * SQLite rewrites the entry of every index that names a column of an UPDATE's SET list, in its key or its
- * partial WHERE, whether the value changed or not, and the indexes keyed by user sit at random places in the
- * file: a page written for each. So the set names status and entered_at, which no index's entry of a live
- * instance depends on (migration 021), and exited_at only when the instance has exited: it is set once, as
- * an exited instance does not move on.
+ * An instance the unit read moves on: an UPDATE. SQLite rewrites the entry of every index that names a column
+ * of an UPDATE's SET list, in its key or its partial WHERE, whether the value changed or not, and the indexes
+ * keyed by user sit at random places in the file: a page written for each. So the set names status and
+ * entered_at, which no index's entry of a live instance depends on (migration 021), and exited_at only when the
+ * instance has exited: it is set once, as an exited instance does not move on. A row the UPDATE did not find
+ * is inserted.
  */
 export function writeInstance(sql: Sql, i: Instance, now: number): void {
   const state = instanceState(i);
@@ -88,23 +94,24 @@ export function writeInstance(sql: Sql, i: Instance, now: number): void {
     exited === null
       ? sql.run(UPDATE_LIVE, i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, i.id)
       : sql.run(UPDATE_EXITED, i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, exited, i.id);
-  if (updated.changes > 0) return;
-  sql.run(
-    `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    i.id,
-    i.journeyId,
-    i.version,
-    i.userId,
-    i.status,
-    i.wakeAt,
-    i.enteredAt,
-    exited,
-    i.nodeId,
-    JSON.stringify(i.entryEvent),
-    state,
-    now,
-  );
+  if (updated.changes === 0) insertInstance(sql, i, now);
+}
+
+/** The INSERT of a new instance; should its row be there, the SET of UPDATE_LIVE or UPDATE_EXITED. */
+const INSERT = `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at,
+  entered_at = excluded.entered_at, node_id = excluded.node_id, state = excluded.state, updated_at = excluded.updated_at`;
+const INSERT_LIVE = INSERT;
+const INSERT_EXITED = `${INSERT}, exited_at = excluded.exited_at`;
+
+/**
+ * An instance the unit did not read is new (a pass it started): an INSERT, without first the UPDATE that finds
+ * no row (1.3 µs, one of a cart's four writes). Were the row there after all, it is moved on as writeInstance
+ * moves it, with the same SET list, so the same index entries, and the entry event it had.
+ */
+function insertInstance(sql: Sql, i: Instance, now: number): void {
+  const exited = exitedAtColumn(i);
+  sql.run(exited === null ? INSERT_LIVE : INSERT_EXITED, i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, exited, i.nodeId, JSON.stringify(i.entryEvent), instanceState(i), now);
 }
 
 export function addStat(sql: Sql, journeyId: string, version: number, nodeId: string, metric: string, count: number): void {

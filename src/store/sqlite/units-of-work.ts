@@ -49,7 +49,7 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
   const fired = sql.transaction((): number => {
     const instances = sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?`, now, limit).map(toInstance);
     if (instances.length === 0) return 0;
-    names = applyChanges(ctx, decide(loadTimerView(sql, ctx.profiles, instances, context)), now);
+    names = applyChanges(ctx, decide(loadTimerView(sql, ctx.profiles, instances, context)), now, new Set(instances.map((i) => i.id)));
     return instances.length;
   });
   ctx.traitNames.remember(names);
@@ -79,5 +79,7 @@ function eventUnit(
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
   if (fresh.length === 0) return { result, names: [] };
   const view = loadEventView(ctx.sql, ctx.profiles, fresh, lookback, context);
-  return { result, names: applyChanges(ctx, decide(view), now) };
+  const stored = new Set<string>();
+  for (const live of view.live.values()) for (const i of live) stored.add(i.id);
+  return { result, names: applyChanges(ctx, decide(view), now, stored) };
 }
