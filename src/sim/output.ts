@@ -1,11 +1,10 @@
 /**
  * simulate's output files: the message log written as NDJSON (sent messages in sentAt order, skipped ones in the
- * order decided), and, for a run on several threads, the threads' files merged into one by time.
+ * order decided). A run on several threads merges its threads' files into one (merge.ts).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { exportMessages } from '../store/sqlite/message-export.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { openLines, type Line } from './lines.ts';
 
 /** Characters of output gathered before each write. */
 const OUTPUT_CHUNK = 1 << 20;
@@ -44,78 +43,6 @@ export function addWritten(parts: readonly Written[]): Written {
   const sent: Record<string, number> = {};
   for (const part of parts) for (const [channel, n] of Object.entries(part.sent)) sent[channel] = (sent[channel] ?? 0) + n;
   return { sent: sortKeys(sent), skipped: parts.reduce((n, p) => n + p.skipped, 0), failed: parts.reduce((n, p) => n + p.failed, 0) };
-}
-
-/**
- * Merges NDJSON files, each in order of the time in its field `field` (an ISO 8601 string, as writeMessages
- * writes it), into `target` in that order; on equal times the earlier file's line first. Streams: a chunk of
- * each file in memory at a time.
- *
- * The time is found without parsing the line: `"field":"` is the first match, since the fields before it are
- * JSON strings, in which a quote is escaped.
- */
-export async function mergeByTime(sources: readonly string[], target: string, field: 'sentAt' | 'at'): Promise<void> {
-  const marker = `"${field}":"`;
-  const timeOf = (line: Line) => {
-    const at = line.text.indexOf(marker) + marker.length;
-    return line.text.slice(at, line.text.indexOf('"', at));
-  };
-  const heads = await Promise.all(sources.map(async (file) => new Cursor((await openLines(file, 'output part'))[Symbol.asyncIterator](), timeOf)));
-  for (const head of heads) await head.refill();
-  const out = new LineWriter(target);
-  try {
-    for (;;) {
-      let next: Cursor | null = null;
-      for (const head of heads) if (head.line && (!next || earlier(head.time, next.time))) next = head;
-      if (!next) break;
-      out.write(next.line!.text);
-      if (!next.step()) await next.refill();
-    }
-  } finally {
-    out.close();
-  }
-}
-
-/**
- * Whether ISO 8601 time `a` is before `b`. Years 0 to 9999, as toISOString writes them, have 24 characters
- * and compare as text; other years (a sign and six digits) are parsed.
- */
-function earlier(a: string, b: string): boolean {
-  return a.length === 24 && b.length === 24 ? a < b : Date.parse(a) < Date.parse(b);
-}
-
-/** A file's current line and its time, a chunk of lines read ahead. */
-class Cursor {
-  line: Line | null = null;
-  time = '';
-  private chunk: Line[] = [];
-  private index = 0;
-
-  constructor(
-    private readonly chunks: AsyncIterator<Line[]>,
-    private readonly timeOf: (line: Line) => string,
-  ) {}
-
-  /** Moves to the next line of the chunk in hand; false when there is none (then refill). */
-  step(): boolean {
-    if (this.index >= this.chunk.length) return false;
-    this.line = this.chunk[this.index++]!;
-    this.time = this.timeOf(this.line);
-    return true;
-  }
-
-  /** Reads chunks until one has a line and moves to it; `line` is null at the end of the file. */
-  async refill(): Promise<void> {
-    while (!this.step()) {
-      const next = await this.chunks.next();
-      if (next.done) {
-        this.line = null;
-        return;
-      }
-      this.chunk = next.value;
-      this.index = 0;
-    }
-  }
 }
 
 function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => string): void {
