@@ -99,7 +99,15 @@ export function parseEventRecord(o: Record<string, unknown>, text: string, n: nu
   const idGiven = messageId !== undefined;
   if (!idGiven) messageId = derivedMessageId(n, text, timestamp);
   else if (typeof messageId !== 'string' || messageId.length === 0) throw new LineError(n, 'messageId must be a non-empty string');
-  return { form, idGiven, event: { messageId: messageId as string, userId, name, timestamp, properties: properties as Record<string, unknown> } };
+  return { form, idGiven, event: eventOfRecord(o, messageId as string, timestamp) };
+}
+
+/**
+ * The event of a record parseEventRecord has checked, with the message id and the time it gave it: a thread of
+ * a simulation on several reads its events this way from the lines' text (shards.ts).
+ */
+export function eventOfRecord(o: Record<string, unknown>, messageId: string, timestamp: number): JourneyEvent {
+  return { messageId, userId: o.userId as string, name: (o.event ?? o.name) as string, timestamp, properties: (o.properties ?? {}) as Record<string, unknown> };
 }
 
 /** The body the HTTP API takes for one event; without `timed`, no timestamp (the server stamps it on arrival). */

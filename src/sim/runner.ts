@@ -30,12 +30,14 @@ export interface SimulationRunner {
   counts(): RunCounts;
   /** The virtual clock (on several threads, the one furthest behind) and the timers fired so far. */
   progress(): { virtualTime: number; timersFired: number };
-  addProfiles(profiles: ProfileUpsert[]): Promise<void>;
+  /** `lines`: the text each profile was read from, in the same order (see ShardedRunner). */
+  addProfiles(profiles: ProfileUpsert[], lines: string[]): Promise<void>;
   /**
-   * The next event; `seenBefore`: the latest time of the events before it (see SimulationRun.take); `idGiven`:
-   * its messageId came with it (else it was derived from its line, and no other line has it).
+   * The next event, and the text of its line; `seenBefore`: the latest time of the events before it (see
+   * SimulationRun.take); `idGiven`: its messageId came with it (else it was derived from its line, and no other
+   * line has it).
    */
-  take(event: JourneyEvent, seenBefore: number, idGiven: boolean): Promise<void>;
+  take(event: JourneyEvent, text: string, seenBefore: number, idGiven: boolean): Promise<void>;
   endEvents(until: number | null, lastEventAt: number): Promise<void>;
   /** Fires every timer left; returns the end time. */
   drainTimers(): Promise<number>;

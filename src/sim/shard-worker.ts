@@ -5,8 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvalidJourneyError } from '../app/journeys.ts';
-import type { JourneyEvent } from '../core/instance.ts';
-import type { ProfileUpsert } from '../store/store.ts';
+import { eventOfRecord, parseProfileRecord } from './records.ts';
 import { SimulationRun, throwawayStore } from './run.ts';
 import { writeRunOutput } from './runner.ts';
 import type { ShardCall, ShardConfig, ShardFinish, ShardMessage } from './shard-protocol.ts';
@@ -34,11 +33,16 @@ const methods = {
       },
     });
   },
-  async profiles(batch: ProfileUpsert[]): Promise<void> {
-    await run!.addProfiles(batch);
+  /** Lines the reading thread has read as profiles already: they parse as they did there. */
+  async profiles(lines: string[]): Promise<void> {
+    await run!.addProfiles(lines.map((text) => parseProfileRecord(JSON.parse(text) as Record<string, unknown>, 0)));
   },
-  async take(events: JourneyEvent[], seenBefore: number[], othersSince: number[]): Promise<void> {
-    for (let i = 0; i < events.length; i++) await run!.take(events[i]!, seenBefore[i]!, othersSince[i]!);
+  /** Lines the reading thread has read as events already, with the message id and time it gave each. */
+  async take(lines: string[], messageIds: string[], timestamps: number[], seenBefore: number[], othersSince: number[]): Promise<void> {
+    for (let i = 0; i < lines.length; i++) {
+      const event = eventOfRecord(JSON.parse(lines[i]!) as Record<string, unknown>, messageIds[i]!, timestamps[i]!);
+      await run!.take(event, seenBefore[i]!, othersSince[i]!);
+    }
   },
   async end(until: number | null, lastAt: number): Promise<void> {
     await run!.endEvents(until, lastAt);

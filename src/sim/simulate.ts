@@ -226,21 +226,26 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (profiles) {
       progress.bytesTotal = profiles.size;
       let batch: ProfileUpsert[] = [];
+      let texts: string[] = [];
       for await (const lines of profiles) {
         for (const line of lines) {
           const p = inFile(options.profiles!, () => parseProfileLine(line.text, line.n));
-          if (p) batch.push(p);
+          if (p) {
+            batch.push(p);
+            texts.push(line.text);
+          }
         }
         if (batch.length >= PROFILE_BATCH) {
-          await r.addProfiles(batch);
+          await r.addProfiles(batch, texts);
           progress.profiles += batch.length;
           batch = [];
+          texts = [];
         }
         progress.bytesRead = profiles.bytesRead;
         report();
         checkAborted();
       }
-      await r.addProfiles(batch);
+      await r.addProfiles(batch, texts);
       progress.profiles += batch.length;
     }
 
@@ -256,7 +261,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         if (!parsed) continue;
         const t = parsed.event.timestamp;
         if (t < clockStart) throw new SimulationError(`${options.events}: line ${line.n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
-        await r.take(parsed.event, lastAt, parsed.idGiven);
+        await r.take(parsed.event, line.text, lastAt, parsed.idGiven);
         lastAt = Math.max(lastAt, t);
         readerTime = lastAt;
         progress.events += 1;
