@@ -20,6 +20,8 @@ export interface SqliteOptions {
    * CAPS_INDEX, for such a run whose settings cap no channel. Default 'all'.
    */
   indexes?: 'all' | 'engine' | 'engine-without-caps';
+  /** Parsed profiles kept for the units of work (unit-views.ts): default 200,000, about 65 MB of short ones. */
+  profileCache?: number;
 }
 
 /**

@@ -70,7 +70,7 @@ export class SqliteStore implements Store {
   constructor(file: string, options: SqliteOptions = {}) {
     this.db = openDatabase(file, options);
     this.sql = new Sql(this.db);
-    this.unit = { sql: this.sql, profiles: new ProfileCache(), traitNames: new TraitNameCache() };
+    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache() };
     const logged = options.durability !== 'fast';
     this.checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {})) : null;
   }

@@ -12,14 +12,14 @@ import { chunks, type Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
 import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
 
-const PROFILE_CACHE_SIZE = 200_000;
-
 /**
  * Every unit of work needs its users' profiles, and this process is the file's only writer, so parsed
- * profiles are kept (bounded) and dropped when a profile is written.
+ * profiles are kept (bounded: emptied when `size` would be passed) and dropped when a profile is written.
  */
 export class ProfileCache {
   private readonly cache = new Map<string, Profile | null>();
+
+  constructor(private readonly size = 200_000) {}
 
   forget(userId: string): void {
     this.cache.delete(userId);
@@ -33,7 +33,7 @@ export class ProfileCache {
       if (cached === undefined) missing.push(user);
       else if (cached !== null) profiles.set(user, cached);
     }
-    if (this.cache.size + missing.length > PROFILE_CACHE_SIZE) this.cache.clear();
+    if (this.cache.size + missing.length > this.size) this.cache.clear();
     for (const chunk of chunks(missing)) {
       for (const row of sql.inList('SELECT * FROM profiles WHERE user_id IN', chunk)) profiles.set(row.user_id as string, toProfile(row));
     }
