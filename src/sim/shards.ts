@@ -214,7 +214,7 @@ function addRows<R extends StatRow | WaitingRow>(parts: R[][]): R[] {
   return [...added.values()].sort((a, b) => a.version - b.version || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** One thread: its calls, the events gathered for it (as ShardMethods' take has them), the posts it has not answered yet. */
+/** One thread: its calls, the events gathered for it (as shard-worker.ts's take reads them), the posts it has not answered yet. */
 class Shard {
   readonly lines: string[] = [];
   readonly messageIds: string[] = [];
