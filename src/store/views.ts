@@ -34,6 +34,13 @@ export function addLive(view: EventBatchView, instance: Instance): void {
   if (instance.enteredAt !== null) getOrCreate(view.entered, instance.userId, () => new Set<string>()).add(instance.journeyId);
 }
 
+/** The ids of a view's live instances: what its unit read, so what it may move on rather than insert. */
+export function liveInstanceIds(live: EventBatchView['live']): string[] {
+  const ids: string[] = [];
+  for (const instances of live.values()) for (const i of instances) ids.push(i.id);
+  return ids;
+}
+
 /** A journey a user of the view entered, and when they last left a pass of it (null: never left one). */
 export function addEntered(view: EventBatchView, userId: string, journeyId: string, lastExit: number | null): void {
   getOrCreate(view.entered, userId, () => new Set<string>()).add(journeyId);

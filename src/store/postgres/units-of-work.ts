@@ -47,6 +47,7 @@ import { type EventPartitions, isMissingPartition } from './event-partitions.ts'
 import { lockResolved, mergedIds, retryWhileMapMoves } from './identities.ts';
 import { tryLockUsers } from './locks.ts';
 import { firstByMessageId, INSTANCE_COLUMNS, jsonArray, sqlNull, toInboxEvent, toInstance, unique } from './pg-rows.ts';
+import { liveInstanceIds } from '../views.ts';
 import { loadEventView, loadTimerView } from './unit-views.ts';
 
 /** What the units of work share: the pool, the schema (for the user locks), the partitions, the trait names. */
@@ -206,7 +207,7 @@ async function processEvents(
   const users = unique(fresh.map((e) => e.userId));
   await lockResolved(c, ctx.schema, unique(fresh.map((e) => given.get(e.messageId)!)), map);
   const view = await loadEventView(c, fresh, users, lookback, context);
-  const stored = new Set([...view.live.values()].flatMap((live) => live.map((i) => i.id)));
+  const stored = new Set(liveInstanceIds(view.live));
 
   // 3. Decide (synchronous), then write.
   const names = await applyChanges(c, ctx.traitNames, decide(view), now, stored);

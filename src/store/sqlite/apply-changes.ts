@@ -98,11 +98,10 @@ export function writeInstance(sql: Sql, i: Instance, now: number): void {
 }
 
 /** The INSERT of a new instance; should its row be there, the SET of UPDATE_LIVE or UPDATE_EXITED. */
-const INSERT = `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
+const INSERT_LIVE = `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at,
   entered_at = excluded.entered_at, node_id = excluded.node_id, state = excluded.state, updated_at = excluded.updated_at`;
-const INSERT_LIVE = INSERT;
-const INSERT_EXITED = `${INSERT}, exited_at = excluded.exited_at`;
+const INSERT_EXITED = `${INSERT_LIVE}, exited_at = excluded.exited_at`;
 
 /**
  * An instance the unit did not read is new (a pass it started): an INSERT, without first the UPDATE that finds

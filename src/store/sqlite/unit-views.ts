@@ -7,7 +7,7 @@ import type { Channel } from '../../core/definition.ts';
 import type { Instance } from '../../core/instance.ts';
 import type { EventBatchView, Lookback, Profile, StoredEvent, TimerBatchView, UserContext, UserContextSpec } from '../store.ts';
 import { MIN_TIMESTAMP } from '../rows.ts';
-import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, lookbackStarts, unique } from '../views.ts';
+import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, liveInstanceIds, lookbackStarts, unique } from '../views.ts';
 import { chunks, type Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
 import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
@@ -94,12 +94,6 @@ export const ENTERED_OF_USERS = `
   SELECT e.user_id, e.journey_id,
     (SELECT max(exited_at) FROM instances WHERE user_id = e.user_id AND journey_id = e.journey_id AND ${PASS_OVER}) AS last_exit
   FROM entered e WHERE e.journey_id IS NOT NULL`;
-
-function liveInstanceIds(live: Map<string, Instance[]>): string[] {
-  const ids: string[] = [];
-  for (const instances of live.values()) for (const i of instances) ids.push(i.id);
-  return ids;
-}
 
 /**
  * What `spec` asks for about these users (and, for outcomes, these instances of theirs): a query per chunk of

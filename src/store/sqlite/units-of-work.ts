@@ -8,6 +8,7 @@ import type { JourneyEvent } from '../../core/instance.ts';
 import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
 import { applyChanges, writeProfiles, type WriteContext } from './apply-changes.ts';
 import { resolveEvents, resolveProfiles } from './identities.ts';
+import { liveInstanceIds } from '../views.ts';
 import { INSTANCE_COLUMNS, toInboxEvent, toInstance } from './sqlite-rows.ts';
 import { loadEventView, loadTimerView } from './unit-views.ts';
 
@@ -79,7 +80,5 @@ function eventUnit(
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
   if (fresh.length === 0) return { result, names: [] };
   const view = loadEventView(ctx.sql, ctx.profiles, fresh, lookback, context);
-  const stored = new Set<string>();
-  for (const live of view.live.values()) for (const i of live) stored.add(i.id);
-  return { result, names: applyChanges(ctx, decide(view), now, stored) };
+  return { result, names: applyChanges(ctx, decide(view), now, new Set(liveInstanceIds(view.live))) };
 }
