@@ -49,13 +49,25 @@ export function withinEntryTimeline(journey: CompiledJourney, at: number): boole
   return (journey.startAt === null || at >= journey.startAt) && (journey.endAt === null || at < journey.endAt);
 }
 
-export function instanceId(journeyId: string, entryMessageId: string): string {
-  return `${journeyId}:${entryMessageId}`;
+/**
+ * Deterministic: the journey, when the entry event happened, and its messageId. The time comes before the
+ * messageId so that instances made together have ids that sort together, and so do their sends (a send's id
+ * starts with its instance's): SDKs send random UUIDs, and an id that led with one put every new instance, and
+ * every send a unit of timers made, on a page of its own in the stores' unique indexes. With the time first a
+ * cart writes 11.1 pages instead of 13.0 (`bench/ingest-cost.ts`, shuffled ids). Nine base-36 digits of
+ * milliseconds sort as numbers until the year 5188; the messageId keeps ids apart either way.
+ */
+export function instanceId(journeyId: string, entryMessageId: string, at: number): string {
+  const ms = Math.min(Math.max(0, Math.floor(at)), ENTRY_TIME_LIMIT);
+  return `${journeyId}:${ms.toString(36).padStart(9, '0')}:${entryMessageId}`;
 }
+
+/** The largest time nine base-36 digits hold. */
+const ENTRY_TIME_LIMIT = 36 ** 9 - 1;
 
 export function startInstance(journey: CompiledJourney, journeyId: string, version: number, event: JourneyEvent, env: Env): Transition {
   const instance: Instance = {
-    id: instanceId(journeyId, event.messageId),
+    id: instanceId(journeyId, event.messageId, event.timestamp),
     journeyId,
     version,
     userId: event.userId,

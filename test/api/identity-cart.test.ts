@@ -109,7 +109,8 @@ await forEachStore((store) => {
     ]);
     assert.match(sent[0]!.content!.body, /Trail Running Shoes/, 'the anonymous cart began first: its pass goes on');
     const passes = (await api.call('GET', '/v1/users/ana/journeys')).body.instances as { id: string; exit: { reason: string; at: number } | null }[];
-    assert.deepEqual(passes.map((p) => [p.id, p.exit?.reason, p.exit?.at]).sort(), [['cart:cart-ana', 'merged', T0 + MIN], ['cart:cart-anon', 'completed', T0 + 2 * MIN + 4 * HOUR]]);
+    // Pass ids are the journey, the entry's time in base 36 (T0 is 0mvzdy000, T0 + 30 s 0mvzdyn5c), the event's id.
+    assert.deepEqual(passes.map((p) => [p.id, p.exit?.reason, p.exit?.at]).sort(), [['cart:0mvzdy000:cart-anon', 'completed', T0 + 2 * MIN + 4 * HOUR], ['cart:0mvzdyn5c:cart-ana', 'merged', T0 + MIN]]);
     const totals = await journeyTotals(api);
     assert.deepEqual([totals.entered, totals.merged, totals.completed], [1, 1, 1], 'both were pending (not entered) when merged: one entered');
   });
@@ -132,7 +133,7 @@ await forEachStore((store) => {
     assert.deepEqual(events.map((e) => e.messageId).sort(), ['b-1', 'b-3', 'b-4']);
     // The cart entered the journey as anon-1's pass (its entry event is b-1), which is Ana's now.
     const journeys = (await api.call('GET', '/v1/users/ana/journeys')).body.instances as { id: string; status: string }[];
-    assert.deepEqual(journeys.map((j) => [j.id, j.status]), [['cart:b-1', 'pending']]);
+    assert.deepEqual(journeys.map((j) => [j.id, j.status]), [['cart:0mvzdy000:b-1', 'pending']]); // T0 in base 36
     assert.deepEqual((await api.call('GET', '/v1/users/anon-1/journeys')).body.instances, (await api.call('GET', '/v1/users/ana/journeys')).body.instances, 'the anonymous id reads as Ana');
     await segment(api, 'track', { anonymousId: 'old-ana', event: 'Charged', messageId: 'paid-old' });
     await api.runUntil(T0 + 5 * HOUR);

@@ -174,7 +174,7 @@ test('what a step counts names the node it is about: node_entered for each node 
     { type: 'count', metric: 'qualified' },
     { type: 'count', metric: 'entered' },
     { type: 'count', metric: 'node_entered', nodeId: 'push' },
-    { type: 'send', sendId: 'j:sign-1:push:1', nodeId: 'push', channel: 'push' }, // instance j:sign-1, node push, step 1
+    { type: 'send', sendId: 'j:0mq80o000:sign-1:push:1', nodeId: 'push', channel: 'push' }, // instance j:<T in base 36>:sign-1, node push, step 1
     { type: 'count', metric: 'node_entered', nodeId: 'out' },
     { type: 'count', metric: 'completed' },
   ]);

@@ -5,7 +5,7 @@ import { bucketOf } from '../../src/core/bucket.ts';
 import type { JourneyDefinition } from '../../src/core/definition.ts';
 import { firstAllowedMoment } from '../../src/core/dnd.ts';
 import type { Effect, Instance, JourneyEvent, ProfileView } from '../../src/core/instance.ts';
-import { advance, startInstance } from '../../src/core/interpreter.ts';
+import { advance, instanceId, startInstance } from '../../src/core/interpreter.ts';
 import { compileJourney, type CompiledJourney } from '../../src/core/validate.ts';
 import { example } from '../helpers.ts';
 
@@ -58,7 +58,7 @@ test('inaction entry: pending until the window closes, measured from the cart ev
   assert.equal(instance.exit?.reason, 'completed');
   const sendIds = log.flatMap(([, e]) => (e.type === 'send' ? [e.sendId] : []));
   assert.equal(new Set(sendIds).size, 3, 'send ids are distinct');
-  assert.ok(sendIds.every((id) => id.startsWith('cart:cart-u-')), 'send ids derive from the instance');
+  assert.ok(sendIds.every((id) => id.startsWith('cart:0mk13z400:cart-u-')), 'send ids derive from the instance'); // t0 is 0mk13z400 in base 36
 });
 
 test('the interpreter is deterministic: same inputs, same outputs', () => {
@@ -67,13 +67,14 @@ test('the interpreter is deterministic: same inputs, same outputs', () => {
   const a = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
   const b = runTimers(journey, startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: profile('u') }).instance, t0 + 10 * HOUR, profile('u'));
   assert.deepEqual(a, b);
-  // And the answer itself, so two equally wrong runs do not pass: 2026-01-05T12:00Z is 1767614400000.
+  // And the answer itself, so two equally wrong runs do not pass: 2026-01-05T12:00Z is 1767614400000 ms, 0mk13z400
+  // in base 36.
   assert.deepEqual(
     a.log.flatMap(([at, e]) => (e.type === 'send' ? [[at - t0, e.sendId]] : [])),
     [
-      [2 * MIN, 'cart:cart-u-1767614400000:push-free-shipping:1'],
-      [2 * MIN + 2 * HOUR, 'cart:cart-u-1767614400000:sms-10-off:3'],
-      [2 * MIN + 4 * HOUR, 'cart:cart-u-1767614400000:email-final-reminder:5'],
+      [2 * MIN, 'cart:0mk13z400:cart-u-1767614400000:push-free-shipping:1'],
+      [2 * MIN + 2 * HOUR, 'cart:0mk13z400:cart-u-1767614400000:sms-10-off:3'],
+      [2 * MIN + 4 * HOUR, 'cart:0mk13z400:cart-u-1767614400000:email-final-reminder:5'],
     ],
   );
 });
@@ -209,19 +210,33 @@ test('bucketOf: known-answer vectors (journey, user[, abSplit node]) -> bucket',
   for (const [journeyId, userId, salt, bucket] of vectors) assert.equal(bucketOf(journeyId, userId, salt), bucket, `bucketOf(${journeyId}, ${userId}, ${salt})`);
 });
 
-test('ids: an instance is "journey:entry message id"; a send is "instance:node:step"', () => {
+test('ids: an instance is "journey:entry time:entry message id"; a send is "instance:node:step"', () => {
   const journey = compile(example('abandoned-cart'));
   const t0 = Date.UTC(2026, 0, 6, 15);
   const who = profile('u');
   const pending = startInstance(journey, 'cart', 1, cart('u', t0), { now: t0, profile: who }).instance;
-  assert.equal(pending.id, `cart:cart-u-${t0}`);
-  assert.equal(pending.id, 'cart:cart-u-1767711600000'); // 2026-01-06T15:00Z = 20459 days * 86400000 + 15 h
+  // 2026-01-06T15:00Z = 20459 days * 86400000 + 15 h = 1767711600000 ms: 0mk2pug00 in nine base-36 digits.
+  assert.equal(pending.id, 'cart:0mk2pug00:cart-u-1767711600000');
   const { log } = runTimers(journey, pending, t0 + 10 * HOUR, who);
   // The step counts node visits after the entry: push 1, delay 2, sms 3, delay 4, email 5.
   assert.deepEqual(
     log.flatMap(([, e]) => (e.type === 'send' ? [e.sendId] : [])),
-    ['cart:cart-u-1767711600000:push-free-shipping:1', 'cart:cart-u-1767711600000:sms-10-off:3', 'cart:cart-u-1767711600000:email-final-reminder:5'],
+    ['cart:0mk2pug00:cart-u-1767711600000:push-free-shipping:1', 'cart:0mk2pug00:cart-u-1767711600000:sms-10-off:3', 'cart:0mk2pug00:cart-u-1767711600000:email-final-reminder:5'],
   );
+});
+
+test('instance ids sort by entry time, whatever the message ids; times outside 1970-5188 are held to its ends', () => {
+  const ids = [
+    instanceId('cart', 'zzz-late-id', Date.UTC(2026, 0, 6, 15, 0, 0, 1)),
+    instanceId('cart', 'aaa-early-id', Date.UTC(2026, 0, 6, 15)),
+    instanceId('cart', 'mmm', Date.UTC(2027, 0, 1)),
+    instanceId('cart', 'mmm', Date.UTC(2025, 11, 31, 23, 59, 59, 999)),
+  ];
+  assert.deepEqual([...ids].sort(), [ids[3], ids[1], ids[0], ids[2]]);
+  assert.equal(instanceId('j', 'e', -5), 'j:000000000:e');
+  assert.equal(instanceId('j', 'e', 1.9), 'j:000000001:e');
+  assert.equal(instanceId('j', 'e', 8.64e15), 'j:zzzzzzzzz:e'); // the last Date, 275760-09-13
+  assert.equal(instanceId('j', 'e', 36 ** 9 - 2), 'j:zzzzzzzzy:e');
 });
 
 test('control group: stable per (journey, user), no messages, goals still counted', () => {

@@ -60,7 +60,7 @@ test('a message skipped (no push token) is recorded unreachable, counted as a sk
   assert.deepEqual(first.instance.outcomes, [{ nodeId: 'push', outcome: 'unreachable', at: T }]);
   assert.deepEqual(first.effects.slice(2, 5), [
     { type: 'count', metric: 'node_entered', nodeId: 'push' },
-    { type: 'skip', sendId: 'j:e1:push:1', nodeId: 'push', channel: 'push', reason: 'no_push_token' },
+    { type: 'skip', sendId: 'j:0mq80o000:e1:push:1', nodeId: 'push', channel: 'push', reason: 'no_push_token' },
     { type: 'count', metric: 'node_skipped', nodeId: 'push' },
   ]);
   const later = advance(j, first.instance, { type: 'timer' }, { now: T + HOUR, profile: noToken });
@@ -71,7 +71,7 @@ test('a message whose template fails is recorded failed, with the moment it was 
   const j = outcomeSplit();
   const first = start(j, { render: () => ({ ok: false, error: 'body: boom' }) });
   assert.deepEqual(first.instance.outcomes, [{ nodeId: 'push', outcome: 'failed', at: T, sentAt: T }]);
-  assert.deepEqual(first.effects.filter((e) => e.type === 'fail'), [{ type: 'fail', sendId: 'j:e1:push:1', nodeId: 'push', channel: 'push', reason: 'render_failed', detail: 'body: boom' }]);
+  assert.deepEqual(first.effects.filter((e) => e.type === 'fail'), [{ type: 'fail', sendId: 'j:0mq80o000:e1:push:1', nodeId: 'push', channel: 'push', reason: 'render_failed', detail: 'body: boom' }]);
 });
 
 test("the store's record of a message wins over the instance's own: a push that failed after the send reads as not sent", () => {

@@ -51,6 +51,7 @@ await forEachStore((store) => {
     await w.journeys.publish('j');
     return w;
   }
+  /** Each push by its pass: "j:", the entry time in base 36 (T0 is 0mvzdy000, T0 + 25 h 0mw0vj0g0), the entry event's id. */
   async function pushes(w: Awaited<ReturnType<typeof setUp>>) {
     const messages = await w.store.listMessages({ journeyId: 'j', limit: 100 });
     return messages.map((m) => [m.instanceId, m.status, iso(m.createdAt)]);
@@ -60,8 +61,8 @@ await forEachStore((store) => {
     const w = await setUp(actionJourney(COOLDOWN));
     for (const [id, at] of [['e0', T0], ['e1', T0 + HOUR], ['e2', T0 + 25 * HOUR]] as const) await w.send({ messageId: id, userId: 'ana', name: 'Opened', timestamp: at });
     assert.deepEqual(await pushes(w), [
-      ['j:e0', 'sent', iso(T0)],
-      ['j:e2', 'sent', iso(T0 + 25 * HOUR)],
+      ['j:0mvzdy000:e0', 'sent', iso(T0)],
+      ['j:0mw0vj0g0:e2', 'sent', iso(T0 + 25 * HOUR)],
     ]);
   });
 
@@ -70,20 +71,20 @@ await forEachStore((store) => {
     const w = await setUp(actionJourney(COOLDOWN), T0 + HOUR);
     const result = await w.engine.ingest([ev('e0', 'Opened', T0), ev('e1', 'Opened', T0 + HOUR)]);
     assert.deepEqual(result, { accepted: 2, duplicates: 0 });
-    assert.deepEqual(await pushes(w), [['j:e0', 'sent', iso(T0 + HOUR)]]);
+    assert.deepEqual(await pushes(w), [['j:0mvzdy000:e0', 'sent', iso(T0 + HOUR)]]);
   });
 
   test('re-entry never, action entry, one batch: the second event does not enter again', async () => {
     const w = await setUp(actionJourney(NEVER), T0 + HOUR);
     await w.engine.ingestNow([ev('e0', 'Opened', T0), ev('e1', 'Opened', T0 + HOUR)]);
-    assert.deepEqual(await pushes(w), [['j:e0', 'sent', iso(T0 + HOUR)]]);
+    assert.deepEqual(await pushes(w), [['j:0mvzdy000:e0', 'sent', iso(T0 + HOUR)]]);
   });
 
   test('re-entry never, inaction entry, one at a time: entered once, at 0 h 2 min', async () => {
     const w = await setUp(inactionJourney(NEVER));
     for (const [id, at] of [['e0', T0], ['e1', T0 + HOUR], ['e2', T0 + 2 * HOUR]] as const) await w.send({ messageId: id, userId: 'ana', name: 'Added', timestamp: at });
     await w.runUntil(T0 + 3 * HOUR);
-    assert.deepEqual(await pushes(w), [['j:e0', 'sent', iso(T0 + 2 * 60_000)]]);
+    assert.deepEqual(await pushes(w), [['j:0mvzdy000:e0', 'sent', iso(T0 + 2 * 60_000)]]);
   });
 
   test('cool-down, inaction entry, one at a time: blocked at 1 h, allowed at 25 h (a day after the exit at 0 h 2 min)', async () => {
@@ -91,8 +92,8 @@ await forEachStore((store) => {
     for (const [id, at] of [['e0', T0], ['e1', T0 + HOUR], ['e2', T0 + 25 * HOUR]] as const) await w.send({ messageId: id, userId: 'ana', name: 'Added', timestamp: at });
     await w.runUntil(T0 + 26 * HOUR);
     assert.deepEqual(await pushes(w), [
-      ['j:e0', 'sent', iso(T0 + 2 * 60_000)],
-      ['j:e2', 'sent', iso(T0 + 25 * HOUR + 2 * 60_000)],
+      ['j:0mvzdy000:e0', 'sent', iso(T0 + 2 * 60_000)],
+      ['j:0mw0vj0g0:e2', 'sent', iso(T0 + 25 * HOUR + 2 * 60_000)],
     ]);
   });
 });
@@ -115,5 +116,6 @@ test('cool-down over HTTP: one POST /v1/events batch with the events at 0 h and 
   assert.deepEqual([response.status, response.body], [200, { accepted: 2, duplicates: 0 }]);
   // The response comes once the batch and everything it caused are committed.
   const messages = await api.waymark.store.listMessages({ journeyId: 'j', limit: 10 });
-  assert.deepEqual(messages.map((m) => [m.instanceId, m.nodeId]), [['j:e0', 'push']]);
+  // The pass of e0, made two hours ago: the journey, the entry time in base 36, the entry event's id.
+  assert.deepEqual(messages.map((m) => [/^j:[0-9a-z]{9}:e0$/.test(m.instanceId), m.nodeId]), [[true, 'push']]);
 });
