@@ -5,6 +5,7 @@
  * expected.json and prints throughput, lateness and the CPU and memory of the servers (and the database).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readExpected, SendChecker, type CheckReport } from './check.ts';
@@ -48,7 +49,7 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
     // part (RssAnon) is the server's own memory, the figure that must stay flat.
     const rssSamples: Array<{ at: number; mb: number; anonMb: number }> = [];
     const sampler = setInterval(() => rssSamples.push({ at: Date.now(), mb: cluster.rssMb(), anonMb: cluster.anonMb() }), 5_000);
-    const replay = await replayEvents(base, join(dir, 'events.ndjson'), args.batchMs);
+    const replay = await replayEvents(base, join(dir, 'events.ndjson'), args.batchMs, args.messageIds);
     // Wait for the last due message, plus slack for a slow engine to catch up. Polled once a second: the
     // stats call counts the journey's live instances, and polled every 250 ms it took 2.6 s of PostgreSQL's
     // CPU (31 calls of 82 ms) while a run at 4,000 carts/s was catching up, load the engine then had to share.
@@ -155,7 +156,8 @@ function toProfile({ userId, ...traits }: Record<string, unknown>): { userId: un
 }
 
 /** Sends each event at t0 + at, in batches gathered every `batchMs`, like an SDK flushing its queue. */
-async function replayEvents(base: string, file: string, batchMs: number): Promise<Replayed> {
+async function replayEvents(base: string, file: string, batchMs: number, messageIds: BenchArgs['messageIds']): Promise<Replayed> {
+  const messageId = messageIds === 'random' ? () => randomUUID() : (n: number) => `bench-${n}`;
   const events: Array<{ at: number; userId: string; event: string; properties: unknown }> = [];
   for await (const line of readLines(file)) events.push(JSON.parse(line));
   const t0 = Date.now() + 1_000;
@@ -167,7 +169,7 @@ async function replayEvents(base: string, file: string, batchMs: number): Promis
   const inFlight = new Set<Promise<void>>();
   const post = (batch: typeof events, first: number) => {
     const body = JSON.stringify({
-      batch: batch.map((e, i) => ({ messageId: `bench-${first + i}`, userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at })),
+      batch: batch.map((e, i) => ({ messageId: messageId(first + i), userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at })),
     });
     requests++;
     const p = fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${WRITE_KEY}`, 'content-type': 'application/json' }, body })

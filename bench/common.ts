@@ -21,6 +21,11 @@ export interface BenchArgs extends WorkloadParams {
   serveArgs: string[];
   /** simulate: threads to run on (default: simulate's own). */
   threads?: number;
+  /**
+   * The events' messageIds: 'sequential' (bench-0, bench-1, ...: each index keyed by them is written at one end)
+   * or 'random' (a UUID v4 each, as Segment's and RudderStack's SDKs send them).
+   */
+  messageIds: 'sequential' | 'random';
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -28,7 +33,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread', '--threads']);
+  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread', '--threads', '--message-ids']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const workload = get('--workload');
   const database = get('--database');
@@ -38,8 +43,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (workers > 0 && database === undefined) throw new Error('--workers needs --database postgres://...: SQLite runs in one process');
   const threads = get('--threads') === undefined ? undefined : Number(get('--threads'));
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new Error('--threads must be a whole number from 1 to 64');
+  const messageIds = get('--message-ids') ?? 'sequential';
+  if (messageIds !== 'sequential' && messageIds !== 'random') throw new Error('--message-ids must be sequential or random');
   return {
     ...(threads !== undefined ? { threads } : {}),
+    messageIds,
     ...parseWorkloadArgs(argv),
     ...(workload ? { workload } : {}),
     batchMs: Number(get('--batch-ms') ?? 10),
