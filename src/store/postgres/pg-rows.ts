@@ -42,7 +42,7 @@ export function instanceState(instance: Instance): Omit<Instance, 'entryEvent'> 
  * A batch's documents (states, contents, properties) as one json array parameter, which a statement reads a row
  * at a time with json_array_elements beside the other columns' unnest (ROWS FROM). One JSON.stringify for the
  * batch, where a text[] parameter cost the writer a JSON.stringify and an escape into the array literal a row:
- * 0.44 µs against 2.7 µs a 170-byte document, and the database no more (measured alone; docs/performance.md).
+ * 0.44 µs against 2.7 µs a 170-byte document, and the database no more (measured alone; docs/performance-postgres.md).
  */
 export function jsonArray(documents: readonly unknown[]): string {
   return JSON.stringify(documents);
