@@ -55,8 +55,8 @@ export function openDatabase(file: string, options: SqliteOptions): Database.Dat
     // A server's page cache holds what the memory map cannot serve: pages whose newest version is in the log,
     // and pages being written. SQLite scans the whole cache at the end of a commit that rebalanced a b-tree in a
     // file under 1 GB (it moves a page through the locking page's number, 262,145, for a moment), so its size is
-    // paid at nearly every commit: at 3,000 carts/s the engine's thread took 4-11% less CPU with 8 MB than with
-    // 64 MB, in three pairs (docs/performance.md). Dirty pages still spill to the log only past 64 MB.
+    // paid at nearly every commit: at 3,000 and 5,000 carts/s the engine's thread took 4-15% less CPU with 8 MB
+    // than with 64 MB, in six pairs (docs/performance.md). Dirty pages still spill to the log only past 64 MB.
     db.pragma(`cache_size = -${SERVER_CACHE_KB}`);
     db.pragma(`cache_spill = ${SPILL_PAGES}`);
   }
