@@ -85,7 +85,7 @@ export interface RunOptions {
  */
 export function throwawayStore(file: string, settings: Record<string, unknown> | undefined): SqliteStore {
   // The caps as the engine reads them from the same settings (EngineSteps), so the two cannot disagree.
-  return openSqliteStore(file, { durability: 'fast', indexes: capRules(settings ?? {}).length > 0 ? 'engine' : 'engine-without-caps', profileCache: SIMULATION_PROFILES });
+  return openSqliteStore(file, { durability: 'fast', indexes: capRules(settings ?? {}).length > 0 ? 'engine' : 'engine-without-caps', profileCache: SIMULATION_PROFILES, instances: 'memory' });
 }
 
 /** A million: about 320 MB of profiles of seven short traits, a thread's share of several million users. */

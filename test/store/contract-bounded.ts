@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import { InvalidCursorError } from '../../src/store/pages.ts';
 import type { Changes, EventBatchView, NewMessage, Page, Store } from '../../src/store/store.ts';
+import { needsPastInstances, type StoreKind } from './contract.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const event = (messageId: string, userId = 'heavy'): JourneyEvent => ({ messageId, userId, name: 'Ping', timestamp: 1_000, properties: {} });
@@ -34,7 +35,8 @@ function pass(id: string, journeyId: string, exitAt: number | null, overrides: P
   };
 }
 
-export function boundedContract(open: () => Promise<Store>): void {
+export function boundedContract(open: () => Promise<Store>, kind: StoreKind = {}): void {
+  const past = needsPastInstances(kind);
   test('a user with 3,000 exited passes of a re-entering journey: the view holds their live instances and one last exit per journey', async () => {
     const store = await open();
     const passes: Instance[] = [];
@@ -63,7 +65,7 @@ export function boundedContract(open: () => Promise<Store>): void {
     await store.close();
   });
 
-  test('userInstancePage: most recently changed first, live and exited passes together, a page at a time, of one journey when asked; a foreign cursor is refused', async () => {
+  test('userInstancePage: most recently changed first, live and exited passes together, a page at a time, of one journey when asked; a foreign cursor is refused', past, async () => {
     const store = await open();
     // Written at 1, 2 and 3 (updated_at is the unit's now): a, b (exited) and e (live) at 1, c (exited) at 2,
     // d (live, journey promo) at 3.
@@ -129,7 +131,7 @@ export function boundedContract(open: () => Promise<Store>): void {
     await store.close();
   });
 
-  test('userSeen: first and last event timestamps; known with nulls from an instance or a message alone; null for a stranger', async () => {
+  test('userSeen: first and last event timestamps; known with nulls from an instance or a message alone; null for a stranger', past, async () => {
     const store = await open();
     await store.ingestEvents([{ ...event('e1', 'evented'), timestamp: 500 }, { ...event('e2', 'evented'), timestamp: 200 }, { ...event('e3', 'evented'), timestamp: 900 }], 1, () => ({
       ...NO_CHANGES,

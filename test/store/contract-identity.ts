@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import type { EventBatchView, NewMessage, Store } from '../../src/store/store.ts';
+import { needsPastInstances, type StoreKind } from './contract.ts';
 
 const event = (messageId: string, userId: string, timestamp = 1_000): JourneyEvent => ({ messageId, userId, name: 'Added to Cart', timestamp, properties: {} });
 
@@ -45,8 +46,9 @@ async function seeded(store: Store): Promise<void> {
 const summary = (instances: Instance[]) =>
   instances.map((i) => [i.id, i.userId, i.status, i.exit?.reason ?? null, i.wakeAt] as const).sort((a, b) => a[0].localeCompare(b[0]));
 
-export function identityContract(open: () => Promise<Store>): void {
-  test('mergeIdentity: events, passes (timers kept), messages and missing traits move; the later of two passes in a journey leaves', async () => {
+export function identityContract(open: () => Promise<Store>, kind: StoreKind = {}): void {
+  const past = needsPastInstances(kind);
+  test('mergeIdentity: events, passes (timers kept), messages and missing traits move; the later of two passes in a journey leaves', past, async () => {
     const store = await open();
     try {
       await seeded(store);
@@ -79,7 +81,7 @@ export function identityContract(open: () => Promise<Store>): void {
     }
   });
 
-  test('after a merge, events and trait patches of the merged id are its user’s', async () => {
+  test('after a merge, events and trait patches of the merged id are its user’s', past, async () => {
     const store = await open();
     try {
       await seeded(store);
@@ -98,7 +100,7 @@ export function identityContract(open: () => Promise<Store>): void {
     }
   });
 
-  test('merging twice or into oneself changes nothing; an id merged into one user is not moved to another; chains are followed', async () => {
+  test('merging twice or into oneself changes nothing; an id merged into one user is not moved to another; chains are followed', past, async () => {
     const store = await open();
     try {
       await seeded(store);

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import { InvalidCursorError } from '../../src/store/pages.ts';
 import type { Changes, Store, StoredEvent } from '../../src/store/store.ts';
+import { needsPastInstances, type StoreKind } from './contract.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 
@@ -39,7 +40,8 @@ async function seed(store: Store, instances: Instance[]): Promise<void> {
   await store.ingestEvents([event], 1, () => ({ instances, messages: [], stats: [] }));
 }
 
-export function statsContract(open: () => Promise<Store>): void {
+export function statsContract(open: () => Promise<Store>, kind: StoreKind = {}): void {
+  const past = needsPastInstances(kind);
   test('journeyWaiting: the active instances of the journey, by version and node; pending, control, exited and other journeys left out', async () => {
     const store = await open();
     await seed(store, [
@@ -60,7 +62,7 @@ export function statsContract(open: () => Promise<Store>): void {
     await store.close();
   });
 
-  test('journeySeries: entries when they entered, conversions when they converted, control apart, per slot of the window', async () => {
+  test('journeySeries: entries when they entered, conversions when they converted, control apart, per slot of the window', past, async () => {
     const store = await open();
     // The window is [10,000, 14,000) in slots of 1,000.
     await seed(store, [

@@ -7,6 +7,7 @@ import type { Changes, ProfileUpsert } from '../store.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import type { Sql } from './connection.ts';
 import { exitedAtColumn, instanceState } from './sqlite-rows.ts';
+import type { LiveInstances } from './live-instances.ts';
 import type { ProfileCache } from './unit-views.ts';
 
 /** What writing profiles needs besides the file: the parsed profiles to drop, the trait names already recorded. */
@@ -15,17 +16,23 @@ export interface WriteContext {
   readonly profiles: ProfileCache;
   /** Trait names recorded per store: a write inserts only the ones it has not seen (usually none). */
   readonly traitNames: TraitNameCache;
+  /** A throwaway store's live instances, kept in memory instead of the file (live-instances.ts). */
+  readonly live?: LiveInstances;
 }
 
 /**
  * Writes a unit of work's changes; returns the trait names it recorded, to remember once it commits. `stored`:
- * the ids of the instances the unit read, so in the file; any other it writes is new.
+ * the ids of the instances the unit read, so in the file; any other it writes is new. Instances kept in memory
+ * (ctx.live) are not written here: the caller hands them over once the unit has committed.
  */
 export function applyChanges(ctx: WriteContext, changes: Changes, now: number, stored: ReadonlySet<string>): string[] {
   const { sql } = ctx;
-  for (const instance of changes.instances) {
-    if (stored.has(instance.id)) writeInstance(sql, instance, now);
-    else insertInstance(sql, instance, now);
+  if (ctx.live) ctx.live.check(changes.instances);
+  else {
+    for (const instance of changes.instances) {
+      if (stored.has(instance.id)) writeInstance(sql, instance, now);
+      else insertInstance(sql, instance, now);
+    }
   }
   for (const m of changes.messages) {
     sql.run(

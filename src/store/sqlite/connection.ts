@@ -22,6 +22,12 @@ export interface SqliteOptions {
   indexes?: 'all' | 'engine' | 'engine-without-caps';
   /** Parsed profiles kept for the units of work (unit-views.ts): default 200,000, about 65 MB of short ones. */
   profileCache?: number;
+  /**
+   * 'memory': the live instances and their timers in memory, none in the file (live-instances.ts), for a new
+   * file thrown away after one run (simulate's, a backtest's); the store then refuses the reads of a user's
+   * passes and a journey's history. Default 'file'.
+   */
+  instances?: 'file' | 'memory';
 }
 
 /**
@@ -66,6 +72,8 @@ export function openDatabase(file: string, options: SqliteOptions): Database.Dat
   // took 13-15 s (bench/RESULTS.md). The mapped pages are the kernel's page cache, which the file used anyway.
   db.pragma('mmap_size = 2147418112');
   const from = migrate(db);
+  // Instances of a file that lives on would be missed by a store keeping them in memory.
+  if (options.instances === 'memory' && from !== 0) throw new Error(`${file}: only a new database can keep its instances in memory`);
   if (options.indexes !== undefined && options.indexes !== 'all') {
     // Dropped from a file that lives on, they would be gone for good: the migrations that made them have run.
     if (from !== 0) throw new Error(`${file}: only a new database can go without the API's indexes`);

@@ -48,6 +48,7 @@ import * as dashboardUsers from './dashboard-users.ts';
 import * as projects from './projects.ts';
 import * as settings from './settings.ts';
 import * as copy from './copy.ts';
+import { LiveInstances } from './live-instances.ts';
 import { ProfileCache } from './unit-views.ts';
 import * as units from './units-of-work.ts';
 import * as identities from './identities.ts';
@@ -70,7 +71,8 @@ export class SqliteStore implements Store {
   constructor(file: string, options: SqliteOptions = {}) {
     this.db = openDatabase(file, options);
     this.sql = new Sql(this.db);
-    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache() };
+    const live = options.instances === 'memory' ? { live: new LiveInstances() } : {};
+    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), ...live };
     const logged = options.durability !== 'fast';
     this.checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {})) : null;
   }
@@ -269,10 +271,12 @@ export class SqliteStore implements Store {
   }
 
   async stopInstances(journeyId: string, now: number): Promise<number> {
+    this.instancesInFile('stopInstances');
     return instances.stopInstances(this.sql, journeyId, now);
   }
 
-  moveInstances(journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number> {
+  async moveInstances(journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number> {
+    this.instancesInFile('moveInstances');
     return instances.moveInstances(this.sql, journeyId, toVersion, nodeIds, now);
   }
 
@@ -283,6 +287,7 @@ export class SqliteStore implements Store {
   }
 
   async mergeIdentity(merge: IdentityMerge, now: number): Promise<MergeResult> {
+    this.instancesInFile('mergeIdentity');
     return identities.mergeIdentity(this.unit, merge, now);
   }
 
@@ -398,10 +403,12 @@ export class SqliteStore implements Store {
   }
 
   async userInstances(userId: string): Promise<Instance[]> {
+    this.instancesInFile('userInstances');
     return reads.userInstances(this.sql, userId);
   }
 
   async userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
+    this.instancesInFile('userInstancePage');
     return reads.userInstancePage(this.sql, userId, page);
   }
 
@@ -410,6 +417,7 @@ export class SqliteStore implements Store {
   }
 
   async userSeen(userId: string): Promise<UserSeen | null> {
+    this.instancesInFile('userSeen');
     return reads.userSeen(this.sql, userId);
   }
 
@@ -434,10 +442,11 @@ export class SqliteStore implements Store {
   }
 
   async journeyWaiting(journeyId: string): Promise<WaitingRow[]> {
-    return journeyWaiting(this.sql, journeyId);
+    return this.unit.live?.waiting(journeyId) ?? journeyWaiting(this.sql, journeyId);
   }
 
   async journeySeries(journeyId: string, query: SeriesQuery): Promise<SeriesSlot[]> {
+    this.instancesInFile('journeySeries');
     return journeySeries(this.sql, journeyId, query);
   }
 
@@ -454,6 +463,7 @@ export class SqliteStore implements Store {
   }
 
   async queueDepth(now: number): Promise<QueueDepth> {
+    this.instancesInFile('queueDepth');
     return reads.queueDepth(this.sql, now);
   }
 
@@ -462,15 +472,20 @@ export class SqliteStore implements Store {
   }
 
   async nextWakeAt(): Promise<number | null> {
-    return reads.nextWakeAt(this.sql);
+    return this.unit.live ? this.unit.live.nextWakeAt() : reads.nextWakeAt(this.sql);
   }
 
   async lastWakeAt(): Promise<number | null> {
-    return reads.lastWakeAt(this.sql);
+    return this.unit.live ? this.unit.live.lastWakeAt() : reads.lastWakeAt(this.sql);
   }
 
   async liveInstanceCount(journeyId: string): Promise<number> {
-    return reads.liveInstanceCount(this.sql, journeyId);
+    return this.unit.live ? this.unit.live.liveCount(journeyId) : reads.liveInstanceCount(this.sql, journeyId);
+  }
+
+  /** Refuses a read or write of instances the file does not have: a store keeping its live ones in memory keeps no past ones. */
+  private instancesInFile(method: string): void {
+    if (this.unit.live) throw new Error(`${method}: this store keeps its live instances in memory and no past ones (a simulation's)`);
   }
 
   async eventUserCount(): Promise<number> {

@@ -9,6 +9,7 @@ import type { EventBatchView, Lookback, Profile, StoredEvent, TimerBatchView, Us
 import { MIN_TIMESTAMP } from '../rows.ts';
 import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, liveInstanceIds, lookbackStarts, unique } from '../views.ts';
 import { chunks, type Sql } from './connection.ts';
+import type { LiveInstances } from './live-instances.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
 import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
 
@@ -43,10 +44,12 @@ export class ProfileCache {
 }
 
 /** An event unit's view of its fresh events' users. */
-export function loadEventView(sql: Sql, profiles: ProfileCache, fresh: StoredEvent[], lookback: Lookback | undefined, spec: UserContextSpec | undefined): EventBatchView {
+export function loadEventView(ctx: { sql: Sql; profiles: ProfileCache; live?: LiveInstances }, fresh: StoredEvent[], lookback: Lookback | undefined, spec: UserContextSpec | undefined): EventBatchView {
+  const { sql, live } = ctx;
   const users = unique(fresh.map((e) => e.userId));
-  const view = emptyEventView(fresh, profiles.load(sql, users));
-  loadInstancesOf(sql, users, view);
+  const view = emptyEventView(fresh, ctx.profiles.load(sql, users));
+  if (live) instancesInMemory(live, users, view);
+  else loadInstancesOf(sql, users, view);
   view.context = loadContext(sql, users, liveInstanceIds(view.live), spec);
   if (lookback) loadRecent(sql, fresh, lookback, view);
   return view;
@@ -70,6 +73,15 @@ function loadInstancesOf(sql: Sql, users: string[], view: EventBatchView): void 
     const list = JSON.stringify(chunk);
     for (const row of sql.raw(LIVE_OF_USERS, list)) addLive(view, toInstance(row));
     for (const row of sql.all(ENTERED_OF_USERS, list)) addEntered(view, row.user_id as string, row.journey_id as string, row.last_exit === EXIT_UNKNOWN ? null : (row.last_exit as number));
+  }
+}
+
+/** loadInstancesOf, for instances kept in memory. */
+function instancesInMemory(live: LiveInstances, users: string[], view: EventBatchView): void {
+  for (const user of users) {
+    const { live: passes, exits } = live.of(user);
+    for (const instance of passes) addLive(view, instance);
+    for (const [journeyId, lastExit] of exits) addEntered(view, user, journeyId, lastExit);
   }
 }
 

@@ -4,9 +4,10 @@
  * one transaction (better-sqlite3 is synchronous), so nothing can interleave between a read and its write.
  * Trait names a unit recorded are remembered once it has committed, never before.
  */
-import type { JourneyEvent } from '../../core/instance.ts';
+import type { Instance, JourneyEvent } from '../../core/instance.ts';
 import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
 import { applyChanges, writeProfiles, type WriteContext } from './apply-changes.ts';
+import type { LiveInstances } from './live-instances.ts';
 import { resolveEvents, resolveProfiles } from './identities.ts';
 import { liveInstanceIds } from '../views.ts';
 import { INSTANCE_COLUMNS, toInboxEvent, toInstance } from './sqlite-rows.ts';
@@ -21,9 +22,15 @@ export function upsertProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now
 }
 
 export function ingestEvents(ctx: WriteContext, events: JourneyEvent[], now: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): IngestResult {
-  const { result, names } = ctx.sql.transaction(() => eventUnit(ctx, events, now, decide, lookback, context));
-  ctx.traitNames.remember(names);
+  const { result, names, instances } = ctx.sql.transaction(() => eventUnit(ctx, events, now, decide, lookback, context));
+  committed(ctx, names, instances);
   return result;
+}
+
+/** After a unit's commit: the trait names it recorded, and the instances it changed when they are kept in memory. */
+function committed(ctx: WriteContext, names: string[], instances: readonly Instance[]): void {
+  ctx.traitNames.remember(names);
+  ctx.live?.write(instances);
 }
 
 /**
@@ -33,18 +40,19 @@ export function ingestEvents(ctx: WriteContext, events: JourneyEvent[], now: num
 export function drainInbox(ctx: WriteContext, now: number, limit: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): number {
   if (limit <= 0) return 0; // SQLite reads a negative LIMIT as none
   const { sql } = ctx;
-  const { claimed, names } = sql.transaction((): { claimed: number; names: string[] } => {
+  const { claimed, names, instances } = sql.transaction((): { claimed: number; names: string[]; instances: readonly Instance[] } => {
     const rows = sql.all('SELECT seq, message_id, user_id, name, ts, properties FROM inbox ORDER BY seq LIMIT ?', limit);
-    if (rows.length === 0) return { claimed: 0, names: [] };
-    const { names } = eventUnit(ctx, rows.map(toInboxEvent), now, decide, lookback, context);
+    if (rows.length === 0) return { claimed: 0, names: [], instances: [] };
+    const { names, instances } = eventUnit(ctx, rows.map(toInboxEvent), now, decide, lookback, context);
     sql.run('DELETE FROM inbox WHERE seq IN (SELECT value FROM json_each(?))', JSON.stringify(rows.map((r) => r.seq)));
-    return { claimed: rows.length, names };
+    return { claimed: rows.length, names, instances };
   });
-  ctx.traitNames.remember(names);
+  committed(ctx, names, instances);
   return claimed;
 }
 
 export function fireDueTimers(ctx: WriteContext, now: number, limit: number, decide: Decide<TimerBatchView>, context?: UserContextSpec): number {
+  if (ctx.live) return fireDueInMemory(ctx, ctx.live, now, limit, decide, context);
   const { sql } = ctx;
   let names: string[] = [];
   const fired = sql.transaction((): number => {
@@ -55,6 +63,27 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
   });
   ctx.traitNames.remember(names);
   return fired;
+}
+
+/** The timer claim of instances kept in memory: claimed there, given back unless the unit commits their moves. */
+function fireDueInMemory(ctx: WriteContext, live: LiveInstances, now: number, limit: number, decide: Decide<TimerBatchView>, context: UserContextSpec | undefined): number {
+  const instances = live.claimDue(now, limit);
+  if (instances.length === 0) return 0;
+  let changes: Changes;
+  let names: string[];
+  try {
+    ({ changes, names } = ctx.sql.transaction(() => {
+      const changes = decide(loadTimerView(ctx.sql, ctx.profiles, instances, context));
+      return { changes, names: applyChanges(ctx, changes, now, new Set(instances.map((i) => i.id))) };
+    }));
+  } catch (error) {
+    live.giveBack(instances);
+    throw error;
+  }
+  committed(ctx, names, changes.instances);
+  const moved = new Set(changes.instances.map((i) => i.id));
+  live.giveBack(instances.filter((i) => !moved.has(i.id)));
+  return instances.length;
 }
 
 /**
@@ -69,7 +98,7 @@ function eventUnit(
   decide: Decide<EventBatchView>,
   lookback: Lookback | undefined,
   context: UserContextSpec | undefined,
-): { result: IngestResult; names: string[] } {
+): { result: IngestResult; names: string[]; instances: readonly Instance[] } {
   const fresh: StoredEvent[] = [];
   // An event of a merged id is its user's (identities.ts).
   for (const e of resolveEvents(ctx.sql, events)) {
@@ -78,7 +107,8 @@ function eventUnit(
     if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
   }
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
-  if (fresh.length === 0) return { result, names: [] };
-  const view = loadEventView(ctx.sql, ctx.profiles, fresh, lookback, context);
-  return { result, names: applyChanges(ctx, decide(view), now, new Set(liveInstanceIds(view.live))) };
+  if (fresh.length === 0) return { result, names: [], instances: [] };
+  const view = loadEventView(ctx, fresh, lookback, context);
+  const changes = decide(view);
+  return { result, names: applyChanges(ctx, changes, now, new Set(liveInstanceIds(view.live))), instances: changes.instances };
 }
