@@ -76,7 +76,9 @@ export interface RunOptions {
 /**
  * A store for one run, thrown away after it (`file` '': a temporary file SQLite deletes on close): no sync, and
  * only the indexes the engine reads, which the settings fix for the whole run. Without a frequency cap no unit
- * reads a user's recent sends, so their index goes too (store/sqlite/connection.ts).
+ * reads a user's recent sends, so their index goes too (store/sqlite/connection.ts). The live instances and
+ * their timers are kept in memory, not in the file (store/sqlite/live-instances.ts): a run reads back nothing
+ * else of an instance.
  *
  * It keeps up to SIMULATION_PROFILES parsed profiles, where a server keeps 200,000: a simulation comes back to
  * each user at every timer, hours of virtual time after the event, when the server's cache has been emptied
