@@ -9,6 +9,7 @@
  * users due before an event without looking at the others.
  */
 import type { Instance } from '../core/instance.ts';
+import { TimeHeap } from '../core/time-heap.ts';
 
 /** A timer that was already past when it was set, and has not fired yet. */
 export const isOverdue = (i: Instance): boolean => i.wakeNotBefore !== undefined && i.wakeAt !== null && i.wakeAt < i.wakeNotBefore;
@@ -30,7 +31,7 @@ export class OverdueUsers {
   private readonly order = new Map<string, number>();
   private next = 0;
   /** A min-heap by `at`. Entries go stale as users fire or leave; each is checked against `live` when taken. */
-  private readonly heap: Entry[] = [];
+  private readonly heap = new TimeHeap<Entry>();
 
   constructor(private readonly live: (userId: string) => readonly Instance[]) {}
 
@@ -46,7 +47,7 @@ export class OverdueUsers {
       return;
     }
     if (!this.order.has(userId)) this.order.set(userId, this.next++);
-    this.push({ at, userId });
+    this.heap.push({ at, userId });
   }
 
   /**
@@ -56,8 +57,8 @@ export class OverdueUsers {
   dueBefore(timestamp: number, except: string): string[] {
     const due = new Set<string>();
     const later: Entry[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.at < timestamp) {
-      const { userId } = this.pop();
+    while ((this.heap.peek()?.at ?? Infinity) < timestamp) {
+      const { userId } = this.heap.pop()!;
       if (!this.order.has(userId) || due.has(userId)) continue;
       const at = earliestOverdue(this.live(userId));
       if (at === undefined) continue;
@@ -65,39 +66,7 @@ export class OverdueUsers {
       later.push({ at, userId });
       if (at < timestamp && userId !== except) due.add(userId);
     }
-    for (const entry of later) this.push(entry);
+    for (const entry of later) this.heap.push(entry);
     return [...due].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
-  }
-
-  private push(entry: Entry): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let k = heap.length - 1;
-    while (k > 0) {
-      const parent = (k - 1) >> 1;
-      if (heap[parent]!.at <= entry.at) break;
-      heap[k] = heap[parent]!;
-      k = parent;
-    }
-    heap[k] = entry;
-  }
-
-  private pop(): Entry {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let k = 0;
-      for (;;) {
-        const left = 2 * k + 1;
-        if (left >= heap.length) break;
-        const child = left + 1 < heap.length && heap[left + 1]!.at < heap[left]!.at ? left + 1 : left;
-        if (heap[child]!.at >= last.at) break;
-        heap[k] = heap[child]!;
-        k = child;
-      }
-      heap[k] = last;
-    }
-    return top;
   }
 }

@@ -29,7 +29,8 @@ const DAY = 24 * HOUR;
 
 const event = (messageId: string, userId = 'u1', name = 'Added to Cart', timestamp = 1_000): JourneyEvent => ({ messageId, userId, name, timestamp, properties: { sku: 'S1' } });
 
-function instance(id: string, overrides: Partial<Instance> = {}): Instance {
+/** An instance of journey 'cart' for user u1, waiting at node 'wait' until 5,000: the contract's fixture, for other store tests too. */
+export function instance(id: string, overrides: Partial<Instance> = {}): Instance {
   return {
     id,
     journeyId: 'cart',

@@ -12,29 +12,13 @@ import type { Instance, JourneyEvent } from '../../src/core/instance.ts';
 import type { Changes } from '../../src/store/store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
+import { instance } from './contract.ts';
 
 const NO_CHANGES: Changes = { instances: [], messages: [], stats: [] };
 const event = (messageId: string, userId = 'u1'): JourneyEvent => ({ messageId, userId, name: 'Added to Cart', timestamp: 1_000, properties: {} });
 
-function sleeper(id: string, userId: string, wakeAt: number): Instance {
-  return {
-    id,
-    journeyId: 'cart',
-    version: 1,
-    userId,
-    status: 'active',
-    nodeId: 'wait',
-    wakeAt,
-    createdAt: 1_000,
-    enteredAt: 1_000,
-    step: 1,
-    entryEvent: { messageId: `e-${id}`, name: 'Added to Cart', timestamp: 1_000, properties: {} },
-    nodeUntil: wakeAt,
-    timeoutAt: null,
-    convertedAt: null,
-    exit: null,
-  };
-}
+/** A live pass of user `userId` waiting until `wakeAt`. */
+const sleeper = (id: string, userId: string, wakeAt: number): Instance => instance(id, { userId, wakeAt, nodeUntil: wakeAt });
 
 const inMemory = () => new SqliteStore(join(tempDir(), 'live.db'), { durability: 'fast', instances: 'memory' });
 

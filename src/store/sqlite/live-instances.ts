@@ -13,6 +13,7 @@
  * has committed (units-of-work.ts), and gives back the timers it claimed if it failed.
  */
 import type { Instance } from '../../core/instance.ts';
+import { TimeHeap } from '../../core/time-heap.ts';
 import type { WaitingRow } from '../store.ts';
 import { EXIT_UNKNOWN, exitedAtColumn } from './sqlite-rows.ts';
 
@@ -30,8 +31,8 @@ export class LiveInstances {
   private readonly exits = new Map<string, Map<string, number | null>>();
   /** instance id -> the live instance and the version of its latest write. */
   private readonly byId = new Map<string, { instance: Instance; version: number }>();
-  /** Due timers, earliest first (a binary heap); entries outdated by a later write are dropped when met. */
-  private readonly timers: Timer[] = [];
+  /** Due timers, earliest first; entries outdated by a later write are dropped when met. */
+  private readonly timers = new TimeHeap<Timer>();
   private writes = 0;
 
   /**
@@ -70,7 +71,7 @@ export class LiveInstances {
     while (claimed.length < limit) {
       const live = this.peek();
       if (live === null || live.at > now) break;
-      this.pop();
+      this.timers.pop();
       claimed.push(this.byId.get(live.id)!.instance);
     }
     return claimed;
@@ -80,7 +81,7 @@ export class LiveInstances {
   giveBack(instances: readonly Instance[]): void {
     for (const { id } of instances) {
       const kept = this.byId.get(id);
-      if (kept && kept.instance.wakeAt !== null) this.push({ at: kept.instance.wakeAt, id, version: kept.version });
+      if (kept && kept.instance.wakeAt !== null) this.timers.push({ at: kept.instance.wakeAt, id, version: kept.version });
     }
   }
 
@@ -130,7 +131,7 @@ export class LiveInstances {
     else this.byUser.set(i.userId, new Map([[i.journeyId, i]]));
     const version = ++this.writes;
     this.byId.set(i.id, { instance: i, version });
-    if (i.wakeAt !== null) this.push({ at: i.wakeAt, id: i.id, version });
+    if (i.wakeAt !== null) this.timers.push({ at: i.wakeAt, id: i.id, version });
   }
 
   /** The latest exit wins; one without a time (null) counts only while there is none with one. */
@@ -143,41 +144,10 @@ export class LiveInstances {
 
   /** The earliest current timer, dropping outdated ones on the way; null when none is set. */
   private peek(): Timer | null {
-    while (this.timers.length > 0) {
-      const top = this.timers[0]!;
+    for (let top = this.timers.peek(); top !== undefined; top = this.timers.peek()) {
       if (this.byId.get(top.id)?.version === top.version) return top;
-      this.pop();
+      this.timers.pop();
     }
     return null;
-  }
-
-  private push(timer: Timer): void {
-    const heap = this.timers;
-    let i = heap.length;
-    heap.push(timer);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.at <= timer.at) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = timer;
-  }
-
-  private pop(): void {
-    const heap = this.timers;
-    const last = heap.pop()!;
-    if (heap.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && heap[right]!.at < heap[left]!.at ? right : left;
-      if (heap[child]!.at >= last.at) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    heap[i] = last;
   }
 }
