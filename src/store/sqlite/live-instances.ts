@@ -3,8 +3,9 @@
  * and a backtest's stores). What the file keeps for them otherwise: the instance rows, the index of a user's
  * live passes, the due timers' index, and per user and journey the last exit of a pass that entered (re-entry
  * rules). A simulation writes each of those at a random place of a file that grows to gigabytes, and reads
- * nothing else of an instance, so here they are a map, a heap and a map: a million-user `simulate` ran in 75-77
- * s instead of 85-111 (bench/RESULTS.md, 2026-12-06 evening), for about 1 KB of memory a user in flight.
+ * nothing else of an instance, so here they are a map, a heap and a map: a million-user `simulate` ran in 69-87
+ * s instead of 85-111 in the same slow stretch (bench/RESULTS.md, 2026-12-06 evening), for about 1 KB of memory
+ * a user in flight.
  *
  * Exited instances are not kept: only when each user last left each journey they had entered. The store
  * refuses the reads these would answer (a user's passes, a journey's series; sqlite-store.ts).
