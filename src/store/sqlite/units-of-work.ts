@@ -7,7 +7,6 @@
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
 import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
 import { applyChanges, writeProfiles, type WriteContext } from './apply-changes.ts';
-import type { LiveInstances } from './live-instances.ts';
 import { resolveEvents, resolveProfiles } from './identities.ts';
 import { liveInstanceIds } from '../views.ts';
 import { INSTANCE_COLUMNS, toInboxEvent, toInstance } from './sqlite-rows.ts';
@@ -51,39 +50,33 @@ export function drainInbox(ctx: WriteContext, now: number, limit: number, decide
   return claimed;
 }
 
+/**
+ * One transaction: up to `limit` instances due at `now`, moved on. Instances kept in memory (ctx.live) are claimed
+ * there before it, and given back unless the unit commits their moves.
+ */
 export function fireDueTimers(ctx: WriteContext, now: number, limit: number, decide: Decide<TimerBatchView>, context?: UserContextSpec): number {
-  if (ctx.live) return fireDueInMemory(ctx, ctx.live, now, limit, decide, context);
-  const { sql } = ctx;
-  let names: string[] = [];
-  const fired = sql.transaction((): number => {
-    const instances = sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?`, now, limit).map(toInstance);
-    if (instances.length === 0) return 0;
-    names = applyChanges(ctx, decide(loadTimerView(sql, ctx.profiles, instances, context)), now, new Set(instances.map((i) => i.id)));
-    return instances.length;
-  });
-  ctx.traitNames.remember(names);
-  return fired;
-}
-
-/** The timer claim of instances kept in memory: claimed there, given back unless the unit commits their moves. */
-function fireDueInMemory(ctx: WriteContext, live: LiveInstances, now: number, limit: number, decide: Decide<TimerBatchView>, context: UserContextSpec | undefined): number {
-  const instances = live.claimDue(now, limit);
-  if (instances.length === 0) return 0;
-  let changes: Changes;
-  let names: string[];
+  const { sql, live } = ctx;
+  const claimed = live?.claimDue(now, limit);
+  if (claimed?.length === 0) return 0;
+  let unit: { instances: Instance[]; changes: Changes; names: string[] } | null;
   try {
-    ({ changes, names } = ctx.sql.transaction(() => {
-      const changes = decide(loadTimerView(ctx.sql, ctx.profiles, instances, context));
-      return { changes, names: applyChanges(ctx, changes, now, new Set(instances.map((i) => i.id))) };
-    }));
+    unit = sql.transaction(() => {
+      const instances = claimed ?? sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?`, now, limit).map(toInstance);
+      if (instances.length === 0) return null;
+      const changes = decide(loadTimerView(sql, ctx.profiles, instances, context));
+      return { instances, changes, names: applyChanges(ctx, changes, now, new Set(instances.map((i) => i.id))) };
+    });
   } catch (error) {
-    live.giveBack(instances);
+    if (live && claimed) live.giveBack(claimed);
     throw error;
   }
-  committed(ctx, names, changes.instances);
-  const moved = new Set(changes.instances.map((i) => i.id));
-  live.giveBack(instances.filter((i) => !moved.has(i.id)));
-  return instances.length;
+  if (!unit) return 0;
+  committed(ctx, unit.names, unit.changes.instances);
+  if (live && claimed) {
+    const moved = new Set(unit.changes.instances.map((i) => i.id));
+    live.giveBack(claimed.filter((i) => !moved.has(i.id)));
+  }
+  return unit.instances.length;
 }
 
 /**
