@@ -58,11 +58,13 @@ export async function backtest(waymark: Waymark<EngineHandle>, journeyId: string
     const truncated = await readWindow(store, spool, from, to, maxEvents);
     spool.seal();
     const settings = await store.getSettings();
+    const journeys = [...(await triggeringJourneys(store, journeyId, definition)), { id: journeyId, definition }];
     const run = await SimulationRun.open({
-      store: throwawayStore('', settings),
+      // The run's messages are not kept: a backtest answers with its stats.
+      store: throwawayStore('', { settings, journeys }),
       clockStart: from,
       settings,
-      journeys: [...(await triggeringJourneys(store, journeyId, definition)), { id: journeyId, definition }],
+      journeys,
       onUnit: turn,
       commitEvery: 100, // a commit writes the pages changed since the last: a few at a time
       shared: { batch: SHARED_BATCH },

@@ -1,13 +1,27 @@
 /**
- * simulate's output files: the message log written as NDJSON (sent messages in sentAt order, skipped ones in the
- * order decided). A run on several threads merges its threads' files into one (merge.ts).
+ * simulate's output files, written as the run decides its messages: the store hands over each unit's messages
+ * once it has committed (SqliteOptions.onMessages), and the sent ones go to messages.ndjson in sentAt order,
+ * the skipped ones to skipped.ndjson in the order decided. A run on several threads merges its threads' files
+ * into one (merge.ts).
+ *
+ * Writing them as they come, rather than storing them and reading them back sorted at the end, is what a
+ * simulation's store without messages is for: a million users took ... (bench/RESULTS.md).
+ *
+ * Sent messages mostly come in time order, but not always: a batch of events decides its sends at the events'
+ * times, and a timer of a user outside the batch, due between them, fires with the next batch at its own,
+ * earlier, time. A send before the last one written starts a new run of the file, and at the end the runs are
+ * merged by time (ties: the earlier run's first, which is the order decided). A run is a file, so memory stays
+ * flat however the sends come; FAN_IN runs are merged at a time.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { exportMessages } from '../store/sqlite/message-export.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { closeSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { NewMessage } from '../store/store.ts';
+import { mergeByTime } from './merge.ts';
 
 /** Characters of output gathered before each write. */
 const OUTPUT_CHUNK = 1 << 20;
+/** Runs merged at a time: each holds a read buffer of 1 MB while merging. */
+const FAN_IN = 32;
 
 /** What a message log held: sent messages by channel, and how many were skipped and failed. */
 export interface Written {
@@ -16,26 +30,87 @@ export interface Written {
   failed: number;
 }
 
-/**
- * Writes the sent and the skipped messages and counts them. Synchronous from end to end: the rows come from an
- * open SQLite statement, so nothing else may use the connection meanwhile (see exportMessages).
- */
-export function writeMessages(store: SqliteStore, messagesFile: string, skippedFile: string): Written {
-  const sent: Record<string, number> = {};
-  let skipped = 0;
-  let failed = 0;
-  // Each line is the JSON of { userId, channel, nodeId, sentAt, journeyId, content }, spelled out so that the
-  // content goes out as the JSON text it is stored as.
-  writeLines(messagesFile, exportMessages(store, 'sent', 'sentAt'), (m) => {
-    sent[m.channel] = (sent[m.channel] ?? 0) + 1;
-    return `{"userId":${JSON.stringify(m.userId)},"channel":${JSON.stringify(m.channel)},"nodeId":${JSON.stringify(m.nodeId)},"sentAt":"${iso(m.sentAt!)}","journeyId":${JSON.stringify(m.journeyId)},"content":${m.contentJson ?? 'null'}}`;
-  });
-  writeLines(skippedFile, exportMessages(store, 'skipped', 'seq'), (m) => {
-    skipped += 1;
-    return JSON.stringify({ userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason });
-  });
-  for (const _ of exportMessages(store, 'failed', 'seq')) failed += 1;
-  return { sent: sortKeys(sent), skipped, failed };
+/** The files a run writes its message log to. */
+export interface OutputFiles {
+  messages: string;
+  skipped: string;
+}
+
+export class MessageOutput {
+  private readonly sent: Record<string, number> = {};
+  private skippedCount = 0;
+  private failed = 0;
+  /** The runs of the sent file written so far, the last one open. */
+  private readonly runs: string[] = [];
+  private run: LineWriter;
+  private lastSentAt = -Infinity;
+  private readonly skipped: LineWriter;
+
+  constructor(private readonly files: OutputFiles) {
+    this.run = this.nextRun();
+    this.skipped = new LineWriter(partial(files.skipped));
+  }
+
+  /** A unit's messages, in the order decided (the store's onMessages). */
+  take(messages: readonly NewMessage[]): void {
+    for (const m of messages) {
+      if (m.status === 'sent') this.writeSent(m);
+      else if (m.status === 'skipped') {
+        this.skippedCount += 1;
+        this.skipped.write(JSON.stringify({ userId: m.userId, channel: m.channel, nodeId: m.nodeId, at: iso(m.createdAt), reason: m.reason }));
+      } else if (m.status === 'failed') this.failed += 1;
+    }
+  }
+
+  /** Closes the files, merges the runs of the sent one, and says what was written. */
+  async finish(): Promise<Written> {
+    this.run.close();
+    this.skipped.close();
+    renameSync(partial(this.files.skipped), this.files.skipped);
+    let runs = this.runs;
+    let round = 0;
+    while (runs.length > 1) {
+      const merged: string[] = [];
+      for (let i = 0; i < runs.length; i += FAN_IN) {
+        const group = runs.slice(i, i + FAN_IN);
+        const target = `${this.files.messages}.merge-${round}-${merged.length}`;
+        await mergeByTime(group, target, 'sentAt');
+        for (const file of group) rmSync(file, { force: true });
+        merged.push(target);
+      }
+      runs = merged;
+      round += 1;
+    }
+    renameSync(runs[0]!, this.files.messages);
+    this.runs.length = 0;
+    return { sent: sortKeys(this.sent), skipped: this.skippedCount, failed: this.failed };
+  }
+
+  /** Removes what a run that did not finish wrote. */
+  discard(): void {
+    this.run.close();
+    this.skipped.close();
+    removeUnfinished(this.files);
+  }
+
+  private writeSent(m: NewMessage): void {
+    this.sent[m.channel] = (this.sent[m.channel] ?? 0) + 1;
+    const at = m.sentAt!;
+    if (at < this.lastSentAt) {
+      this.run.close();
+      this.run = this.nextRun();
+    }
+    this.lastSentAt = at;
+    // Spelled out, rather than JSON.stringify of an object, so the keys come in this order whatever the message.
+    const content = m.content === null ? 'null' : JSON.stringify(m.content);
+    this.run.write(`{"userId":${JSON.stringify(m.userId)},"channel":${JSON.stringify(m.channel)},"nodeId":${JSON.stringify(m.nodeId)},"sentAt":"${iso(at)}","journeyId":${JSON.stringify(m.journeyId)},"content":${content}}`);
+  }
+
+  private nextRun(): LineWriter {
+    const file = `${this.files.messages}.run-${this.runs.length}`;
+    this.runs.push(file);
+    return new LineWriter(file);
+  }
 }
 
 /** The counts of several logs (the threads' shares of one run) as one. */
@@ -45,18 +120,30 @@ export function addWritten(parts: readonly Written[]): Written {
   return { sent: sortKeys(sent), skipped: parts.reduce((n, p) => n + p.skipped, 0), failed: parts.reduce((n, p) => n + p.failed, 0) };
 }
 
-function writeLines<T>(file: string, items: Iterable<T>, line: (item: T) => string): void {
-  const out = new LineWriter(file);
-  try {
-    for (const item of items) out.write(line(item));
-  } finally {
-    out.close();
+/** Where a file is written until it is complete. */
+const partial = (file: string) => `${file}.partial`;
+
+/**
+ * Removes the files a MessageOutput writes before its output files are complete (the runs, their merges, the
+ * partial file), whoever wrote them: a thread that failed leaves them for the thread that started it.
+ */
+export function removeUnfinished(files: OutputFiles): void {
+  for (const file of [files.messages, files.skipped]) {
+    const dir = dirname(file);
+    const name = basename(file);
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue; // no directory, nothing left in it
+    }
+    for (const entry of entries) if (/^\.(partial|run-\d+|merge-\d+-\d+)$/.test(entry.slice(name.length)) && entry.startsWith(name)) rmSync(join(dir, entry), { force: true });
   }
 }
 
-/** A file written a line at a time, OUTPUT_CHUNK characters to a write. close() writes what is left. */
+/** A file written a line at a time, OUTPUT_CHUNK characters to a write. close() writes what is left; twice is once. */
 class LineWriter {
-  private readonly fd: number;
+  private fd: number | null;
   private text = '';
 
   constructor(file: string) {
@@ -66,16 +153,20 @@ class LineWriter {
   write(line: string): void {
     this.text += `${line}\n`;
     if (this.text.length >= OUTPUT_CHUNK) {
-      writeSync(this.fd, this.text);
+      writeSync(this.fd!, this.text);
       this.text = '';
     }
   }
 
   close(): void {
+    const fd = this.fd;
+    if (fd === null) return;
+    this.fd = null;
     try {
-      if (this.text) writeSync(this.fd, this.text);
+      if (this.text) writeSync(fd, this.text);
     } finally {
-      closeSync(this.fd);
+      this.text = '';
+      closeSync(fd);
     }
   }
 }

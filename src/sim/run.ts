@@ -27,9 +27,10 @@ import { outboxOnly } from '../channels/outbox.ts';
 import { VirtualClock } from '../core/clock.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import { capRules } from '../core/settings.ts';
+import { compileJourney } from '../core/validate.ts';
 import { openSqliteStore } from '../store/open.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import type { ProfileUpsert } from '../store/store.ts';
+import type { NewMessage, ProfileUpsert } from '../store/store.ts';
 
 export interface Timings {
   /**
@@ -78,16 +79,33 @@ export interface RunOptions {
  * only the indexes the engine reads, which the settings fix for the whole run. Without a frequency cap no unit
  * reads a user's recent sends, so their index goes too (store/sqlite/connection.ts). The live instances and
  * their timers are kept in memory, not in the file (store/sqlite/live-instances.ts): a run reads back nothing
- * else of an instance.
+ * else of an instance. Messages go to `onMessages` as each unit commits; the file keeps them only when a unit
+ * reads them back: to count a user's recent sends against a frequency cap, or for a split on a message's outcome.
  *
  * It keeps up to SIMULATION_PROFILES parsed profiles, where a server keeps 200,000: a simulation comes back to
  * each user at every timer, hours of virtual time after the event, when the server's cache has been emptied
  * since. At 100,000 users with a cache for 40,000 (a thread's share of a million users against 200,000), the
  * units read 221,531 profiles instead of 100,000, 5% of the run.
  */
-export function throwawayStore(file: string, settings: Record<string, unknown> | undefined): SqliteStore {
+export function throwawayStore(
+  file: string,
+  run: { settings: Record<string, unknown> | undefined; journeys: ReadonlyArray<{ definition: unknown }>; onMessages?: (messages: readonly NewMessage[]) => void },
+): SqliteStore {
   // The caps as the engine reads them from the same settings (EngineSteps), so the two cannot disagree.
-  return openSqliteStore(file, { durability: 'fast', indexes: capRules(settings ?? {}).length > 0 ? 'engine' : 'engine-without-caps', profileCache: SIMULATION_PROFILES, instances: 'memory' });
+  const capped = capRules(run.settings ?? {}).length > 0;
+  // A definition that does not compile is refused when the run publishes it; until then it keeps its messages.
+  const outcomes = run.journeys.some((j) => {
+    const compiled = compileJourney(j.definition);
+    return !compiled.ok || compiled.journey.readsOutcomes;
+  });
+  return openSqliteStore(file, {
+    durability: 'fast',
+    indexes: capped ? 'engine' : 'engine-without-caps',
+    profileCache: SIMULATION_PROFILES,
+    instances: 'memory',
+    messages: capped || outcomes ? 'file' : 'none',
+    ...(run.onMessages ? { onMessages: run.onMessages } : {}),
+  });
 }
 
 /** A million: about 320 MB of profiles of seven short traits, a thread's share of several million users. */

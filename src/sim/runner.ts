@@ -6,7 +6,7 @@
 import type { StatsView } from '../app/views.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import type { ProfileUpsert } from '../store/store.ts';
-import { writeMessages, type Written } from './output.ts';
+import type { MessageOutput, Written } from './output.ts';
 import { SimulationRun, type RunCounts, type RunOptions, type Timings } from './run.ts';
 
 /** What a run writes at the end: the output files, and the journey whose stats it gives. */
@@ -49,14 +49,22 @@ export interface SimulationRunner {
 /** The run on this thread, on one SQLite file. */
 export class LocalRunner implements SimulationRunner {
   readonly threads = 1;
+  private finished = false;
 
   private constructor(
     private readonly run: SimulationRun,
-    private readonly output: RunOutput,
+    private readonly journeyId: string,
+    private readonly messages: MessageOutput,
   ) {}
 
-  static async open(options: RunOptions, output: RunOutput): Promise<LocalRunner> {
-    return new LocalRunner(await SimulationRun.open(options), output);
+  /** `messages`: where the store (options.store) hands its messages as the run commits them. */
+  static async open(options: RunOptions, journeyId: string, messages: MessageOutput): Promise<LocalRunner> {
+    try {
+      return new LocalRunner(await SimulationRun.open(options), journeyId, messages);
+    } catch (error) {
+      messages.discard();
+      throw error;
+    }
   }
 
   timings(): Timings {
@@ -89,19 +97,21 @@ export class LocalRunner implements SimulationRunner {
   }
 
   async finish(): Promise<Finished> {
-    const written = writeRunOutput(this.run, this.output);
-    return { written, stats: await this.run.stats(this.output.journeyId), users: await this.run.store.eventUserCount() };
+    const written = await finishOutput(this.run, this.messages);
+    this.finished = true;
+    return { written, stats: await this.run.stats(this.journeyId), users: await this.run.store.eventUserCount() };
   }
 
-  close(): Promise<void> {
-    return this.run.close();
+  async close(): Promise<void> {
+    if (!this.finished) this.messages.discard();
+    await this.run.close();
   }
 }
 
-/** Writes a run's sent and skipped messages to the files named (output.ts), timed as its output. */
-export function writeRunOutput(run: SimulationRun, files: { messages: string; skipped: string }): Written {
+/** Completes a run's output files (output.ts), timed as its output. */
+export async function finishOutput(run: SimulationRun, messages: MessageOutput): Promise<Written> {
   const start = performance.now();
-  const written = writeMessages(run.store, files.messages, files.skipped);
+  const written = await messages.finish();
   run.timings.output = performance.now() - start;
   return written;
 }

@@ -2,12 +2,14 @@
 import type { JourneyDefinition } from '../core/definition.ts';
 import type { Problem } from '../core/problem.ts';
 import type { JourneyVersion, StatRow, WaitingRow } from '../store/records.ts';
-import type { Written } from './output.ts';
+import type { OutputFiles, Written } from './output.ts';
 import type { RunCounts, Timings } from './run.ts';
 
-/** A thread's start: its own SQLite file, and what every thread of the run shares. */
+/** A thread's start: its own SQLite file and output files, and what every thread of the run shares. */
 export interface ShardConfig {
   dbFile: string;
+  /** Its parts of the output files, merged into them at the end. */
+  output: OutputFiles;
   clockStart: number;
   settings: Record<string, unknown> | undefined;
   journeys: Array<{ id: string; definition: unknown }>;

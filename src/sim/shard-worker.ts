@@ -6,21 +6,26 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvalidJourneyError } from '../app/journeys.ts';
 import { eventOfRecord, parseProfileRecord } from './records.ts';
+import { MessageOutput } from './output.ts';
 import { SimulationRun, throwawayStore } from './run.ts';
-import { writeRunOutput } from './runner.ts';
+import { finishOutput } from './runner.ts';
 import type { ShardCall, ShardConfig, ShardFinish, ShardMessage } from './shard-protocol.ts';
 
 const config = workerData as ShardConfig;
 const port = parentPort!;
 let lastProgress = 0;
 let run: SimulationRun | null = null;
+let messages: MessageOutput | null = null;
+let finished = false;
 
 const post = (message: ShardMessage) => port.postMessage(message);
 
 const methods = {
   async open(): Promise<void> {
+    const output = new MessageOutput(config.output);
+    messages = output;
     run = await SimulationRun.open({
-      store: throwawayStore(config.dbFile, config.settings),
+      store: throwawayStore(config.dbFile, { settings: config.settings, journeys: config.journeys, onMessages: output.take.bind(output) }),
       clockStart: config.clockStart,
       settings: config.settings,
       journeys: config.journeys,
@@ -50,9 +55,10 @@ const methods = {
   drain(): Promise<number> {
     return run!.drainTimers();
   },
-  async finish(journeyId: string, messagesFile: string, skippedFile: string): Promise<ShardFinish> {
+  async finish(journeyId: string): Promise<ShardFinish> {
     const r = run!;
-    const written = writeRunOutput(r, { messages: messagesFile, skipped: skippedFile });
+    const written = await finishOutput(r, messages!);
+    finished = true;
     const store = r.waymark.store;
     const [rows, waiting, versions, journey, users] = await Promise.all([
       store.journeyStats(journeyId),
@@ -75,6 +81,7 @@ const methods = {
   async close(): Promise<void> {
     const r = run;
     run = null;
+    if (!finished) messages?.discard();
     await r?.close();
   },
 };

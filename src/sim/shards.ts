@@ -26,7 +26,7 @@ import type { StatRow, WaitingRow } from '../store/records.ts';
 import type { ProfileUpsert } from '../store/store.ts';
 import { threadEntry, UNIT_THREAD_LIMITS } from '../store/thread-entry.ts';
 import { mergeByTime } from './merge.ts';
-import { addWritten } from './output.ts';
+import { addWritten, removeUnfinished } from './output.ts';
 import type { Finished, RunOutput, SimulationRunner } from './runner.ts';
 import type { RunCounts, Timings } from './run.ts';
 import type { ShardCall, ShardConfig, ShardFinish, ShardMessage, ShardMethod } from './shard-protocol.ts';
@@ -86,6 +86,7 @@ export class ShardedRunner implements SimulationRunner {
     for (let i = 0; i < options.threads; i++) {
       const config: ShardConfig = {
         dbFile: join(options.dir, `.simulation-${process.pid}-${Date.now()}-thread-${i}.db`),
+        output: { messages: partFile(options.output.messages, i), skipped: partFile(options.output.skipped, i) },
         clockStart: options.clockStart,
         settings: options.settings,
         journeys: options.journeys,
@@ -153,11 +154,11 @@ export class ShardedRunner implements SimulationRunner {
    * the others (waiting cost 1.5 s of 12 at 100,000 users). drainTimers and finish wait for those steps.
    */
   async endEvents(until: number | null, lastEventAt: number): Promise<void> {
-    const { journeyId, messages, skipped } = this.output;
+    const { journeyId } = this.output;
     const steps = this.shards.map((s, i) => {
       const ended = s.sendEvents().then(() => s.settle()).then(() => s.call('end', until, lastEventAt));
       const drained = ended.then(() => s.call('drain') as Promise<number>);
-      const finished = drained.then(() => s.call('finish', journeyId, partFile(messages, i), partFile(skipped, i)) as Promise<ShardFinish>);
+      const finished = drained.then(() => s.call('finish', journeyId) as Promise<ShardFinish>);
       for (const step of [drained, finished]) step.catch(() => {}); // surfaced where awaited
       return { ended, drained, finished };
     });
@@ -195,7 +196,11 @@ export class ShardedRunner implements SimulationRunner {
    */
   async close(): Promise<void> {
     await Promise.all(this.shards.map((s) => s.stop(this.finished !== null)));
-    for (let i = 0; i < this.shards.length; i++) for (const file of [this.output.messages, this.output.skipped]) rmSync(partFile(file, i), { force: true });
+    for (let i = 0; i < this.shards.length; i++) {
+      const parts = { messages: partFile(this.output.messages, i), skipped: partFile(this.output.skipped, i) };
+      removeUnfinished(parts);
+      for (const file of [parts.messages, parts.skipped]) rmSync(file, { force: true });
+    }
   }
 }
 

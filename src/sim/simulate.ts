@@ -8,7 +8,7 @@
  * the clock's start: a line that does is an error naming it.
  *
  * Memory stays flat: both input files are streamed, at most one batch of events is held, and the output
- * files are streamed from the store's message log (sorted by SQLite).
+ * files are written as the run commits its messages (output.ts).
  *
  * Threads: a large file runs on one thread a core, each with its share of the users (shards.ts); the results
  * are the same as on one.
@@ -28,6 +28,7 @@ import type { ProfileUpsert } from '../store/store.ts';
 import type { ProjectSettings } from '../core/settings.ts';
 import { journeyIdFromFile, readJourney } from './journey-file.ts';
 import { openLines } from './lines.ts';
+import { MessageOutput } from './output.ts';
 import { DEFAULT_START, LineError, parseEventLine, parseInstant, parseProfileLine } from './records.ts';
 import { throwawayStore, type Timings } from './run.ts';
 import { LocalRunner, type SimulationRunner } from './runner.ts';
@@ -199,21 +200,27 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const journeys = [...companions, { id: journeyId, definition }];
     const files = { messages: join(options.out, 'messages.ndjson'), skipped: join(options.out, 'skipped.ndjson'), stats: join(options.out, 'stats.json') };
     const output = { journeyId, messages: files.messages, skipped: files.skipped };
-    run =
-      threads === 1
-        ? await LocalRunner.open({
-            // A kept database (--db) has every index, to be served and read; a temporary one only the engine's.
-            store: options.db === undefined ? throwawayStore(dbFile, settings) : openSqliteStore(dbFile, { durability: 'fast' }),
-            clockStart,
-            settings,
-            journeys,
-            ...(options.commitEvery !== undefined ? { commitEvery: options.commitEvery } : {}),
-            onUnit: () => {
-              report();
-              checkAborted();
-            },
-          }, output)
-        : await ShardedRunner.open({ threads, dir: options.out, clockStart, settings, journeys, commitEvery: options.commitEvery, output });
+    if (threads === 1) {
+      const messages = new MessageOutput(files);
+      const onMessages = messages.take.bind(messages);
+      run = await LocalRunner.open(
+        {
+          // A kept database (--db) has every index and every message, to be served and read; a temporary one
+          // only what the engine reads back.
+          store: options.db === undefined ? throwawayStore(dbFile, { settings, journeys, onMessages }) : openSqliteStore(dbFile, { durability: 'fast', onMessages }),
+          clockStart,
+          settings,
+          journeys,
+          ...(options.commitEvery !== undefined ? { commitEvery: options.commitEvery } : {}),
+          onUnit: () => {
+            report();
+            checkAborted();
+          },
+        },
+        journeyId,
+        messages,
+      );
+    } else run = await ShardedRunner.open({ threads, dir: options.out, clockStart, settings, journeys, commitEvery: options.commitEvery, output });
     const r = run;
     if (threads > 1) {
       ticker = setInterval(() => {

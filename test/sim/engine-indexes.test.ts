@@ -93,9 +93,9 @@ test("every statement of random simulations has the same plan without the indexe
 });
 
 test('a simulation leaves out the caps index only when its settings cap nothing', async () => {
-  const capped = throwawayStore('', { frequencyCaps: [{ max: 1, per: '1h' }] });
-  const uncapped = throwawayStore('', { frequencyCaps: [] });
-  const none = throwawayStore('', undefined);
+  const capped = throwawayStore('', { settings: { frequencyCaps: [{ max: 1, per: '1h' }] }, journeys: [] });
+  const uncapped = throwawayStore('', { settings: { frequencyCaps: [] }, journeys: [] });
+  const none = throwawayStore('', { settings: undefined, journeys: [] });
   try {
     assert.ok(indexNames(capped.db).has(CAPS_INDEX));
     assert.ok(!indexNames(uncapped.db).has(CAPS_INDEX));

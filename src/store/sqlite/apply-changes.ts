@@ -3,7 +3,7 @@
  * and profile patches (with the trait names not recorded before).
  */
 import type { Instance } from '../../core/instance.ts';
-import type { Changes, ProfileUpsert } from '../store.ts';
+import type { Changes, NewMessage, ProfileUpsert } from '../store.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import type { Sql } from './connection.ts';
 import { exitedAtColumn, instanceState } from './sqlite-rows.ts';
@@ -18,6 +18,10 @@ export interface WriteContext {
   readonly traitNames: TraitNameCache;
   /** A throwaway store's live instances, kept in memory instead of the file (live-instances.ts). */
   readonly live?: LiveInstances;
+  /** False for a throwaway store that writes no message to the file (SqliteOptions.messages 'none'). */
+  readonly messagesInFile: boolean;
+  /** Handed each unit's messages once it has committed (SqliteOptions.onMessages). */
+  readonly onMessages?: (messages: readonly NewMessage[]) => void;
 }
 
 /**
@@ -34,7 +38,12 @@ export function applyChanges(ctx: WriteContext, changes: Changes, now: number, s
       else insertInstance(sql, instance, now);
     }
   }
-  for (const m of changes.messages) {
+  if (!ctx.messagesInFile) {
+    // Only a channel that records its sends in the store (the outbox) delivers here; any other would find no
+    // pending message to deliver later.
+    const pending = changes.messages.find((m) => m.status === 'pending');
+    if (pending) throw new Error(`message ${pending.id} is pending on ${pending.channel}, but this store keeps no message in its file (a simulation's) to deliver it later`);
+  } else for (const m of changes.messages) {
     sql.run(
       `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { NewMessage } from '../message-records.ts';
 import type { Row } from '../rows.ts';
 
 export interface SqliteOptions {
@@ -28,6 +29,17 @@ export interface SqliteOptions {
    * passes and a journey's history. Default 'file'.
    */
   instances?: 'file' | 'memory';
+  /**
+   * 'none': no message written to the file, for a new file thrown away after one run whose units read no message
+   * back (no frequency cap, no journey asking for outcomes): simulate's, a backtest's. A message log is then only
+   * what onMessages keeps, and the store refuses the reads of messages. Default 'file'.
+   */
+  messages?: 'file' | 'none';
+  /**
+   * Each unit of work's messages, in the order decided, handed over once the unit has committed (simulate writes
+   * its output files from them as the run goes: sim/message-output.ts).
+   */
+  onMessages?: (messages: readonly NewMessage[]) => void;
 }
 
 /**
@@ -74,6 +86,7 @@ export function openDatabase(file: string, options: SqliteOptions): Database.Dat
   const from = migrate(db);
   // Instances of a file that lives on would be missed by a store keeping them in memory.
   if (options.instances === 'memory' && from !== 0) throw new Error(`${file}: only a new database can keep its instances in memory`);
+  if (options.messages === 'none' && from !== 0) throw new Error(`${file}: only a new database can go without its messages`);
   if (options.indexes !== undefined && options.indexes !== 'all') {
     // Dropped from a file that lives on, they would be gone for good: the migrations that made them have run.
     if (from !== 0) throw new Error(`${file}: only a new database can go without the API's indexes`);

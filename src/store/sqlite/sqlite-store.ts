@@ -72,7 +72,8 @@ export class SqliteStore implements Store {
     this.db = openDatabase(file, options);
     this.sql = new Sql(this.db);
     const live = options.instances === 'memory' ? { live: new LiveInstances() } : {};
-    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), ...live };
+    const onMessages = options.onMessages ? { onMessages: options.onMessages } : {};
+    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...onMessages };
     const logged = options.durability !== 'fast';
     this.checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {})) : null;
   }
@@ -297,14 +298,17 @@ export class SqliteStore implements Store {
   }
 
   async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
+    this.contextInFile(context);
     return units.ingestEvents(this.unit, events, now, decide, lookback, context);
   }
 
   async drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number> {
+    this.contextInFile(context);
     return units.drainInbox(this.unit, now, limit, decide, lookback, context);
   }
 
   async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
+    this.contextInFile(context);
     return units.fireDueTimers(this.unit, now, limit, decide, context);
   }
 
@@ -377,6 +381,7 @@ export class SqliteStore implements Store {
   }
 
   async inboxPage(userId: string, query: InboxQuery): Promise<Page<InboxMessage>> {
+    this.messagesInFile('inboxPage');
     return inboxPage(this.sql, userId, query);
   }
 
@@ -391,10 +396,12 @@ export class SqliteStore implements Store {
   }
 
   async listMessages(q: MessageQuery): Promise<Message[]> {
+    this.messagesInFile('listMessages');
     return reads.listMessages(this.sql, q);
   }
 
   async getMessage(id: string): Promise<Message | null> {
+    this.messagesInFile('getMessage');
     return reads.getMessage(this.sql, id);
   }
 
@@ -413,6 +420,7 @@ export class SqliteStore implements Store {
   }
 
   async messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]> {
+    this.messagesInFile('messagesOfInstances');
     return reads.messagesOfInstances(this.sql, instanceIds);
   }
 
@@ -422,6 +430,7 @@ export class SqliteStore implements Store {
   }
 
   async messageLog(q: MessageLogQuery): Promise<MessageLogPage> {
+    this.messagesInFile('messageLog');
     return messageLog(this.sql, q);
   }
 
@@ -481,6 +490,16 @@ export class SqliteStore implements Store {
 
   async liveInstanceCount(journeyId: string): Promise<number> {
     return this.unit.live ? this.unit.live.liveCount(journeyId) : reads.liveInstanceCount(this.sql, journeyId);
+  }
+
+  /** Refuses a read of messages the file does not have: a store that writes none (SqliteOptions.messages 'none'). */
+  private messagesInFile(method: string): void {
+    if (!this.unit.messagesInFile) throw new Error(`${method}: this store writes no message to its file (a simulation's)`);
+  }
+
+  /** Refuses a unit that would count a user's recent sends or read an instance's outcomes, which a store without messages cannot. */
+  private contextInFile(context: UserContextSpec | undefined): void {
+    if (context && (context.sendsSince !== null || context.outcomes)) this.messagesInFile('a unit reading sends (frequency caps, outcomes)');
   }
 
   /** Refuses a read or write of instances the file does not have: a store keeping its live ones in memory keeps no past ones. */

@@ -5,7 +5,7 @@
  * Trait names a unit recorded are remembered once it has committed, never before.
  */
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { Changes, EventBatchView, IngestResult, Lookback, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
+import type { Changes, EventBatchView, IngestResult, Lookback, NewMessage, ProfileUpsert, StoredEvent, TimerBatchView, UserContextSpec } from '../store.ts';
 import { applyChanges, writeProfiles, type WriteContext } from './apply-changes.ts';
 import { resolveEvents, resolveProfiles } from './identities.ts';
 import { liveInstanceIds } from '../views.ts';
@@ -21,15 +21,23 @@ export function upsertProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now
 }
 
 export function ingestEvents(ctx: WriteContext, events: JourneyEvent[], now: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): IngestResult {
-  const { result, names, instances } = ctx.sql.transaction(() => eventUnit(ctx, events, now, decide, lookback, context));
-  committed(ctx, names, instances);
+  const { result, names, changes } = ctx.sql.transaction(() => eventUnit(ctx, events, now, decide, lookback, context));
+  committed(ctx, names, changes);
   return result;
 }
 
-/** After a unit's commit: the trait names it recorded, and the instances it changed when they are kept in memory. */
-function committed(ctx: WriteContext, names: string[], instances: readonly Instance[]): void {
+/** What a unit of work changed, as handed over once it has committed. */
+type Committed = { readonly instances: readonly Instance[]; readonly messages: readonly NewMessage[] };
+const NOTHING: Committed = { instances: [], messages: [] };
+
+/**
+ * After a unit's commit: the trait names it recorded, the instances it changed when they are kept in memory,
+ * and its messages to whoever asked for them.
+ */
+function committed(ctx: WriteContext, names: string[], changes: Committed): void {
   ctx.traitNames.remember(names);
-  ctx.live?.write(instances);
+  ctx.live?.write(changes.instances);
+  if (ctx.onMessages && changes.messages.length > 0) ctx.onMessages(changes.messages);
 }
 
 /**
@@ -39,14 +47,14 @@ function committed(ctx: WriteContext, names: string[], instances: readonly Insta
 export function drainInbox(ctx: WriteContext, now: number, limit: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): number {
   if (limit <= 0) return 0; // SQLite reads a negative LIMIT as none
   const { sql } = ctx;
-  const { claimed, names, instances } = sql.transaction((): { claimed: number; names: string[]; instances: readonly Instance[] } => {
+  const { claimed, names, changes } = sql.transaction((): { claimed: number; names: string[]; changes: Committed } => {
     const rows = sql.all('SELECT seq, message_id, user_id, name, ts, properties FROM inbox ORDER BY seq LIMIT ?', limit);
-    if (rows.length === 0) return { claimed: 0, names: [], instances: [] };
-    const { names, instances } = eventUnit(ctx, rows.map(toInboxEvent), now, decide, lookback, context);
+    if (rows.length === 0) return { claimed: 0, names: [], changes: NOTHING };
+    const { names, changes } = eventUnit(ctx, rows.map(toInboxEvent), now, decide, lookback, context);
     sql.run('DELETE FROM inbox WHERE seq IN (SELECT value FROM json_each(?))', JSON.stringify(rows.map((r) => r.seq)));
-    return { claimed: rows.length, names, instances };
+    return { claimed: rows.length, names, changes };
   });
-  committed(ctx, names, instances);
+  committed(ctx, names, changes);
   return claimed;
 }
 
@@ -71,7 +79,7 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
     throw error;
   }
   if (!unit) return 0;
-  committed(ctx, unit.names, unit.changes.instances);
+  committed(ctx, unit.names, unit.changes);
   if (live && claimed) {
     const moved = new Set(unit.changes.instances.map((i) => i.id));
     live.giveBack(claimed.filter((i) => !moved.has(i.id)));
@@ -91,7 +99,7 @@ function eventUnit(
   decide: Decide<EventBatchView>,
   lookback: Lookback | undefined,
   context: UserContextSpec | undefined,
-): { result: IngestResult; names: string[]; instances: readonly Instance[] } {
+): { result: IngestResult; names: string[]; changes: Committed } {
   const fresh: StoredEvent[] = [];
   // An event of a merged id is its user's (identities.ts).
   for (const e of resolveEvents(ctx.sql, events)) {
@@ -100,8 +108,8 @@ function eventUnit(
     if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
   }
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
-  if (fresh.length === 0) return { result, names: [], instances: [] };
+  if (fresh.length === 0) return { result, names: [], changes: NOTHING };
   const view = loadEventView(ctx, fresh, lookback, context);
   const changes = decide(view);
-  return { result, names: applyChanges(ctx, changes, now, new Set(liveInstanceIds(view.live))), instances: changes.instances };
+  return { result, names: applyChanges(ctx, changes, now, new Set(liveInstanceIds(view.live))), changes };
 }
