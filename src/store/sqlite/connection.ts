@@ -37,7 +37,9 @@ export interface SqliteOptions {
   messages?: 'file' | 'none';
   /**
    * Each unit of work's messages, in the order decided, handed over once the unit has committed (simulate writes
-   * its output files from them as the run goes: sim/message-output.ts).
+   * its output files from them as the run goes: sim/output.ts). They are what the unit decided: the file's unique
+   * key, which keeps a send at most once when a unit is run again after a crash, does not sit between them, and
+   * a simulation never runs a unit again.
    */
   onMessages?: (messages: readonly NewMessage[]) => void;
 }
