@@ -59,12 +59,7 @@ export class LocalRunner implements SimulationRunner {
 
   /** `messages`: where the store (options.store) hands its messages as the run commits them. */
   static async open(options: RunOptions, journeyId: string, messages: MessageOutput): Promise<LocalRunner> {
-    try {
-      return new LocalRunner(await SimulationRun.open(options), journeyId, messages);
-    } catch (error) {
-      messages.discard();
-      throw error;
-    }
+    return new LocalRunner(await SimulationRun.open(options), journeyId, messages);
   }
 
   timings(): Timings {

@@ -203,23 +203,29 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (threads === 1) {
       const messages = new MessageOutput(files);
       const onMessages = messages.take.bind(messages);
-      run = await LocalRunner.open(
-        {
-          // A kept database (--db) has every index and every message, to be served and read; a temporary one
-          // only what the engine reads back.
-          store: options.db === undefined ? throwawayStore(dbFile, { settings, journeys, onMessages }) : openSqliteStore(dbFile, { durability: 'fast', onMessages }),
-          clockStart,
-          settings,
-          journeys,
-          ...(options.commitEvery !== undefined ? { commitEvery: options.commitEvery } : {}),
-          onUnit: () => {
-            report();
-            checkAborted();
+      // Until the runner holds it, a failure here is the output's to clean up: the store's own opening included.
+      try {
+        run = await LocalRunner.open(
+          {
+            // A kept database (--db) has every index and every message, to be served and read; a temporary one
+            // only what the engine reads back.
+            store: options.db === undefined ? throwawayStore(dbFile, { settings, journeys, onMessages }) : openSqliteStore(dbFile, { durability: 'fast', onMessages }),
+            clockStart,
+            settings,
+            journeys,
+            ...(options.commitEvery !== undefined ? { commitEvery: options.commitEvery } : {}),
+            onUnit: () => {
+              report();
+              checkAborted();
+            },
           },
-        },
-        journeyId,
-        messages,
-      );
+          journeyId,
+          messages,
+        );
+      } catch (error) {
+        messages.discard();
+        throw error;
+      }
     } else run = await ShardedRunner.open({ threads, dir: options.out, clockStart, settings, journeys, commitEvery: options.commitEvery, output });
     const r = run;
     if (threads > 1) {

@@ -176,6 +176,14 @@ test('native events with ISO timestamps, duplicates, skipped sends, --db kept, p
   await assert.rejects(simulate({ journey: JOURNEY, events, out: join(dir, 'again'), db }), /database .*kept\.db already exists/);
 });
 
+test('a kept database that cannot be opened fails the run and leaves no part of the output behind', async () => {
+  const dir = tempDir();
+  const events = ndjson(join(dir, 'events.ndjson'), [{ at: 0, userId: 'a', event: 'Added to Cart' }]);
+  const out = join(dir, 'out');
+  await assert.rejects(simulate({ journey: JOURNEY, events, out, db: join(dir, 'no-such-dir', 'kept.db') }), /directory does not exist/);
+  assert.deepEqual(readdirSync(out), []);
+});
+
 test('a late event (one before a line already read) is taken when it arrives, as the live server takes it', async () => {
   const dir = tempDir();
   const profiles = ndjson(join(dir, 'profiles.ndjson'), [
