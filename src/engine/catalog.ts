@@ -52,9 +52,7 @@ export class Catalog {
     }
     // Every version may have users in flight; only each running journey's newest takes new entries.
     this.versions = next;
-    this.historyConditions = [...next.values()].flatMap((e) =>
-      e.journey.definition.nodes.flatMap((n) => (n.kind === 'split' && n.condition && usesEvents(n.condition) ? [n.condition] : [])),
-    );
+    this.historyConditions = [...next.values()].flatMap((e) => historyConditions(e.journey));
     this.readsOutcomes = [...next.values()].some((e) => e.journey.readsOutcomes);
     const publishedAt = new Map(versions.map((v) => [`${v.journeyId}@${v.version}`, v.publishedAt]));
     const startsOn = new Map<string, CatalogEntry[]>();
@@ -131,6 +129,29 @@ function eventKey(event: Pick<JourneyEvent, 'name' | 'properties'>): string {
 
 function acceptsEntries(status: JourneyStatus): boolean {
   return status === 'running';
+}
+
+/** Split conditions that read a user's event history. */
+function historyConditions(journey: CompiledJourney): Condition[] {
+  return journey.definition.nodes.flatMap((n) => (n.kind === 'split' && n.condition && usesEvents(n.condition) ? [n.condition] : []));
+}
+
+/**
+ * The names of the events a unit of work may read back from the store while running these journeys: those a
+ * journey started now replays when they overtook its entry (its watches: Catalog.lookback), those a split asks
+ * of a user's history (contextSpec), and those a scheduled segment counts (scheduler.ts). A store that keeps
+ * only these events decides the same (a simulation's: sim/run.ts, throwawayStore).
+ */
+export function eventsReadBack(journeys: readonly CompiledJourney[]): Set<string> {
+  const names = new Set<string>();
+  for (const journey of journeys) {
+    for (const name of watchedEvents(journey)) names.add(name);
+    const trigger = journey.entry.trigger;
+    const conditions = trigger.type === 'segment' ? [...historyConditions(journey), trigger.segment] : historyConditions(journey);
+    // The names do not depend on the moment, only each name's window does.
+    for (const condition of conditions) for (const name of eventNeeds(condition, 0).names) names.add(name);
+  }
+  return names;
 }
 
 function watchedEvents(journey: CompiledJourney): Set<string> {

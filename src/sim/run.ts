@@ -25,6 +25,7 @@ import type { StatsView } from '../app/views.ts';
 import { openWaymark, type Waymark } from '../app/waymark.ts';
 import { outboxOnly } from '../channels/outbox.ts';
 import { VirtualClock } from '../core/clock.ts';
+import { eventsReadBack } from '../engine/catalog.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import { capRules } from '../core/settings.ts';
 import { compileJourney } from '../core/validate.ts';
@@ -81,6 +82,8 @@ export interface RunOptions {
  * their timers are kept in memory, not in the file (store/sqlite/live-instances.ts): a run reads back nothing
  * else of an instance. Messages go to `onMessages` as each unit commits; the file keeps them only when a unit
  * reads them back: to count a user's recent sends against a frequency cap, or for a split on a message's outcome.
+ * Of the events it keeps only those a unit reads back (engine/catalog.ts, eventsReadBack): the callers give
+ * each event once (SqliteOptions.eventsKept).
  *
  * It keeps up to SIMULATION_PROFILES parsed profiles, where a server keeps 200,000: a simulation comes back to
  * each user at every timer, hours of virtual time after the event, when the server's cache has been emptied
@@ -93,17 +96,20 @@ export function throwawayStore(
 ): SqliteStore {
   // The caps as the engine reads them from the same settings (EngineSteps), so the two cannot disagree.
   const capped = capRules(run.settings ?? {}).length > 0;
-  // A definition that does not compile is refused when the run publishes it; until then it keeps its messages.
-  const outcomes = run.journeys.some((j) => {
-    const compiled = compileJourney(j.definition);
-    return !compiled.ok || compiled.journey.readsOutcomes;
+  // A definition that does not compile is refused when the run publishes it; until then it keeps everything.
+  const compiled = run.journeys.flatMap((j) => {
+    const c = compileJourney(j.definition);
+    return c.ok ? [c.journey] : [];
   });
+  const journeys = compiled.length === run.journeys.length ? compiled : null;
+  const outcomes = journeys === null || journeys.some((j) => j.readsOutcomes);
   return openSqliteStore(file, {
     durability: 'fast',
     indexes: capped ? 'engine' : 'engine-without-caps',
     profileCache: SIMULATION_PROFILES,
     instances: 'memory',
     messages: capped || outcomes ? 'file' : 'none',
+    ...(journeys ? { eventsKept: eventsReadBack(journeys) } : {}),
     ...(run.onMessages ? { onMessages: run.onMessages } : {}),
   });
 }

@@ -34,10 +34,9 @@ export interface SimulationRunner {
   addProfiles(profiles: ProfileUpsert[], lines: string[]): Promise<void>;
   /**
    * The next event, and the text of its line; `seenBefore`: the latest time of the events before it (see
-   * SimulationRun.take); `idGiven`: its messageId came with it (else it was derived from its line, and no other
-   * line has it).
+   * SimulationRun.take). No two events given have the same messageId (simulate.ts drops a duplicate as it reads).
    */
-  take(event: JourneyEvent, text: string, seenBefore: number, idGiven: boolean): Promise<void>;
+  take(event: JourneyEvent, text: string, seenBefore: number): Promise<void>;
   endEvents(until: number | null, lastEventAt: number): Promise<void>;
   /** Fires every timer left; returns the end time. */
   drainTimers(): Promise<number>;

@@ -64,11 +64,6 @@ export function shardOf(userId: string, threads: number): number {
 export class ShardedRunner implements SimulationRunner {
   private finished: ShardFinish[] | null = null;
   private steps: Array<{ ended: Promise<unknown>; drained: Promise<number>; finished: Promise<ShardFinish> }> | null = null;
-  /**
-   * The thread of each message id an input line gave, to send a duplicate where the first copy went. Grows with
-   * the events that name their id (about 100 bytes each); derived ids are unique to their line.
-   */
-  private readonly givenIds = new Map<string, number>();
   private mergeMs = 0;
 
   private constructor(
@@ -129,23 +124,16 @@ export class ShardedRunner implements SimulationRunner {
     await Promise.all(this.shards.map((s, i) => (parts[i]!.length > 0 ? s.post('profiles', parts[i]) : undefined)));
   }
 
-  async take(event: JourneyEvent, text: string, seenBefore: number, idGiven: boolean): Promise<void> {
+  async take(event: JourneyEvent, text: string, seenBefore: number): Promise<void> {
     const shards = this.shards;
-    // A message id seen before makes the event a duplicate, which one thread drops whoever's it is: it goes to
-    // the thread that has the id, which drops it. It fires nothing, so it moves no thread's `since`.
-    const first = idGiven ? this.givenIds.get(event.messageId) : undefined;
-    const i = first ?? shardOf(event.userId, shards.length);
-    if (idGiven && first === undefined) this.givenIds.set(event.messageId, i);
-    const shard = shards[i]!;
+    const shard = shards[shardOf(event.userId, shards.length)]!;
     shard.lines.push(text);
     shard.messageIds.push(event.messageId);
     shard.timestamps.push(event.timestamp);
     shard.seenBefore.push(seenBefore);
     shard.othersSince.push(shard.since);
-    if (first === undefined) {
-      shard.since = -Infinity;
-      for (const other of shards) if (other !== shard && other.since < event.timestamp) other.since = event.timestamp;
-    }
+    shard.since = -Infinity;
+    for (const other of shards) if (other !== shard && other.since < event.timestamp) other.since = event.timestamp;
     if (shard.lines.length >= CHUNK) await shard.sendEvents();
   }
 

@@ -268,16 +268,28 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     progress.bytesTotal = events.size;
     report(true);
     let lastAt = -Infinity;
+    // A message id a line gave again makes its event a duplicate: dropped here, as a server drops one, on any
+    // number of threads. The store cannot tell, as it keeps only the events its journeys read back. A derived id
+    // is unique to its line, so only given ones are kept (about 100 bytes each).
+    const givenIds = new Set<string>();
+    let duplicates = 0;
     for await (const lines of events) {
       for (const line of lines) {
         const parsed = inFile(options.events, () => parseEventLine(line.text, line.n, start));
         if (!parsed) continue;
         const t = parsed.event.timestamp;
         if (t < clockStart) throw new SimulationError(`${options.events}: line ${line.n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
-        await r.take(parsed.event, line.text, lastAt, parsed.idGiven);
+        progress.events += 1;
+        if (parsed.idGiven) {
+          const before = givenIds.size;
+          if (givenIds.add(parsed.event.messageId).size === before) {
+            duplicates += 1;
+            continue;
+          }
+        }
+        await r.take(parsed.event, line.text, lastAt);
         lastAt = Math.max(lastAt, t);
         readerTime = lastAt;
-        progress.events += 1;
       }
       progress.bytesRead = events.bytesRead;
       report();
@@ -308,7 +320,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       profiles: progress.profiles,
       events: progress.events,
       accepted: counts.accepted,
-      duplicates: counts.duplicates,
+      duplicates: duplicates + counts.duplicates,
       sent: written.sent,
       sentTotal: Object.values(written.sent).reduce((a, b) => a + b, 0),
       skipped: written.skipped,

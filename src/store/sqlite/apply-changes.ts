@@ -7,6 +7,7 @@ import type { Changes, NewMessage, ProfileUpsert } from '../store.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import type { Sql } from './connection.ts';
 import { exitedAtColumn, instanceState } from './sqlite-rows.ts';
+import type { KeptEvents } from './kept-events.ts';
 import type { LiveInstances } from './live-instances.ts';
 import type { ProfileCache } from './unit-views.ts';
 
@@ -20,6 +21,8 @@ export interface WriteContext {
   readonly live?: LiveInstances;
   /** False for a throwaway store that writes no message to the file (SqliteOptions.messages 'none'). */
   readonly messagesInFile: boolean;
+  /** A throwaway store's events, when it writes only those read back (SqliteOptions.eventsKept). */
+  readonly eventsKept?: KeptEvents;
   /** Handed each unit's messages once it has committed (SqliteOptions.onMessages). */
   readonly onMessages?: (messages: readonly NewMessage[]) => void;
 }

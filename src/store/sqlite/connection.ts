@@ -36,6 +36,15 @@ export interface SqliteOptions {
    */
   messages?: 'file' | 'none';
   /**
+   * Only the events of these names written to the file, for a new file thrown away after one run whose units read
+   * back no other (engine/catalog.ts, eventsReadBack): simulate's, a backtest's. The others are accepted without
+   * a look at the file, so the caller vouches that it gives none twice: a simulation drops a messageId given
+   * again as it reads, derives the others from their lines, and its engine makes each id of its own once (a
+   * simulation never runs a unit again). The store refuses the reads of other events, and counts the users with
+   * events in memory (kept-events.ts). Default: every event.
+   */
+  eventsKept?: ReadonlySet<string>;
+  /**
    * Each unit of work's messages, in the order decided, handed over once the unit has committed (simulate writes
    * its output files from them as the run goes: sim/output.ts). They are what the unit decided: the file's unique
    * key, which keeps a send at most once when a unit is run again after a crash, does not sit between them, and

@@ -30,6 +30,7 @@ import { eventSample } from './event-sample.ts';
 import { journeySeries } from './journey-series.ts';
 import { journeyWaiting } from './journey-waiting.ts';
 import * as journeys from './journeys.ts';
+import { KeptEvents } from './kept-events.ts';
 import { latestUserEvent } from './latest-user-event.ts';
 import { messageLog } from './message-log.ts';
 import * as engagement from './engagement.ts';
@@ -73,7 +74,8 @@ export class SqliteStore implements Store {
     this.sql = new Sql(this.db);
     const live = options.instances === 'memory' ? { live: new LiveInstances() } : {};
     const onMessages = options.onMessages ? { onMessages: options.onMessages } : {};
-    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...onMessages };
+    const kept = options.eventsKept ? { eventsKept: new KeptEvents(options.eventsKept) } : {};
+    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...kept, ...onMessages };
     const logged = options.durability !== 'fast';
     this.checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {})) : null;
   }
@@ -299,16 +301,19 @@ export class SqliteStore implements Store {
 
   async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
     this.contextInFile(context);
+    this.eventReadsInFile(lookback, context);
     return units.ingestEvents(this.unit, events, now, decide, lookback, context);
   }
 
   async drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number> {
     this.contextInFile(context);
+    this.eventReadsInFile(lookback, context);
     return units.drainInbox(this.unit, now, limit, decide, lookback, context);
   }
 
   async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
     this.contextInFile(context);
+    this.eventReadsInFile(undefined, context);
     return units.fireDueTimers(this.unit, now, limit, decide, context);
   }
 
@@ -319,6 +324,7 @@ export class SqliteStore implements Store {
   }
 
   async eventsOfUsers(userIds: readonly string[], ranges: readonly EventRange[]): Promise<StoredEvent[]> {
+    this.unit.eventsKept?.check(ranges.map((r) => r.name), 'eventsOfUsers (a scheduled segment)');
     return runs.eventsOfUsers(this.sql, userIds, ranges);
   }
 
@@ -406,6 +412,7 @@ export class SqliteStore implements Store {
   }
 
   async userEvents(userId: string, limit: number): Promise<StoredEvent[]> {
+    this.everyEventInFile('userEvents');
     return reads.userEvents(this.sql, userId, limit);
   }
 
@@ -426,6 +433,7 @@ export class SqliteStore implements Store {
 
   async userSeen(userId: string): Promise<UserSeen | null> {
     this.instancesInFile('userSeen');
+    this.everyEventInFile('userSeen');
     return reads.userSeen(this.sql, userId);
   }
 
@@ -435,10 +443,12 @@ export class SqliteStore implements Store {
   }
 
   async latestUserEvent(userId: string, name: string | null, lookback: number): Promise<StoredEvent | null> {
+    this.everyEventInFile('latestUserEvent');
     return latestUserEvent(this.sql, userId, name, lookback);
   }
 
   async eventSample(limit: number, maxBytes: number): Promise<Sample<SampledEvent>> {
+    this.everyEventInFile('eventSample');
     return eventSample(this.sql, limit, maxBytes);
   }
 
@@ -460,6 +470,7 @@ export class SqliteStore implements Store {
   }
 
   async eventWindow(query: EventWindowQuery): Promise<Page<StoredEvent>> {
+    this.everyEventInFile('eventWindow');
     return eventWindow(this.sql, query);
   }
 
@@ -502,13 +513,26 @@ export class SqliteStore implements Store {
     if (context && (context.sendsSince !== null || context.outcomes)) this.messagesInFile('a unit reading sends (frequency caps, outcomes)');
   }
 
+  /** Refuses a unit that would read back events a store keeping only some does not have (SqliteOptions.eventsKept). */
+  private eventReadsInFile(lookback: Lookback | undefined, context: UserContextSpec | undefined): void {
+    const kept = this.unit.eventsKept;
+    if (!kept) return;
+    if (lookback) kept.check(lookback.names, 'a unit replaying events that overtook an entry');
+    if (context?.history) kept.check(context.history.names, "a unit reading a user's event history");
+  }
+
+  /** Refuses a read of any event: a store keeping only some (SqliteOptions.eventsKept) cannot answer it. */
+  private everyEventInFile(method: string): void {
+    if (this.unit.eventsKept) throw new Error(`${method}: this store keeps only the events its journeys read back (a simulation's)`);
+  }
+
   /** Refuses a read or write of instances the file does not have: a store keeping its live ones in memory keeps no past ones. */
   private instancesInFile(method: string): void {
     if (this.unit.live) throw new Error(`${method}: this store keeps its live instances in memory and no past ones (a simulation's)`);
   }
 
   async eventUserCount(): Promise<number> {
-    return reads.eventUserCount(this.sql);
+    return this.unit.eventsKept ? this.unit.eventsKept.userCount() : reads.eventUserCount(this.sql);
   }
 
   // ---- retention

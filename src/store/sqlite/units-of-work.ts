@@ -26,17 +26,18 @@ export function ingestEvents(ctx: WriteContext, events: JourneyEvent[], now: num
   return result;
 }
 
-/** What a unit of work changed, as handed over once it has committed. */
-type Committed = { readonly instances: readonly Instance[]; readonly messages: readonly NewMessage[] };
+/** What a unit of work changed, as handed over once it has committed; `fresh`: the events it accepted. */
+type Committed = { readonly instances: readonly Instance[]; readonly messages: readonly NewMessage[]; readonly fresh?: readonly StoredEvent[] };
 const NOTHING: Committed = { instances: [], messages: [] };
 
 /**
  * After a unit's commit: the trait names it recorded, the instances it changed when they are kept in memory,
- * and its messages to whoever asked for them.
+ * the users of its events when the file keeps only some, and its messages to whoever asked for them.
  */
 function committed(ctx: WriteContext, names: string[], changes: Committed): void {
   ctx.traitNames.remember(names);
   ctx.live?.write(changes.instances);
+  if (ctx.eventsKept && changes.fresh) ctx.eventsKept.accepted(changes.fresh.map((e) => e.userId));
   if (ctx.onMessages && changes.messages.length > 0) ctx.onMessages(changes.messages);
 }
 
@@ -89,8 +90,8 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
 
 /**
  * The unit of work of ingestEvents and drainInbox, in the caller's transaction: stores the events not seen
- * before (deduplicated on messageId), loads the view, decides and writes. Returns the trait names recorded,
- * to remember once the transaction commits.
+ * before (deduplicated on messageId; of a store keeping only some events, those it keeps), loads the view,
+ * decides and writes. Returns the trait names recorded, to remember once the transaction commits.
  */
 function eventUnit(
   ctx: WriteContext,
@@ -101,8 +102,14 @@ function eventUnit(
   context: UserContextSpec | undefined,
 ): { result: IngestResult; names: string[]; changes: Committed } {
   const fresh: StoredEvent[] = [];
+  const kept = ctx.eventsKept;
   // An event of a merged id is its user's (identities.ts).
   for (const e of resolveEvents(ctx.sql, events)) {
+    // Of a cart simulation's events only Charged is read back: storing the rest cost a tenth of a run (bench/RESULTS.md).
+    if (kept && !kept.keeps(e.name)) {
+      fresh.push({ ...e, receivedAt: now });
+      continue;
+    }
     const insert = 'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING';
     const inserted = ctx.sql.run(insert, e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
     if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
@@ -111,5 +118,5 @@ function eventUnit(
   if (fresh.length === 0) return { result, names: [], changes: NOTHING };
   const view = loadEventView(ctx, fresh, lookback, context);
   const changes = decide(view);
-  return { result, names: applyChanges(ctx, changes, now, new Set(liveInstanceIds(view.live))), changes };
+  return { result, names: applyChanges(ctx, changes, now, new Set(liveInstanceIds(view.live))), changes: { ...changes, fresh } };
 }
