@@ -41,6 +41,20 @@ export class LiveInstances {
    * user two live passes of one journey. Called inside the unit's transaction, so the unit fails whole.
    */
   check(instances: readonly Instance[]): void {
+    // Most units touch each user once: then each instance only has to agree with its user's live pass. Keying
+    // every instance by user and journey joined built and hashed a new string each, 3.6% of a simulation thread.
+    const users = new Set<string>();
+    for (const i of instances) users.add(i.userId);
+    if (users.size < instances.length) return this.checkInOrder(instances);
+    for (const i of instances) {
+      if (exitedAtColumn(i) !== null) continue;
+      const current = this.byUser.get(i.userId)?.get(i.journeyId)?.id;
+      if (current !== undefined && current !== i.id) throw new Error(`user ${i.userId} has a live pass of journey ${i.journeyId} already (${current}); ${i.id} cannot be another`);
+    }
+  }
+
+  /** check, for a unit that writes several instances of a user: each against the passes left by those before it. */
+  private checkInOrder(instances: readonly Instance[]): void {
     const after = new Map<string, string | null>(); // user and journey -> the live pass once the unit's writes so far are done
     for (const i of instances) {
       const key = `${i.userId}\u0000${i.journeyId}`;
