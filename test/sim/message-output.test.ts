@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MessageOutput } from '../../src/sim/output.ts';
+import { IsoTimes, MessageOutput } from '../../src/sim/output.ts';
 import type { NewMessage } from '../../src/store/store.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -80,4 +80,39 @@ test('a run that does not finish leaves nothing behind, and an earlier run’s f
   output.discard();
   assert.deepEqual(readdirSync(dir).sort(), ['messages.ndjson', 'skipped.ndjson']);
   assert.deepEqual(lines(files.messages).map((l) => l.userId), ['u1']);
+});
+
+test('lines of any length and characters of several bytes, across the writes of the buffer, come out whole', async () => {
+  const dir = tempDir();
+  const files = { messages: join(dir, 'messages.ndjson'), skipped: join(dir, 'skipped.ndjson') };
+  const output = new MessageOutput(files);
+  // 3,000 sends of about 700 bytes (2 MB: the 1 MB buffer is written twice), with 'é' and '𝄞' (2 and 4 bytes)
+  // everywhere; among them lines longer than the buffer itself, of which one has only characters of 3 bytes.
+  const bodies: string[] = [];
+  for (let n = 0; n < 3_000; n++) {
+    const body = n === 1_000 ? '€'.repeat(400_000) : n === 2_000 ? 'x'.repeat(1_100_000) : `${'é𝄞'.repeat(n % 7)}${'a'.repeat(300 + (n % 13))}é`;
+    bodies.push(body);
+    output.take([{ ...message(n, 'sent', T0 + n), content: { body } }]);
+  }
+  await output.finish();
+  const text = readFileSync(files.messages, 'utf8');
+  assert.ok(!text.includes('\ufffd'), 'no character was cut between two writes');
+  assert.deepEqual(lines(files.messages).map((l) => (l.content as { body: string }).body), bodies);
+});
+
+test('times are written as toISOString writes them, in any order, in any year it can write', () => {
+  const times = new IsoTimes();
+  const checked: number[] = [];
+  // Forwards a millisecond at a time over minute, hour, day and year boundaries; then back; then anywhere.
+  for (const edge of [Date.UTC(2026, 11, 31, 23, 59, 59, 990), 0, Date.UTC(0, 0, 1), Date.UTC(-1, 11, 31, 23, 59, 59, 990), Date.UTC(9999, 11, 31, 23, 59, 59, 990)]) {
+    for (let ms = edge - 20; ms <= edge + 20; ms++) checked.push(ms);
+  }
+  for (let ms = Date.UTC(2026, 0, 1, 0, 2); ms > Date.UTC(2026, 0, 1) - 5_000; ms -= 997) checked.push(ms);
+  let seed = 7;
+  for (let i = 0; i < 20_000; i++) {
+    seed = (seed * 48_271) % 2_147_483_647;
+    checked.push(Math.round((seed / 2_147_483_647 - 0.5) * 2 * 8.64e15));
+  }
+  checked.push(8.64e15, -8.64e15, Date.UTC(10_000, 0, 1), Date.UTC(-10_000, 0, 1) - 1);
+  for (const ms of checked) assert.equal(times.iso(ms), new Date(ms).toISOString(), String(ms));
 });
