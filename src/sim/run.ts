@@ -26,7 +26,6 @@ import { openWaymark, type Waymark } from '../app/waymark.ts';
 import { outboxOnly } from '../channels/outbox.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { eventsReadBack } from '../engine/catalog.ts';
-import { scheduleOf } from '../engine/scheduler.ts';
 import type { JourneyEvent } from '../core/instance.ts';
 import { capRules } from '../core/settings.ts';
 import { compileJourney } from '../core/validate.ts';
@@ -84,8 +83,7 @@ export interface RunOptions {
  * else of an instance. Messages go to `onMessages` as each unit commits; the file keeps them only when a unit
  * reads them back: to count a user's recent sends against a frequency cap, or for a split on a message's outcome.
  * Of the events it keeps only those a unit reads back (engine/catalog.ts, eventsReadBack): the callers give
- * each event once (SqliteOptions.eventsKept). Its profiles are kept in memory, unless a scheduled entry scans
- * them (SqliteOptions.profiles).
+ * each event once (SqliteOptions.eventsKept).
  *
  * It keeps up to SIMULATION_PROFILES parsed profiles, where a server keeps 200,000: a simulation comes back to
  * each user at every timer, hours of virtual time after the event, when the server's cache has been emptied
@@ -105,15 +103,12 @@ export function throwawayStore(
   });
   const journeys = compiled.length === run.journeys.length ? compiled : null;
   const outcomes = journeys === null || journeys.some((j) => j.readsOutcomes);
-  // A scheduled entry (a segment, a date) scans every profile: then they stay in the file.
-  const scanned = journeys === null || journeys.some((j) => scheduleOf(j) !== null);
   return openSqliteStore(file, {
     durability: 'fast',
     indexes: capped ? 'engine' : 'engine-without-caps',
     profileCache: SIMULATION_PROFILES,
     instances: 'memory',
     messages: capped || outcomes ? 'file' : 'none',
-    profiles: scanned ? 'file' : 'memory',
     ...(journeys ? { eventsKept: eventsReadBack(journeys) } : {}),
     ...(run.onMessages ? { onMessages: run.onMessages } : {}),
   });

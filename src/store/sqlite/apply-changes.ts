@@ -9,12 +9,12 @@ import type { Sql } from './connection.ts';
 import { exitedAtColumn, instanceState } from './sqlite-rows.ts';
 import type { KeptEvents } from './kept-events.ts';
 import type { LiveInstances } from './live-instances.ts';
-import type { UnitProfiles } from './unit-views.ts';
+import type { ProfileCache } from './unit-views.ts';
 
 /** What writing profiles needs besides the file: the parsed profiles to drop, the trait names already recorded. */
 export interface WriteContext {
   readonly sql: Sql;
-  readonly profiles: UnitProfiles;
+  readonly profiles: ProfileCache;
   /** Trait names recorded per store: a write inserts only the ones it has not seen (usually none). */
   readonly traitNames: TraitNameCache;
   /** A throwaway store's live instances, kept in memory instead of the file (live-instances.ts). */
@@ -78,7 +78,14 @@ export function applyChanges(ctx: WriteContext, changes: Changes, now: number, s
  * the trait names recorded, to remember once it commits.
  */
 export function writeProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now: number): string[] {
-  for (const p of profiles) ctx.profiles.write(ctx.sql, p, now);
+  for (const p of profiles) {
+    ctx.profiles.forget(p.userId); // the cached parse is stale now; the next unit reads the merged row
+    ctx.sql.run(
+      `INSERT INTO profiles (user_id, traits, updated_at) VALUES (@userId, json_patch('{}', @traits), @now)
+       ON CONFLICT (user_id) DO UPDATE SET traits = json_patch(profiles.traits, @traits), updated_at = @now`,
+      { userId: p.userId, traits: JSON.stringify(p.traits), now },
+    );
+  }
   const names = ctx.traitNames.unknown(profiles);
   for (const name of names) ctx.sql.run('INSERT OR IGNORE INTO trait_names (name) VALUES (?)', name);
   return names;

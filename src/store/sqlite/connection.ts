@@ -30,12 +30,6 @@ export interface SqliteOptions {
    */
   instances?: 'file' | 'memory';
   /**
-   * 'memory': the profiles in memory, none in the file (profiles-in-memory.ts), for a new file thrown away after
-   * one run whose units are the only readers of profiles (no scheduled entry scans them): simulate's. The store
-   * then refuses every other read of profiles, and identity merges. Default 'file'.
-   */
-  profiles?: 'file' | 'memory';
-  /**
    * 'none': no message written to the file, for a new file thrown away after one run whose units read no message
    * back (no frequency cap, no journey asking for outcomes): simulate's, a backtest's. A message log is then only
    * what onMessages keeps, and the store refuses the reads of messages. Default 'file'.

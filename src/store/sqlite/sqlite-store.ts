@@ -31,7 +31,6 @@ import { journeySeries } from './journey-series.ts';
 import { journeyWaiting } from './journey-waiting.ts';
 import * as journeys from './journeys.ts';
 import { KeptEvents } from './kept-events.ts';
-import { ProfilesInMemory } from './profiles-in-memory.ts';
 import { latestUserEvent } from './latest-user-event.ts';
 import { messageLog } from './message-log.ts';
 import * as engagement from './engagement.ts';
@@ -76,8 +75,7 @@ export class SqliteStore implements Store {
     const live = options.instances === 'memory' ? { live: new LiveInstances() } : {};
     const onMessages = options.onMessages ? { onMessages: options.onMessages } : {};
     const kept = options.eventsKept ? { eventsKept: new KeptEvents(options.eventsKept) } : {};
-    const profiles = options.profiles === 'memory' ? new ProfilesInMemory() : new ProfileCache(options.profileCache);
-    this.unit = { sql: this.sql, profiles, traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...kept, ...onMessages };
+    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...kept, ...onMessages };
     const logged = options.durability !== 'fast';
     this.checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {})) : null;
   }
@@ -292,7 +290,6 @@ export class SqliteStore implements Store {
   }
 
   async mergeIdentity(merge: IdentityMerge, now: number): Promise<MergeResult> {
-    this.profilesInFile('mergeIdentity');
     this.instancesInFile('mergeIdentity');
     return identities.mergeIdentity(this.unit, merge, now);
   }
@@ -323,7 +320,6 @@ export class SqliteStore implements Store {
   // ---- scheduled entries
 
   async scanProfiles(after: string | null, limit: number): Promise<Profile[]> {
-    this.profilesInFile('scanProfiles');
     return runs.scanProfiles(this.sql, after, limit);
   }
 
@@ -402,7 +398,6 @@ export class SqliteStore implements Store {
   // ---- reads
 
   async getProfile(userId: string): Promise<Profile | null> {
-    this.profilesInFile('getProfile');
     return reads.getProfile(this.sql, userId);
   }
 
@@ -458,7 +453,6 @@ export class SqliteStore implements Store {
   }
 
   async profileSample(limit: number, maxBytes: number): Promise<Sample<Record<string, unknown>>> {
-    this.profilesInFile('profileSample');
     return profileSample(this.sql, limit, maxBytes);
   }
 
@@ -481,12 +475,10 @@ export class SqliteStore implements Store {
   }
 
   async profilesOf(userIds: readonly string[]): Promise<Profile[]> {
-    this.profilesInFile('profilesOf');
     return profilesOf(this.sql, userIds);
   }
 
   async profilesWithPhone(phone: string, limit: number): Promise<Profile[]> {
-    this.profilesInFile('profilesWithPhone');
     return profilesWithPhone(this.sql, phone, limit);
   }
 
@@ -527,11 +519,6 @@ export class SqliteStore implements Store {
     if (!kept) return;
     if (lookback) kept.check(lookback.names, 'a unit replaying events that overtook an entry');
     if (context?.history) kept.check(context.history.names, "a unit reading a user's event history");
-  }
-
-  /** Refuses a read or merge of profiles the file does not have: a store keeping them in memory (SqliteOptions.profiles). */
-  private profilesInFile(method: string): void {
-    if (this.unit.profiles instanceof ProfilesInMemory) throw new Error(`${method}: this store keeps its profiles in memory for its units alone (a simulation's)`);
   }
 
   /** Refuses a read of any event: a store keeping only some (SqliteOptions.eventsKept) cannot answer it. */

@@ -5,7 +5,7 @@
  */
 import type { Channel } from '../../core/definition.ts';
 import type { Instance } from '../../core/instance.ts';
-import type { EventBatchView, Lookback, Profile, ProfileUpsert, StoredEvent, TimerBatchView, UserContext, UserContextSpec } from '../store.ts';
+import type { EventBatchView, Lookback, Profile, StoredEvent, TimerBatchView, UserContext, UserContextSpec } from '../store.ts';
 import { MIN_TIMESTAMP } from '../rows.ts';
 import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInstance, groupByUser, liveInstanceIds, lookbackStarts, unique } from '../views.ts';
 import { chunks, type Sql } from './connection.ts';
@@ -13,23 +13,11 @@ import type { LiveInstances } from './live-instances.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
 import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
 
-/** Where a store's units of work read and write profiles: the file, through ProfileCache; or ProfilesInMemory. */
-export interface UnitProfiles {
-  /** The users' profiles (none for a user without one). */
-  load(sql: Sql, users: readonly string[]): Map<string, Profile>;
-  /** Merges a patch in the unit's transaction (json_patch: a null trait removes it, RFC 7396). */
-  write(sql: Sql, patch: ProfileUpsert, now: number): void;
-  /** After the unit's transaction, committed or rolled back. */
-  settle(committed: boolean): void;
-  /** A user's profile changed other than by write (an identity merge). */
-  forget(userId: string): void;
-}
-
 /**
  * Every unit of work needs its users' profiles, and this process is the file's only writer, so parsed
  * profiles are kept (bounded: emptied when `size` would be passed) and dropped when a profile is written.
  */
-export class ProfileCache implements UnitProfiles {
+export class ProfileCache {
   private readonly cache = new Map<string, Profile | null>();
 
   constructor(private readonly size = 200_000) {}
@@ -38,19 +26,7 @@ export class ProfileCache implements UnitProfiles {
     this.cache.delete(userId);
   }
 
-  write(sql: Sql, patch: ProfileUpsert, now: number): void {
-    this.forget(patch.userId); // the cached parse is stale now; the next unit reads the merged row
-    sql.run(
-      `INSERT INTO profiles (user_id, traits, updated_at) VALUES (@userId, json_patch('{}', @traits), @now)
-       ON CONFLICT (user_id) DO UPDATE SET traits = json_patch(profiles.traits, @traits), updated_at = @now`,
-      { userId: patch.userId, traits: JSON.stringify(patch.traits), now },
-    );
-  }
-
-  /** The file holds a unit's writes, or rolled them back; what they made stale was forgotten as they were written. */
-  settle(): void {}
-
-  load(sql: Sql, users: readonly string[]): Map<string, Profile> {
+  load(sql: Sql, users: string[]): Map<string, Profile> {
     const profiles = new Map<string, Profile>();
     const missing: string[] = [];
     for (const user of users) {
@@ -68,7 +44,7 @@ export class ProfileCache implements UnitProfiles {
 }
 
 /** An event unit's view of its fresh events' users. */
-export function loadEventView(ctx: { sql: Sql; profiles: UnitProfiles; live?: LiveInstances }, fresh: StoredEvent[], lookback: Lookback | undefined, spec: UserContextSpec | undefined): EventBatchView {
+export function loadEventView(ctx: { sql: Sql; profiles: ProfileCache; live?: LiveInstances }, fresh: StoredEvent[], lookback: Lookback | undefined, spec: UserContextSpec | undefined): EventBatchView {
   const { sql, live } = ctx;
   const users = unique(fresh.map((e) => e.userId));
   const view = emptyEventView(fresh, ctx.profiles.load(sql, users));
@@ -80,7 +56,7 @@ export function loadEventView(ctx: { sql: Sql; profiles: UnitProfiles; live?: Li
 }
 
 /** A timer unit's view of the instances it claimed: their users' profiles and context. */
-export function loadTimerView(sql: Sql, profiles: UnitProfiles, instances: Instance[], spec: UserContextSpec | undefined): TimerBatchView {
+export function loadTimerView(sql: Sql, profiles: ProfileCache, instances: Instance[], spec: UserContextSpec | undefined): TimerBatchView {
   const users = unique(instances.map((i) => i.userId));
   return { instances, profiles: profiles.load(sql, users), context: loadContext(sql, users, instances.map((i) => i.id), spec) };
 }

@@ -16,12 +16,12 @@ type Decide<View> = (view: View) => Changes;
 
 export function upsertProfiles(ctx: WriteContext, profiles: ProfileUpsert[], now: number): void {
   // A patch of a merged id is its user's (identities.ts).
-  const names = transaction(ctx, (): string[] => writeProfiles(ctx, resolveProfiles(ctx.sql, profiles), now));
-  committed(ctx, names, NOTHING);
+  const names = ctx.sql.transaction((): string[] => writeProfiles(ctx, resolveProfiles(ctx.sql, profiles), now));
+  ctx.traitNames.remember(names);
 }
 
 export function ingestEvents(ctx: WriteContext, events: JourneyEvent[], now: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): IngestResult {
-  const { result, names, changes } = transaction(ctx, () => eventUnit(ctx, events, now, decide, lookback, context));
+  const { result, names, changes } = ctx.sql.transaction(() => eventUnit(ctx, events, now, decide, lookback, context));
   committed(ctx, names, changes);
   return result;
 }
@@ -30,23 +30,12 @@ export function ingestEvents(ctx: WriteContext, events: JourneyEvent[], now: num
 type Committed = { readonly instances: readonly Instance[]; readonly messages: readonly NewMessage[]; readonly fresh?: readonly StoredEvent[] };
 const NOTHING: Committed = { instances: [], messages: [] };
 
-/** A unit's transaction; what is kept in memory hears that it failed (profiles, instances: see fireDueTimers). */
-function transaction<T>(ctx: WriteContext, unit: () => T): T {
-  try {
-    return ctx.sql.transaction(unit);
-  } catch (error) {
-    ctx.profiles.settle(false);
-    throw error;
-  }
-}
-
 /**
- * After a unit's commit: the trait names it recorded, its profiles and the instances it changed when they are
- * kept in memory, the users of its events when the file keeps only some, and its messages to whoever asked.
+ * After a unit's commit: the trait names it recorded, the instances it changed when they are kept in memory,
+ * the users of its events when the file keeps only some, and its messages to whoever asked for them.
  */
 function committed(ctx: WriteContext, names: string[], changes: Committed): void {
   ctx.traitNames.remember(names);
-  ctx.profiles.settle(true);
   ctx.live?.write(changes.instances);
   if (ctx.eventsKept && changes.fresh) ctx.eventsKept.accepted(changes.fresh.map((e) => e.userId));
   if (ctx.onMessages && changes.messages.length > 0) ctx.onMessages(changes.messages);
@@ -59,7 +48,7 @@ function committed(ctx: WriteContext, names: string[], changes: Committed): void
 export function drainInbox(ctx: WriteContext, now: number, limit: number, decide: Decide<EventBatchView>, lookback?: Lookback, context?: UserContextSpec): number {
   if (limit <= 0) return 0; // SQLite reads a negative LIMIT as none
   const { sql } = ctx;
-  const { claimed, names, changes } = transaction(ctx, (): { claimed: number; names: string[]; changes: Committed } => {
+  const { claimed, names, changes } = sql.transaction((): { claimed: number; names: string[]; changes: Committed } => {
     const rows = sql.all('SELECT seq, message_id, user_id, name, ts, properties FROM inbox ORDER BY seq LIMIT ?', limit);
     if (rows.length === 0) return { claimed: 0, names: [], changes: NOTHING };
     const { names, changes } = eventUnit(ctx, rows.map(toInboxEvent), now, decide, lookback, context);
@@ -80,7 +69,7 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
   if (claimed?.length === 0) return 0;
   let unit: { instances: Instance[]; changes: Changes; names: string[] } | null;
   try {
-    unit = transaction(ctx, () => {
+    unit = sql.transaction(() => {
       const instances = claimed ?? sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE wake_at <= ? ORDER BY wake_at LIMIT ?`, now, limit).map(toInstance);
       if (instances.length === 0) return null;
       const changes = decide(loadTimerView(sql, ctx.profiles, instances, context));
