@@ -25,6 +25,11 @@ interface Timer {
   version: number;
 }
 
+/** What the file's unique index of live passes would refuse. */
+function secondPass(i: Instance, current: string): Error {
+  return new Error(`user ${i.userId} has a live pass of journey ${i.journeyId} already (${current}); ${i.id} cannot be another`);
+}
+
 export class LiveInstances {
   /** user id -> journey id -> the live pass (at most one a journey). */
   private readonly byUser = new Map<string, Map<string, Instance>>();
@@ -48,8 +53,8 @@ export class LiveInstances {
     if (users.size < instances.length) return this.checkInOrder(instances);
     for (const i of instances) {
       if (exitedAtColumn(i) !== null) continue;
-      const current = this.byUser.get(i.userId)?.get(i.journeyId)?.id;
-      if (current !== undefined && current !== i.id) throw new Error(`user ${i.userId} has a live pass of journey ${i.journeyId} already (${current}); ${i.id} cannot be another`);
+      const current = this.livePassOf(i);
+      if (current !== null && current !== i.id) throw secondPass(i, current);
     }
   }
 
@@ -58,13 +63,18 @@ export class LiveInstances {
     const after = new Map<string, string | null>(); // user and journey -> the live pass once the unit's writes so far are done
     for (const i of instances) {
       const key = `${i.userId}\u0000${i.journeyId}`;
-      const current = after.has(key) ? after.get(key)! : (this.byUser.get(i.userId)?.get(i.journeyId)?.id ?? null);
+      const current = after.has(key) ? after.get(key)! : this.livePassOf(i);
       if (exitedAtColumn(i) !== null) {
         if (current === i.id) after.set(key, null);
       } else if (current !== null && current !== i.id) {
-        throw new Error(`user ${i.userId} has a live pass of journey ${i.journeyId} already (${current}); ${i.id} cannot be another`);
+        throw secondPass(i, current);
       } else after.set(key, i.id);
     }
+  }
+
+  /** The id of the live pass, kept now, of the instance's user in its journey. */
+  private livePassOf(i: Instance): string | null {
+    return this.byUser.get(i.userId)?.get(i.journeyId)?.id ?? null;
   }
 
   /** Writes instances a committed unit of work changed (check said they may be). */
