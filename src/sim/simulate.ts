@@ -281,11 +281,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         if (t < clockStart) throw new SimulationError(`${options.events}: line ${line.n}: the event at ${iso(t)} is before the simulation start ${iso(clockStart)}`);
         progress.events += 1;
         if (parsed.idGiven) {
-          const before = givenIds.size;
-          if (givenIds.add(parsed.event.messageId).size === before) {
+          if (givenIds.has(parsed.event.messageId)) {
             duplicates += 1;
             continue;
           }
+          givenIds.add(parsed.event.messageId);
         }
         await r.take(parsed.event, line.text, lastAt);
         lastAt = Math.max(lastAt, t);
