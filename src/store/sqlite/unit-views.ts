@@ -79,9 +79,10 @@ function loadInstancesOf(sql: Sql, users: string[], view: EventBatchView): void 
 /** loadInstancesOf, for instances kept in memory. */
 function instancesInMemory(live: LiveInstances, users: string[], view: EventBatchView): void {
   for (const user of users) {
-    const { live: passes, exits } = live.of(user);
-    for (const instance of passes) addLive(view, instance);
-    for (const [journeyId, lastExit] of exits) addEntered(view, user, journeyId, lastExit);
+    const passes = live.of(user);
+    if (!passes) continue;
+    for (const pass of passes.live) addLive(view, pass.instance);
+    for (const exit of passes.exits) addEntered(view, user, exit.journeyId, exit.at);
   }
 }
 
