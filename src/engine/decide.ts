@@ -196,7 +196,11 @@ export class ChangeSet {
   readonly profiles: ProfileUpsert[] = [];
   /** Internal events for the inbox: journeys this unit's users trigger. */
   readonly followUps: JourneyEvent[] = [];
-  private readonly stats = new Map<string, StatDelta>();
+  /** The unit's counters in the order first counted, and found by journey version, node and metric. */
+  private readonly stats: StatDelta[] = [];
+  // Keyed by the catalog's entry of the version, then node, then metric: a key joined into one string was 1.6%
+  // of a simulation thread (each count built and hashed a new string).
+  private readonly counters = new Map<CatalogEntry, Map<string, Map<StatDelta['metric'], StatDelta>>>();
   /** The earliest timer this unit set, so the runtime can arm its in-memory schedule. */
   earliestWake: number | null = null;
 
@@ -236,7 +240,7 @@ export class ChangeSet {
     for (const effect of effects) {
       switch (effect.type) {
         case 'count':
-          this.count(instance, effect.nodeId ?? '', effect.metric);
+          this.count(entry, instance, effect.nodeId ?? '', effect.metric);
           if (effect.metric === 'node_entered' && effect.nodeId) this.trigger(instance, effect.nodeId, at);
           if (effect.metric === 'entered') this.trigger(instance, entry.journey.entry.id, at);
           break;
@@ -250,7 +254,7 @@ export class ChangeSet {
           const sends = this.context.sends.get(instance.userId);
           if (sends) sends.push({ channel: effect.channel, at });
           else this.context.sends.set(instance.userId, [{ channel: effect.channel, at }]);
-          if (delivered) this.count(instance, effect.nodeId, 'node_sent');
+          if (delivered) this.count(entry, instance, effect.nodeId, 'node_sent');
           break;
         }
         case 'profile':
@@ -260,11 +264,11 @@ export class ChangeSet {
           break;
         case 'skip':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null, at));
-          this.count(instance, effect.nodeId, `node_skipped:${effect.reason}`); // the stats' skips by reason, next to the core's node_skipped
+          this.count(entry, instance, effect.nodeId, `node_skipped:${effect.reason}`); // the stats' skips by reason, next to the core's node_skipped
           break;
         case 'fail':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'failed', `${effect.reason}: ${effect.detail}`, null, at));
-          this.count(instance, effect.nodeId, 'node_failed');
+          this.count(entry, instance, effect.nodeId, 'node_failed');
           break;
         default: {
           const never: never = effect;
@@ -275,7 +279,7 @@ export class ChangeSet {
   }
 
   toChanges(): Changes {
-    return { instances: [...this.instances.values()], messages: this.messages, stats: [...this.stats.values()], profiles: this.profiles, followUps: this.followUps };
+    return { instances: [...this.instances.values()], messages: this.messages, stats: this.stats, profiles: this.profiles, followUps: this.followUps };
   }
 
   /**
@@ -298,11 +302,19 @@ export class ChangeSet {
     return { id, journeyId: i.journeyId, version: i.version, instanceId: i.id, nodeId, userId: i.userId, channel, status, reason, content, createdAt: at, sentAt: status === 'sent' ? at : null };
   }
 
-  private count(i: Instance, nodeId: string, metric: StatDelta['metric']): void {
-    const key = `${i.journeyId}\u0000${i.version}\u0000${nodeId}\u0000${metric}`;
-    const known = this.stats.get(key);
+  /** Counts one for the instance's version (its catalog entry), at the node. */
+  private count(entry: CatalogEntry, i: Instance, nodeId: string, metric: StatDelta['metric']): void {
+    let nodes = this.counters.get(entry);
+    if (!nodes) this.counters.set(entry, (nodes = new Map()));
+    let metrics = nodes.get(nodeId);
+    if (!metrics) nodes.set(nodeId, (metrics = new Map()));
+    const known = metrics.get(metric);
     if (known) known.count += 1;
-    else this.stats.set(key, { journeyId: i.journeyId, version: i.version, nodeId, metric, count: 1 });
+    else {
+      const delta: StatDelta = { journeyId: i.journeyId, version: i.version, nodeId, metric, count: 1 };
+      metrics.set(metric, delta);
+      this.stats.push(delta);
+    }
   }
 }
 
