@@ -18,8 +18,10 @@ export class TraitNameCache {
   unknown(patches: readonly ProfileUpsert[]): string[] {
     const fresh = new Set<string>();
     for (const p of patches) {
-      for (const [name, value] of Object.entries(p.traits)) {
-        if (value !== null && !this.known.has(name)) fresh.add(name);
+      const traits = p.traits;
+      // Names, not [name, value] pairs: Object.entries made an array a trait (2% of a simulation thread's allocations).
+      for (const name of Object.keys(traits)) {
+        if (traits[name] !== null && !this.known.has(name)) fresh.add(name);
       }
     }
     return [...fresh];

@@ -89,6 +89,14 @@ export function fireDueTimers(ctx: WriteContext, now: number, limit: number, dec
 }
 
 /**
+ * An event as stored: its fields as the file keeps them, and when it came. A literal of one shape, not a spread
+ * of the event: a spread and the field added after it cost 0.7% of a simulation thread.
+ */
+function stored(e: JourneyEvent, receivedAt: number): StoredEvent {
+  return { messageId: e.messageId, userId: e.userId, name: e.name, timestamp: e.timestamp, properties: e.properties, receivedAt };
+}
+
+/**
  * The unit of work of ingestEvents and drainInbox, in the caller's transaction: stores the events not seen
  * before (deduplicated on messageId; of a store keeping only some events, those it keeps), loads the view,
  * decides and writes. Returns the trait names recorded, to remember once the transaction commits.
@@ -107,12 +115,12 @@ function eventUnit(
   for (const e of resolveEvents(ctx.sql, events)) {
     // Of a cart simulation's events only Charged is read back: storing the rest cost a tenth of a run (bench/RESULTS.md).
     if (kept && !kept.keeps(e.name)) {
-      fresh.push({ ...e, receivedAt: now });
+      fresh.push(stored(e, now));
       continue;
     }
     const insert = 'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING';
     const inserted = ctx.sql.run(insert, e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
-    if (inserted.changes === 1) fresh.push({ ...e, receivedAt: now });
+    if (inserted.changes === 1) fresh.push(stored(e, now));
   }
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
   if (fresh.length === 0) return { result, names: [], changes: NOTHING };
