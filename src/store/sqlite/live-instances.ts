@@ -11,9 +11,9 @@
  * refuses the reads these would answer (a user's passes, a journey's series; sqlite-store.ts).
  *
  * One map, by user, holds all of a user's: the live passes and the last exits, each a short list searched by
- * journey (a user is in a few journeys at a time). Three maps (by user and journey, by instance id, and of
- * exits), with a map a user in each, took 9% of a simulation thread's time in their lookups, most of them cache
- * misses in tables of half a million users, and about 450 bytes a user.
+ * journey (a user is in a few journeys at a time). With three maps (by user and journey, by instance id, and of
+ * exits), and a map a user in two of them, this code took 9% of a simulation thread, most of it in cache misses in
+ * tables of half a million users; 4-5% now (bench/RESULTS.md, 2026-12-07).
  *
  * Nothing here is undone by a rollback, so a unit of work hands its instances over only once its transaction
  * has committed (units-of-work.ts), and gives back the timers it claimed if it failed.
@@ -37,7 +37,7 @@ export interface Exit {
 }
 
 /** What is kept of one user. */
-export interface UserPasses {
+interface UserPasses {
   live: Pass[];
   exits: Exit[];
 }
