@@ -240,7 +240,7 @@ export class ChangeSet {
     for (const effect of effects) {
       switch (effect.type) {
         case 'count':
-          this.count(entry, instance, effect.nodeId ?? '', effect.metric);
+          this.count(entry, effect.nodeId ?? '', effect.metric);
           if (effect.metric === 'node_entered' && effect.nodeId) this.trigger(instance, effect.nodeId, at);
           if (effect.metric === 'entered') this.trigger(instance, entry.journey.entry.id, at);
           break;
@@ -254,7 +254,7 @@ export class ChangeSet {
           const sends = this.context.sends.get(instance.userId);
           if (sends) sends.push({ channel: effect.channel, at });
           else this.context.sends.set(instance.userId, [{ channel: effect.channel, at }]);
-          if (delivered) this.count(entry, instance, effect.nodeId, 'node_sent');
+          if (delivered) this.count(entry, effect.nodeId, 'node_sent');
           break;
         }
         case 'profile':
@@ -264,11 +264,11 @@ export class ChangeSet {
           break;
         case 'skip':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'skipped', effect.reason, null, at));
-          this.count(entry, instance, effect.nodeId, `node_skipped:${effect.reason}`); // the stats' skips by reason, next to the core's node_skipped
+          this.count(entry, effect.nodeId, `node_skipped:${effect.reason}`); // the stats' skips by reason, next to the core's node_skipped
           break;
         case 'fail':
           this.messages.push(this.message(instance, effect.sendId, effect.nodeId, effect.channel, 'failed', `${effect.reason}: ${effect.detail}`, null, at));
-          this.count(entry, instance, effect.nodeId, 'node_failed');
+          this.count(entry, effect.nodeId, 'node_failed');
           break;
         default: {
           const never: never = effect;
@@ -302,8 +302,8 @@ export class ChangeSet {
     return { id, journeyId: i.journeyId, version: i.version, instanceId: i.id, nodeId, userId: i.userId, channel, status, reason, content, createdAt: at, sentAt: status === 'sent' ? at : null };
   }
 
-  /** Counts one for the instance's version (its catalog entry), at the node. */
-  private count(entry: CatalogEntry, i: Instance, nodeId: string, metric: StatDelta['metric']): void {
+  /** Counts one for a journey version (its catalog entry, the instance's), at the node. */
+  private count(entry: CatalogEntry, nodeId: string, metric: StatDelta['metric']): void {
     let nodes = this.counters.get(entry);
     if (!nodes) this.counters.set(entry, (nodes = new Map()));
     let metrics = nodes.get(nodeId);
@@ -311,7 +311,7 @@ export class ChangeSet {
     const known = metrics.get(metric);
     if (known) known.count += 1;
     else {
-      const delta: StatDelta = { journeyId: i.journeyId, version: i.version, nodeId, metric, count: 1 };
+      const delta: StatDelta = { journeyId: entry.journeyId, version: entry.version, nodeId, metric, count: 1 };
       metrics.set(metric, delta);
       this.stats.push(delta);
     }

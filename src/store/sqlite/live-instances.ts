@@ -182,9 +182,10 @@ export class LiveInstances {
     const exitedAt = exitedAtColumn(i);
     let user = this.users.get(i.userId);
     const k = user ? indexOfJourney(user.live, i.journeyId) : -1;
+    const current = k >= 0 ? user!.live[k]! : null; // the journey's live pass, this instance or (refused by check) another
     if (exitedAt !== null) {
-      if (k >= 0 && user!.live[k]!.instance.id === i.id) {
-        user!.live[k]!.version = GONE;
+      if (current?.instance.id === i.id) {
+        current.version = GONE;
         user!.live.splice(k, 1);
       }
       if (i.enteredAt !== null) {
@@ -196,14 +197,16 @@ export class LiveInstances {
     }
     if (!user) this.users.set(i.userId, (user = { live: [], exits: [] }));
     let pass: Pass;
-    if (k < 0) user.live.push((pass = { instance: i, version: ++this.writes }));
-    else if (user.live[k]!.instance.id === i.id) {
-      pass = user.live[k]!;
+    if (current?.instance.id === i.id) {
+      pass = current;
       pass.instance = i;
       pass.version = ++this.writes;
     } else {
-      user.live[k]!.version = GONE; // check() refuses a second live pass: this only replaces one
-      user.live[k] = pass = { instance: i, version: ++this.writes };
+      pass = { instance: i, version: ++this.writes };
+      if (current) {
+        current.version = GONE;
+        user.live[k] = pass;
+      } else user.live.push(pass);
     }
     if (i.wakeAt !== null) this.timers.push({ at: i.wakeAt, pass, version: pass.version });
   }
