@@ -4,12 +4,12 @@
  * workload over HTTP in real time the way an SDK would (batched), then checks every send against
  * expected.json and prints throughput, lateness and the CPU and memory of the servers (and the database).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readExpected, SendChecker, type CheckReport } from './check.ts';
-import { startCluster } from './cluster.ts';
+import { startCluster, type Cluster } from './cluster.ts';
 import { ensureWorkload, readLines, type BenchArgs } from './common.ts';
 
 const ADMIN_KEY = 'wm_admin_benchmark_key';
@@ -32,24 +32,35 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
   const expected = await readExpected(join(dir, 'expected.json'));
   const { windowMs, delayMs } = expected.params;
   const data = mkdtempSync(join(tmpdir(), 'waymark-bench-'));
-  const cluster = await startCluster({ ...(args.database ? { database: args.database } : {}), workers: args.workers, analyzeMs: args.analyzeMs, serveArgs: args.serveArgs, dataDir: data, env: { WAYMARK_ADMIN_KEY: ADMIN_KEY, WAYMARK_WRITE_KEY: WRITE_KEY } }).catch((error) => {
+  const clusters: Cluster[] = [];
+  const stopAll = () => Promise.all(clusters.map((c) => c.stop()));
+  try {
+    for (let i = 0; i < args.shards; i++) {
+      const dataDir = args.shards === 1 ? data : join(data, `shard-${i}`);
+      mkdirSync(dataDir, { recursive: true });
+      clusters.push(await startCluster({ ...(args.database ? { database: args.database } : {}), workers: args.workers, analyzeMs: args.analyzeMs, serveArgs: args.serveArgs, dataDir, env: { WAYMARK_ADMIN_KEY: ADMIN_KEY, WAYMARK_WRITE_KEY: WRITE_KEY } }));
+    }
+  } catch (error) {
+    await stopAll().catch(() => {});
     rmSync(data, { recursive: true, force: true });
     throw error;
-  });
-  const base = cluster.base;
-  log(`servers: ${cluster.label}${cluster.schema ? ` (schema ${cluster.schema})` : ''}${args.serveArgs.length > 0 ? `, serve ${args.serveArgs.join(' ')}` : ''}`);
+  }
+  const cluster = clusters[0]!;
+  const shards = new Shards(clusters.map((c) => c.base));
+  const label = args.shards === 1 ? cluster.label : `${cluster.label} x ${args.shards}, users split by a hash of their id`;
+  log(`servers: ${label}${cluster.schema ? ` (schema ${cluster.schema})` : ''}${args.serveArgs.length > 0 ? `, serve ${args.serveArgs.join(' ')}` : ''}`);
   try {
-    await createJourney(base, windowMs, delayMs);
-    const profileCount = await uploadProfiles(base, join(dir, 'profiles.ndjson'));
+    for (const base of shards.bases) await createJourney(base, windowMs, delayMs);
+    const profileCount = await uploadProfiles(shards, join(dir, 'profiles.ndjson'));
     log(`profiles: ${profileCount} uploaded`);
 
-    const cpuBefore = cluster.cpu();
+    const cpuBefore = cpuOf(clusters);
     // A long run's memory, sampled as it goes: flat after warm-up, or growing (issue 10's soak).
     // RSS counts the pages of the memory-mapped database file (up to 2 GB) that have been read; the private
     // part (RssAnon) is the server's own memory, the figure that must stay flat.
     const rssSamples: Array<{ at: number; mb: number; anonMb: number }> = [];
-    const sampler = setInterval(() => rssSamples.push({ at: Date.now(), mb: cluster.rssMb(), anonMb: cluster.anonMb() }), 5_000);
-    const replay = await replayEvents(base, join(dir, 'events.ndjson'), args.batchMs, args.messageIds);
+    const sampler = setInterval(() => rssSamples.push({ at: Date.now(), mb: sum(clusters.map((c) => c.rssMb())), anonMb: sum(clusters.map((c) => c.anonMb())) }), 5_000);
+    const replay = await replayEvents(shards, join(dir, 'events.ndjson'), args.batchMs, args.messageIds);
     // Wait for the last due message, plus slack for a slow engine to catch up. Polled once a second: the
     // stats call counts the journey's live instances, and polled every 250 ms it took 2.6 s of PostgreSQL's
     // CPU (31 calls of 82 ms) while a run at 4,000 carts/s was catching up, load the engine then had to share.
@@ -58,21 +69,21 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
     let seen = 0;
     for (;;) {
       await sleep(Math.max(1_000, lastDue - Date.now()));
-      seen = await countSent(base);
+      seen = sum(await Promise.all(shards.bases.map(countSent)));
       if (seen >= total || Date.now() > lastDue + args.settleMs) break;
     }
     clearInterval(sampler);
-    const cpuAfter = cluster.cpu();
+    const cpuAfter = cpuOf(clusters);
     const runSeconds = (Date.now() - replay.t0) / 1000;
-    const rssMb = cluster.peakRssMb();
+    const rssMb = sum(clusters.map((c) => c.peakRssMb()));
 
     const checker = new SendChecker(expected);
-    await forEachSent(base, (m) => checker.add(m.userId, m.channel, m.sentAt - replay.t0));
+    for (const base of shards.bases) await forEachSent(base, (m) => checker.add(m.userId, m.channel, m.sentAt - replay.t0));
     const report = checker.report();
 
     const spanSeconds = expected.params.spanMs / 1000;
     console.log('');
-    console.log(`servers           ${cluster.label}${args.serveArgs.length > 0 ? ` (serve ${args.serveArgs.join(' ')})` : ''}`);
+    console.log(`servers           ${label}${args.serveArgs.length > 0 ? ` (serve ${args.serveArgs.join(' ')})` : ''}`);
     console.log(`workload          ${dir}`);
     console.log(`users             ${expected.users}  (W=${windowMs} ms, D=${delayMs} ms, span ${spanSeconds} s)`);
     const offered = replay.carts / spanSeconds;
@@ -92,7 +103,7 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
     console.log(`errors: ${errors}  p99_ms: ${report.lateness.p99}  rate: ${Math.round(offered)} carts/s`);
     return { ...report, errors };
   } finally {
-    await cluster.stop();
+    await stopAll();
     rmSync(data, { recursive: true, force: true });
   }
 }
@@ -129,24 +140,26 @@ async function createJourney(base: string, windowMs: number, delayMs: number): P
   await api(base, 'POST', '/v1/journeys/cart-bench/publish', ADMIN_KEY);
 }
 
-async function uploadProfiles(base: string, file: string): Promise<number> {
-  let batch: unknown[] = [];
+async function uploadProfiles(shards: Shards, file: string): Promise<number> {
+  const batches: unknown[][] = shards.bases.map(() => []);
   let count = 0;
   const inFlight = new Set<Promise<void>>();
-  const flush = async () => {
-    const body = { batch: batch.map((line) => toProfile(line as Record<string, unknown>)) };
-    batch = [];
-    const p = api(base, 'POST', '/v1/profiles', WRITE_KEY, body).then(() => undefined);
+  const flush = async (shard: number) => {
+    const body = { batch: batches[shard]!.map((line) => toProfile(line as Record<string, unknown>)) };
+    batches[shard] = [];
+    const p = api(shards.bases[shard]!, 'POST', '/v1/profiles', WRITE_KEY, body).then(() => undefined);
     inFlight.add(p);
     p.finally(() => inFlight.delete(p));
     if (inFlight.size >= 4) await Promise.race(inFlight);
   };
   for await (const line of readLines(file)) {
-    batch.push(JSON.parse(line));
+    const profile = JSON.parse(line) as { userId: string };
+    const shard = shards.of(profile.userId);
+    batches[shard]!.push(profile);
     count++;
-    if (batch.length === 1000) await flush();
+    if (batches[shard]!.length === 1000) await flush(shard);
   }
-  if (batch.length > 0) await flush();
+  for (let shard = 0; shard < batches.length; shard++) if (batches[shard]!.length > 0) await flush(shard);
   await Promise.all(inFlight);
   return count;
 }
@@ -156,7 +169,7 @@ function toProfile({ userId, ...traits }: Record<string, unknown>): { userId: un
 }
 
 /** Sends each event at t0 + at, in batches gathered every `batchMs`, like an SDK flushing its queue. */
-async function replayEvents(base: string, file: string, batchMs: number, messageIds: BenchArgs['messageIds']): Promise<Replayed> {
+async function replayEvents(shards: Shards, file: string, batchMs: number, messageIds: BenchArgs['messageIds']): Promise<Replayed> {
   const messageId = messageIds === 'random' ? () => randomUUID() : (n: number) => `bench-${n}`;
   const events: Array<{ at: number; userId: string; event: string; properties: unknown }> = [];
   for await (const line of readLines(file)) events.push(JSON.parse(line));
@@ -168,9 +181,13 @@ async function replayEvents(base: string, file: string, batchMs: number, message
   let maxBehindMs = 0;
   const inFlight = new Set<Promise<void>>();
   const post = (batch: typeof events, first: number) => {
-    const body = JSON.stringify({
-      batch: batch.map((e, i) => ({ messageId: messageId(first + i), userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at })),
+    const split: Array<Array<{ messageId: string; userId: string; event: string; properties: unknown; timestamp: number }>> = shards.bases.map(() => []);
+    batch.forEach((e, i) => split[shards.of(e.userId)]!.push({ messageId: messageId(first + i), userId: e.userId, event: e.event, properties: e.properties, timestamp: t0 + e.at }));
+    split.forEach((part, shard) => {
+      if (part.length > 0) postTo(shards.bases[shard]!, JSON.stringify({ batch: part }));
     });
+  };
+  const postTo = (base: string, body: string) => {
     requests++;
     const p = fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${WRITE_KEY}`, 'content-type': 'application/json' }, body })
       .then(async (r) => {
@@ -234,6 +251,30 @@ async function forEachSent(base: string, visit: (m: SentMessage) => void): Promi
 async function countSent(base: string): Promise<number> {
   const stats = await api(base, 'GET', '/v1/journeys/cart-bench/stats', ADMIN_KEY);
   return (stats.nodes as Array<{ sent: number }>).reduce((sum, n) => sum + (n.sent ?? 0), 0);
+}
+
+/** The servers of a sharded run, and which one holds a user: a hash of the user's id (FNV-1a). */
+class Shards {
+  constructor(readonly bases: string[]) {}
+
+  of(userId: string): number {
+    if (this.bases.length === 1) return 0;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < userId.length; i++) h = Math.imul(h ^ userId.charCodeAt(i), 0x01000193);
+    return (h >>> 0) % this.bases.length;
+  }
+}
+
+/** CPU seconds of every shard's processes, by role, and of the machine. */
+function cpuOf(clusters: Cluster[]): ReturnType<Cluster['cpu']> {
+  const each = clusters.map((c) => c.cpu());
+  const byRole: Record<string, number> = {};
+  for (const cpu of each) for (const [role, seconds] of Object.entries(cpu.byRole)) byRole[role] = (byRole[role] ?? 0) + seconds;
+  return { byRole, database: each[0]!.database, machine: each[0]!.machine };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -26,6 +26,11 @@ export interface BenchArgs extends WorkloadParams {
    * or 'random' (a UUID v4 each, as Segment's and RudderStack's SDKs send them).
    */
   messageIds: 'sequential' | 'random';
+  /**
+   * SQLite: N independent servers, each with a file of its own, the users split between them by a hash of their
+   * id: what sharding the engine by user would give on this machine, before building it (bench/RESULTS.md).
+   */
+  shards: number;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -33,7 +38,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread', '--threads', '--message-ids']);
+  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread', '--threads', '--message-ids', '--shards']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const workload = get('--workload');
   const database = get('--database');
@@ -43,11 +48,15 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (workers > 0 && database === undefined) throw new Error('--workers needs --database postgres://...: SQLite runs in one process');
   const threads = get('--threads') === undefined ? undefined : Number(get('--threads'));
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new Error('--threads must be a whole number from 1 to 64');
+  const shards = Number(get('--shards') ?? 1);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 16) throw new Error('--shards must be a whole number from 1 to 16');
+  if (shards > 1 && database !== undefined) throw new Error('--shards is for SQLite: PostgreSQL shares one database (use --workers)');
   const messageIds = get('--message-ids') ?? 'sequential';
   if (messageIds !== 'sequential' && messageIds !== 'random') throw new Error('--message-ids must be sequential or random');
   return {
     ...(threads !== undefined ? { threads } : {}),
     messageIds,
+    shards,
     ...parseWorkloadArgs(argv),
     ...(workload ? { workload } : {}),
     batchMs: Number(get('--batch-ms') ?? 10),
