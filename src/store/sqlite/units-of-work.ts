@@ -125,6 +125,9 @@ function eventUnit(
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };
   if (fresh.length === 0) return { result, names: [], changes: NOTHING };
   const view = loadEventView(ctx, fresh, lookback, context);
+  // Taken before decide, which leaves in view.live only the passes still live: a pass an event ended was read
+  // too, and is moved on by an UPDATE, not by an INSERT that finds its row.
+  const read = new Set(liveInstanceIds(view.live));
   const changes = decide(view);
-  return { result, names: applyChanges(ctx, changes, now, new Set(liveInstanceIds(view.live))), changes: { ...changes, fresh } };
+  return { result, names: applyChanges(ctx, changes, now, read), changes: { ...changes, fresh } };
 }
