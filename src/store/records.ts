@@ -79,7 +79,11 @@ export interface EventBatchView {
   /** Only the events not seen before (deduplicated on messageId), in the order given. */
   events: StoredEvent[];
   profiles: Map<string, Profile>;
-  /** Live (pending, active, control) instances of the batch's users. */
+  /**
+   * Live (pending, active, control) instances of the batch's users. decide replaces each user's list as it goes,
+   * with the passes still live and those it started: a store that needs the instances it read (to tell an
+   * UPDATE from an INSERT) takes them before deciding.
+   */
   live: Map<string, Instance[]>;
   /** Journeys each user of the batch has ever entered: "journeyId" entries per user. */
   entered: Map<string, Set<string>>;

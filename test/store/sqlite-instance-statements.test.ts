@@ -21,7 +21,9 @@ const cartJourney = JSON.parse(readFileSync(new URL('../../examples/abandoned-ca
 
 /** Every write of the instances table run while `work` runs, by its statement's first words. */
 async function instanceWrites(work: () => Promise<unknown>): Promise<string[]> {
-  const statement = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as { run: (...args: unknown[]) => unknown };
+  const probe = new Database(':memory:');
+  const statement = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { run: (...args: unknown[]) => unknown };
+  probe.close(); // every statement of every connection shares the prototype
   const run = statement.run;
   const seen: string[] = [];
   statement.run = function (this: { source: string }, ...args: unknown[]) {
