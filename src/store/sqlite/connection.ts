@@ -117,7 +117,7 @@ function migrate(db: Database.Database): number {
     db.transaction(() => {
       db.exec(readFileSync(MIGRATIONS_DIR + file, 'utf8'));
       db.pragma(`user_version = ${version}`);
-    })();
+    }).immediate();
   }
   return current;
 }
@@ -164,9 +164,14 @@ export class Sql {
     return this.statement(sql).run(...params);
   }
 
-  /** Runs `fn` in a transaction (a savepoint inside another one). */
+  /**
+   * Runs `fn` in a write transaction (a savepoint inside another one), taking the write lock at BEGIN
+   * (IMMEDIATE). Deferred, a transaction that reads and then writes would fail at once with
+   * SQLITE_BUSY_SNAPSHOT, without waiting, whenever the other connection on the file (the API's, or the
+   * engine's thread) committed in between; taken first, the lock makes the other wait its busy timeout instead.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   /** Runs `prefix (?, ?, …) suffix` with one placeholder per value after `prefix`'s own. */

@@ -4,31 +4,29 @@ import { addStat } from './apply-changes.ts';
 import type { Sql } from './connection.ts';
 
 /**
- * One write transaction, taken before the read (IMMEDIATE), so a process sharing the file cannot record the
- * same first open in between: the first open and the first click are each set and counted once.
+ * One write transaction, taken before the read (Sql.transaction is IMMEDIATE), so a process sharing the file
+ * cannot record the same first open in between: the first open and the first click are each set and counted once.
  */
 export function recordEngagement(sql: Sql, messageId: string, kind: Engagement, at: number): EngagementResult | null {
-  return sql.db
-    .transaction((): EngagementResult | null => {
-      const row = sql.get('SELECT journey_id, version, node_id, user_id, channel, opened_at, clicked_at FROM messages WHERE id = ?', messageId);
-      if (!row) return null;
-      const firstOpen = row.opened_at === null;
-      const firstClick = kind === 'click' && row.clicked_at === null;
-      const message = { id: messageId, journeyId: row.journey_id as string, version: row.version as number, nodeId: row.node_id as string, userId: row.user_id as string, channel: row.channel as Message['channel'] };
-      if (firstOpen || firstClick) {
-        sql.run('UPDATE messages SET opened_at = COALESCE(opened_at, ?), clicked_at = CASE WHEN ? THEN ? ELSE clicked_at END WHERE id = ?', at, firstClick ? 1 : 0, at, messageId);
-        if (firstOpen) addStat(sql, message.journeyId, message.version, message.nodeId, 'node_opened', 1);
-        if (firstClick) addStat(sql, message.journeyId, message.version, message.nodeId, 'node_clicked', 1);
-      }
-      return {
-        message,
-        openedAt: firstOpen ? at : (row.opened_at as number),
-        clickedAt: firstClick ? at : (row.clicked_at as number | null),
-        firstOpen,
-        firstClick,
-      };
-    })
-    .immediate();
+  return sql.transaction((): EngagementResult | null => {
+    const row = sql.get('SELECT journey_id, version, node_id, user_id, channel, opened_at, clicked_at FROM messages WHERE id = ?', messageId);
+    if (!row) return null;
+    const firstOpen = row.opened_at === null;
+    const firstClick = kind === 'click' && row.clicked_at === null;
+    const message = { id: messageId, journeyId: row.journey_id as string, version: row.version as number, nodeId: row.node_id as string, userId: row.user_id as string, channel: row.channel as Message['channel'] };
+    if (firstOpen || firstClick) {
+      sql.run('UPDATE messages SET opened_at = COALESCE(opened_at, ?), clicked_at = CASE WHEN ? THEN ? ELSE clicked_at END WHERE id = ?', at, firstClick ? 1 : 0, at, messageId);
+      if (firstOpen) addStat(sql, message.journeyId, message.version, message.nodeId, 'node_opened', 1);
+      if (firstClick) addStat(sql, message.journeyId, message.version, message.nodeId, 'node_clicked', 1);
+    }
+    return {
+      message,
+      openedAt: firstOpen ? at : (row.opened_at as number),
+      clickedAt: firstClick ? at : (row.clicked_at as number | null),
+      firstOpen,
+      firstClick,
+    };
+  });
 }
 
 export function saveShortLinks(sql: Sql, links: readonly ShortLink[], now: number): void {
