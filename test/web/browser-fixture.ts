@@ -70,6 +70,11 @@ export interface Served {
   dashboard: string;
   /** The server's SQLite file, for a test to seed what the API cannot make. */
   db: string;
+  /**
+   * A JSON request with `key`, as an integration would make it; fails unless answered 2xx, with the server's
+   * log when it answered 5xx (its reply says only "see the server log").
+   */
+  call(key: string, method: string, path: string, body?: unknown): Promise<any>;
   /** Stops the server and removes its database. */
   close(): Promise<void>;
 }
@@ -99,9 +104,21 @@ export async function serve(examples: string[]): Promise<Served> {
       const admin = /admin key: (wm_admin_\S+)/.exec(output)?.[1];
       const write = /write key: (wm_write_\S+)/.exec(output)?.[1];
       const dashboard = /Dashboard: (\S+)/.exec(output)?.[1];
-      if (url && admin && write && dashboard) resolve({ url, admin, write, dashboard, db, close });
+      if (url && admin && write && dashboard) resolve({ url, admin, write, dashboard, db, close, call: (...args) => call(url, () => output, ...args) });
     });
   });
+}
+
+async function call(url: string, log: () => string, key: string, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const answer = await response.json();
+  const serverLog = response.status >= 500 ? `\nthe server's log, its end:\n${log().slice(-6000)}` : '';
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}${serverLog}`);
+  return answer;
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -25,16 +25,7 @@ const receiver = await recoveringReceiver();
 /** Each message's id by its user. */
 let idOf: Record<string, string> = {};
 
-async function call(method: string, path: string, body?: unknown, key = server!.admin): Promise<any> {
-  const response = await fetch(`${server!.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const answer = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+const call = (method: string, path: string, body?: unknown, key = server!.admin): Promise<any> => server!.call(key, method, path, body);
 const log = async (): Promise<Array<{ id: string; userId: string; status: string; attempts: number }>> => (await call('GET', '/v1/messages?limit=100')).messages;
 
 before(async () => {

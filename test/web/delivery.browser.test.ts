@@ -76,16 +76,7 @@ after(async () => {
   await server?.close();
 });
 
-const call = async (key: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${server!.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const answer = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-};
+const call = (key: string, method: string, path: string, body?: unknown): Promise<any> => server!.call(key, method, path, body);
 const api = (path: string) => call(server!.admin, 'GET', path);
 const webhookCard = () => page.getByRole('region', { name: 'Webhook' });
 

@@ -60,18 +60,8 @@ function journeys(now: Date) {
   };
 }
 
-export async function seedPages({ url, admin, write }: Served): Promise<void> {
+export async function seedPages({ admin, write, call }: Served): Promise<void> {
   assert.ok(bucketOf('held-out', 'ada') < 50 && bucketOf('held-out', 'bob') < 50, 'ada and bob fall in the control group of held-out');
-  const call = async (key: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const answer = await response.json();
-    assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  };
 
   await call(admin, 'PUT', '/v1/settings', { timezone: 'Asia/Tokyo', frequencyCaps: [{ max: 1, per: '1d', channel: 'push' }] });
   for (const [id, definition] of Object.entries(journeys(new Date()))) {
