@@ -10,6 +10,8 @@
  * - never Charged: push, SMS and email, once each, in order, none before it was due;
  * - Charged received later: nothing sent after the server received it (the goal exits at once);
  * - and no message twice, whatever was sent twice.
+ * Meanwhile an admin edits and publishes another journey and saves the settings, over and over: the API's writes
+ * and the engine's share the file, and every one of those answers must be 2xx.
  * Run for both layouts of the embedded server: the engine in its own thread (the default) and on one thread.
  */
 import assert from 'node:assert/strict';
@@ -86,6 +88,34 @@ async function replay(base: string, events: Outgoing[]): Promise<void> {
   await Promise.all(inFlight);
 }
 
+/**
+ * What an admin does while the carts come: another journey's draft saved and published, the settings saved,
+ * until `done` says stop. Returns how many rounds were made; each call fails the test unless answered 2xx.
+ */
+async function adminWork(base: string, done: () => boolean): Promise<number> {
+  const welcome = (round: number) => ({
+    name: `Welcome, round ${round}`,
+    nodes: [
+      { id: 'signed-up', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
+      { id: 'hello', kind: 'send', channel: 'push', message: { title: `Hello (${round})`, body: 'Glad you are here' } },
+      { id: 'done', kind: 'exit' },
+    ],
+    edges: [
+      { from: 'signed-up', to: 'hello' },
+      { from: 'hello', to: 'done' },
+    ],
+  });
+  await api(base, 'POST', '/v1/journeys', ADMIN, { id: 'welcome', definition: welcome(0) });
+  let rounds = 0;
+  while (!done()) {
+    rounds++;
+    await api(base, 'PUT', '/v1/journeys/welcome', ADMIN, { definition: welcome(rounds) });
+    await api(base, 'POST', '/v1/journeys/welcome/publish', ADMIN, {});
+    await api(base, 'PUT', '/v1/settings', ADMIN, { timezone: rounds % 2 === 0 ? 'UTC' : 'Europe/Paris' });
+  }
+  return rounds;
+}
+
 /** Waits until every user is decided and none is still in the journey: a condition, with a generous ceiling. */
 async function settled(base: string): Promise<void> {
   const ceiling = Date.now() + 180_000;
@@ -113,7 +143,10 @@ for (const layout of ['engine thread', 'one thread'] as const) {
       await api(server.url, 'POST', '/v1/profiles', WRITE, { batch });
     }
 
-    await replay(server.url, schedule());
+    let replayed = false;
+    const admin = adminWork(server.url, () => replayed);
+    await replay(server.url, schedule()).finally(() => (replayed = true));
+    assert.ok((await admin) > 0, 'the admin made at least one round while the carts came');
     await settled(server.url);
     assert.equal(await server.stop(), 0);
 
