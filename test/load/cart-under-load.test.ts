@@ -12,15 +12,18 @@
  * - and no message twice, whatever was sent twice.
  * Meanwhile an admin edits and publishes another journey and saves the settings, over and over: the API's writes
  * and the engine's share the file, and every one of those answers must be 2xx.
- * Run for both layouts of the embedded server: the engine in its own thread (the default) and on one thread.
+ * Run on every layout that serves: the embedded server with the engine in its own thread (the default) and on
+ * one thread, and on PostgreSQL an api process with a worker process.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqliteStore } from '../../src/store/open.ts';
-import type { Message } from '../../src/store/store.ts';
+import type { Message, Store } from '../../src/store/store.ts';
 import { serve } from '../cli/run.ts';
+import { schemaUrl, startServe } from '../cluster/cluster.ts';
 import { example, tempDir } from '../helpers.ts';
+import { testSchema, withPostgres } from '../store/postgres-fixture.ts';
 
 const ADMIN = 'wm_admin_load_test_key_000000000000';
 const WRITE = 'wm_write_load_test_key_000000000000';
@@ -127,10 +130,44 @@ async function settled(base: string): Promise<void> {
   }
 }
 
-for (const layout of ['engine thread', 'one thread'] as const) {
+interface Served {
+  url: string;
+  /** Stops every process, each expected to exit 0. */
+  stop(): Promise<void>;
+  /** The store the server wrote, to judge what it did. */
+  open(): Promise<Store>;
+}
+
+async function embedded(args: string[]): Promise<Served> {
+  const db = join(tempDir(), 'waymark.db');
+  const server = await serve(db, { WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE }, undefined, args);
+  return {
+    url: server.url,
+    stop: async () => assert.equal(await server.stop(), 0),
+    open: async () => openSqliteStore(db),
+  };
+}
+
+/** An api process that ingests and answers, and a worker that fires the timers and sends, on one schema. */
+async function apiAndWorker(): Promise<Served> {
+  const schema = testSchema();
+  const database = schemaUrl(schema.name);
+  const keys = { WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE };
+  const api = await startServe('api', database, [], keys);
+  const worker = await startServe('worker', database, [], keys);
+  return {
+    url: api.url,
+    stop: async () => {
+      assert.equal(await api.stop(), 0, `the api process: ${api.output().stderr.slice(-2000)}`);
+      assert.equal(await worker.stop(), 0, `the worker process: ${worker.output().stderr.slice(-2000)}`);
+    },
+    open: () => schema.open(),
+  };
+}
+
+function loadTest(layout: string, start: () => Promise<Served>): void {
   test(`${USERS} carts at 1,000 a second over HTTP (${layout}): every send right, none twice`, { timeout: 300_000 }, async () => {
-    const db = join(tempDir(), 'waymark.db');
-    const server = await serve(db, { WAYMARK_ADMIN_KEY: ADMIN, WAYMARK_WRITE_KEY: WRITE }, undefined, layout === 'one thread' ? ['--no-engine-thread'] : []);
+    const server = await start();
     const definition = example('abandoned-cart');
     for (const node of definition.nodes) {
       if (node.kind === 'entry' && node.trigger.type === 'inaction') node.trigger.within = `${W}ms`;
@@ -148,9 +185,9 @@ for (const layout of ['engine thread', 'one thread'] as const) {
     await replay(server.url, schedule()).finally(() => (replayed = true));
     assert.ok((await admin) > 0, 'the admin made at least one round while the carts came');
     await settled(server.url);
-    assert.equal(await server.stop(), 0);
+    await server.stop();
 
-    const store = openSqliteStore(db);
+    const store = await server.open();
     try {
       const messages = await store.listMessages({ journeyId: 'cart-load', limit: 4 * USERS });
       const byUser = new Map<string, Message[]>();
@@ -190,3 +227,7 @@ for (const layout of ['engine thread', 'one thread'] as const) {
     }
   });
 }
+
+loadTest('engine thread', () => embedded([]));
+loadTest('one thread', () => embedded(['--no-engine-thread']));
+await withPostgres('correctness under load on PostgreSQL', () => loadTest('PostgreSQL, an api process and a worker', apiAndWorker));
