@@ -10,6 +10,7 @@ import type { JourneyEvent } from '../core/instance.ts';
 import type { CapContext } from '../core/interpreter.ts';
 import { capRules, projectTimezoneOf } from '../core/settings.ts';
 import type { EventBatchView, IdentityMerge, IngestResult, MergeResult, PruneResult, Store, TimerBatchView } from '../store/store.ts';
+import { log } from '../ops/logger.ts';
 import { Catalog } from './catalog.ts';
 import type { EngineCounters } from './counters.ts';
 import { dispatchDue } from './dispatch.ts';
@@ -92,7 +93,7 @@ export class EngineSteps {
 
   /** Reads the journeys and the project settings for the first time. */
   async load(): Promise<void> {
-    this.applySettings(await this.store.getSettings());
+    await this.applySettings(await this.store.getSettings());
     this.catalog = await Catalog.load(this.store, this.projectTimezone);
   }
 
@@ -125,12 +126,20 @@ export class EngineSteps {
   }
 
   private async readJourneys(): Promise<void> {
-    this.applySettings(await this.store.getSettings());
+    await this.applySettings(await this.store.getSettings());
     await this.catalog.refresh(this.store, this.projectTimezone);
   }
 
-  private applySettings(settings: Record<string, unknown>): void {
-    this.caps = capRules(settings);
+  /** The store learns first whether anything is capped, so that what the caps read is there when they do. */
+  private async applySettings(settings: Record<string, unknown>): Promise<void> {
+    const caps = capRules(settings);
+    const started = performance.now();
+    const change = await this.store.frequencyCapsSet(caps.length > 0);
+    if (change) {
+      const ms = Math.round(performance.now() - started);
+      log().info({ component: 'engine', ms }, change === 'built' ? 'a frequency cap is set: built the index of sends by time it reads' : 'no frequency cap is set: dropped the index of sends by time');
+    }
+    this.caps = caps;
     this.projectTimezone = projectTimezoneOf(settings);
   }
 

@@ -103,15 +103,17 @@ export function throwawayStore(
   });
   const journeys = compiled.length === run.journeys.length ? compiled : null;
   const outcomes = journeys === null || journeys.some((j) => j.readsOutcomes);
-  return openSqliteStore(file, {
+  const store = openSqliteStore(file, {
     durability: 'fast',
-    indexes: capped ? 'engine' : 'engine-without-caps',
+    indexes: 'engine',
     profileCache: SIMULATION_PROFILES,
     instances: 'memory',
     messages: capped || outcomes ? 'file' : 'none',
     ...(journeys ? { eventsKept: eventsReadBack(journeys) } : {}),
     ...(run.onMessages ? { onMessages: run.onMessages } : {}),
   });
+  store.keepCapsIndex(capped);
+  return store;
 }
 
 /** A million: about 320 MB of profiles of seven short traits, a thread's share of several million users. */

@@ -148,6 +148,12 @@ export interface Store {
   // Project settings (frequency caps, ...): one JSON document, {} until first saved.
   getSettings(): Promise<Record<string, unknown>>;
   saveSettings(settings: Record<string, unknown>, now: number): Promise<void>;
+  /**
+   * Whether any frequency cap is set, told by the engine whenever it reads the settings (at start, and after
+   * each save). Only caps read a user's recent sends by time, so a store may keep what serves that read only
+   * while one is set: SQLite builds or drops its index (sqlite/caps-index.ts); PostgreSQL keeps its own.
+   */
+  frequencyCapsSet(capped: boolean): Promise<'built' | 'dropped' | null>;
   /** Every trait name any profile has had (kept as profiles are written), for publish-time warnings. */
   traitNames(): Promise<Set<string>>;
 

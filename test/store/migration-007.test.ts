@@ -57,8 +57,8 @@ test('SQLite migration 007 rebuilds messages keeping every row, reads sent ones 
     await checkMigrated(store);
     const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
     // Every index the rebuild dropped is back (messages_by_provider_id and messages_inbox come with 009, messages_dead with 015;
-    // messages_by_instance went with 017).
-    assert.deepEqual(indexes, ['messages_by_journey', 'messages_by_provider_id', 'messages_by_user', 'messages_by_user_created', 'messages_dead', 'messages_due', 'messages_inbox', 'messages_pending']);
+    // messages_by_instance went with 017; messages_by_user_created went with 024, to be built while a cap is set).
+    assert.deepEqual(indexes, ['messages_by_journey', 'messages_by_provider_id', 'messages_by_user', 'messages_dead', 'messages_due', 'messages_inbox', 'messages_pending']);
   } finally {
     await store.close();
   }

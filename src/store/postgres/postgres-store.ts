@@ -165,6 +165,14 @@ export class PostgresStore implements Store {
     return settings.saveSettings(this.pool, document, now);
   }
 
+  /**
+   * Keeps messages_by_user_created whatever the settings: several processes share the database, and building it
+   * while they write would need CREATE INDEX CONCURRENTLY outside any transaction (not done).
+   */
+  async frequencyCapsSet(_capped: boolean): Promise<null> {
+    return null;
+  }
+
   listProviders(): Promise<ProviderRecord[]> {
     return settings.listProviders(this.pool);
   }

@@ -17,10 +17,10 @@ export interface SqliteOptions {
   onCheckpointError?: (error: Error) => void;
   /**
    * 'engine': only the indexes the engine reads (API_ONLY_INDEXES are dropped), for a new file thrown away after
-   * one run, which no API reads: simulate's temporary database, a backtest's. 'engine-without-caps': nor
-   * CAPS_INDEX, for such a run whose settings cap no channel. Default 'all'.
+   * one run, which no API reads: simulate's temporary database, a backtest's. Default 'all'. (CAPS_INDEX is
+   * kept by the settings, whatever this says: caps-index.ts.)
    */
-  indexes?: 'all' | 'engine' | 'engine-without-caps';
+  indexes?: 'all' | 'engine';
   /** Parsed profiles kept for the units of work (unit-views.ts): default 200,000, about 65 MB of short ones. */
   profileCache?: number;
   /**
@@ -60,7 +60,7 @@ export interface SqliteOptions {
  * statement a simulation runs to the plan it has with them.
  */
 export const API_ONLY_INDEXES = ['messages_by_user', 'messages_by_journey', 'instances_exited_by_user', 'events_by_received_at', 'profiles_by_phone'] as const;
-/** A user's recent sends: only frequency caps read it (unit-views.ts, loadContext). */
+/** A user's recent sends: only frequency caps read it (unit-views.ts, loadContext), and it exists only while one is set (caps-index.ts). */
 export const CAPS_INDEX = 'messages_by_user_created';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -101,8 +101,7 @@ export function openDatabase(file: string, options: SqliteOptions): Database.Dat
   if (options.indexes !== undefined && options.indexes !== 'all') {
     // Dropped from a file that lives on, they would be gone for good: the migrations that made them have run.
     if (from !== 0) throw new Error(`${file}: only a new database can go without the API's indexes`);
-    const dropped = options.indexes === 'engine' ? API_ONLY_INDEXES : [...API_ONLY_INDEXES, CAPS_INDEX];
-    for (const name of dropped) db.exec(`DROP INDEX ${name}`);
+    for (const name of API_ONLY_INDEXES) db.exec(`DROP INDEX ${name}`);
   }
   return db;
 }

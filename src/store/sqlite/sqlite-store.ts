@@ -48,6 +48,7 @@ import * as apiKeys from './api-keys.ts';
 import * as dashboardUsers from './dashboard-users.ts';
 import * as projects from './projects.ts';
 import * as settings from './settings.ts';
+import { keepCapsIndex, type CapsIndexChange } from './caps-index.ts';
 import * as copy from './copy.ts';
 import { LiveInstances } from './live-instances.ts';
 import { ProfileCache } from './unit-views.ts';
@@ -193,6 +194,15 @@ export class SqliteStore implements Store {
 
   async saveSettings(document: Record<string, unknown>, now: number): Promise<void> {
     settings.saveSettings(this.sql, document, now);
+  }
+
+  async frequencyCapsSet(capped: boolean): Promise<CapsIndexChange> {
+    return this.keepCapsIndex(capped);
+  }
+
+  /** frequencyCapsSet, at once: for a simulation's store, made for settings known before its engine starts. */
+  keepCapsIndex(capped: boolean): CapsIndexChange {
+    return keepCapsIndex(this.sql, capped);
   }
 
   async listProviders(): Promise<ProviderRecord[]> {
