@@ -134,10 +134,12 @@ export class EngineSteps {
   private async applySettings(settings: Record<string, unknown>): Promise<void> {
     const caps = capRules(settings);
     const started = performance.now();
-    const change = await this.store.frequencyCapsSet(caps.length > 0);
+    const building = (messages: number) =>
+      log().info({ component: 'engine', messages }, 'a frequency cap is set: building the index of sends by time it reads (about a second a million messages; events wait)');
+    const change = await this.store.frequencyCapsSet(caps.length > 0, building);
     if (change) {
       const ms = Math.round(performance.now() - started);
-      log().info({ component: 'engine', ms }, change === 'built' ? 'a frequency cap is set: built the index of sends by time it reads' : 'no frequency cap is set: dropped the index of sends by time');
+      log().info({ component: 'engine', ms }, change === 'built' ? 'built the index of sends by time' : 'no frequency cap is set: dropped the index of sends by time');
     }
     this.caps = caps;
     this.projectTimezone = projectTimezoneOf(settings);

@@ -152,8 +152,9 @@ export interface Store {
    * Whether any frequency cap is set, told by the engine whenever it reads the settings (at start, and after
    * each save). Only caps read a user's recent sends by time, so a store may keep what serves that read only
    * while one is set: SQLite builds or drops its index (sqlite/caps-index.ts); PostgreSQL keeps its own.
+   * `onBuild` hears of a build before it starts, with about how many messages it will read.
    */
-  frequencyCapsSet(capped: boolean): Promise<'built' | 'dropped' | null>;
+  frequencyCapsSet(capped: boolean, onBuild?: (messages: number) => void): Promise<'built' | 'dropped' | null>;
   /** Every trait name any profile has had (kept as profiles are written), for publish-time warnings. */
   traitNames(): Promise<Set<string>>;
 

@@ -83,6 +83,12 @@ test('no cap, no index; a cap saved builds it and counts the sends made before i
 
   await saveSettings(w, { frequencyCaps: [] }, clock.now());
   assert.equal(hasCapsIndex(file), false, 'no cap is left: the index is dropped');
+
+  // Before a build, the store says about how many messages it will read (the engine logs it); not otherwise.
+  const heard: number[] = [];
+  assert.equal(await w.store.frequencyCapsSet(true, (messages) => heard.push(messages)), 'built');
+  assert.equal(await w.store.frequencyCapsSet(true, (messages) => heard.push(messages)), null);
+  assert.deepEqual(heard, [2]);
 });
 
 test('a file opened again keeps to its settings: the index is there while they cap, and built if it is missing', async () => {

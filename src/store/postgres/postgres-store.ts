@@ -169,7 +169,7 @@ export class PostgresStore implements Store {
    * Keeps messages_by_user_created whatever the settings: several processes share the database, and building it
    * while they write would need CREATE INDEX CONCURRENTLY outside any transaction (not done).
    */
-  async frequencyCapsSet(_capped: boolean): Promise<null> {
+  async frequencyCapsSet(_capped: boolean, _onBuild?: (messages: number) => void): Promise<null> {
     return null;
   }
 

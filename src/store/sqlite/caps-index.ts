@@ -13,9 +13,11 @@ import { CAPS_INDEX, type Sql } from './connection.ts';
 
 export type CapsIndexChange = 'built' | 'dropped' | null;
 
-export function keepCapsIndex(sql: Sql, capped: boolean): CapsIndexChange {
+/** `onBuild` is told before a build, with about how many messages it will index (the largest seq). */
+export function keepCapsIndex(sql: Sql, capped: boolean, onBuild?: (messages: number) => void): CapsIndexChange {
   const present = sql.get("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", CAPS_INDEX) !== undefined;
   if (capped === present) return null;
+  if (capped) onBuild?.((sql.get('SELECT max(seq) AS n FROM messages')?.n as number | null) ?? 0);
   sql.transaction(() => sql.db.exec(capped ? `CREATE INDEX ${CAPS_INDEX} ON messages (user_id, created_at)` : `DROP INDEX ${CAPS_INDEX}`));
   return capped ? 'built' : 'dropped';
 }

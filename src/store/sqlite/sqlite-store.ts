@@ -196,8 +196,8 @@ export class SqliteStore implements Store {
     settings.saveSettings(this.sql, document, now);
   }
 
-  async frequencyCapsSet(capped: boolean): Promise<CapsIndexChange> {
-    return this.keepCapsIndex(capped);
+  async frequencyCapsSet(capped: boolean, onBuild?: (messages: number) => void): Promise<CapsIndexChange> {
+    return keepCapsIndex(this.sql, capped, onBuild);
   }
 
   /** frequencyCapsSet, at once: for a simulation's store, made for settings known before its engine starts. */
