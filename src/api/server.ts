@@ -167,6 +167,16 @@ function loggingOf(options: Pick<ServerOptions, 'logger' | 'logRequests'>) {
 }
 
 /** Client errors are answered; anything else is a 500 whose cause is logged (it must never go unseen). */
+/**
+ * A write that found the database held past its wait, and rolled back: SQLite's busy timeout ran out (another
+ * write held the file longer, such as building the caps index), or PostgreSQL gave up on a serialization or a
+ * deadlock. Nothing was stored and the same request later will do, so the client hears 503, which SDKs retry.
+ */
+function isTransientStoreError(error: { code?: unknown }): boolean {
+  const code = error.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === '40001' || code === '40P01');
+}
+
 function errorHandler(bodyLimit: number) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const send = (status: number, message: string, problems?: Problem[]) =>
@@ -185,6 +195,10 @@ function errorHandler(bodyLimit: number) {
     if (error instanceof NotFoundError) return send(404, error.message);
     if (error instanceof ConflictError) return send(409, error.message);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, `request body is larger than the limit of ${request.routeOptions.bodyLimit ?? bodyLimit} bytes; send smaller batches`);
+    if (isTransientStoreError(error)) {
+      void reply.header('retry-after', '1');
+      return send(503, 'the database is busy with another write; nothing was stored, try again');
+    }
     // Fastify's own client errors (bad JSON, wrong content type) carry their status and a useful message.
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return send(error.statusCode, error.message);
     request.log.error({ err: error, req: request }, 'request failed');
