@@ -166,7 +166,6 @@ function loggingOf(options: Pick<ServerOptions, 'logger' | 'logRequests'>) {
   return { loggerInstance, logController: new LogController({ disableRequestLogging: options.logRequests !== true }) };
 }
 
-/** Client errors are answered; anything else is a 500 whose cause is logged (it must never go unseen). */
 /**
  * A write that found the database held past its wait, and rolled back: SQLite's busy timeout ran out (another
  * write held the file longer, such as building the caps index), or PostgreSQL gave up on a serialization or a
@@ -177,6 +176,7 @@ function isTransientStoreError(error: { code?: unknown }): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === '40001' || code === '40P01');
 }
 
+/** Client errors are answered; anything else is a 500 whose cause is logged (it must never go unseen). */
 function errorHandler(bodyLimit: number) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const send = (status: number, message: string, problems?: Problem[]) =>

@@ -25,6 +25,9 @@ export interface ProjectRecord {
   createdAt: number;
 }
 
+/** What frequencyCapsSet did to the store: built or dropped what caps read, or nothing. */
+export type CapsIndexChange = 'built' | 'dropped' | null;
+
 export interface Store {
   close(): Promise<void>;
 
@@ -154,7 +157,7 @@ export interface Store {
    * while one is set: SQLite builds or drops its index (sqlite/caps-index.ts); PostgreSQL keeps its own.
    * `onBuild` hears of a build before it starts, with about how many messages it will read.
    */
-  frequencyCapsSet(capped: boolean, onBuild?: (messages: number) => void): Promise<'built' | 'dropped' | null>;
+  frequencyCapsSet(capped: boolean, onBuild?: (messages: number) => void): Promise<CapsIndexChange>;
   /** Every trait name any profile has had (kept as profiles are written), for publish-time warnings. */
   traitNames(): Promise<Set<string>>;
 

@@ -18,7 +18,7 @@ import type pg from 'pg';
 import type { Channel, JourneyDefinition } from '../../core/definition.ts';
 import type { Instance, JourneyEvent } from '../../core/instance.ts';
 import type { EventRange } from '../../core/segment.ts';
-import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, DeadLetterFilter, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord, MessageStatus } from '../store.ts';
+import type { ApiKeyRecord, KeyRemoval, Changes, DeliveryUpdate, InboxMessage, InboxQuery, EventBatchView, EventWindowQuery, IngestResult, JourneyRecord, JourneyStatus, JourneyVersion, Lookback, Message, MessageLogPage, MessageLogQuery, MessageQuery, Page, PageRequest, Profile, ProfileUpsert, PruneResult, RunClaim, Sample, SampledEvent, ProviderRecord, RecordedOutcome, DeadLetterFilter, SeriesQuery, SeriesSlot, StatRow, Store, StoredEvent, TimerBatchView, UserContextSpec, UserSeen, WaitingRow, CopyLogEntry, CopyLogRetention, CopyProviderRecord, NewCopyLogEntry, Engagement, EngagementResult, ShortLink, QueueDepth, DashboardUserRecord, DashboardUserChange, DashboardUserWrite, ProjectRecord, MessageStatus, CapsIndexChange } from '../store.ts';
 import { TraitNameCache } from '../trait-names.ts';
 import { connect, transaction, type PostgresOptions } from './connection.ts';
 import { EventPartitions } from './event-partitions.ts';
@@ -169,7 +169,7 @@ export class PostgresStore implements Store {
    * Keeps messages_by_user_created whatever the settings: several processes share the database, and building it
    * while they write would need CREATE INDEX CONCURRENTLY outside any transaction (not done).
    */
-  async frequencyCapsSet(_capped: boolean, _onBuild?: (messages: number) => void): Promise<null> {
+  async frequencyCapsSet(_capped: boolean, _onBuild?: (messages: number) => void): Promise<CapsIndexChange> {
     return null;
   }
 

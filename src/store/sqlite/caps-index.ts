@@ -9,9 +9,8 @@
  * here) instead of failing on a lock, and a cap counts on the index from its first use. Without the index the
  * caps' read would still be right, through messages_by_user, only slower.
  */
+import type { CapsIndexChange } from '../store.ts';
 import { CAPS_INDEX, type Sql } from './connection.ts';
-
-export type CapsIndexChange = 'built' | 'dropped' | null;
 
 /** `onBuild` is told before a build, with about how many messages it will index (the largest seq). */
 export function keepCapsIndex(sql: Sql, capped: boolean, onBuild?: (messages: number) => void): CapsIndexChange {
