@@ -65,27 +65,28 @@ export function boundedContract(open: () => Promise<Store>, kind: StoreKind = {}
     await store.close();
   });
 
-  test('userInstancePage: most recently changed first, live and exited passes together, a page at a time, of one journey when asked; a foreign cursor is refused', past, async () => {
+  test('userInstancePage: most recently changed first (a live pass by its last write, one that is over by its exit), live and exited together, a page at a time, of one journey when asked; a foreign cursor is refused', past, async () => {
     const store = await open();
-    // Written at 1, 2 and 3 (updated_at is the unit's now): a, b (exited) and e (live) at 1, c (exited) at 2,
-    // d (live, journey promo) at 3.
-    await store.ingestEvents([event('s1')], 1, () => ({ ...NO_CHANGES, instances: [pass('a', 'ping', 100), pass('b', 'ping', 200), pass('e', 'welcome', null)] }));
-    await store.ingestEvents([event('s2')], 2, () => ({ ...NO_CHANGES, instances: [pass('c', 'ping', 300)] }));
-    await store.ingestEvents([event('s3')], 3, () => ({ ...NO_CHANGES, instances: [pass('d', 'promo', null), pass('x', 'ping', 1, { userId: 'other' })] }));
+    // Units at 1,000, 2,500 and 3,000 (the unit's now is a live pass's last change): a and b exit at 1,000 and
+    // e is live, written then; c exits at 2,000 but is written at 2,500 (a late timer); d is live, written at
+    // 3,000, as is f, which exited at 500 (later still): a pass that is over changed last when it exited.
+    await store.ingestEvents([event('s1')], 1_000, () => ({ ...NO_CHANGES, instances: [pass('a', 'ping', 1_000), pass('b', 'ping', 1_000), pass('e', 'welcome', null)] }));
+    await store.ingestEvents([event('s2')], 2_500, () => ({ ...NO_CHANGES, instances: [pass('c', 'ping', 2_000)] }));
+    await store.ingestEvents([event('s3')], 3_000, () => ({ ...NO_CHANGES, instances: [pass('d', 'promo', null), pass('f', 'ping', 500), pass('x', 'ping', 1, { userId: 'other' })] }));
     const ids = (page: Page<Instance>) => page.items.map((i) => i.id);
     const first = await store.userInstancePage('heavy', { limit: 2 });
     assert.deepEqual(ids(first), ['d', 'c']);
     assert.equal(typeof first.nextCursor, 'string');
     const second = await store.userInstancePage('heavy', { limit: 2, cursor: first.nextCursor! });
-    assert.deepEqual(ids(second), ['e', 'b'], 'same updated_at: id descending, live or exited');
+    assert.deepEqual(ids(second), ['e', 'b'], 'changed at the same time: id descending, live or exited');
     const third = await store.userInstancePage('heavy', { limit: 2, cursor: second.nextCursor! });
-    assert.deepEqual(ids(third), ['a']);
+    assert.deepEqual(ids(third), ['a', 'f']);
     assert.equal(third.nextCursor, null, 'the last page');
-    assert.deepEqual(ids(await store.userInstancePage('heavy', { limit: 10 })), ['d', 'c', 'e', 'b', 'a']);
-    assert.deepEqual((await store.userInstances('heavy')).map((i) => i.id), ['d', 'c', 'e', 'b', 'a'], 'and all at once, in the same order');
+    assert.deepEqual(ids(await store.userInstancePage('heavy', { limit: 10 })), ['d', 'c', 'e', 'b', 'a', 'f']);
+    assert.deepEqual((await store.userInstances('heavy')).map((i) => i.id), ['d', 'c', 'e', 'b', 'a', 'f'], 'and all at once, in the same order');
     const ping = await store.userInstancePage('heavy', { limit: 1, journeyId: 'ping' });
     assert.deepEqual(ids(ping), ['c']);
-    assert.deepEqual(ids(await store.userInstancePage('heavy', { limit: 5, journeyId: 'ping', cursor: ping.nextCursor! })), ['b', 'a']);
+    assert.deepEqual(ids(await store.userInstancePage('heavy', { limit: 5, journeyId: 'ping', cursor: ping.nextCursor! })), ['b', 'a', 'f']);
     assert.deepEqual(await store.userInstancePage('nobody', { limit: 5 }), { items: [], nextCursor: null });
     for (const cursor of ['not base64 json', Buffer.from('[1]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
       await assert.rejects(store.userInstancePage('heavy', { limit: 2, cursor }), InvalidCursorError);

@@ -2,8 +2,8 @@
  * Which of the instances' b-trees a write dirties, read from the pages it adds to the write-ahead log. Each
  * index keyed by user sits at a random place in a large file, so an entry rewritten for nothing is a page
  * written for nothing (docs/performance.md): moving a live instance on must not touch them (migration 021),
- * an exit writes the indexes of passes that are over once, and a new instance writes one of them, not two
- * (migration 022).
+ * an exit writes the index of entered passes once and moves the user's entry within one page (migration 025),
+ * and a new instance writes one index keyed by user, not two (migration 022).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -90,14 +90,16 @@ test('moving a live instance on writes the row and its wake-up only; its exit wr
     const moved = await treesWritten(store, file, () => unit([active]));
     assert.deepEqual(moved.filter((name) => name.startsWith('instances')), ['instances', 'instances_due'], moved.join(', '));
 
-    // It exits: it leaves the live indexes and enters the exited ones.
+    // It exits: it leaves the journey's live index and enters the entered one; its entry of the user's passes
+    // moves from the live end of the user's range to the exits, on the page it was on (migration 025).
     const over: Instance = { ...active, status: 'exited', nodeId: null, wakeAt: null, exit: { reason: 'completed', at: 7_320_000, nodeId: 'wait' } };
-    const exited = await treesWritten(store, file, () => unit([over]));
+    const exited = await pagesWritten(store, file, () => unit([over]));
     assert.deepEqual(
-      exited.filter((name) => name.startsWith('instances')),
-      ['instances', 'instances_due', 'instances_entered_by_user', 'instances_exited_by_user', 'instances_live_by_journey', 'instances_live_by_user'],
-      exited.join(', '),
+      [...exited.keys()].filter((name) => name.startsWith('instances')).sort(),
+      ['instances', 'instances_by_user_exit', 'instances_due', 'instances_entered_by_user', 'instances_live_by_journey'],
+      [...exited.keys()].join(', '),
     );
+    assert.equal(exited.get('instances_by_user_exit'), 1);
     assert.deepEqual((await store.userInstances(chosen.userId)).map((i) => [i.id, i.status]), [[chosen.id, 'exited']]);
     assert.equal(await store.liveInstanceCount('cart'), USERS - 1);
   });
@@ -110,8 +112,8 @@ test('new instances of users all over the file write the user index at as many p
     const fresh = Array.from({ length: 60 }, (_, k) => ({ ...pending(USERS + k * 50), userId: `user-${String((k * 50 + 17) % USERS).padStart(5, '0')}-b` }));
     const pages = await pagesWritten(store, file, () => unit(fresh));
     const trees = [...pages.keys()].filter((name) => name.startsWith('instances')).sort();
-    assert.deepEqual(trees, ['instances', 'instances_due', 'instances_live_by_journey', 'instances_live_by_user'], trees.join(', '));
-    assert.ok(pages.get('instances_live_by_user')! >= 10, `instances_live_by_user: ${pages.get('instances_live_by_user')} pages`);
+    assert.deepEqual(trees, ['instances', 'instances_by_user_exit', 'instances_due', 'instances_live_by_journey'], trees.join(', '));
+    assert.ok(pages.get('instances_by_user_exit')! >= 10, `instances_by_user_exit: ${pages.get('instances_by_user_exit')} pages`);
     assert.ok(pages.get('instances_live_by_journey')! <= 2, `instances_live_by_journey: ${pages.get('instances_live_by_journey')} pages`);
     assert.equal(await store.liveInstanceCount('cart'), USERS + 60);
   });

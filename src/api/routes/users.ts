@@ -59,7 +59,7 @@ export function userRoutes(app: Api, _context: RouteContext): void {
       schema: {
         tags,
         summary: 'The user’s journey instances, most recently changed first, a page at a time',
-        description: 'Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
+        description: 'A live instance last changed at its latest step, one that is over when it exited. Pass the answer’s `nextCursor` as `cursor` for the next page; it is null on the last page.',
         params: UserParams,
         querystring: Type.Object(PagingQuery.properties, { additionalProperties: false }),
         response: withErrors({ 200: Type.Object({ instances: Type.Array(Instance), nextCursor: NextCursor }) }, 400),

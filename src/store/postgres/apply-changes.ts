@@ -20,13 +20,14 @@ import { firstByMessageId, instanceState, jsonArray, sqlNull } from './pg-rows.t
 export async function applyChanges(c: Client, traitNames: TraitNameCache, changes: Changes, now: number, stored: ReadonlySet<string>): Promise<string[]> {
   const instances = lastById(changes.instances);
   if (instances.length > 0) {
-    // In the order decide gave: an instance that exits is written before the one that replaces it. The entry
+    // In the order decide gave: an instance that exits is written before the one that replaces it. A pass that
+    // is over was last changed when it exited, and the API lists it by that (reads.ts), as on SQLite. The entry
     // event goes with an instance the unit did not read, which may be new, and is kept by the update (a row
     // written before migration 023 has it in its state: the update moves it to its column).
     await c.query({
       name: 'wm-upsert-instances',
       text: `INSERT INTO instances (id, journey_id, version, user_id, status, wake_at, entered_at, exited_at, node_id, entry, state, updated_at)
-             SELECT id, j, v, u, s, w, e, x, n, ${sqlNull('en')}, ${sqlNull('st')}, $12
+             SELECT id, j, v, u, s, w, e, x, n, ${sqlNull('en')}, ${sqlNull('st')}, coalesce(x, $12)
              FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::int[]), unnest($4::text[]), unnest($5::text[]), unnest($6::bigint[]),
                unnest($7::bigint[]), unnest($8::bigint[]), unnest($9::text[]), json_array_elements($10::json), json_array_elements($11::json))
                AS i(id, j, v, u, s, w, e, x, n, en, st)

@@ -37,7 +37,8 @@ export async function userEvents(pool: pg.Pool, userId: string, limit: number): 
 }
 
 /**
- * A user's instances, most recently changed first. There is no index of all of a user's instances: the live
+ * A user's instances, most recently changed first (a pass that is over last changed when it exited:
+ * apply-changes.ts). There is no index of all of a user's instances: the live
  * ones (at most one a journey) come through instances_live_by_user, the exited ones through
  * instances_exited_by_user, and the two are merged (migration 020).
  */

@@ -6,7 +6,7 @@ import type { Instance } from '../../core/instance.ts';
 import type { Changes, NewMessage, ProfileUpsert } from '../store.ts';
 import type { TraitNameCache } from '../trait-names.ts';
 import type { Sql } from './connection.ts';
-import { exitedAtColumn, instanceState } from './sqlite-rows.ts';
+import { EXIT_UNKNOWN, exitedAtColumn, instanceState } from './sqlite-rows.ts';
 import type { KeptEvents } from './kept-events.ts';
 import type { LiveInstances } from './live-instances.ts';
 import type { ProfileCache } from './unit-views.ts';
@@ -149,7 +149,7 @@ export function writeInstance(sql: Sql, i: Instance, now: number): void {
   const updated =
     exited === null
       ? sql.run(UPDATE_LIVE, i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, i.id)
-      : sql.run(UPDATE_EXITED, i.status, i.wakeAt, i.enteredAt, i.nodeId, state, now, exited, i.id);
+      : sql.run(UPDATE_EXITED, i.status, i.wakeAt, i.enteredAt, i.nodeId, state, changedAt(exited, now), exited, i.id);
   if (updated.changes === 0) insertInstance(sql, i, now);
 }
 
@@ -166,7 +166,16 @@ const INSERT_EXITED = `${INSERT_LIVE}, exited_at = excluded.exited_at`;
  */
 function insertInstance(sql: Sql, i: Instance, now: number): void {
   const exited = exitedAtColumn(i);
-  sql.run(exited === null ? INSERT_LIVE : INSERT_EXITED, i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, exited, i.nodeId, JSON.stringify(i.entryEvent), instanceState(i), now);
+  const changed = exited === null ? now : changedAt(exited, now);
+  sql.run(exited === null ? INSERT_LIVE : INSERT_EXITED, i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, exited, i.nodeId, JSON.stringify(i.entryEvent), instanceState(i), changed);
+}
+
+/**
+ * An instance's updated_at: when it was written, but for a pass that is over, when it exited, which is what the
+ * API lists such passes by (reads.ts), as PostgreSQL does; an exit of unknown time keeps the time of the write.
+ */
+function changedAt(exited: number, now: number): number {
+  return exited === EXIT_UNKNOWN ? now : exited;
 }
 
 export function addStat(sql: Sql, journeyId: string, version: number, nodeId: string, metric: string, count: number): void {

@@ -54,12 +54,12 @@ export interface SqliteOptions {
 }
 
 /**
- * The indexes only the API and operations read: a user's and a journey's message log, a user's past passes,
- * event retention, the user an inbound SMS comes from. Each costs every cart an entry, most at a random place;
+ * The indexes only the API and operations read: a user's and a journey's message log, event retention, the
+ * user an inbound SMS comes from. Each costs every cart an entry, most at a random place;
  * a simulation without them ran 5-8% faster (bench/RESULTS.md). test/sim/engine-indexes.test.ts holds every
  * statement a simulation runs to the plan it has with them.
  */
-export const API_ONLY_INDEXES = ['messages_by_user', 'messages_by_journey', 'instances_exited_by_user', 'events_by_received_at', 'profiles_by_phone'] as const;
+export const API_ONLY_INDEXES = ['messages_by_user', 'messages_by_journey', 'events_by_received_at', 'profiles_by_phone'] as const;
 /** A user's recent sends: only frequency caps read it (unit-views.ts, loadContext), and it exists only while one is set (caps-index.ts). */
 export const CAPS_INDEX = 'messages_by_user_created';
 

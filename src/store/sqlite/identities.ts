@@ -10,7 +10,7 @@ import type { ProfileUpsert } from '../store.ts';
 import { addStat, writeInstance, type WriteContext } from './apply-changes.ts';
 import { chunks, type Sql } from './connection.ts';
 import { messagesOfInstance } from './instance-messages.ts';
-import { EXITED, INSTANCE_COLUMNS, LIVE, toInstance, toProfile } from './sqlite-rows.ts';
+import { INSTANCE_COLUMNS, LIVE_OF_A_USER, toInstance, toProfile } from './sqlite-rows.ts';
 
 /** The user each merged id among `ids` resolves to; ids never merged are left out. */
 export function mergedIds(sql: Sql, ids: readonly string[]): Map<string, string> {
@@ -45,7 +45,7 @@ export function mergeIdentity(ctx: WriteContext, merge: IdentityMerge, now: numb
 
     // Passes: the later of two in one journey leaves first (one live pass per journey and user), its
     // waiting messages with it; then every pass of `from`, live or not, is `into`'s.
-    const live = (user: string): Instance[] => sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE user_id = ? AND ${LIVE}`, user).map(toInstance);
+    const live = (user: string): Instance[] => sql.raw(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE user_id = ? AND ${LIVE_OF_A_USER}`, user).map(toInstance);
     const { exited } = mergeInstances(live(from), live(into), into, now);
     for (const i of exited) {
       writeInstance(sql, i, now);
@@ -59,11 +59,7 @@ export function mergeIdentity(ctx: WriteContext, merge: IdentityMerge, now: numb
         addStat(sql, i.journeyId, i.version, m.node_id as string, 'node_skipped:merged', 1);
       }
     }
-    // Live and exited apart: each through its own partial index (there is no index of all a user's instances).
-    let instances = 0;
-    for (const part of [LIVE, EXITED]) {
-      instances += sql.run(`UPDATE instances SET user_id = ? WHERE user_id = ? AND ${part}`, into, from).changes;
-    }
+    const instances = sql.run('UPDATE instances SET user_id = ? WHERE user_id = ?', into, from).changes;
     const events = sql.run('UPDATE events SET user_id = ? WHERE user_id = ?', into, from).changes;
     sql.run('UPDATE messages SET user_id = ? WHERE user_id = ?', into, from);
     // Inbox events of `from` waiting to be drained are left as they are: the drain resolves them, like ingest.

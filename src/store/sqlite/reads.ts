@@ -5,7 +5,7 @@ import type { Channel } from '../../core/channels.ts';
 import type { Message, MessageQuery, Profile, QueueDepth, StatRow, StoredEvent, UserSeen } from '../store.ts';
 import type { Sql } from './connection.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
-import { AFTER_INSTANCE_COLUMNS, EXITED, INSTANCE_COLUMNS, LIVE, toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
+import { AFTER_INSTANCE_COLUMNS, EXIT_KEY, INSTANCE_COLUMNS, LIVE, LIVE_OF_A_USER, OVER_OF_A_USER, PASS_KEY, toEvent, toInstance, toMessage, toProfile } from './sqlite-rows.ts';
 
 export function getProfile(sql: Sql, userId: string): Profile | null {
   const row = sql.get('SELECT * FROM profiles WHERE user_id = ?', userId);
@@ -33,42 +33,44 @@ export function userEvents(sql: Sql, userId: string, limit: number): StoredEvent
 }
 
 /**
- * A user's instances, most recently changed first. There is no index of all of a user's instances: the live
- * ones (at most one a journey) come through instances_live_by_user, the exited ones through
- * instances_exited_by_user, and the two are merged (migration 020).
+ * A user's instances, most recently changed first: a live one by its last write, one that is over by when it
+ * exited (its last write too: apply-changes.ts). Both come from instances_by_user_exit (migration 025), the live
+ * ones (at most one a journey) from the user's 'live' range and the others walking back from the latest exit.
  */
-const LIVE_OF_USER = `FROM instances WHERE user_id = @userId AND ${LIVE}`;
-const EXITED_OF_USER = `FROM instances WHERE user_id = @userId AND ${EXITED}`;
+const LIVE_OF_USER = `FROM instances WHERE user_id = @userId AND ${LIVE_OF_A_USER}`;
+const OVER_OF_USER = `FROM instances WHERE user_id = @userId AND ${OVER_OF_A_USER}`;
 
-/** @userId. Every instance of the user, by (updated_at, id) descending. */
+/** @userId. Every instance of the user, by (changed, id) descending. */
 export const USER_INSTANCES = `
-  SELECT ${INSTANCE_COLUMNS} FROM (SELECT ${INSTANCE_COLUMNS}, updated_at ${LIVE_OF_USER} UNION ALL SELECT ${INSTANCE_COLUMNS}, updated_at ${EXITED_OF_USER})
-  ORDER BY updated_at DESC, id DESC`;
+  SELECT ${INSTANCE_COLUMNS} FROM (
+    SELECT ${INSTANCE_COLUMNS}, updated_at AS changed ${LIVE_OF_USER} UNION ALL SELECT ${INSTANCE_COLUMNS}, exited_at ${OVER_OF_USER})
+  ORDER BY changed DESC, id DESC`;
 
 export function userInstances(sql: Sql, userId: string): Instance[] {
   return sql.raw(USER_INSTANCES, { userId }).map(toInstance);
 }
 
 /**
- * Keyset (updated_at, id) descending; one row more than the page. The exited instances' part is bounded by
- * the page (a walk down instances_exited_by_user), the live part by the number of journeys.
+ * Keyset (changed, id) descending; one row more than the page. The part that is over is bounded by the page (a
+ * walk down the user's exits in the index's order), the live part by the number of journeys.
  */
 export const USER_INSTANCE_PAGE = `
-  SELECT ${INSTANCE_COLUMNS}, updated_at FROM (
-    SELECT ${INSTANCE_COLUMNS}, updated_at ${LIVE_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
+  SELECT ${INSTANCE_COLUMNS}, changed FROM (
+    SELECT ${INSTANCE_COLUMNS}, updated_at AS changed ${LIVE_OF_USER} AND (updated_at, id) < (@changed, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
     UNION ALL
     SELECT * FROM (
-      SELECT ${INSTANCE_COLUMNS}, updated_at ${EXITED_OF_USER} AND (updated_at, id) < (@updatedAt, @id) AND (@journeyId IS NULL OR journey_id = @journeyId)
-      ORDER BY updated_at DESC, id DESC LIMIT @rows
+      SELECT ${INSTANCE_COLUMNS}, exited_at AS changed ${OVER_OF_USER} AND ${EXIT_KEY} <= @changed AND (exited_at, id) < (@changed, @id)
+        AND (@journeyId IS NULL OR journey_id = @journeyId)
+      ORDER BY ${EXIT_KEY} DESC, ${PASS_KEY} DESC LIMIT @rows
     )
   )
-  ORDER BY updated_at DESC, id DESC LIMIT @rows`;
+  ORDER BY changed DESC, id DESC LIMIT @rows`;
 
 export function userInstancePage(sql: Sql, userId: string, page: PageRequest & { journeyId?: string | undefined }): Page<Instance> {
-  const [updatedAt, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, '\u{10FFFF}'] : decodeCursor(page.cursor, ['number', 'string']);
-  const rows = sql.raw(USER_INSTANCE_PAGE, { userId, updatedAt, id, journeyId: page.journeyId ?? null, rows: page.limit + 1 });
-  const items = rows.map((r) => ({ instance: toInstance(r), updatedAt: r[AFTER_INSTANCE_COLUMNS] as number }));
-  const result = pageOf(items, page.limit, (i) => [i.updatedAt, i.instance.id]);
+  const [changed, id] = page.cursor === undefined ? [Number.MAX_SAFE_INTEGER, '\u{10FFFF}'] : decodeCursor(page.cursor, ['number', 'string']);
+  const rows = sql.raw(USER_INSTANCE_PAGE, { userId, changed, id, journeyId: page.journeyId ?? null, rows: page.limit + 1 });
+  const items = rows.map((r) => ({ instance: toInstance(r), changed: r[AFTER_INSTANCE_COLUMNS] as number }));
+  const result = pageOf(items, page.limit, (i) => [i.changed, i.instance.id]);
   return { items: result.items.map((i) => i.instance), nextCursor: result.nextCursor };
 }
 
@@ -78,7 +80,7 @@ export function messagesOfInstances(sql: Sql, instanceIds: readonly string[]): M
 }
 
 /** @userId. Whether any instance (live or exited) or message is theirs, each by an index probe. */
-export const USER_KNOWN = `SELECT EXISTS (SELECT 1 ${LIVE_OF_USER}) OR EXISTS (SELECT 1 ${EXITED_OF_USER}) OR EXISTS (SELECT 1 FROM messages WHERE user_id = @userId) AS known`;
+export const USER_KNOWN = `SELECT EXISTS (SELECT 1 FROM instances WHERE user_id = @userId) OR EXISTS (SELECT 1 FROM messages WHERE user_id = @userId) AS known`;
 
 /** The first and last event by the events_by_user index; else whether any instance or message is theirs. */
 export function userSeen(sql: Sql, userId: string): UserSeen | null {

@@ -13,6 +13,17 @@ export const LIVE = 'exited_at IS NULL';
 export const EXITED = 'exited_at IS NOT NULL';
 
 /**
+ * A user's passes are one index, instances_by_user_exit (migration 025): after the user, EXIT_KEY (when the pass
+ * exited, or 'live', which as text sorts after every number), then PASS_KEY (the journey of a live pass, so one
+ * live pass a journey; the id of one that is over). A query reads it only when it spells these expressions out
+ * as they are there, so a user's live passes are LIVE_OF_A_USER, and the ones that are over OVER_OF_A_USER.
+ */
+export const EXIT_KEY = "ifnull(exited_at, 'live')";
+export const PASS_KEY = 'iif(exited_at IS NULL, journey_id, id)';
+export const LIVE_OF_A_USER = `${EXIT_KEY} = 'live'`;
+export const OVER_OF_A_USER = `${EXIT_KEY} < 'live'`;
+
+/**
  * The exited_at of an instance that exited without a record of when (rows of early versions): not NULL, as it
  * is not live, and below every time, so it sets no re-entry cool-down (unit-views.ts reads it as no exit).
  */

@@ -11,7 +11,7 @@ import { addEntered, addLive, addSend, emptyContext, emptyEventView, groupByInst
 import { chunks, type Sql } from './connection.ts';
 import type { LiveInstances } from './live-instances.ts';
 import { MESSAGES_OF_INSTANCE } from './instance-messages.ts';
-import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
+import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE_OF_A_USER, toEvent, toInstance, toInstanceMessage, toProfile } from './sqlite-rows.ts';
 
 /**
  * Every unit of work needs its users' profiles, and this process is the file's only writer, so parsed
@@ -62,7 +62,7 @@ export function loadTimerView(sql: Sql, profiles: ProfileCache, instances: Insta
 }
 
 /**
- * The users' live instances (instances_live_by_user), and per journey each entered, when they last left it:
+ * The users' live instances (instances_by_user_exit), and per journey each entered, when they last left it:
  * a skip scan of instances_entered_by_user (one probe per journey) and one probe more for the last exit. So
  * a user with many exited passes (a re-entering journey) costs no more than one with a few: with 40,000
  * exited instances, one event took 90 ms (median; 0.4 ms with none) before these reads, and as long as with
@@ -86,10 +86,13 @@ function instancesInMemory(live: LiveInstances, users: string[], view: EventBatc
   }
 }
 
-/** ?: a JSON array of user ids. CROSS JOIN keeps the users outside: one probe of the index each. */
+/**
+ * ?: a JSON array of user ids. CROSS JOIN keeps the users outside: one range of the index each, the user's live
+ * passes (at most one a journey), whatever number of passes they have had.
+ */
 export const LIVE_OF_USERS = `
-  SELECT ${INSTANCE_COLUMNS_OF_I} FROM json_each(?) AS u CROSS JOIN instances i INDEXED BY instances_live_by_user
-  ON i.user_id = u.value AND ${LIVE}`;
+  SELECT ${INSTANCE_COLUMNS_OF_I} FROM json_each(?) AS u CROSS JOIN instances i INDEXED BY instances_by_user_exit
+  ON i.user_id = u.value AND ${LIVE_OF_A_USER}`;
 
 /**
  * ?: a JSON array of user ids. Per (user, journey) of a pass that entered and is over, the latest exit. A live
