@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run build [-- OUTDIR]`: compile src/ to OUTDIR (default dist/) with tsconfig.build.json, then copy the
-// SQL migrations beside the compiled stores, which find them through import.meta.url. OUTDIR is emptied
+// SQL migrations beside the compiled stores, which find them through import.meta.url, and build the SQLite log
+// shim (scripts/build-native.mjs). OUTDIR is emptied
 // first: a module or migration deleted from src/ must not live on in the build (a stale migration would run).
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
@@ -31,5 +32,7 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
   cpSync(from, join(outDir, relative(src, from)));
   copied++;
 }
+// The SQLite log shim (native/wal-batch.c) lives outside OUTDIR: src/ and dist/ load it from the same place.
+spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs')], { stdio: 'inherit' });
 const shown = relative(process.cwd(), outDir);
 console.log(`build: compiled src/ to ${shown && !shown.startsWith('..') ? shown : outDir}, with ${copied} SQL migrations`);

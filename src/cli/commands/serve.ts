@@ -256,6 +256,11 @@ async function serve(options: ServeOptions): Promise<void> {
   onShutdown(app, projects, { drainMs: options.drainMs ?? 0, deadlineMs: options.shutdownMs ?? DEFAULT_SHUTDOWN_MS }, logger);
   const { isDashboardBuilt } = await import('../../api/dashboard.ts');
   process.stdout.write(`Waymark listening on ${shown} (${what}; ${storeLocation(store)}${retention}); Ctrl-C to stop\n`);
+  const { loadWalBatch } = await import('../../store/sqlite/wal-batch.ts');
+  if (database.kind === 'sqlite' && !loadWalBatch()) {
+    const why = process.env.WAYMARK_WAL_BATCH === 'off' ? 'WAYMARK_WAL_BATCH=off' : 'native/build/wal_batch.so is not built; `npm run build` with a C compiler builds it';
+    process.stdout.write(`Note: the SQLite log is written two calls a page (${why}): a cart costs the engine about 15% more CPU\n`);
+  }
   if (role !== 'worker') {
     process.stdout.write(isDashboardBuilt() ? `Dashboard: ${shown}/ (sign in as admin)\n` : 'Dashboard: not built; run "npm run build:web" and restart to serve it at /\n');
   }

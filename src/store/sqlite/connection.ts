@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { NewMessage } from '../message-records.ts';
 import type { Row } from '../rows.ts';
+import { loadWalBatch } from './wal-batch.ts';
 
 export interface SqliteOptions {
   /** 'safe' survives power loss up to the last commit; 'fast' (simulations) may lose recent commits on a crash of the machine. */
@@ -74,6 +75,7 @@ const SERVER_CACHE_KB = 8_192;
 const SPILL_PAGES = 16_384;
 
 export function openDatabase(file: string, options: SqliteOptions): Database.Database {
+  loadWalBatch();
   const db = new Database(file);
   // 'fast' is for throwaway databases (simulations): no write-ahead log to write twice, no syncing.
   db.pragma(`journal_mode = ${options.durability === 'fast' ? 'MEMORY' : 'WAL'}`);
