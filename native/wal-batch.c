@@ -218,21 +218,18 @@ static int batchOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file
   return SQLITE_OK;
 }
 
-/* Everything else is the VFS underneath's. */
-static int batchDelete(sqlite3_vfs *v, const char *name, int syncDir) { (void)v; return realVfs->xDelete(realVfs, name, syncDir); }
-static int batchAccess(sqlite3_vfs *v, const char *name, int flags, int *out) { (void)v; return realVfs->xAccess(realVfs, name, flags, out); }
-static int batchFullPathname(sqlite3_vfs *v, const char *name, int n, char *out) { (void)v; return realVfs->xFullPathname(realVfs, name, n, out); }
-static void *batchDlOpen(sqlite3_vfs *v, const char *name) { (void)v; return realVfs->xDlOpen(realVfs, name); }
-static void batchDlError(sqlite3_vfs *v, int n, char *out) { (void)v; realVfs->xDlError(realVfs, n, out); }
-static void (*batchDlSym(sqlite3_vfs *v, void *lib, const char *symbol))(void) { (void)v; return realVfs->xDlSym(realVfs, lib, symbol); }
-static void batchDlClose(sqlite3_vfs *v, void *lib) { (void)v; realVfs->xDlClose(realVfs, lib); }
-static int batchRandomness(sqlite3_vfs *v, int n, char *out) { (void)v; return realVfs->xRandomness(realVfs, n, out); }
-static int batchSleep(sqlite3_vfs *v, int micros) { (void)v; return realVfs->xSleep(realVfs, micros); }
-static int batchCurrentTime(sqlite3_vfs *v, double *out) { (void)v; return realVfs->xCurrentTime(realVfs, out); }
-static int batchGetLastError(sqlite3_vfs *v, int n, char *out) { (void)v; return realVfs->xGetLastError ? realVfs->xGetLastError(realVfs, n, out) : 0; }
-static int batchCurrentTimeInt64(sqlite3_vfs *v, sqlite3_int64 *out) { (void)v; return realVfs->xCurrentTimeInt64(realVfs, out); }
-
-static int registerShim(void);
+static int registerShim(void) {
+  sqlite3_vfs *underneath = sqlite3_vfs_find(0);
+  if (underneath == 0) return SQLITE_ERROR;
+  realVfs = underneath;
+  /* The VFS underneath as it is (its methods, and the data they read through it), but for opening a file. */
+  batchVfs = *underneath;
+  batchVfs.pNext = 0;
+  batchVfs.szOsFile = (int)sizeof(BatchFile) + underneath->szOsFile;
+  batchVfs.zName = "waymark-wal-batch";
+  batchVfs.xOpen = batchOpen;
+  return sqlite3_vfs_register(&batchVfs, 1);
+}
 
 #ifdef _WIN32
 __declspec(dllexport)
@@ -248,29 +245,4 @@ int sqlite3_walbatch_init(sqlite3 *db, char **error, const sqlite3_api_routines 
   if (realVfs == 0) rc = registerShim();
   sqlite3_mutex_leave(mutex);
   return rc == SQLITE_OK ? SQLITE_OK_LOAD_PERMANENTLY : rc;
-}
-
-static int registerShim(void) {
-  sqlite3_vfs *underneath = sqlite3_vfs_find(0);
-  /* The file methods of version 3 are what the shim passes on (unix's and win32's are). */
-  if (underneath == 0 || underneath->iVersion < 2) return SQLITE_ERROR;
-  realVfs = underneath;
-  batchVfs.iVersion = 2;
-  batchVfs.szOsFile = (int)sizeof(BatchFile) + realVfs->szOsFile;
-  batchVfs.mxPathname = realVfs->mxPathname;
-  batchVfs.zName = "waymark-wal-batch";
-  batchVfs.xOpen = batchOpen;
-  batchVfs.xDelete = batchDelete;
-  batchVfs.xAccess = batchAccess;
-  batchVfs.xFullPathname = batchFullPathname;
-  batchVfs.xDlOpen = batchDlOpen;
-  batchVfs.xDlError = batchDlError;
-  batchVfs.xDlSym = batchDlSym;
-  batchVfs.xDlClose = batchDlClose;
-  batchVfs.xRandomness = batchRandomness;
-  batchVfs.xSleep = batchSleep;
-  batchVfs.xCurrentTime = batchCurrentTime;
-  batchVfs.xGetLastError = batchGetLastError;
-  batchVfs.xCurrentTimeInt64 = batchCurrentTimeInt64;
-  return sqlite3_vfs_register(&batchVfs, 1);
 }
