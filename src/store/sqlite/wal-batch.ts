@@ -1,8 +1,8 @@
 /**
- * The write-ahead log's frames in a write call per 128 KB (native/wal-batch.c), not two calls a frame: a VFS shim loaded into SQLite
- * once per process and made its default, so every file opened after it gets it. SQLite writes a frame with two
- * calls, and a call costs 3-7 µs on a virtual machine whatever its size (docs/performance.md). Built by
- * `npm run build` (scripts/build-native.mjs) where a C compiler is found; without it files are opened as before.
+ * The SQLite log shim (native/wal-batch.c), loaded once per process as SQLite's default VFS: every file opened
+ * after it writes its write-ahead log a call per 128 KB instead of two calls a frame (a call costs 3-7 µs on a
+ * virtual machine whatever its size: docs/performance.md). Built by `npm run build` (scripts/build-native.mjs)
+ * where a C compiler is found; without it files are opened as before.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
@@ -19,8 +19,8 @@ let loaded: boolean | undefined;
  */
 export function loadWalBatch(): boolean {
   if (loaded !== undefined) return loaded;
-  loaded = process.env.WAYMARK_WAL_BATCH !== 'off' && existsSync(WAL_BATCH_LIBRARY);
-  if (loaded) {
+  const wanted = process.env.WAYMARK_WAL_BATCH !== 'off' && existsSync(WAL_BATCH_LIBRARY);
+  if (wanted) {
     const db = new Database(':memory:');
     try {
       db.loadExtension(WAL_BATCH_LIBRARY); // its entry point, sqlite3_walbatch_init, comes from the file's name
@@ -28,5 +28,6 @@ export function loadWalBatch(): boolean {
       db.close();
     }
   }
+  loaded = wanted;
   return loaded;
 }
