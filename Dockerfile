@@ -15,6 +15,7 @@ COPY web/package.json web/package.json
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3 esbuild
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts scripts
+COPY native native
 COPY src src
 COPY web web
 RUN npm run build && npm run build:web
@@ -30,6 +31,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 # better-sqlite3's native module as the build stage made it (same base image): no compiler here.
 COPY --from=build /app/node_modules/better-sqlite3/build node_modules/better-sqlite3/build
 COPY --from=build /app/dist dist
+# The SQLite log shim (native/wal-batch.c), compiled by `npm run build` with the build stage's compiler.
+COPY --from=build /app/native/build native/build
 COPY --from=build /app/web/dist web/dist
 COPY bin bin
 COPY examples examples

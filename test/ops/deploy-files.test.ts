@@ -131,6 +131,11 @@ test('Dockerfile: multi-stage, the real bin as entry point, a user other than ro
   assert.equal(entry[1], pkg.bin.waymark, "the package's bin");
   assert.ok(existsSync(join(ROOT, entry[1]!)));
   assert.ok(runtime.some((l) => /^COPY bin bin$/.test(l)) && runtime.some((l) => /^COPY --from=build \/app\/dist dist$/.test(l)), 'the bin and the dist/ it runs are in the image');
+  // The SQLite log shim: its source in the build stage before `npm run build` compiles it, its library in the image.
+  const build = lines.slice(0, lines.lastIndexOf(stages.at(-1)!));
+  const copiedNative = build.findIndex((l) => /^COPY native native$/.test(l));
+  assert.ok(copiedNative >= 0 && copiedNative < build.findIndex((l) => /^RUN npm run build\b/.test(l)), 'native/ is in the build stage before `npm run build`');
+  assert.ok(runtime.some((l) => /^COPY --from=build \/app\/native\/build native\/build$/.test(l)), 'the compiled shim is in the image');
   const cmd = json(instruction('CMD').at(-1));
   assert.deepEqual(checkCommand(cmd), [], cmd.join(' '));
 
