@@ -166,16 +166,16 @@ const INSERT_EXITED = `${INSERT_LIVE}, exited_at = excluded.exited_at`;
  */
 function insertInstance(sql: Sql, i: Instance, now: number): void {
   const exited = exitedAtColumn(i);
-  const changed = exited === null ? now : changedAt(exited, now);
-  sql.run(exited === null ? INSERT_LIVE : INSERT_EXITED, i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, exited, i.nodeId, JSON.stringify(i.entryEvent), instanceState(i), changed);
+  sql.run(exited === null ? INSERT_LIVE : INSERT_EXITED, i.id, i.journeyId, i.version, i.userId, i.status, i.wakeAt, i.enteredAt, exited, i.nodeId, JSON.stringify(i.entryEvent), instanceState(i), changedAt(exited, now));
 }
 
 /**
- * An instance's updated_at: when it was written, but for a pass that is over, when it exited, which is what the
- * API lists such passes by (reads.ts), as PostgreSQL does; an exit of unknown time keeps the time of the write.
+ * An instance's updated_at, from its exited_at column: when it was written, but for a pass that is over, when it
+ * exited, which is what the API lists such passes by (reads.ts), as PostgreSQL does; an exit of unknown time
+ * keeps the time of the write.
  */
-function changedAt(exited: number, now: number): number {
-  return exited === EXIT_UNKNOWN ? now : exited;
+function changedAt(exited: number | null, now: number): number {
+  return exited === null || exited === EXIT_UNKNOWN ? now : exited;
 }
 
 export function addStat(sql: Sql, journeyId: string, version: number, nodeId: string, metric: string, count: number): void {
