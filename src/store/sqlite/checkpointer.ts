@@ -6,7 +6,7 @@
  * on the abandoned-cart bench at 4,000 carts/s the engine's thread spent a fifth of its time blocked on writes
  * and syncs, fell seconds behind, and the machine was half idle (bench/RESULTS.md, 2026-12-05). Here a thread
  * copies the log once a second; the writer still checkpoints itself, as a backstop, once the log reaches 1 GB,
- * and then finds all but the last second's pages copied already. That checkpoint is also what starts the log
+ * and then finds all but the last 50 ms of it copied already (the thread quickens near it: checkpoint-pace.ts). That checkpoint is also what starts the log
  * over from its beginning: a background checkpoint never catches a writer that never pauses, and without it the
  * log grew to 2 GB in 20 s. So under sustained load the log's file is about 1 GB. A writer that pauses for a
  * second finds the whole log copied by the thread, and its next commit starts the log over, so a quiet server
@@ -15,10 +15,11 @@
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from '../thread-entry.ts';
+import type { CheckpointPace } from './checkpoint-pace.ts';
 
 export interface CheckpointThreadConfig {
   file: string;
-  intervalMs: number;
+  pace: CheckpointPace;
 }
 
 /**
@@ -32,6 +33,8 @@ export interface CheckpointThreadConfig {
 const INTERVAL_MS = 1_000;
 /** The writer's own checkpoint, in pages of 4 KB: 1 GB of log, every 7 s or so at 9,000 carts/s. */
 const BACKSTOP_PAGES = 262_144;
+/** Near the backstop the thread copies every 50 ms, so it leaves the writer little (checkpoint-pace.ts). */
+const PACE: CheckpointPace = { intervalMs: INTERVAL_MS, nearIntervalMs: 50, backstopFrames: BACKSTOP_PAGES };
 
 export class Checkpointer {
   private readonly ended: Promise<void>;
@@ -48,7 +51,7 @@ export class Checkpointer {
     // to the backstop's size, it grew again from there after each one (935 errors at 4,000 carts/s where keeping
     // it had none). Only a log that outgrew twice that is cut back.
     writer.pragma(`journal_size_limit = ${2 * BACKSTOP_PAGES * 4096}`);
-    const config: CheckpointThreadConfig = { file, intervalMs: INTERVAL_MS };
+    const config: CheckpointThreadConfig = { file, pace: PACE };
     const worker = new Worker(threadEntry(import.meta.url, 'checkpoint-thread'), { workerData: config });
     worker.on('message', (m: { error: string }) => onError(new Error(`background checkpoint: ${m.error}`)));
     worker.on('error', onError);

@@ -1,0 +1,31 @@
+/**
+ * When the checkpoint thread copies next (checkpoint-thread.ts): once a second, and every 50 ms while the log
+ * may reach the writer's backstop before the copy after next.
+ *
+ * The backstop's checkpoint runs inside one of the engine's commits: it copies what the thread has not yet, syncs
+ * the file, and starts the log over. With a second of log left to copy, that commit stalled the engine long
+ * enough that a 10-minute run at 4,000 carts/s ended with a p99 lateness of 1.4 s, climbing as the file grew; with
+ * 50 ms of it left, the climb stopped (bench/RESULTS.md, 2026-12-07).
+ */
+export interface CheckpointPace {
+  /** The usual wait between copies. */
+  intervalMs: number;
+  /** The wait near the backstop. */
+  nearIntervalMs: number;
+  /** The writer's own checkpoint, in frames of log (wal_autocheckpoint). */
+  backstopFrames: number;
+}
+
+/** The frames in the log after a copy, and the frames and time since the one before. */
+export interface LogGrowth {
+  frames: number;
+  framesBefore: number;
+  elapsedMs: number;
+}
+
+export function nextCopyInMs(pace: CheckpointPace, log: LogGrowth): number {
+  // A log shorter than before has started over: all of it is new.
+  const grown = log.frames >= log.framesBefore ? log.frames - log.framesBefore : log.frames;
+  const byCopyAfterNext = (grown / Math.max(1, log.elapsedMs)) * 2 * pace.intervalMs;
+  return log.frames + byCopyAfterNext >= pace.backstopFrames ? pace.nearIntervalMs : pace.intervalMs;
+}
