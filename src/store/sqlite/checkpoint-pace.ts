@@ -3,9 +3,9 @@
  * may reach the writer's backstop before the copy after next.
  *
  * The backstop's checkpoint runs inside one of the engine's commits: it copies what the thread has not yet, syncs
- * the file, and starts the log over. With a second of log left to copy, that commit stalled the engine long
- * enough that a 10-minute run at 4,000 carts/s ended with a p99 lateness of 1.4 s, climbing as the file grew; with
- * 50 ms of it left, the climb stopped (bench/RESULTS.md, 2026-12-07).
+ * the file, and starts the log over. With up to a second of log left to copy, a 10-minute run at 4,000 carts/s
+ * failed (319 late sends, the last minute's p99 1.4 s); with 50 ms left, the same run had none and 8% less of the
+ * server's CPU, though a second run on a slower stretch failed (bench/RESULTS.md, 2026-12-07).
  */
 export interface CheckpointPace {
   /** The usual wait between copies. */
