@@ -5,7 +5,7 @@
  * The backstop's checkpoint runs inside one of the engine's commits: it copies what the thread has not yet, syncs
  * the file, and starts the log over. With up to a second of log left to copy, a 10-minute run at 4,000 carts/s
  * failed (319 late sends, the last minute's p99 1.4 s); with 50 ms left, the same run had none and 8% less of the
- * server's CPU, though a second run on a slower stretch failed (bench/RESULTS.md, 2026-12-07).
+ * server's CPU, though two more runs in slower stretches failed (bench/RESULTS.md, 2026-12-07).
  */
 export interface CheckpointPace {
   /** The usual wait between copies. */
