@@ -4,7 +4,7 @@
  * a checkpoint copied the log into it; before, the newest pages are only in the log.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
@@ -54,7 +54,16 @@ test('background, a log the thread has copied whole starts over at the next comm
   try {
     await writeSome(store);
     // The log's header holds a count of the times it started over (bytes 12-15); SQLite rewrites it then.
-    const startsOver = () => readFileSync(`${file}-wal`).readUInt32BE(12);
+    const startsOver = () => {
+      const header = Buffer.alloc(16);
+      const fd = openSync(`${file}-wal`, 'r');
+      try {
+        readSync(fd, header, 0, 16, 0);
+      } finally {
+        closeSync(fd);
+      }
+      return header.readUInt32BE(12);
+    };
     const before = startsOver();
     // Far below the backstop (1 GB): only the thread's copy lets the writer start the log over.
     for (let tries = 0; startsOver() === before && tries < 400; tries++) {

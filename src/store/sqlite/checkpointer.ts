@@ -6,11 +6,12 @@
  * on the abandoned-cart bench at 4,000 carts/s the engine's thread spent a fifth of its time blocked on writes
  * and syncs, fell seconds behind, and the machine was half idle (bench/RESULTS.md, 2026-12-05). Here a thread
  * copies the log once a second; the writer still checkpoints itself, as a backstop, once the log reaches 1 GB,
- * and then finds all but the last 50 ms of it copied already (the thread quickens near it: checkpoint-pace.ts). That checkpoint is also what starts the log
- * over from its beginning: a background checkpoint never catches a writer that never pauses, and without it the
- * log grew to 2 GB in 20 s. So under sustained load the log's file is about 1 GB. A writer that pauses for a
- * second finds the whole log copied by the thread, and its next commit starts the log over, so a quiet server
- * keeps a short one.
+ * and then finds copied already all but what came since the thread's last copy began (the thread copies every
+ * 50 ms near the backstop: checkpoint-pace.ts). That checkpoint is also what starts the log over from its
+ * beginning: a background checkpoint never catches a writer that never pauses, and without it the log grew to
+ * 2 GB in 20 s. So under sustained load the log's file is about 1 GB. A writer that pauses for a second finds
+ * the whole log copied by the thread, and its next commit starts the log over, so a quiet server keeps a short
+ * one.
  */
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
