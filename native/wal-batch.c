@@ -10,6 +10,8 @@
  * COMMIT returns, before other connections can see it (SQLite publishes the frames in the shared index only
  * after writing them), and a write error is still the commit's error.
  *
+ * It also answers one pragma of its own, waymark_sync_file, which syncs the database file (see batchFileControl).
+ *
  * Every other file, and every other call, goes straight to the VFS underneath.
  *
  * Built by scripts/build-native.mjs; loaded by src/store/sqlite/wal-batch.ts, which makes it the default VFS.
@@ -125,10 +127,23 @@ static int batchCheckReservedLock(sqlite3_file *file, int *out) {
   return f->real->pMethods->xCheckReservedLock(f->real, out);
 }
 
+/*
+ * PRAGMA waymark_sync_file: syncs the database file now, and answers 'synced'. A checkpoint syncs the file only
+ * when it copied the log to its end: one that a commit overtook (the checkpoint thread's, under load) leaves
+ * the pages it copied unsynced, and the checkpoint that reaches the end then syncs them all, in its writer's
+ * commit. The checkpoint thread (src/store/sqlite/checkpoint-thread.ts) syncs them itself with this.
+ */
+#define SYNC_PRAGMA "waymark_sync_file"
+
 static int batchFileControl(sqlite3_file *file, int op, void *arg) {
   BatchFile *f = (BatchFile *)file;
   int rc = flush(f);
   if (rc != SQLITE_OK) return rc;
+  if (op == SQLITE_FCNTL_PRAGMA && sqlite3_stricmp(((char **)arg)[1], SYNC_PRAGMA) == 0) {
+    rc = f->real->pMethods->xSync(f->real, SQLITE_SYNC_NORMAL);
+    if (rc == SQLITE_OK) ((char **)arg)[0] = sqlite3_mprintf("synced");
+    return rc;
+  }
   return f->real->pMethods->xFileControl(f->real, op, arg);
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Compiles native/wal-batch.c, the SQLite VFS shim that writes a commit's log frames in a few calls, not two a frame
-// (src/store/sqlite/wal-batch.ts), into native/build/, against the headers of the SQLite that better-sqlite3
-// builds. Where no C compiler is found, or it fails, it says so and stops without failing the build: files are then
-// opened as before, only slower (test/store/wal-batch.test.ts fails on Linux, so CI does not lose it unseen).
+// Compiles native/wal-batch.c, the SQLite VFS shim that writes a commit's log frames in a few calls, not two a frame,
+// and syncs a database file when asked (src/store/sqlite/wal-batch.ts), into native/build/, against the headers of
+// the SQLite that better-sqlite3 builds. Where no C compiler is found, or it fails, it says so and stops without
+// failing the build: files are then opened as before, only slower (test/store/wal-batch.test.ts fails on Linux, so
+// CI does not lose it unseen).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

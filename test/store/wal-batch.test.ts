@@ -3,14 +3,15 @@
  * here (CI builds it with `npm ci`), a commit must cost a write call or two rather than two a page, and what
  * it buffers must never be lost or seen early: another connection reads each commit as soon as it returns, a
  * transaction larger than the buffer and one rolled back after spilling leave a sound file, and a process
- * killed at any moment leaves every commit it reported.
+ * killed at any moment leaves every commit it reported. It also syncs the database file when asked (the
+ * checkpoint thread's PRAGMA waymark_sync_file).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/sqlite/connection.ts';
 import { loadWalBatch } from '../../src/store/sqlite/wal-batch.ts';
 import { ROOT, tempDir } from '../helpers.ts';
@@ -88,6 +89,24 @@ test('another connection reads each commit as soon as it returns; a transaction 
     assert.deepEqual(again.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
   } finally {
     again.close();
+  }
+});
+
+test('PRAGMA waymark_sync_file syncs the database file on request, and says so; with no file under the shim (in memory) it is unknown and answers nothing', () => {
+  const db = open(join(tempDir(), 'sync.db'));
+  try {
+    db.transaction(() => db.prepare('INSERT INTO wide (body) VALUES (?)').run(PAGE_FILLER))();
+    db.pragma('wal_checkpoint(PASSIVE)');
+    assert.equal(db.pragma('waymark_sync_file', { simple: true }), 'synced');
+  } finally {
+    db.close();
+  }
+  // As without the shim: the checkpoint thread then leaves the syncing to the writer.
+  const plain = new Database(':memory:');
+  try {
+    assert.equal(plain.pragma('waymark_sync_file', { simple: true }), undefined);
+  } finally {
+    plain.close();
   }
 });
 

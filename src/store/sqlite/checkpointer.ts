@@ -5,13 +5,16 @@
  * runs inside a commit of the writer every 1,000 pages (4 MB) of log, and that commit then waits on the disk:
  * on the abandoned-cart bench at 4,000 carts/s the engine's thread spent a fifth of its time blocked on writes
  * and syncs, fell seconds behind, and the machine was half idle (bench/RESULTS.md, 2026-12-05). Here a thread
- * copies the log once a second; the writer still checkpoints itself, as a backstop, once the log reaches 1 GB,
- * and then finds copied already all but what came since the thread's last copy began (the thread copies every
- * 50 ms near the backstop: checkpoint-pace.ts). That checkpoint is also what starts the log over from its
- * beginning: a background checkpoint never catches a writer that never pauses, and without it the log grew to
- * 2 GB in 20 s. So under sustained load the log's file is about 1 GB. A writer that pauses for a second finds
- * the whole log copied by the thread, and its next commit starts the log over, so a quiet server keeps a short
- * one.
+ * copies the log once a second.
+ *
+ * The log starts over from its beginning only after a checkpoint has copied all of it, and a background copy
+ * never catches a writer that never pauses (without a restart the log grew to 2 GB in 20 s). So once the log
+ * reaches 1 GB, the thread syncs the pages it copied, copies again what came meanwhile, and hands over
+ * (checkpoint-thread.ts): the writer copies the little left, between two of its transactions (finishCopy), and
+ * its next commit starts the log over. Under sustained load the log's file stays at about 1 GB. The writer
+ * still checkpoints itself at 2 GB of log, as a backstop, should the thread never hand over. A writer that
+ * pauses for a second finds the whole log copied by the thread, and its next commit starts the log over, so a
+ * quiet server keeps a short one.
  */
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +24,8 @@ import type { CheckpointPace } from './checkpoint-pace.ts';
 export interface CheckpointThreadConfig {
   file: string;
   pace: CheckpointPace;
+  /** One Int32: 1 once the thread has handed the rest of the log over to the writer, 0 again once it copied it. */
+  handedOver: SharedArrayBuffer;
 }
 
 /**
@@ -32,32 +37,52 @@ export interface CheckpointThreadConfig {
  * failed once.
  */
 const INTERVAL_MS = 1_000;
-/** The writer's own checkpoint, in pages of 4 KB: 1 GB of log, every 7 s or so at 9,000 carts/s. */
-const BACKSTOP_PAGES = 262_144;
-/** Near the backstop the thread copies every 50 ms, so it leaves the writer little (checkpoint-pace.ts). */
-const PACE: CheckpointPace = { intervalMs: INTERVAL_MS, nearIntervalMs: 50, backstopFrames: BACKSTOP_PAGES };
+/** Where the thread hands over, in pages of 4 KB: 1 GB of log, every 7 s or so at 9,000 carts/s. */
+const HANDOVER_PAGES = 262_144;
 
 export class Checkpointer {
   private readonly ended: Promise<void>;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly writer: Database.Database,
+    private readonly handedOver: Int32Array,
+  ) {
     // Watched from the start: a thread that died early has already sent its 'exit'.
     this.ended = new Promise((resolve) => worker.once('exit', () => resolve()));
   }
 
-  /** Starts checkpointing `file` in a thread, and moves `writer`'s own checkpoints to the backstop. */
-  static start(writer: Database.Database, file: string, onError: (error: Error) => void): Checkpointer {
-    writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    // The log is reused from its start after each backstop, so its file is kept at the size it reached: cut back
-    // to the backstop's size, it grew again from there after each one (935 errors at 4,000 carts/s where keeping
-    // it had none). Only a log that outgrew twice that is cut back.
-    writer.pragma(`journal_size_limit = ${2 * BACKSTOP_PAGES * 4096}`);
-    const config: CheckpointThreadConfig = { file, pace: PACE };
+  /**
+   * Starts checkpointing `file` in a thread, and moves `writer`'s own checkpoints to the backstop. `logPages`
+   * is where the thread hands over (tests make it small).
+   */
+  static start(writer: Database.Database, file: string, onError: (error: Error) => void, logPages = HANDOVER_PAGES): Checkpointer {
+    writer.pragma(`wal_autocheckpoint = ${2 * logPages}`);
+    // The log is reused from its start after each restart, so its file is kept at the size it reached: cut back
+    // to 1 GB, it grew again from there each time (935 errors at 4,000 carts/s where keeping it had none). Only
+    // a log that outgrew the backstop is cut back to it.
+    writer.pragma(`journal_size_limit = ${2 * logPages * 4096}`);
+    const handedOver = new SharedArrayBuffer(4);
+    // Near the handover the thread copies every 50 ms, so it leaves itself little to catch up (checkpoint-pace.ts).
+    const pace: CheckpointPace = { intervalMs: INTERVAL_MS, nearIntervalMs: 50, handoverFrames: logPages };
+    const config: CheckpointThreadConfig = { file, pace, handedOver };
     const worker = new Worker(threadEntry(import.meta.url, 'checkpoint-thread'), { workerData: config });
     worker.on('message', (m: { error: string }) => onError(new Error(`background checkpoint: ${m.error}`)));
     worker.on('error', onError);
     worker.unref();
-    return new Checkpointer(worker);
+    return new Checkpointer(worker, writer, new Int32Array(handedOver));
+  }
+
+  /**
+   * Called by the writer before each transaction: once the thread has handed over, copies the rest of the log
+   * into the file and syncs it, so the transaction starts the log over. At 4,000 carts/s this took the engine's
+   * thread 57-110 ms every 7 s, where the backstop's checkpoint took 230-310 ms in the third minute
+   * (bench/RESULTS.md, 2026-12-07).
+   */
+  finishCopy(): void {
+    if (Atomics.load(this.handedOver, 0) === 0) return;
+    this.writer.pragma('wal_checkpoint(PASSIVE)');
+    Atomics.store(this.handedOver, 0, 0);
   }
 
   /** Stops the thread and waits for it to close its connection (at once if it has ended already). */

@@ -16,6 +16,8 @@ export interface SqliteOptions {
   checkpoints?: 'inline' | 'background';
   /** A background checkpoint failed (the writer's own checkpoints go on). */
   onCheckpointError?: (error: Error) => void;
+  /** Background checkpoints: the log's size, in pages, at which the thread hands over to the writer (default 1 GB of them; tests make it small). */
+  checkpointLogPages?: number;
   /**
    * 'engine': only the indexes the engine reads (API_ONLY_INDEXES are dropped), for a new file thrown away after
    * one run, which no API reads: simulate's temporary database, a backtest's. Default 'all'. (CAPS_INDEX is
@@ -171,7 +173,11 @@ export class Sql {
    * SQLITE_BUSY_SNAPSHOT, without waiting, whenever the other connection on the file (the API's, or the
    * engine's thread) committed in between; taken first, the lock makes the other wait its busy timeout instead.
    */
+  /** Runs before each transaction that is not inside another one (the background checkpoints' handover). */
+  beforeTransaction: (() => void) | null = null;
+
   transaction<T>(fn: () => T): T {
+    if (this.beforeTransaction && !this.db.inTransaction) this.beforeTransaction();
     return this.db.transaction(fn).immediate();
   }
 

@@ -78,7 +78,9 @@ export class SqliteStore implements Store {
     const kept = options.eventsKept ? { eventsKept: new KeptEvents(options.eventsKept) } : {};
     this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...kept, ...onMessages };
     const logged = options.durability !== 'fast';
-    this.checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {})) : null;
+    const checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {}), options.checkpointLogPages) : null;
+    if (checkpointer) this.sql.beforeTransaction = () => checkpointer.finishCopy();
+    this.checkpointer = checkpointer;
   }
 
   async close(): Promise<void> {

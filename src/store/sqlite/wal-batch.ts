@@ -1,8 +1,9 @@
 /**
  * The SQLite log shim (native/wal-batch.c), loaded once per process as SQLite's default VFS: every file opened
  * after it writes its write-ahead log a call per 128 KB instead of two calls a frame (a call costs 3-7 µs on a
- * virtual machine whatever its size: docs/performance.md). Built by `npm run build` (scripts/build-native.mjs)
- * where a C compiler is found; without it files are opened as before.
+ * virtual machine whatever its size: docs/performance.md), and syncs a database file when asked (PRAGMA
+ * waymark_sync_file, for checkpoint-thread.ts). Built by `npm run build` (scripts/build-native.mjs) where a C
+ * compiler is found; without it files are opened as before.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
