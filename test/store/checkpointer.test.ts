@@ -60,6 +60,19 @@ function timesStartedOver(file: string): number {
   return header.readUInt32BE(12);
 }
 
+/** The frames in the log and those copied into the file, from the shared index (the -shm file's header). */
+function logProgress(file: string): { frames: number; copied: number } {
+  const header = Buffer.alloc(100);
+  const fd = openSync(`${file}-shm`, 'r');
+  try {
+    readSync(fd, header, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // mxFrame at byte 16 of the index's header, nBackfill at 96 (after its two copies), in the machine's order.
+  return { frames: header.readUInt32LE(16), copied: header.readUInt32LE(96) };
+}
+
 test('background, a log the thread has copied whole starts over at the next commit: a quiet server keeps a short one', async () => {
   const file = join(tempDir(), 'restart.db');
   const store = new SqliteStore(file, { checkpoints: 'background', onCheckpointError: (error) => assert.fail(error) });
@@ -80,19 +93,31 @@ test('background, a log the thread has copied whole starts over at the next comm
 
 test('background, under writes that never pause, the thread hands over at the set size of log and the writer starts the log over there, far short of its backstop', async () => {
   const file = join(tempDir(), 'handover.db');
-  const logPages = 2_000; // the writer's own checkpoint (the backstop) at twice that
+  const logPages = 1_000; // the writer's own checkpoint (the backstop) at twice that
   const store = new SqliteStore(file, { checkpoints: 'background', checkpointLogPages: logPages, onCheckpointError: (error) => assert.fail(error) });
   try {
     assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 2 * logPages);
-    await writeSome(store);
-    // The thread's first copy, a second after it started: from there it copies at least once a second.
-    const pages = pagesInDatabase(store);
-    for (let tries = 0; pagesInFile(store, file) < pages && tries < 400; tries++) await sleep(50);
     const before = timesStartedOver(file);
-    // A few pages a transaction, one after the other: the thread alone never finds the writer between two.
-    for (let tries = 0; timesStartedOver(file) < before + 3 && tries < 20_000; tries++) {
-      await store.upsertProfiles([0, 1].map((i) => ({ userId: `w${tries}-${i}`, traits: { note: 'x'.repeat(3_000) } })), 3);
-      await sleep(1); // a few thousand pages a second at most: under logPages from one of the thread's copies to the next
+    const write = (tries: number) => store.upsertProfiles([0, 1].map((i) => ({ userId: `w${tries}-${i}`, traits: { note: 'x'.repeat(3_000) } })), 3);
+    let waits = 0; // at most 4,000 of 5 ms in all: a thread that stops copying fails the test, not the suite's time
+    for (let tries = 0; timesStartedOver(file) < before + 3 && tries < 20_000 && waits < 4_000; tries++) {
+      // A transaction of its own, as the engine's: the handover, if any, is finished before it.
+      await write(tries);
+      // Then one held open while the writer is half the handover point ahead of the thread's copies, so a slow
+      // thread (a loaded machine) slows the writer instead of letting it run to the backstop. Held open, it
+      // keeps the thread from starting the log over by itself: a log starts over only at a transaction that
+      // began with all of it copied, and here one begins a moment after the one before commits.
+      store.db.exec('BEGIN IMMEDIATE');
+      try {
+        await write(-tries);
+        for (; waits < 4_000; waits++) {
+          const { frames, copied } = logProgress(file);
+          if (frames - copied < logPages / 2) break;
+          await sleep(5);
+        }
+      } finally {
+        store.db.exec('COMMIT');
+      }
     }
     assert.ok(timesStartedOver(file) >= before + 3, 'the log started over three times');
     // The log's file keeps the size the log reached (journal_size_limit is the backstop's): near logPages, not twice.

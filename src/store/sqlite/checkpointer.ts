@@ -11,7 +11,7 @@
  * never catches a writer that never pauses (without a restart the log grew to 2 GB in 20 s). So once the log
  * reaches 1 GB, the thread syncs the pages it copied, copies again what came meanwhile, and hands over
  * (checkpoint-thread.ts): the writer copies the little left, between two of its transactions (finishCopy), and
- * its next commit starts the log over. Under sustained load the log's file stays at about 1 GB. The writer
+ * its next commit starts the log over. Under sustained load the log's file stays at 1-1.4 GB. The writer
  * still checkpoints itself at 2 GB of log, as a backstop, should the thread never hand over. A writer that
  * pauses for a second finds the whole log copied by the thread, and its next commit starts the log over, so a
  * quiet server keeps a short one.
