@@ -48,27 +48,24 @@ test('background, a thread copies the log into the file, and the writer keeps on
   }
 });
 
-/** The log's header holds a count of the times it started over (bytes 12-15); SQLite rewrites it then. */
-function timesStartedOver(file: string): number {
-  const header = Buffer.alloc(16);
-  const fd = openSync(`${file}-wal`, 'r');
+/** The first `bytes` bytes of a file. */
+function head(path: string, bytes: number): Buffer {
+  const header = Buffer.alloc(bytes);
+  const fd = openSync(path, 'r');
   try {
-    readSync(fd, header, 0, 16, 0);
+    readSync(fd, header, 0, bytes, 0);
   } finally {
     closeSync(fd);
   }
-  return header.readUInt32BE(12);
+  return header;
 }
+
+/** The log's header holds a count of the times it started over (bytes 12-15); SQLite rewrites it then. */
+const timesStartedOver = (file: string) => head(`${file}-wal`, 16).readUInt32BE(12);
 
 /** The frames in the log and those copied into the file, from the shared index (the -shm file's header). */
 function logProgress(file: string): { frames: number; copied: number } {
-  const header = Buffer.alloc(100);
-  const fd = openSync(`${file}-shm`, 'r');
-  try {
-    readSync(fd, header, 0, 100, 0);
-  } finally {
-    closeSync(fd);
-  }
+  const header = head(`${file}-shm`, 100);
   // mxFrame at byte 16 of the index's header, nBackfill at 96 (after its two copies), in the machine's order.
   return { frames: header.readUInt32LE(16), copied: header.readUInt32LE(96) };
 }
