@@ -76,13 +76,18 @@ export class Checkpointer {
   /**
    * Called by the writer before each transaction: once the thread has handed over, copies the rest of the log
    * into the file and syncs it, so the transaction starts the log over. At 4,000 carts/s this took the engine's
-   * thread 57-110 ms every 7 s, where the backstop's checkpoint took 230-310 ms in the third minute
-   * (bench/RESULTS.md, 2026-12-07).
+   * thread 12-39 ms in the first minutes and 48-99 ms in the fifth, every 7 s, where the backstop's checkpoint,
+   * inside a commit, took 87-162 and 394-540 ms (bench/RESULTS.md, 2026-12-07).
    */
   finishCopy(): void {
     if (Atomics.load(this.handedOver, 0) === 0) return;
-    this.writer.pragma('wal_checkpoint(PASSIVE)');
-    Atomics.store(this.handedOver, 0, 0);
+    try {
+      this.writer.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      // Given back once done, and also if it failed (the disk): that fails this transaction, not every one after
+      // it, and the thread hands over again. Not before: the thread would copy beside the writer meanwhile.
+      Atomics.store(this.handedOver, 0, 0);
+    }
   }
 
   /** Stops the thread and waits for it to close its connection (at once if it has ended already). */
