@@ -75,14 +75,13 @@ test('background, a log the thread has copied whole starts over at the next comm
   const store = new SqliteStore(file, { checkpoints: 'background', onCheckpointError: (error) => assert.fail(error) });
   try {
     await writeSome(store);
-    const startsOver = () => timesStartedOver(file);
-    const before = startsOver();
+    const before = timesStartedOver(file);
     // Far below the backstop (1 GB): only the thread's copy lets the writer start the log over.
-    for (let tries = 0; startsOver() === before && tries < 400; tries++) {
+    for (let tries = 0; timesStartedOver(file) === before && tries < 400; tries++) {
       await store.upsertProfiles([{ userId: 'ticker', traits: { tick: tries } }], 2);
       await sleep(50);
     }
-    assert.notEqual(startsOver(), before);
+    assert.notEqual(timesStartedOver(file), before);
   } finally {
     await store.close();
   }

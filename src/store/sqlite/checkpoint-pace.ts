@@ -11,7 +11,7 @@
 export interface CheckpointPace {
   /** The usual wait between copies. */
   intervalMs: number;
-  /** The wait near the backstop. */
+  /** The wait near the handover point. */
   nearIntervalMs: number;
   /** The log's size, in frames, at which the thread hands over to the writer. */
   handoverFrames: number;

@@ -57,11 +57,12 @@ export class Checkpointer {
    * is where the thread hands over (tests make it small).
    */
   static start(writer: Database.Database, file: string, onError: (error: Error) => void, logPages = HANDOVER_PAGES): Checkpointer {
-    writer.pragma(`wal_autocheckpoint = ${2 * logPages}`);
+    const backstopPages = 2 * logPages;
+    writer.pragma(`wal_autocheckpoint = ${backstopPages}`);
     // The log is reused from its start after each restart, so its file is kept at the size it reached: cut back
     // to 1 GB, it grew again from there each time (935 errors at 4,000 carts/s where keeping it had none). Only
     // a log that outgrew the backstop is cut back to it.
-    writer.pragma(`journal_size_limit = ${2 * logPages * 4096}`);
+    writer.pragma(`journal_size_limit = ${backstopPages * 4096}`);
     const handedOver = new SharedArrayBuffer(4);
     // Near the handover the thread copies every 50 ms, so it leaves itself little to catch up (checkpoint-pace.ts).
     const pace: CheckpointPace = { intervalMs: INTERVAL_MS, nearIntervalMs: 50, handoverFrames: logPages };

@@ -130,6 +130,8 @@ export class Sql {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly inLists = new Map<string, Database.Statement>();
   private readonly rawStatements = new Map<string, Database.Statement>();
+  /** Runs before each transaction that is not inside another one (the background checkpoints' handover). */
+  beforeTransaction: (() => void) | null = null;
 
   constructor(readonly db: Database.Database) {}
 
@@ -173,9 +175,6 @@ export class Sql {
    * SQLITE_BUSY_SNAPSHOT, without waiting, whenever the other connection on the file (the API's, or the
    * engine's thread) committed in between; taken first, the lock makes the other wait its busy timeout instead.
    */
-  /** Runs before each transaction that is not inside another one (the background checkpoints' handover). */
-  beforeTransaction: (() => void) | null = null;
-
   transaction<T>(fn: () => T): T {
     if (this.beforeTransaction && !this.db.inTransaction) this.beforeTransaction();
     return this.db.transaction(fn).immediate();
