@@ -23,8 +23,11 @@ export interface WaymarkOptions {
   time?: TimeMode;
   /** Fire timers and dispatch the outbox in this process (default true; false for an API-only process). */
   background?: boolean;
-  /** Engine tuning: the safety poll for timers and journeys set by other processes, the timer claim size, and the retry backoff's jitter (random). */
-  engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null; yieldBetweenUnits?: boolean; random?: () => number };
+  /**
+   * Engine tuning: the safety poll for timers and journeys set by other processes, the timer claim size, the
+   * group commit's wait, and the retry backoff's jitter (random).
+   */
+  engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null; yieldBetweenUnits?: boolean; ingestDelayMs?: number; random?: () => number };
   /**
    * Readiness's store check: a cheap query that fails when the store is unreachable. Default: the store's
    * ping().

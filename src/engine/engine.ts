@@ -67,6 +67,7 @@ export class Engine implements EngineHandle {
   private readonly queue: IngestQueue;
   private readonly runtime: Runtime;
   private readonly counts = new EngineCounters();
+  private readonly onError: (error: unknown, where: string) => void;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -75,6 +76,10 @@ export class Engine implements EngineHandle {
     const realtime = options.realtime ?? true;
     const background = options.background ?? true;
     const maxIngestBatch = options.maxIngestBatch ?? 5_000;
+    this.onError = (error, where) => {
+      this.counts.error(where);
+      (options.onError ?? logError('engine'))(error, where);
+    };
     this.steps = new EngineSteps({
       store: options.store,
       clock: options.clock,
@@ -95,6 +100,8 @@ export class Engine implements EngineHandle {
       maxBatch: maxIngestBatch,
       delayMs: options.ingestDelayMs ?? 10,
       between: () => this.steps.yieldToIo(),
+      // Where this process fires timers on real time, events and timers are taken in the order they came.
+      ...(realtime && background ? { before: (receivedAt: number) => this.fireDueBefore(receivedAt) } : {}),
     });
     this.runtime = new Runtime({
       steps: this.steps,
@@ -104,11 +111,9 @@ export class Engine implements EngineHandle {
       background,
       pollMs: options.pollMs ?? 1_000,
       timerCoalesceMs: options.timerCoalesceMs ?? 5,
+      timersUntil: () => this.timersUntil(),
       flush: () => this.queue.flushNow(),
-      onError: (error, where) => {
-        this.counts.error(where);
-        (options.onError ?? logError('engine'))(error, where);
-      },
+      onError: this.onError,
     });
   }
 
@@ -136,16 +141,16 @@ export class Engine implements EngineHandle {
    * Accepts events and resolves once they are committed with everything they caused. Calls made within the
    * same moment share one transaction (group commit).
    */
-  ingest(events: JourneyEvent[]): Promise<IngestResult> {
-    return this.queue.ingest(events);
+  ingest(events: JourneyEvent[], receivedAt = this.clock.now()): Promise<IngestResult> {
+    return this.queue.ingest(events, receivedAt);
   }
 
   /**
    * Merges the identity `merge.from` into `merge.into` (Store.mergeIdentity), queued with the events: those
    * ingested before this call commit before it, those after it after it, as the merged user's.
    */
-  identify(merge: IdentityMerge): Promise<MergeResult> {
-    return this.queue.merge(merge);
+  identify(merge: IdentityMerge, receivedAt = this.clock.now()): Promise<MergeResult> {
+    return this.queue.merge(merge, receivedAt);
   }
 
   /**
@@ -165,11 +170,24 @@ export class Engine implements EngineHandle {
   }
 
   /**
-   * Fires every timer due at `until` (default: the clock's now); returns how many instances advanced.
-   * In 'occurrence' time each fires at its own due time, so a simulation can fire a whole stretch at once.
+   * Fires every timer due at `until` (default: the clock's now, but short of the moment the oldest event still
+   * queued came, which goes first); returns how many instances advanced. In 'occurrence' time each fires at its
+   * own due time, so a simulation can fire a whole stretch at once.
    */
-  runDue(until?: number): Promise<number> {
+  runDue(until = this.timersUntil()): Promise<number> {
     return this.steps.runDue(until);
+  }
+
+  /** Now, or just before the oldest event or merge still queued came: a timer due from then on waits for it. */
+  private timersUntil(): number {
+    const now = this.clock.now();
+    const waiting = this.queue.oldestWaiting();
+    return waiting === null ? now : Math.min(now, waiting - 1);
+  }
+
+  /** Fires the timers due before `receivedAt`, ahead of the events that came then; a failure is the timer loop's. */
+  private async fireDueBefore(receivedAt: number): Promise<void> {
+    await this.steps.runDue(Math.min(this.clock.now(), receivedAt - 1)).catch((error: unknown) => this.onError(error, 'timers'));
   }
 
   /** Sends pending outbox messages until none are left. */

@@ -10,10 +10,13 @@ import type { IdentityMerge, IngestResult, MergeResult, ProfileUpsert } from '..
 
 export interface EngineHandle {
   readonly clock: Clock;
-  /** Resolves once the events are committed with everything they caused (group commit). */
-  ingest(events: JourneyEvent[]): Promise<IngestResult>;
+  /**
+   * Resolves once the events are committed with everything they caused (group commit). `receivedAt` (default:
+   * now) places them among the timers: those due before it fire first, those due after it wait for them.
+   */
+  ingest(events: JourneyEvent[], receivedAt?: number): Promise<IngestResult>;
   /** Merges one identity into another, in order with the events ingested before and after the call. */
-  identify(merge: IdentityMerge): Promise<MergeResult>;
+  identify(merge: IdentityMerge, receivedAt?: number): Promise<MergeResult>;
   /** Merges trait patches into profiles, stamped with the engine's clock. */
   upsertProfiles(profiles: ProfileUpsert[]): Promise<void>;
   /** Re-reads journeys after a publish, pause or stop, the project settings, and the channels' provider settings. */

@@ -7,6 +7,12 @@
  * Identity merges (identify, alias) queue with the events, in the order called: the events before a merge
  * commit before it, it commits as a unit of its own, and the events after it commit after it (as the merged
  * user's). One request's events around an identify are so taken in its order.
+ *
+ * Calls are taken in the order they came with the timers due meanwhile (where this process fires timers on
+ * real time): before a unit commits, the timers due before its first call came fire (`before`); and the timer
+ * loop holds back the timers due from the moment the oldest call still waiting came (`oldestWaiting`). So an
+ * engine that falls behind is late, but decides as it would have on time: a conversion received before a
+ * message was due stops it, and one received after it does not.
  */
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IdentityMerge, IngestResult, MergeResult } from '../store/store.ts';
@@ -23,16 +29,23 @@ export interface IngestQueueOptions {
   delayMs: number;
   /** Between two units of work (gives the event loop a turn on real time). */
   between: () => Promise<void>;
+  /**
+   * Before a unit commits, with when its first call came: fires the timers due before then. It must not throw:
+   * a timer that fails is the timer loop's to report and retry, not this unit's callers' failure.
+   */
+  before?: (receivedAt: number) => Promise<void>;
 }
 
 interface PendingIngest {
   events: JourneyEvent[];
+  receivedAt: number;
   resolve: (result: IngestResult) => void;
   reject: (error: unknown) => void;
 }
 
 interface PendingMerge {
   merge: IdentityMerge;
+  receivedAt: number;
   resolve: (result: MergeResult) => void;
   reject: (error: unknown) => void;
 }
@@ -43,40 +56,46 @@ const isMerge = (p: Pending): p is PendingMerge => 'merge' in p;
 export class IngestQueue {
   private queue: Pending[] = [];
   private queued = 0;
-  private flushScheduled = false;
+  /** The group commit's wait, while one runs: a flush before it ends clears it, so it holds no process up. */
+  private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** When the first call of the unit being committed came (null between units). */
+  private committing: number | null = null;
 
   constructor(private readonly options: IngestQueueOptions) {}
 
-  /** Accepts events and resolves once they are committed with everything they caused. */
-  ingest(events: JourneyEvent[]): Promise<IngestResult> {
+  /** Accepts events that came at `receivedAt` and resolves once they are committed with everything they caused. */
+  ingest(events: JourneyEvent[], receivedAt: number): Promise<IngestResult> {
     if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ events, receivedAt, resolve, reject });
       this.queued += events.length;
       this.scheduleFlush();
     });
   }
 
   /** Queues an identity merge behind the events queued before it; resolves once it is committed. */
-  merge(merge: IdentityMerge): Promise<MergeResult> {
+  merge(merge: IdentityMerge, receivedAt: number): Promise<MergeResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ merge, resolve, reject });
+      this.queue.push({ merge, receivedAt, resolve, reject });
       this.scheduleFlush();
     });
   }
 
+  /** When the oldest call not committed yet came (calls are queued in the order they came); null if none. */
+  oldestWaiting(): number | null {
+    return this.committing ?? this.queue[0]?.receivedAt ?? null;
+  }
+
   private scheduleFlush(): void {
     if (this.queued >= this.options.maxBatch) void this.flushNow();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setTimeout(() => void this.flushNow(), this.options.delayMs);
-    }
+    else this.flushTimer ??= setTimeout(() => void this.flushNow(), this.options.delayMs);
   }
 
   /** Commits everything queued; resolves once it is. */
   flushNow(): Promise<void> {
-    this.flushScheduled = false;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     this.flushing = this.flushing.then(() => this.flushQueue());
     return this.flushing;
   }
@@ -86,7 +105,7 @@ export class IngestQueue {
       const first = this.queue[0]!;
       if (isMerge(first)) {
         this.queue.shift();
-        await this.options.merge(first.merge).then(first.resolve, first.reject);
+        await this.inOrder(first.receivedAt, () => this.options.merge(first.merge).then(first.resolve, first.reject));
         await this.options.between();
         continue;
       }
@@ -98,15 +117,31 @@ export class IngestQueue {
         batch.push(next);
       }
       this.queued -= size;
-      try {
-        const result = await this.options.commit(batch.flatMap((p) => p.events));
-        // Report the batch's totals to each caller only in proportion: callers need accepted vs duplicate for their own events.
-        for (const p of batch) p.resolve(result.perCall(p.events));
-      } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else await this.oneByOne(batch);
-      }
+      await this.inOrder(batch[0]!.receivedAt, async () => {
+        try {
+          const result = await this.options.commit(batch.flatMap((p) => p.events));
+          // Report the batch's totals to each caller only in proportion: callers need accepted vs duplicate for their own events.
+          for (const p of batch) p.resolve(result.perCall(p.events));
+        } catch (error) {
+          if (batch.length === 1) batch[0]!.reject(error);
+          else await this.oneByOne(batch);
+        }
+      });
       await this.options.between();
+    }
+  }
+
+  /**
+   * Commits a unit whose first call came at `receivedAt`, after the timers due before then, and counts it as
+   * waiting until it is done.
+   */
+  private async inOrder(receivedAt: number, commit: () => Promise<void>): Promise<void> {
+    this.committing = receivedAt;
+    try {
+      await this.options.before?.(receivedAt);
+      await commit();
+    } finally {
+      this.committing = null;
     }
   }
 

@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   pollMs: number;
   /** Timers due within this long of each other fire in one transaction rather than one each. */
   timerCoalesceMs: number;
+  /** Up to when timers may fire: now, but not from the moment an event still queued came (ingest-queue.ts). */
+  timersUntil: () => number;
   /** Commits the events still queued (the group commit's flush), on stop. */
   flush: () => Promise<void>;
   onError: (error: unknown, where: string) => void;
@@ -47,7 +49,8 @@ export class Runtime {
     this.firing = new SingleFlight({
       round: () => {
         this.lastTimerRun = this.o.clock.now();
-        return steps.runDue();
+        // Timers held back for a queued event fire with its unit (ingest-queue.ts), or at the next alarm.
+        return steps.runDue(this.o.timersUntil());
       },
       settle: async () => {
         const next = await this.o.store.nextWakeAt();

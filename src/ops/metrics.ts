@@ -116,9 +116,9 @@ export class ServerMetrics {
 export function countingEngine(engine: EngineHandle, metrics: ServerMetrics, project: string): EngineHandle {
   return {
     clock: engine.clock,
-    async ingest(events) {
+    async ingest(events, receivedAt) {
       try {
-        const result = await engine.ingest(events);
+        const result = await engine.ingest(events, receivedAt);
         metrics.ingested(project, events.length, result);
         return result;
       } catch (error) {
@@ -126,7 +126,7 @@ export function countingEngine(engine: EngineHandle, metrics: ServerMetrics, pro
         throw error;
       }
     },
-    identify: (merge) => engine.identify(merge),
+    identify: (merge, receivedAt) => engine.identify(merge, receivedAt),
     upsertProfiles: (profiles) => engine.upsertProfiles(profiles),
     reloadJourneys: () => engine.reloadJourneys(),
     counters: () => engine.counters(),

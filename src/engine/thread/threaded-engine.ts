@@ -81,13 +81,17 @@ export class ThreadedEngine implements EngineHandle {
     });
   }
 
-  ingest(events: JourneyEvent[]): Promise<IngestResult> {
-    return this.call('ingest', events) as Promise<IngestResult>;
+  /**
+   * Stamped as they come here, not as the thread reads them: while a unit of work holds the thread, the events
+   * that came meanwhile still go before the timers due after them.
+   */
+  ingest(events: JourneyEvent[], receivedAt = this.clock.now()): Promise<IngestResult> {
+    return this.call('ingest', events, receivedAt) as Promise<IngestResult>;
   }
 
   /** Posted after the ingests called before it, so the thread queues it behind them. */
-  identify(merge: IdentityMerge): Promise<MergeResult> {
-    return this.call('identify', merge) as Promise<MergeResult>;
+  identify(merge: IdentityMerge, receivedAt = this.clock.now()): Promise<MergeResult> {
+    return this.call('identify', merge, receivedAt) as Promise<MergeResult>;
   }
 
   upsertProfiles(profiles: ProfileUpsert[]): Promise<void> {
