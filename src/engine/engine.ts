@@ -178,16 +178,20 @@ export class Engine implements EngineHandle {
     return this.steps.runDue(until);
   }
 
-  /** Now, or just before the oldest event or merge still queued came: a timer due from then on waits for it. */
+  /** Up to when timers may fire now: short of the oldest event or merge still queued, which goes first. */
   private timersUntil(): number {
-    const now = this.clock.now();
-    const waiting = this.queue.oldestWaiting();
-    return waiting === null ? now : Math.min(now, waiting - 1);
+    return this.justBefore(this.queue.oldestWaiting());
   }
 
   /** Fires the timers due before `receivedAt`, ahead of the events that came then; a failure is the timer loop's. */
   private async fireDueBefore(receivedAt: number): Promise<void> {
-    await this.steps.runDue(Math.min(this.clock.now(), receivedAt - 1)).catch((error: unknown) => this.onError(error, 'timers'));
+    await this.steps.runDue(this.justBefore(receivedAt)).catch((error: unknown) => this.onError(error, 'timers'));
+  }
+
+  /** Now, or the moment before an input that came at `receivedAt` if that is earlier: timers due from then on wait for it. */
+  private justBefore(receivedAt: number | null): number {
+    const now = this.clock.now();
+    return receivedAt === null ? now : Math.min(now, receivedAt - 1);
   }
 
   /** Sends pending outbox messages until none are left. */
