@@ -196,7 +196,7 @@ class EventLines {
     for (let i = this.bytes.indexOf(10); i !== -1; i = this.bytes.indexOf(10, i + 1)) count++;
     if (this.bytes.length > 0 && this.bytes[this.bytes.length - 1] !== 10) count++;
     this.starts = new Float64Array(count + 1);
-    this.at = new Float64Array(count);
+    const at = new Float64Array(count);
     let n = 0;
     let carts = 0;
     for (let start = 0; start < this.bytes.length; ) {
@@ -205,13 +205,15 @@ class EventLines {
       if (end > start) {
         const event = JSON.parse(this.bytes.toString('utf8', start, end)) as WorkloadEvent;
         this.starts[n] = start;
-        this.at[n] = event.at;
+        at[n] = event.at;
         if (event.event === 'Added to Cart') carts++;
         n++;
       }
       start = end + 1;
     }
     this.starts[n] = this.bytes.length;
+    // Counted by newlines, which blank lines also end: only the events read count.
+    this.at = at.subarray(0, n);
     this.length = n;
     this.carts = carts;
   }
