@@ -11,7 +11,7 @@ import type { JourneyEvent } from '../../src/core/instance.ts';
 import type { Changes, NewMessage, Store } from '../../src/store/store.ts';
 
 const NONE: Changes = { instances: [], messages: [], stats: [] };
-const event = (messageId: string): JourneyEvent => ({ messageId, userId: 'u1', name: 'Added to Cart', timestamp: 1_000, properties: {} });
+const event = (messageId: string, userId: string): JourneyEvent => ({ messageId, userId, name: 'Added to Cart', timestamp: 1_000, properties: {} });
 
 function message(id: string, overrides: Partial<NewMessage> = {}): NewMessage {
   return { id, journeyId: 'cart', version: 1, instanceId: 'i1', nodeId: 'text', userId: 'u1', channel: 'sms', status: 'pending', reason: null, content: { body: 'Hi', to: '+15550001' }, createdAt: 2_000, sentAt: null, ...overrides };
@@ -20,8 +20,14 @@ function message(id: string, overrides: Partial<NewMessage> = {}): NewMessage {
 const inbox = (id: string, userId: string, title: string, overrides: Partial<NewMessage> = {}): NewMessage =>
   message(id, { userId, channel: 'inbox', nodeId: 'note', status: 'sent', sentAt: 2_000, content: { title, body: `${title} body` }, ...overrides });
 
+/** An event of each user with messages, whose unit writes them: each decide writes its view's users' only, as the engine does. */
 async function seed(store: Store, messages: NewMessage[]): Promise<void> {
-  await store.ingestEvents([event(`e-${messages[0]!.id}`)], 1, () => ({ ...NONE, messages }));
+  const users = [...new Set(messages.map((m) => m.userId))];
+  await store.ingestEvents(
+    users.map((u) => event(`e-${messages[0]!.id}-${u}`, u)),
+    1,
+    (view) => ({ ...NONE, messages: messages.filter((m) => view.events.some((e) => e.userId === m.userId)) }),
+  );
 }
 
 const statuses = async (store: Store) => (await store.listMessages({ limit: 50 })).map((m) => [m.id, m.status, m.reason]);

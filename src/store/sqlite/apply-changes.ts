@@ -9,6 +9,7 @@ import type { Sql } from './connection.ts';
 import { EXIT_UNKNOWN, exitedAtColumn, instanceState } from './sqlite-rows.ts';
 import type { KeptEvents } from './kept-events.ts';
 import type { LiveInstances } from './live-instances.ts';
+import type { MessageNumbers } from '../shards/message-numbers.ts';
 import type { ProfileCache } from './unit-views.ts';
 
 /** What writing profiles needs besides the file: the parsed profiles to drop, the trait names already recorded. */
@@ -25,6 +26,8 @@ export interface WriteContext {
   readonly eventsKept?: KeptEvents;
   /** Handed each unit's messages once it has committed (SqliteOptions.onMessages). */
   readonly onMessages?: (messages: readonly NewMessage[]) => void;
+  /** A shard's: messages numbered from the counter the shards share (SqliteOptions.numbers). */
+  readonly numbers?: MessageNumbers;
 }
 
 /**
@@ -47,9 +50,11 @@ export function applyChanges(ctx: WriteContext, changes: Changes, now: number, s
     const pending = changes.messages.find((m) => m.status === 'pending');
     if (pending) throw new Error(`message ${pending.id} is pending on ${pending.channel}, but this store keeps no message in its file (a simulation's) to deliver it later`);
   } else for (const m of changes.messages) {
+    // A shard's number comes first; in one file SQLite numbers the row (the largest seq + 1).
     sql.run(
-      `INSERT INTO messages (id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO messages (seq, id, journey_id, version, instance_id, node_id, user_id, channel, status, reason, content, created_at, sent_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      ctx.numbers ? ctx.numbers.next() : null,
       m.id,
       m.journeyId,
       m.version,

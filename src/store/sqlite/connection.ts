@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { NewMessage } from '../message-records.ts';
 import type { Row } from '../rows.ts';
+import type { MessageNumbers } from '../shards/message-numbers.ts';
+import { createShardViews } from './shard-views.ts';
 import { loadWalBatch } from './wal-batch.ts';
 
 export interface SqliteOptions {
@@ -54,6 +56,16 @@ export interface SqliteOptions {
    * a simulation never runs a unit again.
    */
   onMessages?: (messages: readonly NewMessage[]) => void;
+  /**
+   * A shard of a database split by user (store/shards/): its messages are numbered from the counter the shards
+   * share, not by the file (store/shards/message-numbers.ts).
+   */
+  numbers?: MessageNumbers;
+  /**
+   * The other shards' files, for a connection that reads all of them (shard-views.ts): each is
+   * attached, and a temporary view named for each table of users' rows reads that table in every file.
+   */
+  shardViews?: readonly string[];
 }
 
 /**
@@ -99,6 +111,7 @@ export function openDatabase(file: string, options: SqliteOptions): Database.Dat
   // took 13-15 s (bench/RESULTS.md). The mapped pages are the kernel's page cache, which the file used anyway.
   db.pragma('mmap_size = 2147418112');
   const from = migrate(db);
+  if (options.shardViews && options.shardViews.length > 0) createShardViews(db, options.shardViews);
   // Instances of a file that lives on would be missed by a store keeping them in memory.
   if (options.instances === 'memory' && from !== 0) throw new Error(`${file}: only a new database can keep its instances in memory`);
   if (options.messages === 'none' && from !== 0) throw new Error(`${file}: only a new database can go without its messages`);

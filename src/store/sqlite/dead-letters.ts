@@ -6,12 +6,12 @@ import { MAX_REQUEUE, type DeadLetterFilter } from '../store.ts';
 import { addStat } from './apply-changes.ts';
 import type { Sql } from './connection.ts';
 
-/** The seqs of the dead letters a filter matches, oldest first, at most MAX_REQUEUE; and its parameters. */
-function picked(filter: DeadLetterFilter): { select: string; params: Record<string, unknown> } {
+/** The seqs of the dead letters a filter matches, oldest first, at most `cap`; and its parameters. */
+function picked(filter: DeadLetterFilter, cap: number): { select: string; params: Record<string, unknown> } {
   if ('ids' in filter) {
     return {
       select: `SELECT seq FROM messages WHERE status = 'dead' AND id IN (SELECT value FROM json_each(@ids)) ORDER BY seq LIMIT @cap`,
-      params: { ids: JSON.stringify(filter.ids), cap: MAX_REQUEUE },
+      params: { ids: JSON.stringify(filter.ids), cap },
     };
   }
   // A field left out matches every message; status = 'dead' as a constant keeps the read on messages_dead.
@@ -28,13 +28,14 @@ function picked(filter: DeadLetterFilter): { select: string; params: Record<stri
       channel: filter.channel ?? null,
       since: filter.since ?? null,
       until: filter.until ?? null,
-      cap: MAX_REQUEUE,
+      cap,
     },
   };
 }
 
-export function requeueDeadMessages(sql: Sql, filter: DeadLetterFilter, now: number): number {
-  const { select, params } = picked(filter);
+/** `cap`: MAX_REQUEUE, or what is left of it for a shard after the others (store/shards/). */
+export function requeueDeadMessages(sql: Sql, filter: DeadLetterFilter, now: number, cap = MAX_REQUEUE): number {
+  const { select, params } = picked(filter, cap);
   return sql.transaction(() => {
     const rows = sql.all(
       `UPDATE messages SET status = 'pending', attempts = 0, claims = 0, next_attempt_at = @now, sent_at = NULL, lease_until = NULL, sending_at = NULL
@@ -55,6 +56,6 @@ export function requeueDeadMessages(sql: Sql, filter: DeadLetterFilter, now: num
 }
 
 export function countDeadMessages(sql: Sql, filter: DeadLetterFilter): number {
-  const { select, params } = picked(filter);
+  const { select, params } = picked(filter, MAX_REQUEUE);
   return sql.get(`SELECT count(*) AS n FROM (${select})`, params)!.n as number;
 }

@@ -125,3 +125,11 @@ export function eventUserCount(sql: Sql): number {
 export function liveInstanceCount(sql: Sql, journeyId: string): number {
   return sql.get(`SELECT count(*) AS n FROM instances WHERE journey_id = ? AND ${LIVE}`, journeyId)!.n as number;
 }
+
+/** The highest message and event numbers (0 when none), through each table's rowid. */
+export function highestNumbers(sql: Sql): { message: number; event: number } {
+  return {
+    message: (sql.get('SELECT max(seq) AS seq FROM messages')?.seq as number | null) ?? 0,
+    event: (sql.get('SELECT max(seq) AS seq FROM events')?.seq as number | null) ?? 0,
+  };
+}

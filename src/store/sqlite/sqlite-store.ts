@@ -75,8 +75,9 @@ export class SqliteStore implements Store {
     this.sql = new Sql(this.db);
     const live = options.instances === 'memory' ? { live: new LiveInstances() } : {};
     const onMessages = options.onMessages ? { onMessages: options.onMessages } : {};
+    const numbers = options.numbers ? { numbers: options.numbers } : {};
     const kept = options.eventsKept ? { eventsKept: new KeptEvents(options.eventsKept) } : {};
-    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...kept, ...onMessages };
+    this.unit = { sql: this.sql, profiles: new ProfileCache(options.profileCache), traitNames: new TraitNameCache(), messagesInFile: options.messages !== 'none', ...live, ...kept, ...onMessages, ...numbers };
     const logged = options.durability !== 'fast';
     const checkpointer = logged && options.checkpoints === 'background' ? Checkpointer.start(this.db, file, options.onCheckpointError ?? (() => {}), options.checkpointLogPages) : null;
     if (checkpointer) this.sql.beforeTransaction = () => checkpointer.finishCopy();
@@ -302,8 +303,18 @@ export class SqliteStore implements Store {
   }
 
   async mergeIdentity(merge: IdentityMerge, now: number): Promise<MergeResult> {
+    return this.mergeIdentityNow(merge, now);
+  }
+
+  /** mergeIdentity, at once: for a merge that must commit in the same synchronous step as another file's (store/shards/). */
+  mergeIdentityNow(merge: IdentityMerge, now: number): MergeResult {
     this.instancesInFile('mergeIdentity');
     return identities.mergeIdentity(this.unit, merge, now);
+  }
+
+  /** Drops the parsed profiles of these users: rows another connection changed (a merge across shards). */
+  forgetProfiles(userIds: readonly string[]): void {
+    for (const id of userIds) this.unit.profiles.forget(id);
   }
 
   async resolveIdentities(ids: readonly string[]): Promise<Map<string, string>> {
@@ -314,19 +325,31 @@ export class SqliteStore implements Store {
   async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
     this.contextInFile(context);
     this.eventReadsInFile(lookback, context);
-    return units.ingestEvents(this.unit, events, now, decide, lookback, context);
+    try {
+      return units.ingestEvents(this.unit, events, now, decide, lookback, context);
+    } finally {
+      this.unit.numbers?.settled();
+    }
   }
 
   async drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number> {
     this.contextInFile(context);
     this.eventReadsInFile(lookback, context);
-    return units.drainInbox(this.unit, now, limit, decide, lookback, context);
+    try {
+      return units.drainInbox(this.unit, now, limit, decide, lookback, context);
+    } finally {
+      this.unit.numbers?.settled();
+    }
   }
 
   async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
     this.contextInFile(context);
     this.eventReadsInFile(undefined, context);
-    return units.fireDueTimers(this.unit, now, limit, decide, context);
+    try {
+      return units.fireDueTimers(this.unit, now, limit, decide, context);
+    } finally {
+      this.unit.numbers?.settled();
+    }
   }
 
   // ---- scheduled entries
@@ -370,8 +393,9 @@ export class SqliteStore implements Store {
     outbox.releaseClaims(this.sql, claims);
   }
 
-  async requeueDeadMessages(filter: DeadLetterFilter, now: number): Promise<number> {
-    return deadLetters.requeueDeadMessages(this.sql, filter, now);
+  /** `cap`: at most this many (MAX_REQUEUE by default; a shard's share, store/shards/). */
+  async requeueDeadMessages(filter: DeadLetterFilter, now: number, cap?: number): Promise<number> {
+    return deadLetters.requeueDeadMessages(this.sql, filter, now, cap);
   }
 
   async countDeadMessages(filter: DeadLetterFilter): Promise<number> {
@@ -541,6 +565,11 @@ export class SqliteStore implements Store {
   /** Refuses a read or write of instances the file does not have: a store keeping its live ones in memory keeps no past ones. */
   private instancesInFile(method: string): void {
     if (this.unit.live) throw new Error(`${method}: this store keeps its live instances in memory and no past ones (a simulation's)`);
+  }
+
+  /** The highest message and event numbers in the file (0 when none): where shards' shared counters start. */
+  highestNumbers(): { message: number; event: number } {
+    return reads.highestNumbers(this.sql);
   }
 
   async eventUserCount(): Promise<number> {

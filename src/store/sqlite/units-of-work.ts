@@ -118,8 +118,9 @@ function eventUnit(
       fresh.push(stored(e, now));
       continue;
     }
-    const insert = 'INSERT INTO events (message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING';
-    const inserted = ctx.sql.run(insert, e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
+    // A shard's number comes from the counter the shards share; in one file SQLite numbers the row.
+    const insert = 'INSERT INTO events (seq, message_id, user_id, name, ts, properties, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING';
+    const inserted = ctx.sql.run(insert, ctx.numbers ? ctx.numbers.nextEvent() : null, e.messageId, e.userId, e.name, e.timestamp, JSON.stringify(e.properties), now);
     if (inserted.changes === 1) fresh.push(stored(e, now));
   }
   const result = { accepted: fresh.length, duplicates: events.length - fresh.length };

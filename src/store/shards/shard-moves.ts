@@ -1,0 +1,56 @@
+/**
+ * An identity merge across shards (ShardedStore.mergeIdentity). What a unit of work reads of a user must be in
+ * the user's shard (live passes and their timers, events for history and lookbacks, recent sends for caps and
+ * outcomes), so the old id's rows move to the shard of the user it is merged into, then merge there as in one file.
+ *
+ * No transaction spans two files, so the move is ordered to be finished from either side of a crash:
+ *  1. the old shard's write lock is taken (BEGIN IMMEDIATE) and its rows of the old id read: its engine can
+ *     change none of them until the end;
+ *  2. the new shard, in one transaction, inserts them (each once), records the move and merges;
+ *  3. the old shard deletes them and commits; then the record goes.
+ * A crash before 2 commits leaves everything as it was; after 2 and before 3, the next open finds the record
+ * and deletes the old rows (finishMoves). All of it runs in one synchronous step: no other call on these
+ * connections can come between.
+ */
+import type { IdentityMerge, MergeResult } from '../identities.ts';
+import type { SqliteStore } from '../sqlite/sqlite-store.ts';
+import { deleteUserRows, forgetMove, insertUserRows, recordedMoves, recordMove, userRows } from '../sqlite/user-move.ts';
+
+export function moveUser(from: SqliteStore, into: SqliteStore, fromShard: number, merge: IdentityMerge, now: number): MergeResult {
+  const old = from.db;
+  old.exec('BEGIN IMMEDIATE');
+  let result: MergeResult;
+  try {
+    const rows = userRows(old, merge.from);
+    result = into.db
+      .transaction(() => {
+        insertUserRows(into.db, rows);
+        recordMove(into.db, merge.from, fromShard, now);
+        return into.mergeIdentityNow(merge, now);
+      })
+      .immediate();
+    deleteUserRows(old, merge.from);
+    old.exec('COMMIT');
+  } catch (error) {
+    if (old.inTransaction) old.exec('ROLLBACK');
+    throw error;
+  }
+  forgetMove(into.db, merge.from);
+  from.forgetProfiles([merge.from]);
+  into.forgetProfiles([merge.from, merge.into, result.userId]);
+  return result;
+}
+
+/** Finishes the moves a stopped process left half done (step 3 above): before any engine starts on the files. */
+export function finishMoves(shards: readonly SqliteStore[]): number {
+  let finished = 0;
+  for (const store of shards) {
+    for (const move of recordedMoves(store.db)) {
+      const old = shards[move.fromShard];
+      if (old) old.db.transaction(() => deleteUserRows(old.db, move.aliasId)).immediate();
+      forgetMove(store.db, move.aliasId);
+      finished++;
+    }
+  }
+  return finished;
+}

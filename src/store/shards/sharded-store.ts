@@ -1,0 +1,529 @@
+/**
+ * The embedded store split by user (docs/scaling.md, "Shards"): a SQLite file for each shard of the users,
+ * each written by an engine thread of its own (engine/thread/sharded-engine.ts), so the engine uses more than
+ * one core. This is the Store over all of them, held to the same contract as the others:
+ *
+ *  - shared: what is not a user's (keys, people, projects, journeys, settings, providers, the copy assistant,
+ *    scheduled runs) lives in the main file, shard 0;
+ *  - reads: one connection to the main file with the others attached, its tables of users' rows read through
+ *    views of every file (sqlite/shard-views.ts), so the SQLite store's reads run unchanged;
+ *  - a user's writes: in the user's shard, by a hash of the id the identity map resolves it to (shard-files.ts);
+ *  - the engine's work (timers, the inbox, the outbox, retention): every shard's, asked in turn;
+ *  - by message id (engagement, receipts, bounces): the shard that has it.
+ *
+ * Message numbers come from one counter the shards share (message-numbers.ts), and the log is read only below
+ * the lowest number a shard holds uncommitted. An identity merge of users in two shards moves the old id's rows
+ * (shard-moves.ts).
+ */
+import type { Channel, JourneyDefinition } from '../../core/definition.ts';
+import type { Instance, JourneyEvent } from '../../core/instance.ts';
+import type { EventRange } from '../../core/segment.ts';
+import { planMerge, type IdentityMerge, type MergeResult } from '../identities.ts';
+import { SqliteStore, type SqliteOptions } from '../sqlite/sqlite-store.ts';
+import { MAX_REQUEUE, type ApiKeyRecord, type CapsIndexChange, type Changes, type CopyLogEntry, type CopyLogRetention, type CopyProviderRecord, type DashboardUserChange, type DashboardUserRecord, type DashboardUserWrite, type DeadLetterFilter, type DeliveryUpdate, type Engagement, type EngagementResult, type EventBatchView, type EventWindowQuery, type InboxMessage, type InboxQuery, type IngestResult, type JourneyRecord, type JourneyStatus, type JourneyVersion, type KeyRemoval, type Lookback, type Message, type MessageLogPage, type MessageLogQuery, type MessageQuery, type MessageStatus, type NewCopyLogEntry, type Page, type PageRequest, type Profile, type ProfileUpsert, type ProjectRecord, type ProviderRecord, type PruneResult, type QueueDepth, type RecordedOutcome, type RunClaim, type Sample, type SampledEvent, type SeriesQuery, type SeriesSlot, type ShortLink, type StatRow, type Store, type StoredEvent, type TimerBatchView, type UserContextSpec, type UserSeen, type WaitingRow } from '../store.ts';
+import { MessageNumbers } from './message-numbers.ts';
+import { shardOf } from './shard-files.ts';
+import { finishMoves, moveUser } from './shard-moves.ts';
+
+export interface ShardedStoreOptions {
+  /** The memory of the message counter the shards' writers share (message-numbers.ts). */
+  numbers: SharedArrayBuffer;
+  /** Options of each shard's own connection. */
+  sqlite?: SqliteOptions;
+}
+
+export class ShardedStore implements Store {
+  readonly outboxLeaseMs: number;
+  /** Which shard each claimed message came from, for its outcome (cleared as outcomes come). */
+  private readonly claimed = new Map<string, number>();
+  /** The shard asked first for pending messages: each in turn, so none starves. */
+  private turn = 0;
+
+  /**
+   * `shards`: a connection to each file, the main one first (for this thread's writes); `reader`: the main file
+   * with the others attached (reads); `numbers`: this thread's view of the shared counter.
+   */
+  private constructor(
+    readonly shards: readonly SqliteStore[],
+    private readonly reader: SqliteStore,
+    private readonly numbers: MessageNumbers,
+  ) {
+    this.outboxLeaseMs = shards[0]!.outboxLeaseMs;
+  }
+
+  /** Opens (creating and migrating) every shard's file, then the reading connection over them. */
+  static open(files: readonly string[], options: ShardedStoreOptions): ShardedStore {
+    const numbers = new MessageNumbers(options.numbers, null);
+    const shards: SqliteStore[] = [];
+    try {
+      for (let k = 0; k < files.length; k++) shards.push(new SqliteStore(files[k]!, { ...options.sqlite, numbers: new MessageNumbers(options.numbers, k) }));
+      const reader = new SqliteStore(files[0]!, { shardViews: files.slice(1) });
+      // Moves half done when a process stopped are finished before anything reads the files.
+      finishMoves(shards);
+      return new ShardedStore(shards, reader, numbers);
+    } catch (error) {
+      for (const s of shards) void s.close();
+      throw error;
+    }
+  }
+
+  /** Where a process starts the shared counters: after every message and event number in any file. */
+  static async nextNumbers(files: readonly string[]): Promise<{ message: number; event: number }> {
+    const next = { message: 1, event: 1 };
+    for (const file of files) {
+      const store = new SqliteStore(file);
+      try {
+        const highest = store.highestNumbers();
+        next.message = Math.max(next.message, highest.message + 1);
+        next.event = Math.max(next.event, highest.event + 1);
+      } finally {
+        await store.close();
+      }
+    }
+    return next;
+  }
+
+  get count(): number {
+    return this.shards.length;
+  }
+
+  /** The shard of a user, by the id as given: callers resolve merged ids first (route). */
+  shardOfUser(userId: string): number {
+    return shardOf(userId, this.shards.length);
+  }
+
+  /** Items grouped by the shard of the user each resolves to through the identity map. */
+  async route<T>(items: readonly T[], userOf: (item: T) => string): Promise<Map<number, T[]>> {
+    return this.grouped(items, userOf, await this.resolveIdentities(items.map(userOf)));
+  }
+
+  /** route, with the ids already resolved (`resolved`: id -> user). */
+  grouped<T>(items: readonly T[], userOf: (item: T) => string, resolved: ReadonlyMap<string, string>): Map<number, T[]> {
+    const byShard = new Map<number, T[]>();
+    for (const [k, run] of this.runsOf(items, userOf, resolved)) byShard.set(k, [...(byShard.get(k) ?? []), ...run]);
+    return byShard;
+  }
+
+  /** Items in runs of consecutive ones of one shard, in the order given. */
+  private runsOf<T>(items: readonly T[], userOf: (item: T) => string, resolved: ReadonlyMap<string, string>): Array<[number, T[]]> {
+    const runs: Array<[number, T[]]> = [];
+    for (const item of items) {
+      const k = this.shardOfUser(resolved.get(userOf(item)) ?? userOf(item));
+      const last = runs.at(-1);
+      if (last && last[0] === k) last[1].push(item);
+      else runs.push([k, [item]]);
+    }
+    return runs;
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+    for (const s of this.shards) await s.close();
+  }
+
+  async ping(): Promise<void> {
+    for (const s of this.shards) await s.ping();
+  }
+
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.main.exclusively(name, fn);
+  }
+
+  private get main(): SqliteStore {
+    return this.shards[0]!;
+  }
+
+  // ---- shared: in the main file
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.main.listApiKeys();
+  }
+  addApiKey(key: ApiKeyRecord): Promise<void> {
+    return this.main.addApiKey(key);
+  }
+  removeApiKey(hash: string): Promise<KeyRemoval> {
+    return this.main.removeApiKey(hash);
+  }
+  replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean> {
+    return this.main.replaceApiKey(oldHash, key);
+  }
+  touchApiKey(hash: string, at: number): Promise<void> {
+    return this.main.touchApiKey(hash, at);
+  }
+  listDashboardUsers(): Promise<DashboardUserRecord[]> {
+    return this.main.listDashboardUsers();
+  }
+  getDashboardUser(id: string): Promise<DashboardUserRecord | null> {
+    return this.main.getDashboardUser(id);
+  }
+  findDashboardUserByEmail(email: string): Promise<DashboardUserRecord | null> {
+    return this.main.findDashboardUserByEmail(email);
+  }
+  addDashboardUser(user: DashboardUserRecord): Promise<boolean> {
+    return this.main.addDashboardUser(user);
+  }
+  updateDashboardUser(id: string, change: DashboardUserChange): Promise<DashboardUserWrite> {
+    return this.main.updateDashboardUser(id, change);
+  }
+  removeDashboardUser(id: string): Promise<DashboardUserWrite> {
+    return this.main.removeDashboardUser(id);
+  }
+  recordDashboardSignIn(id: string, at: number): Promise<void> {
+    return this.main.recordDashboardSignIn(id, at);
+  }
+  listProjects(): Promise<ProjectRecord[]> {
+    return this.main.listProjects();
+  }
+  addProject(project: ProjectRecord): Promise<boolean> {
+    return this.main.addProject(project);
+  }
+  createJourney(journey: { id: string; name: string; draft: JourneyDefinition; layout: JourneyRecord['layout'] }, now: number): Promise<JourneyRecord> {
+    return this.main.createJourney(journey, now);
+  }
+  updateJourneyDraft(id: string, draft: JourneyDefinition, layout: JourneyRecord['layout'] | undefined, now: number): Promise<JourneyRecord | null> {
+    return this.main.updateJourneyDraft(id, draft, layout, now);
+  }
+  publishJourney(id: string, now: number): Promise<JourneyVersion | null> {
+    return this.main.publishJourney(id, now);
+  }
+  setJourneyStatus(id: string, status: JourneyStatus, now: number): Promise<JourneyRecord | null> {
+    return this.main.setJourneyStatus(id, status, now);
+  }
+  getJourney(id: string): Promise<JourneyRecord | null> {
+    return this.main.getJourney(id);
+  }
+  listJourneys(): Promise<JourneyRecord[]> {
+    return this.main.listJourneys();
+  }
+  listVersions(journeyId?: string): Promise<JourneyVersion[]> {
+    return this.main.listVersions(journeyId);
+  }
+  journeyPage(page: PageRequest): Promise<Page<JourneyRecord>> {
+    return this.main.journeyPage(page);
+  }
+  versionPage(journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>> {
+    return this.main.versionPage(journeyId, page);
+  }
+  getSettings(): Promise<Record<string, unknown>> {
+    return this.main.getSettings();
+  }
+  saveSettings(settings: Record<string, unknown>, now: number): Promise<void> {
+    return this.main.saveSettings(settings, now);
+  }
+  listProviders(): Promise<ProviderRecord[]> {
+    return this.main.listProviders();
+  }
+  saveProvider(channel: Channel, config: Record<string, unknown>, now: number): Promise<void> {
+    return this.main.saveProvider(channel, config, now);
+  }
+  removeProvider(channel: Channel): Promise<boolean> {
+    return this.main.removeProvider(channel);
+  }
+  secret(name: string, make: () => string, now: number): Promise<string> {
+    return this.main.secret(name, make, now);
+  }
+  getCopyProvider(): Promise<CopyProviderRecord | null> {
+    return this.main.getCopyProvider();
+  }
+  saveCopyProvider(config: Record<string, unknown>, now: number): Promise<void> {
+    return this.main.saveCopyProvider(config, now);
+  }
+  removeCopyProvider(): Promise<boolean> {
+    return this.main.removeCopyProvider();
+  }
+  addCopyLog(entry: NewCopyLogEntry, keep: CopyLogRetention): Promise<number> {
+    return this.main.addCopyLog(entry, keep);
+  }
+  copyLogPage(page: PageRequest): Promise<Page<CopyLogEntry>> {
+    return this.main.copyLogPage(page);
+  }
+  claimRun(journeyId: string, runAt: number, now: number, leaseMs: number): Promise<RunClaim | null> {
+    return this.main.claimRun(journeyId, runAt, now, leaseMs);
+  }
+  saveRunCursor(journeyId: string, runAt: number, cursor: string, now: number, leaseMs: number): Promise<void> {
+    return this.main.saveRunCursor(journeyId, runAt, cursor, now, leaseMs);
+  }
+  finishRun(journeyId: string, runAt: number, now: number): Promise<void> {
+    return this.main.finishRun(journeyId, runAt, now);
+  }
+
+  // ---- a user's writes, in the user's shard
+
+  async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
+    for (const [k, part] of await this.route(profiles, (p) => p.userId)) await this.shards[k]!.upsertProfiles(part, now);
+  }
+
+  /**
+   * Shard by shard, in runs of consecutive events of one shard: events keep the order given (their arrival
+   * order, which numbers them), a user's always, and others' too.
+   */
+  async ingestEvents(events: JourneyEvent[], now: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<IngestResult> {
+    const result: IngestResult = { accepted: 0, duplicates: 0 };
+    for (const [k, run] of this.runsOf(events, (e) => e.userId, await this.resolveIdentities(events.map((e) => e.userId)))) {
+      const r = await this.shards[k]!.ingestEvents(run, now, decide, lookback, context);
+      result.accepted += r.accepted;
+      result.duplicates += r.duplicates;
+    }
+    return result;
+  }
+
+  async markInbox(userId: string, messageId: string, mark: 'read' | 'dismissed', at: number): Promise<InboxMessage | null> {
+    return this.shards[await this.shardOfResolved(userId)]!.markInbox(userId, messageId, mark, at);
+  }
+
+  /** In one shard, that shard's merge; across two, the old id's rows move first (shard-moves.ts). */
+  async mergeIdentity(merge: IdentityMerge, now: number): Promise<MergeResult> {
+    const resolved = await this.resolveIdentities([merge.from, merge.into]);
+    // Decided on the whole map: a shard's own part of it may not have the id merged before.
+    const plan = planMerge(merge, resolved.get(merge.from)!, resolved.get(merge.into)!);
+    if (plan.kind === 'noop') return plan.result;
+    const from = this.shardOfUser(plan.from);
+    const into = this.shardOfUser(plan.into);
+    if (from === into) return this.shards[into]!.mergeIdentity(merge, now);
+    return moveUser(this.shards[from]!, this.shards[into]!, from, merge, now);
+  }
+
+  resolveIdentities(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.reader.resolveIdentities(ids);
+  }
+
+  private async shardOfResolved(userId: string): Promise<number> {
+    return this.shardOfUser((await this.resolveIdentities([userId])).get(userId) ?? userId);
+  }
+
+  // ---- the engine's work: every shard's
+
+  async fireDueTimers(now: number, limit: number, decide: (view: TimerBatchView) => Changes, context?: UserContextSpec): Promise<number> {
+    let n = 0;
+    for (const s of this.shards) n += await s.fireDueTimers(now, limit, decide, context);
+    return n;
+  }
+
+  async drainInbox(now: number, limit: number, decide: (view: EventBatchView) => Changes, lookback?: Lookback, context?: UserContextSpec): Promise<number> {
+    let n = 0;
+    for (const s of this.shards) n += await s.drainInbox(now, limit, decide, lookback, context);
+    return n;
+  }
+
+  async nextWakeAt(): Promise<number | null> {
+    return earliest(await Promise.all(this.shards.map((s) => s.nextWakeAt())));
+  }
+
+  async lastWakeAt(): Promise<number | null> {
+    const all = (await Promise.all(this.shards.map((s) => s.lastWakeAt()))).filter((t): t is number => t !== null);
+    return all.length === 0 ? null : Math.max(...all);
+  }
+
+  async stopInstances(journeyId: string, now: number): Promise<number> {
+    let n = 0;
+    for (const s of this.shards) n += await s.stopInstances(journeyId, now);
+    return n;
+  }
+
+  async moveInstances(journeyId: string, toVersion: number, nodeIds: readonly string[], now: number): Promise<number> {
+    let n = 0;
+    for (const s of this.shards) n += await s.moveInstances(journeyId, toVersion, nodeIds, now);
+    return n;
+  }
+
+  /** Each shard in turn, from a different one each call, up to `limit` in all: no shard's outbox starves. */
+  async pendingMessages(limit: number, now?: number): Promise<Message[]> {
+    const found: Message[] = [];
+    const start = this.turn++ % this.shards.length;
+    for (let i = 0; i < this.shards.length && found.length < limit; i++) {
+      const k = (start + i) % this.shards.length;
+      for (const m of await this.shards[k]!.pendingMessages(limit - found.length, now)) {
+        this.claimed.set(m.id, k);
+        found.push(m);
+      }
+    }
+    return found;
+  }
+
+  async recordOutcomes(outcomes: RecordedOutcome[]): Promise<void> {
+    for (const [k, part] of await this.byMessage(outcomes, (o) => o.id)) await this.shards[k]!.recordOutcomes(part);
+    for (const o of outcomes) this.claimed.delete(o.id);
+  }
+
+  async markSending(ids: readonly string[], at: number): Promise<void> {
+    for (const [k, part] of await this.byMessage(ids, (id) => id)) await this.shards[k]!.markSending(part, at);
+  }
+
+  async releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {
+    for (const [k, part] of await this.byMessage(claims, (c) => c.id)) await this.shards[k]!.releaseClaims(part);
+    for (const c of claims) this.claimed.delete(c.id);
+  }
+
+  /** At most MAX_REQUEUE in all: each shard's oldest first, shard by shard. */
+  async requeueDeadMessages(filter: DeadLetterFilter, now: number): Promise<number> {
+    let n = 0;
+    for (const s of this.shards) {
+      if (n >= MAX_REQUEUE) break;
+      n += await s.requeueDeadMessages(filter, now, MAX_REQUEUE - n);
+    }
+    return n;
+  }
+
+  async countDeadMessages(filter: DeadLetterFilter): Promise<number> {
+    let n = 0;
+    for (const s of this.shards) n += await s.countDeadMessages(filter);
+    return Math.min(n, MAX_REQUEUE);
+  }
+
+  async frequencyCapsSet(capped: boolean, onBuild?: (messages: number) => void): Promise<CapsIndexChange> {
+    let change: CapsIndexChange = null;
+    for (const s of this.shards) change = (await s.frequencyCapsSet(capped, onBuild)) ?? change;
+    return change;
+  }
+
+  async pruneEvents(before: number): Promise<PruneResult> {
+    let events = 0;
+    for (const s of this.shards) events += (await s.pruneEvents(before)).events;
+    return { events, before };
+  }
+
+  /** Kept where the dispatcher that made them runs; read through the views from any shard. */
+  saveShortLinks(links: readonly ShortLink[], now: number): Promise<void> {
+    return this.main.saveShortLinks(links, now);
+  }
+
+  // ---- by message id: the shard that has it
+
+  async recordEngagement(messageId: string, kind: Engagement, at: number): Promise<EngagementResult | null> {
+    return this.firstOf((s) => s.recordEngagement(messageId, kind, at));
+  }
+
+  async recordDelivery(update: DeliveryUpdate): Promise<boolean> {
+    return (await this.firstOf(async (s) => ((await s.recordDelivery(update)) ? true : null))) ?? false;
+  }
+
+  async bounceMessage(id: string, reason: string): Promise<MessageStatus | null> {
+    return this.firstOf((s) => s.bounceMessage(id, reason));
+  }
+
+  /** The first answer that is not null, asking each shard in turn: a probe of a unique index each. */
+  private async firstOf<T>(ask: (s: SqliteStore) => Promise<T | null>): Promise<T | null> {
+    for (const s of this.shards) {
+      const answer = await ask(s);
+      if (answer !== null) return answer;
+    }
+    return null;
+  }
+
+  /** Items by the shard of their message: known from its claim, else found through the views. */
+  private async byMessage<T>(items: readonly T[], idOf: (item: T) => string): Promise<Map<number, T[]>> {
+    const byShard = new Map<number, T[]>();
+    for (const item of items) {
+      const id = idOf(item);
+      let k = this.claimed.get(id);
+      if (k === undefined) {
+        k = 0;
+        for (let i = 0; i < this.shards.length; i++) if (await this.shards[i]!.getMessage(id)) k = i;
+      }
+      const list = byShard.get(k);
+      if (list) list.push(item);
+      else byShard.set(k, [item]);
+    }
+    return byShard;
+  }
+
+  // ---- reads, through the views of every shard
+
+  getProfile(userId: string): Promise<Profile | null> {
+    return this.reader.getProfile(userId);
+  }
+  /** Oldest first after a cursor, only below the horizon: a message a shard has yet to commit is not passed. */
+  async listMessages(query: MessageQuery): Promise<Message[]> {
+    const horizon = this.numbers.horizon();
+    const messages = await this.reader.listMessages(query);
+    const cut = messages.findIndex((m) => m.seq >= horizon);
+    return cut === -1 ? messages : messages.slice(0, cut);
+  }
+  getMessage(id: string): Promise<Message | null> {
+    return this.reader.getMessage(id);
+  }
+  userEvents(userId: string, limit: number): Promise<StoredEvent[]> {
+    return this.reader.userEvents(userId, limit);
+  }
+  userInstances(userId: string): Promise<Instance[]> {
+    return this.reader.userInstances(userId);
+  }
+  userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
+    return this.reader.userInstancePage(userId, page);
+  }
+  messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]> {
+    return this.reader.messagesOfInstances(instanceIds);
+  }
+  userSeen(userId: string): Promise<UserSeen | null> {
+    return this.reader.userSeen(userId);
+  }
+  /** As listMessages: oldest first, the page ends below the horizon. */
+  async messageLog(query: MessageLogQuery): Promise<MessageLogPage> {
+    const horizon = this.numbers.horizon();
+    const page = await this.reader.messageLog(query);
+    if (query.order === 'newest') return page;
+    const cut = page.messages.findIndex((m) => m.seq >= horizon);
+    if (cut !== -1) return { messages: page.messages.slice(0, cut), scannedTo: cut === 0 ? (query.from ?? null) : page.messages[cut - 1]!.seq, more: true };
+    if (page.scannedTo !== null && page.scannedTo >= horizon) return { messages: page.messages, scannedTo: Math.max(horizon - 1, query.from ?? 0), more: true };
+    return page;
+  }
+  latestUserEvent(userId: string, name: string | null, lookback: number): Promise<StoredEvent | null> {
+    return this.reader.latestUserEvent(userId, name, lookback);
+  }
+  eventSample(limit: number, maxBytes: number): Promise<Sample<SampledEvent>> {
+    return this.reader.eventSample(limit, maxBytes);
+  }
+  profileSample(limit: number, maxBytes: number): Promise<Sample<Record<string, unknown>>> {
+    return this.reader.profileSample(limit, maxBytes);
+  }
+  journeyStats(journeyId: string): Promise<StatRow[]> {
+    return this.reader.journeyStats(journeyId);
+  }
+  journeyWaiting(journeyId: string): Promise<WaitingRow[]> {
+    return this.reader.journeyWaiting(journeyId);
+  }
+  journeySeries(journeyId: string, query: SeriesQuery): Promise<SeriesSlot[]> {
+    return this.reader.journeySeries(journeyId, query);
+  }
+  eventWindow(query: EventWindowQuery): Promise<Page<StoredEvent>> {
+    return this.reader.eventWindow(query);
+  }
+  profilesOf(userIds: readonly string[]): Promise<Profile[]> {
+    return this.reader.profilesOf(userIds);
+  }
+  profilesWithPhone(phone: string, limit: number): Promise<Profile[]> {
+    return this.reader.profilesWithPhone(phone, limit);
+  }
+  eventUserCount(): Promise<number> {
+    return this.reader.eventUserCount();
+  }
+  scanProfiles(after: string | null, limit: number): Promise<Profile[]> {
+    return this.reader.scanProfiles(after, limit);
+  }
+  eventsOfUsers(userIds: readonly string[], ranges: readonly EventRange[]): Promise<StoredEvent[]> {
+    return this.reader.eventsOfUsers(userIds, ranges);
+  }
+  queueDepth(now: number): Promise<QueueDepth> {
+    return this.reader.queueDepth(now);
+  }
+  inboxSize(): Promise<number> {
+    return this.reader.inboxSize();
+  }
+  liveInstanceCount(journeyId: string): Promise<number> {
+    return this.reader.liveInstanceCount(journeyId);
+  }
+  inboxPage(userId: string, query: InboxQuery): Promise<Page<InboxMessage>> {
+    return this.reader.inboxPage(userId, query);
+  }
+  shortLink(code: string): Promise<ShortLink | null> {
+    return this.reader.shortLink(code);
+  }
+  traitNames(): Promise<Set<string>> {
+    return this.reader.traitNames();
+  }
+}
+
+function earliest(times: ReadonlyArray<number | null>): number | null {
+  const all = times.filter((t): t is number => t !== null);
+  return all.length === 0 ? null : Math.min(...all);
+}
