@@ -5,9 +5,15 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { TimeMode } from '../engine/decide.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineHandle } from '../engine/handle.ts';
+import { ShardedEngine } from '../engine/thread/sharded-engine.ts';
 import { ThreadedEngine } from '../engine/thread/threaded-engine.ts';
 import { logError } from '../ops/logger.ts';
-import { openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
+import { openSqliteStore, openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
+import { checkShardLayout } from '../store/shards/layout.ts';
+import { messageNumberMemory } from '../store/shards/message-numbers.ts';
+import { shardFiles } from '../store/shards/shard-files.ts';
+import { ShardedStore } from '../store/shards/sharded-store.ts';
+import { lockDatabaseFile } from '../store/sqlite/file-lock.ts';
 import type { Store } from '../store/store.ts';
 import { JourneyService } from './journeys.ts';
 
@@ -100,8 +106,9 @@ export async function openThreadedWaymark(options: {
 }): Promise<Waymark<EngineHandle>> {
   // Opened first, so the migrations run here once, before the engine's thread opens the file; and a file that
   // cannot be written is refused before an engine starts on it.
-  const store = await openStore(options.file);
+  const store = openSqliteStore(options.file);
   try {
+    checkShardLayout(store, 1, options.file);
     await store.ping().catch((error: Error) => {
       throw new Error(`cannot write to ${storeLocation(store)}: ${error.message}`);
     });
@@ -114,6 +121,63 @@ export async function openThreadedWaymark(options: {
     return assemble(store, engine, () => store.ping());
   } catch (error) {
     await store.close();
+    throw error;
+  }
+}
+
+/**
+ * Waymark on a SQLite database split by user into `shards` files (store/shards/), an engine thread on each: the
+ * main thread routes each user's events to the thread of the user's shard (thread/sharded-engine.ts) and reads
+ * all of them for the API. The number of shards is fixed when the database is made (store/shards/layout.ts).
+ */
+export async function openShardedWaymark(options: {
+  file: string;
+  shards: number;
+  engine?: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null };
+  onError?: (error: unknown, where: string) => void;
+  onFatal: (error: Error) => void;
+}): Promise<Waymark<EngineHandle>> {
+  const files = shardFiles(options.file, options.shards);
+  // One server per file, as for the main one (store/sqlite/file-lock.ts): a shard's file served on its own
+  // would be a second engine sending its users' messages.
+  const locks = files.slice(1).map((file) => lockDatabaseFile(file));
+  const release = () => locks.forEach((lock) => lock.release());
+  let store: ShardedStore | null = null;
+  const engines: ThreadedEngine[] = [];
+  try {
+    for (const file of files) {
+      const each = openSqliteStore(file);
+      try {
+        checkShardLayout(each, options.shards, file);
+      } finally {
+        await each.close();
+      }
+    }
+    const numbers = messageNumberMemory(options.shards, await ShardedStore.nextNumbers(files));
+    store = ShardedStore.open(files, { numbers });
+    const opened = store;
+    await opened.ping().catch((error: Error) => {
+      throw new Error(`cannot write to ${options.file} or its shards: ${error.message}`);
+    });
+    for (let index = 0; index < files.length; index++) {
+      engines.push(
+        await ThreadedEngine.start({
+          file: files[index]!,
+          engine: options.engine ?? {},
+          shard: { index, files, numbers },
+          onError: options.onError ?? logError(`engine, shard ${index}`),
+          onFatal: options.onFatal,
+        }),
+      );
+    }
+    const waymark = assemble<EngineHandle>(opened, new ShardedEngine(engines, opened), () => opened.ping());
+    const close = waymark.close.bind(waymark);
+    waymark.close = () => close().finally(release);
+    return waymark;
+  } catch (error) {
+    await Promise.allSettled(engines.map((e) => e.stop()));
+    await store?.close();
+    release();
     throw error;
   }
 }

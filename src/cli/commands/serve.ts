@@ -17,6 +17,7 @@ import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
 import { CliError } from '../errors.ts';
 import type { Logger } from '../../ops/logger.ts';
 import { durationAtLeast, nonNegativeInt, port, positiveInt } from '../options.ts';
+import { MAX_SHARDS } from '../../store/shards/shard-files.ts';
 
 const ROLES = ['all', 'api', 'worker'] as const;
 /** How often a PostgreSQL process reads the registry for projects another process made. */
@@ -40,6 +41,7 @@ interface ServeOptions {
   timerBatch?: number;
   eventRetention?: number;
   engineThread?: boolean;
+  shards?: number;
   rateLimit?: number;
 }
 
@@ -71,6 +73,11 @@ export function registerServe(program: Command): void {
       durationAtLeast('--event-retention', '1d'),
     )
     .option('--rate-limit <n>', 'requests a second each API key may make, bursts of twice that; 0: no limit (env WAYMARK_RATE_LIMIT, default 500)', nonNegativeInt('--rate-limit', 1_000_000))
+    .option(
+      '--shards <n>',
+      `SQLite: split the users by a hash of their id among n files, each with an engine thread of its own, to use more cores (at most ${MAX_SHARDS}; fixed when the database is made: docs/scaling.md)`,
+      positiveInt('--shards', MAX_SHARDS),
+    )
     .option('--no-engine-thread', 'SQLite: run the engine on the thread that serves HTTP (one core) rather than in a thread of its own')
     .action((options: ServeOptions) => serve(options));
 }
@@ -121,6 +128,9 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   if (role === 'worker' && options.example !== undefined) throw new CliError('--example is for the api and all roles: a worker serves no API and creates no journeys');
   if (database.kind === 'sqlite' && options.poolSize !== undefined) throw new CliError('--pool-size is for PostgreSQL');
+  const shards = options.shards ?? 1;
+  if (database.kind === 'postgres' && options.shards !== undefined) throw new CliError('--shards is for SQLite: on PostgreSQL, add worker processes (--role worker)');
+  if (shards > 1 && options.engineThread === false) throw new CliError('--shards runs an engine thread for each shard: leave out --no-engine-thread');
   if (role === 'api' && options.eventRetention !== undefined) throw new CliError('--event-retention is for the worker and all roles: an api process prunes nothing');
   const listenPort = options.port ?? portFromEnv();
   const { createLogger, setProcessLogger, LoggerSettingError } = await import('../../ops/logger.ts');
@@ -145,7 +155,7 @@ async function serve(options: ServeOptions): Promise<void> {
   }
 
   // Loaded here, not at the top: the rest of the CLI starts faster without the server's dependencies.
-  const [{ openWaymark, openThreadedWaymark }, { buildServer, buildHealthServer }, { ensureApiKeys }] = await Promise.all([
+  const [{ openWaymark, openThreadedWaymark, openShardedWaymark }, { buildServer, buildHealthServer }, { ensureApiKeys }] = await Promise.all([
     import('../../app/waymark.ts'),
     import('../../api/server.ts'),
     import('../../api/keys.ts'),
@@ -157,15 +167,21 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.eventRetention !== undefined ? { eventRetentionMs: options.eventRetention } : {}),
   };
   let waymark: Waymark<EngineHandle>;
-  if (database.kind === 'sqlite' && options.engineThread !== false) {
+  const onEngineFatal = (error: Error) => {
+    logger.fatal({ err: error }, 'the engine stopped; exiting');
+    process.exit(1);
+  };
+  if (database.kind === 'sqlite' && shards > 1) {
+    // Users split among files, an engine thread on each (store/shards/).
+    waymark = await openShardedWaymark({ file: database.file, shards, engine: engineOptions, onFatal: onEngineFatal }).catch((error: Error) => {
+      throw new CliError(error.message);
+    });
+  } else if (database.kind === 'sqlite' && options.engineThread !== false) {
     // The engine in a thread of its own: HTTP and the API's reads on this one (see engine/thread/).
     waymark = await openThreadedWaymark({
       file: database.file,
       engine: engineOptions,
-      onFatal: (error) => {
-        logger.fatal({ err: error }, 'the engine stopped; exiting');
-        process.exit(1);
-      },
+      onFatal: onEngineFatal,
     }).catch((error: Error) => {
       throw new CliError(error.message);
     });

@@ -2,12 +2,16 @@
  * The entry of the engine's thread: opens its own connection to the SQLite file, runs the engine on it (group
  * commit, timers, dispatch, scheduled entries) and answers the main thread's calls. The main thread keeps its
  * own connection for the API's reads and rare writes (journeys, settings); write-ahead logging lets its reads
- * go on while this thread commits, so a dashboard read no longer holds up ingest.
+ * go on while this thread commits, so a dashboard read no longer holds up ingest. Of a database split by user
+ * (store/shards/), a thread runs one shard's file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { channelSenders } from '../../channels/senders.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openSqliteStore } from '../../store/open.ts';
+import { MessageNumbers } from '../../store/shards/message-numbers.ts';
+import { shardStore } from '../../store/shards/shard-store.ts';
+import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { Engine } from '../engine.ts';
 import type { EngineThreadConfig, FromEngine, ToEngine } from './protocol.ts';
 
@@ -22,14 +26,23 @@ const portable = (error: unknown): unknown =>
   error instanceof Error ? { name: error.name, message: error.message, stack: error.stack, ...('code' in error ? { code: (error as { code: unknown }).code } : {}) } : error;
 
 let engine: Engine;
+let store: SqliteStore;
+let main: SqliteStore | null = null;
 try {
   const onError = (error: unknown, where: string) => post({ kind: 'error', where, error: portable(error) });
+  const shard = config.shard;
   // This thread's connection makes nearly every write: its checkpoints go to a thread of their own.
-  const store = openSqliteStore(config.file, { checkpoints: 'background', onCheckpointError: (error) => onError(error, 'checkpoints') });
+  store = openSqliteStore(config.file, {
+    checkpoints: 'background',
+    onCheckpointError: (error) => onError(error, 'checkpoints'),
+    ...(shard ? { numbers: new MessageNumbers(shard.numbers, shard.index) } : {}),
+  });
+  if (shard && shard.index > 0) main = openSqliteStore(shard.files[0]!);
+  const own = shardStore(store, main);
   engine = new Engine({
-    store,
+    store: own,
     clock: systemClock,
-    channels: await channelSenders(store, { onError }),
+    channels: await channelSenders(own, { onError }),
     realtime: true,
     background: true,
     ...config.engine,
@@ -41,10 +54,21 @@ try {
   process.exit(1);
 }
 
+/** Stops the engine, then closes this thread's connections; then, with nothing left to do, the thread ends. */
+async function stop(): Promise<void> {
+  await engine.stop();
+  await store.close();
+  await main?.close();
+}
+
 port.on('message', (message: ToEngine) => {
   const { id, method, args } = message;
-  // stop also closes this thread's store; then, with nothing left to do, the thread ends.
-  const call = method === 'stop' ? engine.stop().then(() => engine.store.close()) : (engine[method] as (...a: unknown[]) => Promise<unknown>).apply(engine, args);
+  const call =
+    method === 'stop'
+      ? stop()
+      : method === 'forgetProfiles'
+        ? Promise.resolve(store.forgetProfiles(args[0] as string[]))
+        : (engine[method] as (...a: unknown[]) => Promise<unknown>).apply(engine, args);
   call.then(
     (value) => {
       post({ kind: 'answer', id, value });

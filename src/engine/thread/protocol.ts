@@ -9,10 +9,15 @@ export interface EngineThreadConfig {
   /** The SQLite file: the thread opens its own connection to it (the main thread keeps one for reads). */
   file: string;
   engine: { pollMs?: number; timerBatch?: number; eventRetentionMs?: number | null };
+  /**
+   * One shard of a database split by user (store/shards/): `file` is shard `index` of `files`, whose first is
+   * the main file (journeys, settings, providers...); `numbers` the memory of the counters the shards share.
+   */
+  shard?: { index: number; files: string[]; numbers: SharedArrayBuffer };
 }
 
 /** The engine's methods a call may name: the handle's, but stop, which ends the thread. */
-export type CallMethod = Exclude<keyof EngineHandle, 'clock'>;
+export type CallMethod = Exclude<keyof EngineHandle, 'clock'> | 'forgetProfiles';
 
 export type ToEngine = { kind: 'call'; id: number; method: CallMethod; args: unknown[] };
 

@@ -102,6 +102,11 @@ export class ThreadedEngine implements EngineHandle {
     return this.call('reloadJourneys') as Promise<void>;
   }
 
+  /** Drops the thread's parsed profiles of these users, whose rows another connection changed (a merge across shards). */
+  forgetProfiles(userIds: readonly string[]): Promise<void> {
+    return this.call('forgetProfiles', userIds) as Promise<void>;
+  }
+
   /** The engine's counters, copied from its thread. */
   counters(): Promise<EngineCounts> {
     return this.call('counters') as Promise<EngineCounts>;
