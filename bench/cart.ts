@@ -35,8 +35,8 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
   const clusters: Cluster[] = [];
   const stopAll = () => Promise.all(clusters.map((c) => c.stop()));
   try {
-    for (let i = 0; i < args.shards; i++) {
-      const dataDir = args.shards === 1 ? data : join(data, `shard-${i}`);
+    for (let i = 0; i < args.servers; i++) {
+      const dataDir = args.servers === 1 ? data : join(data, `shard-${i}`);
       mkdirSync(dataDir, { recursive: true });
       clusters.push(await startCluster({ ...(args.database ? { database: args.database } : {}), workers: args.workers, analyzeMs: args.analyzeMs, serveArgs: args.serveArgs, dataDir, env: { WAYMARK_ADMIN_KEY: ADMIN_KEY, WAYMARK_WRITE_KEY: WRITE_KEY } }));
     }
@@ -47,7 +47,7 @@ export async function runCartBench(args: BenchArgs): Promise<CheckReport> {
   }
   const cluster = clusters[0]!;
   const shards = new Shards(clusters.map((c) => c.base));
-  const label = args.shards === 1 ? cluster.label : `${cluster.label} x ${args.shards}, users split by a hash of their id`;
+  const label = args.servers === 1 ? cluster.label : `${cluster.label} x ${args.servers}, users split by a hash of their id`;
   log(`servers: ${label}${cluster.schema ? ` (schema ${cluster.schema})` : ''}${args.serveArgs.length > 0 ? `, serve ${args.serveArgs.join(' ')}` : ''}`);
   try {
     for (const base of shards.bases) await createJourney(base, windowMs, delayMs);

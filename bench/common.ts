@@ -28,9 +28,10 @@ export interface BenchArgs extends WorkloadParams {
   messageIds: 'sequential' | 'random';
   /**
    * SQLite: N independent servers, each with a file of its own, the users split between them by a hash of their
-   * id: what sharding the engine by user would give on this machine, before building it (bench/RESULTS.md).
+   * id: what sharding the engine by user gave on this machine before it was built (bench/RESULTS.md; before
+   * 2026-12-08 this was --shards).
    */
-  shards: number;
+  servers: number;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -38,7 +39,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread', '--threads', '--message-ids', '--shards']);
+  const known = new Set(['--users', '--span-ms', '--window-ms', '--delay-ms', '--seed', '--workload', '--batch-ms', '--settle-ms', '--out', '--database', '--workers', '--analyze-ms', '--timer-batch', '--poll-ms', '--no-engine-thread', '--threads', '--message-ids', '--servers', '--shards']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const workload = get('--workload');
   const database = get('--database');
@@ -48,15 +49,16 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (workers > 0 && database === undefined) throw new Error('--workers needs --database postgres://...: SQLite runs in one process');
   const threads = get('--threads') === undefined ? undefined : Number(get('--threads'));
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new Error('--threads must be a whole number from 1 to 64');
-  const shards = Number(get('--shards') ?? 1);
-  if (!Number.isInteger(shards) || shards < 1 || shards > 16) throw new Error('--shards must be a whole number from 1 to 16');
-  if (shards > 1 && database !== undefined) throw new Error('--shards is for SQLite: PostgreSQL shares one database (use --workers)');
+  const servers = Number(get('--servers') ?? 1);
+  if (!Number.isInteger(servers) || servers < 1 || servers > 16) throw new Error('--servers must be a whole number from 1 to 16');
+  if (servers > 1 && database !== undefined) throw new Error('--servers is for SQLite: PostgreSQL shares one database (use --workers)');
+  if (get('--shards') !== undefined && database !== undefined) throw new Error('--shards is for SQLite (waymark serve --shards)');
   const messageIds = get('--message-ids') ?? 'sequential';
   if (messageIds !== 'sequential' && messageIds !== 'random') throw new Error('--message-ids must be sequential or random');
   return {
     ...(threads !== undefined ? { threads } : {}),
     messageIds,
-    shards,
+    servers,
     ...parseWorkloadArgs(argv),
     ...(workload ? { workload } : {}),
     batchMs: Number(get('--batch-ms') ?? 10),
@@ -65,7 +67,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     workers,
     analyzeMs: Number(get('--analyze-ms') ?? 0),
     serveArgs: [
-      ...['--timer-batch', '--poll-ms'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
+      // --shards N: one server with its users split among N files, an engine thread each (waymark serve --shards).
+      ...['--timer-batch', '--poll-ms', '--shards'].flatMap((flag) => (get(flag) === undefined ? [] : [flag, get(flag)!])),
       // The one-thread layout, to compare it with the engine's own thread on the same build.
       ...(argv.includes('--no-engine-thread') ? ['--no-engine-thread'] : []),
     ],

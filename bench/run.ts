@@ -6,8 +6,8 @@
  * `serve` process, role all; N: one `--role api` process and N `--role worker` processes), --analyze-ms MS
  * (ANALYZE the schema this often, default 5000; 0: leave it to autovacuum); --timer-batch N and --poll-ms N
  * are passed to every `serve`; --message-ids random sends a UUID an event, as SDKs do (default: sequential,
- * bench-0, bench-1, ...); --shards N runs N SQLite servers, each user's events going to one of them by a hash
- * of the id (what sharding the engine by user would give). simulate: --threads N (default: simulate's own, one
+ * bench-0, bench-1, ...); --shards N runs one server on a database split into N shards (`serve --shards`);
+ * --servers N runs N SQLite servers, each user's events going to one of them by a hash of the id. simulate: --threads N (default: simulate's own, one
  * a core for a large file).
  * `npm run bench -- segment [--profiles N] [--events N] [--seed K] [--database URL] [--keep [FILE]]`: a scheduled
  * segment entry over N profiles and their events (bench/segment.ts).
