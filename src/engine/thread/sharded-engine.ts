@@ -32,35 +32,43 @@ export class ShardedEngine implements EngineHandle {
   }
 
   async ingest(events: JourneyEvent[], receivedAt = this.clock.now()): Promise<IngestResult> {
-    const parts = this.store.grouped(events, (e) => e.userId, await this.resolvedAfterMoves(events.map((e) => e.userId)));
-    const results = await Promise.all([...parts].map(([k, part]) => this.track(k, this.engines[k]!.ingest(part, receivedAt))));
+    const results = await this.whenNotMoving(
+      events.map((e) => e.userId),
+      (resolved) => Promise.all([...this.store.grouped(events, (e) => e.userId, resolved)].map(([k, part]) => this.track(k, this.engines[k]!.ingest(part, receivedAt)))),
+    );
     return { accepted: sum(results.map((r) => r.accepted)), duplicates: sum(results.map((r) => r.duplicates)) };
   }
 
   async upsertProfiles(profiles: ProfileUpsert[]): Promise<void> {
-    const parts = this.store.grouped(profiles, (p) => p.userId, await this.resolvedAfterMoves(profiles.map((p) => p.userId)));
-    await Promise.all([...parts].map(([k, part]) => this.track(k, this.engines[k]!.upsertProfiles(part))));
+    await this.whenNotMoving(
+      profiles.map((p) => p.userId),
+      (resolved) => Promise.all([...this.store.grouped(profiles, (p) => p.userId, resolved)].map(([k, part]) => this.track(k, this.engines[k]!.upsertProfiles(part)))),
+    );
   }
 
-  async identify(merge: IdentityMerge, receivedAt = this.clock.now()): Promise<MergeResult> {
-    const resolved = await this.resolvedAfterMoves([merge.from, merge.into]);
-    const plan = planMerge(merge, resolved.get(merge.from)!, resolved.get(merge.into)!);
-    if (plan.kind === 'noop') return plan.result;
-    const from = this.store.shardOfUser(plan.from);
-    const into = this.store.shardOfUser(plan.into);
-    if (from === into) return this.track(into, this.engines[into]!.identify(merge, receivedAt));
-    const move = (async () => {
-      await Promise.allSettled([...this.underway[from]!, ...this.underway[into]!]);
-      const result = await this.store.mergeIdentity(merge, receivedAt);
-      await Promise.all([this.engines[from]!.forgetProfiles([plan.from]), this.engines[into]!.forgetProfiles([plan.from, plan.into])]);
-      return result;
-    })();
-    for (const user of [merge.from, merge.into, plan.into]) this.moving.set(user, move);
-    try {
-      return await move;
-    } finally {
-      for (const user of [merge.from, merge.into, plan.into]) if (this.moving.get(user) === move) this.moving.delete(user);
-    }
+  identify(merge: IdentityMerge, receivedAt = this.clock.now()): Promise<MergeResult> {
+    return this.whenNotMoving([merge.from, merge.into], (resolved) => {
+      const plan = planMerge(merge, resolved.get(merge.from)!, resolved.get(merge.into)!);
+      if (plan.kind === 'noop') return Promise.resolve(plan.result);
+      const from = this.store.shardOfUser(plan.from);
+      const into = this.store.shardOfUser(plan.into);
+      if (from === into) return this.track(into, this.engines[into]!.identify(merge, receivedAt));
+      // Taken now, with the map just read: every call routed before is under way, every later one waits.
+      const before = [...this.underway[from]!, ...this.underway[into]!];
+      const move = (async () => {
+        await Promise.allSettled(before);
+        const result = await this.store.mergeIdentity(merge, receivedAt);
+        await Promise.all([this.engines[from]!.forgetProfiles([plan.from]), this.engines[into]!.forgetProfiles([plan.from, plan.into])]);
+        return result;
+      })();
+      const users = [merge.from, merge.into, plan.into];
+      for (const user of users) this.moving.set(user, move);
+      const done = () => {
+        for (const user of users) if (this.moving.get(user) === move) this.moving.delete(user);
+      };
+      move.then(done, done);
+      return move;
+    });
   }
 
   async reloadJourneys(): Promise<void> {
@@ -92,15 +100,16 @@ export class ShardedEngine implements EngineHandle {
   }
 
   /**
-   * The users these ids resolve to, once no merge across shards is under way of any of them: the map a move
-   * changes is read after it.
+   * Resolves the ids through the identity map and calls `act` with the map, once no merge across shards is
+   * under way of any of them or of the users they resolve to. `act` runs in the same step as the last look at
+   * the moves, so a call is either under way before a move starts (and the move waits for it) or waits for it.
    */
-  private async resolvedAfterMoves(ids: readonly string[]): Promise<Map<string, string>> {
+  private async whenNotMoving<T>(ids: readonly string[], act: (resolved: Map<string, string>) => Promise<T>): Promise<T> {
     for (;;) {
       const resolved = await this.store.resolveIdentities(ids);
-      if (this.moving.size === 0) return resolved;
+      if (this.moving.size === 0) return act(resolved);
       const waits = new Set([...ids, ...resolved.values()].map((u) => this.moving.get(u)).filter((m) => m !== undefined));
-      if (waits.size === 0) return resolved;
+      if (waits.size === 0) return act(resolved);
       await Promise.allSettled(waits);
     }
   }
