@@ -119,7 +119,19 @@ export class Limiter {
   }
 }
 
-/** The limiter of a provider's settings: their concurrency (else `concurrency`), and their rate if any. */
+/**
+ * This thread's share of each provider's limits: 1, or 1/N in each of the N engine threads of a database split
+ * by user (engine/thread/engine-thread.ts), whose dispatchers send side by side. Users are spread evenly by a
+ * hash, so each thread takes an even share. A thread's own module state: each worker thread loads its own.
+ */
+let limitShare = 1;
+
+export function shareLimits(share: number): void {
+  limitShare = share;
+}
+
+/** The limiter of a provider's settings: their concurrency (else `concurrency`), and their rate if any; this thread's share of each. */
 export function limiterOf(settings: { concurrency?: number; ratePerSecond?: number }, concurrency: number, clock?: LimiterClock): Limiter {
-  return new Limiter({ concurrency: settings.concurrency ?? concurrency, ...(settings.ratePerSecond === undefined ? {} : { ratePerSecond: settings.ratePerSecond }) }, clock);
+  const share = (limit: number) => Math.max(1, Math.ceil(limit * limitShare));
+  return new Limiter({ concurrency: share(settings.concurrency ?? concurrency), ...(settings.ratePerSecond === undefined ? {} : { ratePerSecond: share(settings.ratePerSecond) }) }, clock);
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Limiter, SKIPPED, type LimiterClock } from '../../src/channels/limiter.ts';
+import { Limiter, limiterOf, shareLimits, SKIPPED, type LimiterClock } from '../../src/channels/limiter.ts';
 
 /** A clock whose sleeps end in order of their end time, each moving the time to it, once nothing else can run. */
 function virtualClock(): LimiterClock & { sleeps: number[] } {
@@ -98,4 +98,15 @@ test('a request its caller refuses at its turn is not run, and gives back its to
   assert.deepEqual(ran, ['keep@0', 'next@1000']);
   assert.deepEqual(results, ['keep', 'next']);
   assert.equal(await limiter.run(async () => 'x', () => false), SKIPPED);
+});
+
+test("a shard's engine thread keeps to its share of a provider's limits: an Nth, rounded up, at least 1", () => {
+  shareLimits(1 / 3);
+  try {
+    assert.deepEqual(limiterOf({ concurrency: 10, ratePerSecond: 2 }, 50).limits, { concurrency: 4, ratePerSecond: 1 });
+    assert.deepEqual(limiterOf({}, 50).limits, { concurrency: 17 }, "the channel's default, shared too");
+  } finally {
+    shareLimits(1);
+  }
+  assert.deepEqual(limiterOf({ concurrency: 10 }, 50).limits, { concurrency: 10 });
 });

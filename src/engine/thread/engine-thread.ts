@@ -6,6 +6,7 @@
  * (store/shards/), a thread runs one shard's file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { shareLimits } from '../../channels/limiter.ts';
 import { channelSenders } from '../../channels/senders.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openSqliteStore } from '../../store/open.ts';
@@ -38,6 +39,8 @@ try {
     ...(shard ? { numbers: new MessageNumbers(shard.numbers, shard.index) } : {}),
   });
   if (shard && shard.index > 0) main = openSqliteStore(shard.files[0]!);
+  // Every shard's dispatcher sends to the same providers: each keeps to its share of their limits.
+  if (shard) shareLimits(1 / shard.files.length);
   const own = shardStore(store, main);
   engine = new Engine({
     store: own,
