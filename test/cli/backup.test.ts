@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkShardLayout } from '../../src/store/shards/layout.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
 import { runCli, serve } from './run.ts';
@@ -65,4 +66,15 @@ test('backup refuses PostgreSQL (pointing at pg_dump), a folder that cannot be w
   const taken = await runCli(['backup', existing, '--db', db]);
   assert.notEqual(taken.code, 0);
   assert.match(taken.stderr, /existing\.db exists already/);
+});
+
+test('backup refuses a database split into shards, saying how to copy its files', async () => {
+  const dir = tempDir('waymark-backup-');
+  const db = join(dir, 'waymark.db');
+  const store = new SqliteStore(db);
+  checkShardLayout(store, 2, db);
+  await store.close();
+  const refused = await runCli(['backup', join(dir, 'copy.db'), '--db', db]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /waymark\.db is split into 2 shards \(waymark serve --shards\), and backup copies one file at a time: stop the server, then copy .*waymark\.db and its 1 shard file\(s\) beside it \(waymark\.shard_\*\.db\)/);
 });

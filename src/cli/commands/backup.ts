@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { CliError } from '../errors.ts';
 import { megabytes, progressBar, type Progress } from '../progress.ts';
 import { chooseDatabase } from './serve.ts';
@@ -46,7 +46,15 @@ async function backup(file: string, options: BackupOptions): Promise<void> {
     throw new CliError(`cannot write the copy to ${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 
-  const { backupSqlite } = await import('../../store/sqlite/backup.ts');
+  const { backupSqlite, shardsOf } = await import('../../store/sqlite/backup.ts');
+  // Each file's copy is a snapshot of its own moment, and a merge across shards commits in one file, then the
+  // other: copies taken apart could hold a user in neither. Until a copy spans them, the files are copied stopped.
+  const shards = shardsOf(source);
+  if (shards > 1) {
+    throw new CliError(
+      `${source} is split into ${shards} shards (waymark serve --shards), and backup copies one file at a time: stop the server, then copy ${source} and its ${shards - 1} shard file(s) beside it (${basename(source, extname(source))}.shard_*${extname(source) || '.db'})`,
+    );
+  }
   const shown: { bar: Progress | null } = { bar: null }; // made at the first step of a large file
   try {
     const { bytes } = await backupSqlite(source, target, ({ totalBytes, copiedBytes }) => {

@@ -37,3 +37,14 @@ export async function backupSqlite(source: string, target: string, onProgress?: 
     db.close();
   }
 }
+
+/** How many shards the database of this file was made with (1: one file; store/shards/layout.ts). */
+export function shardsOf(file: string): number {
+  const db = new Database(file, { fileMustExist: true, readonly: true, timeout: 5_000 });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'shard_layout'").get();
+    return table ? ((db.prepare('SELECT shards FROM shard_layout WHERE id = 1').get() as { shards: number } | undefined)?.shards ?? 1) : 1;
+  } finally {
+    db.close();
+  }
+}
