@@ -9,18 +9,20 @@
  * union of the shards' events must not have two of one number (the event window pages by it, the catalog's
  * sample and a preview's event find a row by it). Nothing pages the events after a cursor as it grows.
  *
- * Layout of the shared memory (BigInt64): [0] the next message number, [1] the next event number, [2 + k]
- * shard k's mark (NONE when it holds none).
+ * Layout of the shared memory (BigInt64): [0] the next message number, [1] the next event number, [2 + w]
+ * writer w's mark (NONE when it holds none). Each shard has two writers that may number messages: its engine
+ * thread (w = k) and the main thread's connection to its file (w = N + k), which runs units only in a process
+ * without engine threads (tests of the store).
  */
 const NONE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The memory the threads share: made once in the main thread, handed to each engine thread. */
 export function messageNumberMemory(shards: number, next: { message: number; event: number }): SharedArrayBuffer {
-  const memory = new SharedArrayBuffer(8 * (MARKS + shards));
+  const memory = new SharedArrayBuffer(8 * (MARKS + 2 * shards));
   const slots = new BigInt64Array(memory);
   slots[0] = BigInt(next.message);
   slots[1] = BigInt(next.event);
-  for (let k = 0; k < shards; k++) slots[MARKS + k] = NONE;
+  for (let w = 0; w < 2 * shards; w++) slots[MARKS + w] = NONE;
   return memory;
 }
 
@@ -31,8 +33,8 @@ export class MessageNumbers {
   private readonly slots: BigInt64Array;
   private marked = false;
 
-  /** `shard`: the shard this thread writes (null: a reader, which marks nothing). */
-  constructor(memory: SharedArrayBuffer, private readonly shard: number | null) {
+  /** `writer`: this writer's slot (see above; null: a reader, which marks nothing). */
+  constructor(memory: SharedArrayBuffer, private readonly writer: number | null) {
     this.slots = new BigInt64Array(memory);
   }
 
@@ -41,8 +43,8 @@ export class MessageNumbers {
    * never above a number this unit holds: a reader that missed the mark read the counter before the number.
    */
   next(): number {
-    if (!this.marked && this.shard !== null) {
-      Atomics.store(this.slots, MARKS + this.shard, Atomics.load(this.slots, 0));
+    if (!this.marked && this.writer !== null) {
+      Atomics.store(this.slots, MARKS + this.writer, Atomics.load(this.slots, 0));
       this.marked = true;
     }
     return Number(Atomics.add(this.slots, 0, 1n));
@@ -56,7 +58,7 @@ export class MessageNumbers {
   /** The unit committed or rolled back: its numbers are in the file or never will be. */
   settled(): void {
     if (!this.marked) return;
-    Atomics.store(this.slots, MARKS + this.shard!, NONE);
+    Atomics.store(this.slots, MARKS + this.writer!, NONE);
     this.marked = false;
   }
 

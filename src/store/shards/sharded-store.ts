@@ -56,7 +56,8 @@ export class ShardedStore implements Store {
     const numbers = new MessageNumbers(options.numbers, null);
     const shards: SqliteStore[] = [];
     try {
-      for (let k = 0; k < files.length; k++) shards.push(new SqliteStore(files[k]!, { ...options.sqlite, numbers: new MessageNumbers(options.numbers, k) }));
+      // This thread's writers are N + k: the engine threads are k (message-numbers.ts).
+      for (let k = 0; k < files.length; k++) shards.push(new SqliteStore(files[k]!, { ...options.sqlite, numbers: new MessageNumbers(options.numbers, files.length + k) }));
       const reader = new SqliteStore(files[0]!, { shardViews: files.slice(1) });
       // Moves half done when a process stopped are finished before anything reads the files.
       finishMoves(shards);
