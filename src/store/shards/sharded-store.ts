@@ -4,9 +4,9 @@
  * one core. This is the Store over all of them, held to the same contract as the others:
  *
  *  - shared: what is not a user's (keys, people, projects, journeys, settings, providers, the copy assistant,
- *    scheduled runs) lives in the main file, shard 0;
+ *    scheduled runs) lives in the main file, shard 0 (main-file-methods.ts);
  *  - reads: one connection to the main file with the others attached, its tables of users' rows read through
- *    views of every file (sqlite/shard-views.ts), so the SQLite store's reads run unchanged;
+ *    views of every file, so the SQLite store's reads run unchanged (shard-reads.ts);
  *  - a user's writes: in the user's shard, by a hash of the id the identity map resolves it to (shard-files.ts);
  *  - the engine's work (timers, the inbox, the outbox, retention): every shard's, asked in turn;
  *  - by message id (engagement, receipts, bounces): the shard that has it.
@@ -15,13 +15,12 @@
  * the lowest number a shard holds uncommitted. An identity merge of users in two shards moves the old id's rows
  * (shard-moves.ts).
  */
-import type { Channel, JourneyDefinition } from '../../core/definition.ts';
-import type { Instance, JourneyEvent } from '../../core/instance.ts';
-import type { EventRange } from '../../core/segment.ts';
+import type { JourneyEvent } from '../../core/instance.ts';
 import { planMerge, type IdentityMerge, type MergeResult } from '../identities.ts';
 import { SqliteStore, type SqliteOptions } from '../sqlite/sqlite-store.ts';
-import { MAX_REQUEUE, type ApiKeyRecord, type CapsIndexChange, type Changes, type CopyLogEntry, type CopyLogRetention, type CopyProviderRecord, type DashboardUserChange, type DashboardUserRecord, type DashboardUserWrite, type DeadLetterFilter, type DeliveryUpdate, type Engagement, type EngagementResult, type EventBatchView, type EventWindowQuery, type InboxMessage, type InboxQuery, type IngestResult, type JourneyRecord, type JourneyStatus, type JourneyVersion, type KeyRemoval, type Lookback, type Message, type MessageLogPage, type MessageLogQuery, type MessageQuery, type MessageStatus, type NewCopyLogEntry, type Page, type PageRequest, type Profile, type ProfileUpsert, type ProjectRecord, type ProviderRecord, type PruneResult, type QueueDepth, type RecordedOutcome, type RunClaim, type Sample, type SampledEvent, type SeriesQuery, type SeriesSlot, type ShortLink, type StatRow, type Store, type StoredEvent, type TimerBatchView, type UserContextSpec, type UserSeen, type WaitingRow } from '../store.ts';
+import { MAX_REQUEUE, type CapsIndexChange, type Changes, type DeadLetterFilter, type DeliveryUpdate, type Engagement, type EngagementResult, type EventBatchView, type InboxMessage, type IngestResult, type Lookback, type Message, type MessageStatus, type ProfileUpsert, type PruneResult, type RecordedOutcome, type ShortLink, type Store, type TimerBatchView, type UserContextSpec } from '../store.ts';
 import { MessageNumbers } from './message-numbers.ts';
+import { ShardReads } from './shard-reads.ts';
 import { shardOf } from './shard-files.ts';
 import { finishMoves, moveUser } from './shard-moves.ts';
 
@@ -32,7 +31,7 @@ export interface ShardedStoreOptions {
   sqlite?: SqliteOptions;
 }
 
-export class ShardedStore implements Store {
+export class ShardedStore extends ShardReads implements Store {
   readonly outboxLeaseMs: number;
   /** Which shard each claimed message came from, for its outcome (cleared as outcomes come). */
   private readonly claimed = new Map<string, number>();
@@ -45,9 +44,10 @@ export class ShardedStore implements Store {
    */
   private constructor(
     readonly shards: readonly SqliteStore[],
-    private readonly reader: SqliteStore,
-    private readonly numbers: MessageNumbers,
+    reader: SqliteStore,
+    numbers: MessageNumbers,
   ) {
+    super(shards[0]!, reader, numbers);
     this.outboxLeaseMs = shards[0]!.outboxLeaseMs;
   }
 
@@ -126,128 +126,6 @@ export class ShardedStore implements Store {
     for (const s of this.shards) await s.ping();
   }
 
-  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return this.main.exclusively(name, fn);
-  }
-
-  private get main(): SqliteStore {
-    return this.shards[0]!;
-  }
-
-  // ---- shared: in the main file
-
-  listApiKeys(): Promise<ApiKeyRecord[]> {
-    return this.main.listApiKeys();
-  }
-  addApiKey(key: ApiKeyRecord): Promise<void> {
-    return this.main.addApiKey(key);
-  }
-  removeApiKey(hash: string): Promise<KeyRemoval> {
-    return this.main.removeApiKey(hash);
-  }
-  replaceApiKey(oldHash: string, key: ApiKeyRecord): Promise<boolean> {
-    return this.main.replaceApiKey(oldHash, key);
-  }
-  touchApiKey(hash: string, at: number): Promise<void> {
-    return this.main.touchApiKey(hash, at);
-  }
-  listDashboardUsers(): Promise<DashboardUserRecord[]> {
-    return this.main.listDashboardUsers();
-  }
-  getDashboardUser(id: string): Promise<DashboardUserRecord | null> {
-    return this.main.getDashboardUser(id);
-  }
-  findDashboardUserByEmail(email: string): Promise<DashboardUserRecord | null> {
-    return this.main.findDashboardUserByEmail(email);
-  }
-  addDashboardUser(user: DashboardUserRecord): Promise<boolean> {
-    return this.main.addDashboardUser(user);
-  }
-  updateDashboardUser(id: string, change: DashboardUserChange): Promise<DashboardUserWrite> {
-    return this.main.updateDashboardUser(id, change);
-  }
-  removeDashboardUser(id: string): Promise<DashboardUserWrite> {
-    return this.main.removeDashboardUser(id);
-  }
-  recordDashboardSignIn(id: string, at: number): Promise<void> {
-    return this.main.recordDashboardSignIn(id, at);
-  }
-  listProjects(): Promise<ProjectRecord[]> {
-    return this.main.listProjects();
-  }
-  addProject(project: ProjectRecord): Promise<boolean> {
-    return this.main.addProject(project);
-  }
-  createJourney(journey: { id: string; name: string; draft: JourneyDefinition; layout: JourneyRecord['layout'] }, now: number): Promise<JourneyRecord> {
-    return this.main.createJourney(journey, now);
-  }
-  updateJourneyDraft(id: string, draft: JourneyDefinition, layout: JourneyRecord['layout'] | undefined, now: number): Promise<JourneyRecord | null> {
-    return this.main.updateJourneyDraft(id, draft, layout, now);
-  }
-  publishJourney(id: string, now: number): Promise<JourneyVersion | null> {
-    return this.main.publishJourney(id, now);
-  }
-  setJourneyStatus(id: string, status: JourneyStatus, now: number): Promise<JourneyRecord | null> {
-    return this.main.setJourneyStatus(id, status, now);
-  }
-  getJourney(id: string): Promise<JourneyRecord | null> {
-    return this.main.getJourney(id);
-  }
-  listJourneys(): Promise<JourneyRecord[]> {
-    return this.main.listJourneys();
-  }
-  listVersions(journeyId?: string): Promise<JourneyVersion[]> {
-    return this.main.listVersions(journeyId);
-  }
-  journeyPage(page: PageRequest): Promise<Page<JourneyRecord>> {
-    return this.main.journeyPage(page);
-  }
-  versionPage(journeyId: string, page: PageRequest): Promise<Page<JourneyVersion>> {
-    return this.main.versionPage(journeyId, page);
-  }
-  getSettings(): Promise<Record<string, unknown>> {
-    return this.main.getSettings();
-  }
-  saveSettings(settings: Record<string, unknown>, now: number): Promise<void> {
-    return this.main.saveSettings(settings, now);
-  }
-  listProviders(): Promise<ProviderRecord[]> {
-    return this.main.listProviders();
-  }
-  saveProvider(channel: Channel, config: Record<string, unknown>, now: number): Promise<void> {
-    return this.main.saveProvider(channel, config, now);
-  }
-  removeProvider(channel: Channel): Promise<boolean> {
-    return this.main.removeProvider(channel);
-  }
-  secret(name: string, make: () => string, now: number): Promise<string> {
-    return this.main.secret(name, make, now);
-  }
-  getCopyProvider(): Promise<CopyProviderRecord | null> {
-    return this.main.getCopyProvider();
-  }
-  saveCopyProvider(config: Record<string, unknown>, now: number): Promise<void> {
-    return this.main.saveCopyProvider(config, now);
-  }
-  removeCopyProvider(): Promise<boolean> {
-    return this.main.removeCopyProvider();
-  }
-  addCopyLog(entry: NewCopyLogEntry, keep: CopyLogRetention): Promise<number> {
-    return this.main.addCopyLog(entry, keep);
-  }
-  copyLogPage(page: PageRequest): Promise<Page<CopyLogEntry>> {
-    return this.main.copyLogPage(page);
-  }
-  claimRun(journeyId: string, runAt: number, now: number, leaseMs: number): Promise<RunClaim | null> {
-    return this.main.claimRun(journeyId, runAt, now, leaseMs);
-  }
-  saveRunCursor(journeyId: string, runAt: number, cursor: string, now: number, leaseMs: number): Promise<void> {
-    return this.main.saveRunCursor(journeyId, runAt, cursor, now, leaseMs);
-  }
-  finishRun(journeyId: string, runAt: number, now: number): Promise<void> {
-    return this.main.finishRun(journeyId, runAt, now);
-  }
-
   // ---- a user's writes, in the user's shard
 
   async upsertProfiles(profiles: ProfileUpsert[], now: number): Promise<void> {
@@ -282,10 +160,6 @@ export class ShardedStore implements Store {
     const into = this.shardOfUser(plan.into);
     if (from === into) return this.shards[into]!.mergeIdentity(merge, now);
     return moveUser(this.shards[from]!, this.shards[into]!, from, merge, now);
-  }
-
-  resolveIdentities(ids: readonly string[]): Promise<Map<string, string>> {
-    return this.reader.resolveIdentities(ids);
   }
 
   private async shardOfResolved(userId: string): Promise<number> {
@@ -428,100 +302,6 @@ export class ShardedStore implements Store {
     return byShard;
   }
 
-  // ---- reads, through the views of every shard
-
-  getProfile(userId: string): Promise<Profile | null> {
-    return this.reader.getProfile(userId);
-  }
-  /** Oldest first after a cursor, only below the horizon: a message a shard has yet to commit is not passed. */
-  async listMessages(query: MessageQuery): Promise<Message[]> {
-    const horizon = this.numbers.horizon();
-    const messages = await this.reader.listMessages(query);
-    const cut = messages.findIndex((m) => m.seq >= horizon);
-    return cut === -1 ? messages : messages.slice(0, cut);
-  }
-  getMessage(id: string): Promise<Message | null> {
-    return this.reader.getMessage(id);
-  }
-  userEvents(userId: string, limit: number): Promise<StoredEvent[]> {
-    return this.reader.userEvents(userId, limit);
-  }
-  userInstances(userId: string): Promise<Instance[]> {
-    return this.reader.userInstances(userId);
-  }
-  userInstancePage(userId: string, page: PageRequest & { journeyId?: string | undefined }): Promise<Page<Instance>> {
-    return this.reader.userInstancePage(userId, page);
-  }
-  messagesOfInstances(instanceIds: readonly string[]): Promise<Message[]> {
-    return this.reader.messagesOfInstances(instanceIds);
-  }
-  userSeen(userId: string): Promise<UserSeen | null> {
-    return this.reader.userSeen(userId);
-  }
-  /** As listMessages: oldest first, the page ends below the horizon. */
-  async messageLog(query: MessageLogQuery): Promise<MessageLogPage> {
-    const horizon = this.numbers.horizon();
-    const page = await this.reader.messageLog(query);
-    if (query.order === 'newest') return page;
-    const cut = page.messages.findIndex((m) => m.seq >= horizon);
-    if (cut !== -1) return { messages: page.messages.slice(0, cut), scannedTo: cut === 0 ? (query.from ?? null) : page.messages[cut - 1]!.seq, more: true };
-    if (page.scannedTo !== null && page.scannedTo >= horizon) return { messages: page.messages, scannedTo: Math.max(horizon - 1, query.from ?? 0), more: true };
-    return page;
-  }
-  latestUserEvent(userId: string, name: string | null, lookback: number): Promise<StoredEvent | null> {
-    return this.reader.latestUserEvent(userId, name, lookback);
-  }
-  eventSample(limit: number, maxBytes: number): Promise<Sample<SampledEvent>> {
-    return this.reader.eventSample(limit, maxBytes);
-  }
-  profileSample(limit: number, maxBytes: number): Promise<Sample<Record<string, unknown>>> {
-    return this.reader.profileSample(limit, maxBytes);
-  }
-  journeyStats(journeyId: string): Promise<StatRow[]> {
-    return this.reader.journeyStats(journeyId);
-  }
-  journeyWaiting(journeyId: string): Promise<WaitingRow[]> {
-    return this.reader.journeyWaiting(journeyId);
-  }
-  journeySeries(journeyId: string, query: SeriesQuery): Promise<SeriesSlot[]> {
-    return this.reader.journeySeries(journeyId, query);
-  }
-  eventWindow(query: EventWindowQuery): Promise<Page<StoredEvent>> {
-    return this.reader.eventWindow(query);
-  }
-  profilesOf(userIds: readonly string[]): Promise<Profile[]> {
-    return this.reader.profilesOf(userIds);
-  }
-  profilesWithPhone(phone: string, limit: number): Promise<Profile[]> {
-    return this.reader.profilesWithPhone(phone, limit);
-  }
-  eventUserCount(): Promise<number> {
-    return this.reader.eventUserCount();
-  }
-  scanProfiles(after: string | null, limit: number): Promise<Profile[]> {
-    return this.reader.scanProfiles(after, limit);
-  }
-  eventsOfUsers(userIds: readonly string[], ranges: readonly EventRange[]): Promise<StoredEvent[]> {
-    return this.reader.eventsOfUsers(userIds, ranges);
-  }
-  queueDepth(now: number): Promise<QueueDepth> {
-    return this.reader.queueDepth(now);
-  }
-  inboxSize(): Promise<number> {
-    return this.reader.inboxSize();
-  }
-  liveInstanceCount(journeyId: string): Promise<number> {
-    return this.reader.liveInstanceCount(journeyId);
-  }
-  inboxPage(userId: string, query: InboxQuery): Promise<Page<InboxMessage>> {
-    return this.reader.inboxPage(userId, query);
-  }
-  shortLink(code: string): Promise<ShortLink | null> {
-    return this.reader.shortLink(code);
-  }
-  traitNames(): Promise<Set<string>> {
-    return this.reader.traitNames();
-  }
 }
 
 function earliest(times: ReadonlyArray<number | null>): number | null {
