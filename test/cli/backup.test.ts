@@ -1,12 +1,16 @@
 /**
- * `waymark backup` through the real CLI: a running server's database copied while it serves, the copy opened
- * and its data found; PostgreSQL and a target that cannot be written refused with a readable error.
+ * `waymark backup` through the real CLI: a running server's database (one file, or split into shards) copied
+ * while it serves, the copy opened and its data found; PostgreSQL and a target that cannot be written refused
+ * with a readable error.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkShardLayout } from '../../src/store/shards/layout.ts';
+import { messageNumberMemory } from '../../src/store/shards/message-numbers.ts';
+import { shardFiles } from '../../src/store/shards/shard-files.ts';
+import { ShardedStore } from '../../src/store/shards/sharded-store.ts';
+import { backupShards, shardsOf } from '../../src/store/sqlite/backup.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
 import { runCli, serve } from './run.ts';
@@ -68,13 +72,64 @@ test('backup refuses PostgreSQL (pointing at pg_dump), a folder that cannot be w
   assert.match(taken.stderr, /existing\.db exists already/);
 });
 
-test('backup refuses a database split into shards, saying how to copy its files', async () => {
+test("backup copies a running server's database split into shards, every file as of one moment", async () => {
   const dir = tempDir('waymark-backup-');
   const db = join(dir, 'waymark.db');
-  const store = new SqliteStore(db);
-  checkShardLayout(store, 2, db);
-  await store.close();
-  const refused = await runCli(['backup', join(dir, 'copy.db'), '--db', db]);
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /waymark\.db is split into 2 shards \(waymark serve --shards\), and backup copies one file at a time: stop the server, then copy .*waymark\.db and its 1 shard file\(s\) beside it \(waymark\.shard_\*\.db\)/);
+  const server = await serve(db, {}, undefined, ['--shards', '2']);
+  const write = /write key: (\S+)/.exec(server.output().stdout)?.[1];
+  assert.ok(write, 'the server printed its write key');
+  // ana is in shard 1, bo in shard 0 (FNV-1a of the id, modulo 2).
+  const sent = await fetch(`${server.url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${write}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ batch: ['ana', 'bo'].map((userId) => ({ userId, event: 'Added to Cart', messageId: `cart-${userId}` })) }),
+  });
+  assert.deepEqual(await sent.json(), { accepted: 2, duplicates: 0 });
+
+  const copy = join(dir, 'copy.db');
+  writeFileSync(join(dir, 'taken.shard_1.db'), 'keep me');
+  const taken = await runCli(['backup', join(dir, 'taken.db'), '--db', db]);
+  assert.equal(taken.code, 1);
+  assert.match(taken.stderr, /taken\.shard_1\.db exists already \(the copy of shard 1\)/);
+
+  const result = await runCli(['backup', copy, '--db', db]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^backed up .*waymark\.db to .*copy\.db and its 1 shard file beside it \(\d+\.\d MB\)\n$/);
+  assert.equal((await fetch(`${server.url}/ready`)).status, 200);
+  assert.equal(await server.stop(), 0);
+
+  // The copies are a database of two shards: served again as it was made, it has what the server had.
+  const files = [copy, join(dir, 'copy.shard_1.db')];
+  assert.equal(shardsOf(copy), 2);
+  const store = ShardedStore.open(files, { numbers: messageNumberMemory(2, await ShardedStore.nextNumbers(files)) });
+  try {
+    assert.equal((await store.getJourney('abandoned-cart'))?.status, 'running');
+    assert.deepEqual((await store.userEvents('ana', 10)).map((e) => e.messageId), ['cart-ana']);
+    assert.deepEqual((await store.userEvents('bo', 10)).map((e) => e.messageId), ['cart-bo']);
+    assert.deepEqual([(await store.shards[0]!.userEvents('bo', 10)).length, (await store.shards[1]!.userEvents('ana', 10)).length], [1, 1], 'each in its own file');
+  } finally {
+    await store.close();
+  }
+});
+
+test('backupShards: the copies are of one moment, which the writes after it do not reach', async () => {
+  const dir = tempDir('waymark-backup-');
+  const files = shardFiles(join(dir, 'waymark.db'), 2);
+  const store = ShardedStore.open(files, { numbers: messageNumberMemory(2, await ShardedStore.nextNumbers(files)) });
+  const targets = shardFiles(join(dir, 'copy.db'), 2);
+  try {
+    await store.upsertProfiles([{ userId: 'ana', traits: { n: 1 } }, { userId: 'bo', traits: { n: 1 } }], 1);
+    const copying = backupShards(files, targets);
+    // Written after the copy's moment was taken (backupShards takes it before its first await).
+    await store.upsertProfiles([{ userId: 'ana', traits: { n: 2 } }, { userId: 'bo', traits: { n: 2 } }], 2);
+    await copying;
+  } finally {
+    await store.close();
+  }
+  const copy = ShardedStore.open(targets, { numbers: messageNumberMemory(2, await ShardedStore.nextNumbers(targets)) });
+  try {
+    assert.deepEqual([(await copy.getProfile('ana'))?.traits, (await copy.getProfile('bo'))?.traits], [{ n: 1 }, { n: 1 }]);
+  } finally {
+    await copy.close();
+  }
 });

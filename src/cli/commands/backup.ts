@@ -1,11 +1,13 @@
 /**
  * `waymark backup <file>`: a consistent copy of the embedded SQLite database, taken while the server runs
- * (store/sqlite/backup.ts). PostgreSQL has its own tools: pg_dump. Restore: stop the server and put the copy
+ * (store/sqlite/backup.ts); of a database split into shards, a copy of each file, all as of one moment.
+ * PostgreSQL has its own tools: pg_dump. Restore: stop the server and put the copy
  * in place of the database file (docs/operations.md).
  */
 import type { Command } from 'commander';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { shardFiles } from '../../store/shards/shard-files.ts';
 import { CliError } from '../errors.ts';
 import { megabytes, progressBar, type Progress } from '../progress.ts';
 import { chooseDatabase } from './serve.ts';
@@ -46,23 +48,26 @@ async function backup(file: string, options: BackupOptions): Promise<void> {
     throw new CliError(`cannot write the copy to ${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 
-  const { backupSqlite, shardsOf } = await import('../../store/sqlite/backup.ts');
-  // Each file's copy is a snapshot of its own moment, and a merge across shards commits in one file, then the
-  // other: copies taken apart could hold a user in neither. Until a copy spans them, the files are copied stopped.
+  const { backupSqlite, backupShards, shardsOf } = await import('../../store/sqlite/backup.ts');
+  // A database split into shards is its files, copied as of one moment, each beside the copy as the server keeps
+  // them beside the database (store/shards/shard-files.ts).
   const shards = shardsOf(source);
-  if (shards > 1) {
-    throw new CliError(
-      `${source} is split into ${shards} shards (waymark serve --shards), and backup copies one file at a time: stop the server, then copy ${source} and its ${shards - 1} shard file(s) beside it (${basename(source, extname(source))}.shard_*${extname(source) || '.db'})`,
-    );
+  const sources = shardFiles(source, shards);
+  const targets = shardFiles(target, shards);
+  for (const [i, copy] of targets.entries()) {
+    if (i > 0 && existsSync(copy)) throw new CliError(`${copy} exists already (the copy of shard ${i}): choose another name, or remove it first`);
+    if (i > 0 && !existsSync(sources[i]!)) throw new CliError(`${source} is split into ${shards} shards, but ${sources[i]} is missing`);
   }
   const shown: { bar: Progress | null } = { bar: null }; // made at the first step of a large file
   try {
-    const { bytes } = await backupSqlite(source, target, ({ totalBytes, copiedBytes }) => {
+    const progress = ({ totalBytes, copiedBytes }: { totalBytes: number; copiedBytes: number }) => {
       shown.bar ??= progressBar('backing up {bar} {percentage}% of {total} MB', totalBytes, { total: megabytes(totalBytes) });
       shown.bar.update(copiedBytes);
-    });
+    };
+    const { bytes } = shards > 1 ? await backupShards(sources, targets, progress) : await backupSqlite(source, target, progress);
     shown.bar?.stop();
-    process.stdout.write(`backed up ${source} to ${target} (${megabytes(bytes)} MB)\n`);
+    const also = shards > 1 ? ` and its ${shards - 1} shard file${shards > 2 ? 's' : ''} beside it` : '';
+    process.stdout.write(`backed up ${source} to ${target}${also} (${megabytes(bytes)} MB)\n`);
   } catch (error) {
     shown.bar?.stop();
     throw new CliError(`the backup to ${target} failed: ${(error as Error).message}`);
