@@ -105,3 +105,32 @@ test('serve: a --shutdown-ms that is not a whole number from 1 to 3600000 is ref
   }
   assert.equal(existsSync(db), false, 'no database was made');
 });
+
+test('serve --shards: a number from 1 to 8, on SQLite with its engine threads, refused otherwise before anything is opened', async () => {
+  const dir = tempDir('waymark-cli-serve-');
+  const db = join(dir, 'waymark.db');
+  for (const value of ['0', '9', 'two']) {
+    const result = await runCli(['serve', '--db', db, '--port', '0', '--shards', value]);
+    assert.equal(result.code, 1, value);
+    assert.match(result.stderr, /--shards must be a whole number from 1 to 8\./);
+  }
+  const oneThread = await runCli(['serve', '--db', db, '--port', '0', '--shards', '2', '--no-engine-thread']);
+  assert.equal(oneThread.code, 1);
+  assert.match(oneThread.stderr, /--shards runs an engine thread for each shard: leave out --no-engine-thread/);
+  const postgres = await runCli(['serve', '--database', 'postgres://w:secret@127.0.0.1:1/w', '--port', '0', '--shards', '2']);
+  assert.equal(postgres.code, 1);
+  assert.match(postgres.stderr, /--shards is for SQLite: on PostgreSQL, add worker processes \(--role worker\)/);
+  assert.equal(existsSync(db), false, 'no database was made');
+});
+
+test('serve --shards 2 serves a new database split in two, and refuses it started again without --shards', async () => {
+  const dir = tempDir('waymark-cli-serve-');
+  const db = join(dir, 'waymark.db');
+  const server = await serve(db, {}, undefined, ['--shards', '2']);
+  assert.equal((await fetch(`${server.url}/ready`)).status, 200);
+  assert.equal(await server.stop(), 0);
+  assert.equal(existsSync(join(dir, 'waymark.shard_1.db')), true);
+  const unsplit = await runCli(['serve', '--db', db, '--port', '0']);
+  assert.equal(unsplit.code, 1);
+  assert.match(unsplit.stderr, /waymark\.db is split into 2 shards: start it with --shards 2/);
+});
