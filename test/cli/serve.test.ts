@@ -130,7 +130,9 @@ test('serve --shards 2 serves a new database split in two, and refuses it starte
   assert.equal((await fetch(`${server.url}/ready`)).status, 200);
   assert.equal(await server.stop(), 0);
   assert.equal(existsSync(join(dir, 'waymark.shard_1.db')), true);
-  const unsplit = await runCli(['serve', '--db', db, '--port', '0']);
-  assert.equal(unsplit.code, 1);
-  assert.match(unsplit.stderr, /waymark\.db is split into 2 shards: start it with --shards 2/);
+  for (const args of [[], ['--no-engine-thread']]) {
+    const unsplit = await runCli(['serve', '--db', db, '--port', '0', ...args]);
+    assert.equal(unsplit.code, 1, args.join(' '));
+    assert.match(unsplit.stderr, /waymark\.db is split into 2 shards: start it with --shards 2/);
+  }
 });
