@@ -50,3 +50,24 @@ test('a cache of a given size holds no more: a load that would pass it starts it
   cache.load(sql, ['u1', 'u4']);
   assert.deepEqual(read(), ['u1'], 'u1 went with the others; u4 stayed');
 });
+
+test('a held profile is read from the file at every load until let go, as many times as it was held', () => {
+  const { sql, read } = seeded();
+  const cache = new ProfileCache();
+  cache.load(sql, ['u1', 'u2']);
+  read();
+  // Another connection is about to change u2 (a merge across shards): held twice, by two moves.
+  cache.hold(['u2']);
+  cache.hold(['u2']);
+  sql.run('UPDATE profiles SET traits = ? WHERE user_id = ?', JSON.stringify({ n: 20 }), 'u2');
+  assert.deepEqual(cache.load(sql, ['u1', 'u2']).get('u2')?.traits, { n: 20 });
+  assert.deepEqual(read(), ['u2'], 'u1 from the cache, u2 from the file');
+  sql.run('UPDATE profiles SET traits = ? WHERE user_id = ?', JSON.stringify({ n: 21 }), 'u2');
+  cache.release(['u2']);
+  assert.deepEqual(cache.load(sql, ['u2']).get('u2')?.traits, { n: 21 }, 'still held once: read again, not kept');
+  cache.release(['u2']);
+  cache.load(sql, ['u2']);
+  read();
+  assert.deepEqual(cache.load(sql, ['u2']).get('u2')?.traits, { n: 21 });
+  assert.deepEqual(read(), [], 'let go: kept again');
+});

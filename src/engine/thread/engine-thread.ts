@@ -69,8 +69,8 @@ port.on('message', (message: ToEngine) => {
   const call =
     method === 'stop'
       ? stop()
-      : method === 'forgetProfiles'
-        ? Promise.resolve(store.forgetProfiles(args[0] as string[]))
+      : method === 'holdProfiles'
+        ? Promise.resolve(store.holdProfiles(args[0] as string[], args[1] as boolean))
         : (engine[method] as (...a: unknown[]) => Promise<unknown>).apply(engine, args);
   call.then(
     (value) => {

@@ -17,7 +17,7 @@ export interface EngineThreadConfig {
 }
 
 /** The engine's methods a call may name: the handle's, but stop, which ends the thread. */
-export type CallMethod = Exclude<keyof EngineHandle, 'clock'> | 'forgetProfiles';
+export type CallMethod = Exclude<keyof EngineHandle, 'clock'> | 'holdProfiles';
 
 export type ToEngine = { kind: 'call'; id: number; method: CallMethod; args: unknown[] };
 

@@ -5,8 +5,8 @@
  * 7,000 (bench/RESULTS.md, 2026-12-07).
  *
  * An identity merge of users in two shards moves the old id's rows on this thread (store/shards/shard-moves.ts):
- * the events of either id sent before it commit first, those sent after it wait for it, and both threads then
- * drop the profiles they had parsed of either.
+ * the events of either id sent before it commit first, those sent after it wait for it, and both threads read
+ * the two users' profiles afresh from before it until after it.
  */
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { JourneyEvent } from '../../core/instance.ts';
@@ -55,11 +55,17 @@ export class ShardedEngine implements EngineHandle {
       if (from === into) return this.track(into, this.engines[into]!.identify(merge, receivedAt));
       // Taken now, with the map just read: every call routed before is under way, every later one waits.
       const before = [...this.underway[from]!, ...this.underway[into]!];
+      const held = [plan.from, plan.into];
+      const both = [this.engines[from]!, this.engines[into]!];
       const move = (async () => {
-        await Promise.allSettled(before);
-        const result = await this.store.mergeIdentity(merge, receivedAt);
-        await Promise.all([this.engines[from]!.forgetProfiles([plan.from]), this.engines[into]!.forgetProfiles([plan.from, plan.into])]);
-        return result;
+        // Held out of both threads' caches from before the move until after it: a unit in between reads them afresh.
+        await Promise.all(both.map((e) => e.holdProfiles(held, true)));
+        try {
+          await Promise.allSettled(before);
+          return await this.store.mergeIdentity(merge, receivedAt);
+        } finally {
+          await Promise.all(both.map((e) => e.holdProfiles(held, false)));
+        }
       })();
       const users = [merge.from, merge.into, plan.into];
       for (const user of users) this.moving.set(user, move);

@@ -102,9 +102,9 @@ export class ThreadedEngine implements EngineHandle {
     return this.call('reloadJourneys') as Promise<void>;
   }
 
-  /** Drops the thread's parsed profiles of these users, whose rows another connection changed (a merge across shards). */
-  forgetProfiles(userIds: readonly string[]): Promise<void> {
-    return this.call('forgetProfiles', userIds) as Promise<void>;
+  /** Holds these users' profiles out of the thread's cache, or lets go: another connection changes them (a merge across shards). */
+  holdProfiles(userIds: readonly string[], hold: boolean): Promise<void> {
+    return this.call('holdProfiles', userIds, hold) as Promise<void>;
   }
 
   /** The engine's counters, copied from its thread. */

@@ -10,13 +10,27 @@
  *  3. the old shard deletes them and commits; then the record goes.
  * A crash before 2 commits leaves everything as it was; after 2 and before 3, the next open finds the record
  * and deletes the old rows (finishMoves). All of it runs in one synchronous step: no other call on these
- * connections can come between.
+ * connections can come between. The engine threads of the two shards hold the users' profiles out of their
+ * caches from before the move until after it (engine/thread/sharded-engine.ts), so none renders with a profile
+ * parsed before the merge.
  */
 import type { IdentityMerge, MergeResult } from '../identities.ts';
 import type { SqliteStore } from '../sqlite/sqlite-store.ts';
 import { deleteUserRows, forgetMove, insertUserRows, recordedMoves, recordMove, userRows } from '../sqlite/user-move.ts';
 
-export function moveUser(from: SqliteStore, into: SqliteStore, fromShard: number, merge: IdentityMerge, now: number): MergeResult {
+export function moveUser(from: SqliteStore, into: SqliteStore, fromShard: number, merge: IdentityMerge, now: number, users: readonly string[]): MergeResult {
+  // These connections' own units (a process without engine threads) read the users' profiles afresh after it.
+  from.holdProfiles(users, true);
+  into.holdProfiles(users, true);
+  try {
+    return move(from, into, fromShard, merge, now);
+  } finally {
+    from.holdProfiles(users, false);
+    into.holdProfiles(users, false);
+  }
+}
+
+function move(from: SqliteStore, into: SqliteStore, fromShard: number, merge: IdentityMerge, now: number): MergeResult {
   const old = from.db;
   old.exec('BEGIN IMMEDIATE');
   let result: MergeResult;
@@ -36,8 +50,6 @@ export function moveUser(from: SqliteStore, into: SqliteStore, fromShard: number
     throw error;
   }
   forgetMove(into.db, merge.from);
-  from.forgetProfiles([merge.from]);
-  into.forgetProfiles([merge.from, merge.into, result.userId]);
   return result;
 }
 

@@ -159,7 +159,7 @@ export class ShardedStore extends ShardReads implements Store {
     const from = this.shardOfUser(plan.from);
     const into = this.shardOfUser(plan.into);
     if (from === into) return this.shards[into]!.mergeIdentity(merge, now);
-    return moveUser(this.shards[from]!, this.shards[into]!, from, merge, now);
+    return moveUser(this.shards[from]!, this.shards[into]!, from, merge, now, [plan.from, plan.into]);
   }
 
   private async shardOfResolved(userId: string): Promise<number> {

@@ -312,9 +312,13 @@ export class SqliteStore implements Store {
     return identities.mergeIdentity(this.unit, merge, now);
   }
 
-  /** Drops the parsed profiles of these users: rows another connection changed (a merge across shards). */
-  forgetProfiles(userIds: readonly string[]): void {
-    for (const id of userIds) this.unit.profiles.forget(id);
+  /**
+   * Holds these users' profiles out of the units' cache (`hold: true`: read from the file until let go) while
+   * another connection changes their rows (a merge across shards), then lets go (`hold: false`).
+   */
+  holdProfiles(userIds: readonly string[], hold: boolean): void {
+    if (hold) this.unit.profiles.hold(userIds);
+    else this.unit.profiles.release(userIds);
   }
 
   async resolveIdentities(ids: readonly string[]): Promise<Map<string, string>> {

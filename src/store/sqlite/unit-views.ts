@@ -19,11 +19,32 @@ import { EXIT_UNKNOWN, EXITED, INSTANCE_COLUMNS_OF_I, LIVE_OF_A_USER, toEvent, t
  */
 export class ProfileCache {
   private readonly cache = new Map<string, Profile | null>();
+  /**
+   * Users whose profile another connection is about to change (a merge across shards, store/shards/): read
+   * from the file at every unit, never kept, until let go. Counted, as two moves may hold one user.
+   */
+  private readonly held = new Map<string, number>();
 
   constructor(private readonly size = 200_000) {}
 
   forget(userId: string): void {
     this.cache.delete(userId);
+  }
+
+  /** Forgets these users' profiles and keeps none of them until `release`. */
+  hold(userIds: readonly string[]): void {
+    for (const id of userIds) {
+      this.cache.delete(id);
+      this.held.set(id, (this.held.get(id) ?? 0) + 1);
+    }
+  }
+
+  release(userIds: readonly string[]): void {
+    for (const id of userIds) {
+      const n = (this.held.get(id) ?? 0) - 1;
+      if (n > 0) this.held.set(id, n);
+      else this.held.delete(id);
+    }
   }
 
   load(sql: Sql, users: string[]): Map<string, Profile> {
@@ -38,7 +59,7 @@ export class ProfileCache {
     for (const chunk of chunks(missing)) {
       for (const row of sql.inList('SELECT * FROM profiles WHERE user_id IN', chunk)) profiles.set(row.user_id as string, toProfile(row));
     }
-    for (const user of missing) this.cache.set(user, profiles.get(user) ?? null);
+    for (const user of missing) if (!this.held.has(user)) this.cache.set(user, profiles.get(user) ?? null);
     return profiles;
   }
 }
