@@ -15,10 +15,11 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers.ts';
 import { runCli, serve } from './run.ts';
 
-test("backup copies a running server's database, consistently: the copy holds its journeys and events", async () => {
+/** A server on a new database (serve `args`) with a cart each from ana and bo. */
+async function serveWithCarts(args: string[]) {
   const dir = tempDir('waymark-backup-');
   const db = join(dir, 'waymark.db');
-  const server = await serve(db);
+  const server = await serve(db, {}, undefined, args);
   const write = /write key: (\S+)/.exec(server.output().stdout)?.[1];
   assert.ok(write, 'the server printed its write key');
   const sent = await fetch(`${server.url}/v1/events`, {
@@ -27,6 +28,11 @@ test("backup copies a running server's database, consistently: the copy holds it
     body: JSON.stringify({ batch: ['ana', 'bo'].map((userId) => ({ userId, event: 'Added to Cart', messageId: `cart-${userId}` })) }),
   });
   assert.deepEqual(await sent.json(), { accepted: 2, duplicates: 0 });
+  return { dir, db, server };
+}
+
+test("backup copies a running server's database, consistently: the copy holds its journeys and events", async () => {
+  const { dir, db, server } = await serveWithCarts([]);
 
   const copy = join(dir, 'copy.db');
   const result = await runCli(['backup', copy, '--db', db]);
@@ -73,18 +79,8 @@ test('backup refuses PostgreSQL (pointing at pg_dump), a folder that cannot be w
 });
 
 test("backup copies a running server's database split into shards, every file as of one moment", async () => {
-  const dir = tempDir('waymark-backup-');
-  const db = join(dir, 'waymark.db');
-  const server = await serve(db, {}, undefined, ['--shards', '2']);
-  const write = /write key: (\S+)/.exec(server.output().stdout)?.[1];
-  assert.ok(write, 'the server printed its write key');
   // ana is in shard 1, bo in shard 0 (FNV-1a of the id, modulo 2).
-  const sent = await fetch(`${server.url}/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${write}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ batch: ['ana', 'bo'].map((userId) => ({ userId, event: 'Added to Cart', messageId: `cart-${userId}` })) }),
-  });
-  assert.deepEqual(await sent.json(), { accepted: 2, duplicates: 0 });
+  const { dir, db, server } = await serveWithCarts(['--shards', '2']);
 
   const copy = join(dir, 'copy.db');
   writeFileSync(join(dir, 'taken.shard_1.db'), 'keep me');
