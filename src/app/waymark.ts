@@ -8,7 +8,7 @@ import type { EngineHandle } from '../engine/handle.ts';
 import { ShardedEngine } from '../engine/thread/sharded-engine.ts';
 import { ThreadedEngine } from '../engine/thread/threaded-engine.ts';
 import { logError } from '../ops/logger.ts';
-import { openSqliteStore, openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
+import { openShardedStore, openSqliteStore, openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
 import { checkShardLayout } from '../store/shards/layout.ts';
 import { messageNumberMemory } from '../store/shards/message-numbers.ts';
 import { shardFiles } from '../store/shards/shard-files.ts';
@@ -154,7 +154,7 @@ export async function openShardedWaymark(options: {
       }
     }
     const numbers = messageNumberMemory(options.shards, await ShardedStore.nextNumbers(files));
-    store = ShardedStore.open(files, { numbers });
+    store = openShardedStore(files, { numbers });
     const opened = store;
     await opened.ping().catch((error: Error) => {
       throw new Error(`cannot write to ${options.file} or its shards: ${error.message}`);

@@ -4,6 +4,7 @@
  * embedded store starts without it.
  */
 import type { PostgresOptions } from './postgres/connection.ts';
+import { ShardedStore, type ShardedStoreOptions } from './shards/sharded-store.ts';
 import { SqliteStore, type SqliteOptions } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
@@ -33,6 +34,13 @@ export async function openStore(target: string, options: OpenStoreOptions = {}):
 export function openSqliteStore(file: string, options: SqliteOptions = {}): SqliteStore {
   const store = new SqliteStore(file, options);
   locations.set(store, `SQLite ${file}`);
+  return store;
+}
+
+/** A database split into shards (shards/sharded-store.ts), the main file first. */
+export function openShardedStore(files: readonly string[], options: ShardedStoreOptions): ShardedStore {
+  const store = ShardedStore.open(files, options);
+  locations.set(store, `SQLite ${files[0]} and ${files.length - 1} shard file${files.length > 2 ? 's' : ''} beside it`);
   return store;
 }
 

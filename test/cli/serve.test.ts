@@ -127,6 +127,7 @@ test('serve --shards 2 serves a new database split in two, and refuses it starte
   const dir = tempDir('waymark-cli-serve-');
   const db = join(dir, 'waymark.db');
   const server = await serve(db, {}, undefined, ['--shards', '2']);
+  assert.match(server.output().stdout, /Waymark listening on http:\S+ \(role all: API and workers; SQLite \S+waymark\.db and 1 shard file beside it\)/);
   assert.equal((await fetch(`${server.url}/ready`)).status, 200);
   assert.equal(await server.stop(), 0);
   assert.equal(existsSync(join(dir, 'waymark.shard_1.db')), true);
