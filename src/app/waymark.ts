@@ -8,9 +8,7 @@ import type { EngineHandle } from '../engine/handle.ts';
 import { ShardedEngine } from '../engine/thread/sharded-engine.ts';
 import { ThreadedEngine } from '../engine/thread/threaded-engine.ts';
 import { logError } from '../ops/logger.ts';
-import { openShardedStore, openSqliteStore, openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
-import { checkShardLayout } from '../store/shards/layout.ts';
-import { messageNumberMemory } from '../store/shards/message-numbers.ts';
+import { openShardedStore, openStore, storeLocation, type OpenStoreOptions } from '../store/open.ts';
 import { shardFiles } from '../store/shards/shard-files.ts';
 import { ShardedStore } from '../store/shards/sharded-store.ts';
 import { lockDatabaseFile } from '../store/sqlite/file-lock.ts';
@@ -106,9 +104,8 @@ export async function openThreadedWaymark(options: {
 }): Promise<Waymark<EngineHandle>> {
   // Opened first, so the migrations run here once, before the engine's thread opens the file; and a file that
   // cannot be written is refused before an engine starts on it.
-  const store = openSqliteStore(options.file);
+  const store = await openStore(options.file);
   try {
-    checkShardLayout(store, 1, options.file);
     await store.ping().catch((error: Error) => {
       throw new Error(`cannot write to ${storeLocation(store)}: ${error.message}`);
     });
@@ -145,16 +142,7 @@ export async function openShardedWaymark(options: {
   let store: ShardedStore | null = null;
   const engines: ThreadedEngine[] = [];
   try {
-    for (const file of files) {
-      const each = openSqliteStore(file);
-      try {
-        checkShardLayout(each, options.shards, file);
-      } finally {
-        await each.close();
-      }
-    }
-    const numbers = messageNumberMemory(options.shards, await ShardedStore.nextNumbers(files));
-    store = openShardedStore(files, { numbers });
+    store = openShardedStore(files);
     const opened = store;
     await opened.ping().catch((error: Error) => {
       throw new Error(`cannot write to ${options.file} or its shards: ${error.message}`);
@@ -164,7 +152,7 @@ export async function openShardedWaymark(options: {
         await ThreadedEngine.start({
           file: files[index]!,
           engine: options.engine ?? {},
-          shard: { index, files, numbers },
+          shard: { index, files, numbers: opened.numberMemory },
           onError: options.onError ?? logError(`engine, shard ${index}`),
           onFatal: options.onFatal,
         }),

@@ -4,7 +4,8 @@
  * embedded store starts without it.
  */
 import type { PostgresOptions } from './postgres/connection.ts';
-import { ShardedStore, type ShardedStoreOptions } from './shards/sharded-store.ts';
+import { checkShardLayout } from './shards/layout.ts';
+import { ShardedStore } from './shards/sharded-store.ts';
 import { SqliteStore, type SqliteOptions } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
@@ -20,9 +21,22 @@ export function isPostgresUrl(target: string): boolean {
 /** Where each store opened here keeps its data, fit to print (see storeLocation). */
 const locations = new WeakMap<Store, string>();
 
-/** Opens (creating and migrating as needed) the store at `target`: a SQLite file path or a postgres:// URL. */
+/**
+ * Opens (creating and migrating as needed) the store at `target`: a SQLite file path or a postgres:// URL. A
+ * SQLite file of a database split into shards is refused: as a store of one file it would miss the others'
+ * users (shards/layout.ts; openShardedStore opens it).
+ */
 export async function openStore(target: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (!isPostgresUrl(target)) return openSqliteStore(target, options.durability !== undefined ? { durability: options.durability } : {});
+  if (!isPostgresUrl(target)) {
+    const store = openSqliteStore(target, options.durability !== undefined ? { durability: options.durability } : {});
+    try {
+      checkShardLayout(store, 1, target);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
   const { PostgresStore, redact } = await import('./postgres/postgres-store.ts');
   const { durability: _durability, checkpoints: _checkpoints, onCheckpointError: _onCheckpointError, ...postgres } = options;
   const store = await PostgresStore.open(target, postgres);
@@ -38,8 +52,8 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Sqli
 }
 
 /** A database split into shards (shards/sharded-store.ts), the main file first. */
-export function openShardedStore(files: readonly string[], options: ShardedStoreOptions): ShardedStore {
-  const store = ShardedStore.open(files, options);
+export function openShardedStore(files: readonly string[]): ShardedStore {
+  const store = ShardedStore.open(files);
   locations.set(store, `SQLite ${files[0]} and ${files.length - 1} shard file${files.length > 2 ? 's' : ''} beside it`);
   return store;
 }

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { messageNumberMemory } from '../../src/store/shards/message-numbers.ts';
 import { shardFiles } from '../../src/store/shards/shard-files.ts';
 import { ShardedStore } from '../../src/store/shards/sharded-store.ts';
 import { backupShards, shardsOf } from '../../src/store/sqlite/backup.ts';
@@ -97,7 +96,7 @@ test("backup copies a running server's database split into shards, every file as
   // The copies are a database of two shards: served again as it was made, it has what the server had.
   const files = [copy, join(dir, 'copy.shard_1.db')];
   assert.equal(shardsOf(copy), 2);
-  const store = ShardedStore.open(files, { numbers: messageNumberMemory(2, await ShardedStore.nextNumbers(files)) });
+  const store = ShardedStore.open(files);
   try {
     assert.equal((await store.getJourney('abandoned-cart'))?.status, 'running');
     assert.deepEqual((await store.userEvents('ana', 10)).map((e) => e.messageId), ['cart-ana']);
@@ -111,7 +110,7 @@ test("backup copies a running server's database split into shards, every file as
 test('backupShards: the copies are of one moment, which the writes after it do not reach', async () => {
   const dir = tempDir('waymark-backup-');
   const files = shardFiles(join(dir, 'waymark.db'), 2);
-  const store = ShardedStore.open(files, { numbers: messageNumberMemory(2, await ShardedStore.nextNumbers(files)) });
+  const store = ShardedStore.open(files);
   const targets = shardFiles(join(dir, 'copy.db'), 2);
   try {
     await store.upsertProfiles([{ userId: 'ana', traits: { n: 1 } }, { userId: 'bo', traits: { n: 1 } }], 1);
@@ -122,7 +121,7 @@ test('backupShards: the copies are of one moment, which the writes after it do n
   } finally {
     await store.close();
   }
-  const copy = ShardedStore.open(targets, { numbers: messageNumberMemory(2, await ShardedStore.nextNumbers(targets)) });
+  const copy = ShardedStore.open(targets);
   try {
     assert.deepEqual([(await copy.getProfile('ana'))?.traits, (await copy.getProfile('bo'))?.traits], [{ n: 1 }, { n: 1 }]);
   } finally {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { messageNumberMemory } from '../../src/store/shards/message-numbers.ts';
 import { shardFiles } from '../../src/store/shards/shard-files.ts';
 import { ShardedStore } from '../../src/store/shards/sharded-store.ts';
 import { tempDir } from '../helpers.ts';
@@ -9,5 +8,5 @@ let n = 0;
 /** Two shards: the contract's users u1 and u2 are in different ones (FNV-1a: u1 -> 1, u2 -> 0). */
 storeContract('SQLite, two shards', async () => {
   const files = shardFiles(join(tempDir(), `store-${++n}.db`), 2);
-  return ShardedStore.open(files, { numbers: messageNumberMemory(2, await ShardedStore.nextNumbers(files)) });
+  return ShardedStore.open(files);
 }, { oneDecidePerUnit: false });

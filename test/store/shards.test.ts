@@ -19,9 +19,9 @@ const NONE: Changes = { instances: [], messages: [], stats: [] };
 const event = (messageId: string, userId: string): JourneyEvent => ({ messageId, userId, name: 'Added to Cart', timestamp: 1_000, properties: {} });
 const message = (id: string, userId: string): NewMessage => ({ id, journeyId: 'cart', version: 1, instanceId: `i-${userId}`, nodeId: 'push', userId, channel: 'push', status: 'sent', reason: null, content: { body: 'hi' }, createdAt: 2_000, sentAt: 2_000 });
 
-async function open(files = shardFiles(join(tempDir(), 'waymark.db'), 2)) {
-  const memory = messageNumberMemory(2, await ShardedStore.nextNumbers(files));
-  return { store: ShardedStore.open(files, { numbers: memory }), memory, files };
+function open(files = shardFiles(join(tempDir(), 'waymark.db'), 2)) {
+  const store = ShardedStore.open(files);
+  return { store, memory: store.numberMemory, files };
 }
 
 test('numbers: the horizon is the next number, or the lowest a unit under way holds', () => {
@@ -38,7 +38,7 @@ test('numbers: the horizon is the next number, or the lowest a unit under way ho
 });
 
 test('the message log pages only below a number a shard holds uncommitted, then past it once it commits', async () => {
-  const { store, memory } = await open();
+  const { store, memory } = open();
   // u2 is in shard 0, u1 in shard 1 (FNV-1a of the id, modulo 2).
   await store.ingestEvents([event('e1', 'u2')], 1, () => ({ ...NONE, messages: [message('m1', 'u2')] }));
   // Shard 1's engine has taken a number for a unit it has not committed.
@@ -56,7 +56,7 @@ test('the message log pages only below a number a shard holds uncommitted, then 
 });
 
 test('a merge across shards stopped between its two files is finished on open: the old rows go, once', async () => {
-  const { store, files } = await open();
+  const { store, files } = open();
   // anon-1 is in shard 1 with a pass and an event; bo in shard 0.
   await store.ingestEvents([event('e-anon', 'anon-1')], 1, (view) => ({ ...NONE, instances: view.events.map((e) => instance(`cart:${e.userId}`, { userId: e.userId })) }));
   await store.upsertProfiles([{ userId: 'anon-1', traits: { city: 'Oslo' } }], 1);
@@ -71,7 +71,7 @@ test('a merge across shards stopped between its two files is finished on open: t
   assert.equal((await store.userInstances('bo')).length + (await store.userInstances('anon-1')).length, 2, 'the pass in both files');
   await store.close();
 
-  const again = (await open(files)).store;
+  const again = open(files).store;
   assert.deepEqual((await again.userInstances('bo')).map((i) => i.id), ['cart:anon-1']);
   assert.deepEqual(await again.userInstances('anon-1'), []);
   assert.deepEqual((await again.userEvents('bo', 10)).map((e) => e.messageId), ['e-anon']);

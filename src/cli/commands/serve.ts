@@ -12,7 +12,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from '../../api/rate-limit.ts';
 import type { Waymark } from '../../app/waymark.ts';
-import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { EngineHandle } from '../../engine/handle.ts';
 import { journeyIdFromFile, readJourney } from '../../sim/journey-file.ts';
 import { CliError } from '../errors.ts';
@@ -193,22 +192,12 @@ async function serve(options: ServeOptions): Promise<void> {
     }).catch((error: Error) => {
       throw new CliError(error.message);
     });
-    // A database that cannot be written is refused now, before an engine starts on it; so is one split into
-    // shards, whose other files this one engine would not see.
+    // A database that cannot be written is refused now, before an engine starts on it.
     try {
       await store.ping();
     } catch (error) {
       await store.close().catch(() => {});
       throw new CliError(`cannot write to ${storeLocation(store)}: ${(error as Error).message}`);
-    }
-    if (database.kind === 'sqlite') {
-      const { checkShardLayout } = await import('../../store/shards/layout.ts');
-      try {
-        checkShardLayout(store as SqliteStore, 1, database.file);
-      } catch (error) {
-        await store.close().catch(() => {});
-        throw new CliError((error as Error).message);
-      }
     }
     waymark = await openWaymark({ database: store, background: role !== 'api', engine: engineOptions }).catch(async (error) => {
       await store.close().catch(() => {});

@@ -1,8 +1,8 @@
 /**
  * The engines of a database split by user (store/shards/), one thread each, seen from the main thread as one
  * EngineHandle: a batch of events or trait patches is split by the shard of each user (after the identity map)
- * and each part goes to its shard's thread. Two shards on two cores held 14,000 carts/s where one engine held
- * 7,000 (bench/RESULTS.md, 2026-12-07).
+ * and each part goes to its shard's thread. Two shards on two cores held 10,000 carts/s in every run and 12,000
+ * in a quiet stretch, where one engine thread held 7,000 (bench/RESULTS.md, 2026-12-08).
  *
  * An identity merge of users in two shards moves the old id's rows on this thread (store/shards/shard-moves.ts):
  * the events of either id sent before it commit first, those sent after it wait for it, and both threads read

@@ -4,7 +4,7 @@
  * refused with the number to use.
  */
 import type { SqliteStore } from '../sqlite/sqlite-store.ts';
-import { hasUsers, recordShardLayout, shardLayout } from '../sqlite/user-move.ts';
+import { hasUsers, recordShardLayout, shardLayout } from '../sqlite/shard-layout.ts';
 
 export class ShardLayoutError extends Error {}
 

@@ -17,7 +17,7 @@
 const NONE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The memory the threads share: made once in the main thread, handed to each engine thread. */
-export function messageNumberMemory(shards: number, next: { message: number; event: number }): SharedArrayBuffer {
+export function messageNumberMemory(shards: number, next = { message: 1, event: 1 }): SharedArrayBuffer {
   const memory = new SharedArrayBuffer(8 * (MARKS + 2 * shards));
   const slots = new BigInt64Array(memory);
   slots[0] = BigInt(next.message);
@@ -28,6 +28,13 @@ export function messageNumberMemory(shards: number, next: { message: number; eve
 
 /** Where the marks start. */
 const MARKS = 2;
+
+/** Starts the counters after the highest numbers of every file (a process opening the files, before any unit). */
+export function startNumbersAfter(memory: SharedArrayBuffer, highest: ReadonlyArray<{ message: number; event: number }>): void {
+  const slots = new BigInt64Array(memory);
+  slots[0] = BigInt(Math.max(0, ...highest.map((h) => h.message)) + 1);
+  slots[1] = BigInt(Math.max(0, ...highest.map((h) => h.event)) + 1);
+}
 
 export class MessageNumbers {
   private readonly slots: BigInt64Array;

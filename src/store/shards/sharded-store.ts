@@ -17,19 +17,13 @@
  */
 import type { JourneyEvent } from '../../core/instance.ts';
 import { planMerge, type IdentityMerge, type MergeResult } from '../identities.ts';
-import { SqliteStore, type SqliteOptions } from '../sqlite/sqlite-store.ts';
+import { SqliteStore } from '../sqlite/sqlite-store.ts';
 import { MAX_REQUEUE, type CapsIndexChange, type Changes, type DeadLetterFilter, type DeliveryUpdate, type Engagement, type EngagementResult, type EventBatchView, type InboxMessage, type IngestResult, type Lookback, type Message, type MessageStatus, type ProfileUpsert, type PruneResult, type RecordedOutcome, type ShortLink, type Store, type TimerBatchView, type UserContextSpec } from '../store.ts';
-import { MessageNumbers } from './message-numbers.ts';
+import { checkShardLayout } from './layout.ts';
+import { MessageNumbers, messageNumberMemory, startNumbersAfter } from './message-numbers.ts';
 import { ShardReads } from './shard-reads.ts';
 import { shardOf } from './shard-files.ts';
 import { finishMoves, moveUser } from './shard-moves.ts';
-
-export interface ShardedStoreOptions {
-  /** The memory of the message counter the shards' writers share (message-numbers.ts). */
-  numbers: SharedArrayBuffer;
-  /** Options of each shard's own connection. */
-  sqlite?: SqliteOptions;
-}
 
 export class ShardedStore extends ShardReads implements Store {
   readonly outboxLeaseMs: number;
@@ -40,52 +34,40 @@ export class ShardedStore extends ShardReads implements Store {
 
   /**
    * `shards`: a connection to each file, the main one first (for this thread's writes); `reader`: the main file
-   * with the others attached (reads); `numbers`: this thread's view of the shared counter.
+   * with the others attached (reads); `numberMemory`: the counters the shards' writers share, for the engine
+   * threads to number from (message-numbers.ts).
    */
   private constructor(
     readonly shards: readonly SqliteStore[],
     reader: SqliteStore,
-    numbers: MessageNumbers,
+    readonly numberMemory: SharedArrayBuffer,
   ) {
-    super(shards[0]!, reader, numbers);
+    super(shards[0]!, reader, new MessageNumbers(numberMemory, null));
     this.outboxLeaseMs = shards[0]!.outboxLeaseMs;
   }
 
-  /** Opens (creating and migrating) every shard's file, then the reading connection over them. */
-  static open(files: readonly string[], options: ShardedStoreOptions): ShardedStore {
-    const numbers = new MessageNumbers(options.numbers, null);
+  /**
+   * Opens (creating and migrating) every shard's file, each checked to be of a database of this many shards
+   * before the next is opened (layout.ts: a new one records it); starts the shared counters after every number in
+   * any file; finishes the moves a stopped process left half done, before anything reads the files; then opens
+   * the reading connection over them.
+   */
+  static open(files: readonly string[]): ShardedStore {
+    const memory = messageNumberMemory(files.length);
     const shards: SqliteStore[] = [];
     try {
-      // This thread's writers are N + k: the engine threads are k (message-numbers.ts).
-      for (let k = 0; k < files.length; k++) shards.push(new SqliteStore(files[k]!, { ...options.sqlite, numbers: new MessageNumbers(options.numbers, files.length + k) }));
-      const reader = new SqliteStore(files[0]!, { shardViews: files.slice(1) });
-      // Moves half done when a process stopped are finished before anything reads the files.
+      for (let k = 0; k < files.length; k++) {
+        // This thread's writers are N + k: the engine threads are k (message-numbers.ts).
+        shards.push(new SqliteStore(files[k]!, { numbers: new MessageNumbers(memory, files.length + k) }));
+        checkShardLayout(shards[k]!, files.length, files[k]!);
+      }
+      startNumbersAfter(memory, shards.map((s) => s.highestNumbers()));
       finishMoves(shards);
-      return new ShardedStore(shards, reader, numbers);
+      return new ShardedStore(shards, new SqliteStore(files[0]!, { shardViews: files.slice(1) }), memory);
     } catch (error) {
       for (const s of shards) void s.close();
       throw error;
     }
-  }
-
-  /** Where a process starts the shared counters: after every message and event number in any file. */
-  static async nextNumbers(files: readonly string[]): Promise<{ message: number; event: number }> {
-    const next = { message: 1, event: 1 };
-    for (const file of files) {
-      const store = new SqliteStore(file);
-      try {
-        const highest = store.highestNumbers();
-        next.message = Math.max(next.message, highest.message + 1);
-        next.event = Math.max(next.event, highest.event + 1);
-      } finally {
-        await store.close();
-      }
-    }
-    return next;
-  }
-
-  get count(): number {
-    return this.shards.length;
   }
 
   /** The shard of a user, by the id as given: callers resolve merged ids first (route). */
@@ -98,10 +80,15 @@ export class ShardedStore extends ShardReads implements Store {
     return this.grouped(items, userOf, await this.resolveIdentities(items.map(userOf)));
   }
 
-  /** route, with the ids already resolved (`resolved`: id -> user). */
+  /** route, with the ids already resolved (`resolved`: id -> user), each shard's items in the order given. */
   grouped<T>(items: readonly T[], userOf: (item: T) => string, resolved: ReadonlyMap<string, string>): Map<number, T[]> {
     const byShard = new Map<number, T[]>();
-    for (const [k, run] of this.runsOf(items, userOf, resolved)) byShard.set(k, [...(byShard.get(k) ?? []), ...run]);
+    for (const item of items) {
+      const k = this.shardOfResolved(userOf(item), resolved);
+      const list = byShard.get(k);
+      if (list) list.push(item);
+      else byShard.set(k, [item]);
+    }
     return byShard;
   }
 
@@ -109,7 +96,7 @@ export class ShardedStore extends ShardReads implements Store {
   private runsOf<T>(items: readonly T[], userOf: (item: T) => string, resolved: ReadonlyMap<string, string>): Array<[number, T[]]> {
     const runs: Array<[number, T[]]> = [];
     for (const item of items) {
-      const k = this.shardOfUser(resolved.get(userOf(item)) ?? userOf(item));
+      const k = this.shardOfResolved(userOf(item), resolved);
       const last = runs.at(-1);
       if (last && last[0] === k) last[1].push(item);
       else runs.push([k, [item]]);
@@ -147,7 +134,7 @@ export class ShardedStore extends ShardReads implements Store {
   }
 
   async markInbox(userId: string, messageId: string, mark: 'read' | 'dismissed', at: number): Promise<InboxMessage | null> {
-    return this.shards[await this.shardOfResolved(userId)]!.markInbox(userId, messageId, mark, at);
+    return this.shards[this.shardOfResolved(userId, await this.resolveIdentities([userId]))]!.markInbox(userId, messageId, mark, at);
   }
 
   /** In one shard, that shard's merge; across two, the old id's rows move first (shard-moves.ts). */
@@ -162,8 +149,9 @@ export class ShardedStore extends ShardReads implements Store {
     return moveUser(this.shards[from]!, this.shards[into]!, from, merge, now, [plan.from, plan.into]);
   }
 
-  private async shardOfResolved(userId: string): Promise<number> {
-    return this.shardOfUser((await this.resolveIdentities([userId])).get(userId) ?? userId);
+  /** The shard of the user `id` resolves to in `resolved` (an id left out is its own user). */
+  private shardOfResolved(id: string, resolved: ReadonlyMap<string, string>): number {
+    return this.shardOfUser(resolved.get(id) ?? id);
   }
 
   // ---- the engine's work: every shard's
@@ -291,17 +279,14 @@ export class ShardedStore extends ShardReads implements Store {
     for (const item of items) {
       const id = idOf(item);
       let k = this.claimed.get(id);
-      if (k === undefined) {
-        k = 0;
-        for (let i = 0; i < this.shards.length; i++) if (await this.shards[i]!.getMessage(id)) k = i;
-      }
+      // Not claimed through this store (an outcome recorded without a claim): the shard that has it, else the main one.
+      k ??= (await this.firstOf(async (s) => ((await s.getMessage(id)) ? this.shards.indexOf(s) : null))) ?? 0;
       const list = byShard.get(k);
       if (list) list.push(item);
       else byShard.set(k, [item]);
     }
     return byShard;
   }
-
 }
 
 function earliest(times: ReadonlyArray<number | null>): number | null {

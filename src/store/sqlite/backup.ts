@@ -12,6 +12,8 @@
  * merged user in neither file, or in both.
  */
 import Database from 'better-sqlite3';
+import { shardLayout } from './shard-layout.ts';
+import { attachShards } from './shard-views.ts';
 
 export interface BackupProgress {
   totalBytes: number;
@@ -55,13 +57,11 @@ const LOCK_TRIES = 5;
  * one file's lock while it waits for another's makes this try give up and come again, the merge going first.
  */
 export async function backupShards(sources: readonly string[], targets: readonly string[], onProgress?: (p: BackupProgress) => void): Promise<{ bytes: number }> {
-  const attach = (db: Database.Database) => sources.slice(1).forEach((file, i) => db.prepare(`ATTACH DATABASE ? AS shard_${i + 1}`).run(file));
-  const schemas = sources.map((_, i) => (i === 0 ? 'main' : `shard_${i}`));
   const reader = new Database(sources[0]!, { fileMustExist: true, timeout: 5_000 });
   const locker = new Database(sources[0]!, { fileMustExist: true, timeout: LOCK_WAIT_MS });
   try {
-    attach(reader);
-    attach(locker);
+    const schemas = attachShards(reader, sources.slice(1));
+    attachShards(locker, sources.slice(1));
     for (let attempt = 1; ; attempt++) {
       try {
         locker.exec('BEGIN IMMEDIATE');
@@ -103,8 +103,9 @@ export async function backupShards(sources: readonly string[], targets: readonly
 export function shardsOf(file: string): number {
   const db = new Database(file, { fileMustExist: true, readonly: true, timeout: 5_000 });
   try {
+    // A file from before migration 026 has no table to read: one file.
     const table = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'shard_layout'").get();
-    return table ? ((db.prepare('SELECT shards FROM shard_layout WHERE id = 1').get() as { shards: number } | undefined)?.shards ?? 1) : 1;
+    return table ? (shardLayout(db) ?? 1) : 1;
   } finally {
     db.close();
   }

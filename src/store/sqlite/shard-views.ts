@@ -13,13 +13,19 @@ import type Database from 'better-sqlite3';
 /** Tables whose rows are users': each user's in the user's shard, so the union has each row once. */
 const USERS_ROWS = ['messages', 'events', 'instances', 'profiles', 'inbox', 'identities', 'short_links'] as const;
 
-export function createShardViews(db: Database.Database, otherFiles: readonly string[]): void {
+/** Attaches the other shards' files as shard_1, shard_2...; returns every schema, 'main' first. */
+export function attachShards(db: Database.Database, otherFiles: readonly string[]): string[] {
   const schemas = ['main'];
   otherFiles.forEach((file, i) => {
     const schema = `shard_${i + 1}`;
-    db.prepare('ATTACH DATABASE ? AS ' + schema).run(file);
+    db.prepare(`ATTACH DATABASE ? AS ${schema}`).run(file);
     schemas.push(schema);
   });
+  return schemas;
+}
+
+export function createShardViews(db: Database.Database, otherFiles: readonly string[]): void {
+  const schemas = attachShards(db, otherFiles);
   const all = (table: string, columns = '*') => schemas.map((s) => `SELECT ${columns} FROM ${s}.${table}`);
   for (const table of USERS_ROWS) db.exec(`CREATE TEMP VIEW ${table} AS ${all(table).join(' UNION ALL ')}`);
   // A node's counts are kept in each shard that counted: summed.
