@@ -4,9 +4,10 @@
  * outcomes), so the old id's rows move to the shard of the user it is merged into, then merge there as in one file.
  *
  * No transaction spans two files, so the move is ordered to be finished from either side of a crash:
- *  1. the old shard's write lock is taken (BEGIN IMMEDIATE) and its rows of the old id read: its engine can
- *     change none of them until the end;
- *  2. the new shard, in one transaction, inserts them (each once), records the move and merges;
+ *  1. the old shard's write lock is taken (BEGIN IMMEDIATE): its engine can change none of the old id's rows
+ *     until the end;
+ *  2. the new shard, in one transaction, copies them from the old file (attached to its connection, each row
+ *     once), records the move and merges;
  *  3. the old shard deletes them and commits; then the record goes.
  * A crash before 2 commits leaves everything as it was; after 2 and before 3, the next open finds the record
  * and deletes the old rows (finishMoves). All of it runs in one synchronous step: no other call on these
@@ -16,7 +17,7 @@
  */
 import type { IdentityMerge, MergeResult } from '../identities.ts';
 import type { SqliteStore } from '../sqlite/sqlite-store.ts';
-import { deleteUserRows, forgetMove, insertUserRows, recordedMoves, recordMove, userRows } from '../sqlite/user-move.ts';
+import { copyUserRows, deleteUserRows, forgetMove, recordedMoves, recordMove, withAttached } from '../sqlite/user-move.ts';
 
 export function moveUser(from: SqliteStore, into: SqliteStore, fromShard: number, merge: IdentityMerge, now: number, users: readonly string[]): MergeResult {
   // These connections' own units (a process without engine threads) read the users' profiles afresh after it.
@@ -32,23 +33,24 @@ export function moveUser(from: SqliteStore, into: SqliteStore, fromShard: number
 
 function move(from: SqliteStore, into: SqliteStore, fromShard: number, merge: IdentityMerge, now: number): MergeResult {
   const old = from.db;
-  old.exec('BEGIN IMMEDIATE');
-  let result: MergeResult;
-  try {
-    const rows = userRows(old, merge.from);
-    result = into.db
-      .transaction(() => {
-        insertUserRows(into.db, rows);
-        recordMove(into.db, merge.from, fromShard, now);
-        return into.mergeIdentityNow(merge, now);
-      })
-      .immediate();
-    deleteUserRows(old, merge.from);
-    old.exec('COMMIT');
-  } catch (error) {
-    if (old.inTransaction) old.exec('ROLLBACK');
-    throw error;
-  }
+  const result = withAttached(into.db, old.name, () => {
+    old.exec('BEGIN IMMEDIATE');
+    try {
+      const merged = into.db
+        .transaction(() => {
+          copyUserRows(into.db, merge.from);
+          recordMove(into.db, merge.from, fromShard, now);
+          return into.mergeIdentityNow(merge, now);
+        })
+        .immediate();
+      deleteUserRows(old, merge.from);
+      old.exec('COMMIT');
+      return merged;
+    } catch (error) {
+      if (old.inTransaction) old.exec('ROLLBACK');
+      throw error;
+    }
+  });
   forgetMove(into.db, merge.from);
   return result;
 }
