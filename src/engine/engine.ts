@@ -14,6 +14,7 @@ import type { TimeMode } from './decide.ts';
 import type { EngineHandle } from './handle.ts';
 import { EngineCounters, type EngineCounts } from './counters.ts';
 import { IngestQueue } from './ingest-queue.ts';
+import { QueuedElsewhere } from './queued-elsewhere.ts';
 import { Runtime } from './runtime.ts';
 import type { RunProgress } from './scheduler.ts';
 import { EngineSteps, type CommittedIngest } from './steps.ts';
@@ -66,6 +67,12 @@ export class Engine implements EngineHandle {
   private readonly steps: EngineSteps;
   private readonly queue: IngestQueue;
   private readonly runtime: Runtime;
+  /** Other processes' queued calls, which this one's timers wait for; and this one's, said for them. */
+  private readonly elsewhere: QueuedElsewhere;
+  /** Whether the last look held timers back for another process's queued calls. */
+  private heldElsewhere = false;
+  /** On real time this process says what it has queued (simulations share their store with nobody). */
+  private readonly sayQueued: boolean;
   private readonly counts = new EngineCounters();
   private readonly onError: (error: unknown, where: string) => void;
 
@@ -74,6 +81,7 @@ export class Engine implements EngineHandle {
     this.clock = options.clock;
     this.channels = options.channels;
     const realtime = options.realtime ?? true;
+    this.sayQueued = realtime;
     const background = options.background ?? true;
     const maxIngestBatch = options.maxIngestBatch ?? 5_000;
     this.onError = (error, where) => {
@@ -94,6 +102,7 @@ export class Engine implements EngineHandle {
       onCommit: (set) => this.runtime.afterCommit(set),
       counters: this.counts,
     });
+    this.elsewhere = new QueuedElsewhere({ store: options.store, clock: options.clock, oldestWaiting: () => this.queue.oldestWaiting(), onError: this.onError });
     this.queue = new IngestQueue({
       commit: (events) => this.steps.ingestNow(events),
       merge: (merge) => this.steps.mergeNow(merge),
@@ -102,6 +111,8 @@ export class Engine implements EngineHandle {
       between: () => this.steps.yieldToIo(),
       // Where this process fires timers on real time, events and timers are taken in the order they came.
       ...(realtime && background ? { before: (receivedAt: number) => this.fireDueBefore(receivedAt) } : {}),
+      // On real time, the processes sharing the store hear of this one's queued calls (queued-elsewhere.ts).
+      ...(this.sayQueued ? { onWaitingChange: () => this.elsewhere.changed() } : {}),
     });
     this.runtime = new Runtime({
       steps: this.steps,
@@ -112,6 +123,7 @@ export class Engine implements EngineHandle {
       pollMs: options.pollMs ?? 1_000,
       timerCoalesceMs: options.timerCoalesceMs ?? 5,
       timersUntil: () => this.timersUntil(),
+      heldElsewhere: () => this.heldElsewhere,
       flush: () => this.queue.flushNow(),
       onError: this.onError,
     });
@@ -120,11 +132,13 @@ export class Engine implements EngineHandle {
   async start(): Promise<void> {
     await this.steps.load();
     this.runtime.start();
+    if (this.sayQueued) this.elsewhere.start();
   }
 
   /** Stops timers and waits for work under way; queued events are committed first. */
-  stop(): Promise<void> {
-    return this.runtime.stop();
+  async stop(): Promise<void> {
+    await this.runtime.stop();
+    await this.elsewhere.stop();
   }
 
   /** What this engine has done since it started (engine/counters.ts), for the metrics. */
@@ -174,18 +188,30 @@ export class Engine implements EngineHandle {
    * queued came, which goes first); returns how many instances advanced. In 'occurrence' time each fires at its
    * own due time, so a simulation can fire a whole stretch at once.
    */
-  runDue(until = this.timersUntil()): Promise<number> {
-    return this.steps.runDue(until);
+  async runDue(until?: number): Promise<number> {
+    return this.steps.runDue(until ?? (await this.timersUntil()));
   }
 
-  /** Up to when timers may fire now: short of the oldest event or merge still queued, which goes first. */
-  private timersUntil(): number {
-    return this.justBefore(this.queue.oldestWaiting());
+  /**
+   * Up to when timers may fire now: short of the oldest event or merge still queued, here or in another process
+   * sharing the store, which goes first.
+   */
+  private timersUntil(): Promise<number> {
+    return this.shortOfElsewhere(this.justBefore(this.queue.oldestWaiting()));
   }
 
   /** Fires the timers due before `receivedAt`, ahead of the events that came then; a failure is the timer loop's. */
   private async fireDueBefore(receivedAt: number): Promise<void> {
-    await this.steps.runDue(this.justBefore(receivedAt)).catch((error: unknown) => this.onError(error, 'timers'));
+    await this.shortOfElsewhere(this.justBefore(receivedAt))
+      .then((until) => this.steps.runDue(until))
+      .catch((error: unknown) => this.onError(error, 'timers'));
+  }
+
+  /** `until`, or the moment before another process's oldest queued call if that is earlier. */
+  private async shortOfElsewhere(until: number): Promise<number> {
+    const since = await this.elsewhere.since();
+    this.heldElsewhere = since !== null && since - 1 < until;
+    return this.heldElsewhere ? since! - 1 : until;
   }
 
   /** Now, or the moment before an input that came at `receivedAt` if that is earlier: timers due from then on wait for it. */

@@ -34,6 +34,8 @@ export interface IngestQueueOptions {
    * a timer that fails is the timer loop's to report and retry, not this unit's callers' failure.
    */
   before?: (receivedAt: number) => Promise<void>;
+  /** After the oldest call not committed may have changed (a call queued, a unit begun or done): oldestWaiting. */
+  onWaitingChange?: () => void;
 }
 
 interface PendingIngest {
@@ -71,6 +73,7 @@ export class IngestQueue {
       this.queue.push({ events, receivedAt, resolve, reject });
       this.queued += events.length;
       this.scheduleFlush();
+      this.options.onWaitingChange?.();
     });
   }
 
@@ -79,6 +82,7 @@ export class IngestQueue {
     return new Promise((resolve, reject) => {
       this.queue.push({ merge, receivedAt, resolve, reject });
       this.scheduleFlush();
+      this.options.onWaitingChange?.();
     });
   }
 
@@ -142,6 +146,7 @@ export class IngestQueue {
       await commit();
     } finally {
       this.committing = null;
+      this.options.onWaitingChange?.();
     }
   }
 

@@ -21,12 +21,20 @@ export interface RuntimeOptions {
   pollMs: number;
   /** Timers due within this long of each other fire in one transaction rather than one each. */
   timerCoalesceMs: number;
-  /** Up to when timers may fire: now, but not from the moment an event still queued came (ingest-queue.ts). */
-  timersUntil: () => number;
+  /**
+   * Up to when timers may fire: now, but not from the moment an event still queued came, here (ingest-queue.ts)
+   * or in another process (queued-elsewhere.ts).
+   */
+  timersUntil: () => Promise<number>;
+  /** Whether the last timersUntil held timers back for another process's queued calls. */
+  heldElsewhere: () => boolean;
   /** Commits the events still queued (the group commit's flush), on stop. */
   flush: () => Promise<void>;
   onError: (error: unknown, where: string) => void;
 }
+
+/** How soon a timer loop held back for another process's queued calls looks again (they commit in about 10 ms). */
+const HELD_ELSEWHERE_RETRY_MS = 20;
 
 export class Runtime {
 
@@ -47,14 +55,15 @@ export class Runtime {
     const steps = this.o.steps;
     const mayContinue = () => this.running;
     this.firing = new SingleFlight({
-      round: () => {
+      round: async () => {
         this.lastTimerRun = this.o.clock.now();
         // Timers held back for a queued event fire with its unit (ingest-queue.ts), or at the next alarm.
-        return steps.runDue(this.o.timersUntil());
+        return steps.runDue(await this.o.timersUntil());
       },
       settle: async () => {
         const next = await this.o.store.nextWakeAt();
-        if (next !== null) this.armAlarm(next);
+        // Held for another process's queued calls: look again shortly, not at every turn until they commit.
+        if (next !== null) this.armAlarm(this.o.heldElsewhere() ? Math.max(next, this.o.clock.now() + HELD_ELSEWHERE_RETRY_MS) : next);
       },
       mayContinue,
       onError: (error) => this.o.onError(error, 'timers'),

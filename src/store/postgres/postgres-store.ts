@@ -35,6 +35,7 @@ import * as engagement from './engagement.ts';
 import * as outbox from './outbox.ts';
 import * as deadLetters from './dead-letters.ts';
 import * as sendingMarks from './sending-marks.ts';
+import * as ingestWaiting from './ingest-waiting.ts';
 import * as bounces from './bounces.ts';
 import { profileSample } from './profile-sample.ts';
 import { profilesOf, profilesWithPhone } from './profiles-of.ts';
@@ -320,6 +321,14 @@ export class PostgresStore implements Store {
 
   markSending(ids: readonly string[], at: number): Promise<void> {
     return sendingMarks.markSending(this.pool, ids, at);
+  }
+
+  setIngestWaiting(processId: string, since: number | null, now: number): Promise<void> {
+    return ingestWaiting.setIngestWaiting(this.pool, processId, since, now);
+  }
+
+  ingestWaitingElsewhere(processId: string, freshSince: number): Promise<number | null> {
+    return ingestWaiting.ingestWaitingElsewhere(this.pool, processId, freshSince);
   }
 
   releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {
