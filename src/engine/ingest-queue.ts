@@ -12,7 +12,8 @@
  * real time): before a unit commits, the timers due before its first call came fire (`before`); and the timer
  * loop holds back the timers due from the moment the oldest call still waiting came (`oldestWaiting`). So an
  * engine that falls behind is late, but decides as it would have on time: a conversion received before a
- * message was due stops it, and one received after it does not.
+ * message was due stops it, and one received after it does not. Processes sharing a PostgreSQL database hear of
+ * each other's queued calls through the store (queued-elsewhere.ts, fed by onWaitingChange).
  */
 import type { JourneyEvent } from '../core/instance.ts';
 import type { IdentityMerge, IngestResult, MergeResult } from '../store/store.ts';
