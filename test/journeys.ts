@@ -41,3 +41,17 @@ export function path(name: string, nodes: JourneyDefinition['nodes'], more: Omit
   });
   return { name, ...rest, nodes, edges: [...edges, ...branches] };
 }
+
+/** An hour after signing up, a push, and another an hour later; a Charged at any time exits the user. */
+export const REMINDER = path(
+  'reminder',
+  [
+    { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
+    { id: 'later', kind: 'delay', duration: '1h' },
+    { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
+    { id: 'again', kind: 'delay', duration: '1h' },
+    { id: 'push-again', kind: 'send', channel: 'push', message: { title: 't', body: 'again' } },
+    { id: 'out', kind: 'exit' },
+  ],
+  { goals: [{ id: 'bought', event: 'Charged', exitOnGoal: true }] },
+);

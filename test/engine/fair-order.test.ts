@@ -13,25 +13,11 @@ import { outboxOnly } from '../../src/channels/outbox.ts';
 import { VirtualClock } from '../../src/core/clock.ts';
 import type { JourneyEvent } from '../../src/core/instance.ts';
 import { T0, forEachStore, tempDir, type StoreKind } from '../helpers.ts';
-import { path } from '../journeys.ts';
+import { REMINDER } from '../journeys.ts';
 import { openTestStore } from '../store/postgres-fixture.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
-
-/** An hour after signing up, a push, and another an hour later; a Charged at any time exits the user. */
-const REMINDER = path(
-  'reminder',
-  [
-    { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
-    { id: 'later', kind: 'delay', duration: '1h' },
-    { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
-    { id: 'again', kind: 'delay', duration: '1h' },
-    { id: 'push-again', kind: 'send', channel: 'push', message: { title: 't', body: 'again' } },
-    { id: 'out', kind: 'exit' },
-  ],
-  { goals: [{ id: 'bought', event: 'Charged', exitOnGoal: true }] },
-);
 
 function event(userId: string, name: string, timestamp: number): JourneyEvent {
   return { messageId: `${userId}-${name}`, userId, name, timestamp, properties: {} };

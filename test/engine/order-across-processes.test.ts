@@ -13,22 +13,11 @@ import { VirtualClock } from '../../src/core/clock.ts';
 import type { JourneyEvent } from '../../src/core/instance.ts';
 import { QUEUED_ELSEWHERE_FRESH_MS } from '../../src/engine/queued-elsewhere.ts';
 import { T0 } from '../helpers.ts';
-import { path } from '../journeys.ts';
+import { REMINDER } from '../journeys.ts';
 import { testSchema, withPostgres } from '../store/postgres-fixture.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
-
-const REMINDER = path(
-  'reminder',
-  [
-    { id: 'in', kind: 'entry', trigger: { type: 'action', event: 'Signed Up' } },
-    { id: 'later', kind: 'delay', duration: '1h' },
-    { id: 'push', kind: 'send', channel: 'push', message: { title: 't', body: 'b' } },
-    { id: 'out', kind: 'exit' },
-  ],
-  { goals: [{ id: 'bought', event: 'Charged', exitOnGoal: true }] },
-);
 
 const event = (userId: string, name: string, timestamp: number): JourneyEvent => ({ messageId: `${userId}-${name}`, userId, name, timestamp, properties: {} });
 
