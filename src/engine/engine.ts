@@ -14,8 +14,8 @@ import type { TimeMode } from './decide.ts';
 import type { EngineHandle } from './handle.ts';
 import { EngineCounters, type EngineCounts } from './counters.ts';
 import { IngestQueue } from './ingest-queue.ts';
-import { QueuedElsewhere } from './queued-elsewhere.ts';
-import { Runtime } from './runtime.ts';
+import { isShared, QueuedElsewhere } from './queued-elsewhere.ts';
+import { Runtime, type TimersUntil } from './runtime.ts';
 import type { RunProgress } from './scheduler.ts';
 import { EngineSteps, type CommittedIngest } from './steps.ts';
 
@@ -67,12 +67,12 @@ export class Engine implements EngineHandle {
   private readonly steps: EngineSteps;
   private readonly queue: IngestQueue;
   private readonly runtime: Runtime;
-  /** Other processes' queued calls, which this one's timers wait for; and this one's, said for them. */
-  private readonly elsewhere: QueuedElsewhere;
-  /** Whether the last look held timers back for another process's queued calls. */
-  private heldElsewhere = false;
-  /** On real time this process says what it has queued (simulations share their store with nobody). */
-  private readonly sayQueued: boolean;
+  /**
+   * On a store processes share: other processes' queued calls, which this one's timers wait for; and, on real
+   * time (not in a simulation), this one's, said for them. Null on SQLite.
+   */
+  private readonly elsewhere: QueuedElsewhere | null;
+  private readonly realtime: boolean;
   private readonly counts = new EngineCounters();
   private readonly onError: (error: unknown, where: string) => void;
 
@@ -81,7 +81,7 @@ export class Engine implements EngineHandle {
     this.clock = options.clock;
     this.channels = options.channels;
     const realtime = options.realtime ?? true;
-    this.sayQueued = realtime;
+    this.realtime = realtime;
     const background = options.background ?? true;
     const maxIngestBatch = options.maxIngestBatch ?? 5_000;
     this.onError = (error, where) => {
@@ -102,7 +102,9 @@ export class Engine implements EngineHandle {
       onCommit: (set) => this.runtime.afterCommit(set),
       counters: this.counts,
     });
-    this.elsewhere = new QueuedElsewhere({ store: options.store, clock: options.clock, oldestWaiting: () => this.queue.oldestWaiting(), onError: this.onError });
+    const store = options.store;
+    this.elsewhere = isShared(store) ? new QueuedElsewhere({ store, clock: options.clock, oldestWaiting: () => this.queue.oldestWaiting(), onError: this.onError }) : null;
+    const elsewhere = this.elsewhere;
     this.queue = new IngestQueue({
       commit: (events) => this.steps.ingestNow(events),
       merge: (merge) => this.steps.mergeNow(merge),
@@ -112,7 +114,7 @@ export class Engine implements EngineHandle {
       // Where this process fires timers on real time, events and timers are taken in the order they came.
       ...(realtime && background ? { before: (receivedAt: number) => this.fireDueBefore(receivedAt) } : {}),
       // On real time, the processes sharing the store hear of this one's queued calls (queued-elsewhere.ts).
-      ...(this.sayQueued ? { onWaitingChange: () => this.elsewhere.changed() } : {}),
+      ...(realtime && elsewhere ? { onWaitingChange: () => elsewhere.changed() } : {}),
     });
     this.runtime = new Runtime({
       steps: this.steps,
@@ -123,7 +125,6 @@ export class Engine implements EngineHandle {
       pollMs: options.pollMs ?? 1_000,
       timerCoalesceMs: options.timerCoalesceMs ?? 5,
       timersUntil: () => this.timersUntil(),
-      heldElsewhere: () => this.heldElsewhere,
       flush: () => this.queue.flushNow(),
       onError: this.onError,
     });
@@ -132,13 +133,13 @@ export class Engine implements EngineHandle {
   async start(): Promise<void> {
     await this.steps.load();
     this.runtime.start();
-    if (this.sayQueued) this.elsewhere.start();
+    if (this.realtime) this.elsewhere?.start();
   }
 
   /** Stops timers and waits for work under way; queued events are committed first. */
   async stop(): Promise<void> {
     await this.runtime.stop();
-    await this.elsewhere.stop();
+    await this.elsewhere?.stop();
   }
 
   /** What this engine has done since it started (engine/counters.ts), for the metrics. */
@@ -189,29 +190,28 @@ export class Engine implements EngineHandle {
    * own due time, so a simulation can fire a whole stretch at once.
    */
   async runDue(until?: number): Promise<number> {
-    return this.steps.runDue(until ?? (await this.timersUntil()));
+    return this.steps.runDue(until ?? (await this.timersUntil()).until);
   }
 
   /**
    * Up to when timers may fire now: short of the oldest event or merge still queued, here or in another process
    * sharing the store, which goes first.
    */
-  private timersUntil(): Promise<number> {
+  private timersUntil(): Promise<TimersUntil> {
     return this.shortOfElsewhere(this.justBefore(this.queue.oldestWaiting()));
   }
 
   /** Fires the timers due before `receivedAt`, ahead of the events that came then; a failure is the timer loop's. */
   private async fireDueBefore(receivedAt: number): Promise<void> {
     await this.shortOfElsewhere(this.justBefore(receivedAt))
-      .then((until) => this.steps.runDue(until))
+      .then(({ until }) => this.steps.runDue(until))
       .catch((error: unknown) => this.onError(error, 'timers'));
   }
 
-  /** `until`, or the moment before another process's oldest queued call if that is earlier. */
-  private async shortOfElsewhere(until: number): Promise<number> {
-    const since = await this.elsewhere.since();
-    this.heldElsewhere = since !== null && since - 1 < until;
-    return this.heldElsewhere ? since! - 1 : until;
+  /** `until`, or the moment before another process's oldest queued call if that is earlier (`heldElsewhere`). */
+  private async shortOfElsewhere(until: number): Promise<TimersUntil> {
+    const since = this.elsewhere === null ? null : await this.elsewhere.since();
+    return since !== null && since - 1 < until ? { until: since - 1, heldElsewhere: true } : { until, heldElsewhere: false };
   }
 
   /** Now, or the moment before an input that came at `receivedAt` if that is earlier: timers due from then on wait for it. */

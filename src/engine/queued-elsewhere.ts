@@ -6,12 +6,20 @@
  * the store, when its oldest call queued and not committed came, whenever that changes; a process firing timers
  * fires none due from the earliest such moment of the others. A process that falls behind makes sends late, not
  * wrong. A call queued within the moment it takes to say so (a round trip) and due within it may still pass.
- * On SQLite a process is alone with its file and the store says nothing (Store.setIngestWaiting).
+ * On SQLite a process is alone with its file: its store has no such word (Store.setIngestWaiting), and the engine
+ * makes none of this.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { Store } from '../store/store.ts';
 import { SingleFlight } from './single-flight.ts';
+
+/** A store processes share: it has the word of each one's queued calls. */
+export type SharedStore = Store & Required<Pick<Store, 'setIngestWaiting' | 'ingestWaitingElsewhere'>>;
+
+export function isShared(store: Store): store is SharedStore {
+  return store.setIngestWaiting !== undefined && store.ingestWaitingElsewhere !== undefined;
+}
 
 /**
  * What another process said is heeded for this long. A process that died with calls queued holds timers back
@@ -32,7 +40,7 @@ export class QueuedElsewhere {
 
   constructor(
     private readonly o: {
-      store: Store;
+      store: SharedStore;
       clock: Clock;
       /** When this process's oldest call not committed came (IngestQueue.oldestWaiting). */
       oldestWaiting: () => number | null;

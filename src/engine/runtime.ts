@@ -25,12 +25,16 @@ export interface RuntimeOptions {
    * Up to when timers may fire: now, but not from the moment an event still queued came, here (ingest-queue.ts)
    * or in another process (queued-elsewhere.ts).
    */
-  timersUntil: () => Promise<number>;
-  /** Whether the last timersUntil held timers back for another process's queued calls. */
-  heldElsewhere: () => boolean;
+  timersUntil: () => Promise<TimersUntil>;
   /** Commits the events still queued (the group commit's flush), on stop. */
   flush: () => Promise<void>;
   onError: (error: unknown, where: string) => void;
+}
+
+export interface TimersUntil {
+  until: number;
+  /** Whether `until` is short of now for another process's queued calls. */
+  heldElsewhere: boolean;
 }
 
 /** How soon a timer loop held back for another process's queued calls looks again (they commit in about 10 ms). */
@@ -43,6 +47,8 @@ export class Runtime {
   private alarm: NodeJS.Timeout | null = null;
   private alarmAt = Infinity;
   private poll: NodeJS.Timeout | null = null;
+  /** Whether the last round of timers was held back for another process's queued calls. */
+  private heldElsewhere = false;
 
   /** Background work, each at most once at a time: timers, the outbox, the inbox, retention, scheduled entries. */
   private readonly firing: SingleFlight;
@@ -58,12 +64,14 @@ export class Runtime {
       round: async () => {
         this.lastTimerRun = this.o.clock.now();
         // Timers held back for a queued event fire with its unit (ingest-queue.ts), or at the next alarm.
-        return steps.runDue(await this.o.timersUntil());
+        const { until, heldElsewhere } = await this.o.timersUntil();
+        this.heldElsewhere = heldElsewhere;
+        return steps.runDue(until);
       },
       settle: async () => {
         const next = await this.o.store.nextWakeAt();
         // Held for another process's queued calls: look again shortly, not at every turn until they commit.
-        if (next !== null) this.armAlarm(this.o.heldElsewhere() ? Math.max(next, this.o.clock.now() + HELD_ELSEWHERE_RETRY_MS) : next);
+        if (next !== null) this.armAlarm(this.heldElsewhere ? Math.max(next, this.o.clock.now() + HELD_ELSEWHERE_RETRY_MS) : next);
       },
       mayContinue,
       onError: (error) => this.o.onError(error, 'timers'),

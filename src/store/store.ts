@@ -102,13 +102,13 @@ export interface Store {
   /** The latest pending timer, or null. */
   lastWakeAt(): Promise<number | null>;
   /**
+   * Only a store processes share (PostgreSQL) has these two; on SQLite a process is alone with its file.
    * Says when this process's oldest call queued and not committed came (null: none), for the other processes
-   * that fire timers on this store: they fire none due from then on (engine/queued-elsewhere.ts). Only
-   * PostgreSQL is shared by processes; on SQLite a process is alone with its file, and says nothing.
+   * that fire timers on this store: they fire none due from then on (engine/queued-elsewhere.ts).
    */
-  setIngestWaiting(processId: string, since: number | null, now: number): Promise<void>;
+  setIngestWaiting?(processId: string, since: number | null, now: number): Promise<void>;
   /** The earliest such moment of another process that said it at or after `freshSince` (engine clock); null if none. */
-  ingestWaitingElsewhere(processId: string, freshSince: number): Promise<number | null>;
+  ingestWaitingElsewhere?(processId: string, freshSince: number): Promise<number | null>;
   /**
    * Claims up to `limit` inbox events (oldest first; on PostgreSQL with SKIP LOCKED, so processes share the
    * inbox) and processes them exactly as ingestEvents would (dedupe on messageId, stored as events), removing

@@ -208,13 +208,6 @@ export class ShardedStore extends ShardReads implements Store {
     for (const o of outcomes) this.claimed.delete(o.id);
   }
 
-  /** One process (a user's events and timers go to one engine thread, its shard's): nothing to say. */
-  async setIngestWaiting(): Promise<void> {}
-
-  async ingestWaitingElsewhere(): Promise<number | null> {
-    return null;
-  }
-
   async markSending(ids: readonly string[], at: number): Promise<void> {
     for (const [k, part] of await this.byMessage(ids, (id) => id)) await this.shards[k]!.markSending(part, at);
   }

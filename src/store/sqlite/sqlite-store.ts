@@ -393,14 +393,6 @@ export class SqliteStore implements Store {
     sendingMarks.markSending(this.sql, ids, at);
   }
 
-  /** One process per file (file-lock.ts): no other process's timers to hold back. */
-  async setIngestWaiting(): Promise<void> {}
-
-  /** One process per file: nothing queued elsewhere. */
-  async ingestWaitingElsewhere(): Promise<number | null> {
-    return null;
-  }
-
   async releaseClaims(claims: ReadonlyArray<{ id: string; claims: number }>): Promise<void> {
     outbox.releaseClaims(this.sql, claims);
   }
